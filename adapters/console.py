@@ -1,0 +1,125 @@
+"""The console adapter: a REPL against the core, and a line-by-line script runner when stdin is not a terminal.
+
+Buttons show as numbered choices (type the number to press one); forms are asked field by field by the core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TextIO
+
+from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
+
+__all__ = ["ConsoleAdapter"]
+
+_QUIT = frozenset({"quit", "exit", ":q"})
+
+
+class ConsoleAdapter:
+    """Talks to the core through stdin and stdout.
+
+    Args:
+        handle: the core's event handler (``Dispatcher.handle``).
+        out: where replies are written.
+        user: the user id to act as.
+        role: a role name to act with (member, facilitator, staff, admin).
+        channel: the channel to act in; ``None`` means a direct message with the bot.
+        export_dir: where attached files (CSV exports) are saved.
+    """
+
+    name = "console"
+
+    def __init__(
+        self,
+        handle: Callable[[Event], Awaitable[list[Reply]]],
+        out: TextIO,
+        user: str = "you",
+        role: str = "member",
+        channel: str | None = None,
+        export_dir: Path = Path("data/exports"),
+    ) -> None:
+        self._handle = handle
+        self._out = out
+        self._export_dir = export_dir
+        self.origin = Origin(
+            platform="console",
+            channel=channel or f"dm-{user}",
+            user=user,
+            user_name=user,
+            is_dm=channel is None,
+            platform_roles=frozenset({role}),
+            supports_modals=False,
+        )
+        self._choices: list[Button] = []
+
+    async def start(self) -> None:
+        """Nothing to connect to."""
+
+    async def stop(self) -> None:
+        """Nothing to disconnect."""
+
+    async def send(self, reply: Reply) -> None:
+        """Write one reply."""
+        self._out.write(self.render(reply))
+        self._out.flush()
+
+    def render(self, reply: Reply) -> str:
+        """A reply as console text; its buttons become the current numbered choices."""
+        lines: list[str] = []
+        if reply.channel is not None:
+            lines.append(f"[posted to #{reply.channel}]")
+        elif reply.visibility is not Visibility.PUBLIC:
+            lines.append(f"[{reply.visibility.value}]")
+        if reply.title:
+            lines.append(f"== {reply.title} ==")
+        if reply.text:
+            lines.append(reply.text)
+        lines += [f"{name}: {value}" for name, value in reply.fields]
+        if reply.link:
+            lines.append(f"Read more: {reply.link}")
+        if reply.attachment is not None:
+            self._export_dir.mkdir(parents=True, exist_ok=True)
+            path = self._export_dir / reply.attachment.filename
+            path.write_text(reply.attachment.content, encoding="utf-8")
+            lines.append(f"Saved {reply.attachment.filename} to {path}")
+        if reply.buttons and reply.channel is None:
+            self._choices = list(reply.buttons)
+            lines.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(reply.buttons, start=1)))
+        return "\n".join(lines) + "\n\n"
+
+    async def say(self, text: str) -> None:
+        """Handle one line the user typed and write the replies."""
+        event: Event
+        choice = text.strip()
+        if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
+            button = self._choices[int(choice) - 1]
+            event = Action(self.origin, button.action_id, button.value)
+        else:
+            event = Message(self.origin, text, is_mention=True)
+        self._choices = []
+        for reply in await self._handle(event):
+            await self.send(reply)
+
+    async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
+        """Read lines until end of input (or ``quit`` when interactive), answering each."""
+        if interactive:
+            self._out.write("communitybot console. Type 'help' to see what I can do, 'quit' to leave.\n\n")
+        if pending:
+            self._out.write(f"You have an unfinished form. {pending}\n\n")
+        while True:
+            if interactive:
+                self._out.write("> ")
+                self._out.flush()
+            line = await asyncio.to_thread(stream.readline)
+            if not line:
+                break
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            if interactive and text.strip().lower() in _QUIT:
+                break
+            if not interactive:
+                self._out.write(f"> {text}\n")  # a transcript reads better with what was typed
+            await self.say(text)

@@ -1,0 +1,82 @@
+"""Wire the core together: settings → database → knowledge base → features → dispatcher."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from bot.dispatcher import Clock, Dispatcher, utcnow
+from bot.errors import RecipeError
+from bot.features.help import help_feature
+from bot.features.knowledge import knowledge_feature
+from bot.features.leads import leads_feature
+from bot.permissions import RoleResolver
+from bot.settings import Settings
+from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from storage import Database
+
+__all__ = ["BotApp", "load_knowledge"]
+
+log = logging.getLogger(__name__)
+
+
+def load_knowledge(settings: Settings) -> tuple[list[Recipe], list[RecipeError]]:
+    """Load the starter recipes (unless turned off) and every configured folder; broken files are skipped."""
+    folders: list[Path] = [starter_recipes_dir()] if settings.starter_recipes else []
+    folders += settings.knowledge_dirs
+    recipes: list[Recipe] = []
+    errors: list[RecipeError] = []
+    seen: set[str] = set()
+    for folder in folders:
+        result = load_folder(folder)
+        errors += result.errors
+        for recipe in result.recipes:
+            if recipe.id in seen:
+                errors.append(RecipeError(recipe.path or folder, 1, f"duplicate id {recipe.id!r} across folders"))
+                continue
+            seen.add(recipe.id)
+            recipes.append(recipe)
+    for error in errors:
+        log.warning("skipped recipe: %s", error)
+    return recipes, errors
+
+
+class BotApp:
+    """One bot: its database, knowledge base and dispatcher.
+
+    Args:
+        settings: the effective settings.
+        clock: the current time; tests pass a fixed one.
+    """
+
+    def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
+        self.settings = settings
+        self.db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
+        self.kb = KnowledgeBase([], threshold=settings.answer_threshold)
+        features = [
+            knowledge_feature(lambda: self.kb, settings.help_channel),
+            leads_feature(settings.staff_channel),
+        ]
+        # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
+        self.dispatcher = Dispatcher(
+            self.db,
+            RoleResolver(settings.roles),
+            [help_feature(lambda role: self.dispatcher.visible_commands(role)), *features],
+            clock,
+        )
+
+    async def start(self) -> None:
+        """Migrate the database and load the knowledge base."""
+        await self.db.upgrade()
+        self.reload_knowledge()
+
+    def reload_knowledge(self) -> list[RecipeError]:
+        """Load the recipes again and swap the index in; returns the files that were skipped."""
+        recipes, errors = load_knowledge(self.settings)
+        self.kb = KnowledgeBase(recipes, threshold=self.settings.answer_threshold)
+        log.info("knowledge base: %d recipes loaded, %d skipped", len(recipes), len(errors))
+        return errors
+
+    async def close(self) -> None:
+        """Release the database."""
+        await self.db.close()

@@ -1,0 +1,175 @@
+"""The ``communitybot`` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+
+from bot.errors import CommunityBotError
+from bot.settings import Settings, load_settings
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+_NOISY = ("sqlalchemy", "aiosqlite", "alembic", "asyncio", "slack_bolt", "slack_sdk", "discord", "aiohttp")
+
+
+def _configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in _NOISY:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="communitybot", description="A community support bot for learning circles.")
+    parser.add_argument("--config", type=Path, help="YAML settings file (default ./communitybot.yaml if present)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override log_level")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    chat = sub.add_parser("chat", help="talk to the bot in this terminal (or script it through stdin)")
+    chat.add_argument("--user", default="you", help="user id to act as (default: you)")
+    chat.add_argument("--role", default="member", choices=["member", "facilitator", "staff", "admin"])
+    chat.add_argument("--channel", help="channel to act in (default: a direct message)")
+
+    ask = sub.add_parser("ask", help="answer one question and exit")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print the answer as JSON")
+
+    db = sub.add_parser("db", help="database migrations")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    db_sub.add_parser("upgrade", help="apply every pending migration")
+    down = db_sub.add_parser("downgrade", help="undo migrations down to a revision ('base' for none)")
+    down.add_argument("revision")
+    db_sub.add_parser("current", help="show the revision the database is at")
+
+    config = sub.add_parser("config", help="settings")
+    config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
+    config_sub.add_parser("show", help="print the effective settings, secrets masked")
+
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
+    check = kb_sub.add_parser("check", help="validate a folder of recipes")
+    check.add_argument("path", type=Path)
+    return parser
+
+
+async def _chat(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.app import BotApp
+
+    app = BotApp(settings)
+    try:
+        await app.start()
+        console = ConsoleAdapter(
+            app.dispatcher.handle,
+            sys.stdout,
+            user=args.user,
+            role=args.role,
+            channel=args.channel,
+            export_dir=settings.data_dir / "exports",
+        )
+        pending = await app.dispatcher.pending_prompt(console.origin)
+        await console.run(sys.stdin, interactive=sys.stdin.isatty(), pending=pending)
+    finally:
+        await app.close()
+    return 0
+
+
+def _ask(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.app import load_knowledge
+    from knowledge import KnowledgeBase
+
+    recipes, _ = load_knowledge(settings)
+    answer = KnowledgeBase(recipes, threshold=settings.answer_threshold).answer(args.question)
+    if args.json:
+        best = answer.best
+        print(
+            json.dumps(
+                {
+                    "answered": best is not None,
+                    "id": best.recipe.id if best else None,
+                    "title": best.recipe.title if best else None,
+                    "score": best.score if best else None,
+                    "text": best.recipe.body if best else None,
+                    "link": best.recipe.link if best else None,
+                    "suggestions": [
+                        {"id": h.recipe.id, "title": h.recipe.title, "score": h.score} for h in answer.suggestions
+                    ],
+                },
+                indent=2,
+            )
+        )
+    elif answer.best is not None:
+        recipe = answer.best.recipe
+        print(f"{recipe.title}\n\n{recipe.body}")
+        if recipe.link:
+            print(f"\nRead more: {recipe.link}")
+    else:
+        print("I'm not sure I know the answer to that.")
+        for hit in answer.suggestions:
+            print(f"  did you mean: {hit.recipe.title} ({hit.recipe.id})")
+    return 0 if answer.best is not None else 1
+
+
+async def _db(settings: Settings, args: argparse.Namespace) -> int:
+    from storage import Database
+
+    db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
+    try:
+        if args.db_command == "upgrade":
+            await db.upgrade()
+            print(f"database {db.safe_url} is at revision {await db.current_revision()}")
+        elif args.db_command == "downgrade":
+            await db.check()
+            await db.downgrade(args.revision)
+            print(f"database {db.safe_url} is at revision {await db.current_revision() or 'base'}")
+        else:
+            await db.check()
+            print(f"{await db.current_revision() or 'base (empty)'} (code head: {Database.head_revision()})")
+    finally:
+        await db.close()
+    return 0
+
+
+def _kb_check(path: Path) -> int:
+    from knowledge import load_folder
+
+    result = load_folder(path)
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    print(f"{len(result.recipes)} recipes OK, {len(result.errors)} with errors")
+    return 1 if result.errors else 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        overrides = {"log_level": args.log_level} if args.log_level else {}
+        settings = load_settings(args.config, **overrides)
+        _configure_logging(settings.log_level)
+        if args.command == "chat":
+            return asyncio.run(_chat(settings, args))
+        if args.command == "ask":
+            return _ask(settings, args)
+        if args.command == "db":
+            return asyncio.run(_db(settings, args))
+        if args.command == "config":
+            print(yaml.safe_dump(settings.public_view(), sort_keys=False), end="")
+            return 0
+        if args.command == "kb":
+            return _kb_check(args.path)
+    except CommunityBotError as exc:
+        print(f"communitybot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    raise AssertionError(f"unhandled command {args.command}")

@@ -1,0 +1,282 @@
+"""Route each incoming event to a feature, check permissions, and turn errors into short, true replies.
+
+``Dispatcher.handle`` is the single boundary for an event: nothing below it catches ``Exception``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shlex
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+
+from bot.errors import FormErrors, PermissionDenied, UsageError, UserError
+from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
+from bot.permissions import Role, RoleResolver
+from storage import Database
+from storage.conversations import delete_conversation, get_conversation, save_conversation
+from storage.records import Conversation
+
+__all__ = [
+    "Clock",
+    "Command",
+    "Context",
+    "Dispatcher",
+    "Feature",
+    "split_args",
+    "user_hash",
+    "utcnow",
+]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+Replies = Sequence[Reply]
+
+
+def utcnow() -> datetime:
+    """The current time, aware, in UTC."""
+    return datetime.now(UTC)
+
+
+def user_hash(origin: Origin) -> str:
+    """A short stable hash of the user, for logs at INFO and above."""
+    return hashlib.sha256(f"{origin.platform}:{origin.user}".encode()).hexdigest()[:10]
+
+
+def split_args(args: str) -> list[str]:
+    """Split command arguments like a shell would (quotes group words).
+
+    Raises:
+        UsageError: on an unclosed quote.
+    """
+    try:
+        return shlex.split(args)
+    except ValueError as exc:
+        raise UsageError(f"could not read the arguments: {exc}") from None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler knows about the event it is handling."""
+
+    origin: Origin
+    role: Role
+    db: Database
+    now: datetime
+
+    @property
+    def actor(self) -> str:
+        """The user as ``platform:id``, for histories."""
+        return f"{self.origin.platform}:{self.origin.user}"
+
+
+CommandHandler = Callable[[Context, str], Awaitable[Replies]]
+ActionHandler = Callable[[Context, Action], Awaitable[Replies]]
+FormHandler = Callable[[Context, FormSubmission], Awaitable[Replies]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command users type: ``name`` is one word (``ask``) or a group and a word (``leads list``)."""
+
+    name: str
+    handler: CommandHandler
+    summary: str
+    examples: tuple[str, ...] = ()
+    usage: str = ""
+    min_role: Role = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class Feature:
+    """What a feature adds: commands, button handlers and form handlers (keyed by the id's prefix before ``:``)."""
+
+    name: str
+    commands: tuple[Command, ...] = ()
+    actions: Mapping[str, ActionHandler] = field(default_factory=dict)
+    forms: Mapping[str, FormHandler] = field(default_factory=dict)
+    question: CommandHandler | None = None
+
+
+_ROLE_WORDS = {Role.MEMBER: "members", Role.FACILITATOR: "facilitators", Role.STAFF: "staff", Role.ADMIN: "admins"}
+_FAILED = (
+    "Sorry, something went wrong on my side and I could not do that. "
+    "The problem has been logged; please try again in a moment."
+)
+
+
+class Dispatcher:
+    """Routes events to features.
+
+    Args:
+        db: the database (for step-by-step forms and for handlers).
+        roles: who holds which role.
+        features: everything the bot can do.
+        clock: the current time; tests pass a fixed one.
+    """
+
+    def __init__(self, db: Database, roles: RoleResolver, features: Sequence[Feature], clock: Clock = utcnow) -> None:
+        self.db = db
+        self.roles = roles
+        self.clock = clock
+        self.commands: dict[str, Command] = {}
+        self.actions: dict[str, ActionHandler] = {}
+        self.forms: dict[str, FormHandler] = {}
+        self.question: CommandHandler | None = None
+        for feature in features:
+            for command in feature.commands:
+                if command.name in self.commands:
+                    raise ValueError(f"command {command.name!r} registered twice")
+                self.commands[command.name] = command
+            self.actions.update(feature.actions)
+            self.forms.update(feature.forms)
+            if feature.question is not None:
+                self.question = feature.question
+        self.groups = {name.split()[0] for name in self.commands if " " in name}
+
+    def context(self, origin: Origin) -> Context:
+        """A handler context for ``origin`` at the current time."""
+        return Context(origin=origin, role=self.roles.role_of(origin), db=self.db, now=self.clock())
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """Handle one event and return the replies to send. Never raises."""
+        ctx = self.context(event.origin)
+        try:
+            replies = await self._route(ctx, event)
+            return await self._start_forms(ctx, replies)
+        except UserError as exc:
+            return [Reply(str(exc), visibility=Visibility.EPHEMERAL)]
+        except Exception:
+            log.exception(
+                "failed to handle %s on %s (channel %s, user %s)",
+                type(event).__name__,
+                ctx.origin.platform,
+                ctx.origin.channel,
+                user_hash(ctx.origin),
+            )
+            return [Reply(_FAILED, visibility=Visibility.EPHEMERAL)]
+
+    async def _route(self, ctx: Context, event: Event) -> Replies:
+        if isinstance(event, Message):
+            return await self._message(ctx, event)
+        if isinstance(event, Action):
+            handler = self.actions.get(event.action_id.split(":", 1)[0])
+            if handler is None:
+                raise UsageError("That button no longer does anything.")
+            return await handler(ctx, event)
+        form_handler = self.forms.get(event.form_id.split(":", 1)[0])
+        if form_handler is None:
+            raise UsageError("That form is no longer open.")
+        return await form_handler(ctx, event)
+
+    async def _message(self, ctx: Context, message: Message) -> Replies:
+        text = message.text.strip()
+        async with self.db.session() as session:
+            conv = await get_conversation(session, ctx.origin.platform, ctx.origin.channel, ctx.origin.user)
+        if conv is not None:
+            return await self._continue_form(ctx, conv, text)
+        command, args = self.parse(text)
+        if command is not None:
+            if ctx.role < command.min_role:
+                raise PermissionDenied(f"Sorry, `{command.name}` is only for {_ROLE_WORDS[command.min_role]}.")
+            return await command.handler(ctx, args)
+        word = text.lstrip("/!").split(maxsplit=1)[0].lower() if text.strip("/!") else ""
+        if word in self.groups:
+            return [self.group_help(ctx.role, word)]
+        if text.startswith(("/", "!")):
+            raise UsageError(f"I don't know the command `{text.split()[0]}`. Type `help` to see what I can do.")
+        if (ctx.origin.is_dm or message.is_mention) and text and self.question is not None:
+            return await self.question(ctx, text)
+        return []
+
+    def parse(self, text: str) -> tuple[Command | None, str]:
+        """Find the command ``text`` invokes (``/`` or ``!`` before it is allowed) and its arguments."""
+        words = text.lstrip("/!").split(maxsplit=2)
+        if not words:
+            return None, ""
+        first = words[0].lower()
+        if len(words) >= 2 and f"{first} {words[1].lower()}" in self.commands:
+            return self.commands[f"{first} {words[1].lower()}"], words[2] if len(words) > 2 else ""
+        if first in self.commands:
+            return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
+        return None, ""
+
+    def visible_commands(self, role: Role) -> list[Command]:
+        """Commands ``role`` may run, in registration order."""
+        return [c for c in self.commands.values() if role >= c.min_role]
+
+    def group_help(self, role: Role, group: str) -> Reply:
+        """Help for one command group."""
+        lines = [
+            f"`{c.usage or c.name}`: {c.summary}" for c in self.visible_commands(role) if c.name.split()[0] == group
+        ]
+        if not lines:
+            raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
+        return Reply("\n".join(lines), title=f"{group} commands", visibility=Visibility.EPHEMERAL)
+
+    # -- step-by-step forms ---------------------------------------------------------------------------------
+
+    async def _start_forms(self, ctx: Context, replies: Replies) -> list[Reply]:
+        out: list[Reply] = []
+        for reply in replies:
+            if reply.form is None or ctx.origin.supports_modals:
+                out.append(reply)
+                continue
+            conv = Conversation(
+                ctx.origin.platform, ctx.origin.channel, ctx.origin.user, form_to_json(reply.form), {}, 0
+            )
+            async with self.db.session() as session:
+                await save_conversation(session, conv, ctx.now)
+            if reply.text:
+                out.append(replace(reply, form=None))
+            out.append(Reply(prompt_for(reply.form, 0), visibility=Visibility.EPHEMERAL))
+        return out
+
+    async def pending_prompt(self, origin: Origin) -> str | None:
+        """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""
+        async with self.db.session() as session:
+            conv = await get_conversation(session, origin.platform, origin.channel, origin.user)
+        if conv is None:
+            return None
+        return prompt_for(form_from_json(conv.form_json), conv.step)
+
+    async def _continue_form(self, ctx: Context, conv: Conversation, text: str) -> Replies:
+        form = form_from_json(conv.form_json)
+        o = ctx.origin
+        if text.lower() in CANCEL_WORDS:
+            async with self.db.session() as session:
+                await delete_conversation(session, o.platform, o.channel, o.user)
+            return [Reply(f"Cancelled: {form.title}. Nothing was saved.", visibility=Visibility.EPHEMERAL)]
+        spec = form.fields[conv.step]
+        raw = "" if (not spec.required and text.lower() in SKIP_WORDS) else text
+        try:
+            value = validate_field(spec, raw)
+        except FormErrors as exc:
+            problem = exc.errors[spec.name]
+            return [Reply(f"{problem}\n\n{prompt_for(form, conv.step)}", visibility=Visibility.EPHEMERAL)]
+        values = {**conv.values, spec.name: value}
+        step = conv.step + 1
+        if step < len(form.fields):
+            async with self.db.session() as session:
+                await save_conversation(session, replace(conv, values=values, step=step), ctx.now)
+            return [Reply(prompt_for(form, step), visibility=Visibility.EPHEMERAL)]
+        handler = self.forms.get(form.form_id.split(":", 1)[0])
+        if handler is None:
+            raise UsageError("That form is no longer open.")
+        try:
+            replies = await handler(ctx, FormSubmission(o, form.form_id, values, form.context))
+        except FormErrors as exc:
+            # A check across fields failed: ask the first bad field again, keep the rest.
+            names = [f.name for f in form.fields]
+            bad = min(names.index(n) for n in exc.errors if n in names) if exc.errors else 0
+            async with self.db.session() as session:
+                await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
+            problem = exc.errors.get(names[bad], str(exc))
+            return [Reply(f"{problem}\n\n{prompt_for(form, bad)}", visibility=Visibility.EPHEMERAL)]
+        async with self.db.session() as session:
+            await delete_conversation(session, o.platform, o.channel, o.user)
+        return replies

@@ -1,0 +1,79 @@
+"""Every exception communitybot raises on purpose.
+
+    CommunityBotError
+    ├── ConfigError          bad settings; names the key and where it came from
+    ├── StorageError         the database is unreachable or not migrated; names the (masked) URL
+    ├── RecipeError          a broken recipe file; names the file and line
+    └── UserError            a problem the user can fix; its message is shown to them as is
+        ├── UsageError       a command typed wrong
+        ├── PermissionDenied the user's role is too low for the command
+        ├── NotFound         the thing asked about does not exist
+        └── FormErrors       form values that failed validation, by field name
+
+The dispatcher is the only place that catches ``Exception``: it logs the error with its context and tells the user
+something short and true.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+__all__ = [
+    "CommunityBotError",
+    "ConfigError",
+    "FormErrors",
+    "NotFound",
+    "PermissionDenied",
+    "RecipeError",
+    "StorageError",
+    "UsageError",
+    "UserError",
+]
+
+
+class CommunityBotError(Exception):
+    """Base of every error communitybot raises on purpose."""
+
+
+class ConfigError(CommunityBotError):
+    """Settings that cannot be used; the message names the key and its source."""
+
+
+class StorageError(CommunityBotError):
+    """The database cannot be reached or used; the message names the URL with its password masked."""
+
+
+class RecipeError(CommunityBotError):
+    """A recipe file that cannot be loaded."""
+
+    def __init__(self, path: Path, line: int | None, message: str) -> None:
+        self.path = path
+        self.line = line
+        self.message = message
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {message}")
+
+
+class UserError(CommunityBotError):
+    """Something the user can fix; the message is shown to them verbatim."""
+
+
+class UsageError(UserError):
+    """A command typed wrong."""
+
+
+class PermissionDenied(UserError):
+    """The user may not run this command."""
+
+
+class NotFound(UserError):
+    """The thing asked about does not exist."""
+
+
+class FormErrors(UserError):
+    """Form values that failed validation, keyed by field name."""
+
+    def __init__(self, errors: Mapping[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{name}: {msg}" for name, msg in self.errors.items()))

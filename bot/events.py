@@ -1,0 +1,171 @@
+"""What flows through the core: events in, replies out. All frozen, all platform-neutral."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+__all__ = [
+    "Action",
+    "Attachment",
+    "Button",
+    "Event",
+    "FieldKind",
+    "Form",
+    "FormField",
+    "FormSubmission",
+    "Message",
+    "Origin",
+    "Reply",
+    "Visibility",
+]
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Who sent an event, where, and what their platform can show.
+
+    Attributes:
+        platform: ``console``, ``slack`` or ``discord``.
+        channel: the platform's channel id (a DM channel for direct messages).
+        user: the platform's user id.
+        user_name: a display name, for text only; never used for permissions.
+        thread: the thread the event belongs to, if any.
+        is_dm: whether the event came in a direct message with the bot.
+        platform_roles: role or group names the platform gives the user (Discord roles, Slack user groups).
+        supports_modals: whether the platform can show a whole form at once; if not, the core asks field by field.
+    """
+
+    platform: str
+    channel: str
+    user: str
+    user_name: str = ""
+    thread: str | None = None
+    is_dm: bool = False
+    platform_roles: frozenset[str] = frozenset()
+    supports_modals: bool = False
+
+
+@dataclass(frozen=True)
+class Message:
+    """A chat message. ``is_mention`` is true when the bot was addressed by name."""
+
+    origin: Origin
+    text: str
+    is_mention: bool = False
+
+
+@dataclass(frozen=True)
+class Action:
+    """A button press: ``action_id`` is ``feature:verb``; ``value`` carries what the button needs."""
+
+    origin: Origin
+    action_id: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class FormSubmission:
+    """A completed form: raw string values keyed by field name."""
+
+    origin: Origin
+    form_id: str
+    values: Mapping[str, str]
+    context: str = ""
+
+
+Event = Message | Action | FormSubmission
+
+
+class Visibility(Enum):
+    """Who sees a reply."""
+
+    PUBLIC = "public"
+    EPHEMERAL = "ephemeral"
+    DM = "dm"
+
+
+class FieldKind(Enum):
+    """How a form field is entered and checked."""
+
+    TEXT = "text"
+    LONG_TEXT = "long_text"
+    EMAIL = "email"
+    CHOICE = "choice"
+    CONSENT = "consent"
+
+
+@dataclass(frozen=True)
+class FormField:
+    """One input of a form.
+
+    ``choices`` are ``(value, label)`` pairs for CHOICE fields; CONSENT fields must be answered yes.
+    """
+
+    name: str
+    label: str
+    kind: FieldKind = FieldKind.TEXT
+    required: bool = True
+    max_length: int = 200
+    choices: tuple[tuple[str, str], ...] = ()
+    hint: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form to fill in: a modal where the platform has them, otherwise asked field by field.
+
+    ``context`` is opaque text the handler gets back with the submission (a group id, a lead reference).
+    """
+
+    form_id: str
+    title: str
+    fields: tuple[FormField, ...]
+    submit_label: str = "Submit"
+    context: str = ""
+
+
+@dataclass(frozen=True)
+class Button:
+    """A button; pressing it produces an :class:`Action` with the same ``action_id`` and ``value``."""
+
+    label: str
+    action_id: str
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with a reply (a CSV export, say)."""
+
+    filename: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the bot says back.
+
+    Attributes:
+        text: the body, in plain Markdown.
+        title: an optional heading.
+        link: an optional URL for "read more".
+        buttons: buttons shown under the text.
+        form: a form to open.
+        visibility: public, ephemeral (only the user sees it) or DM.
+        in_thread: answer in the thread of the triggering message.
+        channel: post in this channel instead of the origin's (a staff channel, say).
+        attachment: a file to send with it.
+    """
+
+    text: str
+    title: str | None = None
+    link: str | None = None
+    buttons: tuple[Button, ...] = ()
+    form: Form | None = None
+    visibility: Visibility = Visibility.PUBLIC
+    in_thread: bool = False
+    channel: str | None = None
+    attachment: Attachment | None = None
+    fields: tuple[tuple[str, str], ...] = field(default=())

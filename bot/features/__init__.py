@@ -1,0 +1,3 @@
+"""Features: each builds a :class:`bot.dispatcher.Feature` from its dependencies."""
+
+__all__: list[str] = []

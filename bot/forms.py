@@ -1,0 +1,119 @@
+"""Form validation and step-by-step filling for platforms without modals.
+
+A step-by-step form keeps its state in the database (one per user and channel), so a restart in the middle loses
+nothing: the next message the user sends answers the field they were asked.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import asdict
+from typing import Any
+
+from bot.errors import FormErrors
+from bot.events import FieldKind, Form, FormField
+
+__all__ = [
+    "CANCEL_WORDS",
+    "SKIP_WORDS",
+    "form_from_json",
+    "form_to_json",
+    "prompt_for",
+    "validate_field",
+    "validate_form",
+]
+
+_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop"})
+SKIP_WORDS = frozenset({"skip", "-", "none"})
+_YES = frozenset({"yes", "y", "i agree", "agree", "true"})
+
+
+def validate_field(spec: FormField, raw: str) -> str:
+    """Check one value; return it cleaned.
+
+    Raises:
+        FormErrors: with a message for this field.
+    """
+    value = raw.strip()
+    if spec.kind is FieldKind.CHOICE and value:
+        for number, (key, label) in enumerate(spec.choices, start=1):
+            if value.casefold() in {key.casefold(), label.casefold(), str(number)}:
+                return key
+        options = ", ".join(label for _, label in spec.choices)
+        raise FormErrors({spec.name: f"choose one of: {options}"})
+    if spec.kind is FieldKind.CONSENT:
+        if value.casefold() in _YES:
+            return "yes"
+        raise FormErrors({spec.name: "we can only go ahead with your consent; answer 'yes' to agree"})
+    if not value:
+        if spec.required:
+            raise FormErrors({spec.name: f"{spec.label} is required"})
+        return ""
+    if len(value) > spec.max_length:
+        raise FormErrors({spec.name: f"{spec.label} must be at most {spec.max_length} characters (got {len(value)})"})
+    if spec.kind is FieldKind.EMAIL and not _EMAIL.match(value):
+        raise FormErrors({spec.name: f"{value!r} does not look like an email address (name@example.org)"})
+    return value
+
+
+def validate_form(form: Form, values: Mapping[str, str]) -> dict[str, str]:
+    """Check every field; return cleaned values.
+
+    Raises:
+        FormErrors: with a message for each bad field.
+    """
+    cleaned: dict[str, str] = {}
+    errors: dict[str, str] = {}
+    for spec in form.fields:
+        try:
+            cleaned[spec.name] = validate_field(spec, values.get(spec.name, ""))
+        except FormErrors as exc:
+            errors.update(exc.errors)
+    if errors:
+        raise FormErrors(errors)
+    return cleaned
+
+
+def prompt_for(form: Form, step: int) -> str:
+    """The question asked for field ``step`` when filling ``form`` step by step."""
+    spec = form.fields[step]
+    lines = [f"{form.title} ({step + 1}/{len(form.fields)}): {spec.label}"]
+    if spec.hint:
+        lines.append(spec.hint)
+    if spec.kind is FieldKind.CHOICE:
+        lines += [f"  {n}. {label}" for n, (_, label) in enumerate(spec.choices, start=1)]
+    if spec.kind is FieldKind.CONSENT:
+        lines.append("Answer 'yes' to agree.")
+    elif not spec.required:
+        lines.append("(optional: answer 'skip' to leave it empty)")
+    lines.append("Type 'cancel' to stop.")
+    return "\n".join(lines)
+
+
+def form_to_json(form: Form) -> str:
+    """Serialise ``form`` for the conversations table."""
+    data = asdict(form)
+    for f in data["fields"]:
+        f["kind"] = f["kind"].value
+    return json.dumps(data)
+
+
+def form_from_json(text: str) -> Form:
+    """Inverse of :func:`form_to_json`."""
+    data: dict[str, Any] = json.loads(text)
+    fields = tuple(
+        FormField(
+            name=f["name"],
+            label=f["label"],
+            kind=FieldKind(f["kind"]),
+            required=f["required"],
+            max_length=f["max_length"],
+            choices=tuple((k, v) for k, v in f["choices"]),
+            hint=f["hint"],
+        )
+        for f in data["fields"]
+    )
+    return Form(data["form_id"], data["title"], fields, data["submit_label"], data["context"])

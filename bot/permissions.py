@@ -1,0 +1,60 @@
+"""Roles and who holds them."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from bot.events import Origin
+from bot.settings import RoleSettings
+
+__all__ = ["Role", "RoleResolver"]
+
+
+class Role(IntEnum):
+    """Core roles, each including the powers of those below it."""
+
+    MEMBER = 0
+    FACILITATOR = 1
+    STAFF = 2
+    ADMIN = 3
+
+    @classmethod
+    def parse(cls, name: str) -> Role:
+        """Return the role called ``name`` (case-insensitive).
+
+        Raises:
+            ValueError: naming the known roles.
+        """
+        try:
+            return cls[name.strip().upper()]
+        except KeyError:
+            known = ", ".join(r.name.lower() for r in cls)
+            raise ValueError(f"unknown role {name!r}; expected one of {known}") from None
+
+
+class RoleResolver:
+    """Works out a user's role from settings and the roles their platform gives them."""
+
+    def __init__(self, settings: RoleSettings) -> None:
+        self._by_user: dict[str, Role] = {}
+        for role, ids in (
+            (Role.FACILITATOR, settings.facilitators),
+            (Role.STAFF, settings.staff),
+            (Role.ADMIN, settings.admins),
+        ):
+            for user_id in ids:
+                self._by_user[user_id.strip()] = max(role, self._by_user.get(user_id.strip(), Role.MEMBER))
+        self._by_platform_role = {name.casefold(): Role.parse(role) for name, role in settings.platform_roles.items()}
+
+    def role_of(self, origin: Origin) -> Role:
+        """The highest role ``origin``'s user holds."""
+        role = max(
+            self._by_user.get(f"{origin.platform}:{origin.user}", Role.MEMBER),
+            self._by_user.get(origin.user, Role.MEMBER),
+        )
+        for name in origin.platform_roles:
+            role = max(role, self._by_platform_role.get(name.casefold(), Role.MEMBER))
+            if origin.platform == "console" and name.upper() in Role.__members__:
+                # Whoever runs the console owns the process; `chat --role staff` acts as staff.
+                role = max(role, Role[name.upper()])
+        return role

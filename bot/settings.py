@@ -1,0 +1,185 @@
+"""One settings object, built once at start and passed down.
+
+Sources, strongest first: environment variables, a ``.env`` file, the YAML file (``communitybot.yaml`` or the path
+given with ``--config`` / ``COMMUNITYBOT_CONFIG``), then the defaults below. Secrets come only from the environment
+(or ``.env``); a secret in the YAML file is an error. Unknown keys and bad values fail at start with the key named.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from sqlalchemy.engine import make_url
+
+from bot.errors import ConfigError
+
+__all__ = ["DEFAULT_CONFIG_FILE", "RoleSettings", "Settings", "load_settings", "mask_url"]
+
+DEFAULT_CONFIG_FILE = Path("communitybot.yaml")
+
+_SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token"}
+
+
+class RoleSettings(BaseModel):
+    """Who holds which role.
+
+    ``admins``, ``staff`` and ``facilitators`` list user ids as ``platform:id`` (``slack:U024BE7LH``) or a bare id
+    that matches on any platform. ``platform_roles`` maps a platform role or group name (a Discord role, a Slack user
+    group handle) to a core role.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    admins: list[str] = []
+    staff: list[str] = []
+    facilitators: list[str] = []
+    platform_roles: dict[str, Literal["member", "facilitator", "staff", "admin"]] = {}
+
+
+class Settings(BaseSettings):
+    """The effective configuration of one bot process."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="COMMUNITYBOT_",
+        env_nested_delimiter="__",
+        env_file=".env",
+        extra="forbid",
+        validate_default=True,
+    )
+
+    data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and exports.")
+    database_url: SecretStr | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL", "COMMUNITYBOT_DATABASE_URL"),
+        description="SQLAlchemy URL; empty means a SQLite file in data_dir. PostgreSQL: postgresql+asyncpg://...",
+    )
+    database_schema: str | None = Field(None, description="PostgreSQL schema to use (search_path).")
+    starter_recipes: bool = Field(True, description="Load the recipes shipped with the bot.")
+    knowledge_dirs: list[Path] = Field([], description="Extra folders of Markdown recipes.")
+    answer_threshold: float = Field(
+        0.62, ge=0.0, le=1.0, description="Confidence below which the bot declines and suggests."
+    )
+    help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts questions.")
+    staff_channel: str | None = Field(None, description="Channel id where new consulting leads are announced.")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    roles: RoleSettings = RoleSettings()
+
+    slack_bot_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
+    slack_app_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
+    slack_signing_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        url = value.get_secret_value()
+        try:
+            parsed = make_url(url)
+        except Exception as exc:  # sqlalchemy raises ArgumentError; the message must not echo the password
+            raise ValueError("not a database URL (expected e.g. postgresql+asyncpg://user:pw@host/db)") from exc
+        if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
+            raise ValueError(f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
+        return value
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The YAML file arrives as init kwargs; the environment must beat it.
+        return env_settings, dotenv_settings, init_settings
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The URL the engine connects to (a SQLite file in ``data_dir`` unless DATABASE_URL is set)."""
+        if self.database_url is not None:
+            url = self.database_url.get_secret_value()
+            if url.startswith("postgresql://") or url.startswith("postgres://"):
+                url = "postgresql+asyncpg://" + url.split("://", 1)[1]
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'communitybot.db').resolve()}"
+
+    def public_view(self) -> dict[str, Any]:
+        """The effective settings with every secret masked, for ``config show``."""
+        data = self.model_dump(mode="json")
+        for key in _SECRETS:
+            if data.get(key):
+                data[key] = "********"
+        if self.database_url is not None:
+            data["database_url"] = mask_url(self.database_url.get_secret_value())
+        return data
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: show only its scheme
+        return url.split("://", 1)[0] + "://…"
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(f"{path}:{line}: not valid YAML ({exc.problem})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of setting names to values at the top level")
+    for key in data:
+        if str(key).lower() in _SECRETS:
+            raise ConfigError(
+                f"{path}: {key!r} is a secret and may only be set in the environment ({str(key).upper()})"
+            )
+    return data
+
+
+def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
+    """Build the settings from the environment, ``.env`` and the YAML file.
+
+    Args:
+        config: the YAML file; default ``$COMMUNITYBOT_CONFIG`` or ``./communitybot.yaml`` if it exists.
+        overrides: values that beat every source (from command-line options).
+
+    Raises:
+        ConfigError: naming the key, its source and what is wrong.
+    """
+    explicit = config is not None or "COMMUNITYBOT_CONFIG" in os.environ
+    path = config or Path(os.environ.get("COMMUNITYBOT_CONFIG", DEFAULT_CONFIG_FILE))
+    source = str(path)
+    values: dict[str, Any] = {}
+    if path.exists():
+        values = _read_yaml(path)
+    elif explicit:
+        raise ConfigError(f"{path}: settings file not found")
+    else:
+        source = "the environment"
+    try:
+        settings = Settings(**values)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            key = ".".join(str(p) for p in err["loc"]) or "?"
+            if err["type"] == "extra_forbidden":
+                problems.append(f"unknown setting {key!r} (in {source} or .env)")
+            else:
+                problems.append(f"setting {key!r}: {err['msg']}")
+        raise ConfigError("invalid settings: " + "; ".join(problems)) from None
+    return settings.model_copy(update=overrides) if overrides else settings

@@ -1,0 +1,157 @@
+"""Read recipe files: Markdown with optional YAML front matter.
+
+Front matter keys: ``id``, ``title``, ``summary``, ``tags``, ``questions``, ``links``, ``updated``. ``id`` defaults
+to the path relative to the folder without ``.md`` (``courses/choosing-courses``); ``title`` to the first ``# ``
+heading, else the file name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import RecipeError
+
+__all__ = ["LoadResult", "Recipe", "load_folder", "parse_recipe", "starter_recipes_dir"]
+
+log = logging.getLogger(__name__)
+
+_KEYS = {"id", "title", "summary", "tags", "questions", "links", "updated"}
+_HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class Recipe:
+    """One answer the bot can give."""
+
+    id: str
+    title: str
+    body: str
+    summary: str = ""
+    tags: tuple[str, ...] = ()
+    questions: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    updated: str = ""
+    path: Path | None = None
+
+    @property
+    def link(self) -> str | None:
+        """The first link, shown as "read more"."""
+        return self.links[0] if self.links else None
+
+
+@dataclass
+class LoadResult:
+    """Recipes that loaded and errors for those that did not."""
+
+    recipes: list[Recipe] = field(default_factory=list)
+    errors: list[RecipeError] = field(default_factory=list)
+
+
+def starter_recipes_dir() -> Path:
+    """The folder of recipes shipped with the bot."""
+    return Path(__file__).resolve().parent / "recipes"
+
+
+def _str_list(path: Path, line: int, key: str, value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
+        raise RecipeError(path, line, f"field {key!r} must be a list of strings")
+    return tuple(str(v).strip() for v in value if str(v).strip())
+
+
+def _key_line(front: str, key: str) -> int:
+    for number, text in enumerate(front.splitlines(), start=2):
+        if text.startswith(f"{key}:"):
+            return number
+    return 1
+
+
+def parse_recipe(path: Path, text: str, default_id: str) -> Recipe:
+    """Parse one recipe file.
+
+    Raises:
+        RecipeError: with the file and line of the problem.
+    """
+    meta: dict[str, Any] = {}
+    body = text
+    front = ""
+    if text.startswith("---"):
+        lines = text.splitlines(keepends=True)
+        end = next((i for i, ln in enumerate(lines[1:], start=1) if ln.strip() == "---"), None)
+        if end is None:
+            raise RecipeError(path, 1, "front matter opened with '---' but never closed")
+        front = "".join(lines[1:end])
+        body = "".join(lines[end + 1 :])
+        try:
+            loaded = yaml.safe_load(front)
+        except yaml.MarkedYAMLError as exc:
+            line = exc.problem_mark.line + 2 if exc.problem_mark else 1
+            raise RecipeError(path, line, f"front matter is not valid YAML: {exc.problem}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise RecipeError(path, 2, "front matter must be a mapping of keys to values")
+        meta = loaded or {}
+    unknown = sorted(set(map(str, meta)) - _KEYS)
+    if unknown:
+        raise RecipeError(path, _key_line(front, unknown[0]), f"unknown front matter key {unknown[0]!r}")
+
+    title = meta.get("title")
+    if title is not None and (not isinstance(title, str | int | float) or not str(title).strip()):
+        raise RecipeError(path, _key_line(front, "title"), "field 'title' must be a non-empty string")
+    if title is None:
+        heading = _HEADING.search(body)
+        title = heading.group(1) if heading else path.stem.replace("-", " ").replace("_", " ")
+    recipe_id = meta.get("id", default_id)
+    if not isinstance(recipe_id, str | int) or not str(recipe_id).strip():
+        raise RecipeError(path, _key_line(front, "id"), "field 'id' must be a non-empty string")
+    summary = meta.get("summary", "")
+    if not isinstance(summary, str):
+        raise RecipeError(path, _key_line(front, "summary"), "field 'summary' must be a string")
+    updated = meta.get("updated", "")
+    if not isinstance(updated, str | dt.date):
+        raise RecipeError(path, _key_line(front, "updated"), "field 'updated' must be a date (YYYY-MM-DD)")
+    return Recipe(
+        id=str(recipe_id).strip(),
+        title=str(title).strip(),
+        body=body.strip(),
+        summary=summary.strip(),
+        tags=_str_list(path, _key_line(front, "tags"), "tags", meta.get("tags", [])),
+        questions=_str_list(path, _key_line(front, "questions"), "questions", meta.get("questions", [])),
+        links=_str_list(path, _key_line(front, "links"), "links", meta.get("links", [])),
+        updated=str(updated),
+        path=path,
+    )
+
+
+def load_folder(folder: Path) -> LoadResult:
+    """Load every ``*.md`` file below ``folder``; broken files become errors, the rest load."""
+    result = LoadResult()
+    if not folder.is_dir():
+        result.errors.append(RecipeError(folder, None, "knowledge folder not found"))
+        return result
+    seen: dict[str, Path] = {}
+    for path in sorted(folder.rglob("*.md")):
+        default_id = path.relative_to(folder).with_suffix("").as_posix()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            result.errors.append(RecipeError(path, None, f"cannot read file: {exc}"))
+            continue
+        try:
+            recipe = parse_recipe(path, text, default_id)
+        except RecipeError as exc:
+            result.errors.append(exc)
+            continue
+        if recipe.id in seen:
+            result.errors.append(RecipeError(path, 1, f"duplicate id {recipe.id!r} (also in {seen[recipe.id]})"))
+            continue
+        seen[recipe.id] = path
+        result.recipes.append(recipe)
+    return result

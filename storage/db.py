@@ -1,0 +1,125 @@
+"""The database: one async engine, sessions, and migrations applied through Alembic."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.errors import StorageError
+from bot.settings import mask_url
+
+__all__ = ["Database"]
+
+log = logging.getLogger(__name__)
+
+_MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Any fixed number: replicas starting together take turns at migrating.
+_MIGRATION_LOCK_ID = 72_419_001
+
+
+class Database:
+    """Owns the engine; hands out sessions; migrates the schema.
+
+    Args:
+        url: a SQLAlchemy async URL (``sqlite+aiosqlite:///path`` or ``postgresql+asyncpg://...``).
+        schema: for PostgreSQL, the schema to work in (created if missing).
+    """
+
+    def __init__(self, url: str, schema: str | None = None) -> None:
+        self.url = url
+        self.schema = schema
+        self.safe_url = mask_url(url)
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        connect_args: dict[str, Any] = {}
+        if self.dialect == "sqlite":
+            if parsed.database and parsed.database != ":memory:":
+                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            connect_args["timeout"] = 30
+        elif schema:
+            connect_args["server_settings"] = {"search_path": schema}
+        self.engine: AsyncEngine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        if self.dialect == "sqlite":
+            event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
+        self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session in a transaction: committed on success, rolled back on error."""
+        async with self.sessions() as session, session.begin():
+            yield session
+
+    async def check(self) -> None:
+        """Connect once.
+
+        Raises:
+            StorageError: naming the URL (password masked) and the cause.
+        """
+        try:
+            async with self.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError) as exc:
+            cause = getattr(exc, "orig", None) or exc
+            raise StorageError(f"cannot reach the database at {self.safe_url}: {_first_line(cause)}") from exc
+
+    async def upgrade(self, revision: str = "head") -> None:
+        """Apply migrations up to ``revision`` (all of them by default)."""
+        await self.check()
+        await self._alembic(lambda cfg: command.upgrade(cfg, revision))
+
+    async def downgrade(self, revision: str) -> None:
+        """Undo migrations down to ``revision`` (``base`` removes every table)."""
+        await self._alembic(lambda cfg: command.downgrade(cfg, revision))
+
+    async def current_revision(self) -> str | None:
+        """The revision the database is at, or None if it was never migrated."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(lambda c: MigrationContext.configure(c).get_current_revision())
+
+    @staticmethod
+    def head_revision() -> str | None:
+        """The newest revision the code knows."""
+        return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+
+    async def close(self) -> None:
+        """Close every pooled connection."""
+        await self.engine.dispose()
+
+    async def _alembic(self, run: Any) -> None:
+        async with self.engine.begin() as conn:
+            if self.dialect == "postgresql":
+                if self.schema:
+                    await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
+                await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
+            await conn.run_sync(lambda sync_conn: run(_alembic_config(sync_conn)))
+
+
+def _alembic_config(connection: Connection | None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(_MIGRATIONS))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    cursor = dbapi_conn.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0] if lines else type(exc).__name__

@@ -1,0 +1,151 @@
+"""Repository for consulting leads and their history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import LeadEventRow, LeadRow
+from storage.records import Lead, LeadEvent
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "NewLead",
+    "add_lead_event",
+    "find_open_lead_by_email",
+    "get_lead",
+    "insert_lead",
+    "lead_history",
+    "list_leads",
+    "update_lead",
+]
+
+CLOSED_STATUSES = frozenset({"won", "lost", "spam"})
+
+
+@dataclass(frozen=True)
+class NewLead:
+    """What the intake form collected."""
+
+    name: str
+    email: str
+    organization: str
+    help_kind: str
+    description: str
+    timeline: str
+    budget: str
+    platform: str
+    requester: str
+
+
+def _record(row: LeadRow) -> Lead:
+    return Lead(
+        id=row.id,
+        name=row.name,
+        email=row.email,
+        organization=row.organization,
+        help_kind=row.help_kind,
+        description=row.description,
+        timeline=row.timeline,
+        budget=row.budget,
+        status=row.status,
+        assignee=row.assignee,
+        platform=row.platform,
+        requester=row.requester,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        anonymized_at=row.anonymized_at,
+    )
+
+
+async def insert_lead(session: AsyncSession, new: NewLead, now: datetime) -> Lead:
+    """Store a new lead with status ``new``."""
+    row = LeadRow(
+        name=new.name,
+        email=new.email,
+        email_lower=new.email.casefold(),
+        organization=new.organization,
+        help_kind=new.help_kind,
+        description=new.description,
+        timeline=new.timeline,
+        budget=new.budget or None,
+        status="new",
+        platform=new.platform,
+        requester=new.requester,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    return _record(row)
+
+
+async def find_open_lead_by_email(session: AsyncSession, email: str) -> Lead | None:
+    """The oldest lead from ``email`` (any case) that is not won, lost or spam."""
+    row = await session.scalar(
+        select(LeadRow)
+        .where(LeadRow.email_lower == email.casefold(), LeadRow.status.not_in(CLOSED_STATUSES))
+        .order_by(LeadRow.id)
+        .limit(1)
+    )
+    return None if row is None else _record(row)
+
+
+async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
+    """The lead with ``lead_id``, if any."""
+    row = await session.get(LeadRow, lead_id)
+    return None if row is None else _record(row)
+
+
+async def list_leads(
+    session: AsyncSession,
+    status: str | None = None,
+    assignee: str | None = None,
+    since: datetime | None = None,
+) -> list[Lead]:
+    """Leads, newest first, filtered by status, assignee and creation time."""
+    query = select(LeadRow).order_by(LeadRow.id.desc())
+    if status is not None:
+        query = query.where(LeadRow.status == status)
+    if assignee is not None:
+        query = query.where(LeadRow.assignee == assignee)
+    if since is not None:
+        query = query.where(LeadRow.created_at >= since)
+    return [_record(row) for row in await session.scalars(query)]
+
+
+async def update_lead(
+    session: AsyncSession,
+    lead_id: int,
+    now: datetime,
+    *,
+    status: str | None = None,
+    assignee: str | None = None,
+) -> Lead | None:
+    """Change a lead's status or assignee; returns the updated lead, or None if there is none."""
+    row = await session.get(LeadRow, lead_id)
+    if row is None:
+        return None
+    if status is not None:
+        row.status = status
+    if assignee is not None:
+        row.assignee = assignee
+    row.updated_at = now
+    await session.flush()
+    return _record(row)
+
+
+async def add_lead_event(
+    session: AsyncSession, lead_id: int, actor: str, kind: str, detail: str, now: datetime
+) -> None:
+    """Append an entry to a lead's history."""
+    session.add(LeadEventRow(lead_id=lead_id, actor=actor, kind=kind, detail=detail, created_at=now))
+
+
+async def lead_history(session: AsyncSession, lead_id: int) -> list[LeadEvent]:
+    """A lead's history, oldest first."""
+    rows = await session.scalars(select(LeadEventRow).where(LeadEventRow.lead_id == lead_id).order_by(LeadEventRow.id))
+    return [LeadEvent(r.lead_id, r.actor, r.kind, r.detail, r.created_at) for r in rows]

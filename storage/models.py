@@ -1,0 +1,77 @@
+"""ORM models. Only repositories use them; features see the dataclasses in :mod:`storage.records`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+__all__ = ["Base", "ConversationRow", "LeadEventRow", "LeadRow"]
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class ConversationRow(Base):
+    """A form being filled in step by step, one per user and channel."""
+
+    __tablename__ = "conversations"
+    __table_args__ = (UniqueConstraint("platform", "channel", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(128))
+    user_id: Mapped[str] = mapped_column(String(128))
+    form_json: Mapped[str] = mapped_column(Text)
+    values_json: Mapped[str] = mapped_column(Text, default="{}")
+    step: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadRow(Base):
+    """A consulting request. Personal fields are nulled when the person asks to be forgotten."""
+
+    __tablename__ = "leads"
+    __table_args__ = (Index("ix_leads_email_lower", "email_lower"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str | None] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(254))
+    email_lower: Mapped[str | None] = mapped_column(String(254))
+    organization: Mapped[str | None] = mapped_column(String(200))
+    help_kind: Mapped[str] = mapped_column(String(32))
+    description: Mapped[str | None] = mapped_column(Text)
+    timeline: Mapped[str | None] = mapped_column(String(200))
+    budget: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(16), default="new")
+    assignee: Mapped[str | None] = mapped_column(String(128))
+    platform: Mapped[str] = mapped_column(String(32))
+    requester: Mapped[str | None] = mapped_column(String(128))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class LeadEventRow(Base):
+    """One entry of a lead's history: who did what, when."""
+
+    __tablename__ = "lead_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    actor: Mapped[str] = mapped_column(String(160))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

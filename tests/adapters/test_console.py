@@ -1,0 +1,144 @@
+"""The console adapter and the command line, run as a user would: a real process with piped stdin."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from adapters.console import ConsoleAdapter
+from bot.events import Button, Event, Reply, Visibility
+from tests.conftest import ROOT
+
+
+def run(
+    tmp_path: Path, *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "DATABASE_URL", "SLACK_"))}
+    base["PYTHONPATH"] = str(ROOT)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**base, **(env or {})},
+        timeout=120,
+        check=False,
+    )
+
+
+def test_scripted_session_answers_each_line(tmp_path: Path) -> None:
+    """With stdin not a terminal, each line is one message and replies go to stdout."""
+    result = run(tmp_path, "chat", stdin="help\nask how long is a meeting\n")
+    assert result.returncode == 0, result.stderr
+    assert "== What I can do ==" in result.stdout
+    assert "== How long and how often should a learning circle meet? ==" in result.stdout
+    assert "Read more: https://docs.p2pu.org/" in result.stdout
+    assert (tmp_path / "data" / "communitybot.db").exists()
+
+
+def test_ask_json_names_the_group_size_recipe(tmp_path: Path) -> None:
+    """`communitybot ask --json` prints the recipe id, title, score and text."""
+    result = run(tmp_path, "ask", "--json", "how many people should be in a learning circle?")
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["id"] == "circles/group-size" and answer["title"] == "How big should a learning circle be?"
+    assert 0 < answer["score"] <= 1 and "4 to 12 learners" in answer["text"]
+
+
+def test_ask_declines_off_topic_with_exit_code_1(tmp_path: Path) -> None:
+    """An off-topic question says the bot is not sure and exits 1."""
+    result = run(tmp_path, "ask", "who won the football game")
+    assert result.returncode == 1 and "not sure" in result.stdout
+
+
+def test_form_resumes_after_restart(tmp_path: Path) -> None:
+    """A consult form half filled in one process is finished in the next, and staff can then see the lead."""
+    first = run(tmp_path, "chat", "--user", "ann", stdin="consult\nAnn Lee\nann@example.org\n")
+    assert "(3/8): Organization" in first.stdout, first.stdout + first.stderr
+    second = run(tmp_path, "chat", "--user", "ann", stdin="Library\n2\nA course on maps\nMay\nskip\nyes\n")
+    assert "You have an unfinished form. Work with P2PU (3/8): Organization" in second.stdout
+    assert "Your request is L-0001" in second.stdout
+    staff = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin="leads list\nleads export\n")
+    assert "L-0001 [new] Ann Lee, Library: Course design" in staff.stdout
+    assert (tmp_path / "data" / "exports" / "leads.csv").read_text().count("L-0001") == 1
+
+
+def test_unreachable_database_is_named_with_password_masked(tmp_path: Path) -> None:
+    """A database that cannot be reached gives one clear line naming the URL, never the password."""
+    env = {"DATABASE_URL": "postgresql+asyncpg://bob:hunter2@127.0.0.1:9/bot"}
+    result = run(tmp_path, "db", "upgrade", env=env)
+    assert result.returncode == 2
+    assert "cannot reach the database at postgresql+asyncpg://bob:***@127.0.0.1:9/bot" in result.stderr
+    assert "hunter2" not in result.stderr + result.stdout
+
+
+def test_bad_setting_fails_at_start_naming_the_key(tmp_path: Path) -> None:
+    """A bad value in the YAML file stops the bot with the key named."""
+    (tmp_path / "communitybot.yaml").write_text("answer_threshold: 3\n")
+    result = run(tmp_path, "chat", stdin="help\n")
+    assert result.returncode == 2 and "setting 'answer_threshold'" in result.stderr
+
+
+def test_config_show_masks_secrets(tmp_path: Path) -> None:
+    """`config show` prints settings with tokens masked."""
+    result = run(tmp_path, "config", "show", env={"SLACK_BOT_TOKEN": "xoxb-secret-1"})
+    assert result.returncode == 0 and "slack_bot_token: '********'" in result.stdout
+    assert "xoxb-secret-1" not in result.stdout
+
+
+def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
+    """`kb check` exits non-zero listing file:line for each broken recipe."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "ok.md").write_text("# Fine\n")
+    (folder / "bad.md").write_text("---\ntitle: x\ntags: [\n---\n")
+    result = run(tmp_path, "kb", "check", str(folder))
+    assert result.returncode == 1
+    assert f"{folder / 'bad.md'}:4: front matter is not valid YAML" in result.stderr
+    assert "1 recipes OK, 1 with errors" in result.stdout
+
+
+def test_db_commands_round_trip(tmp_path: Path) -> None:
+    """`db upgrade`, `db downgrade base` and `db current` report the revision."""
+    assert "is at revision 0001" in run(tmp_path, "db", "upgrade").stdout
+    assert "is at revision base" in run(tmp_path, "db", "downgrade", "base").stdout
+    assert run(tmp_path, "db", "current").stdout.startswith("base (empty)")
+
+
+def test_installed_command_exists() -> None:
+    """The package installs a `communitybot` command next to this Python."""
+    bindir = Path(sys.executable).parent
+    if not (bindir / "communitybot").exists():
+        pytest.skip(f"the package is not installed into {bindir}")
+    result = subprocess.run([bindir / "communitybot", "--help"], capture_output=True, text=True, check=False)
+    assert result.returncode == 0 and "chat" in result.stdout
+
+
+async def test_buttons_become_numbered_choices(tmp_path: Path) -> None:
+    """A reply's buttons print as [1] [2]; typing the number presses the button."""
+    pressed: list[Event] = []
+
+    async def handle(event: Event) -> list[Reply]:
+        pressed.append(event)
+        return [Reply("Pick one", buttons=(Button("Yes", "t:yes", "1"), Button("No", "t:no", "2")))]
+
+    out = io.StringIO()
+    console = ConsoleAdapter(handle, out, export_dir=tmp_path)
+    await console.say("hello")
+    assert "[1] Yes  [2] No" in out.getvalue()
+    await console.say("2")
+    assert getattr(pressed[-1], "action_id", None) == "t:no"
+
+
+async def test_private_and_elsewhere_replies_are_marked(tmp_path: Path) -> None:
+    """Ephemeral replies and posts to other channels are labelled, so a transcript shows who saw what."""
+    console = ConsoleAdapter(lambda e: None, io.StringIO(), export_dir=tmp_path)  # type: ignore[arg-type,return-value]
+    assert console.render(Reply("hi", visibility=Visibility.DM)).startswith("[dm]")
+    assert console.render(Reply("new lead", channel="staff")).startswith("[posted to #staff]")

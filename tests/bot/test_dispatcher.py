@@ -1,0 +1,96 @@
+"""The dispatcher: routing, permissions, help and the boundary handler."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+
+from bot.dispatcher import Command, Context, Dispatcher, Feature
+from bot.events import Message, Origin, Reply, Visibility
+from bot.permissions import RoleResolver
+from bot.settings import RoleSettings
+from storage import Database
+from tests.conftest import Chat, texts
+
+pytestmark = pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+
+
+async def test_help_lists_commands_with_examples(chat: Chat) -> None:
+    """A member's help shows ask and consult with examples, and no staff commands."""
+    out = texts(await chat.say("help"))
+    assert "ask QUESTION" in out and "e.g. `ask how many people" in out
+    assert "consult" in out
+    assert "leads list" not in out
+
+
+async def test_help_for_staff_shows_lead_commands(chat: Chat) -> None:
+    """Staff see the leads commands in help."""
+    out = texts(await chat.say("help", role="staff"))
+    assert "leads list" in out and "leads export" in out
+
+
+async def test_member_is_refused_a_staff_command(chat: Chat) -> None:
+    """A member running a staff command gets a plain refusal, privately."""
+    replies = await chat.say("leads list", role="member")
+    assert replies[0].visibility is Visibility.EPHEMERAL
+    assert replies[0].text == "Sorry, `leads list` is only for staff."
+
+
+async def test_slash_and_bang_prefixes_work(chat: Chat) -> None:
+    """`/ask` and `!ask` reach the same command as `ask`."""
+    for prefix in ("", "/", "!"):
+        replies = await chat.say(f"{prefix}ask how many people should be in a learning circle")
+        assert replies[0].title == "How big should a learning circle be?"
+
+
+async def test_unknown_command_says_so(chat: Chat) -> None:
+    """An unknown slash command names itself and points to help."""
+    replies = await chat.say("/frobnicate now")
+    assert "/frobnicate" in replies[0].text and "help" in replies[0].text
+
+
+async def test_chatter_in_a_channel_is_ignored_unless_mentioned(chat: Chat) -> None:
+    """In a channel the bot answers only when mentioned; in a DM it answers free text."""
+    question = "how long should a learning circle meeting be"
+    assert await chat.say(question, channel="general") == []
+    mentioned = await chat.say(question, channel="general", mention=True)
+    assert mentioned[0].title == "How long and how often should a learning circle meet?"
+    assert mentioned[0].in_thread
+    dm = await chat.say(question)
+    assert dm[0].title == mentioned[0].title
+
+
+async def test_group_name_alone_shows_group_help(chat: Chat) -> None:
+    """`leads` alone lists the leads sub-commands for staff."""
+    out = texts(await chat.say("leads", role="staff"))
+    assert "leads show L-0042" in out
+
+
+async def test_boundary_logs_errors_and_answers_briefly(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """A crashing handler is logged with context, and the user gets a short, true reply without details."""
+
+    async def boom(ctx: Context, args: str) -> list[Reply]:
+        raise RuntimeError("database exploded with secret detail")
+
+    dispatcher = Dispatcher(db, RoleResolver(RoleSettings()), [Feature("x", commands=(Command("boom", boom, "x"),))])
+    origin = Origin(platform="slack", channel="C1", user="U1", is_dm=True)
+    with caplog.at_level(logging.ERROR):
+        replies = await dispatcher.handle(Message(origin, "boom"))
+    assert "went wrong on my side" in replies[0].text
+    assert "secret detail" not in replies[0].text
+    record = next(r for r in caplog.records if r.levelno == logging.ERROR)
+    assert "Message" in record.getMessage() and "slack" in record.getMessage() and "C1" in record.getMessage()
+    assert "U1" not in record.getMessage()  # user ids are hashed in logs
+    assert record.exc_info is not None
+
+
+async def test_duplicate_command_names_are_rejected(db: Database) -> None:
+    """Two features registering the same command is a programming error caught at start."""
+
+    async def noop(ctx: Context, args: str) -> list[Reply]:
+        return []
+
+    feature = Feature("x", commands=(Command("same", noop, "x"),))
+    with pytest.raises(ValueError, match="same"):
+        Dispatcher(db, RoleResolver(RoleSettings()), [feature, feature])

@@ -1,0 +1,166 @@
+"""Shared fixtures: a database on SQLite and PostgreSQL, a bot app with a fixed clock, and a chat helper."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from bot.app import BotApp
+from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
+from bot.settings import Settings
+from storage import Database
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+PG_URL = os.environ.get("COMMUNITYBOT_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+@dataclass(frozen=True)
+class DbTarget:
+    """Where a test's database lives."""
+
+    url: str
+    schema: str | None
+
+
+async def _pg_reachable() -> str | None:
+    engine = create_async_engine(PG_URL)
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        return None
+    except Exception as exc:  # any failure means "not reachable" for the skip message
+        return str(exc).splitlines()[0]
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DbTarget]:
+    """A fresh, empty database: a SQLite file, or a schema of its own on the PostgreSQL server."""
+    if request.param == "sqlite":
+        yield DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", None)
+        return
+    problem = await _pg_reachable()
+    if problem is not None:
+        if os.environ.get("CI"):
+            pytest.fail(f"PostgreSQL at {PG_URL} is required in CI: {problem}")
+        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {problem}")
+    schema = f"cbtest_{uuid.uuid4().hex[:12]}"
+    yield DbTarget(PG_URL, schema)
+    engine = create_async_engine(PG_URL)
+    async with engine.begin() as conn:
+        await conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    await engine.dispose()
+
+
+@pytest.fixture
+async def db(db_target: DbTarget) -> AsyncIterator[Database]:
+    """A migrated database."""
+    database = Database(db_target.url, schema=db_target.schema)
+    await database.upgrade()
+    yield database
+    await database.close()
+
+
+class Clock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime) -> None:
+        self.now = start
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+
+
+def make_settings(target: DbTarget, data_dir: Path, **extra: object) -> Settings:
+    return Settings(
+        data_dir=data_dir,
+        database_url=target.url,
+        database_schema=target.schema,
+        staff_channel="staff",
+        help_channel="help",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+@dataclass
+class Chat:
+    """Talk to a running app as any user; returns the replies."""
+
+    app: BotApp
+    sent: list[Reply] = field(default_factory=list)
+
+    def origin(
+        self, user: str = "ann", role: str = "member", channel: str | None = None, modals: bool = False
+    ) -> Origin:
+        return Origin(
+            platform="console",
+            channel=channel or f"dm-{user}",
+            user=user,
+            user_name=user.title(),
+            is_dm=channel is None,
+            platform_roles=frozenset({role}),
+            supports_modals=modals,
+        )
+
+    async def send(self, event: Event) -> list[Reply]:
+        replies = await self.app.dispatcher.handle(event)
+        self.sent += replies
+        return replies
+
+    async def say(self, text: str, mention: bool = False, **who: object) -> list[Reply]:
+        return await self.send(Message(self.origin(**who), text, is_mention=mention))  # type: ignore[arg-type]
+
+    async def press(self, action_id: str, value: str = "", **who: object) -> list[Reply]:
+        return await self.send(Action(self.origin(**who), action_id, value))  # type: ignore[arg-type]
+
+    async def submit(self, form_id: str, values: dict[str, str], **who: object) -> list[Reply]:
+        origin = self.origin(modals=True, **who)  # type: ignore[arg-type]
+        return await self.send(FormSubmission(origin, form_id, values))
+
+
+@pytest.fixture
+async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    """A started bot on a fresh database, with the test clock."""
+    bot = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    await bot.start()
+    yield bot
+    await bot.close()
+
+
+@pytest.fixture
+def chat(app: BotApp) -> Chat:
+    return Chat(app)
+
+
+@pytest.fixture
+def shared_dir() -> Iterator[Path]:
+    """../shared, or a skip saying why it is missing."""
+    if not SHARED.is_dir():
+        pytest.skip(f"{SHARED} is not here (it exists only in the team's workspace)")
+    yield SHARED
+
+
+def texts(replies: list[Reply]) -> str:
+    """Everything the replies say, as one string."""
+    parts = []
+    for r in replies:
+        parts += [r.title or "", r.text, *(f"{k}: {v}" for k, v in r.fields)]
+    return "\n".join(parts)

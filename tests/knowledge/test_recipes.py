@@ -1,0 +1,86 @@
+"""Recipe loading: the starter set, defaults, broken files, and answering."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.app import load_knowledge
+from bot.settings import Settings
+from knowledge import KnowledgeBase, load_folder, starter_recipes_dir
+
+
+def test_starter_recipes_are_complete() -> None:
+    """At least 30 starter recipes load cleanly, each with 3+ example questions, a summary and a link."""
+    result = load_folder(starter_recipes_dir())
+    assert result.errors == []
+    assert len(result.recipes) >= 30
+    for recipe in result.recipes:
+        assert len(recipe.questions) >= 3, recipe.id
+        assert recipe.link and recipe.link.startswith("https://"), recipe.id
+        assert recipe.summary, recipe.id
+
+
+@pytest.mark.parametrize(
+    ("question", "recipe_id"),
+    [
+        ("how many people should be in a learning circle?", "circles/group-size"),
+        ("How long should each meeting be?", "circles/meeting-length"),
+        ("do i have to be an expert to facilitate?", "facilitation/facilitator-role"),
+        ("lerning cirlce size", "circles/group-size"),
+        ("where can I find free courses", "courses/finding-free-courses"),
+        ("can p2pu train our facilitators", "community/working-with-p2pu"),
+    ],
+)
+def test_starter_questions_find_their_recipe(question: str, recipe_id: str) -> None:
+    """Typical questions, one with typos, are answered with the right recipe."""
+    recipes, _ = load_knowledge(Settings())
+    answer = KnowledgeBase(recipes).answer(question)
+    assert answer.best is not None and answer.best.recipe.id == recipe_id
+
+
+@pytest.mark.parametrize("question", ["what's the weather in paris", "who won the football game", "bake bread"])
+def test_off_topic_questions_are_declined(question: str) -> None:
+    """Questions the recipes don't cover get no answer."""
+    recipes, _ = load_knowledge(Settings())
+    assert KnowledgeBase(recipes).answer(question).best is None
+
+
+def test_id_and_title_defaults(tmp_path: Path) -> None:
+    """Without front matter, id is the relative path and title the first heading, else the file name."""
+    (tmp_path / "courses").mkdir()
+    (tmp_path / "courses" / "choosing-courses.md").write_text("Intro\n\n# Picking a course\n\nText.\n")
+    (tmp_path / "no-heading.md").write_text("Just text.\n")
+    recipes = {r.id: r for r in load_folder(tmp_path).recipes}
+    assert recipes["courses/choosing-courses"].title == "Picking a course"
+    assert recipes["no-heading"].title == "no heading"
+
+
+def test_broken_files_are_reported_with_lines_and_the_rest_load(tmp_path: Path) -> None:
+    """Bad YAML, an empty title, an unknown key and a duplicate id each give file:line; good files still load."""
+    (tmp_path / "good.md").write_text("---\ntitle: Good\nquestions: [a, b, c]\n---\nBody\n")
+    (tmp_path / "bad-yaml.md").write_text("---\ntitle: Bad\nquestions: [unclosed\n---\nBody\n")
+    (tmp_path / "no-title.md").write_text("---\ntitle: ''\n---\nBody\n")
+    (tmp_path / "typo.md").write_text("---\ntitle: T\nquestoins: [x]\n---\nBody\n")
+    (tmp_path / "zz-dupe.md").write_text("---\nid: good\ntitle: Dupe\n---\nBody\n")
+    result = load_folder(tmp_path)
+    assert [r.id for r in result.recipes] == ["good"]
+    messages = sorted(str(e) for e in result.errors)
+    assert any("bad-yaml.md:4: front matter is not valid YAML" in m for m in messages)
+    assert any("no-title.md:2: field 'title' must be a non-empty string" in m for m in messages)
+    assert any("typo.md:3: unknown front matter key 'questoins'" in m for m in messages)
+    assert any("zz-dupe.md:1: duplicate id 'good'" in m for m in messages)
+
+
+def test_extra_folder_with_a_broken_file_still_loads_the_rest(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    """A configured folder adds its recipes; its broken file is skipped with a warning naming it."""
+    (tmp_path / "local.md").write_text(
+        "---\ntitle: Our venue wifi\nquestions: [what is the wifi password]\n---\nAsk.\n"
+    )
+    (tmp_path / "broken.md").write_text("---\ntitle: [\n---\n")
+    recipes, errors = load_knowledge(Settings(knowledge_dirs=[tmp_path]))
+    ids = {r.id for r in recipes}
+    assert "local" in ids and "circles/group-size" in ids
+    assert len(errors) == 1 and "broken.md" in str(errors[0])
+    assert any("broken.md" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)

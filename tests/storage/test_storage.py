@@ -1,0 +1,67 @@
+"""Repositories on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy.exc import StatementError
+
+from storage import Database
+from storage.conversations import delete_conversation, get_conversation, save_conversation
+from storage.leads import NewLead, find_open_lead_by_email, insert_lead, list_leads, update_lead
+from storage.records import Conversation
+
+NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
+
+
+def new_lead(email: str = "Ann@Example.org") -> NewLead:
+    return NewLead("Ann", email, "Org", "training", "desc", "soon", "", "console", "ann")
+
+
+async def test_conversation_round_trip(db: Database) -> None:
+    """A conversation is saved, replaced, read back and deleted per user and channel."""
+    conv = Conversation("slack", "C1", "U1", "{}", {"name": "Ann"}, 1)
+    async with db.session() as s:
+        await save_conversation(s, conv, NOW)
+        await save_conversation(s, Conversation("slack", "C1", "U2", "{}", {}, 0), NOW)
+    async with db.session() as s:
+        await save_conversation(s, Conversation("slack", "C1", "U1", "{}", {"name": "Bo"}, 2), NOW)
+    async with db.session() as s:
+        got = await get_conversation(s, "slack", "C1", "U1")
+        assert got is not None and got.values == {"name": "Bo"} and got.step == 2
+        await delete_conversation(s, "slack", "C1", "U1")
+    async with db.session() as s:
+        assert await get_conversation(s, "slack", "C1", "U1") is None
+        assert await get_conversation(s, "slack", "C1", "U2") is not None
+
+
+async def test_datetimes_come_back_aware_and_equal(db: Database) -> None:
+    """An aware time in any zone is stored as UTC and read back as the same instant, aware."""
+    berlin = timezone(timedelta(hours=2))
+    created = datetime(2026, 3, 29, 3, 30, tzinfo=berlin)
+    async with db.session() as s:
+        lead = await insert_lead(s, new_lead(), created)
+    async with db.session() as s:
+        (stored,) = await list_leads(s)
+    assert stored.created_at == created and stored.created_at.tzinfo is not None
+    assert stored.id == lead.id
+
+
+async def test_naive_datetimes_are_refused(db: Database) -> None:
+    """Writing a naive datetime fails loudly instead of guessing a zone."""
+    with pytest.raises(StatementError, match="naive datetime"):
+        async with db.session() as s:
+            await insert_lead(s, new_lead(), datetime(2026, 1, 1))
+
+
+async def test_open_lead_lookup_ignores_case_and_closed_leads(db: Database) -> None:
+    """Dedupe finds the open lead whatever the email's case, and skips won/lost/spam ones."""
+    async with db.session() as s:
+        first = await insert_lead(s, new_lead(), NOW)
+    async with db.session() as s:
+        found = await find_open_lead_by_email(s, "ANN@example.ORG")
+        assert found is not None and found.id == first.id
+        await update_lead(s, first.id, NOW, status="spam")
+    async with db.session() as s:
+        assert await find_open_lead_by_email(s, "ann@example.org") is None

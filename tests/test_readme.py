@@ -1,0 +1,21 @@
+"""The README's quick start is what CI runs."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import ROOT
+
+
+def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second() -> None:
+    """Two commands: install + start the console bot, install + run the tests; .ci/run picks up the second."""
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block is not None
+    commands = [line for line in block.group(1).splitlines() if line.strip()]
+    assert len(commands) == 2
+    assert commands[0].endswith("communitybot chat") and commands[0].startswith("pip install")
+    ci = (ROOT / ".ci" / "run").read_text()
+    pattern = re.search(r'grep -m1 -E "(.*?)" README.md', ci)
+    assert pattern is not None and re.match(pattern.group(1), commands[1])

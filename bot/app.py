@@ -11,6 +11,7 @@ from bot.features.help import help_feature
 from bot.features.knowledge import knowledge_feature
 from bot.features.leads import leads_feature
 from bot.permissions import RoleResolver
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
 from storage import Database
@@ -55,8 +56,9 @@ class BotApp:
         self.kb = KnowledgeBase([], threshold=settings.answer_threshold)
         features = [
             knowledge_feature(lambda: self.kb, settings.help_channel),
-            leads_feature(settings.staff_channel),
+            leads_feature(settings),
         ]
+        self.scheduler = Scheduler(self.db, [job for feature in features for job in feature.jobs])
         # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
         self.dispatcher = Dispatcher(
             self.db,

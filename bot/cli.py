@@ -8,6 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -26,6 +27,16 @@ def _configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
     for name in _NOISY:
         logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _aware_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not an ISO 8601 date and time") from None
+    if value.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add Z or an offset like +02:00")
+    return value
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -54,6 +65,11 @@ def _parser() -> argparse.ArgumentParser:
     config_sub = config.add_subparsers(dest="config_command", required=True, metavar="ACTION")
     config_sub.add_parser("show", help="print the effective settings, secrets masked")
 
+    scheduler = sub.add_parser("scheduler", help="periodic work")
+    scheduler_sub = scheduler.add_subparsers(dest="scheduler_command", required=True, metavar="ACTION")
+    tick = scheduler_sub.add_parser("tick", help="do what is due now (or at --now) and exit")
+    tick.add_argument("--now", type=_aware_datetime, help="ISO 8601 instant with a zone, e.g. 2026-03-02T09:00Z")
+
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
     check = kb_sub.add_parser("check", help="validate a folder of recipes")
@@ -78,6 +94,25 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         )
         pending = await app.dispatcher.pending_prompt(console.origin)
         await console.run(sys.stdin, interactive=sys.stdin.isatty(), pending=pending)
+    finally:
+        await app.close()
+    return 0
+
+
+async def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.app import BotApp
+    from bot.dispatcher import utcnow
+
+    app = BotApp(settings)
+    try:
+        await app.start()
+        now = args.now or utcnow()
+        replies = await app.scheduler.tick(now)
+        console = ConsoleAdapter(app.dispatcher.handle, sys.stdout, export_dir=settings.data_dir / "exports")
+        for reply in replies:
+            await console.send(reply)
+        print(f"tick at {now.isoformat()}: {len(replies)} message(s)")
     finally:
         await app.close()
     return 0
@@ -158,6 +193,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings.log_level)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))
+        if args.command == "scheduler":
+            return asyncio.run(_tick(settings, args))
         if args.command == "ask":
             return _ask(settings, args)
         if args.command == "db":

@@ -16,6 +16,7 @@ from bot.errors import FormErrors, PermissionDenied, UsageError, UserError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
 from bot.permissions import Role, RoleResolver
+from bot.scheduler import Job
 from storage import Database
 from storage.conversations import delete_conversation, get_conversation, save_conversation
 from storage.records import Conversation
@@ -100,6 +101,7 @@ class Feature:
     actions: Mapping[str, ActionHandler] = field(default_factory=dict)
     forms: Mapping[str, FormHandler] = field(default_factory=dict)
     question: CommandHandler | None = None
+    jobs: tuple[Job, ...] = ()
 
 
 _ROLE_WORDS = {Role.MEMBER: "members", Role.FACILITATOR: "facilitators", Role.STAFF: "staff", Role.ADMIN: "admins"}

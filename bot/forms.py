@@ -25,7 +25,7 @@ __all__ = [
     "validate_form",
 ]
 
-_EMAIL = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop"})
 SKIP_WORDS = frozenset({"skip", "-", "none"})
 _YES = frozenset({"yes", "y", "i agree", "agree", "true"})
@@ -54,7 +54,7 @@ def validate_field(spec: FormField, raw: str) -> str:
         return ""
     if len(value) > spec.max_length:
         raise FormErrors({spec.name: f"{spec.label} must be at most {spec.max_length} characters (got {len(value)})"})
-    if spec.kind is FieldKind.EMAIL and not _EMAIL.match(value):
+    if spec.kind is FieldKind.EMAIL and not EMAIL_PATTERN.match(value):
         raise FormErrors({spec.name: f"{value!r} does not look like an email address (name@example.org)"})
     return value
 

@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     )
     help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts questions.")
     staff_channel: str | None = Field(None, description="Channel id where new consulting leads are announced.")
+    lead_followup_hours: float = Field(
+        48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."
+    )
+    lead_retention_days: int = Field(365, gt=0, description="Anonymize lost/spam leads after this many days.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     roles: RoleSettings = RoleSettings()
 

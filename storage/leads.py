@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LeadEventRow, LeadRow
@@ -15,10 +15,14 @@ __all__ = [
     "CLOSED_STATUSES",
     "NewLead",
     "add_lead_event",
+    "anonymize_leads",
+    "claim_unreminded_new_leads",
+    "closed_leads_older_than",
     "find_open_lead_by_email",
     "get_lead",
     "insert_lead",
     "lead_history",
+    "lead_ids_by_email",
     "list_leads",
     "update_lead",
 ]
@@ -58,6 +62,7 @@ def _record(row: LeadRow) -> Lead:
         created_at=row.created_at,
         updated_at=row.updated_at,
         anonymized_at=row.anonymized_at,
+        reminded_at=row.reminded_at,
     )
 
 
@@ -149,3 +154,65 @@ async def lead_history(session: AsyncSession, lead_id: int) -> list[LeadEvent]:
     """A lead's history, oldest first."""
     rows = await session.scalars(select(LeadEventRow).where(LeadEventRow.lead_id == lead_id).order_by(LeadEventRow.id))
     return [LeadEvent(r.lead_id, r.actor, r.kind, r.detail, r.created_at) for r in rows]
+
+
+async def claim_unreminded_new_leads(session: AsyncSession, created_before: datetime, now: datetime) -> list[Lead]:
+    """Mark every lead still ``new`` since before ``created_before`` as reminded, and return them.
+
+    The conditional UPDATE is the claim: when several bot processes tick at once, each lead is returned to exactly
+    one of them.
+    """
+    claimed = await session.scalars(
+        update(LeadRow)
+        .where(LeadRow.status == "new", LeadRow.reminded_at.is_(None), LeadRow.created_at <= created_before)
+        .values(reminded_at=now)
+        .returning(LeadRow.id)
+    )
+    ids = sorted(claimed)
+    if not ids:
+        return []
+    rows = await session.scalars(select(LeadRow).where(LeadRow.id.in_(ids)).order_by(LeadRow.id))
+    return [_record(row) for row in rows]
+
+
+async def lead_ids_by_email(session: AsyncSession, email: str) -> list[int]:
+    """Every lead (any status) from ``email``, compared without case."""
+    return list(await session.scalars(select(LeadRow.id).where(LeadRow.email_lower == email.casefold())))
+
+
+async def closed_leads_older_than(session: AsyncSession, cutoff: datetime) -> list[int]:
+    """Lost or spam leads, not yet anonymized, last changed before ``cutoff``."""
+    return list(
+        await session.scalars(
+            select(LeadRow.id).where(
+                LeadRow.status.in_(("lost", "spam")), LeadRow.anonymized_at.is_(None), LeadRow.updated_at < cutoff
+            )
+        )
+    )
+
+
+async def anonymize_leads(session: AsyncSession, lead_ids: list[int], actor: str, reason: str, now: datetime) -> None:
+    """Erase the personal fields of these leads and the details of their history; keep kind, dates and status.
+
+    A history entry records that it happened (and why), not what was erased.
+    """
+    if not lead_ids:
+        return
+    await session.execute(
+        update(LeadRow)
+        .where(LeadRow.id.in_(lead_ids))
+        .values(
+            name=None,
+            email=None,
+            email_lower=None,
+            organization=None,
+            description=None,
+            timeline=None,
+            budget=None,
+            requester=None,
+            anonymized_at=now,
+        )
+    )
+    await session.execute(update(LeadEventRow).where(LeadEventRow.lead_id.in_(lead_ids)).values(detail=""))
+    for lead_id in lead_ids:
+        session.add(LeadEventRow(lead_id=lead_id, actor=actor, kind="anonymized", detail=reason, created_at=now))

@@ -39,6 +39,7 @@ class Lead:
     created_at: datetime
     updated_at: datetime
     anonymized_at: datetime | None
+    reminded_at: datetime | None = None
 
     @property
     def ref(self) -> str:

@@ -15,6 +15,7 @@ _NOT_SURE = "I'm not sure I know the answer to that."
 _DID_YOU_MEAN = "Did you mean one of these?"
 _NO_IDEA = "I don't have a recipe for that yet."
 _ASK_HUMAN = "Ask a human"
+_WORK_WITH_US = "Work with us"
 _EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 
 
@@ -23,11 +24,13 @@ def render_answer(answer: Answer) -> Reply:
     if answer.best is not None:
         recipe = answer.best.recipe
         more = tuple(Button(f"See: {h.recipe.title}", "kb:show", h.recipe.id) for h in answer.suggestions[:2])
+        # Recipes about paid help offer the intake form right there.
+        work = (Button(_WORK_WITH_US, "consult:open"),) if "consulting" in recipe.tags else ()
         return Reply(
             text=recipe.body,
             title=recipe.title,
             link=recipe.link,
-            buttons=(*more, Button(_ASK_HUMAN, "kb:human", answer.question[:1500])),
+            buttons=(*work, *more, Button(_ASK_HUMAN, "kb:human", answer.question[:1500])),
             in_thread=True,
         )
     if answer.suggestions:

@@ -11,7 +11,7 @@ import io
 import logging
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bot.dispatcher import Command, Context, Feature, Replies, split_args
 from bot.errors import NotFound, UsageError
@@ -26,15 +26,21 @@ from bot.events import (
     Reply,
     Visibility,
 )
-from bot.forms import validate_form
+from bot.forms import EMAIL_PATTERN, validate_form
 from bot.permissions import Role
+from bot.settings import Settings
+from storage import Database
 from storage.leads import (
     NewLead,
     add_lead_event,
+    anonymize_leads,
+    claim_unreminded_new_leads,
+    closed_leads_older_than,
     find_open_lead_by_email,
     get_lead,
     insert_lead,
     lead_history,
+    lead_ids_by_email,
     list_leads,
     update_lead,
 )
@@ -75,6 +81,10 @@ _THANKS = "Thank you! Your request is {ref}. Someone from the team will be in to
 _UPDATED = "Thank you! We added this to your open request {ref}; the team will see the update."
 _STAFF_NEW = "New consulting request {ref}"
 _STAFF_UPDATE = "Update to consulting request {ref}"
+_FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
+_FOLLOW_UP = "This request has been 'new' for {hours} hours. Could someone pick it up?"
+_FORGOTTEN = "Erased the personal details of {n} lead(s): {refs}. Anonymous statistics are kept."
+_FORGET_NONE = "No lead has that email address."
 _REF = re.compile(r"^(?:L-)?0*(\d+)$", re.IGNORECASE)
 
 
@@ -117,8 +127,14 @@ def _triage_buttons(lead: Lead) -> tuple[Button, ...]:
     )
 
 
-def leads_feature(staff_channel: str | None) -> Feature:
-    """Consulting intake and staff triage; new leads are announced in ``staff_channel``."""
+def leads_feature(settings: Settings) -> Feature:
+    """Consulting intake, staff triage, the follow-up reminder and retention.
+
+    New leads are announced in ``settings.staff_channel``.
+    """
+    staff_channel = settings.staff_channel
+    followup = timedelta(hours=settings.lead_followup_hours)
+    retention = timedelta(days=settings.lead_retention_days)
 
     async def consult(ctx: Context, args: str) -> Replies:
         return [Reply(_INTRO, form=CONSULT_FORM, visibility=Visibility.EPHEMERAL)]
@@ -249,6 +265,48 @@ def leads_feature(staff_channel: str | None) -> Feature:
             )
         ]
 
+    async def forget(ctx: Context, args: str) -> Replies:
+        email = args.strip()
+        if not EMAIL_PATTERN.match(email):
+            raise UsageError("Usage: `leads forget EMAIL` (the requester's email address)")
+        async with ctx.db.session() as session:
+            ids = await lead_ids_by_email(session, email)
+            await anonymize_leads(session, ids, ctx.actor, "forgotten on request", ctx.now)
+        log.info("forgot the personal data of %d leads on request", len(ids))
+        if not ids:
+            return [Reply(_FORGET_NONE, visibility=Visibility.EPHEMERAL)]
+        refs = ", ".join(f"L-{i:04d}" for i in sorted(ids))
+        return [Reply(_FORGOTTEN.format(n=len(ids), refs=refs), visibility=Visibility.EPHEMERAL)]
+
+    async def open_form(ctx: Context, action: Action) -> Replies:
+        return await consult(ctx, "")
+
+    async def remind_staff(db: Database, now: datetime) -> list[Reply]:
+        if staff_channel is None:
+            return []
+        async with db.session() as session:
+            leads = await claim_unreminded_new_leads(session, now - followup, now)
+            for lead in leads:
+                await add_lead_event(session, lead.id, "communitybot", "reminder", "still new", now)
+        return [
+            Reply(
+                _FOLLOW_UP.format(ref=lead.ref, hours=round((now - lead.created_at).total_seconds() / 3600)),
+                title=_FOLLOW_UP_TITLE.format(ref=lead.ref),
+                fields=_details(lead),
+                buttons=_triage_buttons(lead),
+                channel=staff_channel,
+            )
+            for lead in leads
+        ]
+
+    async def apply_retention(db: Database, now: datetime) -> list[Reply]:
+        async with db.session() as session:
+            ids = await closed_leads_older_than(session, now - retention)
+            await anonymize_leads(session, ids, "communitybot", "retention period ended", now)
+        if ids:
+            log.info("anonymized %d lost/spam leads past retention", len(ids))
+        return []
+
     async def on_button(ctx: Context, action: Action) -> Replies:
         if ctx.role < Role.STAFF:
             return [Reply("Sorry, triage is for staff only.", visibility=Visibility.EPHEMERAL)]
@@ -291,8 +349,16 @@ def leads_feature(staff_channel: str | None) -> Feature:
             ),
             Command("leads note", note, "add a note to a lead", usage="leads note L-0042 TEXT", min_role=staff),
             Command("leads export", export, "export every lead as CSV", min_role=staff),
+            Command(
+                "leads forget",
+                forget,
+                "erase a person's details from every lead (keeps anonymous statistics)",
+                usage="leads forget EMAIL",
+                min_role=staff,
+            ),
         ),
-        actions={"leads": on_button},
+        actions={"leads": on_button, "consult": open_form},
+        jobs=(remind_staff, apply_retention),
         forms={"consult": submitted},
     )
 

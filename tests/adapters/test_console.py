@@ -107,7 +107,7 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_db_commands_round_trip(tmp_path: Path) -> None:
     """`db upgrade`, `db downgrade base` and `db current` report the revision."""
-    assert "is at revision 0001" in run(tmp_path, "db", "upgrade").stdout
+    assert "is at revision 0002" in run(tmp_path, "db", "upgrade").stdout
     assert "is at revision base" in run(tmp_path, "db", "downgrade", "base").stdout
     assert run(tmp_path, "db", "current").stdout.startswith("base (empty)")
 
@@ -142,3 +142,47 @@ async def test_private_and_elsewhere_replies_are_marked(tmp_path: Path) -> None:
     console = ConsoleAdapter(lambda e: None, io.StringIO(), export_dir=tmp_path)  # type: ignore[arg-type,return-value]
     assert console.render(Reply("hi", visibility=Visibility.DM)).startswith("[dm]")
     assert console.render(Reply("new lead", channel="staff")).startswith("[posted to #staff]")
+
+
+def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
+    """A member submits a lead; staff list, assign, qualify, export and forget it; a tick reminds about a new one."""
+    (tmp_path / "communitybot.yaml").write_text("staff_channel: staff\n")
+    member = run(
+        tmp_path,
+        "chat",
+        "--user",
+        "ann",
+        "--channel",
+        "general",
+        stdin="consult\nAnn Lee\nann@example.org\nRiverside Library\ntraining\nTrain 10 librarians\nMarch\nskip\nyes\n",
+    )
+    assert "[dm]\nThank you! Your request is L-0001." in member.stdout, member.stdout
+    assert "[posted to #staff]\n== New consulting request L-0001 ==" in member.stdout
+    staff = run(
+        tmp_path,
+        "chat",
+        "--user",
+        "sam",
+        "--role",
+        "staff",
+        stdin="leads list\nleads assign L-0001\nleads status L-0001 qualified\nleads export\n"
+        "leads forget ann@example.org\nleads show L-0001\n",
+    )
+    out = staff.stdout
+    assert "L-0001 [new] Ann Lee, Riverside Library: Facilitator training" in out
+    assert "L-0001: assigned to console:sam." in out
+    assert "L-0001: status is now qualified." in out
+    assert "Saved leads.csv to" in out
+    assert "Erased the personal details of 1 lead(s): L-0001" in out
+    assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
+    tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
+    assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 message(s)" in tick.stdout
+    run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\n")
+    tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
+    assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message(s)" in tick.stdout
+
+
+def test_tick_rejects_a_time_without_zone(tmp_path: Path) -> None:
+    """`scheduler tick --now` insists on an explicit zone."""
+    result = run(tmp_path, "scheduler", "tick", "--now", "2026-03-02T09:00")
+    assert result.returncode == 2 and "has no time zone" in result.stderr

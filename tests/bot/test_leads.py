@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
+import logging
+from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.app import BotApp
 from bot.events import Visibility
@@ -145,3 +150,98 @@ async def test_bad_triage_input_is_explained(chat: Chat) -> None:
     assert "is not a lead reference" in (await chat.say("leads show X-12", **staff))[0].text
     assert "There is no lead L-0099" in (await chat.say("leads show L-0099", **staff))[0].text
     assert "--since wants a date" in (await chat.say("leads list --since yesterday", **staff))[0].text
+
+
+async def test_follow_up_reminder_is_sent_once(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A lead still 'new' after 48 hours triggers exactly one reminder in the staff channel."""
+    await chat.submit("consult:intake", VALID)
+    created = clock.now
+    assert await app.scheduler.tick(created + timedelta(hours=47)) == []
+    replies = await app.scheduler.tick(created + timedelta(hours=49))
+    assert len(replies) == 1 and replies[0].channel == "staff"
+    assert replies[0].title == "Waiting for a reply: L-0001" and "49 hours" in replies[0].text
+    assert await app.scheduler.tick(created + timedelta(hours=60)) == []
+
+
+async def test_no_reminder_once_someone_acted(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A lead moved out of 'new' in time gets no reminder."""
+    await chat.submit("consult:intake", VALID)
+    await chat.say("leads status L-0001 contacted", role="staff")
+    assert await app.scheduler.tick(clock.now + timedelta(days=5)) == []
+
+
+async def test_two_processes_ticking_at_once_remind_once(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """Two bots sharing one database and ticking at the same moment send the reminder once between them."""
+    apps = [BotApp(make_settings(db_target, tmp_path), clock=clock) for _ in range(2)]
+    for bot in apps:
+        await bot.start()
+    try:
+        chat = Chat(apps[0])
+        for n in range(5):
+            await chat.submit("consult:intake", {**VALID, "email": f"p{n}@example.org"})
+        later = clock.now + timedelta(days=3)
+        results = await asyncio.gather(*(bot.scheduler.tick(later) for bot in apps))
+        titles = sorted(r.title or "" for replies in results for r in replies)
+        assert titles == [f"Waiting for a reply: L-000{n}" for n in range(1, 6)]
+    finally:
+        for bot in apps:
+            await bot.close()
+
+
+async def test_forget_erases_personal_data_and_keeps_statistics(chat: Chat) -> None:
+    """`leads forget` erases name, email and contents from the lead and its history; kind, status and dates stay."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Second message with details"})
+    await chat.say("leads note L-0001 Ann mentioned her phone 555-0101", role="staff")
+    await chat.say("leads status L-0001 lost", role="staff")
+    replies = await chat.say("leads forget ANN@EXAMPLE.ORG", role="staff")
+    assert "Erased the personal details of 1 lead(s): L-0001" in replies[0].text
+    shown = texts(await chat.say("leads show L-0001", role="staff"))
+    for secret in ("Ann", "ann@example.org", "Riverside", "Train our staff", "Second message", "555-0101"):
+        assert secret not in shown
+    assert "Help with: Facilitator training" in shown and "Status: lost" in shown
+    assert "anonymized forgotten on request" in shown
+    export = (await chat.say("leads export", role="staff"))[0].attachment
+    assert export is not None and "ann@example.org" not in export.content and "L-0001" in export.content
+    assert "No lead has that email" in (await chat.say("leads forget ann@example.org", role="staff"))[0].text
+
+
+async def test_retention_anonymizes_old_lost_and_spam_leads(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """Lost or spam leads are anonymized after 365 days; open ones are kept."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "email": "bo@example.org", "name": "Bo"})
+    await chat.say("leads status L-0001 spam", role="staff")
+    await app.scheduler.tick(clock.now + timedelta(days=364))
+    assert "Ann Lee" in texts(await chat.say("leads show L-0001", role="staff"))
+    await app.scheduler.tick(clock.now + timedelta(days=366))
+    shown = texts(await chat.say("leads show L-0001", role="staff"))
+    assert "Ann Lee" not in shown and "retention period ended" in shown
+    assert "Bo" in texts(await chat.say("leads show L-0002", role="staff"))
+
+
+async def test_personal_data_stays_out_of_logs(chat: Chat, caplog: pytest.LogCaptureFixture) -> None:
+    """Intake, triage and forget log nothing personal at INFO and above."""
+    with caplog.at_level(logging.INFO):
+        await chat.submit("consult:intake", VALID)
+        await chat.say("leads note L-0001 call Ann", role="staff")
+        await chat.say("leads forget ann@example.org", role="staff")
+    logged = "\n".join(r.getMessage() for r in caplog.records if r.levelno >= logging.INFO)
+    assert "consulting request L-0001 received" in logged
+    for secret in ("Ann", "ann@example.org", "Riverside", "Train our staff"):
+        assert secret not in logged
+
+
+async def test_staff_answers_are_private_even_in_a_public_channel(chat: Chat) -> None:
+    """Staff commands used in a public channel answer only the staff member."""
+    await chat.submit("consult:intake", VALID)
+    for command in ("leads list", "leads show L-0001", "leads export"):
+        replies = await chat.say(command, role="staff", channel="general")
+        assert all(r.visibility is Visibility.EPHEMERAL and r.channel is None for r in replies)
+
+
+async def test_work_with_us_button_opens_the_form(chat: Chat) -> None:
+    """An answer about paid help carries a "Work with us" button that starts the intake form."""
+    answer = await chat.say("can p2pu train our facilitators")
+    button = next(b for b in answer[0].buttons if b.label == "Work with us")
+    replies = await chat.press(button.action_id, button.value)
+    assert "(1/8): Your name" in texts(replies)

@@ -150,6 +150,8 @@ class Dispatcher:
         try:
             replies = await self._route(ctx, event)
             return await self._start_forms(ctx, replies)
+        except FormErrors as exc:
+            return [Reply(str(exc), visibility=Visibility.EPHEMERAL, form_errors=tuple(exc.errors.items()))]
         except UserError as exc:
             return [Reply(str(exc), visibility=Visibility.EPHEMERAL)]
         except Exception:

@@ -157,6 +157,8 @@ class Reply:
         in_thread: answer in the thread of the triggering message.
         channel: post in this channel instead of the origin's (a staff channel, say).
         attachment: a file to send with it.
+        fields: label and value pairs shown as a small table.
+        form_errors: for a rejected modal, the message for each bad field by name, to show on the field.
     """
 
     text: str
@@ -169,3 +171,4 @@ class Reply:
     channel: str | None = None
     attachment: Attachment | None = None
     fields: tuple[tuple[str, str], ...] = field(default=())
+    form_errors: tuple[tuple[str, str], ...] = field(default=())

@@ -122,8 +122,27 @@ def _details(lead: Lead) -> tuple[tuple[str, str], ...]:
 def _triage_buttons(lead: Lead) -> tuple[Button, ...]:
     return (
         Button("Assign to me", "leads:assign", str(lead.id)),
-        Button("Mark contacted", "leads:status", f"{lead.id}:contacted"),
-        Button("Mark spam", "leads:status", f"{lead.id}:spam"),
+        Button("Set status", "leads:status", str(lead.id)),
+        Button("Add note", "leads:note", str(lead.id)),
+    )
+
+
+def _status_form(lead_id: int) -> Form:
+    choices = tuple((s, s) for s in STATUSES)
+    return Form(
+        f"leadtriage:status:{lead_id}",
+        f"Status of L-{lead_id:04d}",
+        (FormField("status", "New status", FieldKind.CHOICE, choices=choices),),
+        context=str(lead_id),
+    )
+
+
+def _note_form(lead_id: int) -> Form:
+    return Form(
+        f"leadtriage:note:{lead_id}",
+        f"Note on L-{lead_id:04d}",
+        (FormField("note", "Note", FieldKind.LONG_TEXT, max_length=2000),),
+        context=str(lead_id),
     )
 
 
@@ -314,10 +333,25 @@ def leads_feature(settings: Settings) -> Feature:
             return await change(ctx, _parse_ref(action.value), assignee=ctx.actor)
         if action.action_id == "leads:status":
             ref, _, status = action.value.partition(":")
+            if not status:
+                return [Reply("", form=_status_form(_parse_ref(ref)), visibility=Visibility.EPHEMERAL)]
             if status not in STATUSES:
                 raise UsageError("That button no longer does anything.")
             return await change(ctx, _parse_ref(ref), status=status)
+        if action.action_id == "leads:note":
+            return [Reply("", form=_note_form(_parse_ref(action.value)), visibility=Visibility.EPHEMERAL)]
         raise UsageError("That button no longer does anything.")
+
+    async def triage_form(ctx: Context, submission: FormSubmission) -> Replies:
+        if ctx.role < Role.STAFF:
+            return [Reply("Sorry, triage is for staff only.", visibility=Visibility.EPHEMERAL)]
+        _, kind, ref = submission.form_id.split(":", 2)
+        lead_id = _parse_ref(ref)
+        if kind == "status":
+            values = validate_form(_status_form(lead_id), submission.values)
+            return await change(ctx, lead_id, status=values["status"])
+        values = validate_form(_note_form(lead_id), submission.values)
+        return await change(ctx, lead_id, note=values["note"])
 
     staff = Role.STAFF
     return Feature(
@@ -359,7 +393,7 @@ def leads_feature(settings: Settings) -> Feature:
         ),
         actions={"leads": on_button, "consult": open_form},
         jobs=(remind_staff, apply_retention),
-        forms={"consult": submitted},
+        forms={"consult": submitted, "leadtriage": triage_form},
     )
 
 

@@ -83,8 +83,9 @@ async def test_modal_submission_with_errors_and_success(chat: Chat) -> None:
     """On platforms with modals the form opens whole; bad values come back per field; good ones are stored."""
     opened = await chat.say("consult", modals=True)
     assert opened[0].form is not None and len(opened[0].form.fields) == 8
-    bad = await chat.submit("consult:intake", {**VALID, "email": "bad"})
-    assert "email" in bad[0].text and "does not look like an email address" in bad[0].text
+    bad = await chat.submit("consult:intake", {**VALID, "email": "bad", "consent": ""})
+    errors = dict(bad[0].form_errors)
+    assert "does not look like an email address" in errors["email"] and "consent" in errors
     good = await chat.submit("consult:intake", VALID)
     assert "L-0001" in good[0].text
 
@@ -245,3 +246,19 @@ async def test_work_with_us_button_opens_the_form(chat: Chat) -> None:
     button = next(b for b in answer[0].buttons if b.label == "Work with us")
     replies = await chat.press(button.action_id, button.value)
     assert "(1/8): Your name" in texts(replies)
+
+
+async def test_triage_buttons_open_status_and_note_forms(chat: Chat) -> None:
+    """ "Set status" and "Add note" from the staff notification open small forms whose answers are recorded."""
+    replies = await chat.submit("consult:intake", VALID)
+    buttons = {b.label: b for b in next(r for r in replies if r.channel == "staff").buttons}
+    staff = {"user": "sam", "role": "staff"}
+    prompt = texts(await chat.press(buttons["Set status"].action_id, buttons["Set status"].value, **staff))
+    assert "New status" in prompt and "3. qualified" in prompt
+    assert "status is now qualified" in texts(await chat.say("3", **staff))
+    await chat.press(buttons["Add note"].action_id, buttons["Add note"].value, **staff)
+    assert "note added" in texts(await chat.say("Budget approved in May", **staff))
+    shown = texts(await chat.say("leads show L-0001", **staff))
+    assert "status new -> qualified" in shown and "note Budget approved in May" in shown
+    denied = await chat.submit("leadtriage:status:1", {"status": "won"}, user="mo")
+    assert "staff only" in denied[0].text

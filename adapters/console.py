@@ -70,6 +70,8 @@ class ConsoleAdapter:
         lines: list[str] = []
         if reply.channel is not None:
             lines.append(f"[posted to #{reply.channel}]")
+        elif reply.user is not None:
+            lines.append(f"[dm to {reply.user}]")
         elif reply.visibility is not Visibility.PUBLIC:
             lines.append(f"[{reply.visibility.value}]")
         if reply.title:
@@ -84,7 +86,7 @@ class ConsoleAdapter:
             path = self._export_dir / reply.attachment.filename
             path.write_text(reply.attachment.content, encoding="utf-8")
             lines.append(f"Saved {reply.attachment.filename} to {path}")
-        if reply.buttons and reply.channel is None:
+        if reply.buttons and reply.channel is None and reply.user is None:
             self._choices = list(reply.buttons)
             lines.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(reply.buttons, start=1)))
         return "\n".join(lines) + "\n\n"

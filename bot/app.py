@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.dispatcher import Clock, Dispatcher, utcnow
 from bot.errors import RecipeError
+from bot.features.checkins import checkins_feature
 from bot.features.help import help_feature
 from bot.features.knowledge import knowledge_feature
 from bot.features.leads import leads_feature
@@ -57,6 +58,7 @@ class BotApp:
         features = [
             knowledge_feature(lambda: self.kb, settings.help_channel),
             leads_feature(settings),
+            checkins_feature(),
         ]
         self.scheduler = Scheduler(self.db, [job for feature in features for job in feature.jobs])
         # help lists the dispatcher's own commands, so it looks the dispatcher up when called.

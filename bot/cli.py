@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--user", default="you", help="user id to act as (default: you)")
     chat.add_argument("--role", default="member", choices=["member", "facilitator", "staff", "admin"])
     chat.add_argument("--channel", help="channel to act in (default: a direct message)")
+    chat.add_argument("--now", type=_aware_datetime, help="pretend it is this instant (for scripts and demos)")
 
     ask = sub.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question")
@@ -80,8 +81,9 @@ def _parser() -> argparse.ArgumentParser:
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.app import BotApp
+    from bot.dispatcher import utcnow
 
-    app = BotApp(settings)
+    app = BotApp(settings, clock=(lambda: args.now) if args.now else utcnow)
     try:
         await app.start()
         console = ConsoleAdapter(

@@ -156,6 +156,8 @@ class Reply:
         visibility: public, ephemeral (only the user sees it) or DM.
         in_thread: answer in the thread of the triggering message.
         channel: post in this channel instead of the origin's (a staff channel, say).
+        platform: with ``channel`` or ``user``, the platform to post on (for messages the scheduler sends).
+        user: with DM visibility, the user to message instead of the origin's.
         attachment: a file to send with it.
         fields: label and value pairs shown as a small table.
         form_errors: for a rejected modal, the message for each bad field by name, to show on the field.
@@ -169,6 +171,8 @@ class Reply:
     visibility: Visibility = Visibility.PUBLIC
     in_thread: bool = False
     channel: str | None = None
+    platform: str | None = None
+    user: str | None = None
     attachment: Attachment | None = None
     fields: tuple[tuple[str, str], ...] = field(default=())
     form_errors: tuple[tuple[str, str], ...] = field(default=())

@@ -9,7 +9,16 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
 
-__all__ = ["Base", "ConversationRow", "LeadEventRow", "LeadRow"]
+__all__ = [
+    "Base",
+    "CheckinAnswerRow",
+    "CheckinRunRow",
+    "ConversationRow",
+    "GroupMemberRow",
+    "LeadEventRow",
+    "LeadRow",
+    "StudyGroupRow",
+]
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -76,3 +85,71 @@ class LeadEventRow(Base):
     kind: Mapped[str] = mapped_column(String(32))
     detail: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StudyGroupRow(Base):
+    """A study group bound to one chat channel, with its check-in schedule."""
+
+    __tablename__ = "study_groups"
+    __table_args__ = (UniqueConstraint("platform", "channel"), Index("ix_study_groups_next_run_at", "next_run_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    platform: Mapped[str] = mapped_column(String(32))
+    channel: Mapped[str] = mapped_column(String(128))
+    timezone: Mapped[str] = mapped_column(String(64))
+    questions_json: Mapped[str] = mapped_column(Text)
+    ask_mood: Mapped[bool] = mapped_column(default=False)
+    dm_members: Mapped[bool] = mapped_column(default=False)
+    window_hours: Mapped[int] = mapped_column(Integer, default=24)
+    reminder_hours: Mapped[int] = mapped_column(Integer, default=4)
+    rrule: Mapped[str | None] = mapped_column(Text)
+    skip_dates_json: Mapped[str] = mapped_column(Text, default="[]")
+    paused: Mapped[bool] = mapped_column(default=False)
+    next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str] = mapped_column(String(160))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class GroupMemberRow(Base):
+    """A member of a study group; ``is_facilitator`` marks those who run it."""
+
+    __tablename__ = "group_members"
+
+    group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    is_facilitator: Mapped[bool] = mapped_column(default=False)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CheckinRunRow(Base):
+    """One scheduled check-in. The unique (group, time) pair means a run is created once, whoever ticks."""
+
+    __tablename__ = "checkin_runs"
+    __table_args__ = (
+        UniqueConstraint("group_id", "scheduled_at"),
+        Index("ix_checkin_runs_status_closes_at", "status", "closes_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16))
+    posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reminder_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    questions_json: Mapped[str] = mapped_column(Text)
+
+
+class CheckinAnswerRow(Base):
+    """A member's answers to one run; edited in place until the run closes."""
+
+    __tablename__ = "checkin_answers"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("checkin_runs.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    answers_json: Mapped[str] = mapped_column(Text)
+    mood: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

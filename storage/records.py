@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["Conversation", "Lead", "LeadEvent"]
+__all__ = ["CheckinAnswer", "CheckinRun", "Conversation", "Lead", "LeadEvent", "Member", "StudyGroup"]
 
 
 @dataclass(frozen=True)
@@ -56,3 +56,56 @@ class LeadEvent:
     kind: str
     detail: str
     created_at: datetime
+
+
+@dataclass(frozen=True)
+class StudyGroup:
+    """A study group and its check-in settings."""
+
+    id: int
+    name: str
+    platform: str
+    channel: str
+    timezone: str
+    questions: tuple[str, ...]
+    ask_mood: bool
+    dm_members: bool
+    window_hours: int
+    reminder_hours: int
+    rrule: str | None
+    skip_dates: tuple[str, ...]
+    paused: bool
+    next_run_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Member:
+    """A member of a study group."""
+
+    user: str
+    is_facilitator: bool
+
+
+@dataclass(frozen=True)
+class CheckinRun:
+    """One check-in: ``status`` is open, closed or missed."""
+
+    id: int
+    group_id: int
+    scheduled_at: datetime
+    status: str
+    posted_at: datetime | None
+    closes_at: datetime
+    reminder_sent_at: datetime | None
+    questions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckinAnswer:
+    """A member's answers to a run."""
+
+    run_id: int
+    user: str
+    answers: tuple[str, ...]
+    mood: int | None
+    updated_at: datetime

@@ -1,0 +1,286 @@
+"""Repository for study groups, their members, check-in runs and answers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import CheckinAnswerRow, CheckinRunRow, GroupMemberRow, StudyGroupRow
+from storage.records import CheckinAnswer, CheckinRun, Member, StudyGroup
+
+__all__ = [
+    "add_member",
+    "answers_for_runs",
+    "claim_closing_runs",
+    "claim_due_groups",
+    "claim_reminders",
+    "create_group",
+    "get_group",
+    "get_group_by_channel",
+    "get_run",
+    "insert_run",
+    "members",
+    "open_run",
+    "remove_member",
+    "runs_of_group",
+    "save_answer",
+    "update_group",
+]
+
+
+def _group(row: StudyGroupRow) -> StudyGroup:
+    return StudyGroup(
+        id=row.id,
+        name=row.name,
+        platform=row.platform,
+        channel=row.channel,
+        timezone=row.timezone,
+        questions=tuple(json.loads(row.questions_json)),
+        ask_mood=row.ask_mood,
+        dm_members=row.dm_members,
+        window_hours=row.window_hours,
+        reminder_hours=row.reminder_hours,
+        rrule=row.rrule,
+        skip_dates=tuple(json.loads(row.skip_dates_json)),
+        paused=row.paused,
+        next_run_at=row.next_run_at,
+    )
+
+
+def _run(row: CheckinRunRow) -> CheckinRun:
+    return CheckinRun(
+        id=row.id,
+        group_id=row.group_id,
+        scheduled_at=row.scheduled_at,
+        status=row.status,
+        posted_at=row.posted_at,
+        closes_at=row.closes_at,
+        reminder_sent_at=row.reminder_sent_at,
+        questions=tuple(json.loads(row.questions_json)),
+    )
+
+
+async def create_group(
+    session: AsyncSession,
+    *,
+    name: str,
+    platform: str,
+    channel: str,
+    timezone: str,
+    questions: Sequence[str],
+    creator: str,
+    now: datetime,
+) -> StudyGroup:
+    """Create a group in ``channel``; the creator becomes its first facilitator."""
+    row = StudyGroupRow(
+        name=name,
+        platform=platform,
+        channel=channel,
+        timezone=timezone,
+        questions_json=json.dumps(list(questions)),
+        ask_mood=False,
+        dm_members=False,
+        window_hours=24,
+        reminder_hours=4,
+        skip_dates_json="[]",
+        paused=False,
+        created_by=creator,
+        created_at=now,
+    )
+    session.add(row)
+    await session.flush()
+    session.add(GroupMemberRow(group_id=row.id, user_id=creator, is_facilitator=True, joined_at=now))
+    return _group(row)
+
+
+async def get_group_by_channel(session: AsyncSession, platform: str, channel: str) -> StudyGroup | None:
+    """The group bound to ``channel``, if any."""
+    row = await session.scalar(
+        select(StudyGroupRow).where(StudyGroupRow.platform == platform, StudyGroupRow.channel == channel)
+    )
+    return None if row is None else _group(row)
+
+
+async def get_group(session: AsyncSession, group_id: int) -> StudyGroup | None:
+    """The group with ``group_id``, if any."""
+    row = await session.get(StudyGroupRow, group_id)
+    return None if row is None else _group(row)
+
+
+async def update_group(session: AsyncSession, group_id: int, **values: Any) -> None:
+    """Change a group's settings; ``questions`` and ``skip_dates`` take sequences."""
+    if "questions" in values:
+        values["questions_json"] = json.dumps(list(values.pop("questions")))
+    if "skip_dates" in values:
+        values["skip_dates_json"] = json.dumps(sorted(values.pop("skip_dates")))
+    await session.execute(update(StudyGroupRow).where(StudyGroupRow.id == group_id).values(**values))
+
+
+async def members(session: AsyncSession, group_id: int) -> list[Member]:
+    """A group's members, facilitators first."""
+    rows = await session.scalars(
+        select(GroupMemberRow)
+        .where(GroupMemberRow.group_id == group_id)
+        .order_by(GroupMemberRow.is_facilitator.desc(), GroupMemberRow.user_id)
+    )
+    return [Member(r.user_id, r.is_facilitator) for r in rows]
+
+
+async def add_member(session: AsyncSession, group_id: int, user: str, now: datetime, facilitator: bool = False) -> bool:
+    """Add ``user`` (or make them facilitator); returns False if nothing changed."""
+    row = await session.get(GroupMemberRow, (group_id, user))
+    if row is None:
+        session.add(GroupMemberRow(group_id=group_id, user_id=user, is_facilitator=facilitator, joined_at=now))
+        return True
+    if facilitator and not row.is_facilitator:
+        row.is_facilitator = True
+        return True
+    return False
+
+
+async def remove_member(session: AsyncSession, group_id: int, user: str) -> bool:
+    """Remove ``user``; returns False if they were not a member."""
+    result = await session.execute(
+        delete(GroupMemberRow).where(GroupMemberRow.group_id == group_id, GroupMemberRow.user_id == user)
+    )
+    return bool(getattr(result, "rowcount", 0))
+
+
+async def claim_due_groups(session: AsyncSession, now: datetime, limit: int) -> list[StudyGroup]:
+    """Groups whose next run is due, locked for this transaction; other processes skip them (PostgreSQL)."""
+    rows = await session.scalars(
+        select(StudyGroupRow)
+        .where(StudyGroupRow.next_run_at <= now, StudyGroupRow.paused.is_(False))
+        .order_by(StudyGroupRow.next_run_at, StudyGroupRow.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    return [_group(row) for row in rows]
+
+
+async def insert_run(
+    session: AsyncSession,
+    group: StudyGroup,
+    scheduled_at: datetime,
+    status: str,
+    posted_at: datetime | None,
+    closes_at: datetime,
+    reminder_due_at: datetime,
+) -> CheckinRun:
+    """Record a run; the unique (group, time) key refuses a second copy."""
+    row = CheckinRunRow(
+        group_id=group.id,
+        scheduled_at=scheduled_at,
+        status=status,
+        posted_at=posted_at,
+        closes_at=closes_at,
+        reminder_due_at=reminder_due_at,
+        questions_json=json.dumps(list(group.questions)),
+    )
+    session.add(row)
+    await session.flush()
+    return _run(row)
+
+
+async def claim_reminders(session: AsyncSession, now: datetime) -> list[CheckinRun]:
+    """Open runs whose reminder is due, marked as reminded by this call only."""
+    ids = await session.scalars(
+        update(CheckinRunRow)
+        .where(
+            CheckinRunRow.status == "open",
+            CheckinRunRow.reminder_sent_at.is_(None),
+            CheckinRunRow.reminder_due_at <= now,
+            CheckinRunRow.closes_at > now,
+        )
+        .values(reminder_sent_at=now)
+        .returning(CheckinRunRow.id)
+    )
+    return await _runs(session, list(ids))
+
+
+async def claim_closing_runs(session: AsyncSession, now: datetime) -> list[CheckinRun]:
+    """Open runs whose window has ended, closed by this call only."""
+    ids = await session.scalars(
+        update(CheckinRunRow)
+        .where(CheckinRunRow.status == "open", CheckinRunRow.closes_at <= now)
+        .values(status="closed")
+        .returning(CheckinRunRow.id)
+    )
+    return await _runs(session, list(ids))
+
+
+async def _runs(session: AsyncSession, ids: list[int]) -> list[CheckinRun]:
+    if not ids:
+        return []
+    rows = await session.scalars(select(CheckinRunRow).where(CheckinRunRow.id.in_(ids)).order_by(CheckinRunRow.id))
+    return [_run(r) for r in rows]
+
+
+async def get_run(session: AsyncSession, run_id: int) -> CheckinRun | None:
+    """The run with ``run_id``, if any."""
+    row = await session.get(CheckinRunRow, run_id)
+    return None if row is None else _run(row)
+
+
+async def open_run(session: AsyncSession, group_id: int) -> CheckinRun | None:
+    """The group's latest open run, if one is open."""
+    row = await session.scalar(
+        select(CheckinRunRow)
+        .where(CheckinRunRow.group_id == group_id, CheckinRunRow.status == "open")
+        .order_by(CheckinRunRow.scheduled_at.desc())
+        .limit(1)
+    )
+    return None if row is None else _run(row)
+
+
+async def runs_of_group(session: AsyncSession, group_id: int) -> list[CheckinRun]:
+    """Every run of a group, oldest first."""
+    rows = await session.scalars(
+        select(CheckinRunRow).where(CheckinRunRow.group_id == group_id).order_by(CheckinRunRow.scheduled_at)
+    )
+    return [_run(r) for r in rows]
+
+
+async def save_answer(
+    session: AsyncSession, run_id: int, user: str, answers: Sequence[str], mood: int | None, now: datetime
+) -> bool:
+    """Store or replace ``user``'s answers; returns True if they had answered before (an edit)."""
+    row = await session.get(CheckinAnswerRow, (run_id, user))
+    if row is None:
+        session.add(
+            CheckinAnswerRow(
+                run_id=run_id,
+                user_id=user,
+                answers_json=json.dumps(list(answers)),
+                mood=mood,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+        return False
+    row.answers_json = json.dumps(list(answers))
+    row.mood = mood
+    row.updated_at = now
+    return True
+
+
+async def answers_for_runs(session: AsyncSession, run_ids: Sequence[int]) -> list[CheckinAnswer]:
+    """Answers to these runs, by run then user."""
+    if not run_ids:
+        return []
+    rows = await session.scalars(
+        select(CheckinAnswerRow)
+        .where(CheckinAnswerRow.run_id.in_(list(run_ids)))
+        .order_by(CheckinAnswerRow.run_id, CheckinAnswerRow.user_id)
+    )
+    return [CheckinAnswer(r.run_id, r.user_id, tuple(json.loads(r.answers_json)), r.mood, r.updated_at) for r in rows]
+
+
+async def count_groups(session: AsyncSession) -> int:
+    """How many groups exist."""
+    return int(await session.scalar(select(func.count()).select_from(StudyGroupRow)) or 0)

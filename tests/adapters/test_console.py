@@ -186,3 +186,33 @@ def test_tick_rejects_a_time_without_zone(tmp_path: Path) -> None:
     """`scheduler tick --now` insists on an explicit zone."""
     result = run(tmp_path, "scheduler", "tick", "--now", "2026-03-02T09:00")
     assert result.returncode == 2 and "has no time zone" in result.stderr
+
+
+def test_scripted_checkin_session(tmp_path: Path) -> None:
+    """A facilitator creates and schedules a group; ticks show the prompt, the reminder and the summary."""
+    fay = ("chat", "--user", "fay", "--role", "facilitator", "--channel", "maps", "--now", "2026-03-01T10:00Z")
+    setup = run(
+        tmp_path,
+        *fay,
+        stdin="checkin create Maps Circle --tz Europe/Berlin\ncheckin schedule tue 18:00 --weeks 6\ncheckin add bo\n",
+    )
+    assert "The first check-in is Tue 03 Mar 2026 18:00 CET" in setup.stdout, setup.stdout + setup.stderr
+    prompt = run(tmp_path, "scheduler", "tick", "--now", "2026-03-03T17:00:00Z")
+    assert "[posted to #maps]\n== Check-in: Maps Circle ==" in prompt.stdout
+    ann = run(
+        tmp_path,
+        "chat",
+        "--user",
+        "ann",
+        "--channel",
+        "maps",
+        "--now",
+        "2026-03-03T17:10Z",
+        stdin="checkin answer\nRead chapter 1\nChapter 2\nstuck on projections\n",
+    )
+    assert "Thanks, your check-in is saved" in ann.stdout
+    reminder = run(tmp_path, "scheduler", "tick", "--now", "2026-03-03T21:00:00Z")
+    assert "[dm to bo]\nA gentle reminder" in reminder.stdout and "[dm to ann]" not in reminder.stdout
+    summary = run(tmp_path, "scheduler", "tick", "--now", "2026-03-04T17:00:00Z")
+    assert "== Check-in summary: Maps Circle, Tue 03 Mar ==" in summary.stdout
+    assert "⚠ ann: stuck on projections" in summary.stdout and "Not answered this time: bo, fay" in summary.stdout

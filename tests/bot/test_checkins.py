@@ -1,0 +1,197 @@
+"""Check-ins end to end through the dispatcher and the scheduler, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import BotApp
+from bot.events import Reply, Visibility
+from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+
+FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}
+# Tuesday 3 March 2026, 18:00 in Berlin is 17:00 UTC.
+FIRST = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+
+
+async def setup_group(chat: Chat, *extra: str) -> None:
+    await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
+    out = texts(await chat.say("checkin schedule tue 18:00 --weeks 6 " + " ".join(extra), **FAY))
+    assert "first check-in is Tue 03 Mar 2026 18:00 CET" in out, out
+    for user in ("ann", "bo"):
+        await chat.say("checkin join", user=user, channel="maps")
+
+
+async def answer(chat: Chat, user: str, *lines: str) -> list[Reply]:
+    replies = await chat.say("checkin answer", user=user, channel="maps")
+    for line in lines:
+        replies = await chat.say(line, user=user, channel="maps")
+    return replies
+
+
+def titled(replies: list[Reply], start: str) -> list[Reply]:
+    return [r for r in replies if (r.title or "").startswith(start)]
+
+
+async def test_a_run_is_posted_reminded_and_summarised(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """At 18:00 the prompt is posted; later non-responders get one DM; at close the summary goes to the channel."""
+    await setup_group(chat)
+    assert await app.scheduler.tick(FIRST - timedelta(minutes=1)) == []
+    posted = await app.scheduler.tick(FIRST)
+    prompt = titled(posted, "Check-in: Maps Circle")
+    assert len(prompt) == 1 and prompt[0].channel == "maps" and prompt[0].buttons[0].label == "Answer"
+    assert "late" not in prompt[0].text
+    clock.now = FIRST + timedelta(minutes=30)
+    saved = await answer(chat, "ann", "Read chapter 1", "Chapter 2", "stuck on projections")
+    assert "saved" in saved[0].text
+    reminders = await app.scheduler.tick(FIRST + timedelta(hours=4))
+    assert sorted(r.user or "" for r in reminders) == ["bo", "fay"]
+    assert all(r.visibility is Visibility.DM and r.channel is None for r in reminders)
+    assert await app.scheduler.tick(FIRST + timedelta(hours=5)) == []  # one reminder only
+    summary = await app.scheduler.tick(FIRST + timedelta(hours=24))
+    assert len(summary) == 1 and summary[0].channel == "maps"
+    body = summary[0].text
+    assert "Answered: 1 of 3 (33%)" in body and "⚠ ann: stuck on projections" in body
+    assert "Not answered this time: bo, fay" in body and "can someone help" in body
+    assert await app.scheduler.tick(FIRST + timedelta(hours=25)) == []
+
+
+async def test_answers_can_be_edited_until_close_and_not_after(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A member can change an answer while open (the summary shows the last); after close it is refused."""
+    await setup_group(chat)
+    posted = await app.scheduler.tick(FIRST)
+    run_id = posted[0].buttons[0].value
+    clock.now = FIRST + timedelta(hours=1)
+    await answer(chat, "ann", "first try", "skip", "no")
+    edited = await chat.submit(f"checkin:answer:{run_id}", {"q0": "second try", "q1": "", "q2": "none"}, user="ann")
+    assert "updated" in edited[0].text
+    summary = await app.scheduler.tick(FIRST + timedelta(hours=24))
+    assert "ann: second try" in summary[0].text and "first try" not in summary[0].text
+    assert "⚠" not in summary[0].text  # "none" is not a blocker
+    clock.now = FIRST + timedelta(hours=25)
+    late = await chat.submit(f"checkin:answer:{run_id}", {"q0": "too late"}, user="bo")
+    assert "closed Wed 04 Mar 2026 18:00 CET" in late[0].text
+    assert "There is no check-in open" in (await chat.say("checkin answer", user="bo", channel="maps"))[0].text
+
+
+async def test_empty_answer_is_refused_on_the_field(chat: Chat, app: BotApp) -> None:
+    """Submitting nothing gets a field error instead of an empty answer."""
+    await setup_group(chat)
+    run_id = (await app.scheduler.tick(FIRST))[0].buttons[0].value
+    replies = await chat.submit(f"checkin:answer:{run_id}", {"q0": "", "q1": "", "q2": ""}, user="ann")
+    assert dict(replies[0].form_errors) == {"q0": "Please answer at least one question."}
+
+
+async def test_restart_catches_up_late_runs_and_marks_old_ones_missed(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """After downtime: a run within its window is posted late (saying so); older ones are marked missed, not posted."""
+    bot = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    await bot.start()
+    await setup_group(Chat(bot))
+    await bot.close()
+
+    restarted = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    await restarted.start()
+    # Down from before the first run until 2 hours after the second: run 1 is past its 24 h window, run 2 is not.
+    now = FIRST + timedelta(days=7, hours=2)
+    posted = await restarted.scheduler.tick(now)
+    prompts = titled(posted, "Check-in: Maps Circle")
+    assert len(prompts) == 1 and "this check-in is late (it was due Tue 10 Mar 2026 18:00 CET)" in prompts[0].text
+    assert titled(await restarted.scheduler.tick(now), "Check-in") == []  # never twice
+    clock.now = now
+    stats = texts(await Chat(restarted).say("checkin stats", user="ann", channel="maps"))
+    assert "Tue 10 Mar 2026 18:00 CET: 0 answered (open)" in stats and "03 Mar" not in stats
+    await restarted.close()
+
+
+async def test_pause_skip_and_holidays(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """Pause stops runs (no backlog on resume); skip-next and a holiday date are left out."""
+    await setup_group(chat)
+    out = texts(await chat.say("checkin skip-next", **FAY))
+    assert "No check-in on Tue 03 Mar 2026. The next is Tue 10 Mar 2026 18:00 CET" in out
+    out = texts(await chat.say("checkin skip 2026-03-17", **FAY))
+    assert "The next is Tue 10 Mar 2026" in out
+    assert titled(await app.scheduler.tick(FIRST + timedelta(hours=1)), "Check-in") == []
+    assert len(titled(await app.scheduler.tick(FIRST + timedelta(days=7)), "Check-in: ")) == 1
+    clock.now = FIRST + timedelta(days=8)
+    await chat.say("checkin pause", **FAY)
+    assert titled(await app.scheduler.tick(FIRST + timedelta(days=21)), "Check-in: ") == []
+    clock.now = FIRST + timedelta(days=22)
+    out = texts(await chat.say("checkin resume", **FAY))
+    assert "the next is Tue 31 Mar 2026 18:00 CEST" in out
+    nxt = texts(await chat.say("checkin next --tz America/New_York", user="ann", channel="maps"))
+    assert "Tue 31 Mar 2026 18:00 CEST  (your time: Tue 31 Mar 2026 12:00 EDT)" in nxt
+    await chat.say("checkin cancel", **FAY)
+    assert "No check-ins are scheduled" in texts(await chat.say("checkin next", user="ann", channel="maps"))
+
+
+async def test_only_facilitators_and_staff_manage_a_group(chat: Chat) -> None:
+    """Members cannot schedule, add people or export; staff can; members cannot create groups."""
+    await setup_group(chat)
+    for command in ("checkin schedule wed 10:00", "checkin add cy", "checkin export", "checkin pause"):
+        replies = await chat.say(command, user="ann", channel="maps")
+        assert "only this group's facilitators (or staff)" in replies[0].text, command
+    assert "is only for facilitators" in (await chat.say("checkin create X", user="ann", channel="other"))[0].text
+    staff = await chat.say("checkin export", user="sam", role="staff", channel="maps")
+    assert staff[0].attachment is not None
+    await chat.say("checkin add cy --facilitator", **FAY)
+    assert "Scheduled" in texts(await chat.say("checkin schedule wed 10:00", user="cy", channel="maps"))
+
+
+async def test_bad_input_gets_specific_errors(chat: Chat) -> None:
+    """Unknown zone, 25:00, empty questions, a second group in a channel and no group at all are each explained."""
+    assert "unknown time zone 'Mars/Base'" in texts(await chat.say("checkin create X --tz Mars/Base", **FAY))
+    await setup_group(chat)
+    assert "'25:00' is not a time of day" in texts(await chat.say("checkin schedule tue 25:00", **FAY))
+    assert "at least one question" in texts(await chat.say("checkin questions set  |  ", **FAY))
+    assert "already has a study group" in texts(await chat.say("checkin create Again", **FAY))
+    assert "only one of --weeks" in texts(await chat.say("checkin schedule tue 18:00 --weeks 2 --count 3", **FAY))
+    assert "no study group in this channel" in texts(await chat.say("checkin join", user="ann", channel="void"))
+    assert "not in a direct message" in texts(await chat.say("checkin create Solo", user="fay", role="facilitator"))
+
+
+async def test_questions_mood_stats_and_export(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """Custom questions and a mood rating flow into answers, stats, the summary and the CSV export."""
+    await setup_group(chat)
+    await chat.say("checkin questions set Done? | Next? | Blocked by anything?", **FAY)
+    await chat.say("checkin mood on", **FAY)
+    run_id = (await app.scheduler.tick(FIRST))[0].buttons[0].value
+    clock.now = FIRST + timedelta(hours=1)
+    await chat.submit(f"checkin:answer:{run_id}", {"q0": "Maps", "q1": "Grids", "q2": "no", "mood": "4"}, user="ann")
+    bad = await chat.submit(f"checkin:answer:{run_id}", {"q0": "x", "mood": "9"}, user="bo")
+    assert "mood" in dict(bad[0].form_errors)
+    summary = (await app.scheduler.tick(FIRST + timedelta(days=1)))[0].text
+    assert "*Done?*" in summary and "Confidence: average 4.0 of 5 (1 answers)" in summary
+    stats = texts(await chat.say("checkin stats", user="ann", channel="maps"))
+    assert "ann: 1/1, streak 1" in stats and "bo: 0/1, streak 0" in stats
+    export = (await chat.say("checkin export", **FAY))[0].attachment
+    assert export is not None
+    rows = list(csv.DictReader(io.StringIO(export.content)))
+    assert {(r["user"], r["question"], r["answer"], r["mood"]) for r in rows} >= {("ann", "Done?", "Maps", "4")}
+
+
+async def test_two_schedulers_post_each_run_once(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """Two bot processes ticking together on one database post each run, reminder and summary exactly once."""
+    bots = [BotApp(make_settings(db_target, tmp_path), clock=clock) for _ in range(2)]
+    for bot in bots:
+        await bot.start()
+    try:
+        chat = Chat(bots[0])
+        for n in range(20):
+            await chat.say(
+                f"checkin create Group {n} --tz Europe/Berlin", user="fay", role="facilitator", channel=f"g{n}"
+            )
+            await chat.say("checkin schedule tue 18:00 --weeks 2", user="fay", role="facilitator", channel=f"g{n}")
+        for moment in (FIRST, FIRST + timedelta(hours=4), FIRST + timedelta(days=1)):
+            results = await asyncio.gather(*(bot.scheduler.tick(moment) for bot in bots))
+            replies = [r for batch in results for r in batch]
+            assert sorted(r.channel or r.user or "" for r in replies) == sorted(
+                (f"g{n}" if moment != FIRST + timedelta(hours=4) else "fay") for n in range(20)
+            ), moment
+    finally:
+        for bot in bots:
+            await bot.close()

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, WEEKLY, rrule, rrulestr, weekday
@@ -108,10 +109,15 @@ class Schedule:
         return cls(str(rule))
 
     def rule(self) -> rrule:
-        """The dateutil rule."""
-        parsed = rrulestr(self.text)
-        assert isinstance(parsed, rrule)
-        return parsed
+        """The dateutil rule (parsed once per distinct text)."""
+        return _parse(self.text)
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str) -> rrule:
+    parsed = rrulestr(text)
+    assert isinstance(parsed, rrule)
+    return parsed
 
 
 def local_time(naive: datetime, zone: ZoneInfo) -> datetime:

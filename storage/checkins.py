@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,6 +15,7 @@ from storage.models import CheckinAnswerRow, CheckinRunRow, GroupMemberRow, Stud
 from storage.records import CheckinAnswer, CheckinRun, Member, StudyGroup
 
 __all__ = [
+    "NewRun",
     "add_member",
     "answers_for_runs",
     "claim_closing_runs",
@@ -23,12 +25,15 @@ __all__ = [
     "get_group",
     "get_group_by_channel",
     "get_run",
-    "insert_run",
+    "insert_runs",
     "members",
+    "members_of_groups",
     "open_run",
+    "open_runs_for_user",
     "remove_member",
     "runs_of_group",
     "save_answer",
+    "set_next_runs",
     "update_group",
 ]
 
@@ -163,28 +168,53 @@ async def claim_due_groups(session: AsyncSession, now: datetime, limit: int) -> 
     return [_group(row) for row in rows]
 
 
-async def insert_run(
-    session: AsyncSession,
-    group: StudyGroup,
-    scheduled_at: datetime,
-    status: str,
-    posted_at: datetime | None,
-    closes_at: datetime,
-    reminder_due_at: datetime,
-) -> CheckinRun:
-    """Record a run; the unique (group, time) key refuses a second copy."""
-    row = CheckinRunRow(
-        group_id=group.id,
-        scheduled_at=scheduled_at,
-        status=status,
-        posted_at=posted_at,
-        closes_at=closes_at,
-        reminder_due_at=reminder_due_at,
-        questions_json=json.dumps(list(group.questions)),
-    )
-    session.add(row)
+@dataclass(frozen=True)
+class NewRun:
+    """A run about to be recorded."""
+
+    group: StudyGroup
+    scheduled_at: datetime
+    status: str
+    posted_at: datetime | None
+    closes_at: datetime
+    reminder_due_at: datetime
+
+
+async def insert_runs(session: AsyncSession, new: Sequence[NewRun]) -> list[CheckinRun]:
+    """Record many runs in one round trip; the unique (group, time) key refuses second copies."""
+    rows = [
+        CheckinRunRow(
+            group_id=n.group.id,
+            scheduled_at=n.scheduled_at,
+            status=n.status,
+            posted_at=n.posted_at,
+            closes_at=n.closes_at,
+            reminder_due_at=n.reminder_due_at,
+            questions_json=json.dumps(list(n.group.questions)),
+        )
+        for n in new
+    ]
+    session.add_all(rows)
     await session.flush()
-    return _run(row)
+    return [_run(row) for row in rows]
+
+
+async def set_next_runs(session: AsyncSession, next_runs: Sequence[tuple[int, datetime | None]]) -> None:
+    """Set many groups' next run time at once."""
+    if next_runs:
+        await session.execute(
+            update(StudyGroupRow), [{"id": group_id, "next_run_at": at} for group_id, at in next_runs]
+        )
+
+
+async def members_of_groups(session: AsyncSession, group_ids: Sequence[int]) -> dict[int, list[Member]]:
+    """Members of several groups, by group id."""
+    out: dict[int, list[Member]] = {gid: [] for gid in group_ids}
+    if group_ids:
+        rows = await session.scalars(select(GroupMemberRow).where(GroupMemberRow.group_id.in_(list(group_ids))))
+        for r in rows:
+            out[r.group_id].append(Member(r.user_id, r.is_facilitator))
+    return out
 
 
 async def claim_reminders(session: AsyncSession, now: datetime) -> list[CheckinRun]:
@@ -284,3 +314,19 @@ async def answers_for_runs(session: AsyncSession, run_ids: Sequence[int]) -> lis
 async def count_groups(session: AsyncSession) -> int:
     """How many groups exist."""
     return int(await session.scalar(select(func.count()).select_from(StudyGroupRow)) or 0)
+
+
+async def open_runs_for_user(session: AsyncSession, platform: str, user: str) -> list[tuple[StudyGroup, CheckinRun]]:
+    """Open runs of every group on ``platform`` that ``user`` belongs to, with their groups."""
+    rows = await session.execute(
+        select(StudyGroupRow, CheckinRunRow)
+        .join(CheckinRunRow, CheckinRunRow.group_id == StudyGroupRow.id)
+        .join(GroupMemberRow, GroupMemberRow.group_id == StudyGroupRow.id)
+        .where(
+            StudyGroupRow.platform == platform,
+            GroupMemberRow.user_id == user,
+            CheckinRunRow.status == "open",
+        )
+        .order_by(StudyGroupRow.name)
+    )
+    return [(_group(g), _run(r)) for g, r in rows]

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.dispatcher import Command, Context, Feature, Replies, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
@@ -22,6 +20,7 @@ from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
 from storage import Database
 from storage.checkins import (
+    NewRun,
     add_member,
     answers_for_runs,
     claim_closing_runs,
@@ -31,15 +30,18 @@ from storage.checkins import (
     get_group,
     get_group_by_channel,
     get_run,
-    insert_run,
+    insert_runs,
     members,
+    members_of_groups,
     open_run,
+    open_runs_for_user,
     remove_member,
     runs_of_group,
     save_answer,
+    set_next_runs,
     update_group,
 )
-from storage.records import CheckinAnswer, CheckinRun, StudyGroup
+from storage.records import CheckinAnswer, CheckinRun, Member, StudyGroup
 
 __all__ = ["DEFAULT_QUESTIONS", "checkins_feature"]
 
@@ -339,12 +341,29 @@ def checkins_feature() -> Feature:
         ]
 
     async def answer(ctx: Context, args: str) -> Replies:
-        group = await group_here(ctx)
-        async with ctx.db.session() as session:
-            run = await open_run(session, group.id)
+        if ctx.origin.is_dm:
+            group, run = await open_run_in_dm(ctx, args.strip())
+        else:
+            group = await group_here(ctx)
+            async with ctx.db.session() as session:
+                run = await open_run(session, group.id)
         if run is None or run.closes_at <= ctx.now:
             raise UsageError(_NO_OPEN)
         return [Reply("", form=_answer_form(group, run), visibility=Visibility.EPHEMERAL)]
+
+    async def open_run_in_dm(ctx: Context, name: str) -> tuple[StudyGroup, CheckinRun | None]:
+        # In a direct message the channel names no group: use the user's groups with a check-in open.
+        async with ctx.db.session() as session:
+            found = await open_runs_for_user(session, ctx.origin.platform, ctx.origin.user)
+        found = [(g, r) for g, r in found if r.closes_at > ctx.now]
+        if name:
+            found = [(g, r) for g, r in found if g.name.casefold() == name.casefold()]
+        if not found:
+            raise UsageError(_NO_OPEN)
+        if len(found) > 1:
+            names = ", ".join(f"`checkin answer {g.name}`" for g, _ in found)
+            raise UsageError(f"You have more than one check-in open; choose one: {names}")
+        return found[0]
 
     async def on_button(ctx: Context, action: Action) -> Replies:
         if action.action_id != "checkin:answer" or not action.value.isdigit():
@@ -413,59 +432,22 @@ def checkins_feature() -> Feature:
         while True:
             async with db.session() as session:
                 groups = await claim_due_groups(session, now, _BATCH)
-                for group in groups:
-                    out += await _post_group(session, group, now)
+                plans = [(group, *_plan(group, now)) for group in groups]
+                runs = await insert_runs(session, [run for _, planned, _ in plans for run in planned])
+                await set_next_runs(session, [(group.id, following) for group, _, following in plans])
+                rosters = await members_of_groups(session, [g.id for g in groups if g.dm_members])
+            by_id = {group.id: group for group in groups}
+            for run in runs:
+                if run.status == "open":
+                    out += _prompts(by_id[run.group_id], run, now, rosters.get(run.group_id, []))
+                else:
+                    log.warning(
+                        "check-in of group %d due %s was missed (the bot was not running)",
+                        run.group_id,
+                        run.scheduled_at,
+                    )
             if len(groups) < _BATCH:
                 return out
-
-    async def _post_group(session: AsyncSession, group: StudyGroup, now: datetime) -> list[Reply]:
-        out: list[Reply] = []
-        zone = load_zone(group.timezone)
-        skip = _skips(group)
-        rule = Schedule(group.rrule) if group.rrule else None
-        due = group.next_run_at
-        window = timedelta(hours=group.window_hours)
-        remind_after = min(timedelta(hours=group.reminder_hours), window / 2)
-        roster = None
-        while due is not None and due <= now:
-            if now - due < window:
-                run = await insert_run(session, group, due, "open", now, due + window, due + remind_after)
-                closes = _local(run.closes_at, group.timezone)
-                text = (
-                    _PROMPT_LATE.format(due=_local(due, group.timezone), closes=closes)
-                    if now - due > _LATE_AFTER
-                    else _PROMPT.format(closes=closes)
-                )
-                numbered = "\n".join(f"{n}. {q}" for n, q in enumerate(run.questions, start=1))
-                button = Button("Answer", "checkin:answer", str(run.id))
-                out.append(
-                    Reply(
-                        f"{text}\n\n{numbered}",
-                        title=_PROMPT_TITLE.format(name=group.name),
-                        buttons=(button,),
-                        platform=group.platform,
-                        channel=group.channel,
-                    )
-                )
-                if group.dm_members:
-                    roster = roster if roster is not None else await members(session, group.id)
-                    out += [
-                        Reply(
-                            f"{text}\n\n{numbered}",
-                            title=_PROMPT_TITLE.format(name=group.name),
-                            buttons=(button,),
-                            platform=group.platform,
-                            user=m.user,
-                            visibility=Visibility.DM,
-                        )
-                        for m in roster
-                    ]
-            else:
-                await insert_run(session, group, due, "missed", None, due + window, due + remind_after)
-                log.warning("check-in of group %d due %s was missed (the bot was not running)", group.id, due)
-            due = next(occurrences(rule, zone, due, skip), None) if rule else None
-        await update_group(session, group.id, next_run_at=due)
-        return out
 
     async def remind(db: Database, now: datetime) -> list[Reply]:
         out: list[Reply] = []
@@ -564,6 +546,45 @@ def checkins_feature() -> Feature:
         forms={"checkin": on_answer},
         jobs=(post_due, remind, close),
     )
+
+
+def _plan(group: StudyGroup, now: datetime) -> tuple[list[NewRun], datetime | None]:
+    """The runs now due for ``group`` (open if still inside their window, else missed) and its next run time."""
+    zone = load_zone(group.timezone)
+    skip = _skips(group)
+    rule = Schedule(group.rrule) if group.rrule else None
+    window = timedelta(hours=group.window_hours)
+    remind_after = min(timedelta(hours=group.reminder_hours), window / 2)
+    planned = []
+    due = group.next_run_at
+    while due is not None and due <= now:
+        is_open = now - due < window
+        planned.append(
+            NewRun(
+                group, due, "open" if is_open else "missed", now if is_open else None, due + window, due + remind_after
+            )
+        )
+        due = next(occurrences(rule, zone, due, skip), None) if rule else None
+    return planned, due
+
+
+def _prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence[Member]) -> list[Reply]:
+    closes = _local(run.closes_at, group.timezone)
+    late = now - run.scheduled_at > _LATE_AFTER
+    text = (
+        _PROMPT_LATE.format(due=_local(run.scheduled_at, group.timezone), closes=closes)
+        if late
+        else (_PROMPT.format(closes=closes))
+    )
+    body = text + "\n\n" + "\n".join(f"{n}. {q}" for n, q in enumerate(run.questions, start=1))
+    title = _PROMPT_TITLE.format(name=group.name)
+    button = (Button("Answer", "checkin:answer", str(run.id)),)
+    out = [Reply(body, title=title, buttons=button, platform=group.platform, channel=group.channel)]
+    out += [
+        Reply(body, title=title, buttons=button, platform=group.platform, user=m.user, visibility=Visibility.DM)
+        for m in roster
+    ]
+    return out
 
 
 def _skips(group: StudyGroup) -> frozenset[date]:

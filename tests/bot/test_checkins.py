@@ -195,3 +195,23 @@ async def test_two_schedulers_post_each_run_once(db_target: DbTarget, tmp_path: 
     finally:
         for bot in bots:
             await bot.close()
+
+
+async def test_members_can_answer_in_a_direct_message(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """`checkin answer` in a DM finds the user's open check-in; with two open it asks which."""
+    await setup_group(chat)
+    await chat.say("checkin create Stats Circle --tz UTC", user="fay", role="facilitator", channel="stats")
+    await chat.say("checkin schedule tue 17:00 --weeks 2", user="fay", role="facilitator", channel="stats")
+    await chat.say("checkin join", user="ann", channel="stats")
+    assert "no check-in open" in texts(await chat.say("checkin answer", user="ann"))
+    await app.scheduler.tick(FIRST)
+    clock.now = FIRST + timedelta(minutes=5)
+    both = texts(await chat.say("checkin answer", user="ann"))
+    assert "`checkin answer Maps Circle`, `checkin answer Stats Circle`" in both
+    await chat.say("checkin answer maps circle", user="ann")
+    saved = await chat.say("Read a map", user="ann")
+    saved = await chat.say("skip", user="ann")
+    saved = await chat.say("no", user="ann")
+    assert "saved" in saved[0].text
+    summary = titled(await app.scheduler.tick(FIRST + timedelta(days=1)), "Check-in summary: Maps")
+    assert "ann: Read a map" in summary[0].text

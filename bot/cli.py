@@ -82,6 +82,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.app import BotApp
     from bot.dispatcher import utcnow
+    from bot.tasks import spawn
 
     app = BotApp(settings, clock=(lambda: args.now) if args.now else utcnow)
     try:
@@ -95,7 +96,15 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             export_dir=settings.data_dir / "exports",
         )
         pending = await app.dispatcher.pending_prompt(console.origin)
-        await console.run(sys.stdin, interactive=sys.stdin.isatty(), pending=pending)
+        interactive = sys.stdin.isatty()
+        stop = asyncio.Event()
+        if interactive and args.now is None:
+            # A live session ticks on the real clock, so check-ins and reminders show up as they fall due.
+            spawn(app.scheduler.run(utcnow, console.send, stop), name="scheduler")
+        try:
+            await console.run(sys.stdin, interactive=interactive, pending=pending)
+        finally:
+            stop.set()
     finally:
         await app.close()
     return 0

@@ -8,6 +8,8 @@ thing twice.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
@@ -15,11 +17,12 @@ from datetime import datetime
 from bot.events import Reply
 from storage import Database
 
-__all__ = ["Job", "Scheduler"]
+__all__ = ["Deliver", "Job", "Scheduler"]
 
 log = logging.getLogger(__name__)
 
 Job = Callable[[Database, datetime], Awaitable[list[Reply]]]
+Deliver = Callable[[Reply], Awaitable[None]]
 
 
 class Scheduler:
@@ -43,3 +46,26 @@ class Scheduler:
             except Exception:
                 log.exception("scheduled job %s failed at %s", getattr(job, "__qualname__", job), now.isoformat())
         return out
+
+    async def run(
+        self,
+        clock: Callable[[], datetime],
+        deliver: Deliver,
+        stop: asyncio.Event,
+        interval: float = 30.0,
+        sleep: Callable[[float], Awaitable[None]] | None = None,
+    ) -> None:
+        """Tick every ``interval`` seconds on ``clock`` until ``stop`` is set, delivering each message.
+
+        ``sleep`` defaults to waiting on ``stop`` with a timeout; tests pass one that moves a fake clock instead.
+        """
+
+        async def wait(seconds: float) -> None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=seconds)
+
+        pause = sleep or wait
+        while not stop.is_set():
+            for reply in await self.tick(clock()):
+                await deliver(reply)
+            await pause(interval)

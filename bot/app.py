@@ -16,6 +16,7 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
 from storage import Database
+from storage.questions import learned_examples
 
 __all__ = ["BotApp", "load_knowledge"]
 
@@ -56,7 +57,7 @@ class BotApp:
         self.db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
         self.kb = KnowledgeBase([], threshold=settings.answer_threshold)
         features = [
-            knowledge_feature(lambda: self.kb, settings.help_channel),
+            knowledge_feature(lambda: self.kb, settings.help_channel, self.reload_knowledge),
             leads_feature(settings),
             checkins_feature(),
         ]
@@ -72,14 +73,15 @@ class BotApp:
     async def start(self) -> None:
         """Migrate the database and load the knowledge base."""
         await self.db.upgrade()
-        self.reload_knowledge()
+        await self.reload_knowledge()
 
-    def reload_knowledge(self) -> list[RecipeError]:
-        """Load the recipes again and swap the index in; returns the files that were skipped."""
+    async def reload_knowledge(self) -> None:
+        """Load the recipe files and the learned examples again, and swap the new index in."""
         recipes, errors = load_knowledge(self.settings)
-        self.kb = KnowledgeBase(recipes, threshold=self.settings.answer_threshold)
+        async with self.db.session() as session:
+            learned = await learned_examples(session)
+        self.kb = KnowledgeBase(recipes, threshold=self.settings.answer_threshold, learned=learned)
         log.info("knowledge base: %d recipes loaded, %d skipped", len(recipes), len(errors))
-        return errors
 
     async def close(self) -> None:
         """Release the database."""

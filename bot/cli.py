@@ -75,6 +75,11 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
     check = kb_sub.add_parser("check", help="validate a folder of recipes")
     check.add_argument("path", type=Path)
+    ev = kb_sub.add_parser("eval", help="measure answer quality on a question file (JSON lines)")
+    ev.add_argument("--kb", type=Path, required=True, help="folder of recipes to answer from")
+    ev.add_argument("--questions", type=Path, required=True, help='file of {"q": ..., "expect": [...]} lines')
+    ev.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    ev.add_argument("--details", type=Path, help="write one JSON line per question to this file")
     return parser
 
 
@@ -185,6 +190,29 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _kb_eval(settings: Settings, args: argparse.Namespace) -> int:
+    import time
+
+    from knowledge import KnowledgeBase, load_folder
+    from knowledge.evaluate import evaluate, read_questions
+
+    questions = read_questions(args.questions)
+    started = time.perf_counter()
+    loaded = load_folder(args.kb)
+    for error in loaded.errors:
+        print(error, file=sys.stderr)
+    kb = KnowledgeBase(loaded.recipes, threshold=settings.answer_threshold)
+    summary, details = evaluate(kb, questions, time.perf_counter() - started)
+    if args.details:
+        args.details.write_text("".join(json.dumps(d) + "\n" for d in details), encoding="utf-8")
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    return 0
+
+
 def _kb_check(path: Path) -> int:
     from knowledge import load_folder
 
@@ -213,6 +241,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             print(yaml.safe_dump(settings.public_view(), sort_keys=False), end="")
             return 0
+        if args.command == "kb" and args.kb_command == "eval":
+            return _kb_eval(settings, args)
         if args.command == "kb":
             return _kb_check(args.path)
     except CommunityBotError as exc:

@@ -10,8 +10,8 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 from rapidfuzz import fuzz, process
 
@@ -146,9 +146,15 @@ class KnowledgeBase:
         threshold: confidence at or above which an answer is given.
     """
 
-    def __init__(self, recipes: Sequence[Recipe], threshold: float = 0.62) -> None:
+    def __init__(
+        self, recipes: Sequence[Recipe], threshold: float = 0.62, learned: Mapping[str, Sequence[str]] | None = None
+    ) -> None:
         self.threshold = threshold
-        self.recipes = list(recipes)
+        # Learned examples (questions people confirmed a recipe answers) join the recipe's own example questions.
+        learned = learned or {}
+        self.recipes = [
+            replace(r, questions=(*r.questions, *learned[r.id])) if learned.get(r.id) else r for r in recipes
+        ]
         self.by_id = {r.id: r for r in self.recipes}
         self._postings: dict[str, list[tuple[int, float]]] = {}
         self._lengths: list[float] = []

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Integer, MetaData, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from storage.types import UTCDateTime
 
 __all__ = [
+    "AskedQuestionRow",
     "Base",
     "CheckinAnswerRow",
     "CheckinRunRow",
@@ -17,6 +18,7 @@ __all__ = [
     "GroupMemberRow",
     "LeadEventRow",
     "LeadRow",
+    "LearnedExampleRow",
     "StudyGroupRow",
 ]
 
@@ -153,3 +155,31 @@ class CheckinAnswerRow(Base):
     mood: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class AskedQuestionRow(Base):
+    """A question the bot was asked, what it answered, and the feedback it got."""
+
+    __tablename__ = "asked_questions"
+    __table_args__ = (Index("ix_asked_questions_recipe_id", "recipe_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    question: Mapped[str] = mapped_column(Text)
+    recipe_id: Mapped[str | None] = mapped_column(String(300))
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    feedback: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LearnedExampleRow(Base):
+    """A question confirmed to be answered by a recipe; used as an extra example phrasing."""
+
+    __tablename__ = "learned_examples"
+    __table_args__ = (UniqueConstraint("recipe_id", "question"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    recipe_id: Mapped[str] = mapped_column(String(300))
+    question: Mapped[str] = mapped_column(String(1500))
+    source: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
+
+from rapidfuzz import fuzz
 
 from bot.dispatcher import Command, Context, Feature, Replies
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Reply, Visibility
+from bot.permissions import Role
 from knowledge import Answer, KnowledgeBase
+from knowledge.search import tokens
+from storage.questions import (
+    add_learned_example,
+    get_question,
+    log_question,
+    recipe_stats,
+    set_feedback,
+    unanswered_questions,
+)
 
 __all__ = ["knowledge_feature", "render_answer"]
 
@@ -15,22 +27,42 @@ _NOT_SURE = "I'm not sure I know the answer to that."
 _DID_YOU_MEAN = "Did you mean one of these?"
 _NO_IDEA = "I don't have a recipe for that yet."
 _ASK_HUMAN = "Ask a human"
+_HELPFUL = "Helpful"
+_NOT_HELPFUL = "Not helpful"
+_MORE = "More results"
+_MORE_TEXT = "Other recipes that might help:"
+_THANKS_HELPFUL = "Thanks! I'll remember that this answer fits questions like yours."
+_THANKS_UNHELPFUL = "Thanks for telling me; I've noted it so the team can improve this answer."
+_NO_HUMANS = "Nobody is set up to take questions here yet; please ask in the community forum."
+_PASSED_ON = "I've passed your question to the team; someone will answer you there."
+_GAP_SIMILARITY = 75
 _WORK_WITH_US = "Work with us"
 _EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 
 
-def render_answer(answer: Answer) -> Reply:
-    """The reply for an answer: the recipe, or an honest "not sure" with suggestions."""
+def render_answer(answer: Answer, question_id: int) -> Reply:
+    """The reply for an answer: the recipe with feedback buttons, or an honest "not sure" with suggestions.
+
+    Buttons carry the logged question's id, not its text, so they fit any platform's size limits.
+    """
+    qid = str(question_id)
+    human = Button(_ASK_HUMAN, "kb:human", qid)
     if answer.best is not None:
         recipe = answer.best.recipe
-        more = tuple(Button(f"See: {h.recipe.title}", "kb:show", h.recipe.id) for h in answer.suggestions[:2])
         # Recipes about paid help offer the intake form right there.
         work = (Button(_WORK_WITH_US, "consult:open"),) if "consulting" in recipe.tags else ()
+        more = (Button(_MORE, "kb:more", qid),) if answer.suggestions else ()
         return Reply(
             text=recipe.body,
             title=recipe.title,
             link=recipe.link,
-            buttons=(*work, *more, Button(_ASK_HUMAN, "kb:human", answer.question[:1500])),
+            buttons=(
+                Button(_HELPFUL, "kb:helpful", qid),
+                Button(_NOT_HELPFUL, "kb:unhelpful", qid),
+                *work,
+                *more,
+                human,
+            ),
             in_thread=True,
         )
     if answer.suggestions:
@@ -38,16 +70,47 @@ def render_answer(answer: Answer) -> Reply:
         buttons = tuple(Button(h.recipe.title, "kb:show", h.recipe.id) for h in answer.suggestions)
     else:
         text, buttons = _NO_IDEA, ()
-    return Reply(text=text, buttons=(*buttons, Button(_ASK_HUMAN, "kb:human", answer.question[:1500])), in_thread=True)
+    return Reply(text=text, buttons=(*buttons, human), in_thread=True)
 
 
-def knowledge_feature(kb: Callable[[], KnowledgeBase], help_channel: str | None) -> Feature:
-    """Commands over the knowledge base ``kb()`` (a callable so a reload swaps it in place)."""
+def _clusters(questions: Sequence[str]) -> list[list[str]]:
+    """Group similar questions (greedy, by fuzzy similarity of their content words), biggest group first."""
+    groups: list[tuple[str, list[str]]] = []
+    for question in questions:
+        key = " ".join(tokens(question))
+        for head, members in groups:
+            if fuzz.token_set_ratio(key, head) >= _GAP_SIMILARITY:
+                members.append(question)
+                break
+        else:
+            groups.append((key, [question]))
+    return sorted((members for _, members in groups), key=len, reverse=True)
+
+
+def knowledge_feature(
+    kb: Callable[[], KnowledgeBase], help_channel: str | None, relearn: Callable[[], Awaitable[None]]
+) -> Feature:
+    """Commands over the knowledge base ``kb()`` (a callable so a reload swaps it in place).
+
+    ``relearn`` rebuilds the index after a new example has been learned from feedback.
+    """
 
     async def ask(ctx: Context, args: str) -> Replies:
-        if not args.strip():
+        question = args.strip()
+        if not question:
             raise UsageError(_EMPTY)
-        return [render_answer(kb().answer(args.strip()))]
+        answer = kb().answer(question)
+        best = answer.best
+        async with ctx.db.session() as session:
+            qid = await log_question(
+                session,
+                ctx.origin.platform,
+                question,
+                best.recipe.id if best else None,
+                best.score if best else (answer.suggestions[0].score if answer.suggestions else 0),
+                ctx.now,
+            )
+        return [render_answer(answer, qid)]
 
     async def search(ctx: Context, args: str) -> Replies:
         if not args.strip():
@@ -67,27 +130,105 @@ def knowledge_feature(kb: Callable[[], KnowledgeBase], help_channel: str | None)
             raise NotFound(f"There is no recipe with id {recipe_id!r}. Try `kb search` to find one.")
         return Reply(recipe.body, title=recipe.title, link=recipe.link, in_thread=True)
 
+    async def reload(ctx: Context, args: str) -> Replies:
+        await relearn()
+        return [Reply(f"Reloaded: {len(kb())} recipes.", visibility=Visibility.EPHEMERAL)]
+
+    async def stats(ctx: Context, args: str) -> Replies:
+        async with ctx.db.session() as session:
+            rows = await recipe_stats(session)
+            unanswered = await unanswered_questions(session)
+        lines = [f"{r.asked:>4} asked  {r.helpful} helpful / {r.not_helpful} not  `{r.recipe_id}`" for r in rows[:20]]
+        lines.append(f"Declined or not helpful: {len(unanswered)} (see `kb gaps`)")
+        return [Reply("\n".join(lines), title="Most asked recipes", visibility=Visibility.EPHEMERAL)]
+
+    async def gaps(ctx: Context, args: str) -> Replies:
+        async with ctx.db.session() as session:
+            unanswered = await unanswered_questions(session)
+        groups = _clusters([q.question for q in unanswered])
+        if not groups:
+            return [
+                Reply(
+                    "No gaps: every question so far was answered and nobody said it didn't help.",
+                    visibility=Visibility.EPHEMERAL,
+                )
+            ]
+        lines = [
+            f"{len(g):>3} × {g[0]}" + (f"  (also: {'; '.join(g[1:3])})" if len(g) > 1 else "") for g in groups[:20]
+        ]
+        return [Reply("\n".join(lines), title="Questions without a good answer", visibility=Visibility.EPHEMERAL)]
+
+    async def confirm(ctx: Context, args: str) -> Replies:
+        words = args.split()
+        if len(words) != 2 or not words[0].isdigit():
+            raise UsageError(
+                "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is shown with escalated questions)"
+            )
+        if words[1] not in kb().by_id:
+            raise NotFound(f"There is no recipe with id {words[1]!r}.")
+        async with ctx.db.session() as session:
+            asked = await get_question(session, int(words[0]))
+            if asked is None:
+                raise NotFound(f"There is no question number {words[0]}.")
+            await add_learned_example(session, words[1], asked.question, "staff", ctx.now)
+        await relearn()
+        return [Reply(f"Learned: {asked.question!r} is answered by `{words[1]}`.", visibility=Visibility.EPHEMERAL)]
+
     async def on_button(ctx: Context, action: Action) -> Replies:
         if action.action_id == "kb:show":
             return [_show(action.value)]
+        if not action.value.isdigit():
+            raise UsageError("That button no longer does anything.")
+        async with ctx.db.session() as session:
+            asked = await get_question(session, int(action.value))
+            if asked is None:
+                raise NotFound("I no longer have that question.")
+            if action.action_id in {"kb:helpful", "kb:unhelpful"}:
+                helpful = action.action_id == "kb:helpful"
+                await set_feedback(session, asked.id, "helpful" if helpful else "not_helpful")
+                learned = (
+                    helpful
+                    and asked.recipe_id is not None
+                    and await add_learned_example(session, asked.recipe_id, asked.question, "helpful", ctx.now)
+                )
+        if action.action_id == "kb:helpful":
+            if learned:
+                await relearn()
+            return [Reply(_THANKS_HELPFUL, visibility=Visibility.EPHEMERAL)]
+        if action.action_id == "kb:unhelpful":
+            return [
+                Reply(
+                    _THANKS_UNHELPFUL,
+                    buttons=(Button(_ASK_HUMAN, "kb:human", action.value),),
+                    visibility=Visibility.EPHEMERAL,
+                )
+            ]
+        if action.action_id == "kb:more":
+            hits = kb().search(asked.question, limit=6)[1:]
+            return [
+                Reply(
+                    _MORE_TEXT,
+                    buttons=tuple(Button(h.recipe.title, "kb:show", h.recipe.id) for h in hits),
+                    visibility=Visibility.EPHEMERAL,
+                )
+            ]
         if action.action_id == "kb:human":
             if help_channel is None:
-                return [
-                    Reply(
-                        "Nobody is set up to take questions here yet; please ask in the community forum.",
-                        visibility=Visibility.EPHEMERAL,
-                    )
-                ]
+                return [Reply(_NO_HUMANS, visibility=Visibility.EPHEMERAL)]
             who = ctx.origin.user_name or ctx.origin.user
             return [
-                Reply(f"{who} asked: {action.value}", title="A question for a human", channel=help_channel),
                 Reply(
-                    "I've passed your question to the team; someone will answer you there.",
-                    visibility=Visibility.EPHEMERAL,
+                    f"{who} asked: {asked.question}\n(question {asked.id}; staff can teach me the answer with "
+                    f"`kb confirm {asked.id} RECIPE_ID`)",
+                    title="A question for a human",
+                    channel=help_channel,
+                    platform=ctx.origin.platform,
                 ),
+                Reply(_PASSED_ON, visibility=Visibility.EPHEMERAL),
             ]
         raise UsageError("That button no longer does anything.")
 
+    staff = Role.STAFF
     return Feature(
         name="knowledge",
         commands=(
@@ -106,12 +247,18 @@ def knowledge_feature(kb: Callable[[], KnowledgeBase], help_channel: str | None)
                 examples=("kb search venue",),
             ),
             Command(
-                "kb show",
-                show,
-                "show one recipe by id",
-                usage="kb show ID",
-                examples=("kb show circles/group-size",),
+                "kb show", show, "show one recipe by id", usage="kb show ID", examples=("kb show circles/group-size",)
             ),
+            Command("kb stats", stats, "most asked recipes and how helpful they were", min_role=staff),
+            Command("kb gaps", gaps, "questions I could not answer, grouped and ranked", min_role=staff),
+            Command(
+                "kb confirm",
+                confirm,
+                "teach me which recipe answers an escalated question",
+                usage="kb confirm QUESTION_NUMBER RECIPE_ID",
+                min_role=staff,
+            ),
+            Command("kb reload", reload, "load the recipe files again", min_role=staff),
         ),
         actions={"kb": on_button},
         question=ask,

@@ -107,7 +107,7 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_db_commands_round_trip(tmp_path: Path) -> None:
     """`db upgrade`, `db downgrade base` and `db current` report the revision."""
-    assert "is at revision 0003" in run(tmp_path, "db", "upgrade").stdout
+    assert "is at revision 0004" in run(tmp_path, "db", "upgrade").stdout
     assert "is at revision base" in run(tmp_path, "db", "downgrade", "base").stdout
     assert run(tmp_path, "db", "current").stdout.startswith("base (empty)")
 
@@ -216,3 +216,34 @@ def test_scripted_checkin_session(tmp_path: Path) -> None:
     summary = run(tmp_path, "scheduler", "tick", "--now", "2026-03-04T17:00:00Z")
     assert "== Check-in summary: Maps Circle, Tue 03 Mar ==" in summary.stdout
     assert "⚠ ann: stuck on projections" in summary.stdout and "Not answered this time: bo, fay" in summary.stdout
+
+
+def test_kb_eval_reports_quality_as_json(tmp_path: Path) -> None:
+    """`kb eval --json` answers each question through the shipped search and reports the fractions and timings."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "weather.md").write_text(
+        '---\ntitle: Weather\nquestions: ["will it rain today", "what is the forecast"]\n---\nx\n'
+    )
+    (kb / "guide.md").write_text("# Setting up a study space\n\nFind a quiet room with wifi and power.\n")
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        '{"q": "is it going to rain today", "expect": ["weather"]}\n'
+        '{"q": "how do I set up a study space", "expect": ["guide#setup"]}\n'
+        '{"q": "who won the football game", "expect": []}\n'
+    )
+    details = tmp_path / "details.jsonl"
+    result = run(
+        tmp_path, "kb", "eval", "--kb", str(kb), "--questions", str(questions), "--json", "--details", str(details)
+    )
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["n_in_scope"] == 2 and summary["n_oos"] == 1
+    assert summary["in_scope_top1"] == 1.0 and summary["oos_recall"] == 1.0
+    for key in ("in_scope_answered_correct", "p50_ms", "p99_ms", "index_build_s"):
+        assert key in summary
+    assert [json.loads(line)["top"] for line in details.read_text().splitlines()][:2] == ["weather", "guide"]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"q": "fine", "expect": []}\nnot json\n')
+    result = run(tmp_path, "kb", "eval", "--kb", str(kb), "--questions", str(bad))
+    assert result.returncode == 2 and f"{bad}:2: expected" in result.stderr

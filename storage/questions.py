@@ -1,0 +1,115 @@
+"""Repository for asked questions, their feedback, and learned examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import AskedQuestionRow, LearnedExampleRow
+
+__all__ = [
+    "AskedQuestion",
+    "RecipeStats",
+    "add_learned_example",
+    "get_question",
+    "learned_examples",
+    "log_question",
+    "recipe_stats",
+    "set_feedback",
+    "unanswered_questions",
+]
+
+
+@dataclass(frozen=True)
+class AskedQuestion:
+    """A logged question."""
+
+    id: int
+    question: str
+    recipe_id: str | None
+    score: float
+    feedback: str | None
+
+
+@dataclass(frozen=True)
+class RecipeStats:
+    """How often a recipe was given, and what people said of it."""
+
+    recipe_id: str
+    asked: int
+    helpful: int
+    not_helpful: int
+
+
+def _record(row: AskedQuestionRow) -> AskedQuestion:
+    return AskedQuestion(row.id, row.question, row.recipe_id, row.score, row.feedback)
+
+
+async def log_question(
+    session: AsyncSession, platform: str, question: str, recipe_id: str | None, score: float, now: datetime
+) -> int:
+    """Record a question and what was answered (None when declined); returns its id."""
+    row = AskedQuestionRow(
+        platform=platform, question=question[:1500], recipe_id=recipe_id, score=score, created_at=now
+    )
+    session.add(row)
+    await session.flush()
+    return row.id
+
+
+async def get_question(session: AsyncSession, question_id: int) -> AskedQuestion | None:
+    """The logged question with ``question_id``, if any."""
+    row = await session.get(AskedQuestionRow, question_id)
+    return None if row is None else _record(row)
+
+
+async def set_feedback(session: AsyncSession, question_id: int, feedback: str) -> None:
+    """Record ``helpful`` or ``not_helpful`` for a logged question."""
+    await session.execute(update(AskedQuestionRow).where(AskedQuestionRow.id == question_id).values(feedback=feedback))
+
+
+async def add_learned_example(session: AsyncSession, recipe_id: str, question: str, source: str, now: datetime) -> bool:
+    """Keep ``question`` as an example of ``recipe_id``; returns False if it was already known."""
+    exists = await session.scalar(
+        select(LearnedExampleRow.id).where(
+            LearnedExampleRow.recipe_id == recipe_id, LearnedExampleRow.question == question
+        )
+    )
+    if exists is not None:
+        return False
+    session.add(LearnedExampleRow(recipe_id=recipe_id, question=question, source=source, created_at=now))
+    return True
+
+
+async def learned_examples(session: AsyncSession) -> dict[str, list[str]]:
+    """Every learned example, by recipe id."""
+    out: dict[str, list[str]] = {}
+    for row in await session.scalars(select(LearnedExampleRow).order_by(LearnedExampleRow.id)):
+        out.setdefault(row.recipe_id, []).append(row.question)
+    return out
+
+
+async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
+    """Questions that were declined or marked not helpful, oldest first."""
+    rows = await session.scalars(
+        select(AskedQuestionRow)
+        .where((AskedQuestionRow.recipe_id.is_(None)) | (AskedQuestionRow.feedback == "not_helpful"))
+        .order_by(AskedQuestionRow.id)
+    )
+    return [_record(r) for r in rows]
+
+
+async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
+    """Per recipe: times given, helpful and not-helpful votes; most asked first."""
+    helpful = func.sum(case((AskedQuestionRow.feedback == "helpful", 1), else_=0))
+    unhelpful = func.sum(case((AskedQuestionRow.feedback == "not_helpful", 1), else_=0))
+    rows = await session.execute(
+        select(AskedQuestionRow.recipe_id, func.count(), helpful, unhelpful)
+        .where(AskedQuestionRow.recipe_id.is_not(None))
+        .group_by(AskedQuestionRow.recipe_id)
+        .order_by(func.count().desc(), AskedQuestionRow.recipe_id)
+    )
+    return [RecipeStats(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]

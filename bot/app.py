@@ -25,13 +25,13 @@ log = logging.getLogger(__name__)
 
 def load_knowledge(settings: Settings) -> tuple[list[Recipe], list[RecipeError]]:
     """Load the starter recipes (unless turned off) and every configured folder; broken files are skipped."""
-    folders: list[Path] = [starter_recipes_dir()] if settings.starter_recipes else []
-    folders += settings.knowledge_dirs
+    folders: list[tuple[Path, str | None]] = [(starter_recipes_dir(), None)] if settings.starter_recipes else []
+    folders += [(source.path, source.base_url) for source in settings.knowledge_dirs]
     recipes: list[Recipe] = []
     errors: list[RecipeError] = []
     seen: set[str] = set()
-    for folder in folders:
-        result = load_folder(folder)
+    for folder, base_url in folders:
+        result = load_folder(folder, base_url)
         errors += result.errors
         for recipe in result.recipes:
             if recipe.id in seen:

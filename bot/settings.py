@@ -12,13 +12,22 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
 
-__all__ = ["DEFAULT_CONFIG_FILE", "RoleSettings", "Settings", "load_settings", "mask_url"]
+__all__ = ["DEFAULT_CONFIG_FILE", "KnowledgeDir", "RoleSettings", "Settings", "load_settings", "mask_url"]
 
 DEFAULT_CONFIG_FILE = Path("communitybot.yaml")
 
@@ -41,6 +50,20 @@ class RoleSettings(BaseModel):
     platform_roles: dict[str, Literal["member", "facilitator", "staff", "admin"]] = {}
 
 
+class KnowledgeDir(BaseModel):
+    """A folder of recipes; with ``base_url`` it is an imported docs tree published at that address."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path
+    base_url: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_path(cls, value: Any) -> Any:
+        return {"path": value} if isinstance(value, str | Path) else value
+
+
 class Settings(BaseSettings):
     """The effective configuration of one bot process."""
 
@@ -60,7 +83,9 @@ class Settings(BaseSettings):
     )
     database_schema: str | None = Field(None, description="PostgreSQL schema to use (search_path).")
     starter_recipes: bool = Field(True, description="Load the recipes shipped with the bot.")
-    knowledge_dirs: list[Path] = Field([], description="Extra folders of Markdown recipes.")
+    knowledge_dirs: list[KnowledgeDir] = Field(
+        [], description="Extra folders of Markdown recipes: a path, or {path, base_url} for an imported docs tree."
+    )
     answer_threshold: float = Field(
         0.62, ge=0.0, le=1.0, description="Confidence below which the bot declines and suggests."
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,8 +74,11 @@ def _key_line(front: str, key: str) -> int:
     return 1
 
 
-def parse_recipe(path: Path, text: str, default_id: str) -> Recipe:
+def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> Recipe:
     """Parse one recipe file.
+
+    With ``docs`` (an imported documentation tree), front matter keys of other tools are ignored and
+    ``description`` serves as the summary.
 
     Raises:
         RecipeError: with the file and line of the problem.
@@ -98,6 +101,11 @@ def parse_recipe(path: Path, text: str, default_id: str) -> Recipe:
         if loaded is not None and not isinstance(loaded, dict):
             raise RecipeError(path, 2, "front matter must be a mapping of keys to values")
         meta = loaded or {}
+    if docs:
+        description = meta.get("description")
+        meta = {k: v for k, v in meta.items() if k in _KEYS}
+        if isinstance(description, str) and "summary" not in meta:
+            meta["summary"] = " ".join(description.split())
     unknown = sorted(set(map(str, meta)) - _KEYS)
     if unknown:
         raise RecipeError(path, _key_line(front, unknown[0]), f"unknown front matter key {unknown[0]!r}")
@@ -130,14 +138,23 @@ def parse_recipe(path: Path, text: str, default_id: str) -> Recipe:
     )
 
 
-def load_folder(folder: Path) -> LoadResult:
-    """Load every ``*.md`` file below ``folder``; broken files become errors, the rest load."""
+def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
+    """Load every ``*.md`` file below ``folder``; broken files become errors, the rest load.
+
+    With ``base_url`` the folder is an imported documentation tree published there: pages need no front matter,
+    are cleaned of template tags and HTML, link to their published address, and long ones are split into sections.
+    """
+    from knowledge.docs import clean_markdown, page_url, resolve_links, split_sections
+
     result = LoadResult()
     if not folder.is_dir():
         result.errors.append(RecipeError(folder, None, "knowledge folder not found"))
         return result
     seen: dict[str, Path] = {}
     for path in sorted(folder.rglob("*.md")):
+        rel = path.relative_to(folder).as_posix()
+        if base_url is not None and path.name.upper() in {"SUMMARY.MD", "NOTICE.MD"}:
+            continue  # a table of contents or a licence notice is not an answer
         default_id = path.relative_to(folder).with_suffix("").as_posix()
         try:
             text = path.read_text(encoding="utf-8")
@@ -145,13 +162,19 @@ def load_folder(folder: Path) -> LoadResult:
             result.errors.append(RecipeError(path, None, f"cannot read file: {exc}"))
             continue
         try:
-            recipe = parse_recipe(path, text, default_id)
+            recipe = parse_recipe(path, text, default_id, docs=base_url is not None)
         except RecipeError as exc:
             result.errors.append(exc)
             continue
+        parts = [recipe]
+        if base_url is not None:
+            url = page_url(rel, base_url)
+            body = resolve_links(clean_markdown(recipe.body), rel, base_url)
+            recipe = replace(recipe, title=clean_markdown(recipe.title), body=body, links=(url, *recipe.links))
+            parts = split_sections(recipe)
         if recipe.id in seen:
             result.errors.append(RecipeError(path, 1, f"duplicate id {recipe.id!r} (also in {seen[recipe.id]})"))
             continue
         seen[recipe.id] = path
-        result.recipes.append(recipe)
+        result.recipes += parts
     return result

@@ -1,0 +1,98 @@
+"""Importing an existing docs tree: cleaning, links, sections; on P2PU's real handbook when it is here."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.app import load_knowledge
+from bot.settings import Settings
+from knowledge import KnowledgeBase, load_folder
+from knowledge.docs import clean_markdown, page_url, resolve_links
+
+BASE = "https://docs.p2pu.org/"
+LEFTOVERS = re.compile(r"\{%|%\}|<a\s|</?[a-z]+[^>]*>|\]\((?!https?://|mailto:)[^)]*\)")
+
+
+def test_template_tags_and_html_are_removed() -> None:
+    """GitBook tags, anchors, tags and entities vanish; the text and links inside them stay."""
+    raw = (
+        '## Plan <a href="#plan" id="plan"></a>\n{% hint style="info" %}\nBook early!&#x20;\n{% endhint %}\n'
+        '{% content-ref url="a.md" %}\n[a.md](a.md)\n{% endcontent-ref %}\n{% embed url="https://v.example/1" %}\n'
+        '### **Bold heading**\n<figure><img src="x.png" alt=""><figcaption><p>Cap</p></figcaption></figure>\n'
+        "```\nkeep <b>this</b> {% raw %}\n```\n"
+    )
+    out = clean_markdown(raw)
+    assert "{% hint" not in out and "<a href" not in out and "<figure>" not in out
+    assert "Book early!" in out and "[a.md](a.md)" in out and "[https://v.example/1](https://v.example/1)" in out
+    assert "### Bold heading" in out and "Cap" in out
+    assert "keep <b>this</b> {% raw %}" in out  # code blocks are left as written
+
+
+def test_relative_links_point_at_the_published_pages() -> None:
+    """Relative links resolve against the page and the base URL; README is its folder; images are dropped."""
+    text = (
+        "[guide](../courses/facilitator-guides.md#make) [home](../README.md) ![pic](img.png) [x](https://e.org) "
+        "[up](#top)"
+    )
+    out = resolve_links(text, "facilitation/basics.md", BASE)
+    assert "[guide](https://docs.p2pu.org/courses/facilitator-guides#make)" in out
+    assert "[home](https://docs.p2pu.org/)" in out and "pic" not in out and "[x](https://e.org)" in out
+    assert "[up](https://docs.p2pu.org/facilitation/basics#top)" in out
+    assert page_url("teams/README.md", BASE) == "https://docs.p2pu.org/teams"
+
+
+def test_long_pages_are_split_into_linked_sections(tmp_path: Path) -> None:
+    """A long page becomes one recipe per section, each with its own anchor link and the page's title."""
+    body = (
+        "# Spaces\n\nIntro.\n\n## Meeting In Person\n\n"
+        + "Chairs. " * 150
+        + "\n\n## Meeting Online\n\n"
+        + "Video. " * 150
+    )
+    (tmp_path / "spaces.md").write_text("---\ndescription: >-\n  All about rooms.\nlayout: wide\n---\n" + body)
+    recipes = {r.id: r for r in load_folder(tmp_path, BASE).recipes}
+    assert set(recipes) == {"spaces", "spaces#meeting-in-person", "spaces#meeting-online"}
+    online = recipes["spaces#meeting-online"]
+    assert online.title == "Spaces: Meeting Online" and online.link == "https://docs.p2pu.org/spaces#meeting-online"
+    assert recipes["spaces"].summary == "All about rooms."
+
+
+def test_strict_recipes_still_reject_unknown_keys(tmp_path: Path) -> None:
+    """Outside a docs import, a foreign front matter key is still an error (a likely typo)."""
+    (tmp_path / "x.md").write_text("---\nlayout: wide\n---\n# X\n")
+    assert "unknown front matter key 'layout'" in str(load_folder(tmp_path).errors[0])
+
+
+def test_knowledge_dirs_accept_paths_and_docs_trees(tmp_path: Path) -> None:
+    """Settings take a plain folder or a {path, base_url} docs tree."""
+    settings = Settings(knowledge_dirs=[str(tmp_path), {"path": str(tmp_path), "base_url": BASE}])
+    assert settings.knowledge_dirs[0].base_url is None and settings.knowledge_dirs[1].base_url == BASE
+
+
+def test_p2pu_handbook_imports_cleanly(shared_dir: Path) -> None:
+    """Every handbook page loads; no template tag, HTML or relative link is left; answers link to docs.p2pu.org."""
+    handbook = shared_dir / "corpora" / "p2pu-handbook"
+    recipes, errors = load_knowledge(
+        Settings(starter_recipes=False, knowledge_dirs=[{"path": handbook, "base_url": BASE}])
+    )
+    assert errors == []
+    pages = {p.relative_to(handbook).with_suffix("").as_posix() for p in handbook.rglob("*.md")}
+    pages -= {"SUMMARY", "NOTICE"}
+    assert pages <= {r.id.split("#")[0] for r in recipes}
+    for recipe in recipes:
+        assert not LEFTOVERS.search(recipe.body), (recipe.id, LEFTOVERS.search(recipe.body))
+        assert recipe.link and recipe.link.startswith(BASE), recipe.id
+    kb = KnowledgeBase(recipes)
+    best = kb.search("what does an in-person meeting space need", limit=1)[0]
+    assert best.recipe.id == "facilitation/set-up-your-space#meeting-in-person"
+    assert best.recipe.link == "https://docs.p2pu.org/facilitation/set-up-your-space#meeting-in-person"
+
+
+@pytest.mark.parametrize("name", ["SUMMARY.md", "NOTICE.md"])
+def test_table_of_contents_is_not_an_answer(tmp_path: Path, name: str) -> None:
+    """A GitBook SUMMARY.md (or a licence NOTICE) is skipped in a docs import."""
+    (tmp_path / name).write_text("# Table of contents\n\n* [A](a.md)\n")
+    assert load_folder(tmp_path, BASE).recipes == []

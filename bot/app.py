@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from pathlib import Path
 
 from bot.dispatcher import Clock, Dispatcher, utcnow
 from bot.errors import RecipeError
+from bot.events import Reply
 from bot.features.checkins import checkins_feature
 from bot.features.help import help_feature
 from bot.features.knowledge import knowledge_feature
@@ -61,7 +63,9 @@ class BotApp:
             leads_feature(settings),
             checkins_feature(),
         ]
-        self.scheduler = Scheduler(self.db, [job for feature in features for job in feature.jobs])
+        self._fingerprint: tuple[tuple[str, int, int], ...] = ()
+        jobs = [job for feature in features for job in feature.jobs]
+        self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed])
         # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
         self.dispatcher = Dispatcher(
             self.db,
@@ -75,8 +79,25 @@ class BotApp:
         await self.db.upgrade()
         await self.reload_knowledge()
 
+    def _knowledge_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
+        folders = [starter_recipes_dir()] if self.settings.starter_recipes else []
+        folders += [source.path for source in self.settings.knowledge_dirs]
+        files = []
+        for folder in folders:
+            for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
+                stat = path.stat()
+                files.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(files)
+
+    async def _reload_if_changed(self, db: Database, now: datetime) -> list[Reply]:
+        # Runs on every tick: edited, added or deleted recipe files are picked up without a restart.
+        if self._knowledge_fingerprint() != self._fingerprint:
+            await self.reload_knowledge()
+        return []
+
     async def reload_knowledge(self) -> None:
         """Load the recipe files and the learned examples again, and swap the new index in."""
+        self._fingerprint = self._knowledge_fingerprint()
         recipes, errors = load_knowledge(self.settings)
         async with self.db.session() as session:
             learned = await learned_examples(session)

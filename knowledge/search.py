@@ -107,6 +107,8 @@ _STOP = frozenset(
 # Field weights: how much a query word found in that field counts.
 _FIELDS = (("questions", 3.0), ("title", 2.5), ("tags", 1.5), ("summary", 1.0), ("body", 0.5))
 _K1, _B = 1.2, 0.75
+# How many lexical candidates get a fuzzy comparison when many recipes share the query's words.
+_CANDIDATES = 100
 
 
 def tokens(text: str) -> list[str]:
@@ -173,10 +175,13 @@ class KnowledgeBase:
         self._avg_len = (sum(self._lengths) / n) or 1.0
         self._phrases: list[str] = []
         self._phrase_owner: list[int] = []
+        self._phrase_span: list[tuple[int, int]] = []
         for i, recipe in enumerate(self.recipes):
+            start = len(self._phrases)
             for phrase in (recipe.title, *recipe.questions):
                 self._phrases.append(" ".join(tokens(phrase)))
                 self._phrase_owner.append(i)
+            self._phrase_span.append((start, len(self._phrases)))
 
     def __len__(self) -> int:
         return len(self.recipes)
@@ -188,12 +193,19 @@ class KnowledgeBase:
             return []
         lexical = self._bm25(query)
         top_lexical = max(lexical.values(), default=0.0)
+        joined = " ".join(query)
         fuzzy: dict[int, float] = {}
-        for _, sim, idx in process.extract(
-            " ".join(query), self._phrases, scorer=fuzz.token_sort_ratio, limit=limit * 8
-        ):
-            owner = self._phrase_owner[idx]
-            fuzzy[owner] = max(fuzzy.get(owner, 0.0), sim / 100.0)
+        if len(lexical) > _CANDIDATES:
+            # Fuzzy-compare only with the phrases of the best lexical candidates: keeps big knowledge bases fast.
+            candidates = sorted(lexical, key=lexical.__getitem__, reverse=True)[:_CANDIDATES]
+            for i in candidates:
+                start, end = self._phrase_span[i]
+                fuzzy[i] = max(fuzz.token_sort_ratio(joined, p) for p in self._phrases[start:end]) / 100.0
+        else:
+            # Few or no word matches (typos, tiny knowledge base): compare with every phrase.
+            for _, sim, idx in process.extract(joined, self._phrases, scorer=fuzz.token_sort_ratio, limit=limit * 8):
+                owner = self._phrase_owner[idx]
+                fuzzy[owner] = max(fuzzy.get(owner, 0.0), sim / 100.0)
         # Normalise BM25 by what the query would score against a perfect match of itself.
         ceiling = sum(self._idf.get(w, 0.0) for w in set(query)) * (_K1 + 1) or 1.0
         scores = {}

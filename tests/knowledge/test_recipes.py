@@ -84,3 +84,31 @@ def test_extra_folder_with_a_broken_file_still_loads_the_rest(tmp_path: Path, ca
     assert "local" in ids and "circles/group-size" in ids
     assert len(errors) == 1 and "broken.md" in str(errors[0])
     assert any("broken.md" in r.getMessage() and r.levelname == "WARNING" for r in caplog.records)
+
+
+async def test_edited_recipe_files_are_picked_up_on_the_next_tick(tmp_path: Path) -> None:
+    """Adding or editing a recipe file changes answers after the next tick, with no restart."""
+    from datetime import UTC, datetime
+
+    from bot.app import BotApp
+
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    app = BotApp(Settings(data_dir=tmp_path, starter_recipes=False, knowledge_dirs=[folder]))
+    await app.start()
+    try:
+        assert app.kb.answer("where do we park the bikes").best is None
+        (folder / "bikes.md").write_text(
+            '---\ntitle: Bike parking\nquestions: ["where do we park the bikes"]\n---\nOut back.\n'
+        )
+        await app.scheduler.tick(datetime(2026, 3, 2, tzinfo=UTC))
+        best = app.kb.answer("where do we park the bikes").best
+        assert best is not None and best.recipe.title == "Bike parking"
+        (folder / "bikes.md").write_text(
+            '---\ntitle: Cycle racks\nquestions: ["where do we park the bikes"]\n---\nOut front.\n'
+        )
+        await app.scheduler.tick(datetime(2026, 3, 2, 0, 1, tzinfo=UTC))
+        best = app.kb.answer("where do we park the bikes").best
+        assert best is not None and best.recipe.title == "Cycle racks"
+    finally:
+        await app.close()

@@ -27,6 +27,7 @@ __all__ = [
     "Context",
     "Dispatcher",
     "Feature",
+    "parse_options",
     "split_args",
     "user_hash",
     "utcnow",
@@ -58,6 +59,32 @@ def split_args(args: str) -> list[str]:
         return shlex.split(args)
     except ValueError as exc:
         raise UsageError(f"could not read the arguments: {exc}") from None
+
+
+def parse_options(
+    words: Sequence[str], allowed: set[str], flags: frozenset[str] | set[str] = frozenset()
+) -> tuple[dict[str, str], list[str]]:
+    """Split words into ``--option value`` pairs (and bare ``flags``) and the remaining positional words.
+
+    Raises:
+        UsageError: for an unknown option or one missing its value.
+    """
+    opts: dict[str, str] = {}
+    rest: list[str] = []
+    it = iter(words)
+    for word in it:
+        if word in flags:
+            opts[word] = ""
+        elif word in allowed:
+            value = next(it, None)
+            if value is None:
+                raise UsageError(f"{word} needs a value")
+            opts[word] = value
+        elif word.startswith("--"):
+            raise UsageError(f"unknown option {word!r}")
+        else:
+            rest.append(word)
+    return opts, rest
 
 
 @dataclass(frozen=True)

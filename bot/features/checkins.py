@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
-from bot.dispatcher import Command, Context, Feature, Replies, split_args
+from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.permissions import Role
@@ -121,7 +121,7 @@ def checkins_feature() -> Feature:
 
     async def create(ctx: Context, args: str) -> Replies:
         words = split_args(args)
-        opts, rest = _options(words, {"--tz"})
+        opts, rest = parse_options(words, {"--tz"})
         name = " ".join(rest).strip()
         if not name:
             raise UsageError("Usage: `checkin create NAME [--tz Europe/Berlin]`")
@@ -168,7 +168,7 @@ def checkins_feature() -> Feature:
     async def add(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
         await require_facilitator(ctx, group)
-        opts, rest = _options(split_args(args), set(), flags={"--facilitator"})
+        opts, rest = parse_options(split_args(args), set(), flags={"--facilitator"})
         if len(rest) != 1:
             raise UsageError("Usage: `checkin add USER [--facilitator]`")
         user = _user_arg(rest[0])
@@ -189,7 +189,7 @@ def checkins_feature() -> Feature:
     async def schedule(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
         await require_facilitator(ctx, group)
-        opts, rest = _options(split_args(args), {"--tz", "--start", "--weeks", "--count", "--until"})
+        opts, rest = parse_options(split_args(args), {"--tz", "--start", "--weeks", "--count", "--until"})
         if len(rest) != 2:
             raise UsageError(
                 "Usage: `checkin schedule DAYS HH:MM [--tz ZONE] [--start YYYY-MM-DD] "
@@ -320,7 +320,7 @@ def checkins_feature() -> Feature:
 
     async def next_runs(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
-        opts, _ = _options(split_args(args), {"--tz"})
+        opts, _ = parse_options(split_args(args), {"--tz"})
         if group.rrule is None or group.next_run_at is None:
             return [Reply("No check-ins are scheduled.", visibility=Visibility.EPHEMERAL)]
         mine = opts.get("--tz")
@@ -608,27 +608,6 @@ def _positive(text: str, what: str) -> int:
     if not text.isdigit() or int(text) < 1:
         raise UsageError(f"{what} wants a whole number of at least 1, not {text!r}")
     return int(text)
-
-
-def _options(
-    words: Sequence[str], allowed: set[str], flags: frozenset[str] | set[str] = frozenset()
-) -> tuple[dict[str, str], list[str]]:
-    opts: dict[str, str] = {}
-    rest: list[str] = []
-    it = iter(words)
-    for word in it:
-        if word in flags:
-            opts[word] = ""
-        elif word in allowed:
-            value = next(it, None)
-            if value is None:
-                raise UsageError(f"{word} needs a value")
-            opts[word] = value
-        elif word.startswith("--"):
-            raise UsageError(f"unknown option {word!r}")
-        else:
-            rest.append(word)
-    return opts, rest
 
 
 def _summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer], roster: Sequence[str]) -> Reply:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
-from bot.dispatcher import Command, Context, Feature, Replies, split_args
+from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import (
     Action,
@@ -198,7 +198,9 @@ def leads_feature(settings: Settings) -> Feature:
         return replies
 
     async def list_cmd(ctx: Context, args: str) -> Replies:
-        opts = _options(split_args(args), {"--status", "--assignee", "--since"})
+        opts, rest = parse_options(split_args(args), {"--status", "--assignee", "--since"})
+        if rest:
+            raise UsageError(f"unexpected {rest[0]!r}; usage: `leads list [--status S] [--assignee U] [--since DATE]`")
         status = opts.get("--status")
         if status is not None and status not in STATUSES:
             raise UsageError(f"unknown status {status!r}; use one of {', '.join(STATUSES)}")
@@ -395,19 +397,6 @@ def leads_feature(settings: Settings) -> Feature:
         jobs=(remind_staff, apply_retention),
         forms={"consult": submitted, "leadtriage": triage_form},
     )
-
-
-def _options(words: Sequence[str], allowed: set[str]) -> dict[str, str]:
-    opts: dict[str, str] = {}
-    it = iter(words)
-    for word in it:
-        if word not in allowed:
-            raise UsageError(f"unknown option {word!r}; expected {', '.join(sorted(allowed))}")
-        value = next(it, None)
-        if value is None:
-            raise UsageError(f"{word} needs a value")
-        opts[word] = value
-    return opts
 
 
 def leads_csv(leads: Sequence[Lead]) -> str:

@@ -75,6 +75,8 @@ def _parser() -> argparse.ArgumentParser:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
     check = kb_sub.add_parser("check", help="validate a folder of recipes")
     check.add_argument("path", type=Path)
+    gaps = kb_sub.add_parser("gaps", help="write recipe stubs for questions the bot could not answer")
+    gaps.add_argument("--stubs", type=Path, required=True, metavar="DIR", help="folder to write the stubs into")
     ev = kb_sub.add_parser("eval", help="measure answer quality on a question file (JSON lines)")
     ev.add_argument("--kb", type=Path, required=True, help="folder of recipes to answer from")
     ev.add_argument("--questions", type=Path, required=True, help='file of {"q": ..., "expect": [...]} lines')
@@ -190,6 +192,25 @@ async def _db(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+async def _kb_gaps(settings: Settings, folder: Path) -> int:
+    from bot.features.knowledge import gap_stubs
+    from storage import Database
+    from storage.questions import unanswered_questions
+
+    db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            unanswered = await unanswered_questions(session)
+    finally:
+        await db.close()
+    written = gap_stubs([q.question for q in unanswered], folder)
+    for path in written:
+        print(path)
+    print(f"{len(written)} recipe stubs written to {folder} from {len(unanswered)} unanswered questions")
+    return 0
+
+
 def _kb_eval(settings: Settings, args: argparse.Namespace) -> int:
     import time
 
@@ -241,6 +262,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             print(yaml.safe_dump(settings.public_view(), sort_keys=False), end="")
             return 0
+        if args.command == "kb" and args.kb_command == "gaps":
+            return asyncio.run(_kb_gaps(settings, args.stubs))
         if args.command == "kb" and args.kb_command == "eval":
             return _kb_eval(settings, args)
         if args.command == "kb":

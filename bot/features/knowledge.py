@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from pathlib import Path
 
+import yaml
 from rapidfuzz import fuzz
 
 from bot.dispatcher import Command, Context, Feature, Replies
@@ -21,7 +23,7 @@ from storage.questions import (
     unanswered_questions,
 )
 
-__all__ = ["knowledge_feature", "render_answer"]
+__all__ = ["gap_stubs", "knowledge_feature", "render_answer"]
 
 _NOT_SURE = "I'm not sure I know the answer to that."
 _DID_YOU_MEAN = "Did you mean one of these?"
@@ -85,6 +87,32 @@ def _clusters(questions: Sequence[str]) -> list[list[str]]:
         else:
             groups.append((key, [question]))
     return sorted((members for _, members in groups), key=len, reverse=True)
+
+
+def gap_stubs(questions: Sequence[str], folder: Path) -> list[Path]:
+    """Write one recipe stub per group of similar unanswered questions, with the questions filled in.
+
+    Existing files are never overwritten. Returns the files written.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for group in _clusters(questions):
+        words = tokens(group[0])[:6] or ["question"]
+        path = folder / f"{'-'.join(words)}.md"
+        if path.exists():
+            continue
+        front = {
+            "title": "TODO: a title people would search for",
+            "summary": "TODO",
+            "questions": group[:20],
+            "links": [],
+        }
+        path.write_text(
+            "---\n" + yaml.safe_dump(front, sort_keys=False, allow_unicode=True) + "---\n\nTODO: write the answer.\n",
+            encoding="utf-8",
+        )
+        written.append(path)
+    return written
 
 
 def knowledge_feature(

@@ -247,3 +247,14 @@ def test_kb_eval_reports_quality_as_json(tmp_path: Path) -> None:
     bad.write_text('{"q": "fine", "expect": []}\nnot json\n')
     result = run(tmp_path, "kb", "eval", "--kb", str(kb), "--questions", str(bad))
     assert result.returncode == 2 and f"{bad}:2: expected" in result.stderr
+
+
+def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
+    """Declined questions become recipe stubs whose front matter lists them, ready to be completed."""
+    run(tmp_path, "chat", stdin="who won the football game\nwho won the football match\nbake sourdough bread\n")
+    result = run(tmp_path, "kb", "gaps", "--stubs", "stubs")
+    assert result.returncode == 0 and "2 recipe stubs written" in result.stdout
+    stub = (tmp_path / "stubs" / "won-football-game.md").read_text()
+    assert "- who won the football game\n- who won the football match" in stub
+    check = run(tmp_path, "kb", "check", "stubs")
+    assert check.returncode == 0, check.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import yaml
 
-from bot.errors import CommunityBotError
+from bot.errors import CommunityBotError, ConfigError
 from bot.settings import Settings, load_settings
 
 __all__ = ["main"]
@@ -50,6 +50,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--role", default="member", choices=["member", "facilitator", "staff", "admin"])
     chat.add_argument("--channel", help="channel to act in (default: a direct message)")
     chat.add_argument("--now", type=_aware_datetime, help="pretend it is this instant (for scripts and demos)")
+
+    run = sub.add_parser("run", help="run the bot on Slack (HTTP mode) with the scheduler")
+    run.add_argument("platform", nargs="?", choices=["slack"], default="slack")
+    run.add_argument("--http", action="store_true", help="serve Slack's Events API over HTTP at /slack/events")
+    run.add_argument("--port", type=int, help="HTTP port (default: slack_port, 3000)")
 
     ask = sub.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question")
@@ -113,6 +118,49 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         finally:
             stop.set()
     finally:
+        await app.close()
+    return 0
+
+
+async def _run(settings: Settings, args: argparse.Namespace) -> int:
+    import signal
+
+    from adapters.slack.app import SlackAdapter
+    from bot.app import BotApp
+    from bot.dispatcher import utcnow
+
+    if not args.http:
+        raise ConfigError("Slack Socket Mode is not available yet; run with --http (Slack's Events API over HTTP)")
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
+            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
+        )
+        if value is None
+    ]
+    if missing:
+        raise ConfigError(f"Slack HTTP mode needs {' and '.join(missing)} in the environment")
+    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+    app = BotApp(settings)
+    await app.start()
+    adapter = SlackAdapter(
+        app.dispatcher.handle,
+        app.db,
+        settings.slack_bot_token.get_secret_value(),
+        settings.slack_signing_secret.get_secret_value(),
+        settings.slack_api_url,
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        port = await adapter.start(port=args.port if args.port is not None else settings.slack_port)
+        log.info("Slack HTTP mode listening on port %d at /slack/events", port)
+        await app.scheduler.run(utcnow, adapter.post, stop)
+    finally:
+        await adapter.stop()
         await app.close()
     return 0
 
@@ -253,6 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings.log_level)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))
+        if args.command == "run":
+            return asyncio.run(_run(settings, args))
         if args.command == "scheduler":
             return asyncio.run(_tick(settings, args))
         if args.command == "ask":

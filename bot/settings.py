@@ -101,6 +101,10 @@ class Settings(BaseSettings):
     slack_bot_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_app_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))
     slack_signing_secret: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_SIGNING_SECRET"))
+    slack_api_url: str | None = Field(
+        None, validation_alias=AliasChoices("SLACK_API_URL"), description="Slack Web API base URL (proxies, tests)."
+    )
+    slack_port: int = Field(3000, ge=0, le=65535, description="Port for Slack's HTTP mode (/slack/events).")
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
 
     @field_validator("database_url")

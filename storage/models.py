@@ -19,6 +19,7 @@ __all__ = [
     "LeadEventRow",
     "LeadRow",
     "LearnedExampleRow",
+    "ProcessedEventRow",
     "StudyGroupRow",
 ]
 
@@ -183,3 +184,12 @@ class LearnedExampleRow(Base):
     question: Mapped[str] = mapped_column(String(1500))
     source: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ProcessedEventRow(Base):
+    """A platform event already handled; shared by replicas so a retried delivery is answered once."""
+
+    __tablename__ = "processed_events"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

@@ -107,7 +107,7 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_db_commands_round_trip(tmp_path: Path) -> None:
     """`db upgrade`, `db downgrade base` and `db current` report the revision."""
-    assert "is at revision 0004" in run(tmp_path, "db", "upgrade").stdout
+    assert "is at revision 0005" in run(tmp_path, "db", "upgrade").stdout
     assert "is at revision base" in run(tmp_path, "db", "downgrade", "base").stdout
     assert run(tmp_path, "db", "current").stdout.startswith("base (empty)")
 
@@ -258,3 +258,11 @@ def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
     assert "- who won the football game\n- who won the football match" in stub
     check = run(tmp_path, "kb", "check", "stubs")
     assert check.returncode == 0, check.stderr
+
+
+def test_run_slack_explains_what_is_missing(tmp_path: Path) -> None:
+    """`run slack` without tokens names the missing variables; without --http it says Socket Mode is not there yet."""
+    result = run(tmp_path, "run", "slack", "--http")
+    assert result.returncode == 2 and "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
+    result = run(tmp_path, "run", "slack")
+    assert result.returncode == 2 and "Socket Mode is not available yet" in result.stderr

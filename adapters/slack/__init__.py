@@ -1,0 +1,3 @@
+"""The Slack adapter: slack-bolt in, Block Kit out."""
+
+__all__: list[str] = []

@@ -1,0 +1,165 @@
+"""The Slack adapter: a slack-bolt AsyncApp that hands events to the core and sends replies as Block Kit.
+
+HTTP mode serves Events API, interactivity and slash commands at ``/slack/events`` with signature checks.
+Every event is acknowledged first; retried deliveries are dropped by their ``event_id``, recorded in the database
+so replicas agree.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import (
+    COMMANDS,
+    action_to_core,
+    event_to_core,
+    form_to_view,
+    reply_blocks,
+    slash_to_core,
+    view_to_core,
+)
+from bot.events import Event, Origin, Reply, Visibility
+from storage import Database
+from storage.events import claim_event
+
+__all__ = ["SlackAdapter"]
+
+log = logging.getLogger(__name__)
+
+Handle = Callable[[Event], Awaitable[list[Reply]]]
+
+
+class SlackAdapter:
+    """Slack in HTTP mode.
+
+    Args:
+        handle: the core's event handler.
+        db: for deduplicating retried events.
+        token: the bot token (xoxb-...).
+        signing_secret: to verify requests come from Slack.
+        api_url: the Web API base URL (Slack's by default; a proxy or a test stand-in otherwise).
+    """
+
+    name = "slack"
+
+    def __init__(
+        self, handle: Handle, db: Database, token: str, signing_secret: str, api_url: str | None = None
+    ) -> None:
+        self._handle = handle
+        self._db = db
+        client = AsyncWebClient(
+            token=token,
+            base_url=api_url or AsyncWebClient.BASE_URL,
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
+        )
+        self.client = client
+        self.app = AsyncApp(client=client, signing_secret=signing_secret)
+        self._bot_user: str | None = None
+        self._runner: web.AppRunner | None = None
+        self.app.event("app_mention")(self._on_event)
+        self.app.event("message")(self._on_event)
+        for command in COMMANDS:
+            self.app.command(command)(self._on_command)
+        self.app.action(re.compile(".*"))(self._on_action)
+        self.app.view(re.compile(".*"))(self._on_view)
+
+    def web_app(self) -> web.Application:
+        """The aiohttp application serving ``/slack/events``."""
+        return self.app.web_app(path="/slack/events")
+
+    async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:
+        """Serve HTTP mode; returns the port (useful with port 0)."""
+        self._runner = web.AppRunner(self.web_app())
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port)
+        await site.start()
+        addresses = self._runner.addresses
+        return int(addresses[0][1]) if addresses else port
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _bot_user_id(self) -> str | None:
+        if self._bot_user is None:
+            auth = await self.client.auth_test()
+            self._bot_user = auth.get("user_id")
+        return self._bot_user
+
+    async def _on_event(self, body: dict[str, Any], ack: AsyncAck) -> None:
+        await ack()
+        event_id = body.get("event_id")
+        if event_id and not await claim_event(self._db, f"slack:{event_id}", datetime.now(UTC)):
+            log.info("dropped a repeated delivery of Slack event %s", event_id)
+            return
+        message = event_to_core(body, await self._bot_user_id())
+        if message is None:
+            return
+        await self._deliver(message.origin, await self._handle(message), trigger_id=None)
+
+    async def _on_command(self, body: dict[str, Any], ack: AsyncAck) -> None:
+        await ack()
+        message = slash_to_core(body)
+        await self._deliver(message.origin, await self._handle(message), trigger_id=body.get("trigger_id"))
+
+    async def _on_action(self, body: dict[str, Any], ack: AsyncAck) -> None:
+        await ack()
+        action = action_to_core(body)
+        await self._deliver(action.origin, await self._handle(action), trigger_id=body.get("trigger_id"))
+
+    async def _on_view(self, body: dict[str, Any], ack: AsyncAck) -> None:
+        submission = view_to_core(body)
+        replies = await self._handle(submission)
+        errors = {name: msg for r in replies for name, msg in r.form_errors}
+        if errors:
+            await ack(response_action="errors", errors=errors)  # shown under each field in the modal
+            return
+        await ack()
+        await self._deliver(submission.origin, replies, trigger_id=None)
+
+    async def _deliver(self, origin: Origin, replies: list[Reply], trigger_id: str | None) -> None:
+        for reply in replies:
+            await self.send(origin, reply, trigger_id)
+
+    async def post(self, reply: Reply) -> None:
+        """Send a message nobody's event asked for (scheduled check-ins, reminders, staff notices)."""
+        if reply.platform not in (None, "slack") or (reply.channel is None and reply.user is None):
+            return
+        await self.send(Origin("slack", reply.channel or "", reply.user or ""), reply)
+
+    async def send(self, origin: Origin, reply: Reply, trigger_id: str | None = None) -> None:
+        """Post one reply where it belongs: a modal, the thread, privately, by DM, or another channel."""
+        if reply.form is not None and trigger_id is not None:
+            await self.client.views_open(trigger_id=trigger_id, view=form_to_view(reply.form, origin.channel))
+            return
+        blocks = [b.to_dict() for b in reply_blocks(reply)]
+        fallback = (reply.title or reply.text)[:300]
+        if reply.channel is not None:
+            await self.client.chat_postMessage(channel=reply.channel, text=fallback, blocks=blocks)
+        elif reply.visibility is Visibility.DM or reply.user is not None:
+            await self.client.chat_postMessage(channel=reply.user or origin.user, text=fallback, blocks=blocks)
+        elif reply.visibility is Visibility.EPHEMERAL and not origin.is_dm:
+            await self.client.chat_postEphemeral(
+                channel=origin.channel,
+                user=origin.user,
+                text=fallback,
+                blocks=blocks,
+                thread_ts=origin.thread if reply.in_thread else None,
+            )
+        else:
+            await self.client.chat_postMessage(
+                channel=origin.channel,
+                text=fallback,
+                blocks=blocks,
+                thread_ts=origin.thread if reply.in_thread and not origin.is_dm else None,
+            )

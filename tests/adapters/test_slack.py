@@ -1,0 +1,208 @@
+"""The Slack adapter end to end in HTTP mode: signed requests in, a loopback stand-in for Slack's Web API out."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import aiohttp
+import pytest
+from aiohttp import web
+from slack_sdk.signature import SignatureVerifier
+
+from adapters.slack.app import SlackAdapter
+from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
+from bot.app import BotApp
+from bot.events import Reply
+from tests.conftest import DbTarget
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+SECRET = "test-signing-secret"
+
+
+@pytest.fixture
+def db_target(tmp_path: Path) -> DbTarget:
+    """The wire tests need one database, not both: SQLite."""
+    return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}", None)
+
+
+def fixture(name: str) -> dict[str, Any]:
+    return json.loads((FIXTURES / name).read_text())
+
+
+class SlackApi:
+    """A loopback stand-in for Slack's Web API that records every call."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.app = web.Application()
+        self.app.router.add_post("/api/{method}", self._call)
+
+    async def _call(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.content_type == "application/json":
+            params = await request.json()
+        else:
+            params = {k: v[0] for k, v in parse_qs(await request.text()).items()}
+        self.calls.append((method, params))
+        body: dict[str, Any] = {"ok": True}
+        if method == "auth.test":
+            body.update(user_id="U0BOT", bot_id="B0BOT", team_id="T0TEAM")
+        if method.startswith("chat."):
+            body.update(ts=f"1710000999.{len(self.calls):06d}", channel=params.get("channel"))
+        return web.json_response(body)
+
+    def of(self, method: str) -> list[dict[str, Any]]:
+        return [params for name, params in self.calls if name == method]
+
+    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[dict[str, Any]]:
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if len(self.of(method)) >= count:
+                return self.of(method)
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), got {self.calls}")
+
+
+adapters: list[SlackAdapter] = []
+
+
+@pytest.fixture
+async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
+    api = SlackApi()
+    runner = web.AppRunner(api.app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    api_url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
+    adapter = SlackAdapter(app.dispatcher.handle, app.db, token="xoxb-test", signing_secret=SECRET, api_url=api_url)
+    port = await adapter.start(host="127.0.0.1", port=0)
+    adapters.append(adapter)
+    yield f"http://127.0.0.1:{port}/slack/events", api
+    await adapter.stop()
+    await runner.cleanup()
+
+
+async def post(
+    url: str, body: str, content_type: str, *, secret: str = SECRET, age: int = 0, headers: dict[str, str] | None = None
+) -> tuple[int, str]:
+    timestamp = str(int(time.time()) - age)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
+    sent = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": content_type,
+        **(headers or {}),
+    }
+    async with aiohttp.ClientSession() as session, session.post(url, data=body.encode(), headers=sent) as response:
+        return response.status, await response.text()
+
+
+async def post_event(url: str, payload: dict[str, Any], **kw: Any) -> tuple[int, str]:
+    return await post(url, json.dumps(payload), "application/json", **kw)
+
+
+async def post_form(url: str, fields: dict[str, str], **kw: Any) -> tuple[int, str]:
+    return await post(url, urlencode(fields), "application/x-www-form-urlencoded", **kw)
+
+
+async def test_mention_is_answered_once_in_thread(slack: tuple[str, SlackApi]) -> None:
+    """A signed app_mention gets one chat.postMessage in its thread with the recipe's title; a retry gets none."""
+    url, api = slack
+    event = fixture("app_mention.json")
+    assert (await post_event(url, event))[0] == 200
+    (posted,) = await api.wait_for("chat.postMessage")
+    assert posted["channel"] == "C0GENERAL" and posted["thread_ts"] == "1710000000.000100"
+    assert "How big should a learning circle be?" in json.dumps(posted["blocks"])
+    status, _ = await post_event(url, event, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
+    assert status == 200
+    await asyncio.sleep(0.3)
+    assert len(api.of("chat.postMessage")) == 1
+
+
+async def test_direct_message_is_answered(slack: tuple[str, SlackApi]) -> None:
+    """A message in the bot's DM is a question too, answered in the DM."""
+    url, api = slack
+    await post_event(url, fixture("message_im.json"))
+    (posted,) = await api.wait_for("chat.postMessage")
+    assert posted["channel"] == "D0ANN" and "How long and how often" in json.dumps(posted["blocks"])
+
+
+async def test_user_text_never_becomes_a_channel_ping(slack: tuple[str, SlackApi]) -> None:
+    """`<!channel>` in a question passed to humans reaches Slack escaped, never live."""
+    url, api = slack
+    event = fixture("app_mention.json")
+    event["event"]["text"] = "<@U0BOT> <!channel> who won the football game"
+    await post_event(url, event)
+    await api.wait_for("chat.postMessage")
+    press = fixture("block_actions.json")
+    await post_form(url, {"payload": json.dumps(press)})
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert "&lt;!channel&gt;" in json.dumps(posts[1]["blocks"])
+    for params in api.of("chat.postMessage"):
+        assert "<!channel>" not in json.dumps(params)
+
+
+async def test_bad_signature_and_stale_timestamp_are_refused(slack: tuple[str, SlackApi]) -> None:
+    """A request signed with the wrong secret, or five-minute-old, gets 401 and no reply."""
+    url, api = slack
+    assert (await post_event(url, fixture("app_mention.json"), secret="wrong"))[0] == 401
+    assert (await post_event(url, fixture("app_mention.json"), age=600))[0] == 401
+    await asyncio.sleep(0.2)
+    assert api.of("chat.postMessage") == []
+
+
+async def test_consult_opens_a_modal_and_shows_field_errors(slack: tuple[str, SlackApi]) -> None:
+    """/consult opens the form as a modal; a bad email comes back as an error on that field; a good one is stored."""
+    url, api = slack
+    await post_form(url, fixture("slash_consult.json"))
+    (opened,) = await api.wait_for("views.open")
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert opened["trigger_id"] == "1234.5678.ijkl" and len(view["blocks"]) == 8
+    submission = fixture("view_submission.json")
+    status, body = await post_form(url, {"payload": json.dumps(submission)})
+    assert status == 200
+    answer = json.loads(body)
+    assert answer["response_action"] == "errors" and "does not look like an email" in answer["errors"]["email"]
+    good = copy.deepcopy(submission)
+    good["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
+    status, body = await post_form(url, {"payload": json.dumps(good)})
+    assert status == 200 and "errors" not in body
+    dms = await api.wait_for("chat.postMessage")
+    assert dms[0]["channel"] == "U0ANN" and "L-0001" in json.dumps(dms[0]["blocks"])
+
+
+def test_bots_and_own_messages_are_ignored() -> None:
+    """Messages from bots, from the bot itself, and edits never reach the core."""
+    event = fixture("message_im.json")
+    assert event_to_core(event, "U0BOT") is not None
+    for change in ({"bot_id": "B1"}, {"user": "U0BOT"}, {"subtype": "message_changed"}):
+        changed = copy.deepcopy(event)
+        changed["event"].update(change)
+        assert event_to_core(changed, "U0BOT") is None
+
+
+def test_mrkdwn_escapes_and_keeps_links() -> None:
+    """Escaping comes first; Markdown links and bold become Slack's own syntax."""
+    assert to_mrkdwn("<!here> & [docs](https://docs.p2pu.org/) **now**") == (
+        "&lt;!here&gt; &amp; <https://docs.p2pu.org/|docs> *now*"
+    )
+    blocks = [b.to_dict() for b in reply_blocks(Reply("x" * 6000, title="T", link="https://e.org"))]
+    assert [b["type"] for b in blocks] == ["header", "section", "section", "section", "context"]
+
+
+async def test_scheduled_messages_are_posted_to_their_channel_or_user(slack: tuple[str, SlackApi]) -> None:
+    """Scheduler output (a check-in prompt, a reminder DM) goes to its channel or user; other platforms' is skipped."""
+    _, api = slack
+    adapter = adapters[-1]
+    await adapter.post(Reply("Time to check in", title="Check-in: Maps", platform="slack", channel="C0MAPS"))
+    await adapter.post(Reply("Reminder", platform="slack", user="U0BO"))
+    await adapter.post(Reply("Not for Slack", platform="discord", channel="123"))
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert [p["channel"] for p in posts] == ["C0MAPS", "U0BO"]

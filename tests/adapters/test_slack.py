@@ -206,3 +206,19 @@ async def test_scheduled_messages_are_posted_to_their_channel_or_user(slack: tup
     await adapter.post(Reply("Not for Slack", platform="discord", channel="123"))
     posts = await api.wait_for("chat.postMessage", 2)
     assert [p["channel"] for p in posts] == ["C0MAPS", "U0BO"]
+
+
+def test_manifest_lists_exactly_what_the_adapter_handles() -> None:
+    """The app manifest subscribes to the events the adapter listens to and declares exactly its slash commands."""
+    import yaml
+
+    from adapters.slack.translate import COMMANDS
+
+    manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "slack" / "manifest.yml").read_text())
+    commands = {c["command"] for c in manifest["features"]["slash_commands"]}
+    assert commands == set(COMMANDS)
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert {"chat:write", "commands", "app_mentions:read", "im:history"} <= set(
+        manifest["oauth_config"]["scopes"]["bot"]
+    )

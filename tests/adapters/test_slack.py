@@ -20,7 +20,7 @@ from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
 from bot.app import BotApp
 from bot.events import Reply
-from tests.conftest import DbTarget
+from tests.conftest import Chat, DbTarget
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
 SECRET = "test-signing-secret"
@@ -222,3 +222,34 @@ def test_manifest_lists_exactly_what_the_adapter_handles() -> None:
     assert {"chat:write", "commands", "app_mentions:read", "im:history"} <= set(
         manifest["oauth_config"]["scopes"]["bot"]
     )
+
+
+async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:
+    """The Answer button on a check-in prompt opens a modal; an empty submission is refused on the field."""
+    from datetime import UTC, datetime
+
+    url, api = slack
+    chat = Chat(app)
+    await chat.say("checkin create Maps --tz UTC", user="U0FAY", role="facilitator", channel="C0MAPS")
+    await chat.say("checkin schedule tue 17:00 --weeks 2", user="U0FAY", role="facilitator", channel="C0MAPS")
+    prompt = (await app.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC)))[0]
+    press = fixture("block_actions.json")
+    press["channel"] = {"id": "C0MAPS", "name": "maps"}
+    press["actions"][0].update(action_id="checkin:answer|0", value=prompt.buttons[0].value)
+    app.dispatcher.clock = lambda: datetime(2026, 3, 3, 17, 30, tzinfo=UTC)
+    await post_form(url, {"payload": json.dumps(press)})
+    (opened,) = await api.wait_for("views.open")
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert [b["block_id"] for b in view["blocks"]] == ["q0", "q1", "q2"]
+    submission = fixture("view_submission.json")
+    submission["view"]["private_metadata"] = view["private_metadata"]
+    submission["view"]["state"]["values"] = {
+        f"q{i}": {"value": {"type": "plain_text_input", "value": ""}} for i in range(3)
+    }
+    status, body = await post_form(url, {"payload": json.dumps(submission)})
+    assert status == 200 and json.loads(body)["errors"] == {"q0": "Please answer at least one question."}
+    submission["view"]["state"]["values"]["q0"]["value"]["value"] = "Read chapter 1"
+    status, body = await post_form(url, {"payload": json.dumps(submission)})
+    assert status == 200 and "errors" not in body
+    saved = await api.wait_for("chat.postEphemeral")
+    assert "check-in is saved" in json.dumps(saved[-1]["blocks"])

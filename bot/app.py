@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.dispatcher import Clock, Dispatcher, utcnow
@@ -18,6 +18,7 @@ from bot.scheduler import Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
 from storage import Database
+from storage.events import forget_events_before
 from storage.questions import learned_examples
 
 __all__ = ["BotApp", "load_knowledge"]
@@ -65,7 +66,7 @@ class BotApp:
         ]
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         jobs = [job for feature in features for job in feature.jobs]
-        self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed])
+        self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed, self._forget_old_events])
         # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
         self.dispatcher = Dispatcher(
             self.db,
@@ -93,6 +94,11 @@ class BotApp:
         # Runs on every tick: edited, added or deleted recipe files are picked up without a restart.
         if self._knowledge_fingerprint() != self._fingerprint:
             await self.reload_knowledge()
+        return []
+
+    async def _forget_old_events(self, db: Database, now: datetime) -> list[Reply]:
+        # Slack retries for about six minutes; an hour of dedupe records is plenty.
+        await forget_events_before(db, now - timedelta(hours=1))
         return []
 
     async def reload_knowledge(self) -> None:

@@ -51,7 +51,7 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--channel", help="channel to act in (default: a direct message)")
     chat.add_argument("--now", type=_aware_datetime, help="pretend it is this instant (for scripts and demos)")
 
-    run = sub.add_parser("run", help="run the bot on Slack (HTTP mode) with the scheduler")
+    run = sub.add_parser("run", help="run the bot on Slack (Socket Mode, or --http) with the scheduler")
     run.add_argument("platform", nargs="?", choices=["slack"], default="slack")
     run.add_argument("--http", action="store_true", help="serve Slack's Events API over HTTP at /slack/events")
     run.add_argument("--port", type=int, help="HTTP port (default: slack_port, 3000)")
@@ -129,35 +129,34 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import BotApp
     from bot.dispatcher import utcnow
 
-    if not args.http:
-        raise ConfigError("Slack Socket Mode is not available yet; run with --http (Slack's Events API over HTTP)")
-    missing = [
-        name
-        for name, value in (
-            ("SLACK_BOT_TOKEN", settings.slack_bot_token),
-            ("SLACK_SIGNING_SECRET", settings.slack_signing_secret),
-        )
-        if value is None
-    ]
+    needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
+    if args.http:
+        needed["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
+    else:
+        needed["SLACK_APP_TOKEN"] = settings.slack_app_token
+    missing = [name for name, value in needed.items() if value is None]
     if missing:
-        raise ConfigError(f"Slack HTTP mode needs {' and '.join(missing)} in the environment")
-    assert settings.slack_bot_token is not None and settings.slack_signing_secret is not None
+        mode = "HTTP mode" if args.http else "Socket Mode"
+        raise ConfigError(f"Slack {mode} needs {' and '.join(missing)} in the environment")
+    assert settings.slack_bot_token is not None
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     app = BotApp(settings)
     await app.start()
     adapter = SlackAdapter(
-        app.dispatcher.handle,
-        app.db,
-        settings.slack_bot_token.get_secret_value(),
-        settings.slack_signing_secret.get_secret_value(),
-        settings.slack_api_url,
+        app.dispatcher.handle, app.db, settings.slack_bot_token.get_secret_value(), secret, settings.slack_api_url
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     try:
-        port = await adapter.start(port=args.port if args.port is not None else settings.slack_port)
-        log.info("Slack HTTP mode listening on port %d at /slack/events", port)
+        if args.http:
+            port = await adapter.start(port=args.port if args.port is not None else settings.slack_port)
+            log.info("Slack HTTP mode listening on port %d at /slack/events", port)
+        else:
+            assert settings.slack_app_token is not None
+            await adapter.start_socket_mode(settings.slack_app_token.get_secret_value())
+            log.info("Slack Socket Mode connected")
         await app.scheduler.run(utcnow, adapter.post, stop)
     finally:
         await adapter.stop()

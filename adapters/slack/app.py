@@ -1,8 +1,8 @@
 """The Slack adapter: a slack-bolt AsyncApp that hands events to the core and sends replies as Block Kit.
 
-HTTP mode serves Events API, interactivity and slash commands at ``/slack/events`` with signature checks.
-Every event is acknowledged first; retried deliveries are dropped by their ``event_id``, recorded in the database
-so replicas agree.
+Socket Mode (the default: no public URL needed) connects out over a websocket with the app token. HTTP mode serves
+Events API, interactivity and slash commands at ``/slack/events`` with signature checks. Every event is
+acknowledged first; retried deliveries are dropped by their ``event_id``, recorded in the database so replicas agree.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
@@ -39,20 +40,20 @@ Handle = Callable[[Event], Awaitable[list[Reply]]]
 
 
 class SlackAdapter:
-    """Slack in HTTP mode.
+    """Slack, over Socket Mode or HTTP.
 
     Args:
         handle: the core's event handler.
         db: for deduplicating retried events.
         token: the bot token (xoxb-...).
-        signing_secret: to verify requests come from Slack.
+        signing_secret: to verify HTTP requests come from Slack (None in Socket Mode).
         api_url: the Web API base URL (Slack's by default; a proxy or a test stand-in otherwise).
     """
 
     name = "slack"
 
     def __init__(
-        self, handle: Handle, db: Database, token: str, signing_secret: str, api_url: str | None = None
+        self, handle: Handle, db: Database, token: str, signing_secret: str | None, api_url: str | None = None
     ) -> None:
         self._handle = handle
         self._db = db
@@ -62,7 +63,11 @@ class SlackAdapter:
             retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)],
         )
         self.client = client
-        self.app = AsyncApp(client=client, signing_secret=signing_secret)
+        # Socket Mode has no signatures to check (the websocket is authenticated by the app token).
+        self.app = AsyncApp(
+            client=client, signing_secret=signing_secret or "unused", request_verification_enabled=bool(signing_secret)
+        )
+        self._socket: AsyncSocketModeHandler | None = None
         self._bot_user: str | None = None
         self._runner: web.AppRunner | None = None
         self.app.event("app_mention")(self._on_event)
@@ -85,10 +90,17 @@ class SlackAdapter:
         addresses = self._runner.addresses
         return int(addresses[0][1]) if addresses else port
 
+    async def start_socket_mode(self, app_token: str) -> None:
+        """Connect over Socket Mode (no public URL needed); bolt acknowledges each envelope and reconnects."""
+        self._socket = AsyncSocketModeHandler(self.app, app_token)
+        await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
     async def stop(self) -> None:
-        """Stop serving."""
+        """Stop serving and disconnect."""
         if self._runner is not None:
             await self._runner.cleanup()
+        if self._socket is not None:
+            await self._socket.close_async()  # type: ignore[no-untyped-call]
 
     async def _bot_user_id(self) -> str | None:
         if self._bot_user is None:

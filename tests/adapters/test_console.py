@@ -261,8 +261,8 @@ def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
 
 
 def test_run_slack_explains_what_is_missing(tmp_path: Path) -> None:
-    """`run slack` without tokens names the missing variables; without --http it says Socket Mode is not there yet."""
+    """`run slack` without tokens names the missing variables for the mode asked for."""
     result = run(tmp_path, "run", "slack", "--http")
-    assert result.returncode == 2 and "SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
-    result = run(tmp_path, "run", "slack")
-    assert result.returncode == 2 and "Socket Mode is not available yet" in result.stderr
+    assert result.returncode == 2 and "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
+    result = run(tmp_path, "run", "slack", env={"SLACK_BOT_TOKEN": "xoxb-1"})
+    assert result.returncode == 2 and "Socket Mode needs SLACK_APP_TOKEN" in result.stderr

@@ -43,6 +43,31 @@ class SlackApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.app = web.Application()
         self.app.router.add_post("/api/{method}", self._call)
+        self.app.router.add_get("/link", self._socket)
+        self.envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.acks: list[dict[str, Any]] = []
+        self.acked = asyncio.Event()
+        self.ws_url = ""
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push queued envelopes, collect the acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}})
+
+        async def push() -> None:
+            while True:
+                await ws.send_json(await self.envelopes.get())
+
+        pusher = asyncio.create_task(push())
+        try:
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    self.acks.append(json.loads(msg.data))
+                    self.acked.set()
+        finally:
+            pusher.cancel()
+        return ws
 
     async def _call(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -52,6 +77,8 @@ class SlackApi:
             params = {k: v[0] for k, v in parse_qs(await request.text()).items()}
         self.calls.append((method, params))
         body: dict[str, Any] = {"ok": True}
+        if method == "apps.connections.open":
+            body.update(url=self.ws_url)
         if method == "auth.test":
             body.update(user_id="U0BOT", bot_id="B0BOT", team_id="T0TEAM")
         if method.startswith("chat."):
@@ -81,6 +108,7 @@ async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
     api_url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
+    api.ws_url = f"ws://127.0.0.1:{runner.addresses[0][1]}/link"
     adapter = SlackAdapter(app.dispatcher.handle, app.db, token="xoxb-test", signing_secret=SECRET, api_url=api_url)
     port = await adapter.start(host="127.0.0.1", port=0)
     adapters.append(adapter)
@@ -253,3 +281,31 @@ async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app:
     assert status == 200 and "errors" not in body
     saved = await api.wait_for("chat.postEphemeral")
     assert "check-in is saved" in json.dumps(saved[-1]["blocks"])
+
+
+async def test_socket_mode_answers_and_acks_each_envelope(slack: tuple[str, SlackApi]) -> None:
+    """Over Socket Mode an app_mention envelope is acknowledged and answered once; its retry is acked, not answered."""
+    _, api = slack
+    adapter = adapters[-1]
+    await adapter.start_socket_mode("xapp-test")
+    event = fixture("app_mention.json")
+    event["event_id"] = "Ev0SOCKET1"
+    envelope = {
+        "envelope_id": "env-1",
+        "type": "events_api",
+        "accepts_response_payload": False,
+        "payload": event,
+        "retry_attempt": 0,
+        "retry_reason": "",
+    }
+    await api.envelopes.put(envelope)
+    (posted,) = await api.wait_for("chat.postMessage")
+    assert "How big should a learning circle be?" in json.dumps(posted["blocks"])
+    await api.envelopes.put({**envelope, "envelope_id": "env-2", "retry_attempt": 1, "retry_reason": "timeout"})
+    async with asyncio.timeout(5):
+        while len(api.acks) < 2:
+            await api.acked.wait()
+            api.acked.clear()
+    assert [a["envelope_id"] for a in api.acks] == ["env-1", "env-2"]
+    await asyncio.sleep(0.2)
+    assert len(api.of("chat.postMessage")) == 1

@@ -25,6 +25,7 @@ __all__ = [
     "get_group",
     "get_group_by_channel",
     "get_run",
+    "groups_of_user",
     "insert_runs",
     "members",
     "members_of_groups",
@@ -330,3 +331,14 @@ async def open_runs_for_user(session: AsyncSession, platform: str, user: str) ->
         .order_by(StudyGroupRow.name)
     )
     return [(_group(g), _run(r)) for g, r in rows]
+
+
+async def groups_of_user(session: AsyncSession, platform: str, user: str) -> list[StudyGroup]:
+    """The groups on ``platform`` that ``user`` belongs to, by name."""
+    rows = await session.scalars(
+        select(StudyGroupRow)
+        .join(GroupMemberRow, GroupMemberRow.group_id == StudyGroupRow.id)
+        .where(StudyGroupRow.platform == platform, GroupMemberRow.user_id == user)
+        .order_by(StudyGroupRow.name)
+    )
+    return [_group(r) for r in rows]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +29,7 @@ from adapters.slack.translate import (
     slash_to_core,
     view_to_core,
 )
-from bot.events import Event, Origin, Reply, Visibility
+from bot.events import Event, Message, Origin, Reply, Visibility
 from storage import Database
 from storage.events import claim_event
 
@@ -72,6 +73,7 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
+        self.app.event("app_home_opened")(self._on_home)
         for command in COMMANDS:
             self.app.command(command)(self._on_command)
         self.app.action(re.compile(".*"))(self._on_action)
@@ -118,6 +120,19 @@ class SlackAdapter:
         if message is None:
             return
         await self._deliver(message.origin, await self._handle(message), trigger_id=None)
+
+    async def _on_home(self, body: dict[str, Any], ack: AsyncAck) -> None:
+        """The App Home tab: the user's groups and next check-ins, then what they can do."""
+        await ack()
+        event = body.get("event", {})
+        if event.get("tab") not in (None, "home") or not event.get("user"):
+            return
+        origin = Origin("slack", event.get("channel") or event["user"], event["user"], is_dm=True)
+        blocks: list[dict[str, Any]] = []
+        for text in ("checkin mine", "help"):
+            for reply in await self._handle(Message(origin, text)):
+                blocks += [b.to_dict() for b in reply_blocks(replace(reply, buttons=()))]
+        await self.client.views_publish(user_id=event["user"], view={"type": "home", "blocks": blocks[:100]})
 
     async def _on_command(self, body: dict[str, Any], ack: AsyncAck) -> None:
         await ack()

@@ -30,6 +30,7 @@ from storage.checkins import (
     get_group,
     get_group_by_channel,
     get_run,
+    groups_of_user,
     insert_runs,
     members,
     members_of_groups,
@@ -69,6 +70,7 @@ _SUMMARY_TITLE = "Check-in summary: {name}, {day}"
 _BLOCKER_HELP = (
     "Blockers above: facilitators, can someone help? Anyone can also `ask` me, or post in the community forum."
 )
+_NO_GROUPS = "You are not in a study group yet. In a group's channel, type `checkin join`."
 _FACILITATORS_ONLY = "Sorry, only this group's facilitators (or staff) can do that."
 
 
@@ -340,6 +342,19 @@ def checkins_feature() -> Feature:
             Reply("\n".join(lines), title=f"Next check-ins of {group.name}{paused}", visibility=Visibility.EPHEMERAL)
         ]
 
+    async def mine(ctx: Context, args: str) -> Replies:
+        async with ctx.db.session() as session:
+            groups = await groups_of_user(session, ctx.origin.platform, ctx.origin.user)
+        if not groups:
+            return [Reply(_NO_GROUPS, title="Your study groups", visibility=Visibility.EPHEMERAL)]
+        lines = []
+        for group in groups:
+            when = (
+                _local(group.next_run_at, group.timezone) if group.next_run_at and not group.paused else "none planned"
+            )
+            lines.append(f"• {group.name}: next check-in {when}")
+        return [Reply("\n".join(lines), title="Your study groups", visibility=Visibility.EPHEMERAL)]
+
     async def answer(ctx: Context, args: str) -> Replies:
         if ctx.origin.is_dm:
             group, run = await open_run_in_dm(ctx, args.strip())
@@ -497,6 +512,7 @@ def checkins_feature() -> Feature:
             Command("checkin join", join, "join this channel's study group"),
             Command("checkin leave", leave, "leave this channel's study group"),
             Command("checkin answer", answer, "answer the open check-in"),
+            Command("checkin mine", mine, "your study groups and their next check-ins"),
             Command(
                 "checkin next",
                 next_runs,

@@ -48,6 +48,7 @@ class SlackApi:
         self.acks: list[dict[str, Any]] = []
         self.acked = asyncio.Event()
         self.ws_url = ""
+        self.rate_limit_next: set[str] = set()
 
     async def _socket(self, request: web.Request) -> web.WebSocketResponse:
         """Socket Mode: say hello, push queued envelopes, collect the acks."""
@@ -76,6 +77,9 @@ class SlackApi:
         else:
             params = {k: v[0] for k, v in parse_qs(await request.text()).items()}
         self.calls.append((method, params))
+        if method in self.rate_limit_next:
+            self.rate_limit_next.discard(method)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         body: dict[str, Any] = {"ok": True}
         if method == "apps.connections.open":
             body.update(url=self.ws_url)
@@ -245,7 +249,11 @@ def test_manifest_lists_exactly_what_the_adapter_handles() -> None:
     manifest = yaml.safe_load((Path(__file__).resolve().parents[2] / "slack" / "manifest.yml").read_text())
     commands = {c["command"] for c in manifest["features"]["slash_commands"]}
     assert commands == set(COMMANDS)
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
+        "app_home_opened",
+        "app_mention",
+        "message.im",
+    }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert {"chat:write", "commands", "app_mentions:read", "im:history"} <= set(
         manifest["oauth_config"]["scopes"]["bot"]
@@ -309,3 +317,55 @@ async def test_socket_mode_answers_and_acks_each_envelope(slack: tuple[str, Slac
     assert [a["envelope_id"] for a in api.acks] == ["env-1", "env-2"]
     await asyncio.sleep(0.2)
     assert len(api.of("chat.postMessage")) == 1
+
+
+async def test_rate_limited_post_is_retried_after_the_wait(slack: tuple[str, SlackApi]) -> None:
+    """A 429 with Retry-After from chat.postMessage is retried once the wait is over, and the answer arrives."""
+    url, api = slack
+    api.rate_limit_next.add("chat.postMessage")
+    started = time.monotonic()
+    await post_event(url, fixture("app_mention.json"))
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert time.monotonic() - started >= 1.0
+    assert posts[0]["thread_ts"] == posts[1]["thread_ts"] == "1710000000.000100"
+
+
+async def test_app_home_shows_groups_next_checkins_and_help(slack: tuple[str, SlackApi], app: BotApp) -> None:
+    """Opening the App Home publishes the user's groups with their next check-in, and the help text."""
+    from datetime import UTC, datetime
+
+    from storage.checkins import add_member, create_group, update_group
+
+    url, api = slack
+    now = datetime(2026, 3, 1, tzinfo=UTC)
+    async with app.db.session() as session:
+        group = await create_group(
+            session,
+            name="Maps",
+            platform="slack",
+            channel="C0MAPS",
+            timezone="Europe/Berlin",
+            questions=["Done?"],
+            creator="U0FAY",
+            now=now,
+        )
+        await add_member(session, group.id, "U0ANN", now)
+        await update_group(session, group.id, next_run_at=datetime(2026, 3, 3, 17, 0, tzinfo=UTC))
+    event = {
+        "type": "event_callback",
+        "event_id": "Ev0HOME1",
+        "team_id": "T0TEAM",
+        "event": {
+            "type": "app_home_opened",
+            "user": "U0ANN",
+            "channel": "D0ANN",
+            "tab": "home",
+            "event_ts": "1710000000.1",
+        },
+    }
+    await post_event(url, event)
+    (published,) = await api.wait_for("views.publish")
+    view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+    text = json.dumps(view["blocks"])
+    assert published["user_id"] == "U0ANN" and view["type"] == "home"
+    assert "Maps: next check-in Tue 03 Mar 2026 18:00 CET" in text and "What I can do" in text

@@ -143,7 +143,12 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     app = BotApp(settings)
     await app.start()
     adapter = SlackAdapter(
-        app.dispatcher.handle, app.db, settings.slack_bot_token.get_secret_value(), secret, settings.slack_api_url
+        app.dispatcher.handle,
+        app.db,
+        settings.slack_bot_token.get_secret_value(),
+        secret,
+        settings.slack_api_url,
+        role_groups=frozenset(settings.roles.platform_roles),
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

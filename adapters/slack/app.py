@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -29,13 +31,16 @@ from adapters.slack.translate import (
     slash_to_core,
     view_to_core,
 )
-from bot.events import Event, Message, Origin, Reply, Visibility
+from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from storage import Database
 from storage.events import claim_event
 
 __all__ = ["SlackAdapter"]
 
 log = logging.getLogger(__name__)
+
+E = TypeVar("E", Message, Action, FormSubmission)
+_GROUPS_TTL = 300.0  # seconds between refreshes of Slack user group membership
 
 Handle = Callable[[Event], Awaitable[list[Reply]]]
 
@@ -49,12 +54,19 @@ class SlackAdapter:
         token: the bot token (xoxb-...).
         signing_secret: to verify HTTP requests come from Slack (None in Socket Mode).
         api_url: the Web API base URL (Slack's by default; a proxy or a test stand-in otherwise).
+        role_groups: Slack user group handles that settings map to roles; members get them as platform roles.
     """
 
     name = "slack"
 
     def __init__(
-        self, handle: Handle, db: Database, token: str, signing_secret: str | None, api_url: str | None = None
+        self,
+        handle: Handle,
+        db: Database,
+        token: str,
+        signing_secret: str | None,
+        api_url: str | None = None,
+        role_groups: frozenset[str] = frozenset(),
     ) -> None:
         self._handle = handle
         self._db = db
@@ -70,6 +82,9 @@ class SlackAdapter:
         )
         self._socket: AsyncSocketModeHandler | None = None
         self._bot_user: str | None = None
+        self._role_groups = {g.casefold() for g in role_groups}
+        self._group_members: dict[str, frozenset[str]] = {}
+        self._groups_loaded_at = 0.0
         self._runner: web.AppRunner | None = None
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
@@ -110,6 +125,28 @@ class SlackAdapter:
             self._bot_user = auth.get("user_id")
         return self._bot_user
 
+    async def _with_groups(self, event: E) -> E:
+        """Add the user's mapped Slack user groups to the event's platform roles (looked up at most every 5 min)."""
+        if not self._role_groups:
+            return event
+        if time.monotonic() - self._groups_loaded_at > _GROUPS_TTL:
+            try:
+                listed = await self.client.usergroups_list(include_users=True)
+            except SlackApiError as exc:
+                # Fail closed: without the lookup nobody gets a role from a user group, and the event still runs.
+                log.warning("could not list Slack user groups for roles: %s", exc.response.get("error", exc))
+                return event
+            members: dict[str, set[str]] = {}
+            groups: list[dict[str, Any]] = listed.get("usergroups") or []
+            for group in groups:
+                if str(group.get("handle", "")).casefold() in self._role_groups:
+                    for user in group.get("users", []):
+                        members.setdefault(user, set()).add(group["handle"])
+            self._group_members = {user: frozenset(handles) for user, handles in members.items()}
+            self._groups_loaded_at = time.monotonic()
+        handles = self._group_members.get(event.origin.user, frozenset())
+        return replace(event, origin=replace(event.origin, platform_roles=event.origin.platform_roles | handles))
+
     async def _on_event(self, body: dict[str, Any], ack: AsyncAck) -> None:
         await ack()
         event_id = body.get("event_id")
@@ -119,6 +156,7 @@ class SlackAdapter:
         message = event_to_core(body, await self._bot_user_id())
         if message is None:
             return
+        message = await self._with_groups(message)
         await self._deliver(message.origin, await self._handle(message), trigger_id=None)
 
     async def _on_home(self, body: dict[str, Any], ack: AsyncAck) -> None:
@@ -136,16 +174,16 @@ class SlackAdapter:
 
     async def _on_command(self, body: dict[str, Any], ack: AsyncAck) -> None:
         await ack()
-        message = slash_to_core(body)
+        message = await self._with_groups(slash_to_core(body))
         await self._deliver(message.origin, await self._handle(message), trigger_id=body.get("trigger_id"))
 
     async def _on_action(self, body: dict[str, Any], ack: AsyncAck) -> None:
         await ack()
-        action = action_to_core(body)
+        action = await self._with_groups(action_to_core(body))
         await self._deliver(action.origin, await self._handle(action), trigger_id=body.get("trigger_id"))
 
     async def _on_view(self, body: dict[str, Any], ack: AsyncAck) -> None:
-        submission = view_to_core(body)
+        submission = await self._with_groups(view_to_core(body))
         replies = await self._handle(submission)
         errors = {name: msg for r in replies for name, msg in r.form_errors}
         if errors:

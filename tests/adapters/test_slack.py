@@ -43,6 +43,7 @@ class SlackApi:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.app = web.Application()
         self.app.router.add_post("/api/{method}", self._call)
+        self.app.router.add_get("/api/{method}", self._call)
         self.app.router.add_get("/link", self._socket)
         self.envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
         self.acks: list[dict[str, Any]] = []
@@ -72,7 +73,9 @@ class SlackApi:
 
     async def _call(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        if request.content_type == "application/json":
+        if request.method == "GET":
+            params = dict(request.query)
+        elif request.content_type == "application/json":
             params = await request.json()
         else:
             params = {k: v[0] for k, v in parse_qs(await request.text()).items()}
@@ -81,6 +84,13 @@ class SlackApi:
             self.rate_limit_next.discard(method)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
         body: dict[str, Any] = {"ok": True}
+        if method == "usergroups.list":
+            body.update(
+                usergroups=[
+                    {"id": "S0STAFF", "handle": "p2pu-staff", "users": ["U0SAM"]},
+                    {"id": "S0OTHER", "handle": "gardeners", "users": ["U0ANN"]},
+                ]
+            )
         if method == "apps.connections.open":
             body.update(url=self.ws_url)
         if method == "auth.test":
@@ -369,3 +379,43 @@ async def test_app_home_shows_groups_next_checkins_and_help(slack: tuple[str, Sl
     text = json.dumps(view["blocks"])
     assert published["user_id"] == "U0ANN" and view["type"] == "home"
     assert "Maps: next check-in Tue 03 Mar 2026 18:00 CET" in text and "What I can do" in text
+
+
+async def test_slack_user_group_maps_to_staff(tmp_path: Path) -> None:
+    """Members of a Slack user group mapped to staff in settings may use /leads; others get a refusal and no data."""
+    from tests.conftest import make_settings
+
+    settings = make_settings(
+        DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'roles.db'}", None),
+        tmp_path,
+        roles={"platform_roles": {"p2pu-staff": "staff"}},
+    )
+    bot = BotApp(settings)
+    await bot.start()
+    api = SlackApi()
+    runner = web.AppRunner(api.app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    adapter = SlackAdapter(
+        bot.dispatcher.handle,
+        bot.db,
+        "xoxb-test",
+        SECRET,
+        f"http://127.0.0.1:{runner.addresses[0][1]}/api/",
+        role_groups=frozenset({"p2pu-staff"}),
+    )
+    port = await adapter.start(host="127.0.0.1", port=0)
+    url = f"http://127.0.0.1:{port}/slack/events"
+    try:
+        command = {**fixture("slash_consult.json"), "command": "/leads", "text": "list"}
+        await post_form(url, {**command, "user_id": "U0SAM"})
+        await post_form(url, {**command, "user_id": "U0ANN"})
+        replies = await api.wait_for("chat.postEphemeral", 2)
+        by_user = {r["user"]: json.dumps(r["blocks"]) for r in replies}
+        assert "Leads (0)" in by_user["U0SAM"]
+        assert "only for staff" in by_user["U0ANN"]
+        assert len(api.of("usergroups.list")) == 1  # cached between events
+    finally:
+        await adapter.stop()
+        await runner.cleanup()
+        await bot.close()

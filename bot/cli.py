@@ -56,6 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--http", action="store_true", help="serve Slack's Events API over HTTP at /slack/events")
     run.add_argument("--port", type=int, help="HTTP port (default: slack_port, 3000)")
 
+    sub.add_parser("doctor", help="check settings, tokens, database, recipes and time zones; say what to fix")
+
     ask = sub.add_parser("ask", help="answer one question and exit")
     ask.add_argument("question")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
@@ -120,6 +122,17 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     finally:
         await app.close()
     return 0
+
+
+async def _doctor(settings: Settings) -> int:
+    from bot.doctor import run_checks
+
+    checks = await run_checks(settings)
+    for check in checks:
+        print(f"{'PASS' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(failed)} problem(s)" if failed else "all good")
+    return 1 if failed else 0
 
 
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
@@ -305,6 +318,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         _configure_logging(settings.log_level)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))
+        if args.command == "doctor":
+            return asyncio.run(_doctor(settings))
         if args.command == "run":
             return asyncio.run(_run(settings, args))
         if args.command == "scheduler":

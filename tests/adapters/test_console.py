@@ -266,3 +266,26 @@ def test_run_slack_explains_what_is_missing(tmp_path: Path) -> None:
     assert result.returncode == 2 and "HTTP mode needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET" in result.stderr
     result = run(tmp_path, "run", "slack", env={"SLACK_BOT_TOKEN": "xoxb-1"})
     assert result.returncode == 2 and "Socket Mode needs SLACK_APP_TOKEN" in result.stderr
+
+
+def test_doctor_passes_on_a_migrated_default_install(tmp_path: Path) -> None:
+    """On the embedded defaults after `db upgrade`, every check passes and the exit code is 0."""
+    run(tmp_path, "db", "upgrade")
+    result = run(tmp_path, "doctor")
+    assert result.returncode == 0, result.stdout
+    assert "PASS  database:" in result.stdout and "PASS  knowledge: 38 recipes loaded" in result.stdout
+    assert "PASS  time zones:" in result.stdout and result.stdout.strip().endswith("all good")
+
+
+def test_doctor_fails_with_what_to_do_and_never_prints_secrets(tmp_path: Path) -> None:
+    """An unmigrated database, a misshapen token and a missing Slack mode each fail with advice; no secret shown."""
+    env = {"SLACK_BOT_TOKEN": "not-a-token-secret123"}
+    result = run(tmp_path, "doctor", env=env)
+    assert result.returncode == 1
+    assert "FAIL  database:" in result.stdout and "run `communitybot db upgrade`" in result.stdout
+    assert "FAIL  SLACK_BOT_TOKEN: set, does not look like one" in result.stdout
+    assert "FAIL  Slack mode: set SLACK_APP_TOKEN" in result.stdout
+    assert "secret123" not in result.stdout + result.stderr
+    bad_db = run(tmp_path, "doctor", env={"DATABASE_URL": "postgresql+asyncpg://bob:hunter2@127.0.0.1:9/x"})
+    assert "FAIL  database: cannot reach the database at postgresql+asyncpg://bob:***@127.0.0.1:9/x" in bad_db.stdout
+    assert "hunter2" not in bad_db.stdout

@@ -1,0 +1,86 @@
+"""``communitybot doctor``: check a deployment offline and say what to fix. Secrets are never printed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.app import load_knowledge
+from bot.errors import StorageError
+from bot.settings import Settings
+from storage import Database
+
+__all__ = ["Check", "run_checks"]
+
+_SHAPES = {
+    "SLACK_BOT_TOKEN": re.compile(r"^xoxb-[0-9A-Za-z-]+$"),
+    "SLACK_APP_TOKEN": re.compile(r"^xapp-[0-9A-Za-z-]+$"),
+    "SLACK_SIGNING_SECRET": re.compile(r"^[0-9a-f]{32}$"),
+    "DISCORD_TOKEN": re.compile(r"^[\w-]{20,}\.[\w-]{4,}\.[\w-]{20,}$"),
+}
+
+
+@dataclass(frozen=True)
+class Check:
+    """One line of the report."""
+
+    name: str
+    ok: bool
+    detail: str
+
+
+def _tokens(settings: Settings) -> list[Check]:
+    values = {
+        "SLACK_BOT_TOKEN": settings.slack_bot_token,
+        "SLACK_APP_TOKEN": settings.slack_app_token,
+        "SLACK_SIGNING_SECRET": settings.slack_signing_secret,
+        "DISCORD_TOKEN": settings.discord_token,
+    }
+    present = {name for name, value in values.items() if value is not None}
+    checks = []
+    if not present:
+        checks.append(Check("chat tokens", True, "none set: only the console works (see README, Slack)"))
+    for name in sorted(present):
+        secret = values[name]
+        assert secret is not None
+        shaped = bool(_SHAPES[name].match(secret.get_secret_value()))
+        hint = "looks right" if shaped else "does not look like one; copy it again from the platform's app settings"
+        checks.append(Check(name, shaped, f"set, {hint}"))
+    if "SLACK_BOT_TOKEN" in present and not present & {"SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"}:
+        checks.append(Check("Slack mode", False, "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)"))
+    return checks
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    """Every check, in order; the settings themselves already loaded if this runs."""
+    checks = [Check("settings", True, "loaded")]
+    checks += _tokens(settings)
+    db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
+    try:
+        await db.check()
+        current, head = await db.current_revision(), Database.head_revision()
+        if current == head:
+            checks.append(Check("database", True, f"{db.safe_url} reachable, at revision {current}"))
+        else:
+            checks.append(
+                Check(
+                    "database",
+                    False,
+                    f"{db.safe_url} is at {current or 'no revision'}, code needs {head}: run `communitybot db upgrade`",
+                )
+            )
+    except StorageError as exc:
+        checks.append(Check("database", False, f"{exc}; check DATABASE_URL and that the server is running"))
+    finally:
+        await db.close()
+    recipes, errors = load_knowledge(settings)
+    detail = f"{len(recipes)} recipes loaded" + (f"; {len(errors)} skipped, first: {errors[0]}" if errors else "")
+    checks.append(Check("knowledge", not errors and bool(recipes), detail + ("" if recipes else "; none loaded")))
+    try:
+        ZoneInfo("Europe/Berlin")
+        zones = len(available_timezones())
+        checks.append(Check("time zones", zones > 300, f"{zones} IANA zones available"))
+    except ZoneInfoNotFoundError:
+        checks.append(Check("time zones", False, "no time zone data: `pip install tzdata`"))
+    return checks

@@ -14,19 +14,12 @@ from pathlib import Path
 import yaml
 
 from bot.errors import CommunityBotError, ConfigError
+from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
 
 __all__ = ["main"]
 
 log = logging.getLogger(__name__)
-
-_NOISY = ("sqlalchemy", "aiosqlite", "alembic", "asyncio", "slack_bolt", "slack_sdk", "discord", "aiohttp")
-
-
-def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
-    for name in _NOISY:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 def _aware_datetime(text: str) -> datetime:
@@ -43,6 +36,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="communitybot", description="A community support bot for learning circles.")
     parser.add_argument("--config", type=Path, help="YAML settings file (default ./communitybot.yaml if present)")
     parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override log_level")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text", help="text (default) or JSON lines")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     chat = sub.add_parser("chat", help="talk to the bot in this terminal (or script it through stdin)")
@@ -315,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         overrides = {"log_level": args.log_level} if args.log_level else {}
         settings = load_settings(args.config, **overrides)
-        _configure_logging(settings.log_level)
+        configure_logging(settings.log_level, args.log_format)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))
         if args.command == "doctor":

@@ -12,4 +12,4 @@ USER communitybot
 ENV COMMUNITYBOT_DATA_DIR=/data
 VOLUME ["/data"]
 ENTRYPOINT ["communitybot"]
-CMD ["db", "upgrade"]
+CMD ["run", "slack"]

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.dispatcher import Clock, Dispatcher, utcnow
-from bot.errors import RecipeError
+from bot.errors import RecipeError, StorageError
 from bot.events import Reply
 from bot.features.checkins import checkins_feature
 from bot.features.help import help_feature
 from bot.features.knowledge import knowledge_feature
 from bot.features.leads import leads_feature
+from bot.metrics import Metrics
 from bot.permissions import RoleResolver
 from bot.scheduler import Scheduler
 from bot.settings import Settings
@@ -59,10 +60,11 @@ class BotApp:
         self.settings = settings
         self.db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
         self.kb = KnowledgeBase([], threshold=settings.answer_threshold)
+        self.metrics = Metrics()
         features = [
-            knowledge_feature(lambda: self.kb, settings.help_channel, self.reload_knowledge),
-            leads_feature(settings),
-            checkins_feature(),
+            knowledge_feature(lambda: self.kb, settings.help_channel, self.reload_knowledge, self.metrics),
+            leads_feature(settings, self.metrics),
+            checkins_feature(self.metrics),
         ]
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         jobs = [job for feature in features for job in feature.jobs]
@@ -73,6 +75,7 @@ class BotApp:
             RoleResolver(settings.roles),
             [help_feature(lambda role: self.dispatcher.visible_commands(role)), *features],
             clock,
+            self.metrics,
         )
 
     async def start(self) -> None:
@@ -109,6 +112,14 @@ class BotApp:
             learned = await learned_examples(session)
         self.kb = KnowledgeBase(recipes, threshold=self.settings.answer_threshold, learned=learned)
         log.info("knowledge base: %d recipes loaded, %d skipped", len(recipes), len(errors))
+
+    async def healthy(self) -> bool:
+        """The process is up and the database answers."""
+        try:
+            await self.db.check()
+        except StorageError:
+            return False
+        return True
 
     async def close(self) -> None:
         """Release the database."""

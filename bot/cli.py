@@ -156,6 +156,8 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         secret,
         settings.slack_api_url,
         role_groups=frozenset(settings.roles.platform_roles),
+        health=app.healthy,
+        metrics=app.metrics.render,
     )
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from bot.errors import FormErrors, PermissionDenied, UsageError, UserError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
+from bot.metrics import Metrics
 from bot.permissions import Role, RoleResolver
 from bot.scheduler import Job
 from storage import Database
@@ -148,8 +149,16 @@ class Dispatcher:
         clock: the current time; tests pass a fixed one.
     """
 
-    def __init__(self, db: Database, roles: RoleResolver, features: Sequence[Feature], clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        db: Database,
+        roles: RoleResolver,
+        features: Sequence[Feature],
+        clock: Clock = utcnow,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.db = db
+        self.metrics = metrics or Metrics()
         self.roles = roles
         self.clock = clock
         self.commands: dict[str, Command] = {}
@@ -173,6 +182,12 @@ class Dispatcher:
 
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event and return the replies to send. Never raises."""
+        kind = type(event).__name__
+        self.metrics.events.labels(event.origin.platform, kind).inc()
+        with self.metrics.latency.labels(kind).time():
+            return await self._handle(event, kind)
+
+    async def _handle(self, event: Event, kind: str) -> list[Reply]:
         ctx = self.context(event.origin)
         try:
             replies = await self._route(ctx, event)
@@ -182,6 +197,7 @@ class Dispatcher:
         except UserError as exc:
             return [Reply(str(exc), visibility=Visibility.EPHEMERAL)]
         except Exception:
+            self.metrics.errors.labels(ctx.origin.platform, kind).inc()
             log.exception(
                 "failed to handle %s on %s (channel %s, user %s)",
                 type(event).__name__,

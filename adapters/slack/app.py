@@ -32,6 +32,7 @@ from adapters.slack.translate import (
     view_to_core,
 )
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.metrics import CONTENT_TYPE
 from storage import Database
 from storage.events import claim_event
 
@@ -55,6 +56,8 @@ class SlackAdapter:
         signing_secret: to verify HTTP requests come from Slack (None in Socket Mode).
         api_url: the Web API base URL (Slack's by default; a proxy or a test stand-in otherwise).
         role_groups: Slack user group handles that settings map to roles; members get them as platform roles.
+        health: answers whether the bot is healthy, served at ``/healthz`` in HTTP mode.
+        metrics: the Prometheus exposition, served at ``/metrics`` in HTTP mode.
     """
 
     name = "slack"
@@ -67,9 +70,13 @@ class SlackAdapter:
         signing_secret: str | None,
         api_url: str | None = None,
         role_groups: frozenset[str] = frozenset(),
+        health: Callable[[], Awaitable[bool]] | None = None,
+        metrics: Callable[[], bytes] | None = None,
     ) -> None:
         self._handle = handle
         self._db = db
+        self._health = health
+        self._metrics = metrics
         client = AsyncWebClient(
             token=token,
             base_url=api_url or AsyncWebClient.BASE_URL,
@@ -95,8 +102,22 @@ class SlackAdapter:
         self.app.view(re.compile(".*"))(self._on_view)
 
     def web_app(self) -> web.Application:
-        """The aiohttp application serving ``/slack/events``."""
-        return self.app.web_app(path="/slack/events")
+        """The aiohttp application serving ``/slack/events`` (and ``/healthz``, ``/metrics`` when given)."""
+        application = self.app.web_app(path="/slack/events")
+        if self._health is not None:
+            application.router.add_get("/healthz", self._healthz)
+        if self._metrics is not None:
+            application.router.add_get("/metrics", self._metrics_page)
+        return application
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        assert self._health is not None
+        ok = await self._health()
+        return web.json_response({"status": "ok" if ok else "database unreachable"}, status=200 if ok else 503)
+
+    async def _metrics_page(self, request: web.Request) -> web.Response:
+        assert self._metrics is not None
+        return web.Response(body=self._metrics(), headers={"Content-Type": CONTENT_TYPE})
 
     async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:
         """Serve HTTP mode; returns the port (useful with port 0)."""

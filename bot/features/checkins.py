@@ -16,6 +16,7 @@ from itertools import islice
 from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
+from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
 from storage import Database
@@ -103,7 +104,7 @@ def _is_blocker(question: str, answer: str) -> bool:
     return "block" in question.lower() and answer.strip().lower().rstrip(".!") not in _NO_BLOCKER
 
 
-def checkins_feature() -> Feature:
+def checkins_feature(metrics: Metrics) -> Feature:
     """Study groups and their check-ins."""
 
     async def group_here(ctx: Context) -> StudyGroup:
@@ -454,6 +455,7 @@ def checkins_feature() -> Feature:
             by_id = {group.id: group for group in groups}
             for run in runs:
                 if run.status == "open":
+                    metrics.checkins_posted.inc()
                     out += _prompts(by_id[run.group_id], run, now, rosters.get(run.group_id, []))
                 else:
                     log.warning(

@@ -11,6 +11,7 @@ from rapidfuzz import fuzz
 from bot.dispatcher import Command, Context, Feature, Replies
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Reply, Visibility
+from bot.metrics import Metrics
 from bot.permissions import Role
 from knowledge import Answer, KnowledgeBase
 from knowledge.search import tokens
@@ -116,7 +117,10 @@ def gap_stubs(questions: Sequence[str], folder: Path) -> list[Path]:
 
 
 def knowledge_feature(
-    kb: Callable[[], KnowledgeBase], help_channel: str | None, relearn: Callable[[], Awaitable[None]]
+    kb: Callable[[], KnowledgeBase],
+    help_channel: str | None,
+    relearn: Callable[[], Awaitable[None]],
+    metrics: Metrics,
 ) -> Feature:
     """Commands over the knowledge base ``kb()`` (a callable so a reload swaps it in place).
 
@@ -129,6 +133,7 @@ def knowledge_feature(
             raise UsageError(_EMPTY)
         answer = kb().answer(question)
         best = answer.best
+        metrics.answers.labels("given" if best else "declined").inc()
         async with ctx.db.session() as session:
             qid = await log_question(
                 session,

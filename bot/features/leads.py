@@ -27,6 +27,7 @@ from bot.events import (
     Visibility,
 )
 from bot.forms import EMAIL_PATTERN, validate_form
+from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.settings import Settings
 from storage import Database
@@ -146,7 +147,7 @@ def _note_form(lead_id: int) -> Form:
     )
 
 
-def leads_feature(settings: Settings) -> Feature:
+def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
     """Consulting intake, staff triage, the follow-up reminder and retention.
 
     New leads are announced in ``settings.staff_channel``.
@@ -182,6 +183,7 @@ def leads_feature(settings: Settings) -> Feature:
                 await add_lead_event(session, lead.id, ctx.actor, "created", "", ctx.now)
                 is_update = False
         log.info("consulting request %s %s", lead.ref, "updated" if is_update else "received")
+        metrics.leads_received.inc()
         replies = [Reply((_UPDATED if is_update else _THANKS).format(ref=lead.ref), visibility=Visibility.DM)]
         if staff_channel is not None:
             title = (_STAFF_UPDATE if is_update else _STAFF_NEW).format(ref=lead.ref)

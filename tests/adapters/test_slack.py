@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
@@ -123,7 +124,15 @@ async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
     await site.start()
     api_url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
     api.ws_url = f"ws://127.0.0.1:{runner.addresses[0][1]}/link"
-    adapter = SlackAdapter(app.dispatcher.handle, app.db, token="xoxb-test", signing_secret=SECRET, api_url=api_url)
+    adapter = SlackAdapter(
+        app.dispatcher.handle,
+        app.db,
+        token="xoxb-test",
+        signing_secret=SECRET,
+        api_url=api_url,
+        health=app.healthy,
+        metrics=app.metrics.render,
+    )
     port = await adapter.start(host="127.0.0.1", port=0)
     adapters.append(adapter)
     yield f"http://127.0.0.1:{port}/slack/events", api
@@ -419,3 +428,25 @@ async def test_slack_user_group_maps_to_staff(tmp_path: Path) -> None:
         await adapter.stop()
         await runner.cleanup()
         await bot.close()
+
+
+async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi], app: BotApp) -> None:
+    """/healthz says ok while the database answers (503 when not); /metrics counts events, answers and latency."""
+    url, api = slack
+    base = url.rsplit("/slack/events", 1)[0]
+    await post_event(url, fixture("app_mention.json"))
+    await api.wait_for("chat.postMessage")
+    async with aiohttp.ClientSession() as session:
+        async with session.get(f"{base}/healthz") as response:
+            assert response.status == 200 and (await response.json())["status"] == "ok"
+        async with session.get(f"{base}/metrics") as response:
+            text = await response.text()
+            assert response.headers["Content-Type"].startswith("text/plain")
+    assert 'communitybot_events_total{kind="Message",platform="slack"} 1.0' in text
+    assert 'communitybot_answers_total{result="given"} 1.0' in text
+    assert 'communitybot_handler_seconds_count{kind="Message"} 1.0' in text
+    # The database goes away: swap in an engine that points at a closed port.
+    await app.db.close()
+    app.db.engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none")
+    async with aiohttp.ClientSession() as session, session.get(f"{base}/healthz") as response:
+        assert response.status == 503

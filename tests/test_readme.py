@@ -19,3 +19,15 @@ def test_quick_start_has_exactly_two_commands_and_ci_runs_the_second() -> None:
     ci = (ROOT / ".ci" / "run").read_text()
     pattern = re.search(r'grep -m1 -E "(.*?)" README.md', ci)
     assert pattern is not None and re.match(pattern.group(1), commands[1])
+
+
+def test_every_setting_is_in_the_environment_table() -> None:
+    """The README's environment table names the variable of every setting the bot reads."""
+    from bot.settings import Settings
+
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("| environment variable | YAML key | default | meaning |", 1)[1].split("\n\n", 1)[0]
+    for name, field in Settings.model_fields.items():
+        alias = field.validation_alias
+        env = alias.choices[0] if alias is not None else f"COMMUNITYBOT_{name.upper()}"  # type: ignore[union-attr]
+        assert f"`{env}`" in table, env

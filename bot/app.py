@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.permissions import RoleResolver
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from knowledge.vectors import make_encoder
 from storage import Database
 from storage.events import forget_events_before
 from storage.questions import learned_examples
@@ -59,7 +61,8 @@ class BotApp:
     def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
         self.db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
-        self.kb = KnowledgeBase([], threshold=settings.answer_threshold)
+        self.encoder = make_encoder(settings.semantic_model)
+        self.kb = KnowledgeBase([], threshold=settings.answer_threshold, encoder=self.encoder)
         self.metrics = Metrics()
         features = [
             knowledge_feature(lambda: self.kb, settings.help_channel, self.reload_knowledge, self.metrics),
@@ -110,7 +113,10 @@ class BotApp:
         recipes, errors = load_knowledge(self.settings)
         async with self.db.session() as session:
             learned = await learned_examples(session)
-        self.kb = KnowledgeBase(recipes, threshold=self.settings.answer_threshold, learned=learned)
+        # Building trains a small model (about a second for a few hundred recipes): keep the event loop free.
+        self.kb = await asyncio.to_thread(
+            KnowledgeBase, recipes, threshold=self.settings.answer_threshold, learned=learned, encoder=self.encoder
+        )
         log.info("knowledge base: %d recipes loaded, %d skipped", len(recipes), len(errors))
 
     async def healthy(self) -> bool:

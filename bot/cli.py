@@ -200,9 +200,11 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
     from bot.app import load_knowledge
     from knowledge import KnowledgeBase
+    from knowledge.vectors import make_encoder
 
     recipes, _ = load_knowledge(settings)
-    answer = KnowledgeBase(recipes, threshold=settings.answer_threshold).answer(args.question)
+    kb = KnowledgeBase(recipes, threshold=settings.answer_threshold, encoder=make_encoder(settings.semantic_model))
+    answer = kb.answer(args.question)
     if args.json:
         best = answer.best
         print(
@@ -277,13 +279,15 @@ def _kb_eval(settings: Settings, args: argparse.Namespace) -> int:
 
     from knowledge import KnowledgeBase, load_folder
     from knowledge.evaluate import evaluate, read_questions
+    from knowledge.vectors import make_encoder
 
     questions = read_questions(args.questions)
+    encoder = make_encoder(settings.semantic_model)  # loading a model is not index building
     started = time.perf_counter()
     loaded = load_folder(args.kb)
     for error in loaded.errors:
         print(error, file=sys.stderr)
-    kb = KnowledgeBase(loaded.recipes, threshold=settings.answer_threshold)
+    kb = KnowledgeBase(loaded.recipes, threshold=settings.answer_threshold, encoder=encoder)
     summary, details = evaluate(kb, questions, time.perf_counter() - started)
     if args.details:
         args.details.write_text("".join(json.dumps(d) + "\n" for d in details), encoding="utf-8")
@@ -339,3 +343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     raise AssertionError(f"unhandled command {args.command}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -87,7 +87,12 @@ class Settings(BaseSettings):
         [], description="Extra folders of Markdown recipes: a path, or {path, base_url} for an imported docs tree."
     )
     answer_threshold: float = Field(
-        0.62, ge=0.0, le=1.0, description="Confidence below which the bot declines and suggests."
+        0.5, ge=0.0, le=1.0, description="Confidence below which the bot declines and suggests."
+    )
+    semantic_model: str = Field(
+        "auto",
+        description="Sentence vectors: 'auto' (sentence-transformers if the [semantic] extra is installed, else the "
+        "built-in static vectors), 'off', or a sentence-transformers model name or path.",
     )
     help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts questions.")
     staff_channel: str | None = Field(None, description="Channel id where new consulting leads are announced.")

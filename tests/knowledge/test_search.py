@@ -1,0 +1,183 @@
+"""The retrieval layer: features, confidence, decline with suggestions, typos, learned examples, big and tiny bases."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+import knowledge.search as search
+from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from knowledge.lexical import LexicalFeatures
+from knowledge.vectors import StaticEncoder, make_encoder
+
+
+@pytest.fixture(scope="module")
+def starter() -> KnowledgeBase:
+    return KnowledgeBase(load_folder(starter_recipes_dir()).recipes)
+
+
+def recipe(rid: str, title: str, *questions: str, body: str = "") -> Recipe:
+    return Recipe(id=rid, title=title, body=body or title, questions=questions)
+
+
+def test_a_question_is_featurised_exactly_as_the_same_text_in_the_index() -> None:
+    """The fast single-question path gives the row the index built for the same short text."""
+    lexical = LexicalFeatures()
+    short = ["How big should a learning circle be?", "group size for circles", "Choosing a venue"]
+    rows = lexical.fit_transform(short, ["A long body about venues and libraries."])
+    for i, text in enumerate(short):
+        assert np.allclose(lexical.transform_one(text).toarray(), rows[i].toarray(), atol=1e-6), text
+
+
+def test_word_vectors_place_synonyms_closer_than_unrelated_words() -> None:
+    """The shipped static vectors carry meaning: 'meeting' is nearer 'session' than 'banana'."""
+    encoder = StaticEncoder()
+    for word, near in (("meeting", "session"), ("class", "lesson")):
+        this, close, far = (encoder.encode(w)[0] for w in (word, near, "banana"))
+        assert float(this @ close) > float(this @ far) + 0.2, word
+    assert not encoder.encode("zzqx").any()  # no known word: a zero vector, not an error
+
+
+def test_confidence_is_high_for_covered_questions_and_low_for_off_topic(starter: KnowledgeBase) -> None:
+    covered = starter.search("how many people should join a learning circle", 1)[0]
+    off_topic = starter.search("what is the capital of france", 1)[0]
+    assert covered.recipe.id == "circles/group-size" and covered.score >= 0.5
+    assert off_topic.score < 0.5 and 0.0 <= off_topic.score <= 1.0
+
+
+def test_declined_questions_still_suggest_up_to_three_recipes(starter: KnowledgeBase) -> None:
+    answer = starter.answer("who won the football game")
+    assert answer.best is None
+    assert 1 <= len(answer.suggestions) <= 3
+
+
+def test_threshold_decides_between_answer_and_decline() -> None:
+    recipes = load_folder(starter_recipes_dir()).recipes
+    question = "ways to advertise our study group"
+    strict, lenient = KnowledgeBase(recipes, threshold=0.999), KnowledgeBase(recipes, threshold=0.01)
+    assert strict.answer(question).best is None and strict.answer(question).suggestions
+    best = lenient.answer(question).best
+    assert best is not None and best.recipe.id == "recruiting/promotion"
+
+
+def test_near_exact_title_with_typos_wins(starter: KnowledgeBase) -> None:
+    hit = starter.search("How big shuold a lerning circle be", 1)[0]
+    assert hit.recipe.id == "circles/group-size" and hit.score >= 0.9
+
+
+def test_learned_examples_teach_a_new_phrasing() -> None:
+    recipes = [
+        recipe("a", "Meeting spaces", "where can we meet", "how to book a library room"),
+        recipe("b", "Finding courses", "where are free courses", "which course should we use"),
+        recipe("c", "Group size", "how many learners", "how big should a group be"),
+    ]
+    odd = "our cohort needs somewhere quiet on tuesdays"
+    before = KnowledgeBase(recipes).search(odd, 1)[0]
+    after = KnowledgeBase(recipes, learned={"a": [odd]}).search(odd, 1)[0]
+    assert after.recipe.id == "a" and after.score == 1.0
+    assert before.score < after.score
+
+
+@pytest.mark.parametrize("count", [1, 2, 3])
+def test_tiny_knowledge_bases_work(count: int) -> None:
+    """One recipe (no classifier), two (a binary classifier), three: all rank and score without errors."""
+    recipes = [
+        recipe("venue", "Choosing a venue", "where can we meet"),
+        recipe("size", "Group size", "how many learners"),
+        recipe("courses", "Finding courses", "where are free courses"),
+    ][:count]
+    kb = KnowledgeBase(recipes)
+    hits = kb.search("where can we meet", 3)
+    assert hits[0].recipe.id == "venue" and len(hits) == count
+    assert kb.search("?!", 3) == [] and KnowledgeBase([]).search("anything") == []
+
+
+def test_recipes_without_words_do_not_break_the_index() -> None:
+    kb = KnowledgeBase([Recipe(id="x", title="???", body="!!!"), recipe("y", "Group size", "how many learners")])
+    assert kb.search("how many learners", 1)[0].recipe.id == "y"
+
+
+def test_large_bases_fall_back_to_centroids(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Over the classifier's memory budget the index uses centroids alone, and still ranks sensibly."""
+    monkeypatch.setattr(search, "_SVM_BUDGET", 0)
+    kb = KnowledgeBase(load_folder(starter_recipes_dir()).recipes)
+    assert kb.mode == "static"
+    assert kb.search("how many people should be in a learning circle", 1)[0].recipe.id == "circles/group-size"
+    assert KnowledgeBase(load_folder(starter_recipes_dir()).recipes[:5]).mode == "static"
+
+
+def test_default_install_uses_static_vectors_with_a_classifier(starter: KnowledgeBase) -> None:
+    if importlib.util.find_spec("sentence_transformers") is None:
+        assert make_encoder("auto").name == "static"
+    assert make_encoder("off").name == "static" and starter.mode == "static+svm"
+
+
+def test_naming_a_model_without_the_extra_is_a_config_error() -> None:
+    if importlib.util.find_spec("sentence_transformers") is not None:
+        pytest.skip("sentence-transformers is installed here")
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="semantic_model"):
+        make_encoder("all-MiniLM-L6-v2")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("sentence_transformers") is None, reason="the [semantic] extra is not installed"
+)
+def test_semantic_encoder_joins_the_same_fusion() -> None:
+    kb = KnowledgeBase(load_folder(starter_recipes_dir()).recipes, encoder=make_encoder("auto"))
+    assert kb.mode == "semantic+svm"
+    assert kb.search("how many people should be in a learning circle", 1)[0].recipe.id == "circles/group-size"
+
+
+def test_index_rows_are_grouped_per_recipe(starter: KnowledgeBase) -> None:
+    """Each recipe's texts are contiguous, so nearest-text scores belong to the right recipe."""
+    starts = starter._row_start
+    assert starts[0] == 0 and np.all(np.diff(starts) >= 1)
+    assert starts[-1] == starter._rows_dense.shape[0] == starter._rows_lexical.shape[0]
+    assert isinstance(starter._rows_lexical, sp.csr_matrix)
+
+
+def test_kb_eval_reports_every_required_field(tmp_path: Path) -> None:
+    """`kb eval --json` on a small question file: fields present, fractions in 0..1, details written."""
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"q": "how many people should be in a learning circle", "expect": ["circles/group-size"]})
+        + "\n"
+        + json.dumps({"q": "what is the capital of france", "expect": []})
+        + "\n"
+    )
+    details = tmp_path / "details.jsonl"
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "bot.cli",
+            "kb",
+            "eval",
+            "--kb",
+            str(starter_recipes_dir()),
+            "--questions",
+            str(questions),
+            "--json",
+            "--details",
+            str(details),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    summary = json.loads(result.stdout)
+    for key in ("in_scope_top1", "in_scope_answered_correct", "oos_recall"):
+        assert summary[key] == 1.0, key
+    assert summary["n_in_scope"] == 1 and summary["n_oos"] == 1 and summary["mode"] == "static+svm"
+    assert summary["p99_ms"] >= summary["p50_ms"] > 0 and summary["index_build_s"] > 0
+    rows = [json.loads(line) for line in details.read_text().splitlines()]
+    assert rows[0]["answered"] == "circles/group-size" and rows[1]["answered"] is None

@@ -111,6 +111,25 @@ class Settings(BaseSettings):
     )
     slack_port: int = Field(3000, ge=0, le=65535, description="Port for Slack's HTTP mode (/slack/events).")
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
+    discord_application_id: int | None = Field(
+        None, description="The Discord application's id (for `communitybot discord invite-url`)."
+    )
+    discord_guild_ids: list[int] = Field(
+        [], description="Servers to sync slash commands to at start (instant); empty syncs them globally."
+    )
+    discord_message_content: bool = Field(
+        False,
+        description="The privileged message-content intent is enabled for the app: also answer in help channels.",
+    )
+    discord_help_channels: list[str] = Field(
+        [], description="Channel ids where every message is taken as a question (needs discord_message_content)."
+    )
+    discord_shard_count: int | None = Field(
+        None, ge=1, description="Total shards across all processes; unset runs one process on one shard."
+    )
+    discord_shard_ids: list[int] | None = Field(
+        None, description="The shards this process runs (with discord_shard_count); unset runs them all."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -1,0 +1,342 @@
+"""The Discord adapter: pure translation from fixtures, then the unchanged discord.py client against a loopback
+stand-in for Discord's REST API and gateway (tests/adapters/discord_standin.py)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import discord
+import pytest
+import yarl
+
+from adapters.discord.app import DiscordAdapter, for_app, invite_url
+from adapters.discord.translate import (
+    NO_PINGS,
+    command_text,
+    component_to_core,
+    form_steps,
+    message_to_core,
+    modal_values,
+    origin_of,
+    reply_kwargs,
+    safe_text,
+    text_input,
+)
+from bot.app import BotApp
+from bot.events import Action, Button, Message, Reply, Visibility
+from bot.features.leads import CONSULT_FORM
+from bot.settings import Settings
+from storage.leads import list_leads
+from storage.questions import get_question
+from tests.adapters.discord_standin import (
+    BOT_ID,
+    HELP_CHANNEL,
+    MEMBER_ID,
+    STAFF_ROLE,
+    Call,
+    DiscordStandIn,
+    fixture,
+)
+from tests.conftest import DbTarget, make_settings
+
+# -- pure translation ---------------------------------------------------------------------------------------------
+
+
+def test_slash_command_payload_becomes_core_text() -> None:
+    payload = fixture("interaction_command")
+    assert command_text(payload["data"]) == "ask how many people should be in a learning circle"
+    nested = {
+        "name": "checkin",
+        "options": [{"type": 1, "name": "schedule", "options": [{"name": "args", "type": 3, "value": "Tue 18:00"}]}],
+    }
+    assert command_text(nested) == "checkin schedule Tue 18:00"
+    assert command_text({"name": "help"}) == "help"
+
+
+def test_origin_carries_user_channel_roles_and_dm() -> None:
+    payload = fixture("interaction_command")
+    payload["member"]["roles"] = [STAFF_ROLE]
+    origin = origin_of(payload, ["Staff"], modals=True)
+    assert (origin.platform, origin.channel, origin.user) == ("discord", HELP_CHANNEL, MEMBER_ID)
+    assert origin.platform_roles == {STAFF_ROLE, "Staff"} and not origin.is_dm and origin.supports_modals
+    dm = dict(payload, guild_id=None)
+    assert origin_of(dm, modals=False).is_dm
+
+
+def test_mentions_and_dms_become_questions_and_bots_are_ignored() -> None:
+    payload = fixture("message_create")
+    message = message_to_core(payload, BOT_ID)
+    assert message is not None and message.text == "how long should each meeting be?" and message.is_mention
+    assert message.origin.thread == payload["id"]
+    plain = dict(payload, content="just chatting", mentions=[])
+    assert message_to_core(plain, BOT_ID) is None  # not addressed to the bot
+    assert message_to_core(plain, BOT_ID, help_channels=[HELP_CHANNEL]) is not None  # a help channel
+    bot = dict(payload, author={"id": "42", "bot": True})
+    assert message_to_core(bot, BOT_ID) is None
+    dm = dict(plain, guild_id=None)
+    assert message_to_core(dm, BOT_ID) is not None
+
+
+def test_button_and_modal_payloads() -> None:
+    action = component_to_core(fixture("interaction_component"))
+    assert isinstance(action, Action) and (action.action_id, action.value) == ("kb:unhelpful", "1")
+    other = copy.deepcopy(fixture("interaction_component"))
+    other["data"]["custom_id"] = "someone-elses-button"
+    assert component_to_core(other) is None
+    assert modal_values(fixture("interaction_modal")["data"]) == {"name": "Ada Lovelace", "email": "ada@example.org"}
+
+
+def test_replies_never_ping_and_carry_buttons() -> None:
+    reply = Reply("@everyone look", title="Hi @here", buttons=(Button("Helpful", "kb:helpful", "7"),))
+    kwargs = reply_kwargs(reply)
+    assert kwargs["allowed_mentions"] == NO_PINGS
+    assert "@everyone" not in kwargs["embed"].description and "@here" not in kwargs["embed"].title
+    assert [item.custom_id for item in kwargs["view"].children] == ["cb|kb:helpful|7"]
+    assert reply_kwargs(Reply("secret", visibility=Visibility.EPHEMERAL))["ephemeral"] is True
+    assert safe_text("mail me @ home") == "mail me @ home"
+    too_long = Button("x", "kb:show", "y" * 120)
+    assert (
+        "view" in reply_kwargs(Reply("t", buttons=(too_long,)))
+        and not reply_kwargs(Reply("t", buttons=(too_long,)))["view"].children
+    )
+
+
+def test_long_forms_split_into_modals_of_five() -> None:
+    form = CONSULT_FORM
+    steps = form_steps(form)
+    assert [len(s.fields) for s in steps] == [5, len(form.fields) - 5]
+    assert all(len(s.title) <= 45 for s in steps)
+    for field in form.fields:
+        item = text_input(field)
+        assert len(item.text) <= 45 and (item.description is None or len(item.description) <= 100)
+        assert item.component.custom_id == field.name
+
+
+def test_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
+    url = yarl.URL(invite_url(1100000000000000001))
+    assert url.query["client_id"] == "1100000000000000001"
+    assert set(url.query["scope"].split()) == {"bot", "applications.commands"}
+    permissions = discord.Permissions(int(url.query["permissions"]))
+    assert permissions.send_messages and permissions.embed_links and permissions.attach_files
+    assert not permissions.administrator and not permissions.mention_everyone and not permissions.manage_messages
+
+
+# -- end to end with discord.py against the stand-in ----------------------------------------------------------
+
+
+@pytest.fixture
+def db_target(tmp_path: Path) -> DbTarget:
+    """The wire tests need one database, not both: SQLite."""
+    return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}", None)
+
+
+SELECTS = frozenset({"help_kind", "consent"})  # the consult form's choice and consent fields show as selects
+
+
+class Bot:
+    def __init__(self, app: BotApp, adapter: DiscordAdapter, standin: DiscordStandIn) -> None:
+        self.app, self.adapter, self.standin = app, adapter, standin
+        self._ids = iter(range(1, 10_000))
+
+    async def interact(self, kind: str, **changes: Any) -> Call:
+        """Push an INTERACTION_CREATE built from a fixture; return the callback Discord would get."""
+        payload = copy.deepcopy(fixture(kind))
+        n = next(self._ids)
+        payload["id"] = str(1610000000000000000 + n)
+        payload["token"] = f"token-{n}"
+        for key, value in changes.items():
+            payload[key] = value
+        await self.standin.dispatch("INTERACTION_CREATE", payload)
+        return await self.standin.wait_for(lambda c: c.path == f"/interactions/{payload['id']}/token-{n}/callback")
+
+    async def ask(self, question: str, **changes: Any) -> Call:
+        data = {"id": "1", "name": "ask", "type": 1, "options": [{"name": "question", "type": 3, "value": question}]}
+        return await self.interact("interaction_command", data=data, **changes)
+
+    async def command(self, name: str, sub: str | None = None, args: str | None = None, **changes: Any) -> Call:
+        options: list[dict[str, Any]] = []
+        if sub is not None:
+            inner = [{"name": "args", "type": 3, "value": args}] if args else []
+            options = [{"type": 1, "name": sub, "options": inner}]
+        return await self.interact("interaction_command", data={"id": "1", "name": name, "type": 1, "options": options})
+
+    async def press(self, custom_id: str) -> Call:
+        return await self.interact("interaction_component", data={"custom_id": custom_id, "component_type": 2})
+
+    async def submit(self, custom_id: str, values: dict[str, str], selects: frozenset[str] = SELECTS) -> Call:
+        """Submit a modal of labels: text inputs carry ``value``, selects ``values``."""
+        rows = [
+            {"type": 18, "component": {"type": 3, "custom_id": k, "values": [v] if v else []}}
+            if k in selects
+            else {"type": 18, "component": {"type": 4, "custom_id": k, "value": v}}
+            for k, v in values.items()
+        ]
+        return await self.interact("interaction_modal", data={"custom_id": custom_id, "components": rows})
+
+
+@pytest.fixture
+async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    standin = DiscordStandIn()
+    await standin.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", standin.api_url)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
+    settings = make_settings(
+        db_target, tmp_path, discord_guild_ids=[1200000000000000001], roles={"platform_roles": {"Staff": "staff"}}
+    ).model_copy(update={"staff_channel": "1500000000000000002"})
+    app = BotApp(settings)
+    try:
+        await app.start()
+        adapter = for_app(app, settings, token="test-token")
+        runner = asyncio.create_task(adapter.run())
+        try:
+            await asyncio.wait_for(adapter.ready.wait(), 10)
+            yield Bot(app, adapter, standin)
+        finally:
+            await adapter.stop()
+            await asyncio.wait_for(runner, 10)
+    finally:
+        await app.close()
+        await standin.stop()
+
+
+def _embed_titles(call: Call) -> list[str]:
+    return [e.get("title", "") for e in call.body.get("data", call.body).get("embeds", [])]
+
+
+def _custom_ids(call: Call) -> list[str]:
+    """Custom ids of buttons (in action rows) or modal inputs (in labels), in order."""
+    data = call.body.get("data", call.body)
+    items = [c for row in data.get("components", []) for c in row.get("components", [row.get("component", {})])]
+    return [c["custom_id"] for c in items if "custom_id" in c]
+
+
+def _defaults(call: Call) -> dict[str, str]:
+    """What a reopened modal shows already filled in."""
+    out = {}
+    for row in call.body["data"]["components"]:
+        item = row["component"]
+        if "options" in item:
+            out[item["custom_id"]] = next((o["value"] for o in item["options"] if o.get("default")), "")
+        else:
+            out[item["custom_id"]] = item.get("value", "")
+    return out
+
+
+async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot) -> None:
+    intents = discord.Intents._from_value(bot.standin.identify["intents"])
+    assert not intents.message_content and not intents.members and intents.guild_messages
+    synced = next(c for c in bot.standin.calls if c.path.endswith("/guilds/1200000000000000001/commands"))
+    assert synced.method == "PUT"
+
+
+async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:
+    call = await bot.ask("how many people should be in a learning circle")
+    assert call.body["type"] == 4  # CHANNEL_MESSAGE_WITH_SOURCE, within the 3 seconds
+    assert _embed_titles(call) == ["How big should a learning circle be?"]
+    ids = _custom_ids(call)
+    assert ids[0].startswith("cb|kb:helpful|") and ids[1].startswith("cb|kb:unhelpful|")
+    assert call.body["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_not_helpful_is_recorded_even_after_a_restart_of_the_view(bot: Bot) -> None:
+    """The button is a dynamic item: its custom_id alone is enough, as after a restart."""
+    answer = await bot.ask("how many people should be in a learning circle")
+    unhelpful = next(i for i in _custom_ids(answer) if i.startswith("cb|kb:unhelpful|"))
+    call = await bot.press(unhelpful)
+    assert call.body["data"]["flags"] == 64  # ephemeral thanks
+    async with bot.app.db.session() as session:
+        asked = await get_question(session, int(unhelpful.rsplit("|", 1)[1]))
+    assert asked is not None and asked.feedback == "not_helpful"
+
+
+async def test_everyone_in_a_question_never_pings(bot: Bot) -> None:
+    call = await bot.ask("@everyone @here how do I promote my learning circle")
+    raw = json.dumps(call.body)
+    assert "@everyone" not in raw and "@here" not in raw
+    assert call.body["data"]["allowed_mentions"] == {"parse": []}
+
+
+async def test_members_are_refused_leads_and_staff_role_is_allowed(bot: Bot) -> None:
+    refused = await bot.command("leads", "list")
+    assert refused.body["data"]["flags"] == 64 and "only for staff" in refused.body["data"]["content"]
+    member = copy.deepcopy(fixture("interaction_command")["member"])
+    member["roles"] = [STAFF_ROLE]
+    data = {"id": "1", "name": "leads", "type": 1, "options": [{"type": 1, "name": "list", "options": []}]}
+    allowed = await bot.interact("interaction_command", data=data, member=member)
+    assert "only for staff" not in json.dumps(allowed.body)
+
+
+async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) -> None:
+    opened = await bot.command("consult")
+    assert opened.body["type"] == 9  # MODAL
+    first = opened.body["data"]
+    assert _custom_ids(opened) == [
+        "name",
+        "email",
+        "organization",
+        "help_kind",
+        "description",
+    ]
+    step1 = {
+        "name": "Ada",
+        "email": "not-an-email",
+        "organization": "Library",
+        "help_kind": "course_design",
+        "description": "A circle on data",
+    }
+    saved = await bot.submit(first["custom_id"], step1)
+    assert saved.body["data"]["flags"] == 64 and "Saved part 1 of 2" in saved.body["data"]["content"]
+    second = await bot.press(_custom_ids(saved)[0])
+    assert second.body["type"] == 9
+    step2 = {"timeline": "March", "budget": "", "consent": "yes"}
+    rejected = await bot.submit(second.body["data"]["custom_id"], step2)
+    assert rejected.body["data"]["flags"] == 64 and "email" in rejected.body["data"]["content"].lower()
+    reopened = await bot.press(_custom_ids(rejected)[0])
+    defaults = _defaults(reopened)
+    assert defaults["name"] == "Ada" and defaults["email"] == "not-an-email"  # nothing typed is lost
+    assert defaults["help_kind"] == "course_design"
+    await bot.submit(reopened.body["data"]["custom_id"], {**step1, "email": "ada@example.org"})
+    again = await bot.press(f"cb|discordform:reopen|{opened.body['data']['custom_id'].split('|')[1]}|1")
+    done = await bot.submit(again.body["data"]["custom_id"], step2)
+    assert "L-0001" in json.dumps(done.body)
+    async with bot.app.db.session() as session:
+        leads = await list_leads(session)
+    assert len(leads) == 1 and leads[0].email == "ada@example.org"
+
+
+async def test_mention_is_answered_as_a_reply(bot: Bot) -> None:
+    await bot.standin.dispatch("MESSAGE_CREATE", fixture("message_create"))
+    call = await bot.standin.wait_for(lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages")
+    assert str(call.body["message_reference"]["message_id"]) == fixture("message_create")["id"]
+    assert call.body["allowed_mentions"]["parse"] == []
+    assert "meeting" in json.dumps(call.body).lower()
+
+
+async def test_messages_from_bots_get_no_answer(bot: Bot) -> None:
+    payload = fixture("message_create")
+    payload["author"] = dict(payload["author"], bot=True)
+    await bot.standin.dispatch("MESSAGE_CREATE", payload)
+    await bot.ask("how long should each meeting be?")  # a later event is handled, so the first was seen
+    assert not [c for c in bot.standin.calls if c.path == f"/channels/{HELP_CHANNEL}/messages"]
+
+
+async def test_scheduler_output_reaches_a_channel(bot: Bot) -> None:
+    await bot.adapter.post(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord"))
+    call = await bot.standin.wait_for(lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages")
+    assert call.body["content"] == "Check-in time"
+    await bot.adapter.post(Reply("Not for Discord", channel=HELP_CHANNEL, platform="slack"))
+
+
+def test_settings_accept_shards(tmp_path: Path) -> None:
+    settings = Settings(discord_shard_count=4, discord_shard_ids=[0, 1])
+    adapter = DiscordAdapter(_no_handler, "token", shard_count=4, shard_ids=[0, 1])
+    assert isinstance(adapter.client, discord.AutoShardedClient) and settings.discord_shard_ids == [0, 1]
+
+
+async def _no_handler(event: Message | Action) -> list[Reply]:
+    return []

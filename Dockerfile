@@ -12,4 +12,5 @@ USER communitybot
 ENV COMMUNITYBOT_DATA_DIR=/data
 VOLUME ["/data"]
 ENTRYPOINT ["communitybot"]
-CMD ["run", "slack"]
+EXPOSE 8080
+CMD ["run"]

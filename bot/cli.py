@@ -10,12 +10,17 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from bot.errors import CommunityBotError, ConfigError
+from bot.errors import CommunityBotError, ConfigError, UsageError
 from bot.logs import configure_logging
 from bot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from bot.app import BotApp
+    from bot.runtime import Service
 
 __all__ = ["main"]
 
@@ -45,10 +50,18 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--channel", help="channel to act in (default: a direct message)")
     chat.add_argument("--now", type=_aware_datetime, help="pretend it is this instant (for scripts and demos)")
 
-    run = sub.add_parser("run", help="run the bot on Slack (Socket Mode, or --http) with the scheduler")
-    run.add_argument("platform", nargs="?", choices=["slack"], default="slack")
+    run = sub.add_parser("run", help="run every configured adapter (Slack, Discord) and the scheduler")
+    run.add_argument(
+        "platforms", nargs="*", metavar="PLATFORM", help="slack and/or discord (default: each whose token is set)"
+    )
     run.add_argument("--http", action="store_true", help="serve Slack's Events API over HTTP at /slack/events")
-    run.add_argument("--port", type=int, help="HTTP port (default: slack_port, 3000)")
+    run.add_argument("--port", type=int, help="Slack HTTP port (default: slack_port, 3000)")
+    run.add_argument("--health-port", type=int, help="serve /healthz and /metrics on this port (default: health_port)")
+
+    discord_cmd = sub.add_parser("discord", help="Discord tools")
+    discord_sub = discord_cmd.add_subparsers(dest="discord_command", required=True, metavar="ACTION")
+    invite = discord_sub.add_parser("invite-url", help="print the link that adds the bot to a server")
+    invite.add_argument("--application-id", type=int, help="default: discord_application_id")
 
     sub.add_parser("doctor", help="check settings, tokens, database, recipes and time zones; say what to fix")
 
@@ -132,23 +145,67 @@ async def _doctor(settings: Settings) -> int:
 async def _run(settings: Settings, args: argparse.Namespace) -> int:
     import signal
 
-    from adapters.slack.app import SlackAdapter
     from bot.app import BotApp
-    from bot.dispatcher import utcnow
+    from bot.runtime import run_services
 
-    needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
-    if args.http:
-        needed["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
-    else:
-        needed["SLACK_APP_TOKEN"] = settings.slack_app_token
-    missing = [name for name, value in needed.items() if value is None]
-    if missing:
-        mode = "HTTP mode" if args.http else "Socket Mode"
-        raise ConfigError(f"Slack {mode} needs {' and '.join(missing)} in the environment")
-    assert settings.slack_bot_token is not None
-    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
+    configured = {"slack": settings.slack_bot_token is not None, "discord": settings.discord_token is not None}
+    platforms = list(dict.fromkeys(args.platforms)) or [p for p, ok in configured.items() if ok]
+    unknown = [p for p in platforms if p not in configured]
+    if unknown:
+        raise UsageError(f"unknown platform {unknown[0]!r}: choose slack and/or discord")
+    if not platforms:
+        raise ConfigError(
+            "no adapter is configured: set SLACK_BOT_TOKEN (with SLACK_APP_TOKEN, or SLACK_SIGNING_SECRET and --http)"
+            " or DISCORD_TOKEN; `communitybot chat` needs neither"
+        )
+    _check_tokens(settings, platforms, args.http)
     app = BotApp(settings)
     await app.start()
+    services: list[Service] = []
+    try:
+        if "slack" in platforms:
+            services.append(_slack_service(app, settings, args))
+        if "discord" in platforms:
+            services.append(_discord_service(app, settings))
+    except BaseException:
+        await app.close()
+        raise
+    health_port = args.health_port if args.health_port is not None else settings.health_port
+    if health_port is not None:
+        from adapters.health import HealthServer
+
+        services.append(HealthServer(app.healthy, app.metrics.render, health_port))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    log.info("running: %s", ", ".join(s.name for s in services))
+    await run_services(app, services, stop)
+    return 0
+
+
+def _check_tokens(settings: Settings, platforms: list[str], http: bool) -> None:
+    if "slack" in platforms:
+        needed = {"SLACK_BOT_TOKEN": settings.slack_bot_token}
+        if http:
+            needed["SLACK_SIGNING_SECRET"] = settings.slack_signing_secret
+        else:
+            needed["SLACK_APP_TOKEN"] = settings.slack_app_token
+        missing = [name for name, value in needed.items() if value is None]
+        if missing:
+            mode = "HTTP mode" if http else "Socket Mode"
+            raise ConfigError(f"Slack {mode} needs {' and '.join(missing)} in the environment")
+    if "discord" in platforms and settings.discord_token is None:
+        raise ConfigError("Discord needs DISCORD_TOKEN in the environment")
+
+
+def _slack_service(app: BotApp, settings: Settings, args: argparse.Namespace) -> Service:
+    try:
+        from adapters.slack.app import SlackAdapter, SlackService
+    except ImportError:
+        raise ConfigError("the Slack adapter is not installed: pip install 'communitybot[slack]'") from None
+    assert settings.slack_bot_token is not None
+    secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     adapter = SlackAdapter(
         app.dispatcher.handle,
         app.db,
@@ -159,22 +216,33 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
         health=app.healthy,
         metrics=app.metrics.render,
     )
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    if args.http:
+        return SlackService(adapter, port=args.port if args.port is not None else settings.slack_port)
+    assert settings.slack_app_token is not None
+    return SlackService(adapter, app_token=settings.slack_app_token.get_secret_value())
+
+
+def _discord_service(app: BotApp, settings: Settings) -> Service:
     try:
-        if args.http:
-            port = await adapter.start(port=args.port if args.port is not None else settings.slack_port)
-            log.info("Slack HTTP mode listening on port %d at /slack/events", port)
-        else:
-            assert settings.slack_app_token is not None
-            await adapter.start_socket_mode(settings.slack_app_token.get_secret_value())
-            log.info("Slack Socket Mode connected")
-        await app.scheduler.run(utcnow, adapter.post, stop)
-    finally:
-        await adapter.stop()
-        await app.close()
+        from adapters.discord.app import for_app
+    except ImportError:
+        raise ConfigError("the Discord adapter is not installed: pip install 'communitybot[discord]'") from None
+    assert settings.discord_token is not None
+    return for_app(app, settings, settings.discord_token.get_secret_value())
+
+
+def _invite_url(settings: Settings, args: argparse.Namespace) -> int:
+    try:
+        from adapters.discord.app import invite_url
+    except ImportError:
+        raise ConfigError("the Discord adapter is not installed: pip install 'communitybot[discord]'") from None
+    application_id = args.application_id or settings.discord_application_id
+    if application_id is None:
+        raise ConfigError(
+            "set COMMUNITYBOT_DISCORD_APPLICATION_ID (the Application ID on the Developer Portal's General "
+            "Information page) or pass --application-id"
+        )
+    print(invite_url(application_id))
     return 0
 
 
@@ -322,6 +390,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_doctor(settings))
         if args.command == "run":
             return asyncio.run(_run(settings, args))
+        if args.command == "discord":
+            return _invite_url(settings, args)
         if args.command == "scheduler":
             return asyncio.run(_tick(settings, args))
         if args.command == "ask":

@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import shlex
@@ -132,6 +133,7 @@ class Feature:
     jobs: tuple[Job, ...] = ()
 
 
+_RESTARTING = "I'm restarting; please try again in a minute."
 _ROLE_WORDS = {Role.MEMBER: "members", Role.FACILITATOR: "facilitators", Role.STAFF: "staff", Role.ADMIN: "admins"}
 _FAILED = (
     "Sorry, something went wrong on my side and I could not do that. "
@@ -158,6 +160,10 @@ class Dispatcher:
         metrics: Metrics | None = None,
     ) -> None:
         self.db = db
+        self.accepting = True
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self.metrics = metrics or Metrics()
         self.roles = roles
         self.clock = clock
@@ -181,11 +187,38 @@ class Dispatcher:
         return Context(origin=origin, role=self.roles.role_of(origin), db=self.db, now=self.clock())
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Handle one event and return the replies to send. Never raises."""
+        """Handle one event and return the replies to send. Never raises.
+
+        While the bot shuts down (:meth:`drain`), new events get a short "restarting" reply instead.
+        """
         kind = type(event).__name__
+        if not self.accepting:
+            return [Reply(_RESTARTING, visibility=Visibility.EPHEMERAL)]
         self.metrics.events.labels(event.origin.platform, kind).inc()
-        with self.metrics.latency.labels(kind).time():
-            return await self._handle(event, kind)
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            with self.metrics.latency.labels(kind).time():
+                return await self._handle(event, kind)
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    @property
+    def inflight(self) -> int:
+        """How many events are being handled right now."""
+        return self._inflight
+
+    async def drain(self, seconds: float) -> bool:
+        """Stop taking new events and wait (at most ``seconds``) for those in flight; True if all finished."""
+        self.accepting = False
+        try:
+            await asyncio.wait_for(self._idle.wait(), seconds)
+        except TimeoutError:
+            log.warning("shutting down with %d event(s) still in flight after %.0f s", self._inflight, seconds)
+            return False
+        return True
 
     async def _handle(self, event: Event, kind: str) -> list[Reply]:
         ctx = self.context(event.origin)

@@ -73,6 +73,7 @@ class Settings(BaseSettings):
         env_file=".env",
         extra="forbid",
         validate_default=True,
+        env_ignore_empty=True,  # a blank line in .env (VAR=) means "not set"
     )
 
     data_dir: Path = Field(Path("data"), description="Folder for the SQLite file and exports.")
@@ -110,6 +111,9 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_API_URL"), description="Slack Web API base URL (proxies, tests)."
     )
     slack_port: int = Field(3000, ge=0, le=65535, description="Port for Slack's HTTP mode (/slack/events).")
+    health_port: int | None = Field(
+        None, ge=0, le=65535, description="Serve /healthz and /metrics on this port, whatever the adapters."
+    )
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
     discord_application_id: int | None = Field(
         None, description="The Discord application's id (for `communitybot discord invite-url`)."

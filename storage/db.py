@@ -40,6 +40,7 @@ class Database:
     def __init__(self, url: str, schema: str | None = None) -> None:
         self.url = url
         self.schema = schema
+        self.closed = False
         self.safe_url = mask_url(url)
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
@@ -96,6 +97,7 @@ class Database:
     async def close(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
+        self.closed = True
 
     async def _alembic(self, run: Any) -> None:
         async with self.engine.begin() as conn:

@@ -160,6 +160,9 @@ class DiscordAdapter:
 
     async def run(self) -> None:
         """Log in and stay connected until :meth:`stop`; discord.py reconnects and resumes on its own."""
+        if self.client.is_closed():
+            self.client.clear()  # a restart after a failure: discord.py clients can be reopened this way
+        self.accepting = True
         async with self.client:
             await self.client.start(self._token, reconnect=True)
 

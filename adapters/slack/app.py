@@ -7,6 +7,7 @@ acknowledged first; retried deliveries are dropped by their ``event_id``, record
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -36,7 +37,7 @@ from bot.metrics import CONTENT_TYPE
 from storage import Database
 from storage.events import claim_event
 
-__all__ = ["SlackAdapter"]
+__all__ = ["SlackAdapter", "SlackService"]
 
 log = logging.getLogger(__name__)
 
@@ -249,3 +250,40 @@ class SlackAdapter:
                 blocks=blocks,
                 thread_ts=origin.thread if reply.in_thread and not origin.is_dm else None,
             )
+
+
+class SlackService:
+    """The Slack adapter as a service the runtime supervises: Socket Mode, or HTTP mode on ``port``."""
+
+    name = "slack"
+
+    def __init__(self, adapter: SlackAdapter, *, app_token: str | None = None, port: int | None = None) -> None:
+        if (app_token is None) == (port is None):
+            raise ValueError("give an app token (Socket Mode) or a port (HTTP mode)")
+        self.adapter = adapter
+        self._app_token = app_token
+        self._port = port
+        self._stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        """Connect (or listen) and serve until :meth:`stop`."""
+        self._stopped.clear()
+        try:
+            if self._port is not None:
+                port = await self.adapter.start(port=self._port)
+                log.info("Slack HTTP mode listening on port %d at /slack/events", port)
+            else:
+                assert self._app_token is not None
+                await self.adapter.start_socket_mode(self._app_token)
+                log.info("Slack Socket Mode connected")
+            await self._stopped.wait()
+        finally:
+            await self.adapter.stop()
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        self._stopped.set()
+
+    async def post(self, reply: Reply) -> None:
+        """Send a scheduled message."""
+        await self.adapter.post(reply)

@@ -340,3 +340,21 @@ def test_settings_accept_shards(tmp_path: Path) -> None:
 
 async def _no_handler(event: Message | Action) -> list[Reply]:
     return []
+
+
+async def test_slow_work_is_deferred_within_three_seconds_then_followed_up(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the core is slow, Discord gets a "thinking" answer in time and the reply comes as a follow-up."""
+    monkeypatch.setattr("adapters.discord.app._DEFER_AFTER", 0.1)
+    handle = bot.adapter._handle
+
+    async def slow(event: Message | Action) -> list[Reply]:
+        await asyncio.sleep(0.5)
+        return await handle(event)
+
+    monkeypatch.setattr(bot.adapter, "_handle", slow)
+    deferred = await bot.ask("how many people should be in a learning circle")
+    assert deferred.body["type"] == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+    followup = await bot.standin.wait_for(lambda c: c.method == "POST" and c.path.startswith("/webhooks/"))
+    assert "How big should a learning circle be?" in json.dumps(followup.body)

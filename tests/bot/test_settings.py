@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.errors import ConfigError
-from bot.settings import load_settings
+from bot.settings import Settings, load_settings
 
 
 @pytest.fixture(autouse=True)
@@ -96,3 +96,11 @@ def test_public_view_masks_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     assert view["slack_bot_token"] == "********"
     assert view["database_url"] == "postgresql://bob:***@db:5432/bot"
     assert "hunter2" not in str(view) and "very-secret" not in str(view)
+
+
+def test_blank_environment_values_mean_not_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`VAR=` lines copied from .env.example leave the setting at its default instead of failing."""
+    monkeypatch.setenv("COMMUNITYBOT_DISCORD_APPLICATION_ID", "")
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "")
+    settings = Settings()
+    assert settings.discord_application_id is None and settings.slack_bot_token is None

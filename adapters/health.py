@@ -1,0 +1,69 @@
+"""``/healthz`` and ``/metrics`` on a port of their own, for deployments without Slack's HTTP mode."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+
+from aiohttp import web
+
+from bot.events import Reply
+from bot.metrics import CONTENT_TYPE
+
+__all__ = ["HealthServer"]
+
+
+class HealthServer:
+    """A tiny HTTP server: ``/healthz`` (200, or 503 when the database does not answer) and ``/metrics``.
+
+    It is a runtime service like the adapters, so it is restarted if it fails; it sends no messages.
+    """
+
+    name = "health"
+
+    def __init__(
+        self, health: Callable[[], Awaitable[bool]], metrics: Callable[[], bytes], port: int, host: str = "0.0.0.0"
+    ) -> None:
+        self._health = health
+        self._metrics = metrics
+        self._host = host
+        self.port = port
+        self._stopped = asyncio.Event()
+        self.started = asyncio.Event()
+
+    def web_app(self) -> web.Application:
+        """The aiohttp application."""
+        application = web.Application()
+        application.router.add_get("/healthz", self._healthz)
+        application.router.add_get("/metrics", self._metrics_page)
+        return application
+
+    async def _healthz(self, request: web.Request) -> web.Response:
+        ok = await self._health()
+        return web.json_response({"status": "ok" if ok else "database unreachable"}, status=200 if ok else 503)
+
+    async def _metrics_page(self, request: web.Request) -> web.Response:
+        return web.Response(body=self._metrics(), headers={"Content-Type": CONTENT_TYPE})
+
+    async def run(self) -> None:
+        """Serve until :meth:`stop`."""
+        self._stopped.clear()
+        runner = web.AppRunner(self.web_app())
+        await runner.setup()
+        try:
+            site = web.TCPSite(runner, self._host, self.port)
+            await site.start()
+            if runner.addresses:
+                self.port = int(runner.addresses[0][1])
+            self.started.set()
+            await self._stopped.wait()
+        finally:
+            self.started.clear()
+            await runner.cleanup()
+
+    async def stop(self) -> None:
+        """Stop serving."""
+        self._stopped.set()
+
+    async def post(self, reply: Reply) -> None:
+        """Nothing to send: the health server has no chat."""

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from knowledge import KnowledgeBase, Recipe
+from knowledge.vectors import make_encoder
 
 DATA = Path(__file__).resolve().parents[1] / "knowledge" / "data" / "words.npz"
 
@@ -34,6 +35,7 @@ def main() -> None:
     parser.add_argument("--recipes", type=int, default=10_000)
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--semantic-model", default="off", help="as the setting: off (default), auto, or a model")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     words = vocabulary(5_000, rng)
@@ -48,8 +50,9 @@ def main() -> None:
     ]
     queries = [" ".join(rng.sample(r.questions[0].split(), 5)) for r in rng.sample(recipes, args.queries)]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    encoder = make_encoder(args.semantic_model)  # loading a model is not index building
     started = time.perf_counter()
-    kb = KnowledgeBase(recipes)
+    kb = KnowledgeBase(recipes, encoder=encoder)
     build = time.perf_counter() - started
     latencies = []
     for query in queries:

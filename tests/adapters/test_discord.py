@@ -358,3 +358,12 @@ async def test_slow_work_is_deferred_within_three_seconds_then_followed_up(
     assert deferred.body["type"] == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
     followup = await bot.standin.wait_for(lambda c: c.method == "POST" and c.path.startswith("/webhooks/"))
     assert "How big should a learning circle be?" in json.dumps(followup.body)
+
+
+async def test_ask_autocompletes_recipe_titles(bot: Bot) -> None:
+    option = {"name": "question", "type": 3, "value": "learning circle size", "focused": True}
+    data = {"id": "1", "name": "ask", "type": 1, "options": [option]}
+    call = await bot.interact("interaction_command", type=4, data=data)
+    assert call.body["type"] == 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+    names = [c["name"] for c in call.body["data"]["choices"]]
+    assert names[0] == "How big should a learning circle be?" and len(names) <= 25

@@ -130,7 +130,8 @@ class DiscordAdapter:
             self.client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
         self.tree = app_commands.CommandTree(self.client)
         self._register_commands(commands)
-        self._partial: dict[tuple[str, str], tuple[float, Form, dict[str, str]]] = {}
+        # Half-filled or rejected modal forms, by (user, form id, context), to continue or reopen them.
+        self._partial: dict[tuple[str, str, str], tuple[float, Form, dict[str, str]]] = {}
         self._inflight: set[asyncio.Task[Any]] = set()
         self.accepting = True
         self.ready = asyncio.Event()
@@ -294,7 +295,7 @@ class DiscordAdapter:
                     await interaction.response.send_modal(self._modal(reply.form, 0, origin.user))
                     continue
                 self._remember(origin.user, reply.form, {})
-                reopen = Button("Open the form", _REOPEN, f"{reply.form.form_id}|0")
+                reopen = Button("Open the form", _REOPEN, f"{reply.form.form_id}|0|{_ctx(reply.form.context)}")
                 reply = Reply(reply.text or reply.form.title, buttons=(reopen,), visibility=Visibility.EPHEMERAL)
             elif reply in errors:
                 reply = _with_reopen(reply, interaction)
@@ -328,7 +329,7 @@ class DiscordAdapter:
         steps = form_steps(form)
         current = steps[step]
         modal = discord.ui.Modal(
-            title=current.title, custom_id=f"{current.custom_id}|{form.context}"[:100], timeout=900
+            title=current.title, custom_id=f"{current.custom_id}|{_ctx(form.context)}", timeout=900
         )
         for field in current.fields:
             modal.add_item(text_input(field, (values or {}).get(field.name, "")))
@@ -338,7 +339,7 @@ class DiscordAdapter:
     def _remember(self, user: str, form: Form, values: dict[str, str]) -> None:
         now = time.monotonic()
         self._partial = {k: v for k, v in self._partial.items() if now - v[0] < _PARTIAL_TTL}
-        self._partial[(user, form.form_id)] = (now, form, values)
+        self._partial[(user, form.form_id, _ctx(form.context))] = (now, form, values)
 
     async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
@@ -352,14 +353,14 @@ class DiscordAdapter:
         )
         user = str(interaction.user.id)
         values = modal_values(data)
-        remembered = self._partial.get((user, form_id))
+        remembered = self._partial.get((user, form_id, context))
         if remembered is not None:
             _, form, earlier = remembered
             values = {**earlier, **values}
             steps = form_steps(form)
             if step + 1 < len(steps):
                 self._remember(user, form, values)
-                button = Button(f"Continue ({step + 2}/{len(steps)})", _REOPEN, f"{form_id}|{step + 1}")
+                button = Button(f"Continue ({step + 2}/{len(steps)})", _REOPEN, f"{form_id}|{step + 1}|{context}")
                 await interaction.response.send_message(
                     f"Saved part {step + 1} of {len(steps)}.",
                     view=self._view(Reply("", buttons=(button,))) or discord.utils.MISSING,
@@ -372,15 +373,16 @@ class DiscordAdapter:
         await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
 
     async def _reopen(self, interaction: discord.Interaction[Any], value: str) -> None:
-        form_id, _, step = value.partition("|")
-        remembered = self._partial.get((str(interaction.user.id), form_id))
+        form_id, step, context = [*value.split("|", 2), "", ""][:3]
+        remembered = self._partial.get((str(interaction.user.id), form_id, context))
         if remembered is None:
             await interaction.response.send_message(
                 "That form has expired. Please start again.", ephemeral=True, allowed_mentions=NO_PINGS
             )
             return
         _, form, values = remembered
-        await interaction.response.send_modal(self._modal(form, int(step or 0), str(interaction.user.id), values))
+        number = int(step) if step.isdigit() else 0
+        await interaction.response.send_modal(self._modal(form, number, str(interaction.user.id), values))
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 
@@ -433,6 +435,11 @@ def _role_names_of(user: discord.abc.User) -> list[str]:
     return [r.name for r in getattr(user, "roles", [])[1:]]  # the first role is @everyone
 
 
+def _ctx(context: str) -> str:
+    """A form's context as it fits in a custom_id (Discord allows 100 characters in all)."""
+    return context[:50]
+
+
 def _public(reply: Reply) -> Reply:
     return replace(reply, visibility=Visibility.PUBLIC)
 
@@ -440,11 +447,11 @@ def _public(reply: Reply) -> Reply:
 def _with_reopen(reply: Reply, interaction: discord.Interaction[Any]) -> Reply:
     """A rejected form: the errors, privately, with a button to reopen the form with the answers kept."""
     data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-    parts = str(data.get("custom_id", "")).split("|")
+    parts = str(data.get("custom_id", "")).split("|", 3)
     if len(parts) < 3 or parts[0] != "form":
         return replace(reply, visibility=Visibility.EPHEMERAL)
     lines = "\n".join(f"- {message}" for _, message in reply.form_errors)
-    button = Button("Edit answers", _REOPEN, f"{parts[1]}|0")
+    button = Button("Edit answers", _REOPEN, f"{parts[1]}|0|{parts[3] if len(parts) > 3 else ''}")
     return Reply(f"Please fix these and submit again:\n{lines}", buttons=(button,), visibility=Visibility.EPHEMERAL)
 
 

@@ -301,7 +301,7 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
     assert defaults["name"] == "Ada" and defaults["email"] == "not-an-email"  # nothing typed is lost
     assert defaults["help_kind"] == "course_design"
     await bot.submit(reopened.body["data"]["custom_id"], {**step1, "email": "ada@example.org"})
-    again = await bot.press(f"cb|discordform:reopen|{opened.body['data']['custom_id'].split('|')[1]}|1")
+    again = await bot.press(f"cb|discordform:reopen|{opened.body['data']['custom_id'].split('|')[1]}|1|")
     done = await bot.submit(again.body["data"]["custom_id"], step2)
     assert "L-0001" in json.dumps(done.body)
     async with bot.app.db.session() as session:
@@ -367,3 +367,32 @@ async def test_ask_autocompletes_recipe_titles(bot: Bot) -> None:
     assert call.body["type"] == 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
     names = [c["name"] for c in call.body["data"]["choices"]]
     assert names[0] == "How big should a learning circle be?" and len(names) <= 25
+
+
+async def test_staff_triage_status_through_a_select_in_a_modal(bot: Bot) -> None:
+    """Two leads, two status modals open at once: each submission changes its own lead."""
+    from datetime import UTC, datetime
+
+    from storage.leads import NewLead, get_lead, insert_lead
+
+    async with bot.app.db.session() as session:
+        for n in (1, 2):
+            new = NewLead(f"P{n}", f"p{n}@example.org", "Org", "pilot", "d", "t", "", "discord", MEMBER_ID)
+            await insert_lead(session, new, datetime(2026, 11, 27, tzinfo=UTC))
+    member = copy.deepcopy(fixture("interaction_command")["member"])
+    member["roles"] = [STAFF_ROLE]
+    first = await bot.interact(
+        "interaction_component", member=member, data={"custom_id": "cb|leads:status|1", "component_type": 2}
+    )
+    await bot.interact(
+        "interaction_component", member=member, data={"custom_id": "cb|leads:status|2", "component_type": 2}
+    )
+    assert first.body["type"] == 9
+    rows = [{"type": 18, "component": {"type": 3, "custom_id": "status", "values": ["contacted"]}}]
+    await bot.interact(
+        "interaction_modal", member=member, data={"custom_id": first.body["data"]["custom_id"], "components": rows}
+    )
+    async with bot.app.db.session() as session:
+        one, two = await get_lead(session, 1), await get_lead(session, 2)
+    assert one is not None and one.status == "contacted"
+    assert two is not None and two.status == "new"

@@ -34,9 +34,13 @@ class HealthServer:
     def web_app(self) -> web.Application:
         """The aiohttp application."""
         application = web.Application()
+        self.add_routes(application)
+        return application
+
+    def add_routes(self, application: web.Application) -> None:
+        """Serve ``/healthz`` and ``/metrics`` from another aiohttp application (Slack's HTTP mode)."""
         application.router.add_get("/healthz", self._healthz)
         application.router.add_get("/metrics", self._metrics_page)
-        return application
 
     async def _healthz(self, request: web.Request) -> web.Response:
         ok = await self._health()

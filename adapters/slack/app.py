@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.health import HealthServer
 from adapters.slack.translate import (
     COMMANDS,
     action_to_core,
@@ -33,7 +34,6 @@ from adapters.slack.translate import (
     view_to_core,
 )
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
-from bot.metrics import CONTENT_TYPE
 from storage import Database
 from storage.events import claim_event
 
@@ -105,20 +105,9 @@ class SlackAdapter:
     def web_app(self) -> web.Application:
         """The aiohttp application serving ``/slack/events`` (and ``/healthz``, ``/metrics`` when given)."""
         application = self.app.web_app(path="/slack/events")
-        if self._health is not None:
-            application.router.add_get("/healthz", self._healthz)
-        if self._metrics is not None:
-            application.router.add_get("/metrics", self._metrics_page)
+        if self._health is not None and self._metrics is not None:
+            HealthServer(self._health, self._metrics, port=0).add_routes(application)
         return application
-
-    async def _healthz(self, request: web.Request) -> web.Response:
-        assert self._health is not None
-        ok = await self._health()
-        return web.json_response({"status": "ok" if ok else "database unreachable"}, status=200 if ok else 503)
-
-    async def _metrics_page(self, request: web.Request) -> web.Response:
-        assert self._metrics is not None
-        return web.Response(body=self._metrics(), headers={"Content-Type": CONTENT_TYPE})
 
     async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:
         """Serve HTTP mode; returns the port (useful with port 0)."""

@@ -4,6 +4,7 @@
     ├── ConfigError          bad settings; names the key and where it came from
     ├── StorageError         the database is unreachable or not migrated; names the (masked) URL
     ├── RecipeError          a broken recipe file; names the file and line
+    ├── DeliveryError        a platform refused or failed a send; says whether a retry can help
     └── UserError            a problem the user can fix; its message is shown to them as is
         ├── UsageError       a command typed wrong
         ├── PermissionDenied the user's role is too low for the command
@@ -22,6 +23,7 @@ from pathlib import Path
 __all__ = [
     "CommunityBotError",
     "ConfigError",
+    "DeliveryError",
     "FormErrors",
     "NotFound",
     "PermissionDenied",
@@ -53,6 +55,21 @@ class RecipeError(CommunityBotError):
         self.message = message
         where = f"{path}:{line}" if line is not None else str(path)
         super().__init__(f"{where}: {message}")
+
+
+class DeliveryError(CommunityBotError):
+    """A platform refused or failed to deliver a message.
+
+    Adapters raise it from ``post`` (messages nobody's event asked for, such as scheduled check-ins), so the
+    scheduler can keep the message and retry it. ``permanent`` says a retry cannot help (an unknown channel, a
+    payload the platform refuses); ``code`` is the platform's own error code, for the log.
+    """
+
+    def __init__(self, platform: str, code: str, *, permanent: bool) -> None:
+        self.platform = platform
+        self.code = code
+        self.permanent = permanent
+        super().__init__(f"{platform} refused the message: {code}" + (" (permanent)" if permanent else ""))
 
 
 class UserError(CommunityBotError):

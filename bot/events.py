@@ -161,6 +161,8 @@ class Reply:
         attachment: a file to send with it.
         fields: label and value pairs shown as a small table.
         form_errors: for a rejected modal, the message for each bad field by name, to show on the field.
+        key: an idempotency key for a message the scheduler sends (stable across retries of the same message);
+            adapters pass it to the platform where it takes one (Discord's message ``nonce``).
     """
 
     text: str
@@ -176,3 +178,4 @@ class Reply:
     attachment: Attachment | None = None
     fields: tuple[tuple[str, str], ...] = field(default=())
     form_errors: tuple[tuple[str, str], ...] = field(default=())
+    key: str | None = None

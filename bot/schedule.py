@@ -21,7 +21,7 @@ from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, WEEKLY, rrule, rrulestr, 
 
 from bot.errors import UsageError
 
-__all__ = ["Schedule", "load_zone", "local_time", "occurrences", "parse_days", "parse_time"]
+__all__ = ["Schedule", "load_zone", "local_minute", "local_time", "occurrences", "parse_days", "parse_time"]
 
 _DAYS: dict[str, weekday] = {"mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU}
 _ALIASES = {"weekdays": "mon,tue,wed,thu,fri", "daily": "mon,tue,wed,thu,fri,sat,sun", "weekends": "sat,sun"}
@@ -87,26 +87,37 @@ class Schedule:
         cls,
         days: tuple[weekday, ...],
         at: time,
-        start: date,
+        start: date | datetime,
         count: int | None = None,
         until: date | None = None,
     ) -> Schedule:
-        """Every week on ``days`` at ``at`` (local), from ``start``, ending after ``count`` runs or on ``until``."""
+        """Every week on ``days`` at ``at`` (local), from ``start``, ending after ``count`` runs or on ``until``.
+
+        ``start`` is a local date (runs on or after its midnight) or a naive local date and time (runs at or after
+        that minute), so ``count`` counts only check-ins that can still happen.
+        """
+        first = start if isinstance(start, datetime) else datetime.combine(start, time(0, 0))
+        first = first.replace(second=0, microsecond=0)
         if count is not None and count < 1:
             raise UsageError("the number of check-ins must be at least 1")
-        if until is not None and until < start:
-            raise UsageError(f"the end date {until} is before the start date {start}")
+        if until is not None and until < first.date():
+            raise UsageError(f"the end date {until} is before the start date {first.date()}")
         rule = rrule(
             WEEKLY,
             byweekday=days,
             byhour=at.hour,
             byminute=at.minute,
             bysecond=0,
-            dtstart=datetime.combine(start, time(0, 0)),
+            dtstart=first,
             count=count,
             until=datetime.combine(until, time(23, 59)) if until else None,
         )
         return cls(str(rule))
+
+    @property
+    def ends(self) -> bool:
+        """Whether the rule has a last check-in (it was set with a count or an end date)."""
+        return "COUNT=" in self.text or "UNTIL=" in self.text
 
     def rule(self) -> rrule:
         """The dateutil rule (parsed once per distinct text)."""
@@ -123,6 +134,11 @@ def _parse(text: str) -> rrule:
 def local_time(naive: datetime, zone: ZoneInfo) -> datetime:
     """The UTC instant of wall-clock ``naive`` in ``zone`` (see the module notes for DST gaps and repeats)."""
     return naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+
+
+def local_minute(instant: datetime, zone: ZoneInfo) -> datetime:
+    """The wall-clock minute (naive) that ``instant`` falls in, in ``zone``."""
+    return instant.astimezone(zone).replace(tzinfo=None, second=0, microsecond=0)
 
 
 def occurrences(

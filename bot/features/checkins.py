@@ -10,15 +10,16 @@ import csv
 import io
 import logging
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
+from zoneinfo import ZoneInfo
 
 from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.metrics import Metrics
 from bot.permissions import Role
-from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
+from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
 from storage import Database
 from storage.checkins import (
     NewRun,
@@ -201,7 +202,12 @@ def checkins_feature(metrics: Metrics) -> Feature:
         days, at = parse_days(rest[0]), parse_time(rest[1])
         zone_name = opts.get("--tz", group.timezone)
         zone = load_zone(zone_name)
-        start = _date(opts["--start"], "--start") if "--start" in opts else ctx.now.astimezone(zone).date()
+        # A schedule never counts a check-in that has already passed: it starts at this minute, or at the midnight
+        # of --start when that is later. A check-in due this very minute counts and goes out with the next tick.
+        now_local = local_minute(ctx.now, zone)
+        start = now_local
+        if "--start" in opts:
+            start = max(now_local, datetime.combine(_date(opts["--start"], "--start"), time(0, 0)))
         if len({"--weeks", "--count", "--until"} & opts.keys()) > 1:
             raise UsageError("Give only one of --weeks, --count and --until.")
         count = _positive(opts["--count"], "--count") if "--count" in opts else None
@@ -210,7 +216,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         until = _date(opts["--until"], "--until") if "--until" in opts else None
         rule = Schedule.weekly(days, at, start, count=count, until=until)
         skip = _skips(group)
-        first = next(occurrences(rule, zone, ctx.now, skip), None)
+        first = next(occurrences(rule, zone, local_time(now_local, zone) - timedelta(microseconds=1), skip), None)
         if first is None:
             raise UsageError("That schedule has no check-ins after now; check the start and end dates.")
         async with ctx.db.session() as session:
@@ -338,6 +344,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             if mine:
                 line += f"  (your time: {_local(instant, mine)})"
             lines.append(line)
+        lines += ["", _remaining(group, zone)]
         paused = " (paused)" if group.paused else ""
         return [
             Reply("\n".join(lines), title=f"Next check-ins of {group.name}{paused}", visibility=Visibility.EPHEMERAL)
@@ -603,6 +610,17 @@ def _prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence
         for m in roster
     ]
     return out
+
+
+def _remaining(group: StudyGroup, zone: ZoneInfo) -> str:
+    """How many check-ins the schedule still holds: ``--count`` and ``--weeks`` count future check-ins only."""
+    schedule = Schedule(group.rrule or "")
+    if not schedule.ends:
+        return "The schedule repeats every week until it is cancelled."
+    assert group.next_run_at is not None
+    later = sum(1 for _ in islice(occurrences(schedule, zone, group.next_run_at, _skips(group)), 998))
+    left = f"{later + 1}" if later < 998 else "more than 998"
+    return f"{left} check-in{'' if left == '1' else 's'} left, counting the next one."
 
 
 def _skips(group: StudyGroup) -> frozenset[date]:

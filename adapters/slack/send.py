@@ -39,7 +39,7 @@ _FALLBACK = "Sorry, Slack would not show my reply here ({code}). Please try agai
 _CONTINUE = "This form asks for details best kept private. Press the button to fill it in; only you will see it."
 _OPEN_BUTTON = "Open the form"
 _FORM_TOO_BIG = "This form cannot be opened from here. Please use the slash command instead."
-_FILE_TOO_BIG = "{name} is too large to send on Slack ({size} MB; the limit is {limit} MB)."
+_FILE_TOO_BIG = "{name} is too large to send on Slack ({size}; the limit is {limit})."
 _FILE_FAILED = "Sorry, I could not send {name} ({code})."
 
 
@@ -55,8 +55,10 @@ async def call_api(call: Awaitable[Any]) -> Any:
         raise DeliveryError("slack", type(exc).__name__, permanent=False) from exc
 
 
-def _megabytes(size: int) -> str:
-    return f"{size / 1024**2:.1f}"
+def _size(size: int) -> str:
+    if size >= 1024**2:
+        return f"{size / 1024**2:.1f} MB"
+    return f"{size / 1024:.0f} KB" if size >= 1024 else f"{size} bytes"
 
 
 def encode_form(form: Form, channel: str) -> str | None:
@@ -175,7 +177,7 @@ class Sender:
         data = attachment.content.encode()
         if len(data) > self.max_file_bytes:
             text = _FILE_TOO_BIG.format(
-                name=attachment.filename, size=_megabytes(len(data)), limit=_megabytes(self.max_file_bytes)
+                name=attachment.filename, size=_size(len(data)), limit=_size(self.max_file_bytes)
             )
             await self._private(origin, Reply(text), [])
             return

@@ -438,15 +438,17 @@ class SlackApi:
 
 
 async def _params(request: web.Request) -> dict[str, Any]:
-    if request.method == "GET":
-        return dict(request.query)
-    if request.content_type == "application/json":
-        params: dict[str, Any] = await request.json()
+    """Arguments from the query string and the body (JSON, form-encoded or multipart), as Slack reads them."""
+    params: dict[str, Any] = dict(request.query)
+    if request.method == "GET" or not request.can_read_body:
         return params
-    if request.content_type == "multipart/form-data":
-        data = await request.post()
-        return {k: v for k, v in data.items() if isinstance(v, str)}
-    return {k: v[0] for k, v in parse_qs(await request.text()).items()}
+    if request.content_type == "application/json":
+        params.update(await request.json())
+    elif request.content_type == "multipart/form-data":
+        params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+    else:
+        params.update({k: v[0] for k, v in parse_qs(await request.text()).items()})
+    return params
 
 
 @asynccontextmanager

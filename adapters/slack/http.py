@@ -19,6 +19,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
+from slack_bolt.request.internals import parse_body
 
 __all__ = ["MAX_BODY_BYTES", "SignedEndpoint"]
 
@@ -73,15 +74,14 @@ class SignedEndpoint:
             log.info("refused a Slack request of %d bytes: %s", len(body), reason)
             return web.Response(status=401, text="invalid request")
         try:
-            bolt_request = AsyncBoltRequest(
-                body=body.decode("utf-8"), query=request.query_string, headers=dict(headers.items())
-            )
+            text = body.decode("utf-8")
+            parsed = parse_body(text, (headers.get("Content-Type") or "").split(";")[0].strip() or None)
         except ValueError:  # UnicodeDecodeError and json.JSONDecodeError are ValueErrors
-            log.info("refused a signed Slack request of %d bytes: body does not parse", len(body))
+            parsed = None
+        if not isinstance(parsed, dict):
+            log.info("refused a signed Slack request of %d bytes: body does not parse to an object", len(body))
             return web.Response(status=400, text="malformed body")
-        if not isinstance(bolt_request.body, dict):
-            log.info("refused a signed Slack request of %d bytes: body is not an object", len(body))
-            return web.Response(status=400, text="malformed body")
+        bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(headers.items()))
         trigger_id = bolt_request.body.get("trigger_id")
         if isinstance(trigger_id, str) and trigger_id and not await self._claim(f"slack:trigger:{trigger_id}"):
             log.info("dropped a replayed Slack request (trigger %s)", trigger_id[:40])

@@ -222,6 +222,7 @@ class SlackApi:
 
     Attributes:
         calls: every ``(method, params)`` received, refused or not.
+        accepted: the calls Slack would have accepted (what users see).
         rate_limit_next: methods whose next call gets 429 with ``Retry-After: 1``.
         fail_next: method -> ``(http status, error code)`` for its next call (e.g. ``(500, "internal_error")``).
         hang: when set, ``apps.connections.open`` never answers (a Slack that does not respond).
@@ -231,6 +232,7 @@ class SlackApi:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.accepted: list[tuple[str, dict[str, Any]]] = []
         self.app = web.Application(client_max_size=64 * 1024**2)
         self.app.router.add_post("/api/{method}", self._call)
         self.app.router.add_get("/api/{method}", self._call)
@@ -260,16 +262,18 @@ class SlackApi:
         self._triggers[trigger_id] = time.monotonic() - age
         return trigger_id
 
-    def of(self, method: str) -> list[dict[str, Any]]:
-        """The params of every call to ``method``."""
-        return [params for name, params in self.calls if name == method]
+    def of(self, method: str, *, refused: bool = False) -> list[dict[str, Any]]:
+        """The params of every call to ``method`` Slack would have accepted (with ``refused``: every call)."""
+        return [params for name, params in (self.calls if refused else self.accepted) if name == method]
 
-    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[dict[str, Any]]:
-        """Poll until ``count`` calls to ``method`` arrived."""
+    async def wait_for(
+        self, method: str, count: int = 1, within: float = 5.0, *, refused: bool = False
+    ) -> list[dict[str, Any]]:
+        """Poll until ``count`` accepted calls (with ``refused``: any calls) to ``method`` arrived."""
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
-            if len(self.of(method)) >= count:
-                return self.of(method)
+            if len(self.of(method, refused=refused)) >= count:
+                return self.of(method, refused=refused)
             await asyncio.sleep(0.02)
         raise AssertionError(f"expected {count} {method} call(s), got {self.calls}")
 
@@ -313,9 +317,9 @@ class SlackApi:
         if not request.headers.get("Authorization", "").startswith("Bearer ") and "token" not in params:
             return refusal("not_authed")
         handler = getattr(self, "_" + method.replace(".", "_"), None)
-        if handler is None:
-            return web.json_response({"ok": True})
-        answer: web.Response = await handler(params)
+        answer: web.Response = web.json_response({"ok": True}) if handler is None else await handler(params)
+        if answer.status == 200 and answer.text is not None and json.loads(answer.text)["ok"]:
+            self.accepted.append((method, params))
         return answer
 
     async def _auth_test(self, params: dict[str, Any]) -> web.Response:
@@ -339,9 +343,8 @@ class SlackApi:
         return web.json_response({"ok": True, "channel": {"id": "D" + users[1:]}})
 
     def _channel_problem(self, channel: Any) -> web.Response | None:
-        if not channel:
-            return refusal("channel_not_found")
-        if channel in self.missing_channels or not str(channel).startswith(("C", "D", "G", "U", "W")):
+        # chat.postMessage takes a conversation id, a user id (the DM) or a channel name.
+        if not channel or channel in self.missing_channels:
             return refusal("channel_not_found")
         return None
 
@@ -432,7 +435,7 @@ class SlackApi:
         if not files or any(f.get("id") not in self.uploads for f in files):
             return refusal("file_not_found")
         channel = params.get("channel_id")
-        if channel is not None and (str(channel).startswith(("U", "W")) or self._channel_problem(channel)):
+        if channel is not None and (not str(channel).startswith(("C", "D", "G")) or self._channel_problem(channel)):
             return refusal("channel_not_found")
         return web.json_response({"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]})
 

@@ -240,9 +240,10 @@ async def test_rate_limited_post_is_retried_after_the_wait(slack: tuple[str, Sla
     api.rate_limit_next.add("chat.postMessage")
     started = time.monotonic()
     await post_event(url, fixture("app_mention.json"))
-    posts = await api.wait_for("chat.postMessage", 2)
+    posts = await api.wait_for("chat.postMessage", 2, refused=True)
     assert time.monotonic() - started >= 1.0
     assert posts[0]["thread_ts"] == posts[1]["thread_ts"] == "1710000000.000100"
+    assert len(api.of("chat.postMessage")) == 1  # the retry was taken
 
 
 async def test_app_home_shows_groups_next_checkins_and_help(slack: tuple[str, SlackApi], app: BotApp) -> None:

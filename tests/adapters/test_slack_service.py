@@ -109,7 +109,7 @@ async def test_stop_returns_while_socket_mode_waits_for_a_slack_that_never_answe
     api.hang = True
     service = SlackService(make_adapter(app, api), app_token="xapp-test")
     running = asyncio.ensure_future(service.run())
-    await api.wait_for("apps.connections.open")
+    await api.wait_for("apps.connections.open", refused=True)
     started = time.monotonic()
     await service.stop()
     await asyncio.wait_for(running, 7)

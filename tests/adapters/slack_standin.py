@@ -16,7 +16,7 @@ import hmac
 import itertools
 import json
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -510,6 +510,6 @@ async def post_event(url: str, payload: dict[str, Any], **kw: Any) -> tuple[int,
     return await post(url, json.dumps(payload), "application/json", **kw)
 
 
-async def post_form(url: str, fields: dict[str, str], **kw: Any) -> tuple[int, str]:
+async def post_form(url: str, fields: Mapping[str, str | bytes], **kw: Any) -> tuple[int, str]:
     """A signed slash command, or an interaction (``{"payload": json}``)."""
     return await post(url, urlencode(fields), "application/x-www-form-urlencoded", **kw)

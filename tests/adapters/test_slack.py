@@ -169,9 +169,15 @@ def test_manifest_lists_exactly_what_the_adapter_handles() -> None:
         "message.im",
     }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert {"chat:write", "commands", "app_mentions:read", "im:history"} <= set(
-        manifest["oauth_config"]["scopes"]["bot"]
-    )
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "app_mentions:read",  # mentions
+        "chat:write",  # replies
+        "commands",  # slash commands
+        "files:write",  # exports (files upload v2)
+        "im:history",  # questions in the bot's DM
+        "im:write",  # conversations.open: the DM an export is uploaded to
+        "usergroups:read",  # roles from user groups
+    }
 
 
 async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:

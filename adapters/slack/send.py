@@ -131,8 +131,11 @@ class Sender:
             channel = origin.channel or origin.user
             await call_api(self.client.chat_postMessage(channel=channel, text=text, blocks=blocks))
             return
+        thread = origin.thread if reply.in_thread else None
         await call_api(
-            self.client.chat_postEphemeral(channel=origin.channel, user=origin.user, text=text, blocks=blocks),
+            self.client.chat_postEphemeral(
+                channel=origin.channel, user=origin.user, text=text, blocks=blocks, thread_ts=thread
+            )
         )
 
     async def _form(self, origin: Origin, reply: Reply, trigger_id: str | None) -> None:

@@ -257,3 +257,29 @@ async def test_consult_by_mention_continues_in_a_modal_never_in_the_channel(
     assert json.loads(view["private_metadata"])["channel"] == "C0GENERAL"
     await asyncio.sleep(0.2)
     assert api.of("chat.postMessage") == []  # nothing was asked in the channel
+    submission = fixture("view_submission.json")
+    submission["trigger_id"] = api.trigger()
+    submission["view"]["private_metadata"] = view["private_metadata"]
+    submission["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
+    assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
+    posts = await api.wait_for("chat.postMessage", 2)
+    by_channel = {p["channel"]: p["text"] for p in posts}
+    assert by_channel["U0ANN"] == (
+        "Thank you! Your request is L-0001. Someone from the team will be in touch by email."
+    )
+    assert "C0GENERAL" not in by_channel and set(by_channel) == {"U0ANN", "staff"}
+
+
+async def test_consult_in_the_bots_dm_is_asked_step_by_step_there(slack: tuple[str, SlackApi, SlackAdapter]) -> None:
+    """In the bot's DM the form is asked field by field, and the answer typed there continues it."""
+    url, api, _ = slack
+    for n, text in enumerate(("consult", "Ann Lee")):
+        message = fixture("message_im.json")
+        message["event_id"] = f"Ev0DM{n}"
+        message["event"]["text"] = text
+        await post_event(url, message)
+        await api.wait_for("chat.postMessage", n + 2)
+    posts = api.of("chat.postMessage")
+    assert {p["channel"] for p in posts} == {"D0ANN"} and api.of("chat.postEphemeral") == []
+    assert posts[1]["blocks"][0]["text"]["text"].startswith("Work with P2PU (1/8): Your name")
+    assert posts[2]["blocks"][0]["text"]["text"].startswith("Work with P2PU (2/8): Email")

@@ -283,3 +283,39 @@ async def test_consult_in_the_bots_dm_is_asked_step_by_step_there(slack: tuple[s
     assert {p["channel"] for p in posts} == {"D0ANN"} and api.of("chat.postEphemeral") == []
     assert posts[1]["blocks"][0]["text"]["text"].startswith("Work with P2PU (1/8): Your name")
     assert posts[2]["blocks"][0]["text"]["text"].startswith("Work with P2PU (2/8): Email")
+
+
+async def test_checkin_summary_shows_answers_escaped_and_links_unmasked(
+    slack: tuple[str, SlackApi, SlackAdapter], bot: BotApp
+) -> None:
+    """An answer with `<!channel>` and a Markdown link reaches the summary shown, not live, the address in view."""
+    url, api, adapter = slack
+    await post_form(url, command(api, "checkin create Maps --tz UTC", user="U0FAY", channel="C0MAPS"))
+    await post_form(url, command(api, "checkin schedule tue 17:00 --weeks 2", user="U0FAY", channel="C0MAPS"))
+    await api.wait_for("chat.postMessage", 2)
+    (prompt,) = await bot.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))
+    press = fixture("block_actions.json")
+    press.update(trigger_id=api.trigger(), channel={"id": "C0MAPS", "name": "maps"})
+    press["actions"][0].update(action_id="checkin:answer|0", value=prompt.buttons[0].value)
+    bot.dispatcher.clock = lambda: datetime(2026, 3, 3, 17, 30, tzinfo=UTC)
+    await post_form(url, {"payload": json.dumps(press)})
+    (opened,) = await api.wait_for("views.open")
+    submission = fixture("view_submission.json")
+    submission["trigger_id"] = api.trigger()
+    submission["view"]["private_metadata"] = opened["view"]["private_metadata"]
+    answer = "<!channel> read [this](https://evil.example)"
+    submission["view"]["state"]["values"] = {
+        f"q{i}": {"value": {"type": "plain_text_input", "value": answer if i == 0 else ""}} for i in range(3)
+    }
+    assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
+    await api.wait_for("chat.postEphemeral")
+    summaries = [
+        r for r in await bot.scheduler.tick(datetime(2026, 3, 4, 17, 1, tzinfo=UTC)) if "summary" in (r.title or "")
+    ]
+    for summary in summaries:
+        await adapter.post(summary)
+    posted = (await api.wait_for("chat.postMessage", 3))[2]
+    body = "\n".join(b["text"]["text"] for b in posted["blocks"] if b["type"] == "section")
+    assert posted["text"] == "Check-in summary: Maps, Tue 03 Mar"
+    assert "• U0ANN: &lt;!channel&gt; read this (<https://evil.example>)" in body.splitlines()
+    assert "<!channel>" not in body and "|this>" not in body

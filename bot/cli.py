@@ -215,6 +215,7 @@ def _slack_service(app: BotApp, settings: Settings, args: argparse.Namespace) ->
         role_groups=frozenset(settings.roles.platform_roles),
         health=app.healthy,
         metrics=app.metrics.render,
+        team_id=settings.slack_team_id,
     )
     if args.http:
         return SlackService(adapter, port=args.port if args.port is not None else settings.slack_port)

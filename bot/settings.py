@@ -111,6 +111,9 @@ class Settings(BaseSettings):
         None, validation_alias=AliasChoices("SLACK_API_URL"), description="Slack Web API base URL (proxies, tests)."
     )
     slack_port: int = Field(3000, ge=0, le=65535, description="Port for Slack's HTTP mode (/slack/events).")
+    slack_team_id: str | None = Field(
+        None, description="The Slack workspace (team id) whose user groups grant roles; unset: any workspace."
+    )
     health_port: int | None = Field(
         None, ge=0, le=65535, description="Serve /healthz and /metrics on this port, whatever the adapters."
     )

@@ -22,31 +22,79 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot.events import Action, FieldKind, Form, FormSubmission, Message, Origin, Reply
+from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Message, Origin, Reply
 
 __all__ = [
     "COMMANDS",
     "action_to_core",
+    "clean",
     "escape",
     "event_to_core",
     "form_to_view",
+    "inbound",
+    "notification_text",
     "reply_blocks",
     "slash_to_core",
+    "split_text",
     "to_mrkdwn",
     "view_to_core",
 ]
 
 # Slash commands the adapter handles, and the core command each one starts with.
 COMMANDS = {"/ask": "ask", "/checkin": "checkin", "/consult": "consult", "/leads": "leads", "/communitybot": ""}
-_MENTION = re.compile(r"<@[A-Z0-9]+>")
-_SECTION_LIMIT = 2900
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s|]+)\)")
-_MD_BOLD = re.compile(r"\*\*(.+?)\*\*")  # Slack's section text limit is 3000 characters
+
+# Slack's limits (the strict stand-in in tests/adapters/slack_standin.py cites the page of each).
+SECTION_LIMIT = 3000  # section text
+HEADER_LIMIT = 150
+BUTTON_TEXT_LIMIT = 75
+BUTTON_VALUE_LIMIT = 2000
+MAX_BUTTONS = 25
+MAX_BLOCKS = 50  # in a message; 100 in a modal or the Home tab
+MAX_VIEW_BLOCKS = 100
+VIEW_TITLE_LIMIT = 24
+OPTION_TEXT_LIMIT = 75
+MAX_OPTIONS = 100
+# Slack refuses messages whose blocks hold much more than ~13,000 characters in all ("msg_blocks_too_long"; not
+# documented, observed in slackapi/bolt-js#2509), so the body of one message is kept under this.
+BODY_LIMIT = 11_000
+NOTIFICATION_LIMIT = 300  # the top-level text: what notifications and screen readers show
+
+_TRIMMED = "\n\n_(trimmed: the rest did not fit in one Slack message)_"
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s|<>]+)\)")
+_MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_MD_MARKS = re.compile(r"(\*\*|__|`)")
+# Lone surrogates cannot be encoded; NUL and bidirectional overrides can disguise text. None of them is sent.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_UNSENDABLE = re.compile("[\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+
+
+def clean(text: str) -> str:
+    """Text safe to send: NUL, lone surrogates and direction overrides replaced by U+FFFD."""
+    return _UNSENDABLE.sub("\ufffd", text)
+
+
+def inbound(text: str) -> str:
+    """User text as it enters the core: NUL and lone surrogates (which no database stores) become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def escape(text: str) -> str:
     """Escape user text for mrkdwn, so ``<!channel>`` or ``<@U1>`` typed by a user is shown, never executed."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def notification_text(reply: Reply) -> str:
+    """The top-level ``text`` of a message (notifications, screen readers): plain, escaped, short.
+
+    Markdown marks are dropped and links written out, so nothing in it can ping, link or format.
+    """
+    text = (reply.title or reply.text or "").strip()
+    text = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
+    text = _MD_MARKS.sub("", text)
+    text = " ".join(text.split())
+    if len(text) > NOTIFICATION_LIMIT:
+        text = text[: NOTIFICATION_LIMIT - 1].rstrip() + "…"
+    return escape(text) or "(message)"
 
 
 def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool, modals: bool) -> Origin:
@@ -64,16 +112,21 @@ def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message |
         return None
     if kind not in {"app_mention", "message"}:
         return None
-    text = _MENTION.sub("", event.get("text", "")).strip()
+    text = inbound(event.get("text", ""))
+    if bot_user_id:
+        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)  # only the bot's own mention
+    text = text.strip()
     thread = event.get("thread_ts") or event.get("ts")
-    origin = _origin(event["user"], event["channel"], thread=thread, is_dm=is_dm, modals=False)
+    # In a channel a form must not be filled in by typing answers where everyone reads them: the adapter offers a
+    # button that opens it as a modal. In the bot's DM it is asked step by step, privately.
+    origin = _origin(event["user"], event["channel"], thread=thread, is_dm=is_dm, modals=not is_dm)
     return Message(origin, text, is_mention=kind == "app_mention")
 
 
 def slash_to_core(body: Mapping[str, Any]) -> Message:
     """A slash command as a core message (``/ask how long`` becomes ``ask how long``)."""
     prefix = COMMANDS.get(body.get("command", ""), "")
-    text = f"{prefix} {body.get('text', '')}".strip() or "help"
+    text = f"{prefix} {inbound(body.get('text', ''))}".strip() or "help"
     is_dm = str(body.get("channel_id", "")).startswith("D")
     origin = _origin(body["user_id"], body["channel_id"], thread=None, is_dm=is_dm, modals=True)
     return Message(origin, text, is_mention=True)
@@ -99,60 +152,103 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
             if state.get("type") == "static_select":
                 values[field_name] = ((state.get("selected_option") or {}).get("value")) or ""
             else:
-                values[field_name] = state.get("value") or ""
+                values[field_name] = inbound(state.get("value") or "")
     origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
     return FormSubmission(origin, meta.get("form_id", view.get("callback_id", "")), values, meta.get("context", ""))
 
 
 def to_mrkdwn(text: str) -> str:
-    """Markdown as Slack mrkdwn, everything escaped first so no text can become a mention or a special command."""
+    """Markdown as Slack mrkdwn, everything escaped first so no text can become a mention or a special command.
+
+    A Markdown link is written as its label followed by the address, never as a masked link: the text may come
+    from a user, and a label must not hide where a link goes.
+    """
     text = escape(text)
-    text = _MD_LINK.sub(lambda m: f"<{m.group(2)}|{m.group(1)}>", text)
+    text = _MD_LINK.sub(
+        lambda m: f"<{m.group(2)}>" if m.group(1) == m.group(2) else f"{m.group(1)} (<{m.group(2)}>)", text
+    )
     return _MD_BOLD.sub(r"*\1*", text)
 
 
-def reply_blocks(reply: Reply) -> list[Block]:
-    """A reply as Block Kit: header, escaped text, fields, a "Read more" link and buttons."""
-    blocks: list[Block] = []
-    if reply.title:
-        blocks.append(HeaderBlock(text=PlainTextObject(text=reply.title[:150])))
+def _safe_cut(text: str, limit: int) -> int:
+    """Where to cut ``text`` at or before ``limit``: a line break or space, never inside ``<...>`` or ``&...;``."""
+    cut = text.rfind("\n", 0, limit + 1)
+    if cut < limit // 2:
+        cut = text.rfind(" ", 0, limit + 1)
+    if cut < limit // 2:
+        cut = limit
+    opening = text.rfind("<", 0, cut)
+    if opening > 0 and text.find(">", opening, cut) == -1:
+        cut = opening
+    amp = text.rfind("&", max(0, cut - 6), cut)
+    if amp > 0 and text.find(";", amp, cut) == -1:
+        cut = amp
+    return cut
+
+
+def split_text(text: str, limit: int) -> list[str]:
+    """``text`` in pieces of at most ``limit`` characters, cut at line breaks or spaces where possible."""
+    pieces: list[str] = []
+    while len(text) > limit:
+        cut = _safe_cut(text, limit)
+        pieces.append(text[:cut])
+        text = text[cut:].lstrip("\n ")
+    pieces.append(text)
+    return [p for p in pieces if p.strip()]
+
+
+def _body(reply: Reply) -> str:
     text = to_mrkdwn(reply.text)
     if reply.fields:
-        text += "\n" + "\n".join(f"*{name}:* {escape(value)}" for name, value in reply.fields)
-    for start in range(0, len(text), _SECTION_LIMIT):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text[start : start + _SECTION_LIMIT])))
+        text += "\n" + "\n".join(f"*{escape(name)}:* {escape(value)}" for name, value in reply.fields)
+    if len(text) > BODY_LIMIT:
+        text = text[: _safe_cut(text, BODY_LIMIT - len(_TRIMMED))].rstrip() + _TRIMMED
+    return text
+
+
+def reply_blocks(reply: Reply) -> list[Block]:
+    """A reply as Block Kit within Slack's limits: header, escaped text, fields, a "Read more" link and buttons."""
+    blocks: list[Block] = []
+    if reply.title and reply.title.strip():
+        blocks.append(HeaderBlock(text=PlainTextObject(text=clean(reply.title.strip())[:HEADER_LIMIT])))
+    for piece in split_text(_body(reply), SECTION_LIMIT):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
     if reply.link:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<{reply.link}|Read more>")]))
-    if reply.buttons:
-        elements = [
-            ButtonElement(text=b.label[:75], action_id=f"{b.action_id}|{n}", value=b.value[:2000] or "-")
-            for n, b in enumerate(reply.buttons[:25])
-        ]
-        blocks.append(ActionsBlock(elements=elements))
-    return blocks
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<{escape(reply.link)}|Read more>")]))
+    buttons = [
+        ButtonElement(
+            text=clean(b.label)[:BUTTON_TEXT_LIMIT] or "-",
+            action_id=f"{b.action_id}|{n}",
+            value=b.value[:BUTTON_VALUE_LIMIT] or "-",
+        )
+        for n, b in enumerate(reply.buttons)
+    ]
+    for start in range(0, len(buttons), MAX_BUTTONS):
+        blocks.append(ActionsBlock(elements=buttons[start : start + MAX_BUTTONS]))
+    return blocks[:MAX_BLOCKS]
+
+
+def _element(spec: FormField) -> Any:
+    if spec.kind is FieldKind.CHOICE:
+        options = [Option(value=k[:150], label=clean(v)[:OPTION_TEXT_LIMIT]) for k, v in spec.choices[:MAX_OPTIONS]]
+        return StaticSelectElement(action_id="value", options=options)
+    if spec.kind is FieldKind.CONSENT:
+        return StaticSelectElement(action_id="value", options=[Option(value="yes", label="Yes, I agree")])
+    return PlainTextInputElement(
+        action_id="value", multiline=spec.kind is FieldKind.LONG_TEXT, max_length=min(spec.max_length, 3000)
+    )
 
 
 def form_to_view(form: Form, channel: str) -> dict[str, Any]:
     """A form as a modal view; the channel and context travel in private_metadata."""
     blocks: list[Block] = []
-    for spec in form.fields:
-        element: Any
-        if spec.kind is FieldKind.CHOICE:
-            element = StaticSelectElement(
-                action_id="value", options=[Option(value=k, label=v) for k, v in spec.choices]
-            )
-        elif spec.kind is FieldKind.CONSENT:
-            element = StaticSelectElement(action_id="value", options=[Option(value="yes", label="Yes, I agree")])
-        else:
-            element = PlainTextInputElement(
-                action_id="value", multiline=spec.kind is FieldKind.LONG_TEXT, max_length=spec.max_length
-            )
-        hint = PlainTextObject(text=spec.hint) if spec.hint else None
+    for spec in form.fields[:MAX_VIEW_BLOCKS]:
+        hint = PlainTextObject(text=clean(spec.hint)[:2000]) if spec.hint else None
         blocks.append(
             InputBlock(
                 block_id=spec.name,
-                label=spec.label[:2000],
-                element=element,
+                label=PlainTextObject(text=clean(spec.label)[:2000]),
+                element=_element(spec),
                 optional=not spec.required and spec.kind is not FieldKind.CONSENT,
                 hint=hint,
             )
@@ -161,8 +257,8 @@ def form_to_view(form: Form, channel: str) -> dict[str, Any]:
     return {
         "type": "modal",
         "callback_id": form.form_id.split(":", 1)[0],
-        "title": {"type": "plain_text", "text": form.title[:24]},
-        "submit": {"type": "plain_text", "text": form.submit_label[:24]},
+        "title": {"type": "plain_text", "text": clean(form.title)[:VIEW_TITLE_LIMIT]},
+        "submit": {"type": "plain_text", "text": clean(form.submit_label)[:VIEW_TITLE_LIMIT]},
         "close": {"type": "plain_text", "text": "Cancel"},
         "private_metadata": meta,
         "blocks": [b.to_dict() for b in blocks],

@@ -7,24 +7,20 @@ import copy
 import json
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlencode
 
 import aiohttp
 import pytest
-from aiohttp import web
-from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
 from bot.app import BotApp
 from bot.events import Reply
+from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
 from tests.conftest import Chat, DbTarget
-
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
-SECRET = "test-signing-secret"
 
 
 @pytest.fixture
@@ -33,134 +29,31 @@ def db_target(tmp_path: Path) -> DbTarget:
     return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}", None)
 
 
-def fixture(name: str) -> dict[str, Any]:
-    return json.loads((FIXTURES / name).read_text())
-
-
-class SlackApi:
-    """A loopback stand-in for Slack's Web API that records every call."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.app = web.Application()
-        self.app.router.add_post("/api/{method}", self._call)
-        self.app.router.add_get("/api/{method}", self._call)
-        self.app.router.add_get("/link", self._socket)
-        self.envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        self.acks: list[dict[str, Any]] = []
-        self.acked = asyncio.Event()
-        self.ws_url = ""
-        self.rate_limit_next: set[str] = set()
-
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
-        """Socket Mode: say hello, push queued envelopes, collect the acks."""
-        ws = web.WebSocketResponse()
-        await ws.prepare(request)
-        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}})
-
-        async def push() -> None:
-            while True:
-                await ws.send_json(await self.envelopes.get())
-
-        pusher = asyncio.create_task(push())
-        try:
-            async for msg in ws:
-                if msg.type == aiohttp.WSMsgType.TEXT:
-                    self.acks.append(json.loads(msg.data))
-                    self.acked.set()
-        finally:
-            pusher.cancel()
-        return ws
-
-    async def _call(self, request: web.Request) -> web.Response:
-        method = request.match_info["method"]
-        if request.method == "GET":
-            params = dict(request.query)
-        elif request.content_type == "application/json":
-            params = await request.json()
-        else:
-            params = {k: v[0] for k, v in parse_qs(await request.text()).items()}
-        self.calls.append((method, params))
-        if method in self.rate_limit_next:
-            self.rate_limit_next.discard(method)
-            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
-        body: dict[str, Any] = {"ok": True}
-        if method == "usergroups.list":
-            body.update(
-                usergroups=[
-                    {"id": "S0STAFF", "handle": "p2pu-staff", "users": ["U0SAM"]},
-                    {"id": "S0OTHER", "handle": "gardeners", "users": ["U0ANN"]},
-                ]
-            )
-        if method == "apps.connections.open":
-            body.update(url=self.ws_url)
-        if method == "auth.test":
-            body.update(user_id="U0BOT", bot_id="B0BOT", team_id="T0TEAM")
-        if method.startswith("chat."):
-            body.update(ts=f"1710000999.{len(self.calls):06d}", channel=params.get("channel"))
-        return web.json_response(body)
-
-    def of(self, method: str) -> list[dict[str, Any]]:
-        return [params for name, params in self.calls if name == method]
-
-    async def wait_for(self, method: str, count: int = 1, within: float = 5.0) -> list[dict[str, Any]]:
-        deadline = time.monotonic() + within
-        while time.monotonic() < deadline:
-            if len(self.of(method)) >= count:
-                return self.of(method)
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"expected {count} {method} call(s), got {self.calls}")
-
-
 adapters: list[SlackAdapter] = []
 
 
 @pytest.fixture
 async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
-    api = SlackApi()
-    runner = web.AppRunner(api.app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    api_url = f"http://127.0.0.1:{runner.addresses[0][1]}/api/"
-    api.ws_url = f"ws://127.0.0.1:{runner.addresses[0][1]}/link"
-    adapter = SlackAdapter(
-        app.dispatcher.handle,
-        app.db,
-        token="xoxb-test",
-        signing_secret=SECRET,
-        api_url=api_url,
-        health=app.healthy,
-        metrics=app.metrics.render,
-    )
-    port = await adapter.start(host="127.0.0.1", port=0)
-    adapters.append(adapter)
-    yield f"http://127.0.0.1:{port}/slack/events", api
-    await adapter.stop()
-    await runner.cleanup()
+    """The bot in HTTP mode, talking to the strict stand-in; yields its events URL and the stand-in."""
+    async with serving() as api:
+        adapter = SlackAdapter(
+            app.dispatcher.handle,
+            app.db,
+            token="xoxb-test",
+            signing_secret=SECRET,
+            api_url=api.base_url + "/api/",
+            health=app.healthy,
+            metrics=app.metrics.render,
+        )
+        port = await adapter.start(host="127.0.0.1", port=0)
+        adapters.append(adapter)
+        yield f"http://127.0.0.1:{port}/slack/events", api
+        await adapter.stop()
 
 
-async def post(
-    url: str, body: str, content_type: str, *, secret: str = SECRET, age: int = 0, headers: dict[str, str] | None = None
-) -> tuple[int, str]:
-    timestamp = str(int(time.time()) - age)
-    signature = SignatureVerifier(secret).generate_signature(timestamp=timestamp, body=body)
-    sent = {
-        "X-Slack-Request-Timestamp": timestamp,
-        "X-Slack-Signature": signature,
-        "Content-Type": content_type,
-        **(headers or {}),
-    }
-    async with aiohttp.ClientSession() as session, session.post(url, data=body.encode(), headers=sent) as response:
-        return response.status, await response.text()
-
-
-async def post_event(url: str, payload: dict[str, Any], **kw: Any) -> tuple[int, str]:
-    return await post(url, json.dumps(payload), "application/json", **kw)
-
-
-async def post_form(url: str, fields: dict[str, str], **kw: Any) -> tuple[int, str]:
-    return await post(url, urlencode(fields), "application/x-www-form-urlencoded", **kw)
+def with_trigger(payload: dict[str, Any], api: SlackApi) -> dict[str, Any]:
+    """``payload`` with a fresh trigger id the stand-in issued, as each real slash command or click has."""
+    return {**payload, "trigger_id": api.trigger()}
 
 
 async def test_mention_is_answered_once_in_thread(slack: tuple[str, SlackApi]) -> None:
@@ -192,7 +85,7 @@ async def test_user_text_never_becomes_a_channel_ping(slack: tuple[str, SlackApi
     event["event"]["text"] = "<@U0BOT> <!channel> who won the football game"
     await post_event(url, event)
     await api.wait_for("chat.postMessage")
-    press = fixture("block_actions.json")
+    press = with_trigger(fixture("block_actions.json"), api)
     await post_form(url, {"payload": json.dumps(press)})
     posts = await api.wait_for("chat.postMessage", 2)
     assert "&lt;!channel&gt;" in json.dumps(posts[1]["blocks"])
@@ -212,16 +105,17 @@ async def test_bad_signature_and_stale_timestamp_are_refused(slack: tuple[str, S
 async def test_consult_opens_a_modal_and_shows_field_errors(slack: tuple[str, SlackApi]) -> None:
     """/consult opens the form as a modal; a bad email comes back as an error on that field; a good one is stored."""
     url, api = slack
-    await post_form(url, fixture("slash_consult.json"))
+    command = with_trigger(fixture("slash_consult.json"), api)
+    await post_form(url, command)
     (opened,) = await api.wait_for("views.open")
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
-    assert opened["trigger_id"] == "1234.5678.ijkl" and len(view["blocks"]) == 8
-    submission = fixture("view_submission.json")
+    assert opened["trigger_id"] == command["trigger_id"] and len(view["blocks"]) == 8
+    submission = with_trigger(fixture("view_submission.json"), api)
     status, body = await post_form(url, {"payload": json.dumps(submission)})
     assert status == 200
     answer = json.loads(body)
     assert answer["response_action"] == "errors" and "does not look like an email" in answer["errors"]["email"]
-    good = copy.deepcopy(submission)
+    good = with_trigger(copy.deepcopy(submission), api)
     good["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
     status, body = await post_form(url, {"payload": json.dumps(good)})
     assert status == 200 and "errors" not in body
@@ -239,13 +133,14 @@ def test_bots_and_own_messages_are_ignored() -> None:
         assert event_to_core(changed, "U0BOT") is None
 
 
-def test_mrkdwn_escapes_and_keeps_links() -> None:
-    """Escaping comes first; Markdown links and bold become Slack's own syntax."""
+def test_mrkdwn_escapes_and_never_masks_links() -> None:
+    """Escaping comes first; a Markdown link shows its address (never a masked link); bold becomes Slack's."""
     assert to_mrkdwn("<!here> & [docs](https://docs.p2pu.org/) **now**") == (
-        "&lt;!here&gt; &amp; <https://docs.p2pu.org/|docs> *now*"
+        "&lt;!here&gt; &amp; docs (<https://docs.p2pu.org/>) *now*"
     )
     blocks = [b.to_dict() for b in reply_blocks(Reply("x" * 6000, title="T", link="https://e.org"))]
-    assert [b["type"] for b in blocks] == ["header", "section", "section", "section", "context"]
+    assert [b["type"] for b in blocks] == ["header", "section", "section", "context"]
+    assert [len(b["text"]["text"]) for b in blocks[1:3]] == [3000, 3000]
 
 
 async def test_scheduled_messages_are_posted_to_their_channel_or_user(slack: tuple[str, SlackApi]) -> None:
@@ -274,9 +169,15 @@ def test_manifest_lists_exactly_what_the_adapter_handles() -> None:
         "message.im",
     }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
-    assert {"chat:write", "commands", "app_mentions:read", "im:history"} <= set(
-        manifest["oauth_config"]["scopes"]["bot"]
-    )
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
+        "app_mentions:read",  # mentions
+        "chat:write",  # replies
+        "commands",  # slash commands
+        "files:write",  # exports (files upload v2)
+        "im:history",  # questions in the bot's DM
+        "im:write",  # conversations.open: the DM an export is uploaded to
+        "usergroups:read",  # roles from user groups
+    }
 
 
 async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:
@@ -288,7 +189,7 @@ async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app:
     await chat.say("checkin create Maps --tz UTC", user="U0FAY", role="facilitator", channel="C0MAPS")
     await chat.say("checkin schedule tue 17:00 --weeks 2", user="U0FAY", role="facilitator", channel="C0MAPS")
     prompt = (await app.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC)))[0]
-    press = fixture("block_actions.json")
+    press = with_trigger(fixture("block_actions.json"), api)
     press["channel"] = {"id": "C0MAPS", "name": "maps"}
     press["actions"][0].update(action_id="checkin:answer|0", value=prompt.buttons[0].value)
     app.dispatcher.clock = lambda: datetime(2026, 3, 3, 17, 30, tzinfo=UTC)
@@ -296,7 +197,7 @@ async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app:
     (opened,) = await api.wait_for("views.open")
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
     assert [b["block_id"] for b in view["blocks"]] == ["q0", "q1", "q2"]
-    submission = fixture("view_submission.json")
+    submission = with_trigger(fixture("view_submission.json"), api)
     submission["view"]["private_metadata"] = view["private_metadata"]
     submission["view"]["state"]["values"] = {
         f"q{i}": {"value": {"type": "plain_text_input", "value": ""}} for i in range(3)
@@ -304,6 +205,7 @@ async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app:
     status, body = await post_form(url, {"payload": json.dumps(submission)})
     assert status == 200 and json.loads(body)["errors"] == {"q0": "Please answer at least one question."}
     submission["view"]["state"]["values"]["q0"]["value"]["value"] = "Read chapter 1"
+    submission["trigger_id"] = api.trigger()
     status, body = await post_form(url, {"payload": json.dumps(submission)})
     assert status == 200 and "errors" not in body
     saved = await api.wait_for("chat.postEphemeral")
@@ -344,9 +246,10 @@ async def test_rate_limited_post_is_retried_after_the_wait(slack: tuple[str, Sla
     api.rate_limit_next.add("chat.postMessage")
     started = time.monotonic()
     await post_event(url, fixture("app_mention.json"))
-    posts = await api.wait_for("chat.postMessage", 2)
+    posts = await api.wait_for("chat.postMessage", 2, refused=True)
     assert time.monotonic() - started >= 1.0
     assert posts[0]["thread_ts"] == posts[1]["thread_ts"] == "1710000000.000100"
+    assert len(api.of("chat.postMessage")) == 1  # the retry was taken
 
 
 async def test_app_home_shows_groups_next_checkins_and_help(slack: tuple[str, SlackApi], app: BotApp) -> None:
@@ -390,8 +293,9 @@ async def test_app_home_shows_groups_next_checkins_and_help(slack: tuple[str, Sl
     assert "Maps: next check-in Tue 03 Mar 2026 18:00 CET" in text and "What I can do" in text
 
 
-async def test_slack_user_group_maps_to_staff(tmp_path: Path) -> None:
-    """Members of a Slack user group mapped to staff in settings may use /leads; others get a refusal and no data."""
+@asynccontextmanager
+async def staff_bot(tmp_path: Path, team_id: str | None = None) -> AsyncIterator[tuple[str, SlackApi]]:
+    """A bot whose settings map the Slack user group ``p2pu-staff`` to staff, in HTTP mode on the stand-in."""
     from tests.conftest import make_settings
 
     settings = make_settings(
@@ -401,33 +305,48 @@ async def test_slack_user_group_maps_to_staff(tmp_path: Path) -> None:
     )
     bot = BotApp(settings)
     await bot.start()
-    api = SlackApi()
-    runner = web.AppRunner(api.app)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", 0).start()
-    adapter = SlackAdapter(
-        bot.dispatcher.handle,
-        bot.db,
-        "xoxb-test",
-        SECRET,
-        f"http://127.0.0.1:{runner.addresses[0][1]}/api/",
-        role_groups=frozenset({"p2pu-staff"}),
-    )
-    port = await adapter.start(host="127.0.0.1", port=0)
-    url = f"http://127.0.0.1:{port}/slack/events"
-    try:
+    async with serving() as api:
+        adapter = SlackAdapter(
+            bot.dispatcher.handle,
+            bot.db,
+            "xoxb-test",
+            SECRET,
+            api.base_url + "/api/",
+            role_groups=frozenset({"p2pu-staff"}),
+            team_id=team_id,
+        )
+        port = await adapter.start(host="127.0.0.1", port=0)
+        try:
+            yield f"http://127.0.0.1:{port}/slack/events", api
+        finally:
+            await adapter.stop()
+            await bot.close()
+
+
+async def test_slack_user_group_maps_to_staff(tmp_path: Path) -> None:
+    """Members of a Slack user group mapped to staff in settings may use /leads; others get a refusal and no data."""
+    async with staff_bot(tmp_path) as (url, api):
         command = {**fixture("slash_consult.json"), "command": "/leads", "text": "list"}
-        await post_form(url, {**command, "user_id": "U0SAM"})
-        await post_form(url, {**command, "user_id": "U0ANN"})
+        await post_form(url, {**command, "user_id": "U0SAM", "trigger_id": api.trigger()})
+        await post_form(url, {**command, "user_id": "U0ANN", "trigger_id": api.trigger()})
         replies = await api.wait_for("chat.postEphemeral", 2)
         by_user = {r["user"]: json.dumps(r["blocks"]) for r in replies}
         assert "Leads (0)" in by_user["U0SAM"]
         assert "only for staff" in by_user["U0ANN"]
         assert len(api.of("usergroups.list")) == 1  # cached between events
-    finally:
-        await adapter.stop()
-        await runner.cleanup()
-        await bot.close()
+
+
+async def test_user_groups_count_only_in_the_configured_workspace(tmp_path: Path) -> None:
+    """With a team id set, the same user id arriving from another workspace gets no role from a user group."""
+    async with staff_bot(tmp_path, team_id="T0TEAM") as (url, api):
+        command = {**fixture("slash_consult.json"), "command": "/leads", "text": "list", "user_id": "U0SAM"}
+        await post_form(url, {**command, "team_id": "T0OTHER", "trigger_id": api.trigger()})
+        (refused,) = await api.wait_for("chat.postEphemeral", 1)
+        await post_form(url, {**command, "team_id": "T0TEAM", "trigger_id": api.trigger()})
+        replies = await api.wait_for("chat.postEphemeral", 2)
+        assert "only for staff" in json.dumps(refused["blocks"]) and "Leads" not in json.dumps(refused["blocks"])
+        assert "Leads (0)" in json.dumps(replies[1]["blocks"])
+        assert [c.get("team_id") for c in api.of("usergroups.list")] == ["T0TEAM"]
 
 
 async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi], app: BotApp) -> None:

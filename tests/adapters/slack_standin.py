@@ -1,0 +1,360 @@
+"""A strict loopback stand-in for Slack's Web API: it refuses what Slack refuses, in Slack's own error shapes.
+
+Serve it with :func:`serving` (aiohttp on 127.0.0.1, port 0) and point ``AsyncWebClient(base_url=api_url)`` at it.
+Every call is recorded (``calls``, :meth:`SlackApi.of`, :meth:`SlackApi.wait_for`). Refusals are answered as Slack
+answers them: HTTP 200 with ``{"ok": false, "error": CODE}``, plus ``errors`` / ``response_metadata.messages`` naming
+the JSON pointer for Block Kit problems; 429 with ``Retry-After`` for rate limits.
+
+Each limit cites the Slack page that documents it; the Block Kit and view limits live in ``slack_blockkit.py``, the
+methods' own rules here, so a platform change is one edit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import itertools
+import json
+import time
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import aiohttp
+from aiohttp import web
+
+from tests.adapters.slack_blockkit import (
+    MAX_FILE_BYTES,
+    MAX_MESSAGE_BLOCKS,
+    MAX_MESSAGE_TEXT,
+    TRIGGER_TTL,
+    validate_blocks,
+    validate_view,
+)
+
+__all__ = [
+    "MAX_FILE_BYTES",
+    "MAX_MESSAGE_BLOCKS",
+    "MAX_MESSAGE_TEXT",
+    "SECRET",
+    "TRIGGER_TTL",
+    "SlackApi",
+    "fixture",
+    "post",
+    "post_event",
+    "post_form",
+    "refusal",
+    "serving",
+    "validate_blocks",
+    "validate_view",
+]
+
+
+def refusal(error: str, messages: list[str] | None = None, status: int = 200) -> web.Response:
+    """Slack's shape for a refused call."""
+    body: dict[str, Any] = {"ok": False, "error": error}
+    if messages:
+        body["errors"] = messages
+        body["response_metadata"] = {"messages": [f"[ERROR] {m}" for m in messages]}
+    return web.json_response(body, status=status)
+
+
+class SlackApi:
+    """The stand-in: records calls, checks them as Slack does, and can be told to fail, rate-limit or hang.
+
+    Attributes:
+        calls: every ``(method, params)`` received, refused or not.
+        accepted: the calls Slack would have accepted (what users see).
+        rate_limit_next: methods whose next call gets 429 with ``Retry-After: 1``.
+        fail_next: method -> ``(http status, error code)`` for its next call (e.g. ``(500, "internal_error")``).
+        hang: when set, ``apps.connections.open`` never answers (a Slack that does not respond).
+        uploads: file id -> bytes received at the upload URL.
+        max_file_bytes: the upload size limit (Slack's 1 GB by default; smaller in tests).
+    """
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self.accepted: list[tuple[str, dict[str, Any]]] = []
+        self.app = web.Application(client_max_size=64 * 1024**2)
+        self.app.router.add_post("/api/{method}", self._call)
+        self.app.router.add_get("/api/{method}", self._call)
+        self.app.router.add_post("/upload/{file_id}", self._upload)
+        self.app.router.add_get("/link", self._socket)
+        self.envelopes: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self.acks: list[dict[str, Any]] = []
+        self.acked = asyncio.Event()
+        self.base_url = ""
+        self.ws_url = ""
+        self.rate_limit_next: set[str] = set()
+        self.fail_next: dict[str, tuple[int, str]] = {}
+        self.hang = False
+        self.missing_channels: set[str] = set()
+        self.max_file_bytes = MAX_FILE_BYTES
+        self.uploads: dict[str, bytes] = {}
+        self._declared: dict[str, int] = {}
+        self._triggers: dict[str, float] = {}
+        self._used_triggers: set[str] = set()
+        self._ids = itertools.count(1)
+
+    # -- test helpers -------------------------------------------------------------------------------------------
+
+    def trigger(self, age: float = 0.0) -> str:
+        """A fresh trigger id, as Slack puts in a slash command or button press, issued ``age`` seconds ago."""
+        trigger_id = f"{next(self._ids)}.5678.trig"
+        self._triggers[trigger_id] = time.monotonic() - age
+        return trigger_id
+
+    def of(self, method: str, *, refused: bool = False) -> list[dict[str, Any]]:
+        """The params of every call to ``method`` Slack would have accepted (with ``refused``: every call)."""
+        return [params for name, params in (self.calls if refused else self.accepted) if name == method]
+
+    async def wait_for(
+        self, method: str, count: int = 1, within: float = 5.0, *, refused: bool = False
+    ) -> list[dict[str, Any]]:
+        """Poll until ``count`` accepted calls (with ``refused``: any calls) to ``method`` arrived."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if len(self.of(method, refused=refused)) >= count:
+                return self.of(method, refused=refused)
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"expected {count} {method} call(s), got {self.calls}")
+
+    # -- Socket Mode ---------------------------------------------------------------------------------------------
+
+    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Socket Mode: say hello, push queued envelopes, collect the acks."""
+        ws = web.WebSocketResponse()
+        await ws.prepare(request)
+        await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}})
+
+        async def push() -> None:
+            while True:
+                await ws.send_json(await self.envelopes.get())
+
+        pusher = asyncio.create_task(push())
+        try:
+            async for msg in ws:
+                if msg.type == aiohttp.WSMsgType.TEXT:
+                    self.acks.append(json.loads(msg.data))
+                    self.acked.set()
+        finally:
+            pusher.cancel()
+        return ws
+
+    # -- Web API -------------------------------------------------------------------------------------------------
+
+    async def _call(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        params = await _params(request)
+        self.calls.append((method, params))
+        if method in self.rate_limit_next:
+            # https://api.slack.com/apis/web-api/rate-limits (HTTP 429 with a Retry-After header, in seconds)
+            self.rate_limit_next.discard(method)
+            return web.json_response({"ok": False, "error": "ratelimited"}, status=429, headers={"Retry-After": "1"})
+        if method in self.fail_next:
+            status, error = self.fail_next.pop(method)
+            return refusal(error, status=status)
+        if method == "apps.connections.open" and self.hang:
+            await asyncio.Event().wait()  # never answers; the client must give up or be stopped
+        if not request.headers.get("Authorization", "").startswith("Bearer ") and "token" not in params:
+            return refusal("not_authed")
+        handler = getattr(self, "_" + method.replace(".", "_"), None)
+        answer: web.Response = web.json_response({"ok": True}) if handler is None else await handler(params)
+        if answer.status == 200 and answer.text is not None and json.loads(answer.text)["ok"]:
+            self.accepted.append((method, params))
+        return answer
+
+    async def _auth_test(self, params: dict[str, Any]) -> web.Response:
+        return web.json_response({"ok": True, "user_id": "U0BOT", "bot_id": "B0BOT", "team_id": "T0TEAM"})
+
+    async def _usergroups_list(self, params: dict[str, Any]) -> web.Response:
+        groups = [
+            {"id": "S0STAFF", "team_id": "T0TEAM", "handle": "p2pu-staff", "users": ["U0SAM"]},
+            {"id": "S0OTHER", "team_id": "T0TEAM", "handle": "gardeners", "users": ["U0ANN"]},
+        ]
+        return web.json_response({"ok": True, "usergroups": groups})
+
+    async def _apps_connections_open(self, params: dict[str, Any]) -> web.Response:
+        return web.json_response({"ok": True, "url": self.ws_url})
+
+    async def _conversations_open(self, params: dict[str, Any]) -> web.Response:
+        # https://api.slack.com/methods/conversations.open (users: a user id; returns the DM's channel id)
+        users = str(params.get("users", ""))
+        if not users.startswith(("U", "W")) or "," in users:
+            return refusal("user_not_found")
+        return web.json_response({"ok": True, "channel": {"id": "D" + users[1:]}})
+
+    def _channel_problem(self, channel: Any) -> web.Response | None:
+        # chat.postMessage takes a conversation id, a user id (the DM) or a channel name.
+        if not channel or channel in self.missing_channels:
+            return refusal("channel_not_found")
+        return None
+
+    def _message_problem(self, params: dict[str, Any]) -> web.Response | None:
+        """chat.postMessage / chat.postEphemeral checks: https://api.slack.com/methods/chat.postMessage."""
+        problem = self._channel_problem(params.get("channel"))
+        if problem is not None:
+            return problem
+        blocks = params.get("blocks")
+        if isinstance(blocks, str):
+            blocks = json.loads(blocks)
+        text = params.get("text") or ""
+        if not text and not blocks:
+            return refusal("no_text")
+        if len(text) > MAX_MESSAGE_TEXT:
+            return refusal("msg_too_long")
+        if blocks is not None:
+            errors = validate_blocks(blocks, MAX_MESSAGE_BLOCKS, surface="message")
+            if errors:
+                return refusal("invalid_blocks", errors)
+        return None
+
+    async def _chat_postMessage(self, params: dict[str, Any]) -> web.Response:
+        problem = self._message_problem(params)
+        if problem is not None:
+            return problem
+        ts = f"1710000999.{next(self._ids):06d}"
+        return web.json_response({"ok": True, "ts": ts, "channel": params.get("channel")})
+
+    async def _chat_postEphemeral(self, params: dict[str, Any]) -> web.Response:
+        # https://api.slack.com/methods/chat.postEphemeral (user: required)
+        if not params.get("user"):
+            return refusal("invalid_arguments", ["missing required field: user"])
+        if str(params.get("channel", "")).startswith(("U", "W")):
+            return refusal("channel_not_found")  # an ephemeral goes to a conversation, not a user id
+        problem = self._message_problem(params)
+        return problem or web.json_response({"ok": True, "message_ts": f"1710000999.{next(self._ids):06d}"})
+
+    async def _views_open(self, params: dict[str, Any]) -> web.Response:
+        # https://api.slack.com/methods/views.open (trigger ids: single use, 3 s; errors below are Slack's)
+        trigger_id = str(params.get("trigger_id", ""))
+        if trigger_id in self._used_triggers:
+            return refusal("exchanged_trigger_id")
+        if trigger_id not in self._triggers:
+            return refusal("invalid_trigger_id")
+        if time.monotonic() - self._triggers[trigger_id] > TRIGGER_TTL:
+            return refusal("expired_trigger_id")
+        errors = validate_view(params.get("view") or {})
+        if errors:
+            return refusal("invalid_arguments", errors)
+        self._used_triggers.add(trigger_id)
+        return web.json_response({"ok": True, "view": {"id": f"V{next(self._ids)}"}})
+
+    async def _views_publish(self, params: dict[str, Any]) -> web.Response:
+        # https://api.slack.com/methods/views.publish
+        if not params.get("user_id"):
+            return refusal("invalid_arguments", ["missing required field: user_id"])
+        errors = validate_view(params.get("view") or {})
+        return refusal("invalid_arguments", errors) if errors else web.json_response({"ok": True})
+
+    async def _files_getUploadURLExternal(self, params: dict[str, Any]) -> web.Response:
+        # https://api.slack.com/methods/files.getUploadURLExternal (filename and length required, length > 0)
+        try:
+            length = int(params.get("length", 0))
+        except ValueError:
+            return refusal("invalid_arguments", ["length must be an integer"])
+        if not params.get("filename") or length <= 0:
+            return refusal("missing_argument")
+        if length > self.max_file_bytes:
+            return refusal("file_upload_size_restricted")
+        file_id = f"F{next(self._ids):08d}"
+        self._declared[file_id] = length
+        return web.json_response({"ok": True, "upload_url": f"{self.base_url}/upload/{file_id}", "file_id": file_id})
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        """The upload URL: the bytes must match the declared length."""
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        self.calls.append(("upload", {"file_id": file_id, "bytes": len(data)}))
+        if file_id not in self._declared or len(data) != self._declared[file_id]:
+            return web.Response(status=400, text="length does not match")
+        self.uploads[file_id] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    async def _files_completeUploadExternal(self, params: dict[str, Any]) -> web.Response:
+        # https://api.slack.com/methods/files.completeUploadExternal (channel_id: a conversation id)
+        files = json.loads(params.get("files") or "[]")
+        if not files or any(f.get("id") not in self.uploads for f in files):
+            return refusal("file_not_found")
+        channel = params.get("channel_id")
+        if channel is not None and (not str(channel).startswith(("C", "D", "G")) or self._channel_problem(channel)):
+            return refusal("channel_not_found")
+        return web.json_response({"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]})
+
+
+async def _params(request: web.Request) -> dict[str, Any]:
+    """Arguments from the query string and the body (JSON, form-encoded or multipart), as Slack reads them."""
+    params: dict[str, Any] = dict(request.query)
+    if request.method == "GET" or not request.can_read_body:
+        return params
+    if request.content_type == "application/json":
+        params.update(await request.json())
+    elif request.content_type == "multipart/form-data":
+        params.update({k: v for k, v in (await request.post()).items() if isinstance(v, str)})
+    else:
+        params.update({k: v[0] for k, v in parse_qs(await request.text()).items()})
+    return params
+
+
+@asynccontextmanager
+async def serving(api: SlackApi | None = None) -> AsyncIterator[SlackApi]:
+    """Serve ``api`` (a new stand-in by default) on a free loopback port; ``api.base_url + "/api/"`` is its URL."""
+    api = api or SlackApi()
+    runner = web.AppRunner(api.app, shutdown_timeout=0.5)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    port = runner.addresses[0][1]
+    api.base_url = f"http://127.0.0.1:{port}"
+    api.ws_url = f"ws://127.0.0.1:{port}/link"
+    try:
+        yield api
+    finally:
+        await runner.cleanup()
+
+
+# -- the other side: signed requests into the bot, as Slack sends them ---------------------------------------------
+
+SECRET = "test-signing-secret"
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "slack"
+
+
+def fixture(name: str) -> dict[str, Any]:
+    """A saved Slack payload (tests/fixtures/slack)."""
+    loaded: dict[str, Any] = json.loads((FIXTURES / name).read_text())
+    return loaded
+
+
+async def post(
+    url: str,
+    body: str | bytes,
+    content_type: str,
+    *,
+    secret: str = SECRET,
+    age: int = 0,
+    headers: dict[str, str] | None = None,
+) -> tuple[int, str]:
+    """POST ``body`` signed as Slack signs it (https://api.slack.com/authentication/verifying-requests-from-slack)."""
+    raw = body.encode() if isinstance(body, str) else body
+    timestamp = str(int(time.time()) - age)
+    signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
+    sent = {
+        "X-Slack-Request-Timestamp": timestamp,
+        "X-Slack-Signature": signature,
+        "Content-Type": content_type,
+        **(headers or {}),
+    }
+    async with aiohttp.ClientSession() as session, session.post(url, data=raw, headers=sent) as response:
+        return response.status, await response.text()
+
+
+async def post_event(url: str, payload: dict[str, Any], **kw: Any) -> tuple[int, str]:
+    """A signed Events API callback."""
+    return await post(url, json.dumps(payload), "application/json", **kw)
+
+
+async def post_form(url: str, fields: Mapping[str, str | bytes], **kw: Any) -> tuple[int, str]:
+    """A signed slash command, or an interaction (``{"payload": json}``)."""
+    return await post(url, urlencode(fields), "application/x-www-form-urlencoded", **kw)

@@ -6,13 +6,13 @@ with several bot processes each run is posted once, each reminder sent once and 
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 
+from bot.csvsafe import SafeWriter
 from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
@@ -687,7 +687,7 @@ def _stats_text(
 
 def _csv(group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[CheckinAnswer]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["run_id", "scheduled_local", "scheduled_utc", "status", "user", "question", "answer", "mood"])
     by_run: dict[int, list[CheckinAnswer]] = {}
     for a in answers:

@@ -19,6 +19,7 @@ from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, F
 from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
+from bot.usertext import quote
 from storage import Database
 from storage.checkins import (
     NewRun,
@@ -149,7 +150,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             )
         return [
             Reply(
-                f"Study group **{group.name}** created here (time zone {zone}); you are its facilitator. "
+                f"Study group **{quote(group.name)}** created here (time zone {zone}); you are its facilitator. "
                 "Next: `checkin schedule tue 18:00 --weeks 6`."
             )
         ]
@@ -474,7 +475,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
                 if group is None:
                     continue
                 answered = {a.user for a in await answers_for_runs(session, [run.id])}
-                text = _REMINDER.format(name=group.name, closes=_local(run.closes_at, group.timezone))
+                text = _REMINDER.format(name=quote(group.name), closes=_local(run.closes_at, group.timezone))
                 out += [
                     Reply(
                         text,
@@ -595,7 +596,7 @@ def _prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence
         else (_PROMPT.format(closes=closes))
     )
     body = text + "\n\n" + "\n".join(f"{n}. {q}" for n, q in enumerate(run.questions, start=1))
-    title = _PROMPT_TITLE.format(name=group.name)
+    title = _PROMPT_TITLE.format(name=quote(group.name))
     button = (Button("Answer", "checkin:answer", str(run.id)),)
     out = [Reply(body, title=title, buttons=button, platform=group.platform, channel=group.channel)]
     out += [
@@ -643,7 +644,7 @@ def _summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer
         for user, text in given:
             flag = _is_blocker(question, text)
             blockers += flag
-            lines.append(f"• {'⚠ ' if flag else ''}{user}: {text}")
+            lines.append(f"• {'⚠ ' if flag else ''}{user}: {quote(text)}")
     moods = [a.mood for a in answers if a.mood is not None]
     if moods:
         lines += ["", f"Confidence: average {sum(moods) / len(moods):.1f} of 5 ({len(moods)} answers)"]
@@ -654,7 +655,7 @@ def _summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer
     day = run.scheduled_at.astimezone(load_zone(group.timezone)).strftime("%a %d %b")
     return Reply(
         "\n".join(lines),
-        title=_SUMMARY_TITLE.format(name=group.name, day=day),
+        title=_SUMMARY_TITLE.format(name=quote(group.name), day=day),
         platform=group.platform,
         channel=group.channel,
     )

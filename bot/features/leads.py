@@ -10,6 +10,7 @@ import hashlib
 import json
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -128,10 +129,13 @@ def _note_form(lead_id: int) -> Form:
     )
 
 
-def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
+def leads_feature(
+    settings: Settings, metrics: Metrics, after_forget: Callable[[], Awaitable[None]] | None = None
+) -> Feature:
     """Consulting intake, staff triage, the follow-up reminder and retention.
 
-    New leads are announced in ``settings.staff_channel``.
+    New leads are announced in ``settings.staff_channel``. ``after_forget`` runs after a person is forgotten (the
+    app reloads the knowledge base, whose learned examples may have named them).
     """
     staff_channel = settings.staff_channel
     followup = timedelta(hours=settings.lead_followup_hours)
@@ -273,6 +277,8 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
         )
         result = await forget_person(ctx.db, email, extra, ctx.actor, "forgotten on request", ctx.now)
         others = result.rows_deleted + result.rows_anonymized
+        if others and after_forget is not None:
+            await after_forget()
         log.info("forgot a person on request: %d lead(s), %d other record(s)", len(result.lead_ids), others)
         lines = [say.FORGET_NONE] if not result.lead_ids else []
         if result.lead_ids:

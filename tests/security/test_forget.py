@@ -91,11 +91,15 @@ async def test_forget_leaves_no_identifier_in_any_table(chat: Chat, app: BotApp,
         "checkin_answers",
     } <= set(before)
 
+    assert [q for recipe in app.kb.recipes for q in recipe.questions if NAME in q]  # learned from her "Helpful"
+
     replies = await chat.say("leads forget maria.t@example.org", **STAFF)
     assert replies[0].text.startswith("Erased the personal details of 1 lead(s): L-0001. Anonymous statistics")
     assert "other record(s) naming them" in replies[0].text
 
     assert await naming_rows(app) == {}
+    learned = [q for recipe in app.kb.recipes for q in recipe.questions if ", says" in q]
+    assert learned == []  # the learned example that named her is gone from the live index too
     # Everyone else's data is kept, with the mentions of her replaced.
     bo = texts(await chat.say("leads show L-0002", **STAFF))
     assert "Name: Bo Other" in bo and "Assignee: (forgotten)" in bo

@@ -98,7 +98,7 @@ def _answer_form(group: StudyGroup, run: CheckinRun) -> Form:
                 "mood", "How confident do you feel? (1 low, 5 high)", FieldKind.CHOICE, required=False, choices=choices
             )
         )
-    return Form(f"checkin:answer:{run.id}", f"Check-in: {group.name}", tuple(fields), context=str(run.id))
+    return Form(f"checkin:answer:{run.id}", f"Check-in: {quote(group.name)}", tuple(fields), context=str(run.id))
 
 
 def _is_blocker(question: str, answer: str) -> bool:
@@ -159,14 +159,14 @@ def checkins_feature(metrics: Metrics) -> Feature:
         group = await group_here(ctx)
         async with ctx.db.session() as session:
             added = await add_member(session, group.id, ctx.origin.user, ctx.now)
-        text = f"Welcome to {group.name}!" if added else f"You are already in {group.name}."
+        text = f"Welcome to {quote(group.name)}!" if added else f"You are already in {quote(group.name)}."
         return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def leave(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
         async with ctx.db.session() as session:
             removed = await remove_member(session, group.id, ctx.origin.user)
-        text = f"You have left {group.name}." if removed else f"You were not in {group.name}."
+        text = f"You have left {quote(group.name)}." if removed else f"You were not in {quote(group.name)}."
         return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def add(ctx: Context, args: str) -> Replies:
@@ -179,7 +179,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         async with ctx.db.session() as session:
             await add_member(session, group.id, user, ctx.now, facilitator="--facilitator" in opts)
         role = "facilitator" if "--facilitator" in opts else "member"
-        return [Reply(f"{user} is now a {role} of {group.name}.", visibility=Visibility.EPHEMERAL)]
+        return [Reply(f"{quote(user)} is now a {role} of {quote(group.name)}.", visibility=Visibility.EPHEMERAL)]
 
     async def remove(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
@@ -187,7 +187,11 @@ def checkins_feature(metrics: Metrics) -> Feature:
         user = _user_arg(args)
         async with ctx.db.session() as session:
             removed = await remove_member(session, group.id, user)
-        text = f"{user} removed from {group.name}." if removed else f"{user} is not in {group.name}."
+        text = (
+            f"{quote(user)} removed from {quote(group.name)}."
+            if removed
+            else f"{quote(user)} is not in {quote(group.name)}."
+        )
         return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def schedule(ctx: Context, args: str) -> Replies:
@@ -227,7 +231,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             return [
                 Reply(
                     "\n".join(lines) + f"\nMood question: {mood}",
-                    title=f"{group.name} questions",
+                    title=f"{quote(group.name)} questions",
                     visibility=Visibility.EPHEMERAL,
                 )
             ]
@@ -279,7 +283,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         await require_facilitator(ctx, group)
         async with ctx.db.session() as session:
             await update_group(session, group.id, paused=True)
-        return [Reply(f"Check-ins for {group.name} are paused. `checkin resume` starts them again.")]
+        return [Reply(f"Check-ins for {quote(group.name)} are paused. `checkin resume` starts them again.")]
 
     async def resume(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
@@ -320,7 +324,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         await require_facilitator(ctx, group)
         async with ctx.db.session() as session:
             await update_group(session, group.id, rrule=None, next_run_at=None)
-        return [Reply(f"The check-in schedule of {group.name} is cancelled. Past answers are kept.")]
+        return [Reply(f"The check-in schedule of {quote(group.name)} is cancelled. Past answers are kept.")]
 
     async def next_runs(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
@@ -341,7 +345,11 @@ def checkins_feature(metrics: Metrics) -> Feature:
             lines.append(line)
         paused = " (paused)" if group.paused else ""
         return [
-            Reply("\n".join(lines), title=f"Next check-ins of {group.name}{paused}", visibility=Visibility.EPHEMERAL)
+            Reply(
+                "\n".join(lines),
+                title=f"Next check-ins of {quote(group.name)}{paused}",
+                visibility=Visibility.EPHEMERAL,
+            )
         ]
 
     async def mine(ctx: Context, args: str) -> Replies:
@@ -354,7 +362,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             when = (
                 _local(group.next_run_at, group.timezone) if group.next_run_at and not group.paused else "none planned"
             )
-            lines.append(f"• {group.name}: next check-in {when}")
+            lines.append(f"• {quote(group.name)}: next check-in {when}")
         return [Reply("\n".join(lines), title="Your study groups", visibility=Visibility.EPHEMERAL)]
 
     async def answer(ctx: Context, args: str) -> Replies:
@@ -378,7 +386,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         if not found:
             raise UsageError(_NO_OPEN)
         if len(found) > 1:
-            names = ", ".join(f"`checkin answer {g.name}`" for g, _ in found)
+            names = ", ".join(f"`checkin answer {quote(g.name)}`" for g, _ in found)
             raise UsageError(f"You have more than one check-in open; choose one: {names}")
         return found[0]
 
@@ -425,7 +433,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         return [
             Reply(
                 _stats_text(group, runs, answers, [m.user for m in roster]),
-                title=f"{group.name}: participation",
+                title=f"{quote(group.name)}: participation",
                 visibility=Visibility.EPHEMERAL,
             )
         ]

@@ -111,6 +111,11 @@ async def test_checkin_create_and_answer(chat: Chat, app: BotApp, clock: Clock) 
         assert group is not None and group.name == name
     fay = {"user": "fay", "role": "facilitator", "channel": "c0"}
     await chat.say("checkin schedule tue 18:00 --weeks 1", **fay)
+    for payload, fragments in PAYLOADS:  # user arguments
+        for command in ("checkin add", "checkin remove"):
+            assert_inert(await chat.say(f"{command} {payload}", **fay), fragments)
+    for command in ("checkin join", "checkin mine", "checkin next", "checkin questions", "checkin stats"):
+        assert_inert(await chat.say(command, **fay), PINGS)  # the group in c0 is named with every ping
     clock.now = datetime(2026, 3, 3, 18, 0, tzinfo=UTC)
     await app.scheduler.tick(clock.now)
     clock.advance(minutes=5)

@@ -408,7 +408,7 @@ class Dispatcher:
         try:
             value = validate_field(spec, raw)
         except FormErrors as exc:
-            problem = exc.errors[spec.name]
+            problem = quote(exc.errors[spec.name])
             return [Reply(f"{problem}\n\n{prompt_for(form, conv.step)}", visibility=Visibility.EPHEMERAL)]
         values = {**conv.values, spec.name: value}
         step = conv.step + 1
@@ -433,7 +433,7 @@ class Dispatcher:
             bad = min(names.index(n) for n in exc.errors if n in names) if exc.errors else 0
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
-            problem = exc.errors.get(names[bad], str(exc))
+            problem = quote(exc.errors.get(names[bad], str(exc)))
             return [Reply(f"{problem}\n\n{prompt_for(form, bad)}", visibility=Visibility.EPHEMERAL)]
         except BaseException:
             # Nothing was submitted: give the user their answers back so that sending the last one again works.

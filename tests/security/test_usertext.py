@@ -77,3 +77,14 @@ async def test_error_messages_quote_what_was_typed(chat: Chat) -> None:
     assert [r.text for r in replies] == [
         f"'[x]{ZWSP}(https://evil.example)@{ZWSP}everyone' is not a lead reference (like L-0042)."
     ]
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+async def test_step_by_step_field_errors_quote_what_was_typed(chat: Chat) -> None:
+    """A bad answer to a form field is repeated in the error, inert."""
+    await chat.say("consult")
+    await chat.say("Ann")
+    replies = await chat.say("<@U1> [x](https://evil.example)")
+    assert replies[0].text.split("\n")[0] == (
+        f"'<{ZWSP}@U1> [x]{ZWSP}(https://evil.example)' does not look like an email address (name@example.org)"
+    )

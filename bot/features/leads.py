@@ -270,7 +270,7 @@ def leads_feature(
         opts, rest = parse_options(split_args(args), {"--name", "--user"})
         email = rest[0] if len(rest) == 1 else ""
         if not EMAIL_PATTERN.match(email):
-            raise UsageError('Usage: `leads forget EMAIL [--name "FULL NAME"] [--user PLATFORM_USER_ID]`')
+            raise UsageError('Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`')
         extra = Person(
             names=frozenset({opts["--name"]}) if opts.get("--name") else frozenset(),
             user_ids=frozenset({opts["--user"]}) if opts.get("--user") else frozenset(),

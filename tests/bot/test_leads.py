@@ -327,3 +327,20 @@ async def test_triage_buttons_open_status_and_note_forms(chat: Chat) -> None:
     assert "status new -> qualified" in shown and "note Budget approved in May" in shown
     denied = await chat.submit("leadtriage:status:1", {"status": "won"}, user="mo")
     assert "staff only" in denied[0].text
+
+
+async def test_merged_leads_are_anonymized_after_retention(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A lead merged into another keeps its details only for the retention period; the open lead keeps them."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Second"})
+    await chat.say("leads merge L-0002 into L-0001", role="staff")
+    await app.scheduler.tick(clock.now + timedelta(days=366))
+    merged = texts(await chat.say("leads show L-0002", role="staff"))
+    assert "Ann Lee" not in merged and "retention period ended" in merged
+    assert "Name: Ann Lee" in texts(await chat.say("leads show L-0001", role="staff"))
+
+
+async def test_forget_needs_an_email(chat: Chat) -> None:
+    """`leads forget` without an email address says how to use it."""
+    replies = await chat.say("leads forget Ann Lee", role="staff")
+    assert [r.text for r in replies] == ['Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`']

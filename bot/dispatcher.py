@@ -1,6 +1,8 @@
 """Route each incoming event to a feature, check permissions, and turn errors into short, true replies.
 
-``Dispatcher.handle`` is the single boundary for an event: nothing below it catches ``Exception``.
+``Dispatcher.handle`` is the single boundary for an event: nothing below it catches ``Exception``. There, user text is
+cleaned (:func:`bot.usertext.clean`), one user's events wait their turn (handled in arrival order, other users not held
+up), and a database that cannot be reached gets a short reply of its own.
 """
 
 from __future__ import annotations

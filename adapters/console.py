@@ -6,11 +6,13 @@ Buttons show as numbered choices (type the number to press one); forms are asked
 from __future__ import annotations
 
 import asyncio
+import io
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
 from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
+from bot.usertext import clean
 
 __all__ = ["ConsoleAdapter"]
 
@@ -106,6 +108,9 @@ class ConsoleAdapter:
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
         """Read lines until end of input (or ``quit`` when interactive), answering each."""
+        if isinstance(stream, io.TextIOWrapper):
+            # Bytes that are not valid in the terminal's encoding become U+FFFD instead of ending the session.
+            stream.reconfigure(errors="replace")
         if interactive:
             self._out.write("communitybot console. Type 'help' to see what I can do, 'quit' to leave.\n\n")
         if pending:
@@ -117,7 +122,7 @@ class ConsoleAdapter:
             line = await asyncio.to_thread(stream.readline)
             if not line:
                 break
-            text = line.rstrip("\n")
+            text = clean(line.rstrip("\n"))
             if not text.strip():
                 continue
             if interactive and text.strip().lower() in _QUIT:

@@ -66,7 +66,7 @@ class BotApp:
         self.metrics = Metrics()
         features = [
             knowledge_feature(lambda: self.kb, settings.help_channel, self.reload_knowledge, self.metrics),
-            leads_feature(settings, self.metrics),
+            leads_feature(settings, self.metrics, self.reload_knowledge),
             checkins_feature(self.metrics),
         ]
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()

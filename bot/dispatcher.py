@@ -1,6 +1,8 @@
 """Route each incoming event to a feature, check permissions, and turn errors into short, true replies.
 
-``Dispatcher.handle`` is the single boundary for an event: nothing below it catches ``Exception``.
+``Dispatcher.handle`` is the single boundary for an event: nothing below it catches ``Exception``. There, user text is
+cleaned (:func:`bot.usertext.clean`), one user's events wait their turn (handled in arrival order, other users not held
+up), and a database that cannot be reached gets a short reply of its own.
 """
 
 from __future__ import annotations
@@ -9,18 +11,22 @@ import asyncio
 import hashlib
 import logging
 import shlex
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
-from bot.errors import FormErrors, PermissionDenied, UsageError, UserError
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot.errors import FormErrors, PermissionDenied, StorageError, UsageError, UserError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
 from bot.metrics import Metrics
 from bot.permissions import Role, RoleResolver
 from bot.scheduler import Job
+from bot.usertext import clean, quote
 from storage import Database
-from storage.conversations import delete_conversation, get_conversation, save_conversation
+from storage.conversations import claim_conversation, get_conversation, save_conversation
 from storage.records import Conversation
 
 __all__ = [
@@ -29,6 +35,7 @@ __all__ = [
     "Context",
     "Dispatcher",
     "Feature",
+    "clean_event",
     "parse_options",
     "split_args",
     "user_hash",
@@ -54,13 +61,21 @@ def user_hash(origin: Origin) -> str:
 def split_args(args: str) -> list[str]:
     """Split command arguments like a shell would (quotes group words).
 
-    Raises:
-        UsageError: on an unclosed quote.
+    An apostrophe inside a word (``Maria's Python Circle``) is not a quote: when single quotes do not pair up, only
+    double quotes group words; when those do not pair up either, the words are split at spaces.
     """
     try:
         return shlex.split(args)
-    except ValueError as exc:
-        raise UsageError(f"could not read the arguments: {exc}") from None
+    except ValueError:
+        pass
+    lexer = shlex.shlex(args, posix=True, punctuation_chars=False)
+    lexer.whitespace_split = True
+    lexer.quotes = '"'
+    lexer.commenters = ""
+    try:
+        return list(lexer)
+    except ValueError:
+        return args.split()
 
 
 def parse_options(
@@ -87,6 +102,23 @@ def parse_options(
         else:
             rest.append(word)
     return opts, rest
+
+
+def clean_event(event: Event) -> Event:
+    """``event`` with every piece of user text passed through :func:`bot.usertext.clean`."""
+    origin = replace(event.origin, user_name=clean(event.origin.user_name))
+    if isinstance(event, Message):
+        return replace(event, origin=origin, text=clean(event.text))
+    if isinstance(event, Action):
+        return replace(event, origin=origin, value=clean(event.value))
+    values = {clean(name): clean(value) for name, value in event.values.items()}
+    return replace(event, origin=origin, values=values, context=clean(event.context))
+
+
+@dataclass
+class _Turn:
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    users: int = 0
 
 
 @dataclass(frozen=True)
@@ -134,6 +166,8 @@ class Feature:
 
 
 _RESTARTING = "I'm restarting; please try again in a minute."
+_NO_DATABASE = "I can't reach my database right now, try again in a minute."
+_PING_SECONDS = 3.0
 _ROLE_WORDS = {Role.MEMBER: "members", Role.FACILITATOR: "facilitators", Role.STAFF: "staff", Role.ADMIN: "admins"}
 _FAILED = (
     "Sorry, something went wrong on my side and I could not do that. "
@@ -161,6 +195,7 @@ class Dispatcher:
     ) -> None:
         self.db = db
         self.accepting = True
+        self._turns: dict[tuple[str, str], _Turn] = {}
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -198,12 +233,28 @@ class Dispatcher:
         self._inflight += 1
         self._idle.clear()
         try:
-            with self.metrics.latency.labels(kind).time():
-                return await self._handle(event, kind)
+            async with self._turn(event.origin):
+                with self.metrics.latency.labels(kind).time():
+                    return await self._handle(clean_event(event), kind)
         finally:
             self._inflight -= 1
             if self._inflight == 0:
                 self._idle.set()
+
+    @asynccontextmanager
+    async def _turn(self, origin: Origin) -> AsyncIterator[None]:
+        # One user's events are handled one at a time, in the order they arrived (asyncio locks are FIFO); other
+        # users are not held up. The lock is dropped when nobody waits for it, so the table does not grow.
+        key = (origin.platform, origin.user)
+        turn = self._turns.setdefault(key, _Turn())
+        turn.users += 1
+        try:
+            async with turn.lock:
+                yield
+        finally:
+            turn.users -= 1
+            if turn.users == 0:
+                del self._turns[key]
 
     @property
     def inflight(self) -> int:
@@ -226,11 +277,24 @@ class Dispatcher:
             replies = await self._route(ctx, event)
             return await self._start_forms(ctx, replies)
         except FormErrors as exc:
-            return [Reply(str(exc), visibility=Visibility.EPHEMERAL, form_errors=tuple(exc.errors.items()))]
+            errors = tuple((name, quote(message)) for name, message in exc.errors.items())
+            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL, form_errors=errors)]
         except UserError as exc:
-            return [Reply(str(exc), visibility=Visibility.EPHEMERAL)]
-        except Exception:
+            # Error messages often repeat what was typed: quoted, so it cannot ping or hide a link.
+            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL)]
+        except Exception as exc:
             self.metrics.errors.labels(ctx.origin.platform, kind).inc()
+            if await self._database_down(exc):
+                # Logged without the exception: a driver's message can carry SQL parameters (personal data).
+                log.warning(
+                    "database unreachable while handling %s on %s (channel %s, user %s): %s",
+                    kind,
+                    ctx.origin.platform,
+                    ctx.origin.channel,
+                    user_hash(ctx.origin),
+                    type(exc).__name__,
+                )
+                return [Reply(_NO_DATABASE, visibility=Visibility.EPHEMERAL)]
             log.exception(
                 "failed to handle %s on %s (channel %s, user %s)",
                 type(event).__name__,
@@ -239,6 +303,16 @@ class Dispatcher:
                 user_hash(ctx.origin),
             )
             return [Reply(_FAILED, visibility=Visibility.EPHEMERAL)]
+
+    async def _database_down(self, exc: Exception) -> bool:
+        """Whether ``exc`` came from a database that cannot be reached right now (checked with a quick ping)."""
+        if not isinstance(exc, SQLAlchemyError | OSError | StorageError):
+            return False
+        try:
+            await asyncio.wait_for(self.db.check(), _PING_SECONDS)
+        except (StorageError, TimeoutError):
+            return True
+        return False
 
     async def _route(self, ctx: Context, event: Event) -> Replies:
         if isinstance(event, Message):
@@ -329,14 +403,14 @@ class Dispatcher:
         o = ctx.origin
         if text.lower() in CANCEL_WORDS:
             async with self.db.session() as session:
-                await delete_conversation(session, o.platform, o.channel, o.user)
+                await claim_conversation(session, conv)
             return [Reply(f"Cancelled: {form.title}. Nothing was saved.", visibility=Visibility.EPHEMERAL)]
         spec = form.fields[conv.step]
         raw = "" if (not spec.required and text.lower() in SKIP_WORDS) else text
         try:
             value = validate_field(spec, raw)
         except FormErrors as exc:
-            problem = exc.errors[spec.name]
+            problem = quote(exc.errors[spec.name])
             return [Reply(f"{problem}\n\n{prompt_for(form, conv.step)}", visibility=Visibility.EPHEMERAL)]
         values = {**conv.values, spec.name: value}
         step = conv.step + 1
@@ -347,16 +421,24 @@ class Dispatcher:
         handler = self.forms.get(form.form_id.split(":", 1)[0])
         if handler is None:
             raise UsageError("That form is no longer open.")
+        # The last answer is applied once: the conversation at this step is claimed (deleted) before the form is
+        # submitted; a copy of the same answer handled at the same moment (another replica) finds nothing to claim.
+        async with self.db.session() as session:
+            claimed = await claim_conversation(session, conv)
+        if not claimed:
+            return []
         try:
-            replies = await handler(ctx, FormSubmission(o, form.form_id, values, form.context))
+            return await handler(ctx, FormSubmission(o, form.form_id, values, form.context))
         except FormErrors as exc:
             # A check across fields failed: ask the first bad field again, keep the rest.
             names = [f.name for f in form.fields]
             bad = min(names.index(n) for n in exc.errors if n in names) if exc.errors else 0
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
-            problem = exc.errors.get(names[bad], str(exc))
+            problem = quote(exc.errors.get(names[bad], str(exc)))
             return [Reply(f"{problem}\n\n{prompt_for(form, bad)}", visibility=Visibility.EPHEMERAL)]
-        async with self.db.session() as session:
-            await delete_conversation(session, o.platform, o.channel, o.user)
-        return replies
+        except BaseException:
+            # Nothing was submitted: give the user their answers back so that sending the last one again works.
+            async with self.db.session() as session:
+                await save_conversation(session, conv, ctx.now)
+            raise

@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRow
 from storage.records import Conversation
 
-__all__ = ["delete_conversation", "get_conversation", "save_conversation"]
+__all__ = ["claim_conversation", "delete_conversation", "get_conversation", "save_conversation"]
 
 
 def _record(row: ConversationRow) -> Conversation:
@@ -64,3 +64,23 @@ async def delete_conversation(session: AsyncSession, platform: str, channel: str
             ConversationRow.user_id == user,
         )
     )
+
+
+async def claim_conversation(session: AsyncSession, conv: Conversation) -> bool:
+    """Delete ``conv`` if it is still exactly as read (same form, step and answers); True if this call deleted it.
+
+    The conditional DELETE is the claim: when the same last answer is handled twice at once (by two replicas), one
+    of them gets True and submits the form, the other gets False.
+    """
+    result = await session.execute(
+        delete(ConversationRow).where(
+            ConversationRow.platform == conv.platform,
+            ConversationRow.channel == conv.channel,
+            ConversationRow.user_id == conv.user,
+            ConversationRow.form_json == conv.form_json,
+            ConversationRow.values_json == json.dumps(conv.values),
+            ConversationRow.step == conv.step,
+        )
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1

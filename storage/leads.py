@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LeadEventRow, LeadRow
@@ -13,6 +16,7 @@ from storage.records import Lead, LeadEvent
 
 __all__ = [
     "CLOSED_STATUSES",
+    "RETIRED_STATUSES",
     "NewLead",
     "add_lead_event",
     "anonymize_leads",
@@ -21,13 +25,17 @@ __all__ = [
     "find_open_lead_by_email",
     "get_lead",
     "insert_lead",
+    "insert_lead_once",
     "lead_history",
     "lead_ids_by_email",
     "list_leads",
+    "merge_lead",
     "update_lead",
 ]
 
-CLOSED_STATUSES = frozenset({"won", "lost", "spam"})
+CLOSED_STATUSES = frozenset({"won", "lost", "spam", "merged"})
+# Closed without a sale: personal data goes after the retention period.
+RETIRED_STATUSES = ("lost", "spam", "merged")
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,8 @@ class NewLead:
     budget: str
     platform: str
     requester: str
+    submission_key: str | None = None
+    duplicate_of: int | None = None
 
 
 def _record(row: LeadRow) -> Lead:
@@ -63,26 +73,61 @@ def _record(row: LeadRow) -> Lead:
         updated_at=row.updated_at,
         anonymized_at=row.anonymized_at,
         reminded_at=row.reminded_at,
+        duplicate_of=row.duplicate_of,
+    )
+
+
+def _row_values(new: NewLead, now: datetime) -> dict[str, Any]:
+    return {
+        "name": new.name,
+        "email": new.email,
+        "email_lower": new.email.casefold(),
+        "organization": new.organization,
+        "help_kind": new.help_kind,
+        "description": new.description,
+        "timeline": new.timeline,
+        "budget": new.budget or None,
+        "status": "new",
+        "platform": new.platform,
+        "requester": new.requester,
+        "submission_key": new.submission_key,
+        "duplicate_of": new.duplicate_of,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+async def insert_lead_once(session: AsyncSession, new: NewLead, now: datetime) -> tuple[Lead, bool]:
+    """Store ``new`` unless a lead with its ``submission_key`` exists; returns the lead and whether it is new.
+
+    ``INSERT ... ON CONFLICT DO NOTHING`` on the unique key: two copies of one submission handled at the same moment
+    (even by two replicas) make one lead, and the second copy gets the first one's lead back.
+    """
+    if new.submission_key is None:
+        return await insert_lead(session, new, now), True
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    stmt = (
+        insert(LeadRow)
+        .values(**_row_values(new, now))
+        .on_conflict_do_nothing(index_elements=["submission_key"])
+        .returning(LeadRow.id)
+    )
+    new_id = await session.scalar(stmt)
+    row = await session.scalar(select(LeadRow).where(LeadRow.submission_key == new.submission_key))
+    assert row is not None
+    return _record(row), new_id is not None
+
+
+async def merge_lead(session: AsyncSession, source_id: int, target_id: int, now: datetime) -> None:
+    """Close ``source_id`` as merged into ``target_id`` (the caller records what moved in the history)."""
+    await session.execute(
+        update(LeadRow).where(LeadRow.id == source_id).values(status="merged", duplicate_of=target_id, updated_at=now)
     )
 
 
 async def insert_lead(session: AsyncSession, new: NewLead, now: datetime) -> Lead:
     """Store a new lead with status ``new``."""
-    row = LeadRow(
-        name=new.name,
-        email=new.email,
-        email_lower=new.email.casefold(),
-        organization=new.organization,
-        help_kind=new.help_kind,
-        description=new.description,
-        timeline=new.timeline,
-        budget=new.budget or None,
-        status="new",
-        platform=new.platform,
-        requester=new.requester,
-        created_at=now,
-        updated_at=now,
-    )
+    row = LeadRow(**_row_values(new, now))
     session.add(row)
     await session.flush()
     return _record(row)
@@ -181,11 +226,11 @@ async def lead_ids_by_email(session: AsyncSession, email: str) -> list[int]:
 
 
 async def closed_leads_older_than(session: AsyncSession, cutoff: datetime) -> list[int]:
-    """Lost or spam leads, not yet anonymized, last changed before ``cutoff``."""
+    """Lost, spam or merged leads, not yet anonymized, last changed before ``cutoff``."""
     return list(
         await session.scalars(
             select(LeadRow.id).where(
-                LeadRow.status.in_(("lost", "spam")), LeadRow.anonymized_at.is_(None), LeadRow.updated_at < cutoff
+                LeadRow.status.in_(RETIRED_STATUSES), LeadRow.anonymized_at.is_(None), LeadRow.updated_at < cutoff
             )
         )
     )
@@ -210,6 +255,7 @@ async def anonymize_leads(session: AsyncSession, lead_ids: list[int], actor: str
             timeline=None,
             budget=None,
             requester=None,
+            submission_key=None,
             anonymized_at=now,
         )
     )

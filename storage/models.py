@@ -56,7 +56,10 @@ class LeadRow(Base):
     """A consulting request. Personal fields are nulled when the person asks to be forgotten."""
 
     __tablename__ = "leads"
-    __table_args__ = (Index("ix_leads_email_lower", "email_lower"),)
+    __table_args__ = (
+        Index("ix_leads_email_lower", "email_lower"),
+        Index("uq_leads_submission_key", "submission_key", unique=True),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str | None] = mapped_column(String(200))
@@ -75,6 +78,11 @@ class LeadRow(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # A hash of who sent which answers: the same submission delivered twice makes one lead (unique, even across
+    # replicas). Erased with the personal fields.
+    submission_key: Mapped[str | None] = mapped_column(String(64))
+    # Another open lead with the same email address when this one came in; staff merge or keep both.
+    duplicate_of: Mapped[int | None] = mapped_column(Integer)
 
 
 class LeadEventRow(Base):

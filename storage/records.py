@@ -40,6 +40,7 @@ class Lead:
     updated_at: datetime
     anonymized_at: datetime | None
     reminded_at: datetime | None = None
+    duplicate_of: int | None = None
 
     @property
     def ref(self) -> str:

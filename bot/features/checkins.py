@@ -6,7 +6,6 @@ with several bot processes each run is posted once, each reminder sent once and 
 
 from __future__ import annotations
 
-import csv
 import io
 import logging
 from collections.abc import Sequence
@@ -14,12 +13,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from bot.csvsafe import SafeWriter
 from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
+from bot.usertext import quote
 from storage import Database
 from storage.checkins import (
     NewRun,
@@ -98,7 +99,7 @@ def _answer_form(group: StudyGroup, run: CheckinRun) -> Form:
                 "mood", "How confident do you feel? (1 low, 5 high)", FieldKind.CHOICE, required=False, choices=choices
             )
         )
-    return Form(f"checkin:answer:{run.id}", f"Check-in: {group.name}", tuple(fields), context=str(run.id))
+    return Form(f"checkin:answer:{run.id}", f"Check-in: {quote(group.name)}", tuple(fields), context=str(run.id))
 
 
 def _is_blocker(question: str, answer: str) -> bool:
@@ -150,7 +151,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             )
         return [
             Reply(
-                f"Study group **{group.name}** created here (time zone {zone}); you are its facilitator. "
+                f"Study group **{quote(group.name)}** created here (time zone {zone}); you are its facilitator. "
                 "Next: `checkin schedule tue 18:00 --weeks 6`."
             )
         ]
@@ -159,14 +160,14 @@ def checkins_feature(metrics: Metrics) -> Feature:
         group = await group_here(ctx)
         async with ctx.db.session() as session:
             added = await add_member(session, group.id, ctx.origin.user, ctx.now)
-        text = f"Welcome to {group.name}!" if added else f"You are already in {group.name}."
+        text = f"Welcome to {quote(group.name)}!" if added else f"You are already in {quote(group.name)}."
         return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def leave(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
         async with ctx.db.session() as session:
             removed = await remove_member(session, group.id, ctx.origin.user)
-        text = f"You have left {group.name}." if removed else f"You were not in {group.name}."
+        text = f"You have left {quote(group.name)}." if removed else f"You were not in {quote(group.name)}."
         return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def add(ctx: Context, args: str) -> Replies:
@@ -179,7 +180,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         async with ctx.db.session() as session:
             await add_member(session, group.id, user, ctx.now, facilitator="--facilitator" in opts)
         role = "facilitator" if "--facilitator" in opts else "member"
-        return [Reply(f"{user} is now a {role} of {group.name}.", visibility=Visibility.EPHEMERAL)]
+        return [Reply(f"{quote(user)} is now a {role} of {quote(group.name)}.", visibility=Visibility.EPHEMERAL)]
 
     async def remove(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
@@ -187,7 +188,11 @@ def checkins_feature(metrics: Metrics) -> Feature:
         user = _user_arg(args)
         async with ctx.db.session() as session:
             removed = await remove_member(session, group.id, user)
-        text = f"{user} removed from {group.name}." if removed else f"{user} is not in {group.name}."
+        text = (
+            f"{quote(user)} removed from {quote(group.name)}."
+            if removed
+            else f"{quote(user)} is not in {quote(group.name)}."
+        )
         return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def schedule(ctx: Context, args: str) -> Replies:
@@ -232,7 +237,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             return [
                 Reply(
                     "\n".join(lines) + f"\nMood question: {mood}",
-                    title=f"{group.name} questions",
+                    title=f"{quote(group.name)} questions",
                     visibility=Visibility.EPHEMERAL,
                 )
             ]
@@ -284,7 +289,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         await require_facilitator(ctx, group)
         async with ctx.db.session() as session:
             await update_group(session, group.id, paused=True)
-        return [Reply(f"Check-ins for {group.name} are paused. `checkin resume` starts them again.")]
+        return [Reply(f"Check-ins for {quote(group.name)} are paused. `checkin resume` starts them again.")]
 
     async def resume(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
@@ -325,7 +330,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         await require_facilitator(ctx, group)
         async with ctx.db.session() as session:
             await update_group(session, group.id, rrule=None, next_run_at=None)
-        return [Reply(f"The check-in schedule of {group.name} is cancelled. Past answers are kept.")]
+        return [Reply(f"The check-in schedule of {quote(group.name)} is cancelled. Past answers are kept.")]
 
     async def next_runs(ctx: Context, args: str) -> Replies:
         group = await group_here(ctx)
@@ -347,7 +352,11 @@ def checkins_feature(metrics: Metrics) -> Feature:
         lines += ["", _remaining(group, zone)]
         paused = " (paused)" if group.paused else ""
         return [
-            Reply("\n".join(lines), title=f"Next check-ins of {group.name}{paused}", visibility=Visibility.EPHEMERAL)
+            Reply(
+                "\n".join(lines),
+                title=f"Next check-ins of {quote(group.name)}{paused}",
+                visibility=Visibility.EPHEMERAL,
+            )
         ]
 
     async def mine(ctx: Context, args: str) -> Replies:
@@ -360,7 +369,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
             when = (
                 _local(group.next_run_at, group.timezone) if group.next_run_at and not group.paused else "none planned"
             )
-            lines.append(f"• {group.name}: next check-in {when}")
+            lines.append(f"• {quote(group.name)}: next check-in {when}")
         return [Reply("\n".join(lines), title="Your study groups", visibility=Visibility.EPHEMERAL)]
 
     async def answer(ctx: Context, args: str) -> Replies:
@@ -384,7 +393,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         if not found:
             raise UsageError(_NO_OPEN)
         if len(found) > 1:
-            names = ", ".join(f"`checkin answer {g.name}`" for g, _ in found)
+            names = ", ".join(f"`checkin answer {quote(g.name)}`" for g, _ in found)
             raise UsageError(f"You have more than one check-in open; choose one: {names}")
         return found[0]
 
@@ -431,7 +440,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
         return [
             Reply(
                 _stats_text(group, runs, answers, [m.user for m in roster]),
-                title=f"{group.name}: participation",
+                title=f"{quote(group.name)}: participation",
                 visibility=Visibility.EPHEMERAL,
             )
         ]
@@ -481,7 +490,7 @@ def checkins_feature(metrics: Metrics) -> Feature:
                 if group is None:
                     continue
                 answered = {a.user for a in await answers_for_runs(session, [run.id])}
-                text = _REMINDER.format(name=group.name, closes=_local(run.closes_at, group.timezone))
+                text = _REMINDER.format(name=quote(group.name), closes=_local(run.closes_at, group.timezone))
                 out += [
                     Reply(
                         text,
@@ -602,7 +611,7 @@ def _prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence
         else (_PROMPT.format(closes=closes))
     )
     body = text + "\n\n" + "\n".join(f"{n}. {q}" for n, q in enumerate(run.questions, start=1))
-    title = _PROMPT_TITLE.format(name=group.name)
+    title = _PROMPT_TITLE.format(name=quote(group.name))
     button = (Button("Answer", "checkin:answer", str(run.id)),)
     out = [Reply(body, title=title, buttons=button, platform=group.platform, channel=group.channel)]
     out += [
@@ -661,7 +670,7 @@ def _summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer
         for user, text in given:
             flag = _is_blocker(question, text)
             blockers += flag
-            lines.append(f"• {'⚠ ' if flag else ''}{user}: {text}")
+            lines.append(f"• {'⚠ ' if flag else ''}{user}: {quote(text)}")
     moods = [a.mood for a in answers if a.mood is not None]
     if moods:
         lines += ["", f"Confidence: average {sum(moods) / len(moods):.1f} of 5 ({len(moods)} answers)"]
@@ -672,7 +681,7 @@ def _summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer
     day = run.scheduled_at.astimezone(load_zone(group.timezone)).strftime("%a %d %b")
     return Reply(
         "\n".join(lines),
-        title=_SUMMARY_TITLE.format(name=group.name, day=day),
+        title=_SUMMARY_TITLE.format(name=quote(group.name), day=day),
         platform=group.platform,
         channel=group.channel,
     )
@@ -705,7 +714,7 @@ def _stats_text(
 
 def _csv(group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[CheckinAnswer]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["run_id", "scheduled_local", "scheduled_utc", "status", "user", "question", "answer", "mood"])
     by_run: dict[int, list[CheckinAnswer]] = {}
     for a in answers:

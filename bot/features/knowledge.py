@@ -13,6 +13,7 @@ from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Reply, Visibility
 from bot.metrics import Metrics
 from bot.permissions import Role
+from bot.usertext import quote
 from knowledge import Answer, KnowledgeBase
 from knowledge.search import tokens
 from storage.questions import (
@@ -150,7 +151,7 @@ def knowledge_feature(
             raise UsageError("Usage: `kb search TERM`")
         hits = kb().search(args, limit=5)
         if not hits:
-            return [Reply(f"No recipe matches {args.strip()!r}.", visibility=Visibility.EPHEMERAL)]
+            return [Reply(f"No recipe matches {quote(repr(args.strip()))}.", visibility=Visibility.EPHEMERAL)]
         lines = [f"{h.score:.2f}  `{h.recipe.id}`  {h.recipe.title}" for h in hits]
         return [Reply("\n".join(lines), title="Matching recipes", visibility=Visibility.EPHEMERAL)]
 
@@ -187,7 +188,8 @@ def knowledge_feature(
                 )
             ]
         lines = [
-            f"{len(g):>3} × {g[0]}" + (f"  (also: {'; '.join(g[1:3])})" if len(g) > 1 else "") for g in groups[:20]
+            f"{len(g):>3} × {quote(g[0])}" + (f"  (also: {quote('; '.join(g[1:3]))})" if len(g) > 1 else "")
+            for g in groups[:20]
         ]
         return [Reply("\n".join(lines), title="Questions without a good answer", visibility=Visibility.EPHEMERAL)]
 
@@ -205,7 +207,11 @@ def knowledge_feature(
                 raise NotFound(f"There is no question number {words[0]}.")
             await add_learned_example(session, words[1], asked.question, "staff", ctx.now)
         await relearn()
-        return [Reply(f"Learned: {asked.question!r} is answered by `{words[1]}`.", visibility=Visibility.EPHEMERAL)]
+        return [
+            Reply(
+                f"Learned: {quote(repr(asked.question))} is answered by `{words[1]}`.", visibility=Visibility.EPHEMERAL
+            )
+        ]
 
     async def on_button(ctx: Context, action: Action) -> Replies:
         if action.action_id == "kb:show":
@@ -251,8 +257,8 @@ def knowledge_feature(
             who = ctx.origin.user_name or ctx.origin.user
             return [
                 Reply(
-                    f"{who} asked: {asked.question}\n(question {asked.id}; staff can teach me the answer with "
-                    f"`kb confirm {asked.id} RECIPE_ID`)",
+                    f"{quote(who)} asked: {quote(asked.question)}\n(question {asked.id}; "
+                    f"staff can teach me the answer with `kb confirm {asked.id} RECIPE_ID`)",
                     title="A question for a human",
                     channel=help_channel,
                     platform=ctx.origin.platform,

@@ -6,11 +6,12 @@ channel; it is never logged above DEBUG.
 
 from __future__ import annotations
 
-import csv
-import io
+import hashlib
+import json
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
@@ -18,19 +19,23 @@ from bot.errors import NotFound, UsageError
 from bot.events import (
     Action,
     Attachment,
-    Button,
     FieldKind,
     Form,
     FormField,
     FormSubmission,
+    Origin,
     Reply,
     Visibility,
 )
+from bot.features import leads_text as say
+from bot.features.leads_text import HELP_KINDS, details, history_lines, kind_label, leads_csv, summary, triage_buttons
 from bot.forms import EMAIL_PATTERN, validate_form
 from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.settings import Settings
+from bot.usertext import quote
 from storage import Database
+from storage.forget import Person, forget_person
 from storage.leads import (
     NewLead,
     add_lead_event,
@@ -39,10 +44,10 @@ from storage.leads import (
     closed_leads_older_than,
     find_open_lead_by_email,
     get_lead,
-    insert_lead,
+    insert_lead_once,
     lead_history,
-    lead_ids_by_email,
     list_leads,
+    merge_lead,
     update_lead,
 )
 from storage.records import Lead
@@ -52,14 +57,6 @@ __all__ = ["CONSULT_FORM", "STATUSES", "leads_csv", "leads_feature"]
 log = logging.getLogger(__name__)
 
 STATUSES = ("new", "contacted", "qualified", "proposal", "won", "lost", "spam")
-HELP_KINDS = (
-    ("training", "Facilitator training"),
-    ("course_design", "Course design"),
-    ("pilot", "Running a pilot"),
-    ("hosting", "Hosting / technical work"),
-    ("research", "Research partnership"),
-    ("other", "Something else"),
-)
 
 CONSULT_FORM = Form(
     form_id="consult:intake",
@@ -77,15 +74,6 @@ CONSULT_FORM = Form(
     ),
 )
 
-_INTRO = "Tell us a little about what you'd like to do, and someone from the team will get in touch."
-_THANKS = "Thank you! Your request is {ref}. Someone from the team will be in touch by email."
-_UPDATED = "Thank you! We added this to your open request {ref}; the team will see the update."
-_STAFF_NEW = "New consulting request {ref}"
-_STAFF_UPDATE = "Update to consulting request {ref}"
-_FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
-_FOLLOW_UP = "This request has been 'new' for {hours} hours. Could someone pick it up?"
-_FORGOTTEN = "Erased the personal details of {n} lead(s): {refs}. Anonymous statistics are kept."
-_FORGET_NONE = "No lead has that email address."
 _REF = re.compile(r"^(?:L-)?0*(\d+)$", re.IGNORECASE)
 
 
@@ -96,35 +84,29 @@ def _parse_ref(text: str) -> int:
     return int(match.group(1))
 
 
-def _kind_label(key: str) -> str:
-    return dict(HELP_KINDS).get(key, key)
+def _submission_key(origin: Origin, form_id: str, values: dict[str, str]) -> str:
+    """The same answers from the same person to the same form: the same key (and so one lead)."""
+    payload = json.dumps([origin.platform, origin.user, form_id, sorted(values.items())])
+    return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _summary(lead: Lead) -> str:
+def _merge_refs(text: str) -> tuple[int, int]:
+    """``L-2 into L-1`` as (2, 1)."""
+    words = text.split()
+    if len(words) != 3 or words[1].lower() != "into":
+        raise UsageError("Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)")
+    source, target = _parse_ref(words[0]), _parse_ref(words[2])
+    if source == target:
+        raise UsageError("A lead cannot be merged into itself.")
+    return source, target
+
+
+def _merge_detail(lead: Lead) -> str:
+    """What a merged lead brings to the lead it is merged into, for that lead's history."""
     return (
-        f"{lead.ref} [{lead.status}] {lead.name or '(forgotten)'}, {lead.organization or '-'}: "
-        f"{_kind_label(lead.help_kind)}" + (f" (assigned to {lead.assignee})" if lead.assignee else "")
-    )
-
-
-def _details(lead: Lead) -> tuple[tuple[str, str], ...]:
-    return (
-        ("Name", lead.name or "(forgotten)"),
-        ("Email", lead.email or "(forgotten)"),
-        ("Organization", lead.organization or "-"),
-        ("Help with", _kind_label(lead.help_kind)),
-        ("Timeline", lead.timeline or "-"),
-        ("Budget", lead.budget or "-"),
-        ("Status", lead.status),
-        ("Assignee", lead.assignee or "nobody yet"),
-    )
-
-
-def _triage_buttons(lead: Lead) -> tuple[Button, ...]:
-    return (
-        Button("Assign to me", "leads:assign", str(lead.id)),
-        Button("Set status", "leads:status", str(lead.id)),
-        Button("Add note", "leads:note", str(lead.id)),
+        f"from {lead.ref}: {lead.name or '(forgotten)'}, {lead.organization or '-'}; "
+        f"{kind_label(lead.help_kind)}: {lead.description or '-'} "
+        f"(timeline: {lead.timeline or '-'}; budget: {lead.budget or '-'})"
     )
 
 
@@ -147,17 +129,20 @@ def _note_form(lead_id: int) -> Form:
     )
 
 
-def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
+def leads_feature(
+    settings: Settings, metrics: Metrics, after_forget: Callable[[], Awaitable[None]] | None = None
+) -> Feature:
     """Consulting intake, staff triage, the follow-up reminder and retention.
 
-    New leads are announced in ``settings.staff_channel``.
+    New leads are announced in ``settings.staff_channel``. ``after_forget`` runs after a person is forgotten (the
+    app reloads the knowledge base, whose learned examples may have named them).
     """
     staff_channel = settings.staff_channel
     followup = timedelta(hours=settings.lead_followup_hours)
     retention = timedelta(days=settings.lead_retention_days)
 
     async def consult(ctx: Context, args: str) -> Replies:
-        return [Reply(_INTRO, form=CONSULT_FORM, visibility=Visibility.EPHEMERAL)]
+        return [Reply(say.INTRO, form=CONSULT_FORM, visibility=Visibility.EPHEMERAL)]
 
     async def submitted(ctx: Context, submission: FormSubmission) -> Replies:
         values = validate_form(CONSULT_FORM, submission.values)
@@ -171,32 +156,23 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
             budget=values["budget"],
             platform=ctx.origin.platform,
             requester=ctx.origin.user,
+            submission_key=_submission_key(ctx.origin, submission.form_id, values),
         )
         async with ctx.db.session() as session:
+            # Another open lead with this email is never mentioned to the requester (whoever typed the address may
+            # not be its owner): the new lead is kept apart, and staff decide whether to merge.
             existing = await find_open_lead_by_email(session, new.email)
-            if existing is not None:
-                detail = f"{new.help_kind}: {new.description} (timeline: {new.timeline}; budget: {new.budget or '-'})"
-                await add_lead_event(session, existing.id, ctx.actor, "update", detail, ctx.now)
-                lead, is_update = existing, True
-            else:
-                lead = await insert_lead(session, new, ctx.now)
+            new = replace(new, duplicate_of=existing.id if existing is not None else None)
+            lead, created = await insert_lead_once(session, new, ctx.now)
+            if created:
                 await add_lead_event(session, lead.id, ctx.actor, "created", "", ctx.now)
-                is_update = False
-        log.info("consulting request %s %s", lead.ref, "updated" if is_update else "received")
+        replies = [Reply(say.THANKS.format(ref=lead.ref), visibility=Visibility.DM)]
+        if not created:
+            return replies  # the same submission again (a double click, a retried delivery): one lead, one notice
+        log.info("consulting request %s received", lead.ref)
         metrics.leads_received.inc()
-        replies = [Reply((_UPDATED if is_update else _THANKS).format(ref=lead.ref), visibility=Visibility.DM)]
         if staff_channel is not None:
-            title = (_STAFF_UPDATE if is_update else _STAFF_NEW).format(ref=lead.ref)
-            text = new.description if not is_update else f"New message from the requester:\n{new.description}"
-            replies.append(
-                Reply(
-                    text,
-                    title=title,
-                    fields=_details(lead),
-                    buttons=_triage_buttons(lead),
-                    channel=staff_channel,
-                )
-            )
+            replies.append(_staff_notice(lead, staff_channel))
         return replies
 
     async def list_cmd(ctx: Context, args: str) -> Replies:
@@ -214,7 +190,7 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
                 raise UsageError(f"--since wants a date like 2026-01-31, not {opts['--since']!r}") from None
         async with ctx.db.session() as session:
             leads = await list_leads(session, status=status, assignee=opts.get("--assignee"), since=since)
-        text = "\n".join(_summary(lead) for lead in leads) or "No leads match."
+        text = "\n".join(summary(lead) for lead in leads) or "No leads match."
         return [Reply(text, title=f"Leads ({len(leads)})", visibility=Visibility.EPHEMERAL)]
 
     async def show(ctx: Context, args: str) -> Replies:
@@ -224,14 +200,16 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
             if lead is None:
                 raise NotFound(f"There is no lead L-{lead_id:04d}.")
             history = await lead_history(session, lead_id)
-        lines = [lead.description or "(description forgotten)", "", "History:"]
-        lines += [f"  {e.created_at:%Y-%m-%d %H:%M} {e.actor}: {e.kind} {e.detail}".rstrip() for e in history]
+        lines = [quote(lead.description or "(description forgotten)")]
+        if lead.duplicate_of is not None and lead.status != "merged":
+            lines += ["", say.POSSIBLE_DUPLICATE.format(ref=lead.ref, other=say.ref(lead.duplicate_of))]
+        lines += ["", "History:", *history_lines(history)]
         return [
             Reply(
                 "\n".join(lines),
                 title=f"Lead {lead.ref}",
-                fields=_details(lead),
-                buttons=_triage_buttons(lead),
+                fields=details(lead),
+                buttons=triage_buttons(lead),
                 visibility=Visibility.EPHEMERAL,
             )
         ]
@@ -256,7 +234,7 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
                 await add_lead_event(session, lead_id, ctx.actor, "assigned", assignee, ctx.now)
             if note is not None:
                 await add_lead_event(session, lead_id, ctx.actor, "note", note, ctx.now)
-        what = f"status is now {status}" if status else f"assigned to {assignee}" if assignee else "note added"
+        what = f"status is now {status}" if status else f"assigned to {quote(assignee)}" if assignee else "note added"
         return [Reply(f"{lead.ref}: {what}.", visibility=Visibility.EPHEMERAL)]
 
     async def assign(ctx: Context, args: str) -> Replies:
@@ -289,17 +267,42 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
         ]
 
     async def forget(ctx: Context, args: str) -> Replies:
-        email = args.strip()
+        opts, rest = parse_options(split_args(args), {"--name", "--user"})
+        email = rest[0] if len(rest) == 1 else ""
         if not EMAIL_PATTERN.match(email):
-            raise UsageError("Usage: `leads forget EMAIL` (the requester's email address)")
+            raise UsageError('Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`')
+        extra = Person(
+            names=frozenset({opts["--name"]}) if opts.get("--name") else frozenset(),
+            user_ids=frozenset({opts["--user"]}) if opts.get("--user") else frozenset(),
+        )
+        result = await forget_person(ctx.db, email, extra, ctx.actor, "forgotten on request", ctx.now)
+        others = result.rows_deleted + result.rows_anonymized
+        if others and after_forget is not None:
+            await after_forget()
+        log.info("forgot a person on request: %d lead(s), %d other record(s)", len(result.lead_ids), others)
+        lines = [say.FORGET_NONE] if not result.lead_ids else []
+        if result.lead_ids:
+            refs = ", ".join(say.ref(i) for i in result.lead_ids)
+            lines.append(say.FORGOTTEN.format(n=len(result.lead_ids), refs=refs))
+        if others:
+            lines.append(say.FORGOTTEN_ELSEWHERE.format(n=others))
+        return [Reply(" ".join(lines), visibility=Visibility.EPHEMERAL)]
+
+    async def merge(ctx: Context, args: str) -> Replies:
+        source_id, target_id = _merge_refs(args)
         async with ctx.db.session() as session:
-            ids = await lead_ids_by_email(session, email)
-            await anonymize_leads(session, ids, ctx.actor, "forgotten on request", ctx.now)
-        log.info("forgot the personal data of %d leads on request", len(ids))
-        if not ids:
-            return [Reply(_FORGET_NONE, visibility=Visibility.EPHEMERAL)]
-        refs = ", ".join(f"L-{i:04d}" for i in sorted(ids))
-        return [Reply(_FORGOTTEN.format(n=len(ids), refs=refs), visibility=Visibility.EPHEMERAL)]
+            source, target = await get_lead(session, source_id), await get_lead(session, target_id)
+            for lead_id, lead in ((source_id, source), (target_id, target)):
+                if lead is None:
+                    raise NotFound(f"There is no lead {say.ref(lead_id)}.")
+            assert source is not None and target is not None
+            if source.status == "merged":
+                raise UsageError(f"{source.ref} is already merged into {say.ref(source.duplicate_of or 0)}.")
+            await add_lead_event(session, target_id, ctx.actor, "merged", _merge_detail(source), ctx.now)
+            await add_lead_event(session, source_id, ctx.actor, "merged", f"into {target.ref}", ctx.now)
+            await merge_lead(session, source_id, target_id, ctx.now)
+        text = say.MERGED.format(source=source.ref, target=target.ref)
+        return [Reply(text, visibility=Visibility.EPHEMERAL)]
 
     async def open_form(ctx: Context, action: Action) -> Replies:
         return await consult(ctx, "")
@@ -313,10 +316,10 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
                 await add_lead_event(session, lead.id, "communitybot", "reminder", "still new", now)
         return [
             Reply(
-                _FOLLOW_UP.format(ref=lead.ref, hours=round((now - lead.created_at).total_seconds() / 3600)),
-                title=_FOLLOW_UP_TITLE.format(ref=lead.ref),
-                fields=_details(lead),
-                buttons=_triage_buttons(lead),
+                say.FOLLOW_UP.format(ref=lead.ref, hours=round((now - lead.created_at).total_seconds() / 3600)),
+                title=say.FOLLOW_UP_TITLE.format(ref=lead.ref),
+                fields=details(lead),
+                buttons=triage_buttons(lead),
                 channel=staff_channel,
             )
             for lead in leads
@@ -344,6 +347,9 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
             return await change(ctx, _parse_ref(ref), status=status)
         if action.action_id == "leads:note":
             return [Reply("", form=_note_form(_parse_ref(action.value)), visibility=Visibility.EPHEMERAL)]
+        if action.action_id == "leads:merge":
+            source, _, target = action.value.partition(":")
+            return await merge(ctx, f"{source} into {target}")
         raise UsageError("That button no longer does anything.")
 
     async def triage_form(ctx: Context, submission: FormSubmission) -> Replies:
@@ -388,10 +394,17 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
             Command("leads note", note, "add a note to a lead", usage="leads note L-0042 TEXT", min_role=staff),
             Command("leads export", export, "export every lead as CSV", min_role=staff),
             Command(
+                "leads merge",
+                merge,
+                "merge a duplicate lead into another (its details go to the other's history)",
+                usage="leads merge L-0002 into L-0001",
+                min_role=staff,
+            ),
+            Command(
                 "leads forget",
                 forget,
-                "erase a person's details from every lead (keeps anonymous statistics)",
-                usage="leads forget EMAIL",
+                "erase a person from every lead and record that names them (keeps anonymous statistics)",
+                usage='leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]',
                 min_role=staff,
             ),
         ),
@@ -401,39 +414,15 @@ def leads_feature(settings: Settings, metrics: Metrics) -> Feature:
     )
 
 
-def leads_csv(leads: Sequence[Lead]) -> str:
-    """Every lead as CSV, with its current status."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "ref",
-            "created_at",
-            "status",
-            "assignee",
-            "name",
-            "email",
-            "organization",
-            "help_kind",
-            "timeline",
-            "budget",
-            "description",
-        ]
+def _staff_notice(lead: Lead, staff_channel: str) -> Reply:
+    """The staff channel's notice of a new lead, flagging a possible duplicate."""
+    text = quote(lead.description or "")
+    if lead.duplicate_of is not None:
+        text += "\n\n" + say.POSSIBLE_DUPLICATE.format(ref=lead.ref, other=say.ref(lead.duplicate_of))
+    return Reply(
+        text,
+        title=say.STAFF_NEW.format(ref=lead.ref),
+        fields=details(lead),
+        buttons=triage_buttons(lead),
+        channel=staff_channel,
     )
-    for lead in leads:
-        writer.writerow(
-            [
-                lead.ref,
-                lead.created_at.isoformat(),
-                lead.status,
-                lead.assignee or "",
-                lead.name or "",
-                lead.email or "",
-                lead.organization or "",
-                lead.help_kind,
-                lead.timeline or "",
-                lead.budget or "",
-                lead.description or "",
-            ]
-        )
-    return out.getvalue()

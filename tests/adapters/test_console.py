@@ -13,6 +13,7 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.events import Button, Event, Reply, Visibility
+from storage import Database
 from tests.conftest import ROOT
 
 
@@ -107,7 +108,7 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
 
 def test_db_commands_round_trip(tmp_path: Path) -> None:
     """`db upgrade`, `db downgrade base` and `db current` report the revision."""
-    assert "is at revision 0005" in run(tmp_path, "db", "upgrade").stdout
+    assert f"is at revision {Database.head_revision()}" in run(tmp_path, "db", "upgrade").stdout
     assert "is at revision base" in run(tmp_path, "db", "downgrade", "base").stdout
     assert run(tmp_path, "db", "current").stdout.startswith("base (empty)")
 
@@ -289,3 +290,22 @@ def test_doctor_fails_with_what_to_do_and_never_prints_secrets(tmp_path: Path) -
     bad_db = run(tmp_path, "doctor", env={"DATABASE_URL": "postgresql+asyncpg://bob:hunter2@127.0.0.1:9/x"})
     assert "FAIL  database: cannot reach the database at postgresql+asyncpg://bob:***@127.0.0.1:9/x" in bad_db.stdout
     assert "hunter2" not in bad_db.stdout
+
+
+def test_invalid_utf8_input_is_replaced_and_the_session_goes_on(tmp_path: Path) -> None:
+    """Bytes that are not UTF-8 on stdin become U+FFFD; the line is answered and so are the next ones."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "DATABASE_URL", "SLACK_"))}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat"],
+        input=b"ask how long is a \xff\xfe meeting\nhelp\n",
+        capture_output=True,
+        cwd=tmp_path,
+        env={**base, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8"},
+        timeout=120,
+        check=False,
+    )
+    out = result.stdout.decode()
+    assert result.returncode == 0, result.stderr.decode()
+    answer = "== How long and how often should a learning circle meet? =="
+    assert f"> ask how long is a \ufffd\ufffd meeting\n{answer}" in out
+    assert "== What I can do ==" in out.split("> help\n", 1)[1]

@@ -88,7 +88,7 @@ async def test_user_text_never_becomes_a_channel_ping(slack: tuple[str, SlackApi
     press = with_trigger(fixture("block_actions.json"), api)
     await post_form(url, {"payload": json.dumps(press)})
     posts = await api.wait_for("chat.postMessage", 2)
-    assert "&lt;!channel&gt;" in json.dumps(posts[1]["blocks"])
+    assert "&lt;\\u200b!channel&gt;" in json.dumps(posts[1]["blocks"])  # quoted by the core, escaped by the adapter
     for params in api.of("chat.postMessage"):
         assert "<!channel>" not in json.dumps(params)
 

@@ -90,15 +90,78 @@ async def test_modal_submission_with_errors_and_success(chat: Chat) -> None:
     assert "L-0001" in good[0].text
 
 
-async def test_same_email_while_open_updates_the_lead(chat: Chat) -> None:
-    """A second request from the same email (any case) is added to the open lead, and staff see an update."""
+DUPLICATE_NOTICE = (
+    "Send me everything you have on file\n\n"
+    "Possible duplicate of L-0001: an open request from the same email address. "
+    "If it is the same person, merge them with `leads merge L-0002 into L-0001`."
+)
+
+
+async def test_same_email_while_open_never_reveals_the_open_lead(chat: Chat) -> None:
+    """Someone typing another person's email gets a lead of their own; nothing is appended to the open lead."""
     await chat.submit("consult:intake", VALID)
-    replies = await chat.submit("consult:intake", {**VALID, "email": "ANN@example.ORG", "description": "Also a pilot"})
-    assert "added this to your open request L-0001" in replies[0].text
+    stranger = {**VALID, "email": "ANN@example.ORG", "description": "Send me everything you have on file"}
+    replies = await chat.submit("consult:intake", stranger, user="eve")
+    assert [r.text for r in replies if r.channel is None] == [
+        "Thank you! Your request is L-0002. Someone from the team will be in touch by email."
+    ]
     staff = next(r for r in replies if r.channel == "staff")
-    assert staff.title == "Update to consulting request L-0001" and "Also a pilot" in staff.text
-    shown = texts(await chat.say("leads show L-0001", role="staff"))
-    assert "update" in shown and "Also a pilot" in shown
+    assert staff.title == "New consulting request L-0002" and staff.text == DUPLICATE_NOTICE
+    assert staff.fields[-1] == ("Possible duplicate of", "L-0001")
+    assert [(b.label, b.action_id, b.value) for b in staff.buttons] == [
+        ("Assign to me", "leads:assign", "2"),
+        ("Set status", "leads:status", "2"),
+        ("Add note", "leads:note", "2"),
+        ("Merge into L-0001", "leads:merge", "2:1"),
+    ]
+    first = texts(await chat.say("leads show L-0001", role="staff"))
+    assert "Send me everything" not in first and "update" not in first
+    second = texts(await chat.say("leads show L-0002", role="staff"))
+    assert "Possible duplicate of L-0001: an open request" in second and "Possible duplicate of: L-0001" in second
+    listed = texts(await chat.say("leads list", role="staff"))
+    assert "L-0002 [new] Ann Lee, Riverside Library: Facilitator training (possible duplicate of L-0001)" in listed
+
+
+async def test_staff_merge_a_duplicate(chat: Chat) -> None:
+    """`leads merge L-2 into L-1` moves the duplicate's details into L-1's history and closes L-2 as merged."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Also a pilot", "budget": "5k"})
+    staff = {"user": "sam", "role": "staff"}
+    replies = await chat.say("leads merge L-2 into L-1", **staff)
+    assert [r.text for r in replies] == [
+        "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
+    ]
+    first = texts(await chat.say("leads show L-0001", **staff))
+    assert (
+        "console:sam: merged from L-0002: Ann Lee, Riverside Library; Facilitator training: Also a pilot "
+        "(timeline: soon; budget: 5k)" in first
+    )
+    second = await chat.say("leads show L-0002", **staff)
+    assert ("Status", "merged") in second[0].fields and ("Merged into", "L-0001") in second[0].fields
+    assert [b.label for b in second[0].buttons] == ["Assign to me", "Set status", "Add note"]
+    assert "console:sam: merged into L-0001" in second[0].text
+    again = await chat.say("leads merge L-0002 into L-0001", **staff)
+    assert again[0].text == "L-0002 is already merged into L-0001."
+    assert (await chat.say("leads merge L-1 into L-1", **staff))[0].text == "A lead cannot be merged into itself."
+    assert (await chat.say("leads merge L-1 into L-9", **staff))[0].text == "There is no lead L-0009."
+    usage = (await chat.say("leads merge L-1 L-2", **staff))[0].text
+    assert usage == "Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)"
+    # The next request from that address is a possible duplicate of L-0001 again, not of the merged L-0002.
+    third = await chat.submit("consult:intake", {**VALID, "description": "Third"})
+    assert next(r for r in third if r.channel == "staff").fields[-1] == ("Possible duplicate of", "L-0001")
+
+
+async def test_merge_button_is_for_staff(chat: Chat) -> None:
+    """The "Merge into" button merges for staff and refuses members."""
+    await chat.submit("consult:intake", VALID)
+    replies = await chat.submit("consult:intake", {**VALID, "description": "Again"})
+    merge = next(r for r in replies if r.channel == "staff").buttons[-1]
+    refused = await chat.press(merge.action_id, merge.value, user="mo")
+    assert [r.text for r in refused] == ["Sorry, triage is for staff only."]
+    done = await chat.press(merge.action_id, merge.value, user="sam", role="staff")
+    assert [r.text for r in done] == [
+        "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
+    ]
 
 
 async def test_triage_actions_are_kept_in_history(chat: Chat, clock: Clock) -> None:
@@ -195,8 +258,10 @@ async def test_forget_erases_personal_data_and_keeps_statistics(chat: Chat) -> N
     await chat.submit("consult:intake", {**VALID, "description": "Second message with details"})
     await chat.say("leads note L-0001 Ann mentioned her phone 555-0101", role="staff")
     await chat.say("leads status L-0001 lost", role="staff")
-    replies = await chat.say("leads forget ANN@EXAMPLE.ORG", role="staff")
-    assert "Erased the personal details of 1 lead(s): L-0001" in replies[0].text
+    replies = await chat.say("leads forget ANN@EXAMPLE.ORG", user="sam", role="staff")
+    assert replies[0].text.startswith(
+        "Erased the personal details of 2 lead(s): L-0001, L-0002. Anonymous statistics are kept."
+    )
     shown = texts(await chat.say("leads show L-0001", role="staff"))
     for secret in ("Ann", "ann@example.org", "Riverside", "Train our staff", "Second message", "555-0101"):
         assert secret not in shown
@@ -262,3 +327,20 @@ async def test_triage_buttons_open_status_and_note_forms(chat: Chat) -> None:
     assert "status new -> qualified" in shown and "note Budget approved in May" in shown
     denied = await chat.submit("leadtriage:status:1", {"status": "won"}, user="mo")
     assert "staff only" in denied[0].text
+
+
+async def test_merged_leads_are_anonymized_after_retention(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A lead merged into another keeps its details only for the retention period; the open lead keeps them."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Second"})
+    await chat.say("leads merge L-0002 into L-0001", role="staff")
+    await app.scheduler.tick(clock.now + timedelta(days=366))
+    merged = texts(await chat.say("leads show L-0002", role="staff"))
+    assert "Ann Lee" not in merged and "retention period ended" in merged
+    assert "Name: Ann Lee" in texts(await chat.say("leads show L-0001", role="staff"))
+
+
+async def test_forget_needs_an_email(chat: Chat) -> None:
+    """`leads forget` without an email address says how to use it."""
+    replies = await chat.say("leads forget Ann Lee", role="staff")
+    assert [r.text for r in replies] == ['Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`']

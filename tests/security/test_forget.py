@@ -1,0 +1,141 @@
+"""`leads forget`: none of the person's identifiers remain in any string column of any table, nor in the file."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import String, select
+
+from bot.app import BotApp
+from storage.models import AskedQuestionRow, Base
+from tests.conftest import Chat, Clock, texts
+
+EMAIL = "Maria.T@Example.org"
+NAME = "María Testperson"
+USER = "U0MARIA42"
+IDENTIFIERS = ("maria.t@example.org", NAME.lower(), USER.lower())
+INTAKE = {
+    "name": NAME,
+    "email": EMAIL,
+    "organization": "Harbour Library",
+    "help_kind": "training",
+    "description": f"I am {NAME}, write to {EMAIL}",
+    "timeline": "soon",
+    "budget": "",
+    "consent": "yes",
+}
+MARIA = {"user": USER}
+STAFF = {"user": "sam", "role": "staff"}
+
+
+def _forms(value: str) -> set[str]:
+    """A value and its JSON-escaped spelling (answers and half-filled forms are stored as JSON)."""
+    return {value, json.dumps(value)[1:-1].lower()}
+
+
+async def naming_rows(app: BotApp) -> dict[str, list[str]]:
+    """Every string value, in every table the models define, that contains one of the identifiers, by table."""
+    found: dict[str, list[str]] = {}
+    needles = {form for ident in IDENTIFIERS for form in _forms(ident)}
+    async with app.db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            columns = [c for c in table.columns if isinstance(c.type, String)]
+            if not columns:
+                continue
+            for row in await session.execute(select(*columns)):
+                for value in row:
+                    if isinstance(value, str) and any(n in value.lower() for n in needles):
+                        found.setdefault(table.name, []).append(value)
+    return found
+
+
+async def fill_every_table(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """Maria leaves her email, name and user id in leads, notes, questions, examples, forms and check-ins."""
+    await chat.submit("consult:intake", INTAKE, **MARIA)
+    await chat.submit("consult:intake", {**INTAKE, "name": "Bo Other", "email": "bo@example.org"}, user="bo")
+    await chat.say(f"leads note L-0002 Bo knows {NAME} ({EMAIL}), ping <@{USER}>", **STAFF)
+    await chat.say(f"leads assign L-0002 {USER}", **STAFF)
+    answer = await chat.say(f"ask how many people should be in a learning circle, says {NAME}", **MARIA)
+    helpful = next(b for b in answer[0].buttons if b.label == "Helpful")
+    await chat.press(helpful.action_id, helpful.value, **MARIA)
+    await chat.say(f"ask can {EMAIL} get a certificate", **MARIA)
+    await chat.say("consult", channel="general", **MARIA)
+    await chat.say(NAME, channel="general", **MARIA)
+    await chat.say(EMAIL, channel="general", **MARIA)
+    fay = {"user": "fay", "role": "facilitator", "channel": "maps"}
+    await chat.say("checkin create Maps Circle", **fay)
+    await chat.say("checkin schedule tue 18:00 --weeks 2", **fay)
+    await chat.say("checkin join", channel="maps", **MARIA)
+    clock.now = datetime(2026, 3, 3, 18, 0, tzinfo=UTC)
+    await app.scheduler.tick(clock.now)
+    clock.advance(minutes=10)
+    await chat.submit("checkin:answer:1", {"q0": "maps", "q1": "more maps", "q2": "no"}, channel="maps", **MARIA)
+    other = {"q0": f"paired with {NAME}", "q1": "x", "q2": "no"}
+    await chat.submit("checkin:answer:1", other, channel="maps", user="fay")
+
+
+async def test_forget_leaves_no_identifier_in_any_table(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """After `leads forget EMAIL`, no string column of any table holds her email, name or user id."""
+    await fill_every_table(chat, app, clock)
+    before = await naming_rows(app)
+    assert {
+        "leads",
+        "lead_events",
+        "asked_questions",
+        "learned_examples",
+        "conversations",
+        "group_members",
+        "checkin_answers",
+    } <= set(before)
+
+    assert [q for recipe in app.kb.recipes for q in recipe.questions if NAME in q]  # learned from her "Helpful"
+
+    replies = await chat.say("leads forget maria.t@example.org", **STAFF)
+    assert replies[0].text.startswith("Erased the personal details of 1 lead(s): L-0001. Anonymous statistics")
+    assert "other record(s) naming them" in replies[0].text
+
+    assert await naming_rows(app) == {}
+    learned = [q for recipe in app.kb.recipes for q in recipe.questions if ", says" in q]
+    assert learned == []  # the learned example that named her is gone from the live index too
+    # Everyone else's data is kept, with the mentions of her replaced.
+    bo = texts(await chat.say("leads show L-0002", **STAFF))
+    assert "Name: Bo Other" in bo and "Assignee: (forgotten)" in bo
+    assert "note Bo knows (forgotten) ((forgotten)), ping <\u200b@(forgotten)>" in bo
+    maria = texts(await chat.say("leads show L-0001", **STAFF))
+    assert "Help with: Facilitator training" in maria and "Name: (forgotten)" in maria
+
+
+async def test_forget_by_name_and_user_id_without_a_lead(chat: Chat, app: BotApp) -> None:
+    """Staff can name the person and their user id; short console ids only match whole values."""
+    await chat.say(f"ask is {NAME} in the annual report", user="ann")
+    await chat.say("ask who is Ann", user="ann")
+    await chat.say("consult", user="ann")
+    replies = await chat.say(f'leads forget nobody@example.org --name "{NAME}" --user ann', **STAFF)
+    assert replies[0].text == (
+        "No lead has that email address. "
+        "Also erased or anonymized 2 other record(s) naming them (questions, forms, notes, answers)."
+    )
+    async with app.db.session() as session:
+        questions = sorted(await session.scalars(select(AskedQuestionRow.question)))
+    assert questions == ["is (forgotten) in the annual report", "who is Ann"]
+    assert await app.dispatcher.pending_prompt(chat.origin(user="ann")) is None
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+async def test_sqlite_file_holds_no_trace_after_forget(chat: Chat, app: BotApp, clock: Clock, tmp_path: Path) -> None:
+    """With secure_delete on and the log checkpointed, the email's bytes are in neither the file nor its WAL."""
+    await fill_every_table(chat, app, clock)
+
+    def on_disk() -> bytes:
+        files = [tmp_path / "test.db", tmp_path / "test.db-wal"]
+        return b"".join(f.read_bytes() for f in files if f.exists()).lower()
+
+    assert b"maria.t@example.org" in on_disk()
+    await chat.say("leads forget maria.t@example.org", **STAFF)
+    data = on_disk()
+    for ident in IDENTIFIERS:
+        for form in _forms(ident):
+            assert form.encode() not in data, form

@@ -88,9 +88,9 @@ async def test_kb_show_echo_is_escaped_everywhere(slack: tuple[str, SlackApi, Sl
     url, api, _ = slack
     await post_form(url, command(api, "kb show <!here>"))
     (sent,) = await api.wait_for("chat.postEphemeral")
-    assert sent["text"] == "There is no recipe with id '&lt;!here&gt;'. Try kb search to find one."
+    assert sent["text"] == "There is no recipe with id '&lt;\u200b!here&gt;'. Try kb search to find one."
     assert [b["text"]["text"] for b in sent["blocks"]] == [
-        "There is no recipe with id '&lt;!here&gt;'. Try `kb search` to find one."
+        "There is no recipe with id '&lt;\u200b!here&gt;'. Try `kb search` to find one."
     ]
 
 
@@ -102,7 +102,7 @@ async def test_checkin_name_never_pings_at_creation_or_in_prompts(
     await post_form(url, command(api, "checkin create <!channel> circle --tz UTC", user="U0FAY", channel="C0MAPS"))
     (created,) = await api.wait_for("chat.postMessage")
     assert created["text"] == (
-        "Study group &lt;!channel&gt; circle created here (time zone UTC); you are its facilitator. "
+        "Study group &lt;\u200b!channel&gt; circle created here (time zone UTC); you are its facilitator. "
         "Next: checkin schedule tue 18:00 --weeks 6."
     )
     await post_form(url, command(api, "checkin schedule tue 17:00 --weeks 2", user="U0FAY", channel="C0MAPS"))
@@ -110,7 +110,7 @@ async def test_checkin_name_never_pings_at_creation_or_in_prompts(
     for prompt in await bot.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC)):
         await adapter.post(prompt)
     posts = await api.wait_for("chat.postMessage", 3)
-    assert posts[2]["text"] == "Check-in: &lt;!channel&gt; circle"
+    assert posts[2]["text"] == "Check-in: &lt;\u200b!channel&gt; circle"
     for params in posts:
         for text in mrkdwn_texts(params):
             assert "<!channel>" not in text
@@ -317,5 +317,6 @@ async def test_checkin_summary_shows_answers_escaped_and_links_unmasked(
     posted = (await api.wait_for("chat.postMessage", 3))[2]
     body = "\n".join(b["text"]["text"] for b in posted["blocks"] if b["type"] == "section")
     assert posted["text"] == "Check-in summary: Maps, Tue 03 Mar"
-    assert "• U0ANN: &lt;!channel&gt; read this (<https://evil.example>)" in body.splitlines()
+    # The core breaks the masked link (bot.usertext.quote) and the adapter escapes the ping: both stay visible text.
+    assert "• U0ANN: &lt;\u200b!channel&gt; read [this]\u200b(https://evil.example)" in body.splitlines()
     assert "<!channel>" not in body and "|this>" not in body

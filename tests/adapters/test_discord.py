@@ -35,8 +35,10 @@ from storage.leads import list_leads
 from storage.questions import get_question
 from tests.adapters.discord_standin import (
     BOT_ID,
+    GUILD_ID,
     HELP_CHANNEL,
     MEMBER_ID,
+    OTHER_GUILD_ID,
     STAFF_ROLE,
     Call,
     DiscordStandIn,
@@ -61,11 +63,19 @@ def test_slash_command_payload_becomes_core_text() -> None:
 def test_origin_carries_user_channel_roles_and_dm() -> None:
     payload = fixture("interaction_command")
     payload["member"]["roles"] = [STAFF_ROLE]
-    origin = origin_of(payload, ["Staff"], modals=True)
+    origin = origin_of(payload, ["Staff"], modals=True, guilds=[GUILD_ID])
     assert (origin.platform, origin.channel, origin.user) == ("discord", HELP_CHANNEL, MEMBER_ID)
     assert origin.platform_roles == {STAFF_ROLE, "Staff"} and not origin.is_dm and origin.supports_modals
     dm = dict(payload, guild_id=None)
-    assert origin_of(dm, modals=False).is_dm
+    assert origin_of(dm, modals=False, guilds=[GUILD_ID]).is_dm
+
+
+def test_roles_count_only_in_configured_servers() -> None:
+    """A role named like the staff role, held in a server the settings do not name, counts for nothing."""
+    payload = dict(fixture("interaction_command"), guild_id=OTHER_GUILD_ID)
+    payload["member"] = dict(payload["member"], roles=["1400000000000000077"])
+    assert origin_of(payload, ["Staff"], modals=True, guilds=[GUILD_ID]).platform_roles == frozenset()
+    assert origin_of(payload, ["Staff"], modals=True).platform_roles == frozenset()  # no server configured
 
 
 def test_mentions_and_dms_become_questions_and_bots_are_ignored() -> None:
@@ -96,14 +106,11 @@ def test_replies_never_ping_and_carry_buttons() -> None:
     kwargs = reply_kwargs(reply)
     assert kwargs["allowed_mentions"] == NO_PINGS
     assert "@everyone" not in kwargs["embed"].description and "@here" not in kwargs["embed"].title
-    assert [item.custom_id for item in kwargs["view"].children] == ["cb|kb:helpful|7"]
+    assert [(item.item.label, item.custom_id) for item in kwargs["view"].children] == [("Helpful", "cb|kb:helpful|7")]
     assert reply_kwargs(Reply("secret", visibility=Visibility.EPHEMERAL))["ephemeral"] is True
     assert safe_text("mail me @ home") == "mail me @ home"
     too_long = Button("x", "kb:show", "y" * 120)
-    assert (
-        "view" in reply_kwargs(Reply("t", buttons=(too_long,)))
-        and not reply_kwargs(Reply("t", buttons=(too_long,)))["view"].children
-    )
+    assert "view" not in reply_kwargs(Reply("t", buttons=(too_long,)))  # left out: it cannot fit a custom_id
 
 
 def test_long_forms_split_into_modals_of_five() -> None:
@@ -196,6 +203,8 @@ async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         try:
             await asyncio.wait_for(adapter.ready.wait(), 10)
             yield Bot(app, adapter, standin)
+            if not standin.allow_refusals:
+                assert not standin.refused, f"Discord would refuse: {[(c.path, c.answer) for c in standin.refused]}"
         finally:
             await adapter.stop()
             await asyncio.wait_for(runner, 10)
@@ -213,6 +222,12 @@ def _custom_ids(call: Call) -> list[str]:
     data = call.body.get("data", call.body)
     items = [c for row in data.get("components", []) for c in row.get("components", [row.get("component", {})])]
     return [c["custom_id"] for c in items if "custom_id" in c]
+
+
+def _buttons(call: Call) -> list[tuple[str, str]]:
+    """Every button of a message as (label, custom_id), row by row."""
+    data = call.body.get("data", call.body)
+    return [(c["label"], c["custom_id"]) for row in data.get("components", []) for c in row.get("components", [])]
 
 
 def _defaults(call: Call) -> dict[str, str]:
@@ -238,8 +253,12 @@ async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:
     call = await bot.ask("how many people should be in a learning circle")
     assert call.body["type"] == 4  # CHANNEL_MESSAGE_WITH_SOURCE, within the 3 seconds
     assert _embed_titles(call) == ["How big should a learning circle be?"]
-    ids = _custom_ids(call)
-    assert ids[0].startswith("cb|kb:helpful|") and ids[1].startswith("cb|kb:unhelpful|")
+    assert _buttons(call) == [
+        ("Helpful", "cb|kb:helpful|1"),
+        ("Not helpful", "cb|kb:unhelpful|1"),
+        ("More results", "cb|kb:more|1"),
+        ("Ask a human", "cb|kb:human|1"),
+    ]
     assert call.body["data"]["allowed_mentions"] == {"parse": []}
 
 

@@ -200,7 +200,7 @@ class DiscordAdapter:
                     login.cancel()
                     await asyncio.gather(login, return_exceptions=True)
             if not login.cancelled() and not self._stopping.is_set():
-                login.result()  # raise what ended the connection
+                _raise_from(login)
 
     async def stop(self, drain_seconds: float = 10.0) -> None:
         """Stop taking events, let in-flight ones finish (bounded), then disconnect; works in any state."""
@@ -507,6 +507,16 @@ async def _subcommand(interaction: discord.Interaction[Any], args: str | None = 
     """Every group subcommand: hand the whole command line to the core."""
     adapter: DiscordAdapter = interaction.client.communitybot_adapter
     await adapter._command(interaction)
+
+
+def _raise_from(login: asyncio.Future[None]) -> None:
+    """Raise what ended the connection; a refused privileged intent (close 4014) says how to fix it."""
+    try:
+        login.result()
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4014:
+            raise discord.PrivilegedIntentsRequired(exc.shard_id) from None
+        raise
 
 
 def _payload(interaction: discord.Interaction[Any]) -> dict[str, Any]:

@@ -56,6 +56,22 @@ def fixture(name: str) -> dict[str, Any]:
     return data
 
 
+OTHER_STAFF_ROLE = "1400000000000000099"  # named "Staff", like the staff role, in the other server
+OTHER_CHANNEL = "1500000000000000099"
+
+
+def other_guild() -> dict[str, Any]:
+    """A second server the bot is in, not named in the settings, with a role named like the staff role."""
+    guild = fixture("guild_create")
+    guild.update(id=OTHER_GUILD_ID, name="Someone else's server", owner_id="1300000000000000098")
+    guild["roles"] = [
+        dict(guild["roles"][0], id=OTHER_GUILD_ID),
+        dict(guild["roles"][1], id=OTHER_STAFF_ROLE, name="Staff"),
+    ]
+    guild["channels"] = [dict(guild["channels"][0], id=OTHER_CHANNEL, name="general")]
+    return guild
+
+
 @dataclass
 class Call:
     method: str
@@ -114,7 +130,7 @@ class DiscordStandIn:
     _interactions: dict[str, _Interaction] = field(default_factory=dict)
     _faults: list[_Fault] = field(default_factory=list)
     _nonces: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    _channels: set[str] = field(default_factory=lambda: {HELP_CHANNEL, STAFF_CHANNEL})
+    _channels: set[str] = field(default_factory=lambda: {HELP_CHANNEL, STAFF_CHANNEL, OTHER_CHANNEL})
     identified: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -196,9 +212,13 @@ class DiscordStandIn:
         if event == "MESSAGE_CREATE":
             data = self._without_content(data)
         elif event == "INTERACTION_CREATE":
-            limit = int(data.get("attachment_size_limit") or self.attachment_limit)
-            self._interactions[str(data["id"])] = _Interaction(str(data["token"]), time.monotonic(), limit)
+            self.expect_interaction(str(data["id"]), str(data["token"]), data.get("attachment_size_limit"))
         await self._send({"op": 0, "t": event, "s": next(self._seq), "d": data})
+
+    def expect_interaction(self, interaction_id: str, token: str, size_limit: int | None = None) -> None:
+        """Register an interaction as created now (``dispatch`` does it for INTERACTION_CREATE)."""
+        limit = int(size_limit or self.attachment_limit)
+        self._interactions[interaction_id] = _Interaction(token, time.monotonic(), limit)
 
     def _without_content(self, data: dict[str, Any]) -> dict[str, Any]:
         """Without the message-content intent, guild messages reach the bot with no text unless they mention it.
@@ -227,6 +247,7 @@ class DiscordStandIn:
                 ready["resume_gateway_url"] = self.gateway_url
                 await self.dispatch("READY", ready)
                 await self.dispatch("GUILD_CREATE", fixture("guild_create"))
+                await self.dispatch("GUILD_CREATE", other_guild())
                 self.identified.set()
             elif payload["op"] == 6:  # RESUME: this stand-in keeps no sessions; the client identifies again
                 await self._send({"op": 9, "d": False})

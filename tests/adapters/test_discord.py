@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
 import yarl
 
-from adapters.discord.app import DiscordAdapter, for_app, invite_url
+from adapters.discord.app import DiscordAdapter, invite_url
 from adapters.discord.translate import (
     NO_PINGS,
     command_text,
@@ -27,12 +25,13 @@ from adapters.discord.translate import (
     safe_text,
     text_input,
 )
-from bot.app import BotApp
 from bot.events import Action, Button, Message, Reply, Visibility
 from bot.features.leads import CONSULT_FORM
 from bot.settings import Settings
 from storage.leads import list_leads
 from storage.questions import get_question
+from tests.adapters import discord_bot
+from tests.adapters.discord_bot import Bot, buttons, custom_ids, embed_titles, modal_defaults
 from tests.adapters.discord_standin import (
     BOT_ID,
     GUILD_ID,
@@ -40,11 +39,12 @@ from tests.adapters.discord_standin import (
     MEMBER_ID,
     OTHER_GUILD_ID,
     STAFF_ROLE,
-    Call,
-    DiscordStandIn,
     fixture,
 )
-from tests.conftest import DbTarget, make_settings
+
+bot = discord_bot.bot  # the wire-level fixtures, shared with the other Discord test modules
+db_target = discord_bot.db_target
+
 
 # -- pure translation ---------------------------------------------------------------------------------------------
 
@@ -101,7 +101,7 @@ def test_button_and_modal_payloads() -> None:
     assert modal_values(fixture("interaction_modal")["data"]) == {"name": "Ada Lovelace", "email": "ada@example.org"}
 
 
-def test_replies_never_ping_and_carry_buttons() -> None:
+def test_replies_never_ping_and_carrybuttons() -> None:
     reply = Reply("@everyone look", title="Hi @here", buttons=(Button("Helpful", "kb:helpful", "7"),))
     kwargs = reply_kwargs(reply)
     assert kwargs["allowed_mentions"] == NO_PINGS
@@ -136,112 +136,6 @@ def test_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
 # -- end to end with discord.py against the stand-in ----------------------------------------------------------
 
 
-@pytest.fixture
-def db_target(tmp_path: Path) -> DbTarget:
-    """The wire tests need one database, not both: SQLite."""
-    return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}", None)
-
-
-SELECTS = frozenset({"help_kind", "consent"})  # the consult form's choice and consent fields show as selects
-
-
-class Bot:
-    def __init__(self, app: BotApp, adapter: DiscordAdapter, standin: DiscordStandIn) -> None:
-        self.app, self.adapter, self.standin = app, adapter, standin
-        self._ids = iter(range(1, 10_000))
-
-    async def interact(self, kind: str, **changes: Any) -> Call:
-        """Push an INTERACTION_CREATE built from a fixture; return the callback Discord would get."""
-        payload = copy.deepcopy(fixture(kind))
-        n = next(self._ids)
-        payload["id"] = str(1610000000000000000 + n)
-        payload["token"] = f"token-{n}"
-        for key, value in changes.items():
-            payload[key] = value
-        await self.standin.dispatch("INTERACTION_CREATE", payload)
-        return await self.standin.wait_for(lambda c: c.path == f"/interactions/{payload['id']}/token-{n}/callback")
-
-    async def ask(self, question: str, **changes: Any) -> Call:
-        data = {"id": "1", "name": "ask", "type": 1, "options": [{"name": "question", "type": 3, "value": question}]}
-        return await self.interact("interaction_command", data=data, **changes)
-
-    async def command(self, name: str, sub: str | None = None, args: str | None = None, **changes: Any) -> Call:
-        options: list[dict[str, Any]] = []
-        if sub is not None:
-            inner = [{"name": "args", "type": 3, "value": args}] if args else []
-            options = [{"type": 1, "name": sub, "options": inner}]
-        return await self.interact("interaction_command", data={"id": "1", "name": name, "type": 1, "options": options})
-
-    async def press(self, custom_id: str) -> Call:
-        return await self.interact("interaction_component", data={"custom_id": custom_id, "component_type": 2})
-
-    async def submit(self, custom_id: str, values: dict[str, str], selects: frozenset[str] = SELECTS) -> Call:
-        """Submit a modal of labels: text inputs carry ``value``, selects ``values``."""
-        rows = [
-            {"type": 18, "component": {"type": 3, "custom_id": k, "values": [v] if v else []}}
-            if k in selects
-            else {"type": 18, "component": {"type": 4, "custom_id": k, "value": v}}
-            for k, v in values.items()
-        ]
-        return await self.interact("interaction_modal", data={"custom_id": custom_id, "components": rows})
-
-
-@pytest.fixture
-async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
-    standin = DiscordStandIn()
-    await standin.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", standin.api_url)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
-    settings = make_settings(
-        db_target, tmp_path, discord_guild_ids=[1200000000000000001], roles={"platform_roles": {"Staff": "staff"}}
-    ).model_copy(update={"staff_channel": "1500000000000000002"})
-    app = BotApp(settings)
-    try:
-        await app.start()
-        adapter = for_app(app, settings, token="test-token")
-        runner = asyncio.create_task(adapter.run())
-        try:
-            await asyncio.wait_for(adapter.ready.wait(), 10)
-            yield Bot(app, adapter, standin)
-            if not standin.allow_refusals:
-                assert not standin.refused, f"Discord would refuse: {[(c.path, c.answer) for c in standin.refused]}"
-        finally:
-            await adapter.stop()
-            await asyncio.wait_for(runner, 10)
-    finally:
-        await app.close()
-        await standin.stop()
-
-
-def _embed_titles(call: Call) -> list[str]:
-    return [e.get("title", "") for e in call.body.get("data", call.body).get("embeds", [])]
-
-
-def _custom_ids(call: Call) -> list[str]:
-    """Custom ids of buttons (in action rows) or modal inputs (in labels), in order."""
-    data = call.body.get("data", call.body)
-    items = [c for row in data.get("components", []) for c in row.get("components", [row.get("component", {})])]
-    return [c["custom_id"] for c in items if "custom_id" in c]
-
-
-def _buttons(call: Call) -> list[tuple[str, str]]:
-    """Every button of a message as (label, custom_id), row by row."""
-    data = call.body.get("data", call.body)
-    return [(c["label"], c["custom_id"]) for row in data.get("components", []) for c in row.get("components", [])]
-
-
-def _defaults(call: Call) -> dict[str, str]:
-    """What a reopened modal shows already filled in."""
-    out = {}
-    for row in call.body["data"]["components"]:
-        item = row["component"]
-        if "options" in item:
-            out[item["custom_id"]] = next((o["value"] for o in item["options"] if o.get("default")), "")
-        else:
-            out[item["custom_id"]] = item.get("value", "")
-    return out
-
-
 async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot) -> None:
     intents = discord.Intents._from_value(bot.standin.identify["intents"])
     assert not intents.message_content and not intents.members and intents.guild_messages
@@ -252,8 +146,8 @@ async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot
 async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:
     call = await bot.ask("how many people should be in a learning circle")
     assert call.body["type"] == 4  # CHANNEL_MESSAGE_WITH_SOURCE, within the 3 seconds
-    assert _embed_titles(call) == ["How big should a learning circle be?"]
-    assert _buttons(call) == [
+    assert embed_titles(call) == ["How big should a learning circle be?"]
+    assert buttons(call) == [
         ("Helpful", "cb|kb:helpful|1"),
         ("Not helpful", "cb|kb:unhelpful|1"),
         ("More results", "cb|kb:more|1"),
@@ -265,7 +159,7 @@ async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:
 async def test_not_helpful_is_recorded_even_after_a_restart_of_the_view(bot: Bot) -> None:
     """The button is a dynamic item: its custom_id alone is enough, as after a restart."""
     answer = await bot.ask("how many people should be in a learning circle")
-    unhelpful = next(i for i in _custom_ids(answer) if i.startswith("cb|kb:unhelpful|"))
+    unhelpful = next(i for i in custom_ids(answer) if i.startswith("cb|kb:unhelpful|"))
     call = await bot.press(unhelpful)
     assert call.body["data"]["flags"] == 64  # ephemeral thanks
     async with bot.app.db.session() as session:
@@ -294,7 +188,7 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
     opened = await bot.command("consult")
     assert opened.body["type"] == 9  # MODAL
     first = opened.body["data"]
-    assert _custom_ids(opened) == [
+    assert custom_ids(opened) == [
         "name",
         "email",
         "organization",
@@ -310,13 +204,13 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
     }
     saved = await bot.submit(first["custom_id"], step1)
     assert saved.body["data"]["flags"] == 64 and "Saved part 1 of 2" in saved.body["data"]["content"]
-    second = await bot.press(_custom_ids(saved)[0])
+    second = await bot.press(custom_ids(saved)[0])
     assert second.body["type"] == 9
     step2 = {"timeline": "March", "budget": "", "consent": "yes"}
     rejected = await bot.submit(second.body["data"]["custom_id"], step2)
     assert rejected.body["data"]["flags"] == 64 and "email" in rejected.body["data"]["content"].lower()
-    reopened = await bot.press(_custom_ids(rejected)[0])
-    defaults = _defaults(reopened)
+    reopened = await bot.press(custom_ids(rejected)[0])
+    defaults = modal_defaults(reopened)
     assert defaults["name"] == "Ada" and defaults["email"] == "not-an-email"  # nothing typed is lost
     assert defaults["help_kind"] == "course_design"
     await bot.submit(reopened.body["data"]["custom_id"], {**step1, "email": "ada@example.org"})

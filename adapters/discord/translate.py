@@ -32,6 +32,7 @@ __all__ = [
     "command_text",
     "component_to_core",
     "form_steps",
+    "incoming",
     "message_to_core",
     "modal_values",
     "nonce_for",
@@ -64,10 +65,30 @@ _MENTION = re.compile(r"<@!?(\d+)>")
 # allowed_mentions; allowed_mentions (nothing may ping) is the real guard.
 _MASS_MENTION = re.compile(r"@(everyone|here)")
 NO_PINGS = discord.AllowedMentions.none()
+_MASKED_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def incoming(text: str) -> str:
+    """Text as users typed it, storable: NUL and lone surrogates (which no database or encoder takes) become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _printable(text: str) -> str:
+    """Without control characters or bidirectional overrides, and with lone surrogates (unsendable) as ``?``."""
+    return _INVISIBLE.sub("", text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def safe_text(text: str) -> str:
-    """Neutralise ``@everyone`` and ``@here`` in text that may come from users."""
+    """Text that may come from users, made safe to show: no ``@everyone``/``@here``, no masked links.
+
+    A Markdown link ``[text](url)`` shows its real address (``text (<url>)``), so a link cannot pose as another;
+    control characters and bidirectional overrides are dropped, and lone surrogates (which cannot be encoded to
+    send) become ``?``.
+    """
+    text = _MASKED_LINK.sub(lambda m: f"{m.group(1)} (<{m.group(2)}>)", _printable(text))
+    text = text.replace("](", "]\u200b(")  # whatever link syntax is left cannot form a masked link
     return _MASS_MENTION.sub("@\u200b\\1", text)
 
 
@@ -111,7 +132,7 @@ def command_text(data: Mapping[str, Any]) -> str:
         value = option.get("value")
         if value is not None and str(value).strip():
             words.append(str(value).strip())
-    return " ".join(w for w in words if w)
+    return incoming(" ".join(w for w in words if w))
 
 
 def message_to_core(
@@ -135,7 +156,8 @@ def message_to_core(
     in_help = str(payload.get("channel_id")) in set(help_channels)
     if not (is_dm or mentioned or in_help):
         return None
-    text = _MENTION.sub(lambda m: "" if m.group(1) == bot_id else m.group(0), payload.get("content", "")).strip()
+    content = incoming(str(payload.get("content") or ""))
+    text = _MENTION.sub(lambda m: "" if m.group(1) == bot_id else m.group(0), content).strip()
     if not text:
         return None
     origin = origin_of(payload, role_names, modals=not is_dm, guilds=guilds)
@@ -181,7 +203,7 @@ def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
                 value = item.get("value")
                 if value is None and item.get("values"):
                     value = item["values"][0]
-                values[str(item["custom_id"])] = str(value or "")
+                values[str(item["custom_id"])] = incoming(str(value or ""))
     return values
 
 
@@ -259,7 +281,8 @@ def buttons_view(buttons: Iterable[Button]) -> discord.ui.View | None:
         if custom_id is None or custom_id in seen or len(view.children) == _BUTTONS_MAX:
             continue
         seen.add(custom_id)
-        view.add_item(CoreButton(custom_id, _clip(button.label, _BUTTON_LABEL_MAX) or "…", button_style(button)))
+        label = _clip(_printable(button.label), _BUTTON_LABEL_MAX) or "…"
+        view.add_item(CoreButton(custom_id, label, button_style(button)))
     return view if view.children else None
 
 
@@ -274,7 +297,9 @@ def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[d
     if reply.title or reply.link or reply.fields:
         embed = discord.Embed(title=_clip(safe_text(reply.title or ""), 256) or None, url=reply.link)
         for label, value in reply.fields[:25]:
-            embed.add_field(name=_clip(label, 256) or "-", value=_clip(safe_text(value), 1024) or "-", inline=True)
+            embed.add_field(
+                name=_clip(safe_text(label), 256) or "-", value=_clip(safe_text(value), 1024) or "-", inline=True
+            )
         if reply.link:
             embed.set_footer(text=_clip(reply.link, 2048))
         room = min(_EMBED_MAX, _EMBEDS_TOTAL - len(embed))

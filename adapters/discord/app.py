@@ -21,14 +21,14 @@ from typing import Any
 
 import aiohttp
 import discord
-from discord import app_commands
 
+from adapters.discord.commands import command_tree
+from adapters.discord.modals import REOPEN, ModalForms, short_context, with_reopen
 from adapters.discord.send import answer, deliver, delivery_error, fallback, refused, reply_to
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
     NO_PINGS,
     CoreButton,
-    buttons_view,
     command_text,
     form_steps,
     message_to_core,
@@ -36,7 +36,6 @@ from adapters.discord.translate import (
     origin_of,
     parse_button,
     reply_messages,
-    text_input,
 )
 from bot.app import BotApp
 from bot.errors import DeliveryError
@@ -51,10 +50,9 @@ Handle = Callable[[Event], Awaitable[list[Reply]]]
 StartForm = Callable[[Origin, Form, str], Awaitable[list[Reply]]]
 Titles = Callable[[str], Sequence[str]]
 
-_GROUPS = ("checkin", "leads", "kb")  # core command words that become slash command groups
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
-_PARTIAL_TTL = 1800.0  # seconds a half-filled multi-step form waits for its next step
-_REOPEN = "discordform:reopen"
+_RESTARTING = "Restarting; try again in a minute."
+_EXPIRED = "That form has expired. Please start again."
 _MOVED_TO_DM = "I've sent you a direct message to continue privately."
 _NO_DM = (
     "I couldn't send you a direct message. Please allow direct messages from this server's members, "
@@ -130,8 +128,7 @@ class DiscordAdapter:
             self._sharding = {"shard_count": shard_count}
             if shard_ids is not None:
                 self._sharding["shard_ids"] = list(shard_ids)
-        # Half-filled or rejected modal forms, by (user, form id, context), to continue or reopen them.
-        self._partial: dict[tuple[str, str, str], tuple[float, Form, dict[str, str]]] = {}
+        self._forms = ModalForms()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = asyncio.Event()
         self._used = False
@@ -148,10 +145,8 @@ class DiscordAdapter:
             client = discord.AutoShardedClient(intents=intents, allowed_mentions=NO_PINGS, **self._sharding)
         else:
             client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
-        self.tree = app_commands.CommandTree(client)
-        self._register_commands(self._commands)
+        self.tree = command_tree(client, self._commands, self._titles, self._command)
         client.setup_hook = self._setup  # type: ignore[method-assign]
-        client.communitybot_adapter = self  # type: ignore[attr-defined]
         client.event(self.on_ready)
         client.event(self.on_message)
         client.event(self.on_interaction)
@@ -226,41 +221,6 @@ class DiscordAdapter:
 
     # -- slash commands -------------------------------------------------------------------------------------
 
-    def _register_commands(self, commands: Sequence[tuple[str, str]]) -> None:
-        tree = self.tree
-
-        @tree.command(name="ask", description="Ask a how-to question")
-        @app_commands.describe(question="What do you want to know?")
-        async def ask(interaction: discord.Interaction[Any], question: str) -> None:
-            await self._command(interaction)
-
-        @ask.autocomplete("question")
-        async def ask_titles(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-            found = self._titles(current) if self._titles is not None and current.strip() else []
-            return [app_commands.Choice(name=t[:100], value=t[:100]) for t in found[:25]]
-
-        @tree.command(name="help", description="What the bot can do for you")
-        async def help_(interaction: discord.Interaction[Any]) -> None:
-            await self._command(interaction)
-
-        @tree.command(name="consult", description="Ask P2PU for help with a project")
-        async def consult(interaction: discord.Interaction[Any]) -> None:
-            await self._command(interaction)
-
-        for group_name in _GROUPS:
-            subs = [(n.split()[1], summary) for n, summary in commands if n.startswith(f"{group_name} ")]
-            if not subs:
-                continue
-            group = app_commands.Group(name=group_name, description=f"{group_name} commands")
-            for sub, summary in subs[:25]:
-                command: app_commands.Command[Any, ..., None] = app_commands.Command(
-                    name=sub, description=(summary or sub)[:100], callback=_subcommand, parent=group
-                )
-                if f"{group_name} {sub}" == "checkin create":
-                    command.autocomplete("args")(_channel_name)
-                group.add_command(command)
-            tree.add_command(group)
-
     async def _command(self, interaction: discord.Interaction[Any]) -> None:
         text = command_text(interaction.data or {})
         origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
@@ -311,8 +271,8 @@ class DiscordAdapter:
             if self._start_form is not None:
                 replies = await self._start_form(private, form, reply.text)
             else:  # no step-by-step here: a button in the DM opens the form as a modal
-                self._remember(origin.user, form, {})
-                reopen = Button("Open the form", _REOPEN, f"{form.form_id}|0|{_ctx(form.context)}")
+                self._forms.remember(origin.user, form, {})
+                reopen = Button("Open the form", REOPEN, f"{form.form_id}|0|{short_context(form.context)}")
                 replies = [Reply(reply.text or form.title, buttons=(reopen,))]
             for each in replies:
                 await deliver(dm, reply_messages(_public(each)), None)
@@ -335,7 +295,7 @@ class DiscordAdapter:
             parsed = parse_button(str(data.get("custom_id", "")))
             if parsed is None:
                 return
-            if parsed[0] == _REOPEN:
+            if parsed[0] == REOPEN:
                 await self._reopen(interaction, parsed[1])
                 return
             origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
@@ -347,7 +307,7 @@ class DiscordAdapter:
 
     async def _interaction(self, interaction: discord.Interaction[Any], event: Event) -> None:
         if not self.accepting:
-            await interaction.response.send_message("Restarting; try again in a minute.", ephemeral=True)
+            await answer(interaction, reply_messages(Reply(_RESTARTING, visibility=Visibility.EPHEMERAL)))
             return
         await self._track(self._run_interaction(interaction, event))
 
@@ -370,11 +330,11 @@ class DiscordAdapter:
                 if not interaction.response.is_done():
                     await self._send_modal(interaction, reply.form, origin.user)
                     continue
-                self._remember(origin.user, reply.form, {})
-                reopen = Button("Open the form", _REOPEN, f"{reply.form.form_id}|0|{_ctx(reply.form.context)}")
+                self._forms.remember(origin.user, reply.form, {})
+                reopen = Button("Open the form", REOPEN, f"{reply.form.form_id}|0|{short_context(reply.form.context)}")
                 reply = Reply(reply.text or reply.form.title, buttons=(reopen,), visibility=Visibility.EPHEMERAL)
             elif reply in errors:
-                reply = _with_reopen(reply, interaction)
+                reply = with_reopen(reply, interaction)
             if reply.visibility is Visibility.DM and reply.channel is None and reply.user in (None, origin.user):
                 reply = replace(reply, visibility=Visibility.EPHEMERAL)  # private to this user already
             if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM:
@@ -394,28 +354,12 @@ class DiscordAdapter:
         values: dict[str, str] | None = None,
     ) -> None:
         try:
-            await interaction.response.send_modal(self._modal(form, step, user, values))
+            await interaction.response.send_modal(self._forms.modal(form, step, user, values))
         except discord.HTTPException as exc:
             refused("a form", exc)
             await fallback(interaction)
 
     # -- forms as modals --------------------------------------------------------------------------------------
-
-    def _modal(self, form: Form, step: int, user: str, values: dict[str, str] | None = None) -> discord.ui.Modal:
-        steps = form_steps(form)
-        current = steps[step]
-        modal = discord.ui.Modal(
-            title=current.title, custom_id=f"{current.custom_id}|{_ctx(form.context)}", timeout=900
-        )
-        for field in current.fields:
-            modal.add_item(text_input(field, (values or {}).get(field.name, "")))
-        self._remember(user, form, dict(values or {}))  # for the next step, or to reopen it after an error
-        return modal
-
-    def _remember(self, user: str, form: Form, values: dict[str, str]) -> None:
-        now = time.monotonic()
-        self._partial = {k: v for k, v in self._partial.items() if now - v[0] < _PARTIAL_TTL}
-        self._partial[(user, form.form_id, _ctx(form.context))] = (now, form, values)
 
     async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
@@ -429,32 +373,29 @@ class DiscordAdapter:
         )
         user = str(interaction.user.id)
         values = modal_values(data)
-        remembered = self._partial.get((user, form_id, context))
+        remembered = self._forms.get((user, form_id, context))
         if remembered is not None:
             _, form, earlier = remembered
             values = {**earlier, **values}
             steps = form_steps(form)
             if step + 1 < len(steps):
-                self._remember(user, form, values)
-                button = Button(f"Continue ({step + 2}/{len(steps)})", _REOPEN, f"{form_id}|{step + 1}|{context}")
-                await interaction.response.send_message(
-                    f"Saved part {step + 1} of {len(steps)}.",
-                    view=buttons_view((button,)) or discord.utils.MISSING,
-                    ephemeral=True,
+                self._forms.remember(user, form, values)
+                button = Button(f"Continue ({step + 2}/{len(steps)})", REOPEN, f"{form_id}|{step + 1}|{context}")
+                saved = Reply(
+                    f"Saved part {step + 1} of {len(steps)}.", buttons=(button,), visibility=Visibility.EPHEMERAL
                 )
+                await answer(interaction, reply_messages(saved))
                 return
             context = form.context
-            self._remember(user, form, values)
+            self._forms.remember(user, form, values)
         origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
         await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
 
     async def _reopen(self, interaction: discord.Interaction[Any], value: str) -> None:
         form_id, step, context = [*value.split("|", 2), "", ""][:3]
-        remembered = self._partial.get((str(interaction.user.id), form_id, context))
+        remembered = self._forms.get((str(interaction.user.id), form_id, context))
         if remembered is None:
-            await interaction.response.send_message(
-                "That form has expired. Please start again.", ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
             return
         _, form, values = remembered
         number = int(step) if step.isdigit() else 0
@@ -496,19 +437,6 @@ class DiscordAdapter:
         return None
 
 
-async def _channel_name(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """``/checkin create``: a study group is bound to its channel, so offer the channel's name as the group's."""
-    name = getattr(interaction.channel, "name", None)
-    suggestions = [n for n in (current.strip(), name) if n]
-    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in dict.fromkeys(suggestions)]
-
-
-async def _subcommand(interaction: discord.Interaction[Any], args: str | None = None) -> None:
-    """Every group subcommand: hand the whole command line to the core."""
-    adapter: DiscordAdapter = interaction.client.communitybot_adapter
-    await adapter._command(interaction)
-
-
 def _raise_from(login: asyncio.Future[None]) -> None:
     """Raise what ended the connection; a refused privileged intent (close 4014) says how to fix it."""
     try:
@@ -536,11 +464,6 @@ def _role_names_of(user: discord.abc.User) -> list[str]:
     return [r.name for r in getattr(user, "roles", [])[1:]]  # the first role is @everyone
 
 
-def _ctx(context: str) -> str:
-    """A form's context as it fits in a custom_id (Discord allows 100 characters in all)."""
-    return context[:50]
-
-
 def _file_limit(interaction: discord.Interaction[Any]) -> int:
     """The upload limit Discord gave with the interaction (it depends on the server's boosts)."""
     return int(getattr(interaction, "filesize_limit", 0) or DEFAULT_FILE_LIMIT)
@@ -548,17 +471,6 @@ def _file_limit(interaction: discord.Interaction[Any]) -> int:
 
 def _public(reply: Reply) -> Reply:
     return replace(reply, visibility=Visibility.PUBLIC)
-
-
-def _with_reopen(reply: Reply, interaction: discord.Interaction[Any]) -> Reply:
-    """A rejected form: the errors, privately, with a button to reopen the form with the answers kept."""
-    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-    parts = str(data.get("custom_id", "")).split("|", 3)
-    if len(parts) < 3 or parts[0] != "form":
-        return replace(reply, visibility=Visibility.EPHEMERAL)
-    lines = "\n".join(f"- {message}" for _, message in reply.form_errors)
-    button = Button("Edit answers", _REOPEN, f"{parts[1]}|0|{parts[3] if len(parts) > 3 else ''}")
-    return Reply(f"Please fix these and submit again:\n{lines}", buttons=(button,), visibility=Visibility.EPHEMERAL)
 
 
 def for_app(app: BotApp, settings: Settings, token: str) -> DiscordAdapter:

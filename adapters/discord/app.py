@@ -476,6 +476,9 @@ def _public(reply: Reply) -> Reply:
 def for_app(app: BotApp, settings: Settings, token: str) -> DiscordAdapter:
     """A Discord adapter wired to a started :class:`BotApp` and the settings."""
 
+    if settings.roles.platform_roles and not settings.discord_guild_ids:
+        log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
+
     def titles(current: str) -> list[str]:
         return [hit.recipe.title for hit in app.kb.search(current, limit=25)]
 

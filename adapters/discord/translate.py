@@ -302,7 +302,9 @@ def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[d
             )
         if reply.link:
             embed.set_footer(text=_clip(reply.link, 2048))
-        room = min(_EMBED_MAX, _EMBEDS_TOTAL - len(embed))
+        while len(embed) > _EMBEDS_TOTAL and embed.fields:
+            embed.remove_field(-1)  # the 6,000 characters of a message's embeds: fields beyond it are left out
+        room = max(0, min(_EMBED_MAX, _EMBEDS_TOTAL - len(embed)))
         description, rest = _split(text, room)
         embed.description = description or None
         first["embed"] = embed

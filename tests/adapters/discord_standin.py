@@ -72,6 +72,18 @@ def other_guild() -> dict[str, Any]:
     return guild
 
 
+def wire(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """The JSON body discord.py sends for ``send(**kwargs)`` (content, one embed, a view, allowed mentions)."""
+    body: dict[str, Any] = {"allowed_mentions": kwargs["allowed_mentions"].to_dict()}
+    if "content" in kwargs:
+        body["content"] = kwargs["content"]
+    if "embed" in kwargs:
+        body["embeds"] = [kwargs["embed"].to_dict()]
+    if "view" in kwargs:
+        body["components"] = kwargs["view"].to_components()
+    return body
+
+
 @dataclass
 class Call:
     method: str

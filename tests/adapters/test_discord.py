@@ -22,6 +22,7 @@ from adapters.discord.translate import (
     modal_values,
     origin_of,
     reply_kwargs,
+    reply_messages,
     safe_text,
     text_input,
 )
@@ -32,6 +33,7 @@ from storage.leads import list_leads
 from storage.questions import get_question
 from tests.adapters import discord_bot
 from tests.adapters.discord_bot import Bot, buttons, custom_ids, embed_titles, modal_defaults
+from tests.adapters.discord_rules import check_message
 from tests.adapters.discord_standin import (
     BOT_ID,
     GUILD_ID,
@@ -40,6 +42,7 @@ from tests.adapters.discord_standin import (
     OTHER_GUILD_ID,
     STAFF_ROLE,
     fixture,
+    wire,
 )
 
 bot = discord_bot.bot  # the wire-level fixtures, shared with the other Discord test modules
@@ -111,6 +114,26 @@ def test_replies_never_ping_and_carrybuttons() -> None:
     assert safe_text("mail me @ home") == "mail me @ home"
     too_long = Button("x", "kb:show", "y" * 120)
     assert "view" not in reply_kwargs(Reply("t", buttons=(too_long,)))  # left out: it cannot fit a custom_id
+
+
+EXTREMES = {
+    "long text": Reply("word " * 2_000),
+    "long text in an embed": Reply("word " * 2_000, title="t" * 300, link="https://example.org/" + "p" * 3000),
+    "many big fields": Reply("text", title="Lead", fields=tuple((f"n{i}" * 100, "v" * 2000) for i in range(30))),
+    "many buttons": Reply("pick", buttons=tuple(Button("label " * 30, "kb:show", str(i % 30)) for i in range(40))),
+    "empty with buttons": Reply("", buttons=(Button("Open", "consult:open"),)),
+}
+
+
+@pytest.mark.parametrize("reply", EXTREMES.values(), ids=EXTREMES.keys())
+def test_every_message_of_a_reply_is_one_discord_takes(reply: Reply) -> None:
+    """Whatever the core says, each message fits Discord's limits; buttons come once, at most 25, ids unique."""
+    messages = [wire(m) for m in reply_messages(reply)]
+    for body in messages:
+        check_message(body)
+    ids = [b["custom_id"] for m in messages for row in m.get("components", []) for b in row["components"]]
+    assert len(ids) == len(set(ids)) == min(25, len({b.value for b in reply.buttons}))
+    assert all("components" not in m for m in messages[:-1])
 
 
 def test_long_forms_split_into_modals_of_five() -> None:

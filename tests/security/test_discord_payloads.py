@@ -13,7 +13,7 @@ from bot.events import Button, Reply
 from tests.adapters import discord_bot
 from tests.adapters.discord_bot import Bot
 from tests.adapters.discord_rules import check_message, live_mentions
-from tests.adapters.discord_standin import BOT_ID, HELP_CHANNEL, MEMBER_ID, STAFF_ROLE, Call, fixture
+from tests.adapters.discord_standin import BOT_ID, HELP_CHANNEL, MEMBER_ID, STAFF_ROLE, Call, fixture, wire
 
 bot = discord_bot.bot
 db_target = discord_bot.db_target
@@ -30,18 +30,6 @@ PAYLOADS = {
     "rtl override": "\u202eexe.txt",
     "100 KB": "big " + "x" * 100_000,
 }
-
-
-def _wire(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """The JSON body discord.py sends for one message of ``reply_messages``."""
-    body: dict[str, Any] = {"allowed_mentions": kwargs["allowed_mentions"].to_dict()}
-    if "content" in kwargs:
-        body["content"] = kwargs["content"]
-    if "embed" in kwargs:
-        body["embeds"] = [kwargs["embed"].to_dict()]
-    if "view" in kwargs:
-        body["components"] = kwargs["view"].to_components()
-    return body
 
 
 def _assert_inert(body: dict[str, Any]) -> None:
@@ -66,7 +54,7 @@ def test_translate_makes_hostile_text_inert_and_sendable(payload: str) -> None:
         messages = reply_messages(reply)
         assert 1 <= len(messages) <= 6
         for message in messages:
-            _assert_inert(_wire(message))
+            _assert_inert(wire(message))
 
 
 def test_a_masked_link_shows_its_real_address() -> None:

@@ -278,7 +278,8 @@ class DiscordAdapter:
                 await deliver(dm, reply_messages(_public(each)), None)
             note = _MOVED_TO_DM
         except (discord.HTTPException, DeliveryError) as exc:
-            refused("a direct message", exc.__cause__ or exc if isinstance(exc, DeliveryError) else exc)
+            cause = exc.__cause__ if isinstance(exc, DeliveryError) and exc.__cause__ is not None else exc
+            refused("a direct message", cause)
             note = _NO_DM
         await reply_to(message, reply_messages(Reply(note)))
 
@@ -318,7 +319,12 @@ class DiscordAdapter:
             replies = await asyncio.wait_for(asyncio.shield(task), timeout=_DEFER_AFTER)
         except TimeoutError:
             # Answer Discord now ("thinking..."), follow up when the core is done.
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.HTTPException as exc:
+                refused("a deferred answer", exc)  # too late for Discord: nothing more can be sent
+                await task  # the core still finishes what it started
+                return
             replies = await task
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
         await self._respond(interaction, event.origin, replies)

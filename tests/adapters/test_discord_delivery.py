@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import logging
@@ -13,7 +14,7 @@ import pytest
 from adapters.discord.send import FALLBACK
 from adapters.discord.translate import nonce_for
 from bot.errors import DeliveryError
-from bot.events import Reply
+from bot.events import Event, Reply
 from storage.leads import NewLead, insert_lead, list_leads
 from tests.adapters import discord_bot
 from tests.adapters.discord_bot import LONG_RECIPE_BODY, LONG_RECIPE_QUESTION, Bot, buttons
@@ -245,3 +246,31 @@ async def test_a_consult_started_by_a_mention_continues_by_dm_where_answers_are_
     ]
     public = [c for c in bot.standin.calls if c.path == f"/channels/{HELP_CHANNEL}/messages"]
     assert [c.body["content"] for c in public] == ["I've sent you a direct message to continue privately."]
+
+
+async def test_an_interaction_deferred_too_late_is_logged_once_without_a_traceback(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Past Discord's window even the "thinking" answer is refused (10062): one warning, nothing else sent."""
+    bot.standin.allow_refusals = True
+    bot.standin.response_window = 0.05
+    monkeypatch.setattr("adapters.discord.app._DEFER_AFTER", 0.2)
+    handle = bot.adapter._handle
+
+    async def slow(event: Event) -> list[Reply]:
+        await asyncio.sleep(0.3)
+        return await handle(event)
+
+    monkeypatch.setattr(bot.adapter, "_handle", slow)
+    payload = dict(fixture("interaction_command"), id="1619999999999999999", token="late")
+    await bot.standin.dispatch("INTERACTION_CREATE", payload)
+    refused = await bot.standin.wait_for(lambda c: c.path.endswith("/late/callback"), accepted=False)
+    assert (refused.status, refused.answer) == (404, {"code": 10062, "message": "Unknown interaction"})
+    await asyncio.wait_for(asyncio.gather(*bot.adapter._inflight), 5)  # the event's task has finished
+    assert [r.getMessage() for r in _warnings(caplog)] == [
+        "Discord refused a deferred answer: 404/10062 Unknown interaction"
+    ]
+    assert all(r.exc_info is None for r in caplog.records if r.levelno >= logging.WARNING)
+    assert [c.path for c in bot.standin.calls if "late" in c.path] == [
+        "/interactions/1619999999999999999/late/callback"
+    ]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from bot.errors import FormErrors, PermissionDenied, UsageError, UserError
-from bot.events import Action, Event, Form, FormSubmission, Message, Origin, Reply, Visibility
+from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
 from bot.metrics import Metrics
 from bot.permissions import Role, RoleResolver
@@ -316,10 +316,9 @@ class Dispatcher:
             out.append(Reply(prompt_for(reply.form, 0), visibility=Visibility.EPHEMERAL))
         return out
 
-    async def start_form(self, origin: Origin, form: Form, text: str = "") -> list[Reply]:
-        """Ask ``form`` field by field in ``origin``'s channel (an adapter moving a form somewhere private)."""
-        ctx = self.context(replace(origin, supports_modals=False))
-        return await self._start_forms(ctx, [Reply(text, form=form, visibility=Visibility.EPHEMERAL)])
+    async def start_form(self, origin: Origin, reply: Reply) -> list[Reply]:
+        """Ask ``reply``'s form field by field in ``origin``'s channel (an adapter moving a form somewhere private)."""
+        return await self._start_forms(self.context(replace(origin, supports_modals=False)), [reply])
 
     async def pending_prompt(self, origin: Origin) -> str | None:
         """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""

@@ -47,7 +47,7 @@ __all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]  # CoreButto
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Event], Awaitable[list[Reply]]]
-StartForm = Callable[[Origin, Form, str], Awaitable[list[Reply]]]
+StartForm = Callable[[Origin, Reply], Awaitable[list[Reply]]]
 Titles = Callable[[str], Sequence[str]]
 
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
@@ -269,7 +269,7 @@ class DiscordAdapter:
             dm = await (await self.client.fetch_user(int(origin.user))).create_dm()
             private = replace(origin, channel=str(dm.id), thread=None, is_dm=True, supports_modals=False)
             if self._start_form is not None:
-                replies = await self._start_form(private, form, reply.text)
+                replies = await self._start_form(private, reply)
             else:  # no step-by-step here: a button in the DM opens the form as a modal
                 self._forms.remember(origin.user, form, {})
                 reopen = Button("Open the form", REOPEN, f"{form.form_id}|0|{short_context(form.context)}")

@@ -390,6 +390,10 @@ class Dispatcher:
             out.append(Reply(prompt_for(reply.form, 0), visibility=Visibility.EPHEMERAL))
         return out
 
+    async def start_form(self, origin: Origin, reply: Reply) -> list[Reply]:
+        """Ask ``reply``'s form field by field in ``origin``'s channel (an adapter moving a form somewhere private)."""
+        return await self._start_forms(self.context(replace(origin, supports_modals=False)), [reply])
+
     async def pending_prompt(self, origin: Origin) -> str | None:
         """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""
         async with self.db.session() as session:

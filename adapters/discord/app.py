@@ -14,43 +14,50 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 import discord
-from discord import app_commands
 
+from adapters.discord.commands import command_tree
+from adapters.discord.modals import REOPEN, ModalForms, short_context, with_reopen
+from adapters.discord.send import answer, deliver, delivery_error, fallback, refused, reply_to
 from adapters.discord.translate import (
+    DEFAULT_FILE_LIMIT,
     NO_PINGS,
-    button_custom_id,
-    button_style,
+    CoreButton,
     command_text,
     form_steps,
     message_to_core,
     modal_values,
     origin_of,
     parse_button,
-    reply_kwargs,
-    text_input,
+    reply_messages,
 )
 from bot.app import BotApp
+from bot.errors import DeliveryError
 from bot.events import Action, Button, Event, Form, FormSubmission, Message, Origin, Reply, Visibility
 from bot.settings import Settings
 
-__all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]
+__all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]  # CoreButton lives in translate
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Event], Awaitable[list[Reply]]]
+StartForm = Callable[[Origin, Reply], Awaitable[list[Reply]]]
 Titles = Callable[[str], Sequence[str]]
 
-_GROUPS = ("checkin", "leads", "kb")  # core command words that become slash command groups
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
-_PARTIAL_TTL = 1800.0  # seconds a half-filled multi-step form waits for its next step
-_REOPEN = "discordform:reopen"
+_RESTARTING = "Restarting; try again in a minute."
+_EXPIRED = "That form has expired. Please start again."
+_MOVED_TO_DM = "I've sent you a direct message to continue privately."
+_NO_DM = (
+    "I couldn't send you a direct message. Please allow direct messages from this server's members, "
+    "or use the slash command instead."
+)
 
 # Exactly what the bot needs: read and send messages and threads, embed links, attach files (exports).
 PERMISSIONS = discord.Permissions(
@@ -69,19 +76,6 @@ def invite_url(application_id: int) -> str:
     return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands"))
 
 
-class CoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb\|(?P<action>[^|]+)\|(?P<value>.*)"):
-    """A button whose custom_id is ``cb|action|value``; presses are handled in ``on_interaction``."""
-
-    def __init__(self, custom_id: str, label: str = "", style: discord.ButtonStyle = discord.ButtonStyle.secondary):
-        super().__init__(discord.ui.Button(label=label or None, custom_id=custom_id, style=style))
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
-    ) -> CoreButton:
-        return cls(item.custom_id or "")  # type: ignore[attr-defined]
-
-
 class DiscordAdapter:
     """Discord through discord.py.
 
@@ -96,6 +90,12 @@ class DiscordAdapter:
         help_channels: channel ids where every message is taken as a question (needs ``message_content``).
         shard_count: total shards across all processes (AutoShardedClient); None for one process, one shard.
         shard_ids: the shards this process runs.
+        start_form: the core's step-by-step start of a form in a given place (``Dispatcher.start_form``): a form
+            started by a message in a server channel continues there, in the user's DMs.
+
+    Each :meth:`run` builds a new discord.py client (a new HTTP session), so a restart after a failure starts
+    clean. discord.py resumes a dropped gateway connection once; if that fails, :meth:`run` raises and the
+    runtime restarts the adapter with backoff.
     """
 
     name = "discord"
@@ -112,34 +112,45 @@ class DiscordAdapter:
         help_channels: Iterable[str] = (),
         shard_count: int | None = None,
         shard_ids: Sequence[int] | None = None,
+        start_form: StartForm | None = None,
     ) -> None:
         self._handle = handle
         self._token = token
         self._guild_ids = list(guild_ids)
+        self._guilds = frozenset(str(g) for g in guild_ids)
         self._titles = titles
+        self._commands = list(commands)
+        self._start_form = start_form
+        self._message_content = message_content
         self._help_channels = frozenset(help_channels) if message_content else frozenset()
-        intents = discord.Intents.default()
-        intents.message_content = message_content
-        self.client: discord.Client
+        self._sharding: dict[str, Any] | None = None
         if shard_count is not None:
-            sharding: dict[str, Any] = {"shard_count": shard_count}
+            self._sharding = {"shard_count": shard_count}
             if shard_ids is not None:
-                sharding["shard_ids"] = list(shard_ids)
-            self.client = discord.AutoShardedClient(intents=intents, allowed_mentions=NO_PINGS, **sharding)
-        else:
-            self.client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
-        self.tree = app_commands.CommandTree(self.client)
-        self._register_commands(commands)
-        # Half-filled or rejected modal forms, by (user, form id, context), to continue or reopen them.
-        self._partial: dict[tuple[str, str, str], tuple[float, Form, dict[str, str]]] = {}
+                self._sharding["shard_ids"] = list(shard_ids)
+        self._forms = ModalForms()
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._stopping = asyncio.Event()
+        self._used = False
         self.accepting = True
         self.ready = asyncio.Event()
-        self.client.setup_hook = self._setup  # type: ignore[method-assign]
-        self.client.communitybot_adapter = self  # type: ignore[attr-defined]
-        self.client.event(self.on_ready)
-        self.client.event(self.on_message)
-        self.client.event(self.on_interaction)
+        self.client = self._new_client()
+
+    def _new_client(self) -> discord.Client:
+        """A discord.py client with its command tree and event handlers; a fresh one for every run."""
+        intents = discord.Intents.default()
+        intents.message_content = self._message_content
+        client: discord.Client
+        if self._sharding is not None:
+            client = discord.AutoShardedClient(intents=intents, allowed_mentions=NO_PINGS, **self._sharding)
+        else:
+            client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
+        self.tree = command_tree(client, self._commands, self._titles, self._command)
+        client.setup_hook = self._setup  # type: ignore[method-assign]
+        client.event(self.on_ready)
+        client.event(self.on_message)
+        client.event(self.on_interaction)
+        return client
 
     # -- lifecycle ------------------------------------------------------------------------------------------
 
@@ -160,66 +171,59 @@ class DiscordAdapter:
         self.ready.set()
 
     async def run(self) -> None:
-        """Log in and stay connected until :meth:`stop`; discord.py reconnects and resumes on its own."""
-        if self.client.is_closed():
-            self.client.clear()  # a restart after a failure: discord.py clients can be reopened this way
+        """Log in with a new client and stay connected until :meth:`stop`.
+
+        Raises:
+            Exception: whatever ended the connection (a lost network, a refused login or intent); the runtime
+                restarts the adapter.
+        """
+        if self._used:
+            self.client = self._new_client()  # a closed client's HTTP session cannot be reused
+        self._used = True
+        self._stopping.clear()
+        self.ready.clear()
         self.accepting = True
-        async with self.client:
-            await self.client.start(self._token, reconnect=True)
+        client = self.client
+        async with client:
+            login = asyncio.ensure_future(client.start(self._token, reconnect=False))
+            stopping = asyncio.ensure_future(self._stopping.wait())
+            try:
+                await asyncio.wait({login, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopping.cancel()
+                if not login.done():
+                    login.cancel()
+                    await asyncio.gather(login, return_exceptions=True)
+            if not login.cancelled() and not self._stopping.is_set():
+                _raise_from(login)
 
     async def stop(self, drain_seconds: float = 10.0) -> None:
-        """Stop taking events, let in-flight ones finish (bounded), then disconnect."""
+        """Stop taking events, let in-flight ones finish (bounded), then disconnect; works in any state."""
         self.accepting = False
         if self._inflight:
             await asyncio.wait(list(self._inflight), timeout=drain_seconds)
-        await self.client.close()
+        self._stopping.set()
+        try:
+            await asyncio.wait_for(self.client.close(), timeout=5)
+        except TimeoutError:
+            log.warning("the Discord client did not close within 5 s")
 
     def _track(self, coro: Awaitable[Any]) -> asyncio.Task[Any]:
         task = asyncio.ensure_future(coro)
         self._inflight.add(task)
-        task.add_done_callback(self._inflight.discard)
+        task.add_done_callback(self._done)
         return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._inflight.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("a Discord event failed", exc_info=task.exception())
 
     # -- slash commands -------------------------------------------------------------------------------------
 
-    def _register_commands(self, commands: Sequence[tuple[str, str]]) -> None:
-        tree = self.tree
-
-        @tree.command(name="ask", description="Ask a how-to question")
-        @app_commands.describe(question="What do you want to know?")
-        async def ask(interaction: discord.Interaction[Any], question: str) -> None:
-            await self._command(interaction)
-
-        @ask.autocomplete("question")
-        async def ask_titles(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-            found = self._titles(current) if self._titles is not None and current.strip() else []
-            return [app_commands.Choice(name=t[:100], value=t[:100]) for t in found[:25]]
-
-        @tree.command(name="help", description="What the bot can do for you")
-        async def help_(interaction: discord.Interaction[Any]) -> None:
-            await self._command(interaction)
-
-        @tree.command(name="consult", description="Ask P2PU for help with a project")
-        async def consult(interaction: discord.Interaction[Any]) -> None:
-            await self._command(interaction)
-
-        for group_name in _GROUPS:
-            subs = [(n.split()[1], summary) for n, summary in commands if n.startswith(f"{group_name} ")]
-            if not subs:
-                continue
-            group = app_commands.Group(name=group_name, description=f"{group_name} commands")
-            for sub, summary in subs[:25]:
-                command: app_commands.Command[Any, ..., None] = app_commands.Command(
-                    name=sub, description=(summary or sub)[:100], callback=_subcommand, parent=group
-                )
-                if f"{group_name} {sub}" == "checkin create":
-                    command.autocomplete("args")(_channel_name)
-                group.add_command(command)
-            tree.add_command(group)
-
     async def _command(self, interaction: discord.Interaction[Any]) -> None:
         text = command_text(interaction.data or {})
-        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True)
+        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
         await self._interaction(interaction, Message(origin, text, is_mention=True))
 
     # -- events ---------------------------------------------------------------------------------------------
@@ -237,21 +241,54 @@ class DiscordAdapter:
             "mentions": [{"id": str(m.id)} for m in message.mentions],
             "member": {"roles": [str(r.id) for r in getattr(message.author, "roles", [])[1:]]},
         }
-        event = message_to_core(payload, str(self.client.user.id), _role_names_of(message.author), self._help_channels)
+        event = message_to_core(
+            payload, str(self.client.user.id), _role_names_of(message.author), self._help_channels, self._guilds
+        )
         if event is None:
             return
         await self._track(self._answer_message(message, event))
 
     async def _answer_message(self, message: discord.Message, event: Message) -> None:
         for reply in await self._handle(event):
+            if reply.form is not None:
+                await self._form_in_private(message, event.origin, reply)
+                continue
             private = reply.visibility is Visibility.EPHEMERAL and not event.origin.is_dm
             if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM or private:
                 # A message has no private reply: what is meant for one person goes to them by DM.
-                await self.post(reply, default_user=event.origin.user)
+                await self._post_quietly(reply, event.origin.user)
                 continue
-            kwargs = reply_kwargs(_public(reply), self._view(reply))
-            kwargs.pop("ephemeral", None)
-            await message.reply(mention_author=False, **kwargs)
+            limit = message.guild.filesize_limit if message.guild else DEFAULT_FILE_LIMIT
+            await reply_to(message, reply_messages(_public(reply), limit))
+
+    async def _form_in_private(self, message: discord.Message, origin: Origin, reply: Reply) -> None:
+        """A form started in a server channel: asked field by field in the user's DMs, where answers are read."""
+        form = reply.form
+        assert form is not None
+        try:
+            dm = await (await self.client.fetch_user(int(origin.user))).create_dm()
+            private = replace(origin, channel=str(dm.id), thread=None, is_dm=True, supports_modals=False)
+            if self._start_form is not None:
+                replies = await self._start_form(private, reply)
+            else:  # no step-by-step here: a button in the DM opens the form as a modal
+                self._forms.remember(origin.user, form, {})
+                reopen = Button("Open the form", REOPEN, f"{form.form_id}|0|{short_context(form.context)}")
+                replies = [Reply(reply.text or form.title, buttons=(reopen,))]
+            for each in replies:
+                await deliver(dm, reply_messages(_public(each)), None)
+            note = _MOVED_TO_DM
+        except (discord.HTTPException, DeliveryError) as exc:
+            cause = exc.__cause__ if isinstance(exc, DeliveryError) and exc.__cause__ is not None else exc
+            refused("a direct message", cause)
+            note = _NO_DM
+        await reply_to(message, reply_messages(Reply(note)))
+
+    async def _post_quietly(self, reply: Reply, user: str) -> None:
+        """:meth:`post` for a reply to someone's event: a refusal is logged (once), not raised."""
+        try:
+            await self.post(reply, default_user=user)
+        except DeliveryError as exc:
+            log.warning("could not send a Discord message: %s", exc)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
         if interaction.type is discord.InteractionType.component:
@@ -259,10 +296,10 @@ class DiscordAdapter:
             parsed = parse_button(str(data.get("custom_id", "")))
             if parsed is None:
                 return
-            if parsed[0] == _REOPEN:
+            if parsed[0] == REOPEN:
                 await self._reopen(interaction, parsed[1])
                 return
-            origin = origin_of(_payload(interaction), _role_names(interaction), modals=True)
+            origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
             await self._interaction(interaction, Action(origin, parsed[0], parsed[1]))
         elif interaction.type is discord.InteractionType.modal_submit:
             await self._modal_submit(interaction)
@@ -271,7 +308,7 @@ class DiscordAdapter:
 
     async def _interaction(self, interaction: discord.Interaction[Any], event: Event) -> None:
         if not self.accepting:
-            await interaction.response.send_message("Restarting; try again in a minute.", ephemeral=True)
+            await answer(interaction, reply_messages(Reply(_RESTARTING, visibility=Visibility.EPHEMERAL)))
             return
         await self._track(self._run_interaction(interaction, event))
 
@@ -282,7 +319,12 @@ class DiscordAdapter:
             replies = await asyncio.wait_for(asyncio.shield(task), timeout=_DEFER_AFTER)
         except TimeoutError:
             # Answer Discord now ("thinking..."), follow up when the core is done.
-            await interaction.response.defer(ephemeral=True, thinking=True)
+            try:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            except discord.HTTPException as exc:
+                refused("a deferred answer", exc)  # too late for Discord: nothing more can be sent
+                await task  # the core still finishes what it started
+                return
             replies = await task
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
         await self._respond(interaction, event.origin, replies)
@@ -292,54 +334,38 @@ class DiscordAdapter:
         for reply in replies:
             if reply.form is not None:
                 if not interaction.response.is_done():
-                    await interaction.response.send_modal(self._modal(reply.form, 0, origin.user))
+                    await self._send_modal(interaction, reply.form, origin.user)
                     continue
-                self._remember(origin.user, reply.form, {})
-                reopen = Button("Open the form", _REOPEN, f"{reply.form.form_id}|0|{_ctx(reply.form.context)}")
+                self._forms.remember(origin.user, reply.form, {})
+                reopen = Button("Open the form", REOPEN, f"{reply.form.form_id}|0|{short_context(reply.form.context)}")
                 reply = Reply(reply.text or reply.form.title, buttons=(reopen,), visibility=Visibility.EPHEMERAL)
             elif reply in errors:
-                reply = _with_reopen(reply, interaction)
+                reply = with_reopen(reply, interaction)
             if reply.visibility is Visibility.DM and reply.channel is None and reply.user in (None, origin.user):
                 reply = replace(reply, visibility=Visibility.EPHEMERAL)  # private to this user already
             if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM:
-                await self.post(reply, default_user=origin.user)
+                await self._post_quietly(reply, origin.user)
                 continue
-            kwargs = reply_kwargs(reply, self._view(reply))
-            if not interaction.response.is_done():
-                await interaction.response.send_message(**kwargs)
-            else:
-                await interaction.followup.send(**kwargs)
+            if not await answer(interaction, reply_messages(reply, _file_limit(interaction))):
+                return
         if not interaction.response.is_done():
-            await interaction.response.send_message("Done.", ephemeral=True)
+            await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))
 
-    def _view(self, reply: Reply) -> discord.ui.View | None:
-        """Buttons as dynamic items: not kept per message, and handled after a restart too."""
-        if not reply.buttons:
-            return None
-        view = discord.ui.View(timeout=None)
-        for button in reply.buttons[:25]:
-            custom_id = button_custom_id(button)
-            if custom_id is not None:
-                view.add_item(CoreButton(custom_id, button.label[:80], button_style(button)))
-        return view
+    async def _send_modal(
+        self,
+        interaction: discord.Interaction[Any],
+        form: Form,
+        user: str,
+        step: int = 0,
+        values: dict[str, str] | None = None,
+    ) -> None:
+        try:
+            await interaction.response.send_modal(self._forms.modal(form, step, user, values))
+        except discord.HTTPException as exc:
+            refused("a form", exc)
+            await fallback(interaction)
 
     # -- forms as modals --------------------------------------------------------------------------------------
-
-    def _modal(self, form: Form, step: int, user: str, values: dict[str, str] | None = None) -> discord.ui.Modal:
-        steps = form_steps(form)
-        current = steps[step]
-        modal = discord.ui.Modal(
-            title=current.title, custom_id=f"{current.custom_id}|{_ctx(form.context)}", timeout=900
-        )
-        for field in current.fields:
-            modal.add_item(text_input(field, (values or {}).get(field.name, "")))
-        self._remember(user, form, dict(values or {}))  # for the next step, or to reopen it after an error
-        return modal
-
-    def _remember(self, user: str, form: Form, values: dict[str, str]) -> None:
-        now = time.monotonic()
-        self._partial = {k: v for k, v in self._partial.items() if now - v[0] < _PARTIAL_TTL}
-        self._partial[(user, form.form_id, _ctx(form.context))] = (now, form, values)
 
     async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
         data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
@@ -353,69 +379,78 @@ class DiscordAdapter:
         )
         user = str(interaction.user.id)
         values = modal_values(data)
-        remembered = self._partial.get((user, form_id, context))
+        remembered = self._forms.get((user, form_id, context))
         if remembered is not None:
             _, form, earlier = remembered
             values = {**earlier, **values}
             steps = form_steps(form)
             if step + 1 < len(steps):
-                self._remember(user, form, values)
-                button = Button(f"Continue ({step + 2}/{len(steps)})", _REOPEN, f"{form_id}|{step + 1}|{context}")
-                await interaction.response.send_message(
-                    f"Saved part {step + 1} of {len(steps)}.",
-                    view=self._view(Reply("", buttons=(button,))) or discord.utils.MISSING,
-                    ephemeral=True,
+                self._forms.remember(user, form, values)
+                button = Button(f"Continue ({step + 2}/{len(steps)})", REOPEN, f"{form_id}|{step + 1}|{context}")
+                saved = Reply(
+                    f"Saved part {step + 1} of {len(steps)}.", buttons=(button,), visibility=Visibility.EPHEMERAL
                 )
+                await answer(interaction, reply_messages(saved))
                 return
             context = form.context
-            self._remember(user, form, values)
-        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True)
+            self._forms.remember(user, form, values)
+        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
         await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
 
     async def _reopen(self, interaction: discord.Interaction[Any], value: str) -> None:
         form_id, step, context = [*value.split("|", 2), "", ""][:3]
-        remembered = self._partial.get((str(interaction.user.id), form_id, context))
+        remembered = self._forms.get((str(interaction.user.id), form_id, context))
         if remembered is None:
-            await interaction.response.send_message(
-                "That form has expired. Please start again.", ephemeral=True, allowed_mentions=NO_PINGS
-            )
+            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
             return
         _, form, values = remembered
         number = int(step) if step.isdigit() else 0
-        await interaction.response.send_modal(self._modal(form, number, str(interaction.user.id), values))
+        await self._send_modal(interaction, form, str(interaction.user.id), number, values)
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 
     async def post(self, reply: Reply, default_user: str | None = None) -> None:
-        """Send to a channel, or to a user by DM (scheduled check-ins, reminders, staff notices)."""
+        """Send to a channel, or to a user by DM (scheduled check-ins, reminders, staff notices).
+
+        ``reply.key`` becomes the message nonce, so Discord drops a retried send it already took.
+
+        Raises:
+            DeliveryError: Discord refused the message (permanent) or could not be reached (worth a retry).
+        """
         if reply.platform not in (None, "discord"):
             return
-        kwargs = reply_kwargs(_public(reply), self._view(reply))
-        kwargs.pop("ephemeral", None)
+        target = await self._target(reply, default_user)
+        if target is None:
+            return
+        guild = getattr(target, "guild", None)
+        limit = guild.filesize_limit if guild is not None else DEFAULT_FILE_LIMIT
+        await deliver(target, reply_messages(_public(reply), limit), reply.key)
+
+    async def _target(self, reply: Reply, default_user: str | None) -> discord.abc.Messageable | None:
         try:
             if reply.channel is not None:
-                channel = self.client.get_channel(int(reply.channel)) or await self.client.fetch_channel(
-                    int(reply.channel)
-                )
-                await channel.send(**kwargs)  # type: ignore[union-attr]
-            elif reply.user is not None or default_user is not None:
-                user = await self.client.fetch_user(int(reply.user or default_user or 0))
-                await user.send(**kwargs)
-        except (discord.HTTPException, ValueError) as exc:
-            log.warning("could not deliver a Discord message: %s", exc)
+                channel_id = int(reply.channel)
+                found = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
+                if not isinstance(found, discord.abc.Messageable):
+                    raise DeliveryError("discord", "not-a-text-channel", permanent=True)
+                return found
+            if reply.user is not None or default_user is not None:
+                return await self.client.fetch_user(int(reply.user or default_user or 0))
+        except ValueError:
+            raise DeliveryError("discord", "invalid-id", permanent=True) from None
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise delivery_error(exc) from exc
+        return None
 
 
-async def _channel_name(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """``/checkin create``: a study group is bound to its channel, so offer the channel's name as the group's."""
-    name = getattr(interaction.channel, "name", None)
-    suggestions = [n for n in (current.strip(), name) if n]
-    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in dict.fromkeys(suggestions)]
-
-
-async def _subcommand(interaction: discord.Interaction[Any], args: str | None = None) -> None:
-    """Every group subcommand: hand the whole command line to the core."""
-    adapter: DiscordAdapter = interaction.client.communitybot_adapter
-    await adapter._command(interaction)
+def _raise_from(login: asyncio.Future[None]) -> None:
+    """Raise what ended the connection; a refused privileged intent (close 4014) says how to fix it."""
+    try:
+        login.result()
+    except discord.ConnectionClosed as exc:
+        if exc.code == 4014:
+            raise discord.PrivilegedIntentsRequired(exc.shard_id) from None
+        raise
 
 
 def _payload(interaction: discord.Interaction[Any]) -> dict[str, Any]:
@@ -435,28 +470,20 @@ def _role_names_of(user: discord.abc.User) -> list[str]:
     return [r.name for r in getattr(user, "roles", [])[1:]]  # the first role is @everyone
 
 
-def _ctx(context: str) -> str:
-    """A form's context as it fits in a custom_id (Discord allows 100 characters in all)."""
-    return context[:50]
+def _file_limit(interaction: discord.Interaction[Any]) -> int:
+    """The upload limit Discord gave with the interaction (it depends on the server's boosts)."""
+    return int(getattr(interaction, "filesize_limit", 0) or DEFAULT_FILE_LIMIT)
 
 
 def _public(reply: Reply) -> Reply:
     return replace(reply, visibility=Visibility.PUBLIC)
 
 
-def _with_reopen(reply: Reply, interaction: discord.Interaction[Any]) -> Reply:
-    """A rejected form: the errors, privately, with a button to reopen the form with the answers kept."""
-    data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-    parts = str(data.get("custom_id", "")).split("|", 3)
-    if len(parts) < 3 or parts[0] != "form":
-        return replace(reply, visibility=Visibility.EPHEMERAL)
-    lines = "\n".join(f"- {message}" for _, message in reply.form_errors)
-    button = Button("Edit answers", _REOPEN, f"{parts[1]}|0|{parts[3] if len(parts) > 3 else ''}")
-    return Reply(f"Please fix these and submit again:\n{lines}", buttons=(button,), visibility=Visibility.EPHEMERAL)
-
-
 def for_app(app: BotApp, settings: Settings, token: str) -> DiscordAdapter:
     """A Discord adapter wired to a started :class:`BotApp` and the settings."""
+
+    if settings.roles.platform_roles and not settings.discord_guild_ids:
+        log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
 
     def titles(current: str) -> list[str]:
         return [hit.recipe.title for hit in app.kb.search(current, limit=25)]
@@ -471,4 +498,5 @@ def for_app(app: BotApp, settings: Settings, token: str) -> DiscordAdapter:
         help_channels=settings.discord_help_channels,
         shard_count=settings.discord_shard_count,
         shard_ids=settings.discord_shard_ids,
+        start_form=app.dispatcher.start_form,
     )

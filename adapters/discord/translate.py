@@ -8,10 +8,11 @@ inputs each.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import discord
@@ -20,50 +21,92 @@ from bot.events import Action, Button, FieldKind, Form, FormField, Message, Orig
 
 __all__ = [
     "BUTTON_PREFIX",
+    "DEFAULT_FILE_LIMIT",
+    "MESSAGES_MAX",
     "MODAL_LIMIT",
+    "CoreButton",
     "ModalStep",
     "button_custom_id",
     "button_style",
+    "buttons_view",
     "command_text",
     "component_to_core",
     "form_steps",
+    "incoming",
     "message_to_core",
     "modal_values",
+    "nonce_for",
     "origin_of",
     "parse_button",
     "reply_kwargs",
+    "reply_messages",
     "safe_text",
     "text_input",
 ]
 
 BUTTON_PREFIX = "cb"  # custom_id = "cb|<action_id>|<value>": everything a press needs, so buttons outlive restarts
 MODAL_LIMIT = 5  # Discord shows at most five inputs in one modal
+# Discord's limits: https://discord.com/developers/docs/resources/message#create-message (content),
+# .../resources/message#embed-object-embed-limits, .../components/reference#button, .../components/reference#label
 _CUSTOM_ID_MAX = 100
 _LABEL_MAX = 45
 _CONTENT_MAX = 2000
 _EMBED_MAX = 4096
+_EMBEDS_TOTAL = 6000
+_BUTTONS_MAX = 25  # five action rows of five
+_BUTTON_LABEL_MAX = 80
+MESSAGES_MAX = 5  # a long answer continues in at most this many messages, then it is trimmed
+# discord.py's default upload limit for a server without boosts and for DMs; interactions carry their own.
+DEFAULT_FILE_LIMIT = discord.utils.DEFAULT_FILE_SIZE_LIMIT_BYTES
+_TRIMMED = "\n… (trimmed: the full text is too long for Discord)"
+_TOO_LARGE = "{name} is too large to attach here ({size}; Discord takes at most {limit}). Ask for a smaller export."
 _MENTION = re.compile(r"<@!?(\d+)>")
 # @everyone / @here typed by users: a zero-width space keeps them from reading as mentions even if a client ignored
 # allowed_mentions; allowed_mentions (nothing may ping) is the real guard.
 _MASS_MENTION = re.compile(r"@(everyone|here)")
 NO_PINGS = discord.AllowedMentions.none()
+_MASKED_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+
+
+def incoming(text: str) -> str:
+    """Text as users typed it, storable: NUL and lone surrogates (which no database or encoder takes) become U+FFFD."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
+
+def _printable(text: str) -> str:
+    """Without control characters or bidirectional overrides, and with lone surrogates (unsendable) as ``?``."""
+    return _INVISIBLE.sub("", text.encode("utf-8", "replace").decode("utf-8"))
 
 
 def safe_text(text: str) -> str:
-    """Neutralise ``@everyone`` and ``@here`` in text that may come from users."""
+    """Text that may come from users, made safe to show: no ``@everyone``/``@here``, no masked links.
+
+    A Markdown link ``[text](url)`` shows its real address (``text (<url>)``), so a link cannot pose as another;
+    control characters and bidirectional overrides are dropped, and lone surrogates (which cannot be encoded to
+    send) become ``?``.
+    """
+    text = _MASKED_LINK.sub(lambda m: f"{m.group(1)} (<{m.group(2)}>)", _printable(text))
+    text = text.replace("](", "]\u200b(")  # whatever link syntax is left cannot form a masked link
     return _MASS_MENTION.sub("@\u200b\\1", text)
 
 
-def origin_of(payload: Mapping[str, Any], role_names: Iterable[str] = (), *, modals: bool) -> Origin:
+def origin_of(
+    payload: Mapping[str, Any], role_names: Iterable[str] = (), *, modals: bool, guilds: Iterable[str] = ()
+) -> Origin:
     """Who and where for an interaction or message payload.
 
     ``role_names`` are the names of the member's roles (payloads carry only role ids; the guild cache has names).
-    Both ids and names become platform roles, so settings may map either.
+    Both ids and names become platform roles, so settings may map either, but only in one of ``guilds`` (the
+    configured server ids): a role held in any other server the bot is in counts for nothing, whatever its name.
     """
     member = payload.get("member") or {}
     user = member.get("user") or payload.get("user") or payload.get("author") or {}
     is_dm = payload.get("guild_id") is None
-    roles = frozenset(str(r) for r in member.get("roles", [])) | frozenset(role_names)
+    roles: frozenset[str] = frozenset()
+    if not is_dm and str(payload.get("guild_id")) in {str(g) for g in guilds}:
+        roles = frozenset(str(r) for r in member.get("roles", [])) | frozenset(role_names)
     name = member.get("nick") or user.get("global_name") or user.get("username") or ""
     return Origin(
         "discord",
@@ -89,7 +132,7 @@ def command_text(data: Mapping[str, Any]) -> str:
         value = option.get("value")
         if value is not None and str(value).strip():
             words.append(str(value).strip())
-    return " ".join(w for w in words if w)
+    return incoming(" ".join(w for w in words if w))
 
 
 def message_to_core(
@@ -97,11 +140,13 @@ def message_to_core(
     bot_id: str,
     role_names: Iterable[str] = (),
     help_channels: Iterable[str] = (),
+    guilds: Iterable[str] = (),
 ) -> Message | None:
     """A ``MESSAGE_CREATE`` as a core message, or None when the bot should stay quiet.
 
     The bot answers direct messages, messages that mention it, and (with the message-content intent) messages in
-    help channels. It ignores bots, itself, and system messages.
+    help channels. It ignores bots, itself, and system messages. A form started from a server channel comes back
+    whole (``supports_modals``): the adapter moves it somewhere private instead of asking in the channel.
     """
     author = payload.get("author") or {}
     if author.get("bot") or str(author.get("id")) == bot_id or payload.get("type", 0) not in (0, 19):
@@ -111,20 +156,13 @@ def message_to_core(
     in_help = str(payload.get("channel_id")) in set(help_channels)
     if not (is_dm or mentioned or in_help):
         return None
-    text = _MENTION.sub(lambda m: "" if m.group(1) == bot_id else m.group(0), payload.get("content", "")).strip()
+    content = incoming(str(payload.get("content") or ""))
+    text = _MENTION.sub(lambda m: "" if m.group(1) == bot_id else m.group(0), content).strip()
     if not text:
         return None
-    origin = origin_of(payload, role_names, modals=False)
+    origin = origin_of(payload, role_names, modals=not is_dm, guilds=guilds)
     return Message(
-        Origin(
-            origin.platform,
-            origin.channel,
-            origin.user,
-            user_name=origin.user_name,
-            thread=str(payload.get("id")),
-            is_dm=is_dm,
-            platform_roles=origin.platform_roles,
-        ),
+        replace(origin, thread=str(payload.get("id"))),
         text,
         is_mention=mentioned or in_help,
     )
@@ -165,7 +203,7 @@ def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
                 value = item.get("value")
                 if value is None and item.get("values"):
                     value = item["values"][0]
-                values[str(item["custom_id"])] = str(value or "")
+                values[str(item["custom_id"])] = incoming(str(value or ""))
     return values
 
 
@@ -218,37 +256,112 @@ def text_input(field: FormField, default: str = "") -> discord.ui.Label[Any]:
     return discord.ui.Label(text=label, description=_clip(description, 100) or None, component=component)
 
 
-def reply_kwargs(reply: Reply, view: discord.ui.View | None = None) -> dict[str, Any]:
-    """What ``send``/``send_message`` gets for a core reply: content or an embed, buttons, no pings, a file."""
-    kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+class CoreButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"cb\|(?P<action>[^|]+)\|(?P<value>.*)"):
+    """A button whose custom_id is ``cb|action|value``; presses are handled in the adapter's ``on_interaction``.
+
+    Dynamic items are not stored per message, and a press works after a restart.
+    """
+
+    def __init__(self, custom_id: str, label: str = "", style: discord.ButtonStyle = discord.ButtonStyle.secondary):
+        super().__init__(discord.ui.Button(label=label or None, custom_id=custom_id, style=style))
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction[Any], item: discord.ui.Item[Any], match: re.Match[str]
+    ) -> CoreButton:
+        return cls(item.custom_id or "")  # type: ignore[attr-defined]
+
+
+def buttons_view(buttons: Iterable[Button]) -> discord.ui.View | None:
+    """The one place buttons become components: at most 25 (5 rows of 5), each custom_id once, labels clipped."""
+    view = discord.ui.View(timeout=None)
+    seen: set[str] = set()
+    for button in buttons:
+        custom_id = button_custom_id(button)
+        if custom_id is None or custom_id in seen or len(view.children) == _BUTTONS_MAX:
+            continue
+        seen.add(custom_id)
+        label = _clip(_printable(button.label), _BUTTON_LABEL_MAX) or "…"
+        view.add_item(CoreButton(custom_id, label, button_style(button)))
+    return view if view.children else None
+
+
+def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[dict[str, Any]]:
+    """What ``send``/``send_message`` gets for a core reply, one dict per Discord message, within Discord's limits.
+
+    Long text continues in further messages (at most :data:`MESSAGES_MAX`, then it is trimmed); buttons go on the
+    last message, a file on the first (or a note saying it is too large for ``file_limit`` bytes). Nothing pings.
+    """
     text = safe_text(reply.text)
+    first: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if reply.title or reply.link or reply.fields:
-        embed = discord.Embed(
-            title=_clip(safe_text(reply.title or ""), 256) or None,
-            description=_clip(text, _EMBED_MAX),
-            url=reply.link,
-        )
+        embed = discord.Embed(title=_clip(safe_text(reply.title or ""), 256) or None, url=reply.link)
         for label, value in reply.fields[:25]:
-            embed.add_field(name=_clip(label, 256), value=_clip(safe_text(value), 1024) or "-", inline=True)
+            embed.add_field(
+                name=_clip(safe_text(label), 256) or "-", value=_clip(safe_text(value), 1024) or "-", inline=True
+            )
         if reply.link:
             embed.set_footer(text=_clip(reply.link, 2048))
-        kwargs["embed"] = embed
+        while len(embed) > _EMBEDS_TOTAL and embed.fields:
+            embed.remove_field(-1)  # the 6,000 characters of a message's embeds: fields beyond it are left out
+        room = max(0, min(_EMBED_MAX, _EMBEDS_TOTAL - len(embed)))
+        description, rest = _split(text, room)
+        embed.description = description or None
+        first["embed"] = embed
     else:
-        kwargs["content"] = _clip(text, _CONTENT_MAX)
-    if reply.buttons:
-        view = view or discord.ui.View(timeout=None)
-        for button in reply.buttons[:25]:
-            custom_id = button_custom_id(button)
-            if custom_id is not None:
-                view.add_item(
-                    discord.ui.Button(label=_clip(button.label, 80), custom_id=custom_id, style=button_style(button))
-                )
-        kwargs["view"] = view
+        description, rest = _split(text, _CONTENT_MAX)
+        if description:
+            first["content"] = description
+    messages = [first]
+    while rest and len(messages) < MESSAGES_MAX:
+        chunk, rest = _split(rest, _CONTENT_MAX)
+        messages.append({"content": chunk, "allowed_mentions": NO_PINGS})
+    if rest:
+        last = messages[-1]
+        last["content"] = _clip(last["content"], _CONTENT_MAX - len(_TRIMMED)) + _TRIMMED
     if reply.attachment is not None:
-        kwargs["file"] = discord.File(io.BytesIO(reply.attachment.content.encode()), filename=reply.attachment.filename)
+        data = reply.attachment.content.encode()
+        if len(data) <= file_limit:
+            first["file"] = discord.File(io.BytesIO(data), filename=reply.attachment.filename)
+        else:
+            note = _TOO_LARGE.format(name=reply.attachment.filename, size=_mib(len(data)), limit=_mib(file_limit))
+            messages.append({"content": note, "allowed_mentions": NO_PINGS})
+    view = buttons_view(reply.buttons)
+    if view is not None:
+        messages[-1]["view"] = view
     if reply.visibility is Visibility.EPHEMERAL:
-        kwargs["ephemeral"] = True
+        for message in messages:
+            message["ephemeral"] = True
+    return messages
+
+
+def reply_kwargs(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> dict[str, Any]:
+    """A reply that fits in one Discord message (the first of :func:`reply_messages`, with the buttons)."""
+    messages = reply_messages(reply, file_limit)
+    kwargs = messages[0]
+    if "view" in messages[-1]:
+        kwargs["view"] = messages[-1]["view"]
     return kwargs
+
+
+def nonce_for(key: str, part: int = 0) -> str:
+    """Discord's message ``nonce`` (at most 25 characters) for an idempotency key: the same key, the same nonce."""
+    return f"{hashlib.sha256(key.encode()).hexdigest()[:21]}-{part}"
+
+
+def _split(text: str, limit: int) -> tuple[str, str]:
+    """``text`` cut to ``limit`` characters at a paragraph, line or word break where there is one; and the rest."""
+    if len(text) <= limit:
+        return text, ""
+    for sep in ("\n\n", "\n", " "):
+        cut = text.rfind(sep, 0, limit)
+        if cut >= limit // 2:
+            return text[:cut], text[cut + len(sep) :]
+    return text[:limit], text[limit:]
+
+
+def _mib(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB"
 
 
 _PRIMARY = frozenset({"kb:helpful", "checkin:answer", "consult:open"})

@@ -6,15 +6,13 @@ from __future__ import annotations
 import asyncio
 import copy
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import discord
 import pytest
 import yarl
 
-from adapters.discord.app import DiscordAdapter, for_app, invite_url
+from adapters.discord.app import DiscordAdapter, invite_url
 from adapters.discord.translate import (
     NO_PINGS,
     command_text,
@@ -24,25 +22,32 @@ from adapters.discord.translate import (
     modal_values,
     origin_of,
     reply_kwargs,
+    reply_messages,
     safe_text,
     text_input,
 )
-from bot.app import BotApp
 from bot.events import Action, Button, Message, Reply, Visibility
 from bot.features.leads import CONSULT_FORM
 from bot.settings import Settings
 from storage.leads import list_leads
 from storage.questions import get_question
+from tests.adapters import discord_bot
+from tests.adapters.discord_bot import Bot, buttons, custom_ids, embed_titles, modal_defaults
+from tests.adapters.discord_rules import check_message
 from tests.adapters.discord_standin import (
     BOT_ID,
+    GUILD_ID,
     HELP_CHANNEL,
     MEMBER_ID,
+    OTHER_GUILD_ID,
     STAFF_ROLE,
-    Call,
-    DiscordStandIn,
     fixture,
+    wire,
 )
-from tests.conftest import DbTarget, make_settings
+
+bot = discord_bot.bot  # the wire-level fixtures, shared with the other Discord test modules
+db_target = discord_bot.db_target
+
 
 # -- pure translation ---------------------------------------------------------------------------------------------
 
@@ -61,11 +66,19 @@ def test_slash_command_payload_becomes_core_text() -> None:
 def test_origin_carries_user_channel_roles_and_dm() -> None:
     payload = fixture("interaction_command")
     payload["member"]["roles"] = [STAFF_ROLE]
-    origin = origin_of(payload, ["Staff"], modals=True)
+    origin = origin_of(payload, ["Staff"], modals=True, guilds=[GUILD_ID])
     assert (origin.platform, origin.channel, origin.user) == ("discord", HELP_CHANNEL, MEMBER_ID)
     assert origin.platform_roles == {STAFF_ROLE, "Staff"} and not origin.is_dm and origin.supports_modals
     dm = dict(payload, guild_id=None)
-    assert origin_of(dm, modals=False).is_dm
+    assert origin_of(dm, modals=False, guilds=[GUILD_ID]).is_dm
+
+
+def test_roles_count_only_in_configured_servers() -> None:
+    """A role named like the staff role, held in a server the settings do not name, counts for nothing."""
+    payload = dict(fixture("interaction_command"), guild_id=OTHER_GUILD_ID)
+    payload["member"] = dict(payload["member"], roles=["1400000000000000077"])
+    assert origin_of(payload, ["Staff"], modals=True, guilds=[GUILD_ID]).platform_roles == frozenset()
+    assert origin_of(payload, ["Staff"], modals=True).platform_roles == frozenset()  # no server configured
 
 
 def test_mentions_and_dms_become_questions_and_bots_are_ignored() -> None:
@@ -91,19 +104,36 @@ def test_button_and_modal_payloads() -> None:
     assert modal_values(fixture("interaction_modal")["data"]) == {"name": "Ada Lovelace", "email": "ada@example.org"}
 
 
-def test_replies_never_ping_and_carry_buttons() -> None:
+def test_replies_never_ping_and_carrybuttons() -> None:
     reply = Reply("@everyone look", title="Hi @here", buttons=(Button("Helpful", "kb:helpful", "7"),))
     kwargs = reply_kwargs(reply)
     assert kwargs["allowed_mentions"] == NO_PINGS
     assert "@everyone" not in kwargs["embed"].description and "@here" not in kwargs["embed"].title
-    assert [item.custom_id for item in kwargs["view"].children] == ["cb|kb:helpful|7"]
+    assert [(item.item.label, item.custom_id) for item in kwargs["view"].children] == [("Helpful", "cb|kb:helpful|7")]
     assert reply_kwargs(Reply("secret", visibility=Visibility.EPHEMERAL))["ephemeral"] is True
     assert safe_text("mail me @ home") == "mail me @ home"
     too_long = Button("x", "kb:show", "y" * 120)
-    assert (
-        "view" in reply_kwargs(Reply("t", buttons=(too_long,)))
-        and not reply_kwargs(Reply("t", buttons=(too_long,)))["view"].children
-    )
+    assert "view" not in reply_kwargs(Reply("t", buttons=(too_long,)))  # left out: it cannot fit a custom_id
+
+
+EXTREMES = {
+    "long text": Reply("word " * 2_000),
+    "long text in an embed": Reply("word " * 2_000, title="t" * 300, link="https://example.org/" + "p" * 3000),
+    "many big fields": Reply("text", title="Lead", fields=tuple((f"n{i}" * 100, "v" * 2000) for i in range(30))),
+    "many buttons": Reply("pick", buttons=tuple(Button("label " * 30, "kb:show", str(i % 30)) for i in range(40))),
+    "empty with buttons": Reply("", buttons=(Button("Open", "consult:open"),)),
+}
+
+
+@pytest.mark.parametrize("reply", EXTREMES.values(), ids=EXTREMES.keys())
+def test_every_message_of_a_reply_is_one_discord_takes(reply: Reply) -> None:
+    """Whatever the core says, each message fits Discord's limits; buttons come once, at most 25, ids unique."""
+    messages = [wire(m) for m in reply_messages(reply)]
+    for body in messages:
+        check_message(body)
+    ids = [b["custom_id"] for m in messages for row in m.get("components", []) for b in row["components"]]
+    assert len(ids) == len(set(ids)) == min(25, len({b.value for b in reply.buttons}))
+    assert all("components" not in m for m in messages[:-1])
 
 
 def test_long_forms_split_into_modals_of_five() -> None:
@@ -129,104 +159,6 @@ def test_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
 # -- end to end with discord.py against the stand-in ----------------------------------------------------------
 
 
-@pytest.fixture
-def db_target(tmp_path: Path) -> DbTarget:
-    """The wire tests need one database, not both: SQLite."""
-    return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}", None)
-
-
-SELECTS = frozenset({"help_kind", "consent"})  # the consult form's choice and consent fields show as selects
-
-
-class Bot:
-    def __init__(self, app: BotApp, adapter: DiscordAdapter, standin: DiscordStandIn) -> None:
-        self.app, self.adapter, self.standin = app, adapter, standin
-        self._ids = iter(range(1, 10_000))
-
-    async def interact(self, kind: str, **changes: Any) -> Call:
-        """Push an INTERACTION_CREATE built from a fixture; return the callback Discord would get."""
-        payload = copy.deepcopy(fixture(kind))
-        n = next(self._ids)
-        payload["id"] = str(1610000000000000000 + n)
-        payload["token"] = f"token-{n}"
-        for key, value in changes.items():
-            payload[key] = value
-        await self.standin.dispatch("INTERACTION_CREATE", payload)
-        return await self.standin.wait_for(lambda c: c.path == f"/interactions/{payload['id']}/token-{n}/callback")
-
-    async def ask(self, question: str, **changes: Any) -> Call:
-        data = {"id": "1", "name": "ask", "type": 1, "options": [{"name": "question", "type": 3, "value": question}]}
-        return await self.interact("interaction_command", data=data, **changes)
-
-    async def command(self, name: str, sub: str | None = None, args: str | None = None, **changes: Any) -> Call:
-        options: list[dict[str, Any]] = []
-        if sub is not None:
-            inner = [{"name": "args", "type": 3, "value": args}] if args else []
-            options = [{"type": 1, "name": sub, "options": inner}]
-        return await self.interact("interaction_command", data={"id": "1", "name": name, "type": 1, "options": options})
-
-    async def press(self, custom_id: str) -> Call:
-        return await self.interact("interaction_component", data={"custom_id": custom_id, "component_type": 2})
-
-    async def submit(self, custom_id: str, values: dict[str, str], selects: frozenset[str] = SELECTS) -> Call:
-        """Submit a modal of labels: text inputs carry ``value``, selects ``values``."""
-        rows = [
-            {"type": 18, "component": {"type": 3, "custom_id": k, "values": [v] if v else []}}
-            if k in selects
-            else {"type": 18, "component": {"type": 4, "custom_id": k, "value": v}}
-            for k, v in values.items()
-        ]
-        return await self.interact("interaction_modal", data={"custom_id": custom_id, "components": rows})
-
-
-@pytest.fixture
-async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
-    standin = DiscordStandIn()
-    await standin.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", standin.api_url)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
-    settings = make_settings(
-        db_target, tmp_path, discord_guild_ids=[1200000000000000001], roles={"platform_roles": {"Staff": "staff"}}
-    ).model_copy(update={"staff_channel": "1500000000000000002"})
-    app = BotApp(settings)
-    try:
-        await app.start()
-        adapter = for_app(app, settings, token="test-token")
-        runner = asyncio.create_task(adapter.run())
-        try:
-            await asyncio.wait_for(adapter.ready.wait(), 10)
-            yield Bot(app, adapter, standin)
-        finally:
-            await adapter.stop()
-            await asyncio.wait_for(runner, 10)
-    finally:
-        await app.close()
-        await standin.stop()
-
-
-def _embed_titles(call: Call) -> list[str]:
-    return [e.get("title", "") for e in call.body.get("data", call.body).get("embeds", [])]
-
-
-def _custom_ids(call: Call) -> list[str]:
-    """Custom ids of buttons (in action rows) or modal inputs (in labels), in order."""
-    data = call.body.get("data", call.body)
-    items = [c for row in data.get("components", []) for c in row.get("components", [row.get("component", {})])]
-    return [c["custom_id"] for c in items if "custom_id" in c]
-
-
-def _defaults(call: Call) -> dict[str, str]:
-    """What a reopened modal shows already filled in."""
-    out = {}
-    for row in call.body["data"]["components"]:
-        item = row["component"]
-        if "options" in item:
-            out[item["custom_id"]] = next((o["value"] for o in item["options"] if o.get("default")), "")
-        else:
-            out[item["custom_id"]] = item.get("value", "")
-    return out
-
-
 async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot) -> None:
     intents = discord.Intents._from_value(bot.standin.identify["intents"])
     assert not intents.message_content and not intents.members and intents.guild_messages
@@ -237,16 +169,20 @@ async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot
 async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:
     call = await bot.ask("how many people should be in a learning circle")
     assert call.body["type"] == 4  # CHANNEL_MESSAGE_WITH_SOURCE, within the 3 seconds
-    assert _embed_titles(call) == ["How big should a learning circle be?"]
-    ids = _custom_ids(call)
-    assert ids[0].startswith("cb|kb:helpful|") and ids[1].startswith("cb|kb:unhelpful|")
+    assert embed_titles(call) == ["How big should a learning circle be?"]
+    assert buttons(call) == [
+        ("Helpful", "cb|kb:helpful|1"),
+        ("Not helpful", "cb|kb:unhelpful|1"),
+        ("More results", "cb|kb:more|1"),
+        ("Ask a human", "cb|kb:human|1"),
+    ]
     assert call.body["data"]["allowed_mentions"] == {"parse": []}
 
 
 async def test_not_helpful_is_recorded_even_after_a_restart_of_the_view(bot: Bot) -> None:
     """The button is a dynamic item: its custom_id alone is enough, as after a restart."""
     answer = await bot.ask("how many people should be in a learning circle")
-    unhelpful = next(i for i in _custom_ids(answer) if i.startswith("cb|kb:unhelpful|"))
+    unhelpful = next(i for i in custom_ids(answer) if i.startswith("cb|kb:unhelpful|"))
     call = await bot.press(unhelpful)
     assert call.body["data"]["flags"] == 64  # ephemeral thanks
     async with bot.app.db.session() as session:
@@ -275,7 +211,7 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
     opened = await bot.command("consult")
     assert opened.body["type"] == 9  # MODAL
     first = opened.body["data"]
-    assert _custom_ids(opened) == [
+    assert custom_ids(opened) == [
         "name",
         "email",
         "organization",
@@ -291,13 +227,13 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
     }
     saved = await bot.submit(first["custom_id"], step1)
     assert saved.body["data"]["flags"] == 64 and "Saved part 1 of 2" in saved.body["data"]["content"]
-    second = await bot.press(_custom_ids(saved)[0])
+    second = await bot.press(custom_ids(saved)[0])
     assert second.body["type"] == 9
     step2 = {"timeline": "March", "budget": "", "consent": "yes"}
     rejected = await bot.submit(second.body["data"]["custom_id"], step2)
     assert rejected.body["data"]["flags"] == 64 and "email" in rejected.body["data"]["content"].lower()
-    reopened = await bot.press(_custom_ids(rejected)[0])
-    defaults = _defaults(reopened)
+    reopened = await bot.press(custom_ids(rejected)[0])
+    defaults = modal_defaults(reopened)
     assert defaults["name"] == "Ada" and defaults["email"] == "not-an-email"  # nothing typed is lost
     assert defaults["help_kind"] == "course_design"
     await bot.submit(reopened.body["data"]["custom_id"], {**step1, "email": "ada@example.org"})

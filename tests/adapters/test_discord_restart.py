@@ -1,0 +1,125 @@
+"""Supervision that really restarts: a lost network brings the adapter back through bot.runtime.supervise, and
+``stop()`` returns promptly in every state."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import discord
+import pytest
+import yarl
+
+from adapters.discord.app import DiscordAdapter, for_app
+from bot.app import BotApp
+from bot.events import Event, Reply
+from bot.runtime import supervise
+from tests.adapters import discord_bot
+from tests.adapters.discord_bot import embed_titles
+from tests.adapters.discord_standin import Call, DiscordStandIn, fixture
+from tests.conftest import DbTarget, make_settings
+
+db_target = discord_bot.db_target
+
+
+@pytest.fixture
+async def standin(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[DiscordStandIn]:
+    server = DiscordStandIn()
+    await server.start()
+    monkeypatch.setattr(discord.http.Route, "BASE", server.api_url)
+    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(server.gateway_url))
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def _ask(standin: DiscordStandIn, n: int) -> Call:
+    payload = copy.deepcopy(fixture("interaction_command"))
+    payload["id"], payload["token"] = str(1610000000000000000 + n), f"token-{n}"
+    await standin.dispatch("INTERACTION_CREATE", payload)
+    return await standin.wait_for(lambda c: c.path == f"/interactions/{payload['id']}/token-{n}/callback")
+
+
+async def test_after_the_network_drops_supervise_rebuilds_the_adapter_and_it_answers_again(
+    db_target: DbTarget, tmp_path: Path, standin: DiscordStandIn
+) -> None:
+    """The stand-in drops off the network: run() fails, supervise restarts it with a new client, it answers."""
+    app = BotApp(make_settings(db_target, tmp_path, discord_guild_ids=[1200000000000000001]))
+    await app.start()
+    adapter = for_app(app, app.settings, token="test-token")
+    stopping = asyncio.Event()
+    supervisor = asyncio.ensure_future(supervise(adapter, stopping, first_delay=0.1, max_delay=0.4))
+    try:
+        await asyncio.wait_for(adapter.ready.wait(), 10)
+        before = await _ask(standin, 1)
+        first_client = adapter.client
+        await standin.kill_network()
+        await asyncio.sleep(0.5)  # run() fails, and so does at least one restart while the network is gone
+        assert not adapter.ready.is_set()
+        await standin.restore_network()
+        await asyncio.wait_for(standin.identified.wait(), 10)
+        await asyncio.wait_for(adapter.ready.wait(), 10)
+        after = await _ask(standin, 2)
+        assert adapter.client is not first_client
+        assert embed_titles(before) == embed_titles(after) == ["How big should a learning circle be?"]
+    finally:
+        stopping.set()
+        await adapter.stop()
+        await asyncio.wait_for(supervisor, 5)
+        await app.close()
+
+
+async def _nothing(event: Event) -> list[Reply]:
+    return []
+
+
+async def _stops_promptly(adapter: DiscordAdapter, runner: asyncio.Future[None] | None) -> float:
+    started = time.monotonic()
+    await asyncio.wait_for(adapter.stop(), 6)
+    if runner is not None:
+        await asyncio.wait_for(asyncio.gather(runner, return_exceptions=True), 6)
+    return time.monotonic() - started
+
+
+async def test_stop_before_start_returns_at_once() -> None:
+    """Never started: stop() has nothing to close and returns."""
+    assert await _stops_promptly(DiscordAdapter(_nothing, "token"), None) < 1
+
+
+async def test_stop_while_connecting_to_a_discord_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Login hangs (a server that accepts and never answers): stop() still ends run() promptly."""
+    held: list[asyncio.StreamWriter] = []
+    silent = await asyncio.start_server(lambda r, w: held.append(w), "127.0.0.1", 0)
+    port = silent.sockets[0].getsockname()[1]
+    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
+    adapter = DiscordAdapter(_nothing, "token")
+    runner = asyncio.ensure_future(adapter.run())
+    try:
+        await asyncio.sleep(0.3)
+        assert not runner.done()
+        assert await _stops_promptly(adapter, runner) < 2
+        assert runner.done() and runner.exception() is None
+    finally:
+        for writer in held:
+            writer.close()
+        silent.close()
+        await silent.wait_closed()
+
+
+async def test_stop_when_connected_and_after_a_failure(standin: DiscordStandIn) -> None:
+    """Connected: stop() closes and run() returns; failed (network gone): stop() still returns promptly."""
+    adapter = DiscordAdapter(_nothing, "token")
+    runner = asyncio.ensure_future(adapter.run())
+    await asyncio.wait_for(adapter.ready.wait(), 10)
+    assert await _stops_promptly(adapter, runner) < 2
+    assert runner.exception() is None
+    failing = asyncio.ensure_future(adapter.run())
+    await asyncio.wait_for(adapter.ready.wait(), 10)
+    await standin.kill_network()
+    with pytest.raises((OSError, discord.DiscordException)):
+        await asyncio.wait_for(failing, 10)
+    assert await _stops_promptly(adapter, None) < 2

@@ -51,7 +51,10 @@ class Database:
             connect_args["timeout"] = 30
         elif schema:
             connect_args["server_settings"] = {"search_path": schema}
-        self.engine: AsyncEngine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        # hide_parameters: errors quote the SQL, never the values (names, emails, notes) bound to it.
+        self.engine: AsyncEngine = create_async_engine(
+            url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True
+        )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)

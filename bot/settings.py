@@ -114,6 +114,17 @@ class Settings(BaseSettings):
     health_port: int | None = Field(
         None, ge=0, le=65535, description="Serve /healthz and /metrics on this port, whatever the adapters."
     )
+    health_max_down_seconds: float = Field(
+        120, gt=0, description="/healthz answers 503 once a configured adapter has been down this long."
+    )
+    delivery_lease_seconds: float = Field(
+        120,
+        gt=0,
+        description="A scheduled message claimed by a process that died is sent again after this many seconds.",
+    )
+    delivery_max_attempts: int = Field(
+        8, ge=1, le=50, description="Sends of a scheduled message tried (with backoff) before it is given up."
+    )
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
     discord_application_id: int | None = Field(
         None, description="The Discord application's id (for `communitybot discord invite-url`)."

@@ -1,4 +1,4 @@
-"""The scheduler's own clock loop and its error boundary, with no real sleeping."""
+"""The scheduler: its clock loop, its error boundary, and delivery at least once, never twice once sent."""
 
 from __future__ import annotations
 
@@ -8,9 +8,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.events import Reply
-from bot.scheduler import Scheduler
+from bot.errors import DeliveryError
+from bot.events import Attachment, Button, FieldKind, Form, FormField, Reply, Visibility
+from bot.scheduler import DeliveryPolicy, Job, Scheduler
 from storage import Database
+from storage.leads import NewLead, claim_unreminded_new_leads, insert_lead
+from storage.outbox import count_by_status
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -58,3 +61,189 @@ async def test_tick_refuses_naive_time(db: Database) -> None:
     """A tick at a time without a zone is a programming error, caught at once."""
     with pytest.raises(ValueError, match="aware"):
         await Scheduler(db, []).tick(datetime(2026, 1, 1))
+
+
+PROMPT = Reply(
+    "What did you learn this week?",
+    title="Check-in: Python Circle",
+    buttons=(Button("Answer", "checkin:answer", "7"),),
+    platform="test",
+    channel="C1",
+    key="checkin:1:7:prompt",
+)
+
+
+def once(*replies: Reply) -> Job:
+    """A job that has ``replies`` to send on its first tick only."""
+    pending = list(replies)
+
+    async def job(db: Database, at: datetime) -> list[Reply]:
+        out = pending[:]
+        pending.clear()
+        return out
+
+    return job
+
+
+class Platform:
+    """A recording platform edge: fails the sends it is told to, records the ones it takes."""
+
+    def __init__(self, *failures: Exception) -> None:
+        self.failures = list(failures)
+        self.attempts: list[str | None] = []
+        self.delivered: list[Reply] = []
+
+    async def post(self, reply: Reply) -> None:
+        self.attempts.append(reply.key)
+        if self.failures:
+            raise self.failures.pop(0)
+        self.delivered.append(reply)
+
+
+async def test_a_failed_send_is_retried_after_a_backoff_and_then_never_again(db: Database) -> None:
+    """A Slack 500 on a check-in prompt does not lose it: it goes out on a later tick, whole and once."""
+    platform = Platform(DeliveryError("test", "http_500", permanent=False))
+    scheduler = Scheduler(db, [once(PROMPT)], DeliveryPolicy(first_retry=timedelta(seconds=30)))
+    assert await scheduler.tick(START) == [PROMPT]
+    assert await scheduler.deliver_due(START, platform.post) == 0
+    assert await scheduler.deliver_due(START + timedelta(seconds=29), platform.post) == 0  # backing off
+    assert await scheduler.deliver_due(START + timedelta(seconds=30), platform.post) == 1
+    for later in (timedelta(minutes=5), timedelta(days=1)):
+        await scheduler.tick(START + later)
+        assert await scheduler.deliver_due(START + later, platform.post) == 0
+    assert platform.attempts == ["checkin:1:7:prompt", "checkin:1:7:prompt"]
+    assert platform.delivered == [PROMPT]
+
+
+async def test_any_exception_from_the_adapter_counts_as_a_failed_send(db: Database) -> None:
+    """A bug or a dropped connection in the adapter leaves the message for a retry, like a refusal."""
+    platform = Platform(ConnectionResetError("peer went away"))
+    scheduler = Scheduler(db, [once(PROMPT)], DeliveryPolicy(first_retry=timedelta(seconds=10)))
+    await scheduler.tick(START)
+    await scheduler.deliver_due(START, platform.post)
+    assert await scheduler.deliver_due(START + timedelta(seconds=10), platform.post) == 1
+    assert platform.delivered == [PROMPT]
+
+
+async def test_a_permanent_refusal_is_given_up_and_logged_once(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """An unknown channel is not retried: the message is marked failed and one error names its key and the code."""
+    platform = Platform(DeliveryError("test", "channel_not_found", permanent=True))
+    scheduler = Scheduler(db, [once(PROMPT)])
+    await scheduler.tick(START)
+    with caplog.at_level(logging.WARNING, logger="bot.scheduler"):
+        for minutes in (0, 1, 60, 600):
+            await scheduler.deliver_due(START + timedelta(minutes=minutes), platform.post)
+    assert platform.attempts == ["checkin:1:7:prompt"]
+    assert [r.getMessage() for r in caplog.records] == [
+        "scheduled message checkin:1:7:prompt given up: refused for good (channel_not_found)"
+    ]
+    assert await count_by_status(db) == {"failed": 1}
+
+
+async def test_too_many_failed_attempts_give_the_message_up(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """After ``max_attempts`` failures, with the wait doubling in between, the message is given up once."""
+    platform = Platform(*(DeliveryError("test", "http_503", permanent=False) for _ in range(10)))
+    policy = DeliveryPolicy(first_retry=timedelta(seconds=10), max_attempts=3)
+    scheduler = Scheduler(db, [once(PROMPT)], policy)
+    await scheduler.tick(START)
+    tried_at = []
+    with caplog.at_level(logging.ERROR, logger="bot.scheduler"):
+        for second in range(0, 200):
+            if await scheduler.deliver_due(START + timedelta(seconds=second), platform.post) == 0 and len(
+                platform.attempts
+            ) > len(tried_at):
+                tried_at.append(second)
+    assert tried_at == [0, 10, 30]  # waits of 10 s, then 20 s
+    assert [r.getMessage() for r in caplog.records] == [
+        "scheduled message checkin:1:7:prompt given up: failed 3 times (http_503)"
+    ]
+    assert await count_by_status(db) == {"failed": 1}
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs in this "process"."""
+
+
+async def test_a_claim_left_by_a_dead_process_is_sent_by_the_next_tick_after_the_lease(db: Database) -> None:
+    """A process killed right after claiming a message loses nothing: another sends it once its lease is over."""
+
+    def die(claimed: object) -> None:
+        raise Killed
+
+    platform = Platform()
+    first = Scheduler(db, [once(PROMPT)], DeliveryPolicy(lease=timedelta(minutes=2)), after_claim=die)
+    await first.tick(START)
+    with pytest.raises(Killed):
+        await first.deliver_due(START, platform.post)
+    other = Scheduler(db, [], DeliveryPolicy(lease=timedelta(minutes=2)))
+    assert await other.deliver_due(START + timedelta(seconds=119), platform.post) == 0  # still leased
+    assert await other.deliver_due(START + timedelta(seconds=120), platform.post) == 1
+    assert await other.deliver_due(START + timedelta(minutes=10), platform.post) == 0
+    assert platform.delivered == [PROMPT]
+
+
+async def test_a_job_killed_after_its_claim_leaves_the_work_for_the_next_tick(db: Database) -> None:
+    """The claim and the messages it produces commit together: a job dying after its claim claims nothing."""
+    created = START - timedelta(hours=50)
+    async with db.session() as session:
+        lead = await insert_lead(session, NewLead("Zoe", "z@x.org", "", "workshop", "d", "", "", "test", "z"), created)
+
+    async def claim_then_die(db: Database, at: datetime) -> list[Reply]:
+        async with db.session() as session:
+            assert len(await claim_unreminded_new_leads(session, at, at)) == 1
+        raise RuntimeError("killed between the claim and the send")
+
+    async def follow_up(db: Database, at: datetime) -> list[Reply]:
+        async with db.session() as session:
+            leads = await claim_unreminded_new_leads(session, at, at)
+        return [Reply(f"{x.ref} is still new", channel="staff", key=f"lead:{x.id}:followup") for x in leads]
+
+    await Scheduler(db, [claim_then_die]).tick(START)
+    platform = Platform()
+    scheduler = Scheduler(db, [follow_up])
+    assert [r.text for r in await scheduler.tick(START + timedelta(minutes=1))] == [f"{lead.ref} is still new"]
+    await scheduler.deliver_due(START + timedelta(minutes=1), platform.post)
+    assert [(r.key, r.text, r.channel) for r in platform.delivered] == [
+        (f"lead:{lead.id}:followup", f"{lead.ref} is still new", "staff")
+    ]
+
+
+async def test_two_processes_delivering_at_once_send_each_message_once(db: Database) -> None:
+    """Two schedulers claiming the same stored messages at the same instant never both send one."""
+    replies = [Reply(f"message {n}", platform="test", channel="C1", key=f"m:{n}") for n in range(60)]
+    await Scheduler(db, [once(*replies)]).tick(START)
+    platform = Platform()
+    one, two = Scheduler(db, [], DeliveryPolicy(batch=7)), Scheduler(db, [], DeliveryPolicy(batch=7))
+    counts = await asyncio.gather(one.deliver_due(START, platform.post), two.deliver_due(START, platform.post))
+    assert sum(counts) == 60
+    assert sorted(r.text for r in platform.delivered) == sorted(r.text for r in replies)
+    assert await count_by_status(db) == {"sent": 60}
+
+
+async def test_a_stored_message_comes_back_whole(db: Database) -> None:
+    """Everything a scheduled reply carries (buttons, form, fields, attachment, visibility) survives storage."""
+    form = Form(
+        "checkin",
+        "Check-in",
+        (FormField("mood", "Mood", FieldKind.CHOICE, choices=(("1", "low"), ("5", "high"))),),
+        context="7",
+    )
+    full = Reply(
+        "text",
+        title="title",
+        link="https://example.org",
+        buttons=(Button("A", "a:b", "1"), Button("B", "a:c")),
+        form=form,
+        visibility=Visibility.DM,
+        in_thread=True,
+        platform="test",
+        user="U1",
+        attachment=Attachment("x.csv", "a,b\n"),
+        fields=(("Name", "value"),),
+        form_errors=(("mood", "pick one"),),
+        key="full",
+    )
+    await Scheduler(db, [once(full)]).tick(START)
+    platform = Platform()
+    await Scheduler(db, []).deliver_due(START, platform.post)
+    assert platform.delivered == [full]

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +18,7 @@ from bot.scheduler import DeliveryPolicy, Job, Scheduler
 from storage import Database
 from storage.leads import NewLead, claim_unreminded_new_leads, insert_lead
 from storage.outbox import count_by_status
+from tests.conftest import PG_URL, ROOT, _pg_reachable
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -247,3 +252,22 @@ async def test_a_stored_message_comes_back_whole(db: Database) -> None:
     platform = Platform()
     await Scheduler(db, []).deliver_due(START, platform.post)
     assert platform.delivered == [full]
+
+
+async def test_random_kills_of_two_schedulers_on_postgresql_lose_nothing_and_send_nothing_twice(
+    tmp_path: Path,
+) -> None:
+    """benchmarks/kill_test.py, small: SIGKILLs (some right after a claim) leave 0 lost and 0 duplicate messages."""
+    problem = await _pg_reachable()
+    if problem is not None:
+        pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {problem}")
+    command = [sys.executable, str(ROOT / "benchmarks" / "kill_test.py"), "--postgres", PG_URL, "--json"]
+    command += ["--groups", "6", "--members", "3", "--leads", "4", "--kill-every", "2", "--die-after-claim", "0.05"]
+    done = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["finished"] is True, report
+    assert report["messages_stored"] == report["messages_expected"] == 6 * (2 + 2 * 3) + 4, report
+    assert (report["lost"], report["duplicates"], report["failed"]) == (0, 0, 0), report
+    assert report["runs_closed_and_reminded"] == 6, report
+    assert report["kills"] + report["self_kills_after_claim"] >= 1, report

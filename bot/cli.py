@@ -411,7 +411,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         overrides = {"log_level": args.log_level} if args.log_level else {}
-        settings = load_settings(args.config, **overrides)
+        try:
+            settings = load_settings(args.config, **overrides)
+        except ConfigError as exc:
+            if args.command != "doctor":
+                raise
+            print(f"FAIL  settings: {exc}\n1 problem(s)")
+            return 1
         configure_logging(settings.log_level, args.log_format)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))

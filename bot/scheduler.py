@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from bot.errors import DeliveryError
 from bot.events import Reply
 from storage import Database
-from storage.outbox import Claimed, claim_due, enqueue, mark_failed, mark_retry, mark_sent
+from storage.outbox import Claimed, claim_due, enqueue, forget_done_before, mark_failed, mark_retry, mark_sent
 
 __all__ = ["Deliver", "DeliveryPolicy", "Job", "Scheduler"]
 
@@ -48,6 +48,7 @@ class DeliveryPolicy:
         max_retry: the longest wait between two sends of one message.
         max_attempts: sends tried before a message is given up (marked failed).
         batch: messages claimed at once.
+        keep: how long sent and failed messages stay in the table (for the logs' keys and for support).
     """
 
     lease: timedelta = timedelta(minutes=2)
@@ -55,6 +56,7 @@ class DeliveryPolicy:
     max_retry: timedelta = timedelta(minutes=30)
     max_attempts: int = 8
     batch: int = 100
+    keep: timedelta = timedelta(days=30)
 
     def retry_after(self, attempt: int) -> timedelta:
         """The wait after the ``attempt``-th failed send (1 = the first)."""
@@ -114,6 +116,7 @@ class Scheduler:
                     self.after_claim(message)
                 sent += await self._send(message, now, deliver)
             if len(claimed) < self.policy.batch:
+                await forget_done_before(self.db, now - self.policy.keep)
                 return sent
 
     async def _send(self, message: Claimed, now: datetime, deliver: Deliver) -> int:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -23,7 +23,16 @@ from bot.events import Attachment, Button, FieldKind, Form, FormField, Reply, Vi
 from storage.db import Database
 from storage.models import ScheduledMessageRow
 
-__all__ = ["Claimed", "claim_due", "count_by_status", "enqueue", "mark_failed", "mark_retry", "mark_sent"]
+__all__ = [
+    "Claimed",
+    "claim_due",
+    "count_by_status",
+    "enqueue",
+    "forget_done_before",
+    "mark_failed",
+    "mark_retry",
+    "mark_sent",
+]
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,16 @@ async def count_by_status(db: Database) -> dict[str, int]:
             select(ScheduledMessageRow.status, func.count()).group_by(ScheduledMessageRow.status)
         )
         return {status: int(n) for status, n in rows}
+
+
+async def forget_done_before(db: Database, cutoff: datetime) -> None:
+    """Drop messages sent or given up that were due before ``cutoff`` (pending ones are kept whatever their age)."""
+    async with db.session() as session:
+        await session.execute(
+            delete(ScheduledMessageRow).where(
+                ScheduledMessageRow.status.in_(("sent", "failed")), ScheduledMessageRow.due_at < cutoff
+            )
+        )
 
 
 def _plain(value: Any) -> Any:

@@ -271,3 +271,21 @@ async def test_random_kills_of_two_schedulers_on_postgresql_lose_nothing_and_sen
     assert (report["lost"], report["duplicates"], report["failed"]) == (0, 0, 0), report
     assert report["runs_closed_and_reminded"] == 6, report
     assert report["kills"] + report["self_kills_after_claim"] >= 1, report
+
+
+async def test_sent_messages_are_forgotten_after_the_keep_period_and_pending_ones_never(db: Database) -> None:
+    """The table does not grow forever: sent messages go after ``keep``; one still waiting to be sent stays."""
+    waiting = Reply("still to send", platform="test", channel="C1", key="waiting")
+    scheduler = Scheduler(db, [once(PROMPT, waiting)], DeliveryPolicy(keep=timedelta(days=30)))
+    await scheduler.tick(START)
+    platform = Platform()
+    await scheduler.deliver_due(START, lambda r: platform.post(r) if r.key != "waiting" else _refuse(r))
+    assert await count_by_status(db) == {"sent": 1, "pending": 1}
+    await scheduler.deliver_due(START + timedelta(days=29), lambda r: _refuse(r))
+    assert await count_by_status(db) == {"sent": 1, "pending": 1}
+    await scheduler.deliver_due(START + timedelta(days=31), lambda r: _refuse(r))
+    assert await count_by_status(db) == {"pending": 1}
+
+
+async def _refuse(reply: Reply) -> None:
+    raise DeliveryError("test", "http_503", permanent=False)

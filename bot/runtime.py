@@ -16,12 +16,14 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.app import BotApp
 from bot.dispatcher import utcnow
 from bot.errors import DeliveryError
 from bot.events import Reply
+
+if TYPE_CHECKING:  # the health server imports this module and needs none of the app
+    from bot.app import BotApp
 
 __all__ = ["HealthReport", "Service", "ServiceState", "ServiceStates", "make_deliver", "run_services", "supervise"]
 

@@ -140,7 +140,8 @@ class Scheduler:
             return
         wait = self.policy.retry_after(message.attempt)
         await mark_retry(self.db, message.id, now + wait, code)
-        log.warning(
+        # INFO: the adapter has logged the refusal with the platform's code; a give-up is the one error.
+        log.info(
             "scheduled message %s not sent (attempt %d: %s); trying again in %s",
             message.reply.key,
             message.attempt,

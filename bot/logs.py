@@ -65,6 +65,23 @@ def redact(text: str) -> str:
     return _EMAIL.sub("[email]", text)
 
 
+class _QuietLibraries(logging.Filter):
+    """Drops the noisy libraries' records below ``threshold`` whatever level their own loggers were given.
+
+    Setting a library's logger to WARNING is not enough: slack_bolt gives ``slack_bolt.AsyncApp`` the root logger's
+    level, and logs the body of every request that fails signature verification at INFO.
+    """
+
+    def __init__(self, threshold: int) -> None:
+        super().__init__()
+        self.threshold = threshold
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno >= self.threshold:
+            return True
+        return not any(record.name == n or record.name.startswith(n + ".") for n in _NOISY)
+
+
 class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         data = {
@@ -82,7 +99,9 @@ class _JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str, fmt: Literal["text", "json"] = "text") -> None:
     """Set up the root logger once: ``level``, ``fmt``, redaction, and noisy libraries turned down."""
+    threshold = max(logging.WARNING, logging.getLevelName(level))
     handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(_QuietLibraries(threshold))
     handler.addFilter(RedactingFilter())
     if fmt == "json":
         handler.setFormatter(_JsonFormatter())
@@ -92,4 +111,4 @@ def configure_logging(level: str, fmt: Literal["text", "json"] = "text") -> None
     root.handlers[:] = [handler]
     root.setLevel(level)
     for name in _NOISY:
-        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+        logging.getLogger(name).setLevel(threshold)

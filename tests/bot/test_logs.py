@@ -129,3 +129,21 @@ async def test_a_failing_insert_does_not_carry_its_parameters(db: Database, capl
         logging.getLogger("test.storage").error("insert failed: %s", caught.value)
     assert "INSERT INTO leads" in caplog.text
     assert "Zelda" not in caplog.text and "Acme" not in caplog.text
+
+
+def test_slack_bolt_info_lines_stay_out_even_when_bolt_sets_its_own_level(capsys: pytest.CaptureFixture[str]) -> None:
+    """slack_bolt gives its app logger the root's level and logs refused bodies at INFO: they are still dropped."""
+    configure_logging("INFO", "text")
+    bolt = logging.getLogger("slack_bolt.AsyncApp")
+    bolt.setLevel(logging.INFO)  # what slack_bolt's get_bolt_logger does
+    try:
+        bolt.info("Invalid request signature detected (body: token=abc&text=%s)", "x" * 100)
+        bolt.warning("Failed to run a middleware")
+        logging.getLogger("bot.test").info("the bot's own INFO line")
+    finally:
+        bolt.setLevel(logging.NOTSET)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(" ", 2)[2] for line in lines] == [
+        "WARNING slack_bolt.AsyncApp: Failed to run a middleware",
+        "INFO bot.test: the bot's own INFO line",
+    ]

@@ -33,8 +33,9 @@ log = logging.getLogger(__name__)
 class Service(Protocol):
     """Something the runtime keeps running: an adapter, or the health endpoint.
 
-    A service may also have ``ready`` (an :class:`asyncio.Event` set once it is connected), which tells the runtime
-    when it is up; without one it counts as up once :meth:`run` has lasted a second. A service with ``chat = False``
+    A service may also have ``ready`` (an :class:`asyncio.Event` set once it is connected; the runtime clears it
+    before each run), which tells the runtime when it is up; without one it counts as up once :meth:`run` has lasted
+    a second. A service with ``chat = False``
     (the health server) sends no messages.
     """
 
@@ -146,6 +147,9 @@ async def supervise(
     delay = first_delay
     while not stopping.is_set():
         started = time.monotonic()
+        ready: Any = getattr(service, "ready", None)
+        if isinstance(ready, asyncio.Event):
+            ready.clear()  # set again by this run once it connects
         watcher = asyncio.create_task(_mark_up_when_ready(service, states, settle))
         try:
             await service.run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
@@ -398,3 +399,41 @@ def test_sigterm_stops_socket_mode_stuck_on_a_silent_server_within_25_seconds(tm
     assert process.returncode == 0, stderr
     assert took < 25, stderr
     assert "stopped" in stderr
+
+
+class DropsThenHangs:
+    """Connects (sets ``ready``) and drops on its first run; then hangs connecting, never setting it again itself."""
+
+    name = "discord"
+
+    def __init__(self) -> None:
+        self.ready = asyncio.Event()
+        self.runs = 0
+        self.second = asyncio.Event()
+
+    async def run(self) -> None:
+        self.runs += 1
+        if self.runs == 1:
+            self.ready.set()
+            await asyncio.sleep(0.1)
+            raise ConnectionError("connection reset")
+        self.second.set()
+        await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        pass
+
+    async def post(self, reply: Reply) -> None:
+        pass
+
+
+async def test_a_restart_that_has_not_connected_yet_is_not_reported_up(clock: Clock) -> None:
+    """The ready event of the previous connection does not make a stuck restart look up."""
+    states, service, stopping = ServiceStates(clock=clock), DropsThenHangs(), asyncio.Event()
+    task = asyncio.create_task(supervise(service, stopping, states=states, first_delay=0.1))
+    await asyncio.wait_for(service.second.wait(), 5)
+    await asyncio.sleep(0.2)
+    assert states.snapshot()["discord"].describe() == f"down since {clock.now.isoformat()} (ConnectionError)"
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

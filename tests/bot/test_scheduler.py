@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.doctor import Check, run_checks
 from bot.errors import DeliveryError
 from bot.events import Attachment, Button, FieldKind, Form, FormField, Reply, Visibility
 from bot.scheduler import DeliveryPolicy, Job, Scheduler
+from bot.settings import Settings
 from storage import Database
 from storage.leads import NewLead, claim_unreminded_new_leads, insert_lead
 from storage.outbox import count_by_status
-from tests.conftest import PG_URL, ROOT, _pg_reachable
+from tests.conftest import PG_URL, ROOT, DbTarget, _pg_reachable
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -289,3 +291,21 @@ async def test_sent_messages_are_forgotten_after_the_keep_period_and_pending_one
 
 async def _refuse(reply: Reply) -> None:
     raise DeliveryError("test", "http_503", permanent=False)
+
+
+async def test_doctor_reports_messages_given_up(db: Database, db_target: DbTarget, tmp_path: Path) -> None:
+    """`communitybot doctor` says how many scheduled messages wait and how many were given up."""
+    settings = Settings(data_dir=tmp_path, database_url=db_target.url, database_schema=db_target.schema)
+    waiting = Reply("later", platform="test", channel="C1", key="later")
+    await Scheduler(db, [once(PROMPT, waiting)]).tick(START)
+
+    async def refuse(reply: Reply) -> None:
+        raise DeliveryError("test", "channel_not_found" if reply == PROMPT else "http_503", permanent=reply == PROMPT)
+
+    await Scheduler(db, []).deliver_due(START, refuse)
+    checks = {c.name: c for c in await run_checks(settings)}
+    assert checks["scheduled messages"] == Check(
+        "scheduled messages",
+        False,
+        "1 waiting to be sent, 1 given up in the last 30 days; the log says why ('given up')",
+    )

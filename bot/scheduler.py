@@ -28,7 +28,16 @@ from datetime import datetime, timedelta
 from bot.errors import DeliveryError
 from bot.events import Reply
 from storage import Database
-from storage.outbox import Claimed, claim_due, enqueue, forget_done_before, mark_failed, mark_retry, mark_sent
+from storage.outbox import (
+    Claimed,
+    claim_due,
+    enqueue,
+    forget_done_before,
+    mark_failed,
+    mark_retry,
+    mark_sent,
+    release,
+)
 
 __all__ = ["Deliver", "DeliveryPolicy", "Job", "Scheduler"]
 
@@ -103,21 +112,30 @@ class Scheduler:
                 log.exception("scheduled job %s failed at %s", getattr(job, "__qualname__", job), now.isoformat())
         return out
 
-    async def deliver_due(self, now: datetime, deliver: Deliver) -> int:
-        """Send every stored message that is due at ``now`` through ``deliver``; returns how many went out.
+    async def deliver_due(self, now: datetime | Callable[[], datetime], deliver: Deliver) -> int:
+        """Send every stored message that is due through ``deliver``; returns how many went out.
 
-        ``deliver`` raises to say a send failed (:class:`DeliveryError`, or anything else).
+        ``now`` is the current time, or the clock to read it from: with a clock, each claim is made at the time it
+        is made, and a claimed message is sent only in the first half of its lease (the rest of a batch slowed down
+        by a rate-limited platform is given back and claimed again), so a send never overlaps another process's
+        claim of the same message. ``deliver`` raises to say a send failed (:class:`DeliveryError`, or anything).
         """
+        clock = now if callable(now) else (lambda: now)
         sent = 0
         while True:
-            claimed = await claim_due(self.db, now, self.policy.lease, self.policy.batch)
-            for message in claimed:
+            claimed_at = clock()
+            claimed = await claim_due(self.db, claimed_at, self.policy.lease, self.policy.batch)
+            for n, message in enumerate(claimed):
+                if n > 0 and clock() - claimed_at > self.policy.lease / 2:
+                    await release(self.db, [m.id for m in claimed[n:]], claimed_at + self.policy.lease)
+                    break
                 if self.after_claim is not None:
                     self.after_claim(message)
-                sent += await self._send(message, now, deliver)
-            if len(claimed) < self.policy.batch:
-                await forget_done_before(self.db, now - self.policy.keep)
-                return sent
+                sent += await self._send(message, clock(), deliver)
+            else:
+                if len(claimed) < self.policy.batch:
+                    await forget_done_before(self.db, clock() - self.policy.keep)
+                    return sent
 
     async def _send(self, message: Claimed, now: datetime, deliver: Deliver) -> int:
         try:
@@ -168,10 +186,9 @@ class Scheduler:
 
         pause = sleep or wait
         while not stop.is_set():
-            now = clock()
-            await self.tick(now)
+            await self.tick(clock())
             try:
-                await self.deliver_due(now, deliver)
+                await self.deliver_due(clock, deliver)
             except Exception:  # the database is down: the messages wait for the next tick
-                log.exception("could not deliver scheduled messages at %s", now.isoformat())
+                log.exception("could not deliver scheduled messages")
             await pause(interval)

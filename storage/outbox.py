@@ -32,6 +32,7 @@ __all__ = [
     "mark_failed",
     "mark_retry",
     "mark_sent",
+    "release",
 ]
 
 
@@ -102,6 +103,25 @@ async def claim_due(db: Database, now: datetime, lease: timedelta, limit: int) -
         )
         out = [Claimed(row_id, _reply(json.loads(payload)), attempts) for row_id, payload, attempts in claimed]
     return sorted(out, key=lambda c: c.id)
+
+
+async def release(db: Database, row_ids: Sequence[int], claimed_until: datetime) -> None:
+    """Give back messages claimed (until ``claimed_until``) but not sent, unless another claim has taken them since.
+
+    The claim's attempt is not counted.
+    """
+    if not row_ids:
+        return
+    async with db.session() as session:
+        await session.execute(
+            update(ScheduledMessageRow)
+            .where(
+                ScheduledMessageRow.id.in_(list(row_ids)),
+                ScheduledMessageRow.status == "pending",
+                ScheduledMessageRow.claimed_until == claimed_until,
+            )
+            .values(claimed_until=None, attempts=ScheduledMessageRow.attempts - 1)
+        )
 
 
 async def mark_sent(db: Database, row_id: int, now: datetime) -> None:

@@ -20,7 +20,7 @@ from bot.settings import Settings
 from storage import Database
 from storage.leads import NewLead, claim_unreminded_new_leads, insert_lead
 from storage.outbox import count_by_status
-from tests.conftest import PG_URL, ROOT, DbTarget, _pg_reachable
+from tests.conftest import PG_URL, ROOT, Clock, DbTarget, _pg_reachable
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -309,3 +309,25 @@ async def test_doctor_reports_messages_given_up(db: Database, db_target: DbTarge
         False,
         "1 waiting to be sent, 1 given up in the last 30 days; the log says why ('given up')",
     )
+
+
+async def test_a_slow_platform_never_lets_another_process_send_the_same_message(db: Database) -> None:
+    """Sends slowed past half the lease give the rest back: a replica ticking meanwhile sends each message once."""
+    replies = [Reply(f"reminder {n}", platform="test", user=f"U{n}", key=f"r:{n}") for n in range(6)]
+    await Scheduler(db, [once(*replies)]).tick(START)
+    clock = Clock(START)
+    sent: list[str | None] = []
+    rival = Scheduler(db, [], DeliveryPolicy(lease=timedelta(minutes=2)))
+
+    async def fast(reply: Reply) -> None:
+        sent.append(reply.key)
+
+    async def slow(reply: Reply) -> None:
+        sent.append(reply.key)
+        clock.advance(seconds=50)  # a rate-limited send
+        await rival.deliver_due(clock.now, fast)  # another replica ticks meanwhile
+
+    slow_one = Scheduler(db, [], DeliveryPolicy(lease=timedelta(minutes=2)))
+    await slow_one.deliver_due(clock, slow)
+    assert sorted(sent) == sorted(r.key for r in replies)
+    assert await count_by_status(db) == {"sent": 6}

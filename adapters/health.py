@@ -1,4 +1,9 @@
-"""``/healthz`` and ``/metrics`` on a port of their own, for deployments without Slack's HTTP mode."""
+"""``/healthz`` and ``/metrics`` on a port of their own, for deployments without Slack's HTTP mode.
+
+``/healthz`` answers JSON, one line per part, and 200 or 503::
+
+    {"database": "ok", "slack": "up", "discord": "down since 2026-11-27T10:00:00+00:00 (ConnectionError)"}
+"""
 
 from __future__ import annotations
 
@@ -9,20 +14,27 @@ from aiohttp import web
 
 from bot.events import Reply
 from bot.metrics import CONTENT_TYPE
+from bot.runtime import HealthReport
 
 __all__ = ["HealthServer"]
 
 
 class HealthServer:
-    """A tiny HTTP server: ``/healthz`` (200, or 503 when the database does not answer) and ``/metrics``.
+    """A tiny HTTP server: ``/healthz`` and ``/metrics``.
 
-    It is a runtime service like the adapters, so it is restarted if it fails; it sends no messages.
+    ``health`` gives a :class:`HealthReport` (the database and each adapter; 503 unless ``ok``), or just whether the
+    bot is healthy. It is a runtime service like the adapters, so it is restarted if it fails; it sends no messages.
     """
 
     name = "health"
+    chat = False
 
     def __init__(
-        self, health: Callable[[], Awaitable[bool]], metrics: Callable[[], bytes], port: int, host: str = "0.0.0.0"
+        self,
+        health: Callable[[], Awaitable[bool | HealthReport]],
+        metrics: Callable[[], bytes],
+        port: int,
+        host: str = "0.0.0.0",
     ) -> None:
         self._health = health
         self._metrics = metrics
@@ -43,8 +55,10 @@ class HealthServer:
         application.router.add_get("/metrics", self._metrics_page)
 
     async def _healthz(self, request: web.Request) -> web.Response:
-        ok = await self._health()
-        return web.json_response({"status": "ok" if ok else "database unreachable"}, status=200 if ok else 503)
+        result = await self._health()
+        if isinstance(result, HealthReport):
+            return web.json_response(result.parts, status=200 if result.ok else 503)
+        return web.json_response({"status": "ok" if result else "unhealthy"}, status=200 if result else 503)
 
     async def _metrics_page(self, request: web.Request) -> web.Response:
         return web.Response(body=self._metrics(), headers={"Content-Type": CONTENT_TYPE})

@@ -16,7 +16,7 @@ from bot.features.knowledge import knowledge_feature
 from bot.features.leads import leads_feature
 from bot.metrics import Metrics
 from bot.permissions import RoleResolver
-from bot.scheduler import Scheduler
+from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
 from knowledge.vectors import make_encoder
@@ -71,7 +71,10 @@ class BotApp:
         ]
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         jobs = [job for feature in features for job in feature.jobs]
-        self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed, self._forget_old_events])
+        policy = DeliveryPolicy(
+            lease=timedelta(seconds=settings.delivery_lease_seconds), max_attempts=settings.delivery_max_attempts
+        )
+        self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed, self._forget_old_events], policy)
         # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
         self.dispatcher = Dispatcher(
             self.db,

@@ -7,10 +7,10 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
@@ -146,7 +146,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     import signal
 
     from bot.app import BotApp
-    from bot.runtime import run_services
+    from bot.runtime import HealthReport, ServiceStates, run_services
 
     configured = {"slack": settings.slack_bot_token is not None, "discord": settings.discord_token is not None}
     platforms = list(dict.fromkeys(args.platforms)) or [p for p, ok in configured.items() if ok]
@@ -161,10 +161,18 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     _check_tokens(settings, platforms, args.http)
     app = BotApp(settings)
     await app.start()
+    states = ServiceStates(max_down=timedelta(seconds=settings.health_max_down_seconds))
+
+    async def health() -> HealthReport:
+        return await states.report(app.healthy)
+
+    async def healthy() -> bool:
+        return (await health()).ok
+
     services: list[Service] = []
     try:
         if "slack" in platforms:
-            services.append(_slack_service(app, settings, args))
+            services.append(_slack_service(app, settings, args, healthy))
         if "discord" in platforms:
             services.append(_discord_service(app, settings))
     except BaseException:
@@ -174,13 +182,13 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     if health_port is not None:
         from adapters.health import HealthServer
 
-        services.append(HealthServer(app.healthy, app.metrics.render, health_port))
+        services.append(HealthServer(health, app.metrics.render, health_port))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     log.info("running: %s", ", ".join(s.name for s in services))
-    await run_services(app, services, stop)
+    await run_services(app, services, stop, states=states)
     return 0
 
 
@@ -199,7 +207,9 @@ def _check_tokens(settings: Settings, platforms: list[str], http: bool) -> None:
         raise ConfigError("Discord needs DISCORD_TOKEN in the environment")
 
 
-def _slack_service(app: BotApp, settings: Settings, args: argparse.Namespace) -> Service:
+def _slack_service(
+    app: BotApp, settings: Settings, args: argparse.Namespace, healthy: Callable[[], Awaitable[bool]]
+) -> Service:
     try:
         from adapters.slack.app import SlackAdapter, SlackService
     except ImportError:
@@ -213,7 +223,7 @@ def _slack_service(app: BotApp, settings: Settings, args: argparse.Namespace) ->
         secret,
         settings.slack_api_url,
         role_groups=frozenset(settings.roles.platform_roles),
-        health=app.healthy,
+        health=healthy,
         metrics=app.metrics.render,
         team_id=settings.slack_team_id,
     )
@@ -256,11 +266,10 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
     try:
         await app.start()
         now = args.now or utcnow()
-        replies = await app.scheduler.tick(now)
+        await app.scheduler.tick(now)
         console = ConsoleAdapter(app.dispatcher.handle, sys.stdout, export_dir=settings.data_dir / "exports")
-        for reply in replies:
-            await console.send(reply)
-        print(f"tick at {now.isoformat()}: {len(replies)} message(s)")
+        sent = await app.scheduler.deliver_due(now, console.send)
+        print(f"tick at {now.isoformat()}: {sent} message(s)")
     finally:
         await app.close()
     return 0
@@ -378,19 +387,45 @@ def _kb_check(path: Path) -> int:
     return 1 if result.errors else 0
 
 
+def _run_bounded(main_coro: Coroutine[Any, Any, int]) -> int:
+    """Like ``asyncio.run``, but a task that ignores cancellation cannot keep the process alive after ``main_coro``.
+
+    ``asyncio.run`` waits for every leftover task without a bound; the runtime has already given each service its
+    bounded stop, so what is left gets two seconds after a cancel and is then abandoned.
+    """
+    loop = asyncio.new_event_loop()
+    try:
+        return loop.run_until_complete(main_coro)
+    finally:
+        pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in pending:
+            task.cancel()
+        if pending:
+            _, stuck = loop.run_until_complete(asyncio.wait(pending, timeout=2.0))
+            if stuck:
+                log.error("%d task(s) ignored cancellation; exiting without them", len(stuck))
+        loop.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
         overrides = {"log_level": args.log_level} if args.log_level else {}
-        settings = load_settings(args.config, **overrides)
+        try:
+            settings = load_settings(args.config, **overrides)
+        except ConfigError as exc:
+            if args.command != "doctor":
+                raise
+            print(f"FAIL  settings: {exc}\n1 problem(s)")
+            return 1
         configure_logging(settings.log_level, args.log_format)
         if args.command == "chat":
             return asyncio.run(_chat(settings, args))
         if args.command == "doctor":
             return asyncio.run(_doctor(settings))
         if args.command == "run":
-            return asyncio.run(_run(settings, args))
+            return _run_bounded(_run(settings, args))
         if args.command == "discord":
             return _invite_url(settings, args)
         if args.command == "scheduler":

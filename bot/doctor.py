@@ -10,6 +10,7 @@ from bot.app import load_knowledge
 from bot.errors import StorageError
 from bot.settings import Settings
 from storage import Database
+from storage.outbox import count_by_status
 
 __all__ = ["Check", "run_checks"]
 
@@ -52,6 +53,13 @@ def _tokens(settings: Settings) -> list[Check]:
     return checks
 
 
+async def _deliveries(db: Database) -> Check:
+    counts = await count_by_status(db)
+    waiting, failed = counts.get("pending", 0), counts.get("failed", 0)
+    detail = f"{waiting} waiting to be sent, {failed} given up in the last 30 days"
+    return Check("scheduled messages", failed == 0, detail + ("; the log says why ('given up')" if failed else ""))
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; the settings themselves already loaded if this runs."""
     checks = [Check("settings", True, "loaded")]
@@ -62,6 +70,7 @@ async def run_checks(settings: Settings) -> list[Check]:
         current, head = await db.current_revision(), Database.head_revision()
         if current == head:
             checks.append(Check("database", True, f"{db.safe_url} reachable, at revision {current}"))
+            checks.append(await _deliveries(db))
         else:
             checks.append(
                 Check(

@@ -2,12 +2,20 @@
 
 Sources, strongest first: environment variables, a ``.env`` file, the YAML file (``communitybot.yaml`` or the path
 given with ``--config`` / ``COMMUNITYBOT_CONFIG``), then the defaults below. Secrets come only from the environment
-(or ``.env``); a secret in the YAML file is an error. Unknown keys and bad values fail at start with the key named.
+(or ``.env``); a secret in the YAML file is an error. Unknown keys (a ``COMMUNITYBOT_*`` environment variable
+included) and bad values fail at start with the key named and, for a typo, the closest valid name.
+
+``.env`` may also hold the variables only Docker Compose reads (:data:`DOCKER_ONLY`, such as ``POSTGRES_PASSWORD``):
+the bot ignores them, so one ``.env`` serves a Docker and a non-Docker start.
 """
 
 from __future__ import annotations
 
+import difflib
+import json
 import os
+import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,14 +30,26 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
 
-__all__ = ["DEFAULT_CONFIG_FILE", "KnowledgeDir", "RoleSettings", "Settings", "load_settings", "mask_url"]
+__all__ = [
+    "DEFAULT_CONFIG_FILE",
+    "DOCKER_ONLY",
+    "KnowledgeDir",
+    "RoleSettings",
+    "Settings",
+    "load_settings",
+    "mask_url",
+]
 
 DEFAULT_CONFIG_FILE = Path("communitybot.yaml")
+DOCKER_ONLY = frozenset({"POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB"})
+"""Variables in ``.env`` that only docker-compose.yml reads; the bot ignores them."""
+# COMMUNITYBOT_* variables that are not settings: the settings file's path, and the test suite's database.
+_OTHER_VARIABLES = frozenset({"COMMUNITYBOT_CONFIG", "COMMUNITYBOT_TEST_POSTGRES_URL"})
 
 _SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token"}
 
@@ -117,6 +137,17 @@ class Settings(BaseSettings):
     health_port: int | None = Field(
         None, ge=0, le=65535, description="Serve /healthz and /metrics on this port, whatever the adapters."
     )
+    health_max_down_seconds: float = Field(
+        120, gt=0, description="/healthz answers 503 once a configured adapter has been down this long."
+    )
+    delivery_lease_seconds: float = Field(
+        120,
+        gt=0,
+        description="A scheduled message claimed by a process that died is sent again after this many seconds.",
+    )
+    delivery_max_attempts: int = Field(
+        8, ge=1, le=50, description="Sends of a scheduled message tried (with backoff) before it is given up."
+    )
     discord_token: SecretStr | None = Field(None, validation_alias=AliasChoices("DISCORD_TOKEN"))
     discord_application_id: int | None = Field(
         None, description="The Discord application's id (for `communitybot discord invite-url`)."
@@ -137,6 +168,23 @@ class Settings(BaseSettings):
     discord_shard_ids: list[int] | None = Field(
         None, description="The shards this process runs (with discord_shard_count); unset runs them all."
     )
+
+    @model_validator(mode="after")
+    def _check_shards(self) -> Settings:
+        ids = self.discord_shard_ids
+        if ids is None:
+            return self
+        if self.discord_shard_count is None:
+            raise ValueError("discord_shard_ids needs discord_shard_count (the total number of shards)")
+        outside = sorted({i for i in ids if not 0 <= i < self.discord_shard_count})
+        if outside:
+            raise ValueError(
+                f"discord_shard_ids {outside} outside the {self.discord_shard_count} shards "
+                f"(ids go from 0 to {self.discord_shard_count - 1})"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("discord_shard_ids lists a shard twice")
+        return self
 
     @field_validator("database_url")
     @classmethod
@@ -162,7 +210,7 @@ class Settings(BaseSettings):
         file_secret_settings: PydanticBaseSettingsSource,
     ) -> tuple[PydanticBaseSettingsSource, ...]:
         # The YAML file arrives as init kwargs; the environment must beat it.
-        return env_settings, dotenv_settings, init_settings
+        return env_settings, _WithoutDockerOnly(settings_cls, dotenv_settings), init_settings
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -183,6 +231,72 @@ class Settings(BaseSettings):
         if self.database_url is not None:
             data["database_url"] = mask_url(self.database_url.get_secret_value())
         return data
+
+
+class _WithoutDockerOnly(PydanticBaseSettingsSource):
+    """The ``.env`` source, minus the variables only Docker Compose reads."""
+
+    def __init__(self, settings_cls: type[BaseSettings], inner: PydanticBaseSettingsSource) -> None:
+        super().__init__(settings_cls)
+        self._inner = inner
+
+    def get_field_value(self, field: Any, field_name: str) -> tuple[Any, str, bool]:  # pragma: no cover - unused
+        return None, field_name, False
+
+    def __call__(self) -> dict[str, Any]:
+        return {k: v for k, v in self._inner().items() if k.upper() not in DOCKER_ONLY}
+
+
+def _variable_names() -> dict[str, str]:
+    """Every environment variable naming a setting, with the setting's name."""
+    names: dict[str, str] = {}
+    for name, info in Settings.model_fields.items():
+        alias = info.validation_alias
+        choices = alias.choices if isinstance(alias, AliasChoices) else [f"COMMUNITYBOT_{name.upper()}"]
+        names |= {str(choice).upper(): name for choice in choices}
+    return names
+
+
+def _unknown_variables(environ: Mapping[str, str]) -> list[str]:
+    """A problem for each ``COMMUNITYBOT_*`` variable that names no setting, with the closest valid name."""
+    known = _variable_names()
+    nested = tuple(f"COMMUNITYBOT_{n.upper()}__" for n in ("roles",))
+    problems = []
+    for variable in sorted(environ):
+        upper = variable.upper()
+        if not upper.startswith("COMMUNITYBOT_") or upper in known or upper in _OTHER_VARIABLES:
+            continue
+        if upper.startswith(nested):
+            continue  # checked by the nested model, which names the unknown key
+        problems.append(f"unknown environment variable {variable}{_closest_variable(upper, known)}")
+    return problems
+
+
+def _closest_variable(upper: str, known: Mapping[str, str]) -> str:
+    names = {n.removeprefix("COMMUNITYBOT_"): n for n in [*known, *_OTHER_VARIABLES] if n.startswith("COMMUNITYBOT_")}
+    close = difflib.get_close_matches(upper.removeprefix("COMMUNITYBOT_"), list(names), n=1, cutoff=0.5)
+    return f" (did you mean {names[close[0]]}?)" if close else ""
+
+
+def _closest_setting(key: str) -> str:
+    close = difflib.get_close_matches(key.lower(), list(Settings.model_fields), n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
+    """Name the setting (and the variables) whose value is not the JSON a list or mapping setting needs."""
+    found = re.search(r'field "([^"]+)"', str(exc))
+    field = found.group(1) if found else "?"
+    prefix = f"COMMUNITYBOT_{field.upper()}"
+    culprits = []
+    for variable, value in environ.items():
+        if variable.upper() == prefix or variable.upper().startswith(prefix + "__"):
+            try:
+                json.loads(value)
+            except ValueError:
+                culprits.append(variable)
+    where = f" ({', '.join(sorted(culprits))})" if culprits else ""
+    return f'setting {field!r}{where}: not valid JSON; write lists and mappings as JSON, e.g. [1, 2] or {{"a": 1}}'
 
 
 def mask_url(url: str) -> str:
@@ -235,15 +349,26 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(f"{path}: settings file not found")
     else:
         source = "the environment"
+    unknown = _unknown_variables(os.environ)
+    if unknown:
+        raise ConfigError("invalid settings: " + "; ".join(unknown))
     try:
         settings = Settings(**values)
+    except SettingsError as exc:
+        raise ConfigError("invalid settings: " + _parse_problem(exc, os.environ)) from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"]) or "?"
-            if err["type"] == "extra_forbidden":
-                problems.append(f"unknown setting {key!r} (in {source} or .env)")
+            key = ".".join(str(p) for p in err["loc"])
+            message = err["msg"].removeprefix("Value error, ")
+            if not key:
+                problems.append(message)
+            elif err["type"] == "extra_forbidden" and key.upper().startswith("COMMUNITYBOT_"):
+                hint = _closest_variable(key.upper(), _variable_names())
+                problems.append(f"unknown variable {key.upper()} (in .env){hint}")
+            elif err["type"] == "extra_forbidden":
+                problems.append(f"unknown setting {key!r} (in {source} or .env){_closest_setting(key)}")
             else:
-                problems.append(f"setting {key!r}: {err['msg']}")
+                problems.append(f"setting {key!r}: {message}")
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None
     return settings.model_copy(update=overrides) if overrides else settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -51,16 +52,45 @@ class Database:
             connect_args["timeout"] = 30
         elif schema:
             connect_args["server_settings"] = {"search_path": schema}
-        self.engine: AsyncEngine = create_async_engine(url, connect_args=connect_args, pool_pre_ping=True)
+        # hide_parameters: errors quote the SQL, never the values (names, emails, notes) bound to it.
+        self.engine: AsyncEngine = create_async_engine(
+            url, connect_args=connect_args, pool_pre_ping=True, hide_parameters=True
+        )
         if self.dialect == "sqlite":
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self._ambient: ContextVar[AsyncSession | None] = ContextVar(f"ambient_session_{id(self)}", default=None)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session in a transaction: committed on success, rolled back on error."""
+        """A session in a transaction: committed on success, rolled back on error.
+
+        Inside :meth:`transaction`, this is that transaction's session: the work is flushed here and committed (or
+        rolled back) with the rest when the transaction ends.
+        """
+        ambient = self._ambient.get()
+        if ambient is not None:
+            yield ambient
+            await ambient.flush()
+            return
         async with self.sessions() as session, session.begin():
             yield session
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One transaction around everything done through :meth:`session` in this block (in this task).
+
+        The scheduler runs each job in one, and stores the messages the job produced in it too: the claim and the
+        messages to send are committed together, or not at all.
+        """
+        if self._ambient.get() is not None:
+            raise RuntimeError("transactions do not nest")
+        async with self.sessions() as session, session.begin():
+            token = self._ambient.set(session)
+            try:
+                yield session
+            finally:
+                self._ambient.reset(token)
 
     async def check(self) -> None:
         """Connect once.

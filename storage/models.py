@@ -20,6 +20,7 @@ __all__ = [
     "LeadRow",
     "LearnedExampleRow",
     "ProcessedEventRow",
+    "ScheduledMessageRow",
     "StudyGroupRow",
 ]
 
@@ -201,3 +202,24 @@ class ProcessedEventRow(Base):
 
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class ScheduledMessageRow(Base):
+    """A message the scheduler sends (check-in prompts, reminders, summaries, staff follow-ups), kept until sent.
+
+    Written in the same transaction as the claim that produced it; claimed for a lease, sent, then marked sent.
+    """
+
+    __tablename__ = "scheduled_messages"
+    __table_args__ = (Index("ix_scheduled_messages_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200))

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import json
 import logging
+import time
+from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy.exc import IntegrityError
 
-from bot.logs import configure_logging
+from bot.logs import MAX_MESSAGE, configure_logging
+from storage import Database
+from storage.models import LeadRow
 
 TOKEN = "xoxb-1234567890-abcdefABCDEF"
 EMAIL = "ann.lee@example.org"
@@ -45,3 +50,100 @@ def test_debug_keeps_details(capsys: pytest.CaptureFixture[str]) -> None:
     configure_logging("DEBUG", "text")
     logging.getLogger("test.redaction").debug("lead from %s", EMAIL)
     assert EMAIL in capsys.readouterr().err
+
+
+def test_a_mebibyte_hostile_line_is_logged_quickly_and_cut(capsys: pytest.CaptureFixture[str]) -> None:
+    """A 1 MiB line built to make the masks backtrack is cut and masked in well under a second."""
+    configure_logging("INFO", "text")
+    log = logging.getLogger("test.redaction")
+    hostile = [
+        "a" * 2**20,
+        "a." * 2**19,
+        "a@" * 2**19,
+        "a%40" * 2**18,
+        "a-" * 2**19,
+        "://a:" * (2**20 // 5),
+        EMAIL + "-" * 2**20,
+    ]
+    for line in hostile:
+        started = time.perf_counter()
+        log.warning("refused request body: %s", line)
+        assert time.perf_counter() - started < 1.0
+    err = capsys.readouterr().err
+    lines = err.strip().splitlines()
+    assert len(lines) == len(hostile)
+    assert all(len(line) < MAX_MESSAGE + 200 and "more characters cut]" in line for line in lines)
+    assert EMAIL not in err and "[email]" in lines[-1]
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [
+        "ann.lee%40example.org",
+        "ANN.LEE%40EXAMPLE.ORG",
+        "ann.lee%2540example.org",
+        "email=ann.lee%40example.org&name=Ann",
+        "mailto:ann.lee@example.org",
+    ],
+)
+def test_url_encoded_emails_are_masked(planted: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """An email escaped as it appears in a form body or a query string is masked like a plain one."""
+    configure_logging("INFO", "text")
+    logging.getLogger("test.redaction").warning("refused request: %s", planted)
+    err = capsys.readouterr().err
+    assert "example.org" not in err.lower() and "[email]" in err
+
+
+def test_sql_parameters_and_row_details_are_masked(capsys: pytest.CaptureFixture[str]) -> None:
+    """A database error quoting the row (SQLAlchemy parameters, PostgreSQL DETAIL) keeps the SQL, not the values."""
+    configure_logging("INFO", "text")
+    error = (
+        '(asyncpg.exceptions.NotNullViolationError) null value in column "help_kind"\n'
+        "DETAIL:  Failing row contains (1, Zelda Quartermaine, Acme Learning, null).\n"
+        "[SQL: INSERT INTO leads (name, organization) VALUES ($1, $2)]\n"
+        "[parameters: ('Zelda Quartermaine', 'Acme Learning')]\n"
+        "DETAIL:  Key (name)=(Zelda Quartermaine) already exists."
+    )
+    logging.getLogger("test.redaction").error("storage failed: %s", error)
+    err = capsys.readouterr().err
+    assert "Zelda" not in err and "Acme" not in err
+    assert "[SQL: INSERT INTO leads (name, organization) VALUES ($1, $2)]" in err
+    assert "[parameters: hidden]" in err and "Failing row contains [hidden]" in err and "Key (name)=([hidden]" in err
+
+
+async def test_a_failing_insert_does_not_carry_its_parameters(db: Database, caplog: pytest.LogCaptureFixture) -> None:
+    """The engine hides SQL parameters, so a storage error logged anywhere (even unfiltered) names no lead."""
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    with pytest.raises(IntegrityError) as caught:
+        async with db.session() as session:
+            session.add(
+                LeadRow(
+                    name="Zelda Quartermaine",
+                    organization="Acme Learning",
+                    platform="test",
+                    created_at=now,
+                    updated_at=now,
+                )
+            )
+    with caplog.at_level(logging.ERROR):
+        logging.getLogger("test.storage").error("insert failed: %s", caught.value)
+    assert "INSERT INTO leads" in caplog.text
+    assert "Zelda" not in caplog.text and "Acme" not in caplog.text
+
+
+def test_slack_bolt_info_lines_stay_out_even_when_bolt_sets_its_own_level(capsys: pytest.CaptureFixture[str]) -> None:
+    """slack_bolt gives its app logger the root's level and logs refused bodies at INFO: they are still dropped."""
+    configure_logging("INFO", "text")
+    bolt = logging.getLogger("slack_bolt.AsyncApp")
+    bolt.setLevel(logging.INFO)  # what slack_bolt's get_bolt_logger does
+    try:
+        bolt.info("Invalid request signature detected (body: token=abc&text=%s)", "x" * 100)
+        bolt.warning("Failed to run a middleware")
+        logging.getLogger("bot.test").info("the bot's own INFO line")
+    finally:
+        bolt.setLevel(logging.NOTSET)
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert [line.split(" ", 2)[2] for line in lines] == [
+        "WARNING slack_bolt.AsyncApp: Failed to run a middleware",
+        "INFO bot.test: the bot's own INFO line",
+    ]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import aiohttp
@@ -17,12 +19,13 @@ import pytest
 from adapters.health import HealthServer
 from bot.app import BotApp
 from bot.dispatcher import Command, Context, Dispatcher, Feature
+from bot.errors import DeliveryError
 from bot.events import Message, Origin, Reply
 from bot.permissions import RoleResolver
-from bot.runtime import run_services
+from bot.runtime import HealthReport, ServiceStates, make_deliver, run_services, supervise
 from bot.settings import Settings
 from storage import Database
-from tests.conftest import DbTarget
+from tests.conftest import Clock, DbTarget
 
 ORIGIN = Origin("test", "c1", "u1", is_dm=True)
 
@@ -190,3 +193,247 @@ def test_sigterm_stops_run_cleanly_with_exit_code_zero(tmp_path: Path) -> None:
         process.kill()
     assert process.returncode == 0, stderr
     assert "shutting down" in stderr and "stopped" in stderr
+
+
+class Edge:
+    """A service whose sends fail as told; records what it took."""
+
+    def __init__(self, name: str, failure: Exception | None = None) -> None:
+        self.name = name
+        self.failure = failure
+        self.posted: list[Reply] = []
+
+    async def run(self) -> None:
+        await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        pass
+
+    async def post(self, reply: Reply) -> None:
+        if self.failure is not None:
+            raise self.failure
+        self.posted.append(reply)
+
+
+async def test_delivery_failures_reach_the_scheduler() -> None:
+    """The runtime's deliver raises what the adapter raised, so the scheduler keeps the message for a retry."""
+    refused = DeliveryError("slack", "ratelimited", permanent=False)
+    slack, discord = Edge("slack", refused), Edge("discord")
+    deliver = make_deliver([slack, discord, HealthServer(_ok, lambda: b"", port=0)])
+    with pytest.raises(DeliveryError) as caught:
+        await deliver(Reply("prompt", platform="slack", channel="C1"))
+    assert caught.value is refused
+    with pytest.raises(DeliveryError, match="mastodon refused the message: not running") as missing:
+        await deliver(Reply("prompt", platform="mastodon", channel="C1"))
+    assert not missing.value.permanent
+    await deliver(Reply("lead L-0001 is still new", channel="staff"))  # no platform: one service took it
+    assert [r.text for r in discord.posted] == ["lead L-0001 is still new"]
+    gone = DeliveryError("discord", "unknown_channel", permanent=True)
+    both_gone = make_deliver(
+        [Edge("slack", DeliveryError("slack", "channel_not_found", permanent=True)), Edge("d", gone)]
+    )
+    with pytest.raises(DeliveryError, match="channel_not_found, unknown_channel") as failed:
+        await both_gone(Reply("lead L-0001 is still new", channel="staff"))
+    assert failed.value.permanent
+
+
+async def _ok() -> bool:
+    return True
+
+
+class Flaky:
+    """A service that fails its first run, then connects (sets ``ready``) and serves until stopped."""
+
+    def __init__(self, name: str, failures: int = 1) -> None:
+        self.name = name
+        self.failures = failures
+        self.runs = 0
+        self.ready = asyncio.Event()
+        self.stopped = asyncio.Event()
+
+    async def run(self) -> None:
+        self.runs += 1
+        self.ready.clear()
+        self.stopped.clear()
+        if self.runs <= self.failures:
+            raise ConnectionError("network unreachable")
+        self.ready.set()
+        await self.stopped.wait()
+
+    async def stop(self) -> None:
+        self.stopped.set()
+
+    async def post(self, reply: Reply) -> None:
+        pass
+
+
+async def test_supervision_records_down_since_and_recovery(clock: Clock) -> None:
+    """A failing adapter is down since its failure (with the error's type), and up again once reconnected."""
+    states = ServiceStates(clock=clock)
+    flaky, stopping = Flaky("discord"), asyncio.Event()
+    states.starting("discord")
+    down_at = clock.now
+    task = asyncio.create_task(supervise(flaky, stopping, states=states, first_delay=0.3))
+    await asyncio.sleep(0.1)
+    assert states.snapshot()["discord"].describe() == f"down since {down_at.isoformat()} (ConnectionError)"
+    clock.advance(seconds=5)
+    await asyncio.wait_for(flaky.ready.wait(), 5)
+    await asyncio.sleep(0)
+    assert states.snapshot()["discord"].describe() == "up"
+    assert states.snapshot()["discord"].since == down_at + timedelta(seconds=5)
+    stopping.set()
+    await flaky.stop()
+    await asyncio.wait_for(task, 5)
+
+
+async def _get(port: int) -> tuple[int, dict[str, str]]:
+    async with aiohttp.ClientSession() as http, http.get(f"http://127.0.0.1:{port}/healthz") as response:
+        return response.status, await response.json()
+
+
+async def test_healthz_reports_each_adapter_and_fails_when_one_is_down_too_long(clock: Clock) -> None:
+    """`/healthz` lists the database and each adapter; 503 once an adapter is down past the limit or the DB is."""
+    states = ServiceStates(clock=clock, max_down=timedelta(minutes=2))
+    database = {"ok": True}
+
+    async def db_ok() -> bool:
+        return database["ok"]
+
+    async def report() -> HealthReport:
+        return await states.report(db_ok)
+
+    server = HealthServer(report, lambda: b"", port=0, host="127.0.0.1")
+    task = asyncio.create_task(server.run())
+    await asyncio.wait_for(server.started.wait(), 5)
+    states.starting("slack")
+    states.mark_up("slack")
+    states.mark_down("discord", "ConnectionError")
+    since = clock.now.isoformat()
+    assert await _get(server.port) == (
+        200,
+        {"database": "ok", "discord": f"down since {since} (ConnectionError)", "slack": "up"},
+    )
+    clock.advance(minutes=2, seconds=1)
+    assert await _get(server.port) == (
+        503,
+        {"database": "ok", "discord": f"down since {since} (ConnectionError)", "slack": "up"},
+    )
+    states.mark_up("discord")
+    assert await _get(server.port) == (200, {"database": "ok", "discord": "up", "slack": "up"})
+    database["ok"] = False
+    assert await _get(server.port) == (503, {"database": "unreachable", "discord": "up", "slack": "up"})
+    await server.stop()
+    await asyncio.wait_for(task, 5)
+
+
+class HangsInStop(Flaky):
+    """An adapter whose stop() never returns (a close waiting on a dead network)."""
+
+    async def stop(self) -> None:
+        await asyncio.Event().wait()
+
+
+class NeverConnects(Flaky):
+    """An adapter stuck connecting: run() ignores stop() (but can be cancelled)."""
+
+    async def run(self) -> None:
+        self.runs += 1
+        await asyncio.Event().wait()
+
+
+async def test_stop_is_bounded_whatever_state_the_adapters_are_in(app: BotApp) -> None:
+    """With one adapter hanging in stop(), one stuck connecting and one in backoff, the runtime still ends quickly."""
+    hangs, stuck, failing = HangsInStop("slack", failures=0), NeverConnects("discord"), Flaky("other", failures=99)
+    stopping = asyncio.Event()
+    runner = asyncio.create_task(
+        run_services(app, [hangs, stuck, failing], stopping, stop_seconds=1.0, first_delay=0.2, tick_seconds=60)
+    )
+    await asyncio.wait_for(hangs.ready.wait(), 5)
+    await asyncio.sleep(0.5)
+    assert stuck.runs == 1 and failing.runs >= 2
+    started = time.monotonic()
+    stopping.set()
+    await asyncio.wait_for(runner, 15)
+    assert time.monotonic() - started < 8
+    assert app.db.closed
+
+
+def test_sigterm_stops_socket_mode_stuck_on_a_silent_server_within_25_seconds(tmp_path: Path) -> None:
+    """Socket Mode pointed at a server that accepts and never answers still exits on SIGTERM, promptly and with 0."""
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(16)
+    health = _free_port()
+    env = {
+        **os.environ,
+        "COMMUNITYBOT_DATA_DIR": str(tmp_path),
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_APP_TOKEN": "xapp-test",
+        "SLACK_API_URL": f"http://127.0.0.1:{silent.getsockname()[1]}/api/",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "run", "slack", "--health-port", str(health)],
+        cwd=tmp_path,
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", health), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("the health port never opened")
+        time.sleep(1.0)  # let Socket Mode get stuck waiting on the silent server
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+        took = time.monotonic() - started
+    finally:
+        process.kill()
+        silent.close()
+    assert process.returncode == 0, stderr
+    assert took < 25, stderr
+    assert "stopped" in stderr
+
+
+class DropsThenHangs:
+    """Connects (sets ``ready``) and drops on its first run; then hangs connecting, never setting it again itself."""
+
+    name = "discord"
+
+    def __init__(self) -> None:
+        self.ready = asyncio.Event()
+        self.runs = 0
+        self.second = asyncio.Event()
+
+    async def run(self) -> None:
+        self.runs += 1
+        if self.runs == 1:
+            self.ready.set()
+            await asyncio.sleep(0.1)
+            raise ConnectionError("connection reset")
+        self.second.set()
+        await asyncio.Event().wait()
+
+    async def stop(self) -> None:
+        pass
+
+    async def post(self, reply: Reply) -> None:
+        pass
+
+
+async def test_a_restart_that_has_not_connected_yet_is_not_reported_up(clock: Clock) -> None:
+    """The ready event of the previous connection does not make a stuck restart look up."""
+    states, service, stopping = ServiceStates(clock=clock), DropsThenHangs(), asyncio.Event()
+    task = asyncio.create_task(supervise(service, stopping, states=states, first_delay=0.1))
+    await asyncio.wait_for(service.second.wait(), 5)
+    await asyncio.sleep(0.2)
+    assert states.snapshot()["discord"].describe() == f"down since {clock.now.isoformat()} (ConnectionError)"
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

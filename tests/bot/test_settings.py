@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from bot.errors import ConfigError
 from bot.settings import Settings, load_settings
+from tests.conftest import ROOT
 
 
 @pytest.fixture(autouse=True)
 def clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    for name in ("DATABASE_URL", "COMMUNITYBOT_CONFIG", "COMMUNITYBOT_ANSWER_THRESHOLD", "SLACK_BOT_TOKEN"):
-        monkeypatch.delenv(name, raising=False)
+    for name in list(os.environ):
+        if (name.startswith("COMMUNITYBOT_") and name != "COMMUNITYBOT_TEST_POSTGRES_URL") or name == "DATABASE_URL":
+            monkeypatch.delenv(name, raising=False)
+    monkeypatch.delenv("SLACK_BOT_TOKEN", raising=False)
     monkeypatch.chdir(tmp_path)
 
 
@@ -104,3 +111,120 @@ def test_blank_environment_values_mean_not_set(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setenv("SLACK_BOT_TOKEN", "")
     settings = Settings()
     assert settings.discord_application_id is None and settings.slack_bot_token is None
+
+
+BAD_VALUES = [
+    ("COMMUNITYBOT_SLACK_PORT", "abc", "setting 'slack_port': Input should be a valid integer"),
+    ("COMMUNITYBOT_SLACK_PORT", "70000", "setting 'slack_port': Input should be less than or equal to 65535"),
+    ("COMMUNITYBOT_HEALTH_PORT", "-1", "setting 'health_port': Input should be greater than or equal to 0"),
+    ("COMMUNITYBOT_ANSWER_THRESHOLD", "high", "setting 'answer_threshold': Input should be a valid number"),
+    ("COMMUNITYBOT_LEAD_RETENTION_DAYS", "1.5", "setting 'lead_retention_days': Input should be a valid integer"),
+    ("COMMUNITYBOT_STARTER_RECIPES", "maybe", "setting 'starter_recipes': Input should be a valid boolean"),
+    ("COMMUNITYBOT_LOG_LEVEL", "LOUD", "setting 'log_level': Input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
+    ("COMMUNITYBOT_DELIVERY_MAX_ATTEMPTS", "0", "setting 'delivery_max_attempts': Input should be greater than"),
+    ("COMMUNITYBOT_HEALTH_MAX_DOWN_SECONDS", "0", "setting 'health_max_down_seconds': Input should be greater than"),
+    (
+        "COMMUNITYBOT_DISCORD_GUILD_IDS",
+        "123,456",
+        "setting 'discord_guild_ids' (COMMUNITYBOT_DISCORD_GUILD_IDS): not valid JSON; write lists and mappings as "
+        'JSON, e.g. [1, 2] or {"a": 1}',
+    ),
+    ("COMMUNITYBOT_DISCORD_GUILD_IDS", '["general"]', "setting 'discord_guild_ids.0': Input should be a valid integer"),
+    ("COMMUNITYBOT_KNOWLEDGE_DIRS", "docs/", "setting 'knowledge_dirs' (COMMUNITYBOT_KNOWLEDGE_DIRS): not valid JSON"),
+    ("COMMUNITYBOT_ROLES__ADMINS", "U1", "setting 'roles' (COMMUNITYBOT_ROLES__ADMINS): not valid JSON"),
+    ("COMMUNITYBOT_ROLES__ADMINZ", '["U1"]', "unknown setting 'roles.adminz'"),
+    ("COMMUNITYBOT_DISCORD_SHARD_IDS", "1", "setting 'discord_shard_ids': Input should be a valid list"),
+    ("DATABASE_URL", "not a url", "setting 'DATABASE_URL': not a database URL"),
+]
+
+
+@pytest.mark.parametrize(("variable", "value", "message"), BAD_VALUES)
+def test_bad_values_name_the_key_for_every_kind_of_setting(
+    variable: str, value: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every kind of bad value (number, port, bool, choice, list, mapping, URL) is a ConfigError naming the key."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value).startswith("invalid settings: ")
+    assert message in str(info.value)
+
+
+def test_a_misspelt_environment_variable_names_itself_and_the_closest_valid_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """COMMUNITYBOT_STAF_CHANNEL is an error that suggests COMMUNITYBOT_STAFF_CHANNEL, not silently ignored."""
+    monkeypatch.setenv("COMMUNITYBOT_STAF_CHANNEL", "C1")
+    monkeypatch.setenv("COMMUNITYBOT_FOO", "1")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "invalid settings: unknown environment variable COMMUNITYBOT_FOO; "
+        "unknown environment variable COMMUNITYBOT_STAF_CHANNEL (did you mean COMMUNITYBOT_STAFF_CHANNEL?)"
+    )
+
+
+def test_a_misspelt_variable_in_dotenv_is_named(tmp_path: Path) -> None:
+    """The same typo in .env is named as the variable it is, with the closest valid one."""
+    (tmp_path / ".env").write_text("COMMUNITYBOT_LOG_LEVL=DEBUG\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "invalid settings: unknown variable COMMUNITYBOT_LOG_LEVL (in .env) (did you mean COMMUNITYBOT_LOG_LEVEL?)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "ids", "message"),
+    [
+        ("2", "[2]", "discord_shard_ids [2] outside the 2 shards (ids go from 0 to 1)"),
+        ("4", "[0, -1, 7]", "discord_shard_ids [-1, 7] outside the 4 shards (ids go from 0 to 3)"),
+        (None, "[0]", "discord_shard_ids needs discord_shard_count (the total number of shards)"),
+        ("2", "[1, 1]", "discord_shard_ids lists a shard twice"),
+    ],
+)
+def test_shard_ids_outside_the_shard_count_are_refused(
+    count: str | None, ids: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shard this process cannot run is an error at start, not a gateway failure later."""
+    if count is not None:
+        monkeypatch.setenv("COMMUNITYBOT_DISCORD_SHARD_COUNT", count)
+    monkeypatch.setenv("COMMUNITYBOT_DISCORD_SHARD_IDS", ids)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == f"invalid settings: {message}"
+
+
+def test_shard_ids_inside_the_count_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Valid shard ids load."""
+    monkeypatch.setenv("COMMUNITYBOT_DISCORD_SHARD_COUNT", "4")
+    monkeypatch.setenv("COMMUNITYBOT_DISCORD_SHARD_IDS", "[0, 3]")
+    assert load_settings().discord_shard_ids == [0, 3]
+
+
+def _cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "SLACK_", "DISCORD_"))}
+    clean.pop("DATABASE_URL", None)
+    command = [sys.executable, "-m", "bot.cli", *args]
+    return subprocess.run(command, cwd=tmp_path, env={**clean, **(env or {})}, capture_output=True, text=True)
+
+
+def test_the_env_example_copied_to_env_works_without_docker(tmp_path: Path) -> None:
+    """`cp .env.example .env` then any command works outside Docker: POSTGRES_PASSWORD is Docker's, ignored."""
+    shutil.copy(ROOT / ".env.example", tmp_path / ".env")
+    shown = _cli(tmp_path, "config", "show")
+    assert shown.returncode == 0, shown.stderr
+    assert "sqlalchemy" not in shown.stderr and "postgres_password" not in shown.stdout.lower()
+    assert "discord_guild_ids: []" in shown.stdout
+    upgraded = _cli(tmp_path, "db", "upgrade")
+    assert upgraded.returncode == 0, upgraded.stderr
+
+
+def test_doctor_reports_settings_that_do_not_load(tmp_path: Path) -> None:
+    """`communitybot doctor` turns a settings error into a failed check, with the typo's closest name."""
+    done = _cli(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANEL": "C1"})
+    assert done.returncode == 1
+    assert done.stdout == (
+        "FAIL  settings: invalid settings: unknown environment variable COMMUNITYBOT_HELP_CHANEL "
+        "(did you mean COMMUNITYBOT_HELP_CHANNEL?)\n1 problem(s)\n"
+    )

@@ -42,7 +42,9 @@ SETS = [
     BenchSet("clinc-k5", k="5"),
     BenchSet("clinc-k10", k="10"),
     BenchSet("clinc-kall", k="all"),
-    BenchSet("p2pu-handbook", corpus="p2pu-handbook", base_url="https://docs.p2pu.org/", questions="handbook-dev.jsonl"),
+    BenchSet(
+        "p2pu-handbook", corpus="p2pu-handbook", base_url="https://docs.p2pu.org/", questions="handbook-dev.jsonl"
+    ),
     BenchSet(
         "mozilla-open-leadership",
         corpus="mozilla-open-leadership",

@@ -67,7 +67,9 @@ def _base(recipe_id: str) -> str:
     return recipe_id.split("#", 1)[0]
 
 
-def load_for_eval(folder: Path, base_url: str | None, threshold: float, encoder: Encoder) -> tuple[KnowledgeBase, float]:
+def load_for_eval(
+    folder: Path, base_url: str | None, threshold: float, encoder: Encoder
+) -> tuple[KnowledgeBase, float]:
     """Load ``folder`` as the bot would (a docs tree when ``base_url`` is given) and index it; also the seconds taken.
 
     Raises:

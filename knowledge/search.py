@@ -40,98 +40,27 @@ from threadpoolctl import ThreadpoolController
 
 from knowledge.lexical import LexicalFeatures, words_of
 from knowledge.loader import Recipe
+from knowledge.ranking import _CONTRAST_BONUS, _CONTRAST_PENALTY, CONTRASTS, DocsIndex, contrast_sides
 from knowledge.vectors import Encoder, StaticEncoder
 
-__all__ = ["Answer", "Hit", "KnowledgeBase", "tokens"]
+__all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
 
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 # Short words that carry no topic; only used to key and group logged questions (the ranker weighs words by IDF).
+# fmt: off
 _STOP = frozenset(
     [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "but",
-        "of",
-        "to",
-        "in",
-        "on",
-        "at",
-        "for",
-        "with",
-        "by",
-        "from",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "do",
-        "does",
-        "did",
-        "i",
-        "you",
-        "we",
-        "they",
-        "he",
-        "she",
-        "it",
-        "my",
-        "your",
-        "our",
-        "their",
-        "me",
-        "us",
-        "them",
-        "this",
-        "that",
-        "these",
-        "those",
-        "what",
-        "which",
-        "who",
-        "whom",
-        "how",
-        "when",
-        "where",
-        "why",
-        "can",
-        "could",
-        "should",
-        "would",
-        "will",
-        "shall",
-        "may",
-        "might",
-        "must",
-        "have",
-        "has",
-        "had",
-        "there",
-        "here",
-        "about",
-        "into",
-        "as",
-        "if",
-        "so",
-        "not",
-        "no",
-        "any",
-        "some",
-        "get",
-        "just",
-        "than",
-        "then",
-        "also",
-        "very",
+        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are",
+        "was", "were", "be", "been", "being", "do", "does", "did", "i", "you", "we", "they", "he", "she", "it", "my",
+        "your", "our", "their", "me", "us", "them", "this", "that", "these", "those", "what", "which", "who", "whom",
+        "how", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must",
+        "have", "has", "had", "there", "here", "about", "into", "as", "if", "so", "not", "no", "any", "some", "get",
+        "just", "than", "then", "also", "very",
     ]
 )
+# fmt: on
 # Fusion weights, chosen on CLINC150's train/val splits (never its test split).
 _MEANING = 0.7  # share of the sentence-vector similarity in the centroid score (the rest is TF-IDF)
 _NEAREST = 0.3  # share of the nearest text's similarity in the confidence (the rest is the centroid's)
@@ -140,12 +69,13 @@ _LEAD = 0.5  # share of a recipe's lead over the runner-up added to its confiden
 _DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF features in the SVM
 # The SVM's coefficient matrix is recipes x features floats: above this many, use the centroids alone.
 _SVM_BUDGET = 10_000_000
+_PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
 # Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
 _CALIBRATION = {
-    ("static", True): (0.58, 9.0),
-    ("static", False): (0.60, 9.0),
-    ("semantic", True): (0.38, 9.0),
-    ("semantic", False): (0.38, 9.0),
+    ("static", "examples"): (0.58, 9.0),
+    ("static", "docs"): (0.50, 17.0),  # fitted on both docs dev sets' even questions (kb_quality.py --calibrate)
+    ("semantic", "examples"): (0.38, 9.0),
+    ("semantic", "docs"): (0.45, 17.0),  # not refitted yet: the [semantic] extra was not installed here
 }
 # A question this close to a recipe's title or an example question (rapidfuzz ratio on normalised text) is taken as
 # asking for it; only the best-ranked candidates are compared, which keeps big knowledge bases fast.
@@ -210,7 +140,8 @@ class KnowledgeBase:
         ]
         self.by_id = {r.id: r for r in self.recipes}
         self.encoder = encoder or StaticEncoder()
-        self._svm: tuple[sp.csr_matrix | np.ndarray, np.ndarray] | None = None
+        self._svm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self._docs: DocsIndex | None = None
         if self.recipes:
             self._build()
 
@@ -232,8 +163,8 @@ class KnowledgeBase:
                 if text.strip():
                     short.append(text)
                     short_owner.append(i)
-            if recipe.body.strip():
-                bodies.append(recipe.body)
+            for passage in passages(recipe.body):
+                bodies.append(passage)
                 body_owner.append(i)
         texts = short + bodies
         owner = np.asarray(short_owner + body_owner)
@@ -252,63 +183,101 @@ class KnowledgeBase:
         self._rows_lexical = lexical[grouped].tocsr()
         self._rows_dense = dense[grouped]
         self._row_start = np.searchsorted(owner[grouped], np.arange(n + 1))
-        features = lexical.shape[1] + dense.shape[1]
-        if n >= 2 and n * features <= _SVM_BUDGET:
-            svm = LinearSVC(C=1.0, max_iter=2000)
-            with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model
-                warnings.simplefilter("ignore", ConvergenceWarning)
-                svm.fit(sp.hstack([lexical, sp.csr_matrix(dense * _DENSE_WEIGHT)]).tocsr(), owner)
-            coef = svm.coef_.astype(np.float32)
-            intercept = svm.intercept_.astype(np.float32)
-            if n == 2:  # a binary SVM has one row: positive means the second recipe
-                coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-            self._svm = (coef.T.copy(), intercept)
-        elif n >= 2:
-            log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
+        self._has_examples = np.asarray([bool(r.questions) for r in self.recipes])
+        self._svm_or_examples = bool(self._has_examples.any())
+        self._page = [r.id.split("#", 1)[0] for r in self.recipes]
+        sides = [contrast_sides(" ".join((r.title, *r.questions, r.summary))) for r in self.recipes]
+        self._sides = np.zeros((n, 2 * len(CONTRASTS)), dtype=bool)
+        for i, taken in enumerate(sides):
+            self._sides[i, list(taken)] = True
+        docs_rows = grouped[~self._has_examples[owner[grouped]]]
+        self._docs = (
+            DocsIndex([texts[k] for k in docs_rows], owner[docs_rows], dense[docs_rows], n) if len(docs_rows) else None
+        )
+        self._train_classifier(lexical, dense, owner)
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
 
+    def _train_classifier(self, lexical: sp.csr_matrix, dense: npt.NDArray[np.float32], owner: np.ndarray) -> None:
+        """The linear SVM over the recipes that have example questions (it learns from examples, not prose)."""
+        classes = np.flatnonzero(self._has_examples)
+        n = len(classes)
+        features = lexical.shape[1] + dense.shape[1]
+        if n < 2:
+            return
+        if n * features > _SVM_BUDGET:
+            log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
+            return
+        rows = np.flatnonzero(self._has_examples[owner])
+        svm = LinearSVC(C=1.0, max_iter=2000)
+        with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            svm.fit(sp.hstack([lexical[rows], sp.csr_matrix(dense[rows] * _DENSE_WEIGHT)]).tocsr(), owner[rows])
+        coef = svm.coef_.astype(np.float32)
+        intercept = svm.intercept_.astype(np.float32)
+        if n == 2:  # a binary SVM has one row: positive means the second recipe
+            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
+        self._svm = (coef.T.copy(), intercept, classes)
+
     def search(self, question: str, limit: int = 5) -> list[Hit]:
-        """The ``limit`` best recipes for ``question``, best first, each with its confidence."""
+        """The ``limit`` best units for ``question``, best first, each with its confidence; one unit per page."""
         if not self.recipes or not words_of(question):
             return []
         # A question's products are small: one BLAS thread is plenty, and more fight torch's threads when a
         # sentence-transformers model runs (measured: p99 139 ms with both pools, 29 ms with BLAS on one thread).
         with _blas().limit(limits=1, user_api="blas"):
-            return self._search(question, limit)
+            lexical = normalize(self._lexical.transform_one(question))
+            dense = self.encoder.encode(question)[0]
+            asked = contrast_sides(question)
+            penalty = np.zeros(len(self.recipes), dtype=np.float32)
+            for side in asked:  # a unit on the other side of a contrast, and never on the asked one, loses
+                penalty[self._sides[:, side ^ 1] & ~self._sides[:, side]] = _CONTRAST_PENALTY
+                penalty[self._sides[:, side] & ~self._sides[:, side ^ 1]] -= _CONTRAST_BONUS
+            hits = self._example_hits(question, lexical, dense, penalty, limit * 2) if self._svm_or_examples else []
+            if self._docs is not None:
+                hits = _merge(hits, self._docs_hits(question, dense, penalty, limit * 2))
+        pages: set[str] = set()
+        out = []
+        for hit in hits:  # the best of a page and its sections stands for the page
+            page = hit.recipe.id.split("#", 1)[0]
+            if page not in pages:
+                pages.add(page)
+                out.append(hit)
+        return out[:limit]
 
-    def _search(self, question: str, limit: int) -> list[Hit]:
+    def _example_hits(
+        self, question: str, lexical: sp.csr_matrix, dense: npt.NDArray[np.float32], penalty: np.ndarray, limit: int
+    ) -> list[Hit]:
+        """The best units with example questions: centroid closeness plus the classifier's margin."""
         # The question's lexical features as (columns, weights): summing the posting rows of just those columns is
         # much faster than a sparse-by-sparse product on big knowledge bases.
-        lexical = normalize(self._lexical.transform_one(question))
         terms, weights = lexical.indices, lexical.data
-        dense = self.encoder.encode(question)[0]
         centroid = _MEANING * (self._dense_centroids @ dense) + (1 - _MEANING) * (
             self._lexical_centroids[terms].T @ weights
         )
+        margin = np.zeros_like(centroid)
         if self._svm is not None:
-            coef, intercept = self._svm
+            coef, intercept, classes = self._svm
             width = self._lexical.width
-            margin = coef[terms].T @ weights + coef[width:].T @ (dense * _DENSE_WEIGHT) + intercept
-        else:
-            margin = np.zeros_like(centroid)
-        rank = margin + centroid
+            margin[classes] = coef[terms].T @ weights + coef[width:].T @ (dense * _DENSE_WEIGHT) + intercept
+        centroid -= penalty
+        rank = np.where(self._has_examples, margin + centroid - penalty, -np.inf).astype(np.float32)
         # Confidence rests on closeness: to the recipe as a whole (centroid) and to its nearest text, which keeps
         # short questions against long recipes from looking far away.
         raw = centroid.copy()
-        best = _top(rank, _NEAREST_CANDIDATES)
+        best = _finite(rank, _top(rank, _NEAREST_CANDIDATES))
         starts, ends = self._row_start[best], self._row_start[best + 1]
         rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
         query = np.zeros(self._lexical.width, dtype=np.float32)
         query[terms] = weights
         near = _MEANING * (self._rows_dense[rows] @ dense) + (1 - _MEANING) * (self._rows_lexical[rows] @ query)
         nearest = np.maximum.reduceat(near, np.concatenate([[0], np.cumsum(ends - starts)[:-1]]))
-        raw[best] = (1 - _NEAREST) * centroid[best] + _NEAREST * nearest
+        raw[best] = (1 - _NEAREST) * centroid[best] + _NEAREST * (nearest - penalty[best])
         # A recipe that stands clear of the others is a safer answer than one in a tie: add part of the lead.
         top_two = np.sort(raw[best])[-2:] if len(best) > 1 else np.array([0.0, float(raw[best[0]])])
-        middle, slope = _CALIBRATION[(self.encoder.name, self._svm is not None)]
-        candidates = _top(rank, _FUZZY_CANDIDATES)
+        middle, slope = _CALIBRATION[(self.encoder.name, "examples")]
+        candidates = _finite(rank, _top(rank, _FUZZY_CANDIDATES))
         # A question that is (nearly) a candidate's title or example question, typos included, asks for it.
-        phrases = [(int(i), p) for i in candidates for p in self._phrases[i]]
+        phrases = [(int(i), p) for i in candidates if penalty[i] <= 0 for p in self._phrases[i]]
         match = process.extractOne(
             utils.default_process(question), [p for _, p in phrases], scorer=fuzz.ratio, score_cutoff=_PHRASE_MATCH
         )
@@ -316,12 +285,27 @@ class KnowledgeBase:
         if named >= 0:
             rank[named] = math.inf
         hits = []
-        for i in _top(rank, limit):
+        for i in _finite(rank, _top(rank, limit)):
             rival = top_two[1] if raw[i] < top_two[1] else top_two[0]
             score = float(raw[i]) + _LEAD * (float(raw[i]) - float(rival))
             confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
             if i == named and match is not None:
                 confidence = max(confidence, match[1] / 100.0)
+            hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
+        return hits
+
+    def _docs_hits(self, question: str, dense: npt.NDArray[np.float32], penalty: np.ndarray, limit: int) -> list[Hit]:
+        """The best units without examples (docs pages and sections), each against the best unit of another page."""
+        assert self._docs is not None
+        scores = self._docs.scores(question, dense) - np.maximum(penalty, 0)
+        order = _finite(scores, _top(scores, limit + 8))
+        middle, slope = _CALIBRATION[(self.encoder.name, "docs")]
+        hits = []
+        for i in order[:limit]:
+            page = self._page[i]
+            rival = next((float(scores[j]) for j in order if self._page[j] != page), 0.0)
+            score = float(scores[i]) + _LEAD * (float(scores[i]) - rival)
+            confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
             hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
         return hits
 
@@ -333,12 +317,51 @@ class KnowledgeBase:
         return Answer(question, None, tuple(hits[:3]))
 
 
+def _merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    """Two ranked lists as one: each keeps its order, the more confident head goes next."""
+    out: list[Hit] = []
+    i = j = 0
+    while i < len(first) or j < len(second):
+        if j >= len(second) or (i < len(first) and first[i].score >= second[j].score):
+            out.append(first[i])
+            i += 1
+        else:
+            out.append(second[j])
+            j += 1
+    return out
+
+
+def _finite(scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """``order`` without the units that are not in the running (score ``-inf``)."""
+    return order[np.isfinite(scores[order]) | (scores[order] > 0)]
+
+
 def _top(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.intp]:
     """Indices of the ``k`` highest scores, highest first."""
     if k < len(scores):
         part = np.argpartition(-scores, k)[:k]
         return part[np.argsort(-scores[part])]
     return np.argsort(-scores)
+
+
+def passages(body: str, min_chars: int = _PASSAGE_CHARS) -> list[str]:
+    """A body cut into passages: paragraphs, each short one joined to the next so a passage says something."""
+    out: list[str] = []
+    current = ""
+    for paragraph in re.split(r"\n\s*\n", body):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        current = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(current) >= min_chars:
+            out.append(current)
+            current = ""
+    if current:
+        if out and len(current) < min_chars // 2:
+            out[-1] = f"{out[-1]}\n\n{current}"
+        else:
+            out.append(current)
+    return out
 
 
 def _id_words(recipe_id: str) -> str:

@@ -56,7 +56,7 @@ def test_long_pages_are_split_into_linked_sections(tmp_path: Path) -> None:
     recipes = {r.id: r for r in load_folder(tmp_path, BASE).recipes}
     assert set(recipes) == {"spaces", "spaces#meeting-in-person", "spaces#meeting-online"}
     online = recipes["spaces#meeting-online"]
-    assert online.title == "Spaces: Meeting Online" and online.link == "https://docs.p2pu.org/spaces#meeting-online"
+    assert online.title == "Spaces › Meeting Online" and online.link == "https://docs.p2pu.org/spaces#meeting-online"
     assert recipes["spaces"].summary == "All about rooms."
 
 

@@ -1,0 +1,113 @@
+"""Scoring for units without example questions (imported documentation), and contrast words for every unit.
+
+A docs unit (a page or one of its sections) is indexed as its rows: title (heading path), id words, summary and body
+passages. Its score fuses two signals, each as a centroid over the rows and as the best single row (the passage that
+matches best, so a long page is not judged by its mean):
+
+- **lexical**: TF-IDF over content words (sublinear term frequency, each row of unit length, so long passages do not
+  win by length). Function words are left out, since a question's "how do I" would otherwise pull it towards any
+  heading phrased as a question; contrast words (first/last, before/after, not...) are kept;
+- **meaning**: the sentence vectors the main index computed for the same rows.
+
+Contrast words: a question that says "last" is not answered by a unit about the "first" one. A unit whose short texts
+(title, examples, summary) use one side of a contrast and never the other loses points against a question that asks
+for the other side.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from knowledge.lexical import WORD, words_of
+
+__all__ = ["CONTRASTS", "DocsIndex", "contrast_sides"]
+
+# Pairs of words that ask for opposite things; each word also stands for its listed forms.
+CONTRASTS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (frozenset({"first", "beginning", "initial", "kickoff"}), frozenset({"last", "final", "closing"})),
+    (
+        frozenset({"start", "starting", "begin", "beginning", "opening"}),
+        frozenset({"end", "ending", "finish", "wrap", "closing"}),
+    ),
+    (frozenset({"before"}), frozenset({"after"})),
+    (frozenset({"online", "virtual", "remote"}), frozenset({"person", "physical", "venue"})),
+)
+_NEGATIONS = frozenset({"not", "no", "never", "without", "don't", "doesn't", "can't", "cannot", "won't"})
+_KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
+_STOP = sorted(set(ENGLISH_STOP_WORDS) - _KEEP)
+_LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
+_BEST_ROW = 0.3  # share of the best row in a unit's score (the rest is its centroid)
+_CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
+_CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
+
+
+def contrast_sides(text: str) -> frozenset[int]:
+    """Which sides of which contrasts ``text`` takes: ``2 * pair + side`` for each contrast word it uses."""
+    words = set(words_of(text))
+    return frozenset(2 * k + s for k, pair in enumerate(CONTRASTS) for s in (0, 1) if words & pair[s])
+
+
+def contrast_penalty(question: frozenset[int], unit: frozenset[int]) -> float:
+    """The penalty for a unit on the other side of a contrast the question asks for (and never on its side)."""
+    for side in question:
+        other = side ^ 1
+        if other in unit and side not in unit:
+            return _CONTRAST_PENALTY
+    return 0.0
+
+
+class DocsIndex:
+    """Lexical and meaning scores for the units without examples.
+
+    Args:
+        texts: every row's text.
+        owner: the unit (index into the knowledge base) of each row, in ascending order.
+        dense: every row's sentence vector (unit length), as the main index computed it.
+        n_units: how many units the knowledge base has in all (units without rows here score ``-inf``).
+    """
+
+    def __init__(
+        self, texts: Sequence[str], owner: npt.NDArray[np.intp], dense: npt.NDArray[np.float32], n_units: int
+    ) -> None:
+        self._vectorizer = TfidfVectorizer(
+            stop_words=_STOP, sublinear_tf=True, token_pattern=WORD.pattern, dtype=np.float32
+        )
+        try:
+            rows = normalize(self._vectorizer.fit_transform(texts)).tocsr()
+        except ValueError:  # nothing but function words
+            rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
+            self._vectorizer = None
+        self._owner = owner
+        self._units, self._starts = np.unique(owner, return_index=True)
+        self._n = n_units
+        membership = sp.csr_matrix(
+            (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n_units, len(owner))
+        )
+        self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
+        self._dense = dense
+        self._centroids = normalize(membership @ rows).T.tocsr()
+        self._dense_centroids = normalize(membership @ dense).astype(np.float32)
+
+    def scores(self, question: str, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Each unit's score for ``question`` (``dense`` is its sentence vector); ``-inf`` for other units."""
+        out = np.full(self._n, -np.inf, dtype=np.float32)
+        lexical_rows = np.zeros(len(self._owner), dtype=np.float32)
+        lexical_centroid = np.zeros(self._n, dtype=np.float32)
+        if self._vectorizer is not None:
+            query = normalize(self._vectorizer.transform([question])).tocsr()
+            terms, weights = query.indices, query.data.astype(np.float32)
+            if len(terms):
+                lexical_rows = self._rows[terms].T @ weights
+                lexical_centroid = self._centroids[terms].T @ weights
+        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * (self._dense @ dense)
+        best = np.maximum.reduceat(rows, self._starts) if len(rows) else rows
+        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * (self._dense_centroids @ dense)
+        units = self._units
+        out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best
+        return out

@@ -24,7 +24,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from knowledge.lexical import WORD, words_of
+from knowledge.lexical import words_of
 
 __all__ = ["CONTRASTS", "DocsIndex", "contrast_sides"]
 
@@ -40,11 +40,31 @@ CONTRASTS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 )
 _NEGATIONS = frozenset({"not", "no", "never", "without", "don't", "doesn't", "can't", "cannot", "won't"})
 _KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
-_STOP = sorted(set(ENGLISH_STOP_WORDS) - _KEEP)
+_STOP = frozenset(ENGLISH_STOP_WORDS) - _KEEP
 _LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
-_BEST_ROW = 0.3  # share of the best row in a unit's score (the rest is its centroid)
+PAGE_WEIGHT = 0.5  # share of a section's score that is its page's: pages rank, sections pick the passage
+_BEST_ROW = 0.45  # share of the best row in a unit's score (the rest is its centroid)
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
+
+
+def stem(word: str) -> str:
+    """A light English stem, so "learners", "journals" and "planning" meet "learner", "journal" and "plan"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    return word
+
+
+def content_words(text: str) -> list[str]:
+    """The words of ``text`` that carry its topic, stemmed."""
+    words = [w for w in words_of(text) if w not in _STOP]
+    return [stem(w) for w in words]
 
 
 def contrast_sides(text: str) -> frozenset[int]:
@@ -73,11 +93,15 @@ class DocsIndex:
     """
 
     def __init__(
-        self, texts: Sequence[str], owner: npt.NDArray[np.intp], dense: npt.NDArray[np.float32], n_units: int
+        self,
+        texts: Sequence[str],
+        owner: npt.NDArray[np.intp],
+        dense: npt.NDArray[np.float32],
+        n_units: int,
+        parent: npt.NDArray[np.intp] | None = None,
     ) -> None:
-        self._vectorizer = TfidfVectorizer(
-            stop_words=_STOP, sublinear_tf=True, token_pattern=WORD.pattern, dtype=np.float32
-        )
+        self._parent = parent
+        self._vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
         try:
             rows = normalize(self._vectorizer.fit_transform(texts)).tocsr()
         except ValueError:  # nothing but function words
@@ -110,4 +134,6 @@ class DocsIndex:
         centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * (self._dense_centroids @ dense)
         units = self._units
         out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best
+        if self._parent is not None:  # a section is read within its page: part of its score is the page's
+            out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[self._parent]
         return out

@@ -191,8 +191,12 @@ class KnowledgeBase:
         for i, taken in enumerate(sides):
             self._sides[i, list(taken)] = True
         docs_rows = grouped[~self._has_examples[owner[grouped]]]
+        index = {r.id: i for i, r in enumerate(self.recipes)}
+        parent = np.asarray([index.get(page, i) for i, page in enumerate(self._page)])
         self._docs = (
-            DocsIndex([texts[k] for k in docs_rows], owner[docs_rows], dense[docs_rows], n) if len(docs_rows) else None
+            DocsIndex([texts[k] for k in docs_rows], owner[docs_rows], dense[docs_rows], n, parent)
+            if len(docs_rows)
+            else None
         )
         self._train_classifier(lexical, dense, owner)
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]

@@ -16,6 +16,7 @@ for the other side.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -42,8 +43,14 @@ _NEGATIONS = frozenset({"not", "no", "never", "without", "don't", "doesn't", "ca
 _KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
 _STOP = frozenset(ENGLISH_STOP_WORDS) - _KEEP
 _LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
+_HUB_SAMPLE = 1000  # texts that stand in for questions when measuring how much of a hub each unit is
+_HUB_K = 10  # a unit's hubness: its mean closeness to the stand-in questions it is nearest to
+HUB_WEIGHT = 0.2  # hubness taken off each unit's score (CSLS, Conneau et al. 2018)
 PAGE_WEIGHT = 0.5  # share of a section's score that is its page's: pages rank, sections pick the passage
 _BEST_ROW = 0.45  # share of the best row in a unit's score (the rest is its centroid)
+_SHOW_WHOLE = 700  # a body up to this many characters is shown whole; longer ones show their best passage
+_WINDOW = 4  # sentences shown around the best match
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\[(])|\n+(?=\s*(?:[-*]|\d+\.)\s)|\n{2,}")
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
 
@@ -61,10 +68,28 @@ def stem(word: str) -> str:
     return word
 
 
-def content_words(text: str) -> list[str]:
-    """The words of ``text`` that carry its topic, stemmed."""
+def content_words(text: str, stemmed: bool = True) -> list[str]:
+    """The words of ``text`` that carry its topic, stemmed unless asked not to."""
     words = [w for w in words_of(text) if w not in _STOP]
-    return [stem(w) for w in words]
+    return [stem(w) for w in words] if stemmed else words
+
+
+def best_sentences(text: str, question: str) -> str:
+    """Two to four sentences of ``text`` around the one sharing the most content words with ``question``."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip() and not s.lstrip().startswith("#")]
+    if len(sentences) <= _WINDOW:
+        return text.strip()
+    asked = set(content_words(question))
+    overlap = [len(asked & set(content_words(s))) for s in sentences]
+    best = int(np.argmax(overlap))
+    start = max(0, min(best - 1, len(sentences) - _WINDOW))
+    end = start + _WINDOW
+    while end - start > 2 and sum(len(s) for s in sentences[start:end]) > _SHOW_WHOLE:
+        if end - 1 - best >= best - start:  # drop the sentence farther from the best one
+            end -= 1
+        else:
+            start += 1
+    return " ".join(s.strip() for s in sentences[start:end])
 
 
 def contrast_sides(text: str) -> frozenset[int]:
@@ -99,8 +124,14 @@ class DocsIndex:
         dense: npt.NDArray[np.float32],
         n_units: int,
         parent: npt.NDArray[np.intp] | None = None,
+        is_passage: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self._parent = parent
+        self._texts = list(texts)
+        self._is_passage = np.ones(len(texts), dtype=bool) if is_passage is None else is_passage
+        has_passage = np.zeros(n_units, dtype=bool)
+        has_passage[owner[self._is_passage]] = True
+        self._no_passage = ~has_passage[owner]  # units with no body: their best row may be any row
         self._vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
         try:
             rows = normalize(self._vectorizer.fit_transform(texts)).tocsr()
@@ -117,6 +148,37 @@ class DocsIndex:
         self._dense = dense
         self._centroids = normalize(membership @ rows).T.tocsr()
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
+        self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
+
+    def _hubness(self, rows: sp.csr_matrix, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """How close each unit is to the texts of other units on average over its nearest ones (CSLS-style)."""
+        m = rows.shape[0]
+        pick = np.random.default_rng(0).choice(m, size=min(m, _HUB_SAMPLE), replace=False)
+        sims = _LEXICAL * (rows[pick] @ self._centroids).toarray() + (1 - _LEXICAL) * (
+            dense[pick] @ self._dense_centroids.T
+        )
+        sims[np.arange(len(pick)), self._owner[pick]] = -np.inf  # a unit's own text does not count
+        k = min(_HUB_K, len(pick))
+        top = -np.partition(-sims, k - 1, axis=0)[:k]
+        hub: npt.NDArray[np.float32] = np.where(np.isfinite(top), top, 0).mean(axis=0).astype(np.float32)
+        return hub
+
+    def passage(self, unit: int, question: str, dense: npt.NDArray[np.float32]) -> str | None:
+        """The sentences of ``unit``'s body around its best match with ``question``; None if the body is short."""
+        k = int(np.searchsorted(self._units, unit))
+        if k >= len(self._units) or self._units[k] != unit:
+            return None
+        start = int(self._starts[k])
+        end = int(self._starts[k + 1]) if k + 1 < len(self._starts) else len(self._owner)
+        rows = [r for r in range(start, end) if self._is_passage[r]]
+        if not rows or sum(len(self._texts[r]) for r in rows) <= _SHOW_WHOLE:
+            return None
+        lexical = np.zeros(len(rows), dtype=np.float32)
+        if self._vectorizer is not None:
+            query = normalize(self._vectorizer.transform([question]))
+            lexical = (self._rows[:, rows].T @ query.T).toarray().ravel()
+        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self._dense[rows] @ dense)
+        return best_sentences(self._texts[rows[int(np.argmax(fused))]], question)
 
     def scores(self, question: str, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Each unit's score for ``question`` (``dense`` is its sentence vector); ``-inf`` for other units."""
@@ -130,10 +192,12 @@ class DocsIndex:
                 lexical_rows = self._rows[terms].T @ weights
                 lexical_centroid = self._centroids[terms].T @ weights
         rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * (self._dense @ dense)
+        # The best row is a body passage: a heading phrased like a question must not stand in for an answer.
+        rows = np.where(self._is_passage | self._no_passage, rows, -np.inf)
         best = np.maximum.reduceat(rows, self._starts) if len(rows) else rows
         centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * (self._dense_centroids @ dense)
         units = self._units
-        out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best
+        out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]
         if self._parent is not None:  # a section is read within its page: part of its score is the page's
             out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[self._parent]
         return out

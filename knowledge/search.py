@@ -99,12 +99,14 @@ def tokens(text: str) -> list[str]:
 class Hit:
     """A recipe and how sure the search is that it answers the question (``score``, 0..1).
 
-    ``raw`` is the uncalibrated fused score, kept for evaluation and calibration.
+    ``raw`` is the uncalibrated fused score, kept for evaluation and calibration. ``passage`` is, for a docs unit,
+    the few sentences of its body that best match the question (None when the whole body is short enough to show).
     """
 
     recipe: Recipe
     score: float
     raw: float = 0.0
+    passage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,8 @@ class KnowledgeBase:
     ) -> None:
         self.threshold = threshold
         learned = learned or {}
+        # A unit is scored by its kind as written: docs that learned a question from feedback stay docs.
+        self._has_examples = np.asarray([bool(r.questions) for r in recipes], dtype=bool)
         self.recipes = [
             replace(r, questions=(*r.questions, *learned[r.id])) if learned.get(r.id) else r for r in recipes
         ]
@@ -156,7 +160,7 @@ class KnowledgeBase:
     def _build(self) -> None:
         short: list[str] = []
         short_owner: list[int] = []
-        bodies: list[str] = []
+        bodies: list[str] = []  # passages
         body_owner: list[int] = []
         for i, recipe in enumerate(self.recipes):
             for text in (recipe.title, _id_words(recipe.id), *recipe.questions, recipe.summary, " ".join(recipe.tags)):
@@ -183,7 +187,6 @@ class KnowledgeBase:
         self._rows_lexical = lexical[grouped].tocsr()
         self._rows_dense = dense[grouped]
         self._row_start = np.searchsorted(owner[grouped], np.arange(n + 1))
-        self._has_examples = np.asarray([bool(r.questions) for r in self.recipes])
         self._svm_or_examples = bool(self._has_examples.any())
         self._page = [r.id.split("#", 1)[0] for r in self.recipes]
         sides = [contrast_sides(" ".join((r.title, *r.questions, r.summary))) for r in self.recipes]
@@ -191,10 +194,18 @@ class KnowledgeBase:
         for i, taken in enumerate(sides):
             self._sides[i, list(taken)] = True
         docs_rows = grouped[~self._has_examples[owner[grouped]]]
-        index = {r.id: i for i, r in enumerate(self.recipes)}
-        parent = np.asarray([index.get(page, i) for i, page in enumerate(self._page)])
+        self._index = {r.id: i for i, r in enumerate(self.recipes)}
+        parent = np.asarray([self._index.get(page, i) for i, page in enumerate(self._page)])
+        passage_row = np.arange(len(texts)) >= len(short)
         self._docs = (
-            DocsIndex([texts[k] for k in docs_rows], owner[docs_rows], dense[docs_rows], n, parent)
+            DocsIndex(
+                [texts[k] for k in docs_rows],
+                owner[docs_rows],
+                dense[docs_rows],
+                n,
+                parent,
+                passage_row[docs_rows],
+            )
             if len(docs_rows)
             else None
         )
@@ -239,6 +250,9 @@ class KnowledgeBase:
             hits = self._example_hits(question, lexical, dense, penalty, limit * 2) if self._svm_or_examples else []
             if self._docs is not None:
                 hits = _merge(hits, self._docs_hits(question, dense, penalty, limit * 2))
+                if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
+                    passage = self._docs.passage(self._index[hits[0].recipe.id], question, dense)
+                    hits[0] = replace(hits[0], passage=passage)
         pages: set[str] = set()
         out = []
         for hit in hits:  # the best of a page and its sections stands for the page
@@ -304,14 +318,19 @@ class KnowledgeBase:
         scores = self._docs.scores(question, dense) - np.maximum(penalty, 0)
         order = _finite(scores, _top(scores, limit + 8))
         middle, slope = _CALIBRATION[(self.encoder.name, "docs")]
+        # A question (nearly) the same as one a docs unit learned from feedback asks for that unit.
+        asked = utils.default_process(question)
+        named = {int(i): fuzz.ratio(asked, p) for i in order for p in self._phrases[i][1:]}
         hits = []
         for i in order[:limit]:
             page = self._page[i]
             rival = next((float(scores[j]) for j in order if self._page[j] != page), 0.0)
             score = float(scores[i]) + _LEAD * (float(scores[i]) - rival)
             confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
+            if named.get(int(i), 0.0) >= _PHRASE_MATCH:
+                confidence = max(confidence, named[int(i)] / 100.0)
             hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
-        return hits
+        return sorted(hits, key=lambda h: -h.score)
 
     def answer(self, question: str) -> Answer:
         """The best recipe if it is confident enough, and up to three suggestions either way."""

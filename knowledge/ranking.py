@@ -16,7 +16,9 @@ for the other side.
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,7 +29,9 @@ from sklearn.preprocessing import normalize
 
 from knowledge.lexical import words_of
 
-__all__ = ["CONTRASTS", "DocsIndex", "contrast_sides"]
+__all__ = ["CONTRASTS", "DocsIndex", "Query", "contrast_sides"]
+
+Query = tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]
 
 # Pairs of words that ask for opposite things; each word also stands for its listed forms.
 CONTRASTS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
@@ -132,12 +136,14 @@ class DocsIndex:
         has_passage = np.zeros(n_units, dtype=bool)
         has_passage[owner[self._is_passage]] = True
         self._no_passage = ~has_passage[owner]  # units with no body: their best row may be any row
-        self._vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
+        vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
         try:
-            rows = normalize(self._vectorizer.fit_transform(texts)).tocsr()
+            rows = normalize(vectorizer.fit_transform(texts)).tocsr()
+            self._vocabulary: dict[str, int] = dict(vectorizer.vocabulary_)
+            self._idf = vectorizer.idf_.astype(np.float32)
         except ValueError:  # nothing but function words
             rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
-            self._vectorizer = None
+            self._vocabulary, self._idf = {}, np.ones(1, dtype=np.float32)
         self._owner = owner
         self._units, self._starts = np.unique(owner, return_index=True)
         self._n = n_units
@@ -163,7 +169,15 @@ class DocsIndex:
         hub: npt.NDArray[np.float32] = np.where(np.isfinite(top), top, 0).mean(axis=0).astype(np.float32)
         return hub
 
-    def passage(self, unit: int, question: str, dense: npt.NDArray[np.float32]) -> str | None:
+    def query(self, question: str) -> Query:
+        """The question's content-word TF-IDF, as (columns, unit-length weights), without scikit-learn's overhead."""
+        counts = Counter(w for w in content_words(question) if w in self._vocabulary)
+        terms = np.asarray([self._vocabulary[w] for w in counts], dtype=np.intp)
+        weights = np.asarray([1 + math.log(c) for c in counts.values()], dtype=np.float32) * self._idf[terms]
+        norm = float(np.linalg.norm(weights)) or 1.0
+        return terms, (weights / norm).astype(np.float32)
+
+    def passage(self, unit: int, query: Query, question: str, dense: npt.NDArray[np.float32]) -> str | None:
         """The sentences of ``unit``'s body around its best match with ``question``; None if the body is short."""
         k = int(np.searchsorted(self._units, unit))
         if k >= len(self._units) or self._units[k] != unit:
@@ -173,24 +187,20 @@ class DocsIndex:
         rows = [r for r in range(start, end) if self._is_passage[r]]
         if not rows or sum(len(self._texts[r]) for r in rows) <= _SHOW_WHOLE:
             return None
-        lexical = np.zeros(len(rows), dtype=np.float32)
-        if self._vectorizer is not None:
-            query = normalize(self._vectorizer.transform([question]))
-            lexical = (self._rows[:, rows].T @ query.T).toarray().ravel()
+        terms, weights = query
+        lexical = self._rows[terms][:, rows].T @ weights if len(terms) else np.zeros(len(rows), dtype=np.float32)
         fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self._dense[rows] @ dense)
         return best_sentences(self._texts[rows[int(np.argmax(fused))]], question)
 
-    def scores(self, question: str, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-        """Each unit's score for ``question`` (``dense`` is its sentence vector); ``-inf`` for other units."""
+    def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Each unit's score for a question (its :meth:`query` and sentence vector); ``-inf`` for other units."""
         out = np.full(self._n, -np.inf, dtype=np.float32)
         lexical_rows = np.zeros(len(self._owner), dtype=np.float32)
         lexical_centroid = np.zeros(self._n, dtype=np.float32)
-        if self._vectorizer is not None:
-            query = normalize(self._vectorizer.transform([question])).tocsr()
-            terms, weights = query.indices, query.data.astype(np.float32)
-            if len(terms):
-                lexical_rows = self._rows[terms].T @ weights
-                lexical_centroid = self._centroids[terms].T @ weights
+        terms, weights = query
+        if len(terms):
+            lexical_rows = self._rows[terms].T @ weights
+            lexical_centroid = self._centroids[terms].T @ weights
         rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * (self._dense @ dense)
         # The best row is a body passage: a heading phrased like a question must not stand in for an answer.
         rows = np.where(self._is_passage | self._no_passage, rows, -np.inf)

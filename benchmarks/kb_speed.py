@@ -3,8 +3,9 @@
     python benchmarks/kb_speed.py [--recipes 10000] [--queries 1000]
 
 Each recipe has a title, ten example questions, a summary and a body of about 150 words (``--docs``: a title and
-three paragraphs of 60 words, no examples, as imported docs units) drawn from 5,000 real English words (from the knowledge base's word-vector vocabulary) with a Zipf-like distribution, so common words are
-common and rare ones rare, as in real text, and the sentence vectors have real words to work on.
+three paragraphs of 60 words, no examples, as imported docs units) drawn from 5,000 real English words (from the
+knowledge base's word-vector vocabulary) with a Zipf-like distribution, so common words are common and rare ones
+rare, as in real text, and the sentence vectors have real words to work on.
 """
 
 from __future__ import annotations

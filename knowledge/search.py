@@ -69,6 +69,7 @@ _LEAD = 0.5  # share of a recipe's lead over the runner-up added to its confiden
 _DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF features in the SVM
 # The SVM's coefficient matrix is recipes x features floats: above this many, use the centroids alone.
 _SVM_BUDGET = 10_000_000
+_PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
 _PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
 # Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
 _CALIBRATION = {
@@ -344,7 +345,9 @@ class KnowledgeBase:
         hits = self.search(question, limit=4)
         if hits and hits[0].score >= self.threshold:
             return Answer(question, hits[0], tuple(hits[1:4]))
-        return Answer(question, None, tuple(hits[:3]))
+        # Declined: offer close matches only when they are plausible, not three random pages for "tell me a joke".
+        plausible = sorted((h for h in hits[:3] if h.score >= _PLAUSIBLE), key=lambda h: -h.score)
+        return Answer(question, None, tuple(plausible))
 
 
 def _merge(first: list[Hit], second: list[Hit]) -> list[Hit]:

@@ -11,12 +11,17 @@ Three signals are fused:
   the words that tell two recipes apart weigh more than the words they share. It is trained while the model stays
   small (recipes x features under a budget); very large knowledge bases use the centroids alone.
 
+The SVM learns only from units with example questions. Units without (imported docs pages and sections) are scored
+by :class:`knowledge.ranking.DocsIndex` instead, and the two ranked lists are merged by confidence; one page is
+shown once (the best of the page and its sections). Contrast words ("first"/"last"...) count for every unit.
+
 rapidfuzz then catches a question that is (nearly) a recipe's title or one of its example questions, typos
 included: that recipe goes first, with the match ratio as its confidence if that is higher.
 
-The fused score is mapped to a confidence in 0..1 by a logistic curve fitted on a public benchmark's validation
-split (``benchmarks/kb_quality.py --calibrate``); 0.5 is where the bot declined 86% of out-of-scope
-questions there. Below the threshold the bot declines and offers the best candidates as suggestions.
+The fused score is mapped to a confidence in 0..1 by a logistic curve per kind of unit (with examples: CLINC150's
+validation split; docs: both docs dev sets; ``benchmarks/kb_quality.py --calibrate``), placed so that answers
+given at 0.5 are right about 90% of the time. Below the threshold the bot declines and offers the plausible
+candidates as suggestions.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Scoring for units without example questions (imported documentation), and contrast words for every unit.
+"""Scoring for units without example questions (imported documentation), contrast words for every unit, and the
+ranking pieces both kinds share (hits, passages, merging ranked lists).
 
 A docs unit (a page or one of its sections) is indexed as its rows: title (heading path), id words, summary and body
 passages. Its score fuses two signals, each as a centroid over the rows and as the best single row (the passage that
@@ -20,6 +21,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -28,8 +30,9 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
 from sklearn.preprocessing import normalize
 
 from knowledge.lexical import words_of
+from knowledge.loader import Recipe
 
-__all__ = ["CONTRASTS", "DocsIndex", "Query", "contrast_sides"]
+__all__ = ["CONTRASTS", "DocsIndex", "Hit", "Query", "contrast_sides", "merge", "passages"]
 
 Query = tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]
 
@@ -46,6 +49,7 @@ CONTRASTS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 _NEGATIONS = frozenset({"not", "no", "never", "without", "don't", "doesn't", "can't", "cannot", "won't"})
 _KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
 _STOP = frozenset(ENGLISH_STOP_WORDS) - _KEEP
+_PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
 _LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
 _HUB_SAMPLE = 1000  # texts that stand in for questions when measuring how much of a hub each unit is
 _HUB_K = 10  # a unit's hubness: its mean closeness to the stand-in questions it is nearest to
@@ -57,6 +61,54 @@ _WINDOW = 4  # sentences shown around the best match
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\[(])|\n+(?=\s*(?:[-*]|\d+\.)\s)|\n{2,}")
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A recipe and how sure the search is that it answers the question (``score``, 0..1).
+
+    ``raw`` is the uncalibrated fused score, kept for evaluation and calibration. ``passage`` is, for a docs unit,
+    the few sentences of its body that best match the question (None when the whole body is short enough to show).
+    """
+
+    recipe: Recipe
+    score: float
+    raw: float = 0.0
+    passage: str | None = None
+
+
+def passages(body: str, min_chars: int = _PASSAGE_CHARS) -> list[str]:
+    """A body cut into passages: paragraphs, each short one joined to the next so a passage says something."""
+    out: list[str] = []
+    current = ""
+    for paragraph in re.split(r"\n\s*\n", body):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        current = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(current) >= min_chars:
+            out.append(current)
+            current = ""
+    if current:
+        if out and len(current) < min_chars // 2:
+            out[-1] = f"{out[-1]}\n\n{current}"
+        else:
+            out.append(current)
+    return out
+
+
+def merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    """Two ranked lists as one: each keeps its order, the more confident head goes next."""
+    out: list[Hit] = []
+    i = j = 0
+    while i < len(first) or j < len(second):
+        if j >= len(second) or (i < len(first) and first[i].score >= second[j].score):
+            out.append(first[i])
+            i += 1
+        else:
+            out.append(second[j])
+            j += 1
+    return out
 
 
 def stem(word: str) -> str:

@@ -45,7 +45,17 @@ from threadpoolctl import ThreadpoolController
 
 from knowledge.lexical import LexicalFeatures, words_of
 from knowledge.loader import Recipe
-from knowledge.ranking import _CONTRAST_BONUS, _CONTRAST_PENALTY, CONTRASTS, DocsIndex, Query, contrast_sides
+from knowledge.ranking import (
+    _CONTRAST_BONUS,
+    _CONTRAST_PENALTY,
+    CONTRASTS,
+    DocsIndex,
+    Hit,
+    Query,
+    contrast_sides,
+    merge,
+    passages,
+)
 from knowledge.vectors import Encoder, StaticEncoder
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
@@ -75,7 +85,6 @@ _DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF featur
 # The SVM's coefficient matrix is recipes x features floats: above this many, use the centroids alone.
 _SVM_BUDGET = 10_000_000
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
-_PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
 # Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
 _CALIBRATION = {
     ("static", "examples"): (0.58, 9.0),
@@ -99,20 +108,6 @@ def tokens(text: str) -> list[str]:
             word = word[:-1]
         out.append(word)
     return out
-
-
-@dataclass(frozen=True)
-class Hit:
-    """A recipe and how sure the search is that it answers the question (``score``, 0..1).
-
-    ``raw`` is the uncalibrated fused score, kept for evaluation and calibration. ``passage`` is, for a docs unit,
-    the few sentences of its body that best match the question (None when the whole body is short enough to show).
-    """
-
-    recipe: Recipe
-    score: float
-    raw: float = 0.0
-    passage: str | None = None
 
 
 @dataclass(frozen=True)
@@ -251,7 +246,7 @@ class KnowledgeBase:
             hits = self._example_hits(question, dense, penalty, limit * 2) if self._svm_or_examples else []
             if self._docs is not None:
                 query = self._docs.query(question)
-                hits = _merge(hits, self._docs_hits(question, query, dense, penalty, limit * 2))
+                hits = merge(hits, self._docs_hits(question, query, dense, penalty, limit * 2))
                 if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
                     passage = self._docs.passage(self._index[hits[0].recipe.id], query, question, dense)
                     hits[0] = replace(hits[0], passage=passage)
@@ -355,20 +350,6 @@ class KnowledgeBase:
         return Answer(question, None, tuple(plausible))
 
 
-def _merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
-    """Two ranked lists as one: each keeps its order, the more confident head goes next."""
-    out: list[Hit] = []
-    i = j = 0
-    while i < len(first) or j < len(second):
-        if j >= len(second) or (i < len(first) and first[i].score >= second[j].score):
-            out.append(first[i])
-            i += 1
-        else:
-            out.append(second[j])
-            j += 1
-    return out
-
-
 def _finite(scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
     """``order`` without the units that are not in the running (score ``-inf``)."""
     return order[np.isfinite(scores[order]) | (scores[order] > 0)]
@@ -380,26 +361,6 @@ def _top(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.intp]:
         part = np.argpartition(-scores, k)[:k]
         return part[np.argsort(-scores[part])]
     return np.argsort(-scores)
-
-
-def passages(body: str, min_chars: int = _PASSAGE_CHARS) -> list[str]:
-    """A body cut into passages: paragraphs, each short one joined to the next so a passage says something."""
-    out: list[str] = []
-    current = ""
-    for paragraph in re.split(r"\n\s*\n", body):
-        paragraph = paragraph.strip()
-        if not paragraph:
-            continue
-        current = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(current) >= min_chars:
-            out.append(current)
-            current = ""
-    if current:
-        if out and len(current) < min_chars // 2:
-            out[-1] = f"{out[-1]}\n\n{current}"
-        else:
-            out.append(current)
-    return out
 
 
 def _id_words(recipe_id: str) -> str:

@@ -51,7 +51,6 @@ from knowledge.ranking import (
     CONTRASTS,
     DocsIndex,
     Hit,
-    Query,
     contrast_sides,
     merge,
     passages,
@@ -84,6 +83,7 @@ _LEAD = 0.5  # share of a recipe's lead over the runner-up added to its confiden
 _DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF features in the SVM
 # The SVM's coefficient matrix is recipes x features floats: above this many, use the centroids alone.
 _SVM_BUDGET = 10_000_000
+_KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
 # Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
 _CALIBRATION = {
@@ -194,9 +194,12 @@ class KnowledgeBase:
         self._sides = np.zeros((n, 2 * len(CONTRASTS)), dtype=bool)
         for i, taken in enumerate(sides):
             self._sides[i, list(taken)] = True
-        docs_rows = grouped[~self._has_examples[owner[grouped]]]
+        # With docs in the index, every unit gets a docs-style score too: the common scale on which a recipe must
+        # also look plausible before it beats a docs section (example questions look like any question).
+        docs_rows = grouped if not self._has_examples.all() else grouped[:0]
         self._index = {r.id: i for i, r in enumerate(self.recipes)}
-        parent = np.asarray([self._index.get(page, i) for i, page in enumerate(self._page)])
+        pages = [self._index.get(page, i) for i, page in enumerate(self._page)]
+        parent = np.asarray([p if not self._has_examples[p] else i for i, p in enumerate(pages)])
         passage_row = np.arange(len(texts)) >= len(short)
         self._docs = (
             DocsIndex(
@@ -246,7 +249,8 @@ class KnowledgeBase:
             hits = self._example_hits(question, dense, penalty, limit * 2) if self._svm_or_examples else []
             if self._docs is not None:
                 query = self._docs.query(question)
-                hits = merge(hits, self._docs_hits(question, query, dense, penalty, limit * 2))
+                scores = self._docs.scores(query, dense) - np.maximum(penalty, 0)
+                hits = merge(self._checked(hits, scores), self._docs_hits(question, scores, limit * 2))
                 if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
                     passage = self._docs.passage(self._index[hits[0].recipe.id], query, question, dense)
                     hits[0] = replace(hits[0], passage=passage)
@@ -318,12 +322,20 @@ class KnowledgeBase:
             hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
         return hits
 
-    def _docs_hits(
-        self, question: str, query: Query, dense: npt.NDArray[np.float32], penalty: np.ndarray, limit: int
-    ) -> list[Hit]:
+    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32]) -> list[Hit]:
+        """Units with examples, no more confident than their docs-style score allows (unless asked for by name)."""
+        middle, slope = _CALIBRATION[(self.encoder.name, "docs")]
+        out = []
+        for hit in hits:
+            if hit.score < _KEEP_SURE:
+                plausible = 1.0 / (1.0 + math.exp(-slope * (float(scores[self._index[hit.recipe.id]]) - middle)))
+                hit = replace(hit, score=round(min(hit.score, plausible), 4))
+            out.append(hit)
+        return sorted(out, key=lambda h: -h.score)
+
+    def _docs_hits(self, question: str, scores: npt.NDArray[np.float32], limit: int) -> list[Hit]:
         """The best units without examples (docs pages and sections), each against the best unit of another page."""
-        assert self._docs is not None
-        scores = self._docs.scores(query, dense) - np.maximum(penalty, 0)
+        scores = np.where(self._has_examples, -np.inf, scores).astype(np.float32)
         order = _finite(scores, _top(scores, limit + 8))
         middle, slope = _CALIBRATION[(self.encoder.name, "docs")]
         # A question (nearly) the same as one a docs unit learned from feedback asks for that unit.

@@ -161,3 +161,61 @@ def test_kb_eval_loads_a_docs_tree_with_its_base_url(tmp_path: Path) -> None:
     assert sum(b["n"] for b in summary["reliability"]) == len(rows)
     pages = {r.id.split("#")[0] for r in load_folder(docs, BASE).recipes}
     assert pages == {*TOPICS, "overview", "style", "faq", "jekyll"}
+
+
+OPEN_PROJECT = {
+    "readme": (
+        "Write a great project README",
+        "Your README is the front door of the project. Say in one sentence what the project does and who it is "
+        "for, then how to install it, how to use it and how to get help. Link the contributing guide and the code "
+        "of conduct. Keep it short and update it whenever the project changes.",
+    ),
+    "roadmap": (
+        "Make a project roadmap",
+        "A roadmap lists the milestones between today and the project's goal, each with the issues that belong to "
+        "it. Publish it in the repository so contributors can see where help is needed next and plan their work.",
+    ),
+    "github": (
+        "Getting started with GitHub",
+        "Create a repository for the project, add a licence and a README, and commit your first files, either "
+        "from the web page or with git on your computer. Invite co-leads as collaborators so they can merge.",
+    ),
+    "hackathons": (
+        "Running a hack day",
+        "A hack day brings contributors together for a day of building. Pick a date and a venue, prepare a list of "
+        "small tasks with mentors, and plan how people will share what they built at the end of the day.",
+    ),
+    "maintenance": (
+        "Maintaining an open project",
+        "Review pull requests within a few days, label issues for newcomers, and archive the repository with a "
+        "clear note when nobody maintains it any more, so users know where they stand.",
+    ),
+}
+
+
+def test_starter_recipes_do_not_steal_docs_questions(tmp_path: Path) -> None:
+    """With the starter recipes beside a docs tree, docs questions are answered from the docs and no recipe says it
+    is sure of one (example questions look like any question, so a recipe must also be plausible as text)."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for slug, (title, text) in OPEN_PROJECT.items():
+        (docs / f"{slug}.md").write_text(f"# {title}\n\n{text}\n")
+    recipes, _ = load_knowledge(Settings(knowledge_dirs=[{"path": str(docs), "base_url": BASE}]))
+    kb = KnowledgeBase(recipes)
+    asked = {
+        "what should our readme say so new people get what the project is?": "readme",
+        "how do we show contributors which milestones come next?": "roadmap",
+        "nobody maintains our repository anymore, what should we do with it?": "maintenance",
+        "how do I put our code in a new repository and commit it?": "github",
+        "we're organising a hackathon for contributors, how should we plan the day?": "hackathons",
+    }
+    for question, page in asked.items():
+        answer = kb.answer(question)
+        assert answer.best is not None and answer.best.recipe.id == page, question
+        recipes_sure = [h.recipe.id for h in kb.search(question) if h.recipe.questions and h.score >= kb.threshold]
+        assert recipes_sure == [], question  # no unrelated recipe claims to be sure
+    # Said in other words than the page uses: better declined than answered with an unrelated recipe.
+    vague = kb.answer("nobody looks after the repo anymore, what should we do with it?").best
+    assert vague is None or vague.recipe.id == "maintenance"
+    best = kb.answer("how many people should be in a learning circle?").best
+    assert best is not None and best.recipe.id == "circles/group-size"

@@ -1,6 +1,7 @@
 """Import an existing documentation tree (GitBook, MkDocs, a plain repo of Markdown) as recipes.
 
-What users see is cleaned: template tags (``{% hint %}``, ``{% content-ref %}``, ``{% embed %}``), HTML anchors
+What users see is cleaned: template tags (``{% hint %}``, ``{% content-ref %}``, ``{% embed %}``, Jekyll's
+``{{ site.baseurl }}``), HTML anchors
 and other tags, and HTML entities are removed or turned into plain Markdown; relative links point at the published
 site (``base_url``); long pages are split into sections by heading, each linking to its anchor.
 """
@@ -19,6 +20,7 @@ __all__ = ["clean_markdown", "page_url", "resolve_links", "slugify", "split_sect
 
 _EMBED = re.compile(r"\{%\s*embed\s+url=\"([^\"]+)\"\s*%\}")
 _TAG = re.compile(r"\{%-?\s*[^%]*?-?%\}")
+_LIQUID = re.compile(r"\{\{-?[^{}]*?-?\}\}")  # Jekyll/Liquid variables: their values are not in the tree
 _ANCHOR = re.compile(r"<a\s+href=\"#[^\"]*\"\s+id=\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
 _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\((<[^>]+>|[^)\s]+)(\s+\"[^\"]*\")?\)")
@@ -37,6 +39,7 @@ def clean_markdown(text: str) -> str:
     text = _FENCE.sub(keep, text)  # code blocks are shown as written
     text = _EMBED.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", text)
     text = _TAG.sub("", text)
+    text = _LIQUID.sub("", text)
     text = _ANCHOR.sub("", text)
     text = _HTML.sub("", text)
     text = html.unescape(text).replace("\u200b", "").replace("\xa0", " ")

@@ -96,3 +96,17 @@ def test_table_of_contents_is_not_an_answer(tmp_path: Path, name: str) -> None:
     """A GitBook SUMMARY.md (or a licence NOTICE) is skipped in a docs import."""
     (tmp_path / name).write_text("# Table of contents\n\n* [A](a.md)\n")
     assert load_folder(tmp_path, BASE).recipes == []
+
+
+def test_jekyll_variables_are_dropped_from_links_and_headings(tmp_path: Path) -> None:
+    """`{{ site.baseurl }}` links point at the published page; `{{ site.assignment }}` leaves no braces in titles."""
+    (tmp_path / "guide.md").write_text(
+        "---\nlayout: page\ntitle: Guide\n---\n# Guide\n\n"
+        "Start with [the next module]({{ site.baseurl }}/articles/next).\n\n"
+        "### {{ site.assignment }} Write your README\n\n" + "Say what the project does and who it is for. " * 5 + "\n"
+    )
+    recipes = {r.id: r for r in load_folder(tmp_path, BASE).recipes}
+    assert set(recipes) == {"guide", "guide#write-your-readme"}
+    assert "[the next module](https://docs.p2pu.org/articles/next)" in recipes["guide"].body
+    assert recipes["guide#write-your-readme"].title == "Guide › Write your README"
+    assert "{{" not in recipes["guide"].body

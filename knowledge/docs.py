@@ -111,7 +111,8 @@ def _sections(recipe: Recipe) -> list[_Section]:
         if match is None:
             out[-1].lines.append(line)
             continue
-        level, heading = len(match.group(1)), _LINK.sub(r"\2", match.group(2)).strip().strip("*").strip()
+        heading = re.sub(r"\\(.)", r"\1", _LINK.sub(r"\2", match.group(2))).replace("**", "")
+        level, heading = len(match.group(1)), heading.strip()
         while stack[-1].level >= level:
             stack.pop()
         section = _Section(level, (*stack[-1].path, heading), slugify(heading), [line])

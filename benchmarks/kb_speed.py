@@ -2,9 +2,10 @@
 
     python benchmarks/kb_speed.py [--recipes 10000] [--queries 1000]
 
-Each recipe has a title, ten example questions, a summary and a body of about 150 words drawn from 5,000 real
-English words (from the knowledge base's word-vector vocabulary) with a Zipf-like distribution, so common words are
-common and rare ones rare, as in real text, and the sentence vectors have real words to work on.
+Each recipe has a title, ten example questions, a summary and a body of about 150 words (``--docs``: a title and
+three paragraphs of 60 words, no examples, as imported docs units) drawn from 5,000 real English words (from the
+knowledge base's word-vector vocabulary) with a Zipf-like distribution, so common words are common and rare ones
+rare, as in real text, and the sentence vectors have real words to work on.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1_000)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--semantic-model", default="off", help="as the setting: off (default), auto, or a model")
+    parser.add_argument("--docs", action="store_true", help="docs units (no example questions, longer bodies)")
     args = parser.parse_args()
     rng = random.Random(args.seed)
     words = vocabulary(5_000, rng)
@@ -44,11 +46,27 @@ def main() -> None:
     def text(n: int) -> str:
         return " ".join(rng.choices(words, weights, k=n))
 
-    recipes = [
-        Recipe(id=f"r{i}", title=text(5), body=text(150), questions=tuple(text(8) for _ in range(10)), summary=text(15))
-        for i in range(args.recipes)
-    ]
-    queries = [" ".join(rng.sample(r.questions[0].split(), 5)) for r in rng.sample(recipes, args.queries)]
+    def paragraphs(n: int) -> str:
+        return "\n\n".join(text(60) for _ in range(n))
+
+    if args.docs:  # pages of a few paragraphs, split into a page unit and sections as the docs import does
+        recipes = [
+            Recipe(
+                id=f"p{i // 4}" + (f"#s{i % 4}" if i % 4 else ""),
+                title=text(6),
+                body="\n\n".join(text(60) for _ in range(3)),
+            )
+            for i in range(args.recipes)
+        ]
+        queries = [" ".join(rng.sample(r.body.split(), 6)) for r in rng.sample(recipes, args.queries)]
+    else:
+        recipes = [
+            Recipe(
+                id=f"r{i}", title=text(5), body=text(150), questions=tuple(text(8) for _ in range(10)), summary=text(15)
+            )
+            for i in range(args.recipes)
+        ]
+        queries = [" ".join(rng.sample(r.questions[0].split(), 5)) for r in rng.sample(recipes, args.queries)]
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     encoder = make_encoder(args.semantic_model)  # loading a model is not index building
     started = time.perf_counter()

@@ -19,6 +19,7 @@ from bot.permissions import RoleResolver
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from knowledge.loader import folder_fingerprint
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.events import forget_events_before
@@ -92,12 +93,7 @@ class BotApp:
     def _knowledge_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
         folders = [starter_recipes_dir()] if self.settings.starter_recipes else []
         folders += [source.path for source in self.settings.knowledge_dirs]
-        files = []
-        for folder in folders:
-            for path in sorted(folder.rglob("*.md")) if folder.is_dir() else []:
-                stat = path.stat()
-                files.append((str(path), stat.st_mtime_ns, stat.st_size))
-        return tuple(files)
+        return tuple(entry for folder in folders for entry in folder_fingerprint(folder))
 
     async def _reload_if_changed(self, db: Database, now: datetime) -> list[Reply]:
         # Runs on every tick: edited, added or deleted recipe files are picked up without a restart.

@@ -96,6 +96,8 @@ def _parser() -> argparse.ArgumentParser:
     ev.add_argument("--questions", type=Path, required=True, help='file of {"q": ..., "expect": [...]} lines')
     ev.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     ev.add_argument("--details", type=Path, help="write one JSON line per question to this file")
+    ev.add_argument("--base-url", help="load --kb as a docs tree published at this URL, as knowledge_dirs does")
+    ev.add_argument("--semantic-model", help="as the setting: off, auto, or a model (default: the setting)")
     return parser
 
 
@@ -353,20 +355,13 @@ async def _kb_gaps(settings: Settings, folder: Path) -> int:
 
 
 def _kb_eval(settings: Settings, args: argparse.Namespace) -> int:
-    import time
-
-    from knowledge import KnowledgeBase, load_folder
-    from knowledge.evaluate import evaluate, read_questions
+    from knowledge.evaluate import evaluate, load_for_eval, read_questions
     from knowledge.vectors import make_encoder
 
     questions = read_questions(args.questions)
-    encoder = make_encoder(settings.semantic_model)  # loading a model is not index building
-    started = time.perf_counter()
-    loaded = load_folder(args.kb)
-    for error in loaded.errors:
-        print(error, file=sys.stderr)
-    kb = KnowledgeBase(loaded.recipes, threshold=settings.answer_threshold, encoder=encoder)
-    summary, details = evaluate(kb, questions, time.perf_counter() - started)
+    encoder = make_encoder(args.semantic_model or settings.semantic_model)  # loading a model is not index building
+    kb, seconds = load_for_eval(args.kb, args.base_url, settings.answer_threshold, encoder)
+    summary, details = evaluate(kb, questions, seconds)
     if args.details:
         args.details.write_text("".join(json.dumps(d) + "\n" for d in details), encoding="utf-8")
     if args.json:

@@ -1,6 +1,7 @@
 """Import an existing documentation tree (GitBook, MkDocs, a plain repo of Markdown) as recipes.
 
-What users see is cleaned: template tags (``{% hint %}``, ``{% content-ref %}``, ``{% embed %}``), HTML anchors
+What users see is cleaned: template tags (``{% hint %}``, ``{% content-ref %}``, ``{% embed %}``, Jekyll's
+``{{ site.baseurl }}``), HTML anchors
 and other tags, and HTML entities are removed or turned into plain Markdown; relative links point at the published
 site (``base_url``); long pages are split into sections by heading, each linking to its anchor.
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from knowledge.loader import Recipe
@@ -19,6 +20,7 @@ __all__ = ["clean_markdown", "page_url", "resolve_links", "slugify", "split_sect
 
 _EMBED = re.compile(r"\{%\s*embed\s+url=\"([^\"]+)\"\s*%\}")
 _TAG = re.compile(r"\{%-?\s*[^%]*?-?%\}")
+_LIQUID = re.compile(r"\{\{-?[^{}]*?-?\}\}")  # Jekyll/Liquid variables: their values are not in the tree
 _ANCHOR = re.compile(r"<a\s+href=\"#[^\"]*\"\s+id=\"[^\"]*\"\s*>\s*</a>", re.IGNORECASE)
 _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\((<[^>]+>|[^)\s]+)(\s+\"[^\"]*\")?\)")
@@ -37,6 +39,7 @@ def clean_markdown(text: str) -> str:
     text = _FENCE.sub(keep, text)  # code blocks are shown as written
     text = _EMBED.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", text)
     text = _TAG.sub("", text)
+    text = _LIQUID.sub("", text)
     text = _ANCHOR.sub("", text)
     text = _HTML.sub("", text)
     text = html.unescape(text).replace("\u200b", "").replace("\xa0", " ")
@@ -80,35 +83,76 @@ def slugify(heading: str) -> str:
     return "-".join(words)
 
 
-def split_sections(recipe: Recipe, max_chars: int = 1500) -> list[Recipe]:
-    """Split a long page into one recipe per ``##`` (or ``###``) section; a short page stays whole."""
-    if len(recipe.body) <= max_chars:
-        return [recipe]
-    level = "##" if re.search(r"^##\s", recipe.body, re.MULTILINE) else "###"
-    heads = [m for m in _HEADING.finditer(recipe.body) if m.group(1) == level]
-    if not heads:
-        return [recipe]
-    out = []
-    intro = recipe.body[: heads[0].start()].strip()
-    intro_text = re.sub(r"^#\s.*$", "", intro, flags=re.MULTILINE).strip()
-    if intro_text:
-        out.append(replace(recipe, body=intro))
-    for i, head in enumerate(heads):
-        end = heads[i + 1].start() if i + 1 < len(heads) else len(recipe.body)
-        heading = head.group(2).strip().strip("*").strip()
-        slug = slugify(heading)
-        body = recipe.body[head.start() : end].strip()
-        if not slug or len(body) <= len(head.group(0)) + 1:
+_SECTION_HEADING = re.compile(r"^(#{2,4})\s+(.+?)\s*#*\s*$")
+_MIN_WORDS = 12  # a section with fewer words of its own is merged into its parent
+
+
+@dataclass
+class _Section:
+    level: int
+    path: tuple[str, ...]
+    slug: str
+    lines: list[str] = field(default_factory=list)
+
+    def own_words(self) -> int:
+        return len(re.findall(r"\w+", "\n".join(self.lines[1:])))
+
+
+def _sections(recipe: Recipe) -> list[_Section]:
+    """The page cut at ``##``-``####`` headings (not inside code blocks), each with its heading path."""
+    root = _Section(1, (recipe.title,), "")
+    out = [root]
+    stack = [root]
+    fenced = False
+    for line in recipe.body.splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+        match = None if fenced else _SECTION_HEADING.match(line)
+        if match is None:
+            out[-1].lines.append(line)
             continue
-        link = f"{recipe.links[0]}#{slug}" if recipe.links else None
+        heading = re.sub(r"\\(.)", r"\1", _LINK.sub(r"\2", match.group(2))).replace("**", "")
+        level, heading = len(match.group(1)), heading.strip()
+        while stack[-1].level >= level:
+            stack.pop()
+        section = _Section(level, (*stack[-1].path, heading), slugify(heading), [line])
+        stack.append(section)
+        out.append(section)
+    return out
+
+
+def split_sections(recipe: Recipe) -> list[Recipe]:
+    """The page as a whole, plus one unit per section with its heading path as title and its anchor as link.
+
+    A tiny or heading-only section is merged into the section before it, so every unit has something to say.
+    """
+    sections = _sections(recipe)
+    kept: list[_Section] = [sections[0]]
+    for section in sections[1:]:
+        if section.own_words() < _MIN_WORDS or not section.slug:
+            kept[-1].lines += section.lines
+        else:
+            kept.append(section)
+    if len(kept) == 1:
+        return [recipe]
+    out = [recipe]
+    used: dict[str, int] = {}
+    for section in kept[1:]:
+        if section.slug in used:  # a repeated heading gets -1, -2... as the published anchors do
+            used[section.slug] += 1
+            section.slug = f"{section.slug}-{used[section.slug]}"
+        else:
+            used[section.slug] = 0
+        link = f"{recipe.links[0]}#{section.slug}" if recipe.links else None
         out.append(
             replace(
                 recipe,
-                id=f"{recipe.id}#{slug}",
-                title=f"{recipe.title}: {heading}",
-                body=body,
+                id=f"{recipe.id}#{section.slug}",
+                title=" › ".join(section.path),
+                body="\n".join(section.lines).strip(),
+                summary="",
                 links=(link, *recipe.links[1:]) if link else recipe.links,
                 questions=(),
             )
         )
-    return out or [recipe]
+    return out

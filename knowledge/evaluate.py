@@ -2,21 +2,32 @@
 
 The question file holds one JSON object a line: ``{"q": text, "expect": [recipe ids]}``; an empty ``expect`` means
 the bot should decline. A section counts as its recipe (``guide#setup`` matches ``guide``).
+
+Besides top-1 and answered-right rates, the summary holds the precision of given answers, a reliability table
+(confidence bins against how often the top answer was right) with its expected calibration error, and the AUROC of
+the top confidence at telling in-scope from out-of-scope questions. Each detail row lists the top three candidates.
 """
 
 from __future__ import annotations
 
+import bisect
 import json
+import logging
 import statistics
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bot.errors import UsageError
+from knowledge.loader import load_folder
 from knowledge.search import KnowledgeBase
+from knowledge.vectors import Encoder
 
-__all__ = ["EvalQuestion", "evaluate", "read_questions"]
+__all__ = ["EvalQuestion", "auroc", "evaluate", "load_for_eval", "read_questions", "reliability"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -56,45 +67,110 @@ def _base(recipe_id: str) -> str:
     return recipe_id.split("#", 1)[0]
 
 
+def load_for_eval(
+    folder: Path, base_url: str | None, threshold: float, encoder: Encoder
+) -> tuple[KnowledgeBase, float]:
+    """Load ``folder`` as the bot would (a docs tree when ``base_url`` is given) and index it; also the seconds taken.
+
+    Raises:
+        UsageError: the folder does not exist.
+    """
+    if not folder.is_dir():
+        raise UsageError(f"{folder}: not a folder of recipes")
+    started = time.perf_counter()
+    loaded = load_folder(folder, base_url)
+    for error in loaded.errors:
+        log.warning("skipped recipe: %s", error)
+    kb = KnowledgeBase(loaded.recipes, threshold=threshold, encoder=encoder)
+    return kb, time.perf_counter() - started
+
+
+def auroc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """Area under the ROC curve: the chance a random positive scores above a random negative (ties count half)."""
+    if not positives or not negatives:
+        return 0.0
+    ordered = sorted(negatives)
+    wins = 0.0
+    for score in positives:
+        below = bisect.bisect_left(ordered, score)
+        wins += below + 0.5 * (bisect.bisect_right(ordered, score) - below)
+    return wins / (len(positives) * len(negatives))
+
+
+def reliability(points: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[list[dict[str, Any]], float]:
+    """Confidence bins against how often the top answer was right, and the expected calibration error.
+
+    ``points`` are (confidence of the top answer, whether it was right); an out-of-scope question is never right.
+    """
+    table = []
+    error = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [(c, ok) for c, ok in points if low <= c < high or (b == bins - 1 and c == 1.0)]
+        if not inside:
+            continue
+        confidence = statistics.fmean(c for c, _ in inside)
+        accuracy = statistics.fmean(float(ok) for _, ok in inside)
+        table.append({"bin": f"{low:.1f}-{high:.1f}", "n": len(inside), "confidence": confidence, "accuracy": accuracy})
+        error += len(inside) / len(points) * abs(confidence - accuracy)
+    return table, error
+
+
 def evaluate(
     kb: KnowledgeBase, questions: list[EvalQuestion], build_seconds: float
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Answer every question as a user would get it; return the summary and one detail row per question."""
     details = []
     latencies = []
-    in_scope = top1 = answered_right = oos = declined = 0
+    in_scope = top1 = answered_right = answered = oos = declined = 0
+    points: list[tuple[float, bool]] = []
+    scores_in: list[float] = []
+    scores_out: list[float] = []
     for item in questions:
         started = time.perf_counter()
         answer = kb.answer(item.q)
         latencies.append((time.perf_counter() - started) * 1000)
-        ranked = [answer.best, *answer.suggestions] if answer.best else list(answer.suggestions)
+        # The ranking as search gives it (a declined answer keeps only plausible suggestions).
+        ranked = [answer.best, *answer.suggestions] if answer.best else kb.search(item.q, limit=3)
         first = _base(ranked[0].recipe.id) if ranked else None
         given = _base(answer.best.recipe.id) if answer.best else None
         expected = {_base(e) for e in item.expect}
+        score = ranked[0].score if ranked else 0.0
+        points.append((score, first in expected))
+        answered += given is not None
         if expected:
             in_scope += 1
             top1 += first in expected
             answered_right += given in expected
+            scores_in.append(score)
         else:
             oos += 1
             declined += given is None
+            scores_out.append(score)
         details.append(
             {
                 "q": item.q,
                 "expect": sorted(expected),
                 "top": first,
                 "answered": given,
-                "score": ranked[0].score if ranked else 0.0,
+                "score": score,
                 "raw": ranked[0].raw if ranked else 0.0,
+                "kind": ("examples" if ranked[0].recipe.questions else "docs") if ranked else None,
+                "candidates": [{"id": h.recipe.id, "score": h.score, "raw": h.raw} for h in ranked[:3]],
             }
         )
     latencies.sort()
+    table, ece = reliability(points)
     summary = {
         "n_in_scope": in_scope,
         "n_oos": oos,
         "in_scope_top1": top1 / in_scope if in_scope else 0.0,
         "in_scope_answered_correct": answered_right / in_scope if in_scope else 0.0,
         "oos_recall": declined / oos if oos else 0.0,
+        "answered_precision": answered_right / answered if answered else 0.0,
+        "oos_auroc": auroc(scores_in, scores_out),
+        "ece": ece,
+        "reliability": table,
         "p50_ms": statistics.median(latencies) if latencies else 0.0,
         "p99_ms": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))] if latencies else 0.0,
         "index_build_s": build_seconds,

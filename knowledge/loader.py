@@ -8,7 +8,9 @@ heading, else the file name.
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
+import os
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,10 +20,20 @@ import yaml
 
 from bot.errors import RecipeError
 
-__all__ = ["LoadResult", "Recipe", "load_folder", "parse_recipe", "starter_recipes_dir"]
+__all__ = [
+    "MAX_RECIPE_BYTES",
+    "LoadResult",
+    "Recipe",
+    "folder_fingerprint",
+    "load_folder",
+    "parse_recipe",
+    "recipe_files",
+    "starter_recipes_dir",
+]
 
 log = logging.getLogger(__name__)
 
+MAX_RECIPE_BYTES = 1_000_000  # a long handbook page is about 50 KB; bigger files are refused, not read
 _KEYS = {"id", "title", "summary", "tags", "questions", "links", "updated"}
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 
@@ -83,6 +95,7 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     Raises:
         RecipeError: with the file and line of the problem.
     """
+    text = text.removeprefix("\ufeff")  # a byte-order mark would hide the front matter
     meta: dict[str, Any] = {}
     body = text
     front = ""
@@ -138,6 +151,54 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     )
 
 
+def recipe_files(folder: Path) -> tuple[list[Path], list[RecipeError]]:
+    """The ``*.md`` files below ``folder`` that are safe to read, and an error for each one that is not.
+
+    Symlinked folders are not entered (no loops); a symlinked file must resolve to a regular file inside ``folder``;
+    a dangling link, a loop, a link leading outside and a file over :data:`MAX_RECIPE_BYTES` are errors.
+    """
+    files: list[Path] = []
+    errors: list[RecipeError] = []
+    root = folder.resolve()
+    for directory, _, names in sorted(os.walk(folder, followlinks=False)):
+        for name in sorted(n for n in names if n.lower().endswith(".md")):
+            path = Path(directory) / name
+            try:
+                target = path.resolve(strict=True)
+                size = target.stat().st_size
+            except RuntimeError:
+                errors.append(RecipeError(path, None, "symlink loop"))
+                continue
+            except OSError as exc:
+                if not path.is_symlink():
+                    errors.append(RecipeError(path, None, f"cannot read file: {exc}"))
+                else:
+                    reason = "symlink loop" if exc.errno == errno.ELOOP else "dangling symlink"
+                    errors.append(RecipeError(path, None, reason))
+                continue
+            if not target.is_relative_to(root):
+                errors.append(RecipeError(path, None, "symlink to a file outside the recipe folder"))
+            elif not target.is_file():
+                errors.append(RecipeError(path, None, "not a regular file"))
+            elif size > MAX_RECIPE_BYTES:
+                errors.append(RecipeError(path, None, f"file is {size:,} bytes; the limit is {MAX_RECIPE_BYTES:,}"))
+            else:
+                files.append(path)
+    return files, errors
+
+
+def folder_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+    """Path, modification time and size of each recipe file (never raises): a change means "reload"."""
+    out = []
+    for path in recipe_files(folder)[0] if folder.is_dir() else []:
+        try:
+            stat = path.stat()
+        except OSError:  # removed since it was listed
+            continue
+        out.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(out)
+
+
 def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
     """Load every ``*.md`` file below ``folder``; broken files become errors, the rest load.
 
@@ -151,13 +212,14 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
         result.errors.append(RecipeError(folder, None, "knowledge folder not found"))
         return result
     seen: dict[str, Path] = {}
-    for path in sorted(folder.rglob("*.md")):
+    files, result.errors = recipe_files(folder)
+    for path in files:
         rel = path.relative_to(folder).as_posix()
         if base_url is not None and path.name.upper() in {"SUMMARY.MD", "NOTICE.MD"}:
             continue  # a table of contents or a licence notice is not an answer
         default_id = path.relative_to(folder).with_suffix("").as_posix()
         try:
-            text = path.read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text
         except (OSError, UnicodeDecodeError) as exc:
             result.errors.append(RecipeError(path, None, f"cannot read file: {exc}"))
             continue

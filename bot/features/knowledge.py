@@ -14,8 +14,9 @@ from bot.events import Action, Button, Reply, Visibility
 from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.usertext import quote
-from knowledge import Answer, KnowledgeBase
+from knowledge import Answer, Hit, KnowledgeBase
 from knowledge.search import tokens
+from knowledge.smalltalk import SmallTalk, small_talk
 from storage.questions import (
     add_learned_example,
     get_question,
@@ -25,7 +26,7 @@ from storage.questions import (
     unanswered_questions,
 )
 
-__all__ = ["gap_stubs", "knowledge_feature", "render_answer"]
+__all__ = ["gap_stubs", "knowledge_feature", "render_answer", "small_talk_reply"]
 
 _NOT_SURE = "I'm not sure I know the answer to that."
 _DID_YOU_MEAN = "Did you mean one of these?"
@@ -37,6 +38,22 @@ _MORE = "More results"
 _MORE_TEXT = "Other recipes that might help:"
 _THANKS_HELPFUL = "Thanks! I'll remember that this answer fits questions like yours."
 _THANKS_UNHELPFUL = "Thanks for telling me; I've noted it so the team can improve this answer."
+_RUNNERS_UP = "Maybe one of these answers it:"
+_READ_MORE = "Read more"
+_LABEL_CHARS = 75  # the longest button label every platform shows whole
+_SMALL_TALK: dict[SmallTalk, str] = {
+    "greeting": "Hi!",
+    "thanks": "You're welcome!",
+    "bye": "Bye for now!",
+    "bot": "Yes, I'm a bot, not a person.",
+    "abilities": "Glad you asked.",
+}
+_WHAT_I_DO = (
+    "I answer questions about running learning circles from this community's handbook and recipes: ask me "
+    "something like “how long should a meeting be?”."
+)
+_HUMAN_HERE = "To reach a person, press “Ask a human” under any of my answers."
+_HUMAN_FORUM = "To reach a person, please ask in the community forum."
 _NO_HUMANS = "Nobody is set up to take questions here yet; please ask in the community forum."
 _PASSED_ON = "I've passed your question to the team; someone will answer you there."
 _GAP_SIMILARITY = 75
@@ -44,9 +61,27 @@ _WORK_WITH_US = "Work with us"
 _EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 
 
+def small_talk_reply(kind: SmallTalk, help_channel: str | None) -> Reply:
+    """A short friendly reply to small talk: what the bot does and how to reach a human."""
+    human = _HUMAN_HERE if help_channel is not None else _HUMAN_FORUM
+    return Reply(f"{_SMALL_TALK[kind]} {_WHAT_I_DO} {human}", in_thread=True)
+
+
+def _label(title: str) -> str:
+    """A button label: a long heading path keeps its end (the section), which says the most."""
+    if len(title) <= _LABEL_CHARS:
+        return title
+    return "…" + title[-(_LABEL_CHARS - 1) :].lstrip()
+
+
+def _show_buttons(hits: Sequence[Hit]) -> tuple[Button, ...]:
+    return tuple(Button(_label(h.recipe.title), "kb:show", h.recipe.id) for h in hits)
+
+
 def render_answer(answer: Answer, question_id: int) -> Reply:
     """The reply for an answer: the recipe with feedback buttons, or an honest "not sure" with suggestions.
 
+    A docs section shows its passage that best matches the question, with "Read more" for the whole section.
     Buttons carry the logged question's id, not its text, so they fit any platform's size limits.
     """
     qid = str(question_id)
@@ -55,15 +90,17 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
         recipe = answer.best.recipe
         # Recipes about paid help offer the intake form right there.
         work = (Button(_WORK_WITH_US, "consult:open"),) if "consulting" in recipe.tags else ()
+        read = (Button(_READ_MORE, "kb:show", recipe.id),) if answer.best.passage else ()
         more = (Button(_MORE, "kb:more", qid),) if answer.suggestions else ()
         return Reply(
-            text=recipe.body,
+            text=answer.best.passage or recipe.body,
             title=recipe.title,
             link=recipe.link,
             buttons=(
                 Button(_HELPFUL, "kb:helpful", qid),
                 Button(_NOT_HELPFUL, "kb:unhelpful", qid),
                 *work,
+                *read,
                 *more,
                 human,
             ),
@@ -71,7 +108,7 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
         )
     if answer.suggestions:
         text = f"{_NOT_SURE} {_DID_YOU_MEAN}"
-        buttons = tuple(Button(h.recipe.title, "kb:show", h.recipe.id) for h in answer.suggestions)
+        buttons = _show_buttons(answer.suggestions)
     else:
         text, buttons = _NO_IDEA, ()
     return Reply(text=text, buttons=(*buttons, human), in_thread=True)
@@ -132,6 +169,9 @@ def knowledge_feature(
         question = args.strip()
         if not question:
             raise UsageError(_EMPTY)
+        kind = small_talk(question)
+        if kind is not None:
+            return [small_talk_reply(kind, help_channel)]
         answer = kb().answer(question)
         best = answer.best
         metrics.answers.labels("given" if best else "declined").inc()
@@ -235,10 +275,13 @@ def knowledge_feature(
                 await relearn()
             return [Reply(_THANKS_HELPFUL, visibility=Visibility.EPHEMERAL)]
         if action.action_id == "kb:unhelpful":
+            # The runners-up: the answer given often has the right one just behind it.
+            page = (asked.recipe_id or "").split("#", 1)[0]
+            others = [h for h in kb().search(asked.question, limit=4) if h.recipe.id.split("#", 1)[0] != page][:3]
             return [
                 Reply(
-                    _THANKS_UNHELPFUL,
-                    buttons=(Button(_ASK_HUMAN, "kb:human", action.value),),
+                    f"{_THANKS_UNHELPFUL} {_RUNNERS_UP}" if others else _THANKS_UNHELPFUL,
+                    buttons=(*_show_buttons(others), Button(_ASK_HUMAN, "kb:human", action.value)),
                     visibility=Visibility.EPHEMERAL,
                 )
             ]
@@ -247,7 +290,7 @@ def knowledge_feature(
             return [
                 Reply(
                     _MORE_TEXT,
-                    buttons=tuple(Button(h.recipe.title, "kb:show", h.recipe.id) for h in hits),
+                    buttons=_show_buttons(hits),
                     visibility=Visibility.EPHEMERAL,
                 )
             ]

@@ -73,3 +73,109 @@ async def test_gaps_and_stats_for_staff(chat: Chat) -> None:
     assert "1 asked  0 helpful / 1 not  `circles/meeting-length`" in stats
     assert "Declined or not helpful: 4" in stats
     assert "only for staff" in texts(await chat.say("kb gaps"))
+
+
+WHAT_I_DO = (
+    "I answer questions about running learning circles from this community's handbook and recipes: ask me "
+    "something like “how long should a meeting be?”. To reach a person, press “Ask a human” under any of my answers."
+)
+
+
+async def test_small_talk_gets_a_friendly_reply_saying_what_the_bot_does(chat: Chat) -> None:
+    """Greetings, thanks, "are you a bot?" and "what can you do?" are not handbook questions; none lands in gaps."""
+    expected = {
+        "hi": "Hi!",
+        "thanks!!": "You're welcome!",
+        "are you a bot?": "Yes, I'm a bot, not a person.",
+        "what can you do?": "Glad you asked.",
+    }
+    for said, opening in expected.items():
+        (reply,) = await chat.say(f"ask {said}")
+        assert (reply.title, reply.text, reply.buttons) == (None, f"{opening} {WHAT_I_DO}", ())
+    gaps = texts(await chat.say("kb gaps", role="staff"))
+    assert "No gaps: every question so far was answered" in gaps
+
+
+async def test_not_helpful_offers_the_runners_up(chat: Chat) -> None:
+    """After "Not helpful", the next best answers are offered (never the one given), then a human."""
+    reply = (await chat.say("ask how do I end a meeting well?"))[0]
+    assert reply.title == "How do I reschedule or cancel a meeting?"
+    (offer,) = await chat.press(*button(reply, "Not helpful"))
+    assert offer.text == (
+        "Thanks for telling me; I've noted it so the team can improve this answer. Maybe one of these answers it:"
+    )
+    assert [(b.label, b.action_id, b.value) for b in offer.buttons] == [
+        ("What should happen at the last meeting?", "kb:show", "platform/final-meeting"),
+        ("How do I choose a course for my learning circle?", "kb:show", "courses/choosing-a-course"),
+        ("What if people stop coming?", "kb:show", "facilitation/attendance"),
+        ("Ask a human", "kb:human", "1"),
+    ]
+    shown = await chat.press("kb:show", "platform/final-meeting")
+    assert shown[0].title == "What should happen at the last meeting?"
+
+
+def _docs_tree(folder: Path) -> Path:
+    folder.mkdir()
+    (folder / "SUMMARY.md").write_text("# Summary\n\n* [Keeping people](retention.md)\n")
+    (folder / "retention.md").write_text(
+        "---\ndescription: Keeping learners coming back.\nlayout: page\n---\n# Retention\n\n"
+        "Every group loses a few people along the way.\n\n"
+        "## Follow up after a missed meeting\n\n"
+        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
+        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
+        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
+        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
+        "suggest they join for the discussion even without having done the reading. Leave the door open either "
+        "way: people who step out for a while often return for the next circle.\n\n"
+        "## Celebrate small wins\n\nName progress out loud at the end of each meeting: a finished module, a "
+        "question answered, a new skill tried. People stay where they feel they are getting somewhere.\n"
+    )
+    return folder
+
+
+async def test_docs_answer_shows_its_best_passage_and_a_helpful_vote_teaches_the_section(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """A docs section answers with the passage around the best match, "Read more" shows it whole; a vote teaches."""
+    docs = _docs_tree(tmp_path / "docs")
+    source = {"path": str(docs), "base_url": "https://docs.example.org/"}
+    app = BotApp(make_settings(db_target, tmp_path, starter_recipes=False, knowledge_dirs=[source]), clock=clock)
+    await app.start()
+    try:
+        chat = Chat(app)
+        reply = (await chat.say("ask someone missed a session, should I send them a note?"))[0]
+        assert reply.title == "Retention › Follow up after a missed meeting"
+        assert reply.link == "https://docs.example.org/retention#follow-up-after-a-missed-meeting"
+        assert reply.text == (
+            "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+            "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+            "name."
+        )
+        assert [b.label for b in reply.buttons] == ["Helpful", "Not helpful", "Read more", "Ask a human"]
+        whole = await chat.press(*button(reply, "Read more"))
+        assert whole[0].text.endswith("often return for the next circle.")
+        odd = "my cohort is dwindling"
+        assert (await chat.say(f"ask {odd}"))[0].title is None  # declined, question 2
+        taught = await chat.say("kb confirm 2 retention#follow-up-after-a-missed-meeting", role="staff")
+        assert "Learned" in taught[0].text
+        again = (await chat.say(f"ask {odd}"))[0]
+        assert again.title == "Retention › Follow up after a missed meeting"
+        await chat.press(*button(again, "Helpful"))
+        assert odd in app.kb.by_id["retention#follow-up-after-a-missed-meeting"].questions
+    finally:
+        await app.close()
+
+
+async def test_declined_question_offers_only_plausible_matches(chat: Chat) -> None:
+    """Off-topic questions get no random suggestions; a near miss gets its close matches, most likely first."""
+    (joke,) = await chat.say("ask tell me a joke")
+    assert (joke.text, [b.label for b in joke.buttons]) == ("I don't have a recipe for that yet.", ["Ask a human"])
+    (near,) = await chat.say("ask can we end the circle early")
+    assert near.text == "I'm not sure I know the answer to that. Did you mean one of these?"
+    assert [(b.label, b.value) for b in near.buttons] == [
+        ("What should happen at the last meeting?", "platform/final-meeting"),
+        ("Where can I find check-in, energizer and reflection ideas?", "facilitation/activity-ideas"),
+        ("Ask a human", "2"),
+    ]

@@ -56,7 +56,7 @@ def test_long_pages_are_split_into_linked_sections(tmp_path: Path) -> None:
     recipes = {r.id: r for r in load_folder(tmp_path, BASE).recipes}
     assert set(recipes) == {"spaces", "spaces#meeting-in-person", "spaces#meeting-online"}
     online = recipes["spaces#meeting-online"]
-    assert online.title == "Spaces: Meeting Online" and online.link == "https://docs.p2pu.org/spaces#meeting-online"
+    assert online.title == "Spaces › Meeting Online" and online.link == "https://docs.p2pu.org/spaces#meeting-online"
     assert recipes["spaces"].summary == "All about rooms."
 
 
@@ -96,3 +96,19 @@ def test_table_of_contents_is_not_an_answer(tmp_path: Path, name: str) -> None:
     """A GitBook SUMMARY.md (or a licence NOTICE) is skipped in a docs import."""
     (tmp_path / name).write_text("# Table of contents\n\n* [A](a.md)\n")
     assert load_folder(tmp_path, BASE).recipes == []
+
+
+def test_jekyll_variables_are_dropped_from_links_and_headings(tmp_path: Path) -> None:
+    """`{{ site.baseurl }}` links point at the published page; no braces, escapes or bold marks in titles."""
+    (tmp_path / "guide.md").write_text(
+        "---\nlayout: page\ntitle: Guide\n---\n# Guide\n\n"
+        "Start with [the next module]({{ site.baseurl }}/articles/next).\n\n"
+        "### {{ site.assignment }} Write your README\n\n" + "Say what the project does and who it is for. " * 5 + "\n"
+        "### Plus/Delta \\(In-Person**/**Online\\)\n\n" + "Ask what went well and what to change. " * 5 + "\n"
+    )
+    recipes = {r.id: r for r in load_folder(tmp_path, BASE).recipes}
+    assert set(recipes) == {"guide", "guide#write-your-readme", "guide#plusdelta-in-persononline"}
+    assert recipes["guide#plusdelta-in-persononline"].title == "Guide › Plus/Delta (In-Person/Online)"
+    assert "[the next module](https://docs.p2pu.org/articles/next)" in recipes["guide"].body
+    assert recipes["guide#write-your-readme"].title == "Guide › Write your README"
+    assert "{{" not in recipes["guide"].body

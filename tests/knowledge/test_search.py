@@ -53,9 +53,12 @@ def test_confidence_is_high_for_covered_questions_and_low_for_off_topic(starter:
 
 
 def test_declined_questions_still_suggest_up_to_three_recipes(starter: KnowledgeBase) -> None:
-    answer = starter.answer("who won the football game")
+    """A near miss keeps up to three suggestions, most likely first; an off-topic question gets none."""
+    answer = starter.answer("my cohort is dwindling")
     assert answer.best is None
     assert 1 <= len(answer.suggestions) <= 3
+    assert [h.score for h in answer.suggestions] == sorted((h.score for h in answer.suggestions), reverse=True)
+    assert starter.answer("who won the football game").suggestions == ()
 
 
 def test_threshold_decides_between_answer_and_decline() -> None:

@@ -1,0 +1,265 @@
+"""Scoring for units without example questions (imported documentation), contrast words for every unit, and the
+ranking pieces both kinds share (hits, passages, merging ranked lists).
+
+A docs unit (a page or one of its sections) is indexed as its rows: title (heading path), id words, summary and body
+passages. Its score fuses two signals, each as a centroid over the rows and as the best single row (the passage that
+matches best, so a long page is not judged by its mean):
+
+- **lexical**: TF-IDF over content words (sublinear term frequency, each row of unit length, so long passages do not
+  win by length). Function words are left out, since a question's "how do I" would otherwise pull it towards any
+  heading phrased as a question; contrast words (first/last, before/after, not...) are kept;
+- **meaning**: the sentence vectors the main index computed for the same rows.
+
+Contrast words: a question that says "last" is not answered by a unit about the "first" one. A unit whose short texts
+(title, examples, summary) use one side of a contrast and never the other loses points against a question that asks
+for the other side.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+from sklearn.preprocessing import normalize
+
+from knowledge.lexical import words_of
+from knowledge.loader import Recipe
+
+__all__ = ["CONTRASTS", "DocsIndex", "Hit", "Query", "contrast_sides", "merge", "passages"]
+
+Query = tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]
+
+# Pairs of words that ask for opposite things; each word also stands for its listed forms.
+CONTRASTS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
+    (frozenset({"first", "beginning", "initial", "kickoff"}), frozenset({"last", "final", "closing"})),
+    (
+        frozenset({"start", "starting", "begin", "beginning", "opening"}),
+        frozenset({"end", "ending", "finish", "wrap", "closing"}),
+    ),
+    (frozenset({"before"}), frozenset({"after"})),
+    (frozenset({"online", "virtual", "remote"}), frozenset({"person", "physical", "venue"})),
+)
+_NEGATIONS = frozenset({"not", "no", "never", "without", "don't", "doesn't", "can't", "cannot", "won't"})
+_KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
+_STOP = frozenset(ENGLISH_STOP_WORDS) - _KEEP
+_PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
+_LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
+_HUB_SAMPLE = 1000  # texts that stand in for questions when measuring how much of a hub each unit is
+_HUB_K = 10  # a unit's hubness: its mean closeness to the stand-in questions it is nearest to
+HUB_WEIGHT = 0.2  # hubness taken off each unit's score (CSLS, Conneau et al. 2018)
+PAGE_WEIGHT = 0.5  # share of a section's score that is its page's: pages rank, sections pick the passage
+_BEST_ROW = 0.45  # share of the best row in a unit's score (the rest is its centroid)
+_SHOW_WHOLE = 700  # a body up to this many characters is shown whole; longer ones show their best passage
+_WINDOW = 4  # sentences shown around the best match
+_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\[(])|\n+(?=\s*(?:[-*]|\d+\.)\s)|\n{2,}")
+_CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
+_CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A recipe and how sure the search is that it answers the question (``score``, 0..1).
+
+    ``raw`` is the uncalibrated fused score, kept for evaluation and calibration. ``passage`` is, for a docs unit,
+    the few sentences of its body that best match the question (None when the whole body is short enough to show).
+    """
+
+    recipe: Recipe
+    score: float
+    raw: float = 0.0
+    passage: str | None = None
+
+
+def passages(body: str, min_chars: int = _PASSAGE_CHARS) -> list[str]:
+    """A body cut into passages: paragraphs, each short one joined to the next so a passage says something."""
+    out: list[str] = []
+    current = ""
+    for paragraph in re.split(r"\n\s*\n", body):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        current = f"{current}\n\n{paragraph}" if current else paragraph
+        if len(current) >= min_chars:
+            out.append(current)
+            current = ""
+    if current:
+        if out and len(current) < min_chars // 2:
+            out[-1] = f"{out[-1]}\n\n{current}"
+        else:
+            out.append(current)
+    return out
+
+
+def merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
+    """Two ranked lists as one: each keeps its order, the more confident head goes next."""
+    out: list[Hit] = []
+    i = j = 0
+    while i < len(first) or j < len(second):
+        if j >= len(second) or (i < len(first) and first[i].score >= second[j].score):
+            out.append(first[i])
+            i += 1
+        else:
+            out.append(second[j])
+            j += 1
+    return out
+
+
+def stem(word: str) -> str:
+    """A light English stem, so "learners", "journals" and "planning" meet "learner", "journal" and "plan"."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed"):
+        word = word[:-2]
+    return word
+
+
+def content_words(text: str, stemmed: bool = True) -> list[str]:
+    """The words of ``text`` that carry its topic, stemmed unless asked not to."""
+    words = [w for w in words_of(text) if w not in _STOP]
+    return [stem(w) for w in words] if stemmed else words
+
+
+def best_sentences(text: str, question: str) -> str:
+    """Two to four sentences of ``text`` around the one sharing the most content words with ``question``."""
+    sentences = [s for s in _SENTENCE.split(text) if s.strip() and not s.lstrip().startswith("#")]
+    if len(sentences) <= _WINDOW:
+        return text.strip()
+    asked = set(content_words(question))
+    overlap = [len(asked & set(content_words(s))) for s in sentences]
+    best = int(np.argmax(overlap))
+    start = max(0, min(best - 1, len(sentences) - _WINDOW))
+    end = start + _WINDOW
+    while end - start > 2 and sum(len(s) for s in sentences[start:end]) > _SHOW_WHOLE:
+        if end - 1 - best >= best - start:  # drop the sentence farther from the best one
+            end -= 1
+        else:
+            start += 1
+    return " ".join(s.strip() for s in sentences[start:end])
+
+
+def contrast_sides(text: str) -> frozenset[int]:
+    """Which sides of which contrasts ``text`` takes: ``2 * pair + side`` for each contrast word it uses."""
+    words = set(words_of(text))
+    return frozenset(2 * k + s for k, pair in enumerate(CONTRASTS) for s in (0, 1) if words & pair[s])
+
+
+def contrast_penalty(question: frozenset[int], unit: frozenset[int]) -> float:
+    """The penalty for a unit on the other side of a contrast the question asks for (and never on its side)."""
+    for side in question:
+        other = side ^ 1
+        if other in unit and side not in unit:
+            return _CONTRAST_PENALTY
+    return 0.0
+
+
+class DocsIndex:
+    """Lexical and meaning scores for the units without examples.
+
+    Args:
+        texts: every row's text.
+        owner: the unit (index into the knowledge base) of each row, in ascending order.
+        dense: every row's sentence vector (unit length), as the main index computed it.
+        n_units: how many units the knowledge base has in all (units without rows here score ``-inf``).
+    """
+
+    def __init__(
+        self,
+        texts: Sequence[str],
+        owner: npt.NDArray[np.intp],
+        dense: npt.NDArray[np.float32],
+        n_units: int,
+        parent: npt.NDArray[np.intp] | None = None,
+        is_passage: npt.NDArray[np.bool_] | None = None,
+    ) -> None:
+        self._parent = parent
+        self._texts = list(texts)
+        self._is_passage = np.ones(len(texts), dtype=bool) if is_passage is None else is_passage
+        has_passage = np.zeros(n_units, dtype=bool)
+        has_passage[owner[self._is_passage]] = True
+        self._no_passage = ~has_passage[owner]  # units with no body: their best row may be any row
+        vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
+        try:
+            rows = normalize(vectorizer.fit_transform(texts)).tocsr()
+            self._vocabulary: dict[str, int] = dict(vectorizer.vocabulary_)
+            self._idf = vectorizer.idf_.astype(np.float32)
+        except ValueError:  # nothing but function words
+            rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
+            self._vocabulary, self._idf = {}, np.ones(1, dtype=np.float32)
+        self._owner = owner
+        self._units, self._starts = np.unique(owner, return_index=True)
+        self._n = n_units
+        membership = sp.csr_matrix(
+            (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n_units, len(owner))
+        )
+        self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
+        self._dense = dense
+        self._centroids = normalize(membership @ rows).T.tocsr()
+        self._dense_centroids = normalize(membership @ dense).astype(np.float32)
+        self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
+
+    def _hubness(self, rows: sp.csr_matrix, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """How close each unit is to the texts of other units on average over its nearest ones (CSLS-style)."""
+        m = rows.shape[0]
+        pick = np.random.default_rng(0).choice(m, size=min(m, _HUB_SAMPLE), replace=False)
+        sims = _LEXICAL * (rows[pick] @ self._centroids).toarray() + (1 - _LEXICAL) * (
+            dense[pick] @ self._dense_centroids.T
+        )
+        sims[np.arange(len(pick)), self._owner[pick]] = -np.inf  # a unit's own text does not count
+        k = min(_HUB_K, len(pick))
+        top = -np.partition(-sims, k - 1, axis=0)[:k]
+        hub: npt.NDArray[np.float32] = np.where(np.isfinite(top), top, 0).mean(axis=0).astype(np.float32)
+        return hub
+
+    def query(self, question: str) -> Query:
+        """The question's content-word TF-IDF, as (columns, unit-length weights), without scikit-learn's overhead."""
+        counts = Counter(w for w in content_words(question) if w in self._vocabulary)
+        terms = np.asarray([self._vocabulary[w] for w in counts], dtype=np.intp)
+        weights = np.asarray([1 + math.log(c) for c in counts.values()], dtype=np.float32) * self._idf[terms]
+        norm = float(np.linalg.norm(weights)) or 1.0
+        return terms, (weights / norm).astype(np.float32)
+
+    def passage(self, unit: int, query: Query, question: str, dense: npt.NDArray[np.float32]) -> str | None:
+        """The sentences of ``unit``'s body around its best match with ``question``; None if the body is short."""
+        k = int(np.searchsorted(self._units, unit))
+        if k >= len(self._units) or self._units[k] != unit:
+            return None
+        start = int(self._starts[k])
+        end = int(self._starts[k + 1]) if k + 1 < len(self._starts) else len(self._owner)
+        rows = [r for r in range(start, end) if self._is_passage[r]]
+        if not rows or sum(len(self._texts[r]) for r in rows) <= _SHOW_WHOLE:
+            return None
+        terms, weights = query
+        lexical = self._rows[terms][:, rows].T @ weights if len(terms) else np.zeros(len(rows), dtype=np.float32)
+        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self._dense[rows] @ dense)
+        return best_sentences(self._texts[rows[int(np.argmax(fused))]], question)
+
+    def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """Each unit's score for a question (its :meth:`query` and sentence vector); ``-inf`` for other units."""
+        out = np.full(self._n, -np.inf, dtype=np.float32)
+        lexical_rows = np.zeros(len(self._owner), dtype=np.float32)
+        lexical_centroid = np.zeros(self._n, dtype=np.float32)
+        terms, weights = query
+        if len(terms):
+            lexical_rows = self._rows[terms].T @ weights
+            lexical_centroid = self._centroids[terms].T @ weights
+        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * (self._dense @ dense)
+        # The best row is a body passage: a heading phrased like a question must not stand in for an answer.
+        rows = np.where(self._is_passage | self._no_passage, rows, -np.inf)
+        best = np.maximum.reduceat(rows, self._starts) if len(rows) else rows
+        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * (self._dense_centroids @ dense)
+        units = self._units
+        out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]
+        if self._parent is not None:  # a section is read within its page: part of its score is the page's
+            out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[self._parent]
+        return out

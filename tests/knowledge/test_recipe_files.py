@@ -1,0 +1,76 @@
+"""Hostile recipe folders: bad links, huge files and byte-order marks never stop the bot nor leak a file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.app import BotApp
+from bot.settings import Settings
+from knowledge import load_folder
+from knowledge.loader import MAX_RECIPE_BYTES
+
+GOOD = '---\ntitle: Bike parking\nquestions: ["where do we park the bikes"]\n---\nOut back.\n'
+
+
+def _errors(folder: Path) -> dict[str, str]:
+    return {Path(e.path).name: e.message for e in load_folder(folder).errors}
+
+
+async def test_dangling_symlink_and_loop_do_not_stop_the_bot(tmp_path: Path) -> None:
+    """The bot starts, answers from the good file, and a tick (reload check) runs, with a dangling link and loops."""
+    folder = tmp_path / "kb"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "bikes.md").write_text(GOOD)
+    (folder / "gone.md").symlink_to(tmp_path / "missing.md")
+    (folder / "loop.md").symlink_to(folder / "loop.md")
+    (folder / "sub" / "up").symlink_to(folder)  # a folder loop
+    assert _errors(folder) == {"gone.md": "dangling symlink", "loop.md": "symlink loop"}
+    app = BotApp(Settings(data_dir=tmp_path, starter_recipes=False, knowledge_dirs=[folder]))
+    await app.start()
+    try:
+        assert [r.id for r in app.kb.recipes] == ["bikes"]
+        await app.scheduler.tick(datetime(2026, 3, 2, tzinfo=UTC))
+        best = app.kb.answer("where do we park the bikes").best
+        assert best is not None and best.recipe.id == "bikes"
+    finally:
+        await app.close()
+
+
+def test_symlink_to_a_file_outside_the_folder_is_not_loaded(tmp_path: Path) -> None:
+    """A link leading out of the recipe folder is refused; a link to a file inside it loads."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    secret = tmp_path / "secret.md"
+    secret.write_text("---\ntitle: Private notes\n---\nThe door code is 4321.\n")
+    (folder / "leak.md").symlink_to(secret)
+    (folder / "bikes.md").write_text(GOOD)
+    (folder / "alias.md").symlink_to(folder / "bikes.md")
+    result = load_folder(folder)
+    assert sorted(r.id for r in result.recipes) == ["alias", "bikes"]
+    assert _errors(folder) == {"leak.md": "symlink to a file outside the recipe folder"}
+    assert all("4321" not in r.body for r in result.recipes)
+
+
+def test_oversized_recipe_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    """A file over the size limit is an error naming its size and the limit; the others load."""
+    (tmp_path / "bikes.md").write_text(GOOD)
+    big = tmp_path / "huge.md"
+    with big.open("wb") as f:
+        f.truncate(MAX_RECIPE_BYTES + 1)  # sparse: no disk used, but too big
+    result = load_folder(tmp_path)
+    assert [r.id for r in result.recipes] == ["bikes"]
+    assert _errors(tmp_path) == {
+        "huge.md": f"file is {MAX_RECIPE_BYTES + 1:,} bytes; the limit is {MAX_RECIPE_BYTES:,}"
+    }
+
+
+def test_byte_order_mark_before_front_matter_is_dropped(tmp_path: Path) -> None:
+    """A file saved with a BOM keeps its front matter: title, questions and a clean body."""
+    (tmp_path / "bikes.md").write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    (recipe,) = load_folder(tmp_path).recipes
+    assert (recipe.title, recipe.questions, recipe.body) == (
+        "Bike parking",
+        ("where do we park the bikes",),
+        "Out back.",
+    )

@@ -245,7 +245,7 @@ def reply_kwargs(reply: Reply, view: discord.ui.View | None = None) -> dict[str,
                 )
         kwargs["view"] = view
     if reply.attachment is not None:
-        kwargs["file"] = discord.File(io.BytesIO(reply.attachment.content.encode()), filename=reply.attachment.filename)
+        kwargs["file"] = discord.File(io.BytesIO(reply.attachment.payload), filename=reply.attachment.filename)
     if reply.visibility is Visibility.EPHEMERAL:
         kwargs["ephemeral"] = True
     return kwargs

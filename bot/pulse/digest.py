@@ -45,7 +45,7 @@ def _count_change(now: int, before: int) -> str:
 
 def _rate_change(now: float | None, before: float | None) -> str:
     if now is None or before is None:
-        return text.NO_RATE
+        return text.NOTHING_BEFORE
     return text.NO_CHANGE if now == before else text.RATE_CHANGE.format(change=(now - before) * 100)
 
 

@@ -15,6 +15,7 @@ __all__ = [
     "HEADLINE_LEADS",
     "HEADLINE_QUESTIONS",
     "HOURS",
+    "NOTHING_BEFORE",
     "NOT_TRACKED_ESCALATIONS",
     "NOT_TRACKED_MEETINGS",
     "NO_CHANGE",
@@ -67,4 +68,5 @@ NO_RATE = "n/a"
 NO_MEDIAN = "n/a"
 NO_CHANGE = "same as the week before"
 FROM_NONE = "none the week before"
+NOTHING_BEFORE = "nothing to compare with the week before"
 HOURS = "{hours:.1f} h"

@@ -116,7 +116,9 @@ class DiscordStandIn:
                 if part.name == "payload_json":  # type: ignore[union-attr]
                     body = json.loads(await part.text())  # type: ignore[union-attr]
                 elif part.name:  # type: ignore[union-attr]
-                    body.setdefault("_files", []).append(await part.text())  # type: ignore[union-attr]
+                    data = bytes(await part.read())  # type: ignore[union-attr]  # files may be binary (PNG)
+                    body.setdefault("_files", []).append(data.decode(errors="replace"))
+                    body.setdefault("_uploads", []).append((part.filename, data))  # type: ignore[union-attr]
         async with self.new_call:
             self.calls.append(Call(request.method, path, body))
             self.new_call.notify_all()

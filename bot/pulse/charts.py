@@ -73,6 +73,7 @@ def _questions(report: Report) -> Chart:
     declined = [w.declined for w in report.questions]
     ax.bar(x, answered, color=OKABE_ITO["blue"], label="answered")
     ax.bar(x, declined, bottom=answered, color=OKABE_ITO["orange"], label="declined")
+    ax.margins(y=0.3)  # headroom for the legend above the bars
     ax.set_title(title)
     ax.set_xlabel("ISO week")
     ax.set_ylabel("questions (count)")
@@ -80,7 +81,7 @@ def _questions(report: Report) -> Chart:
     rate_ax = ax.twinx()
     rates = [w.helpful_rate * 100 if w.helpful_rate is not None else float("nan") for w in report.questions]
     rate_ax.plot(x, rates, color=OKABE_ITO["black"], marker="o", label="helpful rate")
-    rate_ax.set_ylim(0, 100)
+    rate_ax.set_ylim(0, 105)
     rate_ax.set_ylabel("helpful rate (% of rated answers)")
     handles = ax.get_legend_handles_labels()[0] + rate_ax.get_legend_handles_labels()[0]
     ax.legend(handles=handles, loc="upper left", fontsize="small")
@@ -98,7 +99,7 @@ def _participation(report: Report) -> Chart:
     for colour, group in zip(styles, report.at_risk, strict=False):
         series = [w * 100 if w is not None else float("nan") for w in group.weekly]
         ax.plot(x, series, color=colour, linestyle="--", marker="v", label=f"at risk: {_plain(group.name)}")
-    ax.set_ylim(0, 100)
+    ax.set_ylim(0, 105)  # room above 100% so markers there are not clipped
     ax.set_title(title)
     ax.set_xlabel("ISO week")
     ax.set_ylabel("participation (% of members answering)")
@@ -113,6 +114,7 @@ def _leads(report: Report) -> Chart:
     ax = fig.add_subplot()
     x = list(range(len(report.period.weeks)))
     ax.bar(x, list(report.leads.weekly), color=OKABE_ITO["green"], label="received")
+    ax.margins(y=0.3)  # headroom for the legend above the bars
     ax.set_title(title)
     ax.set_xlabel("ISO week")
     ax.set_ylabel("leads (count)")

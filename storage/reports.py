@@ -8,6 +8,7 @@ the caller chose for the boundaries.
 from __future__ import annotations
 
 import itertools
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,11 +31,15 @@ from storage.models import (
 
 __all__ = [
     "STAFF_LEAD_EVENTS",
+    "GivenAnswer",
+    "GroupContact",
     "GroupWeek",
     "LeadTally",
     "QuestionWeek",
     "RecipeTally",
+    "answers_between",
     "claim_digest",
+    "group_contacts",
     "group_names",
     "group_weeks",
     "lead_tallies",
@@ -217,11 +222,71 @@ async def lead_tallies(session: AsyncSession, since: datetime, until: datetime) 
     return [LeadTally(int(r[0]), str(r[1]), r[2], r[3]) for r in rows]
 
 
+@dataclass(frozen=True)
+class GivenAnswer:
+    """A member's answers to a check-in held in the period, with the run's questions."""
+
+    group_id: int
+    user: str
+    questions: tuple[str, ...]
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class GroupContact:
+    """Where a group lives and who facilitates it."""
+
+    group_id: int
+    name: str
+    platform: str
+    facilitators: tuple[str, ...]
+
+
+async def answers_between(session: AsyncSession, since: datetime, until: datetime) -> list[GivenAnswer]:
+    """Answers to check-ins scheduled in ``[since, until)``, by group, run and user."""
+    run, answer = CheckinRunRow, CheckinAnswerRow
+    rows = await session.execute(
+        select(run.group_id, answer.user_id, run.questions_json, answer.answers_json)
+        .join(answer, answer.run_id == run.id)
+        .where(run.scheduled_at >= since, run.scheduled_at < until, run.status != "missed")
+        .order_by(run.group_id, run.scheduled_at, answer.user_id)
+    )
+    return [GivenAnswer(int(r[0]), str(r[1]), tuple(json.loads(r[2])), tuple(json.loads(r[3]))) for r in rows]
+
+
+async def group_contacts(session: AsyncSession, group_ids: Sequence[int]) -> list[GroupContact]:
+    """Platform, name and facilitators of these groups, by group id."""
+    ids = sorted(set(group_ids))
+    facilitators: dict[int, list[str]] = {}
+    out = []
+    for start in range(0, len(ids), 1000):
+        chunk = ids[start : start + 1000]
+        members = await session.execute(
+            select(GroupMemberRow.group_id, GroupMemberRow.user_id)
+            .where(GroupMemberRow.group_id.in_(chunk), GroupMemberRow.is_facilitator.is_(True))
+            .order_by(GroupMemberRow.group_id, GroupMemberRow.user_id)
+        )
+        for group_id, user in members:
+            facilitators.setdefault(int(group_id), []).append(str(user))
+        groups = await session.execute(
+            select(StudyGroupRow.id, StudyGroupRow.name, StudyGroupRow.platform)
+            .where(StudyGroupRow.id.in_(chunk))
+            .order_by(StudyGroupRow.id)
+        )
+        out += [GroupContact(int(g), str(n), str(p), tuple(facilitators.get(int(g), []))) for g, n, p in groups]
+    return out
+
+
 async def claim_digest(db: Database, period: str, now: datetime) -> bool:
     """Record that the digest for ``period`` is being sent; False if any process (or replica) already did."""
+    key = period[:64]
+    async with db.session() as session:
+        # Most ticks find the row already there: look first rather than fail an insert every 30 seconds.
+        if await session.get(DigestClaimRow, key) is not None:
+            return False
     try:
         async with db.session() as session:
-            session.add(DigestClaimRow(period=period[:64], claimed_at=now))
+            session.add(DigestClaimRow(period=key, claimed_at=now))
     except IntegrityError:
         return False
     return True

@@ -1,4 +1,5 @@
-"""The weekly digest: headline numbers, a few charts and the full report, posted to the staff channel.
+"""The weekly digest: headline numbers, a few charts and the full report, posted to the staff channel; and each
+facilitator's card for their group (:mod:`bot.pulse.cards`), by DM.
 
 The job runs on every scheduler tick. When the week's digest time (``digest_day`` at ``digest_time`` in
 ``digest_timezone``) has passed, less than :data:`GRACE` ago, the first process to insert the claim row for that
@@ -17,6 +18,7 @@ from dateutil.rrule import WEEKLY, rrule
 
 from bot.events import Attachment, Reply
 from bot.pulse import text
+from bot.pulse.cards import facilitator_cards
 from bot.pulse.charts import build_charts, png
 from bot.pulse.render import file_stem, html_document, pct
 from bot.pulse.report import Report, build_report, period_for
@@ -141,6 +143,7 @@ def digest_job(settings: Settings) -> Job | None:
         log.info("posting the pulse digest for %s", period.weeks[-1])
         report = await build_report(db, period)
         # Drawing charts is CPU work: keep the event loop free for chat events.
-        return await asyncio.to_thread(digest_replies, report, channel)
+        replies = await asyncio.to_thread(digest_replies, report, channel)
+        return replies + await facilitator_cards(db, report)
 
     return post_digest

@@ -3,6 +3,12 @@
 from __future__ import annotations
 
 __all__ = [
+    "CARD_AT_RISK",
+    "CARD_BLOCKERS",
+    "CARD_MORE_BLOCKERS",
+    "CARD_NO_BLOCKERS",
+    "CARD_PARTICIPATION",
+    "CARD_TITLE",
     "CHART_TITLES",
     "COUNT_CHANGE",
     "DIGEST_CHART",
@@ -53,6 +59,12 @@ CHART_TITLES = {
 }
 
 DIGEST_TITLE = "Community pulse: week {week}"
+CARD_TITLE = "Your group this week: {name} ({week})"
+CARD_PARTICIPATION = "Participation: {rate} of members answered the check-in ({change})."
+CARD_AT_RISK = "Participation has fallen three weeks running: a word with those who missed it might help."
+CARD_BLOCKERS = "Blockers reported ({count}):"
+CARD_MORE_BLOCKERS = "…and {count} more in the check-in summary."
+CARD_NO_BLOCKERS = "No blockers reported."
 DIGEST_CHART = "{title} (week {week})"
 DIGEST_REPORT = "The full report for {since} to {until}: open the attached HTML file in a browser."
 HEADLINE_QUESTIONS = "Questions: {asked} asked ({change}), {answered} answered, {declined} declined."

@@ -124,7 +124,11 @@ async def _groups(db: Database) -> dict[str, int]:
                 new = NewRun(group, at, status, None if count is None else at, at + timedelta(hours=24), at)
                 (run,) = await insert_runs(s, [new])
                 for user in users[: count or 0]:
-                    await save_answer(s, run.id, user, ["reading", "no"], None, at + timedelta(hours=1))
+                    # One blocker, in the last week: the facilitator of Maps Circle is stuck.
+                    blocker = (
+                        "stuck on the map projections" if (name, index, user) == ("Maps Circle", 5, "fay") else "no"
+                    )
+                    await save_answer(s, run.id, user, ["reading", blocker], None, at + timedelta(hours=1))
     return ids
 
 

@@ -14,7 +14,7 @@ import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.app import BotApp
-from bot.events import Reply
+from bot.events import Reply, Visibility
 from bot.pulse.digest import digest_job
 from tests.conftest import DbTarget, make_settings
 from tests.pulse.seed import Seeded
@@ -50,12 +50,21 @@ async def replicas(db_target: DbTarget, tmp_path: Path, seeded: Seeded) -> Async
 
 
 def digests(replies: list[Reply]) -> list[Reply]:
-    return [r for r in replies if (r.key or "").startswith("pulse:")]
+    """The staff digest's messages (not the facilitators' cards, not other jobs' messages)."""
+    return [r for r in replies if re.fullmatch(r"pulse:[0-9]{4}-W[0-9]{2}:[0-9]+", r.key or "")]
+
+
+def cards(replies: list[Reply]) -> list[Reply]:
+    return [r for r in replies if ":card:" in (r.key or "")]
+
+
+async def tick_all(a: BotApp, b: BotApp, now: datetime) -> list[Reply]:
+    first, second = await asyncio.gather(a.scheduler.tick(now), b.scheduler.tick(now))
+    return first + second
 
 
 async def tick_both(a: BotApp, b: BotApp, now: datetime) -> list[Reply]:
-    first, second = await asyncio.gather(a.scheduler.tick(now), b.scheduler.tick(now))
-    return digests(first) + digests(second)
+    return digests(await tick_all(a, b, now))
 
 
 async def test_two_replicas_post_the_digest_once(replicas: tuple[BotApp, BotApp]) -> None:
@@ -116,6 +125,38 @@ async def test_console_saves_the_attachments_and_prints_their_paths(
     png = (tmp_path / "exports" / f"{STEM}-questions.png").read_bytes()
     assert matplotlib.image.imread(io.BytesIO(png), format="png").shape[:2] == (450, 800)
     assert "[posted to #staff]\n== Community pulse: week 2026-W46 ==\n" + HEADLINES in text
+
+
+async def test_facilitators_get_their_groups_card_by_dm_once(replicas: tuple[BotApp, BotApp], seeded: Seeded) -> None:
+    """Each facilitator of a group that met gets one DM: participation, its change, risk, and the blockers."""
+    a, b = replicas
+    sent = cards(await tick_all(a, b, DUE))
+    g = seeded.groups
+    assert [(r.platform, r.user, r.visibility, r.channel, r.key) for r in sent] == [
+        ("slack", "fay", Visibility.DM, None, f"pulse:2026-W46:card:{g['Maps Circle']}:fay"),
+        ("slack", "gil", Visibility.DM, None, f"pulse:2026-W46:card:{g['Python Circle']}:gil"),
+        ("slack", "kim", Visibility.DM, None, f"pulse:2026-W46:card:{g['Design Circle']}:kim"),
+    ]
+    assert [(r.title, r.text) for r in sent] == [
+        (
+            "Your group this week: Maps Circle (2026-W46)",
+            "Participation: 25% of members answered the check-in (-25 points on the week before).\n"
+            "Participation has fallen three weeks running: a word with those who missed it might help.\n"
+            "Blockers reported (1):\n"
+            "• fay: stuck on the map projections",
+        ),
+        (
+            "Your group this week: Python Circle (2026-W46)",
+            "Participation: 50% of members answered the check-in (-50 points on the week before).\n"
+            "No blockers reported.",
+        ),
+        (
+            "Your group this week: Design Circle (2026-W46)",
+            "Participation: 100% of members answered the check-in (+50 points on the week before).\n"
+            "No blockers reported.",
+        ),
+    ]
+    assert cards(await tick_all(a, b, DUE + timedelta(minutes=1))) == []
 
 
 def test_no_digest_without_a_day(db_target: DbTarget, tmp_path: Path) -> None:

@@ -85,7 +85,8 @@ def period_for(since: date | None, until: date | None, zone_name: str, today: da
     zone = ZoneInfo(zone_name)
     this_monday = today - timedelta(days=today.weekday())
     if until is None:
-        until = this_monday - timedelta(days=1)
+        # The end of the last full week; or today, for a period that starts this week.
+        until = this_monday - timedelta(days=1) if since is None or since < this_monday else today
     if since is None:
         last_monday = until - timedelta(days=until.weekday())
         since = last_monday - timedelta(weeks=DEFAULT_WEEKS - 1)
@@ -270,9 +271,12 @@ def _groups(
             )
         )
     groups.sort(key=lambda g: (g.name.casefold(), g.id))
+    by_week: dict[int, list[GroupWeek]] = {}
+    for r in rows:
+        by_week.setdefault(r.week, []).append(r)
     summary = []
     for index, label in enumerate(period.weeks):
-        week = [r for r in rows if r.week == index]
+        week = by_week.get(index, [])
         participation = _rate(sum(r.answered for r in week), sum(r.expected for r in week))
         summary.append(GroupsWeek(label, len(week), sum(r.checkins for r in week), participation))
     return tuple(summary), tuple(groups)

@@ -82,3 +82,16 @@ async def test_people_text_is_drawn_literally(db: Database, seeded: Seeded) -> N
     assert label.startswith(r"Is it \$5 or \$10 to join? 🙂 and a very long") and label.endswith("…")
     assert len(label) == 48 + 2  # clipped to 48 characters, plus the two escapes
     assert matplotlib.image.imread(io.BytesIO(data), format="png").shape[:2] == (HEIGHT, WIDTH)
+
+
+async def test_an_empty_community_still_gets_readable_charts(db: Database) -> None:
+    """With no activity at all, every chart still draws (no warning, no error) with its title, at full size."""
+    charts = build_charts(await report_of(db))
+    assert [c.figure.axes[0].get_title() for c in charts] == [
+        "Questions per week",
+        "Check-in participation per week",
+        "Leads received per week",
+        "Top knowledge gaps",
+    ]
+    for chart in charts:
+        assert matplotlib.image.imread(io.BytesIO(png(chart)), format="png").shape[:2] == (HEIGHT, WIDTH)

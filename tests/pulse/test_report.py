@@ -216,6 +216,14 @@ def test_a_period_that_starts_midweek_has_a_short_first_week() -> None:
     assert [b.date().isoformat() for b in period.bounds] == ["2026-10-08", "2026-10-12", "2026-10-19", "2026-10-21"]
 
 
+def test_since_alone_runs_to_the_last_full_week_or_today() -> None:
+    """--since alone ends with last Sunday; if --since is in the current week, the period runs to today."""
+    today = date(2026, 11, 27)  # a Friday
+    assert period_for(date(2026, 11, 2), None, "UTC", today).until == date(2026, 11, 22)
+    this_week = period_for(date(2026, 11, 24), None, "UTC", today)
+    assert (this_week.until, this_week.weeks) == (today, ("2026-W48",))
+
+
 def test_bad_periods_are_refused_clearly() -> None:
     """A period that ends before it starts, or runs over three years, is refused with the reason."""
     with pytest.raises(UsageError, match="--since 2026-11-10 is after --until 2026-11-01"):

@@ -86,7 +86,7 @@ class ConsoleAdapter:
         if reply.attachment is not None:
             self._export_dir.mkdir(parents=True, exist_ok=True)
             path = self._export_dir / reply.attachment.filename
-            path.write_text(reply.attachment.content, encoding="utf-8")
+            path.write_bytes(reply.attachment.payload)
             lines.append(f"Saved {reply.attachment.filename} to {path}")
         if reply.buttons and reply.channel is None and reply.user is None:
             self._choices = list(reply.buttons)

@@ -16,6 +16,7 @@ from bot.features.knowledge import knowledge_feature
 from bot.features.leads import leads_feature
 from bot.metrics import Metrics
 from bot.permissions import RoleResolver
+from bot.pulse.digest import digest_job
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
@@ -75,6 +76,8 @@ class BotApp:
         policy = DeliveryPolicy(
             lease=timedelta(seconds=settings.delivery_lease_seconds), max_attempts=settings.delivery_max_attempts
         )
+        digest = digest_job(settings)
+        jobs += [digest] if digest is not None else []
         self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed, self._forget_old_events], policy)
         # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
         self.dispatcher = Dispatcher(

@@ -8,7 +8,7 @@ import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +35,13 @@ def _aware_datetime(text: str) -> datetime:
     if value.tzinfo is None:
         raise argparse.ArgumentTypeError(f"{text!r} has no time zone; add Z or an offset like +02:00")
     return value
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-02") from None
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -84,6 +91,12 @@ def _parser() -> argparse.ArgumentParser:
     scheduler_sub = scheduler.add_subparsers(dest="scheduler_command", required=True, metavar="ACTION")
     tick = scheduler_sub.add_parser("tick", help="do what is due now (or at --now) and exit")
     tick.add_argument("--now", type=_aware_datetime, help="ISO 8601 instant with a zone, e.g. 2026-03-02T09:00Z")
+
+    report = sub.add_parser("report", help="write the community pulse report (default: the last 8 full weeks)")
+    report.add_argument("--since", type=_date, help="first day, YYYY-MM-DD (weeks are in digest_timezone)")
+    report.add_argument("--until", type=_date, help="last day, included, YYYY-MM-DD")
+    report.add_argument("--out", type=Path, default=Path("reports"), help="folder to write into (default ./reports)")
+    report.add_argument("--format", choices=["html", "md", "json"], default="html", help="html (default), md or json")
 
     kb = sub.add_parser("kb", help="knowledge base tools")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
@@ -372,6 +385,15 @@ def _kb_eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.dispatcher import utcnow
+    from bot.pulse.command import report_command
+
+    for path in asyncio.run(report_command(settings, args.since, args.until, args.out, args.format, utcnow())):
+        print(path)
+    return 0
+
+
 def _kb_check(path: Path) -> int:
     from knowledge import load_folder
 
@@ -432,6 +454,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "config":
             print(yaml.safe_dump(settings.public_view(), sort_keys=False), end="")
             return 0
+        if args.command == "report":
+            return _report(settings, args)
         if args.command == "kb" and args.kb_command == "gaps":
             return asyncio.run(_kb_gaps(settings, args.stubs))
         if args.command == "kb" and args.kb_command == "eval":

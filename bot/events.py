@@ -137,10 +137,17 @@ class Button:
 
 @dataclass(frozen=True)
 class Attachment:
-    """A file sent with a reply (a CSV export, say)."""
+    """A file sent with a reply: text ``content`` (a CSV export, say), or binary ``data`` (a PNG chart)."""
 
     filename: str
-    content: str
+    content: str = ""
+    data: bytes | None = None
+    content_type: str = "text/plain; charset=utf-8"
+
+    @property
+    def payload(self) -> bytes:
+        """The file's bytes: ``data`` when given, else ``content`` as UTF-8."""
+        return self.data if self.data is not None else self.content.encode()
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from pydantic import (
@@ -121,6 +122,11 @@ class Settings(BaseSettings):
         48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."
     )
     lead_retention_days: int = Field(365, gt=0, description="Anonymize lost/spam leads after this many days.")
+    digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = Field(
+        None, description="Post the weekly pulse digest to staff_channel on this day; unset: no digest."
+    )
+    digest_time: str = Field("09:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", description="Digest time, HH:MM.")
+    digest_timezone: str = Field("UTC", description="Time zone of digest_day/digest_time and of report weeks.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     roles: RoleSettings = RoleSettings()
 
@@ -199,6 +205,21 @@ class Settings(BaseSettings):
         if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError(f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
         return value
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _check_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin") from None
+        return value
+
+    @model_validator(mode="after")
+    def _digest_needs_channel(self) -> Settings:
+        if self.digest_day is not None and self.staff_channel is None:
+            raise ValueError("digest_day is set but staff_channel is not: the digest needs a channel to go to")
+        return self
 
     @classmethod
     def settings_customise_sources(

@@ -15,6 +15,7 @@ __all__ = [
     "CheckinAnswerRow",
     "CheckinRunRow",
     "ConversationRow",
+    "DigestClaimRow",
     "GroupMemberRow",
     "LeadEventRow",
     "LeadRow",
@@ -223,3 +224,18 @@ class ScheduledMessageRow(Base):
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class DigestClaimRow(Base):
+    """A weekly digest claimed by one process; the period key is the primary key, so it is sent once."""
+
+    __tablename__ = "pulse_digests"
+
+    period: Mapped[str] = mapped_column(String(64), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# The pulse report counts by week over these columns (migration 0008).
+Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
+Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
+Index("ix_leads_created_at", LeadRow.created_at)

@@ -7,6 +7,7 @@ takes the row again. A row marked ``sent`` is never claimed again.
 
 from __future__ import annotations
 
+import base64
 import json
 import uuid
 from collections.abc import Sequence
@@ -174,6 +175,8 @@ async def forget_done_before(db: Database, cutoff: datetime) -> None:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, bytes):  # an attachment's binary data (a PNG chart)
+        return {"base64": base64.b64encode(value).decode("ascii")}
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Enum):
@@ -206,8 +209,13 @@ def _reply(data: dict[str, Any]) -> Reply:
             "buttons": tuple(Button(**b) for b in data["buttons"]),
             "form": _form(data["form"]) if data["form"] else None,
             "visibility": Visibility(data["visibility"]),
-            "attachment": Attachment(**data["attachment"]) if data["attachment"] else None,
+            "attachment": _attachment(data["attachment"]) if data["attachment"] else None,
             "fields": _pairs(data["fields"]),
             "form_errors": _pairs(data["form_errors"]),
         }
     )
+
+
+def _attachment(data: dict[str, Any]) -> Attachment:
+    binary = data.get("data")
+    return Attachment(**{**data, "data": base64.b64decode(binary["base64"]) if binary else None})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -41,6 +42,16 @@ async def _pg_reachable() -> str | None:
         return str(exc).splitlines()[0]
     finally:
         await engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def restore_logging() -> Iterator[None]:
+    """Undo what a test's in-process ``communitybot`` call did to the root logger (its handler redacts records)."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], level = saved
+    root.setLevel(level)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

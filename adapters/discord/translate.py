@@ -320,7 +320,7 @@ def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[d
         last = messages[-1]
         last["content"] = _clip(last["content"], _CONTENT_MAX - len(_TRIMMED)) + _TRIMMED
     if reply.attachment is not None:
-        data = reply.attachment.content.encode()
+        data = reply.attachment.payload
         if len(data) <= file_limit:
             first["file"] = discord.File(io.BytesIO(data), filename=reply.attachment.filename)
         else:

@@ -177,7 +177,7 @@ class Sender:
 
     async def _upload(self, origin: Origin, reply: Reply, attachment: Attachment) -> None:
         """Upload a file (files upload v2) to where the reply went; private replies' files go by DM."""
-        data = attachment.content.encode()
+        data = attachment.payload
         if len(data) > self.max_file_bytes:
             text = _FILE_TOO_BIG.format(
                 name=attachment.filename, size=_size(len(data)), limit=_size(self.max_file_bytes)

@@ -299,6 +299,7 @@ class DiscordStandIn:
     async def _read(request: web.Request) -> tuple[dict[str, Any], list[bytes]]:
         body: dict[str, Any] = {}
         files: list[bytes] = []
+        names: list[str | None] = []
         if request.content_type == "application/json":
             body = await request.json()
         elif request.content_type.startswith("multipart/"):
@@ -307,7 +308,10 @@ class DiscordStandIn:
                 if part.name == "payload_json":  # type: ignore[union-attr]
                     body = json.loads(await part.text())  # type: ignore[union-attr]
                 elif part.name:  # type: ignore[union-attr]
-                    files.append(bytes(await part.read()))  # type: ignore[union-attr]
+                    files.append(bytes(await part.read()))  # type: ignore[union-attr]  # may be binary (PNG)
+                    names.append(part.filename)  # type: ignore[union-attr]
+        if files:
+            body["_uploads"] = list(zip(names, files, strict=True))
         return body, files
 
     def _inject(self, method: str, path: str) -> None:

@@ -18,15 +18,6 @@ TOKEN = "xoxb-1234567890-abcdefABCDEF"
 EMAIL = "ann.lee@example.org"
 
 
-@pytest.fixture(autouse=True)
-def restore_logging():  # type: ignore[no-untyped-def]
-    root = logging.getLogger()
-    saved = root.handlers[:], root.level
-    yield
-    root.handlers[:], level = saved
-    root.setLevel(level)
-
-
 @pytest.mark.parametrize("fmt", ["text", "json"])
 def test_planted_token_and_email_are_redacted(fmt: str, capsys: pytest.CaptureFixture[str]) -> None:
     """A token, an email and a URL password in a message or a traceback come out masked, in both formats."""

@@ -23,31 +23,21 @@ import aiohttp
 import discord
 
 from adapters.discord.commands import command_tree
-from adapters.discord.modals import (
-    CANCEL,
-    REOPEN,
-    ModalForms,
-    cancel_button,
-    context_token,
-    is_digest,
-    with_reopen,
-)
-from adapters.discord.send import answer, deliver, delivery_error, fallback, refused, reply_to
+from adapters.discord.modals import CANCEL, REOPEN, ModalForms, context_token, with_reopen
+from adapters.discord.send import answer, deliver, delivery_error, refused, reply_to
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
     NO_PINGS,
     CoreButton,
     command_text,
-    form_steps,
     message_to_core,
-    modal_values,
     origin_of,
     parse_button,
     reply_messages,
 )
 from bot.app import BotApp
 from bot.errors import DeliveryError
-from bot.events import Action, Button, Event, Form, FormSubmission, Message, Origin, Reply, Visibility
+from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.settings import Settings
 
 __all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]  # CoreButton lives in translate
@@ -60,8 +50,6 @@ Titles = Callable[[str], Sequence[str]]
 
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
 _RESTARTING = "Restarting; try again in a minute."
-_EXPIRED = "That form has expired. Please start again."
-_CANCELLED = "Cancelled. Nothing you typed in that form was kept."
 _MOVED_TO_DM = "I've sent you a direct message to continue privately."
 _NO_DM = (
     "I couldn't send you a direct message. Please allow direct messages from this server's members, "
@@ -286,9 +274,7 @@ class DiscordAdapter:
             if self._start_form is not None:
                 replies = await self._start_form(private, reply)
             else:  # no step-by-step here: a button in the DM opens the form as a modal
-                self._forms.remember(origin.user, form, {})
-                reopen = Button("Open the form", REOPEN, f"{form.form_id}|0|{context_token(form.context)}")
-                replies = [Reply(reply.text or form.title, buttons=(reopen,))]
+                replies = [self._forms.open_later(origin.user, reply, Visibility.PUBLIC)]
             for each in replies:
                 await deliver(dm, reply_messages(_public(each)), None)
             note = _MOVED_TO_DM
@@ -312,10 +298,10 @@ class DiscordAdapter:
             if parsed is None:
                 return
             if parsed[0] == REOPEN:
-                await self._reopen(interaction, parsed[1])
+                await self._forms.reopen(interaction, parsed[1])
                 return
             if parsed[0] == CANCEL:
-                await self._cancel(interaction, parsed[1])
+                await self._forms.cancel(interaction, parsed[1])
                 return
             origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
             await self._interaction(interaction, Action(origin, parsed[0], parsed[1]))
@@ -355,13 +341,13 @@ class DiscordAdapter:
         are still sent.
         """
         for reply in replies:
-            if reply.form is not None and live and not interaction.response.is_done():
-                await self._send_modal(interaction, reply.form, origin.user)
+            if reply.form is not None and not live:
+                continue  # a form opens only in answer to the interaction
+            if reply.form is not None and not interaction.response.is_done():
+                await self._forms.send_modal(interaction, reply.form, origin.user)
                 continue
             if reply.form is not None:
-                self._forms.remember(origin.user, reply.form, {})
-                reopen = Button("Open the form", REOPEN, f"{reply.form.form_id}|0|{context_token(reply.form.context)}")
-                reply = Reply(reply.text or reply.form.title, buttons=(reopen,), visibility=Visibility.EPHEMERAL)
+                reply = self._forms.open_later(origin.user, reply, Visibility.EPHEMERAL)
             elif reply.form_errors:
                 reply = with_reopen(reply, interaction)
             to_origin = reply.channel is None and reply.user in (None, origin.user)
@@ -374,72 +360,16 @@ class DiscordAdapter:
         if live and not interaction.response.is_done():
             await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))
 
-    async def _send_modal(
-        self,
-        interaction: discord.Interaction[Any],
-        form: Form,
-        user: str,
-        step: int = 0,
-        values: dict[str, str] | None = None,
-    ) -> None:
-        try:
-            await interaction.response.send_modal(self._forms.modal(form, step, user, values))
-        except discord.HTTPException as exc:
-            refused("a form", exc)
-            await fallback(interaction)
-
     # -- forms as modals --------------------------------------------------------------------------------------
 
     async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
-        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-        parts = str(data.get("custom_id", "")).split("|", 3)
-        if len(parts) < 3 or parts[0] != "form":
+        """A modal submitted: a middle step is kept (the adapter answers); the last goes to the core as a whole."""
+        taken = await self._forms.submitted(interaction)
+        if taken is None:
             return
-        form_id, step, context = (
-            parts[1],
-            int(parts[2]) if parts[2].isdigit() else 0,
-            parts[3] if len(parts) > 3 else "",
-        )
-        user = str(interaction.user.id)
-        values = modal_values(data)
-        remembered = self._forms.get(user, form_id, context)
-        if remembered is None and is_digest(context):  # the long context it stands for is gone with the answers
-            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
-            return
-        if remembered is not None:
-            form, earlier = remembered
-            values = {**earlier, **values}
-            steps = form_steps(form)
-            self._forms.remember(user, form, values)
-            if step + 1 < len(steps):
-                value = f"{form_id}|{step + 1}|{context}"
-                button = Button(f"Continue ({step + 2}/{len(steps)})", REOPEN, value)
-                saved = Reply(
-                    f"Saved part {step + 1} of {len(steps)}.",
-                    buttons=(button, cancel_button(value)),
-                    visibility=Visibility.EPHEMERAL,
-                )
-                await answer(interaction, reply_messages(saved))
-                return
-            context = form.context
+        form_id, values, context = taken
         origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
         await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
-
-    async def _reopen(self, interaction: discord.Interaction[Any], value: str) -> None:
-        form_id, step, context = [*value.split("|", 2), "", ""][:3]
-        remembered = self._forms.get(str(interaction.user.id), form_id, context)
-        if remembered is None:
-            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
-            return
-        form, values = remembered
-        number = int(step) if step.isdigit() else 0
-        await self._send_modal(interaction, form, str(interaction.user.id), number, values)
-
-    async def _cancel(self, interaction: discord.Interaction[Any], value: str) -> None:
-        """The "Cancel" button of a kept form: what the user typed in it is dropped."""
-        form_id, _, context = [*value.split("|", 2), "", ""][:3]
-        self._forms.drop(str(interaction.user.id), form_id, context)
-        await answer(interaction, reply_messages(Reply(_CANCELLED, visibility=Visibility.EPHEMERAL)))
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 

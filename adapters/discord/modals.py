@@ -15,7 +15,8 @@ from typing import Any
 
 import discord
 
-from adapters.discord.translate import form_steps, text_input
+from adapters.discord.send import answer, fallback, refused
+from adapters.discord.translate import form_steps, modal_values, reply_messages, text_input
 from bot.events import Button, Form, Reply, Visibility
 
 __all__ = [
@@ -35,11 +36,15 @@ CANCEL = "discordform:cancel"  # the action of its "Cancel" button: drop what wa
 _LITERAL_MAX = 32  # a context up to this long travels as itself in custom_ids (restart-safe)
 _DIGEST = "~"  # marks a token that is a digest of a longer context
 
+_EXPIRED = "That form has expired. Please start again."
+_CANCELLED = "Cancelled. Nothing you typed in that form was kept."
+
 Key = tuple[str, str, str]  # (user, form id, context token)
 
 
 class ModalForms:
-    """Half-filled or rejected modal forms, by (user, form id, context token), to continue or reopen them."""
+    """Half-filled or rejected modal forms, by (user, form id, context token), to continue or reopen them; and
+    the interactions that open, continue, reopen or cancel them."""
 
     def __init__(self) -> None:
         self._partial: dict[Key, tuple[Form, dict[str, str]]] = {}
@@ -79,6 +84,80 @@ class ModalForms:
         timer = self._timers.pop(key, None)
         if timer is not None:
             timer.cancel()
+
+    def open_later(self, user: str, reply: Reply, visibility: Visibility) -> Reply:
+        """A form that cannot open now (the interaction was answered already, or in a DM): a button that opens it."""
+        assert reply.form is not None
+        form = reply.form
+        self.remember(user, form, {})
+        reopen = Button("Open the form", REOPEN, f"{form.form_id}|0|{context_token(form.context)}")
+        return Reply(reply.text or form.title, buttons=(reopen,), visibility=visibility)
+
+    async def send_modal(
+        self,
+        interaction: discord.Interaction[Any],
+        form: Form,
+        user: str,
+        step: int = 0,
+        values: dict[str, str] | None = None,
+    ) -> None:
+        """Answer ``interaction`` with step ``step`` of ``form``, filled with ``values``."""
+        try:
+            await interaction.response.send_modal(self.modal(form, step, user, values))
+        except discord.HTTPException as exc:
+            refused("a form", exc)
+            await fallback(interaction)
+
+    async def submitted(self, interaction: discord.Interaction[Any]) -> tuple[str, dict[str, str], str] | None:
+        """A modal submission: ``(form id, every answer so far, context)`` when the form is complete, for the core.
+
+        None when the adapter answered it itself: a middle step kept (with Continue and Cancel buttons), a form
+        whose answers have expired, or a modal that is not one of the bot's forms.
+        """
+        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
+        parts = str(data.get("custom_id", "")).split("|", 3)
+        if len(parts) < 3 or parts[0] != "form":
+            return None
+        form_id, step, context = parts[1], int(parts[2]) if parts[2].isdigit() else 0, "|".join(parts[3:])
+        user = str(interaction.user.id)
+        values = modal_values(data)
+        remembered = self.get(user, form_id, context)
+        if remembered is None and is_digest(context):  # the long context it stands for is gone with the answers
+            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
+            return None
+        if remembered is None:
+            return form_id, values, context  # kept no more (a restart): the core checks what came
+        form, earlier = remembered
+        values = {**earlier, **values}
+        self.remember(user, form, values)
+        steps = len(form_steps(form))
+        if step + 1 >= steps:
+            return form_id, values, form.context
+        value = f"{form_id}|{step + 1}|{context}"
+        saved = Reply(
+            f"Saved part {step + 1} of {steps}.",
+            buttons=(Button(f"Continue ({step + 2}/{steps})", REOPEN, value), cancel_button(value)),
+            visibility=Visibility.EPHEMERAL,
+        )
+        await answer(interaction, reply_messages(saved))
+        return None
+
+    async def reopen(self, interaction: discord.Interaction[Any], value: str) -> None:
+        """The "Continue" / "Edit answers" / "Open the form" button: the form's modal, with what was typed."""
+        form_id, step, context = [*value.split("|", 2), "", ""][:3]
+        user = str(interaction.user.id)
+        remembered = self.get(user, form_id, context)
+        if remembered is None:
+            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
+            return
+        form, values = remembered
+        await self.send_modal(interaction, form, user, int(step) if step.isdigit() else 0, values)
+
+    async def cancel(self, interaction: discord.Interaction[Any], value: str) -> None:
+        """The "Cancel" button of a kept form: what the user typed in it is dropped."""
+        form_id, _, context = [*value.split("|", 2), "", ""][:3]
+        self.drop(str(interaction.user.id), form_id, context)
+        await answer(interaction, reply_messages(Reply(_CANCELLED, visibility=Visibility.EPHEMERAL)))
 
 
 def context_token(context: str) -> str:

@@ -131,30 +131,60 @@ async def test_stop_before_start_returns_at_once() -> None:
     assert await _stops_promptly(DiscordAdapter(_nothing, "token"), None) < 1
 
 
+class _Silent:
+    """A server that accepts connections and never answers (Discord unreachable behind a black hole)."""
+
+    def __init__(self) -> None:
+        self.connected = asyncio.Event()
+        self._held: list[asyncio.StreamWriter] = []
+        self._server: asyncio.Server | None = None
+
+    def _hold(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self._held.append(writer)
+        self.connected.set()
+
+    async def __aenter__(self) -> str:
+        self._server = await asyncio.start_server(self._hold, "127.0.0.1", 0)
+        return f"http://127.0.0.1:{self._server.sockets[0].getsockname()[1]}/api/v10"
+
+    async def __aexit__(self, *exc: object) -> None:
+        for writer in self._held:
+            writer.close()
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+
+
 async def test_stop_while_connecting_to_a_discord_that_never_answers(monkeypatch: pytest.MonkeyPatch) -> None:
     """Login hangs (a server that accepts and never answers): stop() still ends run() promptly."""
-    held: list[asyncio.StreamWriter] = []
-    connected = asyncio.Event()
-
-    def hold(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
-        held.append(writer)
-        connected.set()
-
-    silent = await asyncio.start_server(hold, "127.0.0.1", 0)
-    port = silent.sockets[0].getsockname()[1]
-    monkeypatch.setattr(discord.http.Route, "BASE", f"http://127.0.0.1:{port}/api/v10")
-    adapter = DiscordAdapter(_nothing, "token")
-    runner = asyncio.ensure_future(adapter.run())
-    try:
-        await asyncio.wait_for(connected.wait(), 5)  # login is under way, and gets no answer
+    silent = _Silent()
+    async with silent as api_url:
+        monkeypatch.setattr(discord.http.Route, "BASE", api_url)
+        adapter = DiscordAdapter(_nothing, "token")
+        runner = asyncio.ensure_future(adapter.run())
+        await asyncio.wait_for(silent.connected.wait(), 5)  # login is under way, and gets no answer
         assert not runner.done()
         assert await _stops_promptly(adapter, runner) < 2
         assert runner.done() and runner.exception() is None
-    finally:
-        for writer in held:
-            writer.close()
-        silent.close()
-        await silent.wait_closed()
+
+
+async def test_the_runtime_counts_the_adapter_up_only_once_connected(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through its ready event: an adapter still logging in stays down in /healthz, however long run() lasts."""
+    silent = _Silent()
+    async with silent as api_url:
+        monkeypatch.setattr(discord.http.Route, "BASE", api_url)
+        adapter = DiscordAdapter(_nothing, "token")
+        states, stopping = _States(), asyncio.Event()
+        supervisor = asyncio.ensure_future(supervise(adapter, stopping, states=states, settle=0.05))
+        try:
+            await asyncio.wait_for(silent.connected.wait(), 5)
+            await asyncio.sleep(0.3)  # six times what a service without a ready event needs to count as up
+            assert not states.up.is_set()
+            assert states.snapshot()["discord"].describe().startswith("down since ")
+        finally:
+            stopping.set()
+            await adapter.stop()
+            await asyncio.wait_for(supervisor, 5)
 
 
 async def test_stop_when_connected_and_after_a_failure(standin: DiscordStandIn) -> None:

@@ -8,6 +8,7 @@ import copy
 
 import pytest
 
+from adapters.discord.modals import context_token, is_digest
 from bot.events import Event, FieldKind, Form, FormField, FormSubmission, Message, Reply, Visibility
 from tests.adapters import discord_bot
 from tests.adapters.discord_bot import SELECTS, Bot, buttons, custom_ids, modal_defaults
@@ -156,6 +157,14 @@ async def _first_step(bot: Bot, tag: str) -> Call:
     opened = await bot.ask(f"survey {tag}")
     assert opened.body["type"] == 9
     return await bot.submit(opened.body["data"]["custom_id"], _answers(tag, range(5)), frozenset())
+
+
+def test_a_context_travels_whole_when_short_and_as_a_digest_of_all_of_it_when_long() -> None:
+    """Short contexts (a lead or run id) stay readable after a restart; long ones never share a token."""
+    assert context_token("42") == "42"
+    first, second = context_token(PREFIX + "A"), context_token(PREFIX + "B")
+    assert first != second and is_digest(first) and is_digest(second) and len(first) == 25
+    assert context_token("~42") != "~42" and is_digest(context_token("~42"))
 
 
 async def test_two_forms_whose_context_shares_its_start_are_kept_apart(

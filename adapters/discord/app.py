@@ -23,23 +23,21 @@ import aiohttp
 import discord
 
 from adapters.discord.commands import command_tree
-from adapters.discord.modals import REOPEN, ModalForms, short_context, with_reopen
-from adapters.discord.send import answer, deliver, delivery_error, fallback, refused, reply_to
+from adapters.discord.modals import CANCEL, REOPEN, ModalForms, context_token, with_reopen
+from adapters.discord.send import answer, deliver, delivery_error, refused, reply_to
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
     NO_PINGS,
     CoreButton,
     command_text,
-    form_steps,
     message_to_core,
-    modal_values,
     origin_of,
     parse_button,
     reply_messages,
 )
 from bot.app import BotApp
 from bot.errors import DeliveryError
-from bot.events import Action, Button, Event, Form, FormSubmission, Message, Origin, Reply, Visibility
+from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.settings import Settings
 
 __all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]  # CoreButton lives in translate
@@ -52,7 +50,6 @@ Titles = Callable[[str], Sequence[str]]
 
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
 _RESTARTING = "Restarting; try again in a minute."
-_EXPIRED = "That form has expired. Please start again."
 _MOVED_TO_DM = "I've sent you a direct message to continue privately."
 _NO_DM = (
     "I couldn't send you a direct message. Please allow direct messages from this server's members, "
@@ -92,6 +89,8 @@ class DiscordAdapter:
         shard_ids: the shards this process runs.
         start_form: the core's step-by-step start of a form in a given place (``Dispatcher.start_form``): a form
             started by a message in a server channel continues there, in the user's DMs.
+        guild_ready_timeout: seconds discord.py waits after the last server arrives before it is ready (its
+            default, 2, suits Discord; tests against a loopback stand-in pass much less).
 
     Each :meth:`run` builds a new discord.py client (a new HTTP session), so a restart after a failure starts
     clean. discord.py resumes a dropped gateway connection once; if that fails, :meth:`run` raises and the
@@ -113,6 +112,7 @@ class DiscordAdapter:
         shard_count: int | None = None,
         shard_ids: Sequence[int] | None = None,
         start_form: StartForm | None = None,
+        guild_ready_timeout: float = 2.0,
     ) -> None:
         self._handle = handle
         self._token = token
@@ -123,6 +123,7 @@ class DiscordAdapter:
         self._start_form = start_form
         self._message_content = message_content
         self._help_channels = frozenset(help_channels) if message_content else frozenset()
+        self._options: dict[str, Any] = {"guild_ready_timeout": guild_ready_timeout}
         self._sharding: dict[str, Any] | None = None
         if shard_count is not None:
             self._sharding = {"shard_count": shard_count}
@@ -142,9 +143,11 @@ class DiscordAdapter:
         intents.message_content = self._message_content
         client: discord.Client
         if self._sharding is not None:
-            client = discord.AutoShardedClient(intents=intents, allowed_mentions=NO_PINGS, **self._sharding)
+            client = discord.AutoShardedClient(
+                intents=intents, allowed_mentions=NO_PINGS, **self._options, **self._sharding
+            )
         else:
-            client = discord.Client(intents=intents, allowed_mentions=NO_PINGS)
+            client = discord.Client(intents=intents, allowed_mentions=NO_PINGS, **self._options)
         self.tree = command_tree(client, self._commands, self._titles, self._command)
         client.setup_hook = self._setup  # type: ignore[method-assign]
         client.event(self.on_ready)
@@ -271,9 +274,7 @@ class DiscordAdapter:
             if self._start_form is not None:
                 replies = await self._start_form(private, reply)
             else:  # no step-by-step here: a button in the DM opens the form as a modal
-                self._forms.remember(origin.user, form, {})
-                reopen = Button("Open the form", REOPEN, f"{form.form_id}|0|{short_context(form.context)}")
-                replies = [Reply(reply.text or form.title, buttons=(reopen,))]
+                replies = [self._forms.open_later(origin.user, reply, Visibility.PUBLIC)]
             for each in replies:
                 await deliver(dm, reply_messages(_public(each)), None)
             note = _MOVED_TO_DM
@@ -297,7 +298,10 @@ class DiscordAdapter:
             if parsed is None:
                 return
             if parsed[0] == REOPEN:
-                await self._reopen(interaction, parsed[1])
+                await self._forms.reopen(interaction, parsed[1])
+                return
+            if parsed[0] == CANCEL:
+                await self._forms.cancel(interaction, parsed[1])
                 return
             origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
             await self._interaction(interaction, Action(origin, parsed[0], parsed[1]))
@@ -315,97 +319,57 @@ class DiscordAdapter:
     async def _run_interaction(self, interaction: discord.Interaction[Any], event: Event) -> None:
         started = time.monotonic()
         task = asyncio.ensure_future(self._handle(event))
+        live = True
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), timeout=_DEFER_AFTER)
         except TimeoutError:
-            # Answer Discord now ("thinking..."), follow up when the core is done.
-            try:
-                await interaction.response.defer(ephemeral=True, thinking=True)
-            except discord.HTTPException as exc:
-                refused("a deferred answer", exc)  # too late for Discord: nothing more can be sent
-                await task  # the core still finishes what it started
-                return
-            replies = await task
+            live = await _defer(interaction)  # answer Discord now ("thinking..."), follow up when the core is done
+            replies = await task  # the core still finishes what it started
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
-        await self._respond(interaction, event.origin, replies)
+        if isinstance(event, FormSubmission) and not any(r.form_errors for r in replies):
+            self._forms.drop(event.origin.user, event.form_id, context_token(event.context))  # taken: keep nothing
+        await self._respond(interaction, event.origin, replies, live=live)
 
-    async def _respond(self, interaction: discord.Interaction[Any], origin: Origin, replies: list[Reply]) -> None:
-        errors = [r for r in replies if r.form_errors]
+    async def _respond(
+        self, interaction: discord.Interaction[Any], origin: Origin, replies: list[Reply], *, live: bool = True
+    ) -> None:
+        """Answer the interaction with the replies meant for it; post those aimed at a channel, a user or a DM.
+
+        ``live`` is False when the interaction can no longer be answered (the deferral came too late). Once Discord
+        refuses an answer, the rest of the replies tied to the interaction are skipped (the user got the fallback
+        where it could be sent), but the ones aimed elsewhere (a staff notice, "A question for a human", a DM)
+        are still sent.
+        """
         for reply in replies:
+            if reply.form is not None and not live:
+                continue  # a form opens only in answer to the interaction
+            if reply.form is not None and not interaction.response.is_done():
+                await self._forms.send_modal(interaction, reply.form, origin.user)
+                continue
             if reply.form is not None:
-                if not interaction.response.is_done():
-                    await self._send_modal(interaction, reply.form, origin.user)
-                    continue
-                self._forms.remember(origin.user, reply.form, {})
-                reopen = Button("Open the form", REOPEN, f"{reply.form.form_id}|0|{short_context(reply.form.context)}")
-                reply = Reply(reply.text or reply.form.title, buttons=(reopen,), visibility=Visibility.EPHEMERAL)
-            elif reply in errors:
+                reply = self._forms.open_later(origin.user, reply, Visibility.EPHEMERAL)
+            elif reply.form_errors:
                 reply = with_reopen(reply, interaction)
-            if reply.visibility is Visibility.DM and reply.channel is None and reply.user in (None, origin.user):
+            to_origin = reply.channel is None and reply.user in (None, origin.user)
+            if live and reply.visibility is Visibility.DM and to_origin:
                 reply = replace(reply, visibility=Visibility.EPHEMERAL)  # private to this user already
             if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM:
                 await self._post_quietly(reply, origin.user)
-                continue
-            if not await answer(interaction, reply_messages(reply, _file_limit(interaction))):
-                return
-        if not interaction.response.is_done():
+            elif live:
+                live = await answer(interaction, reply_messages(reply, _file_limit(interaction)))
+        if live and not interaction.response.is_done():
             await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))
-
-    async def _send_modal(
-        self,
-        interaction: discord.Interaction[Any],
-        form: Form,
-        user: str,
-        step: int = 0,
-        values: dict[str, str] | None = None,
-    ) -> None:
-        try:
-            await interaction.response.send_modal(self._forms.modal(form, step, user, values))
-        except discord.HTTPException as exc:
-            refused("a form", exc)
-            await fallback(interaction)
 
     # -- forms as modals --------------------------------------------------------------------------------------
 
     async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
-        data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-        parts = str(data.get("custom_id", "")).split("|", 3)
-        if len(parts) < 3 or parts[0] != "form":
+        """A modal submitted: a middle step is kept (the adapter answers); the last goes to the core as a whole."""
+        taken = await self._forms.submitted(interaction)
+        if taken is None:
             return
-        form_id, step, context = (
-            parts[1],
-            int(parts[2]) if parts[2].isdigit() else 0,
-            parts[3] if len(parts) > 3 else "",
-        )
-        user = str(interaction.user.id)
-        values = modal_values(data)
-        remembered = self._forms.get((user, form_id, context))
-        if remembered is not None:
-            _, form, earlier = remembered
-            values = {**earlier, **values}
-            steps = form_steps(form)
-            if step + 1 < len(steps):
-                self._forms.remember(user, form, values)
-                button = Button(f"Continue ({step + 2}/{len(steps)})", REOPEN, f"{form_id}|{step + 1}|{context}")
-                saved = Reply(
-                    f"Saved part {step + 1} of {len(steps)}.", buttons=(button,), visibility=Visibility.EPHEMERAL
-                )
-                await answer(interaction, reply_messages(saved))
-                return
-            context = form.context
-            self._forms.remember(user, form, values)
+        form_id, values, context = taken
         origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
         await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
-
-    async def _reopen(self, interaction: discord.Interaction[Any], value: str) -> None:
-        form_id, step, context = [*value.split("|", 2), "", ""][:3]
-        remembered = self._forms.get((str(interaction.user.id), form_id, context))
-        if remembered is None:
-            await answer(interaction, reply_messages(Reply(_EXPIRED, visibility=Visibility.EPHEMERAL)))
-            return
-        _, form, values = remembered
-        number = int(step) if step.isdigit() else 0
-        await self._send_modal(interaction, form, str(interaction.user.id), number, values)
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 
@@ -441,6 +405,16 @@ class DiscordAdapter:
         except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
             raise delivery_error(exc) from exc
         return None
+
+
+async def _defer(interaction: discord.Interaction[Any]) -> bool:
+    """Tell Discord the answer is coming; False when it is too late (or failed) to answer this interaction at all."""
+    try:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+    except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        refused("a deferred answer", exc)
+        return False
+    return True
 
 
 def _raise_from(login: asyncio.Future[None]) -> None:
@@ -479,8 +453,9 @@ def _public(reply: Reply) -> Reply:
     return replace(reply, visibility=Visibility.PUBLIC)
 
 
-def for_app(app: BotApp, settings: Settings, token: str) -> DiscordAdapter:
-    """A Discord adapter wired to a started :class:`BotApp` and the settings."""
+def for_app(app: BotApp, settings: Settings, token: str, *, guild_ready_timeout: float = 2.0) -> DiscordAdapter:
+    """A Discord adapter wired to a started :class:`BotApp` and the settings (``guild_ready_timeout``: see
+    :class:`DiscordAdapter`)."""
 
     if settings.roles.platform_roles and not settings.discord_guild_ids:
         log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
@@ -499,4 +474,5 @@ def for_app(app: BotApp, settings: Settings, token: str) -> DiscordAdapter:
         shard_count=settings.discord_shard_count,
         shard_ids=settings.discord_shard_ids,
         start_form=app.dispatcher.start_form,
+        guild_ready_timeout=guild_ready_timeout,
     )

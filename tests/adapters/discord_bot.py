@@ -21,6 +21,7 @@ from bot.app import BotApp
 from tests.adapters.discord_standin import Call, DiscordStandIn, fixture
 from tests.conftest import DbTarget, make_settings
 
+READY_AFTER = 0.1  # seconds discord.py waits after the stand-in's last server (the default 2 s suits Discord)
 LONG_RECIPE_QUESTION = "how do I write the semester marathon syllabus"
 LONG_RECIPE_BODY = "\n\n".join(f"Week {n}: " + "read, discuss and reflect together. " * 8 for n in range(1, 36))
 
@@ -92,7 +93,7 @@ async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     app = BotApp(settings)
     try:
         await app.start()
-        adapter = for_app(app, settings, token="test-token")
+        adapter = for_app(app, settings, token="test-token", guild_ready_timeout=READY_AFTER)
         runner = asyncio.create_task(adapter.run())
         try:
             await asyncio.wait_for(adapter.ready.wait(), 10)

@@ -41,6 +41,7 @@ from tests.adapters.discord_standin import (
     MEMBER_ID,
     OTHER_GUILD_ID,
     STAFF_ROLE,
+    Call,
     fixture,
     wire,
 )
@@ -292,8 +293,20 @@ async def test_slow_work_is_deferred_within_three_seconds_then_followed_up(
     monkeypatch.setattr(bot.adapter, "_handle", slow)
     deferred = await bot.ask("how many people should be in a learning circle")
     assert deferred.body["type"] == 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
-    followup = await bot.standin.wait_for(lambda c: c.method == "POST" and c.path.startswith("/webhooks/"))
-    assert "How big should a learning circle be?" in json.dumps(followup.body)
+    token = _token(deferred)
+    followup = await bot.standin.wait_for(lambda c: c.path.startswith("/webhooks/") and _token(c) == token)
+    assert embed_titles(followup) == ["How big should a learning circle be?"]
+    assert [label for label, _ in buttons(followup)] == ["Helpful", "Not helpful", "More results", "Ask a human"]
+    later = await bot.ask("how long should each meeting be?")  # answered after the first is done with
+    await bot.standin.wait_for(lambda c: c.path.startswith("/webhooks/") and _token(c) == _token(later))
+    first = [c for c in bot.standin.calls if _token(c) == token]
+    assert [(c.method, c.path) for c in first] == [("POST", deferred.path), ("POST", followup.path)]  # once each
+
+
+def _token(call: Call) -> str:
+    """The interaction token in a callback (``/interactions/ID/TOKEN/callback``) or follow-up path."""
+    parts = call.path.split("/")
+    return parts[3] if len(parts) > 3 and parts[1] in ("interactions", "webhooks") else ""
 
 
 async def test_ask_autocompletes_recipe_titles(bot: Bot) -> None:

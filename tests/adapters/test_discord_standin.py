@@ -15,6 +15,7 @@ import yarl
 
 from adapters.discord.app import DiscordAdapter
 from bot.events import Message, Reply
+from tests.adapters.discord_bot import READY_AFTER
 from tests.adapters.discord_rules import live_mentions
 from tests.adapters.discord_standin import BOT_ID, GUILD_ID, HELP_CHANNEL, DiscordStandIn, fixture
 
@@ -303,7 +304,7 @@ async def test_privileged_intent_is_refused_with_4014_unless_enabled(
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
     if enabled:
         standin.privileged.add("message_content")
-    adapter = DiscordAdapter(_no_handler, "token", message_content=True)
+    adapter = DiscordAdapter(_no_handler, "token", message_content=True, guild_ready_timeout=READY_AFTER)
     runner = asyncio.ensure_future(adapter.run())
     try:
         if enabled:

@@ -1,0 +1,229 @@
+"""Discord forms and interaction answers on the wire: replies aimed elsewhere survive a lost or refused answer, and
+half-filled forms are kept apart by their whole context and dropped once no longer needed."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+
+import pytest
+
+from adapters.discord.modals import context_token, is_digest
+from bot.events import Event, FieldKind, Form, FormField, FormSubmission, Message, Reply, Visibility
+from tests.adapters import discord_bot
+from tests.adapters.discord_bot import SELECTS, Bot, buttons, custom_ids, modal_defaults
+from tests.adapters.discord_rules import invalid_form_body
+from tests.adapters.discord_standin import MEMBER_ID, STAFF_CHANNEL, Call, fixture
+
+bot = discord_bot.bot
+db_target = discord_bot.db_target
+
+DM_CHANNEL = "155" + MEMBER_ID[3:]  # the stand-in's DM channel with the member
+STEP1 = {
+    "name": "Ada Lovelace",
+    "email": "ada@example.org",
+    "organization": "Library",
+    "help_kind": "course_design",
+    "description": "A circle on data",
+}
+STEP2 = {"timeline": "March", "budget": "", "consent": "yes"}
+THANKS = "Thank you! Your request is L-0001. Someone from the team will be in touch by email."
+
+
+async def _consult_until_the_last_step(bot: Bot) -> str:
+    """Open /consult, submit its first modal, press Continue: the custom_id of the second (last) modal."""
+    opened = await bot.command("consult")
+    saved = await bot.submit(opened.body["data"]["custom_id"], STEP1)
+    second = await bot.press(custom_ids(saved)[0])
+    return str(second.body["data"]["custom_id"])
+
+
+async def _submit_unanswered(bot: Bot, custom_id: str, values: dict[str, str], token: str) -> str:
+    """Push a modal submission without waiting for Discord to accept its answer; the interaction's callback path."""
+    rows = [
+        {"type": 18, "component": {"type": 3, "custom_id": k, "values": [v] if v else []}}
+        if k in SELECTS
+        else {"type": 18, "component": {"type": 4, "custom_id": k, "value": v}}
+        for k, v in values.items()
+    ]
+    payload = copy.deepcopy(fixture("interaction_modal"))
+    payload.update(id="1619999999999999990", token=token, data={"custom_id": custom_id, "components": rows})
+    await bot.standin.dispatch("INTERACTION_CREATE", payload)
+    return f"/interactions/{payload['id']}/{token}/callback"
+
+
+def _assert_staff_notice(call: Call) -> None:
+    """The whole staff notice of lead L-0001: title, text, every field and every triage button."""
+    assert call.body["content"] is None
+    [embed] = call.body["embeds"]
+    assert (embed["title"], embed["description"]) == ("New consulting request L-0001", "A circle on data")
+    assert [(f["name"], f["value"]) for f in embed["fields"]] == [
+        ("Name", "Ada Lovelace"),
+        ("Email", "ada@example.org"),
+        ("Organization", "Library"),
+        ("Help with", "Course design"),
+        ("Timeline", "March"),
+        ("Budget", "-"),
+        ("Status", "new"),
+        ("Assignee", "nobody yet"),
+    ]
+    assert buttons(call) == [
+        ("Assign to me", "cb|leads:assign|1"),
+        ("Set status", "cb|leads:status|1"),
+        ("Add note", "cb|leads:note|1"),
+    ]
+    assert call.body["allowed_mentions"] == {"parse": []}
+
+
+async def test_a_consult_slower_than_discords_window_still_reaches_staff_and_the_person(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The core outlasts Discord's window, even the "thinking" answer is refused: the lead is saved, the staff
+    notice reaches the staff channel and the thanks arrives by DM (time scaled: a 0.05 s window stands for 3 s)."""
+    last = await _consult_until_the_last_step(bot)
+    bot.standin.allow_refusals = True
+    bot.standin.response_window = 0.05
+    monkeypatch.setattr("adapters.discord.app._DEFER_AFTER", 0.2)
+    handle = bot.adapter._handle
+
+    async def slow(event: Event) -> list[Reply]:
+        await asyncio.sleep(0.3)
+        return await handle(event)
+
+    monkeypatch.setattr(bot.adapter, "_handle", slow)
+    callback = await _submit_unanswered(bot, last, STEP2, "late")
+    notice = await bot.standin.wait_for(lambda c: c.path == f"/channels/{STAFF_CHANNEL}/messages")
+    thanks = await bot.standin.wait_for(lambda c: c.path == f"/channels/{DM_CHANNEL}/messages")
+    await asyncio.wait_for(asyncio.gather(*bot.adapter._inflight), 5)
+    _assert_staff_notice(notice)
+    assert (thanks.body["content"], thanks.body.get("embeds", []), thanks.body.get("components", [])) == (
+        THANKS,
+        [],
+        [],
+    )
+    late = [c for c in bot.standin.calls if "late" in c.path]
+    assert [(c.path, c.status) for c in late] == [(callback, 404)]  # the deferral, too late; nothing else tried
+
+
+async def test_a_refused_answer_does_not_stop_the_staff_notice(bot: Bot) -> None:
+    """Discord refuses the thanks: the user gets the short apology, and staff still get the new lead."""
+    last = await _consult_until_the_last_step(bot)
+    bot.standin.allow_refusals = True
+    bot.standin.fail("/callback", invalid_form_body([(("content",), "BASE_TYPE_MAX_LENGTH", "Too long.")]))
+    callback = await _submit_unanswered(bot, last, STEP2, "refused")
+    notice = await bot.standin.wait_for(lambda c: c.path == f"/channels/{STAFF_CHANNEL}/messages")
+    _assert_staff_notice(notice)
+    answers = [c for c in bot.standin.calls if c.path == callback]
+    assert [(c.status, c.body["data"]["content"]) for c in answers] == [
+        (400, THANKS),
+        (200, "Sorry, Discord would not take my answer. The problem has been logged; please try again later."),
+    ]
+
+
+# -- half-filled forms ----------------------------------------------------------------------------------------
+
+PREFIX = "study group 'Data Science for Librarians', spring term, session "  # longer than 50 characters
+
+
+def _survey(context: str) -> Form:
+    """A two-step form (seven fields) whose context only differs after the first 50 characters."""
+    fields = tuple(FormField(f"f{i}", f"Question {i}", FieldKind.TEXT, required=False) for i in range(7))
+    return Form("survey", "Survey", fields, context=context)
+
+
+class _Surveys:
+    """The core's side of a survey: ``ask A`` opens the form for context PREFIX + "A"; submissions are kept."""
+
+    def __init__(self, bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.submitted: list[FormSubmission] = []
+        self._handle = bot.adapter._handle
+        monkeypatch.setattr(bot.adapter, "_handle", self.handle)
+
+    async def handle(self, event: Event) -> list[Reply]:
+        if isinstance(event, FormSubmission) and event.form_id == "survey":
+            self.submitted.append(event)
+            return [Reply(f"Thanks for {event.context[len(PREFIX) :]}.", visibility=Visibility.EPHEMERAL)]
+        if isinstance(event, Message) and event.text.startswith("ask survey "):
+            return [Reply("", form=_survey(PREFIX + event.text.removeprefix("ask survey ")))]
+        return await self._handle(event)
+
+
+def _answers(tag: str, fields: range) -> dict[str, str]:
+    return {f"f{i}": f"{tag}{i}" for i in fields}
+
+
+async def _first_step(bot: Bot, tag: str) -> Call:
+    """Open survey ``tag`` and submit its first modal: the "Saved part 1 of 2" answer."""
+    opened = await bot.ask(f"survey {tag}")
+    assert opened.body["type"] == 9
+    return await bot.submit(opened.body["data"]["custom_id"], _answers(tag, range(5)), frozenset())
+
+
+def test_a_context_travels_whole_when_short_and_as_a_digest_of_all_of_it_when_long() -> None:
+    """Short contexts (a lead or run id) stay readable after a restart; long ones never share a token."""
+    assert context_token("42") == "42"
+    first, second = context_token(PREFIX + "A"), context_token(PREFIX + "B")
+    assert first != second and is_digest(first) and is_digest(second) and len(first) == 25
+    assert context_token("~42") != "~42" and is_digest(context_token("~42"))
+
+
+async def test_two_forms_whose_context_shares_its_start_are_kept_apart(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two surveys half-filled at once: each submission carries its own context and its own answers."""
+    surveys = _Surveys(bot, monkeypatch)
+    saved_a = await _first_step(bot, "A")
+    saved_b = await _first_step(bot, "B")
+    for tag, saved in (("A", saved_a), ("B", saved_b)):
+        assert saved.body["data"]["content"] == "Saved part 1 of 2."
+        second = await bot.press(custom_ids(saved)[0])
+        assert modal_defaults(second) == {"f5": "", "f6": ""}
+        done = await bot.submit(second.body["data"]["custom_id"], _answers(tag, range(5, 7)), frozenset())
+        assert done.body["data"]["content"] == f"Thanks for {tag}."
+    assert [(s.context, s.values) for s in surveys.submitted] == [
+        (PREFIX + "A", _answers("A", range(7))),
+        (PREFIX + "B", _answers("B", range(7))),
+    ]
+
+
+async def test_answers_are_dropped_once_the_form_is_submitted(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After the core took the form, its old buttons find nothing: no answer is kept in memory."""
+    _Surveys(bot, monkeypatch)
+    saved = await _first_step(bot, "A")
+    second = await bot.press(custom_ids(saved)[0])
+    await bot.submit(second.body["data"]["custom_id"], _answers("A", range(5, 7)), frozenset())
+    again = await bot.press(custom_ids(saved)[0])
+    assert again.body["data"]["content"] == "That form has expired. Please start again."
+    assert len(bot.adapter._forms) == 0
+
+
+async def test_cancel_drops_what_was_typed(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """ "Saved part 1 of 2" offers Continue and Cancel; after Cancel, Continue finds nothing."""
+    _Surveys(bot, monkeypatch)
+    saved = await _first_step(bot, "A")
+    token = custom_ids(saved)[0].split("|")[-1]
+    assert buttons(saved) == [
+        ("Continue (2/2)", f"cb|discordform:reopen|survey|1|{token}"),
+        ("Cancel", f"cb|discordform:cancel|survey|1|{token}"),
+    ]
+    cancelled = await bot.press(buttons(saved)[1][1])
+    assert cancelled.body["data"] == {
+        "content": "Cancelled. Nothing you typed in that form was kept.",
+        "flags": 64,
+        "tts": False,
+        "allowed_mentions": {"parse": []},
+    }
+    again = await bot.press(buttons(saved)[0][1])
+    assert again.body["data"]["content"] == "That form has expired. Please start again."
+
+
+async def test_half_filled_answers_are_dropped_after_the_time_limit(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing else happens after part 1: the answers still go when the time is up (scaled: 0.2 s for 30 min)."""
+    monkeypatch.setattr("adapters.discord.modals.PARTIAL_TTL", 0.2)
+    _Surveys(bot, monkeypatch)
+    saved = await _first_step(bot, "A")
+    assert len(bot.adapter._forms) == 1
+    await asyncio.sleep(0.4)  # the time limit passing is what this test is about
+    again = await bot.press(custom_ids(saved)[0])
+    assert again.body["data"]["content"] == "That form has expired. Please start again."
+    assert len(bot.adapter._forms) == 0

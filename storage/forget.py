@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import json
 import re
+import string
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -56,6 +57,7 @@ from storage.models import Base, LeadRow
 __all__ = ["FORGOTTEN", "KINDS", "ForgetResult", "Person", "UnmarkedColumn", "forget_person", "personal_kind"]
 
 FORGOTTEN = "(forgotten)"
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 KINDS = frozenset({"owner", "id", "text", "json", "no"})
 
 
@@ -100,9 +102,9 @@ def personal_kind(column: Column[Any]) -> str:
     """
     kind = column.info.get("personal")
     if kind not in KINDS:
-        raise UnmarkedColumn(
-            f"column {column.table.name}.{column.name} must say info={{'personal': ...}}, one of {sorted(KINDS)}"
-        )
+        table = getattr(column, "table", None)
+        name = f"{table.name}.{column.name}" if table is not None else column.name
+        raise UnmarkedColumn(f"column {name} must say info={{'personal': ...}}, one of {sorted(KINDS)}")
     return str(kind)
 
 
@@ -186,9 +188,24 @@ def _distinctive(user_id: str) -> bool:
     return len(user_id) >= 6 or any(ch.isdigit() for ch in user_id)
 
 
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
 def _lowered(values: Sequence[str]) -> list[str]:
-    """Lower-case substrings that a value must contain to be looked at (raw and JSON-escaped)."""
-    return sorted({form.lower() for value in values for form in (value, json.dumps(value)[1:-1])})
+    """Substrings, lower-cased, that a ``lower(column)`` naming one of ``values`` contains (raw or JSON-escaped).
+
+    SQLite's ``lower`` folds ASCII letters only: for a value with other letters (``María``) the filter uses its
+    longest ASCII stretch (``a Testperson``) when there is a usable one, else its usual spellings in any case.
+    """
+    out: set[str] = set()
+    for value in values:
+        piece = max(_NON_ASCII.split(value), key=len)
+        if value.isascii() or len(piece.strip()) >= 3:
+            spellings = {piece}
+        else:
+            spellings = {value, value.lower(), value.upper(), value.title()}
+        out |= {form.translate(_ASCII_LOWER) for v in spellings for form in (v, json.dumps(v)[1:-1])}
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -244,18 +261,15 @@ class _Matcher:
         return and_(found, mark.column.table.c[mark.when[0]].in_(mark.when[1])) if mark.when else found
 
 
-_DELETE = None
-
-
 def _changes(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, str] | None:
-    """The new values of a row that names the person, or None when the row is theirs and goes."""
+    """The new values of a row that names the person (empty if it does not), or None when the row is theirs."""
     values: dict[str, str] = {}
     for mark in marks:
         value, name = row[mark.column.name], mark.column.name
         if not isinstance(value, str) or not mark.applies(row):
             continue
         if mark.kind == "owner" and matcher.is_person(value):
-            return _DELETE
+            return None
         if mark.kind == "id" and matcher.is_person(value):
             values[name] = FORGOTTEN
         elif mark.kind == "text" and (masked := matcher.mask(value)) != value:
@@ -267,7 +281,7 @@ def _changes(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, s
             except ValueError:
                 data = value
             if mark.owner_key is not None and isinstance(data, dict) and matcher.is_person(data.get(mark.owner_key)):
-                return _DELETE
+                return None
             if (masked_data := matcher.mask_json(data, mark.keys)) != data:
                 values[name] = json.dumps(masked_data)
     return values

@@ -4,15 +4,20 @@ structural columns and other people's rows are left alone, whatever names the pe
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from bot.app import BotApp
-from storage.forget import KINDS, UnmarkedColumn, personal_kind
+from bot.events import Button, Reply, Visibility
+from storage.db import Database
+from storage.forget import KINDS, Person, UnmarkedColumn, forget_person, personal_kind
 from storage.models import AskedQuestionRow, Base
+from storage.outbox import claim_due, enqueue
+from storage.questions import add_learned_example, learned_examples
 from tests.conftest import Chat, Clock, texts
 
 EMAIL = "Maria.T@Example.org"
@@ -232,3 +237,36 @@ async def test_names_that_are_common_words_leave_others_and_schedules_alone(
         "Also erased or anonymized 5 other record(s) naming them (questions, forms, notes, answers)."
     ]
     assert EMAIL.lower() not in str(await naming_rows(app)).lower()
+
+
+async def test_masked_duplicates_go_and_pending_messages_keep_their_structure(db: Database) -> None:
+    """Two examples equal once masked leave one; a DM due to her goes; a staff notice is masked, not rerouted."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    notice = Reply(
+        f"New request from {NAME} <{EMAIL}>",
+        title="New consulting request L-0001",
+        channel="staff",
+        platform="console",
+        fields=(("Name", NAME), ("Email", EMAIL)),
+        buttons=(Button("Assign to me", "leads:assign", "1"),),
+    )
+    async with db.session() as session:
+        for question in (f"who runs circles? asks {NAME}", f"who runs circles? asks {NAME.upper()}"):
+            await add_learned_example(session, "r1", question, "helpful", now)
+        dm = Reply("Your check-in is open", visibility=Visibility.DM, user=USER, platform="console")
+        stored = await enqueue(session, [dm, notice], now)
+    # "staff", "leads" and "console" name her too: structural values inside the message stay as they are.
+    person = Person(names=frozenset({NAME, "staff", "leads", "console"}), user_ids=frozenset({USER}))
+    await forget_person(db, EMAIL, person, "console:sam", "test", now)
+
+    async with db.session() as session:
+        assert await learned_examples(session) == {"r1": ["who runs circles? asks (forgotten)"]}
+    left = [claimed.reply for claimed in await claim_due(db, now, timedelta(minutes=1), 10)]
+    assert left == [
+        replace(
+            notice,
+            text="New request from (forgotten) <(forgotten)>",
+            fields=(("Name", "(forgotten)"), ("Email", "(forgotten)")),
+            key=stored[1].key,
+        )
+    ]

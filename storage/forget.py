@@ -278,11 +278,14 @@ def _changes(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, s
         elif mark.kind == "json":
             try:
                 data = json.loads(value)
-            except ValueError:
-                data = value
-            if mark.owner_key is not None and isinstance(data, dict) and matcher.is_person(data.get(mark.owner_key)):
+            except ValueError:  # not JSON after all: masked as the text it is
+                data = None
+            if data is None:
+                if (masked := matcher.mask(value)) != value:
+                    values[name] = masked
+            elif mark.owner_key is not None and isinstance(data, dict) and matcher.is_person(data.get(mark.owner_key)):
                 return None
-            if (masked_data := matcher.mask_json(data, mark.keys)) != data:
+            elif (masked_data := matcher.mask_json(data, mark.keys)) != data:
                 values[name] = json.dumps(masked_data)
     return values
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -97,14 +97,30 @@ def _row_values(new: NewLead, now: datetime) -> dict[str, Any]:
     }
 
 
-async def insert_lead_once(session: AsyncSession, new: NewLead, now: datetime) -> tuple[Lead, bool]:
-    """Store ``new`` unless a lead with its ``submission_key`` exists; returns the lead and whether it is new.
+async def insert_lead_once(
+    session: AsyncSession, new: NewLead, now: datetime, fresh_since: datetime
+) -> tuple[Lead, bool]:
+    """Store ``new`` unless an open lead created since ``fresh_since`` has its ``submission_key``.
 
-    ``INSERT ... ON CONFLICT DO NOTHING`` on the unique key: two copies of one submission handled at the same moment
-    (even by two replicas) make one lead, and the second copy gets the first one's lead back.
+    Returns the lead and whether it is new. A closed or older lead first gives the key up, so the same answers
+    sent again later make a new lead. ``INSERT ... ON CONFLICT DO NOTHING`` on the unique key: two copies of one
+    submission handled at the same moment (even by two replicas) make one lead, and the second copy gets the first
+    one's lead back.
     """
     if new.submission_key is None:
         return await insert_lead(session, new, now), True
+    await session.execute(
+        update(LeadRow)
+        .where(
+            LeadRow.submission_key == new.submission_key,
+            or_(LeadRow.status.in_(CLOSED_STATUSES), LeadRow.created_at < fresh_since),
+        )
+        .values(submission_key=None)
+    )
+    # Looked up first so that a resend does not use up an id (PostgreSQL takes one even for a refused insert).
+    existing = await session.scalar(select(LeadRow).where(LeadRow.submission_key == new.submission_key))
+    if existing is not None:
+        return _record(existing), False
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
         insert(LeadRow)

@@ -1,4 +1,17 @@
-"""ORM models. Only repositories use them; features see the dataclasses in :mod:`storage.records`."""
+"""ORM models. Only repositories use them; features see the dataclasses in :mod:`storage.records`.
+
+Every string column says in ``info["personal"]`` whether it holds personal data, for ``leads forget``
+(:mod:`storage.forget`; a test fails on an unmarked column):
+
+- ``"owner"``: a user id whose row is that user's own (a half-filled form, a membership, check-in answers);
+- ``"id"``: a user id or email that points at someone (an assignee, a history actor);
+- ``"text"``: free text people type, which may name anyone;
+- ``"json"``: JSON whose string values (under ``info["personal_keys"]`` when given) are such text; the user id
+  under ``info["personal_owner"]`` makes the row that user's own;
+- ``"no"``: structural (status, platform, channel, timezone, rule, keys): never read nor changed.
+
+``info["personal_when"] = (column, values)`` limits the marking to rows whose ``column`` is one of ``values``.
+"""
 
 from __future__ import annotations
 
@@ -45,11 +58,11 @@ class ConversationRow(Base):
     __table_args__ = (UniqueConstraint("platform", "channel", "user_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(128))
-    user_id: Mapped[str] = mapped_column(String(128))
-    form_json: Mapped[str] = mapped_column(Text)
-    values_json: Mapped[str] = mapped_column(Text, default="{}")
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    channel: Mapped[str] = mapped_column(String(128), info={"personal": "no"})
+    user_id: Mapped[str] = mapped_column(String(128), info={"personal": "owner"})
+    form_json: Mapped[str] = mapped_column(Text, info={"personal": "no"})
+    values_json: Mapped[str] = mapped_column(Text, default="{}", info={"personal": "json"})
     step: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -64,25 +77,25 @@ class LeadRow(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str | None] = mapped_column(String(200))
-    email: Mapped[str | None] = mapped_column(String(254))
-    email_lower: Mapped[str | None] = mapped_column(String(254))
-    organization: Mapped[str | None] = mapped_column(String(200))
-    help_kind: Mapped[str] = mapped_column(String(32))
-    description: Mapped[str | None] = mapped_column(Text)
-    timeline: Mapped[str | None] = mapped_column(String(200))
-    budget: Mapped[str | None] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(16), default="new")
-    assignee: Mapped[str | None] = mapped_column(String(128))
-    platform: Mapped[str] = mapped_column(String(32))
-    requester: Mapped[str | None] = mapped_column(String(128))
+    name: Mapped[str | None] = mapped_column(String(200), info={"personal": "text"})
+    email: Mapped[str | None] = mapped_column(String(254), info={"personal": "id"})
+    email_lower: Mapped[str | None] = mapped_column(String(254), info={"personal": "id"})
+    organization: Mapped[str | None] = mapped_column(String(200), info={"personal": "text"})
+    help_kind: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    description: Mapped[str | None] = mapped_column(Text, info={"personal": "text"})
+    timeline: Mapped[str | None] = mapped_column(String(200), info={"personal": "text"})
+    budget: Mapped[str | None] = mapped_column(String(200), info={"personal": "text"})
+    status: Mapped[str] = mapped_column(String(16), default="new", info={"personal": "no"})
+    assignee: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    requester: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # A hash of who sent which answers: the same submission delivered twice makes one lead (unique, even across
     # replicas). Erased with the personal fields.
-    submission_key: Mapped[str | None] = mapped_column(String(64))
+    submission_key: Mapped[str | None] = mapped_column(String(64), info={"personal": "no"})
     # Another open lead with the same email address when this one came in; staff merge or keep both.
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
 
@@ -94,9 +107,11 @@ class LeadEventRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
-    actor: Mapped[str] = mapped_column(String(160))
-    kind: Mapped[str] = mapped_column(String(32))
-    detail: Mapped[str] = mapped_column(Text, default="")
+    actor: Mapped[str] = mapped_column(String(160), info={"personal": "id"})
+    kind: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    detail: Mapped[str] = mapped_column(
+        Text, default="", info={"personal": "text", "personal_when": ("kind", ("note", "merged", "assigned"))}
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -107,20 +122,20 @@ class StudyGroupRow(Base):
     __table_args__ = (UniqueConstraint("platform", "channel"), Index("ix_study_groups_next_run_at", "next_run_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(100))
-    platform: Mapped[str] = mapped_column(String(32))
-    channel: Mapped[str] = mapped_column(String(128))
-    timezone: Mapped[str] = mapped_column(String(64))
-    questions_json: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(100), info={"personal": "no"})
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    channel: Mapped[str] = mapped_column(String(128), info={"personal": "no"})
+    timezone: Mapped[str] = mapped_column(String(64), info={"personal": "no"})
+    questions_json: Mapped[str] = mapped_column(Text, info={"personal": "no"})
     ask_mood: Mapped[bool] = mapped_column(default=False)
     dm_members: Mapped[bool] = mapped_column(default=False)
     window_hours: Mapped[int] = mapped_column(Integer, default=24)
     reminder_hours: Mapped[int] = mapped_column(Integer, default=4)
-    rrule: Mapped[str | None] = mapped_column(Text)
-    skip_dates_json: Mapped[str] = mapped_column(Text, default="[]")
+    rrule: Mapped[str | None] = mapped_column(Text, info={"personal": "no"})
+    skip_dates_json: Mapped[str] = mapped_column(Text, default="[]", info={"personal": "no"})
     paused: Mapped[bool] = mapped_column(default=False)
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    created_by: Mapped[str] = mapped_column(String(160))
+    created_by: Mapped[str] = mapped_column(String(160), info={"personal": "id"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -130,7 +145,7 @@ class GroupMemberRow(Base):
     __tablename__ = "group_members"
 
     group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True, info={"personal": "owner"})
     is_facilitator: Mapped[bool] = mapped_column(default=False)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
@@ -147,12 +162,12 @@ class CheckinRunRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"))
     scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
     posted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closes_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reminder_due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    questions_json: Mapped[str] = mapped_column(Text)
+    questions_json: Mapped[str] = mapped_column(Text, info={"personal": "no"})
 
 
 class CheckinAnswerRow(Base):
@@ -161,8 +176,8 @@ class CheckinAnswerRow(Base):
     __tablename__ = "checkin_answers"
 
     run_id: Mapped[int] = mapped_column(ForeignKey("checkin_runs.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
-    answers_json: Mapped[str] = mapped_column(Text)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True, info={"personal": "owner"})
+    answers_json: Mapped[str] = mapped_column(Text, info={"personal": "json"})
     mood: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
@@ -175,11 +190,11 @@ class AskedQuestionRow(Base):
     __table_args__ = (Index("ix_asked_questions_recipe_id", "recipe_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    platform: Mapped[str] = mapped_column(String(32))
-    question: Mapped[str] = mapped_column(Text)
-    recipe_id: Mapped[str | None] = mapped_column(String(300))
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    question: Mapped[str] = mapped_column(Text, info={"personal": "text"})
+    recipe_id: Mapped[str | None] = mapped_column(String(300), info={"personal": "no"})
     score: Mapped[float] = mapped_column(Float, default=0.0)
-    feedback: Mapped[str | None] = mapped_column(String(16))
+    feedback: Mapped[str | None] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -190,9 +205,9 @@ class LearnedExampleRow(Base):
     __table_args__ = (UniqueConstraint("recipe_id", "question"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    recipe_id: Mapped[str] = mapped_column(String(300))
-    question: Mapped[str] = mapped_column(String(1500))
-    source: Mapped[str] = mapped_column(String(16))
+    recipe_id: Mapped[str] = mapped_column(String(300), info={"personal": "no"})
+    question: Mapped[str] = mapped_column(String(1500), info={"personal": "text"})
+    source: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -201,7 +216,7 @@ class ProcessedEventRow(Base):
 
     __tablename__ = "processed_events"
 
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), primary_key=True, info={"personal": "no"})
     received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
@@ -215,15 +230,17 @@ class ScheduledMessageRow(Base):
     __table_args__ = (Index("ix_scheduled_messages_status_due_at", "status", "due_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), unique=True)
-    payload: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(200), unique=True, info={"personal": "no"})
+    payload: Mapped[str] = mapped_column(
+        Text, info={"personal": "json", "personal_keys": ("text", "title", "fields"), "personal_owner": "user"}
+    )
+    status: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
     attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
     claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    last_error: Mapped[str | None] = mapped_column(String(200))
+    last_error: Mapped[str | None] = mapped_column(String(200), info={"personal": "no"})
 
 
 class DigestClaimRow(Base):
@@ -231,7 +248,7 @@ class DigestClaimRow(Base):
 
     __tablename__ = "pulse_digests"
 
-    period: Mapped[str] = mapped_column(String(64), primary_key=True)
+    period: Mapped[str] = mapped_column(String(64), primary_key=True, info={"personal": "no"})
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -74,6 +74,10 @@ CONSULT_FORM = Form(
     ),
 )
 
+# The same answers from the same person within this time, while the lead is open, are one request (a double
+# click, a platform's retried delivery); later, or once the lead is closed, they make a new lead.
+SUBMISSION_WINDOW = timedelta(hours=1)
+
 _REF = re.compile(r"^(?:L-)?0*(\d+)$", re.IGNORECASE)
 
 
@@ -85,7 +89,7 @@ def _parse_ref(text: str) -> int:
 
 
 def _submission_key(origin: Origin, form_id: str, values: dict[str, str]) -> str:
-    """The same answers from the same person to the same form: the same key (and so one lead)."""
+    """The same answers from the same person to the same form: the same key (one lead, within the window)."""
     payload = json.dumps([origin.platform, origin.user, form_id, sorted(values.items())])
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -163,7 +167,7 @@ def leads_feature(
             # not be its owner): the new lead is kept apart, and staff decide whether to merge.
             existing = await find_open_lead_by_email(session, new.email)
             new = replace(new, duplicate_of=existing.id if existing is not None else None)
-            lead, created = await insert_lead_once(session, new, ctx.now)
+            lead, created = await insert_lead_once(session, new, ctx.now, ctx.now - SUBMISSION_WINDOW)
             if created:
                 await add_lead_event(session, lead.id, ctx.actor, "created", "", ctx.now)
         replies = [Reply(say.THANKS.format(ref=lead.ref), visibility=Visibility.DM)]

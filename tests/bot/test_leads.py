@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApp
-from bot.events import Visibility
+from bot.events import Reply, Visibility
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 ANSWERS = [
@@ -344,3 +344,52 @@ async def test_forget_needs_an_email(chat: Chat) -> None:
     """`leads forget` without an email address says how to use it."""
     replies = await chat.say("leads forget Ann Lee", role="staff")
     assert [r.text for r in replies] == ['Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`']
+
+
+def _notice(replies: list[Reply]) -> tuple[str | None, str, list[tuple[str, str, str]]]:
+    staff = [r for r in replies if r.channel == "staff"]
+    assert len(staff) == 1, replies
+    return staff[0].title, staff[0].text, [(b.label, b.action_id, b.value) for b in staff[0].buttons]
+
+
+THANKS_2 = ["Thank you! Your request is L-0002. Someone from the team will be in touch by email."]
+BUTTONS_2 = [
+    ("Assign to me", "leads:assign", "2"),
+    ("Set status", "leads:status", "2"),
+    ("Add note", "leads:note", "2"),
+]
+
+
+async def test_identical_answers_after_the_lead_is_closed_make_a_new_lead(chat: Chat) -> None:
+    """The same answers again once staff closed the first request: a new lead, and staff are told."""
+    await chat.submit("consult:intake", VALID)
+    await chat.say("leads status L-0001 lost", role="staff")
+    replies = await chat.submit("consult:intake", VALID)
+    assert [r.text for r in replies if r.channel is None] == THANKS_2
+    assert _notice(replies) == ("New consulting request L-0002", "Train our staff", BUTTONS_2)
+    listed = texts(await chat.say("leads list", role="staff"))
+    assert "L-0002 [new] Ann Lee, Riverside Library: Facilitator training" in listed
+    assert "L-0001 [lost] Ann Lee" in listed
+
+
+async def test_identical_answers_are_one_lead_only_within_the_window(chat: Chat, clock: Clock) -> None:
+    """A resend minutes later is the same request; the same answers hours later are a new, flagged one."""
+    await chat.submit("consult:intake", VALID)
+    clock.advance(minutes=5)
+    again = await chat.submit("consult:intake", VALID)
+    assert [(r.text, r.channel) for r in again] == [
+        ("Thank you! Your request is L-0001. Someone from the team will be in touch by email.", None)
+    ]
+    clock.advance(hours=2)
+    later = await chat.submit("consult:intake", VALID)
+    assert [r.text for r in later if r.channel is None] == THANKS_2
+    duplicate = (
+        "Train our staff\n\n"
+        "Possible duplicate of L-0001: an open request from the same email address. "
+        "If it is the same person, merge them with `leads merge L-0002 into L-0001`."
+    )
+    assert _notice(later) == (
+        "New consulting request L-0002",
+        duplicate,
+        [*BUTTONS_2, ("Merge into L-0001", "leads:merge", "2:1")],
+    )

@@ -1,16 +1,23 @@
-"""`leads forget`: none of the person's identifiers remain in any string column of any table, nor in the file."""
+"""`leads forget`: none of the person's identifiers remain in any personal column of any table, nor in the file;
+structural columns and other people's rows are left alone, whatever names the person's leads carry."""
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import String, select
+from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
 from bot.app import BotApp
+from bot.events import Button, Reply, Visibility
+from storage.db import Database
+from storage.forget import KINDS, Person, UnmarkedColumn, forget_person, personal_kind
 from storage.models import AskedQuestionRow, Base
+from storage.outbox import claim_due, enqueue
+from storage.questions import add_learned_example, learned_examples
 from tests.conftest import Chat, Clock, texts
 
 EMAIL = "Maria.T@Example.org"
@@ -99,7 +106,8 @@ async def test_forget_leaves_no_identifier_in_any_table(chat: Chat, app: BotApp,
 
     assert await naming_rows(app) == {}
     learned = [q for recipe in app.kb.recipes for q in recipe.questions if ", says" in q]
-    assert learned == []  # the learned example that named her is gone from the live index too
+    # The learned example is kept with her name masked, in the database and in the live index.
+    assert learned == ["how many people should be in a learning circle, says (forgotten)"]
     # Everyone else's data is kept, with the mentions of her replaced.
     bo = texts(await chat.say("leads show L-0002", **STAFF))
     assert "Name: Bo Other" in bo and "Assignee: (forgotten)" in bo
@@ -139,3 +147,126 @@ async def test_sqlite_file_holds_no_trace_after_forget(chat: Chat, app: BotApp, 
     for ident in IDENTIFIERS:
         for form in _forms(ident):
             assert form.encode() not in data, form
+
+
+def test_every_string_column_says_whether_it_is_personal() -> None:
+    """Each String/Text column of each model is marked owner, id, text, json or no (a new column must choose)."""
+    unmarked = [
+        f"{table.name}.{column.name}"
+        for table in Base.metadata.sorted_tables
+        for column in table.columns
+        if isinstance(column.type, String) and column.info.get("personal") not in KINDS
+    ]
+    assert unmarked == []
+
+
+def test_forget_refuses_an_unmarked_column() -> None:
+    """An unmarked string column stops a forget with the column's name, rather than being skipped."""
+    table = Table("notes", MetaData(), Column("id", Integer, primary_key=True), Column("body", String(50)))
+    with pytest.raises(UnmarkedColumn, match=r"column notes\.body must say info=\{'personal': \.\.\.\}"):
+        personal_kind(table.c.body)
+    assert personal_kind(Column("ok", String(5), info={"personal": "no"})) == "no"
+
+
+# Names anyone can type into the consult form that are also a time zone, a weekday of a rule, a status, platforms.
+COMMON_WORDS = ("Berlin", "TU", "new", "slack", "console")
+FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}
+
+
+async def structural(app: BotApp) -> dict[str, dict[tuple[object, ...], tuple[object, ...]]]:
+    """Every column marked "no" (but the submission key, erased with a lead), by table and primary key."""
+    out: dict[str, dict[tuple[object, ...], tuple[object, ...]]] = {}
+    async with app.db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            keys = list(table.primary_key.columns)
+            kept = [c for c in table.columns if c.info.get("personal") == "no" and c.name != "submission_key"]
+            rows = await session.execute(select(*keys, *kept))
+            out[table.name] = {tuple(row[: len(keys)]): tuple(row[len(keys) :]) for row in rows}
+    return out
+
+
+async def seen_by_others(chat: Chat, app: BotApp) -> tuple[object, ...]:
+    """What others see: the group's next check-ins, two other people's leads, cy's half-filled form."""
+    return (
+        texts(await chat.say("checkin next", **FAY)),
+        texts(await chat.say("leads show L-0001", **STAFF)),
+        texts(await chat.say("leads show L-0002", **STAFF)),
+        await app.dispatcher.pending_prompt(chat.origin(user="cy", channel="general")),
+    )
+
+
+async def test_names_that_are_common_words_leave_others_and_schedules_alone(
+    chat: Chat, app: BotApp, clock: Clock
+) -> None:
+    """Her leads named "Berlin", "TU", "new", "slack", "console": others' schedules, statuses and forms survive."""
+    await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
+    await chat.say("checkin schedule tue 18:00 --weeks 2", **FAY)
+    bo = {**INTAKE, "name": "Bo Other", "email": "bo@example.org", "description": "Circles for our library"}
+    await chat.submit("consult:intake", bo, user="bo")
+    await chat.submit("consult:intake", {**bo, "name": "Di Other", "email": "di@example.org"}, user="di")
+    await chat.say("leads status L-0002 contacted", **STAFF)
+    await chat.say("consult", channel="general", user="cy")
+    await chat.say("Cy Person", channel="general", user="cy")  # cy's half-filled form, on the "console" platform
+    for n, name in enumerate(COMMON_WORDS):
+        await chat.submit("consult:intake", {**INTAKE, "name": name, "description": f"request {n}"}, **MARIA)
+    before = (await structural(app), await seen_by_others(chat, app))
+
+    replies = await chat.say(f"leads forget {EMAIL}", **STAFF)
+
+    after = (await structural(app), await seen_by_others(chat, app))
+    changed = {
+        f"{table}{key}": after[0][table].get(key)
+        for table, rows in before[0].items()
+        for key, values in rows.items()
+        if after[0][table].get(key) != values
+    }
+    assert changed == {}  # no structural value changed, no row of theirs deleted
+    assert after[1] == before[1]
+    listed = texts(await chat.say("leads list", **STAFF))
+    assert "L-0002 [contacted] Di Other" in listed and "L-0001 [new] Bo Other" in listed
+    assert [line.split("]")[0] for line in listed.splitlines() if "(forgotten)" in line] == [
+        f"L-000{n} [new" for n in (7, 6, 5, 4, 3)
+    ]
+    next_answer = await chat.say("cy@example.org", channel="general", user="cy")
+    assert [r.text for r in next_answer] == ["Work with P2PU (3/8): Organization\nType 'cancel' to stop."]
+    posted = await app.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))  # Tuesday 18:00 in Berlin
+    assert [(r.channel, r.title) for r in posted] == [("maps", "Check-in: Maps Circle")]
+    assert [r.text for r in replies] == [
+        "Erased the personal details of 5 lead(s): L-0003, L-0004, L-0005, L-0006, L-0007. "
+        "Anonymous statistics are kept. "
+        "Also erased or anonymized 5 other record(s) naming them (questions, forms, notes, answers)."
+    ]
+    assert EMAIL.lower() not in str(await naming_rows(app)).lower()
+
+
+async def test_masked_duplicates_go_and_pending_messages_keep_their_structure(db: Database) -> None:
+    """Two examples equal once masked leave one; a DM due to her goes; a staff notice is masked, not rerouted."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    notice = Reply(
+        f"New request from {NAME} <{EMAIL}>",
+        title="New consulting request L-0001",
+        channel="staff",
+        platform="console",
+        fields=(("Name", NAME), ("Email", EMAIL)),
+        buttons=(Button("Assign to me", "leads:assign", "1"),),
+    )
+    async with db.session() as session:
+        for question in (f"who runs circles? asks {NAME}", f"who runs circles? asks {NAME.upper()}"):
+            await add_learned_example(session, "r1", question, "helpful", now)
+        dm = Reply("Your check-in is open", visibility=Visibility.DM, user=USER, platform="console")
+        stored = await enqueue(session, [dm, notice], now)
+    # "staff", "leads" and "console" name her too: structural values inside the message stay as they are.
+    person = Person(names=frozenset({NAME, "staff", "leads", "console"}), user_ids=frozenset({USER}))
+    await forget_person(db, EMAIL, person, "console:sam", "test", now)
+
+    async with db.session() as session:
+        assert await learned_examples(session) == {"r1": ["who runs circles? asks (forgotten)"]}
+    left = [claimed.reply for claimed in await claim_due(db, now, timedelta(minutes=1), 10)]
+    assert left == [
+        replace(
+            notice,
+            text="New request from (forgotten) <(forgotten)>",
+            fields=(("Name", "(forgotten)"), ("Email", "(forgotten)")),
+            key=stored[1].key,
+        )
+    ]

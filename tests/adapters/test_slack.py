@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
 from bot.app import BotApp
-from bot.events import Reply
+from bot.events import Event, FormSubmission, Reply
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
 from tests.conftest import Chat, DbTarget
 
@@ -30,6 +30,7 @@ def db_target(tmp_path: Path) -> DbTarget:
 
 
 adapters: list[SlackAdapter] = []
+STAFF_ONLY = "Sorry, leads list is only for staff."
 
 
 @pytest.fixture
@@ -349,6 +350,18 @@ async def test_user_groups_count_only_in_the_configured_workspace(tmp_path: Path
         assert [c.get("team_id") for c in api.of("usergroups.list")] == ["T0TEAM"]
 
 
+async def test_a_failed_user_group_lookup_fails_closed_without_waiting_or_retrying_each_event(tmp_path: Path) -> None:
+    """usergroups.list is rate-limited: staff get no role for now, quickly, and the next event does not look it up."""
+    async with staff_bot(tmp_path) as (url, api):
+        api.rate_limit_next.add("usergroups.list")
+        command = {**fixture("slash_consult.json"), "command": "/leads", "text": "list", "user_id": "U0SAM"}
+        for _ in range(2):
+            await post_form(url, {**command, "trigger_id": api.trigger()})
+        replies = await api.wait_for("chat.postEphemeral", 2)
+        assert [r["text"] for r in replies] == [STAFF_ONLY] * 2
+        assert len(api.of("usergroups.list", refused=True)) == 1  # not retried after Retry-After, nor per event
+
+
 async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi], app: BotApp) -> None:
     """/healthz says ok while the database answers (503 when not); /metrics counts events, answers and latency."""
     url, api = slack
@@ -369,3 +382,47 @@ async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi]
     app.db.engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none")
     async with aiohttp.ClientSession() as session, session.get(f"{base}/healthz") as response:
         assert response.status == 503
+
+
+@asynccontextmanager
+async def slow_core(app: BotApp, seconds: float) -> AsyncIterator[tuple[str, SlackApi]]:
+    """HTTP mode where the core takes ``seconds`` more on each form submission (a busy database, a held lock)."""
+
+    async def handle(event: Event) -> list[Reply]:
+        if isinstance(event, FormSubmission):
+            await asyncio.sleep(seconds)
+        return await app.dispatcher.handle(event)
+
+    async with serving() as api:
+        adapter = SlackAdapter(handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        port = await adapter.start(host="127.0.0.1", port=0)
+        try:
+            yield f"http://127.0.0.1:{port}/slack/events", api
+        finally:
+            await adapter.stop()
+
+
+async def test_a_slow_consult_closes_the_modal_in_time_and_answers_by_dm(app: BotApp) -> None:
+    """The core takes 3.5 s on a consult: the modal is acknowledged within Slack's 3 s; the thanks and notice follow."""
+    async with slow_core(app, 3.5) as (url, api):
+        submission = with_trigger(fixture("view_submission.json"), api)
+        submission["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
+        started = time.monotonic()
+        assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")  # NotAcknowledged past 3 s
+        assert time.monotonic() - started < 2.5
+        posts = await api.wait_for("chat.postMessage", 2, within=8)
+    assert {p["channel"]: p["text"] for p in posts} == {
+        "U0ANN": "Thank you! Your request is L-0001. Someone from the team will be in touch by email.",
+        "staff": "New consulting request L-0001",
+    }
+
+
+async def test_a_slow_form_with_a_bad_field_says_so_privately(app: BotApp) -> None:
+    """Past the two seconds, a field error can no longer be shown in the modal: it comes as a private message."""
+    async with slow_core(app, 2.5) as (url, api):
+        submission = with_trigger(fixture("view_submission.json"), api)
+        assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
+        (said,) = await api.wait_for("chat.postEphemeral", within=8)
+    assert (said["channel"], said["user"]) == ("C0GENERAL", "U0ANN")
+    assert said["text"] == "email: 'not-an-email' does not look like an email address (name@example.org)"
+    assert api.of("chat.postMessage") == []

@@ -168,6 +168,11 @@ class SlackAdapter:
         self._socket = AsyncSocketModeHandler(self.app, app_token, ping_interval=self._ping_interval)
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
 
+    async def connected(self) -> bool:
+        """Whether the Socket Mode websocket is open and answering pings."""
+        socket = self._socket
+        return socket is not None and bool(await socket.client.is_connected())
+
     async def stop(self) -> None:
         """Stop serving and disconnect, within a few seconds whatever the state."""
         runner, self._runner = self._runner, None
@@ -299,16 +304,27 @@ class SlackService:
     """The Slack adapter as a service the runtime supervises: Socket Mode, or HTTP mode on ``port``.
 
     ``ready`` is set once connected (Socket Mode) or listening (HTTP mode), so supervision marks it up truthfully.
+    In Socket Mode, a websocket that stays down longer than ``lost_after`` seconds (the client's own reconnection
+    failing) makes :meth:`run` raise :class:`ConnectionError`: the runtime then reports Slack down and starts again
+    with a new client, which is up again once it connects.
     """
 
     name = "slack"
 
-    def __init__(self, adapter: SlackAdapter, *, app_token: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        adapter: SlackAdapter,
+        *,
+        app_token: str | None = None,
+        port: int | None = None,
+        lost_after: float = 30.0,
+    ) -> None:
         if (app_token is None) == (port is None):
             raise ValueError("give an app token (Socket Mode) or a port (HTTP mode)")
         self.adapter = adapter
         self._app_token = app_token
         self._port = port
+        self._lost_after = lost_after
         self._stopped = asyncio.Event()
         self.ready = asyncio.Event()
 
@@ -317,15 +333,21 @@ class SlackService:
         self._stopped.clear()
         starting = asyncio.ensure_future(self._start())
         stopping = asyncio.ensure_future(self._stopped.wait())
+        watching: asyncio.Future[None] | None = None
         try:
             await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if starting.done():
                 starting.result()  # raises if the start failed: the runtime restarts us with backoff
                 self.ready.set()
-                await stopping
+                watching = asyncio.ensure_future(self._watch_connection())
+                await asyncio.wait({watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if watching.done():
+                    watching.result()  # raises ConnectionError: the runtime marks us down and restarts us
         finally:
             self.ready.clear()
             stopping.cancel()
+            if watching is not None:
+                watching.cancel()
             if not starting.done():
                 starting.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -340,6 +362,22 @@ class SlackService:
             assert self._app_token is not None
             await self.adapter.start_socket_mode(self._app_token)
             log.info("Slack Socket Mode connected")
+
+    async def _watch_connection(self) -> None:
+        """Raise ConnectionError once the Socket Mode websocket has been down for ``lost_after`` (HTTP: never)."""
+        if self._app_token is None:
+            await asyncio.Event().wait()
+        check_every = self._lost_after / 4
+        down_since: float | None = None
+        while True:
+            await asyncio.sleep(check_every)
+            if await self.adapter.connected():
+                down_since = None
+                continue
+            now = asyncio.get_running_loop().time()
+            down_since = now if down_since is None else down_since
+            if now - down_since >= self._lost_after:
+                raise ConnectionError(f"Socket Mode connection lost for {self._lost_after:.0f} s")
 
     async def stop(self) -> None:
         """Stop serving."""

@@ -13,10 +13,11 @@ from typing import Any
 import pytest
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.translate import event_to_core, notification_text
+from adapters.slack.translate import BODY_LIMIT, event_to_core, notification_text
 from bot.app import BotApp
 from bot.errors import DeliveryError
-from bot.events import Reply
+from bot.events import Button, Reply
+from tests.adapters.slack_blockkit import MAX_BLOCKS_TEXT, blocks_text_length
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
 from tests.conftest import Clock, DbTarget, make_settings
 
@@ -144,6 +145,52 @@ async def test_a_10000_character_recipe_is_answered_within_slacks_limits(
     shown = " ".join(" ".join(sections).split())
     assert shown == " ".join(f"word{n}" for n in range(LONG_RECIPE_WORDS))
     assert api.of("chat.postEphemeral") == []  # no fallback: Slack took it
+
+
+TRIMMED_NOTE = "_(trimmed: the rest did not fit in one Slack message)_"
+
+
+def sections_of(sent: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in sent["blocks"] if b["type"] == "section"]
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+async def test_a_body_at_its_limit_is_sent_whole_and_one_past_it_is_trimmed(
+    slack: tuple[str, SlackApi, SlackAdapter], extra: int
+) -> None:
+    """A body of exactly 11,000 characters is sent whole; 11,001 is cut at a word, with a note; Slack takes both."""
+    _, api, adapter = slack
+    text = "word " * 2199 + "words" + "!" * extra
+    assert len(text) == BODY_LIMIT + extra == 11_000 + extra
+    await adapter.post(Reply(text, platform="slack", channel="C0MAPS"))
+    (sent,) = api.of("chat.postMessage")
+    sections = sections_of(sent)
+    assert all(len(piece) <= 3000 for piece in sections)
+    if extra == 0:
+        assert " ".join(sections) == text
+    else:
+        shown = " ".join(sections)
+        assert shown.endswith("\n\n" + TRIMMED_NOTE) and len(shown) <= BODY_LIMIT
+        assert text.startswith(shown.removesuffix("\n\n" + TRIMMED_NOTE) + " ")
+
+
+async def test_title_all_buttons_and_a_long_body_fit_slacks_text_limit_for_blocks(
+    slack: tuple[str, SlackApi, SlackAdapter],
+) -> None:
+    """Title of 150, 25 buttons of 75 and a body of 11,000: Slack takes it, title and buttons whole, the body cut."""
+    _, api, adapter = slack
+    buttons = tuple(Button(f"{n:02d}" + "b" * 73, "kb:helpful", str(n)) for n in range(25))
+    title = "T" * 150
+    await adapter.post(Reply("word " * 2199 + "words", title=title, buttons=buttons, platform="slack", channel="C0M"))
+    (sent,) = api.of("chat.postMessage")
+    assert blocks_text_length(sent["blocks"]) <= MAX_BLOCKS_TEXT
+    assert sent["text"] == title and sent["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": title},
+    }
+    shown = [(e["text"]["text"], e["value"]) for b in sent["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert shown == [(b.label, b.value) for b in buttons]
+    assert sections_of(sent)[-1].endswith("\n\n" + TRIMMED_NOTE)
 
 
 async def test_a_refused_reply_is_logged_once_and_the_user_gets_a_fallback(

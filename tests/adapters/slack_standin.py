@@ -44,6 +44,7 @@ from tests.adapters.slack_blockkit import (
 
 __all__ = [
     "ACK_WITHIN",
+    "FOLLOW_UP_ANSWER",
     "MAX_BLOCKS_TEXT",
     "MAX_FILE_BYTES",
     "MAX_MESSAGE_BLOCKS",
@@ -52,7 +53,9 @@ __all__ = [
     "TRIGGER_TTL",
     "NotAcknowledged",
     "SlackApi",
+    "answered",
     "fixture",
+    "follow_up",
     "post",
     "post_event",
     "post_form",
@@ -355,6 +358,27 @@ def fixture(name: str) -> dict[str, Any]:
     """A saved Slack payload (tests/fixtures/slack)."""
     loaded: dict[str, Any] = json.loads((FIXTURES / name).read_text())
     return loaded
+
+
+FOLLOW_UP_ANSWER = "How long and how often should a learning circle meet?"
+
+
+def follow_up(n: int = 1) -> dict[str, Any]:
+    """A fresh question in Ann's DM (its own event id), answered with :data:`FOLLOW_UP_ANSWER` in ``D0ANN``.
+
+    Sent after a request that must not be answered, its answer shows the bot has dealt with what came before: count
+    then, rather than after a fixed sleep.
+    """
+    event = fixture("message_im.json")
+    event["event_id"] = f"Ev0FOLLOWUP{n}"
+    event["event"]["ts"] = event["event"]["event_ts"] = f"1710000900.{n:06d}"
+    return event
+
+
+def answered(params: dict[str, Any]) -> tuple[str, str]:
+    """Where a chat.postMessage went and its header (the recipe's title)."""
+    header = next((b["text"]["text"] for b in params.get("blocks") or [] if b["type"] == "header"), "")
+    return str(params["channel"]), header
 
 
 class NotAcknowledged(AssertionError):

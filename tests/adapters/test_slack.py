@@ -19,7 +19,17 @@ from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
 from bot.app import BotApp
 from bot.events import Event, FormSubmission, Reply
-from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
+from tests.adapters.slack_standin import (
+    FOLLOW_UP_ANSWER,
+    SECRET,
+    SlackApi,
+    answered,
+    fixture,
+    follow_up,
+    post_event,
+    post_form,
+    serving,
+)
 from tests.conftest import Chat, DbTarget
 
 
@@ -67,8 +77,12 @@ async def test_mention_is_answered_once_in_thread(slack: tuple[str, SlackApi]) -
     assert "How big should a learning circle be?" in json.dumps(posted["blocks"])
     status, _ = await post_event(url, event, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert status == 200
-    await asyncio.sleep(0.3)
-    assert len(api.of("chat.postMessage")) == 1
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert [answered(p) for p in posts] == [
+        ("C0GENERAL", "How big should a learning circle be?"),
+        ("D0ANN", FOLLOW_UP_ANSWER),
+    ]
 
 
 async def test_direct_message_is_answered(slack: tuple[str, SlackApi]) -> None:
@@ -99,8 +113,9 @@ async def test_bad_signature_and_stale_timestamp_are_refused(slack: tuple[str, S
     url, api = slack
     assert (await post_event(url, fixture("app_mention.json"), secret="wrong"))[0] == 401
     assert (await post_event(url, fixture("app_mention.json"), age=600))[0] == 401
-    await asyncio.sleep(0.2)
-    assert api.of("chat.postMessage") == []
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage")
+    assert [answered(p) for p in posts] == [("D0ANN", FOLLOW_UP_ANSWER)]
 
 
 async def test_consult_opens_a_modal_and_shows_field_errors(slack: tuple[str, SlackApi]) -> None:
@@ -237,8 +252,12 @@ async def test_socket_mode_answers_and_acks_each_envelope(slack: tuple[str, Slac
             await api.acked.wait()
             api.acked.clear()
     assert [a["envelope_id"] for a in api.acks] == ["env-1", "env-2"]
-    await asyncio.sleep(0.2)
-    assert len(api.of("chat.postMessage")) == 1
+    await api.envelopes.put({**envelope, "envelope_id": "env-3", "payload": follow_up()})
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert [answered(p) for p in posts] == [
+        ("C0GENERAL", "How big should a learning circle be?"),
+        ("D0ANN", FOLLOW_UP_ANSWER),
+    ]
 
 
 async def test_rate_limited_post_is_retried_after_the_wait(slack: tuple[str, SlackApi]) -> None:

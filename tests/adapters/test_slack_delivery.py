@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -18,7 +17,16 @@ from bot.app import BotApp
 from bot.errors import DeliveryError
 from bot.events import Button, Reply
 from tests.adapters.slack_blockkit import MAX_BLOCKS_TEXT, blocks_text_length
-from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
+from tests.adapters.slack_standin import (
+    FOLLOW_UP_ANSWER,
+    SECRET,
+    SlackApi,
+    fixture,
+    follow_up,
+    post_event,
+    post_form,
+    serving,
+)
 from tests.conftest import Clock, DbTarget, make_settings
 
 LONG_RECIPE_WORDS = 1_234  # 10,000 characters
@@ -302,19 +310,20 @@ async def test_consult_by_mention_continues_in_a_modal_never_in_the_channel(
         "consent",
     ]
     assert json.loads(view["private_metadata"])["channel"] == "C0GENERAL"
-    await asyncio.sleep(0.2)
-    assert api.of("chat.postMessage") == []  # nothing was asked in the channel
     submission = fixture("view_submission.json")
     submission["trigger_id"] = api.trigger()
     submission["view"]["private_metadata"] = view["private_metadata"]
     submission["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
     assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
-    posts = await api.wait_for("chat.postMessage", 2)
-    by_channel = {p["channel"]: p["text"] for p in posts}
-    assert by_channel["U0ANN"] == (
-        "Thank you! Your request is L-0001. Someone from the team will be in touch by email."
-    )
-    assert "C0GENERAL" not in by_channel and set(by_channel) == {"U0ANN", "staff"}
+    await api.wait_for("chat.postMessage", 2)
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage", 3)
+    assert {p["channel"]: p["text"] for p in posts} == {  # nothing was asked or said in the channel
+        "U0ANN": "Thank you! Your request is L-0001. Someone from the team will be in touch by email.",
+        "staff": "New consulting request L-0001",
+        "D0ANN": FOLLOW_UP_ANSWER,
+    }
+    assert [(e["channel"], e["user"]) for e in api.of("chat.postEphemeral")] == [("C0GENERAL", "U0ANN")]
 
 
 async def test_consult_in_the_bots_dm_is_asked_step_by_step_there(slack: tuple[str, SlackApi, SlackAdapter]) -> None:

@@ -255,8 +255,8 @@ class SlackAdapter:
     async def _on_view(self, body: dict[str, Any], ack: AsyncAck) -> None:
         """A modal submitted: field errors are shown in the modal if the core answers in time; else it closes."""
         user_team = (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id")
-        submission = await self._with_groups(view_to_core(body), user_team)
-        work = asyncio.ensure_future(self._handle(submission))
+        submission = view_to_core(body)
+        work = asyncio.ensure_future(self._handle_with_groups(submission, user_team))  # the lookup counts too
         try:
             replies = await asyncio.wait_for(asyncio.shield(work), self._form_ack_seconds)
         except TimeoutError:
@@ -272,6 +272,9 @@ class SlackAdapter:
             return
         await ack()
         await self._deliver(submission.origin, replies, trigger_id=None)
+
+    async def _handle_with_groups(self, event: E, team: str | None) -> list[Reply]:
+        return await self._handle(await self._with_groups(event, team))
 
     async def _deliver(self, origin: Origin, replies: list[Reply], trigger_id: str | None) -> None:
         for reply in replies:

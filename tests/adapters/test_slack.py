@@ -381,6 +381,24 @@ async def test_a_failed_user_group_lookup_fails_closed_without_waiting_or_retryi
         assert len(api.of("usergroups.list", refused=True)) == 1  # not retried after Retry-After, nor per event
 
 
+async def test_user_groups_are_looked_up_again_a_minute_after_a_failure() -> None:
+    """After a failed lookup nobody is in a group for 60 s (no lookup meanwhile); then the lookup runs and counts."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.groups import UserGroups
+
+    now = [0.0]
+    async with serving() as api:
+        client = AsyncWebClient(token="xoxb-test", base_url=api.base_url + "/api/")
+        groups = UserGroups(client, frozenset({"P2PU-Staff"}), "T0TEAM", clock=lambda: now[0])
+        api.fail_next["usergroups.list"] = (500, "internal_error")
+        seen = []
+        for now[0] in (0.0, 59.9, 60.0, 359.9):
+            seen.append(await groups.of("U0SAM"))
+        assert seen == [frozenset(), frozenset(), frozenset({"p2pu-staff"}), frozenset({"p2pu-staff"})]
+        assert [c.get("team_id") for c in api.of("usergroups.list", refused=True)] == ["T0TEAM", "T0TEAM"]
+
+
 async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi], app: BotApp) -> None:
     """/healthz says ok while the database answers (503 when not); /metrics counts events, answers and latency."""
     url, api = slack

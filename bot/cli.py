@@ -20,7 +20,7 @@ from bot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
     from bot.app import BotApp
-    from bot.runtime import Service
+    from bot.runtime import HealthReport, Service
 
 __all__ = ["main"]
 
@@ -161,7 +161,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     import signal
 
     from bot.app import BotApp
-    from bot.runtime import HealthReport, ServiceStates, run_services
+    from bot.runtime import ServiceStates, run_services
 
     configured = {"slack": settings.slack_bot_token is not None, "discord": settings.discord_token is not None}
     platforms = list(dict.fromkeys(args.platforms)) or [p for p, ok in configured.items() if ok]
@@ -181,13 +181,10 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     async def health() -> HealthReport:
         return await states.report(app.healthy)
 
-    async def healthy() -> bool:
-        return (await health()).ok
-
     services: list[Service] = []
     try:
         if "slack" in platforms:
-            services.append(_slack_service(app, settings, args, healthy))
+            services.append(_slack_service(app, settings, args, health))
         if "discord" in platforms:
             services.append(_discord_service(app, settings))
     except BaseException:
@@ -223,7 +220,7 @@ def _check_tokens(settings: Settings, platforms: list[str], http: bool) -> None:
 
 
 def _slack_service(
-    app: BotApp, settings: Settings, args: argparse.Namespace, healthy: Callable[[], Awaitable[bool]]
+    app: BotApp, settings: Settings, args: argparse.Namespace, health: Callable[[], Awaitable[HealthReport]]
 ) -> Service:
     try:
         from adapters.slack.app import SlackAdapter, SlackService
@@ -238,7 +235,7 @@ def _slack_service(
         secret,
         settings.slack_api_url,
         role_groups=frozenset(settings.roles.platform_roles),
-        health=healthy,
+        health=health,
         metrics=app.metrics.render,
         team_id=settings.slack_team_id,
     )

@@ -3,8 +3,12 @@
 Socket Mode (the default: no public URL needed) connects out over a websocket with the app token. HTTP mode serves
 Events API, interactivity and slash commands at ``/slack/events``, checked by :mod:`adapters.slack.http` before bolt
 sees them. Every event is acknowledged first; retried deliveries are dropped by their ``event_id``, recorded in the
-database so replicas agree. Each :meth:`SlackService.run` builds its web app or Socket Mode client afresh, so a
-restart after a failure starts clean, and :meth:`SlackService.stop` returns promptly whatever the state.
+database so replicas agree. When the database cannot record it, the event is handled anyway (a retry might then be
+answered twice, which beats not answering: the core replies that the database is away). A modal submission is
+acknowledged with the core's answer when it comes within two seconds, and otherwise closed at once with the answer
+sent privately afterwards, inside Slack's three. Each :meth:`SlackService.run` builds its web app or Socket Mode
+client afresh, so a restart after a failure starts clean, and :meth:`SlackService.stop` returns promptly whatever
+the state.
 """
 
 from __future__ import annotations
@@ -13,7 +17,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -24,8 +27,10 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.health import HealthServer
+from adapters.slack.groups import UserGroups
 from adapters.slack.http import MAX_BODY_BYTES, SignedEndpoint
 from adapters.slack.send import MAX_FILE_BYTES, OPEN_FORM_ACTION, Sender, call_api, decode_form
 from adapters.slack.translate import (
@@ -37,8 +42,9 @@ from adapters.slack.translate import (
     slash_to_core,
     view_to_core,
 )
-from bot.errors import DeliveryError
+from bot.errors import DeliveryError, StorageError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
+from bot.runtime import HealthReport
 from storage import Database
 from storage.events import claim_event
 
@@ -47,8 +53,10 @@ __all__ = ["SlackAdapter", "SlackService"]
 log = logging.getLogger(__name__)
 
 E = TypeVar("E", Message, Action, FormSubmission)
-_GROUPS_TTL = 300.0  # seconds between refreshes of Slack user group membership
 _STOP_TIMEOUT = 5.0  # seconds a Socket Mode or HTTP shutdown may take before it is abandoned
+_CLAIM_TIMEOUT = 1.5  # seconds recording an event for dedupe may take before it is handled without
+# Slack shows an error in a modal not acknowledged within 3 s; the core gets this long to answer in the modal.
+FORM_ACK_SECONDS = 2.0
 
 Handle = Callable[[Event], Awaitable[list[Reply]]]
 
@@ -64,9 +72,12 @@ class SlackAdapter:
         api_url: the Web API base URL (Slack's by default; a proxy or a test stand-in otherwise).
         role_groups: Slack user group handles that settings map to roles; members get them as platform roles.
         team_id: the workspace whose user groups count for roles; users of any other workspace get none.
-        health: answers whether the bot is healthy, served at ``/healthz`` in HTTP mode.
+        health: the health report (or just whether the bot is healthy), served at ``/healthz`` in HTTP mode as
+            :class:`adapters.health.HealthServer` serves it.
         metrics: the Prometheus exposition, served at ``/metrics`` in HTTP mode.
         max_file_bytes: the largest file uploaded (Slack's limit, 1 GB, by default).
+        ping_interval: seconds between Socket Mode pings; also how soon a lost connection is retried.
+        form_ack_seconds: how long a modal submission waits for the core before the modal is closed anyway.
     """
 
     name = "slack"
@@ -79,11 +90,13 @@ class SlackAdapter:
         signing_secret: str | None,
         api_url: str | None = None,
         role_groups: frozenset[str] = frozenset(),
-        health: Callable[[], Awaitable[bool]] | None = None,
+        health: Callable[[], Awaitable[bool | HealthReport]] | None = None,
         metrics: Callable[[], bytes] | None = None,
         *,
         team_id: str | None = None,
         max_file_bytes: int = MAX_FILE_BYTES,
+        ping_interval: float = 10.0,
+        form_ack_seconds: float = FORM_ACK_SECONDS,
     ) -> None:
         self._handle = handle
         self._db = db
@@ -104,9 +117,9 @@ class SlackAdapter:
         self._runner: web.AppRunner | None = None
         self._bot_user: str | None = None
         self._team_id = team_id
-        self._role_groups = {g.casefold() for g in role_groups}
-        self._group_members: dict[str, frozenset[str]] = {}
-        self._groups_loaded_at = 0.0
+        self._groups = UserGroups(self.client, role_groups, team_id)
+        self._ping_interval = ping_interval
+        self._form_ack_seconds = form_ack_seconds
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
         self.app.event("app_home_opened")(self._on_home)
@@ -128,7 +141,13 @@ class SlackAdapter:
         return application
 
     async def _claim(self, key: str) -> bool:
-        return await claim_event(self._db, key, datetime.now(UTC))
+        """Record ``key`` as handled (False: it was already); when the database cannot, handle it anyway."""
+        try:
+            return await asyncio.wait_for(claim_event(self._db, key, datetime.now(UTC)), _CLAIM_TIMEOUT)
+        except (SQLAlchemyError, OSError, StorageError, TimeoutError) as exc:
+            # The dispatcher will meet the same outage and tell the user; dropping the event would leave silence.
+            log.warning("could not record Slack event for dedupe (%s); handling it anyway", type(exc).__name__)
+            return True
 
     async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:
         """Serve HTTP mode on a freshly built web app; returns the port (useful with port 0)."""
@@ -146,8 +165,13 @@ class SlackAdapter:
 
     async def start_socket_mode(self, app_token: str) -> None:
         """Connect over Socket Mode with a new handler and client; bolt acknowledges each envelope and reconnects."""
-        self._socket = AsyncSocketModeHandler(self.app, app_token)
+        self._socket = AsyncSocketModeHandler(self.app, app_token, ping_interval=self._ping_interval)
         await self._socket.connect_async()  # type: ignore[no-untyped-call]
+
+    async def connected(self) -> bool:
+        """Whether the Socket Mode websocket is open and answering pings."""
+        socket = self._socket
+        return socket is not None and bool(await socket.client.is_connected())
 
     async def stop(self) -> None:
         """Stop serving and disconnect, within a few seconds whatever the state."""
@@ -165,43 +189,20 @@ class SlackAdapter:
         return self._bot_user
 
     async def _with_groups(self, event: E, team: str | None) -> E:
-        """Add the user's mapped Slack user groups to the event's platform roles (looked up at most every 5 min).
+        """Add the user's mapped Slack user groups to the event's platform roles (see :class:`UserGroups`).
 
         With a configured workspace, a user from any other workspace (a shared channel, an org-wide install) gets
         no role from a user group.
         """
-        if not self._role_groups or (self._team_id is not None and team != self._team_id):
+        if not self._groups or (self._team_id is not None and team != self._team_id):
             return event
-        if time.monotonic() - self._groups_loaded_at > _GROUPS_TTL:
-            try:
-                await self._load_groups()
-            except DeliveryError as exc:
-                # Fail closed: without the lookup nobody gets a role from a user group, and the event still runs.
-                log.warning("could not list Slack user groups for roles: %s", exc.code)
-                return event
-        handles = self._group_members.get(event.origin.user, frozenset())
+        handles = await self._groups.of(event.origin.user)
         return replace(event, origin=replace(event.origin, platform_roles=event.origin.platform_roles | handles))
-
-    async def _load_groups(self) -> None:
-        kwargs: dict[str, Any] = {"include_users": True}
-        if self._team_id is not None:
-            kwargs["team_id"] = self._team_id
-        listed = await call_api(self.client.usergroups_list(**kwargs))
-        members: dict[str, set[str]] = {}
-        groups: list[dict[str, Any]] = listed.get("usergroups") or []
-        for group in groups:
-            if self._team_id is not None and group.get("team_id", self._team_id) != self._team_id:
-                continue
-            if str(group.get("handle", "")).casefold() in self._role_groups:
-                for user in group.get("users", []):
-                    members.setdefault(user, set()).add(group["handle"])
-        self._group_members = {user: frozenset(handles) for user, handles in members.items()}
-        self._groups_loaded_at = time.monotonic()
 
     async def _on_event(self, body: dict[str, Any], ack: AsyncAck) -> None:
         await ack()
         event_id = body.get("event_id")
-        if event_id and not await claim_event(self._db, f"slack:{event_id}", datetime.now(UTC)):
+        if event_id and not await self._claim(f"slack:{event_id}"):
             log.info("dropped a repeated delivery of Slack event %s", event_id)
             return
         message = event_to_core(body, await self._bot_user_id())
@@ -252,15 +253,28 @@ class SlackAdapter:
         await self._deliver(action.origin, await self._handle(action), trigger_id=body.get("trigger_id"))
 
     async def _on_view(self, body: dict[str, Any], ack: AsyncAck) -> None:
+        """A modal submitted: field errors are shown in the modal if the core answers in time; else it closes."""
         user_team = (body.get("user") or {}).get("team_id") or (body.get("team") or {}).get("id")
-        submission = await self._with_groups(view_to_core(body), user_team)
-        replies = await self._handle(submission)
+        submission = view_to_core(body)
+        work = asyncio.ensure_future(self._handle_with_groups(submission, user_team))  # the lookup counts too
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(work), self._form_ack_seconds)
+        except TimeoutError:
+            # Closed now, or Slack shows a connection error though the form goes through; every answer (field
+            # errors included) then comes as a private message.
+            await ack()
+            log.info("the core took over %.1f s on a Slack form; answering it privately", self._form_ack_seconds)
+            await self._deliver(submission.origin, await work, trigger_id=None)
+            return
         errors = {name: msg for r in replies for name, msg in r.form_errors}
         if errors:
             await ack(response_action="errors", errors=errors)  # shown under each field in the modal
             return
         await ack()
         await self._deliver(submission.origin, replies, trigger_id=None)
+
+    async def _handle_with_groups(self, event: E, team: str | None) -> list[Reply]:
+        return await self._handle(await self._with_groups(event, team))
 
     async def _deliver(self, origin: Origin, replies: list[Reply], trigger_id: str | None) -> None:
         for reply in replies:
@@ -290,30 +304,53 @@ async def _bounded(closing: Awaitable[Any], what: str) -> None:
 
 
 class SlackService:
-    """The Slack adapter as a service the runtime supervises: Socket Mode, or HTTP mode on ``port``."""
+    """The Slack adapter as a service the runtime supervises: Socket Mode, or HTTP mode on ``port``.
+
+    ``ready`` is set once connected (Socket Mode) or listening (HTTP mode), so supervision marks it up truthfully.
+    In Socket Mode, a websocket that stays down longer than ``lost_after`` seconds (the client's own reconnection
+    failing) makes :meth:`run` raise :class:`ConnectionError`: the runtime then reports Slack down and starts again
+    with a new client, which is up again once it connects.
+    """
 
     name = "slack"
 
-    def __init__(self, adapter: SlackAdapter, *, app_token: str | None = None, port: int | None = None) -> None:
+    def __init__(
+        self,
+        adapter: SlackAdapter,
+        *,
+        app_token: str | None = None,
+        port: int | None = None,
+        lost_after: float = 30.0,
+    ) -> None:
         if (app_token is None) == (port is None):
             raise ValueError("give an app token (Socket Mode) or a port (HTTP mode)")
         self.adapter = adapter
         self._app_token = app_token
         self._port = port
+        self._lost_after = lost_after
         self._stopped = asyncio.Event()
+        self.ready = asyncio.Event()
 
     async def run(self) -> None:
         """Connect (or listen) and serve until :meth:`stop`; a stop while connecting returns at once."""
         self._stopped.clear()
         starting = asyncio.ensure_future(self._start())
         stopping = asyncio.ensure_future(self._stopped.wait())
+        watching: asyncio.Future[None] | None = None
         try:
             await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
             if starting.done():
                 starting.result()  # raises if the start failed: the runtime restarts us with backoff
-                await stopping
+                self.ready.set()
+                watching = asyncio.ensure_future(self._watch_connection())
+                await asyncio.wait({watching, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                if watching.done():
+                    watching.result()  # raises ConnectionError: the runtime marks us down and restarts us
         finally:
+            self.ready.clear()
             stopping.cancel()
+            if watching is not None:
+                watching.cancel()
             if not starting.done():
                 starting.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -328,6 +365,22 @@ class SlackService:
             assert self._app_token is not None
             await self.adapter.start_socket_mode(self._app_token)
             log.info("Slack Socket Mode connected")
+
+    async def _watch_connection(self) -> None:
+        """Raise ConnectionError once the Socket Mode websocket has been down for ``lost_after`` (HTTP: never)."""
+        if self._app_token is None:
+            await asyncio.Event().wait()
+        check_every = self._lost_after / 4
+        down_since: float | None = None
+        while True:
+            await asyncio.sleep(check_every)
+            if await self.adapter.connected():
+                down_since = None
+                continue
+            now = asyncio.get_running_loop().time()
+            down_since = now if down_since is None else down_since
+            if now - down_since >= self._lost_after:
+                raise ConnectionError(f"Socket Mode connection lost for {self._lost_after:.0f} s")
 
     async def stop(self) -> None:
         """Stop serving."""

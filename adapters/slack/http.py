@@ -4,7 +4,8 @@ The signature is verified on the raw bytes first (https://api.slack.com/authenti
 a missing or non-integer timestamp, one more than five minutes away, or a wrong signature gets 401 and the body is
 never parsed nor logged (only its length and the reason). A signed body that does not parse gets 400. A signed
 slash command or interaction seen before (same ``trigger_id``) is acknowledged and dropped, through the database
-table replicas share with the Events API's ``event_id`` dedupe, so a replayed request never runs twice.
+table replicas share with the Events API's ``event_id`` dedupe, so a replayed request never runs twice. When the
+database cannot record it, ``claim`` says go ahead (see ``SlackAdapter._claim``), so an outage gets the core's reply.
 """
 
 from __future__ import annotations

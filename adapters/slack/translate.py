@@ -54,8 +54,10 @@ MAX_VIEW_BLOCKS = 100
 VIEW_TITLE_LIMIT = 24
 OPTION_TEXT_LIMIT = 75
 MAX_OPTIONS = 100
-# Slack refuses messages whose blocks hold much more than ~13,000 characters in all ("msg_blocks_too_long"; not
-# documented, observed in slackapi/bolt-js#2509), so the body of one message is kept under this.
+# Slack refuses messages whose blocks hold more than about 12,000 characters of text in all ("msg_blocks_too_long";
+# not documented: slackapi/bolt-js#2509 and #2867), so the text of one message's blocks (header, body, link and
+# button labels) is kept within BLOCKS_TEXT_LIMIT, and its body within BODY_LIMIT.
+BLOCKS_TEXT_LIMIT = 12_000
 BODY_LIMIT = 11_000
 NOTIFICATION_LIMIT = 300  # the top-level text: what notifications and screen readers show
 
@@ -197,24 +199,19 @@ def split_text(text: str, limit: int) -> list[str]:
     return [p for p in pieces if p.strip()]
 
 
-def _body(reply: Reply) -> str:
+def _body(reply: Reply, limit: int) -> str:
     text = to_mrkdwn(reply.text)
     if reply.fields:
         text += "\n" + "\n".join(f"*{escape(name)}:* {escape(value)}" for name, value in reply.fields)
-    if len(text) > BODY_LIMIT:
-        text = text[: _safe_cut(text, BODY_LIMIT - len(_TRIMMED))].rstrip() + _TRIMMED
+    if len(text) > limit:
+        text = text[: _safe_cut(text, limit - len(_TRIMMED))].rstrip() + _TRIMMED
     return text
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
     """A reply as Block Kit within Slack's limits: header, escaped text, fields, a "Read more" link and buttons."""
-    blocks: list[Block] = []
-    if reply.title and reply.title.strip():
-        blocks.append(HeaderBlock(text=PlainTextObject(text=clean(reply.title.strip())[:HEADER_LIMIT])))
-    for piece in split_text(_body(reply), SECTION_LIMIT):
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
-    if reply.link:
-        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=f"<{escape(reply.link)}|Read more>")]))
+    header = clean(reply.title.strip())[:HEADER_LIMIT] if reply.title and reply.title.strip() else ""
+    link = f"<{escape(reply.link)}|Read more>" if reply.link else ""
     buttons = [
         ButtonElement(
             text=clean(b.label)[:BUTTON_TEXT_LIMIT] or "-",
@@ -223,6 +220,13 @@ def reply_blocks(reply: Reply) -> list[Block]:
         )
         for n, b in enumerate(reply.buttons)
     ]
+    around = len(header) + len(link) + sum(len(b.text.text) for b in buttons if b.text is not None)
+    blocks: list[Block] = [HeaderBlock(text=PlainTextObject(text=header))] if header else []
+    budget = max(min(BODY_LIMIT, BLOCKS_TEXT_LIMIT - around), 2 * len(_TRIMMED))  # a huge link: still a body
+    for piece in split_text(_body(reply, budget), SECTION_LIMIT):
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=piece)))
+    if link:
+        blocks.append(ContextBlock(elements=[MarkdownTextObject(text=link)]))
     for start in range(0, len(buttons), MAX_BUTTONS):
         blocks.append(ActionsBlock(elements=buttons[start : start + MAX_BUTTONS]))
     return blocks[:MAX_BLOCKS]

@@ -45,11 +45,30 @@ MAX_PRIVATE_METADATA = 3000
 MAX_MESSAGE_TEXT = 40_000
 # https://api.slack.com/interactivity/handling#modal_responses (trigger_id: used once, expires after 3 seconds)
 TRIGGER_TTL = 3.0
+# https://api.slack.com/interactivity/handling#acknowledgment_response (slash commands, button presses and modal
+# submissions must be answered with HTTP 200 within 3000 ms; https://api.slack.com/apis/events-api#responding: the
+# Events API retries an event not acknowledged within 3 seconds)
+ACK_WITHIN = 3.0
+# chat.postMessage refuses blocks whose text adds up to more than about 12,000 characters with msg_blocks_too_long.
+# Undocumented: https://github.com/slackapi/bolt-js/issues/2509 (refused from ~13,200 characters; Slack's answer
+# there: "12,000 text characters with a buffer for block containers") and bolt-js#2867. The stand-in holds the bot
+# to the 12,000 Slack named, counting every text string in the blocks.
+MAX_BLOCKS_TEXT = 12_000
 # https://api.slack.com/methods/files.getUploadURLExternal and https://api.slack.com/messaging/files (1 GB a file)
 MAX_FILE_BYTES = 1024**3
 
 _TEXT_TYPES = {"plain_text", "mrkdwn"}
 _BLOCK_TYPES = {"section", "header", "context", "actions", "divider", "input", "image"}
+
+
+def blocks_text_length(node: Any) -> int:
+    """The characters of every ``text`` string in ``node`` (blocks, their text objects and elements)."""
+    if isinstance(node, dict):
+        own = len(node["text"]) if isinstance(node.get("text"), str) else 0
+        return own + sum(blocks_text_length(v) for v in node.values() if isinstance(v, dict | list))
+    if isinstance(node, list):
+        return sum(blocks_text_length(v) for v in node)
+    return 0
 
 
 class BlockErrors:

@@ -3,7 +3,11 @@
 Serve it with :func:`serving` (aiohttp on 127.0.0.1, port 0) and point ``AsyncWebClient(base_url=api_url)`` at it.
 Every call is recorded (``calls``, :meth:`SlackApi.of`, :meth:`SlackApi.wait_for`). Refusals are answered as Slack
 answers them: HTTP 200 with ``{"ok": false, "error": CODE}``, plus ``errors`` / ``response_metadata.messages`` naming
-the JSON pointer for Block Kit problems; 429 with ``Retry-After`` for rate limits.
+the JSON pointer for Block Kit problems; 429 with ``Retry-After`` for rate limits. Socket Mode connections can be
+dropped and refused for a while (:meth:`SlackApi.go_offline`), as when the network goes away.
+
+The other direction, signed requests into the bot (:func:`post`), holds the bot to Slack's acknowledgement time: a
+request not answered within three seconds fails as it does for the user (:class:`NotAcknowledged`).
 
 Each limit cites the Slack page that documents it; the Block Kit and view limits live in ``slack_blockkit.py``, the
 methods' own rules here, so a platform change is one edit.
@@ -27,22 +31,31 @@ import aiohttp
 from aiohttp import web
 
 from tests.adapters.slack_blockkit import (
+    ACK_WITHIN,
+    MAX_BLOCKS_TEXT,
     MAX_FILE_BYTES,
     MAX_MESSAGE_BLOCKS,
     MAX_MESSAGE_TEXT,
     TRIGGER_TTL,
+    blocks_text_length,
     validate_blocks,
     validate_view,
 )
 
 __all__ = [
+    "ACK_WITHIN",
+    "FOLLOW_UP_ANSWER",
+    "MAX_BLOCKS_TEXT",
     "MAX_FILE_BYTES",
     "MAX_MESSAGE_BLOCKS",
     "MAX_MESSAGE_TEXT",
     "SECRET",
     "TRIGGER_TTL",
+    "NotAcknowledged",
     "SlackApi",
+    "answered",
     "fixture",
+    "follow_up",
     "post",
     "post_event",
     "post_form",
@@ -71,6 +84,8 @@ class SlackApi:
         rate_limit_next: methods whose next call gets 429 with ``Retry-After: 1``.
         fail_next: method -> ``(http status, error code)`` for its next call (e.g. ``(500, "internal_error")``).
         hang: when set, ``apps.connections.open`` never answers (a Slack that does not respond).
+        offline: when set, ``apps.connections.open`` and the websocket URL answer 503 (no network to Slack).
+        connections: how many Socket Mode websockets were opened.
         uploads: file id -> bytes received at the upload URL.
         max_file_bytes: the upload size limit (Slack's 1 GB by default; smaller in tests).
     """
@@ -91,6 +106,9 @@ class SlackApi:
         self.rate_limit_next: set[str] = set()
         self.fail_next: dict[str, tuple[int, str]] = {}
         self.hang = False
+        self.offline = False
+        self.connections = 0
+        self._sockets: set[web.WebSocketResponse] = set()
         self.missing_channels: set[str] = set()
         self.max_file_bytes = MAX_FILE_BYTES
         self.uploads: dict[str, bytes] = {}
@@ -124,10 +142,20 @@ class SlackApi:
 
     # -- Socket Mode ---------------------------------------------------------------------------------------------
 
-    async def _socket(self, request: web.Request) -> web.WebSocketResponse:
+    async def go_offline(self) -> None:
+        """The network to Slack goes away: open websockets close, and new connections are refused until back."""
+        self.offline = True
+        for ws in list(self._sockets):
+            await ws.close(code=aiohttp.WSCloseCode.GOING_AWAY)
+
+    async def _socket(self, request: web.Request) -> web.StreamResponse:
         """Socket Mode: say hello, push queued envelopes, collect the acks."""
+        if self.offline:
+            return web.Response(status=503)
         ws = web.WebSocketResponse()
         await ws.prepare(request)
+        self.connections += 1
+        self._sockets.add(ws)
         await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {"app_id": "A0APP"}})
 
         async def push() -> None:
@@ -141,6 +169,7 @@ class SlackApi:
                     self.acks.append(json.loads(msg.data))
                     self.acked.set()
         finally:
+            self._sockets.discard(ws)
             pusher.cancel()
         return ws
 
@@ -159,6 +188,8 @@ class SlackApi:
             return refusal(error, status=status)
         if method == "apps.connections.open" and self.hang:
             await asyncio.Event().wait()  # never answers; the client must give up or be stopped
+        if method == "apps.connections.open" and self.offline:
+            return web.Response(status=503, text="no route to Slack")
         if not request.headers.get("Authorization", "").startswith("Bearer ") and "token" not in params:
             return refusal("not_authed")
         handler = getattr(self, "_" + method.replace(".", "_"), None)
@@ -210,6 +241,8 @@ class SlackApi:
             errors = validate_blocks(blocks, MAX_MESSAGE_BLOCKS, surface="message")
             if errors:
                 return refusal("invalid_blocks", errors)
+            if blocks_text_length(blocks) > MAX_BLOCKS_TEXT:
+                return refusal("msg_blocks_too_long")
         return None
 
     async def _chat_postMessage(self, params: dict[str, Any]) -> web.Response:
@@ -327,6 +360,32 @@ def fixture(name: str) -> dict[str, Any]:
     return loaded
 
 
+FOLLOW_UP_ANSWER = "How long and how often should a learning circle meet?"
+
+
+def follow_up(n: int = 1) -> dict[str, Any]:
+    """A fresh question in Ann's DM (its own event id), answered with :data:`FOLLOW_UP_ANSWER` in ``D0ANN``.
+
+    Sent after a request that must not be answered, its answer shows the bot has dealt with what came before: count
+    then, rather than after a fixed sleep.
+    """
+    event = fixture("message_im.json")
+    event["event_id"] = f"Ev0FOLLOWUP{n}"
+    event["event"]["ts"] = event["event"]["event_ts"] = f"1710000900.{n:06d}"
+    return event
+
+
+def answered(params: dict[str, Any]) -> tuple[str, str]:
+    """Where a chat.postMessage went and its header (the recipe's title)."""
+    header = next((b["text"]["text"] for b in params.get("blocks") or [] if b["type"] == "header"), "")
+    return str(params["channel"]), header
+
+
+class NotAcknowledged(AssertionError):
+    """The bot did not answer a request within Slack's three seconds: Slack shows the user an error (a slash command
+    "failed with the error operation_timeout", a modal "We had some trouble connecting") and, for events, retries."""
+
+
 async def post(
     url: str,
     body: str | bytes,
@@ -336,7 +395,11 @@ async def post(
     age: int = 0,
     headers: dict[str, str] | None = None,
 ) -> tuple[int, str]:
-    """POST ``body`` signed as Slack signs it (https://api.slack.com/authentication/verifying-requests-from-slack)."""
+    """POST ``body`` signed as Slack signs it (https://api.slack.com/authentication/verifying-requests-from-slack).
+
+    Raises:
+        NotAcknowledged: no response within :data:`ACK_WITHIN` seconds, after which Slack gives up.
+    """
     raw = body.encode() if isinstance(body, str) else body
     timestamp = str(int(time.time()) - age)
     signature = "v0=" + hmac.new(secret.encode(), b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256).hexdigest()
@@ -346,8 +409,14 @@ async def post(
         "Content-Type": content_type,
         **(headers or {}),
     }
-    async with aiohttp.ClientSession() as session, session.post(url, data=raw, headers=sent) as response:
-        return response.status, await response.text()
+    started = time.monotonic()
+    try:
+        async with asyncio.timeout(ACK_WITHIN):
+            async with aiohttp.ClientSession() as session, session.post(url, data=raw, headers=sent) as response:
+                return response.status, await response.text()
+    except TimeoutError:
+        waited = time.monotonic() - started
+        raise NotAcknowledged(f"no answer within {waited:.1f} s (Slack waits {ACK_WITHIN} s)") from None
 
 
 async def post_event(url: str, payload: dict[str, Any], **kw: Any) -> tuple[int, str]:

@@ -18,8 +18,18 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
 from bot.app import BotApp
-from bot.events import Reply
-from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
+from bot.events import Event, FormSubmission, Reply
+from tests.adapters.slack_standin import (
+    FOLLOW_UP_ANSWER,
+    SECRET,
+    SlackApi,
+    answered,
+    fixture,
+    follow_up,
+    post_event,
+    post_form,
+    serving,
+)
 from tests.conftest import Chat, DbTarget
 
 
@@ -30,6 +40,7 @@ def db_target(tmp_path: Path) -> DbTarget:
 
 
 adapters: list[SlackAdapter] = []
+STAFF_ONLY = "Sorry, leads list is only for staff."
 
 
 @pytest.fixture
@@ -66,8 +77,12 @@ async def test_mention_is_answered_once_in_thread(slack: tuple[str, SlackApi]) -
     assert "How big should a learning circle be?" in json.dumps(posted["blocks"])
     status, _ = await post_event(url, event, headers={"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"})
     assert status == 200
-    await asyncio.sleep(0.3)
-    assert len(api.of("chat.postMessage")) == 1
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert [answered(p) for p in posts] == [
+        ("C0GENERAL", "How big should a learning circle be?"),
+        ("D0ANN", FOLLOW_UP_ANSWER),
+    ]
 
 
 async def test_direct_message_is_answered(slack: tuple[str, SlackApi]) -> None:
@@ -98,8 +113,9 @@ async def test_bad_signature_and_stale_timestamp_are_refused(slack: tuple[str, S
     url, api = slack
     assert (await post_event(url, fixture("app_mention.json"), secret="wrong"))[0] == 401
     assert (await post_event(url, fixture("app_mention.json"), age=600))[0] == 401
-    await asyncio.sleep(0.2)
-    assert api.of("chat.postMessage") == []
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage")
+    assert [answered(p) for p in posts] == [("D0ANN", FOLLOW_UP_ANSWER)]
 
 
 async def test_consult_opens_a_modal_and_shows_field_errors(slack: tuple[str, SlackApi]) -> None:
@@ -236,8 +252,12 @@ async def test_socket_mode_answers_and_acks_each_envelope(slack: tuple[str, Slac
             await api.acked.wait()
             api.acked.clear()
     assert [a["envelope_id"] for a in api.acks] == ["env-1", "env-2"]
-    await asyncio.sleep(0.2)
-    assert len(api.of("chat.postMessage")) == 1
+    await api.envelopes.put({**envelope, "envelope_id": "env-3", "payload": follow_up()})
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert [answered(p) for p in posts] == [
+        ("C0GENERAL", "How big should a learning circle be?"),
+        ("D0ANN", FOLLOW_UP_ANSWER),
+    ]
 
 
 async def test_rate_limited_post_is_retried_after_the_wait(slack: tuple[str, SlackApi]) -> None:
@@ -349,6 +369,36 @@ async def test_user_groups_count_only_in_the_configured_workspace(tmp_path: Path
         assert [c.get("team_id") for c in api.of("usergroups.list")] == ["T0TEAM"]
 
 
+async def test_a_failed_user_group_lookup_fails_closed_without_waiting_or_retrying_each_event(tmp_path: Path) -> None:
+    """usergroups.list is rate-limited: staff get no role for now, quickly, and the next event does not look it up."""
+    async with staff_bot(tmp_path) as (url, api):
+        api.rate_limit_next.add("usergroups.list")
+        command = {**fixture("slash_consult.json"), "command": "/leads", "text": "list", "user_id": "U0SAM"}
+        for _ in range(2):
+            await post_form(url, {**command, "trigger_id": api.trigger()})
+        replies = await api.wait_for("chat.postEphemeral", 2)
+        assert [r["text"] for r in replies] == [STAFF_ONLY] * 2
+        assert len(api.of("usergroups.list", refused=True)) == 1  # not retried after Retry-After, nor per event
+
+
+async def test_user_groups_are_looked_up_again_a_minute_after_a_failure() -> None:
+    """After a failed lookup nobody is in a group for 60 s (no lookup meanwhile); then the lookup runs and counts."""
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from adapters.slack.groups import UserGroups
+
+    now = [0.0]
+    async with serving() as api:
+        client = AsyncWebClient(token="xoxb-test", base_url=api.base_url + "/api/")
+        groups = UserGroups(client, frozenset({"P2PU-Staff"}), "T0TEAM", clock=lambda: now[0])
+        api.fail_next["usergroups.list"] = (500, "internal_error")
+        seen = []
+        for now[0] in (0.0, 59.9, 60.0, 359.9):
+            seen.append(await groups.of("U0SAM"))
+        assert seen == [frozenset(), frozenset(), frozenset({"p2pu-staff"}), frozenset({"p2pu-staff"})]
+        assert [c.get("team_id") for c in api.of("usergroups.list", refused=True)] == ["T0TEAM", "T0TEAM"]
+
+
 async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi], app: BotApp) -> None:
     """/healthz says ok while the database answers (503 when not); /metrics counts events, answers and latency."""
     url, api = slack
@@ -369,3 +419,47 @@ async def test_healthz_and_metrics_after_some_events(slack: tuple[str, SlackApi]
     app.db.engine = create_async_engine("postgresql+asyncpg://nobody@127.0.0.1:9/none")
     async with aiohttp.ClientSession() as session, session.get(f"{base}/healthz") as response:
         assert response.status == 503
+
+
+@asynccontextmanager
+async def slow_core(app: BotApp, seconds: float) -> AsyncIterator[tuple[str, SlackApi]]:
+    """HTTP mode where the core takes ``seconds`` more on each form submission (a busy database, a held lock)."""
+
+    async def handle(event: Event) -> list[Reply]:
+        if isinstance(event, FormSubmission):
+            await asyncio.sleep(seconds)
+        return await app.dispatcher.handle(event)
+
+    async with serving() as api:
+        adapter = SlackAdapter(handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        port = await adapter.start(host="127.0.0.1", port=0)
+        try:
+            yield f"http://127.0.0.1:{port}/slack/events", api
+        finally:
+            await adapter.stop()
+
+
+async def test_a_slow_consult_closes_the_modal_in_time_and_answers_by_dm(app: BotApp) -> None:
+    """The core takes 3.5 s on a consult: the modal is acknowledged within Slack's 3 s; the thanks and notice follow."""
+    async with slow_core(app, 3.5) as (url, api):
+        submission = with_trigger(fixture("view_submission.json"), api)
+        submission["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
+        started = time.monotonic()
+        assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")  # NotAcknowledged past 3 s
+        assert time.monotonic() - started < 2.5
+        posts = await api.wait_for("chat.postMessage", 2, within=8)
+    assert {p["channel"]: p["text"] for p in posts} == {
+        "U0ANN": "Thank you! Your request is L-0001. Someone from the team will be in touch by email.",
+        "staff": "New consulting request L-0001",
+    }
+
+
+async def test_a_slow_form_with_a_bad_field_says_so_privately(app: BotApp) -> None:
+    """Past the two seconds, a field error can no longer be shown in the modal: it comes as a private message."""
+    async with slow_core(app, 2.5) as (url, api):
+        submission = with_trigger(fixture("view_submission.json"), api)
+        assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
+        (said,) = await api.wait_for("chat.postEphemeral", within=8)
+    assert (said["channel"], said["user"]) == ("C0GENERAL", "U0ANN")
+    assert said["text"] == "email: 'not-an-email' does not look like an email address (name@example.org)"
+    assert api.of("chat.postMessage") == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -13,11 +12,21 @@ from typing import Any
 import pytest
 
 from adapters.slack.app import SlackAdapter
-from adapters.slack.translate import event_to_core, notification_text
+from adapters.slack.translate import BODY_LIMIT, event_to_core, notification_text
 from bot.app import BotApp
 from bot.errors import DeliveryError
-from bot.events import Reply
-from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
+from bot.events import Button, Reply
+from tests.adapters.slack_blockkit import MAX_BLOCKS_TEXT, blocks_text_length
+from tests.adapters.slack_standin import (
+    FOLLOW_UP_ANSWER,
+    SECRET,
+    SlackApi,
+    fixture,
+    follow_up,
+    post_event,
+    post_form,
+    serving,
+)
 from tests.conftest import Clock, DbTarget, make_settings
 
 LONG_RECIPE_WORDS = 1_234  # 10,000 characters
@@ -146,6 +155,52 @@ async def test_a_10000_character_recipe_is_answered_within_slacks_limits(
     assert api.of("chat.postEphemeral") == []  # no fallback: Slack took it
 
 
+TRIMMED_NOTE = "_(trimmed: the rest did not fit in one Slack message)_"
+
+
+def sections_of(sent: dict[str, Any]) -> list[str]:
+    return [b["text"]["text"] for b in sent["blocks"] if b["type"] == "section"]
+
+
+@pytest.mark.parametrize("extra", [0, 1])
+async def test_a_body_at_its_limit_is_sent_whole_and_one_past_it_is_trimmed(
+    slack: tuple[str, SlackApi, SlackAdapter], extra: int
+) -> None:
+    """A body of exactly 11,000 characters is sent whole; 11,001 is cut at a word, with a note; Slack takes both."""
+    _, api, adapter = slack
+    text = "word " * 2199 + "words" + "!" * extra
+    assert len(text) == BODY_LIMIT + extra == 11_000 + extra
+    await adapter.post(Reply(text, platform="slack", channel="C0MAPS"))
+    (sent,) = api.of("chat.postMessage")
+    sections = sections_of(sent)
+    assert all(len(piece) <= 3000 for piece in sections)
+    if extra == 0:
+        assert " ".join(sections) == text
+    else:
+        shown = " ".join(sections)
+        assert shown.endswith("\n\n" + TRIMMED_NOTE) and len(shown) <= BODY_LIMIT
+        assert text.startswith(shown.removesuffix("\n\n" + TRIMMED_NOTE) + " ")
+
+
+async def test_title_all_buttons_and_a_long_body_fit_slacks_text_limit_for_blocks(
+    slack: tuple[str, SlackApi, SlackAdapter],
+) -> None:
+    """Title of 150, 25 buttons of 75 and a body of 11,000: Slack takes it, title and buttons whole, the body cut."""
+    _, api, adapter = slack
+    buttons = tuple(Button(f"{n:02d}" + "b" * 73, "kb:helpful", str(n)) for n in range(25))
+    title = "T" * 150
+    await adapter.post(Reply("word " * 2199 + "words", title=title, buttons=buttons, platform="slack", channel="C0M"))
+    (sent,) = api.of("chat.postMessage")
+    assert blocks_text_length(sent["blocks"]) <= MAX_BLOCKS_TEXT
+    assert sent["text"] == title and sent["blocks"][0] == {
+        "type": "header",
+        "text": {"type": "plain_text", "text": title},
+    }
+    shown = [(e["text"]["text"], e["value"]) for b in sent["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert shown == [(b.label, b.value) for b in buttons]
+    assert sections_of(sent)[-1].endswith("\n\n" + TRIMMED_NOTE)
+
+
 async def test_a_refused_reply_is_logged_once_and_the_user_gets_a_fallback(
     slack: tuple[str, SlackApi, SlackAdapter], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -255,19 +310,20 @@ async def test_consult_by_mention_continues_in_a_modal_never_in_the_channel(
         "consent",
     ]
     assert json.loads(view["private_metadata"])["channel"] == "C0GENERAL"
-    await asyncio.sleep(0.2)
-    assert api.of("chat.postMessage") == []  # nothing was asked in the channel
     submission = fixture("view_submission.json")
     submission["trigger_id"] = api.trigger()
     submission["view"]["private_metadata"] = view["private_metadata"]
     submission["view"]["state"]["values"]["email"]["value"]["value"] = "ann@example.org"
     assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
-    posts = await api.wait_for("chat.postMessage", 2)
-    by_channel = {p["channel"]: p["text"] for p in posts}
-    assert by_channel["U0ANN"] == (
-        "Thank you! Your request is L-0001. Someone from the team will be in touch by email."
-    )
-    assert "C0GENERAL" not in by_channel and set(by_channel) == {"U0ANN", "staff"}
+    await api.wait_for("chat.postMessage", 2)
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage", 3)
+    assert {p["channel"]: p["text"] for p in posts} == {  # nothing was asked or said in the channel
+        "U0ANN": "Thank you! Your request is L-0001. Someone from the team will be in touch by email.",
+        "staff": "New consulting request L-0001",
+        "D0ANN": FOLLOW_UP_ANSWER,
+    }
+    assert [(e["channel"], e["user"]) for e in api.of("chat.postEphemeral")] == [("C0GENERAL", "U0ANN")]
 
 
 async def test_consult_in_the_bots_dm_is_asked_step_by_step_there(slack: tuple[str, SlackApi, SlackAdapter]) -> None:

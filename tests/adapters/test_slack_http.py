@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,7 +12,18 @@ import pytest
 
 from adapters.slack.app import SlackAdapter
 from bot.app import BotApp
-from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post, post_event, post_form, serving
+from tests.adapters.slack_standin import (
+    FOLLOW_UP_ANSWER,
+    SECRET,
+    SlackApi,
+    answered,
+    fixture,
+    follow_up,
+    post,
+    post_event,
+    post_form,
+    serving,
+)
 from tests.conftest import DbTarget
 
 SECRET_EMAIL = "hidden.person@example.org"
@@ -94,8 +103,10 @@ async def test_malformed_bodies_are_refused_not_crashed_on(
         assert (await post(url, body, content_type))[0] == status
     else:
         assert await raw_post(url, body, {"Content-Type": content_type}) == status
-    await asyncio.sleep(0.1)
-    assert [name for name, _ in api.calls] == []
+    await post_event(url, follow_up())
+    (posted,) = await api.wait_for("chat.postMessage")
+    assert [name for name, _ in api.calls if name != "auth.test"] == ["chat.postMessage"]  # only the follow-up's
+    assert answered(posted) == ("D0ANN", FOLLOW_UP_ANSWER)
 
 
 async def test_a_replayed_slash_command_runs_once(slack: tuple[str, SlackApi]) -> None:
@@ -105,8 +116,11 @@ async def test_a_replayed_slash_command_runs_once(slack: tuple[str, SlackApi]) -
     assert (await post_form(url, command))[0] == 200
     await api.wait_for("chat.postEphemeral")
     assert (await post_form(url, command))[0] == 200
-    await asyncio.sleep(0.3)
-    assert len(api.of("chat.postEphemeral")) == 1
+    await post_event(url, follow_up())
+    (posted,) = await api.wait_for("chat.postMessage")
+    assert answered(posted) == ("D0ANN", FOLLOW_UP_ANSWER)
+    (helped,) = api.of("chat.postEphemeral")
+    assert helped["text"].startswith("What I can do")
 
 
 async def test_a_replayed_button_press_runs_once(slack: tuple[str, SlackApi], app: BotApp) -> None:
@@ -117,10 +131,11 @@ async def test_a_replayed_button_press_runs_once(slack: tuple[str, SlackApi], ap
     assert (await post_form(url, form))[0] == 200
     (answer,) = await api.wait_for("chat.postEphemeral")
     assert answer["text"] == "I no longer have that question."
-    started = time.monotonic()
     assert (await post_form(url, form))[0] == 200
-    await asyncio.sleep(0.3)
-    assert len(api.of("chat.postEphemeral")) == 1 and time.monotonic() - started < 2
+    await post_event(url, follow_up())
+    (posted,) = await api.wait_for("chat.postMessage")
+    assert answered(posted) == ("D0ANN", FOLLOW_UP_ANSWER)
+    assert [e["text"] for e in api.of("chat.postEphemeral")] == ["I no longer have that question."]
 
 
 async def test_replays_are_refused_across_replicas(app: BotApp) -> None:
@@ -133,9 +148,10 @@ async def test_replays_are_refused_across_replicas(app: BotApp) -> None:
             press = {**fixture("block_actions.json"), "trigger_id": api.trigger()}
             for port in ports:
                 await post_form(f"http://127.0.0.1:{port}/slack/events", {"payload": json.dumps(press)})
-            await api.wait_for("chat.postEphemeral")
-            await asyncio.sleep(0.3)
-            assert len(api.of("chat.postEphemeral")) == 1
+            await post_event(f"http://127.0.0.1:{ports[1]}/slack/events", follow_up())
+            (posted,) = await api.wait_for("chat.postMessage")
+            assert answered(posted) == ("D0ANN", FOLLOW_UP_ANSWER)
+            assert [e["text"] for e in api.of("chat.postEphemeral")] == ["I no longer have that question."]
         finally:
             for replica in replicas:
                 await replica.stop()
@@ -147,5 +163,9 @@ async def test_a_retried_event_with_a_new_signature_is_still_answered_once(slack
     await post_event(url, fixture("app_mention.json"))
     await api.wait_for("chat.postMessage")
     assert (await post_event(url, fixture("app_mention.json"), age=1, headers={"X-Slack-Retry-Num": "1"}))[0] == 200
-    await asyncio.sleep(0.3)
-    assert len(api.of("chat.postMessage")) == 1
+    await post_event(url, follow_up())
+    posts = await api.wait_for("chat.postMessage", 2)
+    assert [answered(p) for p in posts] == [
+        ("C0GENERAL", "How big should a learning circle be?"),
+        ("D0ANN", FOLLOW_UP_ANSWER),
+    ]

@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
+from aiohttp import web
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -241,3 +242,45 @@ async def test_hang_never_answers(standin: tuple[SlackApi, AsyncWebClient]) -> N
     with pytest.raises(TimeoutError):
         await asyncio.wait_for(client.apps_connections_open(app_token="xapp-test"), 0.3)
     assert time.monotonic() - started < 2
+
+
+@pytest.mark.parametrize("method", ["chat.postMessage", "chat.postEphemeral"])
+async def test_blocks_text_in_all_is_limited(standin: tuple[SlackApi, AsyncWebClient], method: str) -> None:
+    """Blocks holding 12,000 characters of text in all are taken; 12,001 are msg_blocks_too_long."""
+    _, client = standin
+    at_limit = [{"type": "header", "text": plain("h" * 100)}, actions(button(text="b" * 50))]
+    at_limit += [section("x" * 3000)] * 3 + [section("x" * 2850)]
+    assert limits.blocks_text_length(at_limit) == limits.MAX_BLOCKS_TEXT == 12_000
+    target = {"channel": "C1", "user": "U1", "text": "t"}
+    assert (await client.api_call(method, json={**target, "blocks": at_limit}))["ok"]
+    past = [*at_limit[:-1], section("x" * 2851)]
+    with pytest.raises(SlackApiError) as refused:
+        await client.api_call(method, json={**target, "blocks": past})
+    assert refused.value.response["error"] == "msg_blocks_too_long"
+
+
+async def test_requests_into_the_bot_must_be_acknowledged_within_three_seconds() -> None:
+    """A request answered 2.5 s after it was sent is taken; one still unanswered at 3 s fails as Slack gives up."""
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(float(request.query["after"]))
+        return web.Response(text="")
+
+    application = web.Application()
+    application.router.add_post("/slack/events", slow)
+    runner = web.AppRunner(application, shutdown_timeout=0.1)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    url = f"http://127.0.0.1:{runner.addresses[0][1]}/slack/events"
+    try:
+        started = time.monotonic()
+        in_time, too_late = await asyncio.gather(
+            limits.post_form(f"{url}?after=2.5", {"command": "/ask"}),
+            limits.post_form(f"{url}?after=60", {"command": "/ask"}),
+            return_exceptions=True,
+        )
+    finally:
+        await runner.cleanup()
+    assert in_time == (200, "")
+    assert isinstance(too_late, limits.NotAcknowledged)
+    assert limits.ACK_WITHIN <= time.monotonic() - started < limits.ACK_WITHIN + 1

@@ -59,6 +59,8 @@ FEATURES = (
     "coverage over the other candidates",
     "question likelihood",
     "likelihood gap to the best candidate",
+    "word order: nearest example",
+    "word order gap to the best candidate",
     "action sides shared",
     "action sides opposed",
 )

@@ -95,7 +95,7 @@ _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are n
 # Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
 _CALIBRATION = {
     ("static", "examples"): (0.58, 9.0),
-    ("static", "rerank"): (0.25, 1.0),  # CLINC150 val K=10, even questions; odd ones: OOS declined 0.88
+    ("static", "rerank"): (0.25, 1.0),  # reranker log-odds centre, CLINC150 val K=10 even questions
     ("semantic", "rerank"): (0.25, 1.0),  # not refitted: the [semantic] extra is not installed here
     ("static", "docs"): (0.36, 20.0),  # both docs dev sets, even questions: precision 0.8-1.0 at 0.5 on odd ones
     ("semantic", "examples"): (0.38, 9.0),
@@ -108,7 +108,9 @@ _FUZZY_CANDIDATES = 50
 _VOTERS = 5  # nearest texts whose units get a vote in the reranker's features
 RERANK_TOP = 5  # how many of the first stage's best candidates the reranker reorders
 _RERANK_UNITS = 200  # recipes sampled to train the reranker on (its features are relative: a sample does)
-_RERANK_QUESTIONS = 600  # held-out questions asked of them at most
+_RERANK_QUESTIONS = 800  # held-out questions asked of them at most
+_RERANK_KEEP = 20  # example questions kept per recipe in the rebuilt base (keeps the build quick at any size)
+_RERANK_ASK = 10  # held-out example questions asked per recipe
 _RERANK_MIN_QUESTIONS = 200  # held-out in-scope questions needed before a reranker is trained at all
 _RERANK_UNSEEN = 0.2  # share of the sampled recipes left out, so their questions stand for out-of-scope ones
 
@@ -279,8 +281,8 @@ class KnowledgeBase:
             if k < unseen:  # left out: its questions are out of scope for the rebuilt base
                 asked += [(q, None) for q in recipe.questions[:4]]
             else:
-                kept.append(replace(recipe, questions=recipe.questions[0::2]))
-                asked += [(q, recipe.id) for q in recipe.questions[1::2]]
+                kept.append(replace(recipe, questions=recipe.questions[0::2][:_RERANK_KEEP]))
+                asked += [(q, recipe.id) for q in recipe.questions[1::2][:_RERANK_ASK]]
         if sum(right is not None for _, right in asked) < _RERANK_MIN_QUESTIONS:
             return  # too few to learn from: a small base keeps the first stage's order and confidence
         if len(asked) > _RERANK_QUESTIONS:
@@ -306,11 +308,10 @@ class KnowledgeBase:
             return np.zeros((0, 0)), np.zeros(0, dtype=bool)
         return np.vstack(features), np.asarray(labels, dtype=bool)
 
-    def _confidence(self, raw: float) -> float:
-        """The calibrated confidence of a unit with examples, from its raw score (reranked or first stage)."""
-        kind = "rerank" if self._reranker is not None else "examples"
-        middle, slope = _CALIBRATION[(self.encoder.name, kind)]
-        return 1.0 / (1.0 + math.exp(-slope * (raw - middle)))
+    @staticmethod
+    def _confidence(log_odds: float) -> float:
+        """A confidence in 0..1 from calibrated log-odds."""
+        return 1.0 / (1.0 + math.exp(-log_odds))
 
     def _train_classifier(self, lexical: sp.csr_matrix, dense: npt.NDArray[np.float32], owner: np.ndarray) -> None:
         """The linear SVM over the recipes that have example questions (it learns from examples, not prose)."""
@@ -434,17 +435,25 @@ class KnowledgeBase:
         return _Stage(dense, terms, weights, query, rank, raw + _LEAD * lead, lead, margin, meaning, words, near)
 
     def _scored(self, stage: _Stage, question: str, order: list[int]) -> dict[int, float]:
-        """Each candidate's raw score: the reranker's log-odds for the first few, the first stage's otherwise."""
-        scores = {i: float(stage.raw[i]) for i in order}
+        """Each candidate's log-odds of being right; the reranked few are put in the reranker's order.
+
+        The first stage's calibrated log-odds and the reranker's are averaged: the reranker learns from a base
+        rebuilt with half the examples, so on its own it grows overconfident as recipes get more of them.
+        """
+        middle, slope = _CALIBRATION[(self.encoder.name, "examples")]
+        scores = {i: slope * (float(stage.raw[i]) - middle) for i in order}
         reranked = order[:RERANK_TOP]
         if self._reranker is None or not reranked:
             return scores
         logits = self._reranker.logits(self._pair_features(stage, question, reranked))
-        floor = float(logits.min())
+        centre = _CALIBRATION[(self.encoder.name, "rerank")][0]
+        blended = {i: 0.5 * (scores[i] + float(v) - centre) for i, v in zip(reranked, logits, strict=True)}
+        floor = min(blended.values())
         for i in order[RERANK_TOP:]:  # past the reranked few: never above them
-            scores[i] = floor - 1.0
-        scores.update({i: float(v) for i, v in zip(reranked, logits, strict=True)})
-        order.sort(key=lambda i: -scores[i])
+            scores[i] = min(scores[i], floor)
+        scores.update(blended)
+        by_reranker = dict(zip(reranked, logits, strict=True))
+        order[: len(reranked)] = sorted(reranked, key=lambda i: -by_reranker[i])
         return scores
 
     def _pair_features(self, stage: _Stage, question: str, units: list[int]) -> npt.NDArray[np.float64]:
@@ -459,6 +468,10 @@ class KnowledgeBase:
         sides = action_sides(frozenset(words_of(question)))
         agreement = np.asarray([action_agreement(sides, self._actions[i]) for i in units])
         first = stage.rank[picked]
+        asked = utils.default_process(question)
+        spelled = np.asarray(
+            [max((fuzz.token_sort_ratio(asked, p) for p in self._phrases[i]), default=0.0) / 100 for i in units]
+        )
         return np.column_stack(
             [
                 stage.raw[picked],
@@ -477,6 +490,8 @@ class KnowledgeBase:
                 cover - cover.mean(),
                 likelihood,
                 likelihood - likelihood.max(),
+                spelled,
+                spelled - spelled.max(),
                 agreement[:, 0],
                 agreement[:, 1],
             ]

@@ -9,7 +9,7 @@ import pytest
 import scipy.sparse as sp
 
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
-from knowledge.rerank import ACTIONS, Reranker, UnitWords, action_agreement, action_sides
+from knowledge.rerank import ACTIONS, FEATURES, Reranker, UnitWords, action_agreement, action_sides
 
 # fmt: off
 TOPICS = (
@@ -120,3 +120,9 @@ def test_word_features_favour_the_unit_that_uses_the_question_words() -> None:
     )
     assert cover.tolist() == [1.0, 0.25]
     assert likelihood[0] > likelihood[1]
+
+
+def test_every_feature_is_named_and_weighed(siblings: KnowledgeBase) -> None:
+    """The trained model has one weight per named feature, plus its bias."""
+    reranker = siblings._reranker
+    assert reranker is not None and len(reranker.weights) == len(FEATURES) + 1

@@ -106,7 +106,14 @@ class UnitWords:
         if not len(words) or float(idf.sum()) <= 0:
             zeros = np.zeros(len(units), dtype=np.float32)
             return zeros, zeros
-        counts = self.counts[units][:, words].toarray()
+        counts = np.zeros((len(units), len(words)), dtype=np.float32)
+        for k, unit in enumerate(units):  # a few units and words: direct look-ups beat sparse fancy indexing
+            start, end = self.counts.indptr[unit], self.counts.indptr[unit + 1]
+            columns = self.counts.indices[start:end]
+            if end > start:
+                at = np.minimum(np.searchsorted(columns, words), end - start - 1)
+                found = columns[at] == words
+                counts[k, found] = self.counts.data[start:end][at[found]]
         cover = ((counts > 0) @ idf / float(idf.sum())).astype(np.float32)
         background = self.background[words]
         smoothed = (counts + _SMOOTHING * background) / (self.totals[units, None] + _SMOOTHING)

@@ -38,9 +38,6 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process, utils
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
 from threadpoolctl import ThreadpoolController
 
 from knowledge.lexical import LexicalFeatures, words_of
@@ -55,6 +52,7 @@ from knowledge.ranking import (
     merge,
     passages,
 )
+from knowledge.standins import normalize
 from knowledge.vectors import Encoder, StaticEncoder
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
@@ -226,6 +224,9 @@ class KnowledgeBase:
         if n * features > _SVM_BUDGET:
             log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
             return
+        from sklearn.exceptions import ConvergenceWarning  # only building needs scikit-learn (0.5 s to import)
+        from sklearn.svm import LinearSVC
+
         rows = np.flatnonzero(self._has_examples[owner])
         svm = LinearSVC(C=1.0, max_iter=2000)
         with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model

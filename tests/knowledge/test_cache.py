@@ -278,3 +278,22 @@ def test_ask_needs_no_database_and_no_scikit_learn_on_a_cache_hit(tmp_path: Path
     assert out.startswith("How big should a learning circle be?\n\n") and "4 to 12 learners" in out
     assert not (tmp_path / "data" / "communitybot.db").exists()
     assert len(list((tmp_path / "data" / "kb-cache").glob("kb-*.pickle"))) == 1
+
+
+def test_semantic_encoder_runs_torch_on_one_thread_and_reuses_embeddings(tmp_path: Path) -> None:
+    """With the [semantic] extra: torch answers on one thread, and a second build embeds nothing again."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("sentence_transformers")
+    from knowledge.vectors import make_encoder
+
+    torch.set_num_threads(2)
+    encoder = make_encoder("auto", tmp_path / "cache")
+    assert encoder.name == "semantic" and torch.get_num_threads() == 1
+    texts = ["where do we park the bikes", "how do I book a room"]
+    _, first = encoder.fitted(texts, None, [])  # type: ignore[arg-type]
+    (stored,) = (tmp_path / "cache").glob("embeddings-*.npz")
+    stamp = stored.stat().st_mtime_ns
+    _, second = encoder.fitted(texts, None, [])  # type: ignore[arg-type]
+    np.testing.assert_array_equal(first, second)
+    np.testing.assert_allclose(first[0], encoder.encode(texts[0])[0], atol=1e-5)
+    assert stored.stat().st_mtime_ns == stamp  # nothing new to embed, nothing written

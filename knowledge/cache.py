@@ -18,8 +18,9 @@ A sentence-transformers model is not pickled: the entry refers to "the live enco
 Its embeddings are cached separately by :class:`EmbeddingStore`, so that changing one recipe re-embeds only that
 recipe's texts.
 
-Pickle runs code when loading, so the cache folder is created readable and writable by its owner only; it is as
-trusted as the rest of ``data_dir`` (which holds the SQLite database).
+Pickle runs code when loading, so the cache folder is created readable and writable by its owner only, and an
+entry owned by another user or writable by others is refused (and rebuilt). It is as trusted as the rest of
+``data_dir``, which holds the SQLite database.
 """
 
 from __future__ import annotations
@@ -29,9 +30,11 @@ import functools
 import hashlib
 import io
 import logging
+import mmap
 import os
 import pickle
 import platform
+import struct
 import sys
 import tempfile
 import time
@@ -39,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -58,7 +61,9 @@ log = logging.getLogger(__name__)
 
 KEEP = 4
 """Entries kept in the cache folder (the most recently used); older ones are removed after each write."""
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes
+_MAGIC = b"CBKBIDX2"
+_ALIGN = 64  # array data starts on a cache line (and on numpy's alignment)
 _LIVE_ENCODER = "live-encoder"
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a crash mid-write
 
@@ -188,7 +193,8 @@ class IndexCache:
             return None
         try:
             with fh:
-                entry = _Unpickler(fh, encoder).load()
+                _check_owner(os.fstat(fh.fileno()))
+                entry = _load(fh, encoder)
             if not (isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("kb"), KnowledgeBase)):
                 raise ValueError("not an entry for this key")
             errors = [RecipeError(Path(p), line, message) for p, line, message in entry["errors"]]
@@ -213,7 +219,7 @@ class IndexCache:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".kb-", suffix=".tmp", delete=False) as fh:
                 temp = Path(fh.name)
-                _Pickler(fh, encoder).dump(entry)
+                _dump(fh, entry, encoder)
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(temp, self._path(key))
@@ -319,11 +325,55 @@ def _write_atomically(path: Path, data: bytes) -> None:
         raise
 
 
+def _dump(fh: IO[bytes], entry: object, encoder: Encoder) -> None:
+    """Write ``entry`` as: header, the pickle, then its arrays' data out of band, each at an aligned offset.
+
+    Header: magic, the pickle's length, the number of buffers, then each buffer's offset and length (8 bytes each).
+    """
+    buffers: list[pickle.PickleBuffer] = []
+    data = io.BytesIO()
+    _Pickler(data, encoder, buffers.append).dump(entry)
+    views = [b.raw() for b in buffers]
+    table_end = len(_MAGIC) + 16 + 16 * len(views)
+    offset = _aligned(table_end + data.tell())
+    spans = []
+    for view in views:
+        spans.append((offset, view.nbytes))
+        offset = _aligned(offset + view.nbytes)
+    fh.write(_MAGIC + struct.pack("<QQ", data.tell(), len(views)))
+    fh.write(b"".join(struct.pack("<QQ", start, size) for start, size in spans))
+    fh.write(data.getbuffer())
+    for (start, _), view in zip(spans, views, strict=True):
+        fh.write(b"\0" * (start - fh.tell()))
+        fh.write(view)
+
+
+def _load(fh: IO[bytes], encoder: Encoder) -> object:
+    """Read what :func:`_dump` wrote. Arrays stay in a private (copy-on-write) map of the file: no copy is made,
+    and pages are read from disk as the search touches them, which is what makes a large index load fast."""
+    mapped = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY)
+    view = memoryview(mapped)
+    head = len(_MAGIC) + 16
+    if bytes(view[: len(_MAGIC)]) != _MAGIC:
+        raise ValueError("not a knowledge cache entry")
+    size, count = struct.unpack("<QQ", view[len(_MAGIC) : head])
+    spans = [struct.unpack("<QQ", view[head + 16 * i : head + 16 * (i + 1)]) for i in range(count)]
+    start = head + 16 * count
+    if start + size > len(view) or any(a + n > len(view) for a, n in spans):
+        raise ValueError("truncated entry")
+    buffers = [view[a : a + n] for a, n in spans]
+    return _Unpickler(io.BytesIO(view[start : start + size]), encoder, buffers).load()
+
+
+def _aligned(offset: int) -> int:
+    return -(-offset // _ALIGN) * _ALIGN
+
+
 class _Pickler(pickle.Pickler):
     """Pickles the live encoder (a loaded model) as a reference, not as its weights."""
 
-    def __init__(self, file: Any, encoder: Encoder) -> None:
-        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+    def __init__(self, file: Any, encoder: Encoder, buffer_callback: Callable[[pickle.PickleBuffer], None]) -> None:
+        super().__init__(file, protocol=5, buffer_callback=buffer_callback)
         self._encoder = encoder
 
     def persistent_id(self, obj: Any) -> str | None:
@@ -333,14 +383,20 @@ class _Pickler(pickle.Pickler):
 class _Unpickler(pickle.Unpickler):
     """Resolves the live-encoder reference to the encoder the reader has loaded."""
 
-    def __init__(self, file: Any, encoder: Encoder) -> None:
-        super().__init__(file)
+    def __init__(self, file: Any, encoder: Encoder, buffers: Iterable[memoryview]) -> None:
+        super().__init__(file, buffers=buffers)
         self._encoder = encoder
 
     def persistent_load(self, pid: Any) -> Any:
         if pid == _LIVE_ENCODER and self._encoder.name != "static":
             return self._encoder
         raise pickle.UnpicklingError(f"unknown reference {pid!r}")
+
+
+def _check_owner(stat: os.stat_result) -> None:
+    """Refuse an entry someone else could have written: unpickling it would run their code."""
+    if hasattr(os, "getuid") and (stat.st_uid != os.getuid() or stat.st_mode & 0o022):
+        raise PermissionError("the file is not ours alone (another owner, or writable by others)")
 
 
 def _file_bytes(path: Path) -> bytes:

@@ -124,6 +124,16 @@ def test_corrupt_entry_is_logged_once_and_rebuilt(
     assert not rebuilt.cached and again.cached and best is not None and best.recipe.title == "Bike parking"
 
 
+def test_entry_others_can_write_is_not_unpickled(folder: Path, tmp_path: Path) -> None:
+    """An entry writable by other users could run their code when unpickled: it is refused and rebuilt."""
+    cache = IndexCache(tmp_path / "cache")
+    _build(folder, cache)
+    (entry,) = cache.folder.glob("kb-*.pickle")
+    entry.chmod(0o666)
+    rebuilt = _build(folder, cache)
+    assert not rebuilt.cached and entry.stat().st_mode & 0o777 == 0o600
+
+
 def test_entry_of_another_key_is_not_used(folder: Path, tmp_path: Path) -> None:
     """A file renamed onto another key's name (or a hash-prefix collision) is refused, not answered from."""
     cache = IndexCache(tmp_path / "cache")
@@ -142,7 +152,11 @@ def test_old_entries_are_pruned(folder: Path, tmp_path: Path) -> None:
     os.utime(next(cache.folder.glob("kb-*.pickle")), (0, 0))  # make one look old...
     assert _build(folder, cache, threshold=0.1).cached  # ...then use the 0.1 entry
     _build(folder, cache, threshold=0.3)
-    thresholds = sorted(pickle.loads(p.read_bytes())["kb"].threshold for p in cache.folder.glob("kb-*.pickle"))
+    thresholds = []
+    for path in cache.folder.glob("kb-*.pickle"):
+        with path.open("rb") as fh:
+            thresholds.append(cache_module._load(fh, StaticEncoder())["kb"].threshold)  # type: ignore[index]
+    thresholds.sort()
     assert thresholds == [0.1, 0.3]
 
 

@@ -28,7 +28,7 @@ from knowledge.lexical import words_of
 from knowledge.standins import normalize
 
 if TYPE_CHECKING:
-    from knowledge.cache import EmbeddingStore
+    from knowledge.embeddings import EmbeddingStore
 
 __all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "make_encoder"]
 
@@ -138,7 +138,7 @@ class SentenceEncoder:
         self._model = SentenceTransformer(model, device="cpu")
         self._store: EmbeddingStore | None = None
         if cache_dir is not None:
-            from knowledge.cache import EmbeddingStore
+            from knowledge.embeddings import EmbeddingStore
 
             self._store = EmbeddingStore(cache_dir, model)
 

@@ -16,7 +16,8 @@ import pytest
 import knowledge.cache as cache_module
 from bot.app import BotApp
 from bot.settings import Settings
-from knowledge.cache import EmbeddingStore, IndexCache, Loaded, Source, build_index
+from knowledge.cache import IndexCache, Loaded, Source, build_index
+from knowledge.embeddings import EmbeddingStore
 from knowledge.vectors import StaticEncoder
 from tests.conftest import ROOT
 
@@ -221,7 +222,7 @@ def test_embeddings_are_computed_once_per_text(tmp_path: Path, caplog: pytest.Lo
     assert EmbeddingStore(tmp_path, "other/model").path != store.path
     store.path.write_bytes(b"not a zip file")
     computed.clear()
-    with caplog.at_level(logging.WARNING, logger="knowledge.cache"):
+    with caplog.at_level(logging.WARNING, logger="knowledge.embeddings"):
         again = EmbeddingStore(tmp_path, "some/model").embed(["a cat"], embed)
     assert computed == ["a cat"] and again.tolist() == [[5, 2, 1]]
     (warning,) = [r.getMessage() for r in caplog.records]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from bot.dispatcher import Clock, Dispatcher, utcnow
 from bot.errors import RecipeError, StorageError
@@ -19,7 +18,8 @@ from bot.permissions import RoleResolver
 from bot.pulse.digest import digest_job
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
-from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from knowledge import KnowledgeBase, Recipe, starter_recipes_dir
+from knowledge.cache import IndexCache, build_index, load_sources, sources_of
 from knowledge.loader import folder_fingerprint
 from knowledge.vectors import make_encoder
 from storage import Database
@@ -33,23 +33,7 @@ log = logging.getLogger(__name__)
 
 def load_knowledge(settings: Settings) -> tuple[list[Recipe], list[RecipeError]]:
     """Load the starter recipes (unless turned off) and every configured folder; broken files are skipped."""
-    folders: list[tuple[Path, str | None]] = [(starter_recipes_dir(), None)] if settings.starter_recipes else []
-    folders += [(source.path, source.base_url) for source in settings.knowledge_dirs]
-    recipes: list[Recipe] = []
-    errors: list[RecipeError] = []
-    seen: set[str] = set()
-    for folder, base_url in folders:
-        result = load_folder(folder, base_url)
-        errors += result.errors
-        for recipe in result.recipes:
-            if recipe.id in seen:
-                errors.append(RecipeError(recipe.path or folder, 1, f"duplicate id {recipe.id!r} across folders"))
-                continue
-            seen.add(recipe.id)
-            recipes.append(recipe)
-    for error in errors:
-        log.warning("skipped recipe: %s", error)
-    return recipes, errors
+    return load_sources(sources_of(settings))
 
 
 class BotApp:
@@ -63,7 +47,8 @@ class BotApp:
     def __init__(self, settings: Settings, clock: Clock = utcnow) -> None:
         self.settings = settings
         self.db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
-        self.encoder = make_encoder(settings.semantic_model)
+        self.index_cache = IndexCache(settings.data_dir / "kb-cache")
+        self.encoder = make_encoder(settings.semantic_model, self.index_cache.folder)
         self.kb = KnowledgeBase([], threshold=settings.answer_threshold, encoder=self.encoder)
         self.metrics = Metrics()
         features = [
@@ -112,14 +97,21 @@ class BotApp:
     async def reload_knowledge(self) -> None:
         """Load the recipe files and the learned examples again, and swap the new index in."""
         self._fingerprint = self._knowledge_fingerprint()
-        recipes, errors = load_knowledge(self.settings)
         async with self.db.session() as session:
             learned = await learned_examples(session)
-        # Building trains a small model (about a second for a few hundred recipes): keep the event loop free.
-        self.kb = await asyncio.to_thread(
-            KnowledgeBase, recipes, threshold=self.settings.answer_threshold, learned=learned, encoder=self.encoder
+        # Building trains a small model (about a second for a few hundred recipes), and even a cache hit reads
+        # every recipe file: keep the event loop free.
+        loaded = await asyncio.to_thread(
+            build_index,
+            sources_of(self.settings),
+            threshold=self.settings.answer_threshold,
+            encoder=self.encoder,
+            learned=learned,
+            cache=self.index_cache,
         )
-        log.info("knowledge base: %d recipes loaded, %d skipped", len(recipes), len(errors))
+        self.kb = loaded.kb
+        origin = " (index from the cache)" if loaded.cached else ""
+        log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), len(loaded.errors), origin)
 
     async def healthy(self) -> bool:
         """The process is up and the database answers."""

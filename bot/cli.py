@@ -288,12 +288,13 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _ask(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.app import load_knowledge
-    from knowledge import KnowledgeBase
+    # No database (answering one question learns nothing) and no app: only what answering needs is imported.
+    from knowledge.cache import IndexCache, build_index, sources_of
     from knowledge.vectors import make_encoder
 
-    recipes, _ = load_knowledge(settings)
-    kb = KnowledgeBase(recipes, threshold=settings.answer_threshold, encoder=make_encoder(settings.semantic_model))
+    cache = IndexCache(settings.data_dir / "kb-cache")
+    encoder = make_encoder(settings.semantic_model, cache.folder)
+    kb = build_index(sources_of(settings), threshold=settings.answer_threshold, encoder=encoder, cache=cache).kb
     answer = kb.answer(args.question)
     if args.json:
         best = answer.best

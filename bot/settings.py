@@ -32,7 +32,6 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
-from sqlalchemy.engine import make_url
 
 from bot.errors import ConfigError
 
@@ -197,6 +196,8 @@ class Settings(BaseSettings):
     def _check_url(cls, value: SecretStr | None) -> SecretStr | None:
         if value is None or not value.get_secret_value():
             return None
+        from sqlalchemy.engine import make_url  # imported when used: `communitybot ask` never needs SQLAlchemy
+
         url = value.get_secret_value()
         try:
             parsed = make_url(url)
@@ -322,6 +323,8 @@ def _parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
 
 def mask_url(url: str) -> str:
     """Return ``url`` with any password replaced by ``***``."""
+    from sqlalchemy.engine import make_url
+
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:  # an unparsable URL: show only its scheme

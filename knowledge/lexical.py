@@ -25,7 +25,6 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 __all__ = ["WORD", "LexicalFeatures", "words_of"]
 
@@ -83,6 +82,8 @@ class LexicalFeatures:
 
     def fit_transform(self, short: Sequence[str], bodies: Sequence[str]) -> sp.csr_matrix:
         """Rows for ``short`` then ``bodies``, in that order."""
+        from sklearn.feature_extraction.text import CountVectorizer  # only building needs scikit-learn
+
         n_short = len(short)
         tokenised = [words_of(t) for t in (*short, *bodies)]
         counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
@@ -114,6 +115,8 @@ class LexicalFeatures:
     def _add(
         self, kind: str, vocabulary: dict[str, int], counts: sp.csr_matrix, blocks: list[sp.csr_matrix], offset: int
     ) -> int:
+        from sklearn.feature_extraction.text import TfidfTransformer
+
         transformer = TfidfTransformer(sublinear_tf=True)
         blocks.append(transformer.fit_transform(counts))
         self._blocks.append((kind, _Block(dict(vocabulary), transformer.idf_, offset)))

@@ -26,11 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from knowledge.lexical import words_of
 from knowledge.loader import Recipe
+from knowledge.standins import ENGLISH_STOP_WORDS, normalize
 
 __all__ = ["CONTRASTS", "DocsIndex", "Hit", "Query", "contrast_sides", "merge", "passages"]
 
@@ -188,6 +187,8 @@ class DocsIndex:
         has_passage = np.zeros(n_units, dtype=bool)
         has_passage[owner[self._is_passage]] = True
         self._no_passage = ~has_passage[owner]  # units with no body: their best row may be any row
+        from sklearn.feature_extraction.text import TfidfVectorizer  # only building needs scikit-learn
+
         vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
         try:
             rows = normalize(vectorizer.fit_transform(texts)).tocsr()

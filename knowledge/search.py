@@ -44,9 +44,6 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process, utils
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.preprocessing import normalize
-from sklearn.svm import LinearSVC
 from threadpoolctl import ThreadpoolController
 
 from knowledge.lexical import LexicalFeatures, words_of
@@ -62,6 +59,7 @@ from knowledge.ranking import (
     passages,
 )
 from knowledge.rerank import ACTIONS, Reranker, UnitWords, action_agreement, action_sides
+from knowledge.standins import normalize
 from knowledge.vectors import Encoder, StaticEncoder
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
@@ -323,6 +321,9 @@ class KnowledgeBase:
         if n * features > _SVM_BUDGET or not self._options[1]:
             log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
             return
+        from sklearn.exceptions import ConvergenceWarning  # only building needs scikit-learn (0.5 s to import)
+        from sklearn.svm import LinearSVC
+
         rows = np.flatnonzero(self._has_examples[owner])
         svm = LinearSVC(C=1.0, max_iter=2000)
         with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model

@@ -17,15 +17,18 @@ import math
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
 from bot.errors import ConfigError
 from knowledge.lexical import words_of
+from knowledge.standins import normalize
+
+if TYPE_CHECKING:
+    from knowledge.embeddings import EmbeddingStore
 
 __all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "make_encoder"]
 
@@ -101,21 +104,50 @@ class StaticEncoder:
         norm = float(np.linalg.norm(vector)) or 1.0
         return (vector / norm).astype(np.float32)[None, :]
 
+    def __getstate__(self) -> dict[str, object]:
+        # The word vectors (12 MB) ship with the package: a cached index keeps only its own IDF weights.
+        return {"idf": self._idf}
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self._index, self._vectors = _word_vectors()
+        idf = state["idf"]
+        if not isinstance(idf, np.ndarray) or len(idf) != len(self._index):
+            raise ValueError("the word vectors changed since this encoder was pickled")
+        self._idf = idf
+
 
 class SentenceEncoder:
-    """A sentence-transformers model (the ``[semantic]`` extra)."""
+    """A sentence-transformers model (the ``[semantic]`` extra).
 
-    def __init__(self, model: str) -> None:
+    Torch runs on one intra-op thread, like BLAS in the search: a question is one short sentence, and a thread pool
+    the size of the machine fights every other busy process for the cores (measured: p99 600-800 ms under load,
+    18-53 ms on one thread).
+
+    Args:
+        model: a model name or path.
+        cache_dir: where to keep the embeddings of the knowledge base's texts between starts (None: nowhere).
+    """
+
+    def __init__(self, model: str, cache_dir: Path | None = None) -> None:
+        import torch
         from sentence_transformers import SentenceTransformer
 
+        torch.set_num_threads(1)
         self.name = "semantic"
         self.model = model
         self._model = SentenceTransformer(model, device="cpu")
+        self._store: EmbeddingStore | None = None
+        if cache_dir is not None:
+            from knowledge.embeddings import EmbeddingStore
+
+            self._store = EmbeddingStore(cache_dir, model)
 
     def fitted(
         self, texts: Sequence[str], word_counts: sp.csr_matrix, vocabulary: Sequence[str]
     ) -> tuple[SentenceEncoder, Matrix]:
         """Itself (the model is pretrained and shared between rebuilds) and the texts' embeddings."""
+        if self._store is not None:
+            return self, self._store.embed(texts, self._embed)
         return self, self._embed(texts)
 
     def encode(self, text: str) -> Matrix:
@@ -135,11 +167,12 @@ def _bundled_model() -> str:
     return _DEFAULT_MODEL
 
 
-def make_encoder(setting: str = "auto") -> Encoder:
+def make_encoder(setting: str = "auto", cache_dir: Path | None = None) -> Encoder:
     """The encoder a ``semantic_model`` setting asks for.
 
     ``off``: the static word vectors. ``auto``: a sentence-transformers model when the ``[semantic]`` extra is
     installed, else the static vectors. Anything else: that model name or path, which needs the extra.
+    ``cache_dir``: where a sentence-transformers model keeps the knowledge base's embeddings between starts.
 
     Raises:
         ConfigError: a model was named but sentence-transformers is not installed, or the model did not load.
@@ -154,6 +187,6 @@ def make_encoder(setting: str = "auto") -> Encoder:
         )
     model = _bundled_model() if setting == "auto" else setting
     try:
-        return SentenceEncoder(model)
+        return SentenceEncoder(model, cache_dir)
     except (OSError, ValueError) as exc:
         raise ConfigError(f"setting 'semantic_model': cannot load {model!r}: {exc}") from None

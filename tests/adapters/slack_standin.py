@@ -427,3 +427,22 @@ async def post_event(url: str, payload: dict[str, Any], **kw: Any) -> tuple[int,
 async def post_form(url: str, fields: Mapping[str, str | bytes], **kw: Any) -> tuple[int, str]:
     """A signed slash command, or an interaction (``{"payload": json}``)."""
     return await post(url, urlencode(fields), "application/x-www-form-urlencoded", **kw)
+
+
+def mrkdwn_texts(params: dict[str, Any]) -> list[str]:
+    """Every text Slack parses for mentions and links: the top-level text and every mrkdwn text object."""
+    found = [str(params.get("text", ""))]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "mrkdwn":
+                found.append(str(node.get("text", "")))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    blocks = params.get("blocks")
+    walk(json.loads(blocks) if isinstance(blocks, str) else blocks)
+    return found

@@ -23,6 +23,7 @@ from tests.adapters.slack_standin import (
     SlackApi,
     fixture,
     follow_up,
+    mrkdwn_texts,
     post_event,
     post_form,
     serving,
@@ -71,25 +72,6 @@ def command(api: SlackApi, text: str, *, user: str = "U0ANN", channel: str = "C0
         "channel_id": channel,
         "trigger_id": api.trigger(),
     }
-
-
-def mrkdwn_texts(params: dict[str, Any]) -> list[str]:
-    """Every text Slack parses for mentions and links: the top-level text and every mrkdwn text object."""
-    found = [str(params.get("text", ""))]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(str(node.get("text", "")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    blocks = params.get("blocks")
-    walk(json.loads(blocks) if isinstance(blocks, str) else blocks)
-    return found
 
 
 async def test_kb_show_echo_is_escaped_everywhere(slack: tuple[str, SlackApi, SlackAdapter]) -> None:

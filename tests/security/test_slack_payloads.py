@@ -24,6 +24,7 @@ from tests.adapters.slack_standin import (
     SECRET,
     SlackApi,
     fixture,
+    mrkdwn_texts,
     post_event,
     post_form,
     serving,
@@ -48,27 +49,8 @@ MASKED = re.compile(r"<[^<>|\s]+\|[^<>]*>")
 UNSENDABLE = re.compile("[\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
-def parsed_texts(params: dict[str, Any]) -> list[str]:
-    """The top-level text and every mrkdwn text object: what Slack scans for mentions and links."""
-    found = [str(params.get("text", ""))]
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "mrkdwn":
-                found.append(str(node.get("text", "")))
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for value in node:
-                walk(value)
-
-    blocks = params.get("blocks")
-    walk(json.loads(blocks) if isinstance(blocks, str) else blocks)
-    return found
-
-
 def assert_harmless(params: dict[str, Any]) -> None:
-    for text in parsed_texts(params):
+    for text in mrkdwn_texts(params):
         assert not LIVE.search(text), text[:200]
         assert not MASKED.search(text), text[:200]
         assert not UNSENDABLE.search(text), text[:200]

@@ -17,6 +17,7 @@ from typing import Any
 
 import discord
 
+from bot import usertext
 from bot.events import Action, Button, FieldKind, Form, FormField, Message, Origin, Reply, Visibility
 
 __all__ = [
@@ -32,7 +33,6 @@ __all__ = [
     "command_text",
     "component_to_core",
     "form_steps",
-    "incoming",
     "message_to_core",
     "modal_values",
     "nonce_for",
@@ -66,13 +66,7 @@ _MENTION = re.compile(r"<@!?(\d+)>")
 _MASS_MENTION = re.compile(r"@(everyone|here)")
 NO_PINGS = discord.AllowedMentions.none()
 _MASKED_LINK = re.compile(r"\[([^\[\]\n]*)\]\(\s*<?([^\s()<>]+)>?(?:\s+\"[^\"\n]*\")?\s*\)")
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
-
-
-def incoming(text: str) -> str:
-    """Text as users typed it, storable: NUL and lone surrogates (which no database or encoder takes) become U+FFFD."""
-    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def _printable(text: str) -> str:
@@ -132,7 +126,7 @@ def command_text(data: Mapping[str, Any]) -> str:
         value = option.get("value")
         if value is not None and str(value).strip():
             words.append(str(value).strip())
-    return incoming(" ".join(w for w in words if w))
+    return usertext.clean(" ".join(w for w in words if w))
 
 
 def message_to_core(
@@ -156,7 +150,7 @@ def message_to_core(
     in_help = str(payload.get("channel_id")) in set(help_channels)
     if not (is_dm or mentioned or in_help):
         return None
-    content = incoming(str(payload.get("content") or ""))
+    content = usertext.clean(str(payload.get("content") or ""))
     text = _MENTION.sub(lambda m: "" if m.group(1) == bot_id else m.group(0), content).strip()
     if not text:
         return None
@@ -203,7 +197,7 @@ def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
                 value = item.get("value")
                 if value is None and item.get("values"):
                     value = item["values"][0]
-                values[str(item["custom_id"])] = incoming(str(value or ""))
+                values[str(item["custom_id"])] = usertext.clean(str(value or ""))
     return values
 
 

@@ -22,6 +22,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
+from bot import usertext
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Message, Origin, Reply
 
 __all__ = [
@@ -31,7 +32,6 @@ __all__ = [
     "escape",
     "event_to_core",
     "form_to_view",
-    "inbound",
     "notification_text",
     "reply_blocks",
     "slash_to_core",
@@ -66,18 +66,12 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s|<>]+)\)")
 _MD_BOLD = re.compile(r"\*\*(.+?)\*\*")
 _MD_MARKS = re.compile(r"(\*\*|__|`)")
 # Lone surrogates cannot be encoded; NUL and bidirectional overrides can disguise text. None of them is sent.
-_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _UNSENDABLE = re.compile("[\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str) -> str:
     """Text safe to send: NUL, lone surrogates and direction overrides replaced by U+FFFD."""
     return _UNSENDABLE.sub("\ufffd", text)
-
-
-def inbound(text: str) -> str:
-    """User text as it enters the core: NUL and lone surrogates (which no database stores) become U+FFFD."""
-    return _UNSTORABLE.sub("\ufffd", text)
 
 
 def escape(text: str) -> str:
@@ -114,7 +108,7 @@ def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message |
         return None
     if kind not in {"app_mention", "message"}:
         return None
-    text = inbound(event.get("text", ""))
+    text = usertext.clean(event.get("text", ""))
     if bot_user_id:
         text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)  # only the bot's own mention
     text = text.strip()
@@ -128,7 +122,7 @@ def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message |
 def slash_to_core(body: Mapping[str, Any]) -> Message:
     """A slash command as a core message (``/ask how long`` becomes ``ask how long``)."""
     prefix = COMMANDS.get(body.get("command", ""), "")
-    text = f"{prefix} {inbound(body.get('text', ''))}".strip() or "help"
+    text = f"{prefix} {usertext.clean(body.get('text', ''))}".strip() or "help"
     is_dm = str(body.get("channel_id", "")).startswith("D")
     origin = _origin(body["user_id"], body["channel_id"], thread=None, is_dm=is_dm, modals=True)
     return Message(origin, text, is_mention=True)
@@ -154,7 +148,7 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
             if state.get("type") == "static_select":
                 values[field_name] = ((state.get("selected_option") or {}).get("value")) or ""
             else:
-                values[field_name] = inbound(state.get("value") or "")
+                values[field_name] = usertext.clean(state.get("value") or "")
     origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
     return FormSubmission(origin, meta.get("form_id", view.get("callback_id", "")), values, meta.get("context", ""))
 

@@ -24,7 +24,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlencode
 
 import aiohttp
@@ -41,6 +41,9 @@ from tests.adapters.slack_blockkit import (
     validate_blocks,
     validate_view,
 )
+
+if TYPE_CHECKING:
+    from bot.app import BotApp
 
 __all__ = [
     "ACK_WITHIN",
@@ -446,3 +449,17 @@ def mrkdwn_texts(params: dict[str, Any]) -> list[str]:
     blocks = params.get("blocks")
     walk(json.loads(blocks) if isinstance(blocks, str) else blocks)
     return found
+
+
+@asynccontextmanager
+async def bot_over_http(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
+    """``app`` behind the Slack adapter in HTTP mode on a loopback port: its events URL and the Web API stand-in."""
+    from adapters.slack.app import SlackAdapter
+
+    async with serving() as api:
+        adapter = SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        port = await adapter.start(host="127.0.0.1", port=0)
+        try:
+            yield f"http://127.0.0.1:{port}/slack/events", api
+        finally:
+            await adapter.stop()

@@ -17,6 +17,7 @@ from tests.adapters.slack_standin import (
     SECRET,
     SlackApi,
     answered,
+    bot_over_http,
     fixture,
     follow_up,
     post,
@@ -36,11 +37,8 @@ def db_target(tmp_path: Path) -> DbTarget:
 
 @pytest.fixture
 async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
-    async with serving() as api:
-        adapter = SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
-        port = await adapter.start(host="127.0.0.1", port=0)
-        yield f"http://127.0.0.1:{port}/slack/events", api
-        await adapter.stop()
+    async with bot_over_http(app) as served:
+        yield served
 
 
 async def raw_post(url: str, body: bytes, headers: dict[str, str]) -> int:

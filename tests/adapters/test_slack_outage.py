@@ -14,9 +14,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from adapters.slack.app import SlackAdapter
 from bot.app import BotApp
-from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
+from tests.adapters.slack_standin import SlackApi, bot_over_http, fixture, post_event, post_form
 from tests.conftest import DbTarget
 from tests.security.test_outage import NO_DATABASE, break_database
 
@@ -28,11 +27,8 @@ def db_target(tmp_path: Path) -> DbTarget:
 
 @pytest.fixture
 async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
-    async with serving() as api:
-        adapter = SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
-        port = await adapter.start(host="127.0.0.1", port=0)
-        yield f"http://127.0.0.1:{port}/slack/events", api
-        await adapter.stop()
+    async with bot_over_http(app) as served:
+        yield served
 
 
 @pytest.fixture

@@ -178,15 +178,7 @@ def test_sigterm_stops_run_cleanly_with_exit_code_zero(tmp_path: Path) -> None:
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", health), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the health port never opened")
+        _wait_for_port(health)
         process.send_signal(signal.SIGTERM)
         _, stderr = process.communicate(timeout=20)
     finally:
@@ -379,15 +371,7 @@ def test_sigterm_stops_socket_mode_stuck_on_a_silent_server_within_25_seconds(tm
         text=True,
     )
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", health), timeout=0.2):
-                    break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("the health port never opened")
+        _wait_for_port(health)
         time.sleep(1.0)  # let Socket Mode get stuck waiting on the silent server
         started = time.monotonic()
         process.send_signal(signal.SIGTERM)
@@ -437,3 +421,15 @@ async def test_a_restart_that_has_not_connected_yet_is_not_reported_up(clock: Cl
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+def _wait_for_port(port: int, seconds: float = 30) -> None:
+    """Block until something listens on ``port`` (the bot's health port), or fail the test."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail("the health port never opened")

@@ -6,16 +6,20 @@ import asyncio
 import logging
 from datetime import datetime, timedelta
 
-from bot.dispatcher import Clock, Dispatcher, utcnow
+from bot.clock import Clock, utcnow
+from bot.dispatcher import Dispatcher
 from bot.errors import RecipeError, StorageError
 from bot.events import Reply
+from bot.feature import Deps
 from bot.features.checkins import checkins_feature
-from bot.features.help import help_feature
+from bot.features.help import Help
 from bot.features.knowledge import knowledge_feature
 from bot.features.leads import leads_feature
 from bot.metrics import Metrics
 from bot.permissions import RoleResolver
 from bot.pulse.digest import digest_job
+from bot.registry import Registry
+from bot.routing import Channels
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, starter_recipes_dir
@@ -51,26 +55,35 @@ class BotApp:
         self.encoder = make_encoder(settings.semantic_model, self.index_cache.folder)
         self.kb = KnowledgeBase([], threshold=settings.answer_threshold, encoder=self.encoder)
         self.metrics = Metrics()
+        self.channels = Channels.of(settings.channels, settings.staff_channel, settings.help_channel)
+        deps = Deps(
+            settings,
+            self.metrics,
+            self.channels,
+            lambda: self.kb,
+            self.reload_knowledge,
+            lambda role: self.registry.visible_commands(role),
+        )
         features = [
-            knowledge_feature(lambda: self.kb, settings.help_channel, self.reload_knowledge, self.metrics),
-            leads_feature(settings, self.metrics, self.reload_knowledge),
+            Help(deps).surface(),
+            knowledge_feature(lambda: self.kb, self.channels, self.reload_knowledge, self.metrics),
+            leads_feature(settings, self.metrics, self.channels, self.reload_knowledge),
             checkins_feature(self.metrics),
         ]
+        # help lists the registry's commands, so it looks the registry up when called.
+        self.registry = Registry.build(features)
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
-        jobs = [job for feature in features for job in feature.jobs]
+        jobs = list(self.registry.jobs)
         policy = DeliveryPolicy(
             lease=timedelta(seconds=settings.delivery_lease_seconds), max_attempts=settings.delivery_max_attempts
         )
-        digest = digest_job(settings)
+        digest = digest_job(settings, self.channels)
         jobs += [digest] if digest is not None else []
-        self.scheduler = Scheduler(self.db, [*jobs, self._reload_if_changed, self._forget_old_events], policy)
-        # help lists the dispatcher's own commands, so it looks the dispatcher up when called.
+        self.scheduler = Scheduler(
+            self.db, [*jobs, self._reload_if_changed, self._forget_old_events], policy, channels=self.channels
+        )
         self.dispatcher = Dispatcher(
-            self.db,
-            RoleResolver(settings.roles),
-            [help_feature(lambda role: self.dispatcher.visible_commands(role)), *features],
-            clock,
-            self.metrics,
+            self.db, RoleResolver(settings.roles), self.registry, clock, self.metrics, self.channels
         )
 
     async def start(self) -> None:

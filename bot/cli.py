@@ -117,7 +117,7 @@ def _parser() -> argparse.ArgumentParser:
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.app import BotApp
-    from bot.dispatcher import utcnow
+    from bot.clock import utcnow
     from bot.tasks import spawn
 
     app = BotApp(settings, clock=(lambda: args.now) if args.now else utcnow)
@@ -238,6 +238,7 @@ def _slack_service(
         health=health,
         metrics=app.metrics.render,
         team_id=settings.slack_team_id,
+        home=app.registry.home_commands(),
     )
     if args.http:
         return SlackService(adapter, port=args.port if args.port is not None else settings.slack_port)
@@ -272,7 +273,7 @@ def _invite_url(settings: Settings, args: argparse.Namespace) -> int:
 async def _tick(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.app import BotApp
-    from bot.dispatcher import utcnow
+    from bot.clock import utcnow
 
     app = BotApp(settings)
     try:
@@ -384,7 +385,7 @@ def _kb_eval(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _report(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.dispatcher import utcnow
+    from bot.clock import utcnow
     from bot.pulse.command import report_command
 
     for path in asyncio.run(report_command(settings, args.since, args.until, args.out, args.format, utcnow())):

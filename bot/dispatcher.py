@@ -10,98 +10,34 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-import shlex
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.clock import Clock, utcnow
 from bot.errors import FormErrors, PermissionDenied, StorageError, UsageError, UserError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.feature import Context, Replies
 from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
 from bot.metrics import Metrics
 from bot.permissions import Role, RoleResolver
-from bot.scheduler import Job
+from bot.registry import Registry
+from bot.routing import Channels
 from bot.usertext import clean, quote
 from storage import Database
 from storage.conversations import claim_conversation, get_conversation, save_conversation
 from storage.records import Conversation
 
-__all__ = [
-    "Clock",
-    "Command",
-    "Context",
-    "Dispatcher",
-    "Feature",
-    "clean_event",
-    "parse_options",
-    "split_args",
-    "user_hash",
-    "utcnow",
-]
+__all__ = ["Dispatcher", "clean_event", "user_hash"]
 
 log = logging.getLogger(__name__)
-
-Clock = Callable[[], datetime]
-Replies = Sequence[Reply]
-
-
-def utcnow() -> datetime:
-    """The current time, aware, in UTC."""
-    return datetime.now(UTC)
 
 
 def user_hash(origin: Origin) -> str:
     """A short stable hash of the user, for logs at INFO and above."""
     return hashlib.sha256(f"{origin.platform}:{origin.user}".encode()).hexdigest()[:10]
-
-
-def split_args(args: str) -> list[str]:
-    """Split command arguments like a shell would (quotes group words).
-
-    An apostrophe inside a word (``Maria's Python Circle``) is not a quote: when single quotes do not pair up, only
-    double quotes group words; when those do not pair up either, the words are split at spaces.
-    """
-    try:
-        return shlex.split(args)
-    except ValueError:
-        pass
-    lexer = shlex.shlex(args, posix=True, punctuation_chars=False)
-    lexer.whitespace_split = True
-    lexer.quotes = '"'
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:
-        return args.split()
-
-
-def parse_options(
-    words: Sequence[str], allowed: set[str], flags: frozenset[str] | set[str] = frozenset()
-) -> tuple[dict[str, str], list[str]]:
-    """Split words into ``--option value`` pairs (and bare ``flags``) and the remaining positional words.
-
-    Raises:
-        UsageError: for an unknown option or one missing its value.
-    """
-    opts: dict[str, str] = {}
-    rest: list[str] = []
-    it = iter(words)
-    for word in it:
-        if word in flags:
-            opts[word] = ""
-        elif word in allowed:
-            value = next(it, None)
-            if value is None:
-                raise UsageError(f"{word} needs a value")
-            opts[word] = value
-        elif word.startswith("--"):
-            raise UsageError(f"unknown option {word!r}")
-        else:
-            rest.append(word)
-    return opts, rest
 
 
 def clean_event(event: Event) -> Event:
@@ -121,50 +57,6 @@ class _Turn:
     users: int = 0
 
 
-@dataclass(frozen=True)
-class Context:
-    """What a handler knows about the event it is handling."""
-
-    origin: Origin
-    role: Role
-    db: Database
-    now: datetime
-
-    @property
-    def actor(self) -> str:
-        """The user as ``platform:id``, for histories."""
-        return f"{self.origin.platform}:{self.origin.user}"
-
-
-CommandHandler = Callable[[Context, str], Awaitable[Replies]]
-ActionHandler = Callable[[Context, Action], Awaitable[Replies]]
-FormHandler = Callable[[Context, FormSubmission], Awaitable[Replies]]
-
-
-@dataclass(frozen=True)
-class Command:
-    """A command users type: ``name`` is one word (``ask``) or a group and a word (``leads list``)."""
-
-    name: str
-    handler: CommandHandler
-    summary: str
-    examples: tuple[str, ...] = ()
-    usage: str = ""
-    min_role: Role = Role.MEMBER
-
-
-@dataclass(frozen=True)
-class Feature:
-    """What a feature adds: commands, button handlers and form handlers (keyed by the id's prefix before ``:``)."""
-
-    name: str
-    commands: tuple[Command, ...] = ()
-    actions: Mapping[str, ActionHandler] = field(default_factory=dict)
-    forms: Mapping[str, FormHandler] = field(default_factory=dict)
-    question: CommandHandler | None = None
-    jobs: tuple[Job, ...] = ()
-
-
 _RESTARTING = "I'm restarting; please try again in a minute."
 _NO_DATABASE = "I can't reach my database right now, try again in a minute."
 _PING_SECONDS = 3.0
@@ -181,7 +73,7 @@ class Dispatcher:
     Args:
         db: the database (for step-by-step forms and for handlers).
         roles: who holds which role.
-        features: everything the bot can do.
+        registry: everything the bot can do.
         clock: the current time; tests pass a fixed one.
     """
 
@@ -189,11 +81,13 @@ class Dispatcher:
         self,
         db: Database,
         roles: RoleResolver,
-        features: Sequence[Feature],
+        registry: Registry,
         clock: Clock = utcnow,
         metrics: Metrics | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.db = db
+        self.channels = channels or Channels({})
         self.accepting = True
         self._turns: dict[tuple[str, str], _Turn] = {}
         self._inflight = 0
@@ -202,20 +96,7 @@ class Dispatcher:
         self.metrics = metrics or Metrics()
         self.roles = roles
         self.clock = clock
-        self.commands: dict[str, Command] = {}
-        self.actions: dict[str, ActionHandler] = {}
-        self.forms: dict[str, FormHandler] = {}
-        self.question: CommandHandler | None = None
-        for feature in features:
-            for command in feature.commands:
-                if command.name in self.commands:
-                    raise ValueError(f"command {command.name!r} registered twice")
-                self.commands[command.name] = command
-            self.actions.update(feature.actions)
-            self.forms.update(feature.forms)
-            if feature.question is not None:
-                self.question = feature.question
-        self.groups = {name.split()[0] for name in self.commands if " " in name}
+        self.registry = registry
 
     def context(self, origin: Origin) -> Context:
         """A handler context for ``origin`` at the current time."""
@@ -275,7 +156,8 @@ class Dispatcher:
         ctx = self.context(event.origin)
         try:
             replies = await self._route(ctx, event)
-            return await self._start_forms(ctx, replies)
+            routed = [copy for reply in replies for copy in self.channels.expand(reply)]
+            return await self._start_forms(ctx, routed)
         except FormErrors as exc:
             errors = tuple((name, quote(message)) for name, message in exc.errors.items())
             return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL, form_errors=errors)]
@@ -318,14 +200,16 @@ class Dispatcher:
         if isinstance(event, Message):
             return await self._message(ctx, event)
         if isinstance(event, Action):
-            handler = self.actions.get(event.action_id.split(":", 1)[0])
-            if handler is None:
+            action = self.registry.action(event.action_id)
+            if action is None:
                 raise UsageError("That button no longer does anything.")
-            return await handler(ctx, event)
-        form_handler = self.forms.get(event.form_id.split(":", 1)[0])
-        if form_handler is None:
+            _check_role(ctx, action.min_role, "button")
+            return await action.handler(ctx, event)
+        form = self.registry.form(event.form_id)
+        if form is None:
             raise UsageError("That form is no longer open.")
-        return await form_handler(ctx, event)
+        _check_role(ctx, form.min_role, "form")
+        return await form.handler(ctx, event)
 
     async def _message(self, ctx: Context, message: Message) -> Replies:
         text = message.text.strip()
@@ -333,44 +217,19 @@ class Dispatcher:
             conv = await get_conversation(session, ctx.origin.platform, ctx.origin.channel, ctx.origin.user)
         if conv is not None:
             return await self._continue_form(ctx, conv, text)
-        command, args = self.parse(text)
+        command, args = self.registry.parse(text)
         if command is not None:
-            if ctx.role < command.min_role:
-                raise PermissionDenied(f"Sorry, `{command.name}` is only for {_ROLE_WORDS[command.min_role]}.")
+            _check_role(ctx, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)
         word = text.lstrip("/!").split(maxsplit=1)[0].lower() if text.strip("/!") else ""
-        if word in self.groups:
-            return [self.group_help(ctx.role, word)]
+        if word in self.registry.groups:
+            return [self.registry.group_help(ctx.role, word)]
         if text.startswith(("/", "!")):
             raise UsageError(f"I don't know the command `{text.split()[0]}`. Type `help` to see what I can do.")
-        if (ctx.origin.is_dm or message.is_mention) and text and self.question is not None:
-            return await self.question(ctx, text)
+        question = self.registry.question
+        if (ctx.origin.is_dm or message.is_mention) and text and question is not None:
+            return await question(ctx, text)
         return []
-
-    def parse(self, text: str) -> tuple[Command | None, str]:
-        """Find the command ``text`` invokes (``/`` or ``!`` before it is allowed) and its arguments."""
-        words = text.lstrip("/!").split(maxsplit=2)
-        if not words:
-            return None, ""
-        first = words[0].lower()
-        if len(words) >= 2 and f"{first} {words[1].lower()}" in self.commands:
-            return self.commands[f"{first} {words[1].lower()}"], words[2] if len(words) > 2 else ""
-        if first in self.commands:
-            return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
-        return None, ""
-
-    def visible_commands(self, role: Role) -> list[Command]:
-        """Commands ``role`` may run, in registration order."""
-        return [c for c in self.commands.values() if role >= c.min_role]
-
-    def group_help(self, role: Role, group: str) -> Reply:
-        """Help for one command group."""
-        lines = [
-            f"`{c.usage or c.name}`: {c.summary}" for c in self.visible_commands(role) if c.name.split()[0] == group
-        ]
-        if not lines:
-            raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
-        return Reply("\n".join(lines), title=f"{group} commands", visibility=Visibility.EPHEMERAL)
 
     # -- step-by-step forms ---------------------------------------------------------------------------------
 
@@ -422,9 +281,10 @@ class Dispatcher:
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=step), ctx.now)
             return [Reply(prompt_for(form, step), visibility=Visibility.EPHEMERAL)]
-        handler = self.forms.get(form.form_id.split(":", 1)[0])
-        if handler is None:
+        route = self.registry.form(form.form_id)
+        if route is None:
             raise UsageError("That form is no longer open.")
+        _check_role(ctx, route.min_role, "form")
         # The last answer is applied once: the conversation at this step is claimed (deleted) before the form is
         # submitted; a copy of the same answer handled at the same moment (another replica) finds nothing to claim.
         async with self.db.session() as session:
@@ -432,7 +292,7 @@ class Dispatcher:
         if not claimed:
             return []
         try:
-            return await handler(ctx, FormSubmission(o, form.form_id, values, form.context))
+            return await route.handler(ctx, FormSubmission(o, form.form_id, values, form.context))
         except FormErrors as exc:
             # A check across fields failed: ask the first bad field again, keep the rest.
             names = [f.name for f in form.fields]
@@ -446,3 +306,8 @@ class Dispatcher:
             async with self.db.session() as session:
                 await save_conversation(session, conv, ctx.now)
             raise
+
+
+def _check_role(ctx: Context, role: Role, what: str) -> None:
+    if ctx.role < role:
+        raise PermissionDenied(f"Sorry, {what} is only for {_ROLE_WORDS[role]}.")

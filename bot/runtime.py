@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.dispatcher import utcnow
+from bot.clock import utcnow
 from bot.errors import DeliveryError
 from bot.events import Reply
 

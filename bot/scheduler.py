@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.errors import DeliveryError
 from bot.events import Reply
+from bot.routing import Channels
 from storage import Database
 from storage.outbox import (
     Claimed,
@@ -89,8 +90,10 @@ class Scheduler:
         jobs: Sequence[Job],
         policy: DeliveryPolicy | None = None,
         after_claim: Callable[[Claimed], None] | None = None,
+        channels: Channels | None = None,
     ) -> None:
         self.db = db
+        self.channels = channels or Channels({})
         self.jobs = list(jobs)
         self.policy = policy or DeliveryPolicy()
         self.after_claim = after_claim
@@ -107,7 +110,8 @@ class Scheduler:
         for job in self.jobs:
             try:
                 async with self.db.transaction() as session:
-                    out += await enqueue(session, await job(self.db, now), now)
+                    replies = [copy for reply in await job(self.db, now) for copy in self.channels.expand(reply)]
+                    out += await enqueue(session, replies, now)
             except Exception:
                 log.exception("scheduled job %s failed at %s", getattr(job, "__qualname__", job), now.isoformat())
         return out

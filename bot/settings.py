@@ -115,8 +115,12 @@ class Settings(BaseSettings):
         description="Sentence vectors: 'auto' (sentence-transformers if the [semantic] extra is installed, else the "
         "built-in static vectors), 'off', or a sentence-transformers model name or path.",
     )
-    help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts questions.")
-    staff_channel: str | None = Field(None, description="Channel id where new consulting leads are announced.")
+    community_name: str = Field("P2PU", description="The community's name, as the bot says it to users.")
+    channels: dict[str, dict[str, str]] = Field(
+        {}, description="Logical channels per platform: {staff: {slack: C0STAFF, discord: '1122'}, help: {...}}."
+    )
+    help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts (any platform).")
+    staff_channel: str | None = Field(None, description="Channel id where staff notices go (any platform).")
     lead_followup_hours: float = Field(
         48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."
     )
@@ -218,7 +222,7 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _digest_needs_channel(self) -> Settings:
-        if self.digest_day is not None and self.staff_channel is None:
+        if self.digest_day is not None and self.staff_channel is None and not self.channels.get("staff"):
             raise ValueError("digest_day is set but staff_channel is not: the digest needs a channel to go to")
         return self
 

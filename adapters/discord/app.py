@@ -1,7 +1,7 @@
 """The Discord adapter: discord.py slash commands, buttons and modals over the core, no privileged intent needed.
 
-Slash commands (``/ask``, ``/help``, ``/consult``, and the ``/checkin``, ``/leads`` and ``/kb`` groups, built from the
-core's own command list) are synced to the configured servers at start, or globally. Mentions and direct messages
+Slash commands (built from the core's command registry: one-word commands and one per command group) are synced to
+the configured servers at start, or globally. Mentions and direct messages
 are answered as replies; with the message-content intent enabled, so are messages in help channels.
 
 Buttons carry everything a press needs in their custom_id and are discord.py dynamic items, so they keep working
@@ -38,6 +38,7 @@ from adapters.discord.translate import (
 from bot.app import BotApp
 from bot.errors import DeliveryError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.registry import SlashCommand
 from bot.settings import Settings
 
 __all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]  # CoreButton lives in translate
@@ -46,7 +47,6 @@ log = logging.getLogger(__name__)
 
 Handle = Callable[[Event], Awaitable[list[Reply]]]
 StartForm = Callable[[Origin, Reply], Awaitable[list[Reply]]]
-Titles = Callable[[str], Sequence[str]]
 
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
 _RESTARTING = "Restarting; try again in a minute."
@@ -81,8 +81,7 @@ class DiscordAdapter:
         token: the bot token.
         guild_ids: servers to sync slash commands to at start (instant); empty syncs them globally (can take an
             hour to show up).
-        commands: the core's commands as ``(name, summary)``, e.g. ``("checkin join", "Join ...")``.
-        titles: recipe titles matching what was typed so far, for ``/ask`` autocomplete.
+        commands: the core registry's slash commands (:meth:`bot.registry.Registry.slash_commands`).
         message_content: the privileged message-content intent is enabled for the app.
         help_channels: channel ids where every message is taken as a question (needs ``message_content``).
         shard_count: total shards across all processes (AutoShardedClient); None for one process, one shard.
@@ -105,8 +104,7 @@ class DiscordAdapter:
         token: str,
         *,
         guild_ids: Sequence[int] = (),
-        commands: Sequence[tuple[str, str]] = (),
-        titles: Titles | None = None,
+        commands: Sequence[SlashCommand] = (),
         message_content: bool = False,
         help_channels: Iterable[str] = (),
         shard_count: int | None = None,
@@ -118,7 +116,6 @@ class DiscordAdapter:
         self._token = token
         self._guild_ids = list(guild_ids)
         self._guilds = frozenset(str(g) for g in guild_ids)
-        self._titles = titles
         self._commands = list(commands)
         self._start_form = start_form
         self._message_content = message_content
@@ -148,7 +145,7 @@ class DiscordAdapter:
             )
         else:
             client = discord.Client(intents=intents, allowed_mentions=NO_PINGS, **self._options)
-        self.tree = command_tree(client, self._commands, self._titles, self._command)
+        self.tree = command_tree(client, self._commands, self._command)
         client.setup_hook = self._setup  # type: ignore[method-assign]
         client.event(self.on_ready)
         client.event(self.on_message)
@@ -460,15 +457,11 @@ def for_app(app: BotApp, settings: Settings, token: str, *, guild_ready_timeout:
     if settings.roles.platform_roles and not settings.discord_guild_ids:
         log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
 
-    def titles(current: str) -> list[str]:
-        return [hit.recipe.title for hit in app.kb.search(current, limit=25)]
-
     return DiscordAdapter(
         app.dispatcher.handle,
         token,
         guild_ids=settings.discord_guild_ids,
-        commands=[(c.name, c.summary) for c in app.dispatcher.commands.values()],
-        titles=titles,
+        commands=app.registry.slash_commands(),
         message_content=settings.discord_message_content,
         help_channels=settings.discord_help_channels,
         shard_count=settings.discord_shard_count,

@@ -1,74 +1,107 @@
-"""Discord's slash commands for the core: ``/ask`` (with recipe titles as autocomplete), ``/help``, ``/consult``, and
-one group per core command group (``/checkin``, ``/leads``, ``/kb``) with a subcommand per core command.
+"""Discord's slash commands, built from the core registry's :class:`bot.registry.SlashCommand` list.
 
-Every command hands its whole command line to one callback; the core does the rest.
+A one-word command becomes a slash command with its one text option (``/ask question:...``); a command group
+becomes a slash command with one subcommand per word, each taking the rest as one text option ``args``. Every
+command hands its whole command line to one callback; the core does the rest. Autocomplete comes from the
+command's completer in the core.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
 import discord
 from discord import app_commands
 
-__all__ = ["GROUPS", "command_tree"]
+from bot.feature import Completer
+from bot.registry import SlashCommand
 
-OnCommand = Callable[[discord.Interaction[Any]], Awaitable[None]]
-Titles = Callable[[str], Sequence[str]]
+__all__ = ["command_tree"]
 
-GROUPS = ("checkin", "leads", "kb")  # core command words that become slash command groups
+OnCommand = Callable[[discord.Interaction[Any]], Coroutine[Any, Any, None]]
+_MAX_CHOICES = 25
 
 
 def command_tree(
-    client: discord.Client, commands: Sequence[tuple[str, str]], titles: Titles | None, on_command: OnCommand
+    client: discord.Client, commands: Sequence[SlashCommand], on_command: OnCommand
 ) -> app_commands.CommandTree[Any]:
-    """The command tree of ``client``: the core's ``commands`` as ``(name, summary)``, each calling ``on_command``."""
+    """The command tree of ``client``: the core's slash ``commands``, each calling ``on_command``."""
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
     client.communitybot_command = on_command  # type: ignore[attr-defined]
-
-    @tree.command(name="ask", description="Ask a how-to question")
-    @app_commands.describe(question="What do you want to know?")
-    async def ask(interaction: discord.Interaction[Any], question: str) -> None:
-        await on_command(interaction)
-
-    @ask.autocomplete("question")
-    async def ask_titles(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-        found = titles(current) if titles is not None and current.strip() else []
-        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in found[:25]]
-
-    @tree.command(name="help", description="What the bot can do for you")
-    async def help_(interaction: discord.Interaction[Any]) -> None:
-        await on_command(interaction)
-
-    @tree.command(name="consult", description="Ask P2PU for help with a project")
-    async def consult(interaction: discord.Interaction[Any]) -> None:
-        await on_command(interaction)
-
-    for group_name in GROUPS:
-        subs = [(n.split()[1], summary) for n, summary in commands if n.startswith(f"{group_name} ")]
-        if not subs:
-            continue
-        group = app_commands.Group(name=group_name, description=f"{group_name} commands")
-        for sub, summary in subs[:25]:
-            command: app_commands.Command[Any, ..., None] = app_commands.Command(
-                name=sub, description=(summary or sub)[:100], callback=_subcommand, parent=group
+    for slash in commands:
+        if slash.subcommands:
+            group = app_commands.Group(name=slash.name, description=slash.description)
+            for sub in slash.subcommands:
+                group.add_command(
+                    _command(sub.name, sub.description or sub.name, "args", "", False, sub.complete, group)
+                )
+            tree.add_command(group)
+        else:
+            tree.add_command(
+                _command(
+                    slash.name,
+                    slash.description,
+                    slash.option,
+                    slash.option_description,
+                    slash.required,
+                    slash.complete,
+                    None,
+                )
             )
-            if f"{group_name} {sub}" == "checkin create":
-                command.autocomplete("args")(_channel_name)
-            group.add_command(command)
-        tree.add_command(group)
     return tree
 
 
-async def _channel_name(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
-    """``/checkin create``: a study group is bound to its channel, so offer the channel's name as the group's."""
-    name = getattr(interaction.channel, "name", None)
-    suggestions = [n for n in (current.strip(), name) if n]
-    return [app_commands.Choice(name=n[:100], value=n[:100]) for n in dict.fromkeys(suggestions)]
+def _command(
+    name: str,
+    description: str,
+    option: str,
+    option_description: str,
+    required: bool,
+    complete: Completer | None,
+    parent: app_commands.Group | None,
+) -> app_commands.Command[Any, ..., None]:
+    callback = _callback(option, required)
+    if option:
+        # The callback's parameter is ``value``; Discord shows it under the option's own name.
+        callback = app_commands.rename(value=option)(callback)
+        if option_description:
+            callback = app_commands.describe(value=option_description)(callback)
+    command: app_commands.Command[Any, ..., None] = app_commands.Command(
+        name=name, description=description[:100], callback=callback, parent=parent
+    )
+    if option and complete is not None:
+        command.autocomplete("value")(_completer(complete))
+    return command
 
 
-async def _subcommand(interaction: discord.Interaction[Any], args: str | None = None) -> None:
-    """Every group subcommand: hand the whole command line to the core."""
-    on_command: OnCommand = interaction.client.communitybot_command
-    await on_command(interaction)
+def _callback(option: str, required: bool) -> Callable[..., Coroutine[Any, Any, None]]:
+    """A new callback for one command (discord.py reads the option from its signature and marks the function)."""
+    if not option:
+
+        async def no_option(interaction: discord.Interaction[Any]) -> None:
+            await interaction.client.communitybot_command(interaction)
+
+        return no_option
+    if required:
+
+        async def one_option(interaction: discord.Interaction[Any], value: str) -> None:
+            await interaction.client.communitybot_command(interaction)
+
+        return one_option
+
+    async def optional_option(interaction: discord.Interaction[Any], value: str | None = None) -> None:
+        await interaction.client.communitybot_command(interaction)
+
+    return optional_option
+
+
+def _completer(
+    complete: Completer,
+) -> Callable[[discord.Interaction[Any], str], Coroutine[Any, Any, list[app_commands.Choice[str]]]]:
+    async def suggest(interaction: discord.Interaction[Any], current: str) -> list[app_commands.Choice[str]]:
+        channel = getattr(interaction.channel, "name", None)
+        found = complete(current, channel)
+        return [app_commands.Choice(name=t[:100], value=t[:100]) for t in list(found)[:_MAX_CHOICES]]
+
+    return suggest

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -34,7 +34,6 @@ from adapters.slack.groups import UserGroups
 from adapters.slack.http import MAX_BODY_BYTES, SignedEndpoint
 from adapters.slack.send import MAX_FILE_BYTES, OPEN_FORM_ACTION, Sender, call_api, decode_form
 from adapters.slack.translate import (
-    COMMANDS,
     MAX_VIEW_BLOCKS,
     action_to_core,
     event_to_core,
@@ -78,6 +77,7 @@ class SlackAdapter:
         max_file_bytes: the largest file uploaded (Slack's limit, 1 GB, by default).
         ping_interval: seconds between Socket Mode pings; also how soon a lost connection is retried.
         form_ack_seconds: how long a modal submission waits for the core before the modal is closed anyway.
+        home: the core commands whose replies make up the App Home tab, in order.
     """
 
     name = "slack"
@@ -97,8 +97,10 @@ class SlackAdapter:
         max_file_bytes: int = MAX_FILE_BYTES,
         ping_interval: float = 10.0,
         form_ack_seconds: float = FORM_ACK_SECONDS,
+        home: Sequence[str] = ("help",),
     ) -> None:
         self._handle = handle
+        self._home = tuple(home)
         self._db = db
         self._health = health
         self._metrics = metrics
@@ -123,8 +125,7 @@ class SlackAdapter:
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
         self.app.event("app_home_opened")(self._on_home)
-        for command in COMMANDS:
-            self.app.command(command)(self._on_command)
+        self.app.command(re.compile("^/"))(self._on_command)
         self.app.action(OPEN_FORM_ACTION)(self._on_open_form)
         self.app.action(re.compile(".*"))(self._on_action)
         self.app.view(re.compile(".*"))(self._on_view)
@@ -220,7 +221,7 @@ class SlackAdapter:
             return
         origin = Origin("slack", event.get("channel") or event["user"], event["user"], is_dm=True)
         blocks: list[dict[str, Any]] = []
-        for text in ("checkin mine", "help"):
+        for text in self._home:
             for reply in await self._handle(Message(origin, text)):
                 blocks += [b.to_dict() for b in reply_blocks(replace(reply, buttons=()))]
         view = {"type": "home", "blocks": blocks[:MAX_VIEW_BLOCKS]}

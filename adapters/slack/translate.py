@@ -26,7 +26,7 @@ from bot import usertext
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Message, Origin, Reply
 
 __all__ = [
-    "COMMANDS",
+    "CATCH_ALL",
     "action_to_core",
     "clean",
     "escape",
@@ -40,8 +40,9 @@ __all__ = [
     "view_to_core",
 ]
 
-# Slash commands the adapter handles, and the core command each one starts with.
-COMMANDS = {"/ask": "ask", "/checkin": "checkin", "/consult": "consult", "/leads": "leads", "/communitybot": ""}
+# The app's own slash command takes any command line (``/communitybot leads list``); every other one (``/ask``,
+# ``/checkin``) is the core command of the same name, as the registry lists them in the manifest.
+CATCH_ALL = "/communitybot"
 
 # Slack's limits (the strict stand-in in tests/adapters/slack_standin.py cites the page of each).
 SECTION_LIMIT = 3000  # section text
@@ -121,7 +122,8 @@ def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message |
 
 def slash_to_core(body: Mapping[str, Any]) -> Message:
     """A slash command as a core message (``/ask how long`` becomes ``ask how long``)."""
-    prefix = COMMANDS.get(body.get("command", ""), "")
+    command = str(body.get("command", ""))
+    prefix = "" if command == CATCH_ALL else command.removeprefix("/")
     text = f"{prefix} {usertext.clean(body.get('text', ''))}".strip() or "help"
     is_dm = str(body.get("channel_id", "")).startswith("D")
     origin = _origin(body["user_id"], body["channel_id"], thread=None, is_dm=is_dm, modals=True)

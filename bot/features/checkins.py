@@ -13,10 +13,11 @@ from datetime import UTC, date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from bot.args import parse_options, split_args
 from bot.csvsafe import SafeWriter
-from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
 from bot.errors import FormErrors, NotFound, PermissionDenied, UsageError
 from bot.events import Action, Attachment, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
+from bot.feature import ActionRoute, Command, Context, FormRoute, Group, Replies, Surface
 from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
@@ -106,7 +107,7 @@ def _is_blocker(question: str, answer: str) -> bool:
     return "block" in question.lower() and answer.strip().lower().rstrip(".!") not in _NO_BLOCKER
 
 
-def checkins_feature(metrics: Metrics) -> Feature:
+def checkins_feature(metrics: Metrics) -> Surface:
     """Study groups and their check-ins."""
 
     async def group_here(ctx: Context) -> StudyGroup:
@@ -516,8 +517,11 @@ def checkins_feature(metrics: Metrics) -> Feature:
                 out.append(_summary(group, run, answers, roster))
         return out
 
-    return Feature(
+    return Surface(
         name="checkins",
+        groups=(
+            Group("checkin", "Study-group check-ins", usage_hint="next | answer | join | schedule tue 18:00 --weeks 6"),
+        ),
         commands=(
             Command(
                 "checkin create",
@@ -526,11 +530,12 @@ def checkins_feature(metrics: Metrics) -> Feature:
                 usage="checkin create NAME [--tz ZONE]",
                 examples=("checkin create Python Circle --tz Europe/Berlin",),
                 min_role=Role.FACILITATOR,
+                complete=_channel_name,
             ),
             Command("checkin join", join, "join this channel's study group"),
             Command("checkin leave", leave, "leave this channel's study group"),
             Command("checkin answer", answer, "answer the open check-in"),
-            Command("checkin mine", mine, "your study groups and their next check-ins"),
+            Command("checkin mine", mine, "your study groups and their next check-ins", home=1),
             Command(
                 "checkin next",
                 next_runs,
@@ -576,8 +581,8 @@ def checkins_feature(metrics: Metrics) -> Feature:
             Command("checkin cancel", cancel, "cancel the schedule (facilitators)"),
             Command("checkin export", export, "CSV of runs and answers (facilitators)"),
         ),
-        actions={"checkin": on_button},
-        forms={"checkin": on_answer},
+        actions=(ActionRoute("checkin", on_button),),
+        forms=(FormRoute("checkin", on_answer),),
         jobs=(post_due, remind, close),
     )
 
@@ -728,3 +733,8 @@ def _csv(group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[Checki
             for question, text in zip(run.questions, a.answers, strict=False):
                 writer.writerow([run.id, local, utc, run.status, a.user, question, text, a.mood or ""])
     return out.getvalue()
+
+
+def _channel_name(current: str, channel: str | None) -> list[str]:
+    """``checkin create``: a study group is bound to its channel, so offer the channel's name as the group's."""
+    return list(dict.fromkeys(name for name in (current.strip(), channel) if name))

@@ -2,33 +2,50 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import ClassVar
 
-from bot.dispatcher import Command, Context, Feature, Replies
 from bot.events import Reply, Visibility
+from bot.feature import Command, Context, Deps, Replies, Slash, Surface
 from bot.permissions import Role
 
-__all__ = ["help_feature"]
+__all__ = ["Help"]
 
-_INTRO = (
+INTRO = (
     "I answer how-to questions about learning circles and open courses, and take requests for help from the "
-    "P2PU team. In a channel, mention me; in a direct message, just ask."
+    "{community} team. In a channel, mention me; in a direct message, just ask."
 )
+TITLE = "What I can do"
+ACTING_AS = "You are acting as: {role}."
 
 
-def help_feature(list_commands: Callable[[Role], list[Command]]) -> Feature:
-    """The help command, listing whatever ``list_commands`` says the user's role may run."""
+class Help:
+    """Lists whatever the user's role may run, with examples, generated from the registry."""
 
-    async def show_help(ctx: Context, args: str) -> Replies:
-        lines = [_INTRO, ""]
-        for command in list_commands(ctx.role):
+    name: ClassVar[str] = "help"
+
+    def __init__(self, deps: Deps) -> None:
+        self._commands = deps.commands
+        self._community = deps.settings.community_name
+
+    def surface(self) -> Surface:
+        """One command, ``help`` (also ``/help`` on Discord, and part of Slack's App Home tab)."""
+        show = Command(
+            "help",
+            self.show,
+            "show this list",
+            examples=("help",),
+            min_role=Role.MEMBER,
+            home=2,
+            slash=Slash("What the bot can do for you", slack=False),
+        )
+        return Surface(self.name, commands=(show,))
+
+    async def show(self, ctx: Context, args: str) -> Replies:
+        """The commands ``ctx.role`` may run, each with its usage and examples."""
+        lines = [INTRO.format(community=self._community), ""]
+        for command in self._commands(ctx.role):
             lines.append(f"• `{command.usage or command.name}`: {command.summary}")
             lines += [f"    e.g. `{example}`" for example in command.examples]
         lines.append("")
-        lines.append(f"You are acting as: {ctx.role.name.lower()}.")
-        return [Reply("\n".join(lines), title="What I can do", visibility=Visibility.EPHEMERAL)]
-
-    return Feature(
-        name="help",
-        commands=(Command("help", show_help, "show this list", examples=("help",), min_role=Role.MEMBER),),
-    )
+        lines.append(ACTING_AS.format(role=ctx.role.name.lower()))
+        return [Reply("\n".join(lines), title=TITLE, visibility=Visibility.EPHEMERAL)]

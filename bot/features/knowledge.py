@@ -8,11 +8,12 @@ from pathlib import Path
 import yaml
 from rapidfuzz import fuzz
 
-from bot.dispatcher import Command, Context, Feature, Replies
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Reply, Visibility
+from bot.feature import ActionRoute, Command, Context, Group, Replies, Slash, Surface
 from bot.metrics import Metrics
 from bot.permissions import Role
+from bot.routing import HELP, Channels
 from bot.usertext import quote
 from knowledge import Answer, Hit, KnowledgeBase
 from knowledge.search import tokens
@@ -61,9 +62,9 @@ _WORK_WITH_US = "Work with us"
 _EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 
 
-def small_talk_reply(kind: SmallTalk, help_channel: str | None) -> Reply:
+def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
     """A short friendly reply to small talk: what the bot does and how to reach a human."""
-    human = _HUMAN_HERE if help_channel is not None else _HUMAN_FORUM
+    human = _HUMAN_HERE if humans else _HUMAN_FORUM
     return Reply(f"{_SMALL_TALK[kind]} {_WHAT_I_DO} {human}", in_thread=True)
 
 
@@ -156,10 +157,10 @@ def gap_stubs(questions: Sequence[str], folder: Path) -> list[Path]:
 
 def knowledge_feature(
     kb: Callable[[], KnowledgeBase],
-    help_channel: str | None,
+    channels: Channels,
     relearn: Callable[[], Awaitable[None]],
     metrics: Metrics,
-) -> Feature:
+) -> Surface:
     """Commands over the knowledge base ``kb()`` (a callable so a reload swaps it in place).
 
     ``relearn`` rebuilds the index after a new example has been learned from feedback.
@@ -171,7 +172,7 @@ def knowledge_feature(
             raise UsageError(_EMPTY)
         kind = small_talk(question)
         if kind is not None:
-            return [small_talk_reply(kind, help_channel)]
+            return [small_talk_reply(kind, channels.configured(HELP))]
         answer = kb().answer(question)
         best = answer.best
         metrics.answers.labels("given" if best else "declined").inc()
@@ -295,7 +296,7 @@ def knowledge_feature(
                 )
             ]
         if action.action_id == "kb:human":
-            if help_channel is None:
+            if not channels.configured(HELP):
                 return [Reply(_NO_HUMANS, visibility=Visibility.EPHEMERAL)]
             who = ctx.origin.user_name or ctx.origin.user
             return [
@@ -303,15 +304,18 @@ def knowledge_feature(
                     f"{quote(who)} asked: {quote(asked.question)}\n(question {asked.id}; "
                     f"staff can teach me the answer with `kb confirm {asked.id} RECIPE_ID`)",
                     title="A question for a human",
-                    channel=help_channel,
+                    channel=HELP,
                     platform=ctx.origin.platform,
                 ),
                 Reply(_PASSED_ON, visibility=Visibility.EPHEMERAL),
             ]
         raise UsageError("That button no longer does anything.")
 
+    def titles(current: str, channel: str | None) -> list[str]:
+        return [hit.recipe.title for hit in kb().search(current, limit=25)] if current.strip() else []
+
     staff = Role.STAFF
-    return Feature(
+    return Surface(
         name="knowledge",
         commands=(
             Command(
@@ -320,6 +324,13 @@ def knowledge_feature(
                 "answer a how-to question",
                 usage="ask QUESTION",
                 examples=("ask how many people should be in a learning circle?",),
+                slash=Slash(
+                    "Ask a how-to question",
+                    option="question",
+                    option_description="What do you want to know?",
+                    usage_hint="how many people should be in a learning circle?",
+                    complete=titles,
+                ),
             ),
             Command(
                 "kb search",
@@ -342,6 +353,7 @@ def knowledge_feature(
             ),
             Command("kb reload", reload, "load the recipe files again", min_role=staff),
         ),
-        actions={"kb": on_button},
+        groups=(Group("kb", "Knowledge base: search, show, stats and gaps", slack=False),),
+        actions=(ActionRoute("kb", on_button),),
         question=ask,
     )

@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
-from bot.dispatcher import Command, Context, Feature, Replies, parse_options, split_args
+from bot.args import parse_options, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import (
     Action,
@@ -27,11 +27,13 @@ from bot.events import (
     Reply,
     Visibility,
 )
+from bot.feature import ActionRoute, Command, Context, FormRoute, Group, Replies, Slash, Surface
 from bot.features import leads_text as say
 from bot.features.leads_text import HELP_KINDS, details, history_lines, kind_label, leads_csv, summary, triage_buttons
 from bot.forms import EMAIL_PATTERN, validate_form
 from bot.metrics import Metrics
 from bot.permissions import Role
+from bot.routing import STAFF, Channels
 from bot.settings import Settings
 from bot.usertext import quote
 from storage import Database
@@ -134,14 +136,17 @@ def _note_form(lead_id: int) -> Form:
 
 
 def leads_feature(
-    settings: Settings, metrics: Metrics, after_forget: Callable[[], Awaitable[None]] | None = None
-) -> Feature:
+    settings: Settings,
+    metrics: Metrics,
+    channels: Channels,
+    after_forget: Callable[[], Awaitable[None]] | None = None,
+) -> Surface:
     """Consulting intake, staff triage, the follow-up reminder and retention.
 
-    New leads are announced in ``settings.staff_channel``. ``after_forget`` runs after a person is forgotten (the
+    New leads are announced in the logical ``staff`` channel. ``after_forget`` runs after a person is forgotten (the
     app reloads the knowledge base, whose learned examples may have named them).
     """
-    staff_channel = settings.staff_channel
+    announce = channels.configured(STAFF)
     followup = timedelta(hours=settings.lead_followup_hours)
     retention = timedelta(days=settings.lead_retention_days)
 
@@ -175,8 +180,8 @@ def leads_feature(
             return replies  # the same submission again (a double click, a retried delivery): one lead, one notice
         log.info("consulting request %s received", lead.ref)
         metrics.leads_received.inc()
-        if staff_channel is not None:
-            replies.append(_staff_notice(lead, staff_channel))
+        if announce:
+            replies.append(_staff_notice(lead))
         return replies
 
     async def list_cmd(ctx: Context, args: str) -> Replies:
@@ -312,7 +317,7 @@ def leads_feature(
         return await consult(ctx, "")
 
     async def remind_staff(db: Database, now: datetime) -> list[Reply]:
-        if staff_channel is None:
+        if not announce:
             return []
         async with db.session() as session:
             leads = await claim_unreminded_new_leads(session, now - followup, now)
@@ -324,7 +329,7 @@ def leads_feature(
                 title=say.FOLLOW_UP_TITLE.format(ref=lead.ref),
                 fields=details(lead),
                 buttons=triage_buttons(lead),
-                channel=staff_channel,
+                channel=STAFF,
             )
             for lead in leads
         ]
@@ -368,10 +373,17 @@ def leads_feature(
         return await change(ctx, lead_id, note=values["note"])
 
     staff = Role.STAFF
-    return Feature(
+    return Surface(
         name="leads",
+        groups=(Group("leads", "Consulting leads (staff)", usage_hint="list --status new"),),
         commands=(
-            Command("consult", consult, "ask the P2PU team for paid help with a project", examples=("consult",)),
+            Command(
+                "consult",
+                consult,
+                "ask the P2PU team for paid help with a project",
+                examples=("consult",),
+                slash=Slash("Ask the team for help with a project", required=False),
+            ),
             Command(
                 "leads list",
                 list_cmd,
@@ -412,13 +424,19 @@ def leads_feature(
                 min_role=staff,
             ),
         ),
-        actions={"leads": on_button, "consult": open_form},
+        actions=(
+            ActionRoute("leads", on_button),
+            ActionRoute("consult", open_form),
+        ),
         jobs=(remind_staff, apply_retention),
-        forms={"consult": submitted, "leadtriage": triage_form},
+        forms=(
+            FormRoute("consult", submitted),
+            FormRoute("leadtriage", triage_form),
+        ),
     )
 
 
-def _staff_notice(lead: Lead, staff_channel: str) -> Reply:
+def _staff_notice(lead: Lead) -> Reply:
     """The staff channel's notice of a new lead, flagging a possible duplicate."""
     text = quote(lead.description or "")
     if lead.duplicate_of is not None:
@@ -428,5 +446,5 @@ def _staff_notice(lead: Lead, staff_channel: str) -> Reply:
         title=say.STAFF_NEW.format(ref=lead.ref),
         fields=details(lead),
         buttons=triage_buttons(lead),
-        channel=staff_channel,
+        channel=STAFF,
     )

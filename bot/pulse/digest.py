@@ -22,6 +22,7 @@ from bot.pulse.cards import facilitator_cards
 from bot.pulse.charts import build_charts, png
 from bot.pulse.render import file_stem, html_document, pct
 from bot.pulse.report import Report, build_report, period_for
+from bot.routing import STAFF, Channels
 from bot.schedule import local_minute, local_time, parse_days, parse_time
 from bot.scheduler import Job
 from bot.settings import Settings
@@ -126,11 +127,11 @@ def _last_due(now: datetime, settings: Settings, zone: ZoneInfo) -> datetime:
     return local_time(due, zone)
 
 
-def digest_job(settings: Settings) -> Job | None:
+def digest_job(settings: Settings, channels: Channels) -> Job | None:
     """The scheduler job that posts the weekly digest, or None when ``digest_day`` is not set."""
-    if settings.digest_day is None or settings.staff_channel is None:
+    if settings.digest_day is None or not channels.configured(STAFF):
         return None
-    channel = settings.staff_channel
+    channel = STAFF
     zone = ZoneInfo(settings.digest_timezone)
 
     async def post_digest(db: Database, now: datetime) -> list[Reply]:

@@ -6,9 +6,11 @@ import logging
 
 import pytest
 
-from bot.dispatcher import Command, Context, Dispatcher, Feature
+from bot.dispatcher import Dispatcher
 from bot.events import Message, Origin, Reply, Visibility
+from bot.feature import Command, Context, Surface
 from bot.permissions import RoleResolver
+from bot.registry import Registry
 from bot.settings import RoleSettings
 from storage import Database
 from tests.conftest import Chat, texts
@@ -73,7 +75,9 @@ async def test_boundary_logs_errors_and_answers_briefly(db: Database, caplog: py
     async def boom(ctx: Context, args: str) -> list[Reply]:
         raise RuntimeError("database exploded with secret detail")
 
-    dispatcher = Dispatcher(db, RoleResolver(RoleSettings()), [Feature("x", commands=(Command("boom", boom, "x"),))])
+    dispatcher = Dispatcher(
+        db, RoleResolver(RoleSettings()), Registry.build([Surface("x", commands=(Command("boom", boom, "x"),))])
+    )
     origin = Origin(platform="slack", channel="C1", user="U1", is_dm=True)
     with caplog.at_level(logging.ERROR):
         replies = await dispatcher.handle(Message(origin, "boom"))
@@ -83,14 +87,3 @@ async def test_boundary_logs_errors_and_answers_briefly(db: Database, caplog: py
     assert "Message" in record.getMessage() and "slack" in record.getMessage() and "C1" in record.getMessage()
     assert "U1" not in record.getMessage()  # user ids are hashed in logs
     assert record.exc_info is not None
-
-
-async def test_duplicate_command_names_are_rejected(db: Database) -> None:
-    """Two features registering the same command is a programming error caught at start."""
-
-    async def noop(ctx: Context, args: str) -> list[Reply]:
-        return []
-
-    feature = Feature("x", commands=(Command("same", noop, "x"),))
-    with pytest.raises(ValueError, match="same"):
-        Dispatcher(db, RoleResolver(RoleSettings()), [feature, feature])

@@ -18,10 +18,12 @@ import pytest
 
 from adapters.health import HealthServer
 from bot.app import BotApp
-from bot.dispatcher import Command, Context, Dispatcher, Feature
+from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError
 from bot.events import Message, Origin, Reply
+from bot.feature import Command, Context, Surface
 from bot.permissions import RoleResolver
+from bot.registry import Registry
 from bot.runtime import HealthReport, ServiceStates, make_deliver, run_services, supervise
 from bot.settings import Settings
 from storage import Database
@@ -45,7 +47,8 @@ async def test_shutdown_finishes_the_event_in_flight_and_refuses_new_ones(tmp_pa
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
     await db.upgrade()
-    dispatcher = Dispatcher(db, RoleResolver(Settings().roles), [Feature("slow", (Command("slow", slow, "waits"),))])
+    registry = Registry.build([Surface("slow", (Command("slow", slow, "waits"),))])
+    dispatcher = Dispatcher(db, RoleResolver(Settings().roles), registry)
     in_flight = asyncio.create_task(dispatcher.handle(Message(ORIGIN, "slow")))
     await asyncio.sleep(0.05)
     assert dispatcher.inflight == 1
@@ -67,7 +70,8 @@ async def test_drain_gives_up_after_its_bound(tmp_path: Path) -> None:
 
     db = Database(f"sqlite+aiosqlite:///{tmp_path / 'd.db'}")
     await db.upgrade()
-    dispatcher = Dispatcher(db, RoleResolver(Settings().roles), [Feature("stuck", (Command("stuck", stuck, "x"),))])
+    registry = Registry.build([Surface("stuck", (Command("stuck", stuck, "x"),))])
+    dispatcher = Dispatcher(db, RoleResolver(Settings().roles), registry)
     task = asyncio.create_task(dispatcher.handle(Message(ORIGIN, "stuck")))
     await asyncio.sleep(0.05)
     assert await dispatcher.drain(0.1) is False

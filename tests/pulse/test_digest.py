@@ -16,6 +16,7 @@ from adapters.console import ConsoleAdapter
 from bot.app import BotApp
 from bot.events import Reply, Visibility
 from bot.pulse.digest import digest_job
+from bot.routing import Channels
 from tests.conftest import DbTarget, make_settings
 from tests.pulse.seed import Seeded
 
@@ -161,4 +162,4 @@ async def test_facilitators_get_their_groups_card_by_dm_once(replicas: tuple[Bot
 
 def test_no_digest_without_a_day(db_target: DbTarget, tmp_path: Path) -> None:
     """With digest_day unset there is no digest job at all."""
-    assert digest_job(make_settings(db_target, tmp_path)) is None
+    assert digest_job(make_settings(db_target, tmp_path), Channels({})) is None

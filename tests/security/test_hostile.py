@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from adapters.console import ConsoleAdapter
 from bot.app import BotApp
-from bot.dispatcher import split_args
+from bot.args import split_args
 from bot.events import Reply
 from bot.usertext import clean
 from storage.checkins import answers_for_runs, get_group_by_channel

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from bot.app import BotApp
-from bot.dispatcher import Command, Context, Dispatcher, Feature
+from bot.dispatcher import Dispatcher
 from bot.events import FormSubmission, Message, Origin, Reply
+from bot.feature import Command, Context, Surface
 from bot.permissions import RoleResolver
+from bot.registry import Registry
 from bot.settings import RoleSettings
 from storage import Database
 from tests.bot.test_leads import ANSWERS, VALID
@@ -105,8 +107,8 @@ async def test_a_slow_user_does_not_hold_up_others(db: Database) -> None:
     async def fast(ctx: Context, args: str) -> list[Reply]:
         return [Reply(f"fast done for {ctx.origin.user}")]
 
-    feature = Feature("t", commands=(Command("slow", slow, "x"), Command("fast", fast, "x")))
-    dispatcher = Dispatcher(db, RoleResolver(RoleSettings()), [feature])
+    feature = Surface("t", commands=(Command("slow", slow, "x"), Command("fast", fast, "x")))
+    dispatcher = Dispatcher(db, RoleResolver(RoleSettings()), Registry.build([feature]))
     ann, bo = (Origin("slack", "C1", user, is_dm=True) for user in ("U_ANN", "U_BO"))
     first = asyncio.ensure_future(dispatcher.handle(Message(ann, "slow")))
     second = asyncio.ensure_future(dispatcher.handle(Message(ann, "fast")))

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.args import split_args
 from bot.csvsafe import safe_cell, write_csv
-from bot.dispatcher import split_args
 from bot.usertext import ZWSP, clean, quote
 from tests.conftest import Chat
 

@@ -1,0 +1,183 @@
+"""What a feature is: a class whose :meth:`Feature.surface` lists everything users can reach in it.
+
+A :class:`Surface` is read first when reading a feature: its commands (with the role each needs and how it appears
+as a slash command), the buttons and forms it answers (by the id's prefix before ``:``), the free question handler
+and the periodic jobs. The dispatcher checks roles before a handler runs, and the registry
+(:mod:`bot.registry`) builds help, Slack's command list and manifest, and Discord's command tree from the surfaces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar, Protocol
+
+from bot.events import Action, FormSubmission, Origin, Reply
+from bot.metrics import Metrics
+from bot.permissions import Role
+from bot.routing import Channels
+from bot.scheduler import Job
+from bot.settings import Settings
+from storage import Database
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
+
+__all__ = [
+    "ActionRoute",
+    "Command",
+    "Completer",
+    "Context",
+    "Deps",
+    "Feature",
+    "FormRoute",
+    "Group",
+    "Replies",
+    "Slash",
+    "Surface",
+]
+
+Replies = Sequence[Reply]
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a handler knows about the event it is handling."""
+
+    origin: Origin
+    role: Role
+    db: Database
+    now: datetime
+
+    @property
+    def actor(self) -> str:
+        """The user as ``platform:id``, for histories."""
+        return f"{self.origin.platform}:{self.origin.user}"
+
+
+CommandHandler = Callable[[Context, str], Awaitable[Replies]]
+ActionHandler = Callable[[Context, Action], Awaitable[Replies]]
+FormHandler = Callable[[Context, FormSubmission], Awaitable[Replies]]
+Completer = Callable[[str, str | None], Sequence[str]]
+"""Autocomplete for a slash command's text option: ``(typed so far, channel name) -> suggestions``."""
+
+
+@dataclass(frozen=True)
+class Slash:
+    """How a one-word command appears as a slash command (``/ask``).
+
+    Attributes:
+        description: the platform's one-line description (at most 100 characters).
+        option: the name of its single text option on Discord (``question``); empty for none.
+        option_description: the option's description on Discord.
+        required: whether the option must be given.
+        usage_hint: the hint Slack shows after the command.
+        slack: whether Slack gets it as its own slash command (Slack apps list theirs in the manifest).
+        complete: suggestions for the option as the user types (Discord autocomplete).
+    """
+
+    description: str
+    option: str = ""
+    option_description: str = ""
+    required: bool = True
+    usage_hint: str = ""
+    slack: bool = True
+    complete: Completer | None = None
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command users type: ``name`` is one word (``ask``) or a group and a word (``leads list``).
+
+    A one-word command with ``slash`` set is also a slash command; a two-word command is a subcommand of its
+    group's slash command (see :class:`Group`), with one free-text option ``args`` completed by ``complete``.
+    A ``home`` above 0 puts its reply on the user's home screen (Slack's App Home tab), lowest first.
+    """
+
+    name: str
+    handler: CommandHandler
+    summary: str
+    examples: tuple[str, ...] = ()
+    usage: str = ""
+    min_role: Role = Role.MEMBER
+    slash: Slash | None = None
+    complete: Completer | None = None
+    home: int = 0
+
+    @property
+    def group(self) -> str | None:
+        """The group word of a two-word command (``leads`` in ``leads list``)."""
+        return self.name.split()[0] if " " in self.name else None
+
+
+@dataclass(frozen=True)
+class Group:
+    """A command group (``checkin``): one slash command on each platform, its words as subcommands."""
+
+    name: str
+    description: str
+    usage_hint: str = ""
+    slack: bool = True
+
+
+@dataclass(frozen=True)
+class ActionRoute:
+    """Buttons whose ``action_id`` starts with ``prefix:`` go to ``handler``, for users with ``min_role``."""
+
+    prefix: str
+    handler: ActionHandler
+    min_role: Role = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class FormRoute:
+    """Forms whose ``form_id`` starts with ``prefix:`` go to ``handler``, for users with ``min_role``."""
+
+    prefix: str
+    handler: FormHandler
+    min_role: Role = Role.MEMBER
+
+
+@dataclass(frozen=True)
+class Surface:
+    """Everything one feature adds: the first thing to read in a feature."""
+
+    name: str
+    commands: tuple[Command, ...] = ()
+    groups: tuple[Group, ...] = ()
+    actions: tuple[ActionRoute, ...] = ()
+    forms: tuple[FormRoute, ...] = ()
+    question: CommandHandler | None = None
+    jobs: tuple[Job, ...] = ()
+
+
+@dataclass(frozen=True)
+class Deps:
+    """What features are built from (each takes what it needs).
+
+    Attributes:
+        settings: the effective settings (the community's name, channels, limits).
+        metrics: the Prometheus counters.
+        channels: the logical channels (``staff``, ``help``) and where they are.
+        knowledge: the current knowledge base (a callable: a reload swaps it in place).
+        reload_knowledge: load the recipe files and learned examples again.
+        commands: the commands a role may run, in registration order (for help).
+    """
+
+    settings: Settings
+    metrics: Metrics
+    channels: Channels
+    knowledge: Callable[[], KnowledgeBase]
+    reload_knowledge: Callable[[], Awaitable[None]]
+    commands: Callable[[Role], list[Command]]
+
+
+class Feature(Protocol):
+    """A feature: built once from its dependencies, it says what it offers with :meth:`surface`."""
+
+    name: ClassVar[str]
+
+    def surface(self) -> Surface:
+        """The feature's commands, groups, buttons, forms, question handler and jobs."""
+        ...

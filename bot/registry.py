@@ -1,0 +1,210 @@
+"""One table of everything users can reach, built from the features' surfaces and checked once at start.
+
+:meth:`Registry.build` refuses what would break silently later: two commands with one name, two features answering
+the same button or form prefix, a group word that is also a command, and what Discord refuses when the command
+tree is synced (more than 25 subcommands in a group, more than 100 commands, names over 32 characters or not
+lower case, descriptions over 100 characters). Help, Slack's command list and manifest, and Discord's command
+tree are all generated from :meth:`Registry.slash_commands`, so adding a command touches its feature only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.errors import ConfigError, PermissionDenied
+from bot.events import Reply, Visibility
+from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Surface
+from bot.permissions import Role
+from bot.scheduler import Job
+
+__all__ = ["DISCORD_LIMITS", "Registry", "SlashCommand", "SlashSubcommand"]
+
+
+@dataclass(frozen=True)
+class _Limits:
+    commands: int = 100
+    subcommands: int = 25
+    name: int = 32
+    description: int = 100
+
+
+DISCORD_LIMITS = _Limits()
+_NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
+
+
+@dataclass(frozen=True)
+class SlashSubcommand:
+    """One subcommand of a group's slash command: it takes its arguments as one free-text option ``args``."""
+
+    name: str
+    description: str
+    complete: Completer | None = None
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    """A slash command as the platforms show it; ``command`` is the core text it stands for (``ask``)."""
+
+    name: str
+    description: str
+    option: str = ""
+    option_description: str = ""
+    required: bool = True
+    usage_hint: str = ""
+    slack: bool = True
+    complete: Completer | None = None
+    subcommands: tuple[SlashSubcommand, ...] = ()
+
+
+class Registry:
+    """Commands, groups, button and form routes, the question handler and the jobs of every feature."""
+
+    def __init__(self) -> None:
+        self.commands: dict[str, Command] = {}
+        self.groups: dict[str, Group] = {}
+        self.actions: dict[str, ActionRoute] = {}
+        self.forms: dict[str, FormRoute] = {}
+        self.question: CommandHandler | None = None
+        self.jobs: list[Job] = []
+
+    @classmethod
+    def build(cls, surfaces: Sequence[Surface]) -> Registry:
+        """The registry of ``surfaces``, in order.
+
+        Raises:
+            ConfigError: naming the feature and the clash or limit.
+        """
+        registry = cls()
+        for surface in surfaces:
+            registry._add(surface)
+        registry._check()
+        return registry
+
+    def _add(self, surface: Surface) -> None:
+        where = f"feature {surface.name!r}"
+        for command in surface.commands:
+            if command.name in self.commands:
+                raise ConfigError(f"{where}: command {command.name!r} is registered twice")
+            self.commands[command.name] = command
+        for group in surface.groups:
+            if group.name in self.groups:
+                raise ConfigError(f"{where}: command group {group.name!r} is registered twice")
+            self.groups[group.name] = group
+        for kind, table, routes in (("button", self.actions, surface.actions), ("form", self.forms, surface.forms)):
+            for route in routes:
+                if route.prefix in table:
+                    raise ConfigError(f"{where}: {kind} prefix {route.prefix!r} is already taken")
+                table[route.prefix] = route  # type: ignore[assignment]
+        if surface.question is not None:
+            if self.question is not None:
+                raise ConfigError(f"{where}: a second handler for free questions")
+            self.question = surface.question
+        self.jobs.extend(surface.jobs)
+
+    def _check(self) -> None:
+        for name in self.commands:
+            for word in name.split():
+                if not _NAME.match(word):
+                    raise ConfigError(f"command {name!r}: {word!r} must be 1-32 lower-case letters, digits, - or _")
+        for group in {c.group for c in self.commands.values() if c.group}:
+            if group in self.commands:
+                raise ConfigError(f"command {group!r} clashes with the command group of the same name")
+            self.groups.setdefault(group, Group(group, f"{group} commands"))
+        for slash in self.slash_commands():
+            _check_length(f"/{slash.name}", slash.description)
+            _check_length(f"/{slash.name} {slash.option}", slash.option_description)
+            if len(slash.subcommands) > DISCORD_LIMITS.subcommands:
+                raise ConfigError(
+                    f"/{slash.name} has {len(slash.subcommands)} subcommands; Discord allows "
+                    f"{DISCORD_LIMITS.subcommands}"
+                )
+            for sub in slash.subcommands:
+                _check_length(f"/{slash.name} {sub.name}", sub.description)
+        if len(self.slash_commands()) > DISCORD_LIMITS.commands:
+            raise ConfigError(f"more than {DISCORD_LIMITS.commands} slash commands")
+
+    # -- what users type -------------------------------------------------------------------------------------
+
+    def parse(self, text: str) -> tuple[Command | None, str]:
+        """Find the command ``text`` invokes (``/`` or ``!`` before it is allowed) and its arguments."""
+        words = text.lstrip("/!").split(maxsplit=2)
+        if not words:
+            return None, ""
+        first = words[0].lower()
+        if len(words) >= 2 and f"{first} {words[1].lower()}" in self.commands:
+            return self.commands[f"{first} {words[1].lower()}"], words[2] if len(words) > 2 else ""
+        if first in self.commands:
+            return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
+        return None, ""
+
+    def visible_commands(self, role: Role) -> list[Command]:
+        """Commands ``role`` may run, in registration order."""
+        return [c for c in self.commands.values() if role >= c.min_role]
+
+    def group_help(self, role: Role, group: str) -> Reply:
+        """Help for one command group.
+
+        Raises:
+            PermissionDenied: when ``role`` may run none of the group's commands.
+        """
+        lines = [f"`{c.usage or c.name}`: {c.summary}" for c in self.visible_commands(role) if c.group == group]
+        if not lines:
+            raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
+        return Reply("\n".join(lines), title=f"{group} commands", visibility=Visibility.EPHEMERAL)
+
+    def home_commands(self) -> list[str]:
+        """The commands whose replies make up a user's home screen."""
+        return [c.name for c in sorted(self.commands.values(), key=lambda c: c.home) if c.home > 0]
+
+    def action(self, action_id: str) -> ActionRoute | None:
+        """The route for a button id (``kb:helpful`` goes to the ``kb`` route)."""
+        return self.actions.get(action_id.split(":", 1)[0])
+
+    def form(self, form_id: str) -> FormRoute | None:
+        """The route for a form id."""
+        return self.forms.get(form_id.split(":", 1)[0])
+
+    # -- what the platforms show -----------------------------------------------------------------------------
+
+    def slash_commands(self) -> list[SlashCommand]:
+        """Every slash command: the one-word commands that have one, then one per command group."""
+        out = [
+            SlashCommand(
+                name=c.name,
+                description=c.slash.description,
+                option=c.slash.option,
+                option_description=c.slash.option_description,
+                required=c.slash.required,
+                usage_hint=c.slash.usage_hint,
+                slack=c.slash.slack,
+                complete=c.slash.complete,
+            )
+            for c in self.commands.values()
+            if c.slash is not None and c.group is None
+        ]
+        for group in self.groups.values():
+            subs = tuple(
+                SlashSubcommand(c.name.split()[1], c.summary, c.complete)
+                for c in self.commands.values()
+                if c.group == group.name
+            )
+            if subs:
+                out.append(
+                    SlashCommand(
+                        name=group.name,
+                        description=group.description,
+                        usage_hint=group.usage_hint,
+                        slack=group.slack,
+                        subcommands=subs,
+                    )
+                )
+        return out
+
+
+def _check_length(what: str, description: str) -> None:
+    if len(description) > DISCORD_LIMITS.description:
+        raise ConfigError(
+            f"{what}: description is {len(description)} characters; Discord allows {DISCORD_LIMITS.description}"
+        )

@@ -128,11 +128,15 @@ class Form:
 
 @dataclass(frozen=True)
 class Button:
-    """A button; pressing it produces an :class:`Action` with the same ``action_id`` and ``value``."""
+    """A button; pressing it produces an :class:`Action` with the same ``action_id`` and ``value``.
+
+    ``primary`` marks the one action a message is for (Answer, Helpful): platforms that can, show it stronger.
+    """
 
     label: str
     action_id: str
     value: str = ""
+    primary: bool = False
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
@@ -10,7 +10,7 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 
 
 class Metrics:
-    """What the bot counts: events, errors, handler latency, answers, check-ins posted and leads received."""
+    """What the bot counts: events, errors, handler latency, answers, check-ins, leads, and adapter health."""
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
@@ -33,6 +33,15 @@ class Metrics:
         )
         self.leads_received = Counter(
             "communitybot_leads_received", "Consulting requests received", registry=self.registry
+        )
+        self.adapter_up = Gauge(
+            "communitybot_adapter_up",
+            "1 while the adapter is connected, 0 while it is down",
+            ["adapter"],
+            registry=self.registry,
+        )
+        self.adapter_restarts = Counter(
+            "communitybot_adapter_restarts", "Adapter restarts after a failure", ["adapter"], registry=self.registry
         )
 
     def render(self) -> bytes:

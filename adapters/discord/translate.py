@@ -358,11 +358,8 @@ def _mib(size: int) -> str:
     return f"{size / (1024 * 1024):.1f} MiB"
 
 
-_PRIMARY = frozenset({"kb:helpful", "checkin:answer", "consult:open"})
-
-
 def button_style(button: Button) -> discord.ButtonStyle:
-    return discord.ButtonStyle.primary if button.action_id in _PRIMARY else discord.ButtonStyle.secondary
+    return discord.ButtonStyle.primary if button.primary else discord.ButtonStyle.secondary
 
 
 def _clip(text: str, limit: int) -> str:

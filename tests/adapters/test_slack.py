@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
-from bot.app import BotApp
 from bot.events import Event, FormSubmission, Reply
+from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import (
     FOLLOW_UP_ANSWER,
     SECRET,

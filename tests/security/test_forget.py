@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
-from bot.app import BotApp
 from bot.events import Button, Reply, Visibility
+from bot.main.wiring import BotApp
 from storage.db import Database
 from storage.forget import KINDS, Person, UnmarkedColumn, forget_person, personal_kind
 from storage.models import AskedQuestionRow, Base

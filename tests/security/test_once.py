@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp
 from bot.dispatcher import Command, Context, Dispatcher, Feature
 from bot.events import FormSubmission, Message, Origin, Reply
+from bot.main.wiring import BotApp
 from bot.permissions import RoleResolver
 from bot.settings import RoleSettings
 from storage import Database

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.errors import DeliveryError
 from bot.events import Reply
+from bot.outbox_codec import decode, to_outgoing, with_keys
 from storage import Database
 from storage.outbox import (
     Claimed,
@@ -107,7 +108,9 @@ class Scheduler:
         for job in self.jobs:
             try:
                 async with self.db.transaction() as session:
-                    out += await enqueue(session, await job(self.db, now), now)
+                    keyed = with_keys(await job(self.db, now))
+                    stored = set(await enqueue(session, [to_outgoing(reply) for reply in keyed], now))
+                    out += [reply for reply in keyed if reply.key in stored]
             except Exception:
                 log.exception("scheduled job %s failed at %s", getattr(job, "__qualname__", job), now.isoformat())
         return out
@@ -139,7 +142,7 @@ class Scheduler:
 
     async def _send(self, message: Claimed, now: datetime, deliver: Deliver) -> int:
         try:
-            await deliver(message.reply)
+            await deliver(decode(message.payload))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -154,14 +157,14 @@ class Scheduler:
         if permanent or message.attempt >= self.policy.max_attempts:
             await mark_failed(self.db, message.id, code)
             why = "refused for good" if permanent else f"failed {message.attempt} times"
-            log.error("scheduled message %s given up: %s (%s)", message.reply.key, why, code)
+            log.error("scheduled message %s given up: %s (%s)", message.key, why, code)
             return
         wait = self.policy.retry_after(message.attempt)
         await mark_retry(self.db, message.id, now + wait, code)
         # INFO: the adapter has logged the refusal with the platform's code; a give-up is the one error.
         log.info(
             "scheduled message %s not sent (attempt %d: %s); trying again in %s",
-            message.reply.key,
+            message.key,
             message.attempt,
             code,
             wait,

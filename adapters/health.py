@@ -14,7 +14,7 @@ from aiohttp import web
 
 from bot.events import Reply
 from bot.metrics import CONTENT_TYPE
-from bot.runtime import HealthReport
+from bot.service import HealthReport
 
 __all__ = ["HealthServer"]
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import String, select, text
 
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from bot.settings import Settings
 from storage.forget import Person, forget_person
 from storage.leads import NewLead, add_lead_event, insert_lead

@@ -72,7 +72,7 @@ def run(bench: BenchSet, work: Path, semantic_model: str | None) -> tuple[dict[s
     if semantic_model:
         extra += ["--semantic-model", semantic_model]
     details = work / f"{bench.name}.details.jsonl"
-    command = [sys.executable, "-m", "bot.cli", "kb", "eval", "--kb", str(folder), "--questions", str(questions)]
+    command = [sys.executable, "-m", "bot", "kb", "eval", "--kb", str(folder), "--questions", str(questions)]
     result = subprocess.run(
         [*command, "--json", "--details", str(details), *extra], check=True, capture_output=True, text=True
     )

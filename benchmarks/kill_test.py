@@ -34,8 +34,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select, text
 
-from bot.app import BotApp
 from bot.events import Reply
+from bot.main.wiring import BotApp
 from bot.settings import Settings
 from storage import Database
 from storage.checkins import add_member, create_group, update_group

@@ -175,7 +175,7 @@ async def seed_leads(db: Database, rng: random.Random) -> None:
 def run_report(env: dict[str, str], out: Path, fmt: str) -> tuple[float, float]:
     """Run the report command as its own process; returns seconds and that process's peak RSS in MiB."""
     code = (
-        "import resource, sys; from bot.cli import main; rc = main(sys.argv[1:]); "
+        "import resource, sys; from bot.main.cli import main; rc = main(sys.argv[1:]); "
         "print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)"
     )
     args = ["report", "--since", SINCE, "--until", UNTIL, "--out", str(out), "--format", fmt]

@@ -30,7 +30,7 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from adapters.slack.app import SlackAdapter
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from bot.settings import Settings
 from tests.adapters.slack_standin import SECRET, SlackApi, serving
 

@@ -1,3 +1,3 @@
-"""communitybot core: platform-neutral events, dispatcher, features, settings and CLI."""
+"""communitybot core: platform-neutral events, dispatcher, features and settings; bot.main is the CLI and wiring."""
 
 __all__: list[str] = []

@@ -1,5 +1,5 @@
 """``python -m bot`` runs the communitybot command line."""
 
-from bot.cli import main
+from bot.main.cli import main
 
 raise SystemExit(main())

@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 
 from bot.errors import DeliveryError
 from bot.events import Reply
+from bot.outbox_codec import decode, to_outgoing, with_keys
 from bot.routing import Channels
 from storage import Database
 from storage.outbox import (
@@ -111,7 +112,9 @@ class Scheduler:
             try:
                 async with self.db.transaction() as session:
                     replies = [copy for reply in await job(self.db, now) for copy in self.channels.expand(reply)]
-                    out += await enqueue(session, replies, now)
+                    keyed = with_keys(replies)
+                    stored = set(await enqueue(session, [to_outgoing(reply) for reply in keyed], now))
+                    out += [reply for reply in keyed if reply.key in stored]
             except Exception:
                 log.exception("scheduled job %s failed at %s", getattr(job, "__qualname__", job), now.isoformat())
         return out
@@ -143,7 +146,7 @@ class Scheduler:
 
     async def _send(self, message: Claimed, now: datetime, deliver: Deliver) -> int:
         try:
-            await deliver(message.reply)
+            await deliver(decode(message.payload))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -158,14 +161,14 @@ class Scheduler:
         if permanent or message.attempt >= self.policy.max_attempts:
             await mark_failed(self.db, message.id, code)
             why = "refused for good" if permanent else f"failed {message.attempt} times"
-            log.error("scheduled message %s given up: %s (%s)", message.reply.key, why, code)
+            log.error("scheduled message %s given up: %s (%s)", message.key, why, code)
             return
         wait = self.policy.retry_after(message.attempt)
         await mark_retry(self.db, message.id, now + wait, code)
         # INFO: the adapter has logged the refusal with the platform's code; a give-up is the one error.
         log.info(
             "scheduled message %s not sent (attempt %d: %s); trying again in %s",
-            message.reply.key,
+            message.key,
             message.attempt,
             code,
             wait,

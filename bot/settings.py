@@ -42,7 +42,6 @@ __all__ = [
     "RoleSettings",
     "Settings",
     "load_settings",
-    "mask_url",
 ]
 
 DEFAULT_CONFIG_FILE = Path("communitybot.yaml")
@@ -255,6 +254,9 @@ class Settings(BaseSettings):
             if data.get(key):
                 data[key] = "********"
         if self.database_url is not None:
+            # Imported here: loading the settings does not load the database layer (``ask`` runs without it).
+            from storage.db import mask_url
+
             data["database_url"] = mask_url(self.database_url.get_secret_value())
         return data
 
@@ -323,16 +325,6 @@ def _parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
                 culprits.append(variable)
     where = f" ({', '.join(sorted(culprits))})" if culprits else ""
     return f'setting {field!r}{where}: not valid JSON; write lists and mappings as JSON, e.g. [1, 2] or {{"a": 1}}'
-
-
-def mask_url(url: str) -> str:
-    """Return ``url`` with any password replaced by ``***``."""
-    from sqlalchemy.engine import make_url
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show only its scheme
-        return url.split("://", 1)[0] + "://…"
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -42,7 +42,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any, Protocol
 
 import numpy as np
 
@@ -51,10 +51,17 @@ from knowledge.loader import Recipe, load_folder, recipe_files, starter_recipes_
 from knowledge.search import KnowledgeBase
 from knowledge.vectors import Encoder
 
-if TYPE_CHECKING:
-    from bot.settings import Settings
-
-__all__ = ["KEEP", "IndexCache", "Loaded", "Source", "build_index", "load_sources", "sources_of"]
+__all__ = [
+    "KEEP",
+    "IndexCache",
+    "KnowledgeSettings",
+    "Loaded",
+    "Source",
+    "SourceSetting",
+    "build_index",
+    "load_sources",
+    "sources_of",
+]
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +91,32 @@ class Loaded:
     cached: bool = False
 
 
-def sources_of(settings: Settings) -> list[Source]:
+class SourceSetting(Protocol):
+    """One configured folder, as the settings describe it (``bot.settings.KnowledgeDir`` is one)."""
+
+    @property
+    def path(self) -> Path:
+        """The folder."""
+
+    @property
+    def base_url(self) -> str | None:
+        """Where the folder is published, for an imported docs tree."""
+
+
+class KnowledgeSettings(Protocol):
+    """The settings that say which folders to load (``bot.settings.Settings`` is one); knowledge/ does not import
+    the core's settings."""
+
+    @property
+    def starter_recipes(self) -> bool:
+        """Load the recipes shipped with the bot."""
+
+    @property
+    def knowledge_dirs(self) -> Sequence[SourceSetting]:
+        """The configured folders, in order."""
+
+
+def sources_of(settings: KnowledgeSettings) -> list[Source]:
     """The folders the settings ask for: the starter recipes (unless turned off), then ``knowledge_dirs``."""
     sources = [Source(starter_recipes_dir())] if settings.starter_recipes else []
     return sources + [Source(d.path, d.base_url) for d in settings.knowledge_dirs]

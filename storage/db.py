@@ -19,9 +19,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from bot.errors import StorageError
-from bot.settings import mask_url
 
-__all__ = ["Database"]
+__all__ = ["Database", "mask_url"]
 
 log = logging.getLogger(__name__)
 
@@ -156,3 +155,11 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 def _first_line(exc: BaseException) -> str:
     lines = str(exc).strip().splitlines()
     return lines[0] if lines else type(exc).__name__
+
+
+def mask_url(url: str) -> str:
+    """Return ``url`` with any password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: show only its scheme
+        return url.split("://", 1)[0] + "://…"

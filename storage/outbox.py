@@ -7,25 +7,20 @@ takes the row again. A row marked ``sent`` is never claimed again.
 
 from __future__ import annotations
 
-import base64
-import json
-import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, fields, is_dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
-from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.events import Attachment, Button, FieldKind, Form, FormField, Reply, Visibility
 from storage.db import Database
 from storage.models import ScheduledMessageRow
 
 __all__ = [
     "Claimed",
+    "Outgoing",
     "claim_due",
     "count_by_status",
     "enqueue",
@@ -38,43 +33,49 @@ __all__ = [
 
 
 @dataclass(frozen=True)
+class Outgoing:
+    """A message to store: its unique key (the platform's idempotency key) and its payload (JSON text).
+
+    The core encodes and decodes the payload; storage keeps it as it is.
+    """
+
+    key: str
+    payload: str
+
+
+@dataclass(frozen=True)
 class Claimed:
-    """A message claimed for sending: its row id, the reply (with its key) and the attempt this is (1 = first)."""
+    """A message claimed for sending: its row id, key and payload, and the attempt this is (1 = first)."""
 
     id: int
-    reply: Reply
+    key: str
+    payload: str
     attempt: int
 
 
-def new_key() -> str:
-    """A key for a message its job did not name: short enough for every platform's idempotency field."""
-    return "s:" + uuid.uuid4().hex[:20]
+async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: datetime) -> list[str]:
+    """Store ``messages`` to send, in the caller's transaction; returns the keys of those stored.
 
-
-async def enqueue(session: AsyncSession, replies: Sequence[Reply], now: datetime) -> list[Reply]:
-    """Store ``replies`` to send, in the caller's transaction; returns them with their keys.
-
-    A reply whose ``key`` is already stored is not stored again (nor returned).
+    A message whose ``key`` is already stored is not stored again (nor its key returned).
     """
-    keyed = [reply if reply.key else replace(reply, key=new_key()) for reply in replies]
-    if not keyed:
+    if not messages:
         return []
     rows = [
         {
-            "key": reply.key,
-            "payload": json.dumps(_plain(reply)),
+            "key": message.key,
+            "payload": message.payload,
             "status": "pending",
             "attempts": 0,
             "created_at": now,
             "due_at": now,
         }
-        for reply in keyed
+        for message in messages
     ]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(ScheduledMessageRow).on_conflict_do_nothing(index_elements=["key"])
     stored = set(await session.scalars(statement.returning(ScheduledMessageRow.key), rows))
-    return [reply for reply in keyed if reply.key in stored]
+    return [message.key for message in messages if message.key in stored]
 
 
 async def claim_due(db: Database, now: datetime, lease: timedelta, limit: int) -> list[Claimed]:
@@ -100,9 +101,14 @@ async def claim_due(db: Database, now: datetime, lease: timedelta, limit: int) -
                 or_(ScheduledMessageRow.claimed_until.is_(None), ScheduledMessageRow.claimed_until <= now),
             )
             .values(claimed_until=now + lease, attempts=ScheduledMessageRow.attempts + 1)
-            .returning(ScheduledMessageRow.id, ScheduledMessageRow.payload, ScheduledMessageRow.attempts)
+            .returning(
+                ScheduledMessageRow.id,
+                ScheduledMessageRow.key,
+                ScheduledMessageRow.payload,
+                ScheduledMessageRow.attempts,
+            )
         )
-        out = [Claimed(row_id, _reply(json.loads(payload)), attempts) for row_id, payload, attempts in claimed]
+        out = [Claimed(row_id, key, payload, attempts) for row_id, key, payload, attempts in claimed]
     return sorted(out, key=lambda c: c.id)
 
 
@@ -172,50 +178,3 @@ async def forget_done_before(db: Database, cutoff: datetime) -> None:
                 ScheduledMessageRow.status.in_(("sent", "failed")), ScheduledMessageRow.due_at < cutoff
             )
         )
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, bytes):  # an attachment's binary data (a PNG chart)
-        return {"base64": base64.b64encode(value).decode("ascii")}
-    if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple | list):
-        return [_plain(v) for v in value]
-    return value
-
-
-def _pairs(items: list[list[str]]) -> tuple[tuple[str, str], ...]:
-    return tuple((a, b) for a, b in items)
-
-
-def _form(data: dict[str, Any]) -> Form:
-    return Form(
-        form_id=data["form_id"],
-        title=data["title"],
-        fields=tuple(
-            FormField(**{**f, "kind": FieldKind(f["kind"]), "choices": _pairs(f["choices"])}) for f in data["fields"]
-        ),
-        submit_label=data["submit_label"],
-        context=data["context"],
-    )
-
-
-def _reply(data: dict[str, Any]) -> Reply:
-    return Reply(
-        **{
-            **data,
-            "buttons": tuple(Button(**b) for b in data["buttons"]),
-            "form": _form(data["form"]) if data["form"] else None,
-            "visibility": Visibility(data["visibility"]),
-            "attachment": _attachment(data["attachment"]) if data["attachment"] else None,
-            "fields": _pairs(data["fields"]),
-            "form_errors": _pairs(data["form_errors"]),
-        }
-    )
-
-
-def _attachment(data: dict[str, Any]) -> Attachment:
-    binary = data.get("data")
-    return Attachment(**{**data, "data": base64.b64decode(binary["base64"]) if binary else None})

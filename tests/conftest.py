@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from bot.app import BotApp
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
+from bot.main.wiring import BotApp
 from bot.settings import Settings
 from storage import Database
 

@@ -35,13 +35,11 @@ from adapters.discord.translate import (
     parse_button,
     reply_messages,
 )
-from bot.app import BotApp
 from bot.errors import DeliveryError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.registry import SlashCommand
-from bot.settings import Settings
 
-__all__ = ["CoreButton", "DiscordAdapter", "for_app", "invite_url"]  # CoreButton lives in translate
+__all__ = ["CoreButton", "DiscordAdapter", "invite_url"]  # CoreButton lives in translate
 
 log = logging.getLogger(__name__)
 
@@ -448,24 +446,3 @@ def _file_limit(interaction: discord.Interaction[Any]) -> int:
 
 def _public(reply: Reply) -> Reply:
     return replace(reply, visibility=Visibility.PUBLIC)
-
-
-def for_app(app: BotApp, settings: Settings, token: str, *, guild_ready_timeout: float = 2.0) -> DiscordAdapter:
-    """A Discord adapter wired to a started :class:`BotApp` and the settings (``guild_ready_timeout``: see
-    :class:`DiscordAdapter`)."""
-
-    if settings.roles.platform_roles and not settings.discord_guild_ids:
-        log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
-
-    return DiscordAdapter(
-        app.dispatcher.handle,
-        token,
-        guild_ids=settings.discord_guild_ids,
-        commands=app.registry.slash_commands(),
-        message_content=settings.discord_message_content,
-        help_channels=settings.discord_help_channels,
-        shard_count=settings.discord_shard_count,
-        shard_ids=settings.discord_shard_ids,
-        start_form=app.dispatcher.start_form,
-        guild_ready_timeout=guild_ready_timeout,
-    )

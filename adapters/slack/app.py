@@ -43,7 +43,7 @@ from adapters.slack.translate import (
 )
 from bot.errors import DeliveryError, StorageError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
-from bot.runtime import HealthReport
+from bot.service import HealthReport
 from storage import Database
 from storage.events import claim_event
 

@@ -16,8 +16,9 @@ import discord
 import pytest
 import yarl
 
-from adapters.discord.app import DiscordAdapter, for_app
-from bot.app import BotApp
+from adapters.discord.app import DiscordAdapter
+from bot.main.adapters import discord_adapter
+from bot.main.wiring import BotApp
 from tests.adapters.discord_standin import Call, DiscordStandIn, fixture
 from tests.conftest import DbTarget, make_settings
 
@@ -93,7 +94,7 @@ async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPat
     app = BotApp(settings)
     try:
         await app.start()
-        adapter = for_app(app, settings, token="test-token", guild_ready_timeout=READY_AFTER)
+        adapter = discord_adapter(app, settings, token="test-token", guild_ready_timeout=READY_AFTER)
         runner = asyncio.create_task(adapter.run())
         try:
             await asyncio.wait_for(adapter.ready.wait(), 10)

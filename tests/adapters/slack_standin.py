@@ -43,7 +43,7 @@ from tests.adapters.slack_blockkit import (
 )
 
 if TYPE_CHECKING:
-    from bot.app import BotApp
+    from bot.main.wiring import BotApp
 
 __all__ = [
     "ACK_WITHIN",

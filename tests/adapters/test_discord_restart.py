@@ -1,4 +1,4 @@
-"""Supervision that really restarts: a lost network brings the adapter back through bot.runtime.supervise, and
+"""Supervision that really restarts: a lost network brings the adapter back through bot.main.runtime.supervise, and
 ``stop()`` returns promptly in every state."""
 
 from __future__ import annotations
@@ -13,10 +13,12 @@ import discord
 import pytest
 import yarl
 
-from adapters.discord.app import DiscordAdapter, for_app
-from bot.app import BotApp
+from adapters.discord.app import DiscordAdapter
 from bot.events import Event, Reply
-from bot.runtime import ServiceStates, supervise
+from bot.main.adapters import discord_adapter
+from bot.main.runtime import supervise
+from bot.main.wiring import BotApp
+from bot.service import ServiceStates
 from tests.adapters import discord_bot
 from tests.adapters.discord_bot import READY_AFTER, embed_titles
 from tests.adapters.discord_standin import Call, DiscordStandIn, fixture
@@ -89,7 +91,7 @@ async def test_after_the_network_drops_supervise_rebuilds_the_adapter_and_it_ans
     """The stand-in drops off the network: run() fails, supervise restarts it with a new client, it answers."""
     app = BotApp(make_settings(db_target, tmp_path, discord_guild_ids=[1200000000000000001]))
     await app.start()
-    adapter = for_app(app, app.settings, token="test-token", guild_ready_timeout=READY_AFTER)
+    adapter = discord_adapter(app, app.settings, token="test-token", guild_ready_timeout=READY_AFTER)
     runs = _Runs(adapter)
     states = _States()
     stopping = asyncio.Event()

@@ -17,8 +17,8 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import event_to_core, reply_blocks, to_mrkdwn
-from bot.app import BotApp
 from bot.events import Event, FormSubmission, Reply
+from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import (
     FOLLOW_UP_ANSWER,
     SECRET,
@@ -177,7 +177,7 @@ def test_manifest_lists_exactly_what_the_adapter_handles(tmp_path: Path) -> None
     import yaml
 
     from adapters.slack.manifest import render_manifest
-    from bot.app import BotApp
+    from bot.main.wiring import BotApp
     from bot.settings import Settings
 
     registry = BotApp(Settings(_env_file=None, data_dir=tmp_path)).registry  # type: ignore[call-arg]
@@ -186,6 +186,7 @@ def test_manifest_lists_exactly_what_the_adapter_handles(tmp_path: Path) -> None
     manifest = yaml.safe_load(checked_in)
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
     assert commands == ["/ask", "/consult", "/leads", "/checkin", "/communitybot"]
+
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "app_mention",
@@ -201,6 +202,22 @@ def test_manifest_lists_exactly_what_the_adapter_handles(tmp_path: Path) -> None
         "im:write",  # conversations.open: the DM an export is uploaded to
         "usergroups:read",  # roles from user groups
     }
+
+
+def test_slack_manifest_command_prints_the_checked_in_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`communitybot slack manifest` prints exactly slack/manifest.yml; --url puts the bot's address in it."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMMUNITYBOT_DATA_DIR", str(tmp_path))
+    assert main(["slack", "manifest"]) == 0
+    checked_in = (Path(__file__).resolve().parents[2] / "slack" / "manifest.yml").read_text()
+    assert capsys.readouterr().out == checked_in
+    assert main(["slack", "manifest", "--url", "https://bot.p2pu.example/"]) == 0
+    out = capsys.readouterr().out
+    assert "https://bot.example.org" not in out and out.count("https://bot.p2pu.example/slack/events") == 7
 
 
 async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:

@@ -13,9 +13,9 @@ import pytest
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import BODY_LIMIT, event_to_core, notification_text
-from bot.app import BotApp
 from bot.errors import DeliveryError
 from bot.events import Button, Reply
+from bot.main.wiring import BotApp
 from tests.adapters.slack_blockkit import MAX_BLOCKS_TEXT, blocks_text_length
 from tests.adapters.slack_standin import (
     FOLLOW_UP_ANSWER,

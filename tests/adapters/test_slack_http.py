@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import SlackAdapter
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import (
     FOLLOW_UP_ANSWER,
     SECRET,

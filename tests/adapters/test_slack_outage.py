@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import SlackApi, bot_over_http, fixture, post_event, post_form
 from tests.conftest import DbTarget
 from tests.security.test_outage import NO_DATABASE, break_database

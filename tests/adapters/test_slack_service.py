@@ -20,8 +20,9 @@ import aiohttp
 import pytest
 
 from adapters.slack.app import SlackAdapter, SlackService
-from bot.app import BotApp
-from bot.runtime import ServiceStates, supervise
+from bot.main.runtime import supervise
+from bot.main.wiring import BotApp
+from bot.service import ServiceStates
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, serving
 from tests.conftest import DbTarget
 
@@ -228,7 +229,7 @@ def test_the_run_command_serves_the_full_health_report_in_http_mode(tmp_path: Pa
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "slack", "--http", "--port", str(port)],
+        [sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(port)],
         cwd=tmp_path,
         env=env,
         stderr=subprocess.PIPE,

@@ -8,8 +8,8 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import BotApp
 from bot.events import Reply, Visibility
+from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}

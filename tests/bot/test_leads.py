@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp
 from bot.events import Reply, Visibility
+from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 ANSWERS = [

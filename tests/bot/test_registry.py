@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp
 from bot.errors import ConfigError
 from bot.events import Action, FormSubmission
 from bot.feature import ActionRoute, Command, Context, FormRoute, Group, Replies, Slash, Surface
+from bot.main.wiring import BotApp
 from bot.permissions import Role
 from bot.registry import Registry
 from bot.settings import Settings

@@ -17,14 +17,15 @@ import aiohttp
 import pytest
 
 from adapters.health import HealthServer
-from bot.app import BotApp
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError
 from bot.events import Message, Origin, Reply
 from bot.feature import Command, Context, Surface
+from bot.main.runtime import make_deliver, run_services, supervise
+from bot.main.wiring import BotApp
 from bot.permissions import RoleResolver
 from bot.registry import Registry
-from bot.runtime import HealthReport, ServiceStates, make_deliver, run_services, supervise
+from bot.service import HealthReport, ServiceStates
 from bot.settings import Settings
 from storage import Database
 from tests.conftest import Clock, DbTarget
@@ -175,7 +176,7 @@ def test_sigterm_stops_run_cleanly_with_exit_code_zero(tmp_path: Path) -> None:
         "SLACK_API_URL": "http://127.0.0.1:9/api/",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "slack", "--http", "--port", str(port), "--health-port", str(health)],
+        [sys.executable, "-m", "bot", "run", "slack", "--http", "--port", str(port), "--health-port", str(health)],
         cwd=tmp_path,
         env=env,
         stderr=subprocess.PIPE,
@@ -368,7 +369,7 @@ def test_sigterm_stops_socket_mode_stuck_on_a_silent_server_within_25_seconds(tm
         "SLACK_API_URL": f"http://127.0.0.1:{silent.getsockname()[1]}/api/",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "bot.cli", "run", "slack", "--health-port", str(health)],
+        [sys.executable, "-m", "bot", "run", "slack", "--health-port", str(health)],
         cwd=tmp_path,
         env=env,
         stderr=subprocess.PIPE,

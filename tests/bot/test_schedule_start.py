@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, texts
 
 GUS = {"user": "gus", "role": "facilitator", "channel": "go"}

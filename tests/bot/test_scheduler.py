@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.doctor import Check, run_checks
 from bot.errors import DeliveryError
 from bot.events import Attachment, Button, FieldKind, Form, FormField, Reply, Visibility
+from bot.main.doctor import Check, run_checks
 from bot.scheduler import DeliveryPolicy, Job, Scheduler
 from bot.settings import Settings
 from storage import Database

@@ -205,7 +205,7 @@ def test_shard_ids_inside_the_count_are_taken(monkeypatch: pytest.MonkeyPatch) -
 def _cli(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "SLACK_", "DISCORD_"))}
     clean.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "bot.cli", *args]
+    command = [sys.executable, "-m", "bot", *args]
     return subprocess.run(command, cwd=tmp_path, env={**clean, **(env or {})}, capture_output=True, text=True)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import knowledge.cache as cache_module
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from bot.settings import Settings
 from knowledge.cache import IndexCache, Loaded, Source, build_index
 from knowledge.embeddings import EmbeddingStore
@@ -237,13 +237,13 @@ async def test_restarted_app_answers_from_the_cache(
     answers = []
     for _ in range(2):
         app = BotApp(settings)
-        with caplog.at_level(logging.INFO, logger="bot.app"):
+        with caplog.at_level(logging.INFO, logger="bot.main.wiring"):
             await app.start()
         try:
             answers.append(app.kb.answer("where do we park the bikes"))
         finally:
             await app.close()
-    loaded = [r.getMessage() for r in caplog.records if r.name == "bot.app"]
+    loaded = [r.getMessage() for r in caplog.records if r.name == "bot.main.wiring"]
     assert loaded == [
         "knowledge base: 3 recipes loaded, 0 skipped",
         "knowledge base: 3 recipes loaded, 0 skipped (index from the cache)",
@@ -255,7 +255,7 @@ async def test_restarted_app_answers_from_the_cache(
 
 _PROBE = """
 import contextlib, io, json, sys
-from bot.cli import main
+from bot.main.cli import main
 out = io.StringIO()
 with contextlib.redirect_stdout(out):
     code = main(["ask", sys.argv[1]])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_knowledge
+from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
 from knowledge.docs import clean_markdown, page_url, resolve_links

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_knowledge
+from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
 from knowledge.smalltalk import small_talk
@@ -144,7 +144,7 @@ def test_kb_eval_loads_a_docs_tree_with_its_base_url(tmp_path: Path) -> None:
     rows = [{"q": q, "expect": [page]} for q, page in QUESTIONS.items()] + [{"q": "tell me a joke", "expect": []}]
     questions.write_text("".join(json.dumps(r) + "\n" for r in rows))
     details = tmp_path / "details.jsonl"
-    command = [sys.executable, "-m", "bot.cli", "kb", "eval", "--kb", str(docs), "--questions", str(questions)]
+    command = [sys.executable, "-m", "bot", "kb", "eval", "--kb", str(docs), "--questions", str(questions)]
     result = subprocess.run(
         [*command, "--base-url", BASE, "--semantic-model", "off", "--json", "--details", str(details)],
         capture_output=True,

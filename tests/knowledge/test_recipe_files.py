@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from bot.settings import Settings
 from knowledge import load_folder
 from knowledge.loader import MAX_RECIPE_BYTES

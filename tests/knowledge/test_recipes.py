@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import load_knowledge
+from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder, starter_recipes_dir
 
@@ -90,7 +90,7 @@ async def test_edited_recipe_files_are_picked_up_on_the_next_tick(tmp_path: Path
     """Adding or editing a recipe file changes answers after the next tick, with no restart."""
     from datetime import UTC, datetime
 
-    from bot.app import BotApp
+    from bot.main.wiring import BotApp
 
     folder = tmp_path / "kb"
     folder.mkdir()

@@ -162,7 +162,7 @@ def test_kb_eval_reports_every_required_field(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot",
             "kb",
             "eval",
             "--kb",

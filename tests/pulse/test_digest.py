@@ -13,8 +13,8 @@ import matplotlib.image
 import pytest
 
 from adapters.console import ConsoleAdapter
-from bot.app import BotApp
 from bot.events import Reply, Visibility
+from bot.main.wiring import BotApp
 from bot.pulse.digest import digest_job
 from bot.routing import Channels
 from tests.conftest import DbTarget, make_settings

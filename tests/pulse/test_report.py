@@ -12,8 +12,8 @@ from pathlib import Path
 import matplotlib.image
 import pytest
 
-from bot.cli import main
 from bot.errors import UsageError
+from bot.main.cli import main
 from bot.pulse.charts import HEIGHT, WIDTH
 from bot.pulse.report import build_report, cluster_gaps, period_for
 from storage import Database

@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Column, Integer, MetaData, String, Table, select
 
-from bot.app import BotApp
 from bot.events import Button, Reply, Visibility
+from bot.main.wiring import BotApp
+from bot.outbox_codec import decode, to_outgoing, with_keys
 from storage.db import Database
 from storage.forget import KINDS, Person, UnmarkedColumn, forget_person, personal_kind
 from storage.models import AskedQuestionRow, Base
@@ -254,14 +255,15 @@ async def test_masked_duplicates_go_and_pending_messages_keep_their_structure(db
         for question in (f"who runs circles? asks {NAME}", f"who runs circles? asks {NAME.upper()}"):
             await add_learned_example(session, "r1", question, "helpful", now)
         dm = Reply("Your check-in is open", visibility=Visibility.DM, user=USER, platform="console")
-        stored = await enqueue(session, [dm, notice], now)
+        stored = with_keys([dm, notice])
+        await enqueue(session, [to_outgoing(reply) for reply in stored], now)
     # "staff", "leads" and "console" name her too: structural values inside the message stay as they are.
     person = Person(names=frozenset({NAME, "staff", "leads", "console"}), user_ids=frozenset({USER}))
     await forget_person(db, EMAIL, person, "console:sam", "test", now)
 
     async with db.session() as session:
         assert await learned_examples(session) == {"r1": ["who runs circles? asks (forgotten)"]}
-    left = [claimed.reply for claimed in await claim_due(db, now, timedelta(minutes=1), 10)]
+    left = [decode(claimed.payload) for claimed in await claim_due(db, now, timedelta(minutes=1), 10)]
     assert left == [
         replace(
             notice,

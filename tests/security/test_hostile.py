@@ -15,9 +15,9 @@ from pathlib import Path
 from sqlalchemy import select
 
 from adapters.console import ConsoleAdapter
-from bot.app import BotApp
 from bot.args import split_args
 from bot.events import Reply
+from bot.main.wiring import BotApp
 from bot.usertext import clean
 from storage.checkins import answers_for_runs, get_group_by_channel
 from storage.leads import get_lead, lead_history

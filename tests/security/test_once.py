@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.app import BotApp
 from bot.dispatcher import Dispatcher
 from bot.events import FormSubmission, Message, Origin, Reply
 from bot.feature import Command, Context, Surface
+from bot.main.wiring import BotApp
 from bot.permissions import RoleResolver
 from bot.registry import Registry
 from bot.settings import RoleSettings

@@ -7,7 +7,7 @@ import logging
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker, create_async_engine
 
-from bot.app import BotApp
+from bot.main.wiring import BotApp
 from tests.bot.test_leads import VALID
 from tests.conftest import Chat
 

@@ -17,8 +17,8 @@ import pytest
 
 from adapters.slack.app import SlackAdapter
 from adapters.slack.translate import notification_text, reply_blocks
-from bot.app import BotApp
 from bot.events import Button, Reply
+from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import (
     MAX_MESSAGE_BLOCKS,
     SECRET,

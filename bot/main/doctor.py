@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.app import load_knowledge
 from bot.errors import StorageError
+from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from storage import Database
 from storage.outbox import count_by_status

@@ -1,10 +1,10 @@
 """Run the bot for real: every configured adapter and the scheduler in one asyncio process.
 
-Each adapter is a :class:`Service`. A service that crashes (or returns while the bot is still running) is restarted
-with exponential backoff, and the others keep answering; :class:`ServiceStates` records which are up and since when,
-for ``/healthz``. On stop (SIGTERM or SIGINT), the dispatcher stops taking new events and waits, bounded, for those
-in flight; then the services stop, the scheduler finishes its tick, and the database closes. Every step of the stop
-is bounded, so the process ends in about 20 seconds whatever state an adapter is in.
+Each adapter is a :class:`~bot.service.Service`. A service that crashes (or returns while the bot is still running)
+is restarted with exponential backoff, and the others keep answering; :class:`~bot.service.ServiceStates` records
+which are up and since when, for ``/healthz``. On stop (SIGTERM or SIGINT), the dispatcher stops taking new events
+and waits, bounded, for those in flight; then the services stop, the scheduler finishes its tick, and the database
+closes. Every step of the stop is bounded, so the process ends in about 20 seconds whatever state an adapter is in.
 """
 
 from __future__ import annotations
@@ -14,116 +14,19 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from bot.clock import utcnow
 from bot.errors import DeliveryError
 from bot.events import Reply
+from bot.service import Service, ServiceStates
 
-if TYPE_CHECKING:  # the health server imports this module and needs none of the app
-    from bot.app import BotApp
+if TYPE_CHECKING:
+    from bot.main.wiring import BotApp
 
-__all__ = ["HealthReport", "Service", "ServiceState", "ServiceStates", "make_deliver", "run_services", "supervise"]
+__all__ = ["make_deliver", "run_services", "supervise"]
 
 log = logging.getLogger(__name__)
-
-
-class Service(Protocol):
-    """Something the runtime keeps running: an adapter, or the health endpoint.
-
-    A service may also have ``ready`` (an :class:`asyncio.Event` set once it is connected; the runtime clears it
-    before each run), which tells the runtime when it is up; without one it counts as up once :meth:`run` has lasted
-    a second. A service with ``chat = False``
-    (the health server) sends no messages.
-    """
-
-    name: str
-
-    async def run(self) -> None:
-        """Serve until :meth:`stop` is called; raise if the service fails."""
-
-    async def stop(self) -> None:
-        """Stop serving; :meth:`run` then returns."""
-
-    async def post(self, reply: Reply) -> None:
-        """Send a message nobody's event asked for (scheduled check-ins, reminders, staff notices).
-
-        Raises:
-            DeliveryError: the platform refused or failed the send (any other exception counts as a failure too).
-        """
-
-
-@dataclass(frozen=True)
-class ServiceState:
-    """Whether a service is up, since when, and why it last went down (the exception's type only: no details)."""
-
-    up: bool
-    since: datetime
-    last_error: str | None = None
-
-    def describe(self) -> str:
-        """``up``, or ``down since <ISO time>`` with the last error's type."""
-        if self.up:
-            return "up"
-        return f"down since {self.since.isoformat(timespec='seconds')}" + (
-            f" ({self.last_error})" if self.last_error else ""
-        )
-
-
-@dataclass(frozen=True)
-class HealthReport:
-    """What ``/healthz`` says: ``ok`` (200, else 503) and one line per part (``database``, then each adapter)."""
-
-    ok: bool
-    parts: dict[str, str]
-
-
-class ServiceStates:
-    """Each supervised service's state, written by :func:`supervise` and read by the health server.
-
-    Args:
-        clock: the current time.
-        max_down: an adapter down longer than this makes the bot unhealthy.
-    """
-
-    def __init__(self, clock: Callable[[], datetime] = utcnow, max_down: timedelta = timedelta(minutes=2)) -> None:
-        self._clock = clock
-        self.max_down = max_down
-        self._states: dict[str, ServiceState] = {}
-
-    def starting(self, name: str) -> None:
-        """``name`` is configured but not up yet (counted as down from now)."""
-        self._states.setdefault(name, ServiceState(False, self._clock()))
-
-    def mark_up(self, name: str) -> None:
-        """``name`` is serving."""
-        current = self._states.get(name)
-        if current is None or not current.up:
-            self._states[name] = ServiceState(True, self._clock(), current.last_error if current else None)
-
-    def mark_down(self, name: str, error: str | None) -> None:
-        """``name`` stopped serving (``error``: the exception's type, if it failed); keeps the first down time."""
-        current = self._states.get(name)
-        since = current.since if current is not None and not current.up else self._clock()
-        self._states[name] = ServiceState(False, since, error or (current.last_error if current else None))
-
-    def snapshot(self) -> dict[str, ServiceState]:
-        """Every service's state, by name."""
-        return dict(self._states)
-
-    def too_long_down(self) -> list[str]:
-        """Services down for longer than ``max_down``."""
-        now = self._clock()
-        return [name for name, s in self._states.items() if not s.up and now - s.since > self.max_down]
-
-    async def report(self, database_ok: Callable[[], Awaitable[bool]]) -> HealthReport:
-        """The health report: the database answers and no adapter has been down longer than ``max_down``."""
-        db_ok = await database_ok()
-        parts = {"database": "ok" if db_ok else "unreachable"}
-        parts |= {name: state.describe() for name, state in sorted(self._states.items())}
-        return HealthReport(db_ok and not self.too_long_down(), parts)
 
 
 async def supervise(

@@ -1,0 +1,78 @@
+"""The ``communitybot`` command line: global options, then one subcommand from :mod:`bot.main.commands`."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Protocol
+
+from bot.errors import CommunityBotError, ConfigError
+from bot.logs import configure_logging
+from bot.main.commands import Subparsers, ask, chat, config, db, discord, doctor, kb, report, run, scheduler, slack
+from bot.settings import Settings, load_settings
+
+__all__ = ["main"]
+
+
+class _Command(Protocol):
+    """A module of :mod:`bot.main.commands`."""
+
+    def add_parser(self, sub: Subparsers) -> None:
+        """Add the subcommand's parser."""
+
+    def main(self, settings: Settings, args: argparse.Namespace) -> int:
+        """Run the subcommand; returns the exit code."""
+
+
+# In the order ``communitybot --help`` lists them.
+_COMMANDS: dict[str, _Command] = {
+    "chat": chat,
+    "run": run,
+    "discord": discord,
+    "slack": slack,
+    "doctor": doctor,
+    "ask": ask,
+    "db": db,
+    "config": config,
+    "scheduler": scheduler,
+    "report": report,
+    "kb": kb,
+}
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="communitybot", description="A community support bot for learning circles.")
+    parser.add_argument("--config", type=Path, help="YAML settings file (default ./communitybot.yaml if present)")
+    parser.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="override log_level")
+    parser.add_argument("--log-format", choices=["text", "json"], default="text", help="text (default) or JSON lines")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in _COMMANDS.values():
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        overrides = {"log_level": args.log_level} if args.log_level else {}
+        try:
+            settings = load_settings(args.config, **overrides)
+        except ConfigError as exc:
+            if args.command != "doctor":
+                raise
+            print(f"FAIL  settings: {exc}\n1 problem(s)")
+            return 1
+        configure_logging(settings.log_level, args.log_format)
+        return _COMMANDS[args.command].main(settings, args)
+    except CommunityBotError as exc:
+        print(f"communitybot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,87 @@
+"""``communitybot kb``: knowledge base tools (check a folder of recipes, write stubs for gaps, measure answers)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+
+from bot.main.commands import Subparsers
+from bot.settings import Settings
+
+__all__ = ["add_parser", "main"]
+
+
+def add_parser(sub: Subparsers) -> None:
+    """Add ``kb`` and its actions."""
+    kb = sub.add_parser("kb", help="knowledge base tools")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
+    check = kb_sub.add_parser("check", help="validate a folder of recipes")
+    check.add_argument("path", type=Path)
+    gaps = kb_sub.add_parser("gaps", help="write recipe stubs for questions the bot could not answer")
+    gaps.add_argument("--stubs", type=Path, required=True, metavar="DIR", help="folder to write the stubs into")
+    ev = kb_sub.add_parser("eval", help="measure answer quality on a question file (JSON lines)")
+    ev.add_argument("--kb", type=Path, required=True, help="folder of recipes to answer from")
+    ev.add_argument("--questions", type=Path, required=True, help='file of {"q": ..., "expect": [...]} lines')
+    ev.add_argument("--json", action="store_true", help="print the summary as one JSON object")
+    ev.add_argument("--details", type=Path, help="write one JSON line per question to this file")
+    ev.add_argument("--base-url", help="load --kb as a docs tree published at this URL, as knowledge_dirs does")
+    ev.add_argument("--semantic-model", help="as the setting: off, auto, or a model (default: the setting)")
+
+
+def main(settings: Settings, args: argparse.Namespace) -> int:
+    """Run the action given."""
+    if args.kb_command == "gaps":
+        return asyncio.run(_gaps(settings, args.stubs))
+    if args.kb_command == "eval":
+        return _eval(settings, args)
+    return _check(args.path)
+
+
+async def _gaps(settings: Settings, folder: Path) -> int:
+    from bot.features.knowledge import gap_stubs
+    from storage import Database
+    from storage.questions import unanswered_questions
+
+    db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
+    try:
+        await db.upgrade()
+        async with db.session() as session:
+            unanswered = await unanswered_questions(session)
+    finally:
+        await db.close()
+    written = gap_stubs([q.question for q in unanswered], folder)
+    for path in written:
+        print(path)
+    print(f"{len(written)} recipe stubs written to {folder} from {len(unanswered)} unanswered questions")
+    return 0
+
+
+def _eval(settings: Settings, args: argparse.Namespace) -> int:
+    from knowledge.evaluate import evaluate, load_for_eval, read_questions
+    from knowledge.vectors import make_encoder
+
+    questions = read_questions(args.questions)
+    encoder = make_encoder(args.semantic_model or settings.semantic_model)  # loading a model is not index building
+    kb, seconds = load_for_eval(args.kb, args.base_url, settings.answer_threshold, encoder)
+    summary, details = evaluate(kb, questions, seconds)
+    if args.details:
+        args.details.write_text("".join(json.dumps(d) + "\n" for d in details), encoding="utf-8")
+    if args.json:
+        print(json.dumps(summary))
+    else:
+        for key, value in summary.items():
+            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    return 0
+
+
+def _check(path: Path) -> int:
+    from knowledge import load_folder
+
+    result = load_folder(path)
+    for error in result.errors:
+        print(error, file=sys.stderr)
+    print(f"{len(result.recipes)} recipes OK, {len(result.errors)} with errors")
+    return 1 if result.errors else 0

@@ -1,0 +1,44 @@
+"""``communitybot scheduler tick``: do what is due now (or at ``--now``) and exit."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from bot.main.commands import Subparsers
+from bot.main.commands.argtypes import aware_datetime
+from bot.settings import Settings
+
+__all__ = ["add_parser", "main"]
+
+
+def add_parser(sub: Subparsers) -> None:
+    """Add ``scheduler`` and its actions."""
+    scheduler = sub.add_parser("scheduler", help="periodic work")
+    scheduler_sub = scheduler.add_subparsers(dest="scheduler_command", required=True, metavar="ACTION")
+    tick = scheduler_sub.add_parser("tick", help="do what is due now (or at --now) and exit")
+    tick.add_argument("--now", type=aware_datetime, help="ISO 8601 instant with a zone, e.g. 2026-03-02T09:00Z")
+
+
+def main(settings: Settings, args: argparse.Namespace) -> int:
+    """Run one tick, print what it sent to the console."""
+    return asyncio.run(_tick(settings, args))
+
+
+async def _tick(settings: Settings, args: argparse.Namespace) -> int:
+    from adapters.console import ConsoleAdapter
+    from bot.clock import utcnow
+    from bot.main.wiring import BotApp
+
+    app = BotApp(settings)
+    try:
+        await app.start()
+        now = args.now or utcnow()
+        await app.scheduler.tick(now)
+        console = ConsoleAdapter(app.dispatcher.handle, sys.stdout, export_dir=settings.data_dir / "exports")
+        sent = await app.scheduler.deliver_due(now, console.send)
+        print(f"tick at {now.isoformat()}: {sent} message(s)")
+    finally:
+        await app.close()
+    return 0

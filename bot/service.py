@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import utcnow
+from bot.metrics import Metrics
 from bot.events import Reply
 
 __all__ = ["HealthReport", "Service", "ServiceState", "ServiceStates"]
@@ -73,28 +74,43 @@ class ServiceStates:
     Args:
         clock: the current time.
         max_down: an adapter down longer than this makes the bot unhealthy.
+        metrics: where ``communitybot_adapter_up`` and ``communitybot_adapter_restarts`` are kept, if anywhere.
     """
 
-    def __init__(self, clock: Callable[[], datetime] = utcnow, max_down: timedelta = timedelta(minutes=2)) -> None:
+    def __init__(
+        self,
+        clock: Callable[[], datetime] = utcnow,
+        max_down: timedelta = timedelta(minutes=2),
+        metrics: Metrics | None = None,
+    ) -> None:
         self._clock = clock
         self.max_down = max_down
+        self._metrics = metrics
         self._states: dict[str, ServiceState] = {}
 
     def starting(self, name: str) -> None:
         """``name`` is configured but not up yet (counted as down from now)."""
         self._states.setdefault(name, ServiceState(False, self._clock()))
+        if self._metrics is not None:
+            self._metrics.adapter_up.labels(name).set(0)
 
     def mark_up(self, name: str) -> None:
         """``name`` is serving."""
         current = self._states.get(name)
         if current is None or not current.up:
             self._states[name] = ServiceState(True, self._clock(), current.last_error if current else None)
+        if self._metrics is not None:
+            self._metrics.adapter_up.labels(name).set(1)
 
     def mark_down(self, name: str, error: str | None) -> None:
         """``name`` stopped serving (``error``: the exception's type, if it failed); keeps the first down time."""
         current = self._states.get(name)
         since = current.since if current is not None and not current.up else self._clock()
         self._states[name] = ServiceState(False, since, error or (current.last_error if current else None))
+        if self._metrics is not None:
+            self._metrics.adapter_up.labels(name).set(0)
+            if error is not None:
+                self._metrics.adapter_restarts.labels(name).inc()
 
     def snapshot(self) -> dict[str, ServiceState]:
         """Every service's state, by name."""

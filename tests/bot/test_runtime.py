@@ -23,6 +23,7 @@ from bot.events import Message, Origin, Reply
 from bot.feature import Command, Context, Surface
 from bot.main.runtime import make_deliver, run_services, supervise
 from bot.main.wiring import BotApp
+from bot.metrics import Metrics
 from bot.permissions import RoleResolver
 from bot.registry import Registry
 from bot.service import HealthReport, ServiceStates
@@ -265,18 +266,23 @@ class Flaky:
 
 
 async def test_supervision_records_down_since_and_recovery(clock: Clock) -> None:
-    """A failing adapter is down since its failure (with the error's type), and up again once reconnected."""
-    states = ServiceStates(clock=clock)
+    """A failing adapter is down since its failure (with the error's type), and up again once reconnected; the
+    Prometheus gauge says the same and the restart is counted."""
+    metrics = Metrics()
+    states = ServiceStates(clock=clock, metrics=metrics)
     flaky, stopping = Flaky("discord"), asyncio.Event()
     states.starting("discord")
     down_at = clock.now
     task = asyncio.create_task(supervise(flaky, stopping, states=states, first_delay=0.3))
     await asyncio.sleep(0.1)
     assert states.snapshot()["discord"].describe() == f"down since {down_at.isoformat()} (ConnectionError)"
+    assert metrics.registry.get_sample_value("communitybot_adapter_up", {"adapter": "discord"}) == 0
+    assert metrics.registry.get_sample_value("communitybot_adapter_restarts_total", {"adapter": "discord"}) == 1
     clock.advance(seconds=5)
     await asyncio.wait_for(flaky.ready.wait(), 5)
     await asyncio.sleep(0)
     assert states.snapshot()["discord"].describe() == "up"
+    assert metrics.registry.get_sample_value("communitybot_adapter_up", {"adapter": "discord"}) == 1
     assert states.snapshot()["discord"].since == down_at + timedelta(seconds=5)
     stopping.set()
     await flaky.stop()

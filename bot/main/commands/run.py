@@ -58,7 +58,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     _check_tokens(settings, platforms, args.http)
     app = BotApp(settings)
     await app.start()
-    states = ServiceStates(max_down=timedelta(seconds=settings.health_max_down_seconds))
+    states = ServiceStates(max_down=timedelta(seconds=settings.health_max_down_seconds), metrics=app.metrics)
 
     async def health() -> HealthReport:
         return await states.report(app.healthy)

@@ -50,8 +50,18 @@ def test_every_dashboard_query_reads_a_metric_the_bot_exports() -> None:
         assert names, title
         assert names <= exported, (title, names - exported)
     used = set().union(*(names for _, names in found))
-    families = {"events", "errors", "handler_seconds", "answers", "checkins_posted", "leads_received"}
-    assert {n.removeprefix("communitybot_").rsplit("_", 1)[0] for n in used} == families
+    families = {
+        "events",
+        "errors",
+        "handler_seconds",
+        "answers",
+        "checkins_posted",
+        "leads_received",
+        "adapter_up",
+        "adapter_restarts",
+    }
+    suffixes = re.compile(r"_(total|bucket|sum|count)$")
+    assert {suffixes.sub("", n.removeprefix("communitybot_")) for n in used} == families
 
 
 def test_the_metric_name_check_can_fail() -> None:

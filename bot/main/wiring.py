@@ -14,7 +14,7 @@ from bot.feature import Deps
 from bot.features.checkins import checkins_feature
 from bot.features.help import Help
 from bot.features.knowledge import knowledge_feature
-from bot.features.leads import leads_feature
+from bot.features.leads import Leads
 from bot.metrics import Metrics
 from bot.permissions import RoleResolver
 from bot.pulse.digest import digest_job
@@ -67,7 +67,7 @@ class BotApp:
         features = [
             Help(deps).surface(),
             knowledge_feature(lambda: self.kb, self.channels, self.reload_knowledge, self.metrics),
-            leads_feature(settings, self.metrics, self.channels, self.reload_knowledge),
+            Leads(deps).surface(),
             checkins_feature(self.metrics),
         ]
         # help lists the registry's commands, so it looks the registry up when called.

@@ -27,7 +27,7 @@ from adapters.discord.translate import (
     text_input,
 )
 from bot.events import Action, Button, Message, Reply, Visibility
-from bot.features.leads import CONSULT_FORM
+from bot.features.leads import consult_form
 from bot.settings import Settings
 from storage.leads import list_leads
 from storage.questions import get_question
@@ -138,7 +138,7 @@ def test_every_message_of_a_reply_is_one_discord_takes(reply: Reply) -> None:
 
 
 def test_long_forms_split_into_modals_of_five() -> None:
-    form = CONSULT_FORM
+    form = consult_form("P2PU")
     steps = form_steps(form)
     assert [len(s.fields) for s in steps] == [5, len(form.fields) - 5]
     assert all(len(s.title) <= 45 for s in steps)

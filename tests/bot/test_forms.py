@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import FormErrors
-from bot.features.leads import CONSULT_FORM
+from bot.features.leads import consult_form
 from bot.forms import form_from_json, form_to_json, validate_field, validate_form
+
+CONSULT_FORM = consult_form("P2PU")
 
 
 def field(name: str):  # type: ignore[no-untyped-def]

@@ -157,7 +157,7 @@ async def test_merge_button_is_for_staff(chat: Chat) -> None:
     replies = await chat.submit("consult:intake", {**VALID, "description": "Again"})
     merge = next(r for r in replies if r.channel == "staff").buttons[-1]
     refused = await chat.press(merge.action_id, merge.value, user="mo")
-    assert [r.text for r in refused] == ["Sorry, triage is for staff only."]
+    assert [r.text for r in refused] == ["Sorry, button is only for staff."]
     done = await chat.press(merge.action_id, merge.value, user="sam", role="staff")
     assert [r.text for r in done] == [
         "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
@@ -193,7 +193,8 @@ async def test_members_cannot_triage_or_read_leads(chat: Chat) -> None:
         )
         assert "Ann" not in texts(replies)
     replies = await chat.press("leads:status", "1:won", user="mo")
-    assert "staff only" in replies[0].text
+    assert [r.text for r in replies] == ["Sorry, button is only for staff."]
+    assert "L-0001 [new]" in texts(await chat.say("leads list", role="staff"))
 
 
 async def test_export_is_csv_with_status(chat: Chat) -> None:
@@ -326,7 +327,7 @@ async def test_triage_buttons_open_status_and_note_forms(chat: Chat) -> None:
     shown = texts(await chat.say("leads show L-0001", **staff))
     assert "status new -> qualified" in shown and "note Budget approved in May" in shown
     denied = await chat.submit("leadtriage:status:1", {"status": "won"}, user="mo")
-    assert "staff only" in denied[0].text
+    assert [r.text for r in denied] == ["Sorry, form is only for staff."]
 
 
 async def test_merged_leads_are_anonymized_after_retention(chat: Chat, app: BotApp, clock: Clock) -> None:
@@ -393,3 +394,16 @@ async def test_identical_answers_are_one_lead_only_within_the_window(chat: Chat,
         duplicate,
         [*BUTTONS_2, ("Merge into L-0001", "leads:merge", "2:1")],
     )
+
+
+async def test_the_community_name_comes_from_the_settings(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """Another community's bot titles the consult form and describes ``consult`` in help with its own name."""
+    app = BotApp(make_settings(db_target, tmp_path, community_name="Riverside Circles"), clock=clock)
+    await app.start()
+    chat = Chat(app)
+    modal = next(r.form for r in await chat.say("consult", modals=True) if r.form is not None)
+    assert modal.title == "Work with Riverside Circles"
+    assert "Work with Riverside Circles (1/8): Your name" in texts(await chat.say("consult", user="bo"))
+    shown = texts(await chat.say("help"))
+    assert "ask the Riverside Circles team for paid help with a project" in shown and "P2PU team" not in shown
+    await app.close()

@@ -1,0 +1,152 @@
+"""How a lead is shown: its reference, one-line summary, fields, history, triage buttons and staff notices.
+
+Every value a requester or staff member typed is passed through :func:`bot.usertext.quote` before it is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.errors import UsageError
+from bot.events import Button, Reply
+from bot.features.leads import text as say
+from bot.routing import STAFF
+from bot.usertext import quote
+from storage.records import Lead, LeadEvent
+
+__all__ = [
+    "details",
+    "duplicate_note",
+    "follow_up",
+    "history_lines",
+    "kind_label",
+    "merge_detail",
+    "parse_ref",
+    "ref",
+    "staff_notice",
+    "summary",
+    "triage_buttons",
+]
+
+
+_REF = re.compile(r"^(?:L-)?0*(\d+)$", re.IGNORECASE)
+
+
+def ref(lead_id: int) -> str:
+    """The reference shown to people, e.g. ``L-0042``."""
+    return f"L-{lead_id:04d}"
+
+
+def parse_ref(text: str) -> int:
+    """The lead id in a reference typed by staff (``L-0042``, ``l-42`` or ``42``).
+
+    Raises:
+        UsageError: ``text`` is not a lead reference.
+    """
+    match = _REF.match(text.strip())
+    if match is None:
+        raise UsageError(say.NOT_A_REF.format(text=text.strip()))
+    return int(match.group(1))
+
+
+def kind_label(key: str) -> str:
+    """The label of a help kind."""
+    return dict(say.HELP_KINDS).get(key, key)
+
+
+def summary(lead: Lead) -> str:
+    """One line for ``leads list``."""
+    line = say.SUMMARY_LINE.format(
+        ref=lead.ref,
+        status=lead.status,
+        name=quote(lead.name or say.FORGOTTEN_VALUE),
+        organization=quote(lead.organization or say.NO_VALUE),
+        kind=kind_label(lead.help_kind),
+    )
+    if lead.assignee:
+        line += say.SUMMARY_ASSIGNED.format(assignee=quote(lead.assignee))
+    if lead.duplicate_of is not None and lead.status != "merged":
+        line += say.SUMMARY_DUPLICATE.format(other=ref(lead.duplicate_of))
+    return line
+
+
+def details(lead: Lead) -> tuple[tuple[str, str], ...]:
+    """The label and value pairs staff see for a lead."""
+    fields = (
+        (say.LABEL_NAME, quote(lead.name or say.FORGOTTEN_VALUE)),
+        (say.LABEL_EMAIL, quote(lead.email or say.FORGOTTEN_VALUE)),
+        (say.LABEL_ORGANIZATION, quote(lead.organization or say.NO_VALUE)),
+        (say.LABEL_HELP_KIND, kind_label(lead.help_kind)),
+        (say.LABEL_TIMELINE, quote(lead.timeline or say.NO_VALUE)),
+        (say.LABEL_BUDGET, quote(lead.budget or say.NO_VALUE)),
+        (say.LABEL_STATUS, lead.status),
+        (say.LABEL_ASSIGNEE, quote(lead.assignee or say.NOBODY)),
+    )
+    if lead.duplicate_of is None:
+        return fields
+    label = say.LABEL_MERGED_INTO if lead.status == "merged" else say.LABEL_DUPLICATE_OF
+    return (*fields, (label, ref(lead.duplicate_of)))
+
+
+def triage_buttons(lead: Lead) -> tuple[Button, ...]:
+    """Assign, status and note buttons, and a merge button for a possible duplicate."""
+    buttons = (
+        Button(say.BUTTON_ASSIGN, "leads:assign", str(lead.id)),
+        Button(say.BUTTON_STATUS, "leads:status", str(lead.id)),
+        Button(say.BUTTON_NOTE, "leads:note", str(lead.id)),
+    )
+    if lead.duplicate_of is None or lead.status == "merged":
+        return buttons
+    other = ref(lead.duplicate_of)
+    return (*buttons, Button(say.BUTTON_MERGE.format(ref=other), "leads:merge", f"{lead.id}:{lead.duplicate_of}"))
+
+
+def history_lines(history: Sequence[LeadEvent]) -> list[str]:
+    """A lead's history, one line per entry."""
+    return [f"  {e.created_at:%Y-%m-%d %H:%M} {quote(e.actor)}: {e.kind} {quote(e.detail)}".rstrip() for e in history]
+
+
+def merge_detail(lead: Lead) -> str:
+    """What a merged lead brings to the lead it is merged into, for that lead's history."""
+    return say.MERGE_DETAIL.format(
+        ref=lead.ref,
+        name=lead.name or say.FORGOTTEN_VALUE,
+        organization=lead.organization or say.NO_VALUE,
+        kind=kind_label(lead.help_kind),
+        description=lead.description or say.NO_VALUE,
+        timeline=lead.timeline or say.NO_VALUE,
+        budget=lead.budget or say.NO_VALUE,
+    )
+
+
+def duplicate_note(lead: Lead) -> str:
+    """The hint that ``lead`` may repeat an open lead, with the command that merges them ("" when it does not)."""
+    if lead.duplicate_of is None:
+        return ""
+    return say.POSSIBLE_DUPLICATE.format(ref=lead.ref, other=ref(lead.duplicate_of))
+
+
+def staff_notice(lead: Lead) -> Reply:
+    """The staff channel's notice of a new lead, flagging a possible duplicate."""
+    text = quote(lead.description or "")
+    if lead.duplicate_of is not None:
+        text += "\n\n" + duplicate_note(lead)
+    return Reply(
+        text,
+        title=say.STAFF_NEW.format(ref=lead.ref),
+        fields=details(lead),
+        buttons=triage_buttons(lead),
+        channel=STAFF,
+    )
+
+
+def follow_up(lead: Lead, hours: int) -> Reply:
+    """The staff channel's reminder of a lead still new after ``hours``."""
+    return Reply(
+        say.FOLLOW_UP.format(ref=lead.ref, hours=hours),
+        title=say.FOLLOW_UP_TITLE.format(ref=lead.ref),
+        fields=details(lead),
+        buttons=triage_buttons(lead),
+        channel=STAFF,
+    )

@@ -1,0 +1,118 @@
+"""Everything the leads feature says: replies, errors, form labels, command summaries and the labels staff see.
+
+Format strings take named fields; ``{community}`` is the community's name from the settings.
+"""
+
+from __future__ import annotations
+
+__all__ = ["HELP_KINDS"]
+
+HELP_KINDS = (
+    ("training", "Facilitator training"),
+    ("course_design", "Course design"),
+    ("pilot", "Running a pilot"),
+    ("hosting", "Hosting / technical work"),
+    ("research", "Research partnership"),
+    ("other", "Something else"),
+)
+
+# -- the requester --------------------------------------------------------------------------------------------
+INTRO = "Tell us a little about what you'd like to do, and someone from the team will get in touch."
+THANKS = "Thank you! Your request is {ref}. Someone from the team will be in touch by email."
+FORM_TITLE = "Work with {community}"
+FORM_SUBMIT = "Send request"
+FIELD_NAME = "Your name"
+FIELD_EMAIL = "Email"
+HINT_EMAIL = "We will only use it to reply to you."
+FIELD_ORGANIZATION = "Organization"
+FIELD_HELP_KIND = "What would you like help with?"
+FIELD_DESCRIPTION = "Tell us about your project"
+FIELD_TIMELINE = "Timeline"
+HINT_TIMELINE = "e.g. 'starting in March, for 8 weeks'"
+FIELD_BUDGET = "Budget range"
+FIELD_CONSENT = "May we store these details and contact you about this request?"
+
+# -- staff notices ----------------------------------------------------------------------------------------------
+STAFF_NEW = "New consulting request {ref}"
+POSSIBLE_DUPLICATE = (
+    "Possible duplicate of {other}: an open request from the same email address. "
+    "If it is the same person, merge them with `leads merge {ref} into {other}`."
+)
+FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
+FOLLOW_UP = "This request has been 'new' for {hours} hours. Could someone pick it up?"
+
+# -- staff commands ---------------------------------------------------------------------------------------------
+GROUP = "Consulting leads (staff)"
+SUMMARY_CONSULT = "ask the {community} team for paid help with a project"
+SLASH_CONSULT = "Ask the team for help with a project"
+SUMMARY_LIST = "list consulting leads"
+SUMMARY_SHOW = "show one lead and its history"
+SUMMARY_ASSIGN = "assign a lead (to you by default)"
+SUMMARY_STATUS = "set a lead's status"
+SUMMARY_NOTE = "add a note to a lead"
+SUMMARY_EXPORT = "export every lead as CSV"
+SUMMARY_MERGE = "merge a duplicate lead into another (its details go to the other's history)"
+SUMMARY_FORGET = "erase a person from every lead and record that names them (keeps anonymous statistics)"
+
+LIST_TITLE = "Leads ({n})"
+NO_MATCH = "No leads match."
+SHOW_TITLE = "Lead {ref}"
+DESCRIPTION_FORGOTTEN = "(description forgotten)"
+HISTORY = "History:"
+CHANGED = "{ref}: {what}."
+STATUS_CHANGED = "status is now {status}"
+ASSIGNED = "assigned to {assignee}"
+NOTE_ADDED = "note added"
+EXPORTED = "{n} leads exported."
+FORGOTTEN = "Erased the personal details of {n} lead(s): {refs}. Anonymous statistics are kept."
+FORGOTTEN_ELSEWHERE = "Also erased or anonymized {n} other record(s) naming them (questions, forms, notes, answers)."
+FORGET_NONE = "No lead has that email address."
+MERGED = "{source} is merged into {target}: its details are in {target}'s history, and {source} is closed."
+
+# -- mistakes ---------------------------------------------------------------------------------------------------
+NOT_A_REF = "{text!r} is not a lead reference (like L-0042)."
+NO_LEAD = "There is no lead {ref}."
+LIST_UNEXPECTED = "unexpected {word!r}; usage: `leads list [--status S] [--assignee U] [--since DATE]`"
+UNKNOWN_STATUS = "unknown status {status!r}; use one of {statuses}"
+BAD_SINCE = "--since wants a date like 2026-01-31, not {value!r}"
+ASSIGN_USAGE = "Usage: `leads assign L-0042 [USER]` (default: you)"
+STATUS_USAGE = "Usage: `leads status L-0042 STATUS`, STATUS one of {statuses}"
+NOTE_USAGE = "Usage: `leads note L-0042 TEXT`"
+FORGET_USAGE = 'Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`'
+MERGE_USAGE = "Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)"
+MERGE_ITSELF = "A lead cannot be merged into itself."
+ALREADY_MERGED = "{source} is already merged into {target}."
+STALE_BUTTON = "That button no longer does anything."
+
+# -- triage forms and buttons -----------------------------------------------------------------------------------
+STATUS_FORM_TITLE = "Status of {ref}"
+FIELD_STATUS = "New status"
+NOTE_FORM_TITLE = "Note on {ref}"
+FIELD_NOTE = "Note"
+BUTTON_ASSIGN = "Assign to me"
+BUTTON_STATUS = "Set status"
+BUTTON_NOTE = "Add note"
+BUTTON_MERGE = "Merge into {ref}"
+
+# -- what staff see of a lead -----------------------------------------------------------------------------------
+FORGOTTEN_VALUE = "(forgotten)"
+NO_VALUE = "-"
+NOBODY = "nobody yet"
+SUMMARY_LINE = "{ref} [{status}] {name}, {organization}: {kind}"
+SUMMARY_ASSIGNED = " (assigned to {assignee})"
+SUMMARY_DUPLICATE = " (possible duplicate of {other})"
+LABEL_NAME = "Name"
+LABEL_EMAIL = "Email"
+LABEL_ORGANIZATION = "Organization"
+LABEL_HELP_KIND = "Help with"
+LABEL_TIMELINE = "Timeline"
+LABEL_BUDGET = "Budget"
+LABEL_STATUS = "Status"
+LABEL_ASSIGNEE = "Assignee"
+LABEL_MERGED_INTO = "Merged into"
+LABEL_DUPLICATE_OF = "Possible duplicate of"
+MERGE_DETAIL = "from {ref}: {name}, {organization}; {kind}: {description} (timeline: {timeline}; budget: {budget})"
+MERGED_INTO = "into {ref}"
+REMINDED = "still new"
+RETENTION_ENDED = "retention period ended"
+FORGOTTEN_ON_REQUEST = "forgotten on request"

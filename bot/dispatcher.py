@@ -203,12 +203,12 @@ class Dispatcher:
             action = self.registry.action(event.action_id)
             if action is None:
                 raise UsageError("That button no longer does anything.")
-            _check_role(ctx, action.min_role, "button")
+            _check_role(ctx, action.min_role, "that button")
             return await action.handler(ctx, event)
         form = self.registry.form(event.form_id)
         if form is None:
             raise UsageError("That form is no longer open.")
-        _check_role(ctx, form.min_role, "form")
+        _check_role(ctx, form.min_role, "that form")
         return await form.handler(ctx, event)
 
     async def _message(self, ctx: Context, message: Message) -> Replies:
@@ -284,7 +284,7 @@ class Dispatcher:
         route = self.registry.form(form.form_id)
         if route is None:
             raise UsageError("That form is no longer open.")
-        _check_role(ctx, route.min_role, "form")
+        _check_role(ctx, route.min_role, "that form")
         # The last answer is applied once: the conversation at this step is claimed (deleted) before the form is
         # submitted; a copy of the same answer handled at the same moment (another replica) finds nothing to claim.
         async with self.db.session() as session:

@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.clock import utcnow
-from bot.metrics import Metrics
 from bot.events import Reply
+from bot.metrics import Metrics
 
 __all__ = ["HealthReport", "Service", "ServiceState", "ServiceStates"]
 

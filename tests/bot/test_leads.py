@@ -157,7 +157,7 @@ async def test_merge_button_is_for_staff(chat: Chat) -> None:
     replies = await chat.submit("consult:intake", {**VALID, "description": "Again"})
     merge = next(r for r in replies if r.channel == "staff").buttons[-1]
     refused = await chat.press(merge.action_id, merge.value, user="mo")
-    assert [r.text for r in refused] == ["Sorry, button is only for staff."]
+    assert [r.text for r in refused] == ["Sorry, that button is only for staff."]
     done = await chat.press(merge.action_id, merge.value, user="sam", role="staff")
     assert [r.text for r in done] == [
         "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
@@ -193,7 +193,7 @@ async def test_members_cannot_triage_or_read_leads(chat: Chat) -> None:
         )
         assert "Ann" not in texts(replies)
     replies = await chat.press("leads:status", "1:won", user="mo")
-    assert [r.text for r in replies] == ["Sorry, button is only for staff."]
+    assert [r.text for r in replies] == ["Sorry, that button is only for staff."]
     assert "L-0001 [new]" in texts(await chat.say("leads list", role="staff"))
 
 
@@ -327,7 +327,7 @@ async def test_triage_buttons_open_status_and_note_forms(chat: Chat) -> None:
     shown = texts(await chat.say("leads show L-0001", **staff))
     assert "status new -> qualified" in shown and "note Budget approved in May" in shown
     denied = await chat.submit("leadtriage:status:1", {"status": "won"}, user="mo")
-    assert [r.text for r in denied] == ["Sorry, form is only for staff."]
+    assert [r.text for r in denied] == ["Sorry, that form is only for staff."]
 
 
 async def test_merged_leads_are_anonymized_after_retention(chat: Chat, app: BotApp, clock: Clock) -> None:

@@ -136,7 +136,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         if interactive and args.now is None:
             # A live session ticks on the real clock, so check-ins and reminders show up as they fall due.
-            spawn(app.scheduler.run(utcnow, console.send, stop), name="scheduler")
+            spawn(app.scheduler.run(utcnow, console.show, stop), name="scheduler")
         try:
             await console.run(sys.stdin, interactive=interactive, pending=pending)
         finally:
@@ -230,7 +230,6 @@ def _slack_service(
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     adapter = SlackAdapter(
         app.dispatcher.handle,
-        app.db,
         settings.slack_bot_token.get_secret_value(),
         secret,
         settings.slack_api_url,
@@ -248,7 +247,7 @@ def _slack_service(
 
 def _discord_service(app: BotApp, settings: Settings) -> Service:
     try:
-        from adapters.discord.app import for_app
+        from adapters.discord import for_app
     except ImportError:
         raise ConfigError("the Discord adapter is not installed: pip install 'communitybot[discord]'") from None
     assert settings.discord_token is not None
@@ -281,7 +280,7 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
         now = args.now or utcnow()
         await app.scheduler.tick(now)
         console = ConsoleAdapter(app.dispatcher.handle, sys.stdout, export_dir=settings.data_dir / "exports")
-        sent = await app.scheduler.deliver_due(now, console.send)
+        sent = await app.scheduler.deliver_due(now, console.show)
         print(f"tick at {now.isoformat()}: {sent} message(s)")
     finally:
         await app.close()

@@ -16,7 +16,7 @@ import discord
 import pytest
 import yarl
 
-from adapters.discord.app import DiscordAdapter, for_app
+from adapters.discord import DiscordAdapter, for_app
 from bot.app import BotApp
 from tests.adapters.discord_standin import Call, DiscordStandIn, fixture
 from tests.conftest import DbTarget, make_settings

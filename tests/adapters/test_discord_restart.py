@@ -13,7 +13,7 @@ import discord
 import pytest
 import yarl
 
-from adapters.discord.app import DiscordAdapter, for_app
+from adapters.discord import DiscordAdapter, for_app
 from bot.app import BotApp
 from bot.events import Event, Reply
 from bot.runtime import ServiceStates, supervise

@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 
 from adapters.health import HealthServer
+from bot.adapter import Delivery
 from bot.app import BotApp
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError
@@ -99,7 +100,7 @@ class Crashy:
     async def stop(self) -> None:
         self.stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 
@@ -124,7 +125,7 @@ class Steady:
         self.accepting_at_stop = self.app.dispatcher.accepting
         self.stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 
@@ -205,10 +206,10 @@ class Edge:
     async def stop(self) -> None:
         pass
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         if self.failure is not None:
             raise self.failure
-        self.posted.append(reply)
+        self.posted.append(delivery.reply)
 
 
 async def test_delivery_failures_reach_the_scheduler() -> None:
@@ -259,7 +260,7 @@ class Flaky:
     async def stop(self) -> None:
         self.stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 
@@ -411,7 +412,7 @@ class DropsThenHangs:
     async def stop(self) -> None:
         pass
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 

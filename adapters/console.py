@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TextIO
 
+from bot.adapter import Delivery
 from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
 
@@ -62,7 +63,11 @@ class ConsoleAdapter:
     async def stop(self) -> None:
         """Nothing to disconnect."""
 
-    async def send(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
+        """Write a message nobody's event asked for, wherever it was routed (the console shows everything)."""
+        await self.show(delivery.reply)
+
+    async def show(self, reply: Reply) -> None:
         """Write one reply."""
         self._out.write(self.render(reply))
         self._out.flush()
@@ -104,7 +109,7 @@ class ConsoleAdapter:
             event = Message(self.origin, text, is_mention=True)
         self._choices = []
         for reply in await self._handle(event):
-            await self.send(reply)
+            await self.show(reply)
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
         """Read lines until end of input (or ``quit`` when interactive), answering each."""

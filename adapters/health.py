@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from bot.events import Reply
+from bot.adapter import Delivery
 from bot.metrics import CONTENT_TYPE
 from bot.service import HealthReport
 
@@ -83,5 +83,5 @@ class HealthServer:
         """Stop serving."""
         self._stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         """Nothing to send: the health server has no chat."""

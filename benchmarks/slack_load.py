@@ -156,7 +156,6 @@ async def main(rates: list[int], seconds: float, database_url: str | None) -> in
         async with serving() as api:
             adapter = SlackAdapter(
                 bot.dispatcher.handle,
-                bot.db,
                 "xoxb-load",
                 SECRET,
                 api.base_url + "/api/",

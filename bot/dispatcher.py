@@ -10,27 +10,32 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 
 from sqlalchemy.exc import SQLAlchemyError
 
+from bot.adapter import Delivery
 from bot.clock import Clock, utcnow
 from bot.errors import FormErrors, PermissionDenied, StorageError, UsageError, UserError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
 from bot.metrics import Metrics
+from bot.outbox_codec import to_outgoing, with_keys
 from bot.permissions import Role, RoleResolver
 from bot.registry import Registry
-from bot.routing import Channels
+from bot.routing import ANY_PLATFORM, Channels, route
 from bot.usertext import clean, quote
 from storage import Database
 from storage.conversations import claim_conversation, get_conversation, save_conversation
+from storage.events import claim_event
+from storage.outbox import enqueue
 from storage.records import Conversation
 
-__all__ = ["Dispatcher", "clean_event", "user_hash"]
+__all__ = ["Dispatcher", "Middleware", "Next", "clean_event", "user_hash"]
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +62,10 @@ class _Turn:
     users: int = 0
 
 
+Next = Callable[[Event], Awaitable[list[Reply]]]  # the rest of the chain, as a middleware sees it
+Middleware = Callable[[Event, Next], Awaitable[list[Reply]]]  # a step around call_next(event), or an answer instead
+
+_CLAIM_SECONDS = 1.5  # recording a delivery for dedupe may take this long before the event is handled without
 _RESTARTING = "I'm restarting; please try again in a minute."
 _NO_DATABASE = "I can't reach my database right now, try again in a minute."
 _PING_SECONDS = 3.0
@@ -97,30 +106,102 @@ class Dispatcher:
         self.roles = roles
         self.clock = clock
         self.registry = registry
+        self.outbox_ready: Callable[[], None] | None = None
+        self.middleware: list[Middleware] = [self._drain_gate, self._dedupe, self._measure, self._boundary]
 
     def context(self, origin: Origin) -> Context:
         """A handler context for ``origin`` at the current time."""
         return Context(origin=origin, role=self.roles.role_of(origin), db=self.db, now=self.clock())
 
     async def handle(self, event: Event) -> list[Reply]:
-        """Handle one event and return the replies to send. Never raises.
+        """Handle one event and return the replies its adapter should send. Never raises.
 
-        While the bot shuts down (:meth:`drain`), new events get a short "restarting" reply instead.
+        The event passes :attr:`middleware` in order (drain gate, dedupe, metrics, error boundary), then the core
+        proper (:meth:`_core`). Replies routed to another platform than the event's go through the outbox instead.
         """
-        kind = type(event).__name__
+
+        async def call(index: int, event: Event) -> list[Reply]:
+            if index == len(self.middleware):
+                return await self._core(event)
+            return await self.middleware[index](event, partial(call, index + 1))
+
+        return await call(0, event)
+
+    # -- middleware, in order -------------------------------------------------------------------------------
+
+    async def _drain_gate(self, event: Event, call_next: Next) -> list[Reply]:
+        """While the bot shuts down (:meth:`drain`), new events get a short "restarting" reply; others are counted."""
         if not self.accepting:
             return [Reply(_RESTARTING, visibility=Visibility.EPHEMERAL)]
-        self.metrics.events.labels(event.origin.platform, kind).inc()
         self._inflight += 1
         self._idle.clear()
         try:
-            async with self._turn(event.origin):
-                with self.metrics.latency.labels(kind).time():
-                    return await self._handle(clean_event(event), kind)
+            return await call_next(event)
         finally:
             self._inflight -= 1
             if self._inflight == 0:
                 self._idle.set()
+
+    async def _dedupe(self, event: Event, call_next: Next) -> list[Reply]:
+        """A delivery seen before (a platform's retry, a replayed request, another replica's copy) is dropped."""
+        if event.delivery_id and not await self._first_delivery(event.origin.platform, event.delivery_id):
+            log.info("dropped a repeated delivery %s on %s", event.delivery_id[:40], event.origin.platform)
+            return []
+        return await call_next(event)
+
+    async def _first_delivery(self, platform: str, delivery_id: str) -> bool:
+        """Record the delivery as handled (False: it was already); when the database cannot, handle it anyway."""
+        try:
+            claim = claim_event(self.db, f"{platform}:{delivery_id}", self.clock())
+            return await asyncio.wait_for(claim, _CLAIM_SECONDS)
+        except (SQLAlchemyError, OSError, StorageError, TimeoutError) as exc:
+            # The core will meet the same outage and tell the user; dropping the event would leave silence.
+            log.warning("could not record a %s delivery for dedupe (%s); handled anyway", platform, type(exc).__name__)
+            return True
+
+    async def _measure(self, event: Event, call_next: Next) -> list[Reply]:
+        kind = type(event).__name__
+        self.metrics.events.labels(event.origin.platform, kind).inc()
+        with self.metrics.latency.labels(kind).time():
+            return await call_next(event)
+
+    async def _boundary(self, event: Event, call_next: Next) -> list[Reply]:
+        """The one place errors become short, true replies (nothing below it catches ``Exception``)."""
+        try:
+            return await call_next(event)
+        except FormErrors as exc:
+            errors = tuple((name, quote(message)) for name, message in exc.errors.items())
+            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL, form_errors=errors)]
+        except UserError as exc:
+            # Error messages often repeat what was typed: quoted, so it cannot ping or hide a link.
+            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL)]
+        except Exception as exc:
+            return await self._failed(event, exc)
+
+    async def _failed(self, event: Event, exc: Exception) -> list[Reply]:
+        kind, origin = type(event).__name__, event.origin
+        self.metrics.errors.labels(origin.platform, kind).inc()
+        if await self._database_down(exc):
+            # Logged without the exception: a driver's message can carry SQL parameters (personal data).
+            log.warning(
+                "database unreachable while handling %s on %s (channel %s, user %s): %s",
+                kind,
+                origin.platform,
+                origin.channel,
+                user_hash(origin),
+                type(exc).__name__,
+            )
+            return [Reply(_NO_DATABASE, visibility=Visibility.EPHEMERAL)]
+        where = (origin.platform, origin.channel, user_hash(origin))
+        log.error("failed to handle %s on %s (channel %s, user %s)", kind, *where, exc_info=exc)
+        return [Reply(_FAILED, visibility=Visibility.EPHEMERAL)]
+
+    # -- the core proper ------------------------------------------------------------------------------------
+
+    async def _core(self, event: Event) -> list[Reply]:
+        """One user's events in turn: clean the text, run the feature, route the replies."""
+        async with self._turn(event.origin):
+            return await self._handle(clean_event(event))
 
     @asynccontextmanager
     async def _turn(self, origin: Origin) -> AsyncIterator[None]:
@@ -152,39 +233,31 @@ class Dispatcher:
             return False
         return True
 
-    async def _handle(self, event: Event, kind: str) -> list[Reply]:
+    async def _handle(self, event: Event) -> list[Reply]:
         ctx = self.context(event.origin)
-        try:
-            replies = await self._route(ctx, event)
-            routed = [copy for reply in replies for copy in self.channels.expand(reply)]
-            return await self._start_forms(ctx, routed)
-        except FormErrors as exc:
-            errors = tuple((name, quote(message)) for name, message in exc.errors.items())
-            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL, form_errors=errors)]
-        except UserError as exc:
-            # Error messages often repeat what was typed: quoted, so it cannot ping or hide a link.
-            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL)]
-        except Exception as exc:
-            self.metrics.errors.labels(ctx.origin.platform, kind).inc()
-            if await self._database_down(exc):
-                # Logged without the exception: a driver's message can carry SQL parameters (personal data).
-                log.warning(
-                    "database unreachable while handling %s on %s (channel %s, user %s): %s",
-                    kind,
-                    ctx.origin.platform,
-                    ctx.origin.channel,
-                    user_hash(ctx.origin),
-                    type(exc).__name__,
-                )
-                return [Reply(_NO_DATABASE, visibility=Visibility.EPHEMERAL)]
-            log.exception(
-                "failed to handle %s on %s (channel %s, user %s)",
-                type(event).__name__,
-                ctx.origin.platform,
-                ctx.origin.channel,
-                user_hash(ctx.origin),
-            )
-            return [Reply(_FAILED, visibility=Visibility.EPHEMERAL)]
+        replies = await self._route(ctx, event)
+        return await self._start_forms(ctx, await self._route_out(ctx, replies))
+
+    async def _route_out(self, ctx: Context, replies: Replies) -> list[Reply]:
+        """The replies for the event's own adapter; those routed to another platform are stored in the outbox.
+
+        The scheduler sends stored messages on its next tick (at once when ``outbox_ready`` wakes it), through the
+        runtime, on the platform their target names.
+        """
+        local: list[Reply] = []
+        elsewhere: list[Reply] = []
+        for reply in replies:
+            for delivery in route(ctx.origin, reply, self.channels):
+                if delivery.target.platform in (ctx.origin.platform, ANY_PLATFORM):
+                    local.append(delivery.reply)
+                else:
+                    elsewhere.append(_stored(delivery))
+        if elsewhere:
+            async with self.db.transaction() as session:
+                await enqueue(session, [to_outgoing(reply) for reply in with_keys(elsewhere)], ctx.now)
+            if self.outbox_ready is not None:
+                self.outbox_ready()
+        return local
 
     async def _database_down(self, exc: Exception) -> bool:
         """Whether ``exc`` came from a database that cannot be reached right now (checked with a quick ping)."""
@@ -306,6 +379,14 @@ class Dispatcher:
             async with self.db.session() as session:
                 await save_conversation(session, conv, ctx.now)
             raise
+
+
+def _stored(delivery: Delivery) -> Reply:
+    """The reply as the outbox keeps it: naming the platform, and the channel or user, its target names."""
+    target, reply = delivery.target, delivery.reply
+    if target.kind == "dm":
+        return replace(reply, platform=target.platform, user=target.user, visibility=Visibility.DM)
+    return replace(reply, platform=target.platform, channel=target.channel)
 
 
 def _check_role(ctx: Context, role: Role, what: str) -> None:

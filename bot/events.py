@@ -49,11 +49,16 @@ class Origin:
 
 @dataclass(frozen=True)
 class Message:
-    """A chat message. ``is_mention`` is true when the bot was addressed by name."""
+    """A chat message. ``is_mention`` is true when the bot was addressed by name.
+
+    ``delivery_id`` (on every event) is the platform's id for this delivery (Slack's ``event_id``, Discord's
+    interaction id): a second event with the same one is a retry or a replay, and the core drops it.
+    """
 
     origin: Origin
     text: str
     is_mention: bool = False
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +68,7 @@ class Action:
     origin: Origin
     action_id: str
     value: str = ""
+    delivery_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -73,6 +79,7 @@ class FormSubmission:
     form_id: str
     values: Mapping[str, str]
     context: str = ""
+    delivery_id: str | None = None
 
 
 Event = Message | Action | FormSubmission

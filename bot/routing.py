@@ -10,6 +10,10 @@ and never a same-looking id on another platform. Settings map them in ``channels
 
 The older ``staff_channel`` / ``help_channel`` settings (a bare id, platform ``*``) still work as before: the id is
 used on the platform the reply names, or the event's, or (for a scheduled message) every running platform.
+
+:func:`route` is the one place that decides where a reply goes: a logical or other channel, a direct message, a
+private reply in the event's channel, or a plain (possibly threaded) answer to the event. Adapters only show each
+:class:`bot.adapter.Delivery` the way their platform can.
 """
 
 from __future__ import annotations
@@ -17,9 +21,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from bot.events import Reply
+from bot.adapter import Delivery, Target, TargetKind
+from bot.events import Origin, Reply, Visibility
 
-__all__ = ["ANY_PLATFORM", "HELP", "STAFF", "Channels"]
+__all__ = ["ANY_PLATFORM", "HELP", "STAFF", "Channels", "route"]
 
 STAFF = "staff"
 HELP = "help"
@@ -70,3 +75,30 @@ class Channels:
             )
             for platform, channel in places.items()
         ]
+
+
+def route(origin: Origin | None, reply: Reply, channels: Channels) -> list[Delivery]:
+    """Where ``reply`` goes: one delivery per place, none when it names nowhere (no event and no channel or user).
+
+    ``origin`` is the event's (None for what the scheduler sends). In order: a reply naming a channel goes to that
+    channel (a logical one once per platform it is mapped to); one naming a user, or meant for DM, goes to that user
+    (the event's by default) by direct message; an ephemeral one is seen only by the event's user (in a direct
+    message that is simply the answer); anything else answers the event, in its thread when ``in_thread``. The
+    platform is the one the reply or the channel mapping names, else the event's, else ``*`` (every platform).
+    """
+    known = origin.platform if origin is not None else None
+    if reply.channel is not None:
+        return [
+            Delivery(Target("channel", copy.platform or known or ANY_PLATFORM, channel=copy.channel), copy)
+            for copy in channels.expand(reply)
+        ]
+    if reply.user is not None or reply.visibility is Visibility.DM:
+        user = reply.user or (origin.user if origin is not None else None)
+        if user is None:
+            return []
+        return [Delivery(Target("dm", reply.platform or known or ANY_PLATFORM, user=user), reply)]
+    if origin is None:
+        return []
+    thread = origin.thread if reply.in_thread and not origin.is_dm else None
+    kind: TargetKind = "ephemeral" if reply.visibility is Visibility.EPHEMERAL and not origin.is_dm else "reply"
+    return [Delivery(Target(kind, origin.platform, channel=origin.channel, user=origin.user, thread=thread), reply)]

@@ -19,7 +19,6 @@ Delivery is at least once, and never twice once a send is recorded:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -98,6 +97,11 @@ class Scheduler:
         self.jobs = list(jobs)
         self.policy = policy or DeliveryPolicy()
         self.after_claim = after_claim
+        self._woken = asyncio.Event()
+
+    def wake(self) -> None:
+        """Deliver what is due now rather than at the next tick (a reply the core stored for another platform)."""
+        self._woken.set()
 
     async def tick(self, now: datetime) -> list[Reply]:
         """Run each job for ``now``, store the messages they want posted, and return them (with their keys).
@@ -111,6 +115,7 @@ class Scheduler:
         for job in self.jobs:
             try:
                 async with self.db.transaction() as session:
+                    # Stored once per platform channel a logical channel maps to; routed when sent (the runtime).
                     replies = [copy for reply in await job(self.db, now) for copy in self.channels.expand(reply)]
                     keyed = with_keys(replies)
                     stored = set(await enqueue(session, [to_outgoing(reply) for reply in keyed], now))
@@ -188,14 +193,26 @@ class Scheduler:
         """
 
         async def wait(seconds: float) -> None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), timeout=seconds)
+            # Woken early (see wake): deliver only; jobs still run once per interval.
+            loop = asyncio.get_running_loop()
+            until = loop.time() + seconds
+            while not stop.is_set() and loop.time() < until:
+                waits = [asyncio.ensure_future(stop.wait()), asyncio.ensure_future(self._woken.wait())]
+                await asyncio.wait(waits, timeout=until - loop.time(), return_when=asyncio.FIRST_COMPLETED)
+                for waiting in waits:
+                    waiting.cancel()
+                if self._woken.is_set() and not stop.is_set():
+                    await self._deliver_now(clock, deliver)
 
         pause = sleep or wait
         while not stop.is_set():
             await self.tick(clock())
-            try:
-                await self.deliver_due(clock, deliver)
-            except Exception:  # the database is down: the messages wait for the next tick
-                log.exception("could not deliver scheduled messages")
+            await self._deliver_now(clock, deliver)
             await pause(interval)
+
+    async def _deliver_now(self, clock: Callable[[], datetime], deliver: Deliver) -> None:
+        self._woken.clear()  # a wake from now on is for messages stored after this claim
+        try:
+            await self.deliver_due(clock, deliver)
+        except Exception:  # the database is down: the messages wait for the next tick
+            log.exception("could not deliver scheduled messages")

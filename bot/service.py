@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.adapter import Delivery
 from bot.clock import utcnow
-from bot.events import Reply
 from bot.metrics import Metrics
 
 __all__ = ["HealthReport", "Service", "ServiceState", "ServiceStates"]
@@ -35,8 +35,8 @@ class Service(Protocol):
     async def stop(self) -> None:
         """Stop serving; :meth:`run` then returns."""
 
-    async def post(self, reply: Reply) -> None:
-        """Send a message nobody's event asked for (scheduled check-ins, reminders, staff notices).
+    async def send(self, delivery: Delivery) -> None:
+        """Send a message nobody's event asked for (see :meth:`bot.adapter.Adapter.send`).
 
         Raises:
             DeliveryError: the platform refused or failed the send (any other exception counts as a failure too).

@@ -23,8 +23,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import (
     AliasChoices,
-    BaseModel,
-    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -34,6 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
+from bot.settings_models import KnowledgeDir, RoleSettings
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -51,36 +50,6 @@ DOCKER_ONLY = frozenset({"POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB"})
 _OTHER_VARIABLES = frozenset({"COMMUNITYBOT_CONFIG", "COMMUNITYBOT_TEST_POSTGRES_URL"})
 
 _SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token"}
-
-
-class RoleSettings(BaseModel):
-    """Who holds which role.
-
-    ``admins``, ``staff`` and ``facilitators`` list user ids as ``platform:id`` (``slack:U024BE7LH``) or a bare id
-    that matches on any platform. ``platform_roles`` maps a platform role or group name (a Discord role, a Slack user
-    group handle) to a core role.
-    """
-
-    model_config = ConfigDict(extra="forbid")
-
-    admins: list[str] = []
-    staff: list[str] = []
-    facilitators: list[str] = []
-    platform_roles: dict[str, Literal["member", "facilitator", "staff", "admin"]] = {}
-
-
-class KnowledgeDir(BaseModel):
-    """A folder of recipes; with ``base_url`` it is an imported docs tree published at that address."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    path: Path
-    base_url: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_path(cls, value: Any) -> Any:
-        return {"path": value} if isinstance(value, str | Path) else value
 
 
 class Settings(BaseSettings):

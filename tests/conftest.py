@@ -14,8 +14,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.adapter import Delivery
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
 from bot.main.wiring import BotApp
+from bot.routing import Channels, route
 from bot.settings import Settings
 from storage import Database
 
@@ -167,6 +169,12 @@ def shared_dir() -> Iterator[Path]:
     if not SHARED.is_dir():
         pytest.skip(f"{SHARED} is not here (it exists only in the team's workspace)")
     yield SHARED
+
+
+def routed(reply: Reply) -> Delivery:
+    """The one delivery :func:`bot.routing.route` makes of a message the scheduler sends (no event, no mapping)."""
+    (delivery,) = route(None, reply, Channels({}))
+    return delivery
 
 
 def texts(replies: list[Reply]) -> str:

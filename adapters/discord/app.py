@@ -19,33 +19,46 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import replace
 from typing import Any
 
-import aiohttp
 import discord
 
 from adapters.discord.commands import command_tree
+from adapters.discord.interactions import (
+    PERMISSIONS,
+    defer,
+    file_limit,
+    interaction_origin,
+    invite_url,
+    private,
+    public,
+    raise_from,
+    role_names_of,
+)
 from adapters.discord.modals import CANCEL, REOPEN, ModalForms, context_token, with_reopen
-from adapters.discord.send import answer, deliver, delivery_error, refused, reply_to
+from adapters.discord.send import answer, deliver, messageable, refused, reply_to
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
     NO_PINGS,
     CoreButton,
     command_text,
     message_to_core,
-    origin_of,
     parse_button,
     reply_messages,
 )
+from bot.adapter import Delivery, Target
 from bot.errors import DeliveryError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
 from bot.registry import SlashCommand
+from bot.routing import ANY_PLATFORM, Channels, route
 
-__all__ = ["CoreButton", "DiscordAdapter", "invite_url"]  # CoreButton lives in translate
+# CoreButton (translate), PERMISSIONS and invite_url (interactions) are re-exported for the CLI and the tests.
+__all__ = ["PERMISSIONS", "CoreButton", "DiscordAdapter", "invite_url"]
 
 log = logging.getLogger(__name__)
 
 Handle = Callable[[Event], Awaitable[list[Reply]]]
 StartForm = Callable[[Origin, Reply], Awaitable[list[Reply]]]
 
+_NO_CHANNELS = Channels({})  # the core has mapped logical channels already
 _DEFER_AFTER = 2.0  # seconds: Discord drops interactions not answered within 3
 _RESTARTING = "Restarting; try again in a minute."
 _MOVED_TO_DM = "I've sent you a direct message to continue privately."
@@ -53,22 +66,6 @@ _NO_DM = (
     "I couldn't send you a direct message. Please allow direct messages from this server's members, "
     "or use the slash command instead."
 )
-
-# Exactly what the bot needs: read and send messages and threads, embed links, attach files (exports).
-PERMISSIONS = discord.Permissions(
-    view_channel=True,
-    send_messages=True,
-    send_messages_in_threads=True,
-    create_public_threads=True,
-    embed_links=True,
-    attach_files=True,
-    read_message_history=True,
-)
-
-
-def invite_url(application_id: int) -> str:
-    """The OAuth2 link that adds the bot with its commands and exactly the permissions it needs."""
-    return discord.utils.oauth_url(application_id, permissions=PERMISSIONS, scopes=("bot", "applications.commands"))
 
 
 class DiscordAdapter:
@@ -193,7 +190,7 @@ class DiscordAdapter:
                     login.cancel()
                     await asyncio.gather(login, return_exceptions=True)
             if not login.cancelled() and not self._stopping.is_set():
-                _raise_from(login)
+                raise_from(login)
 
     async def stop(self, drain_seconds: float = 10.0) -> None:
         """Stop taking events, let in-flight ones finish (bounded), then disconnect; works in any state."""
@@ -221,8 +218,8 @@ class DiscordAdapter:
 
     async def _command(self, interaction: discord.Interaction[Any]) -> None:
         text = command_text(interaction.data or {})
-        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
-        await self._interaction(interaction, Message(origin, text, is_mention=True))
+        origin = interaction_origin(interaction, self._guilds)
+        await self._interaction(interaction, Message(origin, text, is_mention=True, delivery_id=str(interaction.id)))
 
     # -- events ---------------------------------------------------------------------------------------------
 
@@ -240,7 +237,7 @@ class DiscordAdapter:
             "member": {"roles": [str(r.id) for r in getattr(message.author, "roles", [])[1:]]},
         }
         event = message_to_core(
-            payload, str(self.client.user.id), _role_names_of(message.author), self._help_channels, self._guilds
+            payload, str(self.client.user.id), role_names_of(message.author), self._help_channels, self._guilds
         )
         if event is None:
             return
@@ -251,13 +248,16 @@ class DiscordAdapter:
             if reply.form is not None:
                 await self._form_in_private(message, event.origin, reply)
                 continue
-            private = reply.visibility is Visibility.EPHEMERAL and not event.origin.is_dm
-            if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM or private:
-                # A message has no private reply: what is meant for one person goes to them by DM.
-                await self._post_quietly(reply, event.origin.user)
-                continue
-            limit = message.guild.filesize_limit if message.guild else DEFAULT_FILE_LIMIT
-            await reply_to(message, reply_messages(_public(reply), limit))
+            for delivery in route(event.origin, reply, _NO_CHANNELS):
+                target = delivery.target
+                if target.kind == "ephemeral":
+                    # A message has no private reply: what is meant for one person goes to them by DM.
+                    target = Target("dm", target.platform, user=target.user)
+                if target.kind == "reply":
+                    limit = message.guild.filesize_limit if message.guild else DEFAULT_FILE_LIMIT
+                    await reply_to(message, reply_messages(public(reply), limit))
+                else:
+                    await self._send_quietly(Delivery(target, reply))
 
     async def _form_in_private(self, message: discord.Message, origin: Origin, reply: Reply) -> None:
         """A form started in a server channel: asked field by field in the user's DMs, where answers are read."""
@@ -271,7 +271,7 @@ class DiscordAdapter:
             else:  # no step-by-step here: a button in the DM opens the form as a modal
                 replies = [self._forms.open_later(origin.user, reply, Visibility.PUBLIC)]
             for each in replies:
-                await deliver(dm, reply_messages(_public(each)), None)
+                await deliver(dm, reply_messages(public(each)), None)
             note = _MOVED_TO_DM
         except (discord.HTTPException, DeliveryError) as exc:
             cause = exc.__cause__ if isinstance(exc, DeliveryError) and exc.__cause__ is not None else exc
@@ -279,10 +279,10 @@ class DiscordAdapter:
             note = _NO_DM
         await reply_to(message, reply_messages(Reply(note)))
 
-    async def _post_quietly(self, reply: Reply, user: str) -> None:
-        """:meth:`post` for a reply to someone's event: a refusal is logged (once), not raised."""
+    async def _send_quietly(self, delivery: Delivery) -> None:
+        """:meth:`send` for a reply to someone's event: a refusal is logged (once), not raised."""
         try:
-            await self.post(reply, default_user=user)
+            await self.send(delivery)
         except DeliveryError as exc:
             log.warning("could not send a Discord message: %s", exc)
 
@@ -298,8 +298,8 @@ class DiscordAdapter:
             if parsed[0] == CANCEL:
                 await self._forms.cancel(interaction, parsed[1])
                 return
-            origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
-            await self._interaction(interaction, Action(origin, parsed[0], parsed[1]))
+            origin = interaction_origin(interaction, self._guilds)
+            await self._interaction(interaction, Action(origin, parsed[0], parsed[1], delivery_id=str(interaction.id)))
         elif interaction.type is discord.InteractionType.modal_submit:
             await self._modal_submit(interaction)
 
@@ -318,7 +318,7 @@ class DiscordAdapter:
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), timeout=_DEFER_AFTER)
         except TimeoutError:
-            live = await _defer(interaction)  # answer Discord now ("thinking..."), follow up when the core is done
+            live = await defer(interaction)  # answer Discord now ("thinking..."), follow up when the core is done
             replies = await task  # the core still finishes what it started
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
         if isinstance(event, FormSubmission) and not any(r.form_errors for r in replies):
@@ -345,13 +345,14 @@ class DiscordAdapter:
                 reply = self._forms.open_later(origin.user, reply, Visibility.EPHEMERAL)
             elif reply.form_errors:
                 reply = with_reopen(reply, interaction)
-            to_origin = reply.channel is None and reply.user in (None, origin.user)
-            if live and reply.visibility is Visibility.DM and to_origin:
-                reply = replace(reply, visibility=Visibility.EPHEMERAL)  # private to this user already
-            if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM:
-                await self._post_quietly(reply, origin.user)
-            elif live:
-                live = await answer(interaction, reply_messages(reply, _file_limit(interaction)))
+            for delivery in route(origin, reply, _NO_CHANNELS):
+                target = delivery.target
+                if live and target.kind == "dm" and target.user == origin.user and reply.visibility is Visibility.DM:
+                    target, reply = replace(target, kind="ephemeral"), private(reply)  # the answer is private already
+                if target.kind in ("channel", "dm"):
+                    await self._send_quietly(Delivery(target, reply))
+                elif live:
+                    live = await answer(interaction, reply_messages(reply, file_limit(interaction)))
         if live and not interaction.response.is_done():
             await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))
 
@@ -363,12 +364,12 @@ class DiscordAdapter:
         if taken is None:
             return
         form_id, values, context = taken
-        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
+        origin = interaction_origin(interaction, self._guilds)
         await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 
-    async def post(self, reply: Reply, default_user: str | None = None) -> None:
+    async def send(self, delivery: Delivery) -> None:
         """Send to a channel, or to a user by DM (scheduled check-ins, reminders, staff notices).
 
         ``reply.key`` becomes the message nonce, so Discord drops a retried send it already took.
@@ -376,73 +377,11 @@ class DiscordAdapter:
         Raises:
             DeliveryError: Discord refused the message (permanent) or could not be reached (worth a retry).
         """
-        if reply.platform not in (None, "discord"):
+        if delivery.target.platform not in (self.name, ANY_PLATFORM):
             return
-        target = await self._target(reply, default_user)
+        target = await messageable(self.client, delivery.target)
         if target is None:
             return
         guild = getattr(target, "guild", None)
         limit = guild.filesize_limit if guild is not None else DEFAULT_FILE_LIMIT
-        await deliver(target, reply_messages(_public(reply), limit), reply.key)
-
-    async def _target(self, reply: Reply, default_user: str | None) -> discord.abc.Messageable | None:
-        try:
-            if reply.channel is not None:
-                channel_id = int(reply.channel)
-                found = self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
-                if not isinstance(found, discord.abc.Messageable):
-                    raise DeliveryError("discord", "not-a-text-channel", permanent=True)
-                return found
-            if reply.user is not None or default_user is not None:
-                return await self.client.fetch_user(int(reply.user or default_user or 0))
-        except ValueError:
-            raise DeliveryError("discord", "invalid-id", permanent=True) from None
-        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            raise delivery_error(exc) from exc
-        return None
-
-
-async def _defer(interaction: discord.Interaction[Any]) -> bool:
-    """Tell Discord the answer is coming; False when it is too late (or failed) to answer this interaction at all."""
-    try:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-    except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        refused("a deferred answer", exc)
-        return False
-    return True
-
-
-def _raise_from(login: asyncio.Future[None]) -> None:
-    """Raise what ended the connection; a refused privileged intent (close 4014) says how to fix it."""
-    try:
-        login.result()
-    except discord.ConnectionClosed as exc:
-        if exc.code == 4014:
-            raise discord.PrivilegedIntentsRequired(exc.shard_id) from None
-        raise
-
-
-def _payload(interaction: discord.Interaction[Any]) -> dict[str, Any]:
-    member_roles = [str(r.id) for r in getattr(interaction.user, "roles", [])[1:]]
-    return {
-        "channel_id": str(interaction.channel_id or ""),
-        "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
-        "member": {"user": {"id": str(interaction.user.id), "username": interaction.user.name}, "roles": member_roles},
-    }
-
-
-def _role_names(interaction: discord.Interaction[Any]) -> list[str]:
-    return _role_names_of(interaction.user)
-
-
-def _role_names_of(user: discord.abc.User) -> list[str]:
-    return [r.name for r in getattr(user, "roles", [])[1:]]  # the first role is @everyone
-
-
-def _file_limit(interaction: discord.Interaction[Any]) -> int:
-    """The upload limit Discord gave with the interaction (it depends on the server's boosts)."""
-    return int(getattr(interaction, "filesize_limit", 0) or DEFAULT_FILE_LIMIT)
-
-
-def _public(reply: Reply) -> Reply:
-    return replace(reply, visibility=Visibility.PUBLIC)
+        await deliver(target, reply_messages(public(delivery.reply), limit), delivery.reply.key)

@@ -17,9 +17,20 @@ import aiohttp
 import discord
 
 from adapters.discord.translate import NO_PINGS, nonce_for
+from bot.adapter import Target
 from bot.errors import DeliveryError
 
-__all__ = ["FALLBACK", "answer", "deliver", "delivery_error", "fallback", "is_empty", "refused", "reply_to"]
+__all__ = [
+    "FALLBACK",
+    "answer",
+    "deliver",
+    "delivery_error",
+    "fallback",
+    "is_empty",
+    "messageable",
+    "refused",
+    "reply_to",
+]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +83,28 @@ async def deliver(target: discord.abc.Messageable, messages: Sequence[dict[str, 
             await target.send(**kwargs)
         except (discord.HTTPException, discord.RateLimited, *_NETWORK) as exc:
             raise delivery_error(exc) from exc
+
+
+async def messageable(client: discord.Client, target: Target) -> discord.abc.Messageable | None:
+    """The channel (``channel`` targets) or user (DMs) to send to; None when the target names neither.
+
+    Raises:
+        DeliveryError: the id is not a number, not a text channel, or Discord could not be reached.
+    """
+    try:
+        if target.kind == "channel" and target.channel is not None:
+            channel_id = int(target.channel)
+            found = client.get_channel(channel_id) or await client.fetch_channel(channel_id)
+            if not isinstance(found, discord.abc.Messageable):
+                raise DeliveryError("discord", "not-a-text-channel", permanent=True)
+            return found
+        if target.user is not None:
+            return await client.fetch_user(int(target.user))
+    except ValueError:
+        raise DeliveryError("discord", "invalid-id", permanent=True) from None
+    except (discord.HTTPException, *_NETWORK) as exc:
+        raise delivery_error(exc) from exc
+    return None
 
 
 async def answer(interaction: discord.Interaction[Any], messages: Sequence[dict[str, Any]]) -> bool:

@@ -2,9 +2,9 @@
 
 Socket Mode (the default: no public URL needed) connects out over a websocket with the app token. HTTP mode serves
 Events API, interactivity and slash commands at ``/slack/events``, checked by :mod:`adapters.slack.http` before bolt
-sees them. Every event is acknowledged first; retried deliveries are dropped by their ``event_id``, recorded in the
-database so replicas agree. When the database cannot record it, the event is handled anyway (a retry might then be
-answered twice, which beats not answering: the core replies that the database is away). A modal submission is
+sees them. Every event is acknowledged first and carries its ``event_id`` (or, for a slash command, button or modal,
+its ``trigger_id``) as the core's delivery id: the core drops a retried or replayed delivery (see
+:class:`bot.dispatcher.Dispatcher`), and replies go where :func:`bot.routing.route` says. A modal submission is
 acknowledged with the core's answer when it comes within two seconds, and otherwise closed at once with the answer
 sent privately afterwards, inside Slack's three. Each :meth:`SlackService.run` builds its web app or Socket Mode
 client afresh, so a restart after a failure starts clean, and :meth:`SlackService.stop` returns promptly whatever
@@ -19,15 +19,13 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
-from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.health import HealthServer
 from adapters.slack.groups import UserGroups
@@ -41,11 +39,11 @@ from adapters.slack.translate import (
     slash_to_core,
     view_to_core,
 )
-from bot.errors import DeliveryError, StorageError
+from bot.adapter import Delivery
+from bot.errors import DeliveryError
 from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
+from bot.routing import ANY_PLATFORM, Channels, route
 from bot.service import HealthReport
-from storage import Database
-from storage.events import claim_event
 
 __all__ = ["SlackAdapter", "SlackService"]
 
@@ -53,7 +51,7 @@ log = logging.getLogger(__name__)
 
 E = TypeVar("E", Message, Action, FormSubmission)
 _STOP_TIMEOUT = 5.0  # seconds a Socket Mode or HTTP shutdown may take before it is abandoned
-_CLAIM_TIMEOUT = 1.5  # seconds recording an event for dedupe may take before it is handled without
+_NO_CHANNELS = Channels({})  # the core has mapped logical channels already
 # Slack shows an error in a modal not acknowledged within 3 s; the core gets this long to answer in the modal.
 FORM_ACK_SECONDS = 2.0
 
@@ -65,7 +63,6 @@ class SlackAdapter:
 
     Args:
         handle: the core's event handler.
-        db: for deduplicating retried events and replayed requests.
         token: the bot token (xoxb-...).
         signing_secret: to verify HTTP requests come from Slack (None in Socket Mode).
         api_url: the Web API base URL (Slack's by default; a proxy or a test stand-in otherwise).
@@ -85,7 +82,6 @@ class SlackAdapter:
     def __init__(
         self,
         handle: Handle,
-        db: Database,
         token: str,
         signing_secret: str | None,
         api_url: str | None = None,
@@ -101,7 +97,6 @@ class SlackAdapter:
     ) -> None:
         self._handle = handle
         self._home = tuple(home)
-        self._db = db
         self._health = health
         self._metrics = metrics
         self._signing_secret = signing_secret
@@ -112,8 +107,13 @@ class SlackAdapter:
         )
         self.sender = Sender(self.client, max_file_bytes=max_file_bytes)
         # Signatures are checked by SignedEndpoint before bolt parses anything; Socket Mode has none to check.
+        # The one self-filter is event_to_core's (bolt's own is off), and the bot's user id is bolt's, from the
+        # auth.test its authorization makes once: a mention is acknowledged, filtered and looked up once each.
         self.app = AsyncApp(
-            client=self.client, signing_secret=signing_secret or "unused", request_verification_enabled=False
+            client=self.client,
+            signing_secret=signing_secret or "unused",
+            request_verification_enabled=False,
+            ignoring_self_events_enabled=False,
         )
         self._socket: AsyncSocketModeHandler | None = None
         self._runner: web.AppRunner | None = None
@@ -135,20 +135,11 @@ class SlackAdapter:
         if not self._signing_secret:
             raise ValueError("HTTP mode needs the signing secret")
         application = web.Application(client_max_size=MAX_BODY_BYTES)
-        endpoint = SignedEndpoint(self.app, self._signing_secret, self._claim)
+        endpoint = SignedEndpoint(self.app, self._signing_secret)
         application.router.add_post("/slack/events", endpoint.handle)
         if self._health is not None and self._metrics is not None:
             HealthServer(self._health, self._metrics, port=0).add_routes(application)
         return application
-
-    async def _claim(self, key: str) -> bool:
-        """Record ``key`` as handled (False: it was already); when the database cannot, handle it anyway."""
-        try:
-            return await asyncio.wait_for(claim_event(self._db, key, datetime.now(UTC)), _CLAIM_TIMEOUT)
-        except (SQLAlchemyError, OSError, StorageError, TimeoutError) as exc:
-            # The dispatcher will meet the same outage and tell the user; dropping the event would leave silence.
-            log.warning("could not record Slack event for dedupe (%s); handling it anyway", type(exc).__name__)
-            return True
 
     async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:
         """Serve HTTP mode on a freshly built web app; returns the port (useful with port 0)."""
@@ -183,12 +174,6 @@ class SlackAdapter:
         if socket is not None:
             await _bounded(socket.close_async(), "Socket Mode client")  # type: ignore[no-untyped-call]
 
-    async def _bot_user_id(self) -> str | None:
-        if self._bot_user is None:
-            auth = await self.client.auth_test()
-            self._bot_user = auth.get("user_id")
-        return self._bot_user
-
     async def _with_groups(self, event: E, team: str | None) -> E:
         """Add the user's mapped Slack user groups to the event's platform roles (see :class:`UserGroups`).
 
@@ -200,13 +185,9 @@ class SlackAdapter:
         handles = await self._groups.of(event.origin.user)
         return replace(event, origin=replace(event.origin, platform_roles=event.origin.platform_roles | handles))
 
-    async def _on_event(self, body: dict[str, Any], ack: AsyncAck) -> None:
+    async def _on_event(self, body: dict[str, Any], ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        event_id = body.get("event_id")
-        if event_id and not await self._claim(f"slack:{event_id}"):
-            log.info("dropped a repeated delivery of Slack event %s", event_id)
-            return
-        message = event_to_core(body, await self._bot_user_id())
+        message = event_to_core(body, context.bot_user_id)
         if message is None:
             return
         event = body.get("event", {})
@@ -279,21 +260,18 @@ class SlackAdapter:
 
     async def _deliver(self, origin: Origin, replies: list[Reply], trigger_id: str | None) -> None:
         for reply in replies:
-            await self.sender.deliver(origin, reply, trigger_id)
+            for delivery in route(origin, reply, _NO_CHANNELS):
+                await self.sender.deliver(origin, delivery, trigger_id)
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         """Send a message nobody's event asked for (scheduled check-ins, reminders, staff notices).
 
         Raises:
             DeliveryError: Slack refused it (``permanent`` for errors a retry cannot fix) or could not be reached.
         """
-        if reply.platform not in (None, "slack") or (reply.channel is None and reply.user is None):
+        if delivery.target.platform not in (self.name, ANY_PLATFORM):
             return
-        await self.sender.send(Origin("slack", reply.channel or "", reply.user or ""), reply)
-
-    async def send(self, origin: Origin, reply: Reply, trigger_id: str | None = None) -> None:
-        """Post one reply (see :meth:`adapters.slack.send.Sender.send`)."""
-        await self.sender.send(origin, reply, trigger_id)
+        await self.sender.send(delivery)
 
 
 async def _bounded(closing: Awaitable[Any], what: str) -> None:
@@ -387,6 +365,6 @@ class SlackService:
         """Stop serving."""
         self._stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         """Send a scheduled message."""
-        await self.adapter.post(reply)
+        await self.adapter.send(delivery)

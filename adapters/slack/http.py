@@ -2,10 +2,8 @@
 
 The signature is verified on the raw bytes first (https://api.slack.com/authentication/verifying-requests-from-slack):
 a missing or non-integer timestamp, one more than five minutes away, or a wrong signature gets 401 and the body is
-never parsed nor logged (only its length and the reason). A signed body that does not parse gets 400. A signed
-slash command or interaction seen before (same ``trigger_id``) is acknowledged and dropped, through the database
-table replicas share with the Events API's ``event_id`` dedupe, so a replayed request never runs twice. When the
-database cannot record it, ``claim`` says go ahead (see ``SlackAdapter._claim``), so an outage gets the core's reply.
+never parsed nor logged (only its length and the reason). A signed body that does not parse gets 400. A replayed
+request (the same ``trigger_id`` or ``event_id``) is dropped by the core's dedupe, which replicas share.
 """
 
 from __future__ import annotations
@@ -14,7 +12,7 @@ import hashlib
 import hmac
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response
@@ -36,7 +34,6 @@ class SignedEndpoint:
     Args:
         app: the bolt app, built with request verification off (this class does it, before parsing).
         signing_secret: the app's signing secret.
-        claim: records a key as handled; False when it was already (the shared dedupe table).
         clock: seconds since the epoch (tests move it).
     """
 
@@ -44,12 +41,10 @@ class SignedEndpoint:
         self,
         app: AsyncApp,
         signing_secret: str,
-        claim: Callable[[str], Awaitable[bool]],
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._app = app
         self._secret = signing_secret.encode()
-        self._claim = claim
         self._clock = clock
 
     def refusal(self, timestamp: str | None, signature: str | None, body: bytes) -> str | None:
@@ -67,7 +62,7 @@ class SignedEndpoint:
         return None
 
     async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Check, dedupe and dispatch one request."""
+        """Check and dispatch one request."""
         body = await request.read()
         headers = request.headers
         reason = self.refusal(headers.get("X-Slack-Request-Timestamp"), headers.get("X-Slack-Signature"), body)
@@ -83,9 +78,5 @@ class SignedEndpoint:
             log.info("refused a signed Slack request of %d bytes: body does not parse to an object", len(body))
             return web.Response(status=400, text="malformed body")
         bolt_request = AsyncBoltRequest(body=text, query=request.query_string, headers=dict(headers.items()))
-        trigger_id = bolt_request.body.get("trigger_id")
-        if isinstance(trigger_id, str) and trigger_id and not await self._claim(f"slack:trigger:{trigger_id}"):
-            log.info("dropped a replayed Slack request (trigger %s)", trigger_id[:40])
-            return web.Response(status=200)
         response = await self._app.async_dispatch(bolt_request)
         return await to_aiohttp_response(response)

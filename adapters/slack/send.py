@@ -12,6 +12,7 @@ import json
 import logging
 import zlib
 from collections.abc import Awaitable
+from dataclasses import replace
 from typing import Any
 
 import aiohttp
@@ -19,9 +20,11 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import BUTTON_VALUE_LIMIT, escape, form_to_view, notification_text, reply_blocks
+from bot.adapter import Delivery, Target
 from bot.errors import DeliveryError
 from bot.events import Attachment, Form, Origin, Reply, Visibility
 from bot.forms import form_from_json, form_to_json
+from bot.routing import Channels, route
 
 __all__ = ["MAX_FILE_BYTES", "OPEN_FORM_ACTION", "Sender", "call_api", "decode_form", "encode_form"]
 
@@ -35,6 +38,7 @@ _TRANSIENT = frozenset(
     {"ratelimited", "rate_limited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )
 
+_NO_CHANNELS = Channels({})  # replies reaching an adapter name real channels: there is nothing left to map
 _FALLBACK = "Sorry, Slack would not show my reply here ({code}). Please try again, or ask me in a direct message."
 _CONTINUE = "This form asks for details best kept private. Press the button to fill it in; only you will see it."
 _OPEN_BUTTON = "Open the form"
@@ -84,10 +88,10 @@ class Sender:
         self.client = client
         self.max_file_bytes = max_file_bytes
 
-    async def deliver(self, origin: Origin, reply: Reply, trigger_id: str | None = None) -> None:
+    async def deliver(self, origin: Origin, delivery: Delivery, trigger_id: str | None = None) -> None:
         """Send a reply to someone's event; a refusal is logged once and the user gets a short fallback."""
         try:
-            await self.send(origin, reply, trigger_id)
+            await self.send(delivery, origin, trigger_id)
         except DeliveryError as exc:
             log.warning("Slack refused a reply in %s: %s", origin.channel, exc.code)
             await self._fallback(origin, _FALLBACK.format(code=exc.code))
@@ -98,45 +102,42 @@ class Sender:
         except DeliveryError as exc:
             log.info("the fallback reply in %s failed too: %s", origin.channel, exc.code)
 
-    async def send(self, origin: Origin, reply: Reply, trigger_id: str | None = None) -> None:
-        """Post one reply where it belongs: a modal, the thread, privately, by DM, or another channel.
+    async def send(self, delivery: Delivery, origin: Origin | None = None, trigger_id: str | None = None) -> None:
+        """Show one delivery where its target says: a channel, a DM, privately, or in answer (maybe in a thread).
+
+        A reply with a form opens it as a modal (or offers a button that does), for ``origin``'s user.
 
         Raises:
             DeliveryError: Slack refused the message, or could not be reached.
         """
+        reply, target = delivery.reply, delivery.target
+        origin = origin or Origin("slack", target.channel or "", target.user or "")
         if reply.form is not None:
             await self._form(origin, reply, trigger_id)
             return
         blocks = [b.to_dict() for b in reply_blocks(reply)]
-        text = notification_text(reply)
-        chat = self.client
-        if reply.channel is not None or reply.visibility is Visibility.DM or reply.user is not None:
-            channel = reply.channel or reply.user or origin.user
-            await call_api(chat.chat_postMessage(channel=channel, text=text, blocks=blocks))
-        elif reply.visibility is Visibility.EPHEMERAL and not origin.is_dm:
-            await self._private(origin, reply, blocks)
-        else:
-            thread = origin.thread if reply.in_thread and not origin.is_dm else None
-            await call_api(
-                chat.chat_postMessage(channel=origin.channel, text=text, blocks=blocks, thread_ts=thread),
-            )
+        await self._post(target, notification_text(reply), blocks)
         if reply.attachment is not None:
-            await self._upload(origin, reply, reply.attachment)
+            await self._upload(origin, delivery, reply.attachment)
+
+    async def _post(self, target: Target, text: str, blocks: list[dict[str, Any]]) -> None:
+        chat = self.client
+        if target.kind == "ephemeral" and target.channel and target.user:
+            await call_api(
+                chat.chat_postEphemeral(
+                    channel=target.channel, user=target.user, text=text, blocks=blocks, thread_ts=target.thread
+                )
+            )
+            return
+        # A DM goes to the user's id (Slack opens the conversation); so does a private reply with no channel.
+        channel = (target.user if target.kind in ("dm", "ephemeral") else target.channel or target.user) or ""
+        await call_api(chat.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=target.thread))
 
     async def _private(self, origin: Origin, reply: Reply, blocks: list[dict[str, Any]]) -> None:
         """Only ``origin.user`` sees it: an ephemeral message in a channel, a plain one in a DM."""
-        text = notification_text(reply)
         blocks = blocks or [b.to_dict() for b in reply_blocks(reply)]
-        if origin.is_dm or not origin.channel:
-            channel = origin.channel or origin.user
-            await call_api(self.client.chat_postMessage(channel=channel, text=text, blocks=blocks))
-            return
-        thread = origin.thread if reply.in_thread else None
-        await call_api(
-            self.client.chat_postEphemeral(
-                channel=origin.channel, user=origin.user, text=text, blocks=blocks, thread_ts=thread
-            )
-        )
+        for delivery in route(origin, replace(reply, visibility=Visibility.EPHEMERAL), _NO_CHANNELS):
+            await self._post(delivery.target, notification_text(reply), blocks)
 
     async def _form(self, origin: Origin, reply: Reply, trigger_id: str | None) -> None:
         """A modal when there is a trigger id; otherwise a private message with a button that opens it."""
@@ -175,8 +176,9 @@ class Sender:
         view = form_to_view(form, channel)
         await call_api(self.client.views_open(trigger_id=trigger_id, view=view))
 
-    async def _upload(self, origin: Origin, reply: Reply, attachment: Attachment) -> None:
+    async def _upload(self, origin: Origin, delivery: Delivery, attachment: Attachment) -> None:
         """Upload a file (files upload v2) to where the reply went; private replies' files go by DM."""
+        reply, target = delivery.reply, delivery.target
         data = attachment.payload
         if len(data) > self.max_file_bytes:
             text = _FILE_TOO_BIG.format(
@@ -184,14 +186,10 @@ class Sender:
             )
             await self._private(origin, Reply(text), [])
             return
-        thread = None
-        if reply.channel is not None:
-            channel = reply.channel
-        elif reply.visibility is Visibility.PUBLIC and reply.user is None:
-            channel = origin.channel
-            thread = origin.thread if reply.in_thread and not origin.is_dm else None
+        if target.kind in ("reply", "channel") and target.channel:
+            channel, thread = target.channel, target.thread
         else:
-            channel = await self._dm_channel(reply.user or origin.user)
+            channel, thread = await self._dm_channel(target.user or origin.user), None
         try:
             await call_api(
                 self.client.files_upload_v2(

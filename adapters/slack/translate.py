@@ -98,6 +98,12 @@ def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool
     return Origin("slack", channel, platform_user, thread=thread, is_dm=is_dm, supports_modals=modals)
 
 
+def _trigger(body: Mapping[str, Any]) -> str | None:
+    """The delivery id of a slash command or interaction: its ``trigger_id`` (a replayed request repeats it)."""
+    trigger = body.get("trigger_id")
+    return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
+
+
 def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message | None:
     """An Events API callback (app_mention, or message in a DM) as a core message; None for what to ignore."""
     event = body.get("event", {})
@@ -117,7 +123,7 @@ def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message |
     # In a channel a form must not be filled in by typing answers where everyone reads them: the adapter offers a
     # button that opens it as a modal. In the bot's DM it is asked step by step, privately.
     origin = _origin(event["user"], event["channel"], thread=thread, is_dm=is_dm, modals=not is_dm)
-    return Message(origin, text, is_mention=kind == "app_mention")
+    return Message(origin, text, is_mention=kind == "app_mention", delivery_id=body.get("event_id") or None)
 
 
 def slash_to_core(body: Mapping[str, Any]) -> Message:
@@ -127,7 +133,7 @@ def slash_to_core(body: Mapping[str, Any]) -> Message:
     text = f"{prefix} {usertext.clean(body.get('text', ''))}".strip() or "help"
     is_dm = str(body.get("channel_id", "")).startswith("D")
     origin = _origin(body["user_id"], body["channel_id"], thread=None, is_dm=is_dm, modals=True)
-    return Message(origin, text, is_mention=True)
+    return Message(origin, text, is_mention=True, delivery_id=_trigger(body))
 
 
 def action_to_core(body: Mapping[str, Any]) -> Action:
@@ -137,7 +143,7 @@ def action_to_core(body: Mapping[str, Any]) -> Action:
     message = body.get("container", {})
     thread = message.get("thread_ts") or message.get("message_ts")
     origin = _origin(body["user"]["id"], channel, thread=thread, is_dm=channel.startswith("D"), modals=True)
-    return Action(origin, action["action_id"].split("|", 1)[0], action.get("value", ""))
+    return Action(origin, action["action_id"].split("|", 1)[0], action.get("value", ""), delivery_id=_trigger(body))
 
 
 def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
@@ -152,7 +158,8 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
             else:
                 values[field_name] = usertext.clean(state.get("value") or "")
     origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
-    return FormSubmission(origin, meta.get("form_id", view.get("callback_id", "")), values, meta.get("context", ""))
+    form_id = meta.get("form_id", view.get("callback_id", ""))
+    return FormSubmission(origin, form_id, values, meta.get("context", ""), delivery_id=_trigger(body))
 
 
 def to_mrkdwn(text: str) -> str:

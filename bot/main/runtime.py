@@ -14,11 +14,14 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from bot.adapter import Delivery
 from bot.clock import utcnow
 from bot.errors import DeliveryError
 from bot.events import Reply
+from bot.routing import ANY_PLATFORM, Channels, route
 from bot.service import Service, ServiceStates
 
 if TYPE_CHECKING:
@@ -86,32 +89,40 @@ async def _mark_up_when_ready(service: Service, states: ServiceStates, settle: f
 
 
 def make_deliver(services: Sequence[Service]) -> Callable[[Reply], Awaitable[None]]:
-    """How the scheduler sends a message: to the service of its platform, or to every chat service if it has none.
+    """How the scheduler sends a stored message: routed (:func:`bot.routing.route`), to the service of the platform
+    its target names; a legacy target on platform ``*`` (no platform known) goes to every chat service.
 
-    A message with no platform counts as sent if any service took it. A failure is raised for the scheduler to
-    retry; a platform that is not running raises a (non-permanent) :class:`DeliveryError`.
+    A message for ``*`` counts as sent if any service took it. A failure is raised for the scheduler to retry; a
+    platform that is not running raises a (non-permanent) :class:`DeliveryError`.
     """
     chat = [s for s in services if getattr(s, "chat", True)]
     by_name = {s.name: s for s in chat}
 
     async def deliver(reply: Reply) -> None:
-        if reply.platform is not None:
-            if reply.platform not in by_name:
-                raise DeliveryError(reply.platform, "not running", permanent=False)
-            await by_name[reply.platform].post(reply)
-            return
-        errors: list[Exception] = []
-        for service in chat:
-            try:
-                await service.post(reply)
-            except Exception as exc:
-                errors.append(exc)
-        if len(errors) == len(chat):
-            permanent = bool(errors) and all(isinstance(e, DeliveryError) and e.permanent for e in errors)
-            codes = ", ".join(e.code if isinstance(e, DeliveryError) else type(e).__name__ for e in errors)
-            raise DeliveryError("any", codes or "no chat service", permanent=permanent)
+        for delivery in route(None, reply, Channels({})):
+            platform = delivery.target.platform
+            if platform == ANY_PLATFORM:
+                await _to_every(chat, delivery)
+            elif platform in by_name:
+                await by_name[platform].send(delivery)
+            else:
+                raise DeliveryError(platform, "not running", permanent=False)
 
     return deliver
+
+
+async def _to_every(chat: Sequence[Service], delivery: Delivery) -> None:
+    """``delivery`` on every chat service, each as its own platform; raises only if none took it."""
+    errors: list[Exception] = []
+    for service in chat:
+        try:
+            await service.send(replace(delivery, target=replace(delivery.target, platform=service.name)))
+        except Exception as exc:
+            errors.append(exc)
+    if len(errors) == len(chat):
+        permanent = bool(errors) and all(isinstance(e, DeliveryError) and e.permanent for e in errors)
+        codes = ", ".join(e.code if isinstance(e, DeliveryError) else type(e).__name__ for e in errors)
+        raise DeliveryError("any", codes or "no chat service", permanent=permanent)
 
 
 async def run_services(

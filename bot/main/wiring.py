@@ -85,6 +85,7 @@ class BotApp:
         self.dispatcher = Dispatcher(
             self.db, RoleResolver(settings.roles), self.registry, clock, self.metrics, self.channels
         )
+        self.dispatcher.outbox_ready = self.scheduler.wake  # a reply for another platform goes out at once
 
     async def start(self) -> None:
         """Migrate the database and load the knowledge base."""

@@ -457,7 +457,7 @@ async def bot_over_http(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
     from adapters.slack.app import SlackAdapter
 
     async with serving() as api:
-        adapter = SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        adapter = SlackAdapter(app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/")
         port = await adapter.start(host="127.0.0.1", port=0)
         try:
             yield f"http://127.0.0.1:{port}/slack/events", api

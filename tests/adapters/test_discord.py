@@ -45,6 +45,7 @@ from tests.adapters.discord_standin import (
     fixture,
     wire,
 )
+from tests.conftest import routed
 
 bot = discord_bot.bot  # the wire-level fixtures, shared with the other Discord test modules
 db_target = discord_bot.db_target
@@ -263,10 +264,10 @@ async def test_messages_from_bots_get_no_answer(bot: Bot) -> None:
 
 
 async def test_scheduler_output_reaches_a_channel(bot: Bot) -> None:
-    await bot.adapter.post(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord"))
+    await bot.adapter.send(routed(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord")))
     call = await bot.standin.wait_for(lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages")
     assert call.body["content"] == "Check-in time"
-    await bot.adapter.post(Reply("Not for Discord", channel=HELP_CHANNEL, platform="slack"))
+    await bot.adapter.send(routed(Reply("Not for Discord", channel=HELP_CHANNEL, platform="slack")))
 
 
 def test_settings_accept_shards(tmp_path: Path) -> None:

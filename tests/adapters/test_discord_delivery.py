@@ -31,6 +31,7 @@ from tests.adapters.discord_standin import (
     Call,
     fixture,
 )
+from tests.conftest import routed
 
 bot = discord_bot.bot
 db_target = discord_bot.db_target
@@ -115,7 +116,7 @@ async def test_post_raises_delivery_error_saying_whether_a_retry_can_help(
     bot.standin.allow_refusals = True
     bot.standin.fail(f"/channels/{HELP_CHANNEL}/messages", refusal)
     with pytest.raises(DeliveryError) as caught:
-        await bot.adapter.post(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord"))
+        await bot.adapter.send(routed(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord")))
     assert (caught.value.platform, caught.value.code, caught.value.permanent) == ("discord", code, permanent)
 
 
@@ -123,7 +124,7 @@ async def test_post_to_an_unknown_channel_is_permanent(bot: Bot) -> None:
     """A channel Discord does not know: a permanent DeliveryError (no retry can help)."""
     bot.standin.allow_refusals = True
     with pytest.raises(DeliveryError) as caught:
-        await bot.adapter.post(Reply("Check-in time", channel="1500000000000000077", platform="discord"))
+        await bot.adapter.send(routed(Reply("Check-in time", channel="1500000000000000077", platform="discord")))
     assert (caught.value.code, caught.value.permanent) == ("404/10003", True)
 
 
@@ -131,7 +132,7 @@ async def test_post_when_discord_is_unreachable_can_be_retried(bot: Bot) -> None
     """No network: not permanent, so the scheduler tries again later."""
     await bot.standin.kill_network()
     with pytest.raises(DeliveryError) as caught:
-        await bot.adapter.post(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord"))
+        await bot.adapter.send(routed(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord")))
     assert caught.value.permanent is False and caught.value.code == "ClientConnectorError"
 
 
@@ -139,7 +140,7 @@ async def test_rate_limited_post_waits_and_arrives_once(bot: Bot) -> None:
     """429 with retry_after: discord.py waits and sends again; one message arrives."""
     bot.standin.allow_refusals = True
     bot.standin.rate_limit(f"/channels/{HELP_CHANNEL}/messages", retry_after=0.2)
-    await bot.adapter.post(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord"))
+    await bot.adapter.send(routed(Reply("Check-in time", channel=HELP_CHANNEL, platform="discord")))
     posts = [c for c in bot.standin.calls if c.path == f"/channels/{HELP_CHANNEL}/messages"]
     assert [c.status for c in posts] == [429, 200] and posts[1].body["content"] == "Check-in time"
 
@@ -147,8 +148,8 @@ async def test_rate_limited_post_waits_and_arrives_once(bot: Bot) -> None:
 async def test_a_retried_scheduled_message_is_created_once(bot: Bot) -> None:
     """Reply.key becomes the nonce with enforce_nonce: sending the same message again creates nothing new."""
     reply = Reply("Check-in time", channel=HELP_CHANNEL, platform="discord", key="checkin:7:2026-11-27T18:00")
-    await bot.adapter.post(reply)
-    await bot.adapter.post(reply)
+    await bot.adapter.send(routed(reply))
+    await bot.adapter.send(routed(reply))
     posts = [c for c in bot.standin.calls if c.path == f"/channels/{HELP_CHANNEL}/messages"]
     assert [(c.body["nonce"], c.body["enforce_nonce"]) for c in posts] == [(nonce_for(reply.key or ""), True)] * 2
     assert len({c.answer["id"] for c in posts}) == 1 and len(nonce_for(reply.key or "")) <= 25

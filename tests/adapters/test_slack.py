@@ -30,7 +30,7 @@ from tests.adapters.slack_standin import (
     post_form,
     serving,
 )
-from tests.conftest import Chat, DbTarget
+from tests.conftest import Chat, DbTarget, routed
 
 
 @pytest.fixture
@@ -49,7 +49,6 @@ async def slack(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
     async with serving() as api:
         adapter = SlackAdapter(
             app.dispatcher.handle,
-            app.db,
             token="xoxb-test",
             signing_secret=SECRET,
             api_url=api.base_url + "/api/",
@@ -164,9 +163,9 @@ async def test_scheduled_messages_are_posted_to_their_channel_or_user(slack: tup
     """Scheduler output (a check-in prompt, a reminder DM) goes to its channel or user; other platforms' is skipped."""
     _, api = slack
     adapter = adapters[-1]
-    await adapter.post(Reply("Time to check in", title="Check-in: Maps", platform="slack", channel="C0MAPS"))
-    await adapter.post(Reply("Reminder", platform="slack", user="U0BO"))
-    await adapter.post(Reply("Not for Slack", platform="discord", channel="123"))
+    await adapter.send(routed(Reply("Time to check in", title="Check-in: Maps", platform="slack", channel="C0MAPS")))
+    await adapter.send(routed(Reply("Reminder", platform="slack", user="U0BO")))
+    await adapter.send(routed(Reply("Not for Slack", platform="discord", channel="123")))
     posts = await api.wait_for("chat.postMessage", 2)
     assert [p["channel"] for p in posts] == ["C0MAPS", "U0BO"]
 
@@ -352,7 +351,6 @@ async def staff_bot(tmp_path: Path, team_id: str | None = None) -> AsyncIterator
     async with serving() as api:
         adapter = SlackAdapter(
             bot.dispatcher.handle,
-            bot.db,
             "xoxb-test",
             SECRET,
             api.base_url + "/api/",
@@ -455,7 +453,7 @@ async def slow_core(app: BotApp, seconds: float) -> AsyncIterator[tuple[str, Sla
         return await app.dispatcher.handle(event)
 
     async with serving() as api:
-        adapter = SlackAdapter(handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        adapter = SlackAdapter(handle, "xoxb-test", SECRET, api.base_url + "/api/")
         port = await adapter.start(host="127.0.0.1", port=0)
         try:
             yield f"http://127.0.0.1:{port}/slack/events", api

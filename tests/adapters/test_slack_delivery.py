@@ -28,7 +28,7 @@ from tests.adapters.slack_standin import (
     post_form,
     serving,
 )
-from tests.conftest import Clock, DbTarget, make_settings
+from tests.conftest import Clock, DbTarget, make_settings, routed
 
 LONG_RECIPE_WORDS = 1_234  # 10,000 characters
 
@@ -56,7 +56,7 @@ async def bot(tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
 @pytest.fixture
 async def slack(bot: BotApp) -> AsyncIterator[tuple[str, SlackApi, SlackAdapter]]:
     async with serving() as api:
-        adapter = SlackAdapter(bot.dispatcher.handle, bot.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        adapter = SlackAdapter(bot.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/")
         port = await adapter.start(host="127.0.0.1", port=0)
         yield f"http://127.0.0.1:{port}/slack/events", api, adapter
         await adapter.stop()
@@ -99,7 +99,7 @@ async def test_checkin_name_never_pings_at_creation_or_in_prompts(
     await post_form(url, command(api, "checkin schedule tue 17:00 --weeks 2", user="U0FAY", channel="C0MAPS"))
     await api.wait_for("chat.postMessage", 2)
     for prompt in await bot.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC)):
-        await adapter.post(prompt)
+        await adapter.send(routed(prompt))
     posts = await api.wait_for("chat.postMessage", 3)
     assert posts[2]["text"] == "Check-in: &lt;\u200b!channel&gt; circle"
     for params in posts:
@@ -152,7 +152,7 @@ async def test_a_body_at_its_limit_is_sent_whole_and_one_past_it_is_trimmed(
     _, api, adapter = slack
     text = "word " * 2199 + "words" + "!" * extra
     assert len(text) == BODY_LIMIT + extra == 11_000 + extra
-    await adapter.post(Reply(text, platform="slack", channel="C0MAPS"))
+    await adapter.send(routed(Reply(text, platform="slack", channel="C0MAPS")))
     (sent,) = api.of("chat.postMessage")
     sections = sections_of(sent)
     assert all(len(piece) <= 3000 for piece in sections)
@@ -171,7 +171,9 @@ async def test_title_all_buttons_and_a_long_body_fit_slacks_text_limit_for_block
     _, api, adapter = slack
     buttons = tuple(Button(f"{n:02d}" + "b" * 73, "kb:helpful", str(n)) for n in range(25))
     title = "T" * 150
-    await adapter.post(Reply("word " * 2199 + "words", title=title, buttons=buttons, platform="slack", channel="C0M"))
+    await adapter.send(
+        routed(Reply("word " * 2199 + "words", title=title, buttons=buttons, platform="slack", channel="C0M"))
+    )
     (sent,) = api.of("chat.postMessage")
     assert blocks_text_length(sent["blocks"]) <= MAX_BLOCKS_TEXT
     assert sent["text"] == title and sent["blocks"][0] == {
@@ -218,7 +220,7 @@ async def test_post_raises_delivery_error_for_the_scheduler(
     _, api, adapter = slack
     api.fail_next["chat.postMessage"] = failure
     with pytest.raises(DeliveryError) as raised:
-        await adapter.post(Reply("Time to check in", platform="slack", channel="C0MAPS"))
+        await adapter.send(routed(Reply("Time to check in", platform="slack", channel="C0MAPS")))
     assert (raised.value.platform, raised.value.code, raised.value.permanent) == ("slack", code, permanent)
 
 
@@ -226,9 +228,9 @@ async def test_post_to_an_unreachable_slack_is_a_transient_delivery_error(bot: B
     """With nothing listening at the API address, post() raises a DeliveryError a retry may fix."""
     async with serving() as api:
         closed = api.base_url + "/api/"
-    adapter = SlackAdapter(bot.dispatcher.handle, bot.db, "xoxb-test", SECRET, closed)
+    adapter = SlackAdapter(bot.dispatcher.handle, "xoxb-test", SECRET, closed)
     with pytest.raises(DeliveryError) as raised:
-        await adapter.post(Reply("Reminder", platform="slack", user="U0ANN"))
+        await adapter.send(routed(Reply("Reminder", platform="slack", user="U0ANN")))
     assert raised.value.permanent is False and raised.value.code == "ClientConnectorError"
 
 
@@ -249,9 +251,7 @@ async def test_leads_export_arrives_as_a_file_by_dm(slack: tuple[str, SlackApi, 
 async def test_a_file_over_the_size_limit_is_not_sent_and_the_user_is_told(bot: BotApp) -> None:
     """An export larger than the upload limit is not uploaded; the user reads why."""
     async with serving() as api:
-        adapter = SlackAdapter(
-            bot.dispatcher.handle, bot.db, "xoxb-test", SECRET, api.base_url + "/api/", max_file_bytes=10
-        )
+        adapter = SlackAdapter(bot.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/", max_file_bytes=10)
         port = await adapter.start(host="127.0.0.1", port=0)
         try:
             await post_form(f"http://127.0.0.1:{port}/slack/events", command(api, "leads export", user="U0SAM"))
@@ -351,7 +351,7 @@ async def test_checkin_summary_shows_answers_escaped_and_links_unmasked(
         r for r in await bot.scheduler.tick(datetime(2026, 3, 4, 17, 1, tzinfo=UTC)) if "summary" in (r.title or "")
     ]
     for summary in summaries:
-        await adapter.post(summary)
+        await adapter.send(routed(summary))
     posted = (await api.wait_for("chat.postMessage", 3))[2]
     body = "\n".join(b["text"]["text"] for b in posted["blocks"] if b["type"] == "section")
     assert posted["text"] == "Check-in summary: Maps, Tue 03 Mar"

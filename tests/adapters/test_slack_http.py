@@ -139,8 +139,8 @@ async def test_a_replayed_button_press_runs_once(slack: tuple[str, SlackApi], ap
 async def test_replays_are_refused_across_replicas(app: BotApp) -> None:
     """Two adapters on one database (two replicas): a press replayed to the other replica still runs once."""
     async with serving() as api:
-        replicas = [SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")]
-        replicas.append(SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/"))
+        replicas = [SlackAdapter(app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/")]
+        replicas.append(SlackAdapter(app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/"))
         ports = [await r.start(host="127.0.0.1", port=0) for r in replicas]
         try:
             press = {**fixture("block_actions.json"), "trigger_id": api.trigger()}

@@ -39,7 +39,7 @@ async def api() -> AsyncIterator[SlackApi]:
 
 
 def make_adapter(app: BotApp, api: SlackApi) -> SlackAdapter:
-    return SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+    return SlackAdapter(app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/")
 
 
 async def healthz(port: int) -> int | None:
@@ -72,7 +72,6 @@ async def test_http_mode_recovers_after_a_failed_bind(app: BotApp, api: SlackApi
     port = blocker.getsockname()[1]
     adapter = SlackAdapter(
         app.dispatcher.handle,
-        app.db,
         "xoxb-test",
         SECRET,
         api.base_url + "/api/",
@@ -158,7 +157,7 @@ async def test_socket_mode_is_reported_down_when_the_network_goes_and_answers_wh
 ) -> None:
     """Under supervision: the websocket closes and Slack is unreachable; /healthz says down; back, it answers again."""
     url = api.base_url + "/api/"
-    adapter = SlackAdapter(app.dispatcher.handle, app.db, "xoxb-test", SECRET, url, ping_interval=0.2)
+    adapter = SlackAdapter(app.dispatcher.handle, "xoxb-test", SECRET, url, ping_interval=0.2)
     service = SlackService(adapter, app_token="xapp-test", lost_after=0.6)
     states = ServiceStates()
     stopping = asyncio.Event()
@@ -189,7 +188,6 @@ async def test_http_mode_healthz_reports_each_part_and_is_up_once_listening(app:
     states = ServiceStates()
     adapter = SlackAdapter(
         app.dispatcher.handle,
-        app.db,
         "xoxb-test",
         SECRET,
         api.base_url + "/api/",

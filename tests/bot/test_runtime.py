@@ -17,6 +17,7 @@ import aiohttp
 import pytest
 
 from adapters.health import HealthServer
+from bot.adapter import Delivery
 from bot.dispatcher import Dispatcher
 from bot.errors import DeliveryError
 from bot.events import Message, Origin, Reply
@@ -101,7 +102,7 @@ class Crashy:
     async def stop(self) -> None:
         self.stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 
@@ -126,7 +127,7 @@ class Steady:
         self.accepting_at_stop = self.app.dispatcher.accepting
         self.stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 
@@ -207,10 +208,10 @@ class Edge:
     async def stop(self) -> None:
         pass
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         if self.failure is not None:
             raise self.failure
-        self.posted.append(reply)
+        self.posted.append(delivery.reply)
 
 
 async def test_delivery_failures_reach_the_scheduler() -> None:
@@ -261,7 +262,7 @@ class Flaky:
     async def stop(self) -> None:
         self.stopped.set()
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 
@@ -418,7 +419,7 @@ class DropsThenHangs:
     async def stop(self) -> None:
         pass
 
-    async def post(self, reply: Reply) -> None:
+    async def send(self, delivery: Delivery) -> None:
         pass
 
 

@@ -117,7 +117,7 @@ async def test_console_saves_the_attachments_and_prints_their_paths(
     out = io.StringIO()
     console = ConsoleAdapter(a.dispatcher.handle, out, export_dir=tmp_path / "exports")
     for reply in await tick_both(a, b, DUE):
-        await console.send(reply)
+        await console.show(reply)
     text = out.getvalue()
     for name in (f"{STEM}-questions.png", f"{STEM}-participation.png", f"{STEM}-leads.png", f"{STEM}.html"):
         path = tmp_path / "exports" / name

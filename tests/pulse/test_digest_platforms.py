@@ -13,6 +13,7 @@ from storage import Database
 from tests.adapters.discord_standin import HELP_CHANNEL, Call
 from tests.adapters.slack_standin import SECRET, serving
 from tests.adapters.test_discord import Bot, bot, db_target  # noqa: F401 (fixtures: Discord on its stand-in)
+from tests.conftest import routed
 from tests.pulse.seed import Seeded
 
 STEM = "pulse-2026-10-05-2026-11-15"
@@ -35,9 +36,9 @@ async def test_slack_gets_the_pngs_and_the_report_as_uploaded_files(db: Database
     """Headlines as a message; each chart and the HTML uploaded to the staff channel with the exact bytes."""
     replies = await replies_for(db, "C0STAFF")
     async with serving() as api:
-        adapter = SlackAdapter(_nobody, db, "xoxb-test", SECRET, api.base_url + "/api/")
+        adapter = SlackAdapter(_nobody, "xoxb-test", SECRET, api.base_url + "/api/")
         for reply in replies:
-            await adapter.post(reply)
+            await adapter.send(routed(reply))
         completed = await api.wait_for("files.completeUploadExternal", 4)
     posted = api.of("chat.postMessage")
     assert [p["channel"] for p in posted] == ["C0STAFF"] * 5
@@ -57,7 +58,7 @@ async def test_discord_gets_the_pngs_and_the_report_as_attachments(
     """Each chart and the HTML go to the channel as multipart attachments with their file names and bytes."""
     replies = await replies_for(bot.app.db, HELP_CHANNEL)
     for reply in replies:
-        await bot.adapter.post(reply)
+        await bot.adapter.send(routed(reply))
     await bot.standin.wait_for(lambda c: any(name == f"{STEM}.html" for name, _ in uploads_of(c)))
     uploads = [u for c in bot.standin.calls if c.path == f"/channels/{HELP_CHANNEL}/messages" for u in uploads_of(c)]
     expected = [(r.attachment.filename, r.attachment.payload) for r in replies if r.attachment is not None]

@@ -14,6 +14,7 @@ from tests.adapters import discord_bot
 from tests.adapters.discord_bot import Bot
 from tests.adapters.discord_rules import check_message, live_mentions
 from tests.adapters.discord_standin import BOT_ID, HELP_CHANNEL, MEMBER_ID, STAFF_ROLE, Call, fixture, wire
+from tests.conftest import routed
 
 bot = discord_bot.bot
 db_target = discord_bot.db_target
@@ -80,7 +81,7 @@ async def test_hostile_text_through_the_stand_in(bot: Bot, payload: str) -> None
     mention = dict(fixture("message_create"), id="1800000000000000777", content=f"<@{BOT_ID}> {payload}")
     await bot.standin.dispatch("MESSAGE_CREATE", mention)
     await bot.standin.wait_for(lambda c: _replies_to(c, mention["id"]))
-    await bot.adapter.post(Reply(payload, channel=HELP_CHANNEL, platform="discord"))
+    await bot.adapter.send(routed(Reply(payload, channel=HELP_CHANNEL, platform="discord")))
     sent = _sent_by_the_bot(bot.standin.calls)
     assert len(sent) >= 3 and not bot.standin.refused
     for body in sent:

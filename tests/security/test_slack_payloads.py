@@ -79,7 +79,7 @@ async def slack(db_target: DbTarget, tmp_path: Path) -> AsyncIterator[tuple[str,
     bot = BotApp(settings)
     await bot.start()
     async with serving() as api:
-        adapter = SlackAdapter(bot.dispatcher.handle, bot.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        adapter = SlackAdapter(bot.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/")
         port = await adapter.start(host="127.0.0.1", port=0)
         try:
             yield f"http://127.0.0.1:{port}/slack/events", api

@@ -49,7 +49,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         stop = asyncio.Event()
         if interactive and args.now is None:
             # A live session ticks on the real clock, so check-ins and reminders show up as they fall due.
-            spawn(app.scheduler.run(utcnow, console.send, stop), name="scheduler")
+            spawn(app.scheduler.run(utcnow, console.show, stop), name="scheduler")
         try:
             await console.run(sys.stdin, interactive=interactive, pending=pending)
         finally:

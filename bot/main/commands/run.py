@@ -112,7 +112,6 @@ def _slack_service(
     secret = settings.slack_signing_secret.get_secret_value() if settings.slack_signing_secret else None
     adapter = SlackAdapter(
         app.dispatcher.handle,
-        app.db,
         settings.slack_bot_token.get_secret_value(),
         secret,
         settings.slack_api_url,

@@ -37,7 +37,7 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
         now = args.now or utcnow()
         await app.scheduler.tick(now)
         console = ConsoleAdapter(app.dispatcher.handle, sys.stdout, export_dir=settings.data_dir / "exports")
-        sent = await app.scheduler.deliver_due(now, console.send)
+        sent = await app.scheduler.deliver_due(now, console.show)
         print(f"tick at {now.isoformat()}: {sent} message(s)")
     finally:
         await app.close()

@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from bot.app import BotApp
 from bot.events import Reply
-from bot.features.checkins import DEFAULT_QUESTIONS
+from bot.features.checkins.text import DEFAULT_QUESTIONS
 from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
 from bot.settings import Settings
 from storage.checkins import add_member, create_group, update_group

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bot.events import Reply
-from bot.features.checkins import DEFAULT_QUESTIONS
+from bot.features.checkins.text import DEFAULT_QUESTIONS
 from bot.main.wiring import BotApp
 from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
 from bot.settings import Settings

@@ -11,7 +11,7 @@ from bot.dispatcher import Dispatcher
 from bot.errors import RecipeError, StorageError
 from bot.events import Reply
 from bot.feature import Deps
-from bot.features.checkins import checkins_feature
+from bot.features.checkins import Checkins
 from bot.features.help import Help
 from bot.features.knowledge import knowledge_feature
 from bot.features.leads import Leads
@@ -68,7 +68,7 @@ class BotApp:
             Help(deps).surface(),
             knowledge_feature(lambda: self.kb, self.channels, self.reload_knowledge, self.metrics),
             Leads(deps).surface(),
-            checkins_feature(self.metrics),
+            Checkins(deps).surface(),
         ]
         # help lists the registry's commands, so it looks the registry up when called.
         self.registry = Registry.build(features)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.events import Reply, Visibility
-from bot.features.checkins import _is_blocker  # the check-in summaries' rule, shared on purpose
+from bot.features.checkins.report import is_blocker  # the check-in summaries' rule, shared on purpose
 from bot.pulse import text
 from bot.pulse.render import pct
 from bot.pulse.report import GroupPulse, Report
@@ -27,7 +27,7 @@ def _blockers(answers: Sequence[GivenAnswer]) -> list[tuple[str, str]]:
     found = []
     for a in answers:
         for question, answer in zip(a.questions, a.answers, strict=False):
-            if _is_blocker(question, answer):
+            if is_blocker(question, answer):
                 clipped = " ".join(answer.split())
                 clipped = clipped if len(clipped) <= _BLOCKER_CHARS else clipped[: _BLOCKER_CHARS - 1] + "…"
                 found.append((a.user, clipped))

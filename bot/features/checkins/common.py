@@ -1,0 +1,88 @@
+"""What the check-in handlers share: the group of this channel, the facilitator check, dates and times."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.errors import NotFound, PermissionDenied, UsageError
+from bot.feature import Context
+from bot.features.checkins import text
+from bot.permissions import Role
+from bot.schedule import Schedule, load_zone, occurrences
+from storage.checkins import get_group_by_channel, members
+from storage.records import StudyGroup
+
+__all__ = ["following", "group_here", "local", "parse_date", "positive", "require_facilitator", "skips", "user_arg"]
+
+
+async def group_here(ctx: Context) -> StudyGroup:
+    """The study group of the channel the event came from.
+
+    Raises:
+        NotFound: when the channel has none.
+    """
+    async with ctx.db.session() as session:
+        group = await get_group_by_channel(session, ctx.origin.platform, ctx.origin.channel)
+    if group is None:
+        raise NotFound(text.NO_GROUP)
+    return group
+
+
+async def require_facilitator(ctx: Context, group: StudyGroup) -> None:
+    """Let staff and the facilitators of ``group`` through (being a facilitator elsewhere is not enough).
+
+    Raises:
+        PermissionDenied: for anyone else.
+    """
+    if ctx.role >= Role.STAFF:
+        return
+    async with ctx.db.session() as session:
+        roster = await members(session, group.id)
+    if not any(m.user == ctx.origin.user and m.is_facilitator for m in roster):
+        raise PermissionDenied(text.FACILITATORS_ONLY)
+
+
+def local(instant: datetime, zone_name: str) -> str:
+    """``instant`` as the people in ``zone_name`` read it (``Tue 03 Mar 2026 18:00 CET``)."""
+    return instant.astimezone(load_zone(zone_name)).strftime(text.TIME)
+
+
+def user_arg(given: str) -> str:
+    """The user id in a command's argument."""
+    # Accept a Slack-style mention <@U123>, a Discord mention <@!123> or @name as well as a bare id.
+    return given.strip().removeprefix("<@").removeprefix("!").removesuffix(">").lstrip("@")
+
+
+def skips(group: StudyGroup) -> frozenset[date]:
+    """The dates ``group`` skips."""
+    return frozenset(date.fromisoformat(d) for d in group.skip_dates)
+
+
+def following(group: StudyGroup, now: datetime, skipped: frozenset[date]) -> datetime | None:
+    """The first check-in of ``group``'s schedule after ``now``, leaving out ``skipped`` (None without one)."""
+    if group.rrule is None:
+        return None
+    return next(occurrences(Schedule(group.rrule), load_zone(group.timezone), now, skipped), None)
+
+
+def parse_date(given: str, what: str) -> date:
+    """``given`` as a date, for the option or argument ``what``.
+
+    Raises:
+        UsageError: when it is not an ISO date.
+    """
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise UsageError(text.NOT_A_DATE.format(what=what, text=given)) from None
+
+
+def positive(given: str, what: str) -> int:
+    """``given`` as a whole number of at least 1, for the option or argument ``what``.
+
+    Raises:
+        UsageError: for anything else.
+    """
+    if not given.isdigit() or int(given) < 1:
+        raise UsageError(text.NOT_POSITIVE.format(what=what, text=given))
+    return int(given)

@@ -1,0 +1,137 @@
+"""What came of the check-ins: the summary at close, ``checkin stats`` and ``checkin export`` (CSV)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import UTC
+
+from bot.csvsafe import SafeWriter
+from bot.events import Attachment, Reply, Visibility
+from bot.feature import Context, Replies
+from bot.features.checkins import text
+from bot.features.checkins.common import group_here, local, require_facilitator
+from bot.schedule import load_zone
+from bot.usertext import quote
+from storage.checkins import answers_for_runs, members, runs_of_group
+from storage.records import CheckinAnswer, CheckinRun, StudyGroup
+
+__all__ = ["export", "is_blocker", "stats", "summary"]
+
+_NO_BLOCKER = frozenset({"", "no", "none", "nothing", "n/a", "na", "-", "nope", "all good", "no blockers"})
+_RUNS_IN_STATS = 8
+
+
+def is_blocker(question: str, answer: str) -> bool:
+    """Whether ``answer`` reports a blocker: it answers a question about blocking and does not say "no" or alike."""
+    return "block" in question.lower() and answer.strip().lower().rstrip(".!") not in _NO_BLOCKER
+
+
+async def stats(ctx: Context, args: str) -> Replies:
+    """``checkin stats``: each member's answers and streak, and the last check-ins (missed ones left out)."""
+    group = await group_here(ctx)
+    async with ctx.db.session() as session:
+        runs = [r for r in await runs_of_group(session, group.id) if r.status != "missed"]
+        answers = await answers_for_runs(session, [r.id for r in runs])
+        roster = await members(session, group.id)
+    return [
+        Reply(
+            _stats_text(group, runs, answers, [m.user for m in roster]),
+            title=text.STATS_TITLE.format(name=quote(group.name)),
+            visibility=Visibility.EPHEMERAL,
+        )
+    ]
+
+
+async def export(ctx: Context, args: str) -> Replies:
+    """``checkin export`` (facilitators): every run and answer of the group as a CSV file."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    async with ctx.db.session() as session:
+        runs = await runs_of_group(session, group.id)
+        answers = await answers_for_runs(session, [r.id for r in runs])
+    return [
+        Reply(
+            text.EXPORTED.format(count=len(runs)),
+            visibility=Visibility.EPHEMERAL,
+            attachment=Attachment(text.EXPORT_FILE, _csv(group, runs, answers)),
+        )
+    ]
+
+
+def summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer], roster: Sequence[str]) -> Reply:
+    """The summary posted to the group's channel when ``run`` closes: who answered what, blockers flagged."""
+    answered = {a.user for a in answers}
+    expected = sorted(set(roster) | answered)
+    missing = [u for u in expected if u not in answered]
+    rate = len(answered) / len(expected) if expected else 0.0
+    lines = [text.ANSWERED.format(answered=len(answered), expected=len(expected), rate=rate)]
+    blockers = 0
+    for i, question in enumerate(run.questions):
+        given = [(a.user, a.answers[i]) for a in answers if i < len(a.answers) and a.answers[i]]
+        if not given:
+            continue
+        lines += ["", text.SUMMARY_QUESTION.format(question=question)]
+        for user, said in given:
+            flag = is_blocker(question, said)
+            blockers += flag
+            lines.append(
+                text.SUMMARY_ANSWER.format(flag=text.BLOCKER_FLAG if flag else "", user=user, text=quote(said))
+            )
+    moods = [a.mood for a in answers if a.mood is not None]
+    if moods:
+        lines += ["", text.CONFIDENCE.format(average=sum(moods) / len(moods), count=len(moods))]
+    if blockers:
+        lines += ["", text.BLOCKER_HELP]
+    if missing:
+        lines += ["", text.NOT_ANSWERED.format(users=", ".join(missing))]
+    day = run.scheduled_at.astimezone(load_zone(group.timezone)).strftime(text.DAY)
+    return Reply(
+        "\n".join(lines),
+        title=text.SUMMARY_TITLE.format(name=quote(group.name), day=day),
+        platform=group.platform,
+        channel=group.channel,
+    )
+
+
+def _stats_text(
+    group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[CheckinAnswer], roster: Sequence[str]
+) -> str:
+    if not runs:
+        return text.NO_RUNS_YET
+    by_run: dict[int, set[str]] = {}
+    for a in answers:
+        by_run.setdefault(a.run_id, set()).add(a.user)
+    users = sorted(set(roster) | {a.user for a in answers})
+    lines = [text.PER_MEMBER]
+    for user in users:
+        done = sum(1 for r in runs if user in by_run.get(r.id, set()))
+        streak = 0
+        for r in reversed(runs):
+            if user not in by_run.get(r.id, set()):
+                break
+            streak += 1
+        lines.append(text.MEMBER_LINE.format(user=user, done=done, total=len(runs), streak=streak))
+    lines += ["", text.PER_RUN]
+    for r in runs[-_RUNS_IN_STATS:]:
+        count = len(by_run.get(r.id, set()))
+        lines.append(text.RUN_LINE.format(when=local(r.scheduled_at, group.timezone), count=count, status=r.status))
+    return "\n".join(lines)
+
+
+def _csv(group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[CheckinAnswer]) -> str:
+    out = io.StringIO()
+    writer = SafeWriter(out)
+    writer.writerow(list(text.EXPORT_COLUMNS))
+    by_run: dict[int, list[CheckinAnswer]] = {}
+    for a in answers:
+        by_run.setdefault(a.run_id, []).append(a)
+    for run in runs:
+        scheduled = local(run.scheduled_at, group.timezone)
+        utc = run.scheduled_at.astimezone(UTC).isoformat()
+        if run.id not in by_run:
+            writer.writerow([run.id, scheduled, utc, run.status, "", "", "", ""])
+        for a in by_run.get(run.id, []):
+            for question, said in zip(run.questions, a.answers, strict=False):
+                writer.writerow([run.id, scheduled, utc, run.status, a.user, question, said, a.mood or ""])
+    return out.getvalue()

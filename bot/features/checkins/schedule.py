@@ -1,0 +1,170 @@
+"""When a group meets: ``checkin schedule``, ``next``, ``pause``, ``resume``, ``skip-next``, ``skip`` and ``cancel``.
+
+A schedule is a weekly rule in the group's own time zone (:mod:`bot.schedule`); the group row keeps the rule, the
+skipped dates and the next run time, which the jobs (:mod:`bot.features.checkins.jobs`) move on.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from itertools import islice
+from zoneinfo import ZoneInfo
+
+from bot.args import parse_options, split_args
+from bot.errors import UsageError
+from bot.events import Reply, Visibility
+from bot.feature import Context, Replies
+from bot.features.checkins import text
+from bot.features.checkins.common import (
+    following,
+    group_here,
+    local,
+    parse_date,
+    positive,
+    require_facilitator,
+    skips,
+)
+from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
+from bot.usertext import quote
+from storage.checkins import update_group
+from storage.records import StudyGroup
+
+__all__ = ["cancel", "next_runs", "pause", "resume", "schedule", "skip_date", "skip_next"]
+
+_ENDS = ("--weeks", "--count", "--until")
+_SHOWN = 4
+"""How many check-ins ``checkin next`` lists after the next one."""
+_COUNTED = 998
+"""Up to how many remaining check-ins ``checkin next`` counts."""
+
+
+async def schedule(ctx: Context, args: str) -> Replies:
+    """``checkin schedule DAYS HH:MM [...]`` (facilitators): set the weekly schedule, from now on."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    opts, rest = parse_options(split_args(args), {"--tz", "--start", *_ENDS})
+    if len(rest) != 2:
+        raise UsageError(text.SCHEDULE_USAGE)
+    days, at = parse_days(rest[0]), parse_time(rest[1])
+    zone_name = opts.get("--tz", group.timezone)
+    zone = load_zone(zone_name)
+    # A schedule never counts a check-in that has already passed: it starts at this minute, or at the midnight
+    # of --start when that is later. A check-in due this very minute counts and goes out with the next tick.
+    now_local = local_minute(ctx.now, zone)
+    start = now_local
+    if "--start" in opts:
+        start = max(now_local, datetime.combine(parse_date(opts["--start"], "--start"), time(0, 0)))
+    if len(set(_ENDS) & opts.keys()) > 1:
+        raise UsageError(text.ONE_END_ONLY)
+    count = positive(opts["--count"], "--count") if "--count" in opts else None
+    if "--weeks" in opts:
+        count = positive(opts["--weeks"], "--weeks") * len(days)
+    until = parse_date(opts["--until"], "--until") if "--until" in opts else None
+    rule = Schedule.weekly(days, at, start, count=count, until=until)
+    first = next(occurrences(rule, zone, local_time(now_local, zone) - timedelta(microseconds=1), skips(group)), None)
+    if first is None:
+        raise UsageError(text.NO_RUNS_AFTER_NOW)
+    async with ctx.db.session() as session:
+        await update_group(session, group.id, rrule=rule.text, timezone=zone_name, next_run_at=first, paused=False)
+    return [Reply(text.SCHEDULED.format(when=local(first, zone_name)))]
+
+
+async def pause(ctx: Context, args: str) -> Replies:
+    """``checkin pause`` (facilitators): no check-ins until resumed."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    async with ctx.db.session() as session:
+        await update_group(session, group.id, paused=True)
+    return [Reply(text.PAUSED.format(name=quote(group.name)))]
+
+
+async def resume(ctx: Context, args: str) -> Replies:
+    """``checkin resume`` (facilitators): carry on from the next check-in after now (no backlog)."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    after = following(group, ctx.now, skips(group))
+    async with ctx.db.session() as session:
+        await update_group(session, group.id, paused=False, next_run_at=after)
+    when = local(after, group.timezone) if after else text.SCHEDULE_ENDED
+    return [Reply(text.RESUMED.format(when=when))]
+
+
+async def skip_next(ctx: Context, args: str) -> Replies:
+    """``checkin skip-next`` (facilitators): leave out the next check-in."""
+    return await _skip(ctx, args, next_only=True)
+
+
+async def skip_date(ctx: Context, args: str) -> Replies:
+    """``checkin skip YYYY-MM-DD`` (facilitators): leave out a date, a holiday say."""
+    return await _skip(ctx, args, next_only=False)
+
+
+async def _skip(ctx: Context, args: str, next_only: bool) -> Replies:
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    if group.rrule is None:
+        raise UsageError(text.NO_SCHEDULE)
+    zone = load_zone(group.timezone)
+    if next_only:
+        if group.next_run_at is None:
+            raise UsageError(text.NOTHING_TO_SKIP)
+        day = group.next_run_at.astimezone(zone).date()
+    else:
+        day = parse_date(args.strip(), "date")
+    skipped = skips(group) | {day}
+    after = following(group, ctx.now, skipped)
+    async with ctx.db.session() as session:
+        await update_group(session, group.id, skip_dates=[d.isoformat() for d in skipped], next_run_at=after)
+    when = local(after, group.timezone) if after else text.NONE_LEFT
+    return [Reply(text.SKIPPED.format(day=day, when=when))]
+
+
+async def cancel(ctx: Context, args: str) -> Replies:
+    """``checkin cancel`` (facilitators): drop the schedule; past runs and answers stay."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    async with ctx.db.session() as session:
+        await update_group(session, group.id, rrule=None, next_run_at=None)
+    return [Reply(text.CANCELLED.format(name=quote(group.name)))]
+
+
+async def next_runs(ctx: Context, args: str) -> Replies:
+    """``checkin next [--tz ZONE]``: the coming check-ins, in the group's time zone and, if given, the user's."""
+    group = await group_here(ctx)
+    opts, _ = parse_options(split_args(args), {"--tz"})
+    if group.rrule is None or group.next_run_at is None:
+        return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
+    mine = opts.get("--tz")
+    if mine:
+        load_zone(mine)
+    zone = load_zone(group.timezone)
+    upcoming = [group.next_run_at]
+    upcoming += list(islice(occurrences(Schedule(group.rrule), zone, group.next_run_at, skips(group)), _SHOWN))
+    lines = []
+    for instant in upcoming:
+        line = text.NEXT_LINE.format(when=local(instant, group.timezone))
+        if mine:
+            line += text.YOUR_TIME.format(when=local(instant, mine))
+        lines.append(line)
+    lines += ["", _remaining(group, zone)]
+    paused = text.NEXT_PAUSED if group.paused else ""
+    return [
+        Reply(
+            "\n".join(lines),
+            title=text.NEXT_TITLE.format(name=quote(group.name), paused=paused),
+            visibility=Visibility.EPHEMERAL,
+        )
+    ]
+
+
+def _remaining(group: StudyGroup, zone: ZoneInfo) -> str:
+    """How many check-ins the schedule still holds: ``--count`` and ``--weeks`` count future check-ins only."""
+    rule = Schedule(group.rrule or "")
+    if not rule.ends:
+        return text.REPEATS
+    assert group.next_run_at is not None
+    later = sum(1 for _ in islice(occurrences(rule, zone, group.next_run_at, skips(group)), _COUNTED))
+    if later == 0:
+        return text.ONE_RUN_LEFT
+    left = str(later + 1) if later < _COUNTED else text.MORE_THAN.format(count=_COUNTED)
+    return text.RUNS_LEFT.format(left=left)

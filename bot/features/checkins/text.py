@@ -1,0 +1,121 @@
+"""Everything the check-ins feature says to users, in one place to review and, later, translate.
+
+Format strings take named fields; user text (group names, answers, user ids) is passed through
+:func:`bot.usertext.quote` by the caller before it goes in.
+"""
+
+from __future__ import annotations
+
+DEFAULT_QUESTIONS = (
+    "What did you work on since last time?",
+    "What will you work on next?",
+    "Is anything blocking you, or is there anything you need from the group?",
+)
+TIME = "%a %d %b %Y %H:%M %Z"
+"""How an instant is shown (``Tue 03 Mar 2026 18:00 CET``), always in a named time zone."""
+DAY = "%a %d %b"
+
+# -- the group and its members ----------------------------------------------------------------------------------
+NO_GROUP = "There is no study group in this channel yet. A facilitator can start one with `checkin create NAME`."
+FACILITATORS_ONLY = "Sorry, only this group's facilitators (or staff) can do that."
+CREATE_USAGE = "Usage: `checkin create NAME [--tz Europe/Berlin]`"
+NAME_TOO_LONG = "A group name can be at most 100 characters."
+CREATE_IN_DM = "Create a study group in the channel it will use, not in a direct message."
+CHANNEL_TAKEN = "This channel already has a study group; one channel holds one group."
+CREATED = (
+    "Study group **{name}** created here (time zone {zone}); you are its facilitator. "
+    "Next: `checkin schedule tue 18:00 --weeks 6`."
+)
+WELCOME = "Welcome to {name}!"
+ALREADY_IN = "You are already in {name}."
+LEFT = "You have left {name}."
+WAS_NOT_IN = "You were not in {name}."
+ADD_USAGE = "Usage: `checkin add USER [--facilitator]`"
+ADDED_MEMBER = "{user} is now a member of {name}."
+ADDED_FACILITATOR = "{user} is now a facilitator of {name}."
+REMOVED = "{user} removed from {name}."
+NOT_A_MEMBER = "{user} is not in {name}."
+MINE_TITLE = "Your study groups"
+NO_GROUPS = "You are not in a study group yet. In a group's channel, type `checkin join`."
+MINE_LINE = "• {name}: next check-in {when}"
+NONE_PLANNED = "none planned"
+
+# -- questions and settings -------------------------------------------------------------------------------------
+QUESTIONS_TITLE = "{name} questions"
+QUESTION_LINE = "{number}. {question}"
+MOOD_QUESTION = "Mood question: {state}"
+QUESTIONS_USAGE = "Usage: `checkin questions` to see them, `checkin questions set Q1 | Q2 | Q3` to change"
+QUESTIONS_EMPTY = "Give at least one question, separated by |, e.g. `checkin questions set Done? | Next?`"
+QUESTIONS_TOO_MANY = "Use at most 10 questions of at most 300 characters each."
+QUESTIONS_SAVED = "{count} questions saved; they apply from the next check-in."
+ON_OFF_USAGE = "Usage: `checkin {command} on|off`"
+TOO_MANY_HOURS = "Use at most 168 hours (a week)."
+SETTING_SAVED = "Saved: {setting} = {value}."
+NOT_POSITIVE = "{what} wants a whole number of at least 1, not {text!r}"
+NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
+
+# -- the schedule -----------------------------------------------------------------------------------------------
+SCHEDULE_USAGE = (
+    "Usage: `checkin schedule DAYS HH:MM [--tz ZONE] [--start YYYY-MM-DD] "
+    "[--weeks N | --count N | --until YYYY-MM-DD]`, e.g. `checkin schedule mon,wed,fri 09:30 --weeks 6`"
+)
+ONE_END_ONLY = "Give only one of --weeks, --count and --until."
+NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start and end dates."
+SCHEDULED = "Scheduled. The first check-in is {when}."
+PAUSED = "Check-ins for {name} are paused. `checkin resume` starts them again."
+RESUMED = "Check-ins resumed; the next is {when}."
+SCHEDULE_ENDED = "never (the schedule has ended)"
+NO_SCHEDULE = "This group has no schedule; set one with `checkin schedule`."
+NOTHING_TO_SKIP = "There is no upcoming check-in to skip."
+SKIPPED = "No check-in on {day:%a %d %b %Y}. The next is {when}."
+NONE_LEFT = "none left"
+CANCELLED = "The check-in schedule of {name} is cancelled. Past answers are kept."
+NONE_SCHEDULED = "No check-ins are scheduled."
+NEXT_TITLE = "Next check-ins of {name}{paused}"
+NEXT_PAUSED = " (paused)"
+NEXT_LINE = "• {when}"
+YOUR_TIME = "  (your time: {when})"
+REPEATS = "The schedule repeats every week until it is cancelled."
+RUNS_LEFT = "{left} check-ins left, counting the next one."
+ONE_RUN_LEFT = "1 check-in left, counting the next one."
+MORE_THAN = "more than {count}"
+
+# -- prompts, reminders and answers -----------------------------------------------------------------------------
+PROMPT_TITLE = "Check-in: {name}"
+PROMPT = "Time for this week's check-in! Press Answer (or type `checkin answer`). Answers close {closes}."
+PROMPT_LATE = "Sorry, this check-in is late (it was due {due}). Answers still close {closes}."
+REMINDER = "A gentle reminder: the {name} check-in closes {closes}. You can answer with the button below."
+ANSWER_BUTTON = "Answer"
+FORM_TITLE = "Check-in: {name}"
+MOOD_LABEL = "How confident do you feel? (1 low, 5 high)"
+SAVED = "Thanks, your check-in is saved. You can change it until {closes}."
+EDITED = "Your check-in is updated. You can change it until {closes}."
+CLOSED = "This check-in closed {closes}; answers are no longer accepted."
+NO_OPEN = "There is no check-in open for answers right now. `checkin next` shows when the next one is."
+CHOOSE_ONE = "You have more than one check-in open; choose one: {choices}"
+CHOICE = "`checkin answer {name}`"
+STALE_BUTTON = "That button no longer does anything."
+GONE = "That check-in no longer exists."
+ANSWER_SOMETHING = "Please answer at least one question."
+MOOD_RANGE = "Choose a number from 1 to 5."
+
+# -- summaries, stats and export --------------------------------------------------------------------------------
+SUMMARY_TITLE = "Check-in summary: {name}, {day}"
+ANSWERED = "Answered: {answered} of {expected} ({rate:.0%})"
+SUMMARY_QUESTION = "*{question}*"
+SUMMARY_ANSWER = "• {flag}{user}: {text}"
+BLOCKER_FLAG = "⚠ "
+CONFIDENCE = "Confidence: average {average:.1f} of 5 ({count} answers)"
+BLOCKER_HELP = (
+    "Blockers above: facilitators, can someone help? Anyone can also `ask` me, or post in the community forum."
+)
+NOT_ANSWERED = "Not answered this time: {users}"
+STATS_TITLE = "{name}: participation"
+NO_RUNS_YET = "No check-ins have run yet."
+PER_MEMBER = "Per member (answered / check-ins, current streak):"
+MEMBER_LINE = "• {user}: {done}/{total}, streak {streak}"
+PER_RUN = "Per check-in:"
+RUN_LINE = "• {when}: {count} answered ({status})"
+EXPORTED = "{count} check-ins exported."
+EXPORT_FILE = "checkins.csv"
+EXPORT_COLUMNS = ("run_id", "scheduled_local", "scheduled_utc", "status", "user", "question", "answer", "mood")

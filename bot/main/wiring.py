@@ -13,7 +13,7 @@ from bot.events import Reply
 from bot.feature import Deps
 from bot.features.checkins import Checkins
 from bot.features.help import Help
-from bot.features.knowledge import knowledge_feature
+from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
 from bot.metrics import Metrics
 from bot.permissions import RoleResolver
@@ -66,7 +66,7 @@ class BotApp:
         )
         features = [
             Help(deps).surface(),
-            knowledge_feature(lambda: self.kb, self.channels, self.reload_knowledge, self.metrics),
+            Knowledge(deps).surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
         ]

@@ -41,7 +41,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _gaps(settings: Settings, folder: Path) -> int:
-    from bot.features.knowledge import gap_stubs
+    from bot.features.knowledge.gaps import gap_stubs
     from storage import Database
     from storage.questions import unanswered_questions
 

@@ -1,0 +1,193 @@
+"""``ask`` and ``kb``: answer questions from the recipes, and say so honestly when unsure.
+
+The package: this module holds :class:`Knowledge` (its surface and command handlers); :mod:`.render` the
+answer replies and their buttons; :mod:`.feedback` what those buttons do; :mod:`.gaps` the stats, the gaps
+report and recipe stubs; :mod:`.text` every sentence users see.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.errors import NotFound, UsageError
+from bot.events import Action, Reply, Visibility
+from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
+from bot.features.knowledge import feedback, text
+from bot.features.knowledge.gaps import gap_stubs, gaps_reply, stats_reply
+from bot.features.knowledge.render import recipe_reply, render_answer, small_talk_reply
+from bot.permissions import Role
+from bot.routing import HELP
+from bot.usertext import quote
+from knowledge.smalltalk import small_talk
+from storage.questions import add_learned_example, get_question, log_question, recipe_stats, unanswered_questions
+
+__all__ = ["Knowledge", "gap_stubs", "render_answer", "small_talk_reply"]
+
+
+class Knowledge:
+    """Answers questions from the knowledge base, learns from feedback, and shows staff what is missing.
+
+    The knowledge base is ``deps.knowledge()``, looked up on every use, so a reload swaps it in place;
+    ``deps.reload_knowledge`` rebuilds the index after a new example has been learned.
+    """
+
+    name: ClassVar[str] = "knowledge"
+
+    def __init__(self, deps: Deps) -> None:
+        self._kb = deps.knowledge
+        self._relearn = deps.reload_knowledge
+        self._channels = deps.channels
+        self._metrics = deps.metrics
+
+    def surface(self) -> Surface:
+        """``ask`` (also any free question), the ``kb`` group (its staff words need STAFF) and the ``kb:`` buttons.
+
+        ``kb search`` and ``kb show`` are for everyone; ``kb stats``, ``gaps``, ``confirm`` and ``reload`` for staff.
+        """
+        staff = Role.STAFF
+        ask = Slash(
+            "Ask a how-to question",
+            option="question",
+            option_description="What do you want to know?",
+            usage_hint="how many people should be in a learning circle?",
+            complete=self.titles,
+        )
+        commands = (
+            Command(
+                "ask",
+                self.ask,
+                "answer a how-to question",
+                usage="ask QUESTION",
+                examples=("ask how many people should be in a learning circle?",),
+                slash=ask,
+            ),
+            Command(
+                "kb search",
+                self.search,
+                "list recipes matching some words",
+                usage="kb search TERM",
+                examples=("kb search venue",),
+            ),
+            Command(
+                "kb show",
+                self.show,
+                "show one recipe by id",
+                usage="kb show ID",
+                examples=("kb show circles/group-size",),
+            ),
+            Command("kb stats", self.stats, "most asked recipes and how helpful they were", min_role=staff),
+            Command("kb gaps", self.gaps, "questions I could not answer, grouped and ranked", min_role=staff),
+            Command(
+                "kb confirm",
+                self.confirm,
+                "teach me which recipe answers an escalated question",
+                usage="kb confirm QUESTION_NUMBER RECIPE_ID",
+                min_role=staff,
+            ),
+            Command("kb reload", self.reload, "load the recipe files again", min_role=staff),
+        )
+        return Surface(
+            self.name,
+            commands=commands,
+            groups=(Group("kb", "Knowledge base: search, show, stats and gaps", slack=False),),
+            actions=(ActionRoute("kb", self.on_button),),
+            question=self.ask,
+        )
+
+    def titles(self, current: str, channel: str | None) -> list[str]:
+        """Autocomplete for ``/ask``: titles of the recipes matching what is typed so far."""
+        return [hit.recipe.title for hit in self._kb().search(current, limit=25)] if current.strip() else []
+
+    async def ask(self, ctx: Context, args: str) -> Replies:
+        """Answer a question (or small talk), logging it so its buttons can refer to it by number."""
+        question = args.strip()
+        if not question:
+            raise UsageError(text.EMPTY)
+        kind = small_talk(question)
+        if kind is not None:
+            return [small_talk_reply(kind, self._channels.configured(HELP))]
+        answer = self._kb().answer(question)
+        best = answer.best
+        self._metrics.answers.labels("given" if best else "declined").inc()
+        async with ctx.db.session() as session:
+            qid = await log_question(
+                session,
+                ctx.origin.platform,
+                question,
+                best.recipe.id if best else None,
+                best.score if best else (answer.suggestions[0].score if answer.suggestions else 0),
+                ctx.now,
+            )
+        return [render_answer(answer, qid)]
+
+    async def search(self, ctx: Context, args: str) -> Replies:
+        """``kb search TERM``: the five best matching recipes with their scores and ids."""
+        if not args.strip():
+            raise UsageError(text.SEARCH_USAGE)
+        hits = self._kb().search(args, limit=5)
+        if not hits:
+            return [Reply(text.NO_MATCH.format(term=quote(repr(args.strip()))), visibility=Visibility.EPHEMERAL)]
+        lines = [text.SEARCH_LINE.format(score=h.score, id=h.recipe.id, title=h.recipe.title) for h in hits]
+        return [Reply("\n".join(lines), title=text.SEARCH_TITLE, visibility=Visibility.EPHEMERAL)]
+
+    async def show(self, ctx: Context, args: str) -> Replies:
+        """``kb show ID``: one whole recipe."""
+        return [self._recipe(args.strip())]
+
+    def _recipe(self, recipe_id: str) -> Reply:
+        recipe = self._kb().by_id.get(recipe_id)
+        if recipe is None:
+            raise NotFound(text.NO_RECIPE_TRY_SEARCH.format(id=recipe_id))
+        return recipe_reply(recipe)
+
+    async def reload(self, ctx: Context, args: str) -> Replies:
+        """``kb reload``: load the recipe files and learned examples again."""
+        await self._relearn()
+        return [Reply(text.RELOADED.format(count=len(self._kb())), visibility=Visibility.EPHEMERAL)]
+
+    async def stats(self, ctx: Context, args: str) -> Replies:
+        """``kb stats``: the most asked recipes and how helpful they were."""
+        async with ctx.db.session() as session:
+            rows = await recipe_stats(session)
+            unanswered = await unanswered_questions(session)
+        return [stats_reply(rows, unanswered)]
+
+    async def gaps(self, ctx: Context, args: str) -> Replies:
+        """``kb gaps``: questions without a good answer, grouped and ranked."""
+        async with ctx.db.session() as session:
+            unanswered = await unanswered_questions(session)
+        return [gaps_reply(unanswered)]
+
+    async def confirm(self, ctx: Context, args: str) -> Replies:
+        """``kb confirm QUESTION_NUMBER RECIPE_ID``: teach the index that the recipe answers that question."""
+        words = args.split()
+        if len(words) != 2 or not words[0].isdigit():
+            raise UsageError(text.CONFIRM_USAGE)
+        number, recipe_id = words
+        if recipe_id not in self._kb().by_id:
+            raise NotFound(text.NO_RECIPE.format(id=recipe_id))
+        async with ctx.db.session() as session:
+            asked = await get_question(session, int(number))
+            if asked is None:
+                raise NotFound(text.NO_QUESTION.format(number=number))
+            await add_learned_example(session, recipe_id, asked.question, "staff", ctx.now)
+        await self._relearn()
+        learned = text.LEARNED.format(question=quote(repr(asked.question)), id=recipe_id)
+        return [Reply(learned, visibility=Visibility.EPHEMERAL)]
+
+    async def on_button(self, ctx: Context, action: Action) -> Replies:
+        """The ``kb:`` buttons: show a recipe, vote on an answer, more results, or ask a human."""
+        if action.action_id == "kb:show":
+            return [self._recipe(action.value)]
+        asked, learned = await feedback.recall(ctx, action)
+        if action.action_id == "kb:helpful":
+            if learned:
+                await self._relearn()
+            return [feedback.thanks()]
+        if action.action_id == "kb:unhelpful":
+            return [feedback.runners_up(self._kb(), asked, action.value)]
+        if action.action_id == "kb:more":
+            return [feedback.more_results(self._kb(), asked)]
+        if action.action_id == "kb:human":
+            return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP))
+        raise UsageError(text.STALE_BUTTON)

@@ -1,0 +1,73 @@
+"""Replies that show answers and recipes, with their buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.events import Button, Reply
+from bot.features.knowledge import text
+from knowledge import Answer, Hit, Recipe
+from knowledge.smalltalk import SmallTalk
+
+__all__ = ["recipe_reply", "render_answer", "show_buttons", "small_talk_reply"]
+
+_LABEL_CHARS = 75  # the longest button label every platform shows whole
+
+
+def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
+    """A short friendly reply to small talk: what the bot does and how to reach a human."""
+    human = text.HUMAN_HERE if humans else text.HUMAN_FORUM
+    return Reply(f"{text.SMALL_TALK[kind]} {text.WHAT_I_DO} {human}", in_thread=True)
+
+
+def _label(title: str) -> str:
+    """A button label: a long heading path keeps its end (the section), which says the most."""
+    if len(title) <= _LABEL_CHARS:
+        return title
+    return "…" + title[-(_LABEL_CHARS - 1) :].lstrip()
+
+
+def show_buttons(hits: Sequence[Hit]) -> tuple[Button, ...]:
+    """One button per hit that shows its recipe (labelled with the recipe's title)."""
+    return tuple(Button(_label(h.recipe.title), "kb:show", h.recipe.id) for h in hits)
+
+
+def recipe_reply(recipe: Recipe) -> Reply:
+    """A whole recipe, in the thread it was asked for in."""
+    return Reply(recipe.body, title=recipe.title, link=recipe.link, in_thread=True)
+
+
+def render_answer(answer: Answer, question_id: int) -> Reply:
+    """The reply for an answer: the recipe with feedback buttons, or an honest "not sure" with suggestions.
+
+    A docs section shows its passage that best matches the question, with "Read more" for the whole section.
+    Buttons carry the logged question's id, not its text, so they fit any platform's size limits.
+    """
+    qid = str(question_id)
+    human = Button(text.ASK_HUMAN, "kb:human", qid)
+    if answer.best is not None:
+        recipe = answer.best.recipe
+        # Recipes about paid help offer the intake form right there.
+        work = (Button(text.WORK_WITH_US, "consult:open"),) if "consulting" in recipe.tags else ()
+        read = (Button(text.READ_MORE, "kb:show", recipe.id),) if answer.best.passage else ()
+        more = (Button(text.MORE, "kb:more", qid),) if answer.suggestions else ()
+        return Reply(
+            text=answer.best.passage or recipe.body,
+            title=recipe.title,
+            link=recipe.link,
+            buttons=(
+                Button(text.HELPFUL, "kb:helpful", qid),
+                Button(text.NOT_HELPFUL, "kb:unhelpful", qid),
+                *work,
+                *read,
+                *more,
+                human,
+            ),
+            in_thread=True,
+        )
+    if answer.suggestions:
+        says = f"{text.NOT_SURE} {text.DID_YOU_MEAN}"
+        buttons = show_buttons(answer.suggestions)
+    else:
+        says, buttons = text.NO_IDEA, ()
+    return Reply(text=says, buttons=(*buttons, human), in_thread=True)

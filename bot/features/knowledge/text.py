@@ -1,0 +1,72 @@
+"""Every sentence the knowledge feature says to users, in one place to review and, later, translate."""
+
+from __future__ import annotations
+
+from knowledge.smalltalk import SmallTalk
+
+# Answers (render.py).
+NOT_SURE = "I'm not sure I know the answer to that."
+DID_YOU_MEAN = "Did you mean one of these?"
+NO_IDEA = "I don't have a recipe for that yet."
+EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
+
+# Button labels.
+ASK_HUMAN = "Ask a human"
+HELPFUL = "Helpful"
+NOT_HELPFUL = "Not helpful"
+MORE = "More results"
+READ_MORE = "Read more"
+WORK_WITH_US = "Work with us"
+
+# Small talk.
+SMALL_TALK: dict[SmallTalk, str] = {
+    "greeting": "Hi!",
+    "thanks": "You're welcome!",
+    "bye": "Bye for now!",
+    "bot": "Yes, I'm a bot, not a person.",
+    "abilities": "Glad you asked.",
+}
+WHAT_I_DO = (
+    "I answer questions about running learning circles from this community's handbook and recipes: ask me "
+    "something like “how long should a meeting be?”."
+)
+HUMAN_HERE = "To reach a person, press “Ask a human” under any of my answers."
+HUMAN_FORUM = "To reach a person, please ask in the community forum."
+
+# Feedback buttons (feedback.py).
+MORE_TEXT = "Other recipes that might help:"
+THANKS_HELPFUL = "Thanks! I'll remember that this answer fits questions like yours."
+THANKS_UNHELPFUL = "Thanks for telling me; I've noted it so the team can improve this answer."
+RUNNERS_UP = "Maybe one of these answers it:"
+NO_HUMANS = "Nobody is set up to take questions here yet; please ask in the community forum."
+PASSED_ON = "I've passed your question to the team; someone will answer you there."
+FOR_A_HUMAN_TITLE = "A question for a human"
+FOR_A_HUMAN = "{who} asked: {question}\n(question {id}; staff can teach me the answer with `kb confirm {id} RECIPE_ID`)"
+STALE_BUTTON = "That button no longer does anything."
+QUESTION_GONE = "I no longer have that question."
+
+# kb commands.
+SEARCH_USAGE = "Usage: `kb search TERM`"
+NO_MATCH = "No recipe matches {term}."
+SEARCH_TITLE = "Matching recipes"
+SEARCH_LINE = "{score:.2f}  `{id}`  {title}"
+NO_RECIPE_TRY_SEARCH = "There is no recipe with id {id!r}. Try `kb search` to find one."
+NO_RECIPE = "There is no recipe with id {id!r}."
+RELOADED = "Reloaded: {count} recipes."
+CONFIRM_USAGE = "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is shown with escalated questions)"
+NO_QUESTION = "There is no question number {number}."
+LEARNED = "Learned: {question} is answered by `{id}`."
+
+# Stats and gaps (gaps.py).
+STATS_TITLE = "Most asked recipes"
+STATS_LINE = "{asked:>4} asked  {helpful} helpful / {not_helpful} not  `{id}`"
+STATS_UNANSWERED = "Declined or not helpful: {count} (see `kb gaps`)"
+NO_GAPS = "No gaps: every question so far was answered and nobody said it didn't help."
+GAPS_TITLE = "Questions without a good answer"
+GAP_LINE = "{count:>3} × {question}"
+GAP_ALSO = "  (also: {others})"
+
+# Recipe stubs written by `bot kb gaps` (gaps.py): staff fill them in.
+STUB_TITLE = "TODO: a title people would search for"
+STUB_SUMMARY = "TODO"
+STUB_BODY = "TODO: write the answer."

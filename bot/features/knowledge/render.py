@@ -48,7 +48,7 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
     if answer.best is not None:
         recipe = answer.best.recipe
         # Recipes about paid help offer the intake form right there.
-        work = (Button(text.WORK_WITH_US, "consult:open"),) if "consulting" in recipe.tags else ()
+        work = (Button(text.WORK_WITH_US, "consult:open", primary=True),) if "consulting" in recipe.tags else ()
         read = (Button(text.READ_MORE, "kb:show", recipe.id),) if answer.best.passage else ()
         more = (Button(text.MORE, "kb:more", qid),) if answer.suggestions else ()
         return Reply(
@@ -56,7 +56,7 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
             title=recipe.title,
             link=recipe.link,
             buttons=(
-                Button(text.HELPFUL, "kb:helpful", qid),
+                Button(text.HELPFUL, "kb:helpful", qid, primary=True),
                 Button(text.NOT_HELPFUL, "kb:unhelpful", qid),
                 *work,
                 *read,

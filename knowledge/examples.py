@@ -46,7 +46,9 @@ CALIBRATION = {
     ("semantic", "rerank"): (0.25, 1.0),  # not refitted: the [semantic] extra is not installed here
     ("static", "docs"): (0.36, 20.0),  # both docs dev sets, even questions: precision 0.8-1.0 at 0.5 on odd ones
     ("semantic", "examples"): (0.38, 9.0),
-    ("semantic", "docs"): (0.45, 17.0),  # not refitted yet: the [semantic] extra was not installed here
+    # [semantic] docs: both docs dev sets with all-MiniLM-L6-v2; the middle lies between the values fitted on either
+    # half (0.17-0.28, each checked on the other half): precision 0.76-0.95 at 0.5, answered right 0.63-0.80.
+    ("semantic", "docs"): (0.24, 15.0),
 }
 # A question this close to a recipe's title or an example question (rapidfuzz ratio on normalised text) is taken as
 # asking for it; only the best-ranked candidates are compared, which keeps big knowledge bases fast.

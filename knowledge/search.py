@@ -11,10 +11,11 @@ Three signals are fused:
   the words that tell two recipes apart weigh more than the words they share. It is trained while the model stays
   small (recipes x features under a budget); very large knowledge bases use the centroids alone.
 
-The first stage's five best units with examples are then reordered by a pairwise reranker
-(:mod:`knowledge.rerank`), trained at index build on held-out example questions when the base has enough of them
-(at least 200); its log-odds are the raw score their confidence is calibrated from. Past the SVM's budget the
-reranker still runs, so the candidates are still told apart by their words and actions.
+The first stage over units with examples (:class:`knowledge.examples.ExampleIndex`) fuses these; its five best
+are then reordered by a pairwise reranker (:mod:`knowledge.rerank`), trained at index build on held-out example
+questions when the base has enough of them (at least 200); its log-odds are the raw score their confidence is
+calibrated from. Past the SVM's budget the reranker still runs, so the candidates are still told apart by their
+words and actions.
 
 The SVM learns only from units with example questions. Units without (imported docs pages and sections) are scored
 by :class:`knowledge.ranking.DocsIndex` instead, and the two ranked lists are merged by confidence; one page is
@@ -23,11 +24,11 @@ shown once (the best of the page and its sections). Contrast words ("first"/"las
 rapidfuzz then catches a question that is (nearly) a recipe's title or one of its example questions, typos
 included: that recipe goes first, with the match ratio as its confidence if that is higher.
 
-The raw score is mapped to a confidence in 0..1 by a logistic curve per kind of unit (reranked units with
-examples: the reranker's log-odds, fitted on CLINC150's validation split; without a reranker: the fused score; docs:
-both docs dev sets; ``benchmarks/kb_quality.py --calibrate``), placed so that answers given at 0.5 are right about
-90% of the time. Below the threshold the bot declines and offers the plausible
-candidates as suggestions.
+The raw score is mapped to a confidence in 0..1 by a logistic curve per kind of unit
+(:data:`knowledge.examples.CALIBRATION`; reranked units with examples: the reranker's log-odds, fitted on CLINC150's
+validation split; without a reranker: the fused score; docs: both docs dev sets; ``benchmarks/kb_quality.py
+--calibrate``), placed so that answers given at 0.5 are right about 90% of the time. Below the threshold the bot
+declines and offers the plausible candidates as suggestions.
 """
 
 from __future__ import annotations

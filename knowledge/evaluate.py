@@ -22,7 +22,7 @@ from typing import Any
 
 from bot.errors import UsageError
 from knowledge.loader import load_folder
-from knowledge.search import KnowledgeBase
+from knowledge.search import Hit, KnowledgeBase
 from knowledge.vectors import Encoder
 
 __all__ = ["EvalQuestion", "auroc", "evaluate", "load_for_eval", "read_questions", "reliability"]
@@ -116,6 +116,20 @@ def reliability(points: Sequence[tuple[float, bool]], bins: int = 10) -> tuple[l
     return table, error
 
 
+def _detail(question: str, expected: set[str], given: str | None, ranked: list[Hit]) -> dict[str, Any]:
+    """One question's detail row: what was expected, given and ranked first, with the top three candidates."""
+    return {
+        "q": question,
+        "expect": sorted(expected),
+        "top": _base(ranked[0].recipe.id) if ranked else None,
+        "answered": given,
+        "score": ranked[0].score if ranked else 0.0,
+        "raw": ranked[0].raw if ranked else 0.0,
+        "kind": ("examples" if ranked[0].recipe.questions else "docs") if ranked else None,
+        "candidates": [{"id": h.recipe.id, "score": h.score, "raw": h.raw} for h in ranked[:3]],
+    }
+
+
 def evaluate(
     kb: KnowledgeBase, questions: list[EvalQuestion], build_seconds: float
 ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
@@ -147,18 +161,7 @@ def evaluate(
             oos += 1
             declined += given is None
             scores_out.append(score)
-        details.append(
-            {
-                "q": item.q,
-                "expect": sorted(expected),
-                "top": first,
-                "answered": given,
-                "score": score,
-                "raw": ranked[0].raw if ranked else 0.0,
-                "kind": ("examples" if ranked[0].recipe.questions else "docs") if ranked else None,
-                "candidates": [{"id": h.recipe.id, "score": h.score, "raw": h.raw} for h in ranked[:3]],
-            }
-        )
+        details.append(_detail(item.q, expected, given, ranked))
     latencies.sort()
     table, ece = reliability(points)
     summary = {

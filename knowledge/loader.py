@@ -86,6 +86,30 @@ def _key_line(front: str, key: str) -> int:
     return 1
 
 
+def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, str]:
+    """The front matter of a recipe file as a mapping, the body after it, and the front matter's raw text.
+
+    Raises:
+        RecipeError: the front matter is unclosed, not YAML, or not a mapping.
+    """
+    text = text.removeprefix("\ufeff")  # a byte-order mark would hide the front matter
+    if not text.startswith("---"):
+        return {}, text, ""
+    lines = text.splitlines(keepends=True)
+    end = next((i for i, ln in enumerate(lines[1:], start=1) if ln.strip() == "---"), None)
+    if end is None:
+        raise RecipeError(path, 1, "front matter opened with '---' but never closed")
+    front = "".join(lines[1:end])
+    try:
+        loaded = yaml.safe_load(front)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 2 if exc.problem_mark else 1
+        raise RecipeError(path, line, f"front matter is not valid YAML: {exc.problem}") from None
+    if loaded is not None and not isinstance(loaded, dict):
+        raise RecipeError(path, 2, "front matter must be a mapping of keys to values")
+    return loaded or {}, "".join(lines[end + 1 :]), front
+
+
 def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> Recipe:
     """Parse one recipe file.
 
@@ -95,25 +119,7 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     Raises:
         RecipeError: with the file and line of the problem.
     """
-    text = text.removeprefix("\ufeff")  # a byte-order mark would hide the front matter
-    meta: dict[str, Any] = {}
-    body = text
-    front = ""
-    if text.startswith("---"):
-        lines = text.splitlines(keepends=True)
-        end = next((i for i, ln in enumerate(lines[1:], start=1) if ln.strip() == "---"), None)
-        if end is None:
-            raise RecipeError(path, 1, "front matter opened with '---' but never closed")
-        front = "".join(lines[1:end])
-        body = "".join(lines[end + 1 :])
-        try:
-            loaded = yaml.safe_load(front)
-        except yaml.MarkedYAMLError as exc:
-            line = exc.problem_mark.line + 2 if exc.problem_mark else 1
-            raise RecipeError(path, line, f"front matter is not valid YAML: {exc.problem}") from None
-        if loaded is not None and not isinstance(loaded, dict):
-            raise RecipeError(path, 2, "front matter must be a mapping of keys to values")
-        meta = loaded or {}
+    meta, body, front = _front_matter(path, text)
     if docs:
         description = meta.get("description")
         meta = {k: v for k, v in meta.items() if k in _KEYS}

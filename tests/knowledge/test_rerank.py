@@ -124,5 +124,5 @@ def test_word_features_favour_the_unit_that_uses_the_question_words() -> None:
 
 def test_every_feature_is_named_and_weighed(siblings: KnowledgeBase) -> None:
     """The trained model has one weight per named feature, plus its bias."""
-    reranker = siblings._reranker
+    reranker = siblings._examples.reranker
     assert reranker is not None and len(reranker.weights) == len(FEATURES) + 1

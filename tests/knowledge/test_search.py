@@ -142,10 +142,12 @@ def test_semantic_encoder_joins_the_same_fusion() -> None:
 
 def test_index_rows_are_grouped_per_recipe(starter: KnowledgeBase) -> None:
     """Each recipe's texts are contiguous, so nearest-text scores belong to the right recipe."""
-    starts = starter._row_start
+    index = starter._examples
+    assert index is not None
+    starts = index._row_start
     assert starts[0] == 0 and np.all(np.diff(starts) >= 1)
-    assert starts[-1] == starter._rows_dense.shape[0] == starter._rows_lexical.shape[0]
-    assert isinstance(starter._rows_lexical, sp.csr_matrix)
+    assert starts[-1] == index._rows_dense.shape[0] == index._rows_lexical.shape[0]
+    assert isinstance(index._rows_lexical, sp.csr_matrix)
 
 
 def test_kb_eval_reports_every_required_field(tmp_path: Path) -> None:

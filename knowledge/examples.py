@@ -1,0 +1,272 @@
+"""Scoring for units with example questions: the first stage (centroids, classifier margin, nearest texts), the
+reranker's question x candidate features, and the calibrated confidence of the few best candidates.
+
+See :mod:`knowledge.search` for how these scores are fused with the docs scores into one ranked list.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from rapidfuzz import fuzz, process, utils
+
+from knowledge.lexical import LexicalFeatures, words_of
+from knowledge.loader import Recipe
+from knowledge.ranking import Hit
+from knowledge.rerank import ACTIONS, Reranker, UnitWords, action_agreement, action_sides
+from knowledge.standins import normalize
+
+__all__ = [
+    "CALIBRATION",
+    "DENSE_WEIGHT",
+    "LEAD",
+    "PHRASE_MATCH",
+    "RERANK_TOP",
+    "ExampleIndex",
+    "Stage",
+    "finite",
+    "top",
+]
+
+# Fusion weights, chosen on CLINC150's train/val splits (never its test split).
+_MEANING = 0.7  # share of the sentence-vector similarity in the centroid score (the rest is TF-IDF)
+_NEAREST = 0.3  # share of the nearest text's similarity in the confidence (the rest is the centroid's)
+_NEAREST_CANDIDATES = 10  # how many of the best-ranked recipes get the nearest-text comparison
+LEAD = 0.5  # share of a recipe's lead over the runner-up added to its confidence
+DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF features in the SVM
+# Logistic calibration of the raw score, per ranking mode: confidence = 1 / (1 + exp(-slope * (raw - middle))).
+CALIBRATION = {
+    ("static", "examples"): (0.58, 9.0),
+    ("static", "rerank"): (0.25, 1.0),  # reranker log-odds centre, CLINC150 val K=10 even questions
+    ("semantic", "rerank"): (0.25, 1.0),  # not refitted: the [semantic] extra is not installed here
+    ("static", "docs"): (0.36, 20.0),  # both docs dev sets, even questions: precision 0.8-1.0 at 0.5 on odd ones
+    ("semantic", "examples"): (0.38, 9.0),
+    # [semantic] docs: both docs dev sets with all-MiniLM-L6-v2; the middle lies between the values fitted on either
+    # half (0.17-0.28, each checked on the other half): precision 0.76-0.95 at 0.5, answered right 0.63-0.80.
+    ("semantic", "docs"): (0.24, 15.0),
+}
+# A question this close to a recipe's title or an example question (rapidfuzz ratio on normalised text) is taken as
+# asking for it; only the best-ranked candidates are compared, which keeps big knowledge bases fast.
+PHRASE_MATCH = 92.0
+_FUZZY_CANDIDATES = 50
+_VOTERS = 5  # nearest texts whose units get a vote in the reranker's features
+RERANK_TOP = 5  # how many of the first stage's best candidates the reranker reorders
+
+
+@dataclass(frozen=True)
+class Stage:
+    """The first stage's view of one question: its features and per-unit scores."""
+
+    dense: npt.NDArray[np.float32]
+    terms: npt.NDArray[np.int32]
+    weights: npt.NDArray[np.float32]
+    query: npt.NDArray[np.float32]  # the lexical features as a dense row
+    rank: npt.NDArray[np.float32]  # ordering score: centroid plus classifier margin
+    raw: npt.NDArray[np.float32]  # closeness plus part of the lead: the confidence's input without a reranker
+    lead: npt.NDArray[np.float32]
+    margin: npt.NDArray[np.float32]
+    meaning: npt.NDArray[np.float32]  # sentence-vector closeness to each centroid
+    words: npt.NDArray[np.float32]  # TF-IDF closeness to each centroid
+    near: npt.NDArray[np.float32]  # units x (meaning, words) closeness to the nearest text (best ten only)
+
+
+class ExampleIndex:
+    """The first stage and the reranker's features over every unit's short texts and passages.
+
+    Args:
+        recipes: the knowledge base's units.
+        has_examples: per unit, whether it was written with example questions.
+        lexical: the fitted lexical features (for turning a question into features).
+        rows: every text's lexical features (unit length), in ``owner`` order.
+        dense: every text's sentence vector (unit length).
+        owner: the unit of each text.
+        unit_words: each unit's word counts over its short texts.
+        encoder_name: ``static`` or ``semantic``: which calibration applies.
+        phrases: per unit, its title and example questions, normalised for fuzzy matching.
+    """
+
+    def __init__(
+        self,
+        recipes: Sequence[Recipe],
+        has_examples: npt.NDArray[np.bool_],
+        lexical: LexicalFeatures,
+        rows: sp.csr_matrix,
+        dense: npt.NDArray[np.float32],
+        owner: npt.NDArray[np.intp],
+        unit_words: UnitWords,
+        encoder_name: str,
+        phrases: list[list[str]],
+    ) -> None:
+        n = len(recipes)
+        self.recipes = recipes
+        self._has_examples = has_examples
+        self._lexical = lexical
+        self._word_columns = len(lexical.vocabulary)
+        self._unit_words = unit_words
+        self._encoder_name = encoder_name
+        self._phrases = phrases
+        self.svm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.reranker: Reranker | None = None
+        membership = sp.csr_matrix(
+            (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n, len(owner))
+        )
+        self._lexical_centroids = normalize(membership @ rows).T.tocsr()
+        self._dense_centroids = normalize(membership @ dense).astype(np.float32)
+        # Each recipe's own rows, contiguous, for the nearest-text similarity of the best candidates.
+        grouped = np.argsort(owner, kind="stable")
+        self._rows_lexical = rows[grouped].tocsr()
+        self._rows_dense = dense[grouped]
+        self._row_start = np.searchsorted(owner[grouped], np.arange(n + 1))
+        self._actions = np.zeros((n, 2 * len(ACTIONS)), dtype=bool)
+        for i, r in enumerate(recipes):
+            self._actions[i, list(action_sides(frozenset(words_of(" ".join((r.title, *r.questions))))))] = True
+
+    def hits(self, question: str, dense: npt.NDArray[np.float32], penalty: np.ndarray, limit: int) -> list[Hit]:
+        """The best units with example questions: the first stage's candidates, reranked when a reranker is trained."""
+        stage = self.first_stage(question, dense, penalty)
+        rank, raw = stage.rank, stage.raw
+        # A question that is (nearly) a candidate's title or example question, typos included, asks for it.
+        candidates = finite(rank, top(rank, _FUZZY_CANDIDATES))
+        phrases = [(int(i), p) for i in candidates if penalty[i] <= 0 for p in self._phrases[i]]
+        match = process.extractOne(
+            utils.default_process(question), [p for _, p in phrases], scorer=fuzz.ratio, score_cutoff=PHRASE_MATCH
+        )
+        named = phrases[match[2]][0] if match is not None else -1
+        order = list(finite(rank, top(rank, max(limit, RERANK_TOP))))
+        scores = self._scored(stage, question, order)
+        if named >= 0:
+            order = [named, *(i for i in order if i != named)]
+            scores.setdefault(named, float(raw[named]))
+        hits = []
+        for i in order[:limit]:
+            confidence = _confidence(scores[i])
+            if i == named and match is not None:
+                confidence = max(confidence, match[1] / 100.0)
+            hits.append(Hit(self.recipes[i], round(confidence, 4), round(scores[i], 4)))
+        return hits
+
+    def first_stage(self, question: str, dense: npt.NDArray[np.float32], penalty: np.ndarray) -> Stage:
+        """Centroid closeness plus the classifier's margin for every unit; nearest texts for the best ten."""
+        lexical = normalize(self._lexical.transform_one(question))
+        # The question's lexical features as (columns, weights): summing the posting rows of just those columns is
+        # much faster than a sparse-by-sparse product on big knowledge bases.
+        terms, weights = lexical.indices, lexical.data
+        meaning = self._dense_centroids @ dense
+        words = self._lexical_centroids[terms].T @ weights
+        centroid = _MEANING * meaning + (1 - _MEANING) * words
+        margin = np.zeros_like(centroid)
+        if self.svm is not None:
+            coef, intercept, classes = self.svm
+            width = self._lexical.width
+            margin[classes] = coef[terms].T @ weights + coef[width:].T @ (dense * DENSE_WEIGHT) + intercept
+        centroid -= penalty
+        rank = np.where(self._has_examples, margin + centroid - penalty, -np.inf).astype(np.float32)
+        # Confidence rests on closeness: to the recipe as a whole (centroid) and to its nearest text, which keeps
+        # short questions against long recipes from looking far away.
+        raw = centroid.copy()
+        best = finite(rank, top(rank, _NEAREST_CANDIDATES))
+        starts, ends = self._row_start[best], self._row_start[best + 1]
+        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        query = np.zeros(self._lexical.width, dtype=np.float32)
+        query[terms] = weights
+        near_meaning, near_words = self._rows_dense[rows] @ dense, self._rows_lexical[rows] @ query
+        cuts = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
+        fused = _MEANING * near_meaning + (1 - _MEANING) * near_words
+        nearest = np.maximum.reduceat(fused, cuts)
+        raw[best] = (1 - _NEAREST) * centroid[best] + _NEAREST * (nearest - penalty[best])
+        # A recipe that stands clear of the others is a safer answer than one in a tie: add part of the lead.
+        top_two = np.sort(raw[best])[-2:] if len(best) > 1 else np.array([0.0, float(raw[best[0]])])
+        lead = raw - np.where(raw < top_two[1], top_two[1], top_two[0])
+        near = np.zeros((len(raw), 3), dtype=np.float32)
+        near[best, 0] = np.maximum.reduceat(near_meaning, cuts)
+        near[best, 1] = np.maximum.reduceat(near_words, cuts)
+        # Votes: which units the nearest few texts belong to (a k-nearest-neighbour view of the same rows).
+        voters = np.repeat(best, ends - starts)[top(fused, _VOTERS)]
+        np.add.at(near[:, 2], voters, 1.0 / _VOTERS)
+        return Stage(dense, terms, weights, query, rank, raw + LEAD * lead, lead, margin, meaning, words, near)
+
+    def _scored(self, stage: Stage, question: str, order: list[int]) -> dict[int, float]:
+        """Each candidate's log-odds of being right; the reranked few are put in the reranker's order.
+
+        The first stage's calibrated log-odds and the reranker's are averaged: the reranker learns from a base
+        rebuilt with half the examples, so on its own it grows overconfident as recipes get more of them.
+        """
+        middle, slope = CALIBRATION[(self._encoder_name, "examples")]
+        scores = {i: slope * (float(stage.raw[i]) - middle) for i in order}
+        reranked = order[:RERANK_TOP]
+        if self.reranker is None or not reranked:
+            return scores
+        logits = self.reranker.logits(self.pair_features(stage, question, reranked))
+        centre = CALIBRATION[(self._encoder_name, "rerank")][0]
+        blended = {i: 0.5 * (scores[i] + float(v) - centre) for i, v in zip(reranked, logits, strict=True)}
+        floor = min(blended.values())
+        for i in order[RERANK_TOP:]:  # past the reranked few: never above them
+            scores[i] = min(scores[i], floor)
+        scores.update(blended)
+        by_reranker = dict(zip(reranked, logits, strict=True))
+        order[: len(reranked)] = sorted(reranked, key=lambda i: -by_reranker[i])
+        return scores
+
+    def pair_features(self, stage: Stage, question: str, units: list[int]) -> npt.NDArray[np.float64]:
+        """Question x candidate features (see :data:`knowledge.rerank.FEATURES`)."""
+        picked = np.asarray(units)
+        titles = self._row_start[picked]
+        title_meaning = self._rows_dense[titles] @ stage.dense
+        title_words = self._rows_lexical[titles] @ stage.query
+        in_words = stage.terms[stage.terms < self._word_columns]
+        idf = stage.weights[: len(in_words)]
+        cover, likelihood = self._unit_words.features(in_words, idf, picked)
+        sides = action_sides(frozenset(words_of(question)))
+        agreement = np.asarray([action_agreement(sides, self._actions[i]) for i in units])
+        first = stage.rank[picked]
+        asked = utils.default_process(question)
+        spelled = np.asarray(
+            [max((fuzz.token_sort_ratio(asked, p) for p in self._phrases[i]), default=0.0) / 100 for i in units]
+        )
+        return np.column_stack(
+            [
+                stage.raw[picked],
+                first - first.max(),
+                stage.lead[picked],
+                np.arange(len(units)),
+                stage.margin[picked],
+                stage.meaning[picked],
+                stage.near[picked, 0],
+                title_meaning,
+                stage.words[picked],
+                stage.near[picked, 1],
+                stage.near[picked, 2],
+                title_words,
+                cover,
+                cover - cover.mean(),
+                likelihood,
+                likelihood - likelihood.max(),
+                spelled,
+                spelled - spelled.max(),
+                agreement[:, 0],
+                agreement[:, 1],
+            ]
+        ).astype(np.float64)
+
+
+def _confidence(log_odds: float) -> float:
+    """A confidence in 0..1 from calibrated log-odds."""
+    return 1.0 / (1.0 + math.exp(-log_odds))
+
+
+def finite(scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp]) -> npt.NDArray[np.intp]:
+    """``order`` without the units that are not in the running (score ``-inf``)."""
+    return order[np.isfinite(scores[order]) | (scores[order] > 0)]
+
+
+def top(scores: npt.NDArray[np.float32], k: int) -> npt.NDArray[np.intp]:
+    """Indices of the ``k`` highest scores, highest first."""
+    if k < len(scores):
+        part = np.argpartition(-scores, k)[:k]
+        return part[np.argsort(-scores[part])]
+    return np.argsort(-scores)

@@ -23,7 +23,8 @@ import aiohttp
 import discord
 
 from adapters.discord.commands import command_tree
-from adapters.discord.modals import CANCEL, REOPEN, ModalForms, context_token, with_reopen
+from adapters.discord.interactions import defer, interaction_origin, public, respond, role_names_of
+from adapters.discord.modals import open_later, submitted_page
 from adapters.discord.send import answer, deliver, delivery_error, refused, reply_to
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
@@ -31,13 +32,12 @@ from adapters.discord.translate import (
     CoreButton,
     command_text,
     message_to_core,
-    origin_of,
-    parse_button,
+    parse_custom_id,
     reply_messages,
 )
 from bot.app import BotApp
 from bot.errors import DeliveryError
-from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.events import Action, Event, Message, Origin, Reply, Visibility
 from bot.registry import SlashCommand
 from bot.settings import Settings
 
@@ -126,7 +126,6 @@ class DiscordAdapter:
             self._sharding = {"shard_count": shard_count}
             if shard_ids is not None:
                 self._sharding["shard_ids"] = list(shard_ids)
-        self._forms = ModalForms()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = asyncio.Event()
         self._used = False
@@ -223,7 +222,7 @@ class DiscordAdapter:
 
     async def _command(self, interaction: discord.Interaction[Any]) -> None:
         text = command_text(interaction.data or {})
-        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
+        origin = interaction_origin(interaction, self._guilds)
         await self._interaction(interaction, Message(origin, text, is_mention=True))
 
     # -- events ---------------------------------------------------------------------------------------------
@@ -242,7 +241,7 @@ class DiscordAdapter:
             "member": {"roles": [str(r.id) for r in getattr(message.author, "roles", [])[1:]]},
         }
         event = message_to_core(
-            payload, str(self.client.user.id), _role_names_of(message.author), self._help_channels, self._guilds
+            payload, str(self.client.user.id), role_names_of(message.author), self._help_channels, self._guilds
         )
         if event is None:
             return
@@ -259,7 +258,7 @@ class DiscordAdapter:
                 await self._post_quietly(reply, event.origin.user)
                 continue
             limit = message.guild.filesize_limit if message.guild else DEFAULT_FILE_LIMIT
-            await reply_to(message, reply_messages(_public(reply), limit))
+            await reply_to(message, reply_messages(public(reply), limit))
 
     async def _form_in_private(self, message: discord.Message, origin: Origin, reply: Reply) -> None:
         """A form started in a server channel: asked field by field in the user's DMs, where answers are read."""
@@ -267,13 +266,13 @@ class DiscordAdapter:
         assert form is not None
         try:
             dm = await (await self.client.fetch_user(int(origin.user))).create_dm()
-            private = replace(origin, channel=str(dm.id), thread=None, is_dm=True, supports_modals=False)
+            private = replace(origin, channel=str(dm.id), thread=None, is_dm=True, form_page_size=0)
             if self._start_form is not None:
                 replies = await self._start_form(private, reply)
             else:  # no step-by-step here: a button in the DM opens the form as a modal
-                replies = [self._forms.open_later(origin.user, reply, Visibility.PUBLIC)]
+                replies = [open_later(reply, Visibility.PUBLIC)]
             for each in replies:
-                await deliver(dm, reply_messages(_public(each)), None)
+                await deliver(dm, reply_messages(public(each)), None)
             note = _MOVED_TO_DM
         except (discord.HTTPException, DeliveryError) as exc:
             cause = exc.__cause__ if isinstance(exc, DeliveryError) and exc.__cause__ is not None else exc
@@ -289,21 +288,18 @@ class DiscordAdapter:
             log.warning("could not send a Discord message: %s", exc)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button press or a modal submission: to the core (a modal's page with the core's draft token)."""
+        origin = interaction_origin(interaction, self._guilds)
+        event: Event | None = None
         if interaction.type is discord.InteractionType.component:
             data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-            parsed = parse_button(str(data.get("custom_id", "")))
-            if parsed is None:
-                return
-            if parsed[0] == REOPEN:
-                await self._forms.reopen(interaction, parsed[1])
-                return
-            if parsed[0] == CANCEL:
-                await self._forms.cancel(interaction, parsed[1])
-                return
-            origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
-            await self._interaction(interaction, Action(origin, parsed[0], parsed[1]))
+            parsed = parse_custom_id(str(data.get("custom_id", "")))
+            if parsed is not None and parsed.kind == "button":
+                event = Action(origin, parsed.key, parsed.value)
         elif interaction.type is discord.InteractionType.modal_submit:
-            await self._modal_submit(interaction)
+            event = submitted_page(interaction, origin)
+        if event is not None:
+            await self._interaction(interaction, event)
 
     # -- answering interactions -----------------------------------------------------------------------------
 
@@ -320,53 +316,10 @@ class DiscordAdapter:
         try:
             replies = await asyncio.wait_for(asyncio.shield(task), timeout=_DEFER_AFTER)
         except TimeoutError:
-            live = await _defer(interaction)  # answer Discord now ("thinking..."), follow up when the core is done
+            live = await defer(interaction)  # answer Discord now ("thinking..."), follow up when the core is done
             replies = await task  # the core still finishes what it started
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
-        if isinstance(event, FormSubmission) and not any(r.form_errors for r in replies):
-            self._forms.drop(event.origin.user, event.form_id, context_token(event.context))  # taken: keep nothing
-        await self._respond(interaction, event.origin, replies, live=live)
-
-    async def _respond(
-        self, interaction: discord.Interaction[Any], origin: Origin, replies: list[Reply], *, live: bool = True
-    ) -> None:
-        """Answer the interaction with the replies meant for it; post those aimed at a channel, a user or a DM.
-
-        ``live`` is False when the interaction can no longer be answered (the deferral came too late). Once Discord
-        refuses an answer, the rest of the replies tied to the interaction are skipped (the user got the fallback
-        where it could be sent), but the ones aimed elsewhere (a staff notice, "A question for a human", a DM)
-        are still sent.
-        """
-        for reply in replies:
-            if reply.form is not None and not live:
-                continue  # a form opens only in answer to the interaction
-            if reply.form is not None and not interaction.response.is_done():
-                await self._forms.send_modal(interaction, reply.form, origin.user)
-                continue
-            if reply.form is not None:
-                reply = self._forms.open_later(origin.user, reply, Visibility.EPHEMERAL)
-            elif reply.form_errors:
-                reply = with_reopen(reply, interaction)
-            to_origin = reply.channel is None and reply.user in (None, origin.user)
-            if live and reply.visibility is Visibility.DM and to_origin:
-                reply = replace(reply, visibility=Visibility.EPHEMERAL)  # private to this user already
-            if reply.channel is not None or reply.user is not None or reply.visibility is Visibility.DM:
-                await self._post_quietly(reply, origin.user)
-            elif live:
-                live = await answer(interaction, reply_messages(reply, _file_limit(interaction)))
-        if live and not interaction.response.is_done():
-            await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))
-
-    # -- forms as modals --------------------------------------------------------------------------------------
-
-    async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """A modal submitted: a middle step is kept (the adapter answers); the last goes to the core as a whole."""
-        taken = await self._forms.submitted(interaction)
-        if taken is None:
-            return
-        form_id, values, context = taken
-        origin = origin_of(_payload(interaction), _role_names(interaction), modals=True, guilds=self._guilds)
-        await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
+        await respond(interaction, event.origin, replies, self._post_quietly, live=live)
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 
@@ -385,7 +338,7 @@ class DiscordAdapter:
             return
         guild = getattr(target, "guild", None)
         limit = guild.filesize_limit if guild is not None else DEFAULT_FILE_LIMIT
-        await deliver(target, reply_messages(_public(reply), limit), reply.key)
+        await deliver(target, reply_messages(public(reply), limit), reply.key)
 
     async def _target(self, reply: Reply, default_user: str | None) -> discord.abc.Messageable | None:
         try:
@@ -404,16 +357,6 @@ class DiscordAdapter:
         return None
 
 
-async def _defer(interaction: discord.Interaction[Any]) -> bool:
-    """Tell Discord the answer is coming; False when it is too late (or failed) to answer this interaction at all."""
-    try:
-        await interaction.response.defer(ephemeral=True, thinking=True)
-    except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as exc:
-        refused("a deferred answer", exc)
-        return False
-    return True
-
-
 def _raise_from(login: asyncio.Future[None]) -> None:
     """Raise what ended the connection; a refused privileged intent (close 4014) says how to fix it."""
     try:
@@ -422,32 +365,6 @@ def _raise_from(login: asyncio.Future[None]) -> None:
         if exc.code == 4014:
             raise discord.PrivilegedIntentsRequired(exc.shard_id) from None
         raise
-
-
-def _payload(interaction: discord.Interaction[Any]) -> dict[str, Any]:
-    member_roles = [str(r.id) for r in getattr(interaction.user, "roles", [])[1:]]
-    return {
-        "channel_id": str(interaction.channel_id or ""),
-        "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
-        "member": {"user": {"id": str(interaction.user.id), "username": interaction.user.name}, "roles": member_roles},
-    }
-
-
-def _role_names(interaction: discord.Interaction[Any]) -> list[str]:
-    return _role_names_of(interaction.user)
-
-
-def _role_names_of(user: discord.abc.User) -> list[str]:
-    return [r.name for r in getattr(user, "roles", [])[1:]]  # the first role is @everyone
-
-
-def _file_limit(interaction: discord.Interaction[Any]) -> int:
-    """The upload limit Discord gave with the interaction (it depends on the server's boosts)."""
-    return int(getattr(interaction, "filesize_limit", 0) or DEFAULT_FILE_LIMIT)
-
-
-def _public(reply: Reply) -> Reply:
-    return replace(reply, visibility=Visibility.PUBLIC)
 
 
 def for_app(app: BotApp, settings: Settings, token: str, *, guild_ready_timeout: float = 2.0) -> DiscordAdapter:

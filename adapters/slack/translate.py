@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import usertext
-from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Message, Origin, Reply
+from bot.events import Action, FieldKind, Form, FormField, FormPage, FormSubmission, Message, Origin, Reply
 
 __all__ = [
     "CATCH_ALL",
@@ -52,6 +52,7 @@ BUTTON_VALUE_LIMIT = 2000
 MAX_BUTTONS = 25
 MAX_BLOCKS = 50  # in a message; 100 in a modal or the Home tab
 MAX_VIEW_BLOCKS = 100
+MODAL_FIELDS = MAX_VIEW_BLOCKS  # fields one modal shows: the form_page_size of Slack origins that can open one
 VIEW_TITLE_LIMIT = 24
 OPTION_TEXT_LIMIT = 75
 MAX_OPTIONS = 100
@@ -95,7 +96,8 @@ def notification_text(reply: Reply) -> str:
 
 
 def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool, modals: bool) -> Origin:
-    return Origin("slack", channel, platform_user, thread=thread, is_dm=is_dm, supports_modals=modals)
+    size = MODAL_FIELDS if modals else 0
+    return Origin("slack", channel, platform_user, thread=thread, is_dm=is_dm, form_page_size=size)
 
 
 def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message | None:
@@ -152,7 +154,9 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
             else:
                 values[field_name] = usertext.clean(state.get("value") or "")
     origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
-    return FormSubmission(origin, meta.get("form_id", view.get("callback_id", "")), values, meta.get("context", ""))
+    form_id = meta.get("form_id", view.get("callback_id", ""))
+    draft, page = str(meta.get("draft", "")), int(meta.get("page", 0))
+    return FormSubmission(origin, form_id, values, meta.get("context", ""), draft=draft, page=page)
 
 
 def to_mrkdwn(text: str) -> str:
@@ -239,10 +243,12 @@ def _element(spec: FormField) -> Any:
     )
 
 
-def form_to_view(form: Form, channel: str) -> dict[str, Any]:
-    """A form as a modal view; the channel and context travel in private_metadata."""
+def form_to_view(form: Form, channel: str, page: FormPage | None = None) -> dict[str, Any]:
+    """A form (the fields of ``page``, when given) as a modal view; the channel, context and the core's draft token
+    travel in private_metadata."""
     blocks: list[Block] = []
-    for spec in form.fields[:MAX_VIEW_BLOCKS]:
+    fields = form.fields[page.start : page.stop] if page is not None else form.fields
+    for spec in fields[:MAX_VIEW_BLOCKS]:
         hint = PlainTextObject(text=clean(spec.hint)[:2000]) if spec.hint else None
         blocks.append(
             InputBlock(
@@ -253,7 +259,10 @@ def form_to_view(form: Form, channel: str) -> dict[str, Any]:
                 hint=hint,
             )
         )
-    meta = json.dumps({"form_id": form.form_id, "context": form.context, "channel": channel})
+    data: dict[str, Any] = {"form_id": form.form_id, "context": form.context, "channel": channel}
+    if page is not None:
+        data |= {"draft": page.token, "page": page.page}
+    meta = json.dumps(data)
     return {
         "type": "modal",
         "callback_id": form.form_id.split(":", 1)[0],

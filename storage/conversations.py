@@ -19,6 +19,7 @@ __all__ = [
     "delete_draft",
     "get_conversation",
     "get_draft",
+    "purge_drafts",
     "save_conversation",
     "save_draft",
 ]
@@ -115,9 +116,8 @@ async def get_draft(session: AsyncSession, token: str, since: datetime) -> FormD
     return None if row is None or row.updated_at < since else _draft(row)
 
 
-async def save_draft(session: AsyncSession, draft: FormDraft, now: datetime, expired: datetime) -> None:
-    """Create or update ``draft``; drafts last saved before ``expired`` are deleted on the way."""
-    await session.execute(delete(FormDraftRow).where(FormDraftRow.updated_at < expired))
+async def save_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> None:
+    """Create or update ``draft``."""
     row = await session.get(FormDraftRow, draft.token)
     if row is None:
         row = FormDraftRow(token=draft.token)
@@ -127,6 +127,13 @@ async def save_draft(session: AsyncSession, draft: FormDraft, now: datetime, exp
     row.values_json = json.dumps(draft.values)
     row.page, row.page_size = draft.page, draft.page_size
     row.updated_at = now
+
+
+async def purge_drafts(session: AsyncSession, before: datetime) -> int:
+    """Delete the drafts last saved before ``before``; how many there were."""
+    result = await session.execute(delete(FormDraftRow).where(FormDraftRow.updated_at < before))
+    assert isinstance(result, CursorResult)
+    return result.rowcount
 
 
 async def delete_draft(session: AsyncSession, token: str) -> None:

@@ -232,14 +232,18 @@ def reply_blocks(reply: Reply) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
-def _element(spec: FormField) -> Any:
-    if spec.kind is FieldKind.CHOICE:
-        options = [Option(value=k[:150], label=clean(v)[:OPTION_TEXT_LIMIT]) for k, v in spec.choices[:MAX_OPTIONS]]
-        return StaticSelectElement(action_id="value", options=options)
-    if spec.kind is FieldKind.CONSENT:
-        return StaticSelectElement(action_id="value", options=[Option(value="yes", label="Yes, I agree")])
+def _element(spec: FormField, value: str = "") -> Any:
+    """The input for ``spec``, showing ``value`` (an answer given before, when the core reopens a form)."""
+    if spec.kind in (FieldKind.CHOICE, FieldKind.CONSENT):
+        choices = spec.choices[:MAX_OPTIONS] if spec.kind is FieldKind.CHOICE else (("yes", "Yes, I agree"),)
+        options = [Option(value=k[:150], label=clean(v)[:OPTION_TEXT_LIMIT]) for k, v in choices]
+        chosen = next((o for o in options if value and o.value == value), None)
+        return StaticSelectElement(action_id="value", options=options, initial_option=chosen)
     return PlainTextInputElement(
-        action_id="value", multiline=spec.kind is FieldKind.LONG_TEXT, max_length=min(spec.max_length, 3000)
+        action_id="value",
+        multiline=spec.kind is FieldKind.LONG_TEXT,
+        max_length=min(spec.max_length, 3000),
+        initial_value=value[: min(spec.max_length, 3000)] or None,
     )
 
 
@@ -248,13 +252,14 @@ def form_to_view(form: Form, channel: str, page: FormPage | None = None) -> dict
     travel in private_metadata."""
     blocks: list[Block] = []
     fields = form.fields[page.start : page.stop] if page is not None else form.fields
+    values = page.values if page is not None else {}
     for spec in fields[:MAX_VIEW_BLOCKS]:
         hint = PlainTextObject(text=clean(spec.hint)[:2000]) if spec.hint else None
         blocks.append(
             InputBlock(
                 block_id=spec.name,
                 label=PlainTextObject(text=clean(spec.label)[:2000]),
-                element=_element(spec),
+                element=_element(spec, values.get(spec.name, "")),
                 optional=not spec.required and spec.kind is not FieldKind.CONSENT,
                 hint=hint,
             )

@@ -10,7 +10,7 @@ A form the feature rejects keeps every answer, with an "Edit answers" button tha
 
 "Continue", "Edit answers" and "Cancel" are core buttons (prefix ``form``), so an adapter keeps no form state: it
 shows the page it is given and sends back what was submitted. Drafts expire :data:`DRAFT_TTL` after their last
-change; step-by-step conversations wait until answered or cancelled.
+change (a scheduler job deletes them); step-by-step conversations wait until answered or cancelled.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.errors import FormErrors, UsageError
 from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
@@ -33,6 +33,7 @@ from storage.conversations import (
     delete_draft,
     get_conversation,
     get_draft,
+    purge_drafts,
     save_conversation,
     save_draft,
 )
@@ -81,8 +82,15 @@ class FormEngine:
         self._forms = forms
 
     def surface(self) -> Surface:
-        """The engine's own buttons: "Continue" / "Edit answers" / "Open the form", and "Cancel"."""
-        return Surface("forms", actions=(ActionRoute("form", self.action),))
+        """The engine's own buttons ("Continue" / "Edit answers" / "Open the form", and "Cancel"), and the job that
+        deletes expired drafts."""
+        return Surface("forms", actions=(ActionRoute("form", self.action),), jobs=(self.expire,))
+
+    async def expire(self, db: Database, now: datetime) -> list[Reply]:
+        """Delete the drafts nobody touched for :data:`DRAFT_TTL` (a scheduler job: every tick)."""
+        async with db.session() as session:
+            await purge_drafts(session, now - DRAFT_TTL)
+        return []
 
     # -- opening ------------------------------------------------------------------------------------------------
 
@@ -111,7 +119,7 @@ class FormEngine:
         token = secrets.token_urlsafe(12)
         draft = FormDraft(token, o.platform, o.channel, o.user, form_to_json(form), {}, 0, o.form_page_size)
         async with self.db.session() as session:
-            await save_draft(session, draft, ctx.now, ctx.now - DRAFT_TTL)
+            await save_draft(session, draft, ctx.now)
         return replace(reply, form_page=_page(form, draft, 0))
 
     async def _open_steps(self, ctx: Context, reply: Reply) -> list[Reply]:
@@ -156,7 +164,7 @@ class FormEngine:
         if submission.page + 1 < pages:
             kept = replace(draft, values=values, page=submission.page + 1)
             async with self.db.session() as session:
-                await save_draft(session, kept, ctx.now, ctx.now - DRAFT_TTL)
+                await save_draft(session, kept, ctx.now)
             following = _page(form, kept, kept.page)
             label = f"Continue ({following.page + 1}/{pages})"
             saved = f"Saved part {submission.page + 1} of {pages}."
@@ -179,11 +187,11 @@ class FormEngine:
             bad = min((names.index(n) for n in exc.errors if n in names), default=0)
             kept = replace(draft, values=values, page=bad // draft.page_size)
             async with self.db.session() as session:
-                await save_draft(session, kept, ctx.now, ctx.now - DRAFT_TTL)
+                await save_draft(session, kept, ctx.now)
             return [_rejected(exc, _page(form, kept, kept.page))]
         except BaseException:
             async with self.db.session() as session:  # nothing was submitted: the answers stay for another try
-                await save_draft(session, draft, ctx.now, ctx.now - DRAFT_TTL)
+                await save_draft(session, draft, ctx.now)
             raise
 
     async def _draft(self, ctx: Context, token: str) -> FormDraft | None:

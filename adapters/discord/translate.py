@@ -142,8 +142,9 @@ def message_to_core(
     """A ``MESSAGE_CREATE`` as a core message, or None when the bot should stay quiet.
 
     The bot answers direct messages, messages that mention it, and (with the message-content intent) messages in
-    help channels. It ignores bots, itself, and system messages. A form started from a server channel comes back
-    whole (``supports_modals``): the adapter moves it somewhere private instead of asking in the channel.
+    help channels. It ignores bots, itself, and system messages. A form started from a server channel is not asked
+    there (its origin takes modal pages, so the core does not start it step by step): the adapter moves it
+    somewhere private instead.
     """
     author = payload.get("author") or {}
     if author.get("bot") or str(author.get("id")) == bot_id or payload.get("type", 0) not in (0, 19):

@@ -53,7 +53,7 @@ class ConsoleAdapter:
             user_name=user,
             is_dm=channel is None,
             platform_roles=frozenset({role}),
-            supports_modals=False,
+            form_page_size=0,
         )
         self._choices: list[Button] = []
 

@@ -19,21 +19,19 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from bot.adapter import Delivery
 from bot.clock import Clock, utcnow
-from bot.errors import FormErrors, PermissionDenied, StorageError, UsageError, UserError
-from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.errors import FormErrors, StorageError, UsageError, UserError
+from bot.events import Action, Event, Message, Origin, Reply, Visibility
 from bot.feature import Context, Replies
-from bot.forms import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
+from bot.forms.engine import FormEngine
 from bot.metrics import Metrics
 from bot.outbox_codec import to_outgoing, with_keys
-from bot.permissions import Role, RoleResolver
+from bot.permissions import RoleResolver, check_role
 from bot.registry import Registry
 from bot.routing import ANY_PLATFORM, Channels, route
 from bot.usertext import clean, quote
 from storage import Database
-from storage.conversations import claim_conversation, get_conversation, save_conversation
 from storage.events import claim_event
 from storage.outbox import enqueue
-from storage.records import Conversation
 
 __all__ = ["Dispatcher", "Middleware", "Next", "clean_event", "user_hash"]
 
@@ -69,7 +67,6 @@ _CLAIM_SECONDS = 1.5  # recording a delivery for dedupe may take this long befor
 _RESTARTING = "I'm restarting; please try again in a minute."
 _NO_DATABASE = "I can't reach my database right now, try again in a minute."
 _PING_SECONDS = 3.0
-_ROLE_WORDS = {Role.MEMBER: "members", Role.FACILITATOR: "facilitators", Role.STAFF: "staff", Role.ADMIN: "admins"}
 _FAILED = (
     "Sorry, something went wrong on my side and I could not do that. "
     "The problem has been logged; please try again in a moment."
@@ -80,10 +77,11 @@ class Dispatcher:
     """Routes events to features.
 
     Args:
-        db: the database (for step-by-step forms and for handlers).
+        db: the database (for handlers).
         roles: who holds which role.
         registry: everything the bot can do.
         clock: the current time; tests pass a fixed one.
+        forms: the form engine (its buttons must be in ``registry``); by default one on ``db`` and ``registry``.
     """
 
     def __init__(
@@ -94,6 +92,7 @@ class Dispatcher:
         clock: Clock = utcnow,
         metrics: Metrics | None = None,
         channels: Channels | None = None,
+        forms: FormEngine | None = None,
     ) -> None:
         self.db = db
         self.channels = channels or Channels({})
@@ -108,6 +107,7 @@ class Dispatcher:
         self.registry = registry
         self.outbox_ready: Callable[[], None] | None = None
         self.middleware: list[Middleware] = [self._drain_gate, self._dedupe, self._measure, self._boundary]
+        self.forms = forms or FormEngine(db, registry.form)
 
     def context(self, origin: Origin) -> Context:
         """A handler context for ``origin`` at the current time."""
@@ -236,7 +236,7 @@ class Dispatcher:
     async def _handle(self, event: Event) -> list[Reply]:
         ctx = self.context(event.origin)
         replies = await self._route(ctx, event)
-        return await self._start_forms(ctx, await self._route_out(ctx, replies))
+        return await self.forms.open(ctx, await self._route_out(ctx, replies))
 
     async def _route_out(self, ctx: Context, replies: Replies) -> list[Reply]:
         """The replies for the event's own adapter; those routed to another platform are stored in the outbox.
@@ -276,23 +276,24 @@ class Dispatcher:
             action = self.registry.action(event.action_id)
             if action is None:
                 raise UsageError("That button no longer does anything.")
-            _check_role(ctx, action.min_role, "that button")
+            check_role(ctx.role, action.min_role, "that button")
             return await action.handler(ctx, event)
+        if event.draft:
+            return await self.forms.submit(ctx, event)
         form = self.registry.form(event.form_id)
         if form is None:
             raise UsageError("That form is no longer open.")
-        _check_role(ctx, form.min_role, "that form")
+        check_role(ctx.role, form.min_role, "that form")
         return await form.handler(ctx, event)
 
     async def _message(self, ctx: Context, message: Message) -> Replies:
         text = message.text.strip()
-        async with self.db.session() as session:
-            conv = await get_conversation(session, ctx.origin.platform, ctx.origin.channel, ctx.origin.user)
+        conv = await self.forms.pending(ctx.origin)
         if conv is not None:
-            return await self._continue_form(ctx, conv, text)
+            return await self.forms.answer(ctx, conv, text)
         command, args = self.registry.parse(text)
         if command is not None:
-            _check_role(ctx, command.min_role, f"`{command.name}`")
+            check_role(ctx.role, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)
         word = text.lstrip("/!").split(maxsplit=1)[0].lower() if text.strip("/!") else ""
         if word in self.registry.groups:
@@ -304,81 +305,13 @@ class Dispatcher:
             return await question(ctx, text)
         return []
 
-    # -- step-by-step forms ---------------------------------------------------------------------------------
-
-    async def _start_forms(self, ctx: Context, replies: Replies) -> list[Reply]:
-        out: list[Reply] = []
-        for reply in replies:
-            if reply.form is None or ctx.origin.supports_modals:
-                out.append(reply)
-                continue
-            conv = Conversation(
-                ctx.origin.platform, ctx.origin.channel, ctx.origin.user, form_to_json(reply.form), {}, 0
-            )
-            async with self.db.session() as session:
-                await save_conversation(session, conv, ctx.now)
-            if reply.text:
-                out.append(replace(reply, form=None))
-            out.append(Reply(prompt_for(reply.form, 0), visibility=Visibility.EPHEMERAL))
-        return out
-
     async def start_form(self, origin: Origin, reply: Reply) -> list[Reply]:
         """Ask ``reply``'s form field by field in ``origin``'s channel (an adapter moving a form somewhere private)."""
-        return await self._start_forms(self.context(replace(origin, supports_modals=False)), [reply])
+        return await self.forms.start_steps(self.context(replace(origin, form_page_size=0)), reply)
 
     async def pending_prompt(self, origin: Origin) -> str | None:
         """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""
-        async with self.db.session() as session:
-            conv = await get_conversation(session, origin.platform, origin.channel, origin.user)
-        if conv is None:
-            return None
-        return prompt_for(form_from_json(conv.form_json), conv.step)
-
-    async def _continue_form(self, ctx: Context, conv: Conversation, text: str) -> Replies:
-        form = form_from_json(conv.form_json)
-        o = ctx.origin
-        if text.lower() in CANCEL_WORDS:
-            async with self.db.session() as session:
-                await claim_conversation(session, conv)
-            return [Reply(f"Cancelled: {form.title}. Nothing was saved.", visibility=Visibility.EPHEMERAL)]
-        spec = form.fields[conv.step]
-        raw = "" if (not spec.required and text.lower() in SKIP_WORDS) else text
-        try:
-            value = validate_field(spec, raw)
-        except FormErrors as exc:
-            problem = quote(exc.errors[spec.name])
-            return [Reply(f"{problem}\n\n{prompt_for(form, conv.step)}", visibility=Visibility.EPHEMERAL)]
-        values = {**conv.values, spec.name: value}
-        step = conv.step + 1
-        if step < len(form.fields):
-            async with self.db.session() as session:
-                await save_conversation(session, replace(conv, values=values, step=step), ctx.now)
-            return [Reply(prompt_for(form, step), visibility=Visibility.EPHEMERAL)]
-        route = self.registry.form(form.form_id)
-        if route is None:
-            raise UsageError("That form is no longer open.")
-        _check_role(ctx, route.min_role, "that form")
-        # The last answer is applied once: the conversation at this step is claimed (deleted) before the form is
-        # submitted; a copy of the same answer handled at the same moment (another replica) finds nothing to claim.
-        async with self.db.session() as session:
-            claimed = await claim_conversation(session, conv)
-        if not claimed:
-            return []
-        try:
-            return await route.handler(ctx, FormSubmission(o, form.form_id, values, form.context))
-        except FormErrors as exc:
-            # A check across fields failed: ask the first bad field again, keep the rest.
-            names = [f.name for f in form.fields]
-            bad = min(names.index(n) for n in exc.errors if n in names) if exc.errors else 0
-            async with self.db.session() as session:
-                await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
-            problem = quote(exc.errors.get(names[bad], str(exc)))
-            return [Reply(f"{problem}\n\n{prompt_for(form, bad)}", visibility=Visibility.EPHEMERAL)]
-        except BaseException:
-            # Nothing was submitted: give the user their answers back so that sending the last one again works.
-            async with self.db.session() as session:
-                await save_conversation(session, conv, ctx.now)
-            raise
+        return await self.forms.pending_prompt(origin)
 
 
 def _stored(delivery: Delivery) -> Reply:
@@ -387,8 +320,3 @@ def _stored(delivery: Delivery) -> Reply:
     if target.kind == "dm":
         return replace(reply, platform=target.platform, user=target.user, visibility=Visibility.DM)
     return replace(reply, platform=target.platform, channel=target.channel)
-
-
-def _check_role(ctx: Context, role: Role, what: str) -> None:
-    if ctx.role < role:
-        raise PermissionDenied(f"Sorry, {what} is only for {_ROLE_WORDS[role]}.")

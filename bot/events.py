@@ -14,6 +14,7 @@ __all__ = [
     "FieldKind",
     "Form",
     "FormField",
+    "FormPage",
     "FormSubmission",
     "Message",
     "Origin",
@@ -34,7 +35,8 @@ class Origin:
         thread: the thread the event belongs to, if any.
         is_dm: whether the event came in a direct message with the bot.
         platform_roles: role or group names the platform gives the user (Discord roles, Slack user groups).
-        supports_modals: whether the platform can show a whole form at once; if not, the core asks field by field.
+        form_page_size: how many fields one page of a form may hold where the event came from: 0 asks field by
+            field (the console, direct messages), 5 is a Discord modal, 100 a Slack modal.
     """
 
     platform: str
@@ -44,7 +46,12 @@ class Origin:
     thread: str | None = None
     is_dm: bool = False
     platform_roles: frozenset[str] = frozenset()
-    supports_modals: bool = False
+    form_page_size: int = 0
+
+    @property
+    def supports_modals(self) -> bool:
+        """Whether a form opens here as a modal (in pages) rather than being asked field by field."""
+        return self.form_page_size > 0
 
 
 @dataclass(frozen=True)
@@ -73,13 +80,19 @@ class Action:
 
 @dataclass(frozen=True)
 class FormSubmission:
-    """A completed form: raw string values keyed by field name."""
+    """A submitted form, or one page of it: raw string values keyed by field name.
+
+    ``draft`` and ``page`` say which half-filled form (kept by the core) and which of its pages was submitted; a
+    page's submission may leave ``form_id`` and ``context`` empty, the core knows them.
+    """
 
     origin: Origin
     form_id: str
     values: Mapping[str, str]
     context: str = ""
     delivery_id: str | None = None
+    draft: str = ""
+    page: int = 0
 
 
 Event = Message | Action | FormSubmission
@@ -134,6 +147,22 @@ class Form:
 
 
 @dataclass(frozen=True)
+class FormPage:
+    """Which page of a form to show, as the core keeps it: the fields ``start`` to ``stop`` of the form.
+
+    ``token`` names the half-filled form (the submission of this page carries it back as ``draft``); ``values``
+    are the answers given so far, to fill the page in with.
+    """
+
+    token: str
+    page: int
+    pages: int
+    start: int
+    stop: int
+    values: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Button:
     """A button; pressing it produces an :class:`Action` with the same ``action_id`` and ``value``.
 
@@ -171,6 +200,7 @@ class Reply:
         link: an optional URL for "read more".
         buttons: buttons shown under the text.
         form: a form to open.
+        form_page: with ``form``, the page of it to show (set by the core's form engine for modal platforms).
         visibility: public, ephemeral (only the user sees it) or DM.
         in_thread: answer in the thread of the triggering message.
         channel: post in this channel instead of the origin's (a staff channel, say).
@@ -188,6 +218,7 @@ class Reply:
     link: str | None = None
     buttons: tuple[Button, ...] = ()
     form: Form | None = None
+    form_page: FormPage | None = None
     visibility: Visibility = Visibility.PUBLIC
     in_thread: bool = False
     channel: str | None = None

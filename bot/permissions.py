@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from enum import IntEnum
 
+from bot.errors import PermissionDenied
 from bot.events import Origin
 from bot.settings import RoleSettings
 
-__all__ = ["Role", "RoleResolver"]
+__all__ = ["Role", "RoleResolver", "check_role"]
 
 
 class Role(IntEnum):
@@ -58,3 +59,16 @@ class RoleResolver:
                 # Whoever runs the console owns the process; `chat --role staff` acts as staff.
                 role = max(role, Role[name.upper()])
         return role
+
+
+_ROLE_WORDS = {Role.MEMBER: "members", Role.FACILITATOR: "facilitators", Role.STAFF: "staff", Role.ADMIN: "admins"}
+
+
+def check_role(held: Role, needed: Role, what: str) -> None:
+    """Refuse ``what`` (a command, a button, a form) to a user holding ``held`` when it needs ``needed``.
+
+    Raises:
+        PermissionDenied: naming who may use it.
+    """
+    if held < needed:
+        raise PermissionDenied(f"Sorry, {what} is only for {_ROLE_WORDS[needed]}.")

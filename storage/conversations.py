@@ -1,4 +1,5 @@
-"""Repository for step-by-step conversations."""
+"""Repository for half-filled forms: step-by-step conversations (one per user and channel) and form drafts shown in
+pages (by token)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,20 @@ from datetime import datetime
 from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import ConversationRow
-from storage.records import Conversation
+from storage.models import ConversationRow, FormDraftRow
+from storage.records import Conversation, FormDraft
 
-__all__ = ["claim_conversation", "delete_conversation", "get_conversation", "save_conversation"]
+__all__ = [
+    "claim_conversation",
+    "claim_draft",
+    "delete_conversation",
+    "delete_draft",
+    "get_conversation",
+    "get_draft",
+    "purge_drafts",
+    "save_conversation",
+    "save_draft",
+]
 
 
 def _record(row: ConversationRow) -> Conversation:
@@ -80,6 +91,67 @@ async def claim_conversation(session: AsyncSession, conv: Conversation) -> bool:
             ConversationRow.form_json == conv.form_json,
             ConversationRow.values_json == json.dumps(conv.values),
             ConversationRow.step == conv.step,
+        )
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+def _draft(row: FormDraftRow) -> FormDraft:
+    return FormDraft(
+        token=row.token,
+        platform=row.platform,
+        channel=row.channel,
+        user=row.user_id,
+        form_json=row.form_json,
+        values=json.loads(row.values_json),
+        page=row.page,
+        page_size=row.page_size,
+    )
+
+
+async def get_draft(session: AsyncSession, token: str, since: datetime) -> FormDraft | None:
+    """The draft ``token`` if it was last saved at or after ``since`` (older ones count as expired)."""
+    row = await session.get(FormDraftRow, token)
+    return None if row is None or row.updated_at < since else _draft(row)
+
+
+async def save_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> None:
+    """Create or update ``draft``."""
+    row = await session.get(FormDraftRow, draft.token)
+    if row is None:
+        row = FormDraftRow(token=draft.token)
+        session.add(row)
+    row.platform, row.channel, row.user_id = draft.platform, draft.channel, draft.user
+    row.form_json = draft.form_json
+    row.values_json = json.dumps(draft.values)
+    row.page, row.page_size = draft.page, draft.page_size
+    row.updated_at = now
+
+
+async def purge_drafts(session: AsyncSession, before: datetime) -> int:
+    """Delete the drafts last saved before ``before``; how many there were."""
+    result = await session.execute(delete(FormDraftRow).where(FormDraftRow.updated_at < before))
+    assert isinstance(result, CursorResult)
+    return result.rowcount
+
+
+async def delete_draft(session: AsyncSession, token: str) -> None:
+    """Forget the draft ``token`` (nothing happens if there is none)."""
+    await session.execute(delete(FormDraftRow).where(FormDraftRow.token == token))
+
+
+async def claim_draft(session: AsyncSession, draft: FormDraft) -> bool:
+    """Delete ``draft`` if it is still exactly as read (same page and answers); True if this call deleted it.
+
+    As with :func:`claim_conversation`, the conditional DELETE makes a last page submitted twice at once (a retry,
+    another replica) go through once.
+    """
+    result = await session.execute(
+        delete(FormDraftRow).where(
+            FormDraftRow.token == draft.token,
+            FormDraftRow.values_json == json.dumps(draft.values),
+            FormDraftRow.page == draft.page,
         )
     )
     assert isinstance(result, CursorResult)

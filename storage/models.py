@@ -29,6 +29,7 @@ __all__ = [
     "CheckinRunRow",
     "ConversationRow",
     "DigestClaimRow",
+    "FormDraftRow",
     "GroupMemberRow",
     "LeadEventRow",
     "LeadRow",
@@ -65,6 +66,22 @@ class ConversationRow(Base):
     values_json: Mapped[str] = mapped_column(Text, default="{}", info={"personal": "json"})
     step: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class FormDraftRow(Base):
+    """A form shown in pages (modals) and not submitted yet: what was typed so far, by a token sent with each page."""
+
+    __tablename__ = "form_drafts"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True, info={"personal": "no"})
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    channel: Mapped[str] = mapped_column(String(128), info={"personal": "no"})
+    user_id: Mapped[str] = mapped_column(String(128), info={"personal": "owner"})
+    form_json: Mapped[str] = mapped_column(Text, info={"personal": "no"})
+    values_json: Mapped[str] = mapped_column(Text, default="{}", info={"personal": "json"})
+    page: Mapped[int] = mapped_column(Integer, default=0)
+    page_size: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
 
 
 class LeadRow(Base):

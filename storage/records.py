@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["CheckinAnswer", "CheckinRun", "Conversation", "Lead", "LeadEvent", "Member", "StudyGroup"]
+__all__ = ["CheckinAnswer", "CheckinRun", "Conversation", "FormDraft", "Lead", "LeadEvent", "Member", "StudyGroup"]
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,20 @@ class Conversation:
     form_json: str
     values: dict[str, str]
     step: int
+
+
+@dataclass(frozen=True)
+class FormDraft:
+    """A form shown in pages and not submitted yet; ``page`` is the next page to show."""
+
+    token: str
+    platform: str
+    channel: str
+    user: str
+    form_json: str
+    values: dict[str, str]
+    page: int
+    page_size: int
 
 
 @dataclass(frozen=True)

@@ -130,7 +130,7 @@ class Chat:
             user_name=user.title(),
             is_dm=channel is None,
             platform_roles=frozenset({role}),
-            supports_modals=modals,
+            form_page_size=100 if modals else 0,
         )
 
     async def send(self, event: Event) -> list[Reply]:

@@ -25,15 +25,14 @@ from adapters.discord.commands import command_tree
 from adapters.discord.interactions import (
     PERMISSIONS,
     defer,
-    file_limit,
     interaction_origin,
     invite_url,
-    private,
     public,
     raise_from,
+    respond,
     role_names_of,
 )
-from adapters.discord.modals import CANCEL, REOPEN, ModalForms, context_token, with_reopen
+from adapters.discord.modals import open_later, submitted_page
 from adapters.discord.send import answer, deliver, messageable, refused, reply_to
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
@@ -41,12 +40,12 @@ from adapters.discord.translate import (
     CoreButton,
     command_text,
     message_to_core,
-    parse_button,
+    parse_custom_id,
     reply_messages,
 )
 from bot.adapter import Delivery, Target
 from bot.errors import DeliveryError
-from bot.events import Action, Event, FormSubmission, Message, Origin, Reply, Visibility
+from bot.events import Action, Event, Message, Origin, Reply, Visibility
 from bot.registry import SlashCommand
 from bot.routing import ANY_PLATFORM, Channels, route
 
@@ -121,7 +120,6 @@ class DiscordAdapter:
             self._sharding = {"shard_count": shard_count}
             if shard_ids is not None:
                 self._sharding["shard_ids"] = list(shard_ids)
-        self._forms = ModalForms()
         self._inflight: set[asyncio.Task[Any]] = set()
         self._stopping = asyncio.Event()
         self._used = False
@@ -265,11 +263,11 @@ class DiscordAdapter:
         assert form is not None
         try:
             dm = await (await self.client.fetch_user(int(origin.user))).create_dm()
-            private = replace(origin, channel=str(dm.id), thread=None, is_dm=True, supports_modals=False)
+            in_dm = replace(origin, channel=str(dm.id), thread=None, is_dm=True, form_page_size=0)
             if self._start_form is not None:
-                replies = await self._start_form(private, reply)
+                replies = await self._start_form(in_dm, reply)
             else:  # no step-by-step here: a button in the DM opens the form as a modal
-                replies = [self._forms.open_later(origin.user, reply, Visibility.PUBLIC)]
+                replies = [open_later(reply, Visibility.PUBLIC)]
             for each in replies:
                 await deliver(dm, reply_messages(public(each)), None)
             note = _MOVED_TO_DM
@@ -287,21 +285,18 @@ class DiscordAdapter:
             log.warning("could not send a Discord message: %s", exc)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
+        """A button press or a modal submission: to the core (a modal's page with the core's draft token)."""
+        origin = interaction_origin(interaction, self._guilds)
+        event: Event | None = None
         if interaction.type is discord.InteractionType.component:
             data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-            parsed = parse_button(str(data.get("custom_id", "")))
-            if parsed is None:
-                return
-            if parsed[0] == REOPEN:
-                await self._forms.reopen(interaction, parsed[1])
-                return
-            if parsed[0] == CANCEL:
-                await self._forms.cancel(interaction, parsed[1])
-                return
-            origin = interaction_origin(interaction, self._guilds)
-            await self._interaction(interaction, Action(origin, parsed[0], parsed[1], delivery_id=str(interaction.id)))
+            parsed = parse_custom_id(str(data.get("custom_id", "")))
+            if parsed is not None and parsed.kind == "button":
+                event = Action(origin, parsed.key, parsed.value)
         elif interaction.type is discord.InteractionType.modal_submit:
-            await self._modal_submit(interaction)
+            event = submitted_page(interaction, origin)
+        if event is not None:
+            await self._interaction(interaction, replace(event, delivery_id=str(interaction.id)))
 
     # -- answering interactions -----------------------------------------------------------------------------
 
@@ -321,51 +316,7 @@ class DiscordAdapter:
             live = await defer(interaction)  # answer Discord now ("thinking..."), follow up when the core is done
             replies = await task  # the core still finishes what it started
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
-        if isinstance(event, FormSubmission) and not any(r.form_errors for r in replies):
-            self._forms.drop(event.origin.user, event.form_id, context_token(event.context))  # taken: keep nothing
-        await self._respond(interaction, event.origin, replies, live=live)
-
-    async def _respond(
-        self, interaction: discord.Interaction[Any], origin: Origin, replies: list[Reply], *, live: bool = True
-    ) -> None:
-        """Answer the interaction with the replies meant for it; post those aimed at a channel, a user or a DM.
-
-        ``live`` is False when the interaction can no longer be answered (the deferral came too late). Once Discord
-        refuses an answer, the rest of the replies tied to the interaction are skipped (the user got the fallback
-        where it could be sent), but the ones aimed elsewhere (a staff notice, "A question for a human", a DM)
-        are still sent.
-        """
-        for reply in replies:
-            if reply.form is not None and not live:
-                continue  # a form opens only in answer to the interaction
-            if reply.form is not None and not interaction.response.is_done():
-                await self._forms.send_modal(interaction, reply.form, origin.user)
-                continue
-            if reply.form is not None:
-                reply = self._forms.open_later(origin.user, reply, Visibility.EPHEMERAL)
-            elif reply.form_errors:
-                reply = with_reopen(reply, interaction)
-            for delivery in route(origin, reply, _NO_CHANNELS):
-                target = delivery.target
-                if live and target.kind == "dm" and target.user == origin.user and reply.visibility is Visibility.DM:
-                    target, reply = replace(target, kind="ephemeral"), private(reply)  # the answer is private already
-                if target.kind in ("channel", "dm"):
-                    await self._send_quietly(Delivery(target, reply))
-                elif live:
-                    live = await answer(interaction, reply_messages(reply, file_limit(interaction)))
-        if live and not interaction.response.is_done():
-            await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))
-
-    # -- forms as modals --------------------------------------------------------------------------------------
-
-    async def _modal_submit(self, interaction: discord.Interaction[Any]) -> None:
-        """A modal submitted: a middle step is kept (the adapter answers); the last goes to the core as a whole."""
-        taken = await self._forms.submitted(interaction)
-        if taken is None:
-            return
-        form_id, values, context = taken
-        origin = interaction_origin(interaction, self._guilds)
-        await self._interaction(interaction, FormSubmission(origin, form_id, values, context))
+        await respond(interaction, event.origin, replies, self._send_quietly, live=live)
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 

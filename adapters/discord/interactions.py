@@ -7,15 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from typing import Any
 
 import aiohttp
 import discord
 
-from adapters.discord.send import refused
-from adapters.discord.translate import DEFAULT_FILE_LIMIT, origin_of
+from adapters.discord.modals import open_later, show_page
+from adapters.discord.send import answer, refused
+from adapters.discord.translate import DEFAULT_FILE_LIMIT, origin_of, reply_messages
+from bot.adapter import Delivery
 from bot.events import Origin, Reply, Visibility
+from bot.routing import Channels, route
 
 __all__ = [
     "PERMISSIONS",
@@ -27,11 +31,15 @@ __all__ = [
     "private",
     "public",
     "raise_from",
+    "respond",
     "role_names",
     "role_names_of",
 ]
 
 log = logging.getLogger(__name__)
+
+Send = Callable[[Delivery], Awaitable[None]]
+_NO_CHANNELS = Channels({})  # logical channels were resolved by the core before the replies came back
 
 # Exactly what the bot needs: read and send messages and threads, embed links, attach files (exports).
 PERMISSIONS = discord.Permissions(
@@ -103,3 +111,33 @@ def public(reply: Reply) -> Reply:
 
 def private(reply: Reply) -> Reply:
     return replace(reply, visibility=Visibility.EPHEMERAL)
+
+
+async def respond(
+    interaction: discord.Interaction[Any], origin: Origin, replies: list[Reply], send: Send, *, live: bool = True
+) -> None:
+    """Answer the interaction with the replies meant for it; ``send`` those routed to a channel or a DM.
+
+    ``live`` is False when the interaction can no longer be answered (the deferral came too late). Once Discord
+    refuses an answer, the rest of the replies tied to the interaction are skipped (the user got the fallback
+    where it could be sent), but the ones aimed elsewhere (a staff notice, "A question for a human", a DM)
+    are still sent.
+    """
+    for reply in replies:
+        if reply.form is not None and not live:
+            continue  # a form opens only in answer to the interaction
+        if reply.form is not None and reply.form_page is not None and not interaction.response.is_done():
+            await show_page(interaction, reply.form, reply.form_page)
+            continue
+        if reply.form is not None:
+            reply = open_later(reply, Visibility.EPHEMERAL)
+        for delivery in route(origin, reply, _NO_CHANNELS):
+            target, each = delivery.target, delivery.reply
+            if live and target.kind == "dm" and target.user == origin.user and each.visibility is Visibility.DM:
+                target, each = replace(target, kind="ephemeral"), private(each)  # the answer is private already
+            if target.kind in ("channel", "dm"):
+                await send(Delivery(target, each))
+            elif live:
+                live = await answer(interaction, reply_messages(each, file_limit(interaction)))
+    if live and not interaction.response.is_done():
+        await answer(interaction, reply_messages(Reply("Done.", visibility=Visibility.EPHEMERAL)))

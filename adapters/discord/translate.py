@@ -2,8 +2,8 @@
 
 Incoming: raw gateway payloads (``MESSAGE_CREATE``, and ``INTERACTION_CREATE`` of type 2 application command,
 3 component, 5 modal submit) become core events. Outgoing: a core reply becomes the keyword arguments discord.py
-sends (content, embed, view, allowed mentions, file), and a core form becomes one or more modals of at most five
-inputs each.
+sends (content, embed, view, allowed mentions, file), and the page of a core form the core asks for (at most five
+inputs) becomes a modal's inputs. Every custom_id is read by :func:`parse_custom_id`.
 """
 
 from __future__ import annotations
@@ -12,32 +12,34 @@ import hashlib
 import io
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
-from typing import Any
+from dataclasses import replace
+from typing import Any, Literal, NamedTuple
 
 import discord
 
 from bot import usertext
-from bot.events import Action, Button, FieldKind, Form, FormField, Message, Origin, Reply, Visibility
+from bot.events import Action, Button, FieldKind, Form, FormField, FormPage, Message, Origin, Reply, Visibility
 
 __all__ = [
     "BUTTON_PREFIX",
     "DEFAULT_FILE_LIMIT",
     "MESSAGES_MAX",
     "MODAL_LIMIT",
+    "PAGE_PREFIX",
     "CoreButton",
-    "ModalStep",
+    "CustomId",
     "button_custom_id",
     "button_style",
     "buttons_view",
     "command_text",
     "component_to_core",
-    "form_steps",
     "message_to_core",
     "modal_values",
     "nonce_for",
     "origin_of",
-    "parse_button",
+    "page_custom_id",
+    "page_title",
+    "parse_custom_id",
     "reply_kwargs",
     "reply_messages",
     "safe_text",
@@ -45,7 +47,8 @@ __all__ = [
 ]
 
 BUTTON_PREFIX = "cb"  # custom_id = "cb|<action_id>|<value>": everything a press needs, so buttons outlive restarts
-MODAL_LIMIT = 5  # Discord shows at most five inputs in one modal
+PAGE_PREFIX = "form"  # custom_id = "form|<draft token>|<page>": the page of a form the core keeps
+MODAL_LIMIT = 5  # Discord shows at most five inputs in one modal: the form_page_size of interactions
 # Discord's limits: https://discord.com/developers/docs/resources/message#create-message (content),
 # .../resources/message#embed-object-embed-limits, .../components/reference#button, .../components/reference#label
 _CUSTOM_ID_MAX = 100
@@ -109,7 +112,7 @@ def origin_of(
         user_name=str(name),
         is_dm=is_dm,
         platform_roles=roles,
-        supports_modals=modals,
+        form_page_size=MODAL_LIMIT if modals else 0,
     )
 
 
@@ -139,8 +142,9 @@ def message_to_core(
     """A ``MESSAGE_CREATE`` as a core message, or None when the bot should stay quiet.
 
     The bot answers direct messages, messages that mention it, and (with the message-content intent) messages in
-    help channels. It ignores bots, itself, and system messages. A form started from a server channel comes back
-    whole (``supports_modals``): the adapter moves it somewhere private instead of asking in the channel.
+    help channels. It ignores bots, itself, and system messages. A form started from a server channel is not asked
+    there (its origin takes modal pages, so the core does not start it step by step): the adapter moves it
+    somewhere private instead.
     """
     author = payload.get("author") or {}
     if author.get("bot") or str(author.get("id")) == bot_id or payload.get("type", 0) not in (0, 19):
@@ -171,20 +175,38 @@ def button_custom_id(button: Button) -> str | None:
     return custom_id if len(custom_id) <= _CUSTOM_ID_MAX else None
 
 
-def parse_button(custom_id: str) -> tuple[str, str] | None:
-    """``(action_id, value)`` from one of our custom_ids, or None for anything else."""
+class CustomId(NamedTuple):
+    """One of our custom_ids, read: a core button (``key`` its action id, ``value`` its value) or the page of a
+    form (``key`` the core's draft token, ``value`` the page number)."""
+
+    kind: Literal["button", "page"]
+    key: str
+    value: str
+
+
+def parse_custom_id(custom_id: str) -> CustomId | None:
+    """The one place custom_ids are read: a button's or a modal's, or None for anything else."""
     parts = custom_id.split("|", 2)
-    if len(parts) != 3 or parts[0] != BUTTON_PREFIX or not parts[1]:
+    if len(parts) != 3 or not parts[1]:
         return None
-    return parts[1], parts[2]
+    if parts[0] == BUTTON_PREFIX:
+        return CustomId("button", parts[1], parts[2])
+    if parts[0] == PAGE_PREFIX and parts[2].isdigit():
+        return CustomId("page", parts[1], parts[2])
+    return None
+
+
+def page_custom_id(page: FormPage) -> str:
+    """The custom_id of the modal showing ``page``: the core's draft token and the page, nothing else."""
+    return f"{PAGE_PREFIX}|{page.token}|{page.page}"
 
 
 def component_to_core(payload: Mapping[str, Any], role_names: Iterable[str] = ()) -> Action | None:
     """A button press (interaction type 3) as a core action."""
-    parsed = parse_button(str((payload.get("data") or {}).get("custom_id", "")))
-    if parsed is None:
+    parsed = parse_custom_id(str((payload.get("data") or {}).get("custom_id", "")))
+    if parsed is None or parsed.kind != "button":
         return None
-    return Action(origin_of(payload, role_names, modals=True), parsed[0], parsed[1])
+    return Action(origin_of(payload, role_names, modals=True), parsed.key, parsed.value)
 
 
 def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
@@ -201,27 +223,10 @@ def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
-@dataclass(frozen=True)
-class ModalStep:
-    """One modal of a form: its custom_id, title and at most five fields."""
-
-    custom_id: str
-    title: str
-    fields: tuple[FormField, ...]
-    step: int
-    steps: int
-
-
-def form_steps(form: Form) -> list[ModalStep]:
-    """Split a form into modals of at most five inputs (Discord's limit)."""
-    chunks = [form.fields[i : i + MODAL_LIMIT] for i in range(0, len(form.fields), MODAL_LIMIT)] or [()]
-    out = []
-    for step, chunk in enumerate(chunks):
-        title = form.title if len(chunks) == 1 else f"{form.title} ({step + 1}/{len(chunks)})"
-        out.append(
-            ModalStep(f"form|{form.form_id}|{step}"[:_CUSTOM_ID_MAX], _clip(title, 45), chunk, step, len(chunks))
-        )
-    return out
+def page_title(form: Form, page: FormPage) -> str:
+    """A modal's title: the form's, with "(n/N)" when it takes more than one page; at most 45 characters."""
+    title = form.title if page.pages == 1 else f"{form.title} ({page.page + 1}/{page.pages})"
+    return _clip(title, 45)
 
 
 def text_input(field: FormField, default: str = "") -> discord.ui.Label[Any]:

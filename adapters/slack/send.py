@@ -22,8 +22,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.translate import BUTTON_VALUE_LIMIT, escape, form_to_view, notification_text, reply_blocks
 from bot.adapter import Delivery, Target
 from bot.errors import DeliveryError
-from bot.events import Attachment, Form, Origin, Reply, Visibility
+from bot.events import Attachment, Form, FormPage, Origin, Reply, Visibility
 from bot.forms import form_from_json, form_to_json
+from bot.forms.engine import continue_button
 from bot.routing import Channels, route
 
 __all__ = ["MAX_FILE_BYTES", "OPEN_FORM_ACTION", "Sender", "call_api", "decode_form", "encode_form"]
@@ -79,6 +80,15 @@ def decode_form(value: str) -> tuple[Form, str] | None:
         return form_from_json(data["form"]), str(data["channel"])
     except (binascii.Error, zlib.error, ValueError, KeyError, TypeError):
         return None
+
+
+def _open_button(form: Form, page: FormPage | None, channel: str) -> tuple[str, str | None]:
+    """The action id and value of the "Open the form" button: the core's button that shows ``page``, or (a form the
+    core keeps no draft of) the whole form packed into the value, None when it does not fit."""
+    if page is not None:
+        button = continue_button(page, _OPEN_BUTTON)
+        return button.action_id, button.value
+    return OPEN_FORM_ACTION, encode_form(form, channel)
 
 
 class Sender:
@@ -144,11 +154,11 @@ class Sender:
         assert reply.form is not None
         if trigger_id is not None:
             try:
-                await self.open_form(trigger_id, reply.form, origin.channel)
+                await self.open_form(trigger_id, reply.form, origin.channel, reply.form_page)
                 return
             except DeliveryError as exc:
                 log.info("could not open a modal (%s); offering a button instead", exc.code)
-        value = encode_form(reply.form, origin.channel)
+        action_id, value = _open_button(reply.form, reply.form_page, origin.channel)
         if value is None:
             log.warning("form %s does not fit in a button value", reply.form.form_id)
             await self._private(origin, Reply(_FORM_TOO_BIG), [])
@@ -162,7 +172,7 @@ class Sender:
                     {
                         "type": "button",
                         "text": {"type": "plain_text", "text": _OPEN_BUTTON},
-                        "action_id": OPEN_FORM_ACTION,
+                        "action_id": action_id,
                         "value": value,
                         "style": "primary",
                     }
@@ -171,9 +181,9 @@ class Sender:
         ]
         await self._private(origin, Reply(intro), blocks)
 
-    async def open_form(self, trigger_id: str, form: Form, channel: str) -> None:
-        """Open ``form`` as a modal."""
-        view = form_to_view(form, channel)
+    async def open_form(self, trigger_id: str, form: Form, channel: str, page: FormPage | None = None) -> None:
+        """Open ``form`` (``page`` of it, when given) as a modal."""
+        view = form_to_view(form, channel, page)
         await call_api(self.client.views_open(trigger_id=trigger_id, view=view))
 
     async def _upload(self, origin: Origin, delivery: Delivery, attachment: Attachment) -> None:

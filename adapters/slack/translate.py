@@ -23,7 +23,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import usertext
-from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Message, Origin, Reply
+from bot.events import Action, FieldKind, Form, FormField, FormPage, FormSubmission, Message, Origin, Reply
 
 __all__ = [
     "CATCH_ALL",
@@ -52,6 +52,7 @@ BUTTON_VALUE_LIMIT = 2000
 MAX_BUTTONS = 25
 MAX_BLOCKS = 50  # in a message; 100 in a modal or the Home tab
 MAX_VIEW_BLOCKS = 100
+MODAL_FIELDS = MAX_VIEW_BLOCKS  # fields one modal shows: the form_page_size of Slack origins that can open one
 VIEW_TITLE_LIMIT = 24
 OPTION_TEXT_LIMIT = 75
 MAX_OPTIONS = 100
@@ -95,7 +96,8 @@ def notification_text(reply: Reply) -> str:
 
 
 def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool, modals: bool) -> Origin:
-    return Origin("slack", channel, platform_user, thread=thread, is_dm=is_dm, supports_modals=modals)
+    size = MODAL_FIELDS if modals else 0
+    return Origin("slack", channel, platform_user, thread=thread, is_dm=is_dm, form_page_size=size)
 
 
 def _trigger(body: Mapping[str, Any]) -> str | None:
@@ -159,7 +161,10 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
                 values[field_name] = usertext.clean(state.get("value") or "")
     origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
     form_id = meta.get("form_id", view.get("callback_id", ""))
-    return FormSubmission(origin, form_id, values, meta.get("context", ""), delivery_id=_trigger(body))
+    draft, page = str(meta.get("draft", "")), int(meta.get("page", 0))
+    return FormSubmission(
+        origin, form_id, values, meta.get("context", ""), delivery_id=_trigger(body), draft=draft, page=page
+    )
 
 
 def to_mrkdwn(text: str) -> str:
@@ -235,32 +240,42 @@ def reply_blocks(reply: Reply) -> list[Block]:
     return blocks[:MAX_BLOCKS]
 
 
-def _element(spec: FormField) -> Any:
-    if spec.kind is FieldKind.CHOICE:
-        options = [Option(value=k[:150], label=clean(v)[:OPTION_TEXT_LIMIT]) for k, v in spec.choices[:MAX_OPTIONS]]
-        return StaticSelectElement(action_id="value", options=options)
-    if spec.kind is FieldKind.CONSENT:
-        return StaticSelectElement(action_id="value", options=[Option(value="yes", label="Yes, I agree")])
+def _element(spec: FormField, value: str = "") -> Any:
+    """The input for ``spec``, showing ``value`` (an answer given before, when the core reopens a form)."""
+    if spec.kind in (FieldKind.CHOICE, FieldKind.CONSENT):
+        choices = spec.choices[:MAX_OPTIONS] if spec.kind is FieldKind.CHOICE else (("yes", "Yes, I agree"),)
+        options = [Option(value=k[:150], label=clean(v)[:OPTION_TEXT_LIMIT]) for k, v in choices]
+        chosen = next((o for o in options if value and o.value == value), None)
+        return StaticSelectElement(action_id="value", options=options, initial_option=chosen)
     return PlainTextInputElement(
-        action_id="value", multiline=spec.kind is FieldKind.LONG_TEXT, max_length=min(spec.max_length, 3000)
+        action_id="value",
+        multiline=spec.kind is FieldKind.LONG_TEXT,
+        max_length=min(spec.max_length, 3000),
+        initial_value=value[: min(spec.max_length, 3000)] or None,
     )
 
 
-def form_to_view(form: Form, channel: str) -> dict[str, Any]:
-    """A form as a modal view; the channel and context travel in private_metadata."""
+def form_to_view(form: Form, channel: str, page: FormPage | None = None) -> dict[str, Any]:
+    """A form (the fields of ``page``, when given) as a modal view; the channel, context and the core's draft token
+    travel in private_metadata."""
     blocks: list[Block] = []
-    for spec in form.fields[:MAX_VIEW_BLOCKS]:
+    fields = form.fields[page.start : page.stop] if page is not None else form.fields
+    values = page.values if page is not None else {}
+    for spec in fields[:MAX_VIEW_BLOCKS]:
         hint = PlainTextObject(text=clean(spec.hint)[:2000]) if spec.hint else None
         blocks.append(
             InputBlock(
                 block_id=spec.name,
                 label=PlainTextObject(text=clean(spec.label)[:2000]),
-                element=_element(spec),
+                element=_element(spec, values.get(spec.name, "")),
                 optional=not spec.required and spec.kind is not FieldKind.CONSENT,
                 hint=hint,
             )
         )
-    meta = json.dumps({"form_id": form.form_id, "context": form.context, "channel": channel})
+    data: dict[str, Any] = {"form_id": form.form_id, "context": form.context, "channel": channel}
+    if page is not None:
+        data |= {"draft": page.token, "page": page.page}
+    meta = json.dumps(data)
     return {
         "type": "modal",
         "callback_id": form.form_id.split(":", 1)[0],

@@ -15,6 +15,7 @@ from bot.features.checkins import Checkins
 from bot.features.help import Help
 from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
+from bot.forms.engine import FormEngine
 from bot.metrics import Metrics
 from bot.permissions import RoleResolver
 from bot.pulse.digest import digest_job
@@ -70,8 +71,9 @@ class BotApp:
             Leads(deps).surface(),
             Checkins(deps).surface(),
         ]
+        self.forms = FormEngine(self.db, lambda form_id: self.registry.form(form_id))
         # help lists the registry's commands, so it looks the registry up when called.
-        self.registry = Registry.build(features)
+        self.registry = Registry.build([*features, self.forms.surface()])
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         jobs = list(self.registry.jobs)
         policy = DeliveryPolicy(
@@ -83,7 +85,7 @@ class BotApp:
             self.db, [*jobs, self._reload_if_changed, self._forget_old_events], policy, channels=self.channels
         )
         self.dispatcher = Dispatcher(
-            self.db, RoleResolver(settings.roles), self.registry, clock, self.metrics, self.channels
+            self.db, RoleResolver(settings.roles), self.registry, clock, self.metrics, self.channels, self.forms
         )
         self.dispatcher.outbox_ready = self.scheduler.wake  # a reply for another platform goes out at once
 

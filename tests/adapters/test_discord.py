@@ -13,11 +13,12 @@ import pytest
 import yarl
 
 from adapters.discord.app import DiscordAdapter, invite_url
+from adapters.discord.modals import page_modal
 from adapters.discord.translate import (
+    MODAL_LIMIT,
     NO_PINGS,
     command_text,
     component_to_core,
-    form_steps,
     message_to_core,
     modal_values,
     origin_of,
@@ -26,8 +27,9 @@ from adapters.discord.translate import (
     safe_text,
     text_input,
 )
-from bot.events import Action, Button, Message, Reply, Visibility
+from bot.events import Action, Button, FormPage, Message, Reply, Visibility
 from bot.features.leads import consult_form
+from bot.forms.engine import page_bounds
 from bot.settings import Settings
 from storage.leads import list_leads
 from storage.questions import get_question
@@ -139,10 +141,16 @@ def test_every_message_of_a_reply_is_one_discord_takes(reply: Reply) -> None:
 
 
 def test_long_forms_split_into_modals_of_five() -> None:
+    """The core's pages for a Discord origin hold at most five inputs, and each modal fits Discord's limits."""
     form = consult_form("P2PU")
-    steps = form_steps(form)
-    assert [len(s.fields) for s in steps] == [5, len(form.fields) - 5]
-    assert all(len(s.title) <= 45 for s in steps)
+    pages, _, _ = page_bounds(len(form.fields), MODAL_LIMIT, 0)
+    modals = [
+        page_modal(form, FormPage("t", n, pages, *page_bounds(len(form.fields), MODAL_LIMIT, n)[1:]))
+        for n in range(pages)
+    ]
+    assert [len(m.children) for m in modals] == [5, len(form.fields) - 5]
+    assert [m.title for m in modals] == ["Work with P2PU (1/2)", "Work with P2PU (2/2)"]
+    assert [m.custom_id for m in modals] == ["form|t|0", "form|t|1"]
     for field in form.fields:
         item = text_input(field)
         assert len(item.text) <= 45 and (item.description is None or len(item.description) <= 100)
@@ -238,8 +246,10 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
     defaults = modal_defaults(reopened)
     assert defaults["name"] == "Ada" and defaults["email"] == "not-an-email"  # nothing typed is lost
     assert defaults["help_kind"] == "course_design"
-    await bot.submit(reopened.body["data"]["custom_id"], {**step1, "email": "ada@example.org"})
-    again = await bot.press(f"cb|discordform:reopen|{opened.body['data']['custom_id'].split('|')[1]}|1|")
+    fixed = await bot.submit(reopened.body["data"]["custom_id"], {**step1, "email": "ada@example.org"})
+    assert fixed.body["data"]["content"] == "Saved part 1 of 2."
+    again = await bot.press(custom_ids(fixed)[0])
+    assert modal_defaults(again) == step2  # the second page, as it was submitted before
     done = await bot.submit(again.body["data"]["custom_id"], step2)
     assert "L-0001" in json.dumps(done.body)
     async with bot.app.db.session() as session:

@@ -1,15 +1,26 @@
 """Discord forms and interaction answers on the wire: replies aimed elsewhere survive a lost or refused answer, and
-half-filled forms are kept apart by their whole context and dropped once no longer needed."""
+half-filled forms (kept by the core, in the database) are kept apart, dropped once no longer needed, and survive a
+restart."""
 
 from __future__ import annotations
 
 import asyncio
 import copy
+import json
+from dataclasses import replace
+from datetime import timedelta
 
 import pytest
+from bot.app import BotApp
+from sqlalchemy import func, select
 
-from adapters.discord.modals import context_token, is_digest
-from bot.events import Event, FieldKind, Form, FormField, FormSubmission, Message, Reply, Visibility
+from adapters.discord.app import for_app
+from bot.clock import utcnow
+from bot.events import Event, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
+from bot.feature import Context, FormRoute, Replies
+from bot.forms.engine import DRAFT_TTL
+from storage.leads import list_leads
+from storage.models import FormDraftRow
 from tests.adapters import discord_bot
 from tests.adapters.discord_bot import SELECTS, Bot, buttons, custom_ids, modal_defaults
 from tests.adapters.discord_rules import invalid_form_body
@@ -126,26 +137,30 @@ PREFIX = "study group 'Data Science for Librarians', spring term, session "  # l
 
 
 def _survey(context: str) -> Form:
-    """A two-step form (seven fields) whose context only differs after the first 50 characters."""
+    """A two-page form (seven fields) whose context only differs after the first 50 characters."""
     fields = tuple(FormField(f"f{i}", f"Question {i}", FieldKind.TEXT, required=False) for i in range(7))
     return Form("survey", "Survey", fields, context=context)
 
 
 class _Surveys:
-    """The core's side of a survey: ``ask A`` opens the form for context PREFIX + "A"; submissions are kept."""
+    """A survey form in the core: ``/ask survey A`` opens it for context PREFIX + "A"; submissions are kept."""
 
     def __init__(self, bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
         self.submitted: list[FormSubmission] = []
-        self._handle = bot.adapter._handle
-        monkeypatch.setattr(bot.adapter, "_handle", self.handle)
+        registry = bot.app.registry
+        ask = registry.commands["ask"]
 
-    async def handle(self, event: Event) -> list[Reply]:
-        if isinstance(event, FormSubmission) and event.form_id == "survey":
-            self.submitted.append(event)
-            return [Reply(f"Thanks for {event.context[len(PREFIX) :]}.", visibility=Visibility.EPHEMERAL)]
-        if isinstance(event, Message) and event.text.startswith("ask survey "):
-            return [Reply("", form=_survey(PREFIX + event.text.removeprefix("ask survey ")))]
-        return await self._handle(event)
+        async def asked(ctx: Context, args: str) -> Replies:
+            if args.startswith("survey "):
+                return [Reply("", form=_survey(PREFIX + args.removeprefix("survey ")))]
+            return await ask.handler(ctx, args)
+
+        monkeypatch.setitem(registry.commands, "ask", replace(ask, handler=asked))
+        monkeypatch.setitem(registry.forms, "survey", FormRoute("survey", self.handle))
+
+    async def handle(self, ctx: Context, event: FormSubmission) -> Replies:
+        self.submitted.append(event)
+        return [Reply(f"Thanks for {event.context[len(PREFIX) :]}.", visibility=Visibility.EPHEMERAL)]
 
 
 def _answers(tag: str, fields: range) -> dict[str, str]:
@@ -159,12 +174,21 @@ async def _first_step(bot: Bot, tag: str) -> Call:
     return await bot.submit(opened.body["data"]["custom_id"], _answers(tag, range(5)), frozenset())
 
 
-def test_a_context_travels_whole_when_short_and_as_a_digest_of_all_of_it_when_long() -> None:
-    """Short contexts (a lead or run id) stay readable after a restart; long ones never share a token."""
-    assert context_token("42") == "42"
-    first, second = context_token(PREFIX + "A"), context_token(PREFIX + "B")
-    assert first != second and is_digest(first) and is_digest(second) and len(first) == 25
-    assert context_token("~42") != "~42" and is_digest(context_token("~42"))
+async def _drafts(bot: Bot) -> int:
+    """How many half-filled forms the database keeps."""
+    async with bot.app.db.session() as session:
+        return int(await session.scalar(select(func.count()).select_from(FormDraftRow)) or 0)
+
+
+async def test_a_modal_carries_only_the_cores_token_and_page_whatever_the_context(
+    bot: Bot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long context never travels in a custom_id: the modal names the core's draft and its page, nothing else."""
+    _Surveys(bot, monkeypatch)
+    opened = await bot.ask("survey " + "x" * 200)
+    custom_id = opened.body["data"]["custom_id"]
+    assert custom_id.startswith("form|") and custom_id.endswith("|0") and len(custom_id) < 40
+    assert PREFIX not in json.dumps(opened.body)
 
 
 async def test_two_forms_whose_context_shares_its_start_are_kept_apart(
@@ -187,24 +211,25 @@ async def test_two_forms_whose_context_shares_its_start_are_kept_apart(
 
 
 async def test_answers_are_dropped_once_the_form_is_submitted(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """After the core took the form, its old buttons find nothing: no answer is kept in memory."""
+    """After the core took the form, its old buttons find nothing: no answer is kept."""
     _Surveys(bot, monkeypatch)
     saved = await _first_step(bot, "A")
+    assert await _drafts(bot) == 1
     second = await bot.press(custom_ids(saved)[0])
     await bot.submit(second.body["data"]["custom_id"], _answers("A", range(5, 7)), frozenset())
     again = await bot.press(custom_ids(saved)[0])
     assert again.body["data"]["content"] == "That form has expired. Please start again."
-    assert len(bot.adapter._forms) == 0
+    assert await _drafts(bot) == 0
 
 
 async def test_cancel_drops_what_was_typed(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """ "Saved part 1 of 2" offers Continue and Cancel; after Cancel, Continue finds nothing."""
+    """ "Saved part 1 of 2" offers Continue and Cancel (the core's buttons); after Cancel, Continue finds nothing."""
     _Surveys(bot, monkeypatch)
     saved = await _first_step(bot, "A")
-    token = custom_ids(saved)[0].split("|")[-1]
+    token = custom_ids(saved)[0].split("|")[2]
     assert buttons(saved) == [
-        ("Continue (2/2)", f"cb|discordform:reopen|survey|1|{token}"),
-        ("Cancel", f"cb|discordform:cancel|survey|1|{token}"),
+        ("Continue (2/2)", f"cb|form:continue|{token}|1"),
+        ("Cancel", f"cb|form:cancel|{token}"),
     ]
     cancelled = await bot.press(buttons(saved)[1][1])
     assert cancelled.body["data"] == {
@@ -215,15 +240,48 @@ async def test_cancel_drops_what_was_typed(bot: Bot, monkeypatch: pytest.MonkeyP
     }
     again = await bot.press(buttons(saved)[0][1])
     assert again.body["data"]["content"] == "That form has expired. Please start again."
+    assert await _drafts(bot) == 0
 
 
-async def test_half_filled_answers_are_dropped_after_the_time_limit(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Nothing else happens after part 1: the answers still go when the time is up (scaled: 0.2 s for 30 min)."""
-    monkeypatch.setattr("adapters.discord.modals.PARTIAL_TTL", 0.2)
+async def test_half_filled_answers_expire_after_the_time_limit(bot: Bot, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing else happens after part 1: half an hour later Continue finds nothing, and the scheduler's next tick
+    deletes the answers."""
     _Surveys(bot, monkeypatch)
     saved = await _first_step(bot, "A")
-    assert len(bot.adapter._forms) == 1
-    await asyncio.sleep(0.4)  # the time limit passing is what this test is about
+    await bot.app.scheduler.tick(utcnow())
+    assert await _drafts(bot) == 1  # a fresh draft is left alone
+    later = utcnow() + DRAFT_TTL + timedelta(seconds=1)
+    monkeypatch.setattr(bot.app.dispatcher, "clock", lambda: later)
     again = await bot.press(custom_ids(saved)[0])
     assert again.body["data"]["content"] == "That form has expired. Please start again."
-    assert len(bot.adapter._forms) == 0
+    assert await _drafts(bot) == 1
+    await bot.app.scheduler.tick(later)
+    assert await _drafts(bot) == 0
+
+
+async def test_a_half_filled_form_survives_a_restart(bot: Bot) -> None:
+    """Page 1 of /consult submitted, then a new bot and adapter on the same database: Continue opens page 2, the
+    page-1 answers are kept, and the last page submitted twice makes exactly one lead."""
+    opened = await bot.command("consult")
+    saved = await bot.submit(opened.body["data"]["custom_id"], STEP1)
+    await bot.adapter.stop()
+    app = BotApp(bot.app.settings)
+    await app.start()
+    adapter = for_app(app, bot.app.settings, token="test-token", guild_ready_timeout=discord_bot.READY_AFTER)
+    runner = asyncio.create_task(adapter.run())
+    try:
+        await asyncio.wait_for(adapter.ready.wait(), 10)
+        second = await bot.press(custom_ids(saved)[0])
+        assert second.body["data"]["title"] == "Work with P2PU (2/2)"
+        assert list(modal_defaults(second)) == ["timeline", "budget", "consent"]
+        done = await bot.submit(second.body["data"]["custom_id"], STEP2)
+        twice = await bot.submit(second.body["data"]["custom_id"], STEP2)
+    finally:
+        await adapter.stop()
+        await asyncio.wait_for(runner, 10)
+        await app.close()
+    assert done.body["data"]["content"] == THANKS
+    assert twice.body["data"]["content"] == "That form has expired. Please start again."
+    async with bot.app.db.session() as session:
+        leads = await list_leads(session)
+    assert [(lead.name, lead.email, lead.timeline) for lead in leads] == [("Ada Lovelace", "ada@example.org", "March")]

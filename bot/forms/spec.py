@@ -1,7 +1,5 @@
-"""Form validation and step-by-step filling for platforms without modals.
-
-A step-by-step form keeps its state in the database (one per user and channel), so a restart in the middle loses
-nothing: the next message the user sends answers the field they were asked.
+"""What a form is made of and how its values are checked: one field at a time, a whole form, the question asked for a
+field when a form is filled in step by step, and a form as JSON (how a half-filled form is kept in the database).
 """
 
 from __future__ import annotations
@@ -17,6 +15,7 @@ from bot.events import FieldKind, Form, FormField
 
 __all__ = [
     "CANCEL_WORDS",
+    "EMAIL_PATTERN",
     "SKIP_WORDS",
     "form_from_json",
     "form_to_json",
@@ -94,7 +93,7 @@ def prompt_for(form: Form, step: int) -> str:
 
 
 def form_to_json(form: Form) -> str:
-    """Serialise ``form`` for the conversations table."""
+    """Serialise ``form`` for the database (a half-filled form) or a button value."""
     data = asdict(form)
     for f in data["fields"]:
         f["kind"] = f["kind"].value

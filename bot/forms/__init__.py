@@ -1,0 +1,26 @@
+"""Forms in the core: :mod:`bot.forms.spec` checks values and serialises forms; :mod:`bot.forms.engine` shows a form
+in pages or step by step and keeps the half-filled form in the database."""
+
+from __future__ import annotations
+
+from bot.forms.spec import (
+    CANCEL_WORDS,
+    EMAIL_PATTERN,
+    SKIP_WORDS,
+    form_from_json,
+    form_to_json,
+    prompt_for,
+    validate_field,
+    validate_form,
+)
+
+__all__ = [
+    "CANCEL_WORDS",
+    "EMAIL_PATTERN",
+    "SKIP_WORDS",
+    "form_from_json",
+    "form_to_json",
+    "prompt_for",
+    "validate_field",
+    "validate_form",
+]

@@ -1,0 +1,290 @@
+"""The one form engine: a form is shown in pages as large as the origin allows, and what was typed so far is kept in
+the database, so a half-filled form survives a restart or a move to another replica.
+
+An origin's ``form_page_size`` picks the way: 0 asks field by field in the chat (the console, direct messages), a
+positive size shows pages of at most that many fields (5 in a Discord modal, 100 in a Slack modal, so one page).
+Step by step, the state is one conversation per user and channel: the next message answers the field asked. In
+pages, the state is a draft named by a token; each page's submission carries the token back, the engine merges its
+answers, and answers with "Saved part n of N" and a "Continue" button, or submits the whole form to its feature.
+A form the feature rejects keeps every answer, with an "Edit answers" button that reopens it filled in.
+
+"Continue", "Edit answers" and "Cancel" are core buttons (prefix ``form``), so an adapter keeps no form state: it
+shows the page it is given and sends back what was submitted. Drafts expire :data:`DRAFT_TTL` after their last
+change (a scheduler job deletes them); step-by-step conversations wait until answered or cancelled.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from bot.errors import FormErrors, UsageError
+from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
+from bot.feature import ActionRoute, Context, FormRoute, Replies, Surface
+from bot.forms.spec import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
+from bot.permissions import check_role
+from bot.usertext import quote
+from storage import Database
+from storage.conversations import (
+    claim_conversation,
+    claim_draft,
+    delete_draft,
+    get_conversation,
+    get_draft,
+    purge_drafts,
+    save_conversation,
+    save_draft,
+)
+from storage.records import Conversation, FormDraft
+
+__all__ = ["CANCEL", "CONTINUE", "DRAFT_TTL", "FormEngine", "continue_button", "page_bounds"]
+
+DRAFT_TTL = timedelta(minutes=30)  # a half-filled or rejected form in pages waits this long for its next step
+CONTINUE = "form:continue"  # value ``token|page``: show that page again, filled with the answers so far
+CANCEL = "form:cancel"  # value ``token``: drop what was typed
+
+_EXPIRED = "That form has expired. Please start again."
+_CANCELLED = "Cancelled. Nothing you typed in that form was kept."
+_CLOSED = "That form is no longer open."
+
+FormLookup = Callable[[str], FormRoute | None]
+
+
+def page_bounds(fields: int, size: int, page: int) -> tuple[int, int, int]:
+    """``(pages, start, stop)``: how many pages of ``size`` fields a form of ``fields`` fields takes, and the
+    fields on ``page`` (clamped to the last page)."""
+    pages = max(1, -(-fields // size))
+    page = min(max(page, 0), pages - 1)
+    return pages, page * size, min(fields, (page + 1) * size)
+
+
+def continue_button(page: FormPage, label: str) -> Button:
+    """A button that shows ``page`` of its form (again), filled with the answers so far."""
+    return Button(label, CONTINUE, f"{page.token}|{page.page}")
+
+
+def _private(text: str, *buttons: Button) -> Reply:
+    return Reply(text, buttons=buttons, visibility=Visibility.EPHEMERAL)
+
+
+class FormEngine:
+    """Opens forms, keeps what was typed in the database, and submits a finished form to its feature.
+
+    Args:
+        db: where half-filled forms are kept.
+        forms: the feature route for a form id (the registry's :meth:`~bot.registry.Registry.form`).
+    """
+
+    def __init__(self, db: Database, forms: FormLookup) -> None:
+        self.db = db
+        self._forms = forms
+
+    def surface(self) -> Surface:
+        """The engine's own buttons ("Continue" / "Edit answers" / "Open the form", and "Cancel"), and the job that
+        deletes expired drafts."""
+        return Surface("forms", actions=(ActionRoute("form", self.action),), jobs=(self.expire,))
+
+    async def expire(self, db: Database, now: datetime) -> list[Reply]:
+        """Delete the drafts nobody touched for :data:`DRAFT_TTL` (a scheduler job: every tick)."""
+        async with db.session() as session:
+            await purge_drafts(session, now - DRAFT_TTL)
+        return []
+
+    # -- opening ------------------------------------------------------------------------------------------------
+
+    async def open(self, ctx: Context, replies: Sequence[Reply]) -> list[Reply]:
+        """``replies`` with each form started the way ``ctx.origin`` can show it (in pages, or step by step)."""
+        out: list[Reply] = []
+        for reply in replies:
+            if reply.form is None or reply.form_page is not None:
+                out.append(reply)
+            elif ctx.origin.form_page_size > 0:
+                out.append(await self._open_pages(ctx, reply.form, reply))
+            else:
+                out += await self._open_steps(ctx, reply)
+        return out
+
+    async def start_steps(self, ctx: Context, reply: Reply) -> list[Reply]:
+        """Ask ``reply``'s form field by field in ``ctx.origin``'s channel (an adapter moving a form somewhere
+        private); the draft of its pages, if it had one, is dropped."""
+        if reply.form_page is not None:
+            async with self.db.session() as session:
+                await delete_draft(session, reply.form_page.token)
+        return await self._open_steps(ctx, replace(reply, form_page=None))
+
+    async def _open_pages(self, ctx: Context, form: Form, reply: Reply) -> Reply:
+        o = ctx.origin
+        token = secrets.token_urlsafe(12)
+        draft = FormDraft(token, o.platform, o.channel, o.user, form_to_json(form), {}, 0, o.form_page_size)
+        async with self.db.session() as session:
+            await save_draft(session, draft, ctx.now)
+        return replace(reply, form_page=_page(form, draft, 0))
+
+    async def _open_steps(self, ctx: Context, reply: Reply) -> list[Reply]:
+        assert reply.form is not None
+        o = ctx.origin
+        conv = Conversation(o.platform, o.channel, o.user, form_to_json(reply.form), {}, 0)
+        async with self.db.session() as session:
+            await save_conversation(session, conv, ctx.now)
+        first = _private(prompt_for(reply.form, 0))
+        return [replace(reply, form=None), first] if reply.text else [first]
+
+    # -- pages --------------------------------------------------------------------------------------------------
+
+    async def action(self, ctx: Context, action: Action) -> Replies:
+        """A press of "Continue" / "Edit answers" / "Open the form" (the page, filled in) or of "Cancel"."""
+        token, _, page = action.value.partition("|")
+        if action.action_id == CANCEL:
+            async with self.db.session() as session:
+                draft = await get_draft(session, token, ctx.now - DRAFT_TTL)
+                if draft is not None and _owns(ctx.origin, draft):
+                    await delete_draft(session, token)
+            return [_private(_CANCELLED)]
+        if action.action_id != CONTINUE:
+            raise UsageError("That button no longer does anything.")
+        draft = await self._draft(ctx, token)
+        if draft is None:
+            return [_private(_EXPIRED)]
+        form = form_from_json(draft.form_json)
+        shown = _page(form, draft, int(page) if page.isdigit() else 0)
+        return [Reply("", form=form, form_page=shown, visibility=Visibility.EPHEMERAL)]
+
+    async def submit(self, ctx: Context, submission: FormSubmission) -> Replies:
+        """One page submitted: kept with a "Continue" button, or (the last page) the whole form to its feature."""
+        draft = await self._draft(ctx, submission.draft)
+        if draft is None:
+            return [_private(_EXPIRED)]
+        form = form_from_json(draft.form_json)
+        route = self._route(ctx, form)
+        names = {f.name for f in form.fields}
+        values = {**draft.values, **{k: v for k, v in submission.values.items() if k in names}}
+        pages, _, _ = page_bounds(len(form.fields), draft.page_size, 0)
+        if submission.page + 1 < pages:
+            kept = replace(draft, values=values, page=submission.page + 1)
+            async with self.db.session() as session:
+                await save_draft(session, kept, ctx.now)
+            following = _page(form, kept, kept.page)
+            label = f"Continue ({following.page + 1}/{pages})"
+            saved = f"Saved part {submission.page + 1} of {pages}."
+            return [_private(saved, continue_button(following, label), _cancel_button(kept.token))]
+        return await self._finish(ctx, route, form, draft, values)
+
+    async def _finish(
+        self, ctx: Context, route: FormRoute, form: Form, draft: FormDraft, values: dict[str, str]
+    ) -> Replies:
+        # The draft is claimed (deleted) before the feature gets the form: the same last page submitted twice at
+        # once (a retry, another replica) finds nothing the second time.
+        async with self.db.session() as session:
+            claimed = await claim_draft(session, draft)
+        if not claimed:
+            return []
+        try:
+            return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
+        except FormErrors as exc:
+            names = [f.name for f in form.fields]
+            bad = min((names.index(n) for n in exc.errors if n in names), default=0)
+            kept = replace(draft, values=values, page=bad // draft.page_size)
+            async with self.db.session() as session:
+                await save_draft(session, kept, ctx.now)
+            return [_rejected(exc, _page(form, kept, kept.page))]
+        except BaseException:
+            async with self.db.session() as session:  # nothing was submitted: the answers stay for another try
+                await save_draft(session, draft, ctx.now)
+            raise
+
+    async def _draft(self, ctx: Context, token: str) -> FormDraft | None:
+        """The draft ``token`` if it is still kept and is this user's."""
+        async with self.db.session() as session:
+            draft = await get_draft(session, token, ctx.now - DRAFT_TTL)
+        return draft if draft is not None and _owns(ctx.origin, draft) else None
+
+    def _route(self, ctx: Context, form: Form) -> FormRoute:
+        route = self._forms(form.form_id)
+        if route is None:
+            raise UsageError(_CLOSED)
+        check_role(ctx.role, route.min_role, "that form")
+        return route
+
+    # -- step by step -------------------------------------------------------------------------------------------
+
+    async def pending(self, origin: Origin) -> Conversation | None:
+        """The form ``origin``'s user is filling in step by step in that channel, if any."""
+        async with self.db.session() as session:
+            return await get_conversation(session, origin.platform, origin.channel, origin.user)
+
+    async def pending_prompt(self, origin: Origin) -> str | None:
+        """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""
+        conv = await self.pending(origin)
+        return None if conv is None else prompt_for(form_from_json(conv.form_json), conv.step)
+
+    async def answer(self, ctx: Context, conv: Conversation, text: str) -> Replies:
+        """``text`` as the answer to the field ``conv`` asks: the next question, or the whole form submitted."""
+        form = form_from_json(conv.form_json)
+        if text.lower() in CANCEL_WORDS:
+            async with self.db.session() as session:
+                await claim_conversation(session, conv)
+            return [_private(f"Cancelled: {form.title}. Nothing was saved.")]
+        spec = form.fields[conv.step]
+        raw = "" if (not spec.required and text.lower() in SKIP_WORDS) else text
+        try:
+            value = validate_field(spec, raw)
+        except FormErrors as exc:
+            return [_private(f"{quote(exc.errors[spec.name])}\n\n{prompt_for(form, conv.step)}")]
+        values = {**conv.values, spec.name: value}
+        if conv.step + 1 < len(form.fields):
+            async with self.db.session() as session:
+                await save_conversation(session, replace(conv, values=values, step=conv.step + 1), ctx.now)
+            return [_private(prompt_for(form, conv.step + 1))]
+        return await self._finish_steps(ctx, conv, form, values)
+
+    async def _finish_steps(self, ctx: Context, conv: Conversation, form: Form, values: dict[str, str]) -> Replies:
+        route = self._route(ctx, form)
+        # The last answer is applied once: the conversation at this step is claimed (deleted) before the form is
+        # submitted; a copy of the same answer handled at the same moment (another replica) finds nothing to claim.
+        async with self.db.session() as session:
+            claimed = await claim_conversation(session, conv)
+        if not claimed:
+            return []
+        try:
+            return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
+        except FormErrors as exc:
+            # A check across fields failed: ask the first bad field again, keep the rest.
+            names = [f.name for f in form.fields]
+            bad = min((names.index(n) for n in exc.errors if n in names), default=0)
+            async with self.db.session() as session:
+                await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
+            problem = quote(exc.errors.get(names[bad], str(exc)))
+            return [_private(f"{problem}\n\n{prompt_for(form, bad)}")]
+        except BaseException:
+            # Nothing was submitted: give the user their answers back so that sending the last one again works.
+            async with self.db.session() as session:
+                await save_conversation(session, conv, ctx.now)
+            raise
+
+
+def _owns(origin: Origin, draft: FormDraft) -> bool:
+    return (origin.platform, origin.user) == (draft.platform, draft.user)
+
+
+def _page(form: Form, draft: FormDraft, page: int) -> FormPage:
+    pages, start, stop = page_bounds(len(form.fields), draft.page_size, page)
+    return FormPage(draft.token, start // draft.page_size, pages, start, stop, dict(draft.values))
+
+
+def _cancel_button(token: str) -> Button:
+    return Button("Cancel", CANCEL, token)
+
+
+def _rejected(exc: FormErrors, page: FormPage) -> Reply:
+    """A form its feature rejected: the errors (also by field, for a modal still open), with buttons to reopen it
+    filled in, or to drop it."""
+    errors = tuple((name, quote(message)) for name, message in exc.errors.items())
+    lines = "\n".join(f"- {message}" for _, message in errors)
+    return Reply(
+        f"Please fix these and submit again:\n{lines}",
+        buttons=(continue_button(page, "Edit answers"), _cancel_button(page.token)),
+        visibility=Visibility.EPHEMERAL,
+        form_errors=errors,
+    )

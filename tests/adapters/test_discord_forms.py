@@ -11,14 +11,14 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from bot.app import BotApp
 from sqlalchemy import func, select
 
-from adapters.discord.app import for_app
 from bot.clock import utcnow
 from bot.events import Event, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import Context, FormRoute, Replies
 from bot.forms.engine import DRAFT_TTL
+from bot.main.adapters import discord_adapter
+from bot.main.wiring import BotApp
 from storage.leads import list_leads
 from storage.models import FormDraftRow
 from tests.adapters import discord_bot
@@ -267,7 +267,7 @@ async def test_a_half_filled_form_survives_a_restart(bot: Bot) -> None:
     await bot.adapter.stop()
     app = BotApp(bot.app.settings)
     await app.start()
-    adapter = for_app(app, bot.app.settings, token="test-token", guild_ready_timeout=discord_bot.READY_AFTER)
+    adapter = discord_adapter(app, bot.app.settings, token="test-token", guild_ready_timeout=discord_bot.READY_AFTER)
     runner = asyncio.create_task(adapter.run())
     try:
         await asyncio.wait_for(adapter.ready.wait(), 10)

@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bot.app import BotApp
 
 from adapters.slack.app import SlackAdapter
 from bot.events import Event, FormSubmission, Reply
+from bot.main.wiring import BotApp
 from storage.leads import list_leads
 from tests.adapters.slack_standin import SECRET, fixture, post_form, serving
 from tests.conftest import DbTarget
@@ -40,7 +40,7 @@ async def test_a_late_rejected_form_reopens_with_every_answer_kept(app: BotApp) 
         return await app.dispatcher.handle(event)
 
     async with serving() as api:
-        adapter = SlackAdapter(handle, app.db, "xoxb-test", SECRET, api.base_url + "/api/")
+        adapter = SlackAdapter(handle, "xoxb-test", SECRET, api.base_url + "/api/")
         port = await adapter.start(host="127.0.0.1", port=0)
         url = f"http://127.0.0.1:{port}/slack/events"
         try:

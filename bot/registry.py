@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.errors import ConfigError, PermissionDenied
 from bot.events import Reply, Visibility
-from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Surface
+from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Slash, Surface
 from bot.permissions import Role
 from bot.scheduler import Job
 
@@ -45,16 +45,11 @@ class SlashSubcommand:
 
 @dataclass(frozen=True)
 class SlashCommand:
-    """A slash command as the platforms show it; ``command`` is the core text it stands for (``ask``)."""
+    """A slash command as the platforms show it: ``name`` is the core command it stands for (``ask``), or a group
+    (``checkin``) whose words are its ``subcommands``."""
 
     name: str
-    description: str
-    option: str = ""
-    option_description: str = ""
-    required: bool = True
-    usage_hint: str = ""
-    slack: bool = True
-    complete: Completer | None = None
+    slash: Slash
     subcommands: tuple[SlashSubcommand, ...] = ()
 
 
@@ -112,16 +107,16 @@ class Registry:
             if group in self.commands:
                 raise ConfigError(f"command {group!r} clashes with the command group of the same name")
             self.groups.setdefault(group, Group(group, f"{group} commands"))
-        for slash in self.slash_commands():
-            _check_length(f"/{slash.name}", slash.description)
-            _check_length(f"/{slash.name} {slash.option}", slash.option_description)
-            if len(slash.subcommands) > DISCORD_LIMITS.subcommands:
+        for command in self.slash_commands():
+            name, slash = command.name, command.slash
+            _check_length(f"/{name}", slash.description)
+            _check_length(f"/{name} {slash.option}", slash.option_description)
+            if len(command.subcommands) > DISCORD_LIMITS.subcommands:
                 raise ConfigError(
-                    f"/{slash.name} has {len(slash.subcommands)} subcommands; Discord allows "
-                    f"{DISCORD_LIMITS.subcommands}"
+                    f"/{name} has {len(command.subcommands)} subcommands; Discord allows {DISCORD_LIMITS.subcommands}"
                 )
-            for sub in slash.subcommands:
-                _check_length(f"/{slash.name} {sub.name}", sub.description)
+            for sub in command.subcommands:
+                _check_length(f"/{name} {sub.name}", sub.description)
         if len(self.slash_commands()) > DISCORD_LIMITS.commands:
             raise ConfigError(f"more than {DISCORD_LIMITS.commands} slash commands")
 
@@ -170,20 +165,7 @@ class Registry:
 
     def slash_commands(self) -> list[SlashCommand]:
         """Every slash command: the one-word commands that have one, then one per command group."""
-        out = [
-            SlashCommand(
-                name=c.name,
-                description=c.slash.description,
-                option=c.slash.option,
-                option_description=c.slash.option_description,
-                required=c.slash.required,
-                usage_hint=c.slash.usage_hint,
-                slack=c.slash.slack,
-                complete=c.slash.complete,
-            )
-            for c in self.commands.values()
-            if c.slash is not None and c.group is None
-        ]
+        out = [SlashCommand(c.name, c.slash) for c in self.commands.values() if c.slash is not None and c.group is None]
         for group in self.groups.values():
             subs = tuple(
                 SlashSubcommand(c.name.split()[1], c.summary, c.complete)
@@ -191,15 +173,8 @@ class Registry:
                 if c.group == group.name
             )
             if subs:
-                out.append(
-                    SlashCommand(
-                        name=group.name,
-                        description=group.description,
-                        usage_hint=group.usage_hint,
-                        slack=group.slack,
-                        subcommands=subs,
-                    )
-                )
+                slash = Slash(group.description, usage_hint=group.usage_hint, slack=group.slack)
+                out.append(SlashCommand(group.name, slash, subs))
         return out
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.feature import Completer
+from bot.feature import Completer, Slash
 from bot.registry import SlashCommand
 
 __all__ = ["command_tree"]
@@ -29,49 +29,31 @@ def command_tree(
     """The command tree of ``client``: the core's slash ``commands``, each calling ``on_command``."""
     tree: app_commands.CommandTree[Any] = app_commands.CommandTree(client)
     client.communitybot_command = on_command  # type: ignore[attr-defined]
-    for slash in commands:
-        if slash.subcommands:
-            group = app_commands.Group(name=slash.name, description=slash.description)
-            for sub in slash.subcommands:
-                group.add_command(
-                    _command(sub.name, sub.description or sub.name, "args", "", False, sub.complete, group)
-                )
+    for command in commands:
+        if command.subcommands:
+            group = app_commands.Group(name=command.name, description=command.slash.description)
+            for sub in command.subcommands:
+                args = Slash(sub.description or sub.name, option="args", required=False, complete=sub.complete)
+                group.add_command(_command(sub.name, args, group))
             tree.add_command(group)
         else:
-            tree.add_command(
-                _command(
-                    slash.name,
-                    slash.description,
-                    slash.option,
-                    slash.option_description,
-                    slash.required,
-                    slash.complete,
-                    None,
-                )
-            )
+            tree.add_command(_command(command.name, command.slash, None))
     return tree
 
 
-def _command(
-    name: str,
-    description: str,
-    option: str,
-    option_description: str,
-    required: bool,
-    complete: Completer | None,
-    parent: app_commands.Group | None,
-) -> app_commands.Command[Any, ..., None]:
-    callback = _callback(option, required)
+def _command(name: str, slash: Slash, parent: app_commands.Group | None) -> app_commands.Command[Any, ..., None]:
+    option = slash.option
+    callback = _callback(option, slash.required)
     if option:
         # The callback's parameter is ``value``; Discord shows it under the option's own name.
         callback = app_commands.rename(value=option)(callback)
-        if option_description:
-            callback = app_commands.describe(value=option_description)(callback)
+        if slash.option_description:
+            callback = app_commands.describe(value=slash.option_description)(callback)
     command: app_commands.Command[Any, ..., None] = app_commands.Command(
-        name=name, description=description[:100], callback=callback, parent=parent
+        name=name, description=slash.description[:100], callback=callback, parent=parent
     )
-    if option and complete is not None:
-        command.autocomplete("value")(_completer(complete))
+    if option and slash.complete is not None:
+        command.autocomplete("value")(_completer(slash.complete))
     return command
 
 

@@ -43,7 +43,7 @@ def render_manifest(
 ) -> str:
     """The manifest as YAML: the registry's Slack slash ``commands`` and the app's own catch-all command."""
     url = f"{base_url.rstrip('/')}/slack/events"
-    slash = [_slash(c.name, c.description, c.usage_hint, url) for c in commands if c.slack]
+    slash = [_slash(c.name, c.slash.description, c.slash.usage_hint, url) for c in commands if c.slash.slack]
     slash.append(_slash(CATCH_ALL.removeprefix("/"), "Help and every other command", "help", url))
     manifest: dict[str, Any] = {
         "display_information": {"name": name, "description": description, "background_color": "#1d4f91"},

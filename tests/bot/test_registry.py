@@ -78,7 +78,7 @@ def test_slash_commands_list_one_word_commands_then_groups_with_their_subcommand
         groups=(Group("kb", "Knowledge base", slack=False),),
     )
     slash = Registry.build([surface]).slash_commands()
-    assert [(s.name, s.description, s.option, s.slack) for s in slash] == [
+    assert [(s.name, s.slash.description, s.slash.option, s.slash.slack) for s in slash] == [
         ("ask", "Ask", "question", True),
         ("kb", "Knowledge base", "", False),
     ]

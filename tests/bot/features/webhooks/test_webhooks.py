@@ -228,3 +228,34 @@ async def test_nothing_answering_is_retried_and_the_secret_and_url_stay_out_of_l
     assert SECRET not in caplog.text and SECRET.removeprefix("whsec_") not in caplog.text
     above_debug = "\n".join(r.getMessage() for r in caplog.records if r.levelno > logging.DEBUG)
     assert "crm-s3cret" not in above_debug and "crm-s3cret" not in listed
+
+
+async def test_a_claim_left_by_a_dead_process_holds_for_its_lease(
+    hooked: BotApp, clock: Clock, receiver: Receiver
+) -> None:
+    """A delivery claimed by a process that died is not sent while the claim holds, then sent once."""
+    from storage.webhooks import claim_webhooks
+
+    await Chat(hooked).submit("consult:intake", VALID)
+    (taken,) = await claim_webhooks(hooked.db, clock(), timedelta(seconds=120), 10)  # and then it died
+    clock.advance(seconds=60)
+    await _tick(hooked, clock)
+    assert receiver.got == []
+    clock.advance(seconds=61)
+    await _tick(hooked, clock)
+    clock.advance(hours=1)
+    await _tick(hooked, clock)
+    assert [r.headers["webhook-id"] for r in receiver.got] == [taken.msg_id]
+
+
+async def test_a_merge_reports_both_leads(hooked: BotApp, clock: Clock, receiver: Receiver) -> None:
+    """Merging L-0002 into L-0001: L-0002's status moves to merged, L-0001 is updated."""
+    chat = Chat(hooked)
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Again, other words"}, user="bob")
+    await chat.say("leads merge L-0002 into L-0001", role="staff")
+    await _tick(hooked, clock)
+    *_, moved, kept = receiver.events
+    assert moved["type"] == "lead.status_changed" and moved["data"]["lead"]["ref"] == "L-0002"
+    assert (moved["data"]["old_status"], moved["data"]["new_status"]) == ("new", "merged")
+    assert (kept["type"], kept["data"]["lead"]["ref"], kept["data"]["change"]) == ("lead.updated", "L-0001", "merged")

@@ -32,7 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
-from bot.settings_models import KnowledgeDir, RoleSettings
+from bot.settings_models import KnowledgeDir, RoleSettings, WebhookSettings
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -40,6 +40,7 @@ __all__ = [
     "KnowledgeDir",
     "RoleSettings",
     "Settings",
+    "WebhookSettings",
     "load_settings",
 ]
 
@@ -49,7 +50,8 @@ DOCKER_ONLY = frozenset({"POSTGRES_PASSWORD", "POSTGRES_USER", "POSTGRES_DB"})
 # COMMUNITYBOT_* variables that are not settings: the settings file's path, and the test suite's database.
 _OTHER_VARIABLES = frozenset({"COMMUNITYBOT_CONFIG", "COMMUNITYBOT_TEST_POSTGRES_URL"})
 
-_SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token"}
+# ``webhooks`` holds signing secrets (and CRM URLs often carry a token): environment only, masked whole.
+_SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token", "webhooks"}
 
 
 class Settings(BaseSettings):
@@ -100,6 +102,9 @@ class Settings(BaseSettings):
     digest_timezone: str = Field("UTC", description="Time zone of digest_day/digest_time and of report weeks.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     roles: RoleSettings = RoleSettings()
+    webhooks: list[WebhookSettings] = Field(
+        [], description="Outgoing signed webhooks for lead events: a JSON list of {url, secret, events}."
+    )
 
     slack_bot_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_BOT_TOKEN"))
     slack_app_token: SecretStr | None = Field(None, validation_alias=AliasChoices("SLACK_APP_TOKEN"))

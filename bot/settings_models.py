@@ -5,9 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, model_validator
+from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
 
-__all__ = ["KnowledgeDir", "RoleSettings"]
+__all__ = ["WEBHOOK_EVENTS", "KnowledgeDir", "RoleSettings", "WebhookSettings"]
+
+WebhookEvent = Literal["lead.created", "lead.updated", "lead.status_changed", "lead.forgotten"]
+WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = ("lead.created", "lead.updated", "lead.status_changed", "lead.forgotten")
+"""The events a webhook can subscribe to."""
 
 
 class RoleSettings(BaseModel):
@@ -38,3 +42,16 @@ class KnowledgeDir(BaseModel):
     @classmethod
     def _from_path(cls, value: Any) -> Any:
         return {"path": value} if isinstance(value, str | Path) else value
+
+
+class WebhookSettings(BaseModel):
+    """One outgoing webhook: where lead events are POSTed, the ``whsec_`` secret they are signed with, and which.
+
+    ``communitybot doctor`` checks the URL (https, or http only to localhost) and the secret's shape.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    secret: SecretStr
+    events: list[WebhookEvent] = list(WEBHOOK_EVENTS)

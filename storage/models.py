@@ -37,6 +37,7 @@ __all__ = [
     "ProcessedEventRow",
     "ScheduledMessageRow",
     "StudyGroupRow",
+    "WebhookDeliveryRow",
 ]
 
 NAMING = {
@@ -267,6 +268,31 @@ class DigestClaimRow(Base):
 
     period: Mapped[str] = mapped_column(String(64), primary_key=True, info={"personal": "no"})
     claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class WebhookDeliveryRow(Base):
+    """One signed webhook POST to one endpoint, kept until it is answered 2xx, refused, or 24 hours have passed.
+
+    Written in the same transaction as the lead change it reports; claimed for a lease, sent, then marked.
+    ``msg_id`` is the ``webhook-id`` header, the same on every attempt, so receivers can drop a repeat.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_status_due_at", "status", "due_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    msg_id: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": "no"})
+    url: Mapped[str] = mapped_column(String(2000), info={"personal": "no"})
+    event: Mapped[str] = mapped_column(String(40), info={"personal": "no"})
+    payload: Mapped[str] = mapped_column(Text, info={"personal": "json", "personal_keys": ("data",)})
+    status: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    give_up_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200), info={"personal": "no"})
 
 
 # The pulse report counts by week over these columns (migration 0008).

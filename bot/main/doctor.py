@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import StorageError
 from bot.main.wiring import load_knowledge
-from bot.settings import Settings
+from bot.settings import Settings, WebhookSettings
 from storage import Database
 from storage.outbox import count_by_status
 
@@ -53,6 +56,47 @@ def _tokens(settings: Settings) -> list[Check]:
     return checks
 
 
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+def _webhook_url(url: str) -> str | None:
+    """What is wrong with a webhook URL (None: nothing). The URL itself is never repeated: it may hold a token."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return "URL does not parse"
+    if not host:
+        return "URL has no host"
+    if parts.scheme == "https" or (parts.scheme == "http" and host in _LOCAL_HOSTS):
+        return None
+    return "URL must be https (plain http only to localhost)"
+
+
+def _webhook_secret(secret: str) -> str | None:
+    """What is wrong with a webhook secret (None: nothing); the secret is never repeated."""
+    if not secret.startswith("whsec_"):
+        return "secret must start with whsec_"
+    try:
+        key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+    except binascii.Error:
+        return "secret after whsec_ is not base64"
+    if not 24 <= len(key) <= 64:
+        return f"secret is {len(key)} bytes; the spec wants 24 to 64 (e.g. whsec_ + base64 of 32 random bytes)"
+    return None
+
+
+def _webhooks(hooks: list[WebhookSettings]) -> list[Check]:
+    if not hooks:
+        return [Check("webhooks", True, "none configured")]
+    checks = []
+    for n, hook in enumerate(hooks, 1):
+        problems = [p for p in (_webhook_url(hook.url), _webhook_secret(hook.secret.get_secret_value())) if p]
+        detail = "; ".join(problems) or "URL and secret look right"
+        checks.append(Check(f"webhook {n}", not problems, f"{detail} (events: {', '.join(hook.events) or 'none'})"))
+    return checks
+
+
 async def _deliveries(db: Database) -> Check:
     counts = await count_by_status(db)
     waiting, failed = counts.get("pending", 0), counts.get("failed", 0)
@@ -64,6 +108,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; the settings themselves already loaded if this runs."""
     checks = [Check("settings", True, "loaded")]
     checks += _tokens(settings)
+    checks += _webhooks(settings.webhooks)
     db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
     try:
         await db.check()

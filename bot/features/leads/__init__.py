@@ -29,6 +29,7 @@ from bot.features.leads.render import (
     summary,
     triage_buttons,
 )
+from bot.features.webhooks.emit import LeadHooks
 from bot.forms import EMAIL_PATTERN, validate_form
 from bot.permissions import Role
 from bot.routing import STAFF
@@ -58,8 +59,10 @@ class Leads:
         self._announce = deps.channels.configured(STAFF)
         self._metrics = deps.metrics
         self._after_forget = deps.reload_knowledge
+        self._hooks = LeadHooks(settings.webhooks)  # lead events to outgoing webhooks, stored with each change
         self._jobs = LeadJobs(
             self._announce,
+            self._hooks,
             followup=timedelta(hours=settings.lead_followup_hours),
             retention=timedelta(days=settings.lead_retention_days),
         )
@@ -117,7 +120,10 @@ class Leads:
     async def submitted(self, ctx: Context, submission: FormSubmission) -> Replies:
         """Store the request once, thank the requester by DM and tell the staff channel about a new lead."""
         values = validate_form(self._form, submission.values)
-        lead, created = await save_request(ctx, submission.form_id, values)
+        async with ctx.db.transaction() as session:  # the lead and its lead.created webhook, or neither
+            lead, created = await save_request(ctx, submission.form_id, values)
+            if created:
+                await self._hooks.created(session, lead, ctx.now)
         replies = [Reply(say.THANKS.format(ref=lead.ref), visibility=Visibility.DM)]
         if not created:
             return replies  # the same submission again (a double click, a retried delivery): one lead, one notice
@@ -210,6 +216,9 @@ class Leads:
             into = say.MERGED_INTO.format(ref=target.ref)
             await add_lead_event(session, source_id, ctx.actor, "merged", into, ctx.now)
             await merge_lead(session, source_id, target_id, ctx.now)
+            merged = _found(await get_lead(session, source_id), source_id)
+            await self._hooks.changed(session, source, merged, "merged", ctx.now)
+            await self._hooks.changed(session, target, target, "merged", ctx.now)
         return [Reply(say.MERGED.format(source=source.ref, target=target.ref), visibility=Visibility.EPHEMERAL)]
 
     async def forget(self, ctx: Context, args: str) -> Replies:
@@ -223,6 +232,8 @@ class Leads:
             user_ids=frozenset({opts["--user"]}) if opts.get("--user") else frozenset(),
         )
         result = await forget_person(ctx.db, email, extra, ctx.actor, say.FORGOTTEN_ON_REQUEST, ctx.now)
+        async with ctx.db.session() as session:  # after the forget, whose own transaction is committed first
+            await self._hooks.forgotten(session, result.lead_ids, ctx.now)
         others = result.rows_deleted + result.rows_anonymized
         if others:
             await self._after_forget()
@@ -275,15 +286,17 @@ class Leads:
         note: str | None = None,
     ) -> Replies:
         async with ctx.db.session() as session:
-            lead = _found(await get_lead(session, lead_id), lead_id)
+            lead = after = _found(await get_lead(session, lead_id), lead_id)
             if status is not None:
-                await update_lead(session, lead_id, ctx.now, status=status)
+                after = await update_lead(session, lead_id, ctx.now, status=status) or after
                 await add_lead_event(session, lead_id, ctx.actor, "status", f"{lead.status} -> {status}", ctx.now)
             if assignee is not None:
-                await update_lead(session, lead_id, ctx.now, assignee=assignee)
+                after = await update_lead(session, lead_id, ctx.now, assignee=assignee) or after
                 await add_lead_event(session, lead_id, ctx.actor, "assigned", assignee, ctx.now)
             if note is not None:
                 await add_lead_event(session, lead_id, ctx.actor, "note", note, ctx.now)
+            change = "status" if status is not None else "assigned" if assignee is not None else "note"
+            await self._hooks.changed(session, lead, after, change, ctx.now)
         if status:
             what = say.STATUS_CHANGED.format(status=status)
         else:

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from bot.events import Reply
 from bot.features.leads import text as say
 from bot.features.leads.render import follow_up
+from bot.features.webhooks.emit import LeadHooks
 from storage import Database
 from storage.leads import add_lead_event, anonymize_leads, claim_unreminded_new_leads, closed_leads_older_than
 
@@ -24,12 +25,14 @@ class LeadJobs:
 
     Args:
         announce: whether the staff channel is configured (no channel, no reminders).
+        hooks: the outgoing webhooks (retention sends ``lead.forgotten``).
         followup: how long a lead may stay ``new`` before staff are reminded, once.
         retention: how long lost, spam and merged leads keep their personal details.
     """
 
-    def __init__(self, announce: bool, followup: timedelta, retention: timedelta) -> None:
+    def __init__(self, announce: bool, hooks: LeadHooks, followup: timedelta, retention: timedelta) -> None:
         self._announce = announce
+        self._hooks = hooks
         self._followup = followup
         self._retention = retention
 
@@ -48,6 +51,7 @@ class LeadJobs:
         async with db.session() as session:
             ids = await closed_leads_older_than(session, now - self._retention)
             await anonymize_leads(session, ids, BOT_ACTOR, say.RETENTION_ENDED, now)
+            await self._hooks.forgotten(session, ids, now)
         if ids:
             log.info("anonymized %d lost/spam leads past retention", len(ids))
         return []

@@ -135,12 +135,15 @@ async def dissolve_lonely(session: AsyncSession) -> None:
     await session.execute(delete(PersonRow).where(~exists().where(PersonIdentityRow.person_id == PersonRow.id)))
 
 
-async def person_data(session: AsyncSession, start: Iterable[Identity], emails: Iterable[str] = ()) -> PersonData:
-    """The person behind ``start`` identities and ``emails``: linked identities, and their leads' emails and names.
+async def person_data(
+    session: AsyncSession, start: Iterable[Identity], emails: Iterable[str] = (), *, trusted: bool = False
+) -> PersonData:
+    """The person behind ``start`` identities and ``emails``: linked identities, and their leads.
 
-    Leads are theirs when an identity requested them or their email is one of the person's; a lead's requester
-    is another identity of the person (a lead sent from an account linked later), so this repeats until nothing
-    new turns up.
+    Untrusted (the person asking for themselves), only the leads their identities sent are theirs: an email or a
+    name typed into a form proves nothing, and following one would hand out, or erase, whoever really owns it.
+    ``trusted`` (staff, who checked who asks), a lead is theirs also by email, and its requester is another
+    identity of the person, so this repeats until nothing new turns up; the leads' emails and names then name them.
     """
     identities: list[Identity] = []
     known_emails = {e.casefold() for e in emails if e}
@@ -151,14 +154,17 @@ async def person_data(session: AsyncSession, start: Iterable[Identity], emails: 
         first = False
         for who in todo:
             identities += [i for i in await identities_of(session, who) if i not in identities]
-        found = await _leads_of(session, identities, known_emails)
+        found = await _leads_of(session, identities, known_emails if trusted else set())
         fresh = [row for row in found if row.id not in leads]
         leads.update({row.id: row for row in fresh})
+        if not trusted:
+            break
         known_emails |= {row.email_lower for row in fresh if row.email_lower}
         names |= {row.name for row in fresh if row.name}
         requesters = [Identity(row.platform, row.requester) for row in fresh if row.requester]
         todo = [who for who in requesters if who not in identities]
-    return PersonData(tuple(identities), frozenset(known_emails), frozenset(names), tuple(sorted(leads)))
+    kept = (known_emails, names) if trusted else (set(), set())
+    return PersonData(tuple(identities), frozenset(kept[0]), frozenset(kept[1]), tuple(sorted(leads)))
 
 
 async def _leads_of(session: AsyncSession, identities: Sequence[Identity], emails: set[str]) -> list[LeadRow]:

@@ -143,3 +143,17 @@ async def test_staff_export_and_forget_by_email_are_audited_without_personal_dat
     ]
     left = await dump(app.db)
     assert "ann@example.org" not in left and "annlee" not in left and "ann lee" not in left
+
+
+async def test_an_email_typed_into_a_form_does_not_hand_over_its_owners_data(chat: Chat, app: BotApp) -> None:
+    """Mallory sends a request with Ann's email: her `mydata` holds only her own request, and erasing it leaves
+    Ann's request whole."""
+    await chat.submit("consult:intake", VALID, user="annlee")
+    await chat.submit("consult:intake", {**VALID, "name": "Mallory", "description": "x"}, user="mallory")
+    data = exported(await chat.say("mydata", user="mallory"))
+    assert [lead["name"] for lead in data["tables"]["leads"]] == ["Mallory"]
+    assert "Train our staff" not in json.dumps(data)
+    (confirm, _) = (await chat.say("mydata delete", user="mallory"))[0].buttons
+    await chat.press(confirm.action_id, confirm.value, user="mallory")
+    shown = texts(await chat.say("leads show L-0001", user="sue", role="staff"))
+    assert "Ann Lee" in shown and "ann@example.org" in shown and "Train our staff" in shown

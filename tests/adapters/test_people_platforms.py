@@ -9,9 +9,14 @@ import re
 from bot.permissions import RoleResolver
 from bot.settings_models import RoleSettings
 from storage.checkins import create_group
-from tests.adapters.discord_standin import MEMBER_ID
+from tests.adapters.discord_standin import MEMBER_ID, Call
 from tests.adapters.slack_standin import bot_over_http, fixture, post_event
 from tests.adapters.test_discord import Bot, bot, db_target  # noqa: F401 (fixtures: Discord on its stand-in)
+
+
+def uploads_of(call: Call) -> list[tuple[str, bytes]]:
+    return list(call.body.get("_uploads", [])) if isinstance(call.body, dict) else []
+
 
 CODE = re.compile(r"link ([A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4})")
 
@@ -56,3 +61,15 @@ async def test_link_on_slack_confirmed_on_discord_makes_one_member(bot: Bot) -> 
     assert "only for staff" not in json.dumps(allowed.body) and "No leads match." in json.dumps(allowed.body)
     reused = await bot.interact("interaction_command", data=data)
     assert "That code is unknown, used or expired." in json.dumps(reused.body)
+
+
+async def test_mydata_on_discord_arrives_as_a_private_json_file(bot: Bot) -> None:  # noqa: F811
+    """`/mydata` in a server channel: the file comes in a reply only the member sees, never in the channel."""
+    await bot.command("link")
+    answer = await bot.command("mydata")
+    assert answer.body["data"]["flags"] == 64  # ephemeral: only the member sees it
+    uploads = uploads_of(answer)
+    assert [name.startswith("mydata-") and name.endswith(".json") for name, _ in uploads] == [True]
+    data = json.loads(uploads[0][1])
+    assert data["identities"] == [f"discord:{MEMBER_ID}"] and data["tables"]["link_codes"][0]["user_id"] == MEMBER_ID
+    assert [c.path for c in bot.standin.calls if uploads_of(c)] == [answer.path]

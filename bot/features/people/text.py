@@ -58,7 +58,7 @@ SUMMARY_EXPORT = "everything held about a user or email address, as JSON (staff)
 SUMMARY_FORGET = "erase everything held about a user or email address (staff)"
 EXPORT_USAGE = "privacy export USER|EMAIL"
 FORGET_USAGE = "privacy forget USER|EMAIL"
-STAFF_EXPORTED = "Everything held about that person: {n} records, as JSON."
+STAFF_EXPORTED = "Everything held about that person, as JSON (records: {n})."
 
 # Readable names of the tables in "what was removed"; a table not named here is shown by its own name.
 TABLES = {

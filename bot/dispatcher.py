@@ -32,6 +32,8 @@ from bot.usertext import clean, quote
 from storage import Database
 from storage.events import claim_event
 from storage.outbox import enqueue
+from storage.people import identities_of
+from storage.records import Identity
 
 __all__ = ["Dispatcher", "Middleware", "Next", "clean_event", "user_hash"]
 
@@ -233,8 +235,23 @@ class Dispatcher:
             return False
         return True
 
+    async def _linked_context(self, origin: Origin) -> Context:
+        """:meth:`context` with the user's linked identities, and the highest role any of them holds."""
+        ctx = self.context(origin)
+        try:
+            async with self.db.session() as session:
+                found = await asyncio.wait_for(
+                    identities_of(session, Identity(origin.platform, origin.user)), _PING_SECONDS
+                )
+        except (SQLAlchemyError, OSError, StorageError, TimeoutError) as exc:
+            # Commands that need no database (help) still work; those that do meet the outage and say so.
+            log.warning("could not look up linked identities on %s (%s)", origin.platform, type(exc).__name__)
+            return ctx
+        linked = tuple(found[1:])
+        return replace(ctx, role=self.roles.role_of(origin, linked), linked=linked) if linked else ctx
+
     async def _handle(self, event: Event) -> list[Reply]:
-        ctx = self.context(event.origin)
+        ctx = await self._linked_context(event.origin)
         replies = await self._route(ctx, event)
         return await self.forms.open(ctx, await self._route_out(ctx, replies))
 

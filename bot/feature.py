@@ -9,7 +9,7 @@ and the periodic jobs. The dispatcher checks roles before a handler runs, and th
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -20,6 +20,7 @@ from bot.routing import Channels
 from bot.scheduler import Job
 from bot.settings import Settings
 from storage import Database
+from storage.records import Identity
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
@@ -43,17 +44,31 @@ Replies = Sequence[Reply]
 
 @dataclass(frozen=True)
 class Context:
-    """What a handler knows about the event it is handling."""
+    """What a handler knows about the event it is handling.
+
+    ``linked`` are the user's other platform identities (``link``): study groups, leads and roles follow the
+    person, so handlers that look a user up look up :attr:`identities`.
+    """
 
     origin: Origin
     role: Role
     db: Database
     now: datetime
+    linked: tuple[Identity, ...] = field(default=())
 
     @property
     def actor(self) -> str:
         """The user as ``platform:id``, for histories."""
         return f"{self.origin.platform}:{self.origin.user}"
+
+    @property
+    def identities(self) -> tuple[Identity, ...]:
+        """The user's identity on this platform, then their linked ones."""
+        return (Identity(self.origin.platform, self.origin.user), *self.linked)
+
+    def users_on(self, platform: str) -> list[str]:
+        """The person's user ids on ``platform`` (the event's own first)."""
+        return [i.user for i in self.identities if i.platform == platform]
 
 
 CommandHandler = Callable[[Context, str], Awaitable[Replies]]

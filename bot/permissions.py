@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import IntEnum
 
 from bot.errors import PermissionDenied
 from bot.events import Origin
 from bot.settings import RoleSettings
+from storage.records import Identity
 
 __all__ = ["Role", "RoleResolver", "check_role"]
 
@@ -47,11 +49,11 @@ class RoleResolver:
                 self._by_user[user_id.strip()] = max(role, self._by_user.get(user_id.strip(), Role.MEMBER))
         self._by_platform_role = {name.casefold(): Role.parse(role) for name, role in settings.platform_roles.items()}
 
-    def role_of(self, origin: Origin) -> Role:
-        """The highest role ``origin``'s user holds."""
+    def role_of(self, origin: Origin, linked: Iterable[Identity] = ()) -> Role:
+        """The highest role ``origin``'s user holds, or (roles follow the person) one of their ``linked`` identities."""
+        users = [Identity(origin.platform, origin.user), *linked]
         role = max(
-            self._by_user.get(f"{origin.platform}:{origin.user}", Role.MEMBER),
-            self._by_user.get(origin.user, Role.MEMBER),
+            max(self._by_user.get(str(who), Role.MEMBER), self._by_user.get(who.user, Role.MEMBER)) for who in users
         )
         for name in origin.platform_roles:
             role = max(role, self._by_platform_role.get(name.casefold(), Role.MEMBER))

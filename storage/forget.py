@@ -109,7 +109,7 @@ def personal_kind(column: Column[Any]) -> str:
 
 
 async def forget_person(
-    db: Database, email: str, person: Person, actor: str, reason: str, now: datetime
+    db: Database, email: str, person: Person, actor: str, reason: str, now: datetime, lead_ids: Sequence[int] = ()
 ) -> ForgetResult:
     """Erase ``email``'s leads and every mention of the person (``person`` plus what their leads name) everywhere.
 
@@ -120,13 +120,15 @@ async def forget_person(
         actor: who did it, for the lead history.
         reason: why, for the lead history.
         now: the current time.
+        lead_ids: further leads of the person (those they requested, say), anonymized too.
 
     Raises:
         UnmarkedColumn: a model has a string column not marked personal or not (nothing is changed then).
     """
     marks = {table: _marks(table) for table in Base.metadata.sorted_tables}
     async with db.session() as session:
-        person, lead_ids = await _expand(session, email, person)
+        person, found = await _expand(session, email, person)
+        lead_ids = sorted({*found, *lead_ids})
         await anonymize_leads(session, lead_ids, actor, reason, now)
         await session.flush()
         matcher = _Matcher.of(person)

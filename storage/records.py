@@ -5,7 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-__all__ = ["CheckinAnswer", "CheckinRun", "Conversation", "FormDraft", "Lead", "LeadEvent", "Member", "StudyGroup"]
+__all__ = [
+    "CheckinAnswer",
+    "CheckinRun",
+    "Conversation",
+    "FormDraft",
+    "Identity",
+    "Lead",
+    "LeadEvent",
+    "Member",
+    "PersonData",
+    "StudyGroup",
+]
 
 
 @dataclass(frozen=True)
@@ -124,3 +135,31 @@ class CheckinAnswer:
     answers: tuple[str, ...]
     mood: int | None
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Identity:
+    """One platform account: ``platform`` (``slack``, ``discord``, ``console``) and the platform's user id."""
+
+    platform: str
+    user: str
+
+    def __str__(self) -> str:
+        return f"{self.platform}:{self.user}"
+
+
+@dataclass(frozen=True)
+class PersonData:
+    """How a person is named in the data: their linked identities, and what their leads add.
+
+    Attributes:
+        identities: every platform account of the person (one, when nothing is linked).
+        emails: email addresses of their leads (and any given by staff).
+        names: names typed in their leads.
+        lead_ids: their leads, by requester or email.
+    """
+
+    identities: tuple[Identity, ...]
+    emails: frozenset[str] = frozenset()
+    names: frozenset[str] = frozenset()
+    lead_ids: tuple[int, ...] = ()

@@ -15,6 +15,7 @@ from bot.features.checkins import Checkins
 from bot.features.help import Help
 from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
+from bot.features.people import People
 from bot.features.webhooks import Webhooks
 from bot.forms.engine import FormEngine
 from bot.metrics import Metrics
@@ -71,6 +72,7 @@ class BotApp:
             Knowledge(deps).surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
+            People(deps).surface(),
             Webhooks(deps).surface(),
         ]
         self.forms = FormEngine(self.db, lambda form_id: self.registry.form(form_id))

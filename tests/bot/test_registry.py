@@ -92,5 +92,18 @@ def test_the_bots_own_registry_is_within_every_limit(tmp_path: Path) -> None:
     """The features as shipped build (the checks above pass) and every group has room left."""
     registry = BotApp(Settings(_env_file=None, data_dir=tmp_path)).registry  # type: ignore[call-arg]
     names = [s.name for s in registry.slash_commands()]
-    assert names == ["help", "ask", "consult", "kb", "leads", "checkin", "webhooks"]
+    assert names == [
+        "help",
+        "ask",
+        "consult",
+        "link",
+        "unlink",
+        "mydata",
+        "kb",
+        "leads",
+        "checkin",
+        "people",
+        "privacy",
+        "webhooks",
+    ]
     assert registry.home_commands() == ["checkin mine", "help"]

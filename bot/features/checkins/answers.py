@@ -37,9 +37,10 @@ async def answer(ctx: Context, args: str) -> Replies:
 
 
 async def _open_run_in_dm(ctx: Context, name: str) -> tuple[StudyGroup, CheckinRun | None]:
-    # In a direct message the channel names no group: use the user's groups with a check-in open.
+    # In a direct message the channel names no group: use the user's groups with a check-in open (on any of the
+    # person's linked platforms).
     async with ctx.db.session() as session:
-        found = await open_runs_for_user(session, ctx.origin.platform, ctx.origin.user)
+        found = [pair for who in ctx.identities for pair in await open_runs_for_user(session, who.platform, who.user)]
     found = [(g, r) for g, r in found if r.closes_at > ctx.now]
     if name:
         found = [(g, r) for g, r in found if g.name.casefold() == name.casefold()]
@@ -85,8 +86,9 @@ async def on_answer(ctx: Context, submission: FormSubmission) -> Replies:
         mood = submission.values.get("mood", "").strip()
         if mood and mood not in _MOODS:
             raise FormErrors({"mood": text.MOOD_RANGE})
-        edited = await save_answer(session, run.id, ctx.origin.user, answers, int(mood) if mood else None, ctx.now)
-        await add_member(session, group.id, ctx.origin.user, ctx.now)
+        user = (ctx.users_on(group.platform) or [ctx.origin.user])[0]  # the person's account on the group's platform
+        edited = await save_answer(session, run.id, user, answers, int(mood) if mood else None, ctx.now)
+        await add_member(session, group.id, user, ctx.now)
     said = text.EDITED if edited else text.SAVED
     return [Reply(said.format(closes=local(run.closes_at, group.timezone)), visibility=Visibility.EPHEMERAL)]
 

@@ -38,7 +38,8 @@ async def require_facilitator(ctx: Context, group: StudyGroup) -> None:
         return
     async with ctx.db.session() as session:
         roster = await members(session, group.id)
-    if not any(m.user == ctx.origin.user and m.is_facilitator for m in roster):
+    users = ctx.users_on(group.platform)  # a facilitator's linked account counts as the facilitator
+    if not any(m.user in users and m.is_facilitator for m in roster):
         raise PermissionDenied(text.FACILITATORS_ONLY)
 
 

@@ -90,9 +90,10 @@ async def remove(ctx: Context, args: str) -> Replies:
 
 
 async def mine(ctx: Context, args: str) -> Replies:
-    """``checkin mine``: the user's groups, on this platform, and when each meets next."""
+    """``checkin mine``: the user's groups, on this platform and their linked ones, and when each meets next."""
     async with ctx.db.session() as session:
-        groups = await groups_of_user(session, ctx.origin.platform, ctx.origin.user)
+        found = {g.id: g for who in ctx.identities for g in await groups_of_user(session, who.platform, who.user)}
+    groups = sorted(found.values(), key=lambda g: (g.name, g.id))
     if not groups:
         return [Reply(text.NO_GROUPS, title=text.MINE_TITLE, visibility=Visibility.EPHEMERAL)]
     lines = []

@@ -36,7 +36,8 @@ from bot.routing import STAFF
 from bot.usertext import quote
 from storage.forget import Person, forget_person
 from storage.leads import add_lead_event, get_lead, lead_history, list_leads, merge_lead, update_lead
-from storage.records import Lead
+from storage.people import identities_of
+from storage.records import Identity, Lead
 
 __all__ = ["STATUSES", "Leads", "consult_form", "leads_csv"]
 
@@ -160,6 +161,8 @@ class Leads:
         async with ctx.db.session() as session:
             lead = _found(await get_lead(session, lead_id), lead_id)
             history = await lead_history(session, lead_id)
+            requester = Identity(lead.platform, lead.requester) if lead.requester else None
+            linked = (await identities_of(session, requester))[1:] if requester else []
         lines = [quote(lead.description or say.DESCRIPTION_FORGOTTEN)]
         if lead.duplicate_of is not None and lead.status != "merged":
             lines += ["", duplicate_note(lead)]
@@ -168,7 +171,7 @@ class Leads:
             Reply(
                 "\n".join(lines),
                 title=say.SHOW_TITLE.format(ref=lead.ref),
-                fields=details(lead),
+                fields=(*details(lead), *_linked_field(linked)),
                 buttons=triage_buttons(lead),
                 visibility=Visibility.EPHEMERAL,
             )
@@ -309,6 +312,11 @@ def _staff(
 ) -> Command:
     """A ``leads`` subcommand for staff only."""
     return Command(name, handler, summary, examples=examples, usage=usage, min_role=Role.STAFF)
+
+
+def _linked_field(linked: list[Identity]) -> tuple[tuple[str, str], ...]:
+    """The requester's linked accounts on other platforms (``people``), as a field; none when there are none."""
+    return ((say.LINKED, quote(", ".join(str(who) for who in linked))),) if linked else ()
 
 
 def _found(lead: Lead | None, lead_id: int) -> Lead:

@@ -1,0 +1,188 @@
+"""``link``, ``unlink``, ``mydata`` (anyone), ``people show`` and ``privacy export|forget`` (staff).
+
+A person owns platform identities: ``link`` on one account gives a one-time code (kept only as its SHA-256, ten
+minutes, single use) that ``link CODE`` on another confirms. The dispatcher then gives every event the user's linked
+identities (:attr:`bot.feature.Context.linked`) and the highest role any of them holds; study groups and leads look
+the person up through them. ``mydata`` sends the person, privately, a JSON file of every row about them; ``mydata
+delete`` asks first, then erases it (:mod:`.data`). Staff do the same for someone else with ``privacy``; each
+export and erasure is written to the audit log without the data or whose it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import ClassVar
+
+from bot.errors import UsageError
+from bot.events import Action, Button, Reply, Visibility
+from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
+from bot.features.people import data
+from bot.features.people import text as say
+from bot.features.people.who import person_of_arg, subject_of_arg
+from bot.permissions import Role
+from bot.usertext import quote
+from storage.people import identities_of, issue_code, link, person_data, redeem_code, unlink
+
+__all__ = ["CODE_MINUTES", "People", "hash_code"]
+
+log = logging.getLogger(__name__)
+
+CODE_MINUTES = 10
+_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or retyped without mistakes
+_CODE_LENGTH = 12  # about 59 bits: not guessable in ten minutes
+
+
+def hash_code(code: str) -> str:
+    """The stored form of a link code: SHA-256 of it without dashes or spaces, in capitals."""
+    plain = "".join(code.split()).replace("-", "").upper()
+    return hashlib.sha256(plain.encode()).hexdigest()
+
+
+def _new_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, _CODE_LENGTH, 4))
+
+
+class People:
+    """One person across platforms, and their data in their hands."""
+
+    name: ClassVar[str] = "people"
+
+    def __init__(self, deps: Deps) -> None:
+        self._after_forget: Callable[[], Awaitable[None]] = deps.reload_knowledge
+
+    def surface(self) -> Surface:
+        """``link``, ``unlink`` and ``mydata`` for everyone; ``people show`` and ``privacy`` for staff."""
+        staff = Role.STAFF
+        return Surface(
+            self.name,
+            groups=(Group("people", say.GROUP_PEOPLE, slack=False), Group("privacy", say.GROUP_PRIVACY, slack=False)),
+            commands=(
+                Command(
+                    "link",
+                    self.link,
+                    say.SUMMARY_LINK,
+                    usage="link [CODE]",
+                    examples=("link", "link ABCD-EFGH-JKMN"),
+                    slash=Slash(say.SLASH_LINK, "code", say.SLASH_LINK_OPTION, required=False, slack=False),
+                ),
+                Command("unlink", self.unlink, say.SUMMARY_UNLINK, slash=Slash(say.SLASH_UNLINK, slack=False)),
+                Command(
+                    "mydata",
+                    self.mydata,
+                    say.SUMMARY_MYDATA,
+                    usage="mydata [delete]",
+                    examples=("mydata", "mydata delete"),
+                    slash=Slash(
+                        say.SLASH_MYDATA, "action", say.SLASH_MYDATA_OPTION, required=False, usage_hint="[delete]"
+                    ),
+                ),
+                Command("people show", self.show, say.SUMMARY_SHOW, usage="people show USER", min_role=staff),
+                Command(
+                    "privacy export", self.staff_export, say.SUMMARY_EXPORT, usage=say.EXPORT_USAGE, min_role=staff
+                ),
+                Command(
+                    "privacy forget", self.staff_forget, say.SUMMARY_FORGET, usage=say.FORGET_USAGE, min_role=staff
+                ),
+            ),
+            actions=(ActionRoute("people", self.on_button),),
+        )
+
+    # -- linking --------------------------------------------------------------------------------------------------
+
+    async def link(self, ctx: Context, args: str) -> Replies:
+        """``link``: a one-time code for this account; ``link CODE``: join the account that code was given to."""
+        me = ctx.identities[0]
+        if not args.strip():
+            code = _new_code()
+            async with ctx.db.session() as session:
+                await issue_code(session, me, hash_code(code), ctx.now + timedelta(minutes=CODE_MINUTES), ctx.now)
+            return [Reply(say.CODE.format(code=code, minutes=CODE_MINUTES), visibility=Visibility.EPHEMERAL)]
+        async with ctx.db.session() as session:
+            owner = await redeem_code(session, hash_code(args), me, ctx.now)
+            if owner == me:
+                raise UsageError(say.OWN_CODE.format(code=args.strip().upper()))
+            if owner is None:
+                raise UsageError(say.BAD_CODE)
+            linked = await link(session, owner, me, ctx.now)
+        log.info("linked two accounts (%s and %s)", owner.platform, me.platform)
+        names = ", ".join(str(who) for who in linked)
+        return [Reply(say.LINKED.format(identities=quote(names)), visibility=Visibility.EPHEMERAL)]
+
+    async def unlink(self, ctx: Context, args: str) -> Replies:
+        """``unlink``: this account leaves its person."""
+        async with ctx.db.session() as session:
+            done = await unlink(session, ctx.identities[0])
+        return [Reply(say.UNLINKED if done else say.NOT_LINKED, visibility=Visibility.EPHEMERAL)]
+
+    async def show(self, ctx: Context, args: str) -> Replies:
+        """``people show USER``: the user's linked accounts and their requests."""
+        who = person_of_arg(ctx, args, "people show USER")
+        async with ctx.db.session() as session:
+            identities = await identities_of(session, who)
+            found = await person_data(session, identities, trusted=True)
+        if len(identities) == 1 and not found.lead_ids:
+            return [Reply(say.SHOW_ALONE.format(who=quote(str(who))), visibility=Visibility.EPHEMERAL)]
+        accounts = ", ".join(str(i) for i in found.identities)
+        leads = ", ".join(f"L-{lead_id:04d}" for lead_id in found.lead_ids) or say.NONE
+        fields = ((say.SHOW_ACCOUNTS, quote(accounts)), (say.SHOW_LEADS, leads))
+        title = say.SHOW_TITLE.format(who=quote(str(who)))
+        return [Reply("", title=title, fields=fields, visibility=Visibility.EPHEMERAL)]
+
+    # -- one's own data -------------------------------------------------------------------------------------------
+
+    async def mydata(self, ctx: Context, args: str) -> Replies:
+        """``mydata``: a JSON file of everything about the person, by DM; ``mydata delete``: erase, once confirmed."""
+        word = args.strip().lower()
+        if word == "delete":
+            buttons = (
+                Button(say.CONFIRM_BUTTON, "people:erase", str(ctx.identities[0]), primary=True),
+                Button(say.CANCEL_BUTTON, "people:keep", str(ctx.identities[0])),
+            )
+            return [Reply(say.CONFIRM, buttons=buttons, visibility=Visibility.EPHEMERAL)]
+        if word:
+            raise UsageError(say.MYDATA_USAGE)
+        async with ctx.db.session() as session:
+            found = await person_data(session, ctx.identities)
+        attachment, count = await data.export(ctx.db, found, ctx.now, say.SELF, "self")
+        return [Reply(say.EXPORTED.format(n=count), attachment=attachment, visibility=Visibility.DM)]
+
+    async def on_button(self, ctx: Context, action: Action) -> Replies:
+        """The confirm and cancel buttons under ``mydata delete``: only for the account that asked."""
+        if action.value != str(ctx.identities[0]):
+            raise UsageError(say.NOT_YOURS)
+        if action.action_id != "people:erase":
+            return [Reply(say.CANCELLED, visibility=Visibility.EPHEMERAL)]
+        async with ctx.db.session() as session:
+            found = await person_data(session, ctx.identities)
+        removed = await data.erase(ctx.db, found, ctx.now, say.SELF, "self")
+        await self._after_forget()  # learned examples may have named them
+        log.info("erased a person's data on their request: %d record(s)", sum(removed.values()))
+        what = data.removed_text(removed)
+        return [Reply(say.ERASED.format(what=what) if what else say.ERASED_NOTHING, visibility=Visibility.EPHEMERAL)]
+
+    # -- staff ----------------------------------------------------------------------------------------------------
+
+    async def staff_export(self, ctx: Context, args: str) -> Replies:
+        """``privacy export USER|EMAIL``: the JSON file of everything about that person, for staff, privately."""
+        kind, identities, emails = subject_of_arg(ctx, args, say.EXPORT_USAGE)
+        async with ctx.db.session() as session:
+            found = await person_data(session, identities, emails, trusted=True)
+        attachment, count = await data.export(ctx.db, found, ctx.now, ctx.actor, kind)
+        return [Reply(say.STAFF_EXPORTED.format(n=count), attachment=attachment, visibility=Visibility.EPHEMERAL)]
+
+    async def staff_forget(self, ctx: Context, args: str) -> Replies:
+        """``privacy forget USER|EMAIL``: erase everything about that person."""
+        kind, identities, emails = subject_of_arg(ctx, args, say.FORGET_USAGE)
+        async with ctx.db.session() as session:
+            found = await person_data(session, identities, emails, trusted=True)
+        removed = await data.erase(ctx.db, found, ctx.now, ctx.actor, kind)
+        await self._after_forget()
+        log.info("erased a person's data on request: %d record(s)", sum(removed.values()))
+        what = data.removed_text(removed)
+        said = say.ERASED_BY_STAFF.format(what=what) if what else say.ERASED_NOTHING
+        return [Reply(said, visibility=Visibility.EPHEMERAL)]

@@ -1,0 +1,69 @@
+"""A person's data: found, exported as JSON, or erased; each export and erasure written to the audit log.
+
+The walk over the tables is :func:`storage.personal.personal_rows` (export) and :func:`storage.forget.forget_person`
+(erasure): both read the models' ``info["personal"]`` marks, so they cover the same rows and a new table too.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+from bot.events import Attachment
+from bot.features.people import text as say
+from storage import Database
+from storage.forget import Person, forget_person
+from storage.people import dissolve_lonely, record_audit
+from storage.personal import personal_rows
+from storage.records import PersonData
+
+__all__ = ["erase", "export", "removed_text"]
+
+
+def _person(data: PersonData) -> Person:
+    return Person(emails=data.emails, names=data.names, user_ids=frozenset(i.user for i in data.identities))
+
+
+async def export(
+    db: Database, data: PersonData, now: datetime, actor: str, subject_kind: str
+) -> tuple[Attachment, int]:
+    """Everything held about the person as a JSON file, and how many rows it holds.
+
+    The export is recorded in the audit log (what, by whom, how many rows; never whose, nor the data).
+    """
+    rows = await personal_rows(db, _person(data), data.lead_ids)
+    document: dict[str, Any] = {
+        "generated_at": now.isoformat(),
+        "identities": [str(who) for who in data.identities],
+        "tables": rows,
+    }
+    count = sum(len(found) for found in rows.values())
+    async with db.session() as session:
+        await record_audit(session, f"export:{subject_kind}", actor, subject_kind, count, now)
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    content = json.dumps(document, indent=2, ensure_ascii=False, sort_keys=True)
+    return Attachment(f"mydata-{stamp}.json", content, content_type="application/json; charset=utf-8"), count
+
+
+async def erase(db: Database, data: PersonData, now: datetime, actor: str, subject_kind: str) -> Counter[str]:
+    """Erase or anonymize every row naming the person; how many of each table's rows were found (then recorded).
+
+    ``actor`` is who asked, for the lead history and the audit log (staff, or :data:`text.SELF`).
+    """
+    person = _person(data)
+    found = Counter({table: len(rows) for table, rows in (await personal_rows(db, person, data.lead_ids)).items()})
+    email = min(data.emails, default="")
+    reason = say.REASON_SELF if subject_kind == "self" else say.REASON_STAFF
+    await forget_person(db, email, person, actor, reason, now, lead_ids=data.lead_ids)
+    async with db.session() as session:
+        await dissolve_lonely(session)
+        await record_audit(session, f"forget:{subject_kind}", actor, subject_kind, sum(found.values()), now)
+    return found
+
+
+def removed_text(found: Counter[str]) -> str:
+    """``3 check-in answers, 1 requests``: what was erased, table by table, in readable words."""
+    parts = [say.COUNT.format(n=n, what=say.TABLES.get(table, table)) for table, n in sorted(found.items()) if n]
+    return ", ".join(parts)

@@ -1,0 +1,79 @@
+"""Every sentence of the people and privacy feature, in one place."""
+
+from __future__ import annotations
+
+# -- linking accounts -----------------------------------------------------------------------------------------
+SUMMARY_LINK = "link your accounts on other platforms (Slack, Discord) into one person"
+SUMMARY_UNLINK = "unlink this account from your other ones"
+SLASH_LINK = "Link this account with yours on another platform"
+SLASH_LINK_OPTION = "the code `link` gave you on your other account"
+SLASH_UNLINK = "Unlink this account from your other ones"
+CODE = (
+    "Your link code is `{code}`. Within {minutes} minutes, type `link {code}` from your other account (on Slack, "
+    "Discord or the console); it works once. Your roles, study groups and requests then follow you on both."
+)
+LINKED = "Linked. These accounts are now one person to me: {identities}."
+BAD_CODE = "That code is unknown, used or expired. Type `link` on your other account for a new one."
+OWN_CODE = "That is this account's own code: type `link {code}` from your other account."
+UNLINKED = "Unlinked: this account is on its own again."
+NOT_LINKED = "This account is not linked to any other."
+
+# -- staff: people --------------------------------------------------------------------------------------------
+GROUP_PEOPLE = "People and their linked accounts (staff)"
+SUMMARY_SHOW = "a person's linked accounts and requests (staff)"
+SHOW_TITLE = "Person: {who}"
+SHOW_ACCOUNTS = "Accounts"
+SHOW_LEADS = "Requests"
+SHOW_ALONE = "{who} is not linked to any other account."
+NONE = "none"
+USER_USAGE = "Name one user: `{usage}` (a mention, an id, or `platform:id` such as `discord:1234`)."
+
+# -- one's own data -------------------------------------------------------------------------------------------
+SUMMARY_MYDATA = "get everything I hold about you as a file, privately; `mydata delete` erases it"
+SLASH_MYDATA = "Everything I hold about you, as a file sent privately"
+SLASH_MYDATA_OPTION = "`delete` to erase your data instead"
+MYDATA_USAGE = "Type `mydata` for a copy of your data, or `mydata delete` to erase it."
+EXPORTED = (
+    "Here is everything I hold about you ({n} records across your linked accounts), as JSON. `mydata delete` erases it."
+)
+CONFIRM = (
+    "This erases everything I hold about you on every linked account: questions, feedback, check-in answers, "
+    "study-group memberships, requests (kept only as anonymous statistics) and the links themselves. "
+    "It cannot be undone. Erase it?"
+)
+CONFIRM_BUTTON = "Erase my data"
+CANCEL_BUTTON = "Keep it"
+CANCELLED = "Nothing was erased."
+NOT_YOURS = "That button was for someone else; type `mydata delete` to erase your own data."
+ERASED = "Done. Erased or anonymized: {what}."
+ERASED_NOTHING = "I held nothing about you; nothing to erase."
+ERASED_BY_STAFF = "Erased or anonymized for that person: {what}."
+REASON_SELF = "erased at the person's request (mydata delete)"
+REASON_STAFF = "erased on request (privacy forget)"
+SELF = "the person (mydata)"
+
+# -- staff: privacy -------------------------------------------------------------------------------------------
+GROUP_PRIVACY = "Export or erase a person's data on request (staff)"
+SUMMARY_EXPORT = "everything held about a user or email address, as JSON (staff)"
+SUMMARY_FORGET = "erase everything held about a user or email address (staff)"
+EXPORT_USAGE = "privacy export USER|EMAIL"
+FORGET_USAGE = "privacy forget USER|EMAIL"
+STAFF_EXPORTED = "Everything held about that person, as JSON (records: {n})."
+
+# Readable names of the tables in "what was removed"; a table not named here is shown by its own name.
+TABLES = {
+    "asked_questions": "questions asked",
+    "checkin_answers": "check-in answers",
+    "conversations": "forms in progress",
+    "form_drafts": "forms in progress",
+    "group_members": "study-group memberships",
+    "lead_events": "request history entries",
+    "leads": "requests",
+    "learned_examples": "learned question phrasings",
+    "link_codes": "link codes",
+    "person_identities": "linked accounts",
+    "privacy_audit": "audit entries naming you as staff",
+    "scheduled_messages": "messages waiting to be sent",
+    "study_groups": "study groups you created",
+}
+COUNT = "{n} {what}"

@@ -1,0 +1,73 @@
+"""Everything the database holds about a person, for ``mydata`` and ``privacy export`` (GDPR Art. 15 and 20).
+
+It walks the ORM metadata exactly as :mod:`storage.forget` does, reading each string column by its
+``info["personal"]`` mark, so what can be forgotten is what is exported and a table added later is covered without
+changing this module: a row is in the export when forgetting the person would delete it (``owner``) or change it
+(``id``, ``text``, ``json``). The history of the person's leads comes too, since they are its subject: rows of any
+table with a foreign key to ``leads`` that points at one of their leads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Column, Table, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.db import Database
+from storage.forget import Person, _changes, _marks, _Matcher
+from storage.models import Base, LeadRow
+
+__all__ = ["personal_rows"]
+
+
+async def personal_rows(db: Database, person: Person, lead_ids: Sequence[int]) -> dict[str, list[dict[str, Any]]]:
+    """Every row naming ``person`` (or belonging to one of ``lead_ids``), by table name; tables with none left out.
+
+    Raises:
+        UnmarkedColumn: a model has a string column not marked personal or not.
+    """
+    matcher = _Matcher.of(person)
+    out: dict[str, list[dict[str, Any]]] = {}
+    async with db.session() as session:
+        for table in Base.metadata.sorted_tables:
+            rows = await _rows_of(session, table, matcher, lead_ids)
+            if rows:
+                out[table.name] = rows
+    return out
+
+
+async def _rows_of(
+    session: AsyncSession, table: Table, matcher: _Matcher, lead_ids: Sequence[int]
+) -> list[dict[str, Any]]:
+    marks = _marks(table)
+    filters = [f for f in (matcher.candidates(mark) for mark in marks) if f is not None]
+    columns = _subject_columns(table) if lead_ids else []
+    subject = [column.in_(lead_ids) for column in columns]
+    if not filters and not subject:
+        return []
+    found = (await session.execute(select(table).where(or_(*filters, *subject)))).mappings().all()
+    keep = []
+    for row in found:
+        theirs = any(row[column.name] in lead_ids for column in columns)
+        if theirs or _changes(row, marks, matcher) != {}:
+            keep.append({name: _plain(value) for name, value in row.items()})
+    return keep
+
+
+def _subject_columns(table: Table) -> list[Column[Any]]:
+    """The columns naming a lead: ``leads.id`` itself, and every foreign key to it (a lead's history)."""
+    leads = LeadRow.__table__
+    columns = [fk.parent for fk in table.foreign_keys if fk.column.table is leads]
+    return [*columns, table.c.id] if table is leads else columns
+
+
+def _plain(value: Any) -> Any:
+    """A column's value as JSON can hold it."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    return value

@@ -132,7 +132,8 @@ async def forget_person(
         await anonymize_leads(session, lead_ids, actor, reason, now)
         await session.flush()
         matcher = _Matcher.of(person)
-        deleted = anonymized = 0
+        deleted = await _delete_copies(session, lead_ids)
+        anonymized = 0
         for table, table_marks in marks.items():
             if table_marks:
                 d, a = await _scrub_table(session, table, table_marks, matcher)
@@ -141,6 +142,20 @@ async def forget_person(
         async with db.engine.connect() as conn:
             await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
     return ForgetResult(person, sorted(lead_ids), deleted, anonymized)
+
+
+async def _delete_copies(session: AsyncSession, lead_ids: Sequence[int]) -> int:
+    """Delete the rows of tables marked ``forget_with_lead: delete`` that belong to the forgotten leads (a webhook's
+    copy of a lead, say: it names the person by the lead's email, which the user-id matcher cannot know)."""
+    deleted = 0
+    for table in Base.metadata.sorted_tables:
+        if table.info.get("forget_with_lead") != "delete" or not lead_ids:
+            continue
+        for fk in table.foreign_keys:
+            if fk.column.table is LeadRow.__table__:
+                result = await session.execute(delete(table).where(fk.parent.in_(lead_ids)))
+                deleted += int(getattr(result, "rowcount", 0) or 0)
+    return deleted
 
 
 async def _expand(session: AsyncSession, email: str, person: Person) -> tuple[Person, list[int]]:

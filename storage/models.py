@@ -282,13 +282,18 @@ class WebhookDeliveryRow(Base):
     """
 
     __tablename__ = "webhook_deliveries"
-    __table_args__ = (Index("ix_webhook_deliveries_status_due_at", "status", "due_at"),)
+    __table_args__ = (
+        Index("ix_webhook_deliveries_status_due_at", "status", "due_at"),
+        {"info": {"forget_with_lead": "delete"}},
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     msg_id: Mapped[str] = mapped_column(String(64), unique=True, info={"personal": "no"})
     url: Mapped[str] = mapped_column(String(2000), info={"personal": "no"})
     event: Mapped[str] = mapped_column(String(40), info={"personal": "no"})
     payload: Mapped[str] = mapped_column(Text, info={"personal": "json", "personal_keys": ("data",)})
+    # The lead whose details the body copies: exported with the person's leads, deleted when they are forgotten.
+    lead_id: Mapped[int | None] = mapped_column(ForeignKey("leads.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
     attempts: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

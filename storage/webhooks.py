@@ -43,6 +43,7 @@ class NewWebhook:
     url: str
     event: str
     payload: str
+    lead_id: int | None = None  # the lead whose details the body copies (none for lead.forgotten)
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,7 @@ async def enqueue_webhooks(
                 url=new.url,
                 event=new.event,
                 payload=new.payload,
+                lead_id=new.lead_id,
                 status="pending",
                 attempts=0,
                 created_at=now,

@@ -57,25 +57,27 @@ class LeadHooks:
 
     async def created(self, session: AsyncSession, lead: Lead, now: datetime) -> None:
         """``lead.created``: a new consulting request."""
-        await self._emit(session, "lead.created", {"lead": lead_data(lead)}, now)
+        await self._emit(session, "lead.created", {"lead": lead_data(lead)}, now, lead.id)
 
     async def changed(self, session: AsyncSession, before: Lead, after: Lead, change: str, now: datetime) -> None:
         """``lead.status_changed`` (with old and new status) when the status moved, else ``lead.updated``."""
         if before.status != after.status:
             data = {"lead": lead_data(after), "old_status": before.status, "new_status": after.status}
-            await self._emit(session, "lead.status_changed", data, now)
+            await self._emit(session, "lead.status_changed", data, now, after.id)
         else:
-            await self._emit(session, "lead.updated", {"lead": lead_data(after), "change": change}, now)
+            await self._emit(session, "lead.updated", {"lead": lead_data(after), "change": change}, now, after.id)
 
     async def forgotten(self, session: AsyncSession, lead_ids: Sequence[int], now: datetime) -> None:
         """``lead.forgotten`` for each lead whose personal details were erased: the receiver erases its copy."""
         for lead_id in lead_ids:
             await self._emit(session, "lead.forgotten", {"lead": {"id": lead_id, "ref": f"L-{lead_id:04d}"}}, now)
 
-    async def _emit(self, session: AsyncSession, event: str, data: dict[str, Any], now: datetime) -> None:
+    async def _emit(
+        self, session: AsyncSession, event: str, data: dict[str, Any], now: datetime, lead_id: int | None = None
+    ) -> None:
         targets = [hook.url for hook in self._endpoints if event in hook.events]
         if not targets:
             return
         body = json.dumps({"type": event, "timestamp": now.isoformat(), "data": data}, ensure_ascii=False)
-        deliveries = [NewWebhook(f"msg_{uuid.uuid4().hex}", url, event, body) for url in targets]
+        deliveries = [NewWebhook(f"msg_{uuid.uuid4().hex}", url, event, body, lead_id) for url in targets]
         await enqueue_webhooks(session, deliveries, now, RETRY_WINDOW)

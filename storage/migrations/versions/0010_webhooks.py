@@ -24,6 +24,7 @@ def upgrade() -> None:
         sa.Column("url", sa.String(2000), nullable=False),
         sa.Column("event", sa.String(40), nullable=False),
         sa.Column("payload", sa.Text(), nullable=False),
+        sa.Column("lead_id", sa.Integer(), sa.ForeignKey("leads.id", ondelete="SET NULL"), nullable=True),
         sa.Column("status", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer(), nullable=False),
         sa.Column("created_at", UTCDateTime(), nullable=False),
@@ -36,8 +37,10 @@ def upgrade() -> None:
         sa.UniqueConstraint("msg_id", name="uq_webhook_deliveries_msg_id"),
     )
     op.create_index("ix_webhook_deliveries_status_due_at", "webhook_deliveries", ["status", "due_at"])
+    op.create_index("ix_webhook_deliveries_lead_id", "webhook_deliveries", ["lead_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_webhook_deliveries_lead_id", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_status_due_at", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")

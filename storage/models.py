@@ -31,11 +31,15 @@ __all__ = [
     "DigestClaimRow",
     "FormDraftRow",
     "GroupMemberRow",
+    "LeadConsentRow",
     "LeadEventRow",
+    "LeadReminderRow",
+    "LeadRotationRow",
     "LeadRow",
     "LearnedExampleRow",
     "ProcessedEventRow",
     "ScheduledMessageRow",
+    "StaffAwayRow",
     "StudyGroupRow",
 ]
 
@@ -115,6 +119,8 @@ class LeadRow(Base):
     submission_key: Mapped[str | None] = mapped_column(String(64), info={"personal": "no"})
     # Another open lead with the same email address when this one came in; staff merge or keep both.
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    # When the lead entered its current status (None: since it was created); the response timer counts from here.
+    status_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LeadEventRow(Base):
@@ -130,6 +136,55 @@ class LeadEventRow(Base):
         Text, default="", info={"personal": "text", "personal_when": ("kind", ("note", "merged", "assigned"))}
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadConsentRow(Base):
+    """A consent asked on the consult form: the words shown, their version, the answer, when and where."""
+
+    __tablename__ = "lead_consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    given: Mapped[bool] = mapped_column()
+    text: Mapped[str] = mapped_column(Text, info={"personal": "no"})
+    version: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadReminderRow(Base):
+    """A missed response target's reminder, claimed once: the unique key means one process sends each stage."""
+
+    __tablename__ = "lead_reminders"
+    __table_args__ = (UniqueConstraint("lead_id", "status", "since", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    stage: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffAwayRow(Base):
+    """A staff member's ``leads away on|off``: overrides the settings' away list."""
+
+    __tablename__ = "staff_away"
+
+    name: Mapped[str] = mapped_column(String(160), primary_key=True, info={"personal": "owner"})
+    away: Mapped[bool] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadRotationRow(Base):
+    """Who got the last lead handed out in turn (one row), so replicas and restarts continue the rotation."""
+
+    __tablename__ = "lead_rotation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[str | None] = mapped_column(String(160), info={"personal": "id"})
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StudyGroupRow(Base):

@@ -290,6 +290,7 @@ async def test_consult_by_mention_continues_in_a_modal_never_in_the_channel(
         "timeline",
         "budget",
         "consent",
+        "consent_offers",
     ]
     assert json.loads(view["private_metadata"])["channel"] == "C0GENERAL"
     submission = fixture("view_submission.json")

@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Reply, Visibility
+from bot.events import Origin, Reply, Visibility
 from bot.features.leads import text as say
 from bot.features.leads.hours import next_opening
+from bot.features.leads.staff import StaffNames
 from bot.main.wiring import BotApp
 from bot.settings import Settings, StaffHours
 from storage.lead_flow import assign_if_unclaimed, lead_consents
@@ -247,3 +248,14 @@ def test_bad_lead_flow_settings_are_refused() -> None:
     ):
         with pytest.raises(ValueError):
             Settings(**bad)  # type: ignore[arg-type]
+
+
+def test_platform_mentions_name_the_same_staff_member() -> None:
+    """Slack's `<@U123|sam>` and Discord's `<@!112>` become the staff name their identity belongs to."""
+    flow = Settings(lead_flow={"staff": {"Sam": ["slack:U123", "discord:112"]}}).lead_flow  # type: ignore[arg-type]
+    names = StaffNames(flow)
+    slack, discord = Origin("slack", "C1", "U999"), Origin("discord", "9", "777")
+    assert names.canonical("<@U123|sam>", slack) == names.canonical("<@!112>", discord) == "sam"
+    assert names.canonical("me", Origin("slack", "C1", "U123")) == "sam"
+    assert names.canonical("<@U555>", slack) == "slack:U555"  # not named: kept as the platform identity
+    assert names.dm_target("sam") == ("slack", "U123") and names.dm_target("bob") is None

@@ -20,6 +20,7 @@ from bot.features.leads.flow import LeadFlow
 from bot.features.leads.forms import STATUSES, consult_form, note_form, save_request, status_form
 from bot.features.leads.jobs import LeadJobs
 from bot.features.leads.render import (
+    consent_line,
     details,
     duplicate_note,
     history_lines,
@@ -36,6 +37,7 @@ from bot.permissions import Role
 from bot.routing import STAFF
 from bot.usertext import quote
 from storage.forget import Person, forget_person
+from storage.lead_flow import lead_consents
 from storage.leads import add_lead_event, get_lead, lead_history, list_leads, merge_lead, update_lead
 from storage.records import Lead
 
@@ -172,7 +174,8 @@ class Leads:
         async with ctx.db.session() as session:
             lead = _found(await get_lead(session, lead_id), lead_id)
             history = await lead_history(session, lead_id)
-        lines = [quote(lead.description or say.DESCRIPTION_FORGOTTEN)]
+            consents = consent_line(await lead_consents(session, lead_id))
+        lines = [quote(lead.description or say.DESCRIPTION_FORGOTTEN), *([consents] if consents else [])]
         if lead.duplicate_of is not None and lead.status != "merged":
             lines += ["", duplicate_note(lead)]
         lines += ["", say.HISTORY, *history_lines(history)]

@@ -13,10 +13,12 @@ from bot.events import Button, Reply, Visibility
 from bot.features.leads import text as say
 from bot.routing import STAFF
 from bot.usertext import quote
+from storage.lead_flow import Consent
 from storage.records import Lead, LeadEvent
 
 __all__ = [
     "assignee_reminder",
+    "consent_line",
     "details",
     "duplicate_note",
     "follow_up",
@@ -164,4 +166,15 @@ def assignee_reminder(lead: Lead, hours: int, target: float, to: tuple[str, str]
         visibility=Visibility.DM,
         platform=platform,
         user=user,
+    )
+
+
+def consent_line(consents: Sequence[Consent]) -> str:
+    """What the requester agreed to, for ``leads show`` ("" for a lead stored before consents were recorded)."""
+    given = {c.purpose: c.given for c in consents}
+    if not given:
+        return ""
+    answer = {True: say.CONSENT_YES, False: say.CONSENT_NO}
+    return say.CONSENTS.format(
+        version=consents[0].version, store=answer[given.get("store", False)], offers=answer[given.get("offers", False)]
     )

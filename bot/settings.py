@@ -32,14 +32,16 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
-from bot.settings_models import KnowledgeDir, RoleSettings, WebhookSettings
+from bot.settings_models import KnowledgeDir, LeadFlowSettings, RoleSettings, StaffHours, WebhookSettings
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
     "DOCKER_ONLY",
     "KnowledgeDir",
+    "LeadFlowSettings",
     "RoleSettings",
     "Settings",
+    "StaffHours",
     "WebhookSettings",
     "load_settings",
 ]
@@ -95,6 +97,12 @@ class Settings(BaseSettings):
         48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."
     )
     lead_retention_days: int = Field(365, gt=0, description="Anonymize lost/spam leads after this many days.")
+    lead_flow: LeadFlowSettings = Field(
+        LeadFlowSettings(), description="Response targets per status, staff names, round-robin assignment, away."
+    )
+    staff_hours: StaffHours | None = Field(
+        None, description="When staff answer; a consult outside them says when to expect a reply. Unset: always."
+    )
     digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = Field(
         None, description="Post the weekly pulse digest to staff_channel on this day; unset: no digest."
     )

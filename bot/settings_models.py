@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-__all__ = ["WEBHOOK_EVENTS", "KnowledgeDir", "RoleSettings", "WebhookSettings"]
+__all__ = ["WEBHOOK_EVENTS", "KnowledgeDir", "LeadFlowSettings", "RoleSettings", "StaffHours", "WebhookSettings"]
+
+_HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
 WebhookEvent = Literal["lead.created", "lead.updated", "lead.status_changed", "lead.forgotten"]
 WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = ("lead.created", "lead.updated", "lead.status_changed", "lead.forgotten")
@@ -55,3 +58,60 @@ class WebhookSettings(BaseModel):
     url: str
     secret: SecretStr
     events: list[WebhookEvent] = list(WEBHOOK_EVENTS)
+
+
+class LeadFlowSettings(BaseModel):
+    """How consulting leads are timed and handed out.
+
+    ``response_hours`` maps a lead status to its response target: a lead in that status for longer is "missed",
+    and its assignee gets a direct message, then the staff channel a notice (once each). ``staff`` names staff
+    members and the platform identities (``slack:U024BE7LH``, ``discord:1122``, ``console:sam``) each uses, so
+    ``sam``, ``@sam``, a mention of one of those identities and "assign to me" all mean the same person.
+    ``round_robin`` lists the names new leads are handed to in turn (empty: no automatic assignment), skipping
+    those in ``away`` (``leads away on|off`` changes it at run time).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    response_hours: dict[str, float] = {"new": 24}
+    staff: dict[str, list[str]] = {}
+    round_robin: list[str] = []
+    away: list[str] = []
+
+    @model_validator(mode="after")
+    def _check(self) -> LeadFlowSettings:
+        if any(hours <= 0 for hours in self.response_hours.values()):
+            raise ValueError("lead_flow.response_hours: every target must be more than 0 hours")
+        self.staff = {name.casefold(): ids for name, ids in self.staff.items()}
+        self.round_robin = [name.casefold() for name in self.round_robin]
+        self.away = [name.casefold() for name in self.away]
+        return self
+
+
+class StaffHours(BaseModel):
+    """When staff answer: ``days`` (``mon`` ... ``sun``) from ``start`` to ``end`` (``HH:MM``) in ``timezone``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    timezone: str = "UTC"
+    days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
+    start: str = Field("09:00", pattern=_HHMM)
+    end: str = Field("17:00", pattern=_HHMM)
+
+    @model_validator(mode="after")
+    def _check(self) -> StaffHours:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"staff_hours.timezone: unknown time zone {self.timezone!r}") from None
+        if not self.days:
+            raise ValueError("staff_hours.days: name at least one day")
+        if _minutes(self.end) <= _minutes(self.start):
+            raise ValueError("staff_hours: end must be after start")
+        return self
+
+
+def _minutes(hhmm: str) -> int:
+    """``"09:30"`` as 570."""
+    hours, minutes = hhmm.split(":")
+    return int(hours) * 60 + int(minutes)

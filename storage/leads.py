@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -74,6 +75,7 @@ def _record(row: LeadRow) -> Lead:
         anonymized_at=row.anonymized_at,
         reminded_at=row.reminded_at,
         duplicate_of=row.duplicate_of,
+        status_since=row.status_since or row.created_at,
     )
 
 
@@ -169,15 +171,16 @@ async def get_lead(session: AsyncSession, lead_id: int) -> Lead | None:
 async def list_leads(
     session: AsyncSession,
     status: str | None = None,
-    assignee: str | None = None,
+    assignee: str | Sequence[str] | None = None,
     since: datetime | None = None,
 ) -> list[Lead]:
-    """Leads, newest first, filtered by status, assignee and creation time."""
+    """Leads, newest first, filtered by status, assignee (any of several spellings, without case) and creation time."""
     query = select(LeadRow).order_by(LeadRow.id.desc())
     if status is not None:
         query = query.where(LeadRow.status == status)
     if assignee is not None:
-        query = query.where(LeadRow.assignee == assignee)
+        wanted = [assignee] if isinstance(assignee, str) else list(assignee)
+        query = query.where(func.lower(LeadRow.assignee).in_([name.casefold() for name in wanted]))
     if since is not None:
         query = query.where(LeadRow.created_at >= since)
     return [_record(row) for row in await session.scalars(query)]
@@ -195,8 +198,9 @@ async def update_lead(
     row = await session.get(LeadRow, lead_id)
     if row is None:
         return None
-    if status is not None:
+    if status is not None and status != row.status:
         row.status = status
+        row.status_since = now
     if assignee is not None:
         row.assignee = assignee
     row.updated_at = now

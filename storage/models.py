@@ -31,7 +31,10 @@ __all__ = [
     "DigestClaimRow",
     "FormDraftRow",
     "GroupMemberRow",
+    "LeadConsentRow",
     "LeadEventRow",
+    "LeadReminderRow",
+    "LeadRotationRow",
     "LeadRow",
     "LearnedExampleRow",
     "LinkCodeRow",
@@ -40,6 +43,7 @@ __all__ = [
     "PrivacyAuditRow",
     "ProcessedEventRow",
     "ScheduledMessageRow",
+    "StaffAwayRow",
     "StudyGroupRow",
     "WebhookDeliveryRow",
 ]
@@ -120,6 +124,8 @@ class LeadRow(Base):
     submission_key: Mapped[str | None] = mapped_column(String(64), info={"personal": "no"})
     # Another open lead with the same email address when this one came in; staff merge or keep both.
     duplicate_of: Mapped[int | None] = mapped_column(Integer)
+    # When the lead entered its current status (None: since it was created); the response timer counts from here.
+    status_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LeadEventRow(Base):
@@ -135,6 +141,55 @@ class LeadEventRow(Base):
         Text, default="", info={"personal": "text", "personal_when": ("kind", ("note", "merged", "assigned"))}
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadConsentRow(Base):
+    """A consent asked on the consult form: the words shown, their version, the answer, when and where."""
+
+    __tablename__ = "lead_consents"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    given: Mapped[bool] = mapped_column()
+    text: Mapped[str] = mapped_column(Text, info={"personal": "no"})
+    version: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadReminderRow(Base):
+    """A missed response target's reminder, claimed once: the unique key means one process sends each stage."""
+
+    __tablename__ = "lead_reminders"
+    __table_args__ = (UniqueConstraint("lead_id", "status", "since", "stage"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lead_id: Mapped[int] = mapped_column(ForeignKey("leads.id", ondelete="CASCADE"))
+    status: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    stage: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    claimed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class StaffAwayRow(Base):
+    """A staff member's ``leads away on|off``: overrides the settings' away list."""
+
+    __tablename__ = "staff_away"
+
+    name: Mapped[str] = mapped_column(String(160), primary_key=True, info={"personal": "owner"})
+    away: Mapped[bool] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class LeadRotationRow(Base):
+    """Who got the last lead handed out in turn (one row), so replicas and restarts continue the rotation."""
+
+    __tablename__ = "lead_rotation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[str | None] = mapped_column(String(160), info={"personal": "id"})
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class StudyGroupRow(Base):
@@ -304,51 +359,10 @@ class WebhookDeliveryRow(Base):
     last_error: Mapped[str | None] = mapped_column(String(200), info={"personal": "no"})
 
 
-class PersonRow(Base):
-    """A person: the platform identities below are theirs (one member across Slack, Discord and the console)."""
-
-    __tablename__ = "people"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class PersonIdentityRow(Base):
-    """One platform identity of a person; an identity belongs to one person at most."""
-
-    __tablename__ = "person_identities"
-
-    platform: Mapped[str] = mapped_column(String(32), primary_key=True, info={"personal": "no"})
-    user_id: Mapped[str] = mapped_column(String(128), primary_key=True, info={"personal": "owner"})
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    linked_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
-class LinkCodeRow(Base):
-    """A one-time code ``link`` gave an identity: only its SHA-256 is kept; used once, before it expires."""
-
-    __tablename__ = "link_codes"
-
-    code_hash: Mapped[str] = mapped_column(String(64), primary_key=True, info={"personal": "no"})
-    platform: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
-    user_id: Mapped[str] = mapped_column(String(128), info={"personal": "owner"})
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
-
-
-class PrivacyAuditRow(Base):
-    """A data export or erasure: what was done, by whom, when and how much; never whose data, nor the data."""
-
-    __tablename__ = "privacy_audit"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    action: Mapped[str] = mapped_column(String(32), info={"personal": "no"})
-    actor: Mapped[str] = mapped_column(String(160), info={"personal": "id"})
-    subject_kind: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
-    rows: Mapped[int] = mapped_column(Integer, default=0)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-
-
 # The pulse report counts by week over these columns (migration 0008).
 Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
 Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
+
+# The people tables live in a module of their own; imported here so the metadata (and Alembic) has every table.
+from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow  # noqa: E402

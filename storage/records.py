@@ -66,6 +66,8 @@ class Lead:
     anonymized_at: datetime | None
     reminded_at: datetime | None = None
     duplicate_of: int | None = None
+    status_since: datetime | None = None
+    """When the lead entered its current status."""
 
     @property
     def ref(self) -> str:

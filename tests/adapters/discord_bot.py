@@ -33,7 +33,7 @@ def db_target(tmp_path: Path) -> DbTarget:
     return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}", None)
 
 
-SELECTS = frozenset({"help_kind", "consent"})  # the consult form's choice and consent fields show as selects
+SELECTS = frozenset({"help_kind", "consent", "consent_offers"})  # the consult form's choice and consent fields
 
 
 class Bot:

@@ -62,9 +62,9 @@ def test_ask_declines_off_topic_with_exit_code_1(tmp_path: Path) -> None:
 def test_form_resumes_after_restart(tmp_path: Path) -> None:
     """A consult form half filled in one process is finished in the next, and staff can then see the lead."""
     first = run(tmp_path, "chat", "--user", "ann", stdin="consult\nAnn Lee\nann@example.org\n")
-    assert "(3/8): Organization" in first.stdout, first.stdout + first.stderr
-    second = run(tmp_path, "chat", "--user", "ann", stdin="Library\n2\nA course on maps\nMay\nskip\nyes\n")
-    assert "You have an unfinished form. Work with P2PU (3/8): Organization" in second.stdout
+    assert "(3/9): Organization" in first.stdout, first.stdout + first.stderr
+    second = run(tmp_path, "chat", "--user", "ann", stdin="Library\n2\nA course on maps\nMay\nskip\nyes\nskip\n")
+    assert "You have an unfinished form. Work with P2PU (3/9): Organization" in second.stdout
     assert "Your request is L-0001" in second.stdout
     staff = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin="leads list\nleads export\n")
     assert "L-0001 [new] Ann Lee, Library: Course design" in staff.stdout
@@ -155,7 +155,8 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
         "ann",
         "--channel",
         "general",
-        stdin="consult\nAnn Lee\nann@example.org\nRiverside Library\ntraining\nTrain 10 librarians\nMarch\nskip\nyes\n",
+        stdin="consult\nAnn Lee\nann@example.org\nRiverside Library\ntraining\nTrain 10 librarians\nMarch\n"
+        "skip\nyes\nno\n",
     )
     assert "[dm]\nThank you! Your request is L-0001." in member.stdout, member.stdout
     assert "[posted to #staff]\n== New consulting request L-0001 ==" in member.stdout
@@ -178,7 +179,7 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
     assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 message(s)" in tick.stdout
-    run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\n")
+    run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\nno\n")
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
     assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message(s)" in tick.stdout
 

@@ -215,7 +215,7 @@ async def test_a_staff_named_role_in_another_server_is_refused_leads_list(bot: B
     }
 
 
-CONSULT_ANSWERS = ["Ada Lovelace", "ada@example.org", "Library", "1", "A circle on data", "March", "skip", "yes"]
+CONSULT_ANSWERS = ["Ada Lovelace", "ada@example.org", "Library", "1", "A circle on data", "March", "skip", "yes", "no"]
 
 
 async def test_a_consult_started_by_a_mention_continues_by_dm_where_answers_are_read(bot: Bot) -> None:
@@ -225,18 +225,18 @@ async def test_a_consult_started_by_a_mention_continues_by_dm_where_answers_are_
     note = await bot.standin.wait_for(lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages")
     assert note.body["content"] == "I've sent you a direct message to continue privately."
     first = await bot.standin.wait_for(
-        lambda c: c.path == f"/channels/{DM_CHANNEL}/messages" and "(1/8)" in json.dumps(c.body)
+        lambda c: c.path == f"/channels/{DM_CHANNEL}/messages" and "(1/9)" in json.dumps(c.body)
     )
     intro = next(c for c in bot.standin.sent if c.path == f"/channels/{DM_CHANNEL}/messages")
     assert intro.body["content"].startswith("Tell us a little about what you'd like to do")
-    assert first.body["content"] == "Work with P2PU (1/8): Your name\nType 'cancel' to stop."
+    assert first.body["content"] == "Work with P2PU (1/9): Your name\nType 'cancel' to stop."
     for n, answer in enumerate(CONSULT_ANSWERS, start=1):
         dm = dict(fixture("message_create"), id=str(1800000000000000100 + n), content=answer, mentions=[])
         dm["channel_id"] = DM_CHANNEL
         del dm["member"], dm["guild_id"]  # a DM has neither
         await bot.standin.dispatch("MESSAGE_CREATE", dm)
         if n < len(CONSULT_ANSWERS):
-            await bot.standin.wait_for(lambda c, n=n: f"({n + 1}/8)" in json.dumps(c.body))
+            await bot.standin.wait_for(lambda c, n=n: f"({n + 1}/9)" in json.dumps(c.body))
     thanks = await bot.standin.wait_for(lambda c: "Thank you! Your request is L-0001" in json.dumps(c.body))
     assert thanks.path == f"/channels/{DM_CHANNEL}/messages"
     await bot.standin.wait_for(lambda c: c.path == f"/channels/{STAFF_CHANNEL}/messages")

@@ -273,7 +273,7 @@ async def test_a_half_filled_form_survives_a_restart(bot: Bot) -> None:
         await asyncio.wait_for(adapter.ready.wait(), 10)
         second = await bot.press(custom_ids(saved)[0])
         assert second.body["data"]["title"] == "Work with P2PU (2/2)"
-        assert list(modal_defaults(second)) == ["timeline", "budget", "consent"]
+        assert list(modal_defaults(second)) == ["timeline", "budget", "consent", "consent_offers"]
         done = await bot.submit(second.body["data"]["custom_id"], STEP2)
         twice = await bot.submit(second.body["data"]["custom_id"], STEP2)
     finally:

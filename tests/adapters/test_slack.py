@@ -125,7 +125,7 @@ async def test_consult_opens_a_modal_and_shows_field_errors(slack: tuple[str, Sl
     await post_form(url, command)
     (opened,) = await api.wait_for("views.open")
     view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
-    assert opened["trigger_id"] == command["trigger_id"] and len(view["blocks"]) == 8
+    assert opened["trigger_id"] == command["trigger_id"] and len(view["blocks"]) == 9
     submission = with_trigger(fixture("view_submission.json"), api)
     status, body = await post_form(url, {"payload": json.dumps(submission)})
     assert status == 200

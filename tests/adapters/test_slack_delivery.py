@@ -290,6 +290,7 @@ async def test_consult_by_mention_continues_in_a_modal_never_in_the_channel(
         "timeline",
         "budget",
         "consent",
+        "consent_offers",
     ]
     assert json.loads(view["private_metadata"])["channel"] == "C0GENERAL"
     submission = fixture("view_submission.json")
@@ -319,8 +320,8 @@ async def test_consult_in_the_bots_dm_is_asked_step_by_step_there(slack: tuple[s
         await api.wait_for("chat.postMessage", n + 2)
     posts = api.of("chat.postMessage")
     assert {p["channel"] for p in posts} == {"D0ANN"} and api.of("chat.postEphemeral") == []
-    assert posts[1]["blocks"][0]["text"]["text"].startswith("Work with P2PU (1/8): Your name")
-    assert posts[2]["blocks"][0]["text"]["text"].startswith("Work with P2PU (2/8): Email")
+    assert posts[1]["blocks"][0]["text"]["text"].startswith("Work with P2PU (1/9): Your name")
+    assert posts[2]["blocks"][0]["text"]["text"].startswith("Work with P2PU (2/9): Email")
 
 
 async def test_checkin_summary_shows_answers_escaped_and_links_unmasked(

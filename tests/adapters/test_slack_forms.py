@@ -47,7 +47,7 @@ async def test_a_late_rejected_form_reopens_with_every_answer_kept(app: BotApp) 
             await post_form(url, {**fixture("slash_consult.json"), "trigger_id": api.trigger()})
             (opened,) = await api.wait_for("views.open")
             meta = json.loads(_view(opened)["private_metadata"])
-            assert meta["draft"] and meta["page"] == 0 and len(_view(opened)["blocks"]) == 8
+            assert meta["draft"] and meta["page"] == 0 and len(_view(opened)["blocks"]) == 9
             submission = {**fixture("view_submission.json"), "trigger_id": api.trigger()}
             submission["view"]["private_metadata"] = _view(opened)["private_metadata"]
             assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")

@@ -42,7 +42,7 @@ async def test_a_long_form_opens_in_pages_and_a_page_is_saved_with_continue(chat
         ("Cancel", "form:cancel", page.token),
     ]
     (shown,) = await chat.send(Action(_modal(chat), "form:continue", f"{page.token}|1"))
-    assert shown.form_page is not None and (shown.form_page.start, shown.form_page.stop) == (5, 8)
+    assert shown.form_page is not None and (shown.form_page.start, shown.form_page.stop) == (5, 9)
     assert dict(shown.form_page.values) == PAGE1
 
 

@@ -24,6 +24,7 @@ ANSWERS = [
     "Spring 2027",
     "skip",
     "yes",
+    "no",
 ]
 
 VALID = {
@@ -44,7 +45,7 @@ async def test_step_by_step_intake_survives_a_restart(db_target: DbTarget, tmp_p
     await first.start()
     chat = Chat(first)
     replies = await chat.say("consult", channel="general")
-    assert "(1/8): Your name" in texts(replies)
+    assert "(1/9): Your name" in texts(replies)
     for answer in ANSWERS[:3]:
         await chat.say(answer, channel="general")
     await first.close()
@@ -52,7 +53,7 @@ async def test_step_by_step_intake_survives_a_restart(db_target: DbTarget, tmp_p
     second = BotApp(make_settings(db_target, tmp_path), clock=clock)
     await second.start()
     chat = Chat(second)
-    assert "(4/8)" in (await second.dispatcher.pending_prompt(chat.origin(channel="general")) or "")
+    assert "(4/9)" in (await second.dispatcher.pending_prompt(chat.origin(channel="general")) or "")
     replies = []
     for answer in ANSWERS[3:]:
         replies = await chat.say(answer, channel="general")
@@ -72,7 +73,7 @@ async def test_bad_answer_is_asked_again(chat: Chat) -> None:
     await chat.say("consult")
     await chat.say("Ann")
     replies = await chat.say("not-an-email")
-    assert "does not look like an email address" in replies[0].text and "(2/8): Email" in replies[0].text
+    assert "does not look like an email address" in replies[0].text and "(2/9): Email" in replies[0].text
     replies = await chat.say("cancel")
     assert "Nothing was saved" in replies[0].text
     replies = await chat.say("leads list", role="staff")
@@ -82,7 +83,7 @@ async def test_bad_answer_is_asked_again(chat: Chat) -> None:
 async def test_modal_submission_with_errors_and_success(chat: Chat) -> None:
     """On platforms with modals the form opens whole; bad values come back per field; good ones are stored."""
     opened = await chat.say("consult", modals=True)
-    assert opened[0].form is not None and len(opened[0].form.fields) == 8
+    assert opened[0].form is not None and len(opened[0].form.fields) == 9
     bad = await chat.submit("consult:intake", {**VALID, "email": "bad", "consent": ""})
     errors = dict(bad[0].form_errors)
     assert "does not look like an email address" in errors["email"] and "consent" in errors
@@ -311,7 +312,7 @@ async def test_work_with_us_button_opens_the_form(chat: Chat) -> None:
     answer = await chat.say("can p2pu train our facilitators")
     button = next(b for b in answer[0].buttons if b.label == "Work with us")
     replies = await chat.press(button.action_id, button.value)
-    assert "(1/8): Your name" in texts(replies)
+    assert "(1/9): Your name" in texts(replies)
 
 
 async def test_triage_buttons_open_status_and_note_forms(chat: Chat) -> None:
@@ -403,7 +404,7 @@ async def test_the_community_name_comes_from_the_settings(db_target: DbTarget, t
     chat = Chat(app)
     modal = next(r.form for r in await chat.say("consult", modals=True) if r.form is not None)
     assert modal.title == "Work with Riverside Circles"
-    assert "Work with Riverside Circles (1/8): Your name" in texts(await chat.say("consult", user="bo"))
+    assert "Work with Riverside Circles (1/9): Your name" in texts(await chat.say("consult", user="bo"))
     shown = texts(await chat.say("help"))
     assert "ask the Riverside Circles team for paid help with a project" in shown and "P2PU team" not in shown
     await app.close()

@@ -136,7 +136,18 @@ async def test_console_form_answers(app: BotApp, tmp_path: Path) -> None:
     for n, (payload, fragments) in enumerate(PAYLOADS):
         console = ConsoleAdapter(app.dispatcher.handle, out, user=f"c{n}", export_dir=tmp_path)
         start = len(out.getvalue())
-        for line in ("consult", payload[:200], f"c{n}@example.org", "Org", "1", payload[:3000], "soon", "skip", "yes"):
+        for line in (
+            "consult",
+            payload[:200],
+            f"c{n}@example.org",
+            "Org",
+            "1",
+            payload[:3000],
+            "soon",
+            "skip",
+            "yes",
+            "no",
+        ):
             await console.say(line)
         written = out.getvalue()[start:]
         assert FAILED not in written and "Thank you! Your request is L-" in written

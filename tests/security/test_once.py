@@ -66,7 +66,7 @@ async def test_last_answer_sent_twice_at_once_submits_once(replicas: list[BotApp
         await chats[0].say("consult", user=user)
         for answer in ANSWERS[:-1]:
             await chats[0].say(answer.replace("Ann@Example.org", f"{user}@example.org"), user=user)
-    results = await asyncio.gather(*(chats[n].say("yes", user=user) for user in USERS for n in (0, 1)))
+    results = await asyncio.gather(*(chats[n].say(ANSWERS[-1], user=user) for user in USERS for n in (0, 1)))
     assert await lead_count(chats[0]) == 10
     thanks = [r.text for replies in results for r in replies if r.text.startswith("Thank you!")]
     assert sorted(thanks) == [THANKS.format(n) for n in range(1, 11)]
@@ -76,7 +76,7 @@ async def test_one_users_messages_are_handled_in_order(chat: Chat) -> None:
     """A whole step-by-step form sent as a burst of messages is answered in order: each prompt follows its answer."""
     results = await asyncio.gather(chat.say("consult"), *(chat.say(answer) for answer in ANSWERS))
     prompts = [replies[-1].text.split("\n", 1)[0] for replies in results[:-1]]
-    assert prompts == [f"Work with P2PU ({n}/8): {f}" for n, f in enumerate(FIELD_LABELS, start=1)]
+    assert prompts == [f"Work with P2PU ({n}/9): {f}" for n, f in enumerate(FIELD_LABELS, start=1)]
     assert results[-1][0].text == THANKS.format(1)
     shown = await chat.say("leads show L-0001", user="sam", role="staff")
     assert ("Name", "Ann Lee") in shown[0].fields and ("Email", "Ann@Example.org") in shown[0].fields
@@ -92,6 +92,7 @@ FIELD_LABELS = [
     "Timeline",
     "Budget range",
     "May we store these details and contact you about this request?",
+    "May we also contact you later about other offers (courses, events)? Optional.",
 ]
 
 

@@ -16,9 +16,11 @@ from bot.events import Action, Attachment, FormSubmission, Reply, Visibility
 from bot.feature import ActionRoute, Command, CommandHandler, Context, Deps, FormRoute, Group, Replies, Slash, Surface
 from bot.features.leads import text as say
 from bot.features.leads.export import leads_csv
+from bot.features.leads.flow import LeadFlow
 from bot.features.leads.forms import STATUSES, consult_form, note_form, save_request, status_form
 from bot.features.leads.jobs import LeadJobs
 from bot.features.leads.render import (
+    consent_line,
     details,
     duplicate_note,
     history_lines,
@@ -29,12 +31,14 @@ from bot.features.leads.render import (
     summary,
     triage_buttons,
 )
+from bot.features.leads.staff import StaffNames
 from bot.features.webhooks.emit import LeadHooks
 from bot.forms import EMAIL_PATTERN, validate_form
 from bot.permissions import Role
 from bot.routing import STAFF
 from bot.usertext import quote
 from storage.forget import Person, forget_person
+from storage.lead_flow import lead_consents
 from storage.leads import add_lead_event, get_lead, lead_history, list_leads, merge_lead, update_lead
 from storage.people import identities_of
 from storage.records import Identity, Lead
@@ -45,7 +49,7 @@ log = logging.getLogger(__name__)
 
 
 class Leads:
-    """Consulting intake, staff triage, the follow-up reminder and retention.
+    """Consulting intake with its consents, staff triage and assignment, the response timer and retention.
 
     New leads are announced in the logical ``staff`` channel. After a person is forgotten the knowledge base is
     reloaded, since its learned examples may have named them.
@@ -61,11 +65,14 @@ class Leads:
         self._metrics = deps.metrics
         self._after_forget = deps.reload_knowledge
         self._hooks = LeadHooks(settings.webhooks)  # lead events to outgoing webhooks, stored with each change
+        self._flow = LeadFlow(StaffNames(settings.lead_flow), settings.staff_hours, STATUSES)
         self._jobs = LeadJobs(
             self._announce,
             self._hooks,
             followup=timedelta(hours=settings.lead_followup_hours),
             retention=timedelta(days=settings.lead_retention_days),
+            targets=settings.lead_flow.response_hours,
+            names=self._flow.names,
         )
 
     def surface(self) -> Surface:
@@ -90,6 +97,8 @@ class Leads:
                     "leads list [--status S] [--assignee U] [--since DATE]",
                     examples=("leads list --status new",),
                 ),
+                _staff("leads mine", self._flow.mine, say.SUMMARY_MINE, "leads mine [--status S]"),
+                _staff("leads away", self._flow.away, say.SUMMARY_AWAY, "leads away on|off"),
                 _staff("leads show", self.show, say.SUMMARY_SHOW, "leads show L-0042"),
                 _staff("leads assign", self.assign, say.SUMMARY_ASSIGN, "leads assign L-0042 [USER]"),
                 _staff("leads status", self.set_status, say.SUMMARY_STATUS, "leads status L-0042 STATUS"),
@@ -119,17 +128,22 @@ class Leads:
         return await self.consult(ctx, "")
 
     async def submitted(self, ctx: Context, submission: FormSubmission) -> Replies:
-        """Store the request once, thank the requester by DM and tell the staff channel about a new lead."""
+        """Store the request once, thank the requester by DM and tell the staff channel about a new lead.
+
+        Outside staff hours the thanks say when staff are back; with a rotation set, the lead is handed out in turn.
+        """
         values = validate_form(self._form, submission.values)
         async with ctx.db.transaction() as session:  # the lead and its lead.created webhook, or neither
             lead, created = await save_request(ctx, submission.form_id, values)
             if created:
                 await self._hooks.created(session, lead, ctx.now)
-        replies = [Reply(say.THANKS.format(ref=lead.ref), visibility=Visibility.DM)]
+        thanks = " ".join(filter(None, (say.THANKS.format(ref=lead.ref), self._flow.when_back(ctx.now))))
+        replies = [Reply(thanks, visibility=Visibility.DM)]
         if not created:
             return replies  # the same submission again (a double click, a retried delivery): one lead, one notice
         log.info("consulting request %s received", lead.ref)
         self._metrics.leads_received.inc()
+        lead = await self._flow.hand_out(ctx, lead)
         if self._announce:
             replies.append(staff_notice(lead))
         return replies
@@ -150,8 +164,14 @@ class Leads:
                 since = datetime.fromisoformat(opts["--since"]).replace(tzinfo=UTC)
             except ValueError:
                 raise UsageError(say.BAD_SINCE.format(value=opts["--since"])) from None
+        names = self._flow.names
+        assignee = (
+            names.matching(names.canonical(opts["--assignee"], ctx.origin), ctx.origin)
+            if "--assignee" in opts
+            else None
+        )
         async with ctx.db.session() as session:
-            leads = await list_leads(session, status=status, assignee=opts.get("--assignee"), since=since)
+            leads = await list_leads(session, status=status, assignee=assignee, since=since)
         text = "\n".join(summary(lead) for lead in leads) or say.NO_MATCH
         return [Reply(text, title=say.LIST_TITLE.format(n=len(leads)), visibility=Visibility.EPHEMERAL)]
 
@@ -163,7 +183,8 @@ class Leads:
             history = await lead_history(session, lead_id)
             requester = Identity(lead.platform, lead.requester) if lead.requester else None
             linked = (await identities_of(session, requester))[1:] if requester else []
-        lines = [quote(lead.description or say.DESCRIPTION_FORGOTTEN)]
+            consents = consent_line(await lead_consents(session, lead_id))
+        lines = [quote(lead.description or say.DESCRIPTION_FORGOTTEN), *([consents] if consents else [])]
         if lead.duplicate_of is not None and lead.status != "merged":
             lines += ["", duplicate_note(lead)]
         lines += ["", say.HISTORY, *history_lines(history)]
@@ -191,7 +212,8 @@ class Leads:
         words = split_args(args)
         if not words:
             raise UsageError(say.ASSIGN_USAGE)
-        return await self._change(ctx, parse_ref(words[0]), assignee=words[1] if len(words) > 1 else ctx.actor)
+        who = self._flow.names.canonical(words[1] if len(words) > 1 else "me", ctx.origin)
+        return await self._change(ctx, parse_ref(words[0]), assignee=who)
 
     async def set_status(self, ctx: Context, args: str) -> Replies:
         """``leads status L-0042 STATUS``."""
@@ -254,7 +276,9 @@ class Leads:
     async def on_button(self, ctx: Context, action: Action) -> Replies:
         """The triage buttons under a staff notice: assign to me, set status, add note, merge."""
         if action.action_id == "leads:assign":
-            return await self._change(ctx, parse_ref(action.value), assignee=ctx.actor)
+            return await self._change(
+                ctx, parse_ref(action.value), assignee=self._flow.names.canonical("me", ctx.origin)
+            )
         if action.action_id == "leads:status":
             reference, _, status = action.value.partition(":")
             if not status:

@@ -11,10 +11,19 @@ from bot.events import FieldKind, Form, FormField, Origin
 from bot.feature import Context
 from bot.features.leads import text as say
 from bot.features.leads.render import ref
+from storage.lead_flow import Consent, add_consents
 from storage.leads import NewLead, add_lead_event, find_open_lead_by_email, insert_lead_once
 from storage.records import Lead
 
-__all__ = ["STATUSES", "SUBMISSION_WINDOW", "consult_form", "note_form", "save_request", "status_form"]
+__all__ = [
+    "STATUSES",
+    "SUBMISSION_WINDOW",
+    "consents_given",
+    "consult_form",
+    "note_form",
+    "save_request",
+    "status_form",
+]
 
 STATUSES = ("new", "contacted", "qualified", "proposal", "won", "lost", "spam")
 
@@ -38,6 +47,13 @@ def consult_form(community: str) -> Form:
             FormField("timeline", say.FIELD_TIMELINE, max_length=200, hint=say.HINT_TIMELINE),
             FormField("budget", say.FIELD_BUDGET, required=False, max_length=200),
             FormField("consent", say.FIELD_CONSENT, FieldKind.CONSENT),
+            FormField(
+                "consent_offers",
+                say.FIELD_CONSENT_OFFERS,
+                FieldKind.CHOICE,
+                required=False,
+                choices=say.CONSENT_OFFERS_CHOICES,
+            ),
         ),
     )
 
@@ -91,4 +107,19 @@ async def save_request(ctx: Context, form_id: str, values: dict[str, str]) -> tu
         lead, created = await insert_lead_once(session, new, ctx.now, ctx.now - SUBMISSION_WINDOW)
         if created:
             await add_lead_event(session, lead.id, ctx.actor, "created", "", ctx.now)
+            await add_consents(session, lead.id, consents_given(values, ctx.origin.platform), ctx.now)
     return lead, created
+
+
+def consents_given(values: dict[str, str], platform: str) -> list[Consent]:
+    """The two consents as answered on the form, each with the words shown and their version.
+
+    Storing the request needs consent (the form refuses anything but yes); other offers are optional, and a skipped
+    answer is recorded as not given.
+    """
+    return [
+        Consent("store", values.get("consent") == "yes", say.FIELD_CONSENT, say.CONSENT_VERSION, platform),
+        Consent(
+            "offers", values.get("consent_offers") == "yes", say.FIELD_CONSENT_OFFERS, say.CONSENT_VERSION, platform
+        ),
+    ]

@@ -1,4 +1,11 @@
-"""The leads feature's periodic jobs: remind staff of leads nobody picked up, and anonymize old closed leads."""
+"""The leads feature's periodic jobs: the response timer, and anonymizing old closed leads.
+
+The response timer replaces the older 48-hour follow-up and keeps what it did: each status with a response target
+(``lead_flow.response_hours``, default ``new``: 24 h) is timed from when the lead entered it. When the target is
+missed the assignee gets a direct message; the staff channel is told once the lead has been in the status for
+``lead_followup_hours`` (48 h), or at the target if that is later. Each happens once per stay in the status, whoever
+ticks: the claims are rows in ``lead_reminders``.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +14,13 @@ from datetime import datetime, timedelta
 
 from bot.events import Reply
 from bot.features.leads import text as say
-from bot.features.leads.render import follow_up
+from bot.features.leads.render import assignee_reminder, follow_up
+from bot.features.leads.staff import StaffNames
 from bot.features.webhooks.emit import LeadHooks
 from storage import Database
-from storage.leads import add_lead_event, anonymize_leads, claim_unreminded_new_leads, closed_leads_older_than
+from storage.lead_flow import claim_reminders
+from storage.leads import add_lead_event, anonymize_leads, closed_leads_older_than
+from storage.records import Lead
 
 __all__ = ["BOT_ACTOR", "LeadJobs"]
 
@@ -21,30 +31,53 @@ BOT_ACTOR = "communitybot"
 
 
 class LeadJobs:
-    """The follow-up reminder and the retention job.
+    """The response timer and the retention job.
 
     Args:
-        announce: whether the staff channel is configured (no channel, no reminders).
+        announce: whether the staff channel is configured (no channel, no staff-channel reminders).
         hooks: the outgoing webhooks (retention sends ``lead.forgotten``).
-        followup: how long a lead may stay ``new`` before staff are reminded, once.
+        followup: how long a lead may stay in a timed status before the staff channel is told (at least its target).
         retention: how long lost, spam and merged leads keep their personal details.
+        targets: response target per status (hours).
+        names: staff names, to find where to message an assignee.
     """
 
-    def __init__(self, announce: bool, hooks: LeadHooks, followup: timedelta, retention: timedelta) -> None:
+    def __init__(
+        self,
+        announce: bool,
+        hooks: LeadHooks,
+        followup: timedelta,
+        retention: timedelta,
+        targets: dict[str, float] | None = None,
+        names: StaffNames | None = None,
+    ) -> None:
         self._announce = announce
         self._hooks = hooks
         self._followup = followup
         self._retention = retention
+        self._targets = dict(targets if targets is not None else {"new": 24})
+        self._names = names
 
     async def remind_staff(self, db: Database, now: datetime) -> list[Reply]:
-        """One reminder in the staff channel for each lead still ``new`` after the follow-up time."""
-        if not self._announce:
-            return []
+        """For each lead past its status's response target: a DM to its assignee, then the staff channel, once each."""
+        replies: list[Reply] = []
         async with db.session() as session:
-            leads = await claim_unreminded_new_leads(session, now - self._followup, now)
-            for lead in leads:
-                await add_lead_event(session, lead.id, BOT_ACTOR, "reminder", say.REMINDED, now)
-        return [follow_up(lead, round((now - lead.created_at).total_seconds() / 3600)) for lead in leads]
+            for status, hours in self._targets.items():
+                target = timedelta(hours=hours)
+                for lead in await claim_reminders(session, status, "assignee", now - target, now, assigned=True):
+                    detail = say.REMINDED_ASSIGNEE.format(status=status, target=f"{hours:g}")
+                    await add_lead_event(session, lead.id, BOT_ACTOR, "reminder", detail, now)
+                    to = self._names.dm_target(lead.assignee or "") if self._names is not None else None
+                    if to is not None:
+                        replies.append(assignee_reminder(lead, _hours_in(lead, now), hours, to))
+                if not self._announce:
+                    continue
+                entered = now - max(target, self._followup)
+                for lead in await claim_reminders(session, status, "staff", entered, now, assigned=False):
+                    detail = say.REMINDED if status == "new" else say.REMINDED_STATUS.format(status=status)
+                    await add_lead_event(session, lead.id, BOT_ACTOR, "reminder", detail, now)
+                    replies.append(follow_up(lead, _hours_in(lead, now), status))
+        return replies
 
     async def apply_retention(self, db: Database, now: datetime) -> list[Reply]:
         """Erase the personal details of closed leads past the retention period (posts nothing)."""
@@ -55,3 +88,8 @@ class LeadJobs:
         if ids:
             log.info("anonymized %d lost/spam leads past retention", len(ids))
         return []
+
+
+def _hours_in(lead: Lead, now: datetime) -> int:
+    """Whole hours since the lead entered its status."""
+    return round((now - (lead.status_since or lead.created_at)).total_seconds() / 3600)

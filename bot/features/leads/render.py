@@ -9,13 +9,16 @@ import re
 from collections.abc import Sequence
 
 from bot.errors import UsageError
-from bot.events import Button, Reply
+from bot.events import Button, Reply, Visibility
 from bot.features.leads import text as say
 from bot.routing import STAFF
 from bot.usertext import quote
+from storage.lead_flow import Consent
 from storage.records import Lead, LeadEvent
 
 __all__ = [
+    "assignee_reminder",
+    "consent_line",
     "details",
     "duplicate_note",
     "follow_up",
@@ -141,12 +144,37 @@ def staff_notice(lead: Lead) -> Reply:
     )
 
 
-def follow_up(lead: Lead, hours: int) -> Reply:
-    """The staff channel's reminder of a lead still new after ``hours``."""
+def follow_up(lead: Lead, hours: int, status: str = "new") -> Reply:
+    """The staff channel's reminder of a lead still in ``status`` after ``hours``."""
     return Reply(
-        say.FOLLOW_UP.format(ref=lead.ref, hours=hours),
+        say.FOLLOW_UP.format(ref=lead.ref, hours=hours, status=status),
         title=say.FOLLOW_UP_TITLE.format(ref=lead.ref),
         fields=details(lead),
         buttons=triage_buttons(lead),
         channel=STAFF,
+    )
+
+
+def assignee_reminder(lead: Lead, hours: int, target: float, to: tuple[str, str]) -> Reply:
+    """A direct message to the lead's assignee (``to`` is platform and user id): its response target is missed."""
+    platform, user = to
+    return Reply(
+        say.ASSIGNEE_REMINDER.format(ref=lead.ref, status=lead.status, hours=hours, target=f"{target:g}"),
+        title=say.ASSIGNEE_REMINDER_TITLE.format(ref=lead.ref),
+        fields=details(lead),
+        buttons=triage_buttons(lead),
+        visibility=Visibility.DM,
+        platform=platform,
+        user=user,
+    )
+
+
+def consent_line(consents: Sequence[Consent]) -> str:
+    """What the requester agreed to, for ``leads show`` ("" for a lead stored before consents were recorded)."""
+    given = {c.purpose: c.given for c in consents}
+    if not given:
+        return ""
+    answer = {True: say.CONSENT_YES, False: say.CONSENT_NO}
+    return say.CONSENTS.format(
+        version=consents[0].version, store=answer[given.get("store", False)], offers=answer[given.get("offers", False)]
     )

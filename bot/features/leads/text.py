@@ -5,7 +5,7 @@ Format strings take named fields; ``{community}`` is the community's name from t
 
 from __future__ import annotations
 
-__all__ = ["HELP_KINDS"]
+__all__ = ["CONSENT_VERSION", "HELP_KINDS"]
 
 HELP_KINDS = (
     ("training", "Facilitator training"),
@@ -31,6 +31,12 @@ FIELD_TIMELINE = "Timeline"
 HINT_TIMELINE = "e.g. 'starting in March, for 8 weeks'"
 FIELD_BUDGET = "Budget range"
 FIELD_CONSENT = "May we store these details and contact you about this request?"
+FIELD_CONSENT_OFFERS = "May we also contact you later about other offers (courses, events)? Optional."
+CONSENT_OFFERS_CHOICES = (("yes", "Yes, you may"), ("no", "No, thank you"))
+CONSENT_VERSION = "2026-11-27"
+"""The version of the two consent texts above: change it whenever either text changes."""
+OUTSIDE_HOURS = "Our team is away right now; they are back {opening} ({zone} time), and will reply to you after that."
+OPENING = "{weekday} {day} {month} at {time}"
 
 # -- staff notices ----------------------------------------------------------------------------------------------
 STAFF_NEW = "New consulting request {ref}"
@@ -39,7 +45,9 @@ POSSIBLE_DUPLICATE = (
     "If it is the same person, merge them with `leads merge {ref} into {other}`."
 )
 FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
-FOLLOW_UP = "This request has been 'new' for {hours} hours. Could someone pick it up?"
+FOLLOW_UP = "This request has been '{status}' for {hours} hours. Could someone pick it up?"
+ASSIGNEE_REMINDER_TITLE = "Your lead {ref} is waiting"
+ASSIGNEE_REMINDER = "{ref} has been '{status}' for {hours} hours, past its {target}-hour response target."
 
 # -- staff commands ---------------------------------------------------------------------------------------------
 GROUP = "Consulting leads (staff)"
@@ -52,6 +60,8 @@ SUMMARY_STATUS = "set a lead's status"
 SUMMARY_NOTE = "add a note to a lead"
 SUMMARY_EXPORT = "export every lead as CSV"
 SUMMARY_MERGE = "merge a duplicate lead into another (its details go to the other's history)"
+SUMMARY_MINE = "list the leads assigned to you"
+SUMMARY_AWAY = "mark yourself away (no new leads handed to you in turn) or back"
 SUMMARY_FORGET = "erase a person from every lead and record that names them (keeps anonymous statistics)"
 
 LIST_TITLE = "Leads ({n})"
@@ -68,6 +78,9 @@ EXPORTED = "{n} leads exported."
 FORGOTTEN = "Erased the personal details of {n} lead(s): {refs}. Anonymous statistics are kept."
 FORGOTTEN_ELSEWHERE = "Also erased or anonymized {n} other record(s) naming them (questions, forms, notes, answers)."
 FORGET_NONE = "No lead has that email address."
+AWAY_ON = "You are marked away: new leads are not handed to you in turn until `leads away off`."
+AWAY_OFF = "Welcome back: new leads are handed to you in turn again."
+AUTO_ASSIGNED = "in turn"
 MERGED = "{source} is merged into {target}: its details are in {target}'s history, and {source} is closed."
 
 # -- mistakes ---------------------------------------------------------------------------------------------------
@@ -83,6 +96,8 @@ FORGET_USAGE = 'Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]
 MERGE_USAGE = "Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)"
 MERGE_ITSELF = "A lead cannot be merged into itself."
 ALREADY_MERGED = "{source} is already merged into {target}."
+AWAY_USAGE = "Usage: `leads away on|off`"
+MINE_USAGE = "Usage: `leads mine [--status S]`"
 STALE_BUTTON = "That button no longer does anything."
 
 # -- triage forms and buttons -----------------------------------------------------------------------------------
@@ -114,6 +129,11 @@ LABEL_MERGED_INTO = "Merged into"
 LABEL_DUPLICATE_OF = "Possible duplicate of"
 MERGE_DETAIL = "from {ref}: {name}, {organization}; {kind}: {description} (timeline: {timeline}; budget: {budget})"
 MERGED_INTO = "into {ref}"
+CONSENTS = "Consent ({version}): store and reply {store}; other offers {offers}."
+CONSENT_YES = "yes"
+CONSENT_NO = "no"
 REMINDED = "still new"
+REMINDED_STATUS = "still {status}"
+REMINDED_ASSIGNEE = "assignee reminded: {status} past {target} h"
 RETENTION_ENDED = "retention period ended"
 FORGOTTEN_ON_REQUEST = "forgotten on request"

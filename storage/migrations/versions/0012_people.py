@@ -1,7 +1,7 @@
 """People and their platform identities, one-time link codes, and the privacy audit log.
 
 Revision ID: 0012_people
-Revises: 0010_webhooks
+Revises: 0011_lead_flow
 Create Date: 2026-11-27
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0012_people"
-down_revision = "0010_webhooks"
+down_revision = "0011_lead_flow"
 branch_labels = None
 depends_on = None
 

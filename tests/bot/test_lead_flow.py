@@ -11,11 +11,12 @@ from pathlib import Path
 import pytest
 
 from bot.events import Origin, Reply, Visibility
+from bot.features.knowledge import text as knowledge_text
 from bot.features.leads import text as say
-from bot.features.leads.hours import next_opening
 from bot.features.leads.staff import StaffNames
 from bot.main.wiring import BotApp
 from bot.settings import Settings, StaffHours
+from bot.staff_hours import next_opening
 from storage.lead_flow import assign_if_unclaimed, lead_consents
 from storage.leads import get_lead
 from tests.bot.test_leads import VALID
@@ -261,3 +262,24 @@ def test_platform_mentions_name_the_same_staff_member() -> None:
     assert names.canonical("me", Origin("slack", "C1", "U123")) == "sam"
     assert names.canonical("<@U555>", slack) == "slack:U555"  # not named: kept as the platform identity
     assert names.dm_target("sam") == ("slack", "U123") and names.dm_target("bob") is None
+
+
+async def test_ask_a_human_outside_staff_hours_says_when_staff_are_back(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """Friday 17:30 in Berlin: the question still goes to the help channel, and the asker learns staff are back
+    Monday 09:00; during hours the reply is the plain one."""
+    async with started(db_target, tmp_path, clock, staff_hours=HOURS) as bot:
+        chat = Chat(bot)
+        answer = (await chat.say("ask how many people should be in a learning circle?"))[0]
+        human = next(b for b in answer.buttons if b.action_id == "kb:human")
+        inside = await chat.press(human.action_id, human.value)
+        assert [r.text for r in inside if r.channel is None] == [knowledge_text.PASSED_ON]
+        clock.now = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)  # Friday 17:30 in Berlin
+        outside = await chat.press(human.action_id, human.value)
+        assert [r.channel for r in outside if r.channel is not None] == ["help"]
+        (told,) = [r.text for r in outside if r.channel is None]
+        assert told == (
+            f"{knowledge_text.PASSED_ON} Our team is away right now; they are back Monday 9 March at 09:00 "
+            "(Europe/Berlin time), and will reply to you after that."
+        )

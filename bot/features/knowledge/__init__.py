@@ -17,6 +17,7 @@ from bot.features.knowledge.gaps import gap_stubs, gaps_reply, stats_reply
 from bot.features.knowledge.render import recipe_reply, render_answer, small_talk_reply
 from bot.permissions import Role
 from bot.routing import HELP
+from bot.staff_hours import when_back
 from bot.usertext import quote
 from knowledge.smalltalk import small_talk
 from storage.questions import add_learned_example, get_question, log_question, recipe_stats, unanswered_questions
@@ -38,6 +39,7 @@ class Knowledge:
         self._relearn = deps.reload_knowledge
         self._channels = deps.channels
         self._metrics = deps.metrics
+        self._staff_hours = deps.settings.staff_hours
 
     def surface(self) -> Surface:
         """``ask`` (also any free question), the ``kb`` group (its staff words need STAFF) and the ``kb:`` buttons.
@@ -189,5 +191,6 @@ class Knowledge:
         if action.action_id == "kb:more":
             return [feedback.more_results(self._kb(), asked)]
         if action.action_id == "kb:human":
-            return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP))
+            away = when_back(self._staff_hours, ctx.now)
+            return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP), away)
         raise UsageError(text.STALE_BUTTON)

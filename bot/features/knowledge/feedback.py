@@ -71,10 +71,11 @@ def more_results(kb: KnowledgeBase, asked: AskedQuestion) -> Reply:
     return Reply(text.MORE_TEXT, buttons=show_buttons(hits), visibility=Visibility.EPHEMERAL)
 
 
-def escalate(origin: Origin, asked: AskedQuestion, humans: bool) -> Replies:
+def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "") -> Replies:
     """The replies to "Ask a human": the question posted to the help channel, and word to the user.
 
-    ``humans`` says whether a help channel is set up; without one the user is sent to the forum.
+    ``humans`` says whether a help channel is set up; without one the user is sent to the forum. ``away`` says
+    when staff are back, outside staff hours.
     """
     if not humans:
         return [Reply(text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
@@ -86,5 +87,5 @@ def escalate(origin: Origin, asked: AskedQuestion, humans: bool) -> Replies:
             channel=HELP,
             platform=origin.platform,
         ),
-        Reply(text.PASSED_ON, visibility=Visibility.EPHEMERAL),
+        Reply(" ".join(filter(None, (text.PASSED_ON, away))), visibility=Visibility.EPHEMERAL),
     ]

@@ -10,11 +10,11 @@ from bot.errors import UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.leads import text as say
-from bot.features.leads.hours import next_opening
 from bot.features.leads.jobs import BOT_ACTOR
 from bot.features.leads.render import summary
 from bot.features.leads.staff import StaffNames
 from bot.settings import StaffHours
+from bot.staff_hours import when_back
 from storage.lead_flow import assign_if_unclaimed, away_overrides, next_in_rotation, set_away
 from storage.leads import add_lead_event, get_lead, list_leads
 from storage.records import Lead
@@ -74,12 +74,4 @@ class LeadFlow:
 
     def when_back(self, now: datetime) -> str:
         """For the requester, outside staff hours: when staff are back ("" while they are in)."""
-        if self._hours is None:
-            return ""
-        opening = next_opening(self._hours, now)
-        if opening is None:
-            return ""
-        day = say.OPENING.format(
-            weekday=f"{opening:%A}", day=opening.day, month=f"{opening:%B}", time=f"{opening:%H:%M}"
-        )
-        return say.OUTSIDE_HOURS.format(opening=day, zone=self._hours.timezone)
+        return when_back(self._hours, now)

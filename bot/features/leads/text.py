@@ -35,8 +35,6 @@ FIELD_CONSENT_OFFERS = "May we also contact you later about other offers (course
 CONSENT_OFFERS_CHOICES = (("yes", "Yes, you may"), ("no", "No, thank you"))
 CONSENT_VERSION = "2026-11-27"
 """The version of the two consent texts above: change it whenever either text changes."""
-OUTSIDE_HOURS = "Our team is away right now; they are back {opening} ({zone} time), and will reply to you after that."
-OPENING = "{weekday} {day} {month} at {time}"
 
 # -- staff notices ----------------------------------------------------------------------------------------------
 STAFF_NEW = "New consulting request {ref}"

@@ -1,4 +1,5 @@
-"""Staff hours: whether staff are in now, and when they next are, in the settings' time zone."""
+"""Staff hours: whether staff are in now, when they next are (in the settings' time zone), and what to tell a member
+who writes while they are away (a consulting request, a question for a human)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from dateutil.rrule import weekdays as _WEEKDAYS
 
 from bot.settings import StaffHours
 
-__all__ = ["DAY_NAMES", "next_opening"]
+__all__ = ["DAY_NAMES", "next_opening", "when_back"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+OUTSIDE_HOURS = "Our team is away right now; they are back {opening} ({zone} time), and will reply to you after that."
+OPENING = "{weekday} {day} {month} at {time}"
 
 
 def next_opening(hours: StaffHours, now: datetime) -> datetime | None:
@@ -36,3 +39,14 @@ def _padded(hhmm: str) -> str:
     """``"9:00"`` as ``"09:00"`` (the settings accept both)."""
     hour, minute = hhmm.split(":")
     return f"{int(hour):02d}:{minute}"
+
+
+def when_back(hours: StaffHours | None, now: datetime) -> str:
+    """For a member writing outside staff hours: when staff are back ("" while they are in, or with no hours set)."""
+    if hours is None:
+        return ""
+    opening = next_opening(hours, now)
+    if opening is None:
+        return ""
+    day = OPENING.format(weekday=f"{opening:%A}", day=opening.day, month=f"{opening:%B}", time=f"{opening:%H:%M}")
+    return OUTSIDE_HOURS.format(opening=day, zone=hours.timezone)

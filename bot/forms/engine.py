@@ -16,9 +16,12 @@ change (a scheduler job deletes them); step-by-step conversations wait until ans
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import partial
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import FormErrors, UsageError
 from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
@@ -174,24 +177,43 @@ class FormEngine:
     async def _finish(
         self, ctx: Context, route: FormRoute, form: Form, draft: FormDraft, values: dict[str, str]
     ) -> Replies:
-        # The draft is claimed (deleted) before the feature gets the form: the same last page submitted twice at
-        # once (a retry, another replica) finds nothing the second time.
-        async with self.db.session() as session:
-            claimed = await claim_draft(session, draft)
-        if not claimed:
-            return []
-        try:
-            return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
-        except FormErrors as exc:
-            names = [f.name for f in form.fields]
-            bad = min((names.index(n) for n in exc.errors if n in names), default=0)
+        async def rejected(bad: int, exc: FormErrors) -> Replies:
             kept = replace(draft, values=values, page=bad // draft.page_size)
             async with self.db.session() as session:
                 await save_draft(session, kept, ctx.now)
             return [_rejected(exc, _page(form, kept, kept.page))]
+
+        claim = partial(claim_draft, draft=draft)
+        restore = partial(save_draft, draft=draft, now=ctx.now)
+        return await self._submit_once(ctx, route, form, values, claim, rejected, restore)
+
+    async def _submit_once(
+        self,
+        ctx: Context,
+        route: FormRoute,
+        form: Form,
+        values: dict[str, str],
+        claim: Callable[[AsyncSession], Awaitable[bool]],
+        rejected: Callable[[int, FormErrors], Awaitable[Replies]],
+        restore: Callable[[AsyncSession], Awaitable[None]],
+    ) -> Replies:
+        """Give a finished form to its feature once: the half-filled form is claimed (deleted) first, so the same
+        last answer or page sent twice at once (a retry, another replica) finds nothing the second time.
+
+        A check across fields that fails (``FormErrors``) goes to ``rejected`` with the first bad field's index;
+        any other failure ``restore``s what was claimed, so sending the last step again works.
+        """
+        async with self.db.session() as session:
+            if not await claim(session):
+                return []
+        try:
+            return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
+        except FormErrors as exc:
+            names = [f.name for f in form.fields]
+            return await rejected(min((names.index(n) for n in exc.errors if n in names), default=0), exc)
         except BaseException:
-            async with self.db.session() as session:  # nothing was submitted: the answers stay for another try
-                await save_draft(session, draft, ctx.now)
+            async with self.db.session() as session:
+                await restore(session)
             raise
 
     async def _draft(self, ctx: Context, token: str) -> FormDraft | None:
@@ -240,28 +262,16 @@ class FormEngine:
         return await self._finish_steps(ctx, conv, form, values)
 
     async def _finish_steps(self, ctx: Context, conv: Conversation, form: Form, values: dict[str, str]) -> Replies:
-        route = self._route(ctx, form)
-        # The last answer is applied once: the conversation at this step is claimed (deleted) before the form is
-        # submitted; a copy of the same answer handled at the same moment (another replica) finds nothing to claim.
-        async with self.db.session() as session:
-            claimed = await claim_conversation(session, conv)
-        if not claimed:
-            return []
-        try:
-            return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
-        except FormErrors as exc:
+        async def rejected(bad: int, exc: FormErrors) -> Replies:
             # A check across fields failed: ask the first bad field again, keep the rest.
-            names = [f.name for f in form.fields]
-            bad = min((names.index(n) for n in exc.errors if n in names), default=0)
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
-            problem = quote(exc.errors.get(names[bad], str(exc)))
+            problem = quote(exc.errors.get(form.fields[bad].name, str(exc)))
             return [_private(f"{problem}\n\n{prompt_for(form, bad)}")]
-        except BaseException:
-            # Nothing was submitted: give the user their answers back so that sending the last one again works.
-            async with self.db.session() as session:
-                await save_conversation(session, conv, ctx.now)
-            raise
+
+        claim = partial(claim_conversation, conv=conv)
+        restore = partial(save_conversation, conv=conv, now=ctx.now)
+        return await self._submit_once(ctx, self._route(ctx, form), form, values, claim, rejected, restore)
 
 
 def _owns(origin: Origin, draft: FormDraft) -> bool:

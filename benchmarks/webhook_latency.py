@@ -28,17 +28,7 @@ from bot.events import FormSubmission, Origin, Reply
 from bot.main.wiring import BotApp
 from bot.settings import Settings
 from tests.bot.features.webhooks.receiver import SECRET, Receiver, receiving
-
-VALID = {
-    "name": "Ann Lee",
-    "email": "ann@example.org",
-    "organization": "Riverside Library",
-    "help_kind": "training",
-    "description": "Train our staff",
-    "timeline": "soon",
-    "budget": "",
-    "consent": "yes",
-}
+from tests.bot.test_leads import VALID
 
 
 def _submission(n: int) -> FormSubmission:

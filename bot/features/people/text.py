@@ -34,7 +34,8 @@ SLASH_MYDATA = "Everything I hold about you, as a file sent privately"
 SLASH_MYDATA_OPTION = "`delete` to erase your data instead"
 MYDATA_USAGE = "Type `mydata` for a copy of your data, or `mydata delete` to erase it."
 EXPORTED = (
-    "Here is everything I hold about you ({n} records across your linked accounts), as JSON. `mydata delete` erases it."
+    "Here is everything I hold about you, across your linked accounts, as JSON (records: {n}). "
+    "`mydata delete` erases it."
 )
 CONFIRM = (
     "This erases everything I hold about you on every linked account: questions, feedback, check-in answers, "

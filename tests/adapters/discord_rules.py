@@ -269,6 +269,63 @@ def _input(at: tuple[str | int, ...], item: Mapping[str, Any], seen: set[str]) -
     return [((*at, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (3, 4).')]
 
 
+# -- application commands ---------------------------------------------------------------------------------------
+
+# https://discord.com/developers/docs/interactions/application-commands#application-command-object
+COMMANDS_MAX = 100  # global or per-server chat-input commands
+OPTIONS_MAX = 25  # options of a command, and subcommands of a group
+COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")  # lower case where the script has case
+COMMAND_DESCRIPTION_MAX = 100
+
+
+def check_commands(commands: Sequence[Mapping[str, Any]]) -> None:
+    """A bulk overwrite of application commands (``PUT /applications/{id}/commands``)."""
+    problems = _max_items((), commands, COMMANDS_MAX)
+    problems += _unique((), commands)
+    for n, command in enumerate(commands):
+        problems += _command((n,), command)
+    _raise(problems)
+
+
+def _command(at: tuple[str | int, ...], item: Mapping[str, Any]) -> list[Problem]:
+    problems: list[Problem] = []
+    name = str(item.get("name", ""))
+    if not COMMAND_NAME.match(name) or name != name.lower():
+        problems.append(((*at, "name"), "APPLICATION_COMMAND_INVALID_NAME", "Command name is invalid"))
+    description = str(item.get("description", ""))
+    if not 1 <= len(description) <= COMMAND_DESCRIPTION_MAX:
+        problems.append(((*at, "description"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length."))
+    options = list(item.get("options") or [])
+    problems += _max_items((*at, "options"), options, OPTIONS_MAX)
+    problems += _unique((*at, "options"), options)
+    required_after_optional = False
+    seen_optional = False
+    for n, option in enumerate(options):
+        problems += _command((*at, "options", n), option)
+        if option.get("type") in (1, 2):
+            continue  # a subcommand or group: its own options are checked above
+        if option.get("required"):
+            required_after_optional |= seen_optional
+        else:
+            seen_optional = True
+    if required_after_optional:
+        problems.append(
+            (
+                (*at, "options"),
+                "APPLICATION_COMMAND_OPTIONS_REQUIRED_INVALID",
+                "Required options must be placed before non-required options",
+            )
+        )
+    return problems
+
+
+def _unique(at: tuple[str | int, ...], items: Sequence[Mapping[str, Any]]) -> list[Problem]:
+    names = [str(item.get("name", "")) for item in items]
+    if len(set(names)) != len(names):
+        return [(at, "APPLICATION_COMMANDS_DUPLICATE_NAME", "Application command names must be unique")]
+    return []
+
+
 # -- mentions ---------------------------------------------------------------------------------------------------
 
 

@@ -29,6 +29,7 @@ from aiohttp import web
 from tests.adapters.discord_rules import (
     ATTACHMENT_MAX,
     Refusal,
+    check_commands,
     check_message,
     check_modal,
     error,
@@ -122,6 +123,7 @@ class DiscordStandIn:
         response_window: seconds an interaction may wait for its first response (Discord: 3).
         attachment_limit: bytes per file outside interactions (interactions carry their own limit).
         allow_refusals: a test that provokes refusals sets it; otherwise the ``bot`` fixture fails on any.
+        commands: the application commands last synced, by API path (checked as Discord checks them).
     """
 
     calls: list[Call] = field(default_factory=list)
@@ -131,6 +133,7 @@ class DiscordStandIn:
     attachment_limit: int = ATTACHMENT_MAX
     allow_refusals: bool = False
     closes: list[int] = field(default_factory=list)
+    commands: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # synced commands, by API path
     port: int = 0
     new_call: asyncio.Condition = field(default_factory=asyncio.Condition)
     _ws: web.WebSocketResponse | None = None
@@ -356,6 +359,8 @@ class DiscordStandIn:
                 "team": None,
             }
         if path.endswith("/commands") and method == "PUT":
+            check_commands(body if isinstance(body, list) else [])
+            self.commands[path] = list(body) if isinstance(body, list) else []
             return []
         if path == "/users/@me/channels":
             recipient = str(body.get("recipient_id"))

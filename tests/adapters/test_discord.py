@@ -174,6 +174,18 @@ async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot
     assert not intents.message_content and not intents.members and intents.guild_messages
     synced = next(c for c in bot.standin.calls if c.path.endswith("/guilds/1200000000000000001/commands"))
     assert synced.method == "PUT"
+    # What members see in the command picker: every command the registry gives Discord, each group's words.
+    tree = {c["name"]: c for c in bot.standin.commands[synced.path]}
+    expected = {s.name: s for s in bot.app.registry.slash_commands()}
+    assert list(tree) == list(expected)
+    for name, command in tree.items():
+        assert command["description"] == expected[name].slash.description
+        subs = [o["name"] for o in command.get("options", []) if o["type"] == 1]
+        assert subs == [sub.name for sub in expected[name].subcommands]
+    ask = tree["ask"]["options"]
+    assert [(o["name"], o["description"], o["required"], o["autocomplete"]) for o in ask] == [
+        ("question", "What do you want to know?", True, True)
+    ]
 
 
 async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:

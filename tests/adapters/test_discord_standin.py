@@ -16,7 +16,7 @@ import yarl
 from adapters.discord.app import DiscordAdapter
 from bot.events import Message, Reply
 from tests.adapters.discord_bot import READY_AFTER
-from tests.adapters.discord_rules import live_mentions
+from tests.adapters.discord_rules import Refusal, check_commands, live_mentions
 from tests.adapters.discord_standin import BOT_ID, GUILD_ID, HELP_CHANNEL, DiscordStandIn, fixture
 
 
@@ -317,3 +317,26 @@ async def test_privileged_intent_is_refused_with_4014_unless_enabled(
     finally:
         await adapter.stop()
         await asyncio.wait_for(asyncio.gather(runner, return_exceptions=True), 10)
+
+
+def test_a_command_sync_discord_would_refuse_is_refused_in_its_error_shape() -> None:
+    """26 subcommands, a 101-character description, an upper-case name, two commands of one name: 400 / 50035."""
+    subs = [{"type": 1, "name": f"s{n}", "description": "x"} for n in range(26)]
+    bad = [
+        {"name": "group", "description": "g", "options": subs},
+        {"name": "long", "description": "d" * 101},
+        {"name": "Ask", "description": "a"},
+        {"name": "long", "description": "again"},
+    ]
+    try:
+        check_commands(bad)
+    except Refusal as refusal:
+        assert refusal.status == 400 and refusal.body["code"] == 50035
+        errors = refusal.body["errors"]
+        assert errors["0"]["options"]["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
+        assert errors["1"]["description"]["_errors"][0]["code"] == "BASE_TYPE_BAD_LENGTH"
+        assert errors["2"]["name"]["_errors"][0]["code"] == "APPLICATION_COMMAND_INVALID_NAME"
+        assert errors["_errors"][0]["code"] == "APPLICATION_COMMANDS_DUPLICATE_NAME"
+    else:
+        raise AssertionError("the stand-in accepted commands Discord refuses")
+    check_commands([{"name": "ask", "description": "Ask", "options": subs[:25]}])  # within every limit

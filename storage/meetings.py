@@ -13,24 +13,31 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import StudyGroupRow
-from storage.models_meetings import MeetingRow
+from storage.models_meetings import MeetingNoticeRow, MeetingRow
 
 __all__ = [
     "Meeting",
     "NewMeeting",
     "add_meetings",
     "cancel_meeting",
+    "first_notice",
     "get_meeting",
     "group_meetings",
     "mark_synced",
     "meetings_to_sync",
     "move_meeting",
     "new_uid",
+    "notice_times",
+    "parse_reminders",
+    "reminder_kind",
 ]
+
+REFLECTION_HOURS = 24
+"""How long after a meeting ends its reflections are gathered before the facilitator gets the summary."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +58,7 @@ class Meeting:
     series: str | None
     platform_event_id: str | None
     synced_sequence: int
+    next_notice_at: datetime | None = None
 
     @property
     def ends_at(self) -> datetime:
@@ -79,6 +87,44 @@ def new_uid() -> str:
     return f"{uuid.uuid4().hex}@communitybot"
 
 
+def reminder_kind(minutes: int) -> str:
+    """The notice kind of a reminder ``minutes`` before a meeting: ``24h``, ``1h``, ``90m``."""
+    return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
+
+
+def notice_times(
+    starts_at: datetime, length_minutes: int, reminders: Sequence[int], checkin: str | None
+) -> list[tuple[datetime, str]]:
+    """When each notice about a meeting is due, earliest first, with its kind (the ``meeting_notices`` key).
+
+    Args:
+        starts_at: the meeting's start.
+        length_minutes: its length.
+        reminders: minutes before the start a reminder goes out (``24h``, ``1h``...).
+        checkin: a check-in tied to meetings: ``before:MINUTES`` or ``after`` (the end); None for none.
+    """
+    ends_at = starts_at + timedelta(minutes=length_minutes)
+    times = [(starts_at - timedelta(minutes=m), reminder_kind(m)) for m in reminders]
+    if checkin == "after":
+        times.append((ends_at, "checkin"))
+    elif checkin and checkin.startswith("before:"):
+        times.append((starts_at - timedelta(minutes=int(checkin.split(":", 1)[1])), "checkin"))
+    times += [(ends_at, "reflect"), (ends_at + timedelta(hours=REFLECTION_HOURS), "summary")]
+    return sorted(times)
+
+
+def parse_reminders(stored: str) -> tuple[int, ...]:
+    """A group's ``meeting_reminders`` column as minutes, largest first."""
+    return tuple(sorted((int(m) for m in stored.split(",") if m.strip()), reverse=True))
+
+
+def first_notice(
+    starts_at: datetime, length_minutes: int, reminders: Sequence[int], checkin: str | None, now: datetime
+) -> datetime | None:
+    """The first notice due at or after ``now`` (those already past when a meeting is set are not sent)."""
+    return next((at for at, _ in notice_times(starts_at, length_minutes, reminders, checkin) if at >= now), None)
+
+
 def _meeting(row: MeetingRow, timezone: str) -> Meeting:
     return Meeting(
         id=row.id,
@@ -95,20 +141,26 @@ def _meeting(row: MeetingRow, timezone: str) -> Meeting:
         series=row.series,
         platform_event_id=row.platform_event_id,
         synced_sequence=row.synced_sequence,
+        next_notice_at=row.next_notice_at,
     )
 
 
 def _with_zone() -> Select[MeetingRow, str]:
-    return select(MeetingRow, StudyGroupRow.timezone).join(StudyGroupRow, StudyGroupRow.id == MeetingRow.group_id)
+    return (
+        select(MeetingRow, StudyGroupRow.timezone)
+        .join(StudyGroupRow, StudyGroupRow.id == MeetingRow.group_id)
+        .execution_options(populate_existing=True)
+    )
 
 
 async def add_meetings(
     session: AsyncSession, group_id: int, items: Sequence[NewMeeting], now: datetime
 ) -> list[Meeting]:
     """Add meetings to a group, each with a new UID; returns them in the order given."""
-    timezone = await session.scalar(select(StudyGroupRow.timezone).where(StudyGroupRow.id == group_id))
-    if timezone is None:
+    group = await session.get(StudyGroupRow, group_id)
+    if group is None:
         raise LookupError(f"no study group {group_id}")
+    reminders = parse_reminders(group.meeting_reminders)
     rows = [
         MeetingRow(
             group_id=group_id,
@@ -122,6 +174,7 @@ async def add_meetings(
             sequence=0,
             series=item.series,
             synced_sequence=-1,
+            next_notice_at=first_notice(item.starts_at, item.length_minutes, reminders, group.checkin_meetings, now),
             created_at=now,
             updated_at=now,
         )
@@ -129,7 +182,7 @@ async def add_meetings(
     ]
     session.add_all(rows)
     await session.flush()
-    return [_meeting(row, timezone) for row in rows]
+    return [_meeting(row, group.timezone) for row in rows]
 
 
 async def group_meetings(session: AsyncSession, group_id: int, *, include_cancelled: bool = True) -> list[Meeting]:
@@ -150,7 +203,16 @@ async def get_meeting(session: AsyncSession, meeting_id: int) -> Meeting | None:
 async def move_meeting(
     session: AsyncSession, meeting_id: int, starts_at: datetime, local_start: str, now: datetime
 ) -> Meeting | None:
-    """Move a meeting to a new time (scheduled again if it was cancelled); raises its sequence."""
+    """Move a meeting to a new time (scheduled again if it was cancelled); raises its sequence.
+
+    Its notices start again: members are reminded of the new time (RSVPs are kept).
+    """
+    row = await session.get(MeetingRow, meeting_id)
+    group = await session.get(StudyGroupRow, row.group_id) if row is not None else None
+    if row is None or group is None:
+        return None
+    reminders = parse_reminders(group.meeting_reminders)
+    await session.execute(delete(MeetingNoticeRow).where(MeetingNoticeRow.meeting_id == meeting_id))
     await session.execute(
         update(MeetingRow)
         .where(MeetingRow.id == meeting_id)
@@ -159,10 +221,13 @@ async def move_meeting(
             local_start=local_start,
             status="scheduled",
             sequence=MeetingRow.sequence + 1,
+            next_notice_at=first_notice(starts_at, row.length_minutes, reminders, group.checkin_meetings, now),
             updated_at=now,
         )
+        .execution_options(synchronize_session=False)
     )
-    return await get_meeting(session, meeting_id)
+    await session.refresh(row)
+    return _meeting(row, group.timezone)
 
 
 async def cancel_meeting(session: AsyncSession, meeting_id: int, now: datetime) -> Meeting | None:
@@ -170,7 +235,7 @@ async def cancel_meeting(session: AsyncSession, meeting_id: int, now: datetime) 
     await session.execute(
         update(MeetingRow)
         .where(MeetingRow.id == meeting_id, MeetingRow.status != "cancelled")
-        .values(status="cancelled", sequence=MeetingRow.sequence + 1, updated_at=now)
+        .values(status="cancelled", sequence=MeetingRow.sequence + 1, next_notice_at=None, updated_at=now)
     )
     return await get_meeting(session, meeting_id)
 

@@ -21,7 +21,10 @@ class MeetingRow(Base):
     """One dated meeting of a study group; ``sequence`` is raised on every move or cancel (iCalendar SEQUENCE)."""
 
     __tablename__ = "meetings"
-    __table_args__ = (Index("ix_meetings_status_starts_at", "status", "starts_at"),)
+    __table_args__ = (
+        Index("ix_meetings_status_starts_at", "status", "starts_at"),
+        Index("ix_meetings_next_notice_at", "next_notice_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("study_groups.id", ondelete="CASCADE"), index=True)
@@ -36,6 +39,9 @@ class MeetingRow(Base):
     series: Mapped[str | None] = mapped_column(String(40), info={"personal": "no"})
     platform_event_id: Mapped[str | None] = mapped_column(String(64), info={"personal": "no"})
     synced_sequence: Mapped[int] = mapped_column(Integer, default=-1)
+    # When the next notice about this meeting is due (a reminder, the check-in, the reflections prompt or summary);
+    # None when none is left. The meetings job claims meetings by it (storage.meeting_notes).
+    next_notice_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

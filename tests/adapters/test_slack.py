@@ -184,7 +184,7 @@ def test_manifest_lists_exactly_what_the_adapter_handles(tmp_path: Path) -> None
     assert render_manifest(registry.slash_commands()) == checked_in
     manifest = yaml.safe_load(checked_in)
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
-    assert commands == ["/ask", "/consult", "/mydata", "/leads", "/checkin", "/communitybot"]
+    assert commands == ["/ask", "/consult", "/mydata", "/leads", "/checkin", "/meetings", "/communitybot"]
 
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("series", sa.String(40), nullable=True),
         sa.Column("platform_event_id", sa.String(64), nullable=True),
         sa.Column("synced_sequence", sa.Integer(), nullable=False),
+        sa.Column("next_notice_at", UTCDateTime(), nullable=True),
         sa.Column("created_at", UTCDateTime(), nullable=False),
         sa.Column("updated_at", UTCDateTime(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -50,6 +51,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_meetings_group_id", "meetings", ["group_id"])
     op.create_index("ix_meetings_status_starts_at", "meetings", ["status", "starts_at"])
+    op.create_index("ix_meetings_next_notice_at", "meetings", ["next_notice_at"])
     op.create_table(
         "meeting_rsvps",
         sa.Column("meeting_id", sa.Integer(), nullable=False),
@@ -101,6 +103,7 @@ def downgrade() -> None:
     op.drop_table("meeting_reflections")
     op.drop_table("meeting_notices")
     op.drop_table("meeting_rsvps")
+    op.drop_index("ix_meetings_next_notice_at", table_name="meetings")
     op.drop_index("ix_meetings_status_starts_at", table_name="meetings")
     op.drop_index("ix_meetings_group_id", table_name="meetings")
     op.drop_table("meetings")

@@ -216,7 +216,7 @@ def test_slack_manifest_command_prints_the_checked_in_manifest(
     assert capsys.readouterr().out == checked_in
     assert main(["slack", "manifest", "--url", "https://bot.p2pu.example/"]) == 0
     out = capsys.readouterr().out
-    assert "https://bot.example.org" not in out and out.count("https://bot.p2pu.example/slack/events") == 8
+    assert "https://bot.example.org" not in out and out.count("https://bot.p2pu.example/slack/events") == 9
 
 
 async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
-from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.conftest import Chat, Clock, DbTarget, make_settings
 
 FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}
 START = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)  # a Wednesday

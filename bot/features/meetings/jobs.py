@@ -3,7 +3,8 @@ at each meeting's end and the facilitator's summary a day later.
 
 Each meeting carries the time its next notice is due (``next_notice_at``); a tick claims the meetings due, claims
 each notice as a ``meeting_notices`` row (a primary key, so with two replicas only one sends it) and moves the time
-on. When the bot was down past several reminders, only the latest still-useful one is sent.
+on. When the bot was down past several reminders, only the latest still-useful one is sent; a Reflect post is not
+sent once reflections have closed, nor a summary more than a day late.
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
                 out += prompts(group, opened[d.meeting.group_id], now, roster if group.dm_members else [])
             if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
                 out += _reflect(group, d.meeting, roster, said)
-            if "summary" in kinds:
+            if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
                 mine = [r for r in found if r.meeting_id == d.meeting.id]
                 out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
         if len(due) < _BATCH:

@@ -13,14 +13,19 @@ from storage.checkins import create_group
 from tests.adapters.discord_bot import Bot, bot, buttons, db_target  # noqa: F401 (fixtures: Discord on its stand-in)
 from tests.adapters.discord_standin import HELP_CHANNEL, MEMBER_ID
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_form, serving
-from tests.conftest import Chat, Clock, DbTarget, make_settings, routed
+from tests.conftest import Clock, DbTarget, make_settings, routed
 
 START = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)
 OCT27 = datetime(2026, 10, 27, 22, 0, tzinfo=UTC)  # 18:00 EDT
 NOV3 = datetime(2026, 11, 3, 23, 0, tzinfo=UTC)  # 18:00 EST
 
 
-async def _group(bot: Bot, platform: str, channel: str, creator: str) -> None:
+async def _group(
+    bot: Bot,  # noqa: F811
+    platform: str,
+    channel: str,
+    creator: str,
+) -> None:
     async with bot.app.db.session() as session:
         await create_group(
             session,

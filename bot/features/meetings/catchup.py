@@ -1,7 +1,7 @@
 """Late joiners: a member who joins a group after its first meeting gets one DM to catch up: the next meeting,
 what the group covered (the answers of its last check-ins) and the blockers still open.
 
-Joining is whatever adds a member (``checkin join``, a first check-in answer, ``checkin add``, a reflection); this
+Joining is whatever adds a member (``checkin join``, a first check-in answer, ``checkin add``); this
 job finds them in the database and claims each catch-up once (``meeting_catchups``), so two replicas send one DM.
 """
 

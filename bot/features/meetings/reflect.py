@@ -12,7 +12,7 @@ from bot.feature import Context, Replies
 from bot.features.meetings import text
 from bot.usertext import quote
 from bot.when import at
-from storage.checkins import add_member, get_group
+from storage.checkins import get_group
 from storage.meeting_notes import Reflection, save_reflection
 from storage.meetings import REFLECTION_HOURS, Meeting, get_meeting
 from storage.records import Member, StudyGroup
@@ -82,7 +82,6 @@ async def on_form(ctx: Context, submission: FormSubmission) -> Replies:
     user = (ctx.users_on(group.platform) or [ctx.origin.user])[0]
     async with ctx.db.session() as session:
         edited = await save_reflection(session, meeting.id, user, plus, delta, int(rating) if rating else None, ctx.now)
-        await add_member(session, group.id, user, ctx.now)
     return [Reply(text.REFLECTION_EDITED if edited else text.REFLECTION_SAVED, visibility=Visibility.EPHEMERAL)]
 
 

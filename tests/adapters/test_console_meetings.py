@@ -14,8 +14,7 @@ def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_pa
         tmp_path,
         *fay,
         stdin=(
-            "checkin create Maps Circle --tz America/New_York\n"
-            'meetings schedule tue 18:00 --weeks 2 --place "Room 2"\n'
+            'checkin create Maps Circle --tz America/New_York\nmeetings schedule tue 18:00 --weeks 2 --place "Room 2"\n'
         ),
     )
     assert (

@@ -56,9 +56,11 @@ async def schedule(ctx: Context, args: str) -> Replies:
         for naive in rule
         if local_time(naive, zone) > ctx.now
     ]
-    if not items:
-        raise UsageError(text.NOTHING_AHEAD)
     async with ctx.db.session() as session:
+        taken = {m.local_start for m in await group_meetings(session, group.id, include_cancelled=False)}
+        items = [item for item in items if item.local_start not in taken]  # scheduling twice adds nothing twice
+        if not items:
+            raise UsageError(text.NOTHING_AHEAD)
         added = await add_meetings(session, group.id, items, ctx.now)
     said = text.SCHEDULED.format(
         count=len(added),

@@ -285,6 +285,12 @@ async def test_checkins_before_meetings_and_reminder_settings(chat: Chat, app: B
     assert bodies(await chat.say("checkin schedule before-meetings 24h", **FAY)) == (
         "Check-ins now go out 24 h before each meeting (see `meetings list`), instead of a weekly schedule."
     )
+    assert bodies(await chat.say("checkin next", user="ann", channel="maps")) == (
+        "Check-ins go out 24 h before each meeting; `meetings list` shows the coming meetings."
+    )
+    assert bodies(await chat.say("meetings schedule tue 18:00 --weeks 1", **FAY)) == (
+        "That schedule adds no meeting: none after now, or all already planned (`meetings list`)."
+    )
     assert bodies(await chat.say("meetings reminders 2h", **FAY)) == "Saved. Reminders before each meeting: 2h before."
     assert bodies(await chat.say("meetings reminders", user="ann", channel="maps")) == (
         "Reminders before each meeting: 2h before."

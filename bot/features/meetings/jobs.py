@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.events import Reply, Visibility
 from bot.features.checkins.jobs import prompts
 from bot.features.meetings import text
@@ -29,10 +31,11 @@ from storage.meeting_notes import (
     groups_by_id,
     reflections,
     rsvps,
+    runs_taken,
     set_next_notices,
 )
 from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
-from storage.records import Member, StudyGroup
+from storage.records import CheckinRun, Member, StudyGroup
 
 __all__ = ["notices"]
 
@@ -64,14 +67,7 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             answers = await rsvps(session, ids)
             summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
             found = await reflections(session, summarised)
-            runs = [
-                NewRun(groups[d.meeting.group_id], t, "open", now, *_window(groups[d.meeting.group_id], t))
-                for d, kinds in work
-                if "checkin" in kinds
-                for t, k in times[d.meeting.id]
-                if k == "checkin"
-            ]
-            opened = {run.group_id: run for run in await insert_runs(session, runs)}
+            opened = await _open_runs(session, work, times, groups, now)
         for d, kinds in work:
             group, roster = groups[d.meeting.group_id], rosters.get(d.meeting.group_id, [])
             said = answers.get(d.meeting.id, {})
@@ -85,6 +81,26 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
                 out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
         if len(due) < _BATCH:
             return out
+
+
+async def _open_runs(
+    session: AsyncSession,
+    work: Sequence[tuple[DueMeeting, set[str]]],
+    times: dict[int, list[tuple[datetime, str]]],
+    groups: dict[int, StudyGroup],
+    now: datetime,
+) -> dict[int, CheckinRun]:
+    """The check-ins tied to these meetings, recorded as runs (once per group and time, even if a run is there)."""
+    due = {
+        (d.meeting.group_id, t)
+        for d, kinds in work
+        if "checkin" in kinds
+        for t, k in times[d.meeting.id]
+        if k == "checkin"
+    }
+    due -= await runs_taken(session, list(due))
+    runs = [NewRun(groups[g], t, "open", now, *_window(groups[g], t)) for g, t in sorted(due)]
+    return {run.group_id: run for run in await insert_runs(session, runs)}
 
 
 def _window(group: StudyGroup, due: datetime) -> tuple[datetime, datetime]:

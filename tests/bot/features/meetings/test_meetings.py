@@ -295,6 +295,7 @@ async def test_checkins_before_meetings_and_reminder_settings(chat: Chat, app: B
     assert bodies(await chat.say("meetings reminders", user="ann", channel="maps")) == (
         "Reminders before each meeting: 2h before."
     )
+    await chat.say("meetings add 2026-10-27 18:00", **FAY)  # a second meeting at the same time: still one check-in
     day_before = await app.scheduler.tick(OCT27 - timedelta(hours=24))
     assert [r.title for r in day_before] == ["Check-in: Maps Circle"]
     assert "Answers close Tue 27 Oct 2026 18:00 EDT" in day_before[0].text  # when the meeting starts

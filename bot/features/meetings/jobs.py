@@ -72,8 +72,9 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             group, roster = groups[d.meeting.group_id], rosters.get(d.meeting.group_id, [])
             said = answers.get(d.meeting.id, {})
             out += _reminders(group, d.meeting, kinds, now, roster, said)
-            if "checkin" in kinds and d.meeting.group_id in opened:
-                out += prompts(group, opened[d.meeting.group_id], now, roster if group.dm_members else [])
+            run = opened.pop(d.meeting.group_id, None) if "checkin" in kinds else None
+            if run is not None:  # posted once, even for two meetings of a group at one time
+                out += prompts(group, run, now, roster if group.dm_members else [])
             if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
                 out += _reflect(group, d.meeting, roster, said)
             if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):

@@ -85,6 +85,10 @@ async def add(ctx: Context, args: str) -> Replies:
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
     place, link = parse_where(opts)
     async with ctx.db.session() as session:
+        if any(
+            m.local_start == wall_clock(naive) for m in await group_meetings(session, group.id, include_cancelled=False)
+        ):
+            raise UsageError(text.ALREADY_THEN.format(when=at(starts_at, group.timezone)))
         (meeting,) = await add_meetings(
             session, group.id, [NewMeeting(starts_at, wall_clock(naive), length, place, link)], ctx.now
         )

@@ -59,8 +59,10 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             claimed = await claim_notices(session, wanted, now)
             later = [(d.meeting.id, next((t for t, _ in times[d.meeting.id] if t > now), None)) for d in due]
             await set_next_notices(session, later)
-            work = [(d, {k for m, k in claimed if m == d.meeting.id}) for d in due]
-            work = [(d, kinds) for d, kinds in work if kinds]
+            kinds_of: dict[int, set[str]] = {}
+            for meeting_id, kind in claimed:
+                kinds_of.setdefault(meeting_id, set()).add(kind)
+            work = [(d, kinds_of[d.meeting.id]) for d in due if d.meeting.id in kinds_of]
             ids = [d.meeting.id for d, _ in work]
             groups = await groups_by_id(session, [d.meeting.group_id for d, _ in work])
             rosters = await members_of_groups(session, list(groups))
@@ -78,7 +80,7 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
                 out += _reflect(group, d.meeting, roster, said)
             if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
-                mine = [r for r in found if r.meeting_id == d.meeting.id]
+                mine = [r for r in found if r.meeting_id == d.meeting.id]  # few: only meetings summarised now
                 out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
         if len(due) < _BATCH:
             return out

@@ -31,6 +31,7 @@ __all__ = [
     "DigestClaimRow",
     "FormDraftRow",
     "GroupMemberRow",
+    "HelpThreadRow",
     "LeadConsentRow",
     "LeadEventRow",
     "LeadReminderRow",
@@ -364,5 +365,7 @@ Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
 Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
-# The people tables live in a module of their own; imported here so the metadata (and Alembic) has every table.
+# The people and help-thread tables live in modules of their own; imported here so the metadata (and Alembic)
+# has every table.
+from storage.models_help import HelpThreadRow  # noqa: E402
 from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow  # noqa: E402

@@ -1,5 +1,6 @@
 """Threads, a watched help channel and ✅ reactions over Slack: signed Events API payloads in (message.channels,
-app_mention, reaction_added), the strict Web API stand-in out (chat.postMessage with thread_ts, conversations.replies)."""
+app_mention, reaction_added), the strict Web API stand-in out (chat.postMessage with thread_ts,
+conversations.replies)."""
 
 from __future__ import annotations
 

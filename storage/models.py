@@ -31,6 +31,7 @@ __all__ = [
     "DigestClaimRow",
     "FormDraftRow",
     "GroupMemberRow",
+    "HelpThreadRow",
     "LeadConsentRow",
     "LeadEventRow",
     "LeadReminderRow",
@@ -376,7 +377,9 @@ Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
 Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
-# The meetings and people tables live in modules of their own; imported here so the metadata has every table.
+# The meetings, people and help-thread tables live in modules of their own; imported here so the metadata (and
+# Alembic) has every table.
+from storage.models_help import HelpThreadRow  # noqa: E402
 from storage.models_meetings import (  # noqa: E402
     MeetingCatchupRow,
     MeetingNoticeRow,

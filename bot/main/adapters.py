@@ -20,13 +20,19 @@ def discord_adapter(app: BotApp, settings: Settings, token: str, *, guild_ready_
     if settings.roles.platform_roles and not settings.discord_guild_ids:
         log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
 
+    if settings.watched_channels("discord") and not settings.discord_message_content:
+        log.warning(
+            "Discord help channels are watched without the message-content intent: only messages and forum posts "
+            "that mention the bot are seen there (see README, Help channels)"
+        )
+
     return DiscordAdapter(
         app.dispatcher.handle,
         token,
         guild_ids=settings.discord_guild_ids,
         commands=app.registry.slash_commands(),
         message_content=settings.discord_message_content,
-        help_channels=settings.discord_help_channels,
+        help_channels=settings.watched_channels("discord"),
         shard_count=settings.discord_shard_count,
         shard_ids=settings.discord_shard_ids,
         start_form=app.dispatcher.start_form,

@@ -13,11 +13,13 @@ those handlers check it themselves (:func:`.common.require_facilitator`).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import ClassVar
 
-from bot.events import Reply
-from bot.feature import ActionRoute, Command, Deps, FormRoute, Group, Surface
+from bot.events import FormSubmission, Reply
+from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Group, Replies, Surface
 from bot.features.checkins import answers, config, groups, jobs, report, schedule
+from bot.features.checkins.blockers import blocker_help
 from bot.permissions import Role
 from storage import Database
 
@@ -31,6 +33,7 @@ class Checkins:
 
     def __init__(self, deps: Deps) -> None:
         self._posted = deps.metrics.checkins_posted
+        self._knowledge = deps.knowledge
 
     def surface(self) -> Surface:
         """The ``checkin`` group (21 of Discord's 25 subcommands), the Answer button and form, and three jobs."""
@@ -43,7 +46,7 @@ class Checkins:
             ),
             commands=self._member_commands() + self._facilitator_commands(),
             actions=(ActionRoute("checkin", answers.on_button),),
-            forms=(FormRoute("checkin", answers.on_answer),),
+            forms=(FormRoute("checkin", self.on_answer),),
             jobs=(self.post_due, jobs.remind, jobs.close),
         )
 
@@ -128,6 +131,10 @@ class Checkins:
             Command("checkin cancel", schedule.cancel, "cancel the schedule (facilitators)"),
             Command("checkin export", report.export, "CSV of runs and answers (facilitators)"),
         )
+
+    async def on_answer(self, ctx: Context, submission: FormSubmission) -> Replies:
+        """A submitted check-in, and help from the recipes for any blocker in it."""
+        return await answers.on_answer(ctx, submission, partial(blocker_help, self._knowledge))
 
     async def post_due(self, db: Database, now: datetime) -> list[Reply]:
         """The scheduler's job posting the check-ins now due, counted in the metrics."""

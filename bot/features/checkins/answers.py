@@ -10,6 +10,7 @@ from bot.errors import FormErrors, NotFound, UsageError
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
+from bot.features.checkins.blockers import BlockerHelp
 from bot.features.checkins.common import group_here, local
 from bot.usertext import quote
 from storage.checkins import add_member, get_group, get_run, open_run, open_runs_for_user, save_answer
@@ -66,8 +67,9 @@ async def on_button(ctx: Context, action: Action) -> Replies:
     return [Reply("", form=answer_form(group, run), visibility=Visibility.EPHEMERAL)]
 
 
-async def on_answer(ctx: Context, submission: FormSubmission) -> Replies:
-    """A submitted answer form: save (or replace) the user's answer while the run is open.
+async def on_answer(ctx: Context, submission: FormSubmission, blockers: BlockerHelp | None = None) -> Replies:
+    """A submitted answer form: save (or replace) the user's answer while the run is open; ``blockers`` adds help
+    for what the member says blocks them.
 
     Raises:
         FormErrors: when every answer is empty or the mood is not 1 to 5.
@@ -90,7 +92,8 @@ async def on_answer(ctx: Context, submission: FormSubmission) -> Replies:
         edited = await save_answer(session, run.id, user, answers, int(mood) if mood else None, ctx.now)
         await add_member(session, group.id, user, ctx.now)
     said = text.EDITED if edited else text.SAVED
-    return [Reply(said.format(closes=local(run.closes_at, group.timezone)), visibility=Visibility.EPHEMERAL)]
+    saved = Reply(said.format(closes=local(run.closes_at, group.timezone)), visibility=Visibility.EPHEMERAL)
+    return [saved, *(blockers(list(zip(run.questions, answers, strict=True))) if blockers else [])]
 
 
 def answer_form(group: StudyGroup, run: CheckinRun) -> Form:

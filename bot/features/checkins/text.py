@@ -107,6 +107,12 @@ STALE_BUTTON = "That button no longer does anything."
 GONE = "That check-in no longer exists."
 ANSWER_SOMETHING = "Please answer at least one question."
 MOOD_RANGE = "Choose a number from 1 to 5."
+BLOCKER_RECIPE = "About what is blocking you (“{blocker}”): this may help."
+BLOCKER_LISTED = (
+    "I have no recipe for what is blocking you (“{blocker}”); your facilitator will see it in the summary. "
+    "You can also `ask` me in other words."
+)
+BLOCKER_READ = "Read more"
 
 # -- summaries, stats and export --------------------------------------------------------------------------------
 SUMMARY_TITLE = "Check-in summary: {name}, {day}"

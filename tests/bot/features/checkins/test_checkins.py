@@ -215,3 +215,26 @@ async def test_members_can_answer_in_a_direct_message(chat: Chat, app: BotApp, c
     assert "saved" in saved[0].text
     summary = titled(await app.scheduler.tick(FIRST + timedelta(days=1)), "Check-in summary: Maps")
     assert "ann: Read a map" in summary[0].text
+
+
+async def test_a_blocker_gets_the_recipe_that_answers_it_privately(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A blocker the recipes answer confidently gets that recipe, privately; one they do not is left to the
+    facilitator, and an answer that is no blocker gets neither."""
+    await setup_group(chat)
+    await app.scheduler.tick(FIRST)
+    clock.now = FIRST + timedelta(minutes=10)
+    replies = await answer(chat, "ann", "Read chapter 1", "Chapter 2", "we can't find a venue for our meetings")
+    saved, helped = replies
+    assert "saved" in saved.text
+    assert helped.visibility is Visibility.EPHEMERAL
+    (venue,) = [r for r in app.kb.recipes if r.title == "How do I choose a venue for an in-person learning circle?"]
+    assert helped.title == venue.title and helped.link == venue.link
+    blocker = "we can't find a venue for our meetings"
+    assert helped.text == f"About what is blocking you (“{blocker}”): this may help.\n\n{venue.body}"
+    replies = await answer(chat, "bo", "Read chapter 1", "Chapter 2", "stuck on projections")
+    assert [r.text for r in replies[1:]] == [
+        "I have no recipe for what is blocking you (“stuck on projections”); your facilitator will see it in the "
+        "summary. You can also `ask` me in other words."
+    ]
+    assert all(r.visibility is Visibility.EPHEMERAL for r in replies)
+    assert len(await answer(chat, "fay", "Read chapter 1", "Chapter 2", "none")) == 1

@@ -38,6 +38,8 @@ __all__ = [
     "LeadRow",
     "LearnedExampleRow",
     "LinkCodeRow",
+    "MemberAwayRow",
+    "MemberPrefsRow",
     "PersonIdentityRow",
     "PersonRow",
     "PrivacyAuditRow",
@@ -365,4 +367,11 @@ Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
 # The people tables live in a module of their own; imported here so the metadata (and Alembic) has every table.
-from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow  # noqa: E402
+from storage.models_people import (  # noqa: E402
+    LinkCodeRow,
+    MemberAwayRow,
+    MemberPrefsRow,
+    PersonIdentityRow,
+    PersonRow,
+    PrivacyAuditRow,
+)

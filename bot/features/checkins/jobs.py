@@ -79,7 +79,9 @@ async def remind(db: Database, now: datetime) -> list[Reply]:
             if group is None:
                 continue
             answered = {a.user for a in await answers_for_runs(session, [run.id])}
-            said = text.REMINDER.format(name=quote(group.name), closes=local(run.closes_at, group.timezone))
+            said = text.REMINDER.format(
+                name=quote(group.name), closes=local(run.closes_at, group.timezone, relative=True)
+            )
             out += [
                 Reply(
                     said,
@@ -129,7 +131,7 @@ def _plan(group: StudyGroup, now: datetime) -> tuple[list[NewRun], datetime | No
 
 
 def _prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence[Member]) -> list[Reply]:
-    closes = local(run.closes_at, group.timezone)
+    closes = local(run.closes_at, group.timezone, relative=True)
     if now - run.scheduled_at > _LATE_AFTER:
         said = text.PROMPT_LATE.format(due=local(run.scheduled_at, group.timezone), closes=closes)
     else:

@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from datetime import UTC
 
+from bot import when
 from bot.csvsafe import SafeWriter
 from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
@@ -127,7 +128,7 @@ def _csv(group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[Checki
     for a in answers:
         by_run.setdefault(a.run_id, []).append(a)
     for run in runs:
-        scheduled = local(run.scheduled_at, group.timezone)
+        scheduled = when.local(run.scheduled_at, group.timezone)  # a file has no reader to localize for
         utc = run.scheduled_at.astimezone(UTC).isoformat()
         if run.id not in by_run:
             writer.writerow([run.id, scheduled, utc, run.status, "", "", "", ""])

@@ -11,8 +11,6 @@ DEFAULT_QUESTIONS = (
     "What will you work on next?",
     "Is anything blocking you, or is there anything you need from the group?",
 )
-TIME = "%a %d %b %Y %H:%M %Z"
-"""How an instant is shown (``Tue 03 Mar 2026 18:00 CET``), always in a named time zone."""
 DAY = "%a %d %b"
 
 # -- the group and its members ----------------------------------------------------------------------------------

@@ -141,7 +141,7 @@ async def away_users(
         return set()
     identities = await _linked(session, platform, users)
     pairs = list(identities)
-    where = (_of(MemberAwayRow, pairs),)
+    where = _of(MemberAwayRow, pairs)
     earliest = moment.date() - timedelta(days=1)  # the day may be a day behind UTC in the person's zone
     away = await session.execute(
         select(MemberAwayRow.platform, MemberAwayRow.user_id, MemberAwayRow.starts_on, MemberAwayRow.ends_on).where(

@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import re
 
-from bot.when import strip_marks
+from bot.when import TOKEN, strip_marks
 
-__all__ = ["ZWSP", "clean", "quote"]
+__all__ = ["ZWSP", "clean", "quote", "quote_message"]
 
 ZWSP = "\u200b"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -41,3 +41,13 @@ def quote(text: str) -> str:
     text = _MASKED_LINK.sub(lambda m: f"]{ZWSP}{m.group(1)}(", text)
     text = _ANGLE.sub(f"<{ZWSP}", text)
     return _MASS_MENTION.sub(f"@{ZWSP}", text)
+
+
+def quote_message(text: str) -> str:
+    """A message the core wrote that may embed user text (an error, say): :func:`quote`, keeping the core's own
+    time tokens (user text lost its token marks in :func:`clean` on the way in, so these are the core's)."""
+    pieces, last = [], 0
+    for match in TOKEN.finditer(text):
+        pieces += [quote(text[last : match.start()]), match.group(0)]
+        last = match.end()
+    return "".join([*pieces, quote(text[last:])])

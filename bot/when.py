@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["CLOSE", "OPEN", "TIME", "Moment", "at", "for_reader", "local", "plain", "render", "strip_marks"]
+__all__ = ["CLOSE", "OPEN", "TIME", "TOKEN", "Moment", "at", "for_reader", "local", "plain", "render", "strip_marks"]
 
 OPEN = "\ue000"
 CLOSE = "\ue001"
 TIME = "%a %d %b %Y %H:%M %Z"
 """How an instant reads in a named zone (``Tue 03 Mar 2026 18:00 CET``)."""
 YOUR_TIME = "{group} (your time: {mine})"
-_TOKEN = re.compile(f"{OPEN}(-?\\d{{1,12}})\\|([A-Za-z0-9_+\\-/]{{1,64}})\\|([R]?){CLOSE}")
+TOKEN = re.compile(f"{OPEN}(-?\\d{{1,12}})\\|([A-Za-z0-9_+\\-/]{{1,64}})\\|([R]?){CLOSE}")
 _MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 
 
@@ -82,7 +82,7 @@ def render(text: str, show: Callable[[Moment], str]) -> str:
         instant = datetime.fromtimestamp(int(match.group(1)), UTC)
         return show(Moment(instant, match.group(2), match.group(3) == "R"))
 
-    return strip_marks(_TOKEN.sub(one, text))
+    return strip_marks(TOKEN.sub(one, text))
 
 
 def plain(text: str) -> str:

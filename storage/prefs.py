@@ -21,6 +21,7 @@ from storage.records import Identity
 __all__ = [
     "AwayPeriod",
     "add_away",
+    "anyone_away",
     "away_periods",
     "away_users",
     "clear_away",
@@ -104,6 +105,17 @@ async def clear_away(session: AsyncSession, identities: Sequence[Identity], sinc
         )
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+async def anyone_away(session: AsyncSession, moment: datetime) -> bool:
+    """Whether anybody has days away around ``moment`` (a cheap test before looking members up one group at a time)."""
+    day = moment.date()
+    found = await session.scalar(
+        select(MemberAwayRow.id)
+        .where(MemberAwayRow.starts_on <= day + timedelta(days=1), MemberAwayRow.ends_on >= day - timedelta(days=1))
+        .limit(1)
+    )
+    return found is not None
 
 
 async def is_away(session: AsyncSession, identities: Sequence[Identity], day: date) -> bool:

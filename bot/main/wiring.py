@@ -31,7 +31,10 @@ from knowledge.loader import folder_fingerprint
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.events import forget_events_before
+from storage.people import identities_of
+from storage.prefs import zone_of
 from storage.questions import learned_examples
+from storage.records import Identity
 
 __all__ = ["BotApp", "load_knowledge"]
 
@@ -132,6 +135,11 @@ class BotApp:
         self.kb = loaded.kb
         origin = " (index from the cache)" if loaded.cached else ""
         log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), len(loaded.errors), origin)
+
+    async def reader_zone(self, platform: str, user: str) -> str | None:
+        """The time zone ``user`` set (``me tz``) on any of their linked accounts; None when they set none."""
+        async with self.db.session() as session:
+            return await zone_of(session, await identities_of(session, Identity(platform, user)))
 
     async def healthy(self) -> bool:
         """The process is up and the database answers."""

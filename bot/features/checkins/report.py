@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC
 
 from bot import when
@@ -60,10 +60,20 @@ async def export(ctx: Context, args: str) -> Replies:
     ]
 
 
-def summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer], roster: Sequence[str]) -> Reply:
-    """The summary posted to the group's channel when ``run`` closes: who answered what, blockers flagged."""
+def summary(
+    group: StudyGroup,
+    run: CheckinRun,
+    answers: Sequence[CheckinAnswer],
+    roster: Sequence[str],
+    away: Collection[str] = (),
+) -> Reply:
+    """The summary posted to the group's channel when ``run`` closes: who answered what, blockers flagged.
+
+    Members ``away`` that day (``me away``) who did not answer are named as away, not counted as missing.
+    """
     answered = {a.user for a in answers}
-    expected = sorted(set(roster) | answered)
+    resting = sorted(u for u in set(roster) if u in away and u not in answered)
+    expected = sorted((set(roster) | answered) - set(resting))
     missing = [u for u in expected if u not in answered]
     rate = len(answered) / len(expected) if expected else 0.0
     lines = [text.ANSWERED.format(answered=len(answered), expected=len(expected), rate=rate)]
@@ -86,6 +96,8 @@ def summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer]
         lines += ["", text.BLOCKER_HELP]
     if missing:
         lines += ["", text.NOT_ANSWERED.format(users=", ".join(missing))]
+    if resting:
+        lines += ["", text.AWAY.format(users=", ".join(resting))]
     day = run.scheduled_at.astimezone(load_zone(group.timezone)).strftime(text.DAY)
     return Reply(
         "\n".join(lines),

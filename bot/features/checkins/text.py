@@ -108,6 +108,7 @@ BLOCKER_HELP = (
     "Blockers above: facilitators, can someone help? Anyone can also `ask` me, or post in the community forum."
 )
 NOT_ANSWERED = "Not answered this time: {users}"
+AWAY = "Away: {users}"
 STATS_TITLE = "{name}: participation"
 NO_RUNS_YET = "No check-ins have run yet."
 PER_MEMBER = "Per member (answered / check-ins, current streak):"

@@ -38,6 +38,11 @@ __all__ = [
     "LeadRow",
     "LearnedExampleRow",
     "LinkCodeRow",
+    "MeetingCatchupRow",
+    "MeetingNoticeRow",
+    "MeetingReflectionRow",
+    "MeetingRow",
+    "MeetingRsvpRow",
     "MemberAwayRow",
     "MemberPrefsRow",
     "PersonIdentityRow",
@@ -216,6 +221,13 @@ class StudyGroupRow(Base):
     next_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_by: Mapped[str] = mapped_column(String(160), info={"personal": "id"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Meetings (storage.meetings): the secret of the group's calendar feed URL; the reminders before each meeting
+    # (minutes, comma-separated, largest first); where the reflections summary goes ("channel" or "dm"); and a
+    # check-in tied to meetings instead of the rrule ("before:MINUTES" or "after"; None: the rrule).
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True, info={"personal": "no"})
+    meeting_reminders: Mapped[str] = mapped_column(String(64), default="1440,60", info={"personal": "no"})
+    reflection_summary: Mapped[str] = mapped_column(String(8), default="channel", info={"personal": "no"})
+    checkin_meetings: Mapped[str | None] = mapped_column(String(16), info={"personal": "no"})
 
 
 class GroupMemberRow(Base):
@@ -366,7 +378,14 @@ Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
 Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
-# The people tables live in a module of their own; imported here so the metadata (and Alembic) has every table.
+# The meetings and people tables live in modules of their own; imported here so the metadata has every table.
+from storage.models_meetings import (  # noqa: E402
+    MeetingCatchupRow,
+    MeetingNoticeRow,
+    MeetingReflectionRow,
+    MeetingRow,
+    MeetingRsvpRow,
+)
 from storage.models_people import (  # noqa: E402
     LinkCodeRow,
     MemberAwayRow,

@@ -15,6 +15,7 @@ from bot.features.checkins import Checkins
 from bot.features.help import Help
 from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
+from bot.features.meetings import Meetings
 from bot.features.people import People
 from bot.features.webhooks import Webhooks
 from bot.forms.engine import FormEngine
@@ -75,6 +76,7 @@ class BotApp:
             Knowledge(deps).surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
+            Meetings(deps).surface(),
             People(deps).surface(),
             Webhooks(deps).surface(),
         ]

@@ -184,7 +184,7 @@ def test_manifest_lists_exactly_what_the_adapter_handles(tmp_path: Path) -> None
     assert render_manifest(registry.slash_commands()) == checked_in
     manifest = yaml.safe_load(checked_in)
     commands = [c["command"] for c in manifest["features"]["slash_commands"]]
-    assert commands == ["/ask", "/consult", "/mydata", "/leads", "/checkin", "/communitybot"]
+    assert commands == ["/ask", "/consult", "/mydata", "/leads", "/checkin", "/meetings", "/communitybot"]
 
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
@@ -216,7 +216,7 @@ def test_slack_manifest_command_prints_the_checked_in_manifest(
     assert capsys.readouterr().out == checked_in
     assert main(["slack", "manifest", "--url", "https://bot.p2pu.example/"]) == 0
     out = capsys.readouterr().out
-    assert "https://bot.example.org" not in out and out.count("https://bot.p2pu.example/slack/events") == 8
+    assert "https://bot.example.org" not in out and out.count("https://bot.p2pu.example/slack/events") == 9
 
 
 async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:

@@ -102,6 +102,7 @@ def test_the_bots_own_registry_is_within_every_limit(tmp_path: Path) -> None:
         "kb",
         "leads",
         "checkin",
+        "meetings",
         "people",
         "privacy",
         "webhooks",

@@ -85,8 +85,13 @@ class Checkins:
                 "checkin schedule",
                 schedule.schedule,
                 "set the recurring schedule (facilitators)",
-                usage="checkin schedule DAYS HH:MM [--tz ZONE] [--start DATE] [--weeks N|--count N|--until DATE]",
-                examples=("checkin schedule tue 18:00 --weeks 6", "checkin schedule mon,wed,fri 09:30"),
+                usage="checkin schedule DAYS HH:MM [--tz ZONE] [--start DATE] [--weeks N|--count N|--until DATE]"
+                " | before-meetings [24h] | after-meetings",
+                examples=(
+                    "checkin schedule tue 18:00 --weeks 6",
+                    "checkin schedule mon,wed,fri 09:30",
+                    "checkin schedule before-meetings 24h",
+                ),
             ),
             Command("checkin add", groups.add, "add a member (facilitators)", usage="checkin add USER [--facilitator]"),
             Command("checkin remove", groups.remove, "remove a member (facilitators)", usage="checkin remove USER"),

@@ -37,7 +37,7 @@ from storage.checkins import (
 from storage.prefs import anyone_away, away_users
 from storage.records import CheckinRun, Member, StudyGroup
 
-__all__ = ["close", "post_due", "remind"]
+__all__ = ["close", "post_due", "prompts", "remind"]
 
 log = logging.getLogger(__name__)
 
@@ -67,7 +67,7 @@ async def post_due(db: Database, now: datetime, posted: Callable[[], None]) -> l
         for run in runs:
             if run.status == "open":
                 posted()
-                out += _prompts(by_id[run.group_id], run, now, rosters.get(run.group_id, []))
+                out += prompts(by_id[run.group_id], run, now, rosters.get(run.group_id, []))
             else:
                 log.warning(
                     "check-in of group %d due %s was missed (the bot was not running)", run.group_id, run.scheduled_at
@@ -147,7 +147,9 @@ def _plan(group: StudyGroup, now: datetime) -> tuple[list[NewRun], datetime | No
     return planned, due
 
 
-def _prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence[Member]) -> list[Reply]:
+def prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence[Member]) -> list[Reply]:
+    """A run's prompt for the group's channel, and for each member of ``roster`` by DM (also used for check-ins
+    tied to meetings, :mod:`bot.features.meetings.jobs`)."""
     closes = local(run.closes_at, group.timezone, relative=True)
     if now - run.scheduled_at > _LATE_AFTER:
         said = text.PROMPT_LATE.format(due=local(run.scheduled_at, group.timezone), closes=closes)

@@ -27,11 +27,14 @@ from bot.features.checkins.common import (
 from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
 from bot.usertext import quote
 from storage.checkins import update_group
+from storage.meeting_notes import set_meeting_settings
 from storage.records import StudyGroup
 
 __all__ = ["cancel", "next_runs", "pause", "resume", "schedule", "skip_date", "skip_next"]
 
 _ENDS = ("--weeks", "--count", "--until")
+_TIED = ("before-meetings", "after-meetings")
+_MAX_BEFORE_HOURS = 168
 _SHOWN = 4
 """How many check-ins ``checkin next`` lists after the next one."""
 _COUNTED = 998
@@ -43,6 +46,8 @@ async def schedule(ctx: Context, args: str) -> Replies:
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
     opts, rest = parse_options(split_args(args), {"--tz", "--start", *_ENDS})
+    if rest and rest[0].lower() in _TIED:
+        return await _tie(ctx, group, rest)
     if len(rest) != 2:
         raise UsageError(text.SCHEDULE_USAGE)
     days, at = parse_days(rest[0]), parse_time(rest[1])
@@ -66,7 +71,27 @@ async def schedule(ctx: Context, args: str) -> Replies:
         raise UsageError(text.NO_RUNS_AFTER_NOW)
     async with ctx.db.session() as session:
         await update_group(session, group.id, rrule=rule.text, timezone=zone_name, next_run_at=first, paused=False)
+        await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=None)
     return [Reply(text.SCHEDULED.format(when=local(first, zone_name)))]
+
+
+async def _tie(ctx: Context, group: StudyGroup, words: list[str]) -> Replies:
+    """``checkin schedule before-meetings [24h]`` / ``after-meetings``: a check-in before (or at the end of) each of
+    the group's meetings instead of a weekly rule; the meetings job posts them (:mod:`bot.features.meetings.jobs`)."""
+    if words[0].lower() == "after-meetings" and len(words) == 1:
+        tied, said = "after", text.TIED_AFTER
+    elif words[0].lower() == "before-meetings" and len(words) <= 2:
+        given = words[1].lower() if len(words) == 2 else "24h"
+        hours = positive(given.removesuffix("h"), "hours before") if given.endswith("h") else 0
+        if not 1 <= hours <= _MAX_BEFORE_HOURS:
+            raise UsageError(text.TIED_USAGE)
+        tied, said = f"before:{hours * 60}", text.TIED_BEFORE.format(hours=hours)
+    else:
+        raise UsageError(text.TIED_USAGE)
+    async with ctx.db.session() as session:
+        await update_group(session, group.id, rrule=None, next_run_at=None, paused=False)
+        await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=tied)
+    return [Reply(said)]
 
 
 async def pause(ctx: Context, args: str) -> Replies:
@@ -125,6 +150,7 @@ async def cancel(ctx: Context, args: str) -> Replies:
     await require_facilitator(ctx, group)
     async with ctx.db.session() as session:
         await update_group(session, group.id, rrule=None, next_run_at=None)
+        await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=None)
     return [Reply(text.CANCELLED.format(name=quote(group.name)))]
 
 

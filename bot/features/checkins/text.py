@@ -55,8 +55,15 @@ NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
 # -- the schedule -----------------------------------------------------------------------------------------------
 SCHEDULE_USAGE = (
     "Usage: `checkin schedule DAYS HH:MM [--tz ZONE] [--start YYYY-MM-DD] "
-    "[--weeks N | --count N | --until YYYY-MM-DD]`, e.g. `checkin schedule mon,wed,fri 09:30 --weeks 6`"
+    "[--weeks N | --count N | --until YYYY-MM-DD]`, e.g. `checkin schedule mon,wed,fri 09:30 --weeks 6`; "
+    "or `checkin schedule before-meetings 24h` / `after-meetings`"
 )
+TIED_USAGE = (
+    "Usage: `checkin schedule before-meetings [24h]` (1 to 168 hours before each meeting) "
+    "or `checkin schedule after-meetings`"
+)
+TIED_BEFORE = "Check-ins now go out {hours} h before each meeting (see `meetings list`), instead of a weekly schedule."
+TIED_AFTER = "Check-ins now go out at the end of each meeting (see `meetings list`), instead of a weekly schedule."
 ONE_END_ONLY = "Give only one of --weeks, --count and --until."
 NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start and end dates."
 SCHEDULED = "Scheduled. The first check-in is {when}."

@@ -11,7 +11,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0016_member_prefs"
-down_revision = "0012_people"
+down_revision = "0015_meetings"
 branch_labels = None
 depends_on = None
 

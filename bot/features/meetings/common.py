@@ -1,0 +1,83 @@
+"""What the meetings handlers share: the place of a meeting, lengths, a group's meeting on a date."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from bot.errors import NotFound, UsageError
+from bot.features.meetings import text
+from bot.usertext import quote
+from storage.meetings import Meeting
+from storage.records import StudyGroup
+
+__all__ = ["local_day", "on_day", "parse_length", "parse_where", "wall_clock", "where"]
+
+_LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
+_MIN_LENGTH, _MAX_LENGTH = 5, 12 * 60
+_MAX_PLACE, _MAX_LINK = 200, 500
+
+
+def parse_length(given: str) -> int:
+    """``90m``, ``1h``, ``1h30m`` or ``90`` as minutes.
+
+    Raises:
+        UsageError: for anything else, or outside 5 minutes to 12 hours.
+    """
+    match = _LENGTH.match(given.strip().lower())
+    if match is None or not any(match.groups()):
+        raise UsageError(text.BAD_LENGTH.format(text=given))
+    minutes = int(match.group(1) or 0) * 60 + int(match.group(2) or 0)
+    if not _MIN_LENGTH <= minutes <= _MAX_LENGTH:
+        raise UsageError(text.BAD_LENGTH.format(text=given))
+    return minutes
+
+
+def parse_where(opts: dict[str, str]) -> tuple[str | None, str | None]:
+    """The ``--place`` or ``--link`` of a command, checked.
+
+    Raises:
+        UsageError: both given, a place too long, or a link that is not http(s).
+    """
+    place, link = opts.get("--place"), opts.get("--link")
+    if place is not None and link is not None:
+        raise UsageError(text.PLACE_OR_LINK)
+    if place is not None and len(place) > _MAX_PLACE:
+        raise UsageError(text.PLACE_TOO_LONG)
+    if link is not None and (len(link) > _MAX_LINK or not link.startswith(("https://", "http://"))):
+        raise UsageError(text.BAD_LINK)
+    return place, link
+
+
+def where(meeting: Meeting) -> str:
+    """``, at Room 2`` or ``, online: URL`` (empty when neither is set), quoted."""
+    if meeting.place:
+        return text.AT_PLACE.format(place=quote(meeting.place))
+    if meeting.link:
+        return text.AT_LINK.format(link=quote(meeting.link))
+    return ""
+
+
+def wall_clock(naive: datetime) -> str:
+    """A naive local time as a meeting's ``local_start`` (``2026-11-03T18:00``)."""
+    return naive.strftime("%Y-%m-%dT%H:%M")
+
+
+def local_day(meeting: Meeting) -> date:
+    """The date the meeting falls on, in its group's zone."""
+    return datetime.fromisoformat(meeting.local_start).date()
+
+
+def on_day(group: StudyGroup, meetings: list[Meeting], day: date) -> Meeting:
+    """The one scheduled meeting of ``group`` on ``day`` (local).
+
+    Raises:
+        NotFound: none that day.
+        UsageError: more than one.
+    """
+    found = [m for m in meetings if not m.cancelled and local_day(m) == day]
+    if not found:
+        raise NotFound(text.NO_MEETING_ON.format(name=quote(group.name), day=day.isoformat()))
+    if len(found) > 1:
+        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat()))
+    return found[0]

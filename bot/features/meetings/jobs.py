@@ -1,0 +1,134 @@
+"""The scheduler's meeting job: reminders with Going / Can't make it, check-ins tied to meetings, the Reflect post
+at each meeting's end and the facilitator's summary a day later.
+
+Each meeting carries the time its next notice is due (``next_notice_at``); a tick claims the meetings due, claims
+each notice as a ``meeting_notices`` row (a primary key, so with two replicas only one sends it) and moves the time
+on. When the bot was down past several reminders, only the latest still-useful one is sent; a Reflect post is not
+sent once reflections have closed, nor a summary more than a day late.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.events import Reply, Visibility
+from bot.features.checkins.jobs import prompts
+from bot.features.meetings import text
+from bot.features.meetings.common import where
+from bot.features.meetings.reflect import reflect_button, summary
+from bot.features.meetings.rsvp import rsvp_buttons
+from bot.usertext import quote
+from bot.when import at
+from storage import Database
+from storage.checkins import NewRun, insert_runs, members_of_groups
+from storage.meeting_notes import (
+    DueMeeting,
+    claim_due_meetings,
+    claim_notices,
+    groups_by_id,
+    reflections,
+    rsvps,
+    set_next_notices,
+)
+from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
+from storage.records import Member, StudyGroup
+
+__all__ = ["notices"]
+
+_BATCH = 1000
+_OWN_KINDS = frozenset({"checkin", "reflect", "summary"})
+
+
+def _times(due: DueMeeting) -> list[tuple[datetime, str]]:
+    m, s = due.meeting, due.settings
+    return notice_times(m.starts_at, m.length_minutes, s.reminders, s.checkin_meetings)
+
+
+async def notices(db: Database, now: datetime) -> list[Reply]:
+    """Every meeting notice due by ``now``, claimed once across processes."""
+    out: list[Reply] = []
+    while True:
+        async with db.session() as session:
+            due = await claim_due_meetings(session, now, _BATCH)
+            times = {d.meeting.id: _times(d) for d in due}
+            wanted = [(d.meeting.id, k) for d in due for t, k in times[d.meeting.id] if d.since <= t <= now]
+            claimed = await claim_notices(session, wanted, now)
+            later = [(d.meeting.id, next((t for t, _ in times[d.meeting.id] if t > now), None)) for d in due]
+            await set_next_notices(session, later)
+            work = [(d, {k for m, k in claimed if m == d.meeting.id}) for d in due]
+            work = [(d, kinds) for d, kinds in work if kinds]
+            ids = [d.meeting.id for d, _ in work]
+            groups = await groups_by_id(session, [d.meeting.group_id for d, _ in work])
+            rosters = await members_of_groups(session, list(groups))
+            answers = await rsvps(session, ids)
+            summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
+            found = await reflections(session, summarised)
+            runs = [
+                NewRun(groups[d.meeting.group_id], t, "open", now, *_window(groups[d.meeting.group_id], t))
+                for d, kinds in work
+                if "checkin" in kinds
+                for t, k in times[d.meeting.id]
+                if k == "checkin"
+            ]
+            opened = {run.group_id: run for run in await insert_runs(session, runs)}
+        for d, kinds in work:
+            group, roster = groups[d.meeting.group_id], rosters.get(d.meeting.group_id, [])
+            said = answers.get(d.meeting.id, {})
+            out += _reminders(group, d.meeting, kinds, now, roster, said)
+            if "checkin" in kinds and d.meeting.group_id in opened:
+                out += prompts(group, opened[d.meeting.group_id], now, roster if group.dm_members else [])
+            if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
+                out += _reflect(group, d.meeting, roster, said)
+            if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
+                mine = [r for r in found if r.meeting_id == d.meeting.id]
+                out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
+        if len(due) < _BATCH:
+            return out
+
+
+def _window(group: StudyGroup, due: datetime) -> tuple[datetime, datetime]:
+    """When a check-in due at ``due`` closes, and when its reminder goes (as for scheduled check-ins)."""
+    window = timedelta(hours=group.window_hours)
+    return due + window, due + min(timedelta(hours=group.reminder_hours), window / 2)
+
+
+def _reminders(
+    group: StudyGroup,
+    meeting: Meeting,
+    kinds: set[str],
+    now: datetime,
+    roster: Sequence[Member],
+    answers: dict[str, str],
+) -> list[Reply]:
+    """One reminder in the channel, and (when the group sends DMs) one to each member who has not said no."""
+    if not kinds - _OWN_KINDS or meeting.starts_at <= now:
+        return []
+    body = text.REMINDER.format(
+        name=quote(group.name), when=at(meeting.starts_at, meeting.timezone), where=where(meeting)
+    )
+    title = text.REMINDER_TITLE.format(name=quote(group.name))
+    buttons = rsvp_buttons(meeting)
+    out = [Reply(body, title=title, buttons=buttons, platform=group.platform, channel=group.channel)]
+    if group.dm_members:
+        out += [
+            Reply(body, title=title, buttons=buttons, platform=group.platform, user=m.user, visibility=Visibility.DM)
+            for m in roster
+            if answers.get(m.user) != "no"
+        ]
+    return out
+
+
+def _reflect(group: StudyGroup, meeting: Meeting, roster: Sequence[Member], answers: dict[str, str]) -> list[Reply]:
+    """The "how did it go?" post with the Reflect button, in the channel and (DM groups) to those who came."""
+    body = text.REFLECT.format(when=at(meeting.starts_at, meeting.timezone))
+    title = text.REFLECT_TITLE.format(name=quote(group.name))
+    button = (reflect_button(meeting),)
+    out = [Reply(body, title=title, buttons=button, platform=group.platform, channel=group.channel)]
+    if group.dm_members:
+        out += [
+            Reply(body, title=title, buttons=button, platform=group.platform, user=m.user, visibility=Visibility.DM)
+            for m in roster
+            if answers.get(m.user) != "no"
+        ]
+    return out

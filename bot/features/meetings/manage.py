@@ -1,0 +1,148 @@
+"""Setting a group's meetings: ``meetings schedule``, ``add``, ``move``, ``cancel`` and ``list``.
+
+A meeting is kept as its wall-clock time in the group's zone (``local_start``) and the instant that is; the instant
+is computed from the wall clock (:func:`bot.schedule.local_time`), so a weekly 18:00 stays 18:00 across a
+daylight-saving change.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, time
+
+from bot.args import parse_options, split_args
+from bot.errors import UsageError
+from bot.events import Reply, Visibility
+from bot.feature import Context, Replies
+from bot.features.checkins.common import group_here, parse_date, positive, require_facilitator
+from bot.features.meetings import text
+from bot.features.meetings.common import on_day, parse_length, parse_where, wall_clock, where
+from bot.schedule import Schedule, load_zone, local_minute, local_time, parse_days, parse_time
+from bot.usertext import quote
+from bot.when import at
+from storage.meetings import NewMeeting, add_meetings, cancel_meeting, group_meetings, move_meeting
+
+__all__ = ["add", "cancel", "listing", "move", "schedule"]
+
+_DEFAULT_WEEKS = 6
+_MAX_WEEKS = 52
+_LISTED = 8
+_DEFAULT_LENGTH = 90
+
+
+async def schedule(ctx: Context, args: str) -> Replies:
+    """``meetings schedule DAYS HH:MM [--weeks N] [--start DATE] [--length 90m] [--place T | --link URL]``."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    opts, rest = parse_options(split_args(args), {"--weeks", "--start", "--length", "--place", "--link"})
+    if len(rest) != 2:
+        raise UsageError(text.SCHEDULE_USAGE)
+    days, clock = parse_days(rest[0]), parse_time(rest[1])
+    weeks = positive(opts["--weeks"], "--weeks") if "--weeks" in opts else _DEFAULT_WEEKS
+    if weeks > _MAX_WEEKS:
+        raise UsageError(text.TOO_MANY_WEEKS)
+    length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
+    place, link = parse_where(opts)
+    zone = load_zone(group.timezone)
+    now_local = local_minute(ctx.now, zone)
+    start = now_local
+    if "--start" in opts:
+        start = max(now_local, datetime.combine(parse_date(opts["--start"], "--start"), time(0, 0)))
+    # The rule's own wall-clock times (not instants converted back), so 18:00 stays 18:00 in every week.
+    rule = Schedule.weekly(days, clock, start, count=weeks * len(days)).rule()
+    series = uuid.uuid4().hex[:16]
+    items = [
+        NewMeeting(local_time(naive, zone), wall_clock(naive), length, place, link, series)
+        for naive in rule
+        if local_time(naive, zone) > ctx.now
+    ]
+    if not items:
+        raise UsageError(text.NOTHING_AHEAD)
+    async with ctx.db.session() as session:
+        added = await add_meetings(session, group.id, items, ctx.now)
+    said = text.SCHEDULED.format(
+        count=len(added),
+        name=quote(group.name),
+        first=at(added[0].starts_at, group.timezone),
+        last=at(added[-1].starts_at, group.timezone),
+        length=length,
+        where=where(added[0]),
+    )
+    return [Reply(said)]
+
+
+async def add(ctx: Context, args: str) -> Replies:
+    """``meetings add YYYY-MM-DD HH:MM [--length 90m] [--place TEXT | --link URL]``: a one-off meeting."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    opts, rest = parse_options(split_args(args), {"--length", "--place", "--link"})
+    if len(rest) != 2:
+        raise UsageError(text.ADD_USAGE)
+    naive = datetime.combine(parse_date(rest[0], "date"), parse_time(rest[1]))
+    starts_at = _future(naive, group.timezone, ctx.now)
+    length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
+    place, link = parse_where(opts)
+    async with ctx.db.session() as session:
+        (meeting,) = await add_meetings(
+            session, group.id, [NewMeeting(starts_at, wall_clock(naive), length, place, link)], ctx.now
+        )
+    return [Reply(text.ADDED.format(when=at(meeting.starts_at, group.timezone), length=length, where=where(meeting)))]
+
+
+async def move(ctx: Context, args: str) -> Replies:
+    """``meetings move DATE [NEW-DATE] HH:MM``: the meeting of DATE to another time (and day)."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    words = split_args(args)
+    if len(words) not in (2, 3):
+        raise UsageError(text.MOVE_USAGE)
+    day = parse_date(words[0], "date")
+    new_day: date = parse_date(words[1], "new date") if len(words) == 3 else day
+    naive = datetime.combine(new_day, parse_time(words[-1]))
+    starts_at = _future(naive, group.timezone, ctx.now)
+    async with ctx.db.session() as session:
+        meeting = on_day(group, await group_meetings(session, group.id), day)
+        moved = await move_meeting(session, meeting.id, starts_at, wall_clock(naive), ctx.now)
+    assert moved is not None
+    old, new = at(meeting.starts_at, group.timezone), at(moved.starts_at, group.timezone)
+    return [Reply(text.MOVED.format(old=old, new=new))]
+
+
+async def cancel(ctx: Context, args: str) -> Replies:
+    """``meetings cancel DATE``: cancel that day's meeting (it stays in the calendar as cancelled)."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    words = split_args(args)
+    if len(words) != 1:
+        raise UsageError(text.CANCEL_USAGE)
+    day = parse_date(words[0], "date")
+    async with ctx.db.session() as session:
+        meeting = on_day(group, await group_meetings(session, group.id), day)
+        await cancel_meeting(session, meeting.id, ctx.now)
+    return [Reply(text.CANCELLED.format(when=at(meeting.starts_at, group.timezone)))]
+
+
+async def listing(ctx: Context, args: str) -> Replies:
+    """``meetings list``: the coming meetings of this channel's group."""
+    group = await group_here(ctx)
+    async with ctx.db.session() as session:
+        meetings = await group_meetings(session, group.id, include_cancelled=False)
+    coming = [m for m in meetings if m.ends_at > ctx.now]
+    title = text.LIST_TITLE.format(name=quote(group.name))
+    if not coming:
+        return [Reply(text.NONE_AHEAD, title=title, visibility=Visibility.EPHEMERAL)]
+    lines = [
+        text.LIST_LINE.format(when=at(m.starts_at, m.timezone), length=m.length_minutes, where=where(m))
+        for m in coming[:_LISTED]
+    ]
+    if len(coming) > _LISTED:
+        lines.append(text.MORE_AHEAD.format(count=len(coming) - _LISTED))
+    return [Reply("\n".join(lines), title=title, visibility=Visibility.EPHEMERAL)]
+
+
+def _future(naive: datetime, zone_name: str, now: datetime) -> datetime:
+    """The instant of wall-clock ``naive`` in the zone, which must be after ``now``."""
+    instant = local_time(naive, load_zone(zone_name))
+    if instant <= now:
+        raise UsageError(text.IN_THE_PAST.format(when=at(instant, zone_name)))
+    return instant

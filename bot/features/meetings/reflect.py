@@ -1,0 +1,116 @@
+"""Plus/Delta after a meeting: the Reflect button opens a form (what worked, what to change, an optional 1-5
+rating); the facilitator gets the summary once, in the channel or by DM (``meetings summary``)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+
+from bot.errors import FormErrors, NotFound, UsageError
+from bot.events import Action, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
+from bot.feature import Context, Replies
+from bot.features.meetings import text
+from bot.usertext import quote
+from bot.when import at
+from storage.checkins import get_group
+from storage.meeting_notes import Reflection, save_reflection
+from storage.meetings import REFLECTION_HOURS, Meeting, get_meeting
+from storage.records import Member, StudyGroup
+
+__all__ = ["REFLECT_ACTION", "on_button", "on_form", "reflect_button", "reflection_form", "summary"]
+
+REFLECT_ACTION = "meetings:reflect"
+"""The Reflect button's action id (value: the meeting's id); the form's id is ``meetings:reflect:MEETING``."""
+_MAX_TEXT = 1000
+_RATINGS = ("1", "2", "3", "4", "5")
+
+
+def reflect_button(meeting: Meeting) -> Button:
+    """The one-tap button under the "how did it go?" post."""
+    return Button(text.REFLECT_BUTTON, REFLECT_ACTION, str(meeting.id), primary=True)
+
+
+def reflection_form(meeting: Meeting) -> Form:
+    """The Plus/Delta form for ``meeting``."""
+    ratings = tuple((r, r) for r in _RATINGS)
+    return Form(
+        f"{REFLECT_ACTION}:{meeting.id}",
+        text.FORM_TITLE,
+        (
+            FormField("plus", text.PLUS_LABEL, FieldKind.LONG_TEXT, required=False, max_length=_MAX_TEXT),
+            FormField("delta", text.DELTA_LABEL, FieldKind.LONG_TEXT, required=False, max_length=_MAX_TEXT),
+            FormField("rating", text.RATING_LABEL, FieldKind.CHOICE, required=False, choices=ratings),
+        ),
+        context=str(meeting.id),
+    )
+
+
+async def _open_meeting(ctx: Context, meeting_id: str) -> tuple[Meeting, StudyGroup]:
+    async with ctx.db.session() as session:
+        meeting = await get_meeting(session, int(meeting_id)) if meeting_id.isdigit() else None
+        group = await get_group(session, meeting.group_id) if meeting else None
+    if meeting is None or group is None:
+        raise NotFound(text.GONE)
+    closes = meeting.ends_at + timedelta(hours=REFLECTION_HOURS)
+    if meeting.cancelled or not meeting.starts_at <= ctx.now < closes:
+        raise UsageError(text.REFLECTIONS_CLOSED.format(when=at(meeting.starts_at, meeting.timezone)))
+    return meeting, group
+
+
+async def on_button(ctx: Context, action: Action) -> Replies:
+    """The Reflect button: the form, from the meeting's start until its reflections close."""
+    if action.action_id != REFLECT_ACTION:
+        raise UsageError(text.STALE_BUTTON)
+    meeting, _ = await _open_meeting(ctx, action.value)
+    return [Reply("", form=reflection_form(meeting), visibility=Visibility.EPHEMERAL)]
+
+
+async def on_form(ctx: Context, submission: FormSubmission) -> Replies:
+    """A submitted Plus/Delta: saved (or replaced) for the member while reflections are open.
+
+    Raises:
+        FormErrors: both texts empty, or a rating that is not 1 to 5.
+    """
+    meeting, group = await _open_meeting(ctx, submission.form_id.rsplit(":", 1)[-1])
+    plus = submission.values.get("plus", "").strip()[:_MAX_TEXT]
+    delta = submission.values.get("delta", "").strip()[:_MAX_TEXT]
+    rating = submission.values.get("rating", "").strip()
+    if not plus and not delta:
+        raise FormErrors({"plus": text.SAY_SOMETHING})
+    if rating and rating not in _RATINGS:
+        raise FormErrors({"rating": text.RATING_RANGE})
+    user = (ctx.users_on(group.platform) or [ctx.origin.user])[0]
+    async with ctx.db.session() as session:
+        edited = await save_reflection(session, meeting.id, user, plus, delta, int(rating) if rating else None, ctx.now)
+    return [Reply(text.REFLECTION_EDITED if edited else text.REFLECTION_SAVED, visibility=Visibility.EPHEMERAL)]
+
+
+def summary(
+    group: StudyGroup,
+    meeting: Meeting,
+    found: Sequence[Reflection],
+    answers: Mapping[str, str],
+    roster: Sequence[Member],
+    to: str,
+) -> list[Reply]:
+    """The reflections summary of ``meeting``: to the channel, or (``to == "dm"``) to each facilitator."""
+    going = sum(1 for a in answers.values() if a == "yes")
+    lines = [text.SUMMARY_COUNTS.format(going=going, not_going=len(answers) - going, count=len(found))]
+    rated = [r.rating for r in found if r.rating is not None]
+    if rated:
+        lines.append(text.SUMMARY_RATING.format(average=sum(rated) / len(rated), count=len(rated)))
+    for heading, pick in ((text.SUMMARY_PLUS, "plus"), (text.SUMMARY_DELTA, "delta")):
+        said = [(r.user, getattr(r, pick)) for r in found if getattr(r, pick)]
+        if said:
+            lines += ["", heading, *(text.SUMMARY_LINE.format(user=quote(u), text=quote(t)) for u, t in said)]
+    if not found:
+        lines.append(text.NO_REFLECTIONS)
+    title = text.SUMMARY_TITLE.format(name=quote(group.name), when=at(meeting.starts_at, meeting.timezone))
+    body = "\n".join(lines)
+    if to == "dm":
+        return [
+            Reply(body, title=title, platform=group.platform, user=m.user, visibility=Visibility.DM)
+            for m in roster
+            if m.is_facilitator
+        ]
+    return [Reply(body, title=title, platform=group.platform, channel=group.channel)]

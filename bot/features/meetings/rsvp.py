@@ -1,0 +1,78 @@
+"""Going / Can't make it: the buttons under a reminder, and ``meetings who`` for the facilitators."""
+
+from __future__ import annotations
+
+from bot.args import split_args
+from bot.errors import NotFound, UsageError
+from bot.events import Action, Button, Reply, Visibility
+from bot.feature import Context, Replies
+from bot.features.checkins.common import group_here, parse_date, require_facilitator
+from bot.features.meetings import text
+from bot.features.meetings.common import on_day
+from bot.usertext import quote
+from bot.when import at
+from storage.checkins import get_group, members
+from storage.meeting_notes import rsvps, set_rsvp
+from storage.meetings import Meeting, get_meeting, group_meetings
+
+__all__ = ["RSVP_ACTION", "on_button", "rsvp_buttons", "who"]
+
+RSVP_ACTION = "meetings:rsvp"
+"""The Going and Can't make it buttons' action id; the value is ``MEETING:yes`` or ``MEETING:no``."""
+_ANSWERS = ("yes", "no")
+
+
+def rsvp_buttons(meeting: Meeting) -> tuple[Button, ...]:
+    """The two buttons of a reminder."""
+    return (
+        Button(text.GOING_BUTTON, RSVP_ACTION, f"{meeting.id}:yes", primary=True),
+        Button(text.NOT_GOING_BUTTON, RSVP_ACTION, f"{meeting.id}:no"),
+    )
+
+
+async def on_button(ctx: Context, action: Action) -> Replies:
+    """A press of Going or Can't make it: recorded for the presser (the last press counts) until the meeting starts."""
+    meeting_id, _, answer = action.value.partition(":")
+    if action.action_id != RSVP_ACTION or not meeting_id.isdigit() or answer not in _ANSWERS:
+        raise UsageError(text.STALE_BUTTON)
+    async with ctx.db.session() as session:
+        meeting = await get_meeting(session, int(meeting_id))
+        group = await get_group(session, meeting.group_id) if meeting else None
+        if meeting is None or group is None:
+            raise NotFound(text.GONE)
+        when = at(meeting.starts_at, meeting.timezone)
+        if meeting.cancelled or meeting.starts_at <= ctx.now:
+            raise UsageError(text.NOT_OPEN.format(when=when))
+        user = (ctx.users_on(group.platform) or [ctx.origin.user])[0]  # the person's account on the group's platform
+        await set_rsvp(session, meeting.id, user, answer, ctx.now)
+    said = text.GOING if answer == "yes" else text.NOT_GOING
+    return [Reply(said.format(when=when), visibility=Visibility.EPHEMERAL)]
+
+
+async def who(ctx: Context, args: str) -> Replies:
+    """``meetings who [DATE]`` (facilitators): who is coming to the next meeting (or that day's), by name."""
+    group = await group_here(ctx)
+    await require_facilitator(ctx, group)
+    words = split_args(args)
+    async with ctx.db.session() as session:
+        meetings = await group_meetings(session, group.id, include_cancelled=False)
+        found = on_day(group, meetings, parse_date(words[0], "date")) if words else None
+        meeting = found or next((m for m in meetings if m.ends_at > ctx.now), None)
+        if meeting is None:
+            raise NotFound(text.NO_NEXT)
+        answers = (await rsvps(session, [meeting.id]))[meeting.id]
+        roster = [m.user for m in await members(session, group.id)]
+    going = sorted(u for u, a in answers.items() if a == "yes")
+    not_going = sorted(u for u, a in answers.items() if a == "no")
+    unknown = sorted(u for u in roster if u not in answers)
+    lines = [
+        text.WHO_GOING.format(count=len(going), users=_names(going)),
+        text.WHO_NOT.format(count=len(not_going), users=_names(not_going)),
+        text.WHO_UNKNOWN.format(count=len(unknown), users=_names(unknown)),
+    ]
+    title = text.WHO_TITLE.format(when=at(meeting.starts_at, meeting.timezone))
+    return [Reply("\n".join(lines), title=title, visibility=Visibility.EPHEMERAL)]
+
+
+def _names(users: list[str]) -> str:
+    return ", ".join(quote(u) for u in users) or text.NOBODY

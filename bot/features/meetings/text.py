@@ -1,0 +1,116 @@
+"""Everything the meetings feature says to users, in one place to review and, later, translate.
+
+Times come from :func:`bot.when.at` (never formatted here); user text is passed through :func:`bot.usertext.quote`
+by the caller before it goes in.
+"""
+
+from __future__ import annotations
+
+# -- scheduling -------------------------------------------------------------------------------------------------
+SCHEDULE_USAGE = (
+    "Usage: `meetings schedule DAYS HH:MM [--weeks N] [--start YYYY-MM-DD] [--length 90m] "
+    '[--place TEXT | --link URL]`, e.g. `meetings schedule tue 18:00 --weeks 6 --place "Room 2"`'
+)
+ADD_USAGE = "Usage: `meetings add YYYY-MM-DD HH:MM [--length 90m] [--place TEXT | --link URL]`"
+MOVE_USAGE = "Usage: `meetings move YYYY-MM-DD [NEW-DATE] HH:MM`, e.g. `meetings move 2026-11-03 2026-11-04 18:30`"
+CANCEL_USAGE = "Usage: `meetings cancel YYYY-MM-DD`"
+PLACE_OR_LINK = "Give a place or a link, not both."
+BAD_LINK = "A link must start with https:// or http:// and be at most 500 characters."
+PLACE_TOO_LONG = "A place can be at most 200 characters."
+BAD_LENGTH = "A length is like 90m, 1h or 1h30m, between 5 minutes and 12 hours, not {text!r}."
+TOO_MANY_WEEKS = "Schedule at most 52 weeks at once."
+NOTHING_AHEAD = "That schedule has no meetings after now; check the start date."
+IN_THE_PAST = "{when} has already passed; meetings are set in the future."
+SCHEDULED = "Scheduled {count} meeting(s) of {name}: first {first}, last {last}, {length} minutes{where}."
+ADDED = "Meeting added: {when}, {length} minutes{where}."
+AT_PLACE = ", at {place}"
+AT_LINK = ", online: {link}"
+NO_MEETING_ON = "{name} has no scheduled meeting on {day}. `meetings list` shows the coming ones."
+TWO_ON = "{name} has more than one meeting on {day}; cancel one and add it again at the new time."
+MOVED = "Meeting moved from {old} to {new}. Members are reminded of the new time."
+CANCELLED = "The meeting of {when} is cancelled."
+
+# -- listing ----------------------------------------------------------------------------------------------------
+LIST_TITLE = "Coming meetings of {name}"
+LIST_LINE = "• {when}, {length} min{where}"
+NONE_AHEAD = "No meetings are planned. A facilitator can set some with `meetings schedule tue 18:00 --weeks 6`."
+MORE_AHEAD = "…and {count} more."
+
+# -- settings ---------------------------------------------------------------------------------------------------
+REMINDERS_USAGE = "Usage: `meetings reminders 24h 1h` (up to 3, each at most 7 days), or `meetings reminders off`"
+REMINDERS_NOW = "Reminders before each meeting: {which}."
+REMINDERS_NONE = "none"
+REMINDERS_SAVED = "Saved. Reminders before each meeting: {which}."
+SUMMARY_USAGE = "Usage: `meetings summary channel|dm` (where the reflections summary goes)"
+SUMMARY_SAVED = "Saved. The reflections summary after each meeting goes to {where}."
+SUMMARY_WHERE = {"channel": "this channel", "dm": "the facilitators by direct message"}
+
+# -- reminders and RSVPs ----------------------------------------------------------------------------------------
+REMINDER_TITLE = "Meeting reminder: {name}"
+REMINDER = "{name} meets {when}{where}. Are you coming?"
+GOING_BUTTON = "Going"
+NOT_GOING_BUTTON = "Can't make it"
+GOING = "See you {when}! (You can still change your answer with the buttons.)"
+NOT_GOING = "Thanks for letting the group know. You will get no more reminders for the meeting of {when}."
+NOT_OPEN = "The meeting of {when} has already started or was cancelled."
+STALE_BUTTON = "That button no longer does anything."
+GONE = "That meeting no longer exists."
+WHO_TITLE = "Who is coming: {when}"
+WHO_GOING = "Going ({count}): {users}"
+WHO_NOT = "Can't make it ({count}): {users}"
+WHO_UNKNOWN = "No answer yet ({count}): {users}"
+NOBODY = "nobody"
+NO_NEXT = "There is no coming meeting. `meetings list` shows the plan."
+
+# -- reflections ------------------------------------------------------------------------------------------------
+REFLECT_TITLE = "How did it go? {name}"
+REFLECT = "Thanks for meeting {when}! One tap: what worked, and what would you change? (It goes to the facilitator.)"
+REFLECT_BUTTON = "Reflect"
+FORM_TITLE = "Plus/Delta"
+PLUS_LABEL = "What worked? (plus)"
+DELTA_LABEL = "What would you change? (delta)"
+RATING_LABEL = "How was it overall? (1 low, 5 high)"
+SAY_SOMETHING = "Write what worked or what you would change."
+RATING_RANGE = "Choose a number from 1 to 5."
+REFLECTION_SAVED = "Thanks, your reflection is saved; the facilitator sees it with the others."
+REFLECTION_EDITED = "Your reflection is updated."
+REFLECTIONS_CLOSED = "Reflections on the meeting of {when} are closed."
+SUMMARY_TITLE = "Reflections: {name}, {when}"
+SUMMARY_COUNTS = "Going: {going} · Can't make it: {not_going} · Reflections: {count}"
+SUMMARY_RATING = "Rating: average {average:.1f} of 5 ({count} rated)"
+SUMMARY_PLUS = "*What worked*"
+SUMMARY_DELTA = "*What to change*"
+SUMMARY_LINE = "• {user}: {text}"
+NO_REFLECTIONS = "No reflections this time."
+
+# -- report -----------------------------------------------------------------------------------------------------
+REPORT_TITLE = "{name}: meetings"
+REPORT_NONE = "No meeting has taken place yet."
+REPORT_LINE = "• {when}: going {going}, can't {not_going}, checked in {checked_in}, reflections {reflections}{rating}"
+REPORT_RATING = ", rating {average:.1f}"
+REPORT_CANCELLED = "• {when}: cancelled"
+REPORT_TOTALS = "Meetings held: {held} · average going: {going:.1f} · average checked in: {checked_in:.1f}"
+EXPORTED = "{count} meetings exported."
+EXPORT_FILE = "meetings.csv"
+EXPORT_COLUMNS = (
+    "meeting_local",
+    "meeting_utc",
+    "status",
+    "user",
+    "rsvp",
+    "checked_in",
+    "plus",
+    "delta",
+    "rating",
+)
+
+# -- late joiners -----------------------------------------------------------------------------------------------
+CATCHUP_TITLE = "Welcome to {name}: catching up"
+CATCHUP_NEXT = "The next meeting is {when}{where}."
+CATCHUP_NO_NEXT = "No next meeting is planned yet."
+CATCHUP_COVERED = "*What the group covered lately*"
+CATCHUP_RUN = "{day}:"
+CATCHUP_ANSWER = "• {user}: {text}"
+CATCHUP_NOTHING = "No check-in answers yet."
+CATCHUP_BLOCKERS = "*Open blockers* (maybe you can help)"
+CATCHUP_NO_BLOCKERS = "No open blockers."

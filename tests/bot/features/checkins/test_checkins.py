@@ -101,7 +101,8 @@ async def test_restart_catches_up_late_runs_and_marks_old_ones_missed(
     now = FIRST + timedelta(days=7, hours=2)
     posted = await restarted.scheduler.tick(now)
     prompts = titled(posted, "Check-in: Maps Circle")
-    assert len(prompts) == 1 and "this check-in is late (it was due Tue 10 Mar 2026 18:00 CET)" in plain(prompts[0].text)
+    assert len(prompts) == 1
+    assert "this check-in is late (it was due Tue 10 Mar 2026 18:00 CET)" in plain(prompts[0].text)
     assert titled(await restarted.scheduler.tick(now), "Check-in") == []  # never twice
     clock.now = now
     stats = texts(await Chat(restarted).say("checkin stats", user="ann", channel="maps"))

@@ -71,7 +71,7 @@ def resolve_zone(given: str) -> str:
             return name
         except (ZoneInfoNotFoundError, ValueError):
             pass
-    close = difflib.get_close_matches(given.strip().casefold(), list(_zones()), n=3, cutoff=0.6)
+    close = difflib.get_close_matches(given.strip().casefold(), list(_zones()), n=3, cutoff=0.85)
     if close:
         suggestions = ", ".join(f"`{_zones()[c]}`" for c in close)
         raise UsageError(say.ME_BAD_ZONE_SUGGEST.format(zone=quote(given), suggestions=suggestions))

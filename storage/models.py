@@ -25,6 +25,7 @@ from storage.types import UTCDateTime
 __all__ = [
     "AskedQuestionRow",
     "Base",
+    "CalendarSyncClaimRow",
     "CheckinAnswerRow",
     "CheckinRunRow",
     "ConversationRow",
@@ -379,6 +380,7 @@ Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
 # The meetings and people tables live in modules of their own; imported here so the metadata has every table.
+from storage.models_calendars import CalendarSyncClaimRow  # noqa: E402
 from storage.models_meetings import (  # noqa: E402
     MeetingCatchupRow,
     MeetingNoticeRow,

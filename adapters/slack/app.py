@@ -27,7 +27,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.health import HealthServer
+from adapters.health import Feed, HealthServer
 from adapters.slack.groups import UserGroups
 from adapters.slack.http import MAX_BODY_BYTES, SignedEndpoint
 from adapters.slack.send import MAX_FILE_BYTES, OPEN_FORM_ACTION, Sender, call_api, decode_form
@@ -75,6 +75,7 @@ class SlackAdapter:
         ping_interval: seconds between Socket Mode pings; also how soon a lost connection is retried.
         form_ack_seconds: how long a modal submission waits for the core before the modal is closed anyway.
         home: the core commands whose replies make up the App Home tab, in order.
+        calendar: the groups' calendar feeds, served at ``/calendar/<token>.ics`` in HTTP mode.
     """
 
     name = "slack"
@@ -94,8 +95,10 @@ class SlackAdapter:
         ping_interval: float = 10.0,
         form_ack_seconds: float = FORM_ACK_SECONDS,
         home: Sequence[str] = ("help",),
+        calendar: Feed | None = None,
     ) -> None:
         self._handle = handle
+        self._calendar = calendar
         self._home = tuple(home)
         self._health = health
         self._metrics = metrics
@@ -138,7 +141,7 @@ class SlackAdapter:
         endpoint = SignedEndpoint(self.app, self._signing_secret)
         application.router.add_post("/slack/events", endpoint.handle)
         if self._health is not None and self._metrics is not None:
-            HealthServer(self._health, self._metrics, port=0).add_routes(application)
+            HealthServer(self._health, self._metrics, port=0, calendar=self._calendar).add_routes(application)
         return application
 
     async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:

@@ -1,4 +1,4 @@
-"""Each identity's own settings: a time zone (``me tz``) and days away (``me away``).
+"""Each identity's own settings: a time zone (``me tz``) and days away (``me away``); calendar sync claims.
 
 Revision ID: 0016_member_prefs
 Revises: 0015_meetings
@@ -36,9 +36,19 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_member_away"),
     )
     op.create_index("ix_member_away_user_id", "member_away", ["user_id"])
+    op.create_table(
+        "calendar_sync_claims",
+        sa.Column("meeting_id", sa.Integer(), nullable=False),
+        sa.Column("claimed_until", UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["meeting_id"], ["meetings.id"], name="fk_calendar_sync_claims_meeting_id_meetings", ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("meeting_id", name="pk_calendar_sync_claims"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("calendar_sync_claims")
     op.drop_index("ix_member_away_user_id", table_name="member_away")
     op.drop_table("member_away")
     op.drop_table("member_prefs")

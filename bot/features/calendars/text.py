@@ -14,3 +14,4 @@ FEED = (
 NO_FEED = "A calendar you can subscribe to needs the bot's public address (COMMUNITYBOT_PUBLIC_URL); ask an admin."
 NO_MEETINGS = "{name} has no meetings yet; a facilitator can plan them with `meetings schedule tue 18:00 --weeks 6`."
 ADD_TO_CALENDAR = "Add to calendar"
+NO_PLACE = "See the group's channel"

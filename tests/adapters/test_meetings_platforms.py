@@ -133,7 +133,11 @@ async def _slack_flow(app: BotApp, adapter: SlackAdapter, api: SlackApi, url: st
         "Meeting reminder: Maps Circle",
         # Slack shows each reader the time in their own zone; the fallback is the group's.
         "Maps Circle meets <!date^1793138400^{date_short_pretty} {time}|Tue 27 Oct 2026 18:00 EDT>, "
-        "online: https://meet.example.org/maps. Are you coming?",
+        "online: https://meet.example.org/maps. Are you coming?\n\n"
+        # On Slack the reminder ends with an "add to calendar" link (Google Calendar's event template).
+        "Add to calendar (<https://calendar.google.com/calendar/render?action=TEMPLATE&amp;"
+        "text=Maps+Circle%3A+meeting&amp;dates=20261027T220000Z%2F20261027T233000Z&amp;ctz=America%2FNew_York&amp;"
+        "details=https%3A%2F%2Fmeet.example.org%2Fmaps&amp;location=https%3A%2F%2Fmeet.example.org%2Fmaps>)",
     ]
     buttons = [e for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [b["text"]["text"] for b in buttons] == ["Going", "Can't make it"]

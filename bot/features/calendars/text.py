@@ -13,5 +13,6 @@ FEED = (
 )
 NO_FEED = "A calendar you can subscribe to needs the bot's public address (COMMUNITYBOT_PUBLIC_URL); ask an admin."
 NO_MEETINGS = "{name} has no meetings yet; a facilitator can plan them with `meetings schedule tue 18:00 --weeks 6`."
-ADD_TO_CALENDAR = "Add to calendar"
+ADD_TO_CALENDAR_LINE = "[Add to calendar]({url})"
+EVENT_DETAILS = "A meeting of the {name} study group."
 NO_PLACE = "See the group's channel"

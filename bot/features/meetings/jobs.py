@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.events import Reply, Visibility
+from bot.features.calendars.links import add_to_calendar
 from bot.features.checkins.jobs import prompts
 from bot.features.meetings import text
 from bot.features.meetings.common import where
@@ -107,6 +108,8 @@ def _reminders(
     body = text.REMINDER.format(
         name=quote(group.name), when=at(meeting.starts_at, meeting.timezone), where=where(meeting)
     )
+    if group.platform == "slack":  # Discord members have the server's scheduled event (bot.features.calendars)
+        body += "\n\n" + add_to_calendar(group, meeting)
     title = text.REMINDER_TITLE.format(name=quote(group.name))
     buttons = rsvp_buttons(meeting)
     out = [Reply(body, title=title, buttons=buttons, platform=group.platform, channel=group.channel)]

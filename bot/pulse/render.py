@@ -74,11 +74,39 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[Row]]]:
                 for g in groups
             ],
         ),
+        **_meeting_tables(report),
         "leads": (
             ["Status", "Leads"],
             [*([s, n] for s, n in report.leads.by_status), ["received", report.leads.received]],
         ),
     }
+
+
+def _meeting_tables(report: Report) -> dict[str, tuple[list[str], list[Row]]]:
+    m = report.meetings
+    weeks: list[Row] = [[w.week, w.held, pct(w.attendance)] for w in m.weeks] if m else []
+    per_group: list[Row] = [
+        [
+            g.name,
+            g.held,
+            pct(g.attendance),
+            " ".join("–" if w is None else f"{w:.0%}" for w in g.weekly),
+            "n/a" if g.trend is None else f"{g.trend:+.1f}",
+            "yes" if g.at_risk else "",
+        ]
+        for g in (m.groups if m else ())
+    ]
+    return {
+        "meetings": (["Week", "Meetings held", "Attendance (going)"], weeks),
+        "meetings_per_group": (
+            ["Group", "Meetings", "Attendance", "By week", "Trend (points/week)", "At risk"],
+            per_group,
+        ),
+    }
+
+
+def _meetings_at_risk(report: Report) -> str:
+    return ", ".join(g.name for g in report.meetings.at_risk) if report.meetings else ""
 
 
 def _lead_note(report: Report) -> str:
@@ -116,9 +144,11 @@ def html_document(report: Report, charts: Sequence[tuple[Chart, bytes]]) -> str:
         f"<h2>{s['groups']}</h2>{images.get('participation', '')}{tables['groups']}",
         f"<h3>{s['at_risk']}</h3><p>{escape(', '.join(g.name for g in report.at_risk) or 'none')}</p>",
         tables["per_group"],
+        f"<h2>{s['meetings']}</h2>{tables['meetings']}",
+        f"<h3>{s['meetings_at_risk']}</h3><p>{escape(_meetings_at_risk(report) or 'none')}</p>",
+        tables["meetings_per_group"],
         f"<h2>{s['leads']}</h2>{images.get('leads', '')}{tables['leads']}<p>{escape(_lead_note(report))}</p>",
-        f"<h2>{s['later']}</h2><p class=note>Escalations: {text.NOT_TRACKED_ESCALATIONS}.<br>"
-        f"Meetings: {text.NOT_TRACKED_MEETINGS}.</p>",
+        f"<h2>{s['later']}</h2><p class=note>Escalations: {text.NOT_TRACKED_ESCALATIONS}.</p>",
     ]
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -157,9 +187,11 @@ def markdown_document(report: Report, images: dict[str, str]) -> str:
             f"## {s['groups']}\n\n{img('participation')}{tables['groups']}",
             f"### {s['at_risk']}\n\n{', '.join(g.name for g in report.at_risk) or 'none'}",
             tables["per_group"],
+            f"## {s['meetings']}\n\n{tables['meetings']}",
+            f"### {s['meetings_at_risk']}\n\n{_meetings_at_risk(report) or 'none'}",
+            tables["meetings_per_group"],
             f"## {s['leads']}\n\n{img('leads')}{tables['leads']}\n\n{_lead_note(report)}",
-            f"## {s['later']}\n\nEscalations: {text.NOT_TRACKED_ESCALATIONS}.\n\n"
-            f"Meetings: {text.NOT_TRACKED_MEETINGS}.\n",
+            f"## {s['later']}\n\nEscalations: {text.NOT_TRACKED_ESCALATIONS}.\n",
         ]
     )
 

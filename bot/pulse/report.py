@@ -1,14 +1,13 @@
 """The pulse report: what the community did, week by week, over a period.
 
 Counting happens in SQL (:mod:`storage.reports`); this module turns the counts into rates, trends, clusters and the
-JSON document. Escalations and meetings are not tracked yet: their keys are present with ``null`` and a note, so
-the sections can be filled in later without changing the shape.
+JSON document; the meetings section is :mod:`bot.pulse.meetings`. Escalations are not tracked yet: their key is
+present with ``null`` and a note, so the section can be filled in later without changing the shape.
 """
 
 from __future__ import annotations
 
 import asyncio
-import itertools
 import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,6 +22,10 @@ from rapidfuzz import fuzz, process
 from bot.errors import UsageError
 from bot.features.leads import STATUSES
 from bot.pulse import text
+from bot.pulse.meetings import MeetingsPulse, meetings_pulse
+from bot.pulse.trends import falling as _falling
+from bot.pulse.trends import rate as _rate
+from bot.pulse.trends import trend as _trend
 from knowledge.search import tokens
 from storage import Database
 from storage.reports import (
@@ -37,6 +40,7 @@ from storage.reports import (
     top_recipes,
     unanswered_between,
 )
+from storage.reports_meetings import meetings_between
 
 __all__ = [
     "Gap",
@@ -55,7 +59,6 @@ DEFAULT_WEEKS = 8
 MAX_WEEKS = 160
 # The same rule as `kb gaps`: greedy grouping by fuzzy similarity of the content words.
 GAP_SIMILARITY = 75
-_AT_RISK_FALLS = 3
 
 
 @dataclass(frozen=True)
@@ -170,6 +173,7 @@ class Report:
     groups_weekly: tuple[GroupsWeek, ...]
     groups: tuple[GroupPulse, ...]
     leads: LeadsPulse
+    meetings: MeetingsPulse | None = None
 
     @property
     def at_risk(self) -> tuple[GroupPulse, ...]:
@@ -179,10 +183,6 @@ class Report:
     def to_json(self) -> dict[str, Any]:
         """The report as plain JSON data."""
         return _json(self)
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return round(part / whole, 4) if whole else None
 
 
 def _questions(label: str, asked: int, answered: int, helpful: int, not_helpful: int) -> QuestionsWeek:
@@ -232,19 +232,6 @@ def cluster_gaps(asked: Sequence[tuple[str, int]], limit: int = 10, examples: in
     return tuple(
         Gap(sum(c for _, c in g), tuple(q for q, _ in sorted(g, key=lambda m: -m[1])[:examples])) for g in ranked
     )
-
-
-def _falling(weekly: Sequence[float | None]) -> bool:
-    held = [w for w in weekly if w is not None][-(_AT_RISK_FALLS + 1) :]
-    return len(held) == _AT_RISK_FALLS + 1 and all(b < a for a, b in itertools.pairwise(held))
-
-
-def _trend(weekly: Sequence[float | None]) -> float | None:
-    points = [(float(i), w * 100) for i, w in enumerate(weekly) if w is not None]
-    if len(points) < 2:
-        return None
-    slope = statistics.linear_regression([x for x, _ in points], [y for _, y in points]).slope
-    return round(slope, 1) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
 def _groups(
@@ -313,10 +300,13 @@ async def build_report(db: Database, period: Period, top: int = 10) -> Report:
         group_rows = await group_weeks(session, period.bounds)
         names = await group_names(session, [r.group_id for r in group_rows])
         leads = await lead_tallies(session, since, until)
+        held = await meetings_between(session, since, until)
+        names |= await group_names(session, [t.group_id for t in held])
     gaps = await asyncio.to_thread(cluster_gaps, unanswered, top)
     weekly, total = _question_weeks(period, questions)
     groups_weekly, groups = _groups(period, group_rows, names)
-    return Report(period, weekly, total, tuple(recipes), gaps, groups_weekly, groups, _leads(period, leads))
+    meetings = meetings_pulse(period.weeks, period.bounds, held, names)
+    return Report(period, weekly, total, tuple(recipes), gaps, groups_weekly, groups, _leads(period, leads), meetings)
 
 
 def _json(report: Report) -> dict[str, Any]:
@@ -351,6 +341,6 @@ def _json(report: Report) -> dict[str, Any]:
             "lost": report.leads.lost,
         },
         "escalations": None,
-        "meetings": None,
-        "not_tracked": {"escalations": text.NOT_TRACKED_ESCALATIONS, "meetings": text.NOT_TRACKED_MEETINGS},
+        "meetings": report.meetings.to_json() if report.meetings is not None else None,
+        "not_tracked": {"escalations": text.NOT_TRACKED_ESCALATIONS},
     }

@@ -23,7 +23,6 @@ __all__ = [
     "HOURS",
     "NOTHING_BEFORE",
     "NOT_TRACKED_ESCALATIONS",
-    "NOT_TRACKED_MEETINGS",
     "NO_CHANGE",
     "NO_MEDIAN",
     "NO_RATE",
@@ -39,7 +38,6 @@ SINCE_AFTER_UNTIL = "--since {since} is after --until {until}; give the first da
 TOO_LONG = "that period has {weeks} weeks; a report covers at most {max} (about three years)"
 
 NOT_TRACKED_ESCALATIONS = "not tracked yet: questions passed to peers or staff are not recorded with their outcome"
-NOT_TRACKED_MEETINGS = "not tracked yet: meetings and RSVPs are not recorded; check-ins are reported instead"
 
 SECTIONS = {
     "questions": "Questions",
@@ -47,6 +45,8 @@ SECTIONS = {
     "gaps": "Top gaps",
     "groups": "Study groups",
     "at_risk": "Groups at risk (participation fell three weeks running)",
+    "meetings": "Meetings",
+    "meetings_at_risk": "Groups at risk (meeting attendance fell three weeks running)",
     "leads": "Leads",
     "later": "Not tracked yet",
 }

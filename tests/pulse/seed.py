@@ -13,6 +13,8 @@ from datetime import UTC, datetime, timedelta
 from storage import Database
 from storage.checkins import NewRun, add_member, create_group, insert_runs, save_answer
 from storage.leads import NewLead, add_lead_event, insert_lead, update_lead
+from storage.meeting_notes import set_rsvp
+from storage.meetings import NewMeeting, add_meetings, cancel_meeting
 from storage.questions import log_question, set_feedback
 
 START = datetime(2026, 10, 5, tzinfo=UTC)  # Monday, ISO 2026-W41
@@ -51,6 +53,11 @@ GROUPS = {
     "Maps Circle": {"members": ["fay", "ann", "bo", "cy"], "answers": [4, 4, 4, 3, 2, 1], "first_week": 0},
     "Python Circle": {"members": ["gil", "hal", "ivy"], "answers": [2, 3, None, 3, 4, 2], "first_week": 0},
     "Design Circle": {"members": ["kim", "lu"], "answers": [1, 2], "first_week": 4},
+}
+# Meetings (Tuesdays 18:00 UTC): members who said they were going, week by week (None: cancelled; absent: none).
+MEETINGS = {
+    "Maps Circle": [4, 4, 4, 3, 2, 1],
+    "Python Circle": [3, 2, None, 2],
 }
 PYTHON_JOINER_WEEK = 3  # "jo" joins Python Circle on the Monday of week 3 (index), before that week's run
 
@@ -159,9 +166,28 @@ async def _leads(db: Database) -> list[int]:
     return ids
 
 
+async def _meetings(db: Database, ids: dict[str, int]) -> None:
+    async with db.session() as s:
+        for name, going in MEETINGS.items():
+            users: list[str] = [*GROUPS[name]["members"], "jo"]  # type: ignore[misc]
+            # Maps Circle also met the week before and the week after the period: those are not counted.
+            weeks = [(-1, 4), *enumerate(going), (6, 4)] if name == "Maps Circle" else list(enumerate(going))
+            for index, count in weeks:
+                at = week(index, days=1, hours=18)
+                plan = [NewMeeting(at, at.strftime("%Y-%m-%dT%H:%M"))]
+                (meeting,) = await add_meetings(s, ids[name], plan, week(-2))
+                if count is None:
+                    await cancel_meeting(s, meeting.id, week(index))
+                for user in users[: count or 0]:
+                    await set_rsvp(s, meeting.id, user, "yes", at - timedelta(hours=2))
+                if name == "Maps Circle" and index == 4:
+                    await set_rsvp(s, meeting.id, "cy", "no", at - timedelta(hours=2))  # a "no" is not attendance
+
+
 async def seed_six_weeks(db: Database) -> Seeded:
     """Write the six weeks of activity described in this module."""
     await _questions(db)
     groups = await _groups(db)
+    await _meetings(db, groups)
     leads = await _leads(db)
     return Seeded(groups, leads)

@@ -23,7 +23,6 @@ from tests.pulse.seed import SINCE, UNTIL, Seeded
 WEEKS = ["2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46"]
 NOTES = {
     "escalations": "not tracked yet: questions passed to peers or staff are not recorded with their outcome",
-    "meetings": "not tracked yet: meetings and RSVPs are not recorded; check-ins are reported instead",
 }
 
 
@@ -120,7 +119,37 @@ def expected(seeded: Seeded) -> dict[str, object]:
             "lost": 1,
         },
         "escalations": None,
-        "meetings": None,
+        "meetings": {
+            "held": 9,
+            "attendance": 0.7353,  # 25 going of 34 members
+            "weeks": [
+                {"week": w, "held": h, "attendance": a}
+                for w, (h, a) in zip(
+                    WEEKS, [(2, 1.0), (2, 0.8571), (1, 1.0), (2, 0.625), (1, 0.5), (1, 0.25)], strict=True
+                )
+            ],
+            "groups": [
+                {
+                    "id": g["Maps Circle"],
+                    "name": "Maps Circle",
+                    "held": 6,
+                    "attendance": 0.75,
+                    "weekly": [1.0, 1.0, 1.0, 0.75, 0.5, 0.25],
+                    "trend": -15.7,
+                    "at_risk": True,
+                },
+                {
+                    "id": g["Python Circle"],
+                    "name": "Python Circle",
+                    "held": 3,  # the third week's meeting was cancelled
+                    "attendance": 0.7,  # 7 of 3 + 3 + 4 (jo joined in the fourth week)
+                    "weekly": [1.0, 0.6667, None, 0.5, None, None],
+                    "trend": -15.5,
+                    "at_risk": False,  # three weeks of meetings only
+                },
+            ],
+            "at_risk": [g["Maps Circle"]],
+        },
         "not_tracked": NOTES,
     }
 
@@ -167,6 +196,8 @@ def test_html_report_is_self_contained_with_every_chart(
     assert "<td>total</td><td>57</td><td>45</td><td>12</td><td>15</td><td>7</td><td>68%</td>" in html
     assert "<h3>Groups at risk (participation fell three weeks running)</h3><p>Maps Circle</p>" in html
     assert "Won 1, lost 1. Median first response by staff: 3.0 h (4 of 5 answered)." in html
+    assert "<h3>Groups at risk (meeting attendance fell three weeks running)</h3><p>Maps Circle</p>" in html
+    assert "<td>2026-W44</td><td>2</td><td>62%</td>" in html
 
 
 def test_markdown_report_has_pngs_beside_it(
@@ -188,6 +219,7 @@ def test_markdown_report_has_pngs_beside_it(
         assert matplotlib.image.imread(tmp_path / png).shape[:2] == (HEIGHT, WIDTH)
     assert "| total | 57 | 45 | 12 | 15 | 7 | 68% |" in md
     assert "| Maps Circle | 6 | 75% | 100% 100% 100% 75% 50% 25% | -15.7 | yes |" in md
+    assert "| Python Circle | 3 | 70% | 100% 67% – 50% – – | -15.5 |  |" in md
 
 
 async def test_default_period_is_the_last_eight_full_weeks(db: Database) -> None:

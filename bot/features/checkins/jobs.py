@@ -37,7 +37,7 @@ from storage.checkins import (
 from storage.prefs import anyone_away, away_users
 from storage.records import CheckinRun, Member, StudyGroup
 
-__all__ = ["close", "post_due", "prompts", "remind"]
+__all__ = ["close", "post_due", "present", "prompts", "remind"]
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def post_due(db: Database, now: datetime, posted: Callable[[], None]) -> l
             await set_next_runs(session, [(group.id, after) for group, _, after in plans])
             rosters = await members_of_groups(session, [g.id for g in groups if g.dm_members])
             if rosters and await anyone_away(session, now):
-                rosters = {gid: await _present(session, by_id[gid], roster, now) for gid, roster in rosters.items()}
+                rosters = {gid: await present(session, by_id[gid], roster, now) for gid, roster in rosters.items()}
         for run in runs:
             if run.status == "open":
                 posted()
@@ -87,7 +87,7 @@ async def remind(db: Database, now: datetime) -> list[Reply]:
                 continue
             roster = await members(session, group.id)
             if anyone:
-                roster = await _present(session, group, roster, now)
+                roster = await present(session, group, roster, now)
             answered = {a.user for a in await answers_for_runs(session, [run.id])}
             said = text.REMINDER.format(
                 name=quote(group.name), closes=local(run.closes_at, group.timezone, relative=True)
@@ -121,8 +121,8 @@ async def close(db: Database, now: datetime) -> list[Reply]:
     return out
 
 
-async def _present(session: AsyncSession, group: StudyGroup, roster: Sequence[Member], now: datetime) -> list[Member]:
-    """``roster`` without the members who are away today (``me away``): they get no DMs."""
+async def present(session: AsyncSession, group: StudyGroup, roster: Sequence[Member], now: datetime) -> list[Member]:
+    """``roster`` without the members who are away today (``me away``): they get no DMs (meetings' notices too)."""
     away = await away_users(session, group.platform, [m.user for m in roster], now, group.timezone)
     return [m for m in roster if m.user not in away]
 

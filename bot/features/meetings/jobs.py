@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.events import Reply, Visibility
 from bot.features.calendars.links import add_to_calendar
-from bot.features.checkins.jobs import prompts
+from bot.features.checkins.jobs import present, prompts
 from bot.features.meetings import text
 from bot.features.meetings.common import where
 from bot.features.meetings.reflect import reflect_button, summary
@@ -33,6 +33,7 @@ from storage.meeting_notes import (
     set_next_notices,
 )
 from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
+from storage.prefs import anyone_away
 from storage.records import Member, StudyGroup
 
 __all__ = ["notices"]
@@ -62,6 +63,8 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             ids = [d.meeting.id for d, _ in work]
             groups = await groups_by_id(session, [d.meeting.group_id for d, _ in work])
             rosters = await members_of_groups(session, list(groups))
+            if rosters and await anyone_away(session, now):  # members away today (`me away`) get no DMs
+                rosters = {gid: await present(session, groups[gid], roster, now) for gid, roster in rosters.items()}
             answers = await rsvps(session, ids)
             summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
             found = await reflections(session, summarised)

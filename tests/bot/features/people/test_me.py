@@ -95,3 +95,19 @@ async def test_an_away_member_gets_no_check_in_dm_and_shows_as_away(chat: Chat, 
     next_week = FIRST + timedelta(days=7)
     posted = await app.scheduler.tick(next_week)
     assert sorted(r.user or "" for r in posted if r.visibility is Visibility.DM) == ["ann", "bo", "fay"]
+
+
+async def test_an_away_member_gets_no_meeting_reminder_dm(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """Meeting reminders go to the channel as ever, and by DM to every member but the one away that day."""
+    clock.now = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)
+    await chat.say("checkin create Maps Circle --tz America/New_York", **FAY)
+    await chat.say("checkin dm on", **FAY)
+    for user in ("ann", "bo"):
+        await chat.say("checkin join", user=user, channel="maps")
+    await chat.say('meetings schedule tue 18:00 --weeks 2 --place "Room 2"', **FAY)
+    await chat.say("me away 2026-10-26 2026-10-27", user="ann")
+    day_before = await app.scheduler.tick(datetime(2026, 10, 26, 22, 0, tzinfo=UTC))  # 24 h before 18:00 EDT
+    assert [r.channel for r in day_before if r.channel] == ["maps"]
+    assert sorted(r.user or "" for r in day_before if r.visibility is Visibility.DM) == ["bo", "fay"]
+    week_after = await app.scheduler.tick(datetime(2026, 11, 2, 23, 0, tzinfo=UTC))  # back: 24 h before 18:00 EST
+    assert sorted(r.user or "" for r in week_after if r.visibility is Visibility.DM) == ["ann", "bo", "fay"]

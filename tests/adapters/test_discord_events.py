@@ -96,3 +96,38 @@ async def test_without_manage_events_the_feature_is_off_for_that_server(
         "(grant Manage Events and restart)"
     ]
     assert bot.standin.events == {}
+
+
+async def test_a_server_where_the_bots_role_lost_manage_events_is_not_asked(
+    bot: Bot,  # noqa: F811
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The bot's role loses Manage Events (a role update on the gateway): no request is sent, one warning says so."""
+    role = {
+        "id": "1400000000000000002",
+        "name": "communitybot",
+        "color": 0,
+        "hoist": False,
+        "position": 2,
+        "permissions": "3072",  # view and send only
+        "managed": True,
+        "mentionable": False,
+        "flags": 0,
+        "tags": {"bot_id": "1100000000000000001"},
+    }
+    await bot.standin.dispatch("GUILD_ROLE_UPDATE", {"guild_id": GUILD_ID, "role": role})
+    guild = bot.adapter.client.get_guild(int(GUILD_ID))
+    assert guild is not None and guild.me is not None
+    for _ in range(50):  # the gateway event arrives asynchronously
+        if not guild.me.guild_permissions.manage_events:
+            break
+        await asyncio.sleep(0.02)
+    await _meetings(bot)
+    with caplog.at_level(logging.WARNING):
+        await sync_events(bot.app.db, bot.adapter, "P2PU", START)
+    assert [c for c in bot.standin.calls if c.path.startswith(EVENTS)] == []
+    warnings = [r.getMessage() for r in caplog.records if "scheduled events are off" in r.getMessage()]
+    assert warnings == [
+        f"scheduled events are off in server {GUILD_ID}: the bot lacks the Manage Events permission "
+        "(grant Manage Events and restart)"
+    ]

@@ -23,6 +23,7 @@ __all__ = ["CONTENT_TYPE", "UID_DOMAIN", "build_ics", "event_times", "filename"]
 
 CONTENT_TYPE = "text/calendar; charset=utf-8"
 UID_DOMAIN = "communitybot"
+_REFRESH = timedelta(hours=1)
 _ZONE_MARGIN = timedelta(days=400)  # the VTIMEZONE covers the meetings and a year either side
 
 
@@ -62,6 +63,9 @@ def build_ics(group: StudyGroup, meetings: Sequence[Meeting], community: str, no
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", text.CALENDAR_NAME.format(name=group.name))
     calendar.add("x-wr-timezone", group.timezone)
+    # Subscribed calendars look again within the hour (RFC 7986; X-PUBLISHED-TTL for older clients).
+    calendar.add("refresh-interval", _REFRESH, parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
     for meeting in meetings:
         calendar.add_component(_event(group, meeting, community, now))
     if meetings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -61,6 +61,7 @@ async def test_the_ics_keeps_18_00_in_new_york_across_the_november_change(chat: 
     replies = await chat.say("meetings calendar", user="ann", channel="maps")
     assert replies[0].text.startswith("The meetings of Maps Circle as a calendar file (3 meetings)")
     calendar = _parsed(replies)
+    assert calendar.decoded("refresh-interval") == timedelta(hours=1)
     (zone,) = calendar.walk("VTIMEZONE")
     assert str(zone["tzid"]) == "America/New_York"
     assert {str(s["tzname"]) for s in zone.walk("STANDARD")} | {str(d["tzname"]) for d in zone.walk("DAYLIGHT")} == {
@@ -129,3 +130,25 @@ async def test_the_feed_is_served_at_its_secret_address_only(chat: Chat, app: Bo
 
 async def _true() -> bool:
     return True
+
+
+async def test_without_a_public_address_the_file_still_comes_and_the_feed_is_explained(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """No COMMUNITYBOT_PUBLIC_URL: the .ics is attached, and the reply says what the feed needs instead of a link."""
+    bot = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    await bot.start()
+    try:
+        chat = Chat(bot)
+        clock.now = START
+        await chat.say("checkin create Maps Circle --tz America/New_York", **FAY)
+        empty = await chat.say("meetings calendar", **FAY)
+        assert empty[0].attachment is None and "Maps Circle has no meetings yet" in empty[0].text
+        await chat.say('meetings schedule tue 18:00 --weeks 1 --place "Room 2"', **FAY)
+        replies = await chat.say("meetings calendar", **FAY)
+        assert len(_events(_parsed(replies))) == 1
+        assert replies[0].text.endswith(
+            "A calendar you can subscribe to needs the bot's public address (COMMUNITYBOT_PUBLIC_URL); ask an admin."
+        )
+    finally:
+        await bot.close()

@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.checkins import _group
 from storage.meetings import Meeting, _meeting, first_notice, parse_reminders
-from storage.models import GroupMemberRow, StudyGroupRow
+from storage.models import CheckinRunRow, GroupMemberRow, StudyGroupRow
 from storage.models_meetings import (
     MeetingCatchupRow,
     MeetingNoticeRow,
@@ -40,6 +40,7 @@ __all__ = [
     "meeting_settings",
     "reflections",
     "rsvps",
+    "runs_taken",
     "save_reflection",
     "set_meeting_settings",
     "set_next_notices",
@@ -260,6 +261,19 @@ async def claim_catchups(
     statement = _insert(session, MeetingCatchupRow).on_conflict_do_nothing(index_elements=["group_id", "user_id"])
     returned = await session.execute(statement.returning(MeetingCatchupRow.group_id, MeetingCatchupRow.user_id), rows)
     return {(g, u) for g, u in returned}
+
+
+async def runs_taken(session: AsyncSession, wanted: Sequence[tuple[int, datetime]]) -> set[tuple[int, datetime]]:
+    """Which ``(group id, time)`` pairs already have a check-in run (a run is unique per group and time)."""
+    if not wanted:
+        return set()
+    groups = sorted({g for g, _ in wanted})
+    rows = await session.execute(
+        select(CheckinRunRow.group_id, CheckinRunRow.scheduled_at).where(
+            CheckinRunRow.group_id.in_(groups), CheckinRunRow.scheduled_at.in_(sorted({t for _, t in wanted}))
+        )
+    )
+    return {(int(g), t) for g, t in rows} & set(wanted)
 
 
 async def groups_by_id(session: AsyncSession, group_ids: Sequence[int]) -> dict[int, StudyGroup]:

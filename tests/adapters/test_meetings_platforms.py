@@ -10,7 +10,7 @@ from pathlib import Path
 from adapters.slack.app import SlackAdapter
 from bot.main.wiring import BotApp
 from storage.checkins import create_group
-from tests.adapters.discord_bot import Bot, bot, buttons, db_target  # noqa: F401 (fixtures: Discord on its stand-in)
+from tests.adapters.discord_bot import Bot, bot, buttons, db_target, modal_defaults  # noqa: F401 (fixtures: Discord on its stand-in)
 from tests.adapters.discord_standin import HELP_CHANNEL, MEMBER_ID
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_form, serving
 from tests.conftest import Clock, DbTarget, make_settings, routed
@@ -73,6 +73,42 @@ async def test_discord_reminder_rsvp_and_who(bot: Bot) -> None:  # noqa: F811
     assert who.body["data"]["embeds"][0]["title"] == "Who is coming: Tue 27 Oct 2026 18:00 EDT"
     assert who.body["data"]["embeds"][0]["description"] == (
         f"Going (1): {MEMBER_ID}\nCan't make it (0): nobody\nNo answer yet (0): nobody"
+    )
+
+
+async def test_discord_reflect_button_opens_the_plus_delta_modal(bot: Bot) -> None:  # noqa: F811
+    """At the meeting's end the Reflect post; its button opens a modal Discord accepts; the answer is saved."""
+    await _group(bot, "discord", HELP_CHANNEL, MEMBER_ID)
+    bot.app.dispatcher.clock = lambda: START
+    await bot.command("meetings", "add", "2026-10-27 18:00 --length 1h")
+    ends = OCT27 + timedelta(hours=1)
+    for reply in await bot.app.scheduler.tick(ends):
+        await bot.adapter.send(routed(reply))
+    post = await bot.standin.wait_for(
+        lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages" and "How did it go" in json.dumps(c.body)
+    )
+    assert post.body["embeds"][0]["description"] == (
+        "Thanks for meeting <t:1793138400:F>! One tap: what worked, "
+        "and what would you change? (It goes to the facilitator.)"
+    )
+    ((label, custom_id),) = buttons(post)
+    assert label == "Reflect"
+    bot.app.dispatcher.clock = lambda: ends + timedelta(minutes=2)
+    opened = await bot.press(custom_id)
+    assert opened.body["type"] == 9 and opened.body["data"]["title"] == "Plus/Delta"
+    assert list(modal_defaults(opened)) == ["plus", "delta", "rating"]
+    saved = await bot.submit(
+        opened.body["data"]["custom_id"],
+        {"plus": "maps on the wall", "delta": "shorter intro", "rating": "4"},
+        frozenset({"rating"}),
+    )
+    assert saved.body["data"]["content"] == (
+        "Thanks, your reflection is saved; the facilitator sees it with the others."
+    )
+    (summary,) = await bot.app.scheduler.tick(ends + timedelta(hours=24))
+    assert summary.text == (
+        "Going: 0 · Can't make it: 0 · Reflections: 1\nRating: average 4.0 of 5 (1 rated)\n\n"
+        f"*What worked*\n• {MEMBER_ID}: maps on the wall\n\n*What to change*\n• {MEMBER_ID}: shorter intro"
     )
 
 

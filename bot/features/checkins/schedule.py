@@ -27,7 +27,7 @@ from bot.features.checkins.common import (
 from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
 from bot.usertext import quote
 from storage.checkins import update_group
-from storage.meeting_notes import set_meeting_settings
+from storage.meeting_notes import meeting_settings, set_meeting_settings
 from storage.records import StudyGroup
 
 __all__ = ["cancel", "next_runs", "pause", "resume", "schedule", "skip_date", "skip_next"]
@@ -159,6 +159,13 @@ async def next_runs(ctx: Context, args: str) -> Replies:
     group = await group_here(ctx)
     opts, _ = parse_options(split_args(args), {"--tz"})
     if group.rrule is None or group.next_run_at is None:
+        async with ctx.db.session() as session:
+            settings = await meeting_settings(session, group.id)
+        tied = settings.checkin_meetings if settings else None
+        if tied is not None:
+            said = text.TIED_NEXT_AFTER if tied == "after" else text.TIED_NEXT_BEFORE
+            hours = int(tied.split(":")[1]) // 60 if tied.startswith("before:") else 0
+            return [Reply(said.format(hours=hours), visibility=Visibility.EPHEMERAL)]
         return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
     mine = opts.get("--tz")
     if mine:

@@ -64,6 +64,8 @@ TIED_USAGE = (
 )
 TIED_BEFORE = "Check-ins now go out {hours} h before each meeting (see `meetings list`), instead of a weekly schedule."
 TIED_AFTER = "Check-ins now go out at the end of each meeting (see `meetings list`), instead of a weekly schedule."
+TIED_NEXT_BEFORE = "Check-ins go out {hours} h before each meeting; `meetings list` shows the coming meetings."
+TIED_NEXT_AFTER = "Check-ins go out at the end of each meeting; `meetings list` shows the coming meetings."
 ONE_END_ONLY = "Give only one of --weeks, --count and --until."
 NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start and end dates."
 SCHEDULED = "Scheduled. The first check-in is {when}."

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.events import Reply, Visibility
 from bot.features.calendars.links import add_to_calendar
 from bot.features.checkins.jobs import present, prompts
@@ -30,11 +32,12 @@ from storage.meeting_notes import (
     groups_by_id,
     reflections,
     rsvps,
+    runs_taken,
     set_next_notices,
 )
 from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
 from storage.prefs import anyone_away
-from storage.records import Member, StudyGroup
+from storage.records import CheckinRun, Member, StudyGroup
 
 __all__ = ["notices"]
 
@@ -58,8 +61,10 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             claimed = await claim_notices(session, wanted, now)
             later = [(d.meeting.id, next((t for t, _ in times[d.meeting.id] if t > now), None)) for d in due]
             await set_next_notices(session, later)
-            work = [(d, {k for m, k in claimed if m == d.meeting.id}) for d in due]
-            work = [(d, kinds) for d, kinds in work if kinds]
+            kinds_of: dict[int, set[str]] = {}
+            for meeting_id, kind in claimed:
+                kinds_of.setdefault(meeting_id, set()).add(kind)
+            work = [(d, kinds_of[d.meeting.id]) for d in due if d.meeting.id in kinds_of]
             ids = [d.meeting.id for d, _ in work]
             groups = await groups_by_id(session, [d.meeting.group_id for d, _ in work])
             rosters = await members_of_groups(session, list(groups))
@@ -68,27 +73,41 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             answers = await rsvps(session, ids)
             summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
             found = await reflections(session, summarised)
-            runs = [
-                NewRun(groups[d.meeting.group_id], t, "open", now, *_window(groups[d.meeting.group_id], t))
-                for d, kinds in work
-                if "checkin" in kinds
-                for t, k in times[d.meeting.id]
-                if k == "checkin"
-            ]
-            opened = {run.group_id: run for run in await insert_runs(session, runs)}
+            opened = await _open_runs(session, work, times, groups, now)
         for d, kinds in work:
             group, roster = groups[d.meeting.group_id], rosters.get(d.meeting.group_id, [])
             said = answers.get(d.meeting.id, {})
             out += _reminders(group, d.meeting, kinds, now, roster, said)
-            if "checkin" in kinds and d.meeting.group_id in opened:
-                out += prompts(group, opened[d.meeting.group_id], now, roster if group.dm_members else [])
+            run = opened.pop(d.meeting.group_id, None) if "checkin" in kinds else None
+            if run is not None:  # posted once, even for two meetings of a group at one time
+                out += prompts(group, run, now, roster if group.dm_members else [])
             if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
                 out += _reflect(group, d.meeting, roster, said)
             if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
-                mine = [r for r in found if r.meeting_id == d.meeting.id]
+                mine = [r for r in found if r.meeting_id == d.meeting.id]  # few: only meetings summarised now
                 out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
         if len(due) < _BATCH:
             return out
+
+
+async def _open_runs(
+    session: AsyncSession,
+    work: Sequence[tuple[DueMeeting, set[str]]],
+    times: dict[int, list[tuple[datetime, str]]],
+    groups: dict[int, StudyGroup],
+    now: datetime,
+) -> dict[int, CheckinRun]:
+    """The check-ins tied to these meetings, recorded as runs (once per group and time, even if a run is there)."""
+    due = {
+        (d.meeting.group_id, t)
+        for d, kinds in work
+        if "checkin" in kinds
+        for t, k in times[d.meeting.id]
+        if k == "checkin"
+    }
+    due -= await runs_taken(session, list(due))
+    runs = [NewRun(groups[g], t, "open", now, *_window(groups[g], t)) for g, t in sorted(due)]
+    return {run.group_id: run for run in await insert_runs(session, runs)}
 
 
 def _window(group: StudyGroup, due: datetime) -> tuple[datetime, datetime]:

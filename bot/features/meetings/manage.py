@@ -56,9 +56,11 @@ async def schedule(ctx: Context, args: str) -> Replies:
         for naive in rule
         if local_time(naive, zone) > ctx.now
     ]
-    if not items:
-        raise UsageError(text.NOTHING_AHEAD)
     async with ctx.db.session() as session:
+        taken = {m.local_start for m in await group_meetings(session, group.id, include_cancelled=False)}
+        items = [item for item in items if item.local_start not in taken]  # scheduling twice adds nothing twice
+        if not items:
+            raise UsageError(text.NOTHING_AHEAD)
         added = await add_meetings(session, group.id, items, ctx.now)
     said = text.SCHEDULED.format(
         count=len(added),
@@ -83,6 +85,10 @@ async def add(ctx: Context, args: str) -> Replies:
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
     place, link = parse_where(opts)
     async with ctx.db.session() as session:
+        if any(
+            m.local_start == wall_clock(naive) for m in await group_meetings(session, group.id, include_cancelled=False)
+        ):
+            raise UsageError(text.ALREADY_THEN.format(when=at(starts_at, group.timezone)))
         (meeting,) = await add_meetings(
             session, group.id, [NewMeeting(starts_at, wall_clock(naive), length, place, link)], ctx.now
         )

@@ -11,6 +11,8 @@ from pathlib import Path
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
 from bot.when import plain
+from storage.checkins import get_group_by_channel
+from storage.meetings import NewMeeting, add_meetings
 from tests.conftest import Chat, Clock, DbTarget, make_settings
 
 FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}
@@ -288,14 +290,26 @@ async def test_checkins_before_meetings_and_reminder_settings(chat: Chat, app: B
     assert bodies(await chat.say("checkin schedule before-meetings 24h", **FAY)) == (
         "Check-ins now go out 24 h before each meeting (see `meetings list`), instead of a weekly schedule."
     )
+    assert bodies(await chat.say("checkin next", user="ann", channel="maps")) == (
+        "Check-ins go out 24 h before each meeting; `meetings list` shows the coming meetings."
+    )
+    assert bodies(await chat.say("meetings schedule tue 18:00 --weeks 1", **FAY)) == (
+        "That schedule adds no meeting: none after now, or all already planned (`meetings list`)."
+    )
     assert bodies(await chat.say("meetings reminders 2h", **FAY)) == "Saved. Reminders before each meeting: 2h before."
     assert bodies(await chat.say("meetings reminders", user="ann", channel="maps")) == (
         "Reminders before each meeting: 2h before."
     )
+    assert bodies(await chat.say("meetings add 2026-10-27 18:00", **FAY)) == (
+        "Tue 27 Oct 2026 18:00 EDT already has a meeting; `meetings move` changes its time."
+    )
+    async with app.db.session() as session:  # one made another way (an import, say): still one check-in
+        twin = NewMeeting(OCT27, "2026-10-27T18:00")
+        await add_meetings(session, (await get_group_by_channel(session, "console", "maps")).id, [twin], clock.now)
     day_before = await app.scheduler.tick(OCT27 - timedelta(hours=24))
     assert [r.title for r in day_before] == ["Check-in: Maps Circle"]
     assert "Answers close Tue 27 Oct 2026 18:00 EDT" in plain(day_before[0].text)  # when the meeting starts
-    assert len(titled(await app.scheduler.tick(OCT27 - timedelta(hours=2)), REMINDER_TITLE)) == 1
+    assert len(titled(await app.scheduler.tick(OCT27 - timedelta(hours=2)), REMINDER_TITLE)) == 2  # one per meeting
     assert titled(await app.scheduler.tick(OCT27 - timedelta(hours=1)), REMINDER_TITLE) == []
     assert "Usage: `meetings reminders 24h 1h`" in bodies(await chat.say("meetings reminders soon", **FAY))
 

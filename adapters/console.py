@@ -1,6 +1,7 @@
 """The console adapter: a REPL against the core, and a line-by-line script runner when stdin is not a terminal.
 
-Buttons show as numbered choices (type the number to press one); forms are asked field by field by the core.
+Buttons show as numbered choices (type the number to press one); forms are asked field by field by the core. Times
+show in the group's zone and, when the reader set their own (``me tz``) and it reads differently, in theirs too.
 
 In a channel (``--channel``) the console plays a chat with threads, for trying help channels and forums:
 
@@ -24,6 +25,10 @@ from typing import TextIO
 from bot.adapter import Delivery
 from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
+from bot.when import for_reader, render
+
+ZoneOf = Callable[[str], Awaitable[str | None]]
+"""The zone a console user set for themselves (``me tz``), by user id; None when they set none."""
 
 __all__ = ["ConsoleAdapter"]
 
@@ -43,6 +48,7 @@ class ConsoleAdapter:
         channel: the channel to act in; ``None`` means a direct message with the bot.
         export_dir: where attached files (CSV exports) are saved.
         watched: the console channels watched as help channels (settings' ``help_channels.console``).
+        zone_of: looks up a reader's own time zone; without it, times show in the group's zone only.
     """
 
     name = "console"
@@ -56,8 +62,10 @@ class ConsoleAdapter:
         channel: str | None = None,
         export_dir: Path = Path("data/exports"),
         watched: frozenset[str] = frozenset(),
+        zone_of: ZoneOf | None = None,
     ) -> None:
         self._handle = handle
+        self._zone_of = zone_of
         self._out = out
         self._export_dir = export_dir
         self.origin = Origin(
@@ -80,16 +88,31 @@ class ConsoleAdapter:
         """Nothing to disconnect."""
 
     async def send(self, delivery: Delivery) -> None:
-        """Write a message nobody's event asked for, wherever it was routed (the console shows everything)."""
-        await self.show(delivery.reply)
+        """Write a message nobody's event asked for, wherever it was routed (the console shows everything).
 
-    async def show(self, reply: Reply) -> None:
-        """Write one reply."""
-        self._out.write(self.render(reply))
+        A direct message reads in its recipient's zone; anything else in the console user's.
+        """
+        target = delivery.target
+        reader = target.user if target.kind == "dm" and target.user else None
+        await self.show(delivery.reply, reader)
+
+    async def show(self, reply: Reply, reader: str | None = None) -> None:
+        """Write one reply, its times as ``reader`` (the console user by default) reads them."""
+        reader = reader or reply.user or self.origin.user
+        zone = await self._zone_of(reader) if self._zone_of is not None else None
+        self._out.write(self.render(reply, zone))
         self._out.flush()
 
-    def render(self, reply: Reply) -> str:
-        """A reply as console text; its buttons become the current numbered choices."""
+    def render(self, reply: Reply, zone: str | None = None) -> str:
+        """A reply as console text, times in the group's zone and ``zone``; its buttons become the current choices."""
+        show = for_reader(zone)
+        reply = replace(
+            reply,
+            text=render(reply.text, show),
+            title=render(reply.title, show) if reply.title else reply.title,
+            fields=tuple((render(k, show), render(v, show)) for k, v in reply.fields),
+            buttons=tuple(replace(b, label=render(b.label, show)) for b in reply.buttons),
+        )
         lines: list[str] = []
         if reply.in_thread and self.origin.thread is not None and reply.channel is None and reply.user is None:
             lines.append(f"[thread {self.origin.thread}]")

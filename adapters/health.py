@@ -1,4 +1,6 @@
-"""``/healthz`` and ``/metrics`` on a port of their own, for deployments without Slack's HTTP mode.
+"""``/healthz``, ``/metrics`` and the calendar feeds on a port of their own, for deployments without Slack's HTTP mode.
+
+``/calendar/<token>.ics`` answers a group's iCalendar feed when given a way to find it; any other token is 404.
 
 ``/healthz`` answers JSON, one line per part, and 200 or 503::
 
@@ -16,11 +18,15 @@ from bot.adapter import Delivery
 from bot.metrics import CONTENT_TYPE
 from bot.service import HealthReport
 
-__all__ = ["HealthServer"]
+__all__ = ["Feed", "HealthServer"]
+
+Feed = Callable[[str], Awaitable[bytes | None]]
+"""A group's ``.ics`` by its secret feed token; None for a token that names no group."""
+_ICS = "text/calendar; charset=utf-8"
 
 
 class HealthServer:
-    """A tiny HTTP server: ``/healthz`` and ``/metrics``.
+    """A tiny HTTP server: ``/healthz``, ``/metrics`` and, given ``calendar``, ``/calendar/<token>.ics``.
 
     ``health`` gives a :class:`HealthReport` (the database and each adapter; 503 unless ``ok``), or just whether the
     bot is healthy. It is a runtime service like the adapters, so it is restarted if it fails; it sends no messages.
@@ -35,8 +41,10 @@ class HealthServer:
         metrics: Callable[[], bytes],
         port: int,
         host: str = "0.0.0.0",
+        calendar: Feed | None = None,
     ) -> None:
         self._health = health
+        self._calendar = calendar
         self._metrics = metrics
         self._host = host
         self.port = port
@@ -50,9 +58,19 @@ class HealthServer:
         return application
 
     def add_routes(self, application: web.Application) -> None:
-        """Serve ``/healthz`` and ``/metrics`` from another aiohttp application (Slack's HTTP mode)."""
+        """Serve ``/healthz``, ``/metrics`` (and the feeds) from another aiohttp application (Slack's HTTP mode)."""
         application.router.add_get("/healthz", self._healthz)
         application.router.add_get("/metrics", self._metrics_page)
+        if self._calendar is not None:
+            application.router.add_get("/calendar/{name}", self._feed)
+
+    async def _feed(self, request: web.Request) -> web.Response:
+        name = request.match_info["name"]
+        token = name.removesuffix(".ics")
+        body = await self._calendar(token) if self._calendar is not None and name.endswith(".ics") else None
+        if body is None:
+            return web.Response(status=404, text="not found")
+        return web.Response(body=body, headers={"Content-Type": _ICS, "Cache-Control": "private, max-age=300"})
 
     async def _healthz(self, request: web.Request) -> web.Response:
         result = await self._health()

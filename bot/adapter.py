@@ -8,11 +8,12 @@ with a :class:`Target`, and an adapter only shows a :class:`Delivery` the way it
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from datetime import datetime
+from typing import Literal, Protocol, runtime_checkable
 
 from bot.events import Reply
 
-__all__ = ["Adapter", "Delivery", "Target", "TargetKind"]
+__all__ = ["Adapter", "CalendarEvent", "Delivery", "EventCalendar", "Target", "TargetKind"]
 
 TargetKind = Literal["reply", "ephemeral", "dm", "channel"]
 
@@ -65,3 +66,45 @@ class Adapter(Protocol):
             bot.errors.DeliveryError: the platform refused or failed the send (``permanent`` when a retry cannot
                 help); any other exception counts as a failure too.
         """
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    """A meeting as a platform's own calendar shows it (a Discord server's scheduled event).
+
+    Attributes:
+        channel: the group's channel (the adapter finds its server from it).
+        event_id: the platform's id of the event from an earlier push; None to create it.
+        name: the event's name (the group's).
+        description: what it is about.
+        starts_at: when it starts (aware).
+        ends_at: when it ends (aware).
+        location: where it happens (a room, or the meeting link).
+        cancelled: cancel the event instead.
+    """
+
+    channel: str
+    event_id: str | None
+    name: str
+    description: str
+    starts_at: datetime
+    ends_at: datetime
+    location: str
+    cancelled: bool = False
+
+
+@runtime_checkable
+class EventCalendar(Protocol):
+    """An optional adapter capability: meetings on the platform's own calendar. The runtime syncs meetings of the
+    groups on an adapter that has it (:mod:`bot.features.calendars.sync`)."""
+
+    name: str
+
+    async def sync_event(self, event: CalendarEvent) -> str | None:
+        """Create, update or cancel the event; its platform id, or None when the platform will not have it here
+        (the bot may not manage events in that server: the adapter logs that once and stops asking).
+
+        Raises:
+            bot.errors.DeliveryError: the platform refused (``permanent``) or could not be reached (try again).
+        """
+        ...

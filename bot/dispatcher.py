@@ -28,7 +28,7 @@ from bot.outbox_codec import to_outgoing, with_keys
 from bot.permissions import RoleResolver, check_role
 from bot.registry import Registry
 from bot.routing import ANY_PLATFORM, Channels, route
-from bot.usertext import clean, quote
+from bot.usertext import clean, quote_message
 from storage import Database
 from storage.events import claim_event
 from storage.outbox import enqueue
@@ -172,11 +172,11 @@ class Dispatcher:
         try:
             return await call_next(event)
         except FormErrors as exc:
-            errors = tuple((name, quote(message)) for name, message in exc.errors.items())
-            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL, form_errors=errors)]
+            errors = tuple((name, quote_message(message)) for name, message in exc.errors.items())
+            return [Reply(quote_message(str(exc)), visibility=Visibility.EPHEMERAL, form_errors=errors)]
         except UserError as exc:
             # Error messages often repeat what was typed: quoted, so it cannot ping or hide a link.
-            return [Reply(quote(str(exc)), visibility=Visibility.EPHEMERAL)]
+            return [Reply(quote_message(str(exc)), visibility=Visibility.EPHEMERAL)]
         except Exception as exc:
             return await self._failed(event, exc)
 

@@ -137,6 +137,11 @@ class Settings(BaseSettings):
     health_port: int | None = Field(
         None, ge=0, le=65535, description="Serve /healthz and /metrics on this port, whatever the adapters."
     )
+    public_url: str | None = Field(
+        None,
+        pattern=r"^https?://[^\s]+$",
+        description="The bot's public base URL (https://bot.example.org): calendar feed links point under it.",
+    )
     health_max_down_seconds: float = Field(
         120, gt=0, description="/healthz answers 503 once a configured adapter has been down this long."
     )

@@ -4,18 +4,22 @@ Two rules, applied at two places:
 
 - :func:`clean` runs once at the dispatcher boundary on everything a user typed: NUL bytes (which PostgreSQL refuses
   in text) are dropped and lone surrogates (which no database or platform can encode) become U+FFFD. Nothing else
-  changes, so what is stored is what was typed.
+  changes, so what is stored is what was typed, except the two private-use characters that delimit a time token
+  (:mod:`bot.when`), dropped so that user text cannot pose as a time the bot shows.
 - :func:`quote` runs wherever the core embeds user text in a reply: a Markdown masked link ``[text](url)``, an
   autolink ``<https://...>`` and a mention (``<@U1>``, ``<!channel>``, ``<@&1>``, ``@everyone``, ``@here``) are broken
   with a zero-width space, so they show as typed but never become a clickable disguised link or a ping, whatever the
-  platform's renderer does. Adapters still escape for their own markup; this is the core's own guarantee.
+  platform's renderer does; time-token delimiters are dropped. Adapters still escape for their own markup; this
+  is the core's own guarantee.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["ZWSP", "clean", "quote"]
+from bot.when import TOKEN, strip_marks
+
+__all__ = ["ZWSP", "clean", "quote", "quote_message"]
 
 ZWSP = "\u200b"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -28,11 +32,22 @@ def clean(text: str) -> str:
     """``text`` without NUL bytes and with lone surrogates replaced by U+FFFD."""
     if "\x00" in text:
         text = text.replace("\x00", "")
-    return _SURROGATE.sub("\ufffd", text)
+    return strip_marks(_SURROGATE.sub("\ufffd", text))
 
 
 def quote(text: str) -> str:
     """User text as it may appear inside a reply: links and mentions shown, never live."""
+    text = strip_marks(text)
     text = _MASKED_LINK.sub(lambda m: f"]{ZWSP}{m.group(1)}(", text)
     text = _ANGLE.sub(f"<{ZWSP}", text)
     return _MASS_MENTION.sub(f"@{ZWSP}", text)
+
+
+def quote_message(text: str) -> str:
+    """A message the core wrote that may embed user text (an error, say): :func:`quote`, keeping the core's own
+    time tokens (user text lost its token marks in :func:`clean` on the way in, so these are the core's)."""
+    pieces, last = [], 0
+    for match in TOKEN.finditer(text):
+        pieces += [quote(text[last : match.start()]), match.group(0)]
+        last = match.end()
+    return "".join([*pieces, quote(text[last:])])

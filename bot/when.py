@@ -1,20 +1,111 @@
-"""How the bot writes a moment in text: one function, :func:`at`, used wherever a meeting time is shown.
+"""Times as each reader reads them: the core marks a moment, each adapter shows it in its reader's zone.
 
-For now every reader sees the group's zone (``Tue 3 Nov 18:00 (America/New_York)``); per-reader rendering (Slack's
-``<!date^…>``, Discord's ``<t:…>``, the member's own zone on the console) replaces this body, and every caller gets
-it at once.
+A feature never formats a time it shows. It writes ``at(moment, zone)``, a token naming the instant and the zone to
+fall back on (the group's), and the adapter turns each token into what its platform can do at delivery:
+
+- Slack: ``<!date^TS^{date_short_pretty} {time}|fallback>`` (Slack shows it in the reader's own zone; the fallback,
+  in the group's zone, is for clients that cannot);
+- Discord: ``<t:TS:F>`` (and ``<t:TS:R>``, "in 3 hours", for tokens made with ``relative=True``);
+- the console: the group's zone, and the reader's own (``me tz``) when it reads differently.
+
+Where no reader is known (a CSV file, a notification preview, a heading that takes plain text) :func:`plain` shows
+the group's zone, as before. The token is delimited by two private-use characters, which :func:`bot.usertext.clean`
+and :func:`bot.usertext.quote` remove from user text, so nobody can forge one; inside it are only digits, a zone
+name and a flag, which no adapter's escaping changes.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.schedule import load_zone
+__all__ = ["CLOSE", "OPEN", "TIME", "TOKEN", "Moment", "at", "for_reader", "local", "plain", "render", "strip_marks"]
 
-__all__ = ["at"]
+OPEN = "\ue000"
+CLOSE = "\ue001"
+TIME = "%a %d %b %Y %H:%M %Z"
+"""How an instant reads in a named zone (``Tue 03 Mar 2026 18:00 CET``)."""
+YOUR_TIME = "{group} (your time: {mine})"
+TOKEN = re.compile(f"{OPEN}(-?\\d{{1,12}})\\|([A-Za-z0-9_+\\-/]{{1,64}})\\|([R]?){CLOSE}")
+_MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 
 
-def at(moment: datetime, zone: str) -> str:
-    """``moment`` on the wall clock of ``zone``, with the zone named: ``Tue 3 Nov 18:00 (America/New_York)``."""
-    local = moment.astimezone(load_zone(zone))
-    return f"{local:%a} {local.day} {local:%b} {local:%H:%M} ({zone})"
+@dataclass(frozen=True)
+class Moment:
+    """One token, read back: the instant (UTC), the zone it falls back on, and whether "in 3 hours" helps."""
+
+    instant: datetime
+    zone: str
+    relative: bool = False
+
+    @property
+    def timestamp(self) -> int:
+        """Seconds since the epoch (what Slack's and Discord's syntaxes take)."""
+        return int(self.instant.timestamp())
+
+
+def at(moment: datetime, zone: str, *, relative: bool = False) -> str:
+    """A token for ``moment``, shown in each reader's zone, falling back on ``zone`` (the group's).
+
+    Args:
+        moment: an aware instant (to the minute; seconds are dropped).
+        zone: an IANA zone name such as ``Europe/Berlin``.
+        relative: also say how far off it is where the platform can (Discord's ``<t:TS:R>``).
+    """
+    if moment.tzinfo is None:
+        raise ValueError("at() needs an aware datetime")
+    flag = "R" if relative else ""
+    return f"{OPEN}{int(moment.timestamp())}|{zone}|{flag}{CLOSE}"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def local(instant: datetime, zone: str) -> str:
+    """``instant`` as people in ``zone`` read it (``Tue 03 Mar 2026 18:00 CET``)."""
+    return instant.astimezone(_zone(zone)).strftime(TIME)
+
+
+def render(text: str, show: Callable[[Moment], str]) -> str:
+    """``text`` with each token replaced by ``show(moment)`` (an adapter's syntax, or a console reader's zone)."""
+    if OPEN not in text:
+        return text
+
+    def one(match: re.Match[str]) -> str:
+        instant = datetime.fromtimestamp(int(match.group(1)), UTC)
+        return show(Moment(instant, match.group(2), match.group(3) == "R"))
+
+    return strip_marks(TOKEN.sub(one, text))
+
+
+def plain(text: str) -> str:
+    """``text`` with every time in its group's zone: for places with no particular reader (files, headings)."""
+    return render(text, lambda m: local(m.instant, m.zone))
+
+
+def for_reader(zone: str | None) -> Callable[[Moment], str]:
+    """How a reader in ``zone`` reads a token in plain text: the group's time, then theirs when it differs.
+
+    ``Tue 03 Mar 2026 18:00 CET (your time: Wed 04 Mar 2026 02:00 JST)``; just the group's time without ``zone``.
+    """
+
+    def show(moment: Moment) -> str:
+        theirs = local(moment.instant, moment.zone)
+        if zone is None:
+            return theirs
+        mine = local(moment.instant, zone)
+        return theirs if mine == theirs else YOUR_TIME.format(group=theirs, mine=mine)
+
+    return show
+
+
+def strip_marks(text: str) -> str:
+    """``text`` without the token delimiters (user text: a look-alike token then stays inert text)."""
+    return _MARKS.sub("", text) if OPEN in text or CLOSE in text else text

@@ -25,6 +25,7 @@ from storage.types import UTCDateTime
 __all__ = [
     "AskedQuestionRow",
     "Base",
+    "CalendarSyncClaimRow",
     "CheckinAnswerRow",
     "CheckinRunRow",
     "ConversationRow",
@@ -44,6 +45,8 @@ __all__ = [
     "MeetingReflectionRow",
     "MeetingRow",
     "MeetingRsvpRow",
+    "MemberAwayRow",
+    "MemberPrefsRow",
     "PersonIdentityRow",
     "PersonRow",
     "PrivacyAuditRow",
@@ -377,8 +380,9 @@ Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
 Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
-# The meetings, people and help-thread tables live in modules of their own; imported here so the metadata (and
-# Alembic) has every table.
+# The meetings, calendar, people and help-thread tables live in modules of their own; imported here so the
+# metadata (and Alembic) has every table.
+from storage.models_calendars import CalendarSyncClaimRow  # noqa: E402
 from storage.models_help import HelpThreadRow  # noqa: E402
 from storage.models_meetings import (  # noqa: E402
     MeetingCatchupRow,
@@ -387,4 +391,11 @@ from storage.models_meetings import (  # noqa: E402
     MeetingRow,
     MeetingRsvpRow,
 )
-from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow  # noqa: E402
+from storage.models_people import (  # noqa: E402
+    LinkCodeRow,
+    MemberAwayRow,
+    MemberPrefsRow,
+    PersonIdentityRow,
+    PersonRow,
+    PrivacyAuditRow,
+)

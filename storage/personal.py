@@ -10,7 +10,7 @@ table with a foreign key to ``leads`` that points at one of their leads.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Column, Table, or_, select
@@ -66,7 +66,7 @@ def _subject_columns(table: Table) -> list[Column[Any]]:
 
 def _plain(value: Any) -> Any:
     """A column's value as JSON can hold it."""
-    if isinstance(value, datetime):
+    if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, bytes):
         return value.hex()

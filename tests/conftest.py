@@ -19,6 +19,7 @@ from bot.events import Action, Event, FormSubmission, Message, Origin, Reply
 from bot.main.wiring import BotApp
 from bot.routing import Channels, route
 from bot.settings import Settings
+from bot.when import plain
 from storage import Database
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -178,8 +179,8 @@ def routed(reply: Reply) -> Delivery:
 
 
 def texts(replies: list[Reply]) -> str:
-    """Everything the replies say, as one string."""
+    """Everything the replies say, as one string, times as a reader with no zone of their own reads them."""
     parts = []
     for r in replies:
         parts += [r.title or "", r.text, *(f"{k}: {v}" for k, v in r.fields)]
-    return "\n".join(parts)
+    return plain("\n".join(parts))

@@ -22,6 +22,7 @@ from typing import Any
 import discord
 
 from adapters.discord.commands import command_tree
+from adapters.discord.events import ScheduledEvents
 from adapters.discord.interactions import (
     PERMISSIONS,
     defer,
@@ -44,7 +45,7 @@ from adapters.discord.translate import (
     parse_custom_id,
     reply_messages,
 )
-from bot.adapter import Delivery, Target
+from bot.adapter import CalendarEvent, Delivery, Target
 from bot.errors import DeliveryError
 from bot.events import Action, Event, Message, Origin, Reply, Visibility
 from bot.registry import SlashCommand
@@ -127,6 +128,7 @@ class DiscordAdapter:
         self._used = False
         self.accepting = True
         self.ready = asyncio.Event()
+        self.events = ScheduledEvents()
         self.client = self._new_client()
 
     def _new_client(self) -> discord.Client:
@@ -326,6 +328,10 @@ class DiscordAdapter:
         await apply_tags(interaction.channel, replies)
 
     # -- messages nobody asked for --------------------------------------------------------------------------
+
+    async def sync_event(self, event: CalendarEvent) -> str | None:
+        """A meeting as a scheduled event of its channel's server (:class:`bot.adapter.EventCalendar`)."""
+        return await self.events.sync(self.client, event)
 
     async def send(self, delivery: Delivery) -> None:
         """Send to a channel, or to a user by DM (scheduled check-ins, reminders, staff notices).

@@ -17,7 +17,7 @@ from typing import Any, Literal, NamedTuple
 
 import discord
 
-from bot import usertext
+from bot import usertext, when
 from bot.events import Action, Button, FieldKind, Form, FormField, FormPage, Message, Origin, Reply, Visibility
 
 __all__ = [
@@ -33,6 +33,7 @@ __all__ = [
     "buttons_view",
     "command_text",
     "component_to_core",
+    "discord_time",
     "message_to_core",
     "modal_values",
     "nonce_for",
@@ -77,16 +78,22 @@ def _printable(text: str) -> str:
     return _INVISIBLE.sub("", text.encode("utf-8", "replace").decode("utf-8"))
 
 
+def discord_time(moment: when.Moment) -> str:
+    """A time token as Discord's timestamp syntax (each reader sees their own zone), "in 3 hours" when relative."""
+    full = f"<t:{moment.timestamp}:F>"
+    return f"{full} (<t:{moment.timestamp}:R>)" if moment.relative else full
+
+
 def safe_text(text: str) -> str:
     """Text that may come from users, made safe to show: no ``@everyone``/``@here``, no masked links.
 
     A Markdown link ``[text](url)`` shows its real address (``text (<url>)``), so a link cannot pose as another;
     control characters and bidirectional overrides are dropped, and lone surrogates (which cannot be encoded to
-    send) become ``?``.
+    send) become ``?``. The core's time tokens (:mod:`bot.when`) become Discord timestamps.
     """
     text = _MASKED_LINK.sub(lambda m: f"{m.group(1)} (<{m.group(2)}>)", _printable(text))
     text = text.replace("](", "]\u200b(")  # whatever link syntax is left cannot form a masked link
-    return _MASS_MENTION.sub("@\u200b\\1", text)
+    return when.render(_MASS_MENTION.sub("@\u200b\\1", text), discord_time)
 
 
 def origin_of(
@@ -305,10 +312,13 @@ def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[d
     text = safe_text(reply.text)
     first: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if reply.title or reply.link or reply.fields:
-        embed = discord.Embed(title=_clip(safe_text(reply.title or ""), 256) or None, url=reply.link)
+        # Titles and field names show no timestamps: their times read in the group's zone.
+        embed = discord.Embed(title=_clip(safe_text(when.plain(reply.title or "")), 256) or None, url=reply.link)
         for label, value in reply.fields[:25]:
             embed.add_field(
-                name=_clip(safe_text(label), 256) or "-", value=_clip(safe_text(value), 1024) or "-", inline=True
+                name=_clip(safe_text(when.plain(label)), 256) or "-",
+                value=_clip(safe_text(value), 1024) or "-",
+                inline=True,
             )
         if reply.link:
             embed.set_footer(text=_clip(reply.link, 2048))
@@ -379,4 +389,5 @@ def button_style(button: Button) -> discord.ButtonStyle:
 
 
 def _clip(text: str, limit: int) -> str:
+    text = when.plain(text)  # labels and titles: plain text, no timestamps
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -27,7 +27,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.health import HealthServer
+from adapters.health import Feed, HealthServer
 from adapters.slack.groups import UserGroups
 from adapters.slack.http import MAX_BODY_BYTES, SignedEndpoint
 from adapters.slack.reactions import reacted_thread
@@ -79,6 +79,7 @@ class SlackAdapter:
         home: the core commands whose replies make up the App Home tab, in order.
         watched: the help channels whose every new message goes to the core (``message.channels`` events); in
             other channels only thread replies do (the bot may follow the thread).
+        calendar: the groups' calendar feeds, served at ``/calendar/<token>.ics`` in HTTP mode.
     """
 
     name = "slack"
@@ -99,9 +100,11 @@ class SlackAdapter:
         form_ack_seconds: float = FORM_ACK_SECONDS,
         home: Sequence[str] = ("help",),
         watched: frozenset[str] = frozenset(),
+        calendar: Feed | None = None,
     ) -> None:
         self._handle = handle
         self._watched = watched
+        self._calendar = calendar
         self._home = tuple(home)
         self._health = health
         self._metrics = metrics
@@ -145,7 +148,7 @@ class SlackAdapter:
         endpoint = SignedEndpoint(self.app, self._signing_secret)
         application.router.add_post("/slack/events", endpoint.handle)
         if self._health is not None and self._metrics is not None:
-            HealthServer(self._health, self._metrics, port=0).add_routes(application)
+            HealthServer(self._health, self._metrics, port=0, calendar=self._calendar).add_routes(application)
         return application
 
     async def start(self, host: str = "0.0.0.0", port: int = 3000) -> int:

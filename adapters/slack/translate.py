@@ -22,7 +22,7 @@ from slack_sdk.models.blocks import (
     StaticSelectElement,
 )
 
-from bot import usertext
+from bot import usertext, when
 from bot.events import Action, FieldKind, Form, FormField, FormPage, FormSubmission, Message, Origin, Reply
 
 __all__ = [
@@ -35,6 +35,7 @@ __all__ = [
     "notification_text",
     "reaction_to_core",
     "reply_blocks",
+    "slack_time",
     "slash_to_core",
     "split_text",
     "to_mrkdwn",
@@ -73,13 +74,24 @@ _UNSENDABLE = re.compile("[\x00\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(text: str) -> str:
-    """Text safe to send: NUL, lone surrogates and direction overrides replaced by U+FFFD."""
-    return _UNSENDABLE.sub("\ufffd", text)
+    """Plain text safe to send: NUL, lone surrogates and direction overrides replaced by U+FFFD; times (which plain
+    text cannot localize) in the group's zone."""
+    return when.plain(_UNSENDABLE.sub("\ufffd", text))
+
+
+def slack_time(moment: when.Moment) -> str:
+    """A time token as Slack's date syntax: each reader sees it in their own zone; the fallback is the group's."""
+    fallback = when.local(moment.instant, moment.zone)
+    return f"<!date^{moment.timestamp}^{{date_short_pretty}} {{time}}|{fallback}>"
 
 
 def escape(text: str) -> str:
-    """Escape user text for mrkdwn, so ``<!channel>`` or ``<@U1>`` typed by a user is shown, never executed."""
-    return clean(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Escape user text for mrkdwn, so ``<!channel>`` or ``<@U1>`` typed by a user is shown, never executed.
+
+    The core's time tokens (:mod:`bot.when`) become Slack dates after escaping, so they alone stay live.
+    """
+    escaped = _UNSENDABLE.sub("\ufffd", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return when.render(escaped, slack_time)
 
 
 def notification_text(reply: Reply) -> str:
@@ -87,7 +99,7 @@ def notification_text(reply: Reply) -> str:
 
     Markdown marks are dropped and links written out, so nothing in it can ping, link or format.
     """
-    text = (reply.title or reply.text or "").strip()
+    text = when.plain(reply.title or reply.text or "").strip()
     text = _MD_LINK.sub(lambda m: f"{m.group(1)} ({m.group(2)})", text)
     text = _MD_MARKS.sub("", text)
     text = " ".join(text.split())

@@ -28,7 +28,7 @@ from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, R
 from bot.feature import ActionRoute, Context, FormRoute, Replies, Surface
 from bot.forms.spec import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
 from bot.permissions import check_role
-from bot.usertext import quote
+from bot.usertext import quote_message
 from storage import Database
 from storage.conversations import (
     claim_conversation,
@@ -253,7 +253,7 @@ class FormEngine:
         try:
             value = validate_field(spec, raw)
         except FormErrors as exc:
-            return [_private(f"{quote(exc.errors[spec.name])}\n\n{prompt_for(form, conv.step)}")]
+            return [_private(f"{quote_message(exc.errors[spec.name])}\n\n{prompt_for(form, conv.step)}")]
         values = {**conv.values, spec.name: value}
         if conv.step + 1 < len(form.fields):
             async with self.db.session() as session:
@@ -266,7 +266,7 @@ class FormEngine:
             # A check across fields failed: ask the first bad field again, keep the rest.
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
-            problem = quote(exc.errors.get(form.fields[bad].name, str(exc)))
+            problem = quote_message(exc.errors.get(form.fields[bad].name, str(exc)))
             return [_private(f"{problem}\n\n{prompt_for(form, bad)}")]
 
         claim = partial(claim_conversation, conv=conv)
@@ -290,7 +290,7 @@ def _cancel_button(token: str) -> Button:
 def _rejected(exc: FormErrors, page: FormPage) -> Reply:
     """A form its feature rejected: the errors (also by field, for a modal still open), with buttons to reopen it
     filled in, or to drop it."""
-    errors = tuple((name, quote(message)) for name, message in exc.errors.items())
+    errors = tuple((name, quote_message(message)) for name, message in exc.errors.items())
     lines = "\n".join(f"- {message}" for _, message in errors)
     return Reply(
         f"Please fix these and submit again:\n{lines}",

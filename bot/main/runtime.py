@@ -17,17 +17,18 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from bot.adapter import Delivery
+from bot.adapter import Delivery, EventCalendar
 from bot.clock import utcnow
-from bot.errors import DeliveryError
+from bot.errors import DeliveryError, StorageError
 from bot.events import Reply
+from bot.features.calendars.sync import sync_events
 from bot.routing import ANY_PLATFORM, Channels, route
 from bot.service import Service, ServiceStates
 
 if TYPE_CHECKING:
     from bot.main.wiring import BotApp
 
-__all__ = ["make_deliver", "run_services", "supervise"]
+__all__ = ["make_deliver", "run_services", "supervise", "sync_calendars"]
 
 log = logging.getLogger(__name__)
 
@@ -157,17 +158,32 @@ async def run_services(
     scheduler = asyncio.create_task(
         app.scheduler.run(utcnow, make_deliver(services), stopping, interval=tick_seconds), name="scheduler"
     )
+    calendars = asyncio.create_task(sync_calendars(app, services, stopping, tick_seconds), name="calendars")
     await stopping.wait()
     log.info("shutting down: finishing %d event(s) in flight", app.dispatcher.inflight)
     await app.dispatcher.drain(drain_seconds)
     await asyncio.gather(*(_stop(s, stop_seconds) for s in services))
     await _finish(running, 2.0, 2.0, "service")
-    await _finish([scheduler], 3.0, 1.0, "the")
+    await _finish([scheduler, calendars], 3.0, 1.0, "the")
     try:
         await asyncio.wait_for(app.close(), timeout=2.0)
     except TimeoutError:
         log.error("the database did not close within 2 s")
     log.info("stopped")
+
+
+async def sync_calendars(app: BotApp, services: Sequence[Service], stopping: asyncio.Event, interval: float) -> None:
+    """Every ``interval`` seconds until ``stopping``, push changed meetings to each service that keeps a calendar of
+    its own (:class:`bot.adapter.EventCalendar`: Discord's scheduled events)."""
+    calendars = [s for s in services if isinstance(s, EventCalendar)]
+    while calendars and not stopping.is_set():
+        for calendar in calendars:
+            try:
+                await sync_events(app.db, calendar, app.settings.community_name, utcnow())
+            except (StorageError, DeliveryError) as exc:  # the next round tries again
+                log.warning("calendar sync on %s failed: %s", calendar.name, exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stopping.wait(), timeout=interval)
 
 
 async def _stop(service: Service, seconds: float) -> None:

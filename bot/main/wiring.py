@@ -11,6 +11,7 @@ from bot.dispatcher import Dispatcher
 from bot.errors import RecipeError, StorageError
 from bot.events import Reply
 from bot.feature import Deps
+from bot.features.calendars import Calendars
 from bot.features.checkins import Checkins
 from bot.features.help import Help
 from bot.features.knowledge import Knowledge
@@ -33,7 +34,10 @@ from knowledge.loader import folder_fingerprint
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.events import forget_events_before
+from storage.people import identities_of
+from storage.prefs import zone_of
 from storage.questions import learned_examples
+from storage.records import Identity
 
 __all__ = ["BotApp", "load_knowledge"]
 
@@ -69,12 +73,14 @@ class BotApp:
             self.reload_knowledge,
             lambda role: self.registry.visible_commands(role),
         )
+        self.calendars = Calendars(deps)
         features = [
             Help(deps).surface(),
             Knowledge(deps).surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
             Meetings(deps).surface(),
+            self.calendars.surface(),
             People(deps).surface(),
             Threads(deps).surface(),
             Webhooks(deps).surface(),
@@ -136,6 +142,15 @@ class BotApp:
         self.kb = loaded.kb
         origin = " (index from the cache)" if loaded.cached else ""
         log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), len(loaded.errors), origin)
+
+    async def calendar_feed(self, token: str) -> bytes | None:
+        """The ``.ics`` feed of the group whose secret feed token is ``token`` (None: no such group)."""
+        return await self.calendars.feed(self.db, token, self.dispatcher.clock())
+
+    async def reader_zone(self, platform: str, user: str) -> str | None:
+        """The time zone ``user`` set (``me tz``) on any of their linked accounts; None when they set none."""
+        async with self.db.session() as session:
+            return await zone_of(session, await identities_of(session, Identity(platform, user)))
 
     async def healthy(self) -> bool:
         """The process is up and the database answers."""

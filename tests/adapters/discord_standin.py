@@ -21,6 +21,7 @@ import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from tests.adapters.discord_rules import (
     check_commands,
     check_message,
     check_modal,
+    check_scheduled_event,
     error,
     invalid_form_body,
     live_mentions,
@@ -127,6 +129,9 @@ class DiscordStandIn:
         attachment_limit: bytes per file outside interactions (interactions carry their own limit).
         allow_refusals: a test that provokes refusals sets it; otherwise the ``bot`` fixture fails on any.
         commands: the application commands last synced, by API path (checked as Discord checks them).
+        manage_events: the bot has Manage Events in the servers (else scheduled-event calls get 403, code 50013).
+        events: scheduled events by id, as Discord holds them.
+        now: the instant Discord compares event times with (the real clock when None).
     """
 
     calls: list[Call] = field(default_factory=list)
@@ -151,6 +156,9 @@ class DiscordStandIn:
     _channels: set[str] = field(default_factory=lambda: {HELP_CHANNEL, STAFF_CHANNEL, OTHER_CHANNEL, FORUM_CHANNEL})
     threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread id -> its channel object
     _updates: set[asyncio.Future[None]] = field(default_factory=set)
+    manage_events: bool = True
+    events: dict[str, dict[str, Any]] = field(default_factory=dict)
+    now: datetime | None = None
     identified: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -395,7 +403,45 @@ class DiscordStandIn:
             return self._followup(method, path, body, files)
         if path.startswith("/channels/"):
             return self._channel(method, path, body, files)
+        if path.startswith("/guilds/") and "/scheduled-events" in path:
+            return self._scheduled_event(method, path, body)
         return self._account(method, path, body)
+
+    def _scheduled_event(self, method: str, path: str, body: dict[str, Any]) -> Any:
+        """``/guilds/{guild}/scheduled-events[/{id}]``: POST, PATCH and DELETE, with Manage Events, as Discord checks
+        them (https://discord.com/developers/docs/resources/guild-scheduled-event)."""
+        parts = path.split("/")  # "", "guilds", guild, "scheduled-events"[, id]
+        guild = parts[2]
+        if guild not in (GUILD_ID, OTHER_GUILD_ID):
+            raise error(404, 10004, "Unknown Guild")
+        if not self.manage_events:
+            raise error(403, 50013, "Missing Permissions")
+        now = self.now or datetime.now(UTC)
+        if method == "POST" and len(parts) == 4:
+            check_scheduled_event(body, now)
+            event = {
+                "id": str(next(self._ids)),
+                "guild_id": guild,
+                "channel_id": None,
+                "creator_id": BOT_ID,
+                "entity_id": None,
+                "status": 1,
+                "description": None,
+                **body,
+            }
+            self.events[event["id"]] = event
+            return event
+        existing = self.events.get(parts[4]) if len(parts) == 5 else None
+        if existing is None or existing["guild_id"] != guild:
+            raise error(404, 10070, "Unknown Guild Scheduled Event")
+        if method == "PATCH":
+            check_scheduled_event(body, now, existing)
+            existing.update(body)
+            return existing
+        if method == "DELETE":
+            del self.events[parts[4]]
+            return None
+        raise error(405, 0, "405: Method Not Allowed")
 
     def _account(self, method: str, path: str, body: dict[str, Any]) -> Any:
         ready = fixture("ready")

@@ -44,16 +44,17 @@ async def test_discord_reminder_rsvp_and_who(bot: Bot) -> None:  # noqa: F811
     await _group(bot, "discord", HELP_CHANNEL, MEMBER_ID)
     bot.app.dispatcher.clock = lambda: START
     scheduled = await bot.command("meetings", "schedule", "tue 18:00 --weeks 2 --place @everyone-room")
+    # Discord shows each reader the times in their own zone (<t:TS:F>).
     assert scheduled.body["data"]["content"] == (
-        "Scheduled 2 meeting(s) of Maps Circle: first Tue 27 Oct 18:00 (America/New_York), "
-        "last Tue 3 Nov 18:00 (America/New_York), 90 minutes, at @\u200beveryone-room."
+        "Scheduled 2 meeting(s) of Maps Circle: first <t:1793138400:F>, "
+        "last <t:1793746800:F>, 90 minutes, at @\u200beveryone-room."
     )
     for reply in await bot.app.scheduler.tick(OCT27 - timedelta(hours=24)):
         await bot.adapter.send(routed(reply))
     post = await bot.standin.wait_for(lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages")
     assert post.body["embeds"][0]["title"] == "Meeting reminder: Maps Circle"
     assert post.body["embeds"][0]["description"] == (
-        "Maps Circle meets Tue 27 Oct 18:00 (America/New_York), at @\u200beveryone-room. Are you coming?"
+        "Maps Circle meets <t:1793138400:F>, at @\u200beveryone-room. Are you coming?"
     )
     assert post.body["allowed_mentions"] == {"parse": []}
     (going, not_going) = buttons(post)
@@ -62,13 +63,14 @@ async def test_discord_reminder_rsvp_and_who(bot: Bot) -> None:  # noqa: F811
     answered = await bot.press(going[1])
     assert answered.body["data"] == {
         "tts": False,
-        "content": "See you Tue 27 Oct 18:00 (America/New_York)! (You can still change your answer with the buttons.)",
+        "content": "See you <t:1793138400:F>! (You can still change your answer with the buttons.)",
         "flags": 64,
         "allowed_mentions": {"parse": []},
     }
     who = await bot.command("meetings", "who")
     assert who.body["data"]["flags"] == 64
-    assert who.body["data"]["embeds"][0]["title"] == "Who is coming: Tue 27 Oct 18:00 (America/New_York)"
+    # An embed title shows no timestamps: its time reads in the group's zone.
+    assert who.body["data"]["embeds"][0]["title"] == "Who is coming: Tue 27 Oct 2026 18:00 EDT"
     assert who.body["data"]["embeds"][0]["description"] == (
         f"Going (1): {MEMBER_ID}\nCan't make it (0): nobody\nNo answer yet (0): nobody"
     )
@@ -86,7 +88,7 @@ async def test_discord_reflect_button_opens_the_plus_delta_modal(bot: Bot) -> No
         lambda c: c.path == f"/channels/{HELP_CHANNEL}/messages" and "How did it go" in json.dumps(c.body)
     )
     assert post.body["embeds"][0]["description"] == (
-        "Thanks for meeting Tue 27 Oct 18:00 (America/New_York)! One tap: what worked, "
+        "Thanks for meeting <t:1793138400:F>! One tap: what worked, "
         "and what would you change? (It goes to the facilitator.)"
     )
     ((label, custom_id),) = buttons(post)
@@ -156,8 +158,8 @@ async def _slack_flow(app: BotApp, adapter: SlackAdapter, api: SlackApi, url: st
     await post_form(url, _slash(api, "schedule tue 18:00 --weeks 1 --link https://meet.example.org/maps", "U0FAY"))
     scheduled = (await api.wait_for("chat.postMessage", 2))[1]
     assert scheduled["text"] == (
-        "Scheduled 1 meeting(s) of Maps Circle: first Tue 27 Oct 18:00 (America/New_York), "
-        "last Tue 27 Oct 18:00 (America/New_York), 90 minutes, online: https://meet.example.org/maps."
+        "Scheduled 1 meeting(s) of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
+        "last Tue 27 Oct 2026 18:00 EDT, 90 minutes, online: https://meet.example.org/maps."
     )
     for reply in await app.scheduler.tick(OCT27 - timedelta(hours=24)):
         await adapter.send(routed(reply))
@@ -165,7 +167,13 @@ async def _slack_flow(app: BotApp, adapter: SlackAdapter, api: SlackApi, url: st
     assert reminder["text"] == "Meeting reminder: Maps Circle"
     assert [b["text"]["text"] for b in reminder["blocks"] if b["type"] != "actions"] == [
         "Meeting reminder: Maps Circle",
-        "Maps Circle meets Tue 27 Oct 18:00 (America/New_York), online: https://meet.example.org/maps. Are you coming?",
+        # Slack shows each reader the time in their own zone; the fallback is the group's.
+        "Maps Circle meets <!date^1793138400^{date_short_pretty} {time}|Tue 27 Oct 2026 18:00 EDT>, "
+        "online: https://meet.example.org/maps. Are you coming?\n\n"
+        # On Slack the reminder ends with an "add to calendar" link (Google Calendar's event template).
+        "Add to calendar (<https://calendar.google.com/calendar/render?action=TEMPLATE&amp;"
+        "text=Maps+Circle%3A+meeting&amp;dates=20261027T220000Z%2F20261027T233000Z&amp;ctz=America%2FNew_York&amp;"
+        "details=https%3A%2F%2Fmeet.example.org%2Fmaps&amp;location=https%3A%2F%2Fmeet.example.org%2Fmaps>)",
     ]
     buttons = [e for b in reminder["blocks"] if b["type"] == "actions" for e in b["elements"]]
     assert [b["text"]["text"] for b in buttons] == ["Going", "Can't make it"]
@@ -175,7 +183,7 @@ async def _slack_flow(app: BotApp, adapter: SlackAdapter, api: SlackApi, url: st
     assert (private["user"], private["text"]) == (
         "U0ANN",
         "Thanks for letting the group know. "
-        "You will get no more reminders for the meeting of Tue 27 Oct 18:00 (America/New_York).",
+        "You will get no more reminders for the meeting of Tue 27 Oct 2026 18:00 EDT.",
     )
     ends = OCT27 + timedelta(minutes=90)
     for reply in await app.scheduler.tick(ends):

@@ -9,6 +9,7 @@ from bot.feature import Context
 from bot.features.checkins import text
 from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, occurrences
+from bot.when import at
 from storage.checkins import get_group_by_channel, members
 from storage.records import StudyGroup
 
@@ -43,9 +44,13 @@ async def require_facilitator(ctx: Context, group: StudyGroup) -> None:
         raise PermissionDenied(text.FACILITATORS_ONLY)
 
 
-def local(instant: datetime, zone_name: str) -> str:
-    """``instant`` as the people in ``zone_name`` read it (``Tue 03 Mar 2026 18:00 CET``)."""
-    return instant.astimezone(load_zone(zone_name)).strftime(text.TIME)
+def local(instant: datetime, zone_name: str, *, relative: bool = False) -> str:
+    """``instant`` as each reader reads it, ``zone_name`` (the group's) where the platform cannot localize.
+
+    A :func:`bot.when.at` token: ``Tue 03 Mar 2026 18:00 CET`` on the console, the reader's own zone on Slack and
+    Discord (with "in 3 hours" there when ``relative``).
+    """
+    return at(instant, zone_name, relative=relative)
 
 
 def user_arg(given: str) -> str:

@@ -2,7 +2,8 @@
 
 Each claims its work in the database (row locks and conditional updates), so with several bot processes each run
 is posted once, each reminder sent once and each summary posted once. A run found past its whole answer window
-(the bot was down) is recorded as missed, not posted.
+(the bot was down) is recorded as missed, not posted. Members away that day (``me away``) get no DM, and the summary
+lists them as away rather than as not having answered.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Button, Reply, Visibility
 from bot.features.checkins import text
@@ -31,9 +34,10 @@ from storage.checkins import (
     members_of_groups,
     set_next_runs,
 )
+from storage.prefs import anyone_away, away_users
 from storage.records import CheckinRun, Member, StudyGroup
 
-__all__ = ["close", "post_due", "prompts", "remind"]
+__all__ = ["close", "post_due", "present", "prompts", "remind"]
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +57,13 @@ async def post_due(db: Database, now: datetime, posted: Callable[[], None]) -> l
     while True:
         async with db.session() as session:
             groups = await claim_due_groups(session, now, _BATCH)
+            by_id = {group.id: group for group in groups}
             plans = [(group, *_plan(group, now)) for group in groups]
             runs = await insert_runs(session, [run for _, planned, _ in plans for run in planned])
             await set_next_runs(session, [(group.id, after) for group, _, after in plans])
             rosters = await members_of_groups(session, [g.id for g in groups if g.dm_members])
-        by_id = {group.id: group for group in groups}
+            if rosters and await anyone_away(session, now):
+                rosters = {gid: await present(session, by_id[gid], roster, now) for gid, roster in rosters.items()}
         for run in runs:
             if run.status == "open":
                 posted()
@@ -74,12 +80,18 @@ async def remind(db: Database, now: datetime) -> list[Reply]:
     """A DM with the Answer button to each member who has not answered a run whose reminder time has come."""
     out: list[Reply] = []
     async with db.session() as session:
+        anyone = await anyone_away(session, now)
         for run in await claim_reminders(session, now):
             group = await get_group(session, run.group_id)
             if group is None:
                 continue
+            roster = await members(session, group.id)
+            if anyone:
+                roster = await present(session, group, roster, now)
             answered = {a.user for a in await answers_for_runs(session, [run.id])}
-            said = text.REMINDER.format(name=quote(group.name), closes=local(run.closes_at, group.timezone))
+            said = text.REMINDER.format(
+                name=quote(group.name), closes=local(run.closes_at, group.timezone, relative=True)
+            )
             out += [
                 Reply(
                     said,
@@ -88,7 +100,7 @@ async def remind(db: Database, now: datetime) -> list[Reply]:
                     user=m.user,
                     visibility=Visibility.DM,
                 )
-                for m in await members(session, group.id)
+                for m in roster
                 if m.user not in answered
             ]
     return out
@@ -104,8 +116,15 @@ async def close(db: Database, now: datetime) -> list[Reply]:
                 continue
             answers = await answers_for_runs(session, [run.id])
             roster = [m.user for m in await members(session, group.id)]
-            out.append(summary(group, run, answers, roster))
+            away = await away_users(session, group.platform, roster, run.scheduled_at, group.timezone)
+            out.append(summary(group, run, answers, roster, away))
     return out
+
+
+async def present(session: AsyncSession, group: StudyGroup, roster: Sequence[Member], now: datetime) -> list[Member]:
+    """``roster`` without the members who are away today (``me away``): they get no DMs (meetings' notices too)."""
+    away = await away_users(session, group.platform, [m.user for m in roster], now, group.timezone)
+    return [m for m in roster if m.user not in away]
 
 
 def _plan(group: StudyGroup, now: datetime) -> tuple[list[NewRun], datetime | None]:
@@ -131,7 +150,7 @@ def _plan(group: StudyGroup, now: datetime) -> tuple[list[NewRun], datetime | No
 def prompts(group: StudyGroup, run: CheckinRun, now: datetime, roster: Sequence[Member]) -> list[Reply]:
     """A run's prompt for the group's channel, and for each member of ``roster`` by DM (also used for check-ins
     tied to meetings, :mod:`bot.features.meetings.jobs`)."""
-    closes = local(run.closes_at, group.timezone)
+    closes = local(run.closes_at, group.timezone, relative=True)
     if now - run.scheduled_at > _LATE_AFTER:
         said = text.PROMPT_LATE.format(due=local(run.scheduled_at, group.timezone), closes=closes)
     else:

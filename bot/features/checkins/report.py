@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC
 
+from bot import when
 from bot.csvsafe import SafeWriter
 from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
@@ -59,10 +60,20 @@ async def export(ctx: Context, args: str) -> Replies:
     ]
 
 
-def summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer], roster: Sequence[str]) -> Reply:
-    """The summary posted to the group's channel when ``run`` closes: who answered what, blockers flagged."""
+def summary(
+    group: StudyGroup,
+    run: CheckinRun,
+    answers: Sequence[CheckinAnswer],
+    roster: Sequence[str],
+    away: Collection[str] = (),
+) -> Reply:
+    """The summary posted to the group's channel when ``run`` closes: who answered what, blockers flagged.
+
+    Members ``away`` that day (``me away``) who did not answer are named as away, not counted as missing.
+    """
     answered = {a.user for a in answers}
-    expected = sorted(set(roster) | answered)
+    resting = sorted(u for u in set(roster) if u in away and u not in answered)
+    expected = sorted((set(roster) | answered) - set(resting))
     missing = [u for u in expected if u not in answered]
     rate = len(answered) / len(expected) if expected else 0.0
     lines = [text.ANSWERED.format(answered=len(answered), expected=len(expected), rate=rate)]
@@ -85,6 +96,8 @@ def summary(group: StudyGroup, run: CheckinRun, answers: Sequence[CheckinAnswer]
         lines += ["", text.BLOCKER_HELP]
     if missing:
         lines += ["", text.NOT_ANSWERED.format(users=", ".join(missing))]
+    if resting:
+        lines += ["", text.AWAY.format(users=", ".join(resting))]
     day = run.scheduled_at.astimezone(load_zone(group.timezone)).strftime(text.DAY)
     return Reply(
         "\n".join(lines),
@@ -127,7 +140,7 @@ def _csv(group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[Checki
     for a in answers:
         by_run.setdefault(a.run_id, []).append(a)
     for run in runs:
-        scheduled = local(run.scheduled_at, group.timezone)
+        scheduled = when.local(run.scheduled_at, group.timezone)  # a file has no reader to localize for
         utc = run.scheduled_at.astimezone(UTC).isoformat()
         if run.id not in by_run:
             writer.writerow([run.id, scheduled, utc, run.status, "", "", "", ""])

@@ -11,8 +11,6 @@ DEFAULT_QUESTIONS = (
     "What will you work on next?",
     "Is anything blocking you, or is there anything you need from the group?",
 )
-TIME = "%a %d %b %Y %H:%M %Z"
-"""How an instant is shown (``Tue 03 Mar 2026 18:00 CET``), always in a named time zone."""
 DAY = "%a %d %b"
 
 # -- the group and its members ----------------------------------------------------------------------------------
@@ -125,6 +123,7 @@ BLOCKER_HELP = (
     "Blockers above: facilitators, can someone help? Anyone can also `ask` me, or post in the community forum."
 )
 NOT_ANSWERED = "Not answered this time: {users}"
+AWAY = "Away: {users}"
 STATS_TITLE = "{name}: participation"
 NO_RUNS_YET = "No check-ins have run yet."
 PER_MEMBER = "Per member (answered / check-ins, current streak):"

@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Reply, Visibility
-from bot.features.checkins.jobs import prompts
+from bot.features.calendars.links import add_to_calendar
+from bot.features.checkins.jobs import present, prompts
 from bot.features.meetings import text
 from bot.features.meetings.common import where
 from bot.features.meetings.reflect import reflect_button, summary
@@ -35,6 +36,7 @@ from storage.meeting_notes import (
     set_next_notices,
 )
 from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
+from storage.prefs import anyone_away
 from storage.records import CheckinRun, Member, StudyGroup
 
 __all__ = ["notices"]
@@ -66,6 +68,8 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             ids = [d.meeting.id for d, _ in work]
             groups = await groups_by_id(session, [d.meeting.group_id for d, _ in work])
             rosters = await members_of_groups(session, list(groups))
+            if rosters and await anyone_away(session, now):  # members away today (`me away`) get no DMs
+                rosters = {gid: await present(session, groups[gid], roster, now) for gid, roster in rosters.items()}
             answers = await rsvps(session, ids)
             summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
             found = await reflections(session, summarised)
@@ -126,6 +130,8 @@ def _reminders(
     body = text.REMINDER.format(
         name=quote(group.name), when=at(meeting.starts_at, meeting.timezone), where=where(meeting)
     )
+    if group.platform == "slack":  # Discord members have the server's scheduled event (bot.features.calendars)
+        body += "\n\n" + add_to_calendar(group, meeting)
     title = text.REMINDER_TITLE.format(name=quote(group.name))
     buttons = rsvp_buttons(meeting)
     out = [Reply(body, title=title, buttons=buttons, platform=group.platform, channel=group.channel)]

@@ -1,11 +1,12 @@
-"""``link``, ``unlink``, ``mydata`` (anyone), ``people show`` and ``privacy export|forget`` (staff).
+"""``link``, ``unlink``, ``mydata``, ``me`` (anyone), ``people show`` and ``privacy export|forget`` (staff).
 
 A person owns platform identities: ``link`` on one account gives a one-time code (kept only as its SHA-256, ten
 minutes, single use) that ``link CODE`` on another confirms. The dispatcher then gives every event the user's linked
 identities (:attr:`bot.feature.Context.linked`) and the highest role any of them holds; study groups and leads look
 the person up through them. ``mydata`` sends the person, privately, a JSON file of every row about them; ``mydata
 delete`` asks first, then erases it (:mod:`.data`). Staff do the same for someone else with ``privacy``; each
-export and erasure is written to the audit log without the data or whose it was.
+export and erasure is written to the audit log without the data or whose it was. ``me`` holds the person's own time
+zone and days away (:mod:`.me`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.events import Action, Button, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
 from bot.features.people import data
 from bot.features.people import text as say
+from bot.features.people.me import me
 from bot.features.people.who import person_of_arg, subject_of_arg
 from bot.permissions import Role
 from bot.usertext import quote
@@ -80,6 +82,13 @@ class People:
                     slash=Slash(
                         say.SLASH_MYDATA, "action", say.SLASH_MYDATA_OPTION, required=False, usage_hint="[delete]"
                     ),
+                ),
+                Command(
+                    "me",
+                    me,
+                    say.SUMMARY_ME,
+                    usage="me [tz ZONE | away START END | away off]",
+                    examples=("me tz Europe/Berlin", "me away 2026-12-20 2027-01-04", "me away off"),
                 ),
                 Command("people show", self.show, say.SUMMARY_SHOW, usage="people show USER", min_role=staff),
                 Command(

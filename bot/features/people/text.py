@@ -53,6 +53,34 @@ REASON_SELF = "erased at the person's request (mydata delete)"
 REASON_STAFF = "erased on request (privacy forget)"
 SELF = "the person (mydata)"
 
+# -- one's own settings: me ---------------------------------------------------------------------------------
+SUMMARY_ME = "your settings: `me tz ZONE` for your time zone, `me away START END` for days off"
+ME_USAGE = (
+    "Usage: `me` shows your settings; `me tz Europe/Berlin` sets your time zone; "
+    "`me away 2026-12-20 2027-01-04` pauses reminders and check-in messages for those days; `me away off` ends that."
+)
+ME_TITLE = "Your settings"
+ME_HINT = "Change them with `me tz ZONE`, `me away START END` or `me away off`."
+ME_ZONE_LABEL = "Time zone"
+ME_ZONE = "{zone} (it is now {now})"
+ME_NO_ZONE = "not set: times show in each group's zone (Slack and Discord show them in your device's zone)"
+ME_AWAY_LABEL = "Away"
+ME_NOT_AWAY = "no days away planned"
+ME_PERIOD = "{start:%a %d %b %Y} to {end:%a %d %b %Y}"
+ME_ZONE_SET = "Your time zone is now {zone}; it is {now} there. Times on the console show in it too."
+ME_BAD_ZONE = "I do not know the time zone {zone}. Use an IANA name such as `Europe/Berlin` or `America/New_York`."
+ME_BAD_ZONE_SUGGEST = "I do not know the time zone {zone}. Did you mean {suggestions}?"
+ME_BAD_DATE = "{text} is not a date; write dates like 2026-12-20."
+ME_AWAY_BACKWARDS = "The last day away must not be before the first."
+ME_AWAY_PAST = "Those days are already over."
+ME_AWAY_TOO_LONG = "Days away can span at most {days} days; add another stretch for more."
+ME_AWAY_SET = (
+    "Away from {period}. On those days you get no reminders or check-in messages, in any of your groups, "
+    "and summaries show you as away. `me away off` cancels it."
+)
+ME_BACK = "Welcome back: your planned days away are cancelled, and reminders reach you again."
+ME_WAS_NOT_AWAY = "You had no days away planned."
+
 # -- staff: privacy -------------------------------------------------------------------------------------------
 GROUP_PRIVACY = "Export or erase a person's data on request (staff)"
 SUMMARY_EXPORT = "everything held about a user or email address, as JSON (staff)"
@@ -69,6 +97,8 @@ TABLES = {
     "form_drafts": "forms in progress",
     "group_members": "study-group memberships",
     "lead_events": "request history entries",
+    "member_away": "stretches of days away",
+    "member_prefs": "personal settings",
     "leads": "requests",
     "learned_examples": "learned question phrasings",
     "link_codes": "link codes",

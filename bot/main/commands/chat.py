@@ -44,6 +44,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             channel=args.channel,
             export_dir=settings.data_dir / "exports",
             watched=settings.watched_channels("console"),
+            zone_of=lambda user: app.reader_zone("console", user),
         )
         pending = await app.dispatcher.pending_prompt(console.origin)
         interactive = sys.stdin.isatty()

@@ -76,7 +76,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     if health_port is not None:
         from adapters.health import HealthServer
 
-        services.append(HealthServer(health, app.metrics.render, health_port))
+        services.append(HealthServer(health, app.metrics.render, health_port, calendar=app.calendar_feed))
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -121,6 +121,7 @@ def _slack_service(
         team_id=settings.slack_team_id,
         home=app.registry.home_commands(),
         watched=settings.watched_channels("slack"),
+        calendar=app.calendar_feed,
     )
     if args.http:
         return SlackService(adapter, port=args.port if args.port is not None else settings.slack_port)

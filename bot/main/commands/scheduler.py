@@ -36,7 +36,12 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
         await app.start()
         now = args.now or utcnow()
         await app.scheduler.tick(now)
-        console = ConsoleAdapter(app.dispatcher.handle, sys.stdout, export_dir=settings.data_dir / "exports")
+        console = ConsoleAdapter(
+            app.dispatcher.handle,
+            sys.stdout,
+            export_dir=settings.data_dir / "exports",
+            zone_of=lambda user: app.reader_zone("console", user),
+        )
         sent = await app.scheduler.deliver_due(now, console.show)
         print(f"tick at {now.isoformat()}: {sent} message(s)")
     finally:

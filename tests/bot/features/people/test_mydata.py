@@ -11,7 +11,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Float, Integer, String, Table, insert, select
+from sqlalchemy import Boolean, Column, Date, Float, Integer, String, Table, insert, select
 
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
@@ -49,6 +49,8 @@ def _value(table: Table, column: Column[Any], now: datetime, n: int) -> Any:
         return 0.5
     if isinstance(column.type, UTCDateTime):
         return now
+    if isinstance(column.type, Date):
+        return now.date()
     kind = personal_kind(column)
     if kind in ("owner", "id"):
         return EMAIL if "email" in column.name else SLACK_ID

@@ -1,0 +1,117 @@
+"""``me``: a person's own settings. ``me tz ZONE`` (times on the console and in files), ``me away START END`` and
+``me away off`` (no reminders nor check-in DMs on those days, in every group).
+
+Settings are saved on the account that typed the command and read across the person's linked accounts
+(:mod:`storage.prefs`), so they follow the person from Slack to Discord.
+"""
+
+from __future__ import annotations
+
+import difflib
+from datetime import date, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from bot.errors import UsageError
+from bot.events import Reply, Visibility
+from bot.feature import Context, Replies
+from bot.features.people import text as say
+from bot.usertext import quote
+from bot.when import at
+from storage.prefs import AwayPeriod, add_away, away_periods, clear_away, set_zone, zone_of
+
+__all__ = ["MAX_AWAY_DAYS", "me", "resolve_zone"]
+
+MAX_AWAY_DAYS = 366
+
+
+async def me(ctx: Context, args: str) -> Replies:
+    """``me``, ``me tz ZONE``, ``me away START END``, ``me away off``."""
+    words = args.split()
+    if not words:
+        return await _show(ctx)
+    verb, rest = words[0].lower(), words[1:]
+    if verb == "tz" and len(rest) == 1:
+        return await _set_zone(ctx, rest[0])
+    if verb == "away" and [w.lower() for w in rest] == ["off"]:
+        return await _back(ctx)
+    if verb == "away" and len(rest) == 2:
+        return await _away(ctx, rest[0], rest[1])
+    raise UsageError(say.ME_USAGE)
+
+
+async def _show(ctx: Context) -> Replies:
+    async with ctx.db.session() as session:
+        zone = await zone_of(session, ctx.identities)
+        periods = await away_periods(session, ctx.identities, ctx.now.date())
+    zone_text = say.ME_ZONE.format(zone=zone, now=at(ctx.now, zone)) if zone else say.ME_NO_ZONE
+    away = "\n".join(_period(p) for p in periods) or say.ME_NOT_AWAY
+    fields = [(say.ME_ZONE_LABEL, zone_text), (say.ME_AWAY_LABEL, away)]
+    if ctx.linked:
+        fields.append((say.SHOW_ACCOUNTS, quote(", ".join(str(i) for i in ctx.identities))))
+    return [Reply(say.ME_HINT, title=say.ME_TITLE, fields=tuple(fields), visibility=Visibility.EPHEMERAL)]
+
+
+@cache
+def _zones() -> dict[str, str]:
+    """Every IANA zone name by its case-folded form."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def resolve_zone(given: str) -> str:
+    """The IANA zone ``given`` names (any case), e.g. ``europe/berlin`` is ``Europe/Berlin``.
+
+    Raises:
+        UsageError: for an unknown zone, with the closest names as a suggestion.
+    """
+    name = _zones().get(given.strip().casefold())
+    if name is not None:
+        try:
+            ZoneInfo(name)
+            return name
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    close = difflib.get_close_matches(given.strip().casefold(), list(_zones()), n=3, cutoff=0.85)
+    if close:
+        suggestions = ", ".join(f"`{_zones()[c]}`" for c in close)
+        raise UsageError(say.ME_BAD_ZONE_SUGGEST.format(zone=quote(given), suggestions=suggestions))
+    raise UsageError(say.ME_BAD_ZONE.format(zone=quote(given)))
+
+
+async def _set_zone(ctx: Context, given: str) -> Replies:
+    zone = resolve_zone(given)
+    async with ctx.db.session() as session:
+        await set_zone(session, ctx.identities[0], zone, ctx.now)
+    return [Reply(say.ME_ZONE_SET.format(zone=zone, now=at(ctx.now, zone)), visibility=Visibility.EPHEMERAL)]
+
+
+def _date(given: str) -> date:
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise UsageError(say.ME_BAD_DATE.format(text=quote(given))) from None
+
+
+async def _away(ctx: Context, first: str, last: str) -> Replies:
+    starts_on, ends_on = _date(first), _date(last)
+    if ends_on < starts_on:
+        raise UsageError(say.ME_AWAY_BACKWARDS)
+    if ends_on < ctx.now.date() - timedelta(days=1):
+        raise UsageError(say.ME_AWAY_PAST)
+    if (ends_on - starts_on).days >= MAX_AWAY_DAYS:
+        raise UsageError(say.ME_AWAY_TOO_LONG.format(days=MAX_AWAY_DAYS))
+    async with ctx.db.session() as session:
+        await add_away(session, ctx.identities[0], starts_on, ends_on, ctx.now)
+    return [
+        Reply(say.ME_AWAY_SET.format(period=_period(AwayPeriod(starts_on, ends_on))), visibility=Visibility.EPHEMERAL)
+    ]
+
+
+async def _back(ctx: Context) -> Replies:
+    async with ctx.db.session() as session:
+        removed = await clear_away(session, ctx.identities, ctx.now.date() - timedelta(days=1))
+    return [Reply(say.ME_BACK if removed else say.ME_WAS_NOT_AWAY, visibility=Visibility.EPHEMERAL)]
+
+
+def _period(period: AwayPeriod) -> str:
+    return say.ME_PERIOD.format(start=period.starts_on, end=period.ends_on)

@@ -1,0 +1,56 @@
+"""Time tokens: what the core writes for a moment, how a reader's zone reads it, and that users cannot forge one."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from adapters.discord.translate import reply_messages, safe_text
+from adapters.slack.translate import escape, notification_text
+from bot.events import Reply
+from bot.usertext import clean, quote, quote_message
+from bot.when import CLOSE, OPEN, at, for_reader, plain, render
+
+# 18:00 in New York on both sides of the November change: EDT, then EST.
+OCT27 = datetime(2026, 10, 27, 22, 0, tzinfo=UTC)
+NOV3 = datetime(2026, 11, 3, 23, 0, tzinfo=UTC)
+
+
+def test_plain_keeps_the_groups_wall_clock_across_dst() -> None:
+    """Without a reader, each time reads in its group's zone: 18:00 before and after the change."""
+    text = f"{at(OCT27, 'America/New_York')} then {at(NOV3, 'America/New_York')}"
+    assert plain(text) == "Tue 27 Oct 2026 18:00 EDT then Tue 03 Nov 2026 18:00 EST"
+
+
+def test_a_reader_in_tokyo_gets_their_own_time_beside_the_groups() -> None:
+    """For_reader adds the reader's zone only when it reads differently."""
+    token = at(NOV3, "America/New_York")
+    assert render(token, for_reader("Asia/Tokyo")) == "Tue 03 Nov 2026 18:00 EST (your time: Wed 04 Nov 2026 08:00 JST)"
+    assert render(token, for_reader("America/New_York")) == "Tue 03 Nov 2026 18:00 EST"
+    assert render(token, for_reader("America/Detroit")) == "Tue 03 Nov 2026 18:00 EST"
+
+
+def test_user_text_cannot_forge_a_token() -> None:
+    """The delimiters are dropped from typed text and from quoted text; the look-alike stays inert on every platform."""
+    forged = f"meet at {OPEN}1793746800|America/New_York|{CLOSE}"
+    assert clean(forged) == "meet at 1793746800|America/New_York|"
+    assert quote(forged) == "meet at 1793746800|America/New_York|"
+    assert "<t:" not in safe_text(quote(forged)) and "<!date" not in escape(quote(forged))
+
+
+def test_core_messages_keep_their_tokens_while_user_text_in_them_is_quoted() -> None:
+    """An error message with a time and a typed <!channel>: the time stays live, the mention does not."""
+    message = f"<!channel> closed {at(OCT27, 'UTC')}"
+    kept = quote_message(message)
+    assert kept == f"<\u200b!channel> closed {at(OCT27, 'UTC')}"
+    assert escape(kept) == (
+        "&lt;\u200b!channel&gt; closed <!date^1793138400^{date_short_pretty} {time}|Tue 27 Oct 2026 22:00 UTC>"
+    )
+
+
+def test_plain_text_places_read_in_the_groups_zone() -> None:
+    """Slack notifications and Discord embed titles cannot localize: they show the group's time."""
+    reply = Reply(f"Answers close {at(OCT27, 'Europe/Berlin', relative=True)}", title=f"Due {at(OCT27, 'UTC')}")
+    assert notification_text(reply) == "Due Tue 27 Oct 2026 22:00 UTC"
+    (message,) = reply_messages(reply)
+    assert message["embed"].title == "Due Tue 27 Oct 2026 22:00 UTC"
+    assert message["embed"].description == "Answers close <t:1793138400:F> (<t:1793138400:R>)"

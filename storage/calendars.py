@@ -14,7 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.checkins import get_group
-from storage.models import CalendarSyncClaimRow, StudyGroupRow
+from storage.models import StudyGroupRow
+from storage.models_calendars import CalendarSyncClaimRow
 from storage.records import StudyGroup
 
 __all__ = ["TOKEN_BYTES", "calendar_token", "claim_sync", "group_by_calendar_token", "release_sync"]

@@ -25,31 +25,18 @@ from storage.types import UTCDateTime
 __all__ = [
     "AskedQuestionRow",
     "Base",
-    "CalendarSyncClaimRow",
     "CheckinAnswerRow",
     "CheckinRunRow",
     "ConversationRow",
     "DigestClaimRow",
     "FormDraftRow",
     "GroupMemberRow",
-    "HelpThreadRow",
     "LeadConsentRow",
     "LeadEventRow",
     "LeadReminderRow",
     "LeadRotationRow",
     "LeadRow",
     "LearnedExampleRow",
-    "LinkCodeRow",
-    "MeetingCatchupRow",
-    "MeetingNoticeRow",
-    "MeetingReflectionRow",
-    "MeetingRow",
-    "MeetingRsvpRow",
-    "MemberAwayRow",
-    "MemberPrefsRow",
-    "PersonIdentityRow",
-    "PersonRow",
-    "PrivacyAuditRow",
     "ProcessedEventRow",
     "ScheduledMessageRow",
     "StaffAwayRow",
@@ -380,22 +367,6 @@ Index("ix_asked_questions_created_at", AskedQuestionRow.created_at)
 Index("ix_checkin_runs_scheduled_at", CheckinRunRow.scheduled_at)
 Index("ix_leads_created_at", LeadRow.created_at)
 
-# The meetings, calendar, people and help-thread tables live in modules of their own; imported here so the
-# metadata (and Alembic) has every table.
-from storage.models_calendars import CalendarSyncClaimRow  # noqa: E402
-from storage.models_help import HelpThreadRow  # noqa: E402
-from storage.models_meetings import (  # noqa: E402
-    MeetingCatchupRow,
-    MeetingNoticeRow,
-    MeetingReflectionRow,
-    MeetingRow,
-    MeetingRsvpRow,
-)
-from storage.models_people import (  # noqa: E402
-    LinkCodeRow,
-    MemberAwayRow,
-    MemberPrefsRow,
-    PersonIdentityRow,
-    PersonRow,
-    PrivacyAuditRow,
-)
+# The other tables live in modules of their own (models_*.py); imported here so the metadata (and Alembic) has
+# every table.
+from storage import models_calendars, models_help, models_meetings, models_people  # noqa: E402, F401

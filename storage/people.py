@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import LeadRow, LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow
+from storage.models import LeadRow
+from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow
 from storage.records import Identity, PersonData
 
 __all__ = [

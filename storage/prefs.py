@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import ColumnElement, and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import MemberAwayRow, MemberPrefsRow, PersonIdentityRow
+from storage.models_people import MemberAwayRow, MemberPrefsRow, PersonIdentityRow
 from storage.records import Identity
 
 __all__ = [

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.events import Message, Origin, Reply, Visibility
 from bot.features.people import hash_code
 from bot.main.wiring import BotApp
-from storage.models import LinkCodeRow
+from storage.models_people import LinkCodeRow
 from tests.bot.test_leads import VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 

@@ -32,6 +32,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
+from bot.settings_models import EscalationSettings as Escalation
 from bot.settings_models import KnowledgeDir, LeadFlowSettings, RoleSettings, StaffHours, WebhookSettings
 
 __all__ = [
@@ -92,6 +93,10 @@ class Settings(BaseSettings):
         {}, description="Logical channels per platform: {staff: {slack: C0STAFF, discord: '1122'}, help: {...}}."
     )
     help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts (any platform).")
+    escalation: Escalation = Field(
+        Escalation(), description="'Ask a human': peers per question, per day, hours before staff."
+    )
+    drafts_dir: Path | None = Field(None, description="Review folder for recipe drafts; unset: data_dir/drafts.")
     staff_channel: str | None = Field(None, description="Channel id where staff notices go (any platform).")
     lead_followup_hours: float = Field(
         48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."

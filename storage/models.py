@@ -29,9 +29,12 @@ __all__ = [
     "CheckinRunRow",
     "ConversationRow",
     "DigestClaimRow",
+    "EscalationPeerRow",
+    "EscalationRow",
     "FormDraftRow",
     "GroupMemberRow",
     "HelpThreadRow",
+    "HelperRow",
     "LeadConsentRow",
     "LeadEventRow",
     "LeadReminderRow",
@@ -43,6 +46,7 @@ __all__ = [
     "PersonRow",
     "PrivacyAuditRow",
     "ProcessedEventRow",
+    "RecipeOfferRow",
     "ScheduledMessageRow",
     "StaffAwayRow",
     "StudyGroupRow",
@@ -274,6 +278,10 @@ class AskedQuestionRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     feedback: Mapped[str | None] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Who asked, to tell them once a recipe answers it (notified_at, claimed once); cleared after that or after
+    # escalation.asker_days (storage.questions.forget_askers).
+    asker: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LearnedExampleRow(Base):
@@ -367,5 +375,6 @@ Index("ix_leads_created_at", LeadRow.created_at)
 
 # The people and help-thread tables live in modules of their own; imported here so the metadata (and Alembic)
 # has every table.
+from storage.models_escalations import EscalationPeerRow, EscalationRow, HelperRow, RecipeOfferRow  # noqa: E402
 from storage.models_help import HelpThreadRow  # noqa: E402
 from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow  # noqa: E402

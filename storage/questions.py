@@ -14,6 +14,8 @@ __all__ = [
     "AskedQuestion",
     "RecipeStats",
     "add_learned_example",
+    "claim_notification",
+    "forget_askers",
     "get_question",
     "learned_examples",
     "log_question",
@@ -32,6 +34,9 @@ class AskedQuestion:
     recipe_id: str | None
     score: float
     feedback: str | None
+    platform: str = ""
+    asker: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -45,15 +50,24 @@ class RecipeStats:
 
 
 def _record(row: AskedQuestionRow) -> AskedQuestion:
-    return AskedQuestion(row.id, row.question, row.recipe_id, row.score, row.feedback)
+    asker = None if row.notified_at is not None else row.asker
+    return AskedQuestion(
+        row.id, row.question, row.recipe_id, row.score, row.feedback, row.platform, asker, row.created_at
+    )
 
 
 async def log_question(
-    session: AsyncSession, platform: str, question: str, recipe_id: str | None, score: float, now: datetime
+    session: AsyncSession,
+    platform: str,
+    question: str,
+    recipe_id: str | None,
+    score: float,
+    now: datetime,
+    asker: str | None = None,
 ) -> int:
-    """Record a question and what was answered (None when declined); returns its id."""
+    """Record a question, what was answered (None when declined) and who asked (to tell them later); its id."""
     row = AskedQuestionRow(
-        platform=platform, question=question[:1500], recipe_id=recipe_id, score=score, created_at=now
+        platform=platform, question=question[:1500], recipe_id=recipe_id, score=score, created_at=now, asker=asker
     )
     session.add(row)
     await session.flush()
@@ -113,3 +127,30 @@ async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
         .order_by(func.count().desc(), AskedQuestionRow.recipe_id)
     )
     return [RecipeStats(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+
+
+async def claim_notification(session: AsyncSession, question_id: int, now: datetime) -> AskedQuestion | None:
+    """Claim telling the asker of ``question_id`` that it is answered now: the question (with its asker) the
+    first time, across replicas; None when already told, or nobody is known to have asked. The asker is then
+    forgotten (they are not needed any more)."""
+    row = await session.get(AskedQuestionRow, question_id)
+    if row is None or row.asker is None or row.notified_at is not None:
+        return None
+    asked = _record(row)
+    result = await session.execute(
+        update(AskedQuestionRow)
+        .where(AskedQuestionRow.id == question_id, AskedQuestionRow.notified_at.is_(None))
+        .values(notified_at=now, asker=None)
+        .execution_options(synchronize_session=False)
+    )
+    return asked if result.rowcount else None  # type: ignore[attr-defined]
+
+
+async def forget_askers(session: AsyncSession, before: datetime) -> int:
+    """Forget who asked the questions asked before ``before`` (kept only to tell them of an answer); how many."""
+    result = await session.execute(
+        update(AskedQuestionRow)
+        .where(AskedQuestionRow.created_at < before, AskedQuestionRow.asker.is_not(None))
+        .values(asker=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

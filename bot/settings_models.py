@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
@@ -79,10 +79,10 @@ class EscalationSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    peers_per_question: int = Field(3, ge=0, le=20)
-    peer_daily_limit: int = Field(2, ge=1)
-    staff_after_hours: float = Field(4, gt=0)
-    asker_days: int = Field(60, gt=0)
+    peers_per_question: Annotated[int, Field(ge=0, le=20)] = 3
+    peer_daily_limit: Annotated[int, Field(ge=1)] = 2
+    staff_after_hours: Annotated[float, Field(gt=0)] = 4
+    asker_days: Annotated[int, Field(gt=0)] = 60
 
 
 class LeadFlowSettings(BaseModel):

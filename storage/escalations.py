@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.models import AskedQuestionRow
 from storage.models_escalations import EscalationPeerRow, EscalationRow, HelperRow, RecipeOfferRow
 from storage.models_help import HelpThreadRow
+from storage.threads import HelpThread, get_thread
 
 __all__ = [
     "Escalation",
@@ -38,6 +39,7 @@ __all__ = [
     "remove_helper",
     "set_helper",
     "set_staff_due",
+    "thread_of_question",
 ]
 
 
@@ -90,7 +92,7 @@ class SolvedQuestion:
     channel: str
     thread: str
     solver: str | None
-    escalated: bool
+    link: str | None
 
 
 def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
@@ -282,7 +284,7 @@ async def claim_offers(session: AsyncSession, now: datetime) -> list[SolvedQuest
     """Claim the "Save as recipe" offer of each solved thread whose question was escalated or declined (once)."""
     thread, asked = HelpThreadRow, AskedQuestionRow
     query = (
-        select(thread, EscalationRow.id)
+        select(thread, EscalationRow.link)
         .join(asked, asked.id == thread.question_id)
         .outerjoin(EscalationRow, EscalationRow.question_id == thread.question_id)
         .outerjoin(RecipeOfferRow, RecipeOfferRow.question_id == thread.question_id)
@@ -294,23 +296,37 @@ async def claim_offers(session: AsyncSession, now: datetime) -> list[SolvedQuest
         .order_by(thread.solved_at, thread.id)
     )
     won = []
-    for row, escalation_id in (await session.execute(query)).all():
+    for row, link in (await session.execute(query)).all():
+        question_id = int(row.question_id or 0)  # never 0: the join needs a question
         stmt = (
             _insert(session)(RecipeOfferRow)
-            .values(question_id=row.question_id, claimed_at=now)
+            .values(question_id=question_id, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["question_id"])
             .returning(RecipeOfferRow.question_id)
         )
         if await session.scalar(stmt) is not None:
             won.append(
                 SolvedQuestion(
-                    row.question_id,
+                    question_id,
                     row.question,
                     row.platform,
                     row.channel,
                     row.thread,
                     row.solver,
-                    escalation_id is not None,
+                    link,
                 )
             )
     return won
+
+
+async def thread_of_question(session: AsyncSession, question_id: int) -> HelpThread | None:
+    """The help thread the logged question was asked in, if it was asked in one."""
+    key = (
+        await session.execute(
+            select(HelpThreadRow.platform, HelpThreadRow.channel, HelpThreadRow.thread)
+            .where(HelpThreadRow.question_id == question_id)
+            .order_by(HelpThreadRow.id)
+            .limit(1)
+        )
+    ).first()
+    return None if key is None else await get_thread(session, *key)

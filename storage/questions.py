@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.forget import FORGOTTEN
 from storage.models import AskedQuestionRow, LearnedExampleRow
 
 __all__ = [
@@ -134,7 +135,7 @@ async def claim_notification(session: AsyncSession, question_id: int, now: datet
     first time, across replicas; None when already told, or nobody is known to have asked. The asker is then
     forgotten (they are not needed any more)."""
     row = await session.get(AskedQuestionRow, question_id)
-    if row is None or row.asker is None or row.notified_at is not None:
+    if row is None or row.asker in (None, FORGOTTEN) or row.notified_at is not None:
         return None
     asked = _record(row)
     result = await session.execute(

@@ -12,6 +12,7 @@ from bot.errors import RecipeError, StorageError
 from bot.events import Reply
 from bot.feature import Deps
 from bot.features.checkins import Checkins
+from bot.features.escalations import Escalations, PeersFirst, tell_askers
 from bot.features.help import Help
 from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
@@ -69,10 +70,11 @@ class BotApp:
         )
         features = [
             Help(deps).surface(),
-            Knowledge(deps).surface(),
+            Knowledge(deps, PeersFirst(deps).ask_a_human, tell_askers).surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
             People(deps).surface(),
+            Escalations(deps).surface(),
             Webhooks(deps).surface(),
         ]
         self.forms = FormEngine(self.db, lambda form_id: self.registry.form(form_id))

@@ -72,12 +72,11 @@ DRAFTS_TITLE = "Recipe drafts"
 DRAFT_LINE = "`{id}`  {title} ({examples} example question(s))"
 NO_DRAFTS = "No drafts. “Save as recipe” on a solved question writes one."
 NO_DRAFT = "There is no draft {id!r}. `kb drafts` lists them."
-NO_LIVE_DIR = (
-    "Publishing needs a folder for your own recipes: add one to `knowledge_dirs` (a path without `base_url`)."
-)
+NO_LIVE_DIR = "Publishing needs a folder for your own recipes: add one to `knowledge_dirs` (a path without `base_url`)."
 LIVE_EXISTS = "A recipe `{id}` already exists; rename the draft file first."
 PUBLISHED = "Published `{id}`: {title}. I told {told} member(s) who asked about it."
 
 # Members told (closing.py).
 ANSWER_NOW = "You asked {question} on {date}; here is the answer now."
-TOLD = " I told {told} member(s) who asked about it."
+
+NO_QUESTION = "There is no question number {number}."

@@ -233,12 +233,12 @@ async def add_peer(session: AsyncSession, escalation_id: int, platform: str, use
 
 
 async def peer_asks_since(session: AsyncSession, platform: str, user: str, since: datetime) -> int:
-    """How many escalations ``user`` was asked about at or after ``since``."""
+    """How many escalations ``user`` was asked about after ``since``."""
     count = await session.scalar(
         select(func.count()).where(
             EscalationPeerRow.platform == platform,
             EscalationPeerRow.user_id == user,
-            EscalationPeerRow.asked_at >= since,
+            EscalationPeerRow.asked_at > since,
         )
     )
     return int(count or 0)

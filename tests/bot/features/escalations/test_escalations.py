@@ -165,3 +165,87 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
 
 
 ANSWER = "Ask each member what changed for them, then move the meeting to a time that suits the group."
+
+
+async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """`kb confirm` on one question of a gap DMs each member who asked in that gap, once; other gaps are not told."""
+    await chat.say("ask my cohort keeps dwindling", user="bob")
+    await chat.say("ask who won the football game", user="cy")
+    clock.advance(days=2)
+    declined = (await chat.say(f"ask {ODD}", user="ann"))[0]
+    qid = button(declined, "Ask a human")[1]
+    taught = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
+    assert taught[0].text == (
+        f"Learned: '{ODD}' is answered by `facilitation/attendance`. I told 2 member(s) who asked about it."
+    )
+    told = sorted((r.user, r.text.split("\n\n", 1)[0], r.title) for r in taught[1:])
+    assert told == [
+        ("ann", f"You asked “{ODD}” on 4 March 2026; here is the answer now.", "What if people stop coming?"),
+        (
+            "bob",
+            "You asked “my cohort keeps dwindling” on 2 March 2026; here is the answer now.",
+            "What if people stop coming?",
+        ),
+    ]
+    again = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
+    assert again[0].text.endswith("I told 0 member(s) who asked about it.") and len(again) == 1
+
+
+async def test_peers_are_limited_per_question_and_per_day(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """At most N peers per question, none asked more than M times a day, the asker never; then others are asked."""
+    app = BotApp(
+        make_settings(db_target, tmp_path, escalation={"peers_per_question": 2, "peer_daily_limit": 1}), clock=clock
+    )
+    await app.start()
+    try:
+        chat = Chat(app)
+        for n, peer in enumerate(["pat", "quinn", "ria", "ann"]):
+            await solved_thread(app.db, "console", "help-desk", f"t{n}", "our cohort keeps dwindling", peer, clock.now)
+            await chat.say("helper on", user=peer)
+        asked: list[list[str | None]] = []
+        for asker in ("ann", "bob", "cy"):
+            declined = (await chat.say(f"ask {ODD}", user=asker, channel="general"))[0]
+            replies = await chat.press(*button(declined, "Ask a human"), user=asker, channel="general")
+            asked.append([r.user for r in replies if r.visibility is Visibility.DM])
+        assert asked == [["pat", "quinn"], ["ann", "ria"], []]  # equally good: the longest-standing, then by id
+        assert "passed your question to the team" in texts(replies)  # nobody left today: staff at once
+        clock.advance(days=1)
+        declined = (await chat.say(f"ask {ODD}", user="dee", channel="general"))[0]
+        replies = await chat.press(*button(declined, "Ask a human"), user="dee", channel="general")
+        assert [r.user for r in replies if r.visibility is Visibility.DM] == ["ann", "pat"]  # a new day
+    finally:
+        await app.close()
+
+
+async def test_direct_message_questions_and_answered_threads_skip_the_wait(
+    chat: Chat, app: BotApp, clock: Clock
+) -> None:
+    """A question asked in a DM goes to staff at once; one answered in its thread before the timeout never does."""
+    await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling", "pat", clock.now)
+    await chat.say("helper on", user="pat")
+    declined = (await chat.say(f"ask {ODD}", user="ann"))[0]
+    replies = await chat.press(*button(declined, "Ask a human"), user="ann")
+    assert [r.channel for r in replies] == ["help", None] and not [r for r in replies if r.user]
+    declined = (await chat.say(f"ask {ODD}", user="bob", channel="general"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    await thread_for(app.db, "console", "general", "t9", "bob", ODD, qid, clock.now)
+    replies = await chat.press(*button(declined, "Ask a human"), user="bob", channel="general")
+    assert [r.user for r in replies] == ["pat", None]
+    clock.advance(hours=1)
+    await answer_and_solve(app.db, "console", "general", "t9", "pat", clock.now, solve=False)
+    clock.advance(hours=5)
+    assert await app.scheduler.tick(clock.now) == []
+    listed = texts(await chat.say("kb escalations", user="sam", role="staff")).splitlines()
+    assert listed[1:] == [
+        f"Q{qid} [answered] {ODD} (peers asked: 1; 2 March 2026)",
+        f"Q{qid - 1} [escalated to staff] {ODD} (peers asked: 0; 2 March 2026)",
+    ]
+
+
+async def test_who_asked_is_forgotten_after_asker_days(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """After `escalation.asker_days` (60) nobody is told: who asked is no longer kept."""
+    await chat.say(f"ask {ODD}", user="ann")
+    clock.advance(days=61)
+    await app.scheduler.tick(clock.now)
+    taught = await chat.say("kb confirm 1 facilitation/attendance", user="sam", role="staff")
+    assert taught[0].text.endswith("I told 0 member(s) who asked about it.") and len(taught) == 1

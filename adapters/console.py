@@ -1,6 +1,15 @@
 """The console adapter: a REPL against the core, and a line-by-line script runner when stdin is not a terminal.
 
 Buttons show as numbered choices (type the number to press one); forms are asked field by field by the core.
+
+In a channel (``--channel``) the console plays a chat with threads, for trying help channels and forums:
+
+- ``thread NAME`` goes into thread NAME of the channel (its first line starts it), ``thread`` back to the channel;
+- in a thread, or in a watched help channel, a line is a message to everyone there; ``@bot ...`` addresses the
+  bot. A line at the top of a watched channel starts a new thread (numbered) and goes into it;
+- ``user NAME [ROLE]`` speaks as someone else from then on (the asker, a member who replies, staff), as a member
+  unless ROLE says otherwise;
+- ``react EMOJI [AUTHOR]`` reacts in the thread (``react ✅ bo``: on bo's message; ``@bot`` for the bot's answer).
 """
 
 from __future__ import annotations
@@ -8,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import io
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -18,6 +28,8 @@ from bot.usertext import clean
 __all__ = ["ConsoleAdapter"]
 
 _QUIT = frozenset({"quit", "exit", ":q"})
+_MENTION = "@bot"
+_ROLES = frozenset({"member", "facilitator", "staff", "admin"})
 
 
 class ConsoleAdapter:
@@ -30,6 +42,7 @@ class ConsoleAdapter:
         role: a role name to act with (member, facilitator, staff, admin).
         channel: the channel to act in; ``None`` means a direct message with the bot.
         export_dir: where attached files (CSV exports) are saved.
+        watched: the console channels watched as help channels (settings' ``help_channels.console``).
     """
 
     name = "console"
@@ -42,6 +55,7 @@ class ConsoleAdapter:
         role: str = "member",
         channel: str | None = None,
         export_dir: Path = Path("data/exports"),
+        watched: frozenset[str] = frozenset(),
     ) -> None:
         self._handle = handle
         self._out = out
@@ -56,6 +70,8 @@ class ConsoleAdapter:
             form_page_size=0,
         )
         self._choices: list[Button] = []
+        self._watched = watched
+        self._threads: set[str] = set()
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -75,6 +91,8 @@ class ConsoleAdapter:
     def render(self, reply: Reply) -> str:
         """A reply as console text; its buttons become the current numbered choices."""
         lines: list[str] = []
+        if reply.in_thread and self.origin.thread is not None and reply.channel is None and reply.user is None:
+            lines.append(f"[thread {self.origin.thread}]")
         if reply.channel is not None:
             lines.append(f"[posted to #{reply.channel}]")
         elif reply.user is not None:
@@ -88,6 +106,8 @@ class ConsoleAdapter:
         lines += [f"{name}: {value}" for name, value in reply.fields]
         if reply.link:
             lines.append(f"Read more: {reply.link}")
+        if reply.tags:
+            lines.append(f"[tagged: {', '.join(reply.tags)}]")
         if reply.attachment is not None:
             self._export_dir.mkdir(parents=True, exist_ok=True)
             path = self._export_dir / reply.attachment.filename
@@ -100,16 +120,55 @@ class ConsoleAdapter:
 
     async def say(self, text: str) -> None:
         """Handle one line the user typed and write the replies."""
-        event: Event
+        event: Event | None
         choice = text.strip()
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
             button = self._choices[int(choice) - 1]
             event = Action(self.origin, button.action_id, button.value)
         else:
-            event = Message(self.origin, text, is_mention=True)
+            event = self._local(choice) if not self.origin.is_dm else None
+            event = event if event is not None else self._message(text)
         self._choices = []
+        if isinstance(event, str):
+            self._out.write(event + "\n\n")
+            return
         for reply in await self._handle(event):
             await self.show(reply)
+
+    def _message(self, text: str) -> Message:
+        """A line as a message: to the bot, or (in a thread or a watched channel) to everyone there."""
+        if self.origin.is_dm or (self.origin.thread is None and self.origin.channel not in self._watched):
+            return Message(self.origin, text, is_mention=True)
+        mention = text.strip().startswith(_MENTION)
+        if mention:
+            text = text.strip().removeprefix(_MENTION).strip()
+        starts = False
+        if self.origin.thread is None:  # the top of a watched channel: a new thread
+            self._enter(str(len(self._threads) + 1))
+        if self.origin.thread not in self._threads:
+            starts = True
+            self._threads.add(str(self.origin.thread))
+        return Message(self.origin, text, is_mention=mention, starts_thread=starts)
+
+    def _enter(self, thread: str | None) -> None:
+        self.origin = replace(self.origin, thread=thread)
+
+    def _local(self, line: str) -> Event | str | None:
+        """The console's own commands in a channel (``thread``, ``user``, ``react``); None for anything else."""
+        word, _, rest = line.partition(" ")
+        args = rest.split()
+        if word == "thread" and len(args) <= 1:
+            self._enter(args[0] if args else None)
+            return f"[in thread {args[0]}]" if args else f"[in #{self.origin.channel}]"
+        if word == "user" and 1 <= len(args) <= 2 and (len(args) == 1 or args[1] in _ROLES):
+            roles = frozenset({args[1] if len(args) == 2 else "member"})
+            self.origin = replace(self.origin, user=args[0], user_name=args[0], platform_roles=roles)
+            return f"[you are {args[0]}]"
+        if word == "react" and 1 <= len(args) <= 2:
+            if self.origin.thread is None:
+                return "[react works in a thread: type thread NAME first]"
+            return Action(self.origin, "threads:react", " ".join(args))
+        return None
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
         """Read lines until end of input (or ``quit`` when interactive), answering each."""

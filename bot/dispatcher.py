@@ -308,6 +308,11 @@ class Dispatcher:
         conv = await self.forms.pending(ctx.origin)
         if conv is not None:
             return await self.forms.answer(ctx, conv, text)
+        listener = self.registry.listener
+        if not ctx.origin.is_dm and not message.is_mention and ctx.origin.thread is not None:
+            # A message someone posted in a channel, not to the bot, is no command: only threads the bot is part of
+            # and watched help channels (the listener) may want it. (Slash commands name no thread.)
+            return (await listener(ctx, message) or []) if listener is not None and text else []
         command, args = self.registry.parse(text)
         if command is not None:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
@@ -317,6 +322,10 @@ class Dispatcher:
             return [self.registry.group_help(ctx.role, word)]
         if text.startswith(("/", "!")):
             raise UsageError(f"I don't know the command `{text.split()[0]}`. Type `help` to see what I can do.")
+        if listener is not None and not ctx.origin.is_dm and text:
+            handled = await listener(ctx, message)
+            if handled is not None:
+                return handled
         question = self.registry.question
         if (ctx.origin.is_dm or message.is_mention) and text and question is not None:
             return await question(ctx, text)

@@ -63,12 +63,19 @@ class Message:
 
     ``delivery_id`` (on every event) is the platform's id for this delivery (Slack's ``event_id``, Discord's
     interaction id): a second event with the same one is a retry or a replay, and the core drops it.
+
+    In a channel, ``origin.thread`` names the thread the message is in (a Slack thread's ts, or the message's own
+    when it starts one; a Discord thread's id, or a top-level message's id). ``starts_thread`` says the message is
+    the first of its thread (a top-level channel message, a new forum post); ``parent`` is the channel a Discord
+    thread belongs to (a forum or text channel), since there the thread is a channel of its own.
     """
 
     origin: Origin
     text: str
     is_mention: bool = False
     delivery_id: str | None = None
+    starts_thread: bool = False
+    parent: str | None = None
 
 
 @dataclass(frozen=True)
@@ -214,6 +221,8 @@ class Reply:
         form_errors: for a rejected modal, the message for each bad field by name, to show on the field.
         key: an idempotency key for a message the scheduler sends (stable across retries of the same message);
             adapters pass it to the platform where it takes one (Discord's message ``nonce``).
+        tags: labels for the thread the reply answers, by name, where the platform has them (a Discord forum
+            post's tags "Solved", "Needs a human": applied when the forum defines a tag of that name).
     """
 
     text: str
@@ -231,3 +240,4 @@ class Reply:
     fields: tuple[tuple[str, str], ...] = field(default=())
     form_errors: tuple[tuple[str, str], ...] = field(default=())
     key: str | None = None
+    tags: tuple[str, ...] = field(default=())

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
-from bot.events import Action, FormSubmission, Origin, Reply
+from bot.events import Action, FormSubmission, Message, Origin, Reply
 from bot.metrics import Metrics
 from bot.permissions import Role
 from bot.routing import Channels
@@ -34,6 +34,7 @@ __all__ = [
     "Feature",
     "FormRoute",
     "Group",
+    "Listener",
     "Replies",
     "Slash",
     "Surface",
@@ -74,6 +75,8 @@ class Context:
 CommandHandler = Callable[[Context, str], Awaitable[Replies]]
 ActionHandler = Callable[[Context, Action], Awaitable[Replies]]
 FormHandler = Callable[[Context, FormSubmission], Awaitable[Replies]]
+Listener = Callable[[Context, Message], Awaitable[Replies | None]]
+"""Channel messages (threads, watched help channels): replies, or None to leave a mention to the question handler."""
 Completer = Callable[[str, str | None], Sequence[str]]
 """Autocomplete for a slash command's text option: ``(typed so far, channel name) -> suggestions``."""
 
@@ -164,6 +167,7 @@ class Surface:
     actions: tuple[ActionRoute, ...] = ()
     forms: tuple[FormRoute, ...] = ()
     question: CommandHandler | None = None
+    listen: Listener | None = None
     jobs: tuple[Job, ...] = ()
 
 

@@ -86,6 +86,7 @@ def _reply(data: dict[str, Any]) -> Reply:
             "attachment": _attachment(data["attachment"]) if data["attachment"] else None,
             "fields": _pairs(data["fields"]),
             "form_errors": _pairs(data["form_errors"]),
+            "tags": tuple(data.get("tags") or ()),
         }
     )
 

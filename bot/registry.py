@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from bot.errors import ConfigError, PermissionDenied
 from bot.events import Reply, Visibility
-from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Slash, Surface
+from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Listener, Slash, Surface
 from bot.permissions import Role
 from bot.scheduler import Job
 
@@ -62,6 +62,7 @@ class Registry:
         self.actions: dict[str, ActionRoute] = {}
         self.forms: dict[str, FormRoute] = {}
         self.question: CommandHandler | None = None
+        self.listener: Listener | None = None
         self.jobs: list[Job] = []
 
     @classmethod
@@ -96,6 +97,10 @@ class Registry:
             if self.question is not None:
                 raise ConfigError(f"{where}: a second handler for free questions")
             self.question = surface.question
+        if surface.listen is not None:
+            if self.listener is not None:
+                raise ConfigError(f"{where}: a second listener for channel messages")
+            self.listener = surface.listen
         self.jobs.extend(surface.jobs)
 
     def _check(self) -> None:

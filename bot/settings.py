@@ -97,6 +97,16 @@ class Settings(BaseSettings):
         Escalation(), description="'Ask a human': peers per question, per day, hours before staff."
     )
     drafts_dir: Path | None = Field(None, description="Review folder for recipe drafts; unset: data_dir/drafts.")
+    help_channels: dict[str, list[str]] = Field(
+        {},
+        description="Watched help channels per platform: {slack: [C0HELP], discord: ['1122'], console: [help]}; "
+        "each new thread or forum post there is answered when the bot is confident.",
+    )
+    help_channels_low_confidence: Literal["suggest", "silent"] = Field(
+        "suggest",
+        description="In a watched channel, when the bot is not confident: one quiet line with the two best "
+        "matches (suggest), or nothing (silent).",
+    )
     staff_channel: str | None = Field(None, description="Channel id where staff notices go (any platform).")
     lead_followup_hours: float = Field(
         48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."
@@ -155,7 +165,7 @@ class Settings(BaseSettings):
         description="The privileged message-content intent is enabled for the app: also answer in help channels.",
     )
     discord_help_channels: list[str] = Field(
-        [], description="Channel ids where every message is taken as a question (needs discord_message_content)."
+        [], description="Discord channel ids watched as help channels (as help_channels.discord; needs the intent)."
     )
     discord_shard_count: int | None = Field(
         None, ge=1, description="Total shards across all processes; unset runs one process on one shard."
@@ -163,6 +173,11 @@ class Settings(BaseSettings):
     discord_shard_ids: list[int] | None = Field(
         None, description="The shards this process runs (with discord_shard_count); unset runs them all."
     )
+
+    def watched_channels(self, platform: str) -> frozenset[str]:
+        """The help channels watched on ``platform`` (``help_channels``, plus ``discord_help_channels``)."""
+        extra = self.discord_help_channels if platform == "discord" else []
+        return frozenset([*self.help_channels.get(platform, []), *extra])
 
     @model_validator(mode="after")
     def _check_shards(self) -> Settings:

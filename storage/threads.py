@@ -22,6 +22,7 @@ __all__ = [
     "HelpThread",
     "claim_thread",
     "get_thread",
+    "get_thread_by_id",
     "mark_solved",
     "open_thread",
     "record_answer",
@@ -79,6 +80,12 @@ def _key(platform: str, channel: str, thread: str) -> list[ColumnElement[bool]]:
 async def get_thread(session: AsyncSession, platform: str, channel: str, thread: str) -> HelpThread | None:
     """The thread ``thread`` of ``channel``, if one was opened."""
     row = await session.scalar(select(HelpThreadRow).where(*_key(platform, channel, thread)))
+    return None if row is None else _record(row)
+
+
+async def get_thread_by_id(session: AsyncSession, thread_id: int) -> HelpThread | None:
+    """The thread with row id ``thread_id`` (a "Solved" button carries it), if any."""
+    row = await session.get(HelpThreadRow, thread_id)
     return None if row is None else _record(row)
 
 

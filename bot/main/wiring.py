@@ -17,6 +17,7 @@ from bot.features.help import Help
 from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
 from bot.features.people import People
+from bot.features.threads import Threads
 from bot.features.webhooks import Webhooks
 from bot.forms.engine import FormEngine
 from bot.metrics import Metrics
@@ -75,6 +76,7 @@ class BotApp:
             Checkins(deps).surface(),
             People(deps).surface(),
             Escalations(deps).surface(),
+            Threads(deps).surface(),
             Webhooks(deps).surface(),
         ]
         self.forms = FormEngine(self.db, lambda form_id: self.registry.form(form_id))

@@ -310,3 +310,58 @@ def test_invalid_utf8_input_is_replaced_and_the_session_goes_on(tmp_path: Path) 
     answer = "== How long and how often should a learning circle meet? =="
     assert f"> ask how long is a \ufffd\ufffd meeting\n{answer}" in out
     assert "== What I can do ==" in out.split("> help\n", 1)[1]
+
+
+def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> None:
+    """In a watched console channel: a post is answered in its thread, the asker's follow-up too; "thanks!" and
+    everything after a staff reply get nothing; ✅ on the staff reply marks it solved and credits them; an unsure
+    post gets one quiet line; `kb helpers` lists the credit."""
+    script = [
+        "user ann",
+        "how do I recruit learners",
+        "what about posters?",
+        "thanks!",
+        "user sam staff",
+        "Posters at the library worked for us.",
+        "user ann",
+        "what about flyers?",
+        "react ✅ sam",
+        "thread",
+        "user bo",
+        "can we end the circle early",
+        "thread",
+        "hi everyone",
+        "@bot kb helpers",
+        "thread 1",
+        "user sam staff",
+        "@bot kb helpers",
+    ]
+    env = {"COMMUNITYBOT_HELP_CHANNELS": '{"console": ["help-desk"]}'}
+    result = run(
+        tmp_path,
+        "chat",
+        "--channel",
+        "help-desk",
+        "--now",
+        "2026-11-27T10:00:00+00:00",
+        stdin="\n".join(script) + "\n",
+        env=env,
+    )
+    assert result.returncode == 0, result.stderr
+    steps = [step.partition("\n") for step in ("\n" + result.stdout).split("\n> ")[1:]]
+    assert [line for line, _, _ in steps] == script
+    said = {line: out.strip() for line, _, out in steps[:-1]}  # the last "@bot kb helpers" is staff's
+    answer = "[thread 1]\n== How do I promote my learning circle? =="
+    buttons = "[1] Helpful  [2] Not helpful  [3] More results  [4] Ask a human  [5] Solved"
+    assert said["how do I recruit learners"].startswith(answer) and said["how do I recruit learners"].endswith(buttons)
+    assert said["what about posters?"].startswith(answer) and said["what about posters?"].endswith(buttons)
+    for quiet in ("thanks!", "Posters at the library worked for us.", "what about flyers?", "hi everyone"):
+        assert said[quiet] == "", quiet
+    assert said["react ✅ sam"] == "[thread 1]\nMarked as solved. Thanks, sam, for the answer!\n[tagged: Solved]"
+    unsure = said["can we end the circle early"]
+    assert unsure.startswith("[thread 2]\nThese might help: “What should happen at the last meeting?”, “")
+    assert "[tagged: Needs a human]" in unsure and "not sure" not in unsure
+    assert said["@bot kb helpers"] == "[ephemeral]\nSorry, `kb helpers` is only for staff."
+    assert steps[-1][2].strip() == (
+        "[ephemeral]\n== Members who solved questions since 2026-10-28 ==\n  1 solved  sam (console)"
+    )

@@ -43,6 +43,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             role=args.role,
             channel=args.channel,
             export_dir=settings.data_dir / "exports",
+            watched=settings.watched_channels("console"),
         )
         pending = await app.dispatcher.pending_prompt(console.origin)
         interactive = sys.stdin.isatty()

@@ -1,0 +1,25 @@
+"""Every sentence the threads feature says to users, in one place to review and, later, translate."""
+
+from __future__ import annotations
+
+# Buttons and tags.
+SOLVED_BUTTON = "Solved"
+TAG_SOLVED = "Solved"
+TAG_NEEDS_HUMAN = "Needs a human"
+
+# A watched channel, when the bot is not confident (one quiet line).
+MIGHT_HELP = "These might help: {titles}. Mention me to ask again, or wait for someone here to answer."
+
+# Mark solved.
+SOLVED = "Marked as solved. Thanks, {solver}, for the answer!"
+SOLVED_NO_CREDIT = "Marked as solved."
+ALREADY_SOLVED = "This question is already marked as solved."
+NOT_YOURS = "Only the person who asked (or staff) can mark this question as solved."
+NO_THREAD = "I don't know that thread any more."
+
+# kb helpers.
+HELPERS_USAGE = "Usage: `kb helpers [--since YYYY-MM-DD]`"
+HELPERS_TITLE = "Members who solved questions since {since}"
+HELPERS_LINE = "{count:>3} solved  {user} ({platform})"
+NO_HELPERS = "Nobody has been credited with solving a question since {since}."
+BAD_DATE = "{value} is not a date; use YYYY-MM-DD."

@@ -1,0 +1,148 @@
+"""Threads, watched help channels, mark solved and credit, through the core (the console's platform)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.events import Action, Message, Origin, Reply, Visibility
+from bot.main.wiring import BotApp
+from tests.conftest import Clock, DbTarget, make_settings, texts
+
+DESK = "help-desk"  # a watched channel
+LOUNGE = "lounge"  # not watched
+
+
+@pytest.fixture
+async def bot(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    settings = make_settings(db_target, tmp_path, help_channels={"console": [DESK]})
+    app = BotApp(settings, clock=clock)
+    await app.start()
+    yield app
+    await app.close()
+
+
+def origin(user: str, thread: str, channel: str = DESK, role: str = "member") -> Origin:
+    return Origin("console", channel, user, user_name=user, thread=thread, platform_roles=frozenset({role}))
+
+
+async def say(
+    app: BotApp, text: str, user: str, thread: str, *, channel: str = DESK, mention: bool = False, **kw: object
+) -> list[Reply]:
+    starts = bool(kw.pop("starts", False))
+    role = str(kw.pop("role", "member"))
+    message = Message(origin(user, thread, channel, role), text, is_mention=mention, starts_thread=starts)
+    return await app.dispatcher.handle(message)
+
+
+def labels(reply: Reply) -> list[str]:
+    return [b.label for b in reply.buttons]
+
+
+async def test_a_confident_answer_in_a_watched_channel_goes_in_the_thread_with_solved(bot: BotApp) -> None:
+    """A new post in a watched channel is answered in its thread, with Helpful, Solved and Ask a human."""
+    (reply,) = await say(bot, "how do I find a venue", "ann", "t1", starts=True)
+    assert reply.in_thread and reply.title is not None and "venue" in reply.title.lower()
+    assert labels(reply)[:2] == ["Helpful", "Not helpful"] and labels(reply)[-1] == "Solved"
+    assert "Ask a human" in labels(reply)
+
+
+async def test_not_confident_gets_one_quiet_line_or_nothing(bot: BotApp, db_target: DbTarget, tmp_path: Path) -> None:
+    """Unsure in a watched channel: one line naming the two best matches and tagging "Needs a human", no "I'm not
+    sure"; with the silent setting, nothing; a top-level message elsewhere gets nothing either."""
+    (reply,) = await say(bot, "can we end the circle early", "ann", "t1", starts=True)
+    assert reply.text.startswith("These might help: “") and "not sure" not in reply.text
+    assert len(reply.buttons) <= 2 and reply.tags == ("Needs a human",) and reply.in_thread
+    assert await say(bot, "how do I find a venue", "ann", "t9", channel=LOUNGE, starts=True) == []
+    quiet = make_settings(db_target, tmp_path / "q", help_channels={"console": [DESK]})
+    quiet = quiet.model_copy(update={"help_channels_low_confidence": "silent"})
+    other = BotApp(quiet, clock=bot.dispatcher.clock)
+    await other.start()
+    try:
+        assert await say(other, "can we end the circle early", "bo", "t2", starts=True) == []
+    finally:
+        await other.close()
+
+
+async def test_follow_up_uses_the_thread_and_someone_elses_reply_silences_the_bot(bot: BotApp) -> None:
+    """The asker's follow-up is answered without a mention, read with the first question; after a staff reply
+    the bot says nothing more unless mentioned."""
+    (first,) = await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
+    (follow,) = await say(bot, "what about posters?", "ann", "t1")
+    assert follow.title == first.title and follow.in_thread and "Solved" in labels(follow)
+    (alone,) = await say(bot, "what about posters?", "bo", "t5", channel=LOUNGE, mention=True)
+    assert alone.text == "I don't have a recipe for that yet."  # without the thread it means nothing
+    assert await say(bot, "thanks!", "ann", "t1") == []  # not a new question
+    assert await say(bot, "Try the library noticeboard.", "sam", "t1", role="staff") == []
+    assert await say(bot, "what about flyers?", "ann", "t1") == []
+    (asked,) = await say(bot, "how long should a meeting be", "ann", "t1", mention=True)
+    assert asked.title == "How long and how often should a learning circle meet?"
+
+
+async def test_a_mention_opens_a_thread_the_bot_then_follows(bot: BotApp) -> None:
+    """Asked by name in any channel, the bot answers in the thread and takes the asker's follow-ups there."""
+    (first,) = await say(bot, "how do I find a venue", "ann", "m1", channel=LOUNGE, mention=True)
+    assert first.in_thread and labels(first)[-1] == "Solved"
+    (follow,) = await say(bot, "does it need wifi?", "ann", "m1", channel=LOUNGE)
+    assert follow.title == first.title
+    assert await say(bot, "who wants lunch?", "bo", "m2", channel=LOUNGE) == []
+
+
+async def test_solved_word_button_and_reaction_credit_the_replier(bot: BotApp, clock: Clock) -> None:
+    """ "solved" from the asker credits the first replier; a ✅ credits the reacted message's author; staff see
+    them in kb helpers; a member who is not the asker cannot mark."""
+    await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
+    await say(bot, "Posters at the library worked for us.", "bo", "t1")
+    (done,) = await say(bot, "solved, thanks", "ann", "t1")
+    assert done.text == "Marked as solved. Thanks, bo, for the answer!" and done.tags == ("Solved",)
+    assert await say(bot, "solved", "ann", "t1") == []  # once
+
+    (answer,) = await say(bot, "how do I find a venue", "cy", "t2", starts=True)
+    await say(bot, "Libraries often lend rooms.", "bo", "t2")
+    await say(bot, "Or a community centre.", "dee", "t2")
+    refused = await bot.dispatcher.handle(Action(origin("bo", "t2"), "threads:solved", answer.buttons[-1].value))
+    assert refused[0].text == "Only the person who asked (or staff) can mark this question as solved."
+    assert await bot.dispatcher.handle(Action(origin("bo", "t2"), "threads:react", "✅ dee")) == []
+    (marked,) = await bot.dispatcher.handle(Action(origin("cy", "t2"), "threads:react", "white_check_mark dee"))
+    assert marked.text == "Marked as solved. Thanks, dee, for the answer!"
+
+    (pressed,) = await say(bot, "how many people should be in a learning circle", "eve", "t3", starts=True)
+    (button,) = await bot.dispatcher.handle(Action(origin("eve", "t3"), "threads:solved", pressed.buttons[-1].value))
+    assert button.text == "Marked as solved."  # the bot's answer did it: nobody to credit
+
+    (report,) = await say(bot, "kb helpers", "sam", "x", channel="dm-sam", mention=True, role="staff")
+    assert report.title == "Members who solved questions since 2026-01-31"
+    assert report.text == "  1 solved  bo (console)\n  1 solved  dee (console)"
+    assert report.visibility is Visibility.EPHEMERAL
+    (denied,) = await say(bot, "kb helpers", "ann", "x", channel="dm-ann", mention=True)
+    assert "staff" in denied.text.lower()
+    (later,) = await say(bot, "kb helpers --since 2026-03-03", "sam", "x", channel="dm-sam", mention=True, role="staff")
+    assert later.text == "Nobody has been credited with solving a question since 2026-03-03."
+
+
+async def test_small_talk_gets_the_friendly_reply_never_not_sure(bot: BotApp) -> None:
+    """hi, thanks!, are you a bot?, what can you do? get a short reply saying what the bot does and how to reach a
+    person; in a watched channel small talk gets nothing."""
+    for said in ("hi", "thanks!", "are you a bot?", "what can you do?"):
+        (reply,) = await say(bot, said, "ann", f"s-{said}", channel=LOUNGE, mention=True)
+        assert "I answer questions about running learning circles" in reply.text, said
+        assert "To reach a person" in reply.text and "not sure" not in reply.text and not reply.buttons
+    assert await say(bot, "hi everyone", "ann", "s9", starts=True) == []
+
+
+async def test_two_replicas_answer_a_new_post_once(bot: BotApp, db_target: DbTarget, tmp_path: Path) -> None:
+    """Two replicas sharing the database both see a new post: exactly one answers it."""
+    settings = make_settings(db_target, tmp_path, help_channels={"console": [DESK]})
+    twin = BotApp(settings, clock=bot.dispatcher.clock)
+    await twin.start()
+    try:
+        first, second = await asyncio.gather(
+            say(bot, "how do I find a venue", "ann", "r1", starts=True),
+            say(twin, "how do I find a venue", "ann", "r1", starts=True),
+        )
+    finally:
+        await twin.close()
+    assert len(first) + len(second) == 1 and "venue" in texts([*first, *second]).lower()

@@ -13,7 +13,7 @@ import pytest
 from adapters.slack.app import SlackAdapter
 from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
-from tests.bot.features.escalations.seed import solved_thread
+from tests.bot.features.escalations.seed import answer_and_solve, solved_thread
 from tests.conftest import Clock, DbTarget, make_settings, routed
 
 QUESTION = "my cohort is dwindling"
@@ -25,7 +25,14 @@ LINK = "https://p2pu.slack.com/archives/C0GENERAL/p1710000000000100"
 async def replicas(tmp_path: Path, clock: Clock) -> AsyncIterator[list[BotApp]]:
     """Two bots sharing one database; the help channel is C0HELP on Slack."""
     target = DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'replicas.db'}", None)
-    settings = make_settings(target, tmp_path, channels={"help": {"slack": "C0HELP"}})
+    (tmp_path / "ours").mkdir()
+    settings = make_settings(
+        target,
+        tmp_path,
+        channels={"help": {"slack": "C0HELP"}},
+        roles={"staff": ["slack:U0SAM"]},
+        knowledge_dirs=[str(tmp_path / "ours")],
+    )
     apps = [BotApp(settings, clock=clock) for _ in range(2)]
     for app in apps:
         await app.start()
@@ -65,7 +72,7 @@ def press(api: SlackApi, button: dict[str, Any], answer_ts: str) -> dict[str, st
 async def test_peer_is_asked_by_dm_then_staff_after_four_hours_once(
     slack: tuple[str, SlackApi, SlackAdapter], replicas: list[BotApp], clock: Clock
 ) -> None:
-    """The opted-in peer who solved a similar question gets one DM linking the thread; 4 h later C0HELP gets one post."""
+    """The opted-in peer who solved a similar question gets one DM linking the thread; 4 h later one post in C0HELP."""
     url, api, adapter = slack
     await solved_thread(
         replicas[0].db,
@@ -121,16 +128,81 @@ async def test_peer_is_asked_by_dm_then_staff_after_four_hours_once(
     }
 
 
+async def test_save_as_recipe_opens_a_modal_and_publishing_dms_each_asker_once(
+    slack: tuple[str, SlackApi, SlackAdapter], replicas: list[BotApp], clock: Clock
+) -> None:
+    """A person solved Ann's declined question: staff save it from C0HELP, publish it, Ann and Bo each get one DM."""
+    url, api, adapter = slack
+    earlier = fixture("message_im.json")
+    earlier["event"] = {**earlier["event"], "user": "U0BO", "channel": "D0BO", "text": "my cohort keeps dwindling"}
+    await post_event(url, earlier)
+    mention = fixture("app_mention.json")
+    mention["event"]["text"] = f"<@U0BOT> {QUESTION}"
+    await post_event(url, mention)
+    await api.wait_for("chat.postMessage", 2)
+    clock.advance(hours=2)
+    await answer_and_solve(replicas[0].db, "slack", "C0GENERAL", THREAD, "U0PAT", clock.now)
+    offers = await tick_both(replicas, clock)
+    assert len(offers) == 1 and await tick_both(replicas, clock) == []
+    await adapter.send(routed(offers[0]))
+    (offer,) = [p for p in await api.wait_for("chat.postMessage", 3) if p["channel"] == "C0HELP"]
+    assert offer["blocks"][1] == SECTION(
+        f"{QUESTION}\nSolved in its thread by U0PAT: #C0GENERAL, thread {THREAD}\n"
+        "A recipe would answer it next time. (question 2)"
+    )
+    (save,) = offer["blocks"][2]["elements"]
+    body = fixture("block_actions.json")
+    body.update(trigger_id=api.trigger(), user={"id": "U0SAM", "username": "sam", "team_id": "T0TEAM"})
+    body["channel"] = {"id": "C0HELP", "name": "help"}
+    body["actions"] = [{**body["actions"][0], "action_id": save["action_id"], "value": save["value"]}]
+    await post_form(url, {"payload": json.dumps(body)})
+    (opened,) = await api.wait_for("views.open")
+    view = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    assert [b["label"]["text"] for b in view["blocks"]] == ["The answer", "Title"]
+    submission = fixture("view_submission.json")
+    submission["trigger_id"] = api.trigger()
+    submission["user"] = body["user"]
+    submission["view"]["private_metadata"] = view["private_metadata"]
+    submission["view"]["state"]["values"] = {
+        "answer": {"value": {"type": "plain_text_input", "value": ANSWER}},
+        "title": {"value": {"type": "plain_text_input", "value": "When members stop coming"}},
+    }
+    assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
+    saved = await api.wait_for("chat.postEphemeral")
+    assert saved[-1]["text"] == (
+        "Draft cohort-dwindling saved for review. kb drafts lists drafts; kb publish cohort-dwindling makes it live."
+    )
+    await post_form(url, slash(api, "kb publish cohort-dwindling", "U0SAM"))
+    posts = await api.wait_for("chat.postMessage", 5)
+    dms = sorted((p for p in posts if p["channel"] in ("U0ANN", "U0BO")), key=lambda p: p["channel"])
+    assert dms == [
+        {
+            "channel": user,
+            "text": "When members stop coming",
+            "blocks": [
+                {"type": "header", "text": {"type": "plain_text", "text": "When members stop coming"}},
+                SECTION(f"You asked “{asked}” on 2 March 2026; here is the answer now.\n\n{ANSWER}"),
+                {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{LINK}|Read more>"}]},
+            ],
+        }
+        for user, asked in (("U0ANN", QUESTION), ("U0BO", "my cohort keeps dwindling"))
+    ]
+    await post_form(url, slash(api, "kb confirm 2 cohort-dwindling", "U0SAM"))
+    await api.wait_for("chat.postEphemeral", len(saved) + 2)
+    assert len(api.of("chat.postMessage")) == 5  # told once: confirming the same gap DMs nobody again
+
+
 async def tick_both(apps: list[BotApp], clock: Clock) -> list[Any]:
     """Both replicas tick at the same instant; what they would send."""
     results = await asyncio.gather(*(app.scheduler.tick(clock.now) for app in apps))
     return [reply for replies in results for reply in replies]
 
 
-def SECTION(text: str) -> dict[str, Any]:  # noqa: N802 - reads as the block it builds
+def SECTION(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
 
 
+ANSWER = "Ask each member what changed for them, then move the meeting to a time that suits the group."
 PEER_DM = (
     f"U0ANN asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply in the "
     f"thread: {LINK}"

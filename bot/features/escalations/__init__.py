@@ -126,33 +126,36 @@ class Escalations:
         async with ctx.db.session() as session:
             if await get_question(session, question_id) is None:
                 raise NotFound(text.NO_QUESTION.format(number=question_id))
+            escalation = await get_escalation(session, question_id)
+            thread = await thread_of_question(session, question_id)
+        link = escalation.link if escalation is not None else None
+        if link is None and thread is not None:  # the presser's workspace makes it a web link on their platform
+            site = ctx.origin.site if ctx.origin.platform == thread.platform else ""
+            link = thread_link(thread.platform, site, thread.channel, thread.thread)
         fields = (
             FormField("answer", text.FORM_ANSWER, FieldKind.LONG_TEXT, max_length=3000, hint=text.FORM_ANSWER_HINT),
             FormField("title", text.FORM_TITLE_FIELD, required=False, max_length=150, hint=text.FORM_TITLE_HINT),
         )
-        form = Form("esc:draft", text.FORM_TITLE, fields, submit_label=text.SUBMIT, context=str(question_id))
+        context = f"{question_id} {link or ''}".strip()
+        form = Form("esc:draft", text.FORM_TITLE, fields, submit_label=text.SUBMIT, context=context)
         return [Reply("", form=form, visibility=Visibility.EPHEMERAL)]
 
     async def on_form(self, ctx: Context, submission: FormSubmission) -> Replies:
-        """The draft form: write the recipe draft into the review folder."""
-        if not submission.context.isdigit():
+        """The draft form: write the recipe draft into the review folder (``context``: question number, link)."""
+        number, _, link = submission.context.partition(" ")
+        if not number.isdigit():
             raise UsageError(text.SAVE_USAGE)
         async with ctx.db.session() as session:
-            asked = await get_question(session, int(submission.context))
+            asked = await get_question(session, int(number))
             if asked is None:
-                raise NotFound(text.NO_QUESTION.format(number=submission.context))
-            escalation = await get_escalation(session, asked.id)
-            thread = await thread_of_question(session, asked.id)
+                raise NotFound(text.NO_QUESTION.format(number=number))
             similar = [a.question for a in gap_of(await unanswered_questions(session), [asked.question])]
-        link = escalation.link if escalation is not None else None
-        if link is None and thread is not None:
-            link = thread_link(thread.platform, "", thread.channel, thread.thread)
         draft = drafts.write_draft(
             drafts.drafts_dir(self._settings),
             asked.question,
             submission.values.get("answer", ""),
             submission.values.get("title", ""),
-            link,
+            link or None,
             similar,
             ctx.now.date(),
         )

@@ -147,10 +147,13 @@ def _view() -> object:
         .join(AskedQuestionRow, AskedQuestionRow.id == EscalationRow.question_id)
         .outerjoin(
             thread,
-            and_(
-                thread.platform == EscalationRow.platform,
-                thread.channel == EscalationRow.channel,
-                thread.thread == EscalationRow.thread,
+            or_(
+                thread.question_id == EscalationRow.question_id,
+                and_(
+                    thread.platform == EscalationRow.platform,
+                    thread.channel == EscalationRow.channel,
+                    thread.thread == EscalationRow.thread,
+                ),
             ),
         )
     )

@@ -35,6 +35,7 @@ from storage.escalations import (
     Helper,
     add_peer,
     claim_escalated,
+    get_escalation,
     list_helpers,
     open_escalation,
     peer_asks_since,
@@ -77,31 +78,33 @@ class PeersFirst:
         """The replies to "Ask a human" on ``asked``: DMs to peers and word to the user, or the help channel."""
         humans = self._channels.configured(HELP)
         async with ctx.db.session() as session:
+            if await get_escalation(session, asked.id) is not None:
+                return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
             place = _place(ctx.origin, await thread_of_question(session, asked.id))
-            platform, channel = (place.platform, place.channel) if place else (ctx.origin.platform, ctx.origin.channel)
+            peers = await self._peers(ctx, asked.question, ctx.now) if place is not None else []
+            if not peers and not humans:
+                return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
+            where = place or Place(ctx.origin.platform, ctx.origin.channel, None, "")
             escalation, opened = await open_escalation(
                 session,
                 asked.id,
-                platform=platform,
-                channel=channel,
-                thread=place.thread if place else None,
-                link=place.link if place else None,
+                platform=where.platform,
+                channel=where.channel,
+                thread=where.thread,
+                link=where.link or None,
                 asker=ctx.origin.user,
                 now=ctx.now,
             )
-            if not opened:
+            if not opened:  # pressed on another replica at the same moment
                 return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
-            peers = await self._peers(ctx, asked.question, ctx.now) if place is not None else []
             for peer in peers:
                 await add_peer(session, escalation.id, peer.platform, peer.user, ctx.now)
             if peers:
                 await set_staff_due(session, escalation.id, ctx.now + timedelta(hours=self._rules.staff_after_hours))
-            elif humans:
+            else:
                 await claim_escalated(session, escalation.id, ctx.now)
         if peers and place is not None:
             return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), self._asked_peers(len(peers))]
-        if not humans:
-            return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
         return self._to_staff(ctx, asked)
 
     def _to_staff(self, ctx: Context, asked: AskedQuestion) -> Replies:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage import Database
+from storage.models import Base  # noqa: F401 - the models first: storage.threads' module imports them in turn
 from storage.threads import mark_solved, open_thread, record_human_reply
 
 

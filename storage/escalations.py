@@ -30,6 +30,7 @@ __all__ = [
     "claim_escalated",
     "claim_offers",
     "claim_staff_due",
+    "escalations_between",
     "get_escalation",
     "get_helper",
     "list_escalations",
@@ -281,6 +282,12 @@ async def list_escalations(session: AsyncSession, limit: int = 20) -> list[Escal
     """The latest escalations, newest first."""
     query = _view().order_by(EscalationRow.id.desc()).limit(limit)  # type: ignore[attr-defined]
     return [_escalation(*found) for found in (await session.execute(query)).all()]
+
+
+async def escalations_between(session: AsyncSession, since: datetime, until: datetime) -> list[Escalation]:
+    """Escalations opened in ``[since, until)``, oldest first (for the pulse report)."""
+    query = _view().where(EscalationRow.created_at >= since, EscalationRow.created_at < until)  # type: ignore[attr-defined]
+    return [_escalation(*found) for found in (await session.execute(query.order_by(EscalationRow.id))).all()]
 
 
 async def claim_offers(session: AsyncSession, now: datetime) -> list[SolvedQuestion]:

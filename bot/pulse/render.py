@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.pulse import text
 from bot.pulse.charts import Chart, build_charts, png
+from bot.pulse.escalations import escalations_note
 from bot.pulse.report import Report
 
 __all__ = ["FORMATS", "file_stem", "html_document", "markdown_document", "write_report"]
@@ -74,6 +75,10 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[Row]]]:
                 for g in groups
             ],
         ),
+        "escalations": (
+            ["Outcome", "Questions"],
+            [*([o, n] for o, n in report.escalations.by_outcome), ["total", report.escalations.total]],
+        ),
         "leads": (
             ["Status", "Leads"],
             [*([s, n] for s, n in report.leads.by_status), ["received", report.leads.received]],
@@ -88,6 +93,10 @@ def _lead_note(report: Report) -> str:
         f"Won {leads.won}, lost {leads.lost}. Median first response by staff: {median} "
         f"({leads.responded} of {leads.received} answered)."
     )
+
+
+def _escalation_note(report: Report) -> str:
+    return escalations_note(report.escalations, text.NO_MEDIAN)
 
 
 def _html_table(head: list[str], rows: list[Row]) -> str:
@@ -117,8 +126,8 @@ def html_document(report: Report, charts: Sequence[tuple[Chart, bytes]]) -> str:
         f"<h3>{s['at_risk']}</h3><p>{escape(', '.join(g.name for g in report.at_risk) or 'none')}</p>",
         tables["per_group"],
         f"<h2>{s['leads']}</h2>{images.get('leads', '')}{tables['leads']}<p>{escape(_lead_note(report))}</p>",
-        f"<h2>{s['later']}</h2><p class=note>Escalations: {text.NOT_TRACKED_ESCALATIONS}.<br>"
-        f"Meetings: {text.NOT_TRACKED_MEETINGS}.</p>",
+        f"<h2>{s['escalations']}</h2>{tables['escalations']}<p>{escape(_escalation_note(report))}</p>",
+        f"<h2>{s['later']}</h2><p class=note>Meetings: {text.NOT_TRACKED_MEETINGS}.</p>",
     ]
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -158,8 +167,8 @@ def markdown_document(report: Report, images: dict[str, str]) -> str:
             f"### {s['at_risk']}\n\n{', '.join(g.name for g in report.at_risk) or 'none'}",
             tables["per_group"],
             f"## {s['leads']}\n\n{img('leads')}{tables['leads']}\n\n{_lead_note(report)}",
-            f"## {s['later']}\n\nEscalations: {text.NOT_TRACKED_ESCALATIONS}.\n\n"
-            f"Meetings: {text.NOT_TRACKED_MEETINGS}.\n",
+            f"## {s['escalations']}\n\n{tables['escalations']}\n\n{_escalation_note(report)}",
+            f"## {s['later']}\n\nMeetings: {text.NOT_TRACKED_MEETINGS}.\n",
         ]
     )
 

@@ -23,8 +23,10 @@ from rapidfuzz import fuzz, process
 from bot.errors import UsageError
 from bot.features.leads import STATUSES
 from bot.pulse import text
+from bot.pulse.escalations import EscalationsPulse, escalations_json, escalations_pulse
 from knowledge.search import tokens
 from storage import Database
+from storage.escalations import escalations_between
 from storage.reports import (
     GroupWeek,
     LeadTally,
@@ -170,6 +172,7 @@ class Report:
     groups_weekly: tuple[GroupsWeek, ...]
     groups: tuple[GroupPulse, ...]
     leads: LeadsPulse
+    escalations: EscalationsPulse
 
     @property
     def at_risk(self) -> tuple[GroupPulse, ...]:
@@ -313,10 +316,12 @@ async def build_report(db: Database, period: Period, top: int = 10) -> Report:
         group_rows = await group_weeks(session, period.bounds)
         names = await group_names(session, [r.group_id for r in group_rows])
         leads = await lead_tallies(session, since, until)
+        escalated = escalations_pulse(await escalations_between(session, since, until))
     gaps = await asyncio.to_thread(cluster_gaps, unanswered, top)
     weekly, total = _question_weeks(period, questions)
     groups_weekly, groups = _groups(period, group_rows, names)
-    return Report(period, weekly, total, tuple(recipes), gaps, groups_weekly, groups, _leads(period, leads))
+    leads_pulse = _leads(period, leads)
+    return Report(period, weekly, total, tuple(recipes), gaps, groups_weekly, groups, leads_pulse, escalated)
 
 
 def _json(report: Report) -> dict[str, Any]:
@@ -350,7 +355,7 @@ def _json(report: Report) -> dict[str, Any]:
             "won": report.leads.won,
             "lost": report.leads.lost,
         },
-        "escalations": None,
+        "escalations": escalations_json(report.escalations),
         "meetings": None,
-        "not_tracked": {"escalations": text.NOT_TRACKED_ESCALATIONS, "meetings": text.NOT_TRACKED_MEETINGS},
+        "not_tracked": {"meetings": text.NOT_TRACKED_MEETINGS},
     }

@@ -22,7 +22,6 @@ __all__ = [
     "HEADLINE_QUESTIONS",
     "HOURS",
     "NOTHING_BEFORE",
-    "NOT_TRACKED_ESCALATIONS",
     "NOT_TRACKED_MEETINGS",
     "NO_CHANGE",
     "NO_MEDIAN",
@@ -38,7 +37,6 @@ REPORT_TITLE = "Community pulse: {since} to {until}"
 SINCE_AFTER_UNTIL = "--since {since} is after --until {until}; give the first day, then the last"
 TOO_LONG = "that period has {weeks} weeks; a report covers at most {max} (about three years)"
 
-NOT_TRACKED_ESCALATIONS = "not tracked yet: questions passed to peers or staff are not recorded with their outcome"
 NOT_TRACKED_MEETINGS = "not tracked yet: meetings and RSVPs are not recorded; check-ins are reported instead"
 
 SECTIONS = {
@@ -48,6 +46,7 @@ SECTIONS = {
     "groups": "Study groups",
     "at_risk": "Groups at risk (participation fell three weeks running)",
     "leads": "Leads",
+    "escalations": "Escalations (questions passed to people)",
     "later": "Not tracked yet",
 }
 

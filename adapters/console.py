@@ -120,7 +120,7 @@ class ConsoleAdapter:
 
     async def say(self, text: str) -> None:
         """Handle one line the user typed and write the replies."""
-        event: Event | None
+        event: Event | str | None
         choice = text.strip()
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
             button = self._choices[int(choice) - 1]

@@ -34,6 +34,7 @@ from adapters.discord.interactions import (
 )
 from adapters.discord.modals import open_later, submitted_page
 from adapters.discord.send import answer, deliver, messageable, refused, reply_to
+from adapters.discord.tags import apply_tags
 from adapters.discord.translate import (
     DEFAULT_FILE_LIMIT,
     NO_PINGS,
@@ -77,7 +78,8 @@ class DiscordAdapter:
             hour to show up).
         commands: the core registry's slash commands (:meth:`bot.registry.Registry.slash_commands`).
         message_content: the privileged message-content intent is enabled for the app.
-        help_channels: channel ids where every message is taken as a question (needs ``message_content``).
+        help_channels: watched help channels (text channels need ``message_content``; forum posts that mention
+            the bot work without it).
         shard_count: total shards across all processes (AutoShardedClient); None for one process, one shard.
         shard_ids: the shards this process runs.
         start_form: the core's step-by-step start of a form in a given place (``Dispatcher.start_form``): a form
@@ -113,7 +115,7 @@ class DiscordAdapter:
         self._commands = list(commands)
         self._start_form = start_form
         self._message_content = message_content
-        self._help_channels = frozenset(help_channels) if message_content else frozenset()
+        self._help_channels = frozenset(help_channels)
         self._options: dict[str, Any] = {"guild_ready_timeout": guild_ready_timeout}
         self._sharding: dict[str, Any] | None = None
         if shard_count is not None:
@@ -224,7 +226,7 @@ class DiscordAdapter:
     async def on_message(self, message: discord.Message) -> None:
         if not self.accepting or self.client.user is None:
             return
-        payload = {
+        payload: dict[str, Any] = {
             "id": str(message.id),
             "type": message.type.value,
             "content": message.content,
@@ -234,6 +236,8 @@ class DiscordAdapter:
             "mentions": [{"id": str(m.id)} for m in message.mentions],
             "member": {"roles": [str(r.id) for r in getattr(message.author, "roles", [])[1:]]},
         }
+        if isinstance(message.channel, discord.Thread):
+            payload["thread"] = {"id": str(message.channel.id), "parent_id": str(message.channel.parent_id)}
         event = message_to_core(
             payload, str(self.client.user.id), role_names_of(message.author), self._help_channels, self._guilds
         )
@@ -242,7 +246,8 @@ class DiscordAdapter:
         await self._track(self._answer_message(message, event))
 
     async def _answer_message(self, message: discord.Message, event: Message) -> None:
-        for reply in await self._handle(event):
+        replies = await self._handle(event)
+        for reply in replies:
             if reply.form is not None:
                 await self._form_in_private(message, event.origin, reply)
                 continue
@@ -256,6 +261,7 @@ class DiscordAdapter:
                     await reply_to(message, reply_messages(public(reply), limit))
                 else:
                     await self._send_quietly(Delivery(target, reply))
+        await apply_tags(message.channel, replies)
 
     async def _form_in_private(self, message: discord.Message, origin: Origin, reply: Reply) -> None:
         """A form started in a server channel: asked field by field in the user's DMs, where answers are read."""
@@ -317,6 +323,7 @@ class DiscordAdapter:
             replies = await task  # the core still finishes what it started
             log.info("Discord interaction deferred; core took %.1f s", time.monotonic() - started)
         await respond(interaction, event.origin, replies, self._send_quietly, live=live)
+        await apply_tags(interaction.channel, replies)
 
     # -- messages nobody asked for --------------------------------------------------------------------------
 

@@ -143,9 +143,13 @@ def message_to_core(
 ) -> Message | None:
     """A ``MESSAGE_CREATE`` as a core message, or None when the bot should stay quiet.
 
-    The bot answers direct messages, messages that mention it, and (with the message-content intent) messages in
-    help channels. It ignores bots, itself, and system messages. A form started from a server channel is not asked
-    there (its origin takes modal pages, so the core does not start it step by step): the adapter moves it
+    The bot hears direct messages, messages that mention it, messages in threads (it may be following one), and
+    new messages in the watched ``help_channels`` (text channels, or forums whose posts are threads). Without the
+    message-content intent Discord sends guild messages that do not mention the bot with no text, and those are
+    dropped here. ``payload["thread"]`` (the adapter adds it) is ``{"id", "parent_id"}`` for a message in a thread:
+    its origin's channel and thread are then the thread, and a forum post's first message (whose id is the
+    thread's) starts it. It ignores bots, itself, and system messages. A form started from a server channel is not
+    asked there (its origin takes modal pages, so the core does not start it step by step): the adapter moves it
     somewhere private instead.
     """
     author = payload.get("author") or {}
@@ -153,18 +157,25 @@ def message_to_core(
         return None
     mentioned = any(str(m.get("id")) == bot_id for m in payload.get("mentions", []))
     is_dm = payload.get("guild_id") is None
-    in_help = str(payload.get("channel_id")) in set(help_channels)
-    if not (is_dm or mentioned or in_help):
+    thread = payload.get("thread") or {}
+    channel = str(payload.get("channel_id"))
+    parent = str(thread["parent_id"]) if thread.get("parent_id") else None
+    watched = {str(c) for c in help_channels}
+    if not (is_dm or mentioned or thread or channel in watched):
         return None
     content = usertext.clean(str(payload.get("content") or ""))
     text = _MENTION.sub(lambda m: "" if m.group(1) == bot_id else m.group(0), content).strip()
     if not text:
         return None
     origin = origin_of(payload, role_names, modals=not is_dm, guilds=guilds)
+    message_id = str(payload.get("id"))
     return Message(
-        replace(origin, thread=str(payload.get("id"))),
+        replace(origin, thread=channel if thread else message_id),
         text,
-        is_mention=mentioned or in_help,
+        is_mention=mentioned,
+        delivery_id=f"message:{message_id}",
+        starts_thread=not is_dm and (message_id == channel if thread else True),
+        parent=parent,
     )
 
 

@@ -35,6 +35,7 @@ from adapters.slack.translate import (
     MAX_VIEW_BLOCKS,
     action_to_core,
     event_to_core,
+    reaction_to_core,
     reply_blocks,
     slash_to_core,
     view_to_core,
@@ -52,6 +53,7 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", Message, Action, FormSubmission)
 _STOP_TIMEOUT = 5.0  # seconds a Socket Mode or HTTP shutdown may take before it is abandoned
 _NO_CHANNELS = Channels({})  # the core has mapped logical channels already
+_CHECK_MARKS = frozenset({"white_check_mark", "heavy_check_mark"})  # reactions that mark a thread solved
 # Slack shows an error in a modal not acknowledged within 3 s; the core gets this long to answer in the modal.
 FORM_ACK_SECONDS = 2.0
 
@@ -75,6 +77,8 @@ class SlackAdapter:
         ping_interval: seconds between Socket Mode pings; also how soon a lost connection is retried.
         form_ack_seconds: how long a modal submission waits for the core before the modal is closed anyway.
         home: the core commands whose replies make up the App Home tab, in order.
+        watched: the help channels whose every new message goes to the core (``message.channels`` events); in
+            other channels only thread replies do (the bot may follow the thread).
     """
 
     name = "slack"
@@ -94,8 +98,10 @@ class SlackAdapter:
         ping_interval: float = 10.0,
         form_ack_seconds: float = FORM_ACK_SECONDS,
         home: Sequence[str] = ("help",),
+        watched: frozenset[str] = frozenset(),
     ) -> None:
         self._handle = handle
+        self._watched = watched
         self._home = tuple(home)
         self._health = health
         self._metrics = metrics
@@ -125,6 +131,7 @@ class SlackAdapter:
         self.app.event("app_mention")(self._on_event)
         self.app.event("message")(self._on_event)
         self.app.event("app_home_opened")(self._on_home)
+        self.app.event("reaction_added")(self._on_reaction)
         self.app.command(re.compile("^/"))(self._on_command)
         self.app.action(OPEN_FORM_ACTION)(self._on_open_form)
         self.app.action(re.compile(".*"))(self._on_action)
@@ -187,12 +194,31 @@ class SlackAdapter:
 
     async def _on_event(self, body: dict[str, Any], ack: AsyncAck, context: AsyncBoltContext) -> None:
         await ack()
-        message = event_to_core(body, context.bot_user_id)
+        message = event_to_core(body, context.bot_user_id, self._watched)
         if message is None:
             return
         event = body.get("event", {})
         message = await self._with_groups(message, event.get("user_team") or body.get("team_id"))
         await self._deliver(message.origin, await self._handle(message), trigger_id=None)
+
+    async def _on_reaction(self, body: dict[str, Any], ack: AsyncAck, context: AsyncBoltContext) -> None:
+        """A ✅ on a message: to the core with the thread it is in (Slack's event names only the message)."""
+        await ack()
+        event = body.get("event", {})
+        item = event.get("item") or {}
+        if item.get("type") != "message" or event.get("reaction") not in _CHECK_MARKS or not event.get("user"):
+            return
+        try:
+            found = await call_api(
+                self.client.conversations_replies(channel=item["channel"], ts=item["ts"], limit=1, inclusive=True)
+            )
+        except DeliveryError as exc:
+            log.warning("Slack refused to show a reacted message's thread: %s", exc.code)
+            return
+        messages = found.get("messages") or [{}]
+        thread = str(messages[0].get("thread_ts") or item["ts"])
+        action = await self._with_groups(reaction_to_core(body, context.bot_user_id, thread), body.get("team_id"))
+        await self._deliver(action.origin, await self._handle(action), trigger_id=None)
 
     async def _on_home(self, body: dict[str, Any], ack: AsyncAck) -> None:
         """The App Home tab: the user's groups and next check-ins, then what they can do."""

@@ -25,14 +25,17 @@ _HEADER = """\
 """
 _SCOPES = (
     "app_mentions:read",
+    "channels:history",
     "chat:write",
     "commands",
     "files:write",
+    "groups:history",
     "im:history",
     "im:write",
+    "reactions:read",
     "usergroups:read",
 )
-_EVENTS = ("app_home_opened", "app_mention", "message.im")
+_EVENTS = ("app_home_opened", "app_mention", "message.channels", "message.groups", "message.im", "reaction_added")
 
 
 def render_manifest(

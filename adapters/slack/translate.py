@@ -34,6 +34,7 @@ __all__ = [
     "event_to_core",
     "form_to_view",
     "notification_text",
+    "reaction_to_core",
     "reply_blocks",
     "slash_to_core",
     "split_text",
@@ -110,26 +111,53 @@ def _trigger(body: Mapping[str, Any]) -> str | None:
     return f"trigger:{trigger}" if isinstance(trigger, str) and trigger else None
 
 
-def event_to_core(body: Mapping[str, Any], bot_user_id: str | None) -> Message | None:
-    """An Events API callback (app_mention, or message in a DM) as a core message; None for what to ignore."""
+def event_to_core(
+    body: Mapping[str, Any], bot_user_id: str | None, watched: frozenset[str] = frozenset()
+) -> Message | None:
+    """An Events API callback as a core message; None for what to ignore.
+
+    ``app_mention`` and ``message`` in a DM are for the bot. A ``message`` in a channel (``message.channels``,
+    ``message.groups``) goes to the core when it is in a thread (the bot may follow it) or at the top of one of the
+    ``watched`` help channels; one that mentions the bot is left to its ``app_mention``, which Slack sends too.
+    """
     event = body.get("event", {})
     if event.get("bot_id") or event.get("subtype") or not event.get("user") or event.get("user") == bot_user_id:
         return None  # the bot's own messages, other bots, edits and joins
     kind = event.get("type")
     is_dm = event.get("channel_type") == "im"
-    if kind == "message" and not is_dm:
-        return None
     if kind not in {"app_mention", "message"}:
         return None
-    text = usertext.clean(event.get("text", ""))
-    if bot_user_id:
-        text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", text)  # only the bot's own mention
+    raw = usertext.clean(event.get("text", ""))
+    thread_ts, ts = event.get("thread_ts"), event.get("ts")
+    if kind == "message" and not is_dm:
+        mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in raw
+        if event.get("channel_type") not in ("channel", "group") or mentioned:
+            return None
+        if thread_ts in (None, ts) and event.get("channel") not in watched:
+            return None  # a channel's own conversation, not the bot's business
+    text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", raw) if bot_user_id else raw
     text = text.strip()
-    thread = event.get("thread_ts") or event.get("ts")
     # In a channel a form must not be filled in by typing answers where everyone reads them: the adapter offers a
     # button that opens it as a modal. In the bot's DM it is asked step by step, privately.
-    origin = _origin(event["user"], event["channel"], thread=thread, is_dm=is_dm, modals=not is_dm)
-    return Message(origin, text, is_mention=kind == "app_mention", delivery_id=body.get("event_id") or None)
+    origin = _origin(event["user"], event["channel"], thread=thread_ts or ts, is_dm=is_dm, modals=not is_dm)
+    return Message(
+        origin,
+        text,
+        is_mention=kind == "app_mention",
+        delivery_id=body.get("event_id") or None,
+        starts_thread=not is_dm and thread_ts in (None, ts),
+    )
+
+
+def reaction_to_core(body: Mapping[str, Any], bot_user_id: str | None, thread: str) -> Action:
+    """A ``reaction_added`` on a message in ``thread`` (looked up by the adapter) as the core's ``threads:react``
+    action: its value is the reaction's name and the author of the message (``@bot`` for the bot's own)."""
+    event = body["event"]
+    author = str(event.get("item_user") or "")
+    author = "@bot" if author and author == bot_user_id else author
+    origin = _origin(event["user"], event["item"]["channel"], thread=thread, is_dm=False, modals=True)
+    value = f"{event.get('reaction', '')} {author}".strip()
+    return Action(origin, "threads:react", value, delivery_id=body.get("event_id") or None)
 
 
 def slash_to_core(body: Mapping[str, Any]) -> Message:

@@ -26,7 +26,7 @@ def discord_adapter(app: BotApp, settings: Settings, token: str, *, guild_ready_
         guild_ids=settings.discord_guild_ids,
         commands=app.registry.slash_commands(),
         message_content=settings.discord_message_content,
-        help_channels=settings.discord_help_channels,
+        help_channels=settings.watched_channels("discord"),
         shard_count=settings.discord_shard_count,
         shard_ids=settings.discord_shard_ids,
         start_form=app.dispatcher.start_form,

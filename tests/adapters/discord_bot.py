@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,19 @@ class Bot:
 
 @pytest.fixture
 async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    async with running_bot(db_target, tmp_path, monkeypatch) as started:
+        yield started
+
+
+@asynccontextmanager
+async def running_bot(
+    db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, intent: bool = False, **extra: Any
+) -> AsyncIterator[Bot]:
+    """A started bot on the stand-in (``intent``: the message-content intent granted and used; ``extra``: more
+    settings); fails if Discord would have refused anything it sent, unless the test allows refusals."""
     standin = DiscordStandIn()
+    if intent:
+        standin.privileged.add("message_content")
     await standin.start()
     monkeypatch.setattr(discord.http.Route, "BASE", standin.api_url)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
@@ -90,6 +103,8 @@ async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPat
         discord_guild_ids=[1200000000000000001],
         roles={"platform_roles": {"Staff": "staff"}},
         knowledge_dirs=[tmp_path / "recipes"],
+        discord_message_content=intent,
+        **extra,
     ).model_copy(update={"staff_channel": "1500000000000000002"})
     app = BotApp(settings)
     try:

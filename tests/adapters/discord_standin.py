@@ -33,6 +33,7 @@ from tests.adapters.discord_rules import (
     check_message,
     check_modal,
     error,
+    invalid_form_body,
     live_mentions,
 )
 
@@ -42,6 +43,8 @@ GUILD_ID = "1200000000000000001"
 OTHER_GUILD_ID = "1200000000000000099"  # a server the bot is in that the settings do not name
 HELP_CHANNEL = "1500000000000000001"
 STAFF_CHANNEL = "1500000000000000002"
+FORUM_CHANNEL = "1500000000000000003"  # a forum (type 15) with the tags "Solved", "Needs a human" and "Venues"
+MAX_THREAD_TAGS = 5  # https://discord.com/developers/docs/resources/channel#modify-channel-json-params-thread
 STAFF_ROLE = "1400000000000000001"
 MEMBER_ID = "1300000000000000001"
 
@@ -145,7 +148,9 @@ class DiscordStandIn:
     _interactions: dict[str, _Interaction] = field(default_factory=dict)
     _faults: list[_Fault] = field(default_factory=list)
     _nonces: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
-    _channels: set[str] = field(default_factory=lambda: {HELP_CHANNEL, STAFF_CHANNEL, OTHER_CHANNEL})
+    _channels: set[str] = field(default_factory=lambda: {HELP_CHANNEL, STAFF_CHANNEL, OTHER_CHANNEL, FORUM_CHANNEL})
+    threads: dict[str, dict[str, Any]] = field(default_factory=dict)  # thread id -> its channel object
+    _updates: set[asyncio.Future[None]] = field(default_factory=set)
     identified: asyncio.Event = field(default_factory=asyncio.Event)
 
     # -- lifecycle ------------------------------------------------------------------------------------------
@@ -234,6 +239,57 @@ class DiscordStandIn:
         """Register an interaction as created now (``dispatch`` does it for INTERACTION_CREATE)."""
         limit = int(size_limit or self.attachment_limit)
         self._interactions[interaction_id] = _Interaction(token, time.monotonic(), limit)
+
+    async def forum_post(self, thread_id: str, message: dict[str, Any], title: str = "A question") -> None:
+        """A member opens a post in the forum: THREAD_CREATE, then the post's first message, whose id is the
+        thread's (https://discord.com/developers/docs/resources/channel#start-thread-in-forum-or-media-channel)."""
+        author = message["author"]
+        thread = {
+            "id": thread_id,
+            "type": 11,
+            "guild_id": GUILD_ID,
+            "parent_id": FORUM_CHANNEL,
+            "owner_id": author["id"],
+            "name": title,
+            "last_message_id": thread_id,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "applied_tags": [],
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2026-11-27T10:00:00+00:00",
+                "locked": False,
+                "create_timestamp": "2026-11-27T10:00:00+00:00",
+            },
+        }
+        self.threads[thread_id] = thread
+        self._channels.add(thread_id)
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        await self.dispatch("MESSAGE_CREATE", {**message, "id": thread_id, "channel_id": thread_id})
+
+    def _edit_thread(self, thread: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+        """``PATCH /channels/{thread}``: ``applied_tags`` only in a forum's post, at most five, each one of the
+        forum's own tags; refused otherwise with 50035 naming the field."""
+        if "applied_tags" in body:
+            tags = [str(t) for t in body["applied_tags"] or []]
+            forum = next((c for c in fixture("guild_create")["channels"] if c["id"] == thread["parent_id"]), None)
+            known = {str(t["id"]) for t in (forum or {}).get("available_tags", [])}
+            problems: list[tuple[tuple[str | int, ...], str, str]] = []
+            if len(tags) > MAX_THREAD_TAGS:
+                problems.append((("applied_tags",), "BASE_TYPE_MAX_LENGTH", "Must be 5 or fewer in length."))
+            for n, tag in enumerate(tags):
+                if tag not in known:
+                    problems.append((("applied_tags", n), "CHANNEL_TAG_INVALID", "Tag is not available in this forum."))
+            if problems:
+                raise invalid_form_body(problems)
+            thread["applied_tags"] = tags
+        # Discord tells every client of the change (https://discord.com/developers/docs/events/gateway-events#thread-update)
+        if self._ws is not None:
+            self._updates.add(asyncio.ensure_future(self.dispatch("THREAD_UPDATE", copy.deepcopy(thread))))
+        return thread
 
     def _without_content(self, data: dict[str, Any]) -> dict[str, Any]:
         """Without the message-content intent, guild messages reach the bot with no text unless they mention it.
@@ -408,6 +464,11 @@ class DiscordStandIn:
         cid = path.split("/")[2]
         if cid not in self._channels:
             raise error(404, 10003, "Unknown Channel")
+        if cid in self.threads and path == f"/channels/{cid}" and method in ("GET", "PATCH"):
+            return self._edit_thread(self.threads[cid], body) if method == "PATCH" else self.threads[cid]
+        if method == "PATCH" and path == f"/channels/{cid}" and "applied_tags" in body:
+            # https://discord.com/developers/docs/resources/channel#modify-channel: tags belong to forum posts only
+            raise invalid_form_body([(("applied_tags",), "BASE_TYPE_BAD_CHANNEL", "Not a thread in a forum.")])
         if method == "GET" and path == f"/channels/{cid}":
             return {"id": cid, "type": 0, "guild_id": GUILD_ID, "name": "x", "position": 0, "permission_overwrites": []}
         if method == "POST" and path == f"/channels/{cid}/messages":

@@ -119,6 +119,7 @@ class SlackApi:
         self._triggers: dict[str, float] = {}
         self._used_triggers: set[str] = set()
         self._ids = itertools.count(1)
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) -> message, as Slack keeps them
 
     # -- test helpers -------------------------------------------------------------------------------------------
 
@@ -253,7 +254,38 @@ class SlackApi:
         if problem is not None:
             return problem
         ts = f"1710000999.{next(self._ids):06d}"
-        return web.json_response({"ok": True, "ts": ts, "channel": params.get("channel")})
+        channel = str(params.get("channel"))
+        self.posted(channel, ts, "U0BOT", str(params.get("text") or ""), params.get("thread_ts") or None)
+        return web.json_response({"ok": True, "ts": ts, "channel": channel})
+
+    def posted(self, channel: str, ts: str, user: str, text: str = "", thread_ts: str | None = None) -> None:
+        """A message now in ``channel`` (a person's, sent to the bot as an event too; or the bot's own)."""
+        message: dict[str, Any] = {"type": "message", "user": user, "text": text, "ts": ts}
+        if thread_ts:
+            message["thread_ts"] = thread_ts
+            parent = self.messages.get((channel, thread_ts))
+            if parent is not None:
+                parent["thread_ts"] = thread_ts
+                parent["reply_count"] = parent.get("reply_count", 0) + 1
+        self.messages[(channel, ts)] = message
+
+    async def _conversations_replies(self, params: dict[str, Any]) -> web.Response:
+        """https://api.slack.com/methods/conversations.replies: ``channel`` and ``ts`` (a thread's parent or any
+        message in it) are required; the thread comes back parent first, ``limit`` messages at most."""
+        channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
+        if not channel or channel in self.missing_channels:
+            return refusal("channel_not_found")
+        if not ts:
+            return refusal("invalid_arguments", ["missing required field: ts"])
+        message = self.messages.get((channel, ts))
+        if message is None:
+            return refusal("thread_not_found")
+        parent_ts = message.get("thread_ts", ts)
+        thread = [
+            m for (c, t), m in sorted(self.messages.items()) if c == channel and m.get("thread_ts", t) == parent_ts
+        ]
+        limit = int(params.get("limit") or 1000)
+        return web.json_response({"ok": True, "messages": thread[:limit], "has_more": len(thread) > limit})
 
     async def _chat_postEphemeral(self, params: dict[str, Any]) -> web.Response:
         # https://api.slack.com/methods/chat.postEphemeral (user: required)

@@ -189,16 +189,22 @@ def test_manifest_lists_exactly_what_the_adapter_handles(tmp_path: Path) -> None
     assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {
         "app_home_opened",
         "app_mention",
+        "message.channels",  # thread replies, and new posts in watched help channels
+        "message.groups",  # the same in private channels
         "message.im",
+        "reaction_added",  # a ✅ marks a thread solved
     }
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == {
         "app_mentions:read",  # mentions
+        "channels:history",  # message.channels; conversations.replies: the thread a ✅ is in
         "chat:write",  # replies
         "commands",  # slash commands
         "files:write",  # exports (files upload v2)
+        "groups:history",  # message.groups; conversations.replies in private channels
         "im:history",  # questions in the bot's DM
         "im:write",  # conversations.open: the DM an export is uploaded to
+        "reactions:read",  # reaction_added
         "usergroups:read",  # roles from user groups
     }
 

@@ -145,10 +145,11 @@ async def test_socket_mode_reconnects_with_a_fresh_client_after_a_restart(app: B
 
 
 def mention(event_id: str, text: str) -> dict[str, Any]:
-    """A Socket Mode envelope carrying an app_mention."""
+    """A Socket Mode envelope carrying an app_mention (a message of its own: its own ts, as every Slack message)."""
     event = fixture("app_mention.json")
     event["event_id"] = event_id
     event["event"]["text"] = f"<@U0BOT> {text}"
+    event["event"]["ts"] = event["event"]["event_ts"] = f"1710000000.{sum(map(ord, event_id)):06d}"
     return {"envelope_id": f"env-{event_id}", "type": "events_api", "payload": event, "retry_attempt": 0}
 
 

@@ -120,6 +120,7 @@ def _slack_service(
         metrics=app.metrics.render,
         team_id=settings.slack_team_id,
         home=app.registry.home_commands(),
+        watched=settings.watched_channels("slack"),
     )
     if args.http:
         return SlackService(adapter, port=args.port if args.port is not None else settings.slack_port)

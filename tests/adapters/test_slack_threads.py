@@ -1,0 +1,138 @@
+"""Threads, a watched help channel and ✅ reactions over Slack: signed Events API payloads in (message.channels,
+app_mention, reaction_added), the strict Web API stand-in out (chat.postMessage with thread_ts,
+conversations.replies)."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from adapters.slack.app import SlackAdapter
+from bot.dispatcher import Dispatcher
+from bot.main.wiring import BotApp
+from tests.adapters.slack_standin import SECRET, SlackApi, answered, fixture, follow_up, post_event, serving
+from tests.conftest import Clock, DbTarget, make_settings
+
+MENTION_TS = "1710000000.000100"  # the app_mention fixture's message, in C0GENERAL
+FOLLOW_UP_ANSWER = "How long and how often should a learning circle meet?"
+DISPATCHERS: list[Dispatcher] = []  # the running bot's, for settle()
+
+
+@pytest.fixture
+def db_target(tmp_path: Path) -> DbTarget:
+    """The wire tests need one database, not both: SQLite."""
+    return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'slack.db'}", None)
+
+
+@pytest.fixture
+async def slack(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[str, SlackApi]]:
+    """The bot watching C0HELP, in HTTP mode against the stand-in."""
+    app = BotApp(make_settings(db_target, tmp_path, help_channels={"slack": ["C0HELP"]}), clock=clock)
+    await app.start()
+    DISPATCHERS.append(app.dispatcher)
+    async with serving() as api:
+        adapter = SlackAdapter(
+            app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/", watched=frozenset({"C0HELP"})
+        )
+        port = await adapter.start(host="127.0.0.1", port=0)
+        try:
+            yield f"http://127.0.0.1:{port}/slack/events", api
+        finally:
+            await adapter.stop()
+            await app.close()
+
+
+def channel_message(
+    text: str, user: str, ts: str, *, channel: str = "C0GENERAL", thread: str | None = None
+) -> dict[str, Any]:
+    """A message.channels event as Slack sends it (a thread reply carries thread_ts and parent_user_id)."""
+    event = fixture("message_thread_reply.json" if thread else "message_channels.json")
+    event["event_id"] = f"Ev{ts.replace('.', '')}"
+    event["event"].update(text=text, user=user, ts=ts, event_ts=ts, channel=channel)
+    if thread:
+        event["event"]["thread_ts"] = thread
+    return event
+
+
+async def settle(url: str, api: SlackApi, n: int, user: str = "U0ANN") -> list[dict[str, Any]]:
+    """Every chat.postMessage once everything sent so far has been handled: a DM question ``user`` sends now is
+    answered, the core is idle and nothing more arrives for a moment."""
+    event = follow_up(n)
+    event["event"].update(user=user, channel="D" + user[1:])
+    await post_event(url, event)
+    seen, still = -1, 0
+    for _ in range(500):
+        found = api.of("chat.postMessage")
+        done = ("D" + user[1:], FOLLOW_UP_ANSWER) in [answered(p) for p in found]
+        still = still + 1 if done and len(found) == seen and not DISPATCHERS[-1].inflight else 0
+        if still >= 10:
+            return found
+        seen = len(found)
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"{user}'s DM question was not answered, or replies kept coming: {found}")
+
+
+async def test_answer_in_thread_follow_up_silence_and_reaction(slack: tuple[str, SlackApi]) -> None:
+    """A mention is answered in its thread; the asker's follow-up there, without a mention, is answered with the
+    first question in mind; after staff reply the bot is quiet; Ann's ✅ on the staff reply marks it solved."""
+    url, api = slack
+    mention = fixture("app_mention.json")
+    api.posted("C0GENERAL", MENTION_TS, "U0ANN", mention["event"]["text"])
+    await post_event(url, mention)
+    # Slack also sends the mention as message.channels: it must not be answered twice.
+    await post_event(url, channel_message(mention["event"]["text"], "U0ANN", MENTION_TS))
+    (first,) = await api.wait_for("chat.postMessage")
+    assert first["channel"] == "C0GENERAL" and first["thread_ts"] == MENTION_TS
+    assert answered(first) == ("C0GENERAL", "How big should a learning circle be?")
+    assert "Solved" in json.dumps(first["blocks"])
+
+    api.posted("C0GENERAL", "1710000200.000200", "U0ANN", "what if only two show up?", MENTION_TS)
+    await post_event(url, fixture("message_thread_reply.json"))
+    (_, follow) = await api.wait_for("chat.postMessage", 2)
+    assert follow["thread_ts"] == MENTION_TS
+    assert answered(follow) == ("C0GENERAL", "How big should a learning circle be?")  # alone it is not answered
+
+    api.posted("C0GENERAL", "1710000300.000300", "U0SAM", "Two is fine: start anyway.", MENTION_TS)
+    await post_event(
+        url, channel_message("Two is fine: start anyway.", "U0SAM", "1710000300.000300", thread=MENTION_TS)
+    )
+    await settle(url, api, 1, user="U0SAM")
+    await post_event(url, channel_message("and with one person?", "U0ANN", "1710000350.000350", thread=MENTION_TS))
+    posts = await settle(url, api, 2)
+    assert sorted(answered(p)[0] for p in posts) == ["C0GENERAL", "C0GENERAL", "D0ANN", "D0SAM"]  # none after Sam
+
+    await post_event(url, fixture("reaction_added.json"))
+    (replies,) = await api.wait_for("conversations.replies")
+    assert (replies["channel"], replies["ts"]) == ("C0GENERAL", "1710000300.000300")
+    solved = (await api.wait_for("chat.postMessage", 5))[-1]
+    assert solved["channel"] == "C0GENERAL" and solved["thread_ts"] == MENTION_TS
+    assert solved["text"] == "Marked as solved. Thanks, U0SAM, for the answer!"
+
+
+async def test_watched_channel_answers_new_posts_once_and_only_when_confident(slack: tuple[str, SlackApi]) -> None:
+    """In C0HELP a new post is answered in its thread; an unsure one gets one quiet line; small talk, a second copy
+    of a post and top-level chatter in an unwatched channel get nothing."""
+    url, api = slack
+    post = fixture("message_channels.json")
+    await post_event(url, post)
+    again = copy.deepcopy(post)
+    again["event_id"] = "Ev0CHANNELMSG1b"  # the same message delivered again under another event id
+    await post_event(url, again)
+    await settle(url, api, 3)
+    await post_event(url, channel_message("hi all", "U0BO", "1710000110.000110", channel="C0HELP"))
+    await post_event(url, channel_message("how do I find a venue", "U0BO", "1710000120.000120"))
+    await post_event(url, channel_message("can we end the circle early", "U0BO", "1710000130.000130", channel="C0HELP"))
+    posts = await settle(url, api, 4, user="U0BO")
+    assert sorted(answered(p)[0] for p in posts) == ["C0HELP", "C0HELP", "D0ANN", "D0BO"]
+    venue, unsure = [p for p in posts if p["channel"] == "C0HELP"]
+    assert (venue["channel"], venue["thread_ts"]) == ("C0HELP", "1710000100.000100")
+    assert answered(venue) == ("C0HELP", "How do I choose a venue for an in-person learning circle?")
+    assert (unsure["channel"], unsure["thread_ts"]) == ("C0HELP", "1710000130.000130")
+    assert unsure["text"].startswith("These might help: “What should happen at the last meeting?”")
+    assert "not sure" not in json.dumps(unsure)

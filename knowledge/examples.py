@@ -115,13 +115,14 @@ class ExampleIndex:
         membership = sp.csr_matrix(
             (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n, len(owner))
         )
-        self._lexical_centroids = normalize(membership @ rows).T.tocsr()
+        self._lexical_centroids = normalize(membership @ rows, copy=False).T.tocsr()
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
-        # Each recipe's own rows, contiguous, for the nearest-text similarity of the best candidates.
-        grouped = np.argsort(owner, kind="stable")
-        self._rows_lexical = rows[grouped].tocsr()
-        self._rows_dense = dense[grouped]
-        self._row_start = np.searchsorted(owner[grouped], np.arange(n + 1))
+        # Each recipe's own rows, for the nearest-text similarity of the best candidates: ``_grouped`` lists the
+        # rows unit by unit (no reordered copy of the features: at 10,000 recipes that copy alone is 200 MiB).
+        self._grouped = np.argsort(owner, kind="stable")
+        self._rows_lexical = rows
+        self._rows_dense = dense
+        self._row_start = np.searchsorted(owner[self._grouped], np.arange(n + 1))
         self._actions = np.zeros((n, 2 * len(ACTIONS)), dtype=bool)
         for i, r in enumerate(recipes):
             self._actions[i, list(action_sides(frozenset(words_of(" ".join((r.title, *r.questions))))))] = True
@@ -171,7 +172,7 @@ class ExampleIndex:
         raw = centroid.copy()
         best = finite(rank, top(rank, _NEAREST_CANDIDATES))
         starts, ends = self._row_start[best], self._row_start[best + 1]
-        rows = np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])
+        rows = self._grouped[np.concatenate([np.arange(a, b) for a, b in zip(starts, ends, strict=True)])]
         query = np.zeros(self._lexical.width, dtype=np.float32)
         query[terms] = weights
         near_meaning, near_words = self._rows_dense[rows] @ dense, self._rows_lexical[rows] @ query
@@ -215,7 +216,7 @@ class ExampleIndex:
     def pair_features(self, stage: Stage, question: str, units: list[int]) -> npt.NDArray[np.float64]:
         """Question x candidate features (see :data:`knowledge.rerank.FEATURES`)."""
         picked = np.asarray(units)
-        titles = self._row_start[picked]
+        titles = self._grouped[self._row_start[picked]]
         title_meaning = self._rows_dense[titles] @ stage.dense
         title_words = self._rows_lexical[titles] @ stage.query
         in_words = stage.terms[stage.terms < self._word_columns]

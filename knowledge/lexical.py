@@ -51,6 +51,10 @@ def _pairs(words: list[str]) -> list[str]:
     return [f"{a} {b}" for a, b in itertools.pairwise(words)]
 
 
+def _text_pairs(text: str) -> list[str]:
+    return _pairs(words_of(text))
+
+
 class _Block:
     """One fitted TF-IDF block: vocabulary, IDF, and its column offset in the feature row."""
 
@@ -84,42 +88,43 @@ class LexicalFeatures:
         """Rows for ``short`` then ``bodies``, in that order."""
         from sklearn.feature_extraction.text import CountVectorizer  # only building needs scikit-learn
 
-        n_short = len(short)
-        tokenised = [words_of(t) for t in (*short, *bodies)]
-        counter = CountVectorizer(analyzer=_identity, dtype=np.float32)
+        n_short, n = len(short), len(short) + len(bodies)
+        # Each text is tokenised as the vectorizer reads it: a list of every text's words would hold millions of
+        # word strings at once on a big knowledge base.
+        counter = CountVectorizer(analyzer=words_of, dtype=np.float32)
         blocks: list[sp.csr_matrix] = []
         try:
-            counts = counter.fit_transform(tokenised).tocsr()
+            counts = counter.fit_transform(itertools.chain(short, bodies)).tocsr()
         except ValueError:  # no words at all
-            self.word_counts = sp.csr_matrix((len(tokenised), 0), dtype=np.float32)
-            return sp.csr_matrix((len(tokenised), 0), dtype=np.float32)
+            self.word_counts = sp.csr_matrix((n, 0), dtype=np.float32)
+            return sp.csr_matrix((n, 0), dtype=np.float32)
         self.word_counts = counts
         self.vocabulary = list(counter.get_feature_names_out())
-        offset = 0
-        offset = self._add("words", counter.vocabulary_, counts, blocks, offset)
-        pair_counter = CountVectorizer(analyzer=_pairs, dtype=np.float32)
+        offset = self._add("words", counter.vocabulary_, counts.copy(), blocks, 0)
+        pair_counter = CountVectorizer(analyzer=_text_pairs, dtype=np.float32)
         try:
-            pairs = pair_counter.fit_transform(tokenised[:n_short]).tocsr()
+            pairs = pair_counter.fit_transform(short)
         except ValueError:  # no text has two words
             pass
         else:
-            pairs = sp.vstack([pairs, sp.csr_matrix((len(bodies), pairs.shape[1]), dtype=np.float32)]).tocsr()
+            pairs.resize((n, pairs.shape[1]))  # bodies have no pair features
             offset = self._add("pairs", pair_counter.vocabulary_, pairs, blocks, offset)
+            del pairs
         gram_counter = CountVectorizer(analyzer=_char_grams, dtype=np.float32)
         per_word = gram_counter.fit_transform(self.vocabulary)
-        short_counts = sp.vstack([counts[:n_short], sp.csr_matrix((len(bodies), counts.shape[1]), dtype=np.float32)])
+        short_counts = counts[:n_short]
+        short_counts.resize((n, counts.shape[1]))  # nor character n-grams
         offset = self._add("grams", gram_counter.vocabulary_, (short_counts @ per_word).tocsr(), blocks, offset)
+        del short_counts, per_word
         self.width = offset
-        return sp.hstack(blocks).tocsr().astype(np.float32)
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
 
     def _add(
         self, kind: str, vocabulary: dict[str, int], counts: sp.csr_matrix, blocks: list[sp.csr_matrix], offset: int
     ) -> int:
-        from sklearn.feature_extraction.text import TfidfTransformer
-
-        transformer = TfidfTransformer(sublinear_tf=True)
-        blocks.append(transformer.fit_transform(counts))
-        self._blocks.append((kind, _Block(dict(vocabulary), transformer.idf_, offset)))
+        block, idf = _tfidf(counts)
+        blocks.append(block)
+        self._blocks.append((kind, _Block(dict(vocabulary), idf, offset)))
         return offset + int(counts.shape[1])
 
     def release(self) -> None:
@@ -148,5 +153,18 @@ class LexicalFeatures:
         )
 
 
-def _identity(words: list[str]) -> list[str]:
-    return words
+def _tfidf(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, npt.NDArray[np.float64]]:
+    """Sublinear TF-IDF with smoothed IDF and rows of unit length, as scikit-learn's
+    ``TfidfTransformer(sublinear_tf=True)`` computes it, and the IDF of each column. Computed in place in single
+    precision: the double-precision copies the transformer makes are most of a big index's build memory."""
+    weighted = counts.tocsr().astype(np.float32, copy=False)  # the caller's matrix: weighted in place
+    df = np.bincount(weighted.indices, minlength=weighted.shape[1])
+    idf = np.log((1.0 + weighted.shape[0]) / (1.0 + df)) + 1.0
+    np.log(weighted.data, out=weighted.data)
+    weighted.data += 1.0
+    weighted.data *= idf.astype(np.float32)[weighted.indices]
+    squares = sp.csr_matrix((weighted.data**2, weighted.indices, weighted.indptr), shape=weighted.shape)
+    norms = np.sqrt(np.asarray(squares.sum(axis=1), dtype=np.float32).ravel())
+    norms[norms == 0] = 1.0
+    weighted.data /= np.repeat(norms, np.diff(weighted.indptr))
+    return weighted, idf

@@ -191,7 +191,7 @@ class DocsIndex:
 
         vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
         try:
-            rows = normalize(vectorizer.fit_transform(texts)).tocsr()
+            rows = normalize(vectorizer.fit_transform(texts).tocsr(), copy=False)
             self._vocabulary: dict[str, int] = dict(vectorizer.vocabulary_)
             self._idf = vectorizer.idf_.astype(np.float32)
         except ValueError:  # nothing but function words
@@ -205,7 +205,7 @@ class DocsIndex:
         )
         self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
         self._dense = dense
-        self._centroids = normalize(membership @ rows).T.tocsr()
+        self._centroids = normalize(membership @ rows, copy=False).T.tocsr()
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
         self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
 

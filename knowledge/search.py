@@ -174,7 +174,7 @@ class KnowledgeBase:
     def _build(self) -> None:
         texts, owner, n_short = _unit_texts(self.recipes)
         self._lexical = LexicalFeatures()
-        lexical = normalize(self._lexical.fit_transform(texts[:n_short], texts[n_short:]))
+        lexical = normalize(self._lexical.fit_transform(texts[:n_short], texts[n_short:]), copy=False)
         self.encoder, dense = self.encoder.fitted(texts, self._lexical.word_counts, self._lexical.vocabulary)
         n = len(self.recipes)
         unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n)

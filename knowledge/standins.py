@@ -58,10 +58,13 @@ ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
 # fmt: on
 
 
-def normalize(matrix: _Matrix) -> _Matrix:
-    """A copy of ``matrix`` (a CSR matrix or a 2-D array) with each row of unit L2 length (zero rows stay zero)."""
+def normalize(matrix: _Matrix, *, copy: bool = True) -> _Matrix:
+    """A copy of ``matrix`` (a CSR matrix or a 2-D array) with each row of unit L2 length (zero rows stay zero).
+
+    With ``copy=False`` a floating-point CSR matrix is scaled in place (for temporaries of a big index's build).
+    """
     if sp.issparse(matrix):
-        return cast(_Matrix, _normalize_sparse(matrix))
+        return cast(_Matrix, _normalize_sparse(matrix, copy))
     dense = np.array(matrix, copy=True)
     if not np.issubdtype(dense.dtype, np.floating):
         dense = dense.astype(np.float64)
@@ -71,14 +74,23 @@ def normalize(matrix: _Matrix) -> _Matrix:
     return cast(_Matrix, dense)
 
 
-def _normalize_sparse(matrix: sp.spmatrix) -> sp.csr_matrix:
-    out = sp.csr_matrix(matrix, copy=True)
+_ROWS_AT_ONCE = 4096
+
+
+def _normalize_sparse(matrix: sp.spmatrix, copy: bool) -> sp.csr_matrix:
+    out = sp.csr_matrix(matrix, copy=copy)
     if not np.issubdtype(out.dtype, np.floating):
         out = out.astype(np.float64)
-    rows = np.repeat(np.arange(out.shape[0]), np.diff(out.indptr))
-    # Each square in the data's dtype, summed in float64, as scikit-learn's Cython loop does.
-    sums = np.bincount(rows, weights=np.square(out.data).astype(np.float64), minlength=out.shape[0])
-    norms = np.sqrt(sums)
-    norms[sums == 0.0] = 1.0
-    out.data = (out.data / norms[rows]).astype(out.dtype)
+    lengths = np.diff(out.indptr)
+    # A slice of rows at a time: the per-entry row numbers and float64 squares of a whole big matrix would take
+    # more memory than the matrix itself.
+    for start in range(0, out.shape[0], _ROWS_AT_ONCE):
+        stop = min(start + _ROWS_AT_ONCE, out.shape[0])
+        data = out.data[out.indptr[start] : out.indptr[stop]]
+        rows = np.repeat(np.arange(stop - start), lengths[start:stop])
+        # Each square in the data's dtype, summed in float64, as scikit-learn's Cython loop does.
+        sums = np.bincount(rows, weights=np.square(data).astype(np.float64), minlength=stop - start)
+        norms = np.sqrt(sums)
+        norms[sums == 0.0] = 1.0
+        data /= norms[rows]
     return out

@@ -40,3 +40,12 @@ def test_dense_rows_normalized_as_scikit_learn_does(dtype: type) -> None:
     assert ours.dtype == theirs.dtype == dtype
     np.testing.assert_array_equal(ours, theirs)
     assert not np.shares_memory(ours, matrix)
+
+
+def test_sparse_rows_normalized_in_place_on_request() -> None:
+    """``copy=False`` scales the given matrix itself (a big index's build keeps one copy of its features)."""
+    matrix = sp.random(20, 50, density=0.2, random_state=3, format="csr", dtype=np.float32)
+    matrix.data *= 7
+    out = normalize(matrix, copy=False)
+    assert np.shares_memory(out.data, matrix.data)
+    np.testing.assert_allclose(sp.linalg.norm(matrix, axis=1)[matrix.getnnz(axis=1) > 0], 1.0, rtol=1e-6)

@@ -83,7 +83,7 @@ def write_draft(
 def list_drafts(folder: Path) -> list[Draft]:
     """The drafts in ``folder`` by id (a file that does not parse is listed by its name)."""
     drafts = []
-    for path in sorted(folder.glob("*.md")) if folder.is_dir() else []:
+    for path in sorted(folder.glob("*.md"), key=lambda p: p.stem) if folder.is_dir() else []:
         try:
             recipe = parse_recipe(path, path.read_text(encoding="utf-8"), path.stem)
         except (RecipeError, OSError, UnicodeDecodeError):

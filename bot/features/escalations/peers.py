@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Origin, Reply, Visibility
 from bot.feature import Context, Deps, Replies
@@ -81,7 +82,7 @@ class PeersFirst:
             if await get_escalation(session, asked.id) is not None:
                 return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
             place = _place(ctx.origin, await thread_of_question(session, asked.id))
-            peers = await self._peers(ctx, asked.question, ctx.now) if place is not None else []
+            peers = await self._peers(session, ctx, asked.question) if place is not None else []
             if not peers and not humans:
                 return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
             where = place or Place(ctx.origin.platform, ctx.origin.channel, None, "")
@@ -120,27 +121,25 @@ class PeersFirst:
         says = text.PEER_DM.format(who=who, question=quote(asked.question), topics=topics, link=place.link)
         return Reply(says, title=text.PEER_TITLE, user=peer.user, platform=peer.platform, visibility=Visibility.DM)
 
-    async def _peers(self, ctx: Context, question: str, now: datetime) -> list[Helper]:
+    async def _peers(self, session: AsyncSession, ctx: Context, question: str) -> list[Helper]:
         """The helpers to ask, best first: at most ``peers_per_question``, none over the daily limit, not the asker."""
         if self._rules.peers_per_question == 0:
             return []
-        async with ctx.db.session() as session:
-            helpers = [h for h in await list_helpers(session) if (h.platform, h.user) not in _me(ctx)]
-            if not helpers:
-                return []
-            solved = await solved_threads(session, now - _HISTORY)
-            credit = self._credit(question, solved)
-            ranked = sorted(
-                ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
-                key=lambda item: (-item[0], item[1]),
-            )
-            chosen: list[Helper] = []
-            for score, _, helper in ranked:
-                if score <= 0 or len(chosen) == self._rules.peers_per_question:
-                    break
-                asked_today = await peer_asks_since(session, helper.platform, helper.user, now - timedelta(days=1))
-                if asked_today < self._rules.peer_daily_limit:
-                    chosen.append(helper)
+        helpers = [h for h in await list_helpers(session) if (h.platform, h.user) not in _me(ctx)]
+        if not helpers:
+            return []
+        credit = self._credit(question, await solved_threads(session, ctx.now - _HISTORY))
+        ranked = sorted(
+            ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
+            key=lambda item: (-item[0], item[1]),
+        )
+        chosen: list[Helper] = []
+        for score, _, helper in ranked:
+            if score <= 0 or len(chosen) == self._rules.peers_per_question:
+                break
+            asked_today = await peer_asks_since(session, helper.platform, helper.user, ctx.now - timedelta(days=1))
+            if asked_today < self._rules.peer_daily_limit:
+                chosen.append(helper)
         return chosen
 
     def _recipes(self, question: str) -> set[str]:

@@ -278,8 +278,8 @@ class AskedQuestionRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     feedback: Mapped[str | None] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    # Who asked, to tell them once a recipe answers it (notified_at, claimed once); cleared after that or after
-    # escalation.asker_days (storage.questions.forget_askers).
+    # Who asked, to tell them once a recipe answers it; cleared then or after escalation.asker_days
+    # (storage.questions.forget_askers). notified_at: when a recipe closed the question (it leaves kb gaps).
     asker: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

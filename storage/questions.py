@@ -108,10 +108,11 @@ async def learned_examples(session: AsyncSession) -> dict[str, list[str]]:
 
 
 async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
-    """Questions that were declined or marked not helpful, oldest first."""
+    """Questions that were declined or marked not helpful and no recipe answers yet (not closed), oldest first."""
     rows = await session.scalars(
         select(AskedQuestionRow)
         .where((AskedQuestionRow.recipe_id.is_(None)) | (AskedQuestionRow.feedback == "not_helpful"))
+        .where(AskedQuestionRow.notified_at.is_(None))
         .order_by(AskedQuestionRow.id)
     )
     return [_record(r) for r in rows]
@@ -131,11 +132,13 @@ async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
 
 
 async def claim_notification(session: AsyncSession, question_id: int, now: datetime) -> AskedQuestion | None:
-    """Claim telling the asker of ``question_id`` that it is answered now: the question (with its asker) the
-    first time, across replicas; None when already told, or nobody is known to have asked. The asker is then
-    forgotten (they are not needed any more)."""
+    """Close the unanswered question ``question_id`` (a recipe answers it now) and claim telling its asker.
+
+    Returns the question with its asker the first time, across replicas; None when it was closed already or
+    nobody is known to have asked. A closed question leaves ``kb gaps``, and its asker is forgotten.
+    """
     row = await session.get(AskedQuestionRow, question_id)
-    if row is None or row.asker in (None, FORGOTTEN) or row.notified_at is not None:
+    if row is None or row.notified_at is not None:
         return None
     asked = _record(row)
     result = await session.execute(
@@ -144,7 +147,9 @@ async def claim_notification(session: AsyncSession, question_id: int, now: datet
         .values(notified_at=now, asker=None)
         .execution_options(synchronize_session=False)
     )
-    return asked if result.rowcount else None  # type: ignore[attr-defined]
+    if not result.rowcount or asked.asker in (None, FORGOTTEN):  # type: ignore[attr-defined]
+        return None
+    return asked
 
 
 async def forget_askers(session: AsyncSession, before: datetime) -> int:

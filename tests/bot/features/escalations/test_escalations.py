@@ -154,6 +154,9 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
         ),
     ]
     assert (await ann.say(f"ask {ODD}"))[0].title == "My cohort is dwindling"
+    assert texts(await staff.say("kb gaps", user="sam", role="staff")).endswith(
+        "No gaps: every question so far was answered and nobody said it didn't help."
+    )  # the gap closed itself
     assert texts(await staff.say("kb drafts", user="sam", role="staff")).endswith(
         "No drafts. “Save as recipe” on a solved question writes one."
     )
@@ -188,6 +191,8 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
     ]
     again = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
     assert again[0].text.endswith("I told 0 member(s) who asked about it.") and len(again) == 1
+    gaps = texts(await chat.say("kb gaps", user="sam", role="staff"))
+    assert "who won the football game" in gaps and "dwindling" not in gaps
 
 
 async def test_peers_are_limited_per_question_and_per_day(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:

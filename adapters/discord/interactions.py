@@ -41,12 +41,14 @@ log = logging.getLogger(__name__)
 Send = Callable[[Delivery], Awaitable[None]]
 _NO_CHANNELS = Channels({})  # logical channels were resolved by the core before the replies came back
 
-# Exactly what the bot needs: read and send messages and threads, embed links, attach files (exports).
+# Exactly what the bot needs: read and send messages and threads, embed links, attach files (exports), and manage
+# threads: tagging a member's forum post "Solved" or "Needs a human" is for its author or Manage Threads.
 PERMISSIONS = discord.Permissions(
     view_channel=True,
     send_messages=True,
     send_messages_in_threads=True,
     create_public_threads=True,
+    manage_threads=True,
     embed_links=True,
     attach_files=True,
     read_message_history=True,

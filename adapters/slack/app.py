@@ -30,6 +30,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.health import HealthServer
 from adapters.slack.groups import UserGroups
 from adapters.slack.http import MAX_BODY_BYTES, SignedEndpoint
+from adapters.slack.reactions import reacted_thread
 from adapters.slack.send import MAX_FILE_BYTES, OPEN_FORM_ACTION, Sender, call_api, decode_form
 from adapters.slack.translate import (
     MAX_VIEW_BLOCKS,
@@ -53,7 +54,6 @@ log = logging.getLogger(__name__)
 E = TypeVar("E", Message, Action, FormSubmission)
 _STOP_TIMEOUT = 5.0  # seconds a Socket Mode or HTTP shutdown may take before it is abandoned
 _NO_CHANNELS = Channels({})  # the core has mapped logical channels already
-_CHECK_MARKS = frozenset({"white_check_mark", "heavy_check_mark"})  # reactions that mark a thread solved
 # Slack shows an error in a modal not acknowledged within 3 s; the core gets this long to answer in the modal.
 FORM_ACK_SECONDS = 2.0
 
@@ -204,21 +204,10 @@ class SlackAdapter:
     async def _on_reaction(self, body: dict[str, Any], ack: AsyncAck, context: AsyncBoltContext) -> None:
         """A ✅ on a message: to the core with the thread it is in (Slack's event names only the message)."""
         await ack()
-        event = body.get("event", {})
-        item = event.get("item") or {}
-        if item.get("type") != "message" or event.get("reaction") not in _CHECK_MARKS or not event.get("user"):
-            return
-        try:
-            found = await call_api(
-                self.client.conversations_replies(channel=item["channel"], ts=item["ts"], limit=1, inclusive=True)
-            )
-        except DeliveryError as exc:
-            log.warning("Slack refused to show a reacted message's thread: %s", exc.code)
-            return
-        messages = found.get("messages") or [{}]
-        thread = str(messages[0].get("thread_ts") or item["ts"])
-        action = await self._with_groups(reaction_to_core(body, context.bot_user_id, thread), body.get("team_id"))
-        await self._deliver(action.origin, await self._handle(action), trigger_id=None)
+        thread = await reacted_thread(self.client, body.get("event", {}))
+        if thread is not None:
+            action = await self._with_groups(reaction_to_core(body, context.bot_user_id, thread), body.get("team_id"))
+            await self._deliver(action.origin, await self._handle(action), trigger_id=None)
 
     async def _on_home(self, body: dict[str, Any], ack: AsyncAck) -> None:
         """The App Home tab: the user's groups and next check-ins, then what they can do."""

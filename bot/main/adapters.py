@@ -20,6 +20,12 @@ def discord_adapter(app: BotApp, settings: Settings, token: str, *, guild_ready_
     if settings.roles.platform_roles and not settings.discord_guild_ids:
         log.warning("roles.platform_roles is set but discord_guild_ids is empty: Discord roles will count for nothing")
 
+    if settings.watched_channels("discord") and not settings.discord_message_content:
+        log.warning(
+            "Discord help channels are watched without the message-content intent: only messages and forum posts "
+            "that mention the bot are seen there (see README, Help channels)"
+        )
+
     return DiscordAdapter(
         app.dispatcher.handle,
         token,

@@ -164,6 +164,7 @@ def test_invite_url_asks_for_exactly_what_the_bot_needs() -> None:
     permissions = discord.Permissions(int(url.query["permissions"]))
     assert permissions.send_messages and permissions.embed_links and permissions.attach_files
     assert not permissions.administrator and not permissions.mention_everyone and not permissions.manage_messages
+    assert permissions.manage_threads  # forum tags on members' posts
 
 
 # -- end to end with discord.py against the stand-in ----------------------------------------------------------

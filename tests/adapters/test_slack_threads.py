@@ -136,3 +136,37 @@ async def test_watched_channel_answers_new_posts_once_and_only_when_confident(sl
     assert (unsure["channel"], unsure["thread_ts"]) == ("C0HELP", "1710000130.000130")
     assert unsure["text"].startswith("These might help: “What should happen at the last meeting?”")
     assert "not sure" not in json.dumps(unsure)
+
+
+async def test_two_replicas_post_one_answer_per_thread(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """Two replicas on one database get the same new post at once (the same event, and a copy under another
+    event id): the thread gets exactly one answer."""
+    settings = make_settings(db_target, tmp_path, help_channels={"slack": ["C0HELP"]})
+    apps = [BotApp(settings, clock=clock) for _ in range(2)]
+    for app in apps:
+        await app.start()
+    async with serving() as api:
+        adapters = [
+            SlackAdapter(
+                app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/", watched=frozenset({"C0HELP"})
+            )
+            for app in apps
+        ]
+        urls = [f"http://127.0.0.1:{await a.start(host='127.0.0.1', port=0)}/slack/events" for a in adapters]
+        try:
+            event = fixture("message_channels.json")
+            copy_ = {**copy.deepcopy(event), "event_id": "Ev0CHANNELMSG1-copy"}
+            await asyncio.gather(post_event(urls[0], event), post_event(urls[1], event), post_event(urls[1], copy_))
+            DISPATCHERS.append(apps[1].dispatcher)
+            await settle(urls[1], api, 9)
+            DISPATCHERS.append(apps[0].dispatcher)
+            posts = await settle(urls[0], api, 10)
+        finally:
+            for adapter in adapters:
+                await adapter.stop()
+            for app in apps:
+                await app.close()
+    answers = [p for p in posts if p["channel"] == "C0HELP"]
+    assert [(p["thread_ts"], answered(p)[1]) for p in answers] == [
+        ("1710000100.000100", "How do I choose a venue for an in-person learning circle?")
+    ]

@@ -64,9 +64,13 @@ class Threads:
             return None
         async with ctx.db.session() as session:
             thread = await get_thread(session, origin.platform, origin.channel, origin.thread)
+            if thread is None and message.parent is not None:
+                # A Discord thread opened on a message the bot answered: its id is that message's.
+                thread = await get_thread(session, origin.platform, message.parent, origin.thread)
         if thread is not None:
             # A thread's first message seen again (another replica's copy) was answered by whoever opened it.
-            return [] if message.starts_thread else await self._in_thread(ctx, message, thread)
+            first = message.starts_thread and (thread.channel, thread.thread) == (origin.channel, origin.thread)
+            return [] if first else await self._in_thread(ctx, message, thread)
         if message.is_mention:
             return await self._mentioned(ctx, message.text.strip())
         if message.starts_thread and self._watched(origin.platform, origin.channel, message.parent):
@@ -132,7 +136,7 @@ class Threads:
     async def _in_thread(self, ctx: Context, message: Message, thread: HelpThread) -> Replies | None:
         """A message in a thread the bot knows: a mark, a follow-up, or someone else's reply (then the bot is quiet)."""
         said, user = message.text.strip(), ctx.origin.user
-        if is_solved_word(said) and user != "" and (user == thread.asker or ctx.role >= Role.STAFF):
+        if is_solved_word(said) and (user == thread.asker or ctx.role >= Role.STAFF):
             return await solve(ctx, thread, thread.first_human_replier, quiet=True)
         if message.is_mention:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)

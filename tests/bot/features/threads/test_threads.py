@@ -34,7 +34,10 @@ async def say(
 ) -> list[Reply]:
     starts = bool(kw.pop("starts", False))
     role = str(kw.pop("role", "member"))
-    message = Message(origin(user, thread, channel, role), text, is_mention=mention, starts_thread=starts)
+    parent = kw.pop("parent", None)
+    message = Message(
+        origin(user, thread, channel, role), text, is_mention=mention, starts_thread=starts, parent=parent
+    )
     return await app.dispatcher.handle(message)
 
 
@@ -146,3 +149,13 @@ async def test_two_replicas_answer_a_new_post_once(bot: BotApp, db_target: DbTar
     finally:
         await twin.close()
     assert len(first) + len(second) == 1 and "venue" in texts([*first, *second]).lower()
+
+
+async def test_a_thread_opened_on_an_answered_message_is_followed(bot: BotApp) -> None:
+    """On Discord a thread started from a message has that message's id: the bot's answer to the message counts
+    there, so the asker's follow-up inside is answered and someone else's reply silences the bot."""
+    await say(bot, "how do I recruit learners", "ann", "m7", starts=True)
+    (follow,) = await say(bot, "what about posters?", "ann", "m7", channel="m7", parent=DESK)
+    assert follow.title == "How do I promote my learning circle?"
+    assert await say(bot, "Posters worked for us.", "bo", "m7", channel="m7", parent=DESK) == []
+    assert await say(bot, "and flyers?", "ann", "m7", channel="m7", parent=DESK) == []

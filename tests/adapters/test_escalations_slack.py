@@ -12,6 +12,7 @@ import pytest
 
 from adapters.slack.app import SlackAdapter
 from bot.main.wiring import BotApp
+from storage.threads import get_thread
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
 from tests.bot.features.escalations.seed import answer_and_solve, solved_thread
 from tests.conftest import Clock, DbTarget, make_settings, routed
@@ -50,6 +51,53 @@ async def slack(replicas: list[BotApp]) -> AsyncIterator[tuple[str, SlackApi, Sl
         await adapter.stop()
 
 
+async def peer_asked(url: str, api: SlackApi, app: BotApp, clock: Clock) -> None:
+    """U0PAT solved a similar question and opts in; Ann asks by mention and presses "Ask a human" on the answer."""
+    history = "our cohort keeps dwindling fast"
+    await solved_thread(app.db, "slack", "C0HELPDESK", "1709000000.000100", history, "U0PAT", clock.now)
+    await post_form(url, slash(api, "helper on", "U0PAT"))
+    await api.wait_for("chat.postEphemeral")
+    mention = fixture("app_mention.json")
+    mention["event"]["text"] = f"<@U0BOT> {QUESTION}"
+    await post_event(url, mention)
+    (answer,) = await api.wait_for("chat.postMessage")
+    assert answer["thread_ts"] == THREAD
+    actions = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    human = next(e for e in actions if e["text"]["text"] == "Ask a human")
+    await post_form(url, press(api, human, "1710000000.000200"))
+
+
+async def test_a_peers_reply_in_the_thread_keeps_it_from_staff(
+    slack: tuple[str, SlackApi, SlackAdapter], replicas: list[BotApp], clock: Clock
+) -> None:
+    """Pat answers in Ann's thread within the 4 hours: staff never hear of it, and `kb escalations` says answered."""
+    url, api, _ = slack
+    await peer_asked(url, api, replicas[0], clock)
+    await api.wait_for("chat.postMessage", 2)
+    reply = fixture("message_thread_reply.json")
+    reply["event"].update(user="U0PAT", text="Move the meeting to a time that suits them.")
+    reply["event"].update(ts="1710000300.000300", event_ts="1710000300.000300")
+    reply["event_id"] = "Ev0PATREPLY"
+    await post_event(url, reply)
+    await replied(replicas[0], "C0GENERAL", THREAD)
+    clock.advance(hours=5)
+    await post_form(url, slash(api, "kb escalations", "U0SAM"))
+    (listed,) = [p for p in await api.wait_for("chat.postEphemeral", 3) if p["user"] == "U0SAM"]
+    assert listed["blocks"][1] == SECTION(f"Q1 [answered] {QUESTION} (peers asked: 1; 2 March 2026)")
+    assert await tick_both(replicas, clock) == []
+
+
+async def replied(app: BotApp, channel: str, thread: str) -> None:
+    """Wait (up to 5 s) until the bot has seen a person's reply in the thread (it is handled after the ack)."""
+    for _ in range(100):
+        async with app.db.session() as session:
+            found = await get_thread(session, "slack", channel, thread)
+        if found is not None and found.first_human_reply_at is not None:
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the reply in the thread was never recorded")
+
+
 def slash(api: SlackApi, text: str, user: str) -> dict[str, str]:
     return {
         **fixture("slash_consult.json"),
@@ -74,31 +122,7 @@ async def test_peer_is_asked_by_dm_then_staff_after_four_hours_once(
 ) -> None:
     """The opted-in peer who solved a similar question gets one DM linking the thread; 4 h later one post in C0HELP."""
     url, api, adapter = slack
-    await solved_thread(
-        replicas[0].db,
-        "slack",
-        "C0HELPDESK",
-        "1709000000.000100",
-        "our cohort keeps dwindling fast",
-        "U0PAT",
-        clock.now,
-    )
-    await post_form(url, slash(api, "helper on", "U0PAT"))
-    await api.wait_for("chat.postEphemeral")
-    mention = fixture("app_mention.json")
-    mention["event"]["text"] = f"<@U0BOT> {QUESTION}"
-    await post_event(url, mention)
-    (answer,) = await api.wait_for("chat.postMessage")
-    assert answer["thread_ts"] == THREAD
-    human = next(
-        e
-        for b in answer["blocks"]
-        if b["type"] == "actions"
-        for e in b["elements"]
-        if e["text"]["text"] == "Ask a human"
-    )
-    await post_form(url, press(api, human, "1710000000.000200"))
-
+    await peer_asked(url, api, replicas[0], clock)
     posts = await api.wait_for("chat.postMessage", 2)
     told = await api.wait_for("chat.postEphemeral", 2)
     assert posts[1] == {  # to the user id: Slack posts it in the bot's DM with them

@@ -15,9 +15,16 @@ import yarl
 from bot.main.adapters import discord_adapter
 from bot.main.wiring import BotApp
 from storage.escalations import list_escalations
-from tests.adapters.discord_bot import READY_AFTER, Bot, buttons
-from tests.adapters.discord_standin import GUILD_ID, HELP_CHANNEL, MEMBER_ID, STAFF_CHANNEL, DiscordStandIn
-from tests.bot.features.escalations.seed import solved_thread, thread_for
+from tests.adapters.discord_bot import READY_AFTER, Bot, buttons, custom_ids
+from tests.adapters.discord_standin import (
+    GUILD_ID,
+    HELP_CHANNEL,
+    MEMBER_ID,
+    STAFF_CHANNEL,
+    STAFF_ROLE,
+    DiscordStandIn,
+)
+from tests.bot.features.escalations.seed import answer_and_solve, solved_thread, thread_for
 from tests.conftest import DbTarget, make_settings, routed
 
 PEER_ID = "1300000000000000002"
@@ -34,8 +41,14 @@ async def replicas(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIter
     monkeypatch.setattr(discord.http.Route, "BASE", standin.api_url)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
     target = DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'discord.db'}", None)
+    (tmp_path / "ours").mkdir()
     settings = make_settings(
-        target, tmp_path, discord_guild_ids=[int(GUILD_ID)], channels={"help": {"discord": STAFF_CHANNEL}}
+        target,
+        tmp_path,
+        discord_guild_ids=[int(GUILD_ID)],
+        channels={"help": {"discord": STAFF_CHANNEL}},
+        roles={"platform_roles": {"Staff": "staff"}},
+        knowledge_dirs=[str(tmp_path / "ours")],
     )
     app, other = BotApp(settings), BotApp(settings)
     try:
@@ -130,3 +143,59 @@ STAFF_POST = (
     f"{MEMBER_ID} asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"
     "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"
 )
+
+
+ANSWER = "Ask each member what changed for them, then move the meeting to a time that suits the group."
+
+
+async def test_save_as_recipe_opens_a_modal_and_publishing_dms_the_asker_once(replicas: tuple[Bot, BotApp]) -> None:
+    """A person solved Ada's declined question: staff press Save as recipe (a modal), publish, Ada gets one DM."""
+    bot, other = replicas
+    now = datetime.now(UTC)
+    staff = member("1300000000000000009", "sam")
+    staff["roles"] = [STAFF_ROLE]
+    await bot.ask(QUESTION)
+    await thread_for(bot.app.db, "discord", HELP_CHANNEL, POST_ID, MEMBER_ID, QUESTION, 1, now)
+    await answer_and_solve(bot.app.db, "discord", HELP_CHANNEL, POST_ID, PEER_ID, now)
+    ticks = await asyncio.gather(bot.app.scheduler.tick(now), other.scheduler.tick(now))
+    (offer,) = [reply for replies in ticks for reply in replies]
+    await bot.adapter.send(routed(offer))
+    posted = await bot.standin.wait_for(lambda c: c.path == f"/channels/{STAFF_CHANNEL}/messages")
+    assert buttons(posted) == [("Save as recipe", "cb|esc:save|1")]
+    pressed = {"custom_id": "cb|esc:save|1", "component_type": 2}
+    modal = await bot.interact("interaction_component", data=pressed, member=staff)
+    assert modal.body["type"] == 9 and custom_ids(modal) == ["answer", "title"]
+    rows = [
+        {"type": 18, "component": {"type": 4, "custom_id": "answer", "value": ANSWER}},
+        {"type": 18, "component": {"type": 4, "custom_id": "title", "value": ""}},
+    ]
+    data = {"custom_id": modal.body["data"]["custom_id"], "components": rows}
+    saved = await bot.interact("interaction_modal", data=data, member=staff)
+    assert "Draft `cohort-dwindling` saved for review." in saved.body["data"]["content"]
+    publish = {"type": 1, "name": "publish", "options": [{"name": "args", "type": 3, "value": "cohort-dwindling"}]}
+    command = {"id": "1", "name": "kb", "type": 1, "options": [publish]}
+    done = await bot.interact("interaction_command", data=command, member=staff)
+    assert done.body["data"]["content"] == (
+        "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member(s) who asked about it."
+    )
+    dm = await bot.standin.wait_for(lambda c: c.path == "/channels/155" + MEMBER_ID[3:] + "/messages")
+    assert isinstance(dm.body.pop("nonce"), str)
+    day = f"{now.day} {now:%B %Y}"
+    assert dm.body == {
+        "embeds": [
+            {
+                "flags": 0,
+                "type": "rich",
+                "title": "My cohort is dwindling",
+                "description": f"You asked “{QUESTION}” on {day}; here is the answer now.\n\n{ANSWER}",
+                "url": LINK,  # the recipe's link: the thread a person solved it in
+                "footer": {"text": LINK},
+            }
+        ],
+        "content": None,
+        "components": [],
+        "enforce_nonce": True,
+        "tts": False,
+        "allowed_mentions": {"parse": []},
+    }
+    assert [c.path for c in bot.standin.sent].count(dm.path) == 1

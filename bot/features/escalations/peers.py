@@ -98,7 +98,7 @@ class PeersFirst:
             )
             if not opened:  # pressed on another replica at the same moment
                 return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
-            for peer in peers:
+            for peer, _ in peers:
                 await add_peer(session, escalation.id, peer.platform, peer.user, ctx.now)
             if peers:
                 await set_staff_due(session, escalation.id, ctx.now + timedelta(hours=self._rules.staff_after_hours))
@@ -115,14 +115,16 @@ class PeersFirst:
         hours = f"{self._rules.staff_after_hours:g}"
         return Reply(text.ASKED_PEERS.format(count=count, hours=hours), visibility=Visibility.EPHEMERAL)
 
-    def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, peer: Helper) -> Reply:
-        topics = text.PEER_TOPICS.format(topics=quote(", ".join(peer.topics))) if peer.topics else ""
+    def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:
+        peer, solved = chosen
+        why = text.PEER_SOLVED if solved else text.PEER_TOPICS.format(topics=quote(", ".join(peer.topics)))
         who = quote(origin.user_name or origin.user)
-        says = text.PEER_DM.format(who=who, question=quote(asked.question), topics=topics, link=place.link)
+        says = text.PEER_DM.format(who=who, question=quote(asked.question), why=why, link=place.link)
         return Reply(says, title=text.PEER_TITLE, user=peer.user, platform=peer.platform, visibility=Visibility.DM)
 
-    async def _peers(self, session: AsyncSession, ctx: Context, question: str) -> list[Helper]:
-        """The helpers to ask, best first: at most ``peers_per_question``, none over the daily limit, not the asker."""
+    async def _peers(self, session: AsyncSession, ctx: Context, question: str) -> list[tuple[Helper, bool]]:
+        """The helpers to ask, best first, each with whether they solved a similar question: at most
+        ``peers_per_question``, none over the daily limit, never the asker."""
         if self._rules.peers_per_question == 0:
             return []
         helpers = [h for h in await list_helpers(session) if (h.platform, h.user) not in _me(ctx)]
@@ -133,13 +135,13 @@ class PeersFirst:
             ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
             key=lambda item: (-item[0], item[1]),
         )
-        chosen: list[Helper] = []
+        chosen: list[tuple[Helper, bool]] = []
         for score, _, helper in ranked:
             if score <= 0 or len(chosen) == self._rules.peers_per_question:
                 break
             asked_today = await peer_asks_since(session, helper.platform, helper.user, ctx.now - timedelta(days=1))
             if asked_today < self._rules.peer_daily_limit:
-                chosen.append(helper)
+                chosen.append((helper, credit[(helper.platform, helper.user)] > 0))
         return chosen
 
     def _recipes(self, question: str) -> set[str]:

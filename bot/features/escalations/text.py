@@ -18,11 +18,9 @@ HELPER_USAGE = "Usage: `helper on [topics...]`, `helper off`, or `helper` to see
 
 # "Ask a human" (peers.py).
 PEER_TITLE = "Can you help another member?"
-PEER_DM = (
-    "{who} asked: {question}\n"
-    "You helped with questions like this before{topics}. If you can answer, please reply in the thread: {link}"
-)
-PEER_TOPICS = " (you named {topics})"
+PEER_DM = "{who} asked: {question}\n{why} If you can answer, please reply in the thread: {link}"
+PEER_SOLVED = "You helped with questions like this before."
+PEER_TOPICS = "You said you know about {topics}."
 ASKED_PEERS = (
     "I've asked {count} member(s) who helped with questions like this; if nobody answers in {hours} hours, "
     "I'll pass it to the team."

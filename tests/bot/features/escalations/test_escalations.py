@@ -253,3 +253,18 @@ async def test_who_asked_is_forgotten_after_asker_days(chat: Chat, app: BotApp, 
     await app.scheduler.tick(clock.now)
     taught = await chat.say("kb confirm 1 facilitation/attendance", user="sam", role="staff")
     assert taught[0].text.endswith("I told 0 member(s) who asked about it.") and len(taught) == 1
+
+
+async def test_a_helper_who_named_the_topic_is_asked_and_told_why(chat: Chat) -> None:
+    """A helper with no solved history is asked when a topic they named is in the question; others are not."""
+    await chat.say("helper on cohort retention", user="quinn")
+    await chat.say("helper on venues", user="ria")
+    await chat.say("helper on", user="sol")
+    declined = (await chat.say(f"ask {ODD}", user="ann", channel="general"))[0]
+    replies = await chat.press(*button(declined, "Ask a human"), user="ann", channel="general")
+    (dm,) = [r for r in replies if r.visibility is Visibility.DM]
+    assert (dm.user, dm.text) == (
+        "quinn",
+        f"Ann asked: {ODD}\nYou said you know about cohort, retention. If you can answer, please reply in the "
+        "thread: #general",
+    )

@@ -26,6 +26,7 @@ from knowledge.search import tokens
 __all__ = ["Draft", "drafts_dir", "list_drafts", "live_dir", "publish", "write_draft"]
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
+_WORD = re.compile(r"[a-z0-9]+")
 _MAX_EXAMPLES = 20
 
 
@@ -59,7 +60,8 @@ def write_draft(
 ) -> Draft:
     """Write a draft for ``question`` answered by ``answer`` (never over an existing file); the draft written."""
     folder.mkdir(parents=True, exist_ok=True)
-    base = "-".join(tokens(question)[:6]) or "question"
+    words = [w for w in tokens(question) if _WORD.fullmatch(w)][:6]  # ids are ASCII: `kb publish` is typed
+    base = "-".join(words) or "question"
     slug, n = base, 1
     while (folder / f"{slug}.md").exists():
         n += 1

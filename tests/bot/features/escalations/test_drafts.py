@@ -36,6 +36,8 @@ def test_a_draft_is_a_recipe_file_in_the_projects_format(tmp_path: Path) -> None
     again = write_draft(tmp_path, "how do we keep people coming?", "Text them.", "", None, [], date(2026, 3, 3))
     assert (draft.id, again.id) == ("keep-people-coming", "keep-people-coming-2")  # never over an existing draft
     assert [d.id for d in list_drafts(tmp_path)] == ["keep-people-coming", "keep-people-coming-2"]
+    other = write_draft(tmp_path, "как найти помещение?", "В библиотеке.", "", None, [], date(2026, 3, 3))
+    assert other.id == "question" and publish(tmp_path, tmp_path / "live", other.id, []).id == "question"
 
 
 def test_publish_refuses_paths_unknown_drafts_taken_ids_and_no_folder(tmp_path: Path) -> None:

@@ -42,7 +42,10 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
     )
     assert "[4] Ask a human" in asked.stdout, asked.stderr
     assert "[dm to pat]\n== Can you help another member? ==\nann asked: my cohort is dwindling\n" in asked.stdout
-    assert "I've asked 1 member(s) who helped with questions like this" in asked.stdout
+    assert (
+        "[ephemeral]\nI've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, "
+        "I'll pass it to the team.\n"
+    ) in asked.stdout
     later = (datetime.now(UTC) + timedelta(hours=5)).isoformat(timespec="minutes")
     ticked = run(tmp_path, "scheduler", "tick", "--now", later, env=ENV)
     assert "[posted to #help]\n== A question for a human ==\nann asked: my cohort is dwindling\n" in ticked.stdout

@@ -136,8 +136,7 @@ PEER_DM = (
     f"thread: {LINK}"
 )
 ASKED = (
-    "I've asked 1 member(s) who helped with questions like this; if nobody answers in 4 hours, I'll pass it to the "
-    "team."
+    "I've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
 )
 STAFF_POST = (
     f"{MEMBER_ID} asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"

@@ -105,15 +105,17 @@ class PeersFirst:
             else:
                 await claim_escalated(session, escalation.id, ctx.now)
         if peers and place is not None:
-            return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), self._asked_peers(len(peers))]
+            told = self._asked_peers(len(peers), humans)
+            return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), told]
         return self._to_staff(ctx, asked)
 
     def _to_staff(self, ctx: Context, asked: AskedQuestion) -> Replies:
         return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now))
 
-    def _asked_peers(self, count: int) -> Reply:
+    def _asked_peers(self, count: int, humans: bool) -> Reply:
         hours = f"{self._rules.staff_after_hours:g}"
-        return Reply(text.ASKED_PEERS.format(count=count, hours=hours), visibility=Visibility.EPHEMERAL)
+        says = text.ASKED_PEERS.format(count=count) + (text.THEN_STAFF.format(hours=hours) if humans else "")
+        return Reply(says, visibility=Visibility.EPHEMERAL)
 
     def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:
         peer, solved = chosen

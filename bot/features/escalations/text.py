@@ -21,10 +21,8 @@ PEER_TITLE = "Can you help another member?"
 PEER_DM = "{who} asked: {question}\n{why} If you can answer, please reply in the thread: {link}"
 PEER_SOLVED = "You helped with questions like this before."
 PEER_TOPICS = "You said you know about {topics}."
-ASKED_PEERS = (
-    "I've asked {count} member(s) who helped with questions like this; if nobody answers in {hours} hours, "
-    "I'll pass it to the team."
-)
+ASKED_PEERS = "I've asked {count} member(s) who know about questions like this."
+THEN_STAFF = " If nobody answers in {hours} hours, I'll pass it to the team."
 ALREADY = "This question has already been passed on; someone will answer you there."
 FOR_STAFF_AFTER_PEERS = (
     "{who} asked: {question}\n"

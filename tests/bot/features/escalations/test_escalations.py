@@ -87,7 +87,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
             None,
             Visibility.EPHEMERAL,
             None,
-            "I've asked 1 member(s) who helped with questions like this; if nobody answers in 4 hours, I'll pass "
+            "I've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, I'll pass "
             "it to the team.",
         ),
     ]
@@ -268,3 +268,27 @@ async def test_a_helper_who_named_the_topic_is_asked_and_told_why(chat: Chat) ->
         f"Ann asked: {ODD}\nYou said you know about cohort, retention. If you can answer, please reply in the "
         "thread: #general",
     )
+
+
+async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """No help channel: a fitting helper is still asked, the asker is not promised staff, and nothing is posted."""
+    settings = make_settings(db_target, tmp_path).model_copy(update={"help_channel": None})
+    app = BotApp(settings, clock=clock)
+    await app.start()
+    try:
+        chat = Chat(app)
+        await chat.say("helper on cohort", user="quinn")
+        declined = (await chat.say(f"ask {ODD}", user="ann", channel="general"))[0]
+        replies = await chat.press(*button(declined, "Ask a human"), user="ann", channel="general")
+        assert [(r.user, r.text) for r in replies][1:] == [
+            (None, "I've asked 1 member(s) who know about questions like this.")
+        ]
+        clock.advance(hours=5)
+        assert await app.scheduler.tick(clock.now) == []
+        again = (await chat.say("ask who won the football game", user="bo", channel="general"))[0]
+        nobody = await chat.press(*button(again, "Ask a human"), user="bo", channel="general")
+        assert texts(nobody) == "\nNobody is set up to take questions here yet; please ask in the community forum."
+    finally:
+        await app.close()

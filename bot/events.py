@@ -37,6 +37,8 @@ class Origin:
         platform_roles: role or group names the platform gives the user (Discord roles, Slack user groups).
         form_page_size: how many fields one page of a form may hold where the event came from: 0 asks field by
             field (the console, direct messages), 5 is a Discord modal, 100 a Slack modal.
+        site: the web address of the workspace or server, for links to its threads (``https://acme.slack.com``,
+            ``https://discord.com/channels/GUILD``); empty when the event does not say.
     """
 
     platform: str
@@ -47,6 +49,7 @@ class Origin:
     is_dm: bool = False
     platform_roles: frozenset[str] = frozenset()
     form_page_size: int = 0
+    site: str = ""
 
     @property
     def supports_modals(self) -> bool:

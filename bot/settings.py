@@ -12,15 +12,12 @@ the bot ignores them, so one ``.env`` serves a Docker and a non-Docker start.
 from __future__ import annotations
 
 import difflib
-import json
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
 from pydantic import (
     AliasChoices,
     Field,
@@ -32,6 +29,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
+from bot.settings_files import parse_problem, read_yaml
+from bot.settings_models import EscalationSettings as Escalation
 from bot.settings_models import KnowledgeDir, LeadFlowSettings, RoleSettings, StaffHours, WebhookSettings
 
 __all__ = [
@@ -92,6 +91,10 @@ class Settings(BaseSettings):
         {}, description="Logical channels per platform: {staff: {slack: C0STAFF, discord: '1122'}, help: {...}}."
     )
     help_channel: str | None = Field(None, description="Channel id where 'Ask a human' posts (any platform).")
+    escalation: Escalation = Field(
+        Escalation(), description="'Ask a human': peers per question, per day, hours before staff."
+    )
+    drafts_dir: Path | None = Field(None, description="Review folder for recipe drafts; unset: data_dir/drafts.")
     help_channels: dict[str, list[str]] = Field(
         {},
         description="Watched help channels per platform: {slack: [C0HELP], discord: ['1122'], console: [help]}; "
@@ -313,44 +316,6 @@ def _closest_setting(key: str) -> str:
     return f"; did you mean {close[0]!r}?" if close else ""
 
 
-def _parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
-    """Name the setting (and the variables) whose value is not the JSON a list or mapping setting needs."""
-    found = re.search(r'field "([^"]+)"', str(exc))
-    field = found.group(1) if found else "?"
-    prefix = f"COMMUNITYBOT_{field.upper()}"
-    culprits = []
-    for variable, value in environ.items():
-        if variable.upper() == prefix or variable.upper().startswith(prefix + "__"):
-            try:
-                json.loads(value)
-            except ValueError:
-                culprits.append(variable)
-    where = f" ({', '.join(sorted(culprits))})" if culprits else ""
-    return f'setting {field!r}{where}: not valid JSON; write lists and mappings as JSON, e.g. [1, 2] or {{"a": 1}}'
-
-
-def _read_yaml(path: Path) -> dict[str, Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
-    try:
-        data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(f"{path}:{line}: not valid YAML ({exc.problem})") from exc
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of setting names to values at the top level")
-    for key in data:
-        if str(key).lower() in _SECRETS:
-            raise ConfigError(
-                f"{path}: {key!r} is a secret and may only be set in the environment ({str(key).upper()})"
-            )
-    return data
-
-
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings from the environment, ``.env`` and the YAML file.
 
@@ -366,7 +331,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     source = str(path)
     values: dict[str, Any] = {}
     if path.exists():
-        values = _read_yaml(path)
+        values = read_yaml(path, _SECRETS)
     elif explicit:
         raise ConfigError(f"{path}: settings file not found")
     else:
@@ -377,7 +342,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     try:
         settings = Settings(**values)
     except SettingsError as exc:
-        raise ConfigError("invalid settings: " + _parse_problem(exc, os.environ)) from None
+        raise ConfigError("invalid settings: " + parse_problem(exc, os.environ)) from None
     except ValidationError as exc:
         problems = []
         for err in exc.errors():

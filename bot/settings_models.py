@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
 
-__all__ = ["WEBHOOK_EVENTS", "KnowledgeDir", "LeadFlowSettings", "RoleSettings", "StaffHours", "WebhookSettings"]
+__all__ = [
+    "WEBHOOK_EVENTS",
+    "EscalationSettings",
+    "KnowledgeDir",
+    "LeadFlowSettings",
+    "RoleSettings",
+    "StaffHours",
+    "WebhookSettings",
+]
 
 _HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
 
@@ -58,6 +66,23 @@ class WebhookSettings(BaseModel):
     url: str
     secret: SecretStr
     events: list[WebhookEvent] = list(WEBHOOK_EVENTS)
+
+
+class EscalationSettings(BaseModel):
+    """Peers before staff: how "Ask a human" asks helpers first, then staff.
+
+    At most ``peers_per_question`` helpers are asked by DM about one question, and none more than
+    ``peer_daily_limit`` times in 24 hours. If nobody has answered in the question's thread after
+    ``staff_after_hours``, it is posted to the help channel. Who asked a question is kept ``asker_days`` at most,
+    to tell them once a recipe answers it.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    peers_per_question: Annotated[int, Field(ge=0, le=20)] = 3
+    peer_daily_limit: Annotated[int, Field(ge=1)] = 2
+    staff_after_hours: Annotated[float, Field(gt=0)] = 4
+    asker_days: Annotated[int, Field(gt=0)] = 60
 
 
 class LeadFlowSettings(BaseModel):

@@ -276,6 +276,10 @@ class AskedQuestionRow(Base):
     score: Mapped[float] = mapped_column(Float, default=0.0)
     feedback: Mapped[str | None] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Who asked, to tell them once a recipe answers it; cleared then or after escalation.asker_days
+    # (storage.questions.forget_askers). notified_at: when a recipe closed the question (it leaves kb gaps).
+    asker: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
+    notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class LearnedExampleRow(Base):
@@ -369,4 +373,4 @@ Index("ix_leads_created_at", LeadRow.created_at)
 
 # The other tables live in modules of their own (models_*.py); imported here so the metadata (and Alembic) has
 # every table.
-from storage import models_calendars, models_help, models_meetings, models_people  # noqa: E402, F401
+from storage import models_calendars, models_escalations, models_help, models_meetings, models_people  # noqa: E402, F401

@@ -8,12 +8,15 @@ from datetime import datetime
 from sqlalchemy import case, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.forget import FORGOTTEN
 from storage.models import AskedQuestionRow, LearnedExampleRow
 
 __all__ = [
     "AskedQuestion",
     "RecipeStats",
     "add_learned_example",
+    "claim_notification",
+    "forget_askers",
     "get_question",
     "learned_examples",
     "log_question",
@@ -32,6 +35,9 @@ class AskedQuestion:
     recipe_id: str | None
     score: float
     feedback: str | None
+    platform: str = ""
+    asker: str | None = None
+    created_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -45,15 +51,24 @@ class RecipeStats:
 
 
 def _record(row: AskedQuestionRow) -> AskedQuestion:
-    return AskedQuestion(row.id, row.question, row.recipe_id, row.score, row.feedback)
+    asker = None if row.notified_at is not None else row.asker
+    return AskedQuestion(
+        row.id, row.question, row.recipe_id, row.score, row.feedback, row.platform, asker, row.created_at
+    )
 
 
 async def log_question(
-    session: AsyncSession, platform: str, question: str, recipe_id: str | None, score: float, now: datetime
+    session: AsyncSession,
+    platform: str,
+    question: str,
+    recipe_id: str | None,
+    score: float,
+    now: datetime,
+    asker: str | None = None,
 ) -> int:
-    """Record a question and what was answered (None when declined); returns its id."""
+    """Record a question, what was answered (None when declined) and who asked (to tell them later); its id."""
     row = AskedQuestionRow(
-        platform=platform, question=question[:1500], recipe_id=recipe_id, score=score, created_at=now
+        platform=platform, question=question[:1500], recipe_id=recipe_id, score=score, created_at=now, asker=asker
     )
     session.add(row)
     await session.flush()
@@ -93,10 +108,11 @@ async def learned_examples(session: AsyncSession) -> dict[str, list[str]]:
 
 
 async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
-    """Questions that were declined or marked not helpful, oldest first."""
+    """Questions that were declined or marked not helpful and no recipe answers yet (not closed), oldest first."""
     rows = await session.scalars(
         select(AskedQuestionRow)
         .where((AskedQuestionRow.recipe_id.is_(None)) | (AskedQuestionRow.feedback == "not_helpful"))
+        .where(AskedQuestionRow.notified_at.is_(None))
         .order_by(AskedQuestionRow.id)
     )
     return [_record(r) for r in rows]
@@ -113,3 +129,34 @@ async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
         .order_by(func.count().desc(), AskedQuestionRow.recipe_id)
     )
     return [RecipeStats(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+
+
+async def claim_notification(session: AsyncSession, question_id: int, now: datetime) -> AskedQuestion | None:
+    """Close the unanswered question ``question_id`` (a recipe answers it now) and claim telling its asker.
+
+    Returns the question with its asker the first time, across replicas; None when it was closed already or
+    nobody is known to have asked. A closed question leaves ``kb gaps``, and its asker is forgotten.
+    """
+    row = await session.get(AskedQuestionRow, question_id)
+    if row is None or row.notified_at is not None:
+        return None
+    asked = _record(row)
+    result = await session.execute(
+        update(AskedQuestionRow)
+        .where(AskedQuestionRow.id == question_id, AskedQuestionRow.notified_at.is_(None))
+        .values(notified_at=now, asker=None)
+        .execution_options(synchronize_session=False)
+    )
+    if not result.rowcount or asked.asker in (None, FORGOTTEN):  # type: ignore[attr-defined]
+        return None
+    return asked
+
+
+async def forget_askers(session: AsyncSession, before: datetime) -> int:
+    """Forget who asked the questions asked before ``before`` (kept only to tell them of an answer); how many."""
+    result = await session.execute(
+        update(AskedQuestionRow)
+        .where(AskedQuestionRow.created_at < before, AskedQuestionRow.asker.is_not(None))
+        .values(asker=None)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]

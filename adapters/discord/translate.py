@@ -112,6 +112,7 @@ def origin_of(
     if not is_dm and str(payload.get("guild_id")) in {str(g) for g in guilds}:
         roles = frozenset(str(r) for r in member.get("roles", [])) | frozenset(role_names)
     name = member.get("nick") or user.get("global_name") or user.get("username") or ""
+    guild = str(payload.get("guild_id") or "")
     return Origin(
         "discord",
         str(payload.get("channel_id") or (payload.get("channel") or {}).get("id", "")),
@@ -120,6 +121,7 @@ def origin_of(
         is_dm=is_dm,
         platform_roles=roles,
         form_page_size=MODAL_LIMIT if modals else 0,
+        site=f"https://discord.com/channels/{guild}" if guild.isdigit() else "",
     )
 
 

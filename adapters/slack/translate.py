@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -108,6 +109,9 @@ def notification_text(reply: Reply) -> str:
     return escape(text) or "(message)"
 
 
+_DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+
+
 def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool, modals: bool) -> Origin:
     size = MODAL_FIELDS if modals else 0
     return Origin("slack", channel, platform_user, thread=thread, is_dm=is_dm, form_page_size=size)
@@ -185,6 +189,9 @@ def action_to_core(body: Mapping[str, Any]) -> Action:
     message = body.get("container", {})
     thread = message.get("thread_ts") or message.get("message_ts")
     origin = _origin(body["user"]["id"], channel, thread=thread, is_dm=channel.startswith("D"), modals=True)
+    domain = str((body.get("team") or {}).get("domain") or "")
+    if _DOMAIN.fullmatch(domain):  # the workspace's address, for links to its threads
+        origin = replace(origin, site=f"https://{domain}.slack.com")
     return Action(origin, action["action_id"].split("|", 1)[0], action.get("value", ""), delivery_id=_trigger(body))
 
 

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import StorageError
+from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings, WebhookSettings
 from storage import Database
@@ -104,6 +105,18 @@ async def _deliveries(db: Database) -> Check:
     return Check("scheduled messages", failed == 0, detail + ("; the log says why ('given up')" if failed else ""))
 
 
+def _drafts(settings: Settings) -> Check:
+    """The review folder must not be a live recipe folder (its drafts would answer members); where publish goes."""
+    folder = drafts_dir(settings).resolve()
+    live = [d.path.resolve() for d in settings.knowledge_dirs]
+    inside = next((p for p in live if folder == p or p in folder.parents), None)
+    if inside is not None:
+        return Check("recipe drafts", False, f"{folder} is inside the recipe folder {inside}: move drafts_dir out")
+    target = live_dir(settings)
+    where = f"kb publish moves them into {target}" if target else "kb publish needs a knowledge_dirs folder"
+    return Check("recipe drafts", True, f"{folder}; {where}")
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; the settings themselves already loaded if this runs."""
     checks = [Check("settings", True, "loaded")]
@@ -131,6 +144,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     recipes, errors = load_knowledge(settings)
     detail = f"{len(recipes)} recipes loaded" + (f"; {len(errors)} skipped, first: {errors[0]}" if errors else "")
     checks.append(Check("knowledge", not errors and bool(recipes), detail + ("" if recipes else "; none loaded")))
+    checks.append(_drafts(settings))
     try:
         ZoneInfo("Europe/Berlin")
         zones = len(available_timezones())

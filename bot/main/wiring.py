@@ -13,6 +13,7 @@ from bot.events import Reply
 from bot.feature import Deps
 from bot.features.calendars import Calendars
 from bot.features.checkins import Checkins
+from bot.features.escalations import Escalations, PeersFirst, tell_askers
 from bot.features.help import Help
 from bot.features.knowledge import Knowledge
 from bot.features.leads import Leads
@@ -76,12 +77,13 @@ class BotApp:
         self.calendars = Calendars(deps)
         features = [
             Help(deps).surface(),
-            Knowledge(deps).surface(),
+            Knowledge(deps, PeersFirst(deps).ask_a_human, tell_askers).surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
             Meetings(deps).surface(),
             self.calendars.surface(),
             People(deps).surface(),
+            Escalations(deps).surface(),
             Threads(deps).surface(),
             Webhooks(deps).surface(),
         ]

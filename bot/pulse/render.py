@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bot.pulse import text
 from bot.pulse.charts import Chart, build_charts, png
+from bot.pulse.escalations import escalations_note
 from bot.pulse.report import Report
 
 __all__ = ["FORMATS", "file_stem", "html_document", "markdown_document", "write_report"]
@@ -75,6 +76,10 @@ def _tables(report: Report) -> dict[str, tuple[list[str], list[Row]]]:
             ],
         ),
         **_meeting_tables(report),
+        "escalations": (
+            ["Outcome", "Questions"],
+            [*([o, n] for o, n in report.escalations.by_outcome), ["total", report.escalations.total]],
+        ),
         "leads": (
             ["Status", "Leads"],
             [*([s, n] for s, n in report.leads.by_status), ["received", report.leads.received]],
@@ -118,6 +123,10 @@ def _lead_note(report: Report) -> str:
     )
 
 
+def _escalation_note(report: Report) -> str:
+    return escalations_note(report.escalations, text.NO_MEDIAN)
+
+
 def _html_table(head: list[str], rows: list[Row]) -> str:
     cells = "".join(f"<th>{escape(h)}</th>" for h in head)
     body = "".join("<tr>" + "".join(f"<td>{escape(str(c))}</td>" for c in row) + "</tr>" for row in rows)
@@ -148,7 +157,7 @@ def html_document(report: Report, charts: Sequence[tuple[Chart, bytes]]) -> str:
         f"<h3>{s['meetings_at_risk']}</h3><p>{escape(_meetings_at_risk(report) or 'none')}</p>",
         tables["meetings_per_group"],
         f"<h2>{s['leads']}</h2>{images.get('leads', '')}{tables['leads']}<p>{escape(_lead_note(report))}</p>",
-        f"<h2>{s['later']}</h2><p class=note>Escalations: {text.NOT_TRACKED_ESCALATIONS}.</p>",
+        f"<h2>{s['escalations']}</h2>{tables['escalations']}<p>{escape(_escalation_note(report))}</p>",
     ]
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
@@ -191,7 +200,7 @@ def markdown_document(report: Report, images: dict[str, str]) -> str:
             f"### {s['meetings_at_risk']}\n\n{_meetings_at_risk(report) or 'none'}",
             tables["meetings_per_group"],
             f"## {s['leads']}\n\n{img('leads')}{tables['leads']}\n\n{_lead_note(report)}",
-            f"## {s['later']}\n\nEscalations: {text.NOT_TRACKED_ESCALATIONS}.\n",
+            f"## {s['escalations']}\n\n{tables['escalations']}\n\n{_escalation_note(report)}",
         ]
     )
 

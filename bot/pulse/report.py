@@ -1,8 +1,8 @@
 """The pulse report: what the community did, week by week, over a period.
 
 Counting happens in SQL (:mod:`storage.reports`); this module turns the counts into rates, trends, clusters and the
-JSON document; the meetings section is :mod:`bot.pulse.meetings`. Escalations are not tracked yet: their key is
-present with ``null`` and a note, so the section can be filled in later without changing the shape.
+JSON document; the meetings section is :mod:`bot.pulse.meetings` and the escalations section
+:mod:`bot.pulse.escalations`.
 """
 
 from __future__ import annotations
@@ -22,12 +22,14 @@ from rapidfuzz import fuzz, process
 from bot.errors import UsageError
 from bot.features.leads import STATUSES
 from bot.pulse import text
+from bot.pulse.escalations import EscalationsPulse, escalations_json, escalations_pulse
 from bot.pulse.meetings import MeetingsPulse, meetings_pulse
 from bot.pulse.trends import falling as _falling
 from bot.pulse.trends import rate as _rate
 from bot.pulse.trends import trend as _trend
 from knowledge.search import tokens
 from storage import Database
+from storage.escalations import escalations_between
 from storage.reports import (
     GroupWeek,
     LeadTally,
@@ -173,6 +175,7 @@ class Report:
     groups_weekly: tuple[GroupsWeek, ...]
     groups: tuple[GroupPulse, ...]
     leads: LeadsPulse
+    escalations: EscalationsPulse
     meetings: MeetingsPulse | None = None
 
     @property
@@ -302,11 +305,13 @@ async def build_report(db: Database, period: Period, top: int = 10) -> Report:
         leads = await lead_tallies(session, since, until)
         held = await meetings_between(session, since, until)
         names |= await group_names(session, [t.group_id for t in held])
+        escalated = escalations_pulse(await escalations_between(session, since, until))
     gaps = await asyncio.to_thread(cluster_gaps, unanswered, top)
     weekly, total = _question_weeks(period, questions)
     groups_weekly, groups = _groups(period, group_rows, names)
     meetings = meetings_pulse(period.weeks, period.bounds, held, names)
-    return Report(period, weekly, total, tuple(recipes), gaps, groups_weekly, groups, _leads(period, leads), meetings)
+    leads_pulse = _leads(period, leads)
+    return Report(period, weekly, total, tuple(recipes), gaps, groups_weekly, groups, leads_pulse, escalated, meetings)
 
 
 def _json(report: Report) -> dict[str, Any]:
@@ -340,7 +345,7 @@ def _json(report: Report) -> dict[str, Any]:
             "won": report.leads.won,
             "lost": report.leads.lost,
         },
-        "escalations": None,
+        "escalations": escalations_json(report.escalations),
         "meetings": report.meetings.to_json() if report.meetings is not None else None,
-        "not_tracked": {"escalations": text.NOT_TRACKED_ESCALATIONS},
+        "not_tracked": {},
     }

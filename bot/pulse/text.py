@@ -22,7 +22,6 @@ __all__ = [
     "HEADLINE_QUESTIONS",
     "HOURS",
     "NOTHING_BEFORE",
-    "NOT_TRACKED_ESCALATIONS",
     "NO_CHANGE",
     "NO_MEDIAN",
     "NO_RATE",
@@ -37,7 +36,6 @@ REPORT_TITLE = "Community pulse: {since} to {until}"
 SINCE_AFTER_UNTIL = "--since {since} is after --until {until}; give the first day, then the last"
 TOO_LONG = "that period has {weeks} weeks; a report covers at most {max} (about three years)"
 
-NOT_TRACKED_ESCALATIONS = "not tracked yet: questions passed to peers or staff are not recorded with their outcome"
 
 SECTIONS = {
     "questions": "Questions",
@@ -48,7 +46,7 @@ SECTIONS = {
     "meetings": "Meetings",
     "meetings_at_risk": "Groups at risk (meeting attendance fell three weeks running)",
     "leads": "Leads",
-    "later": "Not tracked yet",
+    "escalations": "Escalations (questions passed to people)",
 }
 
 CHART_TITLES = {

@@ -276,6 +276,8 @@ async def test_ask_a_human_outside_staff_hours_says_when_staff_are_back(
         inside = await chat.press(human.action_id, human.value)
         assert [r.text for r in inside if r.channel is None] == [knowledge_text.PASSED_ON]
         clock.now = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)  # Friday 17:30 in Berlin
+        answer = (await chat.say("ask how long should a meeting be?"))[0]  # a question is passed on once
+        human = next(b for b in answer.buttons if b.action_id == "kb:human")
         outside = await chat.press(human.action_id, human.value)
         assert [r.channel for r in outside if r.channel is not None] == ["help"]
         (told,) = [r.text for r in outside if r.channel is None]

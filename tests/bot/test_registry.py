@@ -99,6 +99,7 @@ def test_the_bots_own_registry_is_within_every_limit(tmp_path: Path) -> None:
         "link",
         "unlink",
         "mydata",
+        "helper",
         "kb",
         "leads",
         "checkin",

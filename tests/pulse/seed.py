@@ -12,10 +12,12 @@ from datetime import UTC, datetime, timedelta
 
 from storage import Database
 from storage.checkins import NewRun, add_member, create_group, insert_runs, save_answer
+from storage.escalations import claim_escalated, open_escalation
 from storage.leads import NewLead, add_lead_event, insert_lead, update_lead
 from storage.meeting_notes import set_rsvp
 from storage.meetings import NewMeeting, add_meetings, cancel_meeting
 from storage.questions import log_question, set_feedback
+from storage.threads import mark_solved, open_thread, record_human_reply
 
 START = datetime(2026, 10, 5, tzinfo=UTC)  # Monday, ISO 2026-W41
 SINCE, UNTIL = "2026-10-05", "2026-11-15"
@@ -184,9 +186,34 @@ async def _meetings(db: Database, ids: dict[str, int]) -> None:
                     await set_rsvp(s, meeting.id, "cy", "no", at - timedelta(hours=2))  # a "no" is not attendance
 
 
+# Escalations: (question id, week, hours until staff were told, hours until a person answered, solved).
+# Question 1 is answered by a peer in 2 h, 2 by a person 6 h after staff were told at 4 h, 3 answered in 1 h and
+# solved, 4 still open; 5 was escalated the Sunday before the period.
+ESCALATIONS = [(1, 0, None, 2, False), (2, 1, 4, 6, False), (3, 2, None, 1, True), (4, 3, 4, None, False)]
+
+
+async def _escalations(db: Database) -> None:
+    async with db.session() as s:
+        rows = [*((qid, week(w), staff, human, solved) for qid, w, staff, human, solved in ESCALATIONS)]
+        rows.append((5, START - timedelta(hours=1), None, 1, False))
+        for qid, at, staff, human, solved in rows:
+            thread = f"t{qid}"
+            await open_thread(s, "slack", "C0HELP", thread, "U0ASK", f"question {qid}", at, question_id=qid)
+            e, _ = await open_escalation(
+                s, qid, platform="slack", channel="C0HELP", thread=thread, link=None, asker="U0ASK", now=at
+            )
+            if staff is not None:
+                await claim_escalated(s, e.id, at + timedelta(hours=staff))
+            if human is not None:
+                await record_human_reply(s, "slack", "C0HELP", thread, "U0PAT", at + timedelta(hours=human))
+            if solved:
+                await mark_solved(s, "slack", "C0HELP", thread, "U0ASK", "U0PAT", at + timedelta(hours=human or 0))
+
+
 async def seed_six_weeks(db: Database) -> Seeded:
     """Write the six weeks of activity described in this module."""
     await _questions(db)
+    await _escalations(db)
     groups = await _groups(db)
     await _meetings(db, groups)
     leads = await _leads(db)

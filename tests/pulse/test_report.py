@@ -21,9 +21,6 @@ from tests.conftest import DbTarget
 from tests.pulse.seed import SINCE, UNTIL, Seeded
 
 WEEKS = ["2026-W41", "2026-W42", "2026-W43", "2026-W44", "2026-W45", "2026-W46"]
-NOTES = {
-    "escalations": "not tracked yet: questions passed to peers or staff are not recorded with their outcome",
-}
 
 
 def expected(seeded: Seeded) -> dict[str, object]:
@@ -118,7 +115,12 @@ def expected(seeded: Seeded) -> dict[str, object]:
             "won": 1,
             "lost": 1,
         },
-        "escalations": None,
+        "escalations": {  # see ESCALATIONS in seed.py: answered in 2, 6 and 1 hours
+            "total": 4,
+            "by_outcome": {"peer": 1, "staff": 1, "solved": 1, "open": 1},
+            "answered": 3,
+            "median_hours_to_human": 2.0,
+        },
         "meetings": {
             "held": 9,
             "attendance": 0.7353,  # 25 going of 34 members
@@ -150,7 +152,7 @@ def expected(seeded: Seeded) -> dict[str, object]:
             ],
             "at_risk": [g["Maps Circle"]],
         },
-        "not_tracked": NOTES,
+        "not_tracked": {},
     }
 
 
@@ -198,6 +200,8 @@ def test_html_report_is_self_contained_with_every_chart(
     assert "Won 1, lost 1. Median first response by staff: 3.0 h (4 of 5 answered)." in html
     assert "<h3>Groups at risk (meeting attendance fell three weeks running)</h3><p>Maps Circle</p>" in html
     assert "<td>2026-W44</td><td>2</td><td>62%</td>" in html
+    assert "<td>solved</td><td>1</td></tr><tr><td>open</td><td>1</td></tr><tr><td>total</td><td>4</td>" in html
+    assert "Median time to a human answer: 2.0 h (3 of 4 answered)." in html
 
 
 def test_markdown_report_has_pngs_beside_it(

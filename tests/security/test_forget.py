@@ -125,11 +125,12 @@ async def test_forget_by_name_and_user_id_without_a_lead(chat: Chat, app: BotApp
     replies = await chat.say(f'leads forget nobody@example.org --name "{NAME}" --user ann', **STAFF)
     assert replies[0].text == (
         "No lead has that email address. "
-        "Also erased or anonymized 2 other record(s) naming them (questions, forms, notes, answers)."
+        "Also erased or anonymized 3 other record(s) naming them (questions, forms, notes, answers)."
     )
     async with app.db.session() as session:
-        questions = sorted(await session.scalars(select(AskedQuestionRow.question)))
-    assert questions == ["is (forgotten) in the annual report", "who is Ann"]
+        questions = sorted((await session.execute(select(AskedQuestionRow.question, AskedQuestionRow.asker))).all())
+    # Both questions were hers (asked by `ann`): the asker is forgotten; "Ann" in text is only a word.
+    assert questions == [("is (forgotten) in the annual report", "(forgotten)"), ("who is Ann", "(forgotten)")]
     assert await app.dispatcher.pending_prompt(chat.origin(user="ann")) is None
 
 

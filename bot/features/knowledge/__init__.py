@@ -7,6 +7,8 @@ report and recipe stubs; :mod:`.text` every sentence users see.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import datetime
 from typing import ClassVar
 
 from bot.errors import NotFound, UsageError
@@ -19,10 +21,24 @@ from bot.permissions import Role
 from bot.routing import HELP
 from bot.staff_hours import when_back
 from bot.usertext import quote
+from knowledge import Recipe
 from knowledge.smalltalk import small_talk
-from storage.questions import add_learned_example, get_question, log_question, recipe_stats, unanswered_questions
+from storage import Database
+from storage.questions import (
+    AskedQuestion,
+    add_learned_example,
+    get_question,
+    log_question,
+    recipe_stats,
+    unanswered_questions,
+)
 
-__all__ = ["Knowledge", "gap_stubs", "render_answer", "small_talk_reply"]
+__all__ = ["AskHuman", "Knowledge", "TellAskers", "gap_stubs", "render_answer", "small_talk_reply"]
+
+AskHuman = Callable[[Context, AskedQuestion], Awaitable[Replies]]
+"""What "Ask a human" does with a question (peers first: :class:`bot.features.escalations.PeersFirst`)."""
+TellAskers = Callable[[Database, Recipe, Sequence[str], datetime], Awaitable[list[Reply]]]
+"""Tell who asked in a gap that ``kb confirm`` answered it (:func:`bot.features.escalations.tell_askers`)."""
 
 
 class Knowledge:
@@ -34,12 +50,14 @@ class Knowledge:
 
     name: ClassVar[str] = "knowledge"
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, ask_human: AskHuman | None = None, tell_askers: TellAskers | None = None) -> None:
         self._kb = deps.knowledge
         self._relearn = deps.reload_knowledge
         self._channels = deps.channels
         self._metrics = deps.metrics
         self._staff_hours = deps.settings.staff_hours
+        self._ask_human = ask_human
+        self._tell_askers = tell_askers
 
     def surface(self) -> Surface:
         """``ask`` (also any free question), the ``kb`` group (its staff words need STAFF) and the ``kb:`` buttons.
@@ -119,6 +137,7 @@ class Knowledge:
                 best.recipe.id if best else None,
                 best.score if best else (answer.suggestions[0].score if answer.suggestions else 0),
                 ctx.now,
+                asker=ctx.origin.user,
             )
         return [render_answer(answer, qid)]
 
@@ -175,7 +194,10 @@ class Knowledge:
             await add_learned_example(session, recipe_id, asked.question, "staff", ctx.now)
         await self._relearn()
         learned = text.LEARNED.format(question=quote(repr(asked.question)), id=recipe_id)
-        return [Reply(learned, visibility=Visibility.EPHEMERAL)]
+        if self._tell_askers is None:
+            return [Reply(learned, visibility=Visibility.EPHEMERAL)]
+        told = await self._tell_askers(ctx.db, self._kb().by_id[recipe_id], [asked.question], ctx.now)
+        return [Reply(learned + text.TOLD.format(told=len(told)), visibility=Visibility.EPHEMERAL), *told]
 
     async def on_button(self, ctx: Context, action: Action) -> Replies:
         """The ``kb:`` buttons: show a recipe, vote on an answer, more results, or ask a human."""
@@ -190,6 +212,8 @@ class Knowledge:
             return [feedback.runners_up(self._kb(), asked, action.value)]
         if action.action_id == "kb:more":
             return [feedback.more_results(self._kb(), asked)]
+        if action.action_id == "kb:human" and self._ask_human is not None:
+            return await self._ask_human(ctx, asked)
         if action.action_id == "kb:human":
             away = when_back(self._staff_hours, ctx.now)
             return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP), away)

@@ -56,6 +56,7 @@ RELOADED = "Reloaded: {count} recipes."
 CONFIRM_USAGE = "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is shown with escalated questions)"
 NO_QUESTION = "There is no question number {number}."
 LEARNED = "Learned: {question} is answered by `{id}`."
+TOLD = " I told {told} member(s) who asked about it."
 
 # Stats and gaps (gaps.py).
 STATS_TITLE = "Most asked recipes"

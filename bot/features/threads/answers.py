@@ -61,7 +61,13 @@ class Answering:
         score = best.score if best else (answer.suggestions[0].score if answer.suggestions else 0.0)
         async with ctx.db.session() as session:
             return await log_question(
-                session, ctx.origin.platform, answer.question, best.recipe.id if best else None, score, ctx.now
+                session,
+                ctx.origin.platform,
+                answer.question,
+                best.recipe.id if best else None,
+                score,
+                ctx.now,
+                asker=ctx.origin.user,  # to tell them once a recipe answers it (escalations)
             )
 
     @staticmethod

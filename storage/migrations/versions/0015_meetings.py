@@ -3,7 +3,7 @@ and the groups' meeting settings (calendar feed token, reminders, where the refl
 tied to meetings).
 
 Revision ID: 0015_meetings
-Revises: 0013_help_threads
+Revises: 0014_escalations
 Create Date: 2026-11-27
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from storage.types import UTCDateTime
 
 revision = "0015_meetings"
-down_revision = "0013_help_threads"
+down_revision = "0014_escalations"
 branch_labels = None
 depends_on = None
 

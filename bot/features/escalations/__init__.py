@@ -1,0 +1,186 @@
+"""Peers before staff, escalation records, and gaps that close themselves (issue #16, parts 4 and 5).
+
+``helper on [topics...]`` / ``helper off`` / ``helper``: members opt in to be asked first. "Ask a human" (the
+knowledge feature's button) goes through :class:`.peers.PeersFirst`; ``kb escalations`` shows every record with its
+state. When a human answer solves an escalated or declined question, staff get "Save as recipe" (:mod:`.jobs`),
+which drafts a recipe into the review folder (:mod:`.drafts`); ``kb drafts`` and ``kb publish ID`` take it live,
+and everyone who asked in that gap is told once (:mod:`.closing`, also after ``kb confirm``).
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from bot.errors import NotFound, UsageError
+from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
+from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Replies, Slash, Surface
+from bot.features.escalations import drafts, text
+from bot.features.escalations.closing import day, gap_of, tell_askers
+from bot.features.escalations.jobs import EscalationJobs
+from bot.features.escalations.links import thread_link
+from bot.features.escalations.peers import PeersFirst
+from bot.permissions import Role
+from bot.routing import HELP
+from bot.usertext import quote
+from storage.escalations import (
+    get_escalation,
+    get_helper,
+    list_escalations,
+    remove_helper,
+    set_helper,
+    thread_of_question,
+)
+from storage.questions import get_question, unanswered_questions
+
+__all__ = ["Escalations", "PeersFirst", "tell_askers"]
+
+
+class Escalations:
+    """Helpers, escalation records, recipe drafts and publishing."""
+
+    name: ClassVar[str] = "escalations"
+
+    def __init__(self, deps: Deps) -> None:
+        self._settings = deps.settings
+        self._kb = deps.knowledge
+        self._reload = deps.reload_knowledge
+        self._jobs = EscalationJobs(deps.settings.escalation, deps.channels.configured(HELP))
+
+    def surface(self) -> Surface:
+        """``helper`` for members; ``kb escalations``, ``kb save``, ``kb drafts``, ``kb publish`` for staff."""
+        staff = Role.STAFF
+        helper = Slash(text.SLASH_HELPER, "action", text.SLASH_HELPER_OPTION, required=False, slack=False)
+        return Surface(
+            self.name,
+            commands=(
+                Command(
+                    "helper",
+                    self.helper,
+                    text.SUMMARY_HELPER,
+                    usage="helper [on [TOPICS...] | off]",
+                    examples=("helper on venues online", "helper off"),
+                    slash=helper,
+                ),
+                Command("kb escalations", self.escalations, text.SUMMARY_ESCALATIONS, min_role=staff),
+                Command("kb save", self.save, text.SUMMARY_SAVE, usage="kb save QUESTION_NUMBER", min_role=staff),
+                Command("kb drafts", self.drafts, text.SUMMARY_DRAFTS, min_role=staff),
+                Command("kb publish", self.publish, text.SUMMARY_PUBLISH, usage="kb publish DRAFT_ID", min_role=staff),
+            ),
+            actions=(ActionRoute("esc", self.on_button, min_role=staff),),
+            forms=(FormRoute("esc", self.on_form, min_role=staff),),
+            jobs=(self._jobs.tell_staff, self._jobs.offer_drafts, self._jobs.forget_askers),
+        )
+
+    async def helper(self, ctx: Context, args: str) -> Replies:
+        """``helper on [topics...]``, ``helper off``, or ``helper``: your state."""
+        words = args.split()
+        me = ctx.identities[0]
+        async with ctx.db.session() as session:
+            if not words:
+                found = await get_helper(session, me.platform, me.user)
+                if found is None:
+                    return [_private(text.HELPER_WAS_OFF)]
+                topics = text.HELPER_TOPICS.format(topics=quote(", ".join(found.topics))) if found.topics else ""
+                return [_private(text.HELPER_STATE_ON.format(topics=topics, since=day(found.since)))]
+            if words[0].lower() == "off" and len(words) == 1:
+                gone = await remove_helper(session, me.platform, me.user)
+                return [_private(text.HELPER_OFF if gone else text.HELPER_WAS_OFF)]
+            if words[0].lower() != "on":
+                raise UsageError(text.HELPER_USAGE)
+            added = await set_helper(session, me.platform, me.user, words[1:], ctx.now)
+        topics = text.HELPER_TOPICS.format(topics=quote(", ".join(added.topics))) if added.topics else ""
+        limit = self._settings.escalation.peer_daily_limit
+        return [_private(text.HELPER_ON.format(topics=topics, limit=limit))]
+
+    async def escalations(self, ctx: Context, args: str) -> Replies:
+        """``kb escalations``: the latest escalations and how each stands."""
+        async with ctx.db.session() as session:
+            found = await list_escalations(session)
+        if not found:
+            return [_private(text.NO_ESCALATIONS)]
+        lines = [
+            text.ESCALATION_LINE.format(
+                id=e.question_id,
+                state=text.STATE_NAMES[e.state],
+                question=quote(e.question),
+                peers=e.peers_asked,
+                when=day(e.created_at),
+            )
+            for e in found
+        ]
+        return [Reply("\n".join(lines), title=text.ESCALATIONS_TITLE, visibility=Visibility.EPHEMERAL)]
+
+    async def save(self, ctx: Context, args: str) -> Replies:
+        """``kb save QUESTION_NUMBER``: what "Save as recipe" does (the console has no buttons in channels)."""
+        if not args.strip().isdigit():
+            raise UsageError(text.SAVE_USAGE)
+        return await self._draft_form(ctx, int(args.strip()))
+
+    async def on_button(self, ctx: Context, action: Action) -> Replies:
+        """ "Save as recipe": the draft form for that question."""
+        if action.action_id != "esc:save" or not action.value.isdigit():
+            raise UsageError(text.SAVE_USAGE)
+        return await self._draft_form(ctx, int(action.value))
+
+    async def _draft_form(self, ctx: Context, question_id: int) -> Replies:
+        async with ctx.db.session() as session:
+            if await get_question(session, question_id) is None:
+                raise NotFound(text.NO_QUESTION.format(number=question_id))
+            escalation = await get_escalation(session, question_id)
+            thread = await thread_of_question(session, question_id)
+        link = escalation.link if escalation is not None else None
+        if link is None and thread is not None:  # the presser's workspace makes it a web link on their platform
+            site = ctx.origin.site if ctx.origin.platform == thread.platform else ""
+            link = thread_link(thread.platform, site, thread.channel, thread.thread)
+        fields = (
+            FormField("answer", text.FORM_ANSWER, FieldKind.LONG_TEXT, max_length=3000, hint=text.FORM_ANSWER_HINT),
+            FormField("title", text.FORM_TITLE_FIELD, required=False, max_length=150, hint=text.FORM_TITLE_HINT),
+        )
+        context = f"{question_id} {link or ''}".strip()
+        form = Form("esc:draft", text.FORM_TITLE, fields, submit_label=text.SUBMIT, context=context)
+        return [Reply("", form=form, visibility=Visibility.EPHEMERAL)]
+
+    async def on_form(self, ctx: Context, submission: FormSubmission) -> Replies:
+        """The draft form: write the recipe draft into the review folder (``context``: question number, link)."""
+        number, _, link = submission.context.partition(" ")
+        if not number.isdigit():
+            raise UsageError(text.SAVE_USAGE)
+        async with ctx.db.session() as session:
+            asked = await get_question(session, int(number))
+            if asked is None:
+                raise NotFound(text.NO_QUESTION.format(number=number))
+            similar = [a.question for a in gap_of(await unanswered_questions(session), [asked.question])]
+        draft = drafts.write_draft(
+            drafts.drafts_dir(self._settings),
+            asked.question,
+            submission.values.get("answer", ""),
+            submission.values.get("title", ""),
+            link or None,
+            similar,
+            ctx.now.date(),
+        )
+        return [_private(text.DRAFT_SAVED.format(id=draft.id))]
+
+    async def drafts(self, ctx: Context, args: str) -> Replies:
+        """``kb drafts``: the drafts waiting for review."""
+        found = drafts.list_drafts(drafts.drafts_dir(self._settings))
+        if not found:
+            return [_private(text.NO_DRAFTS)]
+        lines = [text.DRAFT_LINE.format(id=d.id, title=quote(d.title), examples=len(d.questions)) for d in found]
+        return [Reply("\n".join(lines), title=text.DRAFTS_TITLE, visibility=Visibility.EPHEMERAL)]
+
+    async def publish(self, ctx: Context, args: str) -> Replies:
+        """``kb publish DRAFT_ID``: move the draft into the live recipes, reload, and tell who asked."""
+        if len(args.split()) != 1:
+            raise UsageError(text.PUBLISH_USAGE)
+        folder, live = drafts.drafts_dir(self._settings), drafts.live_dir(self._settings)
+        draft = drafts.publish(folder, live, args.strip(), list(self._kb().by_id))
+        await self._reload()
+        recipe = self._kb().by_id.get(draft.id)
+        told = await tell_askers(ctx.db, recipe, draft.questions, ctx.now) if recipe is not None else []
+        done = text.PUBLISHED.format(id=draft.id, title=quote(draft.title), told=len(told))
+        return [_private(done), *told]
+
+
+def _private(says: str) -> Reply:
+    return Reply(says, visibility=Visibility.EPHEMERAL)

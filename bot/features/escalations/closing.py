@@ -1,0 +1,56 @@
+"""Gaps that close themselves: when a recipe answers a gap, everyone who asked in it is told once, by DM.
+
+The gap is a group of similar unanswered questions exactly as ``kb gaps`` groups them
+(:func:`bot.features.knowledge.gaps.clusters`); every question in a group holding one of the recipe's example
+questions (or the confirmed one) is claimed (:func:`storage.questions.claim_notification`: once across replicas)
+and its asker gets "You asked … on DATE; here is the answer now." with the recipe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.events import Reply, Visibility
+from bot.features.escalations import text
+from bot.features.knowledge.gaps import clusters
+from bot.usertext import quote
+from knowledge import Recipe
+from storage import Database
+from storage.questions import AskedQuestion, claim_notification, unanswered_questions
+
+__all__ = ["day", "gap_of", "tell_askers"]
+
+
+def day(when: datetime) -> str:
+    """``2 March 2026``."""
+    return f"{when.day} {when:%B %Y}"
+
+
+def gap_of(unanswered: list[AskedQuestion], questions: Iterable[str]) -> list[AskedQuestion]:
+    """The unanswered questions in the same ``kb gaps`` group as any of ``questions``."""
+    wanted = {q.strip() for q in questions}
+    texts = {q for group in clusters([a.question for a in unanswered]) if wanted & set(group) for q in group}
+    return [a for a in unanswered if a.question in texts]
+
+
+async def tell_askers(db: Database, recipe: Recipe, questions: Iterable[str], now: datetime) -> list[Reply]:
+    """One DM to each member who asked a question of the gap ``recipe`` now answers (never twice)."""
+    replies = []
+    async with db.session() as session:
+        for asked in gap_of(await unanswered_questions(session), questions):
+            claimed = await claim_notification(session, asked.id, now)
+            if claimed is None or claimed.asker is None or claimed.created_at is None:
+                continue
+            intro = text.ANSWER_NOW.format(question=quote(f"“{claimed.question}”"), date=day(claimed.created_at))
+            replies.append(
+                Reply(
+                    f"{intro}\n\n{recipe.body}",
+                    title=recipe.title,
+                    link=recipe.link,
+                    user=claimed.asker,
+                    platform=claimed.platform,
+                    visibility=Visibility.DM,
+                )
+            )
+    return replies

@@ -1,0 +1,191 @@
+""" "Ask a human", peers first: the opted-in members who solved similar questions are asked by DM, staff later.
+
+A question asked in a channel (its help thread, or where the button was pressed) goes to at most
+``escalation.peers_per_question`` helpers, none asked more than ``escalation.peer_daily_limit`` times in 24 hours,
+each by a direct message with a link to the thread. The help channel hears of it ``escalation.staff_after_hours``
+later unless someone has answered in the thread by then (:mod:`.jobs`). A question asked in a direct message, or
+one no helper fits, goes to the help channel at once, as before. Either way one escalation record is kept.
+
+A helper fits when they solved a similar question (a solved help thread whose question maps to the same recipe,
+or reads nearly the same) or named a topic the question or its likely recipe is about; solving counts double.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from rapidfuzz import fuzz
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import Origin, Reply, Visibility
+from bot.feature import Context, Deps, Replies
+from bot.features.escalations import text
+from bot.features.escalations.links import thread_link
+from bot.features.knowledge import text as kb_text
+from bot.features.knowledge.feedback import escalate
+from bot.routing import HELP
+from bot.settings_models import EscalationSettings
+from bot.staff_hours import when_back
+from bot.usertext import quote
+from knowledge.search import tokens
+from storage.escalations import (
+    Helper,
+    add_peer,
+    claim_escalated,
+    get_escalation,
+    list_helpers,
+    open_escalation,
+    peer_asks_since,
+    set_staff_due,
+    thread_of_question,
+)
+from storage.questions import AskedQuestion
+from storage.threads import HelpThread, solved_threads
+
+if TYPE_CHECKING:
+    from knowledge import KnowledgeBase
+
+__all__ = ["PeersFirst", "Place"]
+
+_SIMILAR = 75  # as kb gaps groups questions
+_RECIPE_SCORE = 0.3  # a search hit this good says what the question is about
+_HISTORY = timedelta(days=365)  # solved threads older than a year do not make someone an expert
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a question can be answered by someone else: a channel and thread, and a link to it."""
+
+    platform: str
+    channel: str
+    thread: str | None
+    link: str
+
+
+class PeersFirst:
+    """The "Ask a human" button: peers first, then staff."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._kb: Callable[[], KnowledgeBase] = deps.knowledge
+        self._channels = deps.channels
+        self._rules: EscalationSettings = deps.settings.escalation
+        self._staff_hours = deps.settings.staff_hours
+
+    async def ask_a_human(self, ctx: Context, asked: AskedQuestion) -> Replies:
+        """The replies to "Ask a human" on ``asked``: DMs to peers and word to the user, or the help channel."""
+        humans = self._channels.configured(HELP)
+        async with ctx.db.session() as session:
+            if await get_escalation(session, asked.id) is not None:
+                return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+            place = _place(ctx.origin, await thread_of_question(session, asked.id))
+            peers = await self._peers(session, ctx, asked.question) if place is not None else []
+            if not peers and not humans:
+                return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
+            where = place or Place(ctx.origin.platform, ctx.origin.channel, None, "")
+            escalation, opened = await open_escalation(
+                session,
+                asked.id,
+                platform=where.platform,
+                channel=where.channel,
+                thread=where.thread,
+                link=where.link or None,
+                asker=ctx.origin.user,
+                now=ctx.now,
+            )
+            if not opened:  # pressed on another replica at the same moment
+                return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+            for peer, _ in peers:
+                await add_peer(session, escalation.id, peer.platform, peer.user, ctx.now)
+            if peers:
+                await set_staff_due(session, escalation.id, ctx.now + timedelta(hours=self._rules.staff_after_hours))
+            else:
+                await claim_escalated(session, escalation.id, ctx.now)
+        if peers and place is not None:
+            told = self._asked_peers(len(peers), humans)
+            return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), told]
+        return self._to_staff(ctx, asked)
+
+    def _to_staff(self, ctx: Context, asked: AskedQuestion) -> Replies:
+        return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now))
+
+    def _asked_peers(self, count: int, humans: bool) -> Reply:
+        hours = f"{self._rules.staff_after_hours:g}"
+        says = text.ASKED_PEERS.format(count=count) + (text.THEN_STAFF.format(hours=hours) if humans else "")
+        return Reply(says, visibility=Visibility.EPHEMERAL)
+
+    def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:
+        peer, solved = chosen
+        why = text.PEER_SOLVED if solved else text.PEER_TOPICS.format(topics=quote(", ".join(peer.topics)))
+        who = quote(origin.user_name or origin.user)
+        says = text.PEER_DM.format(who=who, question=quote(asked.question), why=why, link=place.link)
+        return Reply(says, title=text.PEER_TITLE, user=peer.user, platform=peer.platform, visibility=Visibility.DM)
+
+    async def _peers(self, session: AsyncSession, ctx: Context, question: str) -> list[tuple[Helper, bool]]:
+        """The helpers to ask, best first, each with whether they solved a similar question: at most
+        ``peers_per_question``, none over the daily limit, never the asker."""
+        if self._rules.peers_per_question == 0:
+            return []
+        helpers = [h for h in await list_helpers(session) if (h.platform, h.user) not in _me(ctx)]
+        if not helpers:
+            return []
+        credit = self._credit(question, await solved_threads(session, ctx.now - _HISTORY))
+        ranked = sorted(
+            ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
+            key=lambda item: (-item[0], item[1]),
+        )
+        chosen: list[tuple[Helper, bool]] = []
+        for score, _, helper in ranked:
+            if score <= 0 or len(chosen) == self._rules.peers_per_question:
+                break
+            asked_today = await peer_asks_since(session, helper.platform, helper.user, ctx.now - timedelta(days=1))
+            if asked_today < self._rules.peer_daily_limit:
+                chosen.append((helper, credit[(helper.platform, helper.user)] > 0))
+        return chosen
+
+    def _recipes(self, question: str) -> set[str]:
+        return {h.recipe.id.split("#", 1)[0] for h in self._kb().search(question, limit=2) if h.score >= _RECIPE_SCORE}
+
+    def _credit(self, question: str, solved: Sequence[HelpThread]) -> Counter[tuple[str, str]]:
+        """How many similar questions each member solved."""
+        mine, words = self._recipes(question), " ".join(tokens(question))
+        credit: Counter[tuple[str, str]] = Counter()
+        for thread in solved:
+            if not thread.solver:
+                continue
+            theirs = self._recipes(thread.question) | (
+                {thread.recipe_id.split("#", 1)[0]} if thread.recipe_id else set()
+            )
+            if mine & theirs or fuzz.token_set_ratio(words, " ".join(tokens(thread.question))) >= _SIMILAR:
+                credit[(thread.platform, thread.solver)] += 1
+        return credit
+
+    def _topic(self, helper: Helper, question: str) -> int:
+        """1 when one of the helper's topics is a word of the question or of its likely recipes' ids."""
+        if not helper.topics:
+            return 0
+        words = set(tokens(question)) | {w for r in self._recipes(question) for w in tokens(r.replace("/", " "))}
+        return int(any(set(tokens(topic)) & words for topic in helper.topics))
+
+
+def _me(ctx: Context) -> set[tuple[str, str]]:
+    return {(i.platform, i.user) for i in ctx.identities}
+
+
+def _place(origin: Origin, thread: HelpThread | None) -> Place | None:
+    """Where peers can answer: the question's help thread, else where the button was pressed (not a DM)."""
+    if thread is not None:
+        site = origin.site if origin.platform == thread.platform else ""
+        link = thread_link(thread.platform, site, thread.channel, thread.thread)
+        return Place(thread.platform, thread.channel, thread.thread, link)
+    if origin.is_dm:
+        return None
+    return Place(
+        origin.platform,
+        origin.channel,
+        origin.thread,
+        thread_link(origin.platform, origin.site, origin.channel, origin.thread),
+    )

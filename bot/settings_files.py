@@ -1,0 +1,55 @@
+"""Reading settings sources: the YAML file, and what to say when an environment variable is not valid JSON."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic_settings import SettingsError
+
+from bot.errors import ConfigError
+
+__all__ = ["parse_problem", "read_yaml"]
+
+
+def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
+    """Name the setting (and the variables) whose value is not the JSON a list or mapping setting needs."""
+    found = re.search(r'field "([^"]+)"', str(exc))
+    field = found.group(1) if found else "?"
+    prefix = f"COMMUNITYBOT_{field.upper()}"
+    culprits = []
+    for variable, value in environ.items():
+        if variable.upper() == prefix or variable.upper().startswith(prefix + "__"):
+            try:
+                json.loads(value)
+            except ValueError:
+                culprits.append(variable)
+    where = f" ({', '.join(sorted(culprits))})" if culprits else ""
+    return f'setting {field!r}{where}: not valid JSON; write lists and mappings as JSON, e.g. [1, 2] or {{"a": 1}}'
+
+
+def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
+    """The YAML settings file as a mapping; a secret (a key in ``secrets``) in it is an error."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
+        raise ConfigError(f"{path}:{line}: not valid YAML ({exc.problem})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected a mapping of setting names to values at the top level")
+    for key in data:
+        if str(key).lower() in secrets:
+            raise ConfigError(
+                f"{path}: {key!r} is a secret and may only be set in the environment ({str(key).upper()})"
+            )
+    return data

@@ -1,0 +1,68 @@
+"""Peers before staff and gaps that close themselves on the command line: real processes, piped stdin."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from storage import Database
+from tests.adapters.test_console import run
+from tests.bot.features.escalations.seed import answer_and_solve, solved_thread, thread_for
+
+ENV = {"COMMUNITYBOT_HELP_CHANNEL": "help", "COMMUNITYBOT_KNOWLEDGE_DIRS": '["ours"]'}
+ANSWER = "Ask each member what changed for them, then move the meeting to a time that suits the group."
+
+
+def seed(tmp_path: Path, work: str) -> None:
+    """What the threads feature records (a solved thread credited to pat; the thread Ann asked in), done directly."""
+
+    async def go() -> None:
+        db = Database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'communitybot.db'}")
+        now = datetime.now(UTC)
+        if work == "history":
+            await solved_thread(db, "console", "desk", "t0", "our cohort keeps dwindling fast", "pat", now)
+        else:
+            await thread_for(db, "console", "general", "t1", "ann", "my cohort is dwindling", 1, now)
+            await answer_and_solve(db, "console", "general", "t1", "pat", now)
+        await db.close()
+
+    asyncio.run(go())
+
+
+def test_the_console_does_it_all(tmp_path: Path) -> None:
+    """helper on, Ask a human DMs pat, a tick later staff hear of it; Save as recipe, publish, Ann is told."""
+    (tmp_path / "ours").mkdir()
+    assert (
+        "Thanks! When a member presses" in run(tmp_path, "chat", "--user", "pat", stdin="helper on\n", env=ENV).stdout
+    )
+    seed(tmp_path, "history")
+    asked = run(
+        tmp_path, "chat", "--user", "ann", "--channel", "general", stdin="ask my cohort is dwindling\n4\n", env=ENV
+    )
+    assert "[4] Ask a human" in asked.stdout, asked.stderr
+    assert "[dm to pat]\n== Can you help another member? ==\nann asked: my cohort is dwindling\n" in asked.stdout
+    assert (
+        "[ephemeral]\nI've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, "
+        "I'll pass it to the team.\n"
+    ) in asked.stdout
+    later = (datetime.now(UTC) + timedelta(hours=5)).isoformat(timespec="minutes")
+    ticked = run(tmp_path, "scheduler", "tick", "--now", later, env=ENV)
+    assert "[posted to #help]\n== A question for a human ==\nann asked: my cohort is dwindling\n" in ticked.stdout
+    assert ticked.stdout.endswith(": 1 message(s)\n"), ticked.stdout + ticked.stderr
+
+    seed(tmp_path, "solved")
+    ticked = run(tmp_path, "scheduler", "tick", "--now", later, env=ENV)
+    assert "== Solved by a person: save it as a recipe? ==" in ticked.stdout, ticked.stdout + ticked.stderr
+    staff = f"kb save 1\n{ANSWER}\nskip\nkb drafts\nkb publish cohort-dwindling\nkb escalations\n"
+    done = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin=staff, env=ENV)
+    assert "Draft `cohort-dwindling` saved for review." in done.stdout, done.stdout + done.stderr
+    assert "`cohort-dwindling`  My cohort is dwindling (1 example question(s))" in done.stdout
+    assert "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member(s) who asked about it." in done.stdout
+    today = datetime.now(UTC)
+    assert (
+        "[dm to ann]\n== My cohort is dwindling ==\nYou asked “my cohort is dwindling” on "
+        f"{today.day} {today:%B %Y}; here is the answer now.\n\n{ANSWER}"
+    ) in done.stdout
+    assert "Q1 [solved] my cohort is dwindling (peers asked: 1; " in done.stdout
+    assert (tmp_path / "ours" / "cohort-dwindling.md").exists()

@@ -1,8 +1,9 @@
-"""Facilitators' weekly cards: their group's participation, its change, and the blockers members reported.
+"""Facilitators' weekly cards: their group's meeting attendance and check-in participation, each with its change,
+and the blockers members reported.
 
-Sent with the digest, by DM to each facilitator of every group that held a check-in in the digest's week. Blockers
-are spotted with the same rule as the check-in summaries (the answer to a question about blocking, unless it says
-"no", "none" and the like), so the card and the summary agree.
+Sent with the digest, by DM to each facilitator of every group that met or held a check-in in the digest's week.
+Blockers are spotted with the same rule as the check-in summaries (the answer to a question about blocking, unless
+it says "no", "none" and the like), so the card and the summary agree.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 from bot.events import Reply, Visibility
 from bot.features.checkins.report import is_blocker  # the check-in summaries' rule, shared on purpose
 from bot.pulse import text
+from bot.pulse.meetings import GroupMeetings
 from bot.pulse.render import pct
 from bot.pulse.report import GroupPulse, Report
 from storage import Database
@@ -34,17 +36,25 @@ def _blockers(answers: Sequence[GivenAnswer]) -> list[tuple[str, str]]:
     return found
 
 
-def _card_text(group: GroupPulse, blockers: Sequence[tuple[str, str]]) -> str:
-    now, before = group.weekly[-1], group.weekly[-2] if len(group.weekly) > 1 else None
+def _change(weekly: Sequence[float | None]) -> str:
+    now, before = weekly[-1], weekly[-2] if len(weekly) > 1 else None
     if before is None or now is None:
-        change = text.NOTHING_BEFORE
-    elif now == before:
-        change = text.NO_CHANGE
-    else:
-        change = text.RATE_CHANGE.format(change=(now - before) * 100)
-    lines = [text.CARD_PARTICIPATION.format(rate=pct(now), change=change)]
-    if group.at_risk:
-        lines.append(text.CARD_AT_RISK)
+        return text.NOTHING_BEFORE
+    if now == before:
+        return text.NO_CHANGE
+    return text.RATE_CHANGE.format(change=(now - before) * 100)
+
+
+def _card_text(group: GroupPulse | None, met: GroupMeetings | None, blockers: Sequence[tuple[str, str]]) -> str:
+    lines = []
+    if met is not None:
+        lines.append(text.CARD_ATTENDANCE.format(rate=pct(met.weekly[-1]), change=_change(met.weekly)))
+        if met.at_risk:
+            lines.append(text.CARD_ATTENDANCE_AT_RISK)
+    if group is not None:
+        lines.append(text.CARD_PARTICIPATION.format(rate=pct(group.weekly[-1]), change=_change(group.weekly)))
+        if group.at_risk:
+            lines.append(text.CARD_AT_RISK)
     if blockers:
         lines.append(text.CARD_BLOCKERS.format(count=len(blockers)))
         lines += [f"• {user}: {answer}" for user, answer in blockers[:_MAX_BLOCKERS]]
@@ -56,20 +66,24 @@ def _card_text(group: GroupPulse, blockers: Sequence[tuple[str, str]]) -> str:
 
 
 async def facilitator_cards(db: Database, report: Report) -> list[Reply]:
-    """One DM per facilitator of each group that held a check-in in the report's last week."""
+    """One DM per facilitator of each group that met or held a check-in in the report's last week."""
     week = report.period.weeks[-1]
     held = {g.id: g for g in report.groups if g.weekly and g.weekly[-1] is not None}
-    if not held:
+    met = {
+        g.id: g for g in (report.meetings.groups if report.meetings else ()) if g.weekly and g.weekly[-1] is not None
+    }
+    if not held and not met:
         return []
     async with db.session() as session:
-        contacts: list[GroupContact] = await group_contacts(session, list(held))
+        contacts: list[GroupContact] = await group_contacts(session, sorted(held.keys() | met.keys()))
         answers = await answers_between(session, report.period.bounds[-2], report.period.bounds[-1])
     by_group: dict[int, list[GivenAnswer]] = {}
     for a in answers:
         by_group.setdefault(a.group_id, []).append(a)
     out = []
     for contact in contacts:
-        body = _card_text(held[contact.group_id], _blockers(by_group.get(contact.group_id, [])))
+        group = contact.group_id
+        body = _card_text(held.get(group), met.get(group), _blockers(by_group.get(group, [])))
         title = text.CARD_TITLE.format(name=contact.name, week=week)
         out += [
             Reply(

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 __all__ = [
+    "CARD_ATTENDANCE",
+    "CARD_ATTENDANCE_AT_RISK",
     "CARD_AT_RISK",
     "CARD_BLOCKERS",
     "CARD_MORE_BLOCKERS",
@@ -58,6 +60,8 @@ CHART_TITLES = {
 
 DIGEST_TITLE = "Community pulse: week {week}"
 CARD_TITLE = "Your group this week: {name} ({week})"
+CARD_ATTENDANCE = "Attendance: {rate} of members said Going to this week's meeting ({change})."
+CARD_ATTENDANCE_AT_RISK = "Meeting attendance has fallen three weeks running: ask members what would help them come."
 CARD_PARTICIPATION = "Participation: {rate} of members answered the check-in ({change})."
 CARD_AT_RISK = "Participation has fallen three weeks running: a word with those who missed it might help."
 CARD_BLOCKERS = "Blockers reported ({count}):"

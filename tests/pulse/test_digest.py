@@ -129,7 +129,8 @@ async def test_console_saves_the_attachments_and_prints_their_paths(
 
 
 async def test_facilitators_get_their_groups_card_by_dm_once(replicas: tuple[BotApp, BotApp], seeded: Seeded) -> None:
-    """Each facilitator of a group that met gets one DM: participation, its change, risk, and the blockers."""
+    """Each facilitator of a group that met gets one DM: attendance and participation, their change, risk, and the
+    blockers."""
     a, b = replicas
     sent = cards(await tick_all(a, b, DUE))
     g = seeded.groups
@@ -141,6 +142,8 @@ async def test_facilitators_get_their_groups_card_by_dm_once(replicas: tuple[Bot
     assert [(r.title, r.text) for r in sent] == [
         (
             "Your group this week: Maps Circle (2026-W46)",
+            "Attendance: 25% of members said Going to this week's meeting (-25 points on the week before).\n"
+            "Meeting attendance has fallen three weeks running: ask members what would help them come.\n"
             "Participation: 25% of members answered the check-in (-25 points on the week before).\n"
             "Participation has fallen three weeks running: a word with those who missed it might help.\n"
             "Blockers reported (1):\n"

@@ -37,7 +37,8 @@ def event_times(meeting: Meeting) -> tuple[datetime, datetime]:
 def _event(group: StudyGroup, meeting: Meeting, community: str, now: datetime) -> Event:
     start, end = event_times(meeting)
     event = Event()
-    event.add("uid", f"{meeting.uid}@{UID_DOMAIN}")
+    # Stored uids already carry the domain (``storage.meetings.new_uid``); a bare one gets it here, once.
+    event.add("uid", meeting.uid if "@" in meeting.uid else f"{meeting.uid}@{UID_DOMAIN}")
     event.add("dtstamp", now.astimezone(ZoneInfo("UTC")))
     event.add("dtstart", start)
     event.add("dtend", end)

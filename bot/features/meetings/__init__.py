@@ -68,11 +68,32 @@ class Meetings:
                 "meetings move",
                 manage.move,
                 "move a meeting to another time or day (facilitators)",
-                usage="meetings move YYYY-MM-DD [NEW-DATE] HH:MM",
+                usage="meetings move YYYY-MM-DD [HH:MM] [NEW-DATE] NEW-HH:MM",
                 examples=("meetings move 2026-11-03 2026-11-04 18:30",),
             ),
             Command(
-                "meetings cancel", manage.cancel, "cancel a meeting (facilitators)", usage="meetings cancel YYYY-MM-DD"
+                "meetings cancel",
+                manage.cancel,
+                "cancel a meeting (facilitators)",
+                usage="meetings cancel YYYY-MM-DD [HH:MM]",
+            ),
+            Command(
+                "meetings going",
+                rsvp.going,
+                "say you are coming to the next meeting (or that day's), as the Going button does",
+                usage="meetings going [YYYY-MM-DD [HH:MM]]",
+            ),
+            Command(
+                "meetings cant",
+                rsvp.cant,
+                "say you can't make the next meeting (or that day's), as the Can't make it button does",
+                usage="meetings cant [YYYY-MM-DD [HH:MM]]",
+            ),
+            Command(
+                "meetings reflect",
+                reflect.typed,
+                "Plus/Delta on the meeting that just ended (or that day's), as the Reflect button does",
+                usage="meetings reflect [YYYY-MM-DD [HH:MM]]",
             ),
             Command(
                 "meetings who",

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from bot.errors import NotFound, UsageError
 from bot.features.meetings import text
 from bot.usertext import quote
+from bot.when import at
 from storage.meetings import Meeting
 from storage.records import StudyGroup
 
-__all__ = ["local_day", "on_day", "parse_length", "parse_where", "wall_clock", "where"]
+__all__ = ["local_day", "not_started", "on_day", "parse_length", "parse_where", "wall_clock", "where"]
 
 _LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
 _MIN_LENGTH, _MAX_LENGTH = 5, 12 * 60
@@ -68,16 +69,37 @@ def local_day(meeting: Meeting) -> date:
     return datetime.fromisoformat(meeting.local_start).date()
 
 
-def on_day(group: StudyGroup, meetings: list[Meeting], day: date) -> Meeting:
-    """The one scheduled meeting of ``group`` on ``day`` (local).
+def on_day(group: StudyGroup, meetings: list[Meeting], day: date, clock: time | None = None) -> Meeting:
+    """The one scheduled meeting of ``group`` on ``day`` (local), at ``clock`` when given.
 
     Raises:
-        NotFound: none that day.
-        UsageError: more than one.
+        NotFound: none that day (saying so when the meeting of that day was cancelled).
+        UsageError: more than one, and no ``clock`` to tell them apart.
     """
-    found = [m for m in meetings if not m.cancelled and local_day(m) == day]
+    same = [m for m in meetings if local_day(m) == day and (clock is None or _clock(m) == clock)]
+    found = [m for m in same if not m.cancelled]
     if not found:
-        raise NotFound(text.NO_MEETING_ON.format(name=quote(group.name), day=day.isoformat()))
+        cancelled = [m for m in same if m.cancelled]
+        if cancelled:
+            raise NotFound(text.WAS_CANCELLED.format(when=at(cancelled[-1].starts_at, cancelled[-1].timezone)))
+        day_text = day.isoformat() if clock is None else f"{day.isoformat()} {clock:%H:%M}"
+        raise NotFound(text.NO_MEETING_ON.format(name=quote(group.name), day=day_text))
     if len(found) > 1:
-        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat()))
+        times = ", ".join(f"{_clock(m):%H:%M}" for m in found)
+        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat(), times=times))
     return found[0]
+
+
+def not_started(meeting: Meeting, now: datetime) -> Meeting:
+    """``meeting``, which must still be ahead: one that has started or taken place stays as it was.
+
+    Raises:
+        UsageError: it has started.
+    """
+    if meeting.starts_at <= now:
+        raise UsageError(text.ALREADY_HELD.format(when=at(meeting.starts_at, meeting.timezone)))
+    return meeting
+
+
+def _clock(meeting: Meeting) -> time:
+    return datetime.fromisoformat(meeting.local_start).time()

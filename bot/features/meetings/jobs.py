@@ -132,6 +132,7 @@ def _reminders(
     )
     if group.platform == "slack":  # Discord members have the server's scheduled event (bot.features.calendars)
         body += "\n\n" + add_to_calendar(group, meeting)
+    body += _typed(group, text.TYPE_RSVP)
     title = text.REMINDER_TITLE.format(name=quote(group.name))
     buttons = rsvp_buttons(meeting)
     out = [Reply(body, title=title, buttons=buttons, platform=group.platform, channel=group.channel)]
@@ -146,7 +147,7 @@ def _reminders(
 
 def _reflect(group: StudyGroup, meeting: Meeting, roster: Sequence[Member], answers: dict[str, str]) -> list[Reply]:
     """The "how did it go?" post with the Reflect button, in the channel and (DM groups) to those who came."""
-    body = text.REFLECT.format(when=at(meeting.starts_at, meeting.timezone))
+    body = text.REFLECT.format(when=at(meeting.starts_at, meeting.timezone)) + _typed(group, text.TYPE_REFLECT)
     title = text.REFLECT_TITLE.format(name=quote(group.name))
     button = (reflect_button(meeting),)
     out = [Reply(body, title=title, buttons=button, platform=group.platform, channel=group.channel)]
@@ -157,3 +158,8 @@ def _reflect(group: StudyGroup, meeting: Meeting, roster: Sequence[Member], answ
             if answers.get(m.user) != "no"
         ]
     return out
+
+
+def _typed(group: StudyGroup, hint: str) -> str:
+    """How to answer by typing, where buttons cannot be pressed: posts the console prints (``scheduler tick``)."""
+    return " " + hint.format(channel=quote(group.channel)) if group.platform == "console" else ""

@@ -16,7 +16,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, parse_date, positive, require_facilitator
 from bot.features.meetings import text
-from bot.features.meetings.common import on_day, parse_length, parse_where, wall_clock, where
+from bot.features.meetings.common import not_started, on_day, parse_length, parse_where, wall_clock, where
 from bot.schedule import Schedule, load_zone, local_minute, local_time, parse_days, parse_time
 from bot.usertext import quote
 from bot.when import at
@@ -96,18 +96,22 @@ async def add(ctx: Context, args: str) -> Replies:
 
 
 async def move(ctx: Context, args: str) -> Replies:
-    """``meetings move DATE [NEW-DATE] HH:MM``: the meeting of DATE to another time (and day)."""
+    """``meetings move DATE [HH:MM] [NEW-DATE] NEW-HH:MM``: the meeting of DATE (at HH:MM) to another time (and day)."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
     words = split_args(args)
-    if len(words) not in (2, 3):
+    if len(words) not in (2, 3, 4):
         raise UsageError(text.MOVE_USAGE)
     day = parse_date(words[0], "date")
-    new_day: date = parse_date(words[1], "new date") if len(words) == 3 else day
+    clock = parse_time(words[1]) if len(words) == 4 or (len(words) == 3 and _is_time(words[1])) else None
+    new_day: date = parse_date(words[-2], "new date") if len(words) - (clock is not None) == 3 else day
     naive = datetime.combine(new_day, parse_time(words[-1]))
-    starts_at = _future(naive, group.timezone, ctx.now)
     async with ctx.db.session() as session:
-        meeting = on_day(group, await group_meetings(session, group.id), day)
+        meetings = await group_meetings(session, group.id)
+        meeting = not_started(on_day(group, meetings, day, clock), ctx.now)
+        starts_at = _future(naive, group.timezone, ctx.now)
+        if any(m.local_start == wall_clock(naive) and not m.cancelled and m.id != meeting.id for m in meetings):
+            raise UsageError(text.ALREADY_THEN.format(when=at(starts_at, group.timezone)))
         moved = await move_meeting(session, meeting.id, starts_at, wall_clock(naive), ctx.now)
     assert moved is not None
     old, new = at(meeting.starts_at, group.timezone), at(moved.starts_at, group.timezone)
@@ -115,15 +119,16 @@ async def move(ctx: Context, args: str) -> Replies:
 
 
 async def cancel(ctx: Context, args: str) -> Replies:
-    """``meetings cancel DATE``: cancel that day's meeting (it stays in the calendar as cancelled)."""
+    """``meetings cancel DATE [HH:MM]``: cancel that day's meeting (it stays in the calendar as cancelled)."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
     words = split_args(args)
-    if len(words) != 1:
+    if len(words) not in (1, 2):
         raise UsageError(text.CANCEL_USAGE)
     day = parse_date(words[0], "date")
+    clock = parse_time(words[1]) if len(words) == 2 else None
     async with ctx.db.session() as session:
-        meeting = on_day(group, await group_meetings(session, group.id), day)
+        meeting = not_started(on_day(group, await group_meetings(session, group.id), day, clock), ctx.now)
         await cancel_meeting(session, meeting.id, ctx.now)
     return [Reply(text.CANCELLED.format(when=at(meeting.starts_at, group.timezone)))]
 
@@ -144,6 +149,11 @@ async def listing(ctx: Context, args: str) -> Replies:
     if len(coming) > _LISTED:
         lines.append(text.MORE_AHEAD.format(count=len(coming) - _LISTED))
     return [Reply("\n".join(lines), title=title, visibility=Visibility.EPHEMERAL)]
+
+
+def _is_time(word: str) -> bool:
+    """Whether ``word`` reads as a time of day (``18:00``) rather than a date."""
+    return ":" in word
 
 
 def _future(naive: datetime, zone_name: str, now: datetime) -> datetime:

@@ -4,20 +4,24 @@ rating); the facilitator gets the summary once, in the channel or by DM (``meeti
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 
+from bot.args import split_args
 from bot.errors import FormErrors, NotFound, UsageError
 from bot.events import Action, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import Context, Replies
+from bot.features.checkins.common import group_here, parse_date
 from bot.features.meetings import text
+from bot.features.meetings.common import on_day
+from bot.schedule import parse_time
 from bot.usertext import quote
 from bot.when import at
 from storage.checkins import get_group
 from storage.meeting_notes import Reflection, save_reflection
-from storage.meetings import REFLECTION_HOURS, Meeting, get_meeting
+from storage.meetings import REFLECTION_HOURS, Meeting, get_meeting, group_meetings
 from storage.records import Member, StudyGroup
 
-__all__ = ["REFLECT_ACTION", "on_button", "on_form", "reflect_button", "reflection_form", "summary"]
+__all__ = ["REFLECT_ACTION", "on_button", "on_form", "reflect_button", "reflection_form", "summary", "typed"]
 
 REFLECT_ACTION = "meetings:reflect"
 """The Reflect button's action id (value: the meeting's id); the form's id is ``meetings:reflect:MEETING``."""
@@ -51,10 +55,15 @@ async def _open_meeting(ctx: Context, meeting_id: str) -> tuple[Meeting, StudyGr
         group = await get_group(session, meeting.group_id) if meeting else None
     if meeting is None or group is None:
         raise NotFound(text.GONE)
-    closes = meeting.ends_at + timedelta(hours=REFLECTION_HOURS)
-    if meeting.cancelled or not meeting.starts_at <= ctx.now < closes:
+    if not _open(meeting, ctx.now):
         raise UsageError(text.REFLECTIONS_CLOSED.format(when=at(meeting.starts_at, meeting.timezone)))
     return meeting, group
+
+
+def _open(meeting: Meeting, now: datetime) -> bool:
+    """Whether reflections on ``meeting`` are open: from its start until a while after its end, if it was held."""
+    closes = meeting.ends_at + timedelta(hours=REFLECTION_HOURS)
+    return not meeting.cancelled and meeting.starts_at <= now < closes
 
 
 async def on_button(ctx: Context, action: Action) -> Replies:
@@ -62,6 +71,25 @@ async def on_button(ctx: Context, action: Action) -> Replies:
     if action.action_id != REFLECT_ACTION:
         raise UsageError(text.STALE_BUTTON)
     meeting, _ = await _open_meeting(ctx, action.value)
+    return [Reply("", form=reflection_form(meeting), visibility=Visibility.EPHEMERAL)]
+
+
+async def typed(ctx: Context, args: str) -> Replies:
+    """``meetings reflect [DATE [HH:MM]]``: the Reflect button, typed (the latest meeting open for reflections)."""
+    group = await group_here(ctx)
+    words = split_args(args)
+    if len(words) > 2:
+        raise UsageError(text.REFLECT_USAGE)
+    async with ctx.db.session() as session:
+        meetings = await group_meetings(session, group.id)
+    if words:
+        clock = parse_time(words[1]) if len(words) == 2 else None
+        found: Meeting | None = on_day(group, meetings, parse_date(words[0], "date"), clock)
+    else:
+        found = next((m for m in reversed(meetings) if _open(m, ctx.now)), None)
+    if found is None:
+        raise NotFound(text.NOTHING_TO_REFLECT)
+    meeting, _ = await _open_meeting(ctx, str(found.id))
     return [Reply("", form=reflection_form(meeting), visibility=Visibility.EPHEMERAL)]
 
 

@@ -18,7 +18,7 @@ from bot.features.checkins.common import group_here, require_facilitator
 from bot.features.meetings import text
 from bot.usertext import quote
 from bot.when import at
-from storage.checkins import answers_for_runs, runs_of_group
+from storage.checkins import answers_for_runs, members, runs_of_group
 from storage.meeting_notes import Reflection, reflections, rsvps
 from storage.meetings import Meeting, group_meetings
 
@@ -35,6 +35,7 @@ class _Row:
     answers: dict[str, str]
     checked_in: set[str]
     found: list[Reflection] = field(default_factory=list)
+    roster: set[str] = field(default_factory=set)
 
     @property
     def going(self) -> int:
@@ -49,13 +50,14 @@ async def report(ctx: Context, args: str) -> Replies:
         meetings = [m for m in await group_meetings(session, group.id) if m.starts_at <= ctx.now]
         answers = await rsvps(session, [m.id for m in meetings])
         found = await reflections(session, [m.id for m in meetings])
+        roster = {m.user for m in await members(session, group.id)}
         runs = await runs_of_group(session, group.id)
         checkins = await answers_for_runs(session, [r.id for r in runs])
     rows = []
     for m in meetings:
         near = {r.id for r in runs if m.starts_at - _AROUND <= r.scheduled_at <= m.ends_at + _AROUND}
         checked = {a.user for a in checkins if a.run_id in near}
-        rows.append(_Row(m, answers[m.id], checked, [r for r in found if r.meeting_id == m.id]))
+        rows.append(_Row(m, answers[m.id], checked, [r for r in found if r.meeting_id == m.id], roster))
     title = text.REPORT_TITLE.format(name=quote(group.name))
     if args.strip().lower() == "csv":
         csv_text = _csv(rows)
@@ -99,14 +101,15 @@ def _text(rows: Sequence[_Row]) -> str:
 
 
 def _csv(rows: Sequence[_Row]) -> str:
-    """One line per person and meeting (everyone who answered, checked in or reflected), cells formula-safe."""
+    """One line per person and meeting (every member, and anyone else who answered, checked in or reflected), cells
+    formula-safe."""
     out = io.StringIO()
     writer = SafeWriter(out)
     writer.writerow(text.EXPORT_COLUMNS)
     for row in rows:
         m = row.meeting
         by_user = {r.user: r for r in row.found}
-        users = sorted(set(row.answers) | row.checked_in | set(by_user)) or [""]
+        users = sorted(row.roster | set(row.answers) | row.checked_in | set(by_user)) or [""]
         for user in users:
             mine = by_user.get(user)
             writer.writerow(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.args import split_args
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Reply, Visibility
@@ -9,13 +11,15 @@ from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, parse_date, require_facilitator
 from bot.features.meetings import text
 from bot.features.meetings.common import on_day
+from bot.schedule import parse_time
 from bot.usertext import quote
 from bot.when import at
 from storage.checkins import get_group, members
 from storage.meeting_notes import rsvps, set_rsvp
 from storage.meetings import Meeting, get_meeting, group_meetings
+from storage.records import StudyGroup
 
-__all__ = ["RSVP_ACTION", "on_button", "rsvp_buttons", "who"]
+__all__ = ["RSVP_ACTION", "cant", "going", "on_button", "rsvp_buttons", "who"]
 
 RSVP_ACTION = "meetings:rsvp"
 """The Going and Can't make it buttons' action id; the value is ``MEETING:yes`` or ``MEETING:no``."""
@@ -40,13 +44,49 @@ async def on_button(ctx: Context, action: Action) -> Replies:
         group = await get_group(session, meeting.group_id) if meeting else None
         if meeting is None or group is None:
             raise NotFound(text.GONE)
-        when = at(meeting.starts_at, meeting.timezone)
-        if meeting.cancelled or meeting.starts_at <= ctx.now:
-            raise UsageError(text.NOT_OPEN.format(when=when))
-        user = (ctx.users_on(group.platform) or [ctx.origin.user])[0]  # the person's account on the group's platform
-        await set_rsvp(session, meeting.id, user, answer, ctx.now)
+        when = await _answer(ctx, session, group, meeting, answer)
     said = text.GOING if answer == "yes" else text.NOT_GOING
     return [Reply(said.format(when=when), visibility=Visibility.EPHEMERAL)]
+
+
+async def going(ctx: Context, args: str) -> Replies:
+    """``meetings going [DATE [HH:MM]]``: Going, typed (the next meeting by default), as the button does."""
+    return await _typed(ctx, args, "yes")
+
+
+async def cant(ctx: Context, args: str) -> Replies:
+    """``meetings cant [DATE [HH:MM]]``: Can't make it, typed (the next meeting by default), as the button does."""
+    return await _typed(ctx, args, "no")
+
+
+async def _typed(ctx: Context, args: str, answer: str) -> Replies:
+    group = await group_here(ctx)
+    words = split_args(args)
+    if len(words) > 2:
+        raise UsageError(text.RSVP_USAGE)
+    async with ctx.db.session() as session:
+        meetings = await group_meetings(session, group.id)
+        if words:
+            clock = parse_time(words[1]) if len(words) == 2 else None
+            meeting = on_day(group, meetings, parse_date(words[0], "date"), clock)
+        else:
+            ahead = [m for m in meetings if not m.cancelled and m.starts_at > ctx.now]
+            if not ahead:
+                raise NotFound(text.NO_NEXT)
+            meeting = ahead[0]
+        when = await _answer(ctx, session, group, meeting, answer)
+    said = text.GOING_TYPED if answer == "yes" else text.NOT_GOING
+    return [Reply(said.format(when=when), visibility=Visibility.EPHEMERAL)]
+
+
+async def _answer(ctx: Context, session: AsyncSession, group: StudyGroup, meeting: Meeting, answer: str) -> str:
+    """Record ``answer`` for the person acting on ``meeting`` (still ahead and not cancelled); its time, written."""
+    when = at(meeting.starts_at, meeting.timezone)
+    if meeting.cancelled or meeting.starts_at <= ctx.now:
+        raise UsageError(text.NOT_OPEN.format(when=when))
+    user = (ctx.users_on(group.platform) or [ctx.origin.user])[0]  # the person's account on the group's platform
+    await set_rsvp(session, meeting.id, user, answer, ctx.now)
+    return when
 
 
 async def who(ctx: Context, args: str) -> Replies:

@@ -12,8 +12,11 @@ SCHEDULE_USAGE = (
     '[--place TEXT | --link URL]`, e.g. `meetings schedule tue 18:00 --weeks 6 --place "Room 2"`'
 )
 ADD_USAGE = "Usage: `meetings add YYYY-MM-DD HH:MM [--length 90m] [--place TEXT | --link URL]`"
-MOVE_USAGE = "Usage: `meetings move YYYY-MM-DD [NEW-DATE] HH:MM`, e.g. `meetings move 2026-11-03 2026-11-04 18:30`"
-CANCEL_USAGE = "Usage: `meetings cancel YYYY-MM-DD`"
+MOVE_USAGE = (
+    "Usage: `meetings move YYYY-MM-DD [HH:MM] [NEW-DATE] NEW-HH:MM`, e.g. `meetings move 2026-11-03 2026-11-04 18:30` "
+    "(give the meeting's time too when its day has two)"
+)
+CANCEL_USAGE = "Usage: `meetings cancel YYYY-MM-DD [HH:MM]` (the time only when that day has two meetings)"
 PLACE_OR_LINK = "Give a place or a link, not both."
 BAD_LINK = "A link must start with https:// or http:// and be at most 500 characters."
 PLACE_TOO_LONG = "A place can be at most 200 characters."
@@ -27,7 +30,13 @@ ADDED = "Meeting added: {when}, {length} minutes{where}."
 AT_PLACE = ", at {place}"
 AT_LINK = ", online: {link}"
 NO_MEETING_ON = "{name} has no scheduled meeting on {day}. `meetings list` shows the coming ones."
-TWO_ON = "{name} has more than one meeting on {day}; cancel one and add it again at the new time."
+TWO_ON = (
+    "{name} has more than one meeting on {day} (at {times}); give the time too, e.g. `meetings cancel {day} HH:MM`."
+)
+WAS_CANCELLED = "The meeting of {when} has been cancelled; `meetings add` sets a new one."
+ALREADY_HELD = (
+    "The meeting of {when} has already started or taken place; only coming meetings can be moved or cancelled."
+)
 MOVED = "Meeting moved from {old} to {new}. Members are reminded of the new time."
 CANCELLED = "The meeting of {when} is cancelled."
 
@@ -53,6 +62,11 @@ GOING_BUTTON = "Going"
 NOT_GOING_BUTTON = "Can't make it"
 GOING = "See you {when}! (You can still change your answer with the buttons.)"
 NOT_GOING = "Thanks for letting the group know. You will get no more reminders for the meeting of {when}."
+GOING_TYPED = "See you {when}! (`meetings cant` changes your answer.)"
+RSVP_USAGE = (
+    "Usage: `meetings going [YYYY-MM-DD [HH:MM]]` or `meetings cant [YYYY-MM-DD [HH:MM]]` (the next meeting by default)"
+)
+TYPE_RSVP = "(Answer with `meetings going` or `meetings cant` in #{channel}.)"
 NOT_OPEN = "The meeting of {when} has already started or was cancelled."
 STALE_BUTTON = "That button no longer does anything."
 GONE = "That meeting no longer exists."
@@ -66,6 +80,11 @@ NO_NEXT = "There is no coming meeting. `meetings list` shows the plan."
 # -- reflections ------------------------------------------------------------------------------------------------
 REFLECT_TITLE = "How did it go? {name}"
 REFLECT = "Thanks for meeting {when}! One tap: what worked, and what would you change? (It goes to the facilitator.)"
+TYPE_REFLECT = "(Answer with `meetings reflect` in #{channel}.)"
+REFLECT_USAGE = "Usage: `meetings reflect [YYYY-MM-DD [HH:MM]]` (the meeting that just ended by default)"
+NOTHING_TO_REFLECT = (
+    "No meeting is open for reflections now: they open when a meeting starts and close a day after it ends."
+)
 REFLECT_BUTTON = "Reflect"
 FORM_TITLE = "Plus/Delta"
 PLUS_LABEL = "What worked? (plus)"

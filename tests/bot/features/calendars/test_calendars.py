@@ -78,6 +78,7 @@ async def test_the_ics_keeps_18_00_in_new_york_across_the_november_change(chat: 
     assert [str(e["summary"]) for e in calendar.walk("VEVENT")] == ["Maps Circle: meeting"] * 3
     uids = [uid for uid, *_ in events]
     assert len(set(uids)) == 3 and all(uid.endswith("@communitybot") for uid in uids)
+    assert all(uid.count("@") == 1 for uid in uids), uids  # not ...@communitybot@communitybot
     again = _events(_parsed(await chat.say("meetings calendar", user="bo", channel="maps")))
     assert [uid for uid, *_ in again] == uids  # the same meeting, the same UID
 

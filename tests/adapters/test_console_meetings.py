@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 from tests.adapters.test_console import run
+from tests.conftest import ROOT
 
 
 def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_path: Path) -> None:
@@ -33,3 +38,42 @@ def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_pa
     ) in after.stdout, after.stdout + after.stderr
     # The first meeting's reflections summary fell due days ago (nobody ticked): too late to send, so it is not.
     assert "tick at 2026-11-02T23:00:00+00:00: 1 message(s)" in after.stdout
+
+
+def _readme_script(*sections: str) -> str:
+    """The first ``sh`` block of each README section, in order, as one script stopping at the first failure."""
+    readme = (ROOT / "README.md").read_text()
+    blocks = []
+    for heading in sections:
+        block = re.search(r"```sh\n(.*?)```", readme.split(f"\n{heading}\n", 1)[1], re.S)
+        assert block is not None, heading
+        blocks.append(block.group(1))
+    return "set -e\n" + "\n".join(blocks)
+
+
+def test_readme_examples_run_in_order_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    """Check-ins, Meetings and Calendars as the README has them, pasted in order: each prints what the README says."""
+    shim = tmp_path / "bin" / "communitybot"
+    shim.parent.mkdir()
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m bot "$@"\n')
+    shim.chmod(0o755)
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "DATABASE_URL", "SLACK_"))}
+    env = {**base, "PYTHONPATH": str(ROOT), "PATH": f"{shim.parent}{os.pathsep}{base.get('PATH', '')}"}
+    script = _readme_script("### Study-group check-ins", "### Meetings", "### Calendars and time zones")
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600, check=False
+    )
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    assert "already has a study group" not in out
+    assert (
+        "[posted to #nyc-maps]\n== Meeting reminder: NYC Maps ==\nNYC Maps meets Tue 27 Oct 2026 18:00 EDT, at Room 2. "
+        "Are you coming? (Answer with `meetings going` or `meetings cant` in #nyc-maps.)"
+    ) in out
+    assert "> meetings going\n[ephemeral]\nSee you Tue 27 Oct 2026 18:00 EDT!" in out
+    assert "Thanks, your reflection is saved; the facilitator sees it with the others." in out
+    assert "• Tue 27 Oct 2026 18:00 EDT: going 1, can't 0, checked in 0, reflections 1, rating 5.0" in out
+    readme = (ROOT / "README.md").read_text()
+    said = re.search(r"checkin next.*?\n# (• .*?)\n", readme.split("\n### Calendars and time zones\n", 1)[1], re.S)
+    assert said is not None
+    assert out.split("== Next check-ins of Maps Circle ==\n", 1)[1].startswith(said.group(1) + "\n"), out

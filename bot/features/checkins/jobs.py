@@ -89,7 +89,7 @@ async def remind(db: Database, now: datetime) -> list[Reply]:
             if anyone:
                 roster = await present(session, group, roster, now)
             answered = {a.user for a in await answers_for_runs(session, [run.id])}
-            said = text.REMINDER.format(
+            said = (text.REMINDER_TYPED if group.platform == "console" else text.REMINDER).format(
                 name=quote(group.name), closes=local(run.closes_at, group.timezone, relative=True)
             )
             out += [

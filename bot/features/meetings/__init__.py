@@ -77,24 +77,7 @@ class Meetings:
                 "cancel a meeting (facilitators)",
                 usage="meetings cancel YYYY-MM-DD [HH:MM]",
             ),
-            Command(
-                "meetings going",
-                rsvp.going,
-                "say you are coming to the next meeting (or that day's), as the Going button does",
-                usage="meetings going [YYYY-MM-DD [HH:MM]]",
-            ),
-            Command(
-                "meetings cant",
-                rsvp.cant,
-                "say you can't make the next meeting (or that day's), as the Can't make it button does",
-                usage="meetings cant [YYYY-MM-DD [HH:MM]]",
-            ),
-            Command(
-                "meetings reflect",
-                reflect.typed,
-                "Plus/Delta on the meeting that just ended (or that day's), as the Reflect button does",
-                usage="meetings reflect [YYYY-MM-DD [HH:MM]]",
-            ),
+            *self._answers(),
             Command(
                 "meetings who",
                 rsvp.who,
@@ -118,5 +101,29 @@ class Meetings:
                 report.report,
                 "attendance and reflections over the weeks (facilitators)",
                 usage="meetings report [csv]",
+            ),
+        )
+
+    @staticmethod
+    def _answers() -> tuple[Command, ...]:
+        """What the buttons under a reminder and a Reflect post do, typed (where buttons cannot be pressed)."""
+        return (
+            Command(
+                "meetings going",
+                rsvp.going,
+                "say you are coming to the next meeting (or that day's), as the Going button does",
+                usage="meetings going [YYYY-MM-DD [HH:MM]]",
+            ),
+            Command(
+                "meetings cant",
+                rsvp.cant,
+                "say you can't make the next meeting (or that day's), as the Can't make it button does",
+                usage="meetings cant [YYYY-MM-DD [HH:MM]]",
+            ),
+            Command(
+                "meetings reflect",
+                reflect.typed,
+                "Plus/Delta on the meeting that just ended (or that day's), as the Reflect button does",
+                usage="meetings reflect [YYYY-MM-DD [HH:MM]]",
             ),
         )

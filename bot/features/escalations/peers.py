@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Origin, Reply, Visibility
 from bot.feature import Context, Deps, Replies
 from bot.features.escalations import text
-from bot.features.escalations.links import thread_link
+from bot.features.escalations.links import link_to_thread, thread_link
 from bot.features.knowledge import text as kb_text
 from bot.features.knowledge.feedback import escalate
 from bot.routing import HELP
@@ -178,9 +178,7 @@ def _me(ctx: Context) -> set[tuple[str, str]]:
 def _place(origin: Origin, thread: HelpThread | None) -> Place | None:
     """Where peers can answer: the question's help thread, else where the button was pressed (not a DM)."""
     if thread is not None:
-        site = origin.site if origin.platform == thread.platform else ""
-        link = thread_link(thread.platform, site, thread.channel, thread.thread)
-        return Place(thread.platform, thread.channel, thread.thread, link)
+        return Place(thread.platform, thread.channel, thread.thread, link_to_thread(thread, origin))
     if origin.is_dm:
         return None
     return Place(

@@ -21,7 +21,7 @@ from bot.events import Action, Message, Reply
 from bot.feature import ActionRoute, Command, Context, Deps, Replies, Surface
 from bot.features.threads import text
 from bot.features.threads.answers import Answering
-from bot.features.threads.solve import CHECK_MARKS, helpers_report, is_solved_word, solve
+from bot.features.threads.solve import CHECK_MARKS, helpers_report, is_solved_word, may_mark, solve
 from bot.permissions import Role
 from knowledge.smalltalk import small_talk
 from storage.threads import HelpThread, claim_thread, get_thread, get_thread_by_id, record_answer, record_human_reply
@@ -136,7 +136,7 @@ class Threads:
     async def _in_thread(self, ctx: Context, message: Message, thread: HelpThread) -> Replies | None:
         """A message in a thread the bot knows: a mark, a follow-up, or someone else's reply (then the bot is quiet)."""
         said, user = message.text.strip(), ctx.origin.user
-        if is_solved_word(said) and (user == thread.asker or ctx.role >= Role.STAFF):
+        if is_solved_word(said) and may_mark(ctx, thread):
             return await solve(ctx, thread, thread.first_human_replier, quiet=True)
         if message.is_mention:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)

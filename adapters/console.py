@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapter import Delivery
-from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
+from bot.events import REACT_ACTION, Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
 from bot.when import for_reader, render
 
@@ -188,7 +188,7 @@ class ConsoleAdapter:
         if word == "react" and 1 <= len(args) <= 2:
             if self.origin.thread is None:
                 return "[react works in a thread: type thread NAME first]"
-            return Action(self.origin, "threads:react", " ".join(args))
+            return Action(self.origin, REACT_ACTION, " ".join(args))
         return None
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:

@@ -50,7 +50,6 @@ ON_OFF_USAGE = "Usage: `checkin {command} on|off`"
 TOO_MANY_HOURS = "Use at most 168 hours (a week)."
 SETTING_SAVED = "Saved: {setting} = {value}."
 NOT_POSITIVE = "{what} wants a whole number of at least 1, not {text!r}"
-NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
 
 # -- the schedule -----------------------------------------------------------------------------------------------
 SCHEDULE_USAGE = (

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapter import Delivery
-from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
+from bot.events import REACT_ACTION, Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
 from bot.when import for_reader, render
 
@@ -132,10 +132,8 @@ class ConsoleAdapter:
         if reply.tags:
             lines.append(f"[tagged: {', '.join(reply.tags)}]")
         if reply.attachment is not None:
-            self._export_dir.mkdir(parents=True, exist_ok=True)
-            path = self._export_dir / reply.attachment.filename
-            path.write_bytes(reply.attachment.payload)
-            lines.append(f"Saved {reply.attachment.filename} to {path}")
+            path = _save(self._export_dir, reply.attachment.filename, reply.attachment.payload)
+            lines.append(f"Saved {path.name} to {path}")
         if reply.buttons and reply.channel is None and reply.user is None:
             self._choices = list(reply.buttons)
             lines.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(reply.buttons, start=1)))
@@ -190,7 +188,7 @@ class ConsoleAdapter:
         if word == "react" and 1 <= len(args) <= 2:
             if self.origin.thread is None:
                 return "[react works in a thread: type thread NAME first]"
-            return Action(self.origin, "threads:react", " ".join(args))
+            return Action(self.origin, REACT_ACTION, " ".join(args))
         return None
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
@@ -217,3 +215,19 @@ class ConsoleAdapter:
             if not interactive:
                 self._out.write(f"> {text}\n")  # a transcript reads better with what was typed
             await self.say(text)
+
+
+def _save(folder: Path, filename: str, payload: bytes) -> Path:
+    """Write ``payload`` to a new file in ``folder``: ``leads.csv``, then ``leads-2.csv`` and so on, never over an
+    earlier export."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = Path(filename).stem, Path(filename).suffix
+    path, n = folder / filename, 1
+    while True:
+        try:
+            with path.open("xb") as out:
+                out.write(payload)
+            return path
+        except FileExistsError:
+            n += 1
+            path = folder / f"{stem}-{n}{suffix}"

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from bot.args import split_args
+from bot.args import parse_date, split_args
 from bot.errors import FormErrors, NotFound, UsageError
 from bot.events import Action, Button, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import Context, Replies
-from bot.features.checkins.common import group_here, parse_date
+from bot.features.checkins.common import group_here
 from bot.features.meetings import text
 from bot.features.meetings.common import on_day
 from bot.schedule import parse_time

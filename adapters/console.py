@@ -157,11 +157,11 @@ class ConsoleAdapter:
         """Handle one line the user typed and write the replies."""
         event: Event | str | None
         choice = text.strip()
+        await self._known_threads()
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
             button = self._choices[int(choice) - 1]
-            event = Action(self.origin, button.action_id, button.value)
+            event = Action(self._pressed_in(), button.action_id, button.value)
         else:
-            await self._known_threads()
             event = self._local(choice) if not self.origin.is_dm else None
             event = event if event is not None else self._message(text)
         self._choices = []
@@ -176,6 +176,15 @@ class ConsoleAdapter:
         if self._threads_of is not None and not self.origin.is_dm:
             found, self._threads_of = await self._threads_of(self.origin.channel), None
             self._threads |= found
+
+    def _pressed_in(self) -> Origin:
+        """Where a button is pressed: at the top of a channel, a new thread on the bot's message (as Slack and
+        Discord thread replies to a message), so "Ask a human" can point people to ``#channel, thread N``."""
+        if self.origin.is_dm or self.origin.thread is not None:
+            return self.origin
+        thread = self._new_thread()
+        self._threads.add(thread)
+        return replace(self.origin, thread=thread)
 
     def _new_thread(self) -> str:
         """The next thread number nobody used in this channel."""
@@ -236,6 +245,15 @@ class ConsoleAdapter:
             return f"[{author} wrote nothing in thread {self.origin.thread} in this session: nothing to react to]"
         return Action(self.origin, "threads:react", " ".join(args))
 
+    async def _blank(self, interactive: bool) -> None:
+        """An empty line: the answer to a form's question when one is asked (it skips an optional field), else
+        nothing at all."""
+        replies = await self._handle(Message(self.origin, "", is_mention=True))
+        if replies and not interactive:
+            self._out.write(">\n")
+        for reply in replies:
+            await self.show(reply)
+
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
         """Read lines until end of input (or ``quit`` when interactive), answering each."""
         if isinstance(stream, io.TextIOWrapper):
@@ -254,6 +272,7 @@ class ConsoleAdapter:
                 break
             text = clean(line.rstrip("\n"))
             if not text.strip():
+                await self._blank(interactive)
                 continue
             if interactive and text.strip().lower() in _QUIT:
                 break

@@ -10,10 +10,12 @@ In a channel (``--channel``) the console plays a chat with threads, for trying h
   bot. A line at the top of a watched channel starts a new thread (numbered) and goes into it;
 - ``user NAME [ROLE]`` speaks as someone else from then on (the asker, a member who replies, staff), as a member
   unless ROLE says otherwise;
-- ``react EMOJI [AUTHOR]`` reacts in the thread (``react ✅ bo``: on bo's message; ``@bot`` for the bot's answer).
+- ``react EMOJI [AUTHOR]`` reacts in the thread (``react ✅ bo``: on bo's message, if bo wrote there in this session;
+  ``@bot`` for the bot's answer).
 
 New threads are numbered after the ones the bot already knows in the channel (``threads_of``), so a thread of an
 earlier session keeps its number: ``thread 3`` goes back into it, and a line there is a reply, not a new question.
+An empty line answers a form's question when one is asked (skipping an optional field), and is ignored otherwise.
 """
 
 from __future__ import annotations

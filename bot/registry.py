@@ -17,8 +17,8 @@ from bot.errors import ConfigError, PermissionDenied
 from bot.events import Reply, Visibility
 from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Listener, Slash, Surface
 from bot.permissions import Role
-from bot.usertext import quote
 from bot.scheduler import Job
+from bot.usertext import quote
 
 __all__ = ["DISCORD_LIMITS", "Registry", "SlashCommand", "SlashSubcommand"]
 

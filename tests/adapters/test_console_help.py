@@ -97,8 +97,8 @@ def test_unknown_subcommand_is_named_before_the_list(tmp_path: Path) -> None:
     """`checkin frobnicate` and `privacy frob x` say the subcommand is unknown, then list the group's commands."""
     result = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin="checkin frobnicate\nprivacy frob x\n")
     assert (
-        "[ephemeral]\n== checkin commands ==\nUnknown subcommand 'frobnicate'. The `checkin` commands are:\n`checkin create"
-        in result.stdout
+        "[ephemeral]\n== checkin commands ==\n"
+        "Unknown subcommand 'frobnicate'. The `checkin` commands are:\n`checkin create" in result.stdout
     )
     assert (
         "== privacy commands ==\nUnknown subcommand 'frob'. The `privacy` commands are:\n`privacy export"

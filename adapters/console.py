@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapter import Delivery
-from bot.events import Action, Button, Event, Message, Origin, Reply, Visibility
+from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
 from bot.when import for_reader, render
 
@@ -146,10 +146,8 @@ class ConsoleAdapter:
         if reply.tags:
             lines.append(f"[tagged: {', '.join(reply.tags)}]")
         if reply.attachment is not None:
-            self._export_dir.mkdir(parents=True, exist_ok=True)
-            path = self._export_dir / reply.attachment.filename
-            path.write_bytes(reply.attachment.payload)
-            lines.append(f"Saved {reply.attachment.filename} to {path}")
+            path = _save(self._export_dir, reply.attachment.filename, reply.attachment.payload)
+            lines.append(f"Saved {path.name} to {path}")
         if reply.buttons and reply.channel is None and reply.user is None:
             self._choices = list(reply.buttons)
             lines.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(reply.buttons, start=1)))
@@ -243,9 +241,9 @@ class ConsoleAdapter:
         if self.origin.thread is None:
             return "[react works in a thread: type thread NAME first]"
         author = args[1] if len(args) == 2 else ""
-        if author and author != _MENTION and author not in self._authors.get(self.origin.thread, set()):
+        if author and author != BOT_AUTHOR and author not in self._authors.get(self.origin.thread, set()):
             return f"[{author} wrote nothing in thread {self.origin.thread} in this session: nothing to react to]"
-        return Action(self.origin, "threads:react", " ".join(args))
+        return Action(self.origin, REACT_ACTION, " ".join(args))
 
     async def _blank(self, interactive: bool) -> None:
         """An empty line: the answer to a form's question when one is asked (it skips an optional field), else
@@ -281,3 +279,19 @@ class ConsoleAdapter:
             if not interactive:
                 self._out.write(f"> {text}\n")  # a transcript reads better with what was typed
             await self.say(text)
+
+
+def _save(folder: Path, filename: str, payload: bytes) -> Path:
+    """Write ``payload`` to a new file in ``folder``: ``leads.csv``, then ``leads-2.csv`` and so on, never over an
+    earlier export."""
+    folder.mkdir(parents=True, exist_ok=True)
+    stem, suffix = Path(filename).stem, Path(filename).suffix
+    path, n = folder / filename, 1
+    while True:
+        try:
+            with path.open("xb") as out:
+                out.write(payload)
+            return path
+        except FileExistsError:
+            n += 1
+            path = folder / f"{stem}-{n}{suffix}"

@@ -1,13 +1,16 @@
-"""Command arguments: words split like a shell would, and ``--option value`` pairs."""
+"""Command arguments: words split like a shell would, ``--option value`` pairs, and dates."""
 
 from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
+from datetime import date
 
 from bot.errors import UsageError
 
-__all__ = ["parse_options", "split_args"]
+__all__ = ["NOT_A_DATE", "parse_date", "parse_options", "split_args"]
+
+NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
 
 
 def split_args(args: str) -> list[str]:
@@ -54,3 +57,15 @@ def parse_options(
         else:
             rest.append(word)
     return opts, rest
+
+
+def parse_date(given: str, what: str) -> date:
+    """``given`` as a date, for the option or argument ``what`` (``--since``, ``date``).
+
+    Raises:
+        UsageError: when it is not an ISO date (``2026-12-24``).
+    """
+    try:
+        return date.fromisoformat(given)
+    except ValueError:
+        raise UsageError(NOT_A_DATE.format(what=what, text=given)) from None

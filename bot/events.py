@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 __all__ = [
+    "BOT_AUTHOR",
+    "REACT_ACTION",
     "Action",
     "Attachment",
     "Button",
@@ -86,6 +88,12 @@ class Action:
     action_id: str
     value: str = ""
     delivery_id: str | None = None
+
+
+REACT_ACTION = "threads:react"
+"""The action an adapter sends for a reaction in a thread: its value is ``EMOJI AUTHOR``, the reaction and who wrote
+the message it is on (:data:`BOT_AUTHOR` for the bot's own)."""
+BOT_AUTHOR = "@bot"
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,13 @@ The rule is kept in local wall-clock time (an RFC 5545 RRULE with a floating DTS
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache, lru_cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, WEEKLY, rrule, rrulestr, weekday
 
@@ -25,7 +26,46 @@ __all__ = ["Schedule", "load_zone", "local_minute", "local_time", "occurrences",
 
 _DAYS: dict[str, weekday] = {"mon": MO, "tue": TU, "wed": WE, "thu": TH, "fri": FR, "sat": SA, "sun": SU}
 _ALIASES = {"weekdays": "mon,tue,wed,thu,fri", "daily": "mon,tue,wed,thu,fri,sat,sun", "weekends": "sat,sun"}
+_IANA_HINT = "use an IANA name like Europe/Berlin or America/New_York"
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """Every IANA zone name by its case-folded form."""
+    return {name.casefold(): name for name in available_timezones()}
+
+
+def zone_name(given: str) -> str | None:
+    """The IANA zone ``given`` names in any case (``europe/berlin`` is ``Europe/Berlin``), or None."""
+    name = _zone_names().get(given.strip().casefold())
+    if name is None:
+        return None
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    return name
+
+
+def close_zones(given: str) -> list[str]:
+    """Up to three zone names close to the misspelt ``given``."""
+    names = _zone_names()
+    return [names[c] for c in difflib.get_close_matches(given.strip().casefold(), list(names), n=3, cutoff=0.85)]
+
+
+def resolve_zone(given: str) -> str:
+    """The IANA zone name ``given`` names, in any case.
+
+    Raises:
+        UsageError: naming the zone when it is unknown, with the closest names when there are some.
+    """
+    name = zone_name(given)
+    if name is not None:
+        return name
+    close = close_zones(given)
+    hint = "did you mean " + ", ".join(f"`{c}`" for c in close) + "?" if close else _IANA_HINT
+    raise UsageError(f"unknown time zone {given!r}; {hint}")
 
 
 def load_zone(name: str) -> ZoneInfo:
@@ -37,9 +77,7 @@ def load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(
-            f"unknown time zone {name!r}; use an IANA name like Europe/Berlin or America/New_York"
-        ) from None
+        raise UsageError(f"unknown time zone {name!r}; {_IANA_HINT}") from None
 
 
 def parse_time(text: str) -> time:

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, delete, func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AskedQuestionRow
 from storage.models_escalations import EscalationPeerRow, EscalationRow, HelperRow, RecipeOfferRow
 from storage.models_help import HelpThreadRow
 from storage.threads import HelpThread, get_thread
+from storage.upsert import insert_for
 
 __all__ = [
     "Escalation",
@@ -94,10 +93,6 @@ class SolvedQuestion:
     thread: str
     solver: str | None
     link: str | None
-
-
-def _insert(session: AsyncSession):  # type: ignore[no-untyped-def]
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
 
 
 # -- helpers ----------------------------------------------------------------------------------------------------------
@@ -209,7 +204,7 @@ async def open_escalation(
         "created_at": now,
     }
     stmt = (
-        _insert(session)(EscalationRow)
+        insert_for(session, EscalationRow)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["question_id"])
         .returning(EscalationRow.id)
@@ -223,7 +218,7 @@ async def open_escalation(
 async def add_peer(session: AsyncSession, escalation_id: int, platform: str, user: str, now: datetime) -> bool:
     """Record that a peer is asked about the escalation; False if they already were."""
     stmt = (
-        _insert(session)(EscalationPeerRow)
+        insert_for(session, EscalationPeerRow)
         .values(escalation_id=escalation_id, platform=platform, user_id=user, asked_at=now)
         .on_conflict_do_nothing(index_elements=["escalation_id", "platform", "user_id"])
         .returning(EscalationPeerRow.escalation_id)
@@ -309,7 +304,7 @@ async def claim_offers(session: AsyncSession, now: datetime) -> list[SolvedQuest
     for row, link in (await session.execute(query)).all():
         question_id = int(row.question_id or 0)  # never 0: the join needs a question
         stmt = (
-            _insert(session)(RecipeOfferRow)
+            insert_for(session, RecipeOfferRow)
             .values(question_id=question_id, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["question_id"])
             .returning(RecipeOfferRow.question_id)

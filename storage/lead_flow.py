@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import and_, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.leads import _record
 from storage.models import LeadConsentRow, LeadReminderRow, LeadRotationRow, LeadRow, StaffAwayRow
 from storage.records import Lead
+from storage.upsert import insert_for
 
 __all__ = [
     "Consent",
@@ -90,12 +89,11 @@ async def claim_reminders(
     )
     if assigned:
         query = query.where(LeadRow.assignee.is_not(None))
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     won = []
     for row in list(await session.scalars(query)):
         values = {"lead_id": row.id, "status": status, "since": row.status_since or row.created_at}
         stmt = (
-            insert(LeadReminderRow)
+            insert_for(session, LeadReminderRow)
             .values(**values, stage=stage, claimed_at=now)
             .on_conflict_do_nothing(index_elements=["lead_id", "status", "since", "stage"])
             .returning(LeadReminderRow.id)
@@ -130,8 +128,8 @@ async def next_in_rotation(session: AsyncSession, names: Sequence[str], now: dat
         position = names.index(last) + 1 if last in names else 0
         chosen = names[position % len(names)]
         if row is None:
-            insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            stmt = insert(LeadRotationRow).values(id=1, last=chosen, updated_at=now).on_conflict_do_nothing()
+            first = insert_for(session, LeadRotationRow).values(id=1, last=chosen, updated_at=now)
+            stmt = first.on_conflict_do_nothing()
             done = (await session.execute(stmt.returning(LeadRotationRow.id))).first() is not None
         else:
             stmt2 = (

@@ -8,12 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LeadEventRow, LeadRow
 from storage.records import Lead, LeadEvent
+from storage.upsert import insert_for
 
 __all__ = [
     "CLOSED_STATUSES",
@@ -123,9 +122,8 @@ async def insert_lead_once(
     existing = await session.scalar(select(LeadRow).where(LeadRow.submission_key == new.submission_key))
     if existing is not None:
         return _record(existing), False
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     stmt = (
-        insert(LeadRow)
+        insert_for(session, LeadRow)
         .values(**_row_values(new, now))
         .on_conflict_do_nothing(index_elements=["submission_key"])
         .returning(LeadRow.id)

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.checkins import _group
@@ -27,6 +26,7 @@ from storage.models_meetings import (
     MeetingRsvpRow,
 )
 from storage.records import StudyGroup
+from storage.upsert import insert_for
 
 __all__ = [
     "DueMeeting",
@@ -85,11 +85,6 @@ class Reflection:
 
 def _settings(row: StudyGroupRow) -> MeetingSettings:
     return MeetingSettings(row.id, parse_reminders(row.meeting_reminders), row.reflection_summary, row.checkin_meetings)
-
-
-def _insert(session: AsyncSession, table: Any) -> Any:
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
 
 
 async def meeting_settings(session: AsyncSession, group_id: int) -> MeetingSettings | None:
@@ -165,7 +160,7 @@ async def claim_notices(
     if not wanted:
         return set()
     rows = [{"meeting_id": m, "kind": k, "sent_at": now} for m, k in wanted]
-    statement = _insert(session, MeetingNoticeRow).on_conflict_do_nothing(index_elements=["meeting_id", "kind"])
+    statement = insert_for(session, MeetingNoticeRow).on_conflict_do_nothing(index_elements=["meeting_id", "kind"])
     returned = await session.execute(statement.returning(MeetingNoticeRow.meeting_id, MeetingNoticeRow.kind), rows)
     return {(m, k) for m, k in returned}
 
@@ -178,7 +173,7 @@ async def set_next_notices(session: AsyncSession, changes: Sequence[tuple[int, d
 
 async def set_rsvp(session: AsyncSession, meeting_id: int, user: str, answer: str, now: datetime) -> None:
     """Record ``user``'s answer (``yes`` or ``no``) for a meeting; the last one counts."""
-    statement = _insert(session, MeetingRsvpRow).values(
+    statement = insert_for(session, MeetingRsvpRow).values(
         meeting_id=meeting_id, user_id=user, answer=answer, updated_at=now
     )
     await session.execute(
@@ -258,7 +253,7 @@ async def claim_catchups(
     if not pairs:
         return set()
     rows = [{"group_id": g, "user_id": u, "sent_at": now} for g, u in pairs]
-    statement = _insert(session, MeetingCatchupRow).on_conflict_do_nothing(index_elements=["group_id", "user_id"])
+    statement = insert_for(session, MeetingCatchupRow).on_conflict_do_nothing(index_elements=["group_id", "user_id"])
     returned = await session.execute(statement.returning(MeetingCatchupRow.group_id, MeetingCatchupRow.user_id), rows)
     return {(g, u) for g, u in returned}
 

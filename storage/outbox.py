@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
 from storage.models import ScheduledMessageRow
+from storage.upsert import insert_for
 
 __all__ = [
     "Claimed",
@@ -71,9 +71,7 @@ async def enqueue(session: AsyncSession, messages: Sequence[Outgoing], now: date
         }
         for message in messages
     ]
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(ScheduledMessageRow).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert_for(session, ScheduledMessageRow).on_conflict_do_nothing(index_elements=["key"])
     stored = set(await session.scalars(statement.returning(ScheduledMessageRow.key), rows))
     return [message.key for message in messages if message.key in stored]
 

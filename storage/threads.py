@@ -11,12 +11,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
 from storage.models_help import HelpThreadRow
+from storage.upsert import insert_for
 
 __all__ = [
     "HelpThread",
@@ -115,7 +114,6 @@ async def claim_thread(
     existing = await get_thread(session, platform, channel, thread)
     if existing is not None:
         return existing, False
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     values = {
         "platform": platform,
         "channel": channel,
@@ -128,7 +126,7 @@ async def claim_thread(
         "created_at": now,
     }
     stmt = (
-        insert(HelpThreadRow)
+        insert_for(session, HelpThreadRow)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["platform", "channel", "thread"])
         .returning(HelpThreadRow.id)

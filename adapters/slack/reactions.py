@@ -17,7 +17,9 @@ __all__ = ["CHECK_MARKS", "reacted_thread"]
 
 log = logging.getLogger(__name__)
 
-CHECK_MARKS = frozenset({"white_check_mark", "heavy_check_mark"})  # reactions that mark a thread solved
+# Reactions that mark a thread solved: Slack's names of the core's check marks (bot.features.threads.solve), so no
+# other reaction costs a conversations.replies call.
+CHECK_MARKS = frozenset({"white_check_mark", "heavy_check_mark", "ballot_box_with_check"})
 
 
 async def reacted_thread(client: AsyncWebClient, event: Mapping[str, Any]) -> str | None:

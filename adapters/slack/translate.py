@@ -24,7 +24,19 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import usertext, when
-from bot.events import Action, FieldKind, Form, FormField, FormPage, FormSubmission, Message, Origin, Reply
+from bot.events import (
+    BOT_AUTHOR,
+    REACT_ACTION,
+    Action,
+    FieldKind,
+    Form,
+    FormField,
+    FormPage,
+    FormSubmission,
+    Message,
+    Origin,
+    Reply,
+)
 
 __all__ = [
     "CATCH_ALL",
@@ -166,10 +178,10 @@ def reaction_to_core(body: Mapping[str, Any], bot_user_id: str | None, thread: s
     action: its value is the reaction's name and the author of the message (``@bot`` for the bot's own)."""
     event = body["event"]
     author = str(event.get("item_user") or "")
-    author = "@bot" if author and author == bot_user_id else author
+    author = BOT_AUTHOR if author and author == bot_user_id else author
     origin = _origin(event["user"], event["item"]["channel"], thread=thread, is_dm=False, modals=True)
     value = f"{event.get('reaction', '')} {author}".strip()
-    return Action(origin, "threads:react", value, delivery_id=body.get("event_id") or None)
+    return Action(origin, REACT_ACTION, value, delivery_id=body.get("event_id") or None)
 
 
 def slash_to_core(body: Mapping[str, Any]) -> Message:

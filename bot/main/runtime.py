@@ -182,6 +182,8 @@ async def sync_calendars(app: BotApp, services: Sequence[Service], stopping: asy
                 await sync_events(app.db, calendar, app.settings.community_name, utcnow())
             except (StorageError, DeliveryError) as exc:  # the next round tries again
                 log.warning("calendar sync on %s failed: %s", calendar.name, exc)
+            except Exception:  # a bug in one round must not end the sync for good, as a scheduled job's does not
+                log.exception("calendar sync on %s failed", calendar.name)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stopping.wait(), timeout=interval)
 

@@ -167,14 +167,14 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
         "sam",
         "--role",
         "staff",
-        stdin="leads list\nleads assign L-0001\nleads status L-0001 qualified\nleads export\n"
+        stdin="leads list\nleads assign L-0001\nleads status L-0001 qualified\nleads export\nleads export\n"
         "leads forget ann@example.org\nleads show L-0001\n",
     )
     out = staff.stdout
     assert "L-0001 [new] Ann Lee, Riverside Library: Facilitator training" in out
     assert "L-0001: assigned to console:sam." in out
     assert "L-0001: status is now qualified." in out
-    assert "Saved leads.csv to" in out
+    assert "Saved leads.csv to" in out and "Saved leads-2.csv to" in out  # a second export never overwrites one
     assert "Erased the personal details of 1 lead(s): L-0001" in out
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")

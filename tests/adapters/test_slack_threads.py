@@ -12,9 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.app import SlackAdapter
+from adapters.slack.reactions import reacted_thread
 from bot.dispatcher import Dispatcher
+from bot.features.threads.solve import CHECK_MARKS as SOLVE_MARKS
 from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import SECRET, SlackApi, answered, fixture, follow_up, post_event, serving
 from tests.conftest import Clock, DbTarget, make_settings
@@ -170,3 +173,18 @@ async def test_two_replicas_post_one_answer_per_thread(db_target: DbTarget, tmp_
     assert [(p["thread_ts"], answered(p)[1]) for p in answers] == [
         ("1710000100.000100", "How do I choose a venue for an in-person learning circle?")
     ]
+
+
+async def test_every_check_mark_the_core_takes_is_looked_up_on_slack() -> None:
+    """A ☑️ (ballot_box_with_check) on a thread reply counts like ✅: the adapter finds its thread for the core,
+    which marks threads solved by any of the check marks; a 👍 costs no lookup."""
+    async with serving() as api:
+        api.posted("C0GENERAL", "1710000300.000300", "U0SAM", "Two is fine: start anyway.", MENTION_TS)
+        client = AsyncWebClient(token="xoxb-test", base_url=api.base_url + "/api/")
+        for name in ("white_check_mark", "heavy_check_mark", "ballot_box_with_check"):
+            assert name in SOLVE_MARKS
+            event = copy.deepcopy(fixture("reaction_added.json")["event"]) | {"reaction": name}
+            assert await reacted_thread(client, event) == MENTION_TS
+        thumbs = copy.deepcopy(fixture("reaction_added.json")["event"]) | {"reaction": "+1"}
+        assert await reacted_thread(client, thumbs) is None
+        assert len(api.of("conversations.replies")) == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from bot.args import parse_date
 from bot.errors import NotFound, PermissionDenied, UsageError
 from bot.feature import Context
 from bot.features.checkins import text
@@ -69,18 +70,6 @@ def following(group: StudyGroup, now: datetime, skipped: frozenset[date]) -> dat
     if group.rrule is None:
         return None
     return next(occurrences(Schedule(group.rrule), load_zone(group.timezone), now, skipped), None)
-
-
-def parse_date(given: str, what: str) -> date:
-    """``given`` as a date, for the option or argument ``what``.
-
-    Raises:
-        UsageError: when it is not an ISO date.
-    """
-    try:
-        return date.fromisoformat(given)
-    except ValueError:
-        raise UsageError(text.NOT_A_DATE.format(what=what, text=given)) from None
 
 
 def positive(given: str, what: str) -> int:

@@ -8,7 +8,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
 from bot.features.checkins.common import group_here, local, require_facilitator, user_arg
-from bot.schedule import load_zone
+from bot.schedule import resolve_zone
 from bot.usertext import quote
 from storage.checkins import add_member, create_group, get_group_by_channel, groups_of_user, remove_member
 
@@ -27,8 +27,7 @@ async def create(ctx: Context, args: str) -> Replies:
         raise UsageError(text.NAME_TOO_LONG)
     if ctx.origin.is_dm:
         raise UsageError(text.CREATE_IN_DM)
-    zone = opts.get("--tz", "UTC")
-    load_zone(zone)
+    zone = resolve_zone(opts.get("--tz", "UTC"))
     async with ctx.db.session() as session:
         if await get_group_by_channel(session, ctx.origin.platform, ctx.origin.channel) is not None:
             raise UsageError(text.CHANNEL_TAKEN)

@@ -24,7 +24,16 @@ from bot.features.checkins.common import (
     require_facilitator,
     skips,
 )
-from bot.schedule import Schedule, load_zone, local_minute, local_time, occurrences, parse_days, parse_time
+from bot.schedule import (
+    Schedule,
+    load_zone,
+    local_minute,
+    local_time,
+    occurrences,
+    parse_days,
+    parse_time,
+    resolve_zone,
+)
 from bot.usertext import quote
 from storage.checkins import update_group
 from storage.meeting_notes import meeting_settings, set_meeting_settings
@@ -51,7 +60,7 @@ async def schedule(ctx: Context, args: str) -> Replies:
     if len(rest) != 2:
         raise UsageError(text.SCHEDULE_USAGE)
     days, at = parse_days(rest[0]), parse_time(rest[1])
-    zone_name = opts.get("--tz", group.timezone)
+    zone_name = resolve_zone(opts["--tz"]) if "--tz" in opts else group.timezone
     zone = load_zone(zone_name)
     # A schedule never counts a check-in that has already passed: it starts at this minute, or at the midnight
     # of --start when that is later. A check-in due this very minute counts and goes out with the next tick.
@@ -107,11 +116,14 @@ async def resume(ctx: Context, args: str) -> Replies:
     """``checkin resume`` (facilitators): carry on from the next check-in after now (no backlog)."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
+    if group.rrule is None:
+        raise UsageError(text.NO_SCHEDULE)
     after = following(group, ctx.now, skips(group))
     async with ctx.db.session() as session:
         await update_group(session, group.id, paused=False, next_run_at=after)
-    when = local(after, group.timezone) if after else text.SCHEDULE_ENDED
-    return [Reply(text.RESUMED.format(when=when))]
+    if after is None:
+        return [Reply(text.RESUMED_ENDED)]
+    return [Reply(text.RESUMED.format(when=local(after, group.timezone)))]
 
 
 async def skip_next(ctx: Context, args: str) -> Replies:
@@ -140,8 +152,9 @@ async def _skip(ctx: Context, args: str, next_only: bool) -> Replies:
     after = following(group, ctx.now, skipped)
     async with ctx.db.session() as session:
         await update_group(session, group.id, skip_dates=[d.isoformat() for d in skipped], next_run_at=after)
-    when = local(after, group.timezone) if after else text.NONE_LEFT
-    return [Reply(text.SKIPPED.format(day=day, when=when))]
+    if after is None:
+        return [Reply(text.SKIPPED_LAST.format(day=day))]
+    return [Reply(text.SKIPPED.format(day=day, when=local(after, group.timezone)))]
 
 
 async def cancel(ctx: Context, args: str) -> Replies:
@@ -167,9 +180,7 @@ async def next_runs(ctx: Context, args: str) -> Replies:
             hours = int(tied.split(":")[1]) // 60 if tied.startswith("before:") else 0
             return [Reply(said.format(hours=hours), visibility=Visibility.EPHEMERAL)]
         return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
-    mine = opts.get("--tz")
-    if mine:
-        load_zone(mine)
+    mine = resolve_zone(opts["--tz"]) if opts.get("--tz") else None
     zone = load_zone(group.timezone)
     upcoming = [group.next_run_at]
     upcoming += list(islice(occurrences(Schedule(group.rrule), zone, group.next_run_at, skips(group)), _SHOWN))

@@ -50,7 +50,6 @@ ON_OFF_USAGE = "Usage: `checkin {command} on|off`"
 TOO_MANY_HOURS = "Use at most 168 hours (a week)."
 SETTING_SAVED = "Saved: {setting} = {value}."
 NOT_POSITIVE = "{what} wants a whole number of at least 1, not {text!r}"
-NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
 
 # -- the schedule -----------------------------------------------------------------------------------------------
 SCHEDULE_USAGE = (
@@ -71,17 +70,19 @@ NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start a
 SCHEDULED = "Scheduled. The first check-in is {when}."
 PAUSED = "Check-ins for {name} are paused. `checkin resume` starts them again."
 RESUMED = "Check-ins resumed; the next is {when}."
-SCHEDULE_ENDED = "never (the schedule has ended)"
+RESUMED_ENDED = "Check-ins resumed, but the schedule has ended: set a new one with `checkin schedule`."
 NO_SCHEDULE = "This group has no schedule; set one with `checkin schedule`."
 NOTHING_TO_SKIP = "There is no upcoming check-in to skip."
 SKIPPED = "No check-in on {day:%a %d %b %Y}. The next is {when}."
-NONE_LEFT = "none left"
+SKIPPED_LAST = (
+    "No check-in on {day:%a %d %b %Y}. That was the last one of the schedule; set a new one with `checkin schedule`."
+)
 CANCELLED = "The check-in schedule of {name} is cancelled. Past answers are kept."
 NONE_SCHEDULED = "No check-ins are scheduled."
 NEXT_TITLE = "Next check-ins of {name}{paused}"
 NEXT_PAUSED = " (paused)"
 NEXT_LINE = "• {when}"
-YOUR_TIME = "  (your time: {when})"
+YOUR_TIME = " (your time: {when})"
 REPEATS = "The schedule repeats every week until it is cancelled."
 RUNS_LEFT = "{left} check-ins left, counting the next one."
 ONE_RUN_LEFT = "1 check-in left, counting the next one."

@@ -18,7 +18,7 @@ from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Replies,
 from bot.features.escalations import drafts, text
 from bot.features.escalations.closing import day, gap_of, tell_askers
 from bot.features.escalations.jobs import EscalationJobs
-from bot.features.escalations.links import thread_link
+from bot.features.escalations.links import link_to_thread
 from bot.features.escalations.peers import PeersFirst
 from bot.permissions import Role
 from bot.routing import HELP
@@ -140,8 +140,7 @@ class Escalations:
             thread = await thread_of_question(session, question_id)
         link = escalation.link if escalation is not None else None
         if link is None and thread is not None:  # the presser's workspace makes it a web link on their platform
-            site = ctx.origin.site if ctx.origin.platform == thread.platform else ""
-            link = thread_link(thread.platform, site, thread.channel, thread.thread)
+            link = link_to_thread(thread, ctx.origin)
         fields = (
             FormField("answer", text.FORM_ANSWER, FieldKind.LONG_TEXT, max_length=3000, hint=text.FORM_ANSWER_HINT),
             FormField("title", text.FORM_TITLE_FIELD, required=False, max_length=150, hint=text.FORM_TITLE_HINT),

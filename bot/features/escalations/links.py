@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from bot.events import Origin
 from bot.features.escalations import text
+from storage.threads import HelpThread
 
-__all__ = ["thread_link"]
+__all__ = ["link_to_thread", "thread_link"]
 
 
 def thread_link(platform: str, site: str, channel: str, thread: str | None) -> str:
@@ -23,3 +25,10 @@ def thread_link(platform: str, site: str, channel: str, thread: str | None) -> s
     if thread and thread != channel:
         return text.CONSOLE_LINK.format(channel=channel, thread=thread)
     return text.CONSOLE_CHANNEL.format(channel=channel)
+
+
+def link_to_thread(thread: HelpThread, origin: Origin) -> str:
+    """A link to the help thread ``thread`` for whoever acts from ``origin``: a web link when they are on its
+    platform (their event names the workspace or server), else a plain reference."""
+    site = origin.site if origin.platform == thread.platform else ""
+    return thread_link(thread.platform, site, thread.channel, thread.thread)

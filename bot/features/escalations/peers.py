@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Origin, Reply, Visibility
 from bot.feature import Context, Deps, Replies
 from bot.features.escalations import text
-from bot.features.escalations.links import thread_link
+from bot.features.escalations.links import link_to_thread, thread_link
 from bot.features.knowledge import text as kb_text
 from bot.features.knowledge.feedback import escalate
 from bot.routing import HELP
@@ -132,7 +132,8 @@ class PeersFirst:
         helpers = [h for h in await list_helpers(session) if (h.platform, h.user) not in _me(ctx)]
         if not helpers:
             return []
-        credit = self._credit(question, await solved_threads(session, ctx.now - _HISTORY))
+        eligible = {(h.platform, h.user) for h in helpers}
+        credit = self._credit(question, await solved_threads(session, ctx.now - _HISTORY), eligible)
         ranked = sorted(
             ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
             key=lambda item: (-item[0], item[1]),
@@ -149,12 +150,15 @@ class PeersFirst:
     def _recipes(self, question: str) -> set[str]:
         return {h.recipe.id.split("#", 1)[0] for h in self._kb().search(question, limit=2) if h.score >= _RECIPE_SCORE}
 
-    def _credit(self, question: str, solved: Sequence[HelpThread]) -> Counter[tuple[str, str]]:
-        """How many similar questions each member solved."""
+    def _credit(
+        self, question: str, solved: Sequence[HelpThread], helpers: set[tuple[str, str]]
+    ) -> Counter[tuple[str, str]]:
+        """How many similar questions each of ``helpers`` solved (only their threads are searched: a search per
+        solved thread of the year would be paid on every press)."""
         mine, words = self._recipes(question), " ".join(tokens(question))
         credit: Counter[tuple[str, str]] = Counter()
         for thread in solved:
-            if not thread.solver:
+            if not thread.solver or (thread.platform, thread.solver) not in helpers:
                 continue
             theirs = self._recipes(thread.question) | (
                 {thread.recipe_id.split("#", 1)[0]} if thread.recipe_id else set()
@@ -178,9 +182,7 @@ def _me(ctx: Context) -> set[tuple[str, str]]:
 def _place(origin: Origin, thread: HelpThread | None) -> Place | None:
     """Where peers can answer: the question's help thread, else where the button was pressed (not a DM)."""
     if thread is not None:
-        site = origin.site if origin.platform == thread.platform else ""
-        link = thread_link(thread.platform, site, thread.channel, thread.thread)
-        return Place(thread.platform, thread.channel, thread.thread, link)
+        return Place(thread.platform, thread.channel, thread.thread, link_to_thread(thread, origin))
     if origin.is_dm:
         return None
     return Place(

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.events import Reply, Visibility
 from bot.features.checkins.report import is_blocker
 from bot.features.meetings import text
@@ -16,10 +18,10 @@ from bot.features.meetings.common import where
 from bot.usertext import quote
 from bot.when import at
 from storage import Database
-from storage.checkins import answers_for_runs, get_group, runs_of_group
-from storage.meeting_notes import claim_catchups, late_joiners
+from storage.checkins import answers_for_runs, runs_of_group
+from storage.meeting_notes import claim_catchups, groups_by_id, late_joiners
 from storage.meetings import group_meetings
-from storage.records import CheckinAnswer, CheckinRun
+from storage.records import CheckinAnswer, CheckinRun, StudyGroup
 
 __all__ = ["catchups"]
 
@@ -31,27 +33,36 @@ _CHARS = 300
 
 async def catchups(db: Database, now: datetime) -> list[Reply]:
     """The catch-up DM of each member who joined after their group's first meeting, once."""
-    out: list[Reply] = []
     async with db.session() as session:
         pairs = await late_joiners(session, now, _BATCH)
-        for group_id, user in sorted(await claim_catchups(session, pairs, now)):
-            group = await get_group(session, group_id)
-            if group is None:
-                continue
-            coming = [m for m in await group_meetings(session, group_id, include_cancelled=False) if m.starts_at > now]
-            runs = [r for r in await runs_of_group(session, group_id) if r.status == "closed"][-_RUNS:]
-            answers = await answers_for_runs(session, [r.id for r in runs])
-            if coming:
-                first = coming[0]
-                lines = [text.CATCHUP_NEXT.format(when=at(first.starts_at, first.timezone), where=where(first))]
-            else:
-                lines = [text.CATCHUP_NO_NEXT]
-            lines += _covered(runs, answers, group.timezone)
-            title = text.CATCHUP_TITLE.format(name=quote(group.name))
-            out.append(
-                Reply("\n".join(lines), title=title, platform=group.platform, user=user, visibility=Visibility.DM)
-            )
-    return out
+        claimed = sorted(await claim_catchups(session, pairs, now))
+        groups = await groups_by_id(session, sorted({group_id for group_id, _ in claimed}))
+        # One catch-up per group, however many joined it: the same DM goes to each of them.
+        bodies = {group_id: await _catchup(session, group, now) for group_id, group in groups.items()}
+    return [
+        Reply(
+            bodies[group_id],
+            title=text.CATCHUP_TITLE.format(name=quote(groups[group_id].name)),
+            platform=groups[group_id].platform,
+            user=user,
+            visibility=Visibility.DM,
+        )
+        for group_id, user in claimed
+        if group_id in groups
+    ]
+
+
+async def _catchup(session: AsyncSession, group: StudyGroup, now: datetime) -> str:
+    """The catch-up of ``group``: its next meeting, what it covered lately, its open blockers."""
+    coming = [m for m in await group_meetings(session, group.id, include_cancelled=False) if m.starts_at > now]
+    runs = [r for r in await runs_of_group(session, group.id) if r.status == "closed"][-_RUNS:]
+    answers = await answers_for_runs(session, [r.id for r in runs])
+    if coming:
+        first = coming[0]
+        lines = [text.CATCHUP_NEXT.format(when=at(first.starts_at, first.timezone), where=where(first))]
+    else:
+        lines = [text.CATCHUP_NO_NEXT]
+    return "\n".join(lines + _covered(runs, answers, group.timezone))
 
 
 def _covered(runs: list[CheckinRun], answers: list[CheckinAnswer], zone: str) -> list[str]:

@@ -10,6 +10,7 @@ sent once reflections have closed, nor a summary more than a day late.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -133,26 +134,22 @@ def _reminders(
     if group.platform == "slack":  # Discord members have the server's scheduled event (bot.features.calendars)
         body += "\n\n" + add_to_calendar(group, meeting)
     title = text.REMINDER_TITLE.format(name=quote(group.name))
-    buttons = rsvp_buttons(meeting)
-    out = [Reply(body, title=title, buttons=buttons, platform=group.platform, channel=group.channel)]
-    if group.dm_members:
-        out += [
-            Reply(body, title=title, buttons=buttons, platform=group.platform, user=m.user, visibility=Visibility.DM)
-            for m in roster
-            if answers.get(m.user) != "no"
-        ]
-    return out
+    return _to_group(group, Reply(body, title=title, buttons=rsvp_buttons(meeting)), roster, answers)
 
 
 def _reflect(group: StudyGroup, meeting: Meeting, roster: Sequence[Member], answers: dict[str, str]) -> list[Reply]:
     """The "how did it go?" post with the Reflect button, in the channel and (DM groups) to those who came."""
     body = text.REFLECT.format(when=at(meeting.starts_at, meeting.timezone))
     title = text.REFLECT_TITLE.format(name=quote(group.name))
-    button = (reflect_button(meeting),)
-    out = [Reply(body, title=title, buttons=button, platform=group.platform, channel=group.channel)]
+    return _to_group(group, Reply(body, title=title, buttons=(reflect_button(meeting),)), roster, answers)
+
+
+def _to_group(group: StudyGroup, post: Reply, roster: Sequence[Member], answers: dict[str, str]) -> list[Reply]:
+    """``post`` in the group's channel and (when the group sends DMs) to each member who has not said no."""
+    out = [replace(post, platform=group.platform, channel=group.channel)]
     if group.dm_members:
         out += [
-            Reply(body, title=title, buttons=button, platform=group.platform, user=m.user, visibility=Visibility.DM)
+            replace(post, platform=group.platform, user=m.user, visibility=Visibility.DM)
             for m in roster
             if answers.get(m.user) != "no"
         ]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, time
 
-from bot.args import parse_options, split_args
+from bot.args import parse_date, parse_options, split_args
 from bot.errors import UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
-from bot.features.checkins.common import group_here, parse_date, positive, require_facilitator
+from bot.features.checkins.common import group_here, positive, require_facilitator
 from bot.features.meetings import text
 from bot.features.meetings.common import on_day, parse_length, parse_where, wall_clock, where
 from bot.schedule import Schedule, load_zone, local_minute, local_time, parse_days, parse_time

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from bot.args import split_args
+from bot.args import parse_date, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Reply, Visibility
 from bot.feature import Context, Replies
-from bot.features.checkins.common import group_here, parse_date, require_facilitator
+from bot.features.checkins.common import group_here, require_facilitator
 from bot.features.meetings import text
 from bot.features.meetings.common import on_day
 from bot.usertext import quote

@@ -193,5 +193,5 @@ class People:
         await self._after_forget()
         log.info("erased a person's data on request: %d record(s)", sum(removed.values()))
         what = data.removed_text(removed)
-        said = say.ERASED_BY_STAFF.format(what=what) if what else say.ERASED_NOTHING
+        said = say.ERASED_BY_STAFF.format(what=what) if what else say.ERASED_NOTHING_BY_STAFF
         return [Reply(said, visibility=Visibility.EPHEMERAL)]

@@ -7,15 +7,13 @@ Settings are saved on the account that typed the command and read across the per
 
 from __future__ import annotations
 
-import difflib
 from datetime import date, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.people import text as say
+from bot.schedule import close_zones, zone_name
 from bot.usertext import quote
 from bot.when import at
 from storage.prefs import AwayPeriod, add_away, away_periods, clear_away, set_zone, zone_of
@@ -52,28 +50,18 @@ async def _show(ctx: Context) -> Replies:
     return [Reply(say.ME_HINT, title=say.ME_TITLE, fields=tuple(fields), visibility=Visibility.EPHEMERAL)]
 
 
-@cache
-def _zones() -> dict[str, str]:
-    """Every IANA zone name by its case-folded form."""
-    return {name.casefold(): name for name in available_timezones()}
-
-
 def resolve_zone(given: str) -> str:
     """The IANA zone ``given`` names (any case), e.g. ``europe/berlin`` is ``Europe/Berlin``.
 
     Raises:
         UsageError: for an unknown zone, with the closest names as a suggestion.
     """
-    name = _zones().get(given.strip().casefold())
+    name = zone_name(given)
     if name is not None:
-        try:
-            ZoneInfo(name)
-            return name
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    close = difflib.get_close_matches(given.strip().casefold(), list(_zones()), n=3, cutoff=0.85)
+        return name
+    close = close_zones(given)
     if close:
-        suggestions = ", ".join(f"`{_zones()[c]}`" for c in close)
+        suggestions = ", ".join(f"`{c}`" for c in close)
         raise UsageError(say.ME_BAD_ZONE_SUGGEST.format(zone=quote(given), suggestions=suggestions))
     raise UsageError(say.ME_BAD_ZONE.format(zone=quote(given)))
 

@@ -49,6 +49,7 @@ NOT_YOURS = "That button was for someone else; type `mydata delete` to erase you
 ERASED = "Done. Erased or anonymized: {what}."
 ERASED_NOTHING = "I held nothing about you; nothing to erase."
 ERASED_BY_STAFF = "Erased or anonymized for that person: {what}."
+ERASED_NOTHING_BY_STAFF = "I held nothing about that person; nothing to erase."
 REASON_SELF = "erased at the person's request (mydata delete)"
 REASON_STAFF = "erased on request (privacy forget)"
 SELF = "the person (mydata)"

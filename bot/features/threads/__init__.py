@@ -17,18 +17,16 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.errors import NotFound, UsageError
-from bot.events import Action, Message, Reply
+from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply
 from bot.feature import ActionRoute, Command, Context, Deps, Replies, Surface
 from bot.features.threads import text
 from bot.features.threads.answers import Answering
-from bot.features.threads.solve import CHECK_MARKS, helpers_report, is_solved_word, solve
+from bot.features.threads.solve import CHECK_MARKS, helpers_report, is_solved_word, may_mark, solve
 from bot.permissions import Role
 from knowledge.smalltalk import small_talk
 from storage.threads import HelpThread, claim_thread, get_thread, get_thread_by_id, record_answer, record_human_reply
 
-__all__ = ["BOT_AUTHOR", "Threads"]
-
-BOT_AUTHOR = "@bot"  # a reaction's AUTHOR when the message reacted to is the bot's
+__all__ = ["Threads"]
 
 
 class Threads:
@@ -138,7 +136,7 @@ class Threads:
     async def _in_thread(self, ctx: Context, message: Message, thread: HelpThread) -> Replies | None:
         """A message in a thread the bot knows: a mark, a follow-up, or someone else's reply (then the bot is quiet)."""
         said, user = message.text.strip(), ctx.origin.user
-        if is_solved_word(said) and (user == thread.asker or ctx.role >= Role.STAFF):
+        if is_solved_word(said) and may_mark(ctx, thread):
             return await solve(ctx, thread, thread.first_human_replier, quiet=True)
         if message.is_mention:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)
@@ -159,7 +157,7 @@ class Threads:
 
     async def on_action(self, ctx: Context, action: Action) -> Replies:
         """``threads:solved`` (the button: value the thread's id) and ``threads:react`` (value ``EMOJI AUTHOR``: the
-        reaction, and who wrote the message it is on, :data:`BOT_AUTHOR` for the bot's own)."""
+        reaction, and who wrote the message it is on, :data:`bot.events.BOT_AUTHOR` for the bot's own)."""
         if action.action_id == "threads:solved":
             if not action.value.isdigit():
                 raise UsageError(text.NO_THREAD)
@@ -168,7 +166,7 @@ class Threads:
             if thread is None:
                 raise NotFound(text.NO_THREAD)
             return await solve(ctx, thread, thread.first_human_replier)
-        if action.action_id == "threads:react":
+        if action.action_id == REACT_ACTION:
             return await self._reaction(ctx, action.value)
         raise UsageError(text.NO_THREAD)
 

@@ -9,9 +9,9 @@ marked once (a conditional update), so a second mark, or a second replica handli
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
-from bot.args import parse_options, split_args
+from bot.args import parse_date, parse_options, split_args
 from bot.errors import NotFound, PermissionDenied, UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
@@ -67,10 +67,7 @@ def _since(ctx: Context, args: str) -> datetime:
     value = opts.get("--since")
     if value is None:
         return ctx.now - timedelta(days=_HELPERS_DAYS)
-    try:
-        day = datetime.combine(date.fromisoformat(value), time(), UTC)
-    except ValueError:
-        raise UsageError(text.BAD_DATE.format(value=quote(repr(value)))) from None
+    day = datetime.combine(parse_date(value, "--since"), time(), UTC)
     if day > ctx.now:
         raise NotFound(text.NO_HELPERS.format(since=value))
     return day

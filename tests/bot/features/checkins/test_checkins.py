@@ -126,9 +126,26 @@ async def test_pause_skip_and_holidays(chat: Chat, app: BotApp, clock: Clock) ->
     out = texts(await chat.say("checkin resume", **FAY))
     assert "the next is Tue 31 Mar 2026 18:00 CEST" in out
     nxt = texts(await chat.say("checkin next --tz America/New_York", user="ann", channel="maps"))
-    assert "Tue 31 Mar 2026 18:00 CEST  (your time: Tue 31 Mar 2026 12:00 EDT)" in nxt
+    assert "Tue 31 Mar 2026 18:00 CEST (your time: Tue 31 Mar 2026 12:00 EDT)" in nxt
     await chat.say("checkin cancel", **FAY)
     assert "No check-ins are scheduled" in texts(await chat.say("checkin next", user="ann", channel="maps"))
+    assert texts(await chat.say("checkin resume", **FAY)) == (
+        "\nThis group has no schedule; set one with `checkin schedule`."
+    )
+
+
+async def test_skipping_or_resuming_past_the_schedule_says_it_has_ended(chat: Chat, clock: Clock) -> None:
+    """Skipping the last check-in, or resuming after the schedule ran out, says so and how to set a new one."""
+    await chat.say("checkin create Maps Circle --tz europe/berlin", **FAY)  # any case
+    await chat.say("checkin schedule tue 18:00 --count 1", **FAY)
+    assert texts(await chat.say("checkin skip-next", **FAY)) == (
+        "\nNo check-in on Tue 03 Mar 2026. That was the last one of the schedule; set a new one with "
+        "`checkin schedule`."
+    )
+    await chat.say("checkin pause", **FAY)
+    assert texts(await chat.say("checkin resume", **FAY)) == (
+        "\nCheck-ins resumed, but the schedule has ended: set a new one with `checkin schedule`."
+    )
 
 
 async def test_only_facilitators_and_staff_manage_a_group(chat: Chat) -> None:
@@ -147,6 +164,9 @@ async def test_only_facilitators_and_staff_manage_a_group(chat: Chat) -> None:
 async def test_bad_input_gets_specific_errors(chat: Chat) -> None:
     """Unknown zone, 25:00, empty questions, a second group in a channel and no group at all are each explained."""
     assert "unknown time zone 'Mars/Base'" in texts(await chat.say("checkin create X --tz Mars/Base", **FAY))
+    assert texts(await chat.say("checkin create X --tz Europe/Berln", **FAY)) == (
+        "\nunknown time zone 'Europe/Berln'; did you mean `Europe/Berlin`?"
+    )
     await setup_group(chat)
     assert "'25:00' is not a time of day" in texts(await chat.say("checkin schedule tue 25:00", **FAY))
     assert "at least one question" in texts(await chat.say("checkin questions set  |  ", **FAY))

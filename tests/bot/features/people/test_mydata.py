@@ -137,11 +137,14 @@ async def test_staff_export_and_forget_by_email_are_audited_without_personal_dat
     assert texts(await chat.say("privacy forget ann@example.org", user="ann")).strip().endswith("only for staff.")
     gone = texts(await chat.say("privacy forget ann@example.org", user="sue", role="staff")).strip()
     assert gone.startswith("Erased or anonymized for that person:") and "1 requests" in gone
+    again = texts(await chat.say("privacy forget ann@example.org", user="sue", role="staff")).strip()
+    assert again == "I held nothing about that person; nothing to erase."
     async with app.db.session() as session:
         audit = (await session.execute(select(Base.metadata.tables["privacy_audit"]))).mappings().all()
     assert [(a["action"], a["actor"], a["subject_kind"]) for a in audit] == [
         ("export:email", "console:sue", "email"),
         ("forget:email", "console:sue", "email"),
+        ("forget:email", "console:sue", "email"),  # the second request is audited too
     ]
     left = await dump(app.db)
     assert "ann@example.org" not in left and "annlee" not in left and "ann lee" not in left

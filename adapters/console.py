@@ -10,7 +10,12 @@ In a channel (``--channel``) the console plays a chat with threads, for trying h
   bot. A line at the top of a watched channel starts a new thread (numbered) and goes into it;
 - ``user NAME [ROLE]`` speaks as someone else from then on (the asker, a member who replies, staff), as a member
   unless ROLE says otherwise;
-- ``react EMOJI [AUTHOR]`` reacts in the thread (``react ✅ bo``: on bo's message; ``@bot`` for the bot's answer).
+- ``react EMOJI [AUTHOR]`` reacts in the thread (``react ✅ bo``: on bo's message, if bo wrote there in this session;
+  ``@bot`` for the bot's answer).
+
+New threads are numbered after the ones the bot already knows in the channel (``threads_of``), so a thread of an
+earlier session keeps its number: ``thread 3`` goes back into it, and a line there is a reply, not a new question.
+An empty line answers a form's question when one is asked (skipping an optional field), and is ignored otherwise.
 """
 
 from __future__ import annotations
@@ -23,18 +28,23 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.adapter import Delivery
-from bot.events import REACT_ACTION, Action, Button, Event, Message, Origin, Reply, Visibility
+from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
 from bot.when import for_reader, render
 
 ZoneOf = Callable[[str], Awaitable[str | None]]
 """The zone a console user set for themselves (``me tz``), by user id; None when they set none."""
+ThreadsOf = Callable[[str], Awaitable[set[str]]]
+"""The threads the bot already knows in a console channel (opened in earlier sessions), by channel."""
 
 __all__ = ["ConsoleAdapter"]
 
 _QUIT = frozenset({"quit", "exit", ":q"})
 _MENTION = "@bot"
 _ROLES = frozenset({"member", "facilitator", "staff", "admin"})
+_USER_USAGE = "[usage: user NAME [ROLE], ROLE one of admin, facilitator, member, staff]"
+_REACT_USAGE = "[usage: react EMOJI [AUTHOR], e.g. react ✅ sam (AUTHOR: who wrote the message, @bot for the bot)]"
+_MENTION_USAGE = "[usage: @bot MESSAGE, e.g. @bot how do I find a venue]"
 
 
 class ConsoleAdapter:
@@ -49,6 +59,7 @@ class ConsoleAdapter:
         export_dir: where attached files (CSV exports) are saved.
         watched: the console channels watched as help channels (settings' ``help_channels.console``).
         zone_of: looks up a reader's own time zone; without it, times show in the group's zone only.
+        threads_of: the threads the bot already knows in a channel; without it, new threads are numbered from 1.
     """
 
     name = "console"
@@ -63,6 +74,7 @@ class ConsoleAdapter:
         export_dir: Path = Path("data/exports"),
         watched: frozenset[str] = frozenset(),
         zone_of: ZoneOf | None = None,
+        threads_of: ThreadsOf | None = None,
     ) -> None:
         self._handle = handle
         self._zone_of = zone_of
@@ -80,6 +92,8 @@ class ConsoleAdapter:
         self._choices: list[Button] = []
         self._watched = watched
         self._threads: set[str] = set()
+        self._threads_of = threads_of
+        self._authors: dict[str, set[str]] = {}  # who wrote in each thread this session (a reaction's AUTHOR)
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -143,9 +157,10 @@ class ConsoleAdapter:
         """Handle one line the user typed and write the replies."""
         event: Event | str | None
         choice = text.strip()
+        await self._known_threads()
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
             button = self._choices[int(choice) - 1]
-            event = Action(self.origin, button.action_id, button.value)
+            event = Action(self._pressed_in(), button.action_id, button.value)
         else:
             event = self._local(choice) if not self.origin.is_dm else None
             event = event if event is not None else self._message(text)
@@ -156,19 +171,47 @@ class ConsoleAdapter:
         for reply in await self._handle(event):
             await self.show(reply)
 
-    def _message(self, text: str) -> Message:
+    async def _known_threads(self) -> None:
+        """Learn, once, the threads earlier sessions opened in this channel."""
+        if self._threads_of is not None and not self.origin.is_dm:
+            found, self._threads_of = await self._threads_of(self.origin.channel), None
+            self._threads |= found
+
+    def _pressed_in(self) -> Origin:
+        """Where a button is pressed: at the top of a channel, a new thread on the bot's message (as Slack and
+        Discord thread replies to a message), so "Ask a human" can point people to ``#channel, thread N``."""
+        if self.origin.is_dm or self.origin.thread is not None:
+            return self.origin
+        thread = self._new_thread()
+        self._threads.add(thread)
+        return replace(self.origin, thread=thread)
+
+    def _new_thread(self) -> str:
+        """The next thread number nobody used in this channel."""
+        number = 1
+        while str(number) in self._threads:
+            number += 1
+        return str(number)
+
+    def _message(self, text: str) -> Message | str:
         """A line as a message: to the bot, or (in a thread or a watched channel) to everyone there."""
-        if self.origin.is_dm or (self.origin.thread is None and self.origin.channel not in self._watched):
+        if self.origin.is_dm:
             return Message(self.origin, text, is_mention=True)
         mention = text.strip().startswith(_MENTION)
         if mention:
             text = text.strip().removeprefix(_MENTION).strip()
+            if not text:
+                return _MENTION_USAGE
+        if self.origin.thread is None and self.origin.channel not in self._watched:
+            return Message(self.origin, text, is_mention=True)
         starts = False
         if self.origin.thread is None:  # the top of a watched channel: a new thread
-            self._enter(str(len(self._threads) + 1))
-        if self.origin.thread not in self._threads:
+            self._enter(self._new_thread())
+        thread = str(self.origin.thread)
+        if thread not in self._threads:
             starts = True
-            self._threads.add(str(self.origin.thread))
+            self._threads.add(thread)
+        self._authors.setdefault(thread, set()).add(self.origin.user)
         return Message(self.origin, text, is_mention=mention, starts_thread=starts)
 
     def _enter(self, thread: str | None) -> None:
@@ -181,15 +224,35 @@ class ConsoleAdapter:
         if word == "thread" and len(args) <= 1:
             self._enter(args[0] if args else None)
             return f"[in thread {args[0]}]" if args else f"[in #{self.origin.channel}]"
-        if word == "user" and 1 <= len(args) <= 2 and (len(args) == 1 or args[1] in _ROLES):
+        if word == "user" and len(args) <= 2:
+            if not args or (len(args) == 2 and args[1] not in _ROLES):
+                return _USER_USAGE
             roles = frozenset({args[1] if len(args) == 2 else "member"})
             self.origin = replace(self.origin, user=args[0], user_name=args[0], platform_roles=roles)
             return f"[you are {args[0]}]"
-        if word == "react" and 1 <= len(args) <= 2:
-            if self.origin.thread is None:
-                return "[react works in a thread: type thread NAME first]"
-            return Action(self.origin, REACT_ACTION, " ".join(args))
+        if word == "react" and len(args) <= 2:
+            return self._react(args)
         return None
+
+    def _react(self, args: list[str]) -> Action | str:
+        """``react EMOJI [AUTHOR]``: on a message AUTHOR wrote in this thread in this session (or the bot's)."""
+        if not args:
+            return _REACT_USAGE
+        if self.origin.thread is None:
+            return "[react works in a thread: type thread NAME first]"
+        author = args[1] if len(args) == 2 else ""
+        if author and author != BOT_AUTHOR and author not in self._authors.get(self.origin.thread, set()):
+            return f"[{author} wrote nothing in thread {self.origin.thread} in this session: nothing to react to]"
+        return Action(self.origin, REACT_ACTION, " ".join(args))
+
+    async def _blank(self, interactive: bool) -> None:
+        """An empty line: the answer to a form's question when one is asked (it skips an optional field), else
+        nothing at all."""
+        replies = await self._handle(Message(self.origin, "", is_mention=True))
+        if replies and not interactive:
+            self._out.write(">\n")
+        for reply in replies:
+            await self.show(reply)
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
         """Read lines until end of input (or ``quit`` when interactive), answering each."""
@@ -209,6 +272,7 @@ class ConsoleAdapter:
                 break
             text = clean(line.rstrip("\n"))
             if not text.strip():
+                await self._blank(interactive)
                 continue
             if interactive and text.strip().lower() in _QUIT:
                 break

@@ -317,9 +317,10 @@ class Dispatcher:
         if command is not None:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)
-        word = text.lstrip("/!").split(maxsplit=1)[0].lower() if text.strip("/!") else ""
+        words = text.lstrip("/!").split(maxsplit=2)
+        word = words[0].lower() if words else ""
         if word in self.registry.groups:
-            return [self.registry.group_help(ctx.role, word)]
+            return [self.registry.group_help(ctx.role, word, words[1] if len(words) > 1 else "")]
         if text.startswith(("/", "!")):
             raise UsageError(f"I don't know the command `{text.split()[0]}`. Type `help` to see what I can do.")
         if listener is not None and not ctx.origin.is_dm and text:

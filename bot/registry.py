@@ -18,6 +18,7 @@ from bot.events import Reply, Visibility
 from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Listener, Slash, Surface
 from bot.permissions import Role
 from bot.scheduler import Job
+from bot.usertext import quote
 
 __all__ = ["DISCORD_LIMITS", "Registry", "SlashCommand", "SlashSubcommand"]
 
@@ -143,8 +144,8 @@ class Registry:
         """Commands ``role`` may run, in registration order."""
         return [c for c in self.commands.values() if role >= c.min_role]
 
-    def group_help(self, role: Role, group: str) -> Reply:
-        """Help for one command group.
+    def group_help(self, role: Role, group: str, unknown: str = "") -> Reply:
+        """Help for one command group; ``unknown``, the subcommand typed that the group does not have, said first.
 
         Raises:
             PermissionDenied: when ``role`` may run none of the group's commands.
@@ -152,6 +153,8 @@ class Registry:
         lines = [f"`{c.usage or c.name}`: {c.summary}" for c in self.visible_commands(role) if c.group == group]
         if not lines:
             raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
+        if unknown:
+            lines.insert(0, f"Unknown subcommand {quote(repr(unknown))}. The `{group}` commands are:")
         return Reply("\n".join(lines), title=f"{group} commands", visibility=Visibility.EPHEMERAL)
 
     def home_commands(self) -> list[str]:

@@ -28,6 +28,7 @@ __all__ = [
     "record_human_reply",
     "solved_counts",
     "solved_threads",
+    "thread_names",
 ]
 
 
@@ -80,6 +81,14 @@ async def get_thread(session: AsyncSession, platform: str, channel: str, thread:
     """The thread ``thread`` of ``channel``, if one was opened."""
     row = await session.scalar(select(HelpThreadRow).where(*_key(platform, channel, thread)))
     return None if row is None else _record(row)
+
+
+async def thread_names(session: AsyncSession, platform: str, channel: str) -> set[str]:
+    """The names of the threads opened in ``channel`` (a console session numbers new threads after them)."""
+    rows = await session.scalars(
+        select(HelpThreadRow.thread).where(HelpThreadRow.platform == platform, HelpThreadRow.channel == channel)
+    )
+    return set(rows)
 
 
 async def get_thread_by_id(session: AsyncSession, thread_id: int) -> HelpThread | None:

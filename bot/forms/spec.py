@@ -87,7 +87,7 @@ def prompt_for(form: Form, step: int) -> str:
     if spec.kind is FieldKind.CONSENT:
         lines.append("Answer 'yes' to agree.")
     elif not spec.required:
-        lines.append("(optional: answer 'skip' to leave it empty)")
+        lines.append("(optional: answer 'skip' or '-' to leave it empty)")
     lines.append("Type 'cancel' to stop.")
     return "\n".join(lines)
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.errors import StorageError
 from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.wiring import load_knowledge
+from bot.routing import HELP, Channels
 from bot.settings import Settings, WebhookSettings
 from storage import Database
 from storage.outbox import count_by_status
@@ -33,6 +34,7 @@ class Check:
     name: str
     ok: bool
     detail: str
+    warn: bool = False  # passes, but something will not work as a user may expect
 
 
 def _tokens(settings: Settings) -> list[Check]:
@@ -117,6 +119,23 @@ def _drafts(settings: Settings) -> Check:
     return Check("recipe drafts", True, f"{folder}; {where}")
 
 
+def _help_channel(settings: Settings) -> Check:
+    """Peers-first "Ask a human" passes unanswered questions to the help channel: without one they stop there."""
+    channels = Channels.of(settings.channels, settings.staff_channel, settings.help_channel)
+    if channels.configured(HELP):
+        return Check("help channel", True, "set: questions peers leave unanswered go to staff there")
+    if settings.escalation.peers_per_question == 0:
+        return Check("help channel", True, "not set: 'Ask a human' tells members nobody is available")
+    hours = f"{settings.escalation.staff_after_hours:g}"
+    return Check(
+        "help channel",
+        True,
+        f"not set: questions helpers leave unanswered after {hours} hours never reach staff; "
+        "set COMMUNITYBOT_HELP_CHANNEL (or channels.help)",
+        warn=True,
+    )
+
+
 async def run_checks(settings: Settings) -> list[Check]:
     """Every check, in order; the settings themselves already loaded if this runs."""
     checks = [Check("settings", True, "loaded")]
@@ -145,6 +164,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     detail = f"{len(recipes)} recipes loaded" + (f"; {len(errors)} skipped, first: {errors[0]}" if errors else "")
     checks.append(Check("knowledge", not errors and bool(recipes), detail + ("" if recipes else "; none loaded")))
     checks.append(_drafts(settings))
+    checks.append(_help_channel(settings))
     try:
         ZoneInfo("Europe/Berlin")
         zones = len(available_timezones())

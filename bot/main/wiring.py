@@ -39,6 +39,7 @@ from storage.people import identities_of
 from storage.prefs import zone_of
 from storage.questions import learned_examples
 from storage.records import Identity
+from storage.threads import thread_names
 
 __all__ = ["BotApp", "load_knowledge"]
 
@@ -153,6 +154,11 @@ class BotApp:
         """The time zone ``user`` set (``me tz``) on any of their linked accounts; None when they set none."""
         async with self.db.session() as session:
             return await zone_of(session, await identities_of(session, Identity(platform, user)))
+
+    async def thread_names(self, platform: str, channel: str) -> set[str]:
+        """The threads of ``channel`` the bot already knows (a console session goes on numbering after them)."""
+        async with self.db.session() as session:
+            return await thread_names(session, platform, channel)
 
     async def healthy(self) -> bool:
         """The process is up and the database answers."""

@@ -41,7 +41,11 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
         tmp_path, "chat", "--user", "ann", "--channel", "general", stdin="ask my cohort is dwindling\n4\n", env=ENV
     )
     assert "[4] Ask a human" in asked.stdout, asked.stderr
-    assert "[dm to pat]\n== Can you help another member? ==\nann asked: my cohort is dwindling\n" in asked.stdout
+    assert (
+        "[dm to pat]\n== Can you help another member? ==\nann asked: my cohort is dwindling\n"
+        "You helped with questions like this before. If you can answer, please reply in the thread: "
+        "#general, thread 1\n"
+    ) in asked.stdout
     assert (
         "[ephemeral]\nI've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, "
         "I'll pass it to the team.\n"

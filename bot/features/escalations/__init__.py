@@ -9,6 +9,7 @@ and everyone who asked in that gap is told once (:mod:`.closing`, also after ``k
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import ClassVar
 
 from bot.errors import NotFound, UsageError
@@ -23,6 +24,7 @@ from bot.permissions import Role
 from bot.routing import HELP
 from bot.usertext import quote
 from storage.escalations import (
+    Escalation,
     get_escalation,
     get_helper,
     list_escalations,
@@ -44,7 +46,8 @@ class Escalations:
         self._settings = deps.settings
         self._kb = deps.knowledge
         self._reload = deps.reload_knowledge
-        self._jobs = EscalationJobs(deps.settings.escalation, deps.channels.configured(HELP))
+        self._humans = deps.channels.configured(HELP)
+        self._jobs = EscalationJobs(deps.settings.escalation, self._humans)
 
     def surface(self) -> Surface:
         """``helper`` for members; ``kb escalations``, ``kb save``, ``kb drafts``, ``kb publish`` for staff."""
@@ -101,7 +104,7 @@ class Escalations:
         lines = [
             text.ESCALATION_LINE.format(
                 id=e.question_id,
-                state=text.STATE_NAMES[e.state],
+                state=text.STATE_NAMES[self._state(e, ctx.now)],
                 question=quote(e.question),
                 peers=e.peers_asked,
                 when=day(e.created_at),
@@ -109,6 +112,13 @@ class Escalations:
             for e in found
         ]
         return [Reply("\n".join(lines), title=text.ESCALATIONS_TITLE, visibility=Visibility.EPHEMERAL)]
+
+    def _state(self, escalation: Escalation, now: datetime) -> str:
+        """Its state; peers' time up with no help channel to pass it on is said as such (the job cannot post it:
+        once a help channel is set, the next tick does)."""
+        due = escalation.staff_due_at
+        late = due is not None and due <= now and escalation.state == "asked_peers"
+        return "staff_unreachable" if late and not self._humans else escalation.state
 
     async def save(self, ctx: Context, args: str) -> Replies:
         """``kb save QUESTION_NUMBER``: what "Save as recipe" does (the console has no buttons in channels)."""

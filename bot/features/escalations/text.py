@@ -43,6 +43,7 @@ STATE_NAMES = {
     "escalated": "escalated to staff",
     "answered": "answered",
     "solved": "solved",
+    "staff_unreachable": "no answer from peers; could not reach staff (no help channel set)",
 }
 
 # Save as recipe (jobs.py, drafts.py).

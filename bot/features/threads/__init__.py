@@ -106,6 +106,8 @@ class Threads:
         """The first message of a thread in a watched channel: answered once, and only when the bot is confident."""
         origin = ctx.origin
         assert origin.thread is not None
+        if is_solved_word(question):
+            return []  # "solved" opens no question: there is nothing to answer, mark or credit
         async with ctx.db.session() as session:
             thread, won = await claim_thread(
                 session, origin.platform, origin.channel, origin.thread, origin.user, question, ctx.now
@@ -181,8 +183,8 @@ class Threads:
         author = author.strip()
         if author == BOT_AUTHOR:
             solver = None  # the bot's own answer solved it: nobody to credit
-        elif author and author != thread.asker:
-            solver = author
+        elif author and author != thread.asker and thread.first_human_replier is not None:
+            solver = author  # the platform's author of the reacted message, in a thread people replied in
         else:
             solver = thread.first_human_replier
         return list(await solve(ctx, thread, solver, quiet=True))

@@ -1,7 +1,8 @@
 """Mark a thread solved (its "Solved" button, the word "solved" in it, a ✅ reaction) and credit who solved it.
 
 Only the asker or staff can mark a thread. The member credited is the author of the reply that got the ✅, else the
-first person other than the asker who replied in the thread; the bot's own answer credits nobody. A thread is
+first person other than the asker who replied in the thread; the bot's own answer, or a thread nobody but the
+asker replied in, credits nobody. A thread is
 marked once (a conditional update), so a second mark, or a second replica handling the same one, says nothing new.
 """
 

@@ -45,6 +45,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             export_dir=settings.data_dir / "exports",
             watched=settings.watched_channels("console"),
             zone_of=lambda user: app.reader_zone("console", user),
+            threads_of=lambda channel: app.thread_names("console", channel),
         )
         pending = await app.dispatcher.pending_prompt(console.origin)
         interactive = sys.stdin.isatty()

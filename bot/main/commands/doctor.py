@@ -17,7 +17,7 @@ def add_parser(sub: Subparsers) -> None:
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
-    """Print one PASS or FAIL line per check; exit 1 if any failed."""
+    """Print one PASS, WARN or FAIL line per check; exit 1 if any failed (warnings do not)."""
     return asyncio.run(_doctor(settings))
 
 
@@ -26,7 +26,8 @@ async def _doctor(settings: Settings) -> int:
 
     checks = await run_checks(settings)
     for check in checks:
-        print(f"{'PASS' if check.ok else 'FAIL'}  {check.name}: {check.detail}")
+        print(f"{('WARN' if check.warn else 'PASS') if check.ok else 'FAIL'}  {check.name}: {check.detail}")
     failed = [c for c in checks if not c.ok]
-    print(f"{len(failed)} problem(s)" if failed else "all good")
+    warned = sum(c.warn for c in checks if c.ok)
+    print(f"{len(failed)} problem(s)" if failed else f"no problems, {warned} warning(s)" if warned else "all good")
     return 1 if failed else 0

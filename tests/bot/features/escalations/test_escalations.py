@@ -273,7 +273,8 @@ async def test_a_helper_who_named_the_topic_is_asked_and_told_why(chat: Chat) ->
 async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
     db_target: DbTarget, tmp_path: Path, clock: Clock
 ) -> None:
-    """No help channel: a fitting helper is still asked, the asker is not promised staff, and nothing is posted."""
+    """No help channel: a fitting helper is still asked, the asker is not promised staff, nothing is posted, and
+    once the peers' time is up `kb escalations` says staff could not be reached."""
     settings = make_settings(db_target, tmp_path).model_copy(update={"help_channel": None})
     app = BotApp(settings, clock=clock)
     await app.start()
@@ -285,8 +286,14 @@ async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
         assert [(r.user, r.text) for r in replies][1:] == [
             (None, "I've asked 1 member(s) who know about questions like this.")
         ]
+        (waiting,) = await chat.say("kb escalations", user="sam", role="staff")
+        assert "[asked peers] my cohort is dwindling" in waiting.text
         clock.advance(hours=5)
         assert await app.scheduler.tick(clock.now) == []
+        (late,) = await chat.say("kb escalations", user="sam", role="staff")
+        assert late.text.startswith(
+            "Q1 [no answer from peers; could not reach staff (no help channel set)] my cohort is dwindling"
+        )
         again = (await chat.say("ask who won the football game", user="bo", channel="general"))[0]
         nobody = await chat.press(*button(again, "Ask a human"), user="bo", channel="general")
         assert texts(nobody) == "\nNobody is set up to take questions here yet; please ask in the community forum."

@@ -159,3 +159,15 @@ async def test_a_thread_opened_on_an_answered_message_is_followed(bot: BotApp) -
     assert follow.title == "How do I promote my learning circle?"
     assert await say(bot, "Posters worked for us.", "bo", "m7", channel="m7", parent=DESK) == []
     assert await say(bot, "and flyers?", "ann", "m7", channel="m7", parent=DESK) == []
+
+
+async def test_no_credit_where_nobody_replied_and_solved_opens_no_question(bot: BotApp) -> None:
+    """A ✅ naming someone in a thread nobody but the asker wrote in marks it solved without credit; "solved" as a
+    thread's first message opens nothing, so a ✅ there marks nothing."""
+    await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
+    (marked,) = await bot.dispatcher.handle(Action(origin("ann", "t1"), "threads:react", "✅ sam"))
+    assert marked.text == "Marked as solved."
+    assert await say(bot, "solved", "ann", "t2", starts=True) == []
+    assert await bot.dispatcher.handle(Action(origin("ann", "t2"), "threads:react", "✅ sam")) == []
+    (report,) = await say(bot, "kb helpers", "sam", "x", channel="dm-sam", mention=True, role="staff")
+    assert report.text.startswith("Nobody has been credited")

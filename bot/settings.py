@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AliasChoices,
+    BaseModel,
     Field,
     SecretStr,
     ValidationError,
@@ -293,7 +294,11 @@ def _variable_names() -> dict[str, str]:
 def _unknown_variables(environ: Mapping[str, str]) -> list[str]:
     """A problem for each ``COMMUNITYBOT_*`` variable that names no setting, with the closest valid name."""
     known = _variable_names()
-    nested = tuple(f"COMMUNITYBOT_{n.upper()}__" for n in ("roles",))
+    nested = tuple(
+        f"COMMUNITYBOT_{name.upper()}__"
+        for name, info in Settings.model_fields.items()
+        if isinstance(info.annotation, type) and issubclass(info.annotation, BaseModel)
+    )
     problems = []
     for variable in sorted(environ):
         upper = variable.upper()

@@ -50,6 +50,21 @@ def test_yaml_is_read_and_environment_wins(tmp_path: Path, monkeypatch: pytest.M
     assert settings.roles.staff == ["slack:U1"] and settings.roles.admins == ["U9"]
 
 
+def test_every_nested_setting_takes_its_keys_from_the_environment(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``COMMUNITYBOT_ESCALATION__STAFF_AFTER_HOURS`` and the like work for every nested setting, as the README says;
+    a misspelt key inside one is still named."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMMUNITYBOT_ESCALATION__STAFF_AFTER_HOURS", "2")
+    monkeypatch.setenv("COMMUNITYBOT_LEAD_FLOW__RESPONSE_HOURS", '{"new": 12}')
+    settings = load_settings()
+    assert settings.escalation.staff_after_hours == 2 and settings.lead_flow.response_hours == {"new": 12}
+    monkeypatch.setenv("COMMUNITYBOT_ESCALATION__STAFF_AFTER_HOURZ", "2")
+    with pytest.raises(ConfigError, match=r"escalation\.staff_after_hourz"):
+        load_settings()
+
+
 def test_unknown_key_is_named(tmp_path: Path) -> None:
     """A misspelt key fails with its name and the file."""
     path = write(tmp_path, "staf_channel: C1\n")

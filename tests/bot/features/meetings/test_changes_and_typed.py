@@ -128,7 +128,7 @@ async def test_reflect_typed_opens_the_plus_delta_form_step_by_step(chat: Chat, 
     clock.now = OCT27 + timedelta(minutes=95)
     ann = {"user": "ann", "channel": "maps"}
     first = bodies(await chat.say("meetings reflect", **ann))
-    assert first.startswith("Plus/Delta (1/3): What worked? (plus)\n(optional: answer 'skip' to leave it empty)")
+    assert first.startswith("Plus/Delta (1/3): What worked? (plus)\n(optional: answer 'skip' or '-' to leave it empty)")
     assert bodies(await chat.say("The map exercise", **ann)).startswith("Plus/Delta (2/3): What would you change?")
     assert bodies(await chat.say("skip", **ann)).startswith("Plus/Delta (3/3): How was it overall? (1 low, 5 high)")
     assert (

@@ -5,7 +5,8 @@ fall back on (the group's), and the adapter turns each token into what its platf
 
 - Slack: ``<!date^TS^{date_short_pretty} {time}|fallback>`` (Slack shows it in the reader's own zone; the fallback,
   in the group's zone, is for clients that cannot);
-- Discord: ``<t:TS:F>`` (and ``<t:TS:R>``, "in 3 hours", for tokens made with ``relative=True``);
+- Discord: ``<t:TS:F>`` (and ``<t:TS:R>``, "in 3 hours", for tokens made with ``relative=True``; ``<t:TS:D>``, the
+  date alone, for tokens made with ``date_only=True``);
 - the console: the group's zone, and the reader's own (``me tz``) when it reads differently.
 
 Where no reader is known (a CSV file, a notification preview, a heading that takes plain text) :func:`plain` shows
@@ -22,24 +23,41 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["CLOSE", "OPEN", "TIME", "TOKEN", "Moment", "at", "for_reader", "local", "plain", "render", "strip_marks"]
+__all__ = [
+    "CLOSE",
+    "DAY",
+    "OPEN",
+    "TIME",
+    "TOKEN",
+    "Moment",
+    "at",
+    "for_reader",
+    "local",
+    "plain",
+    "render",
+    "strip_marks",
+]
 
 OPEN = "\ue000"
 CLOSE = "\ue001"
 TIME = "%a %d %b %Y %H:%M %Z"
 """How an instant reads in a named zone (``Tue 03 Mar 2026 18:00 CET``)."""
+DAY = "%-d %B %Y"
+"""How a day reads (``3 March 2026``), for tokens that name a day rather than a time."""
 YOUR_TIME = "{group} (your time: {mine})"
-TOKEN = re.compile(f"{OPEN}(-?\\d{{1,12}})\\|([A-Za-z0-9_+\\-/]{{1,64}})\\|([R]?){CLOSE}")
+TOKEN = re.compile(f"{OPEN}(-?\\d{{1,12}})\\|([A-Za-z0-9_+\\-/]{{1,64}})\\|([RD]?){CLOSE}")
 _MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 
 
 @dataclass(frozen=True)
 class Moment:
-    """One token, read back: the instant (UTC), the zone it falls back on, and whether "in 3 hours" helps."""
+    """One token, read back: the instant (UTC), the zone it falls back on, whether "in 3 hours" helps, and
+    whether only its day matters ("you asked on 3 March 2026")."""
 
     instant: datetime
     zone: str
     relative: bool = False
+    date_only: bool = False
 
     @property
     def timestamp(self) -> int:
@@ -47,17 +65,20 @@ class Moment:
         return int(self.instant.timestamp())
 
 
-def at(moment: datetime, zone: str, *, relative: bool = False) -> str:
+def at(moment: datetime, zone: str, *, relative: bool = False, date_only: bool = False) -> str:
     """A token for ``moment``, shown in each reader's zone, falling back on ``zone`` (the group's).
 
     Args:
         moment: an aware instant (to the minute; seconds are dropped).
         zone: an IANA zone name such as ``Europe/Berlin``.
         relative: also say how far off it is where the platform can (Discord's ``<t:TS:R>``).
+        date_only: show the day alone, in the reader's zone (a past event's day, not its minute).
     """
     if moment.tzinfo is None:
         raise ValueError("at() needs an aware datetime")
-    flag = "R" if relative else ""
+    if relative and date_only:
+        raise ValueError("a token is relative or a day, not both")
+    flag = "R" if relative else "D" if date_only else ""
     return f"{OPEN}{int(moment.timestamp())}|{zone}|{flag}{CLOSE}"
 
 
@@ -68,9 +89,9 @@ def _zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local(instant: datetime, zone: str) -> str:
-    """``instant`` as people in ``zone`` read it (``Tue 03 Mar 2026 18:00 CET``)."""
-    return instant.astimezone(_zone(zone)).strftime(TIME)
+def local(instant: datetime, zone: str, *, date_only: bool = False) -> str:
+    """``instant`` as people in ``zone`` read it (``Tue 03 Mar 2026 18:00 CET``, or ``3 March 2026``)."""
+    return instant.astimezone(_zone(zone)).strftime(DAY if date_only else TIME)
 
 
 def render(text: str, show: Callable[[Moment], str]) -> str:
@@ -80,14 +101,14 @@ def render(text: str, show: Callable[[Moment], str]) -> str:
 
     def one(match: re.Match[str]) -> str:
         instant = datetime.fromtimestamp(int(match.group(1)), UTC)
-        return show(Moment(instant, match.group(2), match.group(3) == "R"))
+        return show(Moment(instant, match.group(2), match.group(3) == "R", match.group(3) == "D"))
 
     return strip_marks(TOKEN.sub(one, text))
 
 
 def plain(text: str) -> str:
     """``text`` with every time in its group's zone: for places with no particular reader (files, headings)."""
-    return render(text, lambda m: local(m.instant, m.zone))
+    return render(text, lambda m: local(m.instant, m.zone, date_only=m.date_only))
 
 
 def for_reader(zone: str | None) -> Callable[[Moment], str]:
@@ -97,10 +118,12 @@ def for_reader(zone: str | None) -> Callable[[Moment], str]:
     """
 
     def show(moment: Moment) -> str:
-        theirs = local(moment.instant, moment.zone)
+        theirs = local(moment.instant, moment.zone, date_only=moment.date_only)
         if zone is None:
             return theirs
-        mine = local(moment.instant, zone)
+        mine = local(moment.instant, zone, date_only=moment.date_only)
+        if moment.date_only:  # a day needs no comparison: the reader's own is the one that means something
+            return mine
         return theirs if mine == theirs else YOUR_TIME.format(group=theirs, mine=mine)
 
     return show

@@ -79,7 +79,10 @@ def _printable(text: str) -> str:
 
 
 def discord_time(moment: when.Moment) -> str:
-    """A time token as Discord's timestamp syntax (each reader sees their own zone), "in 3 hours" when relative."""
+    """A time token as Discord's timestamp syntax (each reader sees their own zone), "in 3 hours" when relative,
+    the day alone for a date-only token."""
+    if moment.date_only:
+        return f"<t:{moment.timestamp}:D>"
     full = f"<t:{moment.timestamp}:F>"
     return f"{full} (<t:{moment.timestamp}:R>)" if moment.relative else full
 

@@ -94,8 +94,9 @@ def clean(text: str) -> str:
 
 def slack_time(moment: when.Moment) -> str:
     """A time token as Slack's date syntax: each reader sees it in their own zone; the fallback is the group's."""
-    fallback = when.local(moment.instant, moment.zone)
-    return f"<!date^{moment.timestamp}^{{date_short_pretty}} {{time}}|{fallback}>"
+    fallback = when.local(moment.instant, moment.zone, date_only=moment.date_only)
+    shown = "{date_long}" if moment.date_only else "{date_short_pretty} {time}"
+    return f"<!date^{moment.timestamp}^{shown}|{fallback}>"
 
 
 def escape(text: str) -> str:

@@ -179,7 +179,7 @@ async def test_save_as_recipe_opens_a_modal_and_publishing_dms_the_asker_once(re
     )
     dm = await bot.standin.wait_for(lambda c: c.path == "/channels/155" + MEMBER_ID[3:] + "/messages")
     assert isinstance(dm.body.pop("nonce"), str)
-    day = f"{now.day} {now:%B %Y}"
+    day = f"<t:{int(now.timestamp())}:D>"  # Discord shows the day in each reader's zone
     assert dm.body == {
         "embeds": [
             {

@@ -72,6 +72,7 @@ async def test_a_peers_reply_in_the_thread_keeps_it_from_staff(
 ) -> None:
     """Pat answers in Ann's thread within the 4 hours: staff never hear of it, and `kb escalations` says answered."""
     url, api, _ = slack
+    asked_at = int(clock.now.timestamp())
     await peer_asked(url, api, replicas[0], clock)
     await api.wait_for("chat.postMessage", 2)
     reply = fixture("message_thread_reply.json")
@@ -83,7 +84,9 @@ async def test_a_peers_reply_in_the_thread_keeps_it_from_staff(
     clock.advance(hours=5)
     await post_form(url, slash(api, "kb escalations", "U0SAM"))
     (listed,) = [p for p in await api.wait_for("chat.postEphemeral", 3) if p["user"] == "U0SAM"]
-    assert listed["blocks"][1] == SECTION(f"Q1 [answered] {QUESTION} (peers asked: 1; 2 March 2026)")
+    assert listed["blocks"][1] == SECTION(
+        f"Q1 [answered] {QUESTION} (peers asked: 1; <!date^{asked_at}^{{date_long}}|2 March 2026>)"
+    )  # each reader sees the day in their own zone
     assert await tick_both(replicas, clock) == []
 
 
@@ -157,6 +160,7 @@ async def test_save_as_recipe_opens_a_modal_and_publishing_dms_each_asker_once(
 ) -> None:
     """A person solved Ann's declined question: staff save it from C0HELP, publish it, Ann and Bo each get one DM."""
     url, api, adapter = slack
+    asked_on = f"<!date^{int(clock.now.timestamp())}^{{date_long}}|2 March 2026>"  # each reader's own zone
     earlier = fixture("message_im.json")
     earlier["event"] = {**earlier["event"], "user": "U0BO", "channel": "D0BO", "text": "my cohort keeps dwindling"}
     await post_event(url, earlier)
@@ -205,7 +209,7 @@ async def test_save_as_recipe_opens_a_modal_and_publishing_dms_each_asker_once(
             "text": "When members stop coming",
             "blocks": [
                 {"type": "header", "text": {"type": "plain_text", "text": "When members stop coming"}},
-                SECTION(f"You asked “{asked}” on 2 March 2026; here is the answer now.\n\n{ANSWER}"),
+                SECTION(f"You asked “{asked}” on {asked_on}; here is the answer now.\n\n{ANSWER}"),
                 {"type": "context", "elements": [{"type": "mrkdwn", "text": f"<{LINK}|Read more>"}]},
             ],
         }

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
+
 from adapters.discord.translate import reply_messages, safe_text
 from adapters.slack.translate import escape, notification_text
 from bot.events import Reply
@@ -54,3 +56,18 @@ def test_plain_text_places_read_in_the_groups_zone() -> None:
     (message,) = reply_messages(reply)
     assert message["embed"].title == "Due Tue 27 Oct 2026 22:00 UTC"
     assert message["embed"].description == "Answers close <t:1793138400:F> (<t:1793138400:R>)"
+
+
+def test_a_day_token_reads_as_the_day_in_each_readers_zone() -> None:
+    """A past event's day: 23:00 UTC on 3 Nov is 4 Nov in Tokyo; Slack and Discord get their own date syntax."""
+    token = at(NOV3, "UTC", date_only=True)
+    assert plain(f"asked on {token}") == "asked on 3 November 2026"
+    assert render(token, for_reader("Asia/Tokyo")) == "4 November 2026"
+    assert escape(token) == "<!date^1793746800^{date_long}|3 November 2026>"
+    assert safe_text(f"asked on {token}") == "asked on <t:1793746800:D>"
+
+
+def test_a_token_is_relative_or_a_day_not_both() -> None:
+    """Asking for both is a programming error, said at once."""
+    with pytest.raises(ValueError, match="relative or a day"):
+        at(NOV3, "UTC", relative=True, date_only=True)

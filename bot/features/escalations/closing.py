@@ -15,6 +15,7 @@ from bot.events import Reply, Visibility
 from bot.features.escalations import text
 from bot.features.knowledge.gaps import clusters
 from bot.usertext import quote
+from bot.when import at
 from knowledge import Recipe
 from storage import Database
 from storage.questions import AskedQuestion, claim_notification, unanswered_questions
@@ -23,8 +24,8 @@ __all__ = ["day", "gap_of", "tell_askers"]
 
 
 def day(when: datetime) -> str:
-    """``2 March 2026``."""
-    return f"{when.day} {when:%B %Y}"
+    """``2 March 2026`` in each reader's zone (a token: :mod:`bot.when`); UTC where no reader's zone is known."""
+    return at(when, "UTC", date_only=True)
 
 
 def gap_of(unanswered: list[AskedQuestion], questions: Iterable[str]) -> list[AskedQuestion]:

@@ -10,6 +10,7 @@ import pytest
 
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
+from bot.when import plain
 from tests.bot.features.escalations.seed import answer_and_solve, solved_thread, thread_for
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
@@ -51,7 +52,7 @@ async def test_helper_on_off_and_state(chat: Chat) -> None:
         "online, I may send it to you by direct message (at most 2 a day). `helper off` stops it."
     )
     (state,) = await chat.say("helper", user="pat")
-    assert state.text == (
+    assert plain(state.text) == (
         "You take questions from other members or about venues, online, since 2 March 2026. `helper off` stops it."
     )
     (off,) = await chat.say("helper off", user="pat")
@@ -137,7 +138,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
     clock.advance(days=1)
     published = await staff.say(f"kb publish {draft}", user="sam", role="staff")
     assert published[0].text == f"Published `{draft}`: My cohort is dwindling. I told 2 member(s) who asked about it."
-    assert sorted((r.user, r.platform, r.visibility, r.title, r.text) for r in published[1:]) == [
+    assert sorted((r.user, r.platform, r.visibility, r.title, plain(r.text)) for r in published[1:]) == [
         (
             "ann",
             "console",
@@ -180,7 +181,7 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
     assert taught[0].text == (
         f"Learned: '{ODD}' is answered by `facilitation/attendance`. I told 2 member(s) who asked about it."
     )
-    told = sorted((r.user, r.text.split("\n\n", 1)[0], r.title) for r in taught[1:])
+    told = sorted((r.user, plain(r.text).split("\n\n", 1)[0], r.title) for r in taught[1:])
     assert told == [
         ("ann", f"You asked “{ODD}” on 4 March 2026; here is the answer now.", "What if people stop coming?"),
         (

@@ -8,11 +8,12 @@ unique key (:func:`open_escalation`, :func:`add_peer`, :func:`claim_offers`) or 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import AskedQuestionRow
@@ -231,16 +232,25 @@ async def add_peer(session: AsyncSession, escalation_id: int, platform: str, use
     return True
 
 
-async def peer_asks_since(session: AsyncSession, platform: str, user: str, since: datetime) -> int:
-    """How many escalations ``user`` was asked about after ``since``."""
-    count = await session.scalar(
-        select(func.count()).where(
-            EscalationPeerRow.platform == platform,
-            EscalationPeerRow.user_id == user,
+async def peer_asks_since(
+    session: AsyncSession, people: Sequence[tuple[str, str]], since: datetime
+) -> Counter[tuple[str, str]]:
+    """How many escalations each of ``people`` ((platform, user) pairs) was asked about after ``since``, in one
+    query; someone never asked counts 0."""
+    counts: Counter[tuple[str, str]] = Counter()
+    if not people:
+        return counts
+    rows = await session.execute(
+        select(EscalationPeerRow.platform, EscalationPeerRow.user_id, func.count())
+        .where(
+            tuple_(EscalationPeerRow.platform, EscalationPeerRow.user_id).in_(list(people)),
             EscalationPeerRow.asked_at > since,
         )
+        .group_by(EscalationPeerRow.platform, EscalationPeerRow.user_id)
     )
-    return int(count or 0)
+    for platform, user, count in rows:
+        counts[(platform, user)] = int(count)
+    return counts
 
 
 async def set_staff_due(session: AsyncSession, escalation_id: int, due: datetime) -> None:

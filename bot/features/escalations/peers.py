@@ -138,12 +138,13 @@ class PeersFirst:
             ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
             key=lambda item: (-item[0], item[1]),
         )
+        candidates = [(h.platform, h.user) for score, _, h in ranked if score > 0]
+        asked_today = await peer_asks_since(session, candidates, ctx.now - timedelta(days=1))
         chosen: list[tuple[Helper, bool]] = []
         for score, _, helper in ranked:
             if score <= 0 or len(chosen) == self._rules.peers_per_question:
                 break
-            asked_today = await peer_asks_since(session, helper.platform, helper.user, ctx.now - timedelta(days=1))
-            if asked_today < self._rules.peer_daily_limit:
+            if asked_today[(helper.platform, helper.user)] < self._rules.peer_daily_limit:
                 chosen.append((helper, credit[(helper.platform, helper.user)] > 0))
         return chosen
 

@@ -7,21 +7,22 @@ away are whole dates, read in the person's own zone (the group's when they set n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select
+from sqlalchemy import ColumnElement, and_, delete, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models_people import MemberAwayRow, MemberPrefsRow, PersonIdentityRow
 from storage.records import Identity
 
 __all__ = [
+    "Absences",
     "AwayPeriod",
+    "absences",
     "add_away",
-    "anyone_away",
     "away_periods",
     "away_users",
     "clear_away",
@@ -107,38 +108,79 @@ async def clear_away(session: AsyncSession, identities: Sequence[Identity], sinc
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-async def anyone_away(session: AsyncSession, moment: datetime) -> bool:
-    """Whether anybody has days away around ``moment`` (a cheap test before looking members up one group at a time)."""
-    day = moment.date()
-    found = await session.scalar(
-        select(MemberAwayRow.id)
-        .where(MemberAwayRow.starts_on <= day + timedelta(days=1), MemberAwayRow.ends_on >= day - timedelta(days=1))
-        .limit(1)
-    )
-    return found is not None
-
-
 async def is_away(session: AsyncSession, identities: Sequence[Identity], day: date) -> bool:
     """Whether the person (any of ``identities``) is away on ``day``."""
     return any(p.covers(day) for p in await away_periods(session, identities, day))
 
 
-async def _linked(session: AsyncSession, platform: str, users: Sequence[str]) -> dict[Identity, str]:
-    """Each identity of the people behind ``users`` (on ``platform``), mapped to the user it stands for."""
-    out = {Identity(platform, u): u for u in users}
-    persons = await session.execute(
-        select(PersonIdentityRow.person_id, PersonIdentityRow.user_id).where(
-            PersonIdentityRow.platform == platform, PersonIdentityRow.user_id.in_(list(users))
+@dataclass(frozen=True)
+class Absences:
+    """Who is away around one moment: every account of every person with days off near it, with the person's
+    periods and own zone (read once for a whole batch of groups, however many)."""
+
+    moment: datetime
+    periods: Mapping[Identity, tuple[AwayPeriod, ...]]
+    zones: Mapping[Identity, str]
+
+    def among(self, platform: str, users: Iterable[str], fallback_zone: str) -> set[str]:
+        """Which of ``users`` (ids on ``platform``) are away at the moment, each day read in the person's own zone
+        or ``fallback_zone`` (the group's) when they set none."""
+        out = set()
+        for user in users:
+            who = Identity(platform, user)
+            spans = self.periods.get(who)
+            if spans:
+                day = self.moment.astimezone(_zone(self.zones.get(who, fallback_zone))).date()
+                if any(span.covers(day) for span in spans):
+                    out.add(user)
+        return out
+
+
+async def absences(session: AsyncSession, moment: datetime) -> Absences:
+    """Everyone with days away around ``moment`` (a day either side: zones differ), in three queries at most."""
+    day = moment.date()
+    rows = await session.execute(
+        select(MemberAwayRow.platform, MemberAwayRow.user_id, MemberAwayRow.starts_on, MemberAwayRow.ends_on).where(
+            MemberAwayRow.starts_on <= day + timedelta(days=1), MemberAwayRow.ends_on >= day - timedelta(days=1)
         )
     )
-    user_of_person = {person: user for person, user in persons}
-    if user_of_person:
+    own = [(Identity(p, u), AwayPeriod(starts, ends)) for p, u, starts, ends in rows]
+    if not own:
+        return Absences(moment, {}, {})
+    person = await _people(session, {who for who, _ in own})
+    periods: dict[Identity, list[AwayPeriod]] = {}
+    for who, span in own:
+        periods.setdefault(person[who], []).append(span)
+    zones = await session.execute(
+        select(MemberPrefsRow.platform, MemberPrefsRow.user_id, MemberPrefsRow.timezone)
+        .where(tuple_(MemberPrefsRow.platform, MemberPrefsRow.user_id).in_([(i.platform, i.user) for i in person]))
+        .order_by(MemberPrefsRow.updated_at)
+    )
+    zone_of_person = {person[Identity(p, u)]: z for p, u, z in zones}  # the latest set wins
+    return Absences(
+        moment,
+        {who: tuple(periods[key]) for who, key in person.items() if key in periods},
+        {who: zone_of_person[key] for who, key in person.items() if key in zone_of_person},
+    )
+
+
+async def _people(session: AsyncSession, identities: set[Identity]) -> dict[Identity, Identity]:
+    """Each of ``identities`` and every account linked to them, mapped to one account that stands for the person."""
+    out = {who: who for who in identities}
+    pairs = [(i.platform, i.user) for i in identities]
+    linked = await session.execute(
+        select(PersonIdentityRow.person_id, PersonIdentityRow.platform, PersonIdentityRow.user_id).where(
+            tuple_(PersonIdentityRow.platform, PersonIdentityRow.user_id).in_(pairs)
+        )
+    )
+    key_of_person = {person: Identity(p, u) for person, p, u in linked}
+    if key_of_person:
         rows = await session.execute(
             select(PersonIdentityRow.person_id, PersonIdentityRow.platform, PersonIdentityRow.user_id).where(
-                PersonIdentityRow.person_id.in_(list(user_of_person))
+                PersonIdentityRow.person_id.in_(list(key_of_person))
             )
         )
-        out |= {Identity(p, u): user_of_person[person] for person, p, u in rows}
+        out |= {Identity(p, u): key_of_person[person] for person, p, u in rows}
     return out
 
 
@@ -151,31 +193,7 @@ async def away_users(
     """
     if not users:
         return set()
-    identities = await _linked(session, platform, users)
-    pairs = list(identities)
-    where = _of(MemberAwayRow, pairs)
-    earliest = moment.date() - timedelta(days=1)  # the day may be a day behind UTC in the person's zone
-    away = await session.execute(
-        select(MemberAwayRow.platform, MemberAwayRow.user_id, MemberAwayRow.starts_on, MemberAwayRow.ends_on).where(
-            where, MemberAwayRow.ends_on >= earliest
-        )
-    )
-    periods: dict[str, list[AwayPeriod]] = {}
-    for p, u, starts_on, ends_on in away:
-        periods.setdefault(identities[Identity(p, u)], []).append(AwayPeriod(starts_on, ends_on))
-    if not periods:
-        return set()
-    zones = await session.execute(
-        select(MemberPrefsRow.platform, MemberPrefsRow.user_id, MemberPrefsRow.timezone)
-        .where(_of(MemberPrefsRow, pairs))
-        .order_by(MemberPrefsRow.updated_at)
-    )
-    zone_by_user = {identities[Identity(p, u)]: z for p, u, z in zones}  # the latest set wins
-    return {
-        user
-        for user, spans in periods.items()
-        if any(span.covers(moment.astimezone(_zone(zone_by_user.get(user, fallback_zone))).date()) for span in spans)
-    }
+    return (await absences(session, moment)).among(platform, users, fallback_zone)
 
 
 def _zone(name: str) -> ZoneInfo:

@@ -12,8 +12,6 @@ import logging
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.events import Button, Reply, Visibility
 from bot.features.checkins import text
 from bot.features.checkins.answers import ANSWER_ACTION
@@ -34,7 +32,7 @@ from storage.checkins import (
     members_of_groups,
     set_next_runs,
 )
-from storage.prefs import anyone_away, away_users
+from storage.prefs import Absences, absences, away_users
 from storage.records import CheckinRun, Member, StudyGroup
 
 __all__ = ["close", "post_due", "present", "prompts", "remind"]
@@ -62,8 +60,9 @@ async def post_due(db: Database, now: datetime, posted: Callable[[], None]) -> l
             runs = await insert_runs(session, [run for _, planned, _ in plans for run in planned])
             await set_next_runs(session, [(group.id, after) for group, _, after in plans])
             rosters = await members_of_groups(session, [g.id for g in groups if g.dm_members])
-            if rosters and await anyone_away(session, now):
-                rosters = {gid: await present(session, by_id[gid], roster, now) for gid, roster in rosters.items()}
+            if rosters:
+                away = await absences(session, now)
+                rosters = {gid: present(away, by_id[gid], roster) for gid, roster in rosters.items()}
         for run in runs:
             if run.status == "open":
                 posted()
@@ -80,14 +79,13 @@ async def remind(db: Database, now: datetime) -> list[Reply]:
     """A DM with the Answer button to each member who has not answered a run whose reminder time has come."""
     out: list[Reply] = []
     async with db.session() as session:
-        anyone = await anyone_away(session, now)
+        away = await absences(session, now)
         for run in await claim_reminders(session, now):
             group = await get_group(session, run.group_id)
             if group is None:
                 continue
             roster = await members(session, group.id)
-            if anyone:
-                roster = await present(session, group, roster, now)
+            roster = present(away, group, roster)
             answered = {a.user for a in await answers_for_runs(session, [run.id])}
             said = (text.REMINDER_TYPED if group.platform == "console" else text.REMINDER).format(
                 name=quote(group.name), closes=local(run.closes_at, group.timezone, relative=True)
@@ -121,10 +119,10 @@ async def close(db: Database, now: datetime) -> list[Reply]:
     return out
 
 
-async def present(session: AsyncSession, group: StudyGroup, roster: Sequence[Member], now: datetime) -> list[Member]:
+def present(away: Absences, group: StudyGroup, roster: Sequence[Member]) -> list[Member]:
     """``roster`` without the members who are away today (``me away``): they get no DMs (meetings' notices too)."""
-    away = await away_users(session, group.platform, [m.user for m in roster], now, group.timezone)
-    return [m for m in roster if m.user not in away]
+    gone = away.among(group.platform, [m.user for m in roster], group.timezone)
+    return [m for m in roster if m.user not in gone]
 
 
 def _plan(group: StudyGroup, now: datetime) -> tuple[list[NewRun], datetime | None]:

@@ -37,7 +37,7 @@ from storage.meeting_notes import (
     set_next_notices,
 )
 from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
-from storage.prefs import anyone_away
+from storage.prefs import absences
 from storage.records import CheckinRun, Member, StudyGroup
 
 __all__ = ["notices"]
@@ -69,8 +69,9 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             ids = [d.meeting.id for d, _ in work]
             groups = await groups_by_id(session, [d.meeting.group_id for d, _ in work])
             rosters = await members_of_groups(session, list(groups))
-            if rosters and await anyone_away(session, now):  # members away today (`me away`) get no DMs
-                rosters = {gid: await present(session, groups[gid], roster, now) for gid, roster in rosters.items()}
+            if rosters:  # members away today (`me away`) get no DMs
+                away = await absences(session, now)
+                rosters = {gid: present(away, groups[gid], roster) for gid, roster in rosters.items()}
             answers = await rsvps(session, ids)
             summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
             found = await reflections(session, summarised)

@@ -7,10 +7,11 @@ on that key, so of two replicas seeing the same new thread exactly one is told i
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import NotFound
@@ -231,11 +232,22 @@ async def solved_counts(session: AsyncSession, since: datetime, until: datetime)
     return [(platform, str(solver), int(n)) for platform, solver, n in rows.all()]
 
 
-async def solved_threads(session: AsyncSession, since: datetime) -> list[HelpThread]:
-    """Threads solved at or after ``since``, oldest first."""
-    rows = await session.scalars(
-        select(HelpThreadRow)
-        .where(HelpThreadRow.solved_at.is_not(None), HelpThreadRow.solved_at >= since)
-        .order_by(HelpThreadRow.solved_at, HelpThreadRow.id)
-    )
+async def solved_threads(
+    session: AsyncSession,
+    since: datetime,
+    *,
+    solvers: Sequence[tuple[str, str]] | None = None,
+    latest: int | None = None,
+) -> list[HelpThread]:
+    """Threads solved at or after ``since``, oldest first; only those solved by one of ``solvers`` ((platform,
+    user) pairs) when given, and only the ``latest`` most recent when given."""
+    stmt = select(HelpThreadRow).where(HelpThreadRow.solved_at.is_not(None), HelpThreadRow.solved_at >= since)
+    if solvers is not None:
+        if not solvers:
+            return []
+        stmt = stmt.where(tuple_(HelpThreadRow.platform, HelpThreadRow.solver).in_(list(solvers)))
+    if latest is not None:
+        stmt = stmt.order_by(HelpThreadRow.solved_at.desc(), HelpThreadRow.id.desc()).limit(latest)
+        return [_record(row) for row in reversed((await session.scalars(stmt)).all())]
+    rows = await session.scalars(stmt.order_by(HelpThreadRow.solved_at, HelpThreadRow.id))
     return [_record(row) for row in rows]

@@ -89,8 +89,13 @@ async def test_helpers_are_counted_over_a_period_most_first(db: Database) -> Non
     async with db.session() as s:
         counts = await solved_counts(s, NOW - timedelta(days=7), NOW + timedelta(days=7))
         recent = await solved_threads(s, NOW)
+        by_cy = await solved_threads(s, NOW - timedelta(days=60), solvers=[("console", "cy")])
+        latest_two = await solved_threads(s, NOW, latest=2)
+        by_nobody = await solved_threads(s, NOW, solvers=[])
     assert counts == [("console", "bo", 2), ("console", "cy", 1)]
     assert [t.thread for t in recent] == ["1", "5", "2", "3"]
+    assert [t.thread for t in by_cy] == ["4", "3"] and by_nobody == []
+    assert [t.thread for t in latest_two] == ["2", "3"]  # the newest two, still oldest first
 
 
 async def test_forget_and_export_cover_help_threads(db: Database) -> None:

@@ -54,6 +54,7 @@ __all__ = ["PeersFirst", "Place"]
 _SIMILAR = 75  # as kb gaps groups questions
 _RECIPE_SCORE = 0.3  # a search hit this good says what the question is about
 _HISTORY = timedelta(days=365)  # solved threads older than a year do not make someone an expert
+_HISTORY_THREADS = 500  # the most recent solved threads searched per press (each costs a knowledge-base search)
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,8 @@ class PeersFirst:
         if not helpers:
             return []
         eligible = {(h.platform, h.user) for h in helpers}
-        credit = self._credit(question, await solved_threads(session, ctx.now - _HISTORY), eligible)
+        solved = await solved_threads(session, ctx.now - _HISTORY, solvers=list(eligible), latest=_HISTORY_THREADS)
+        credit = self._credit(question, solved, eligible)
         ranked = sorted(
             ((2 * credit[(h.platform, h.user)] + self._topic(h, question), n, h) for n, h in enumerate(helpers)),
             key=lambda item: (-item[0], item[1]),

@@ -13,6 +13,7 @@ import pytest
 
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
+from bot.when import plain
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 ANSWERS = [
@@ -173,11 +174,11 @@ async def test_triage_actions_are_kept_in_history(chat: Chat, clock: Clock) -> N
     clock.advance(hours=1)
     assert "status is now qualified" in (await chat.say("leads status L-0001 qualified", **staff))[0].text
     assert "note added" in (await chat.say("leads note L-1 Called them, keen on spring", **staff))[0].text
-    shown = texts(await chat.say("leads show L-0001", **staff))
+    shown = plain(texts(await chat.say("leads show L-0001", **staff)))
     assert "Status: qualified" in shown and "Assignee: console:sam" in shown
-    assert "console:sam: assigned console:sam" in shown
-    assert "console:sam: status new -> qualified" in shown
-    assert "console:sam: note Called them, keen on spring" in shown
+    assert "  Mon 02 Mar 2026 09:00 UTC console:sam: assigned console:sam\n" in shown
+    assert "  Mon 02 Mar 2026 10:00 UTC console:sam: status new -> qualified\n" in shown
+    assert "  Mon 02 Mar 2026 10:00 UTC console:sam: note Called them, keen on spring" in shown
     listed = texts(await chat.say("leads list --status qualified", **staff))
     assert "L-0001 [qualified] Ann Lee" in listed
     assert "No leads match" in texts(await chat.say("leads list --status new", **staff))

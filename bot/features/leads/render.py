@@ -13,6 +13,7 @@ from bot.events import Button, Reply, Visibility
 from bot.features.leads import text as say
 from bot.routing import STAFF
 from bot.usertext import quote
+from bot.when import at
 from storage.lead_flow import Consent
 from storage.records import Lead, LeadEvent
 
@@ -106,8 +107,8 @@ def triage_buttons(lead: Lead) -> tuple[Button, ...]:
 
 
 def history_lines(history: Sequence[LeadEvent]) -> list[str]:
-    """A lead's history, one line per entry."""
-    return [f"  {e.created_at:%Y-%m-%d %H:%M} {quote(e.actor)}: {e.kind} {quote(e.detail)}".rstrip() for e in history]
+    """A lead's history, one line per entry, each time in its reader's zone (UTC where none is known)."""
+    return [f"  {at(e.created_at, 'UTC')} {quote(e.actor)}: {e.kind} {quote(e.detail)}".rstrip() for e in history]
 
 
 def merge_detail(lead: Lead) -> str:

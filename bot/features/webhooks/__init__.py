@@ -19,6 +19,7 @@ from bot.features.webhooks.delivery import WebhookSender
 from bot.features.webhooks.emit import RETRY_WINDOW, LeadHooks, lead_data
 from bot.features.webhooks.http import Post, post
 from bot.permissions import Role
+from bot.when import at
 from storage.webhooks import WebhookDelivery, get_webhook, list_webhooks, retry_webhook
 
 __all__ = ["LeadHooks", "WebhookSender", "Webhooks", "lead_data"]
@@ -119,4 +120,4 @@ def _line(delivery: WebhookDelivery) -> str:
 
 
 def _when(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
+    return at(moment, "UTC")  # each reader's own zone where the platform can show it

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from bot.main.wiring import BotApp
+from bot.when import plain
 from tests.bot.features.webhooks.receiver import SECRET, Receiver, receiving
 from tests.bot.test_leads import VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
@@ -93,7 +94,8 @@ async def test_retried_after_a_500_with_the_same_id(hooked: BotApp, clock: Clock
     assert len(receiver.got) == 2
     assert receiver.got[0].headers["webhook-id"] == receiver.got[1].headers["webhook-id"]
     assert receiver.events[0] == receiver.events[1]
-    assert "sent" in texts(await chat.say("webhooks list --status sent", role="staff"))
+    sent = plain(texts(await chat.say("webhooks list --status sent", role="staff")))
+    assert sent.endswith("→ 127.0.0.1: *sent*, 2 attempt(s), delivered Mon 02 Mar 2026 09:00 UTC")
 
 
 async def test_retried_after_a_restart(db_target: DbTarget, tmp_path: Path, clock: Clock, receiver: Receiver) -> None:

@@ -15,6 +15,11 @@ A logistic regression over these (:class:`Reranker`, plain numpy, no closures: t
 trained at index build on held-out example questions: the knowledge base is rebuilt from half of each recipe's
 examples and asked the other half, and some recipes are left out entirely so their questions teach what an
 out-of-scope question looks like. Its log-odds are the candidate's score for ordering and for the confidence.
+
+Measured on CLINC150 val with ten examples a recipe (``benchmarks/kb_rerank.py``): it moves top-1 only from 0.856 to
+0.860 (right in the first stage's top five: 0.962), but the confidence gains most: without it, precision 0.899 and
+off-topic declined 0.87; with it, 0.924 and 0.91. No feature is worth more than 0.6 points of top-1 on its own, and
+neither more training questions nor a nonlinear model (boosted trees) on the same features reaches 0.87.
 """
 
 from __future__ import annotations

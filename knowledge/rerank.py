@@ -15,17 +15,26 @@ A logistic regression over these (:class:`Reranker`, plain numpy, no closures: t
 trained at index build on held-out example questions: the knowledge base is rebuilt from half of each recipe's
 examples and asked the other half, and some recipes are left out entirely so their questions teach what an
 out-of-scope question looks like. Its log-odds are the candidate's score for ordering and for the confidence.
+
+Measured on CLINC150 val with ten examples a recipe (``benchmarks/kb_rerank.py``): it moves top-1 only from 0.856 to
+0.860 (right in the first stage's top five: 0.962), but the confidence gains most: without it, precision 0.899 and
+off-topic declined 0.87; with it, 0.924 and 0.91. No feature is worth more than 0.6 points of top-1 on its own, and
+neither more training questions nor a nonlinear model (boosted trees) on the same features reaches 0.87.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
+from knowledge.loader import Recipe
 from knowledge.ranking import CONTRASTS
 
-__all__ = ["ACTIONS", "FEATURES", "Reranker", "UnitWords", "action_sides"]
+__all__ = ["ACTIONS", "FEATURES", "Reranker", "UnitWords", "action_sides", "held_out"]
 
 # Pairs of word sets that ask for different things about the same topic.
 ACTIONS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
@@ -64,8 +73,42 @@ FEATURES = (
     "action sides shared",
     "action sides opposed",
 )
+_UNITS = 200  # recipes sampled to train the reranker on (its features are relative: a sample does)
+_QUESTIONS = 800  # held-out questions asked of them at most (measured: top-1 levels off from about 400)
+_KEEP = 20  # example questions kept per recipe in the rebuilt base (keeps the build quick at any size)
+_ASK = 10  # held-out example questions asked per recipe
+_MIN_QUESTIONS = 200  # held-out in-scope questions needed before a reranker is trained at all
+_UNSEEN = 0.2  # share of the sampled recipes left out, so their questions stand for out-of-scope ones
 _SMOOTHING = 10.0  # Dirichlet prior (in words) pulling a recipe's word distribution towards the whole base's
 _L2 = 1.0  # ridge on the standardized weights: the training set is small and its features correlated
+
+
+def held_out(
+    recipes: Sequence[Recipe], has_examples: npt.NDArray[np.bool_]
+) -> tuple[list[Recipe], list[tuple[str, str | None]]] | None:
+    """The reranker's training set: recipes to rebuild a knowledge base from (half of their example questions), and
+    the questions to ask it with the id of the recipe that answers each (None for one whose recipe was left out).
+    None when there are too few example questions to learn from."""
+    units = [int(i) for i in np.flatnonzero(has_examples) if len(recipes[int(i)].questions) >= 2]
+    if len(units) < 5:
+        return None
+    rng = np.random.default_rng(0)
+    picked = rng.permutation(units)[:_UNITS]
+    unseen = max(1, int(len(picked) * _UNSEEN))
+    kept: list[Recipe] = []
+    asked: list[tuple[str, str | None]] = []
+    for k, i in enumerate(picked.tolist()):
+        recipe = recipes[i]
+        if k < unseen:  # left out: its questions are out of scope for the rebuilt base
+            asked += [(q, None) for q in recipe.questions[:4]]
+        else:
+            kept.append(replace(recipe, questions=recipe.questions[0::2][:_KEEP]))
+            asked += [(q, recipe.id) for q in recipe.questions[1::2][:_ASK]]
+    if sum(right is not None for _, right in asked) < _MIN_QUESTIONS:
+        return None
+    if len(asked) > _QUESTIONS:
+        asked = [asked[k] for k in sorted(rng.choice(len(asked), _QUESTIONS, replace=False))]
+    return kept, asked
 
 
 def action_sides(words: set[str] | frozenset[str]) -> frozenset[int]:

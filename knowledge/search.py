@@ -69,7 +69,7 @@ from knowledge.ranking import (
     merge,
     passages,
 )
-from knowledge.rerank import Reranker, UnitWords
+from knowledge.rerank import Reranker, UnitWords, held_out
 from knowledge.standins import normalize
 from knowledge.vectors import Encoder, StaticEncoder
 
@@ -95,12 +95,6 @@ _STOP = frozenset(
 _SVM_BUDGET = 10_000_000
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
-_RERANK_UNITS = 200  # recipes sampled to train the reranker on (its features are relative: a sample does)
-_RERANK_QUESTIONS = 800  # held-out questions asked of them at most
-_RERANK_KEEP = 20  # example questions kept per recipe in the rebuilt base (keeps the build quick at any size)
-_RERANK_ASK = 10  # held-out example questions asked per recipe
-_RERANK_MIN_QUESTIONS = 200  # held-out in-scope questions needed before a reranker is trained at all
-_RERANK_UNSEEN = 0.2  # share of the sampled recipes left out, so their questions stand for out-of-scope ones
 
 
 def tokens(text: str) -> list[str]:
@@ -217,28 +211,19 @@ class KnowledgeBase:
 
     def _train_reranker(self, examples: ExampleIndex) -> None:
         """Fit the reranker on held-out example questions of a knowledge base rebuilt from the other half."""
-        units = [i for i in np.flatnonzero(self._has_examples) if len(self.recipes[i].questions) >= 2]
-        if len(units) < 5:
-            return
-        rng = np.random.default_rng(0)
-        picked = rng.permutation(units)[:_RERANK_UNITS]
-        unseen = max(1, int(len(picked) * _RERANK_UNSEEN))
-        kept: list[Recipe] = []
-        asked: list[tuple[str, str | None]] = []
-        for k, i in enumerate(picked):
-            recipe = self.recipes[i]
-            if k < unseen:  # left out: its questions are out of scope for the rebuilt base
-                asked += [(q, None) for q in recipe.questions[:4]]
-            else:
-                kept.append(replace(recipe, questions=recipe.questions[0::2][:_RERANK_KEEP]))
-                asked += [(q, recipe.id) for q in recipe.questions[1::2][:_RERANK_ASK]]
-        if sum(right is not None for _, right in asked) < _RERANK_MIN_QUESTIONS:
-            return  # too few to learn from: a small base keeps the first stage's order and confidence
-        if len(asked) > _RERANK_QUESTIONS:
-            asked = [asked[k] for k in sorted(rng.choice(len(asked), _RERANK_QUESTIONS, replace=False))]
-        half = KnowledgeBase(kept, encoder=self.encoder, rerank=False, svm=examples.svm is not None)
-        features, labels = half._pairs(asked)
-        examples.reranker = Reranker.fit(features, labels)
+        pairs = self.reranker_pairs(svm=examples.svm is not None)
+        if pairs is not None:
+            examples.reranker = Reranker.fit(*pairs)
+
+    def reranker_pairs(self, *, svm: bool = True) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]] | None:
+        """The reranker's training pairs (see :func:`knowledge.rerank.held_out`): each held-out question's candidates'
+        features and whether each is right; None with too few example questions (then the first stage's order and
+        confidence stand). ``benchmarks/kb_rerank.py`` uses it to weigh features."""
+        split = held_out(self.recipes, self._has_examples)
+        if split is None:
+            return None
+        kept, asked = split
+        return KnowledgeBase(kept, encoder=self.encoder, rerank=False, svm=svm)._pairs(asked)
 
     def _pairs(self, asked: list[tuple[str, str | None]]) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
         """Question x candidate features of the first stage's best few, and whether each is the right answer."""

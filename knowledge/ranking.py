@@ -31,7 +31,15 @@ from knowledge.lexical import words_of
 from knowledge.loader import Recipe
 from knowledge.standins import ENGLISH_STOP_WORDS, normalize
 
-__all__ = ["CONTRASTS", "DocsIndex", "Hit", "Query", "contrast_sides", "merge", "passages"]
+__all__ = [
+    "CONTRASTS",
+    "DocsIndex",
+    "Hit",
+    "Query",
+    "contrast_sides",
+    "merge",
+    "passages",
+]
 
 Query = tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]
 
@@ -47,7 +55,10 @@ CONTRASTS: tuple[tuple[frozenset[str], frozenset[str]], ...] = (
 )
 _NEGATIONS = frozenset({"not", "no", "never", "without", "don't", "doesn't", "can't", "cannot", "won't"})
 _KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
-_STOP = frozenset(ENGLISH_STOP_WORDS) - _KEEP
+# "does"/"did"/"doing" are function words the stop list lacks (stemmed, "does" would become the topic "doe").
+_STOP = (frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doing"}) - _KEEP
+# A clitic ("what's", "i'm", "learners'") is not part of the word's topic; negations keep theirs ("don't").
+_CLITIC = re.compile(r"'(?:s|m|re|ve|ll|d)?$")
 _PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
 _LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
 _HUB_SAMPLE = 1000  # texts that stand in for questions when measuring how much of a hub each unit is
@@ -58,6 +69,10 @@ _BEST_ROW = 0.45  # share of the best row in a unit's score (the rest is its cen
 _SHOW_WHOLE = 700  # a body up to this many characters is shown whole; longer ones show their best passage
 _WINDOW = 4  # sentences shown around the best match
 _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\[(])|\n+(?=\s*(?:[-*]|\d+\.)\s)|\n{2,}")
+DOCS_LEAD = 1.0  # share of a docs unit's lead over its rivals added to its raw confidence score
+_RIVALS = 5  # the best units of this many other pages are a docs unit's rivals
+_RIVAL_UNITS = 24  # best units looked at beyond those shown, to find the rival pages (sections share pages)
+_COPY = 0.8  # pages whose words are this alike (cosine of TF-IDF centroids) are copies, not rivals
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
 
@@ -125,7 +140,8 @@ def stem(word: str) -> str:
 
 def content_words(text: str, stemmed: bool = True) -> list[str]:
     """The words of ``text`` that carry its topic, stemmed unless asked not to."""
-    words = [w for w in words_of(text) if w not in _STOP]
+    words = [w if w in _NEGATIONS else _CLITIC.sub("", w) for w in words_of(text)]
+    words = [w for w in words if w and w not in _STOP]
     return [stem(w) for w in words] if stemmed else words
 
 
@@ -205,7 +221,10 @@ class DocsIndex:
         )
         self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
         self._dense = dense
-        self._centroids = normalize(membership @ rows, copy=False).T.tocsr()
+        centroids = normalize(membership @ rows, copy=False)
+        self._centroids = centroids.T.tocsr()
+        self._page = np.arange(n_units) if parent is None else parent
+        self._page_words = centroids.tocsr()  # units x terms, to tell a page's copies from its rivals
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
         self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
 
@@ -264,3 +283,30 @@ class DocsIndex:
         if self._parent is not None:  # a section is read within its page: part of its score is the page's
             out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[self._parent]
         return out
+
+    def ranking(self, scores: npt.NDArray[np.float32], n: int) -> tuple[npt.NDArray[np.intp], dict[int, float]]:
+        """The best ``n`` units by ``scores`` (best first), and the best score of each page (by its unit) among the
+        best ``n`` + a few more units, enough to find a unit's rival pages; best page first."""
+        k = n + _RIVAL_UNITS
+        order = np.argpartition(-scores, k)[:k] if k < len(scores) else np.arange(len(scores))
+        order = order[np.argsort(-scores[order], kind="stable")]
+        order = order[np.isfinite(scores[order])]
+        best: dict[int, float] = {}
+        for i in order:
+            best.setdefault(int(self._page[i]), float(scores[i]))
+        return order[:n], best
+
+    def raw(self, unit: int, score: float, best: dict[int, float]) -> float:
+        """The raw confidence of ``unit`` on the docs scale: its score plus its lead over the mean of the best few
+        other pages (``best`` from :meth:`ranking`).
+
+        The mean, not the runner-up alone, and copies are not rivals: handbooks repeat themselves (a page in two
+        folders, old and new versions), and a right answer's copy must not cancel its lead. On both docs dev sets
+        the AUROC of right against wrong or off-topic answers rose from 0.86 to 0.87-0.90.
+        """
+        page = int(self._page[unit])
+        others = np.asarray([p for p in best if p != page], dtype=np.intp)
+        if len(others):
+            others = others[(self._page_words[others] @ self._page_words[page].T).toarray().ravel() < _COPY]
+        rivals = [best[int(p)] for p in others[:_RIVALS]]
+        return score + DOCS_LEAD * (score - sum(rivals) / len(rivals)) if rivals else score

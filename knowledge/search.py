@@ -50,7 +50,6 @@ from threadpoolctl import ThreadpoolController
 from knowledge.examples import (
     CALIBRATION,
     DENSE_WEIGHT,
-    LEAD,
     PHRASE_MATCH,
     RERANK_TOP,
     ExampleIndex,
@@ -300,7 +299,9 @@ class KnowledgeBase:
             if self._docs is not None:
                 query = self._docs.query(question)
                 scores = self._docs.scores(query, dense) - np.maximum(penalty, 0)
-                hits = merge(self._checked(hits, scores), self._docs_hits(question, scores, limit * 2))
+                docs = np.where(self._has_examples, -np.inf, scores).astype(np.float32)
+                order, best = self._docs.ranking(docs, limit * 2)
+                hits = merge(self._checked(hits, scores, best), self._docs_hits(question, docs, order, best))
                 if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
                     passage = self._docs.passage(self._index[hits[0].recipe.id], query, question, dense)
                     hits[0] = replace(hits[0], passage=passage)
@@ -321,30 +322,29 @@ class KnowledgeBase:
             penalty[self._sides[:, side] & ~self._sides[:, side ^ 1]] -= _CONTRAST_BONUS
         return penalty
 
-    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32]) -> list[Hit]:
+    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32], best: dict[int, float]) -> list[Hit]:
         """Units with examples, no more confident than their docs-style score allows (unless asked for by name)."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]
         out = []
         for hit in hits:
             if hit.score < _KEEP_SURE:
-                plausible = 1.0 / (1.0 + math.exp(-slope * (float(scores[self._index[hit.recipe.id]]) - middle)))
-                hit = replace(hit, score=round(min(hit.score, plausible), 4))
+                i = self._index[hit.recipe.id]
+                raw = self._docs.raw(i, float(scores[i]), best) if self._docs else float(scores[i])
+                hit = replace(hit, score=round(min(hit.score, 1.0 / (1.0 + math.exp(-slope * (raw - middle)))), 4))
             out.append(hit)
         return sorted(out, key=lambda h: -h.score)
 
-    def _docs_hits(self, question: str, scores: npt.NDArray[np.float32], limit: int) -> list[Hit]:
-        """The best units without examples (docs pages and sections), each against the best unit of another page."""
-        scores = np.where(self._has_examples, -np.inf, scores).astype(np.float32)
-        order = finite(scores, top(scores, limit + 8))
+    def _docs_hits(
+        self, question: str, scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp], best: dict[int, float]
+    ) -> list[Hit]:
+        """The best units without examples (docs pages and sections, in ``order``), each against other pages."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]
         # A question (nearly) the same as one a docs unit learned from feedback asks for that unit.
         asked = utils.default_process(question)
         named = {int(i): fuzz.ratio(asked, p) for i in order for p in self._phrases[i][1:]}
         hits = []
-        for i in order[:limit]:
-            page = self._page[i]
-            rival = next((float(scores[j]) for j in order if self._page[j] != page), 0.0)
-            score = float(scores[i]) + LEAD * (float(scores[i]) - rival)
+        for i in order:
+            score = self._docs.raw(int(i), float(scores[i]), best) if self._docs else float(scores[i])
             confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
             if named.get(int(i), 0.0) >= PHRASE_MATCH:
                 confidence = max(confidence, named[int(i)] / 100.0)

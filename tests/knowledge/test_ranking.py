@@ -12,6 +12,7 @@ import pytest
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
+from knowledge.ranking import DOCS_LEAD, content_words
 from knowledge.smalltalk import small_talk
 
 BASE = "https://docs.example.org/"
@@ -219,3 +220,32 @@ def test_starter_recipes_do_not_steal_docs_questions(tmp_path: Path) -> None:
     assert vague is None or vague.recipe.id == "maintenance"
     best = kb.answer("how many people should be in a learning circle?").best
     assert best is not None and best.recipe.id == "circles/group-size"
+
+
+def test_a_copy_of_a_page_is_not_its_rival(tmp_path: Path) -> None:
+    """Handbooks repeat themselves: a unit's lead is over the mean of its best rival pages, and a copy of its page
+    in another folder is not one of them (so it does not cancel the lead of a right answer)."""
+    folder = _hub_tree(tmp_path / "docs")
+    (folder / "old").mkdir()
+    (folder / "old" / "venues.md").write_text((folder / "venues.md").read_text())
+    kb = KnowledgeBase(load_folder(folder, BASE).recipes)
+    assert kb._docs is not None
+    unit = {name: kb._index[name] for name in ("venues", "old/venues", "online", "promotion", "surveys")}
+    others = {unit[name]: 0.2 for name in ("promotion", "surveys")}
+    with_copy = kb._docs.raw(unit["venues"], 0.5, {unit["venues"]: 0.5, unit["old/venues"]: 0.5, **others})
+    with_rival = kb._docs.raw(unit["venues"], 0.5, {unit["venues"]: 0.5, unit["online"]: 0.5, **others})
+    assert with_copy == pytest.approx(0.5 + DOCS_LEAD * 0.3)
+    assert with_rival == pytest.approx(0.5 + DOCS_LEAD * (0.5 - 0.9 / 3))
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("what's a learner's journal?", ["learner", "journal"]),
+        ("does it work if i'm 'working open'", ["work", "work", "open"]),
+        ("we don't have wifi", ["don't", "wifi"]),
+    ],
+)
+def test_clitics_and_function_words_are_not_topics(text: str, words: list[str]) -> None:
+    """ "what's" is "what", "learner's" is "learner", "does" is no topic; negations keep their "n't"."""
+    assert content_words(text) == words

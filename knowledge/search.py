@@ -64,6 +64,7 @@ from knowledge.ranking import (
     CONTRASTS,
     DocsIndex,
     Hit,
+    Rivals,
     contrast_sides,
     merge,
     passages,
@@ -322,7 +323,7 @@ class KnowledgeBase:
             penalty[self._sides[:, side] & ~self._sides[:, side ^ 1]] -= _CONTRAST_BONUS
         return penalty
 
-    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32], best: dict[int, float]) -> list[Hit]:
+    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32], best: Rivals) -> list[Hit]:
         """Units with examples, no more confident than their docs-style score allows (unless asked for by name)."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]
         out = []
@@ -335,7 +336,7 @@ class KnowledgeBase:
         return sorted(out, key=lambda h: -h.score)
 
     def _docs_hits(
-        self, question: str, scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp], best: dict[int, float]
+        self, question: str, scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp], best: Rivals
     ) -> list[Hit]:
         """The best units without examples (docs pages and sections, in ``order``), each against other pages."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]

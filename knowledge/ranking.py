@@ -10,6 +10,10 @@ matches best, so a long page is not judged by its mean):
   heading phrased as a question; contrast words (first/last, before/after, not...) are kept;
 - **meaning**: the sentence vectors the main index computed for the same rows.
 
+Confidence: a unit's raw score on the docs scale is its score plus its lead over the mean of the best five other
+pages (:class:`Rivals`), calibrated by the ``docs`` rows of :data:`knowledge.examples.CALIBRATION`. A declined
+question offers docs candidates down to :data:`PLAUSIBLE_DOCS`.
+
 Contrast words: a question that says "last" is not answered by a unit about the "first" one. A unit whose short texts
 (title, examples, summary) use one side of a contrast and never the other loses points against a question that asks
 for the other side.
@@ -33,10 +37,12 @@ from knowledge.standins import ENGLISH_STOP_WORDS, normalize
 
 __all__ = [
     "CONTRASTS",
+    "PLAUSIBLE_DOCS",
     "DocsIndex",
     "Hit",
     "Query",
     "Rivals",
+    "contrast_penalty",
     "contrast_sides",
     "merge",
     "passages",
@@ -73,6 +79,10 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\[(])|\n+(?=\s*(?:[-*]|\d+\.)\s
 DOCS_LEAD = 1.0  # share of a docs unit's lead over its rivals added to its raw confidence score
 _RIVALS = 5  # the best units of this many other pages are a docs unit's rivals
 _RIVAL_UNITS = 24  # best units looked at beyond those shown, to find the rival pages (sections share pages)
+# Below this confidence a declined question's docs candidates are not offered as suggestions. Lower than for units
+# with examples since the docs curve is placed for 90% precision at 0.5: at 0.1, as many declined dev-set questions
+# get their right page among the suggestions as at 0.2 before the refit, and as few off-topic ones get any.
+PLAUSIBLE_DOCS = 0.1
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
 
@@ -169,21 +179,36 @@ def contrast_sides(text: str) -> frozenset[int]:
     return frozenset(2 * k + s for k, pair in enumerate(CONTRASTS) for s in (0, 1) if words & pair[s])
 
 
-def contrast_penalty(question: frozenset[int], unit: frozenset[int]) -> float:
-    """The penalty for a unit on the other side of a contrast the question asks for (and never on its side)."""
-    for side in question:
-        other = side ^ 1
-        if other in unit and side not in unit:
-            return _CONTRAST_PENALTY
-    return 0.0
+def contrast_penalty(question: str, sides: npt.NDArray[np.bool_]) -> npt.NDArray[np.float32]:
+    """Per unit (``sides``: units x the contrast sides its short texts take, see :func:`contrast_sides`): a penalty
+    for being on the other side of a contrast the question makes, a bonus (negative) for being on its side."""
+    penalty = np.zeros(len(sides), dtype=np.float32)
+    for side in contrast_sides(question):
+        penalty[sides[:, side ^ 1] & ~sides[:, side]] = _CONTRAST_PENALTY
+        penalty[sides[:, side] & ~sides[:, side ^ 1]] -= _CONTRAST_BONUS
+    return penalty
 
 
 @dataclass(frozen=True)
 class Rivals:
-    """The pages (by their unit) among a question's best units and their best scores, best first."""
+    """The pages (by their unit) among a question's best units and their best scores, best first; ``page`` is every
+    unit's page."""
 
     pages: npt.NDArray[np.intp]
     scores: npt.NDArray[np.float32]
+    page: npt.NDArray[np.intp]
+
+    def raw(self, unit: int, scores: npt.NDArray[np.float32]) -> float:
+        """The raw confidence of ``unit`` on the docs scale: its score plus its lead over the mean of the best few
+        other pages.
+
+        The mean, not the runner-up alone: handbooks repeat themselves (a page in two folders, old and new
+        versions), and a right answer's copy must not cancel its lead. On both docs dev sets the AUROC of right
+        against wrong or off-topic answers rose from 0.86 to 0.87-0.90.
+        """
+        score = float(scores[unit])
+        best = self.scores[self.pages != self.page[unit]][:_RIVALS]
+        return score + DOCS_LEAD * (score - float(best.mean())) if len(best) else score
 
 
 class DocsIndex:
@@ -299,15 +324,4 @@ class DocsIndex:
         order = order[np.isfinite(scores[order])]
         _, first = np.unique(self._page[order], return_index=True)
         first.sort()  # each page's first (best) unit, best page first
-        return order[:n], Rivals(self._page[order[first]], scores[order[first]])
-
-    def raw(self, unit: int, score: float, rivals: Rivals) -> float:
-        """The raw confidence of ``unit`` on the docs scale: its score plus its lead over the mean of the best few
-        other pages (``rivals`` from :meth:`ranking`).
-
-        The mean, not the runner-up alone: handbooks repeat themselves (a page in two folders, old and new
-        versions), and a right answer's copy must not cancel its lead. On both docs dev sets the AUROC of right
-        against wrong or off-topic answers rose from 0.86 to 0.87-0.90.
-        """
-        best = rivals.scores[rivals.pages != self._page[unit]][:_RIVALS]
-        return score + DOCS_LEAD * (score - float(best.mean())) if len(best) else score
+        return order[:n], Rivals(self._page[order[first]], scores[order[first]], self._page)

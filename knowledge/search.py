@@ -59,12 +59,12 @@ from knowledge.examples import (
 from knowledge.lexical import LexicalFeatures, words_of
 from knowledge.loader import Recipe
 from knowledge.ranking import (
-    _CONTRAST_BONUS,
-    _CONTRAST_PENALTY,
     CONTRASTS,
+    PLAUSIBLE_DOCS,
     DocsIndex,
     Hit,
     Rivals,
+    contrast_penalty,
     contrast_sides,
     merge,
     passages,
@@ -249,7 +249,7 @@ class KnowledgeBase:
         with _blas().limit(limits=1, user_api="blas"):
             for question, right in asked:
                 dense = self.encoder.encode(question)[0]
-                penalty = self._contrast(question)
+                penalty = contrast_penalty(question, self._sides)
                 stage = examples.first_stage(question, dense, penalty)
                 order = [int(i) for i in finite(stage.rank, top(stage.rank, RERANK_TOP))]
                 if not order:
@@ -294,7 +294,7 @@ class KnowledgeBase:
         # sentence-transformers model runs (measured: p99 139 ms with both pools, 29 ms with BLAS on one thread).
         with _blas().limit(limits=1, user_api="blas"):
             dense = self.encoder.encode(question)[0]
-            penalty = self._contrast(question)
+            penalty = contrast_penalty(question, self._sides)
             examples = self._examples
             hits = examples.hits(question, dense, penalty, limit * 2) if examples and self._svm_or_examples else []
             if self._docs is not None:
@@ -315,22 +315,13 @@ class KnowledgeBase:
                 out.append(hit)
         return out[:limit]
 
-    def _contrast(self, question: str) -> npt.NDArray[np.float32]:
-        """Per unit: a penalty for being on the other side of a contrast the question makes, a bonus for its side."""
-        penalty = np.zeros(len(self.recipes), dtype=np.float32)
-        for side in contrast_sides(question):
-            penalty[self._sides[:, side ^ 1] & ~self._sides[:, side]] = _CONTRAST_PENALTY
-            penalty[self._sides[:, side] & ~self._sides[:, side ^ 1]] -= _CONTRAST_BONUS
-        return penalty
-
     def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32], best: Rivals) -> list[Hit]:
         """Units with examples, no more confident than their docs-style score allows (unless asked for by name)."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]
         out = []
         for hit in hits:
             if hit.score < _KEEP_SURE:
-                i = self._index[hit.recipe.id]
-                raw = self._docs.raw(i, float(scores[i]), best) if self._docs else float(scores[i])
+                raw = best.raw(self._index[hit.recipe.id], scores)
                 hit = replace(hit, score=round(min(hit.score, 1.0 / (1.0 + math.exp(-slope * (raw - middle)))), 4))
             out.append(hit)
         return sorted(out, key=lambda h: -h.score)
@@ -345,7 +336,7 @@ class KnowledgeBase:
         named = {int(i): fuzz.ratio(asked, p) for i in order for p in self._phrases[i][1:]}
         hits = []
         for i in order:
-            score = self._docs.raw(int(i), float(scores[i]), best) if self._docs else float(scores[i])
+            score = best.raw(int(i), scores)
             confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
             if named.get(int(i), 0.0) >= PHRASE_MATCH:
                 confidence = max(confidence, named[int(i)] / 100.0)
@@ -358,7 +349,8 @@ class KnowledgeBase:
         if hits and hits[0].score >= self.threshold:
             return Answer(question, hits[0], tuple(hits[1:4]))
         # Declined: offer close matches only when they are plausible, not three random pages for "tell me a joke".
-        plausible = sorted((h for h in hits[:3] if h.score >= _PLAUSIBLE), key=lambda h: -h.score)
+        floor = np.where(self._has_examples, _PLAUSIBLE, PLAUSIBLE_DOCS)
+        plausible = sorted((h for h in hits[:3] if h.score >= floor[self._index[h.recipe.id]]), key=lambda h: -h.score)
         return Answer(question, None, tuple(plausible))
 
 

@@ -13,7 +13,7 @@ import pytest
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
-from knowledge.ranking import DOCS_LEAD, content_words
+from knowledge.ranking import DOCS_LEAD, PLAUSIBLE_DOCS, content_words
 from knowledge.smalltalk import small_talk
 
 BASE = "https://docs.example.org/"
@@ -236,8 +236,18 @@ def test_a_copy_of_a_page_does_not_cancel_its_lead(tmp_path: Path) -> None:
         scores[kb._index[name]] = score
     order, rivals = kb._docs.ranking(scores, 2)
     assert sorted(kb.recipes[i].id for i in order) == ["old/venues", "venues"]
-    raw = kb._docs.raw(kb._index["venues"], 0.5, rivals)
+    raw = rivals.raw(kb._index["venues"], scores)
     assert raw == pytest.approx(0.5 + DOCS_LEAD * (0.5 - 0.9 / 3)) and raw > 0.5
+
+
+def test_a_declined_docs_question_offers_its_near_misses(tmp_path: Path) -> None:
+    """Said in other words than the page uses, a question is declined on the docs but offers the page it means;
+    an off-topic one gets no suggestions."""
+    kb = KnowledgeBase(load_folder(_hub_tree(tmp_path / "docs"), BASE).recipes)
+    near = kb.answer("do learners get anything for finishing")
+    assert near.best is None and "certificates" in [h.recipe.id for h in near.suggestions]
+    assert all(h.score >= PLAUSIBLE_DOCS for h in near.suggestions)
+    assert kb.answer("who won the football game").suggestions == ()
 
 
 @pytest.mark.parametrize(

@@ -44,11 +44,13 @@ CALIBRATION = {
     ("static", "examples"): (0.58, 9.0),
     ("static", "rerank"): (0.25, 1.0),  # reranker log-odds centre, CLINC150 val K=10 even questions
     ("semantic", "rerank"): (0.25, 1.0),  # not refitted: the [semantic] extra is not installed here
-    ("static", "docs"): (0.36, 20.0),  # both docs dev sets, even questions: precision 0.8-1.0 at 0.5 on odd ones
+    # Docs (raw: score plus lead over the mean of five rival pages, ranking.Rivals): the lowest middle at which the
+    # answers given on each docs dev set are right >= 90% (P2PU binds: 0.91 at 0.44; Mozilla 0.96).
+    ("static", "docs"): (0.44, 20.0),
     ("semantic", "examples"): (0.38, 9.0),
-    # [semantic] docs: both docs dev sets with all-MiniLM-L6-v2; the middle lies between the values fitted on either
-    # half (0.17-0.28, each checked on the other half): precision 0.76-0.95 at 0.5, answered right 0.63-0.80.
-    ("semantic", "docs"): (0.24, 15.0),
+    # [semantic] docs (all-MiniLM-L6-v2): the lowest middle at which the answers given on both docs dev sets together
+    # are right >= 90% (P2PU 0.88, Mozilla 0.94). P2PU alone stays at 0.82-0.88 up to 0.44, where half the answers go.
+    ("semantic", "docs"): (0.30, 15.0),
 }
 # A question this close to a recipe's title or an example question (rapidfuzz ratio on normalised text) is taken as
 # asking for it; only the best-ranked candidates are compared, which keeps big knowledge bases fast.

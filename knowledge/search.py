@@ -50,7 +50,6 @@ from threadpoolctl import ThreadpoolController
 from knowledge.examples import (
     CALIBRATION,
     DENSE_WEIGHT,
-    LEAD,
     PHRASE_MATCH,
     RERANK_TOP,
     ExampleIndex,
@@ -60,11 +59,12 @@ from knowledge.examples import (
 from knowledge.lexical import LexicalFeatures, words_of
 from knowledge.loader import Recipe
 from knowledge.ranking import (
-    _CONTRAST_BONUS,
-    _CONTRAST_PENALTY,
     CONTRASTS,
+    PLAUSIBLE_DOCS,
     DocsIndex,
     Hit,
+    Rivals,
+    contrast_penalty,
     contrast_sides,
     merge,
     passages,
@@ -234,7 +234,7 @@ class KnowledgeBase:
         with _blas().limit(limits=1, user_api="blas"):
             for question, right in asked:
                 dense = self.encoder.encode(question)[0]
-                penalty = self._contrast(question)
+                penalty = contrast_penalty(question, self._sides)
                 stage = examples.first_stage(question, dense, penalty)
                 order = [int(i) for i in finite(stage.rank, top(stage.rank, RERANK_TOP))]
                 if not order:
@@ -279,13 +279,15 @@ class KnowledgeBase:
         # sentence-transformers model runs (measured: p99 139 ms with both pools, 29 ms with BLAS on one thread).
         with _blas().limit(limits=1, user_api="blas"):
             dense = self.encoder.encode(question)[0]
-            penalty = self._contrast(question)
+            penalty = contrast_penalty(question, self._sides)
             examples = self._examples
             hits = examples.hits(question, dense, penalty, limit * 2) if examples and self._svm_or_examples else []
             if self._docs is not None:
                 query = self._docs.query(question)
                 scores = self._docs.scores(query, dense) - np.maximum(penalty, 0)
-                hits = merge(self._checked(hits, scores), self._docs_hits(question, scores, limit * 2))
+                docs = np.where(self._has_examples, -np.inf, scores).astype(np.float32)
+                order, best = self._docs.ranking(docs, limit * 2)
+                hits = merge(self._checked(hits, scores, best), self._docs_hits(question, docs, order, best))
                 if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
                     passage = self._docs.passage(self._index[hits[0].recipe.id], query, question, dense)
                     hits[0] = replace(hits[0], passage=passage)
@@ -298,38 +300,28 @@ class KnowledgeBase:
                 out.append(hit)
         return out[:limit]
 
-    def _contrast(self, question: str) -> npt.NDArray[np.float32]:
-        """Per unit: a penalty for being on the other side of a contrast the question makes, a bonus for its side."""
-        penalty = np.zeros(len(self.recipes), dtype=np.float32)
-        for side in contrast_sides(question):
-            penalty[self._sides[:, side ^ 1] & ~self._sides[:, side]] = _CONTRAST_PENALTY
-            penalty[self._sides[:, side] & ~self._sides[:, side ^ 1]] -= _CONTRAST_BONUS
-        return penalty
-
-    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32]) -> list[Hit]:
+    def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32], best: Rivals) -> list[Hit]:
         """Units with examples, no more confident than their docs-style score allows (unless asked for by name)."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]
         out = []
         for hit in hits:
             if hit.score < _KEEP_SURE:
-                plausible = 1.0 / (1.0 + math.exp(-slope * (float(scores[self._index[hit.recipe.id]]) - middle)))
-                hit = replace(hit, score=round(min(hit.score, plausible), 4))
+                raw = best.raw(self._index[hit.recipe.id], scores)
+                hit = replace(hit, score=round(min(hit.score, 1.0 / (1.0 + math.exp(-slope * (raw - middle)))), 4))
             out.append(hit)
         return sorted(out, key=lambda h: -h.score)
 
-    def _docs_hits(self, question: str, scores: npt.NDArray[np.float32], limit: int) -> list[Hit]:
-        """The best units without examples (docs pages and sections), each against the best unit of another page."""
-        scores = np.where(self._has_examples, -np.inf, scores).astype(np.float32)
-        order = finite(scores, top(scores, limit + 8))
+    def _docs_hits(
+        self, question: str, scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp], best: Rivals
+    ) -> list[Hit]:
+        """The best units without examples (docs pages and sections, in ``order``), each against other pages."""
         middle, slope = CALIBRATION[(self.encoder.name, "docs")]
         # A question (nearly) the same as one a docs unit learned from feedback asks for that unit.
         asked = utils.default_process(question)
         named = {int(i): fuzz.ratio(asked, p) for i in order for p in self._phrases[i][1:]}
         hits = []
-        for i in order[:limit]:
-            page = self._page[i]
-            rival = next((float(scores[j]) for j in order if self._page[j] != page), 0.0)
-            score = float(scores[i]) + LEAD * (float(scores[i]) - rival)
+        for i in order:
+            score = best.raw(int(i), scores)
             confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
             if named.get(int(i), 0.0) >= PHRASE_MATCH:
                 confidence = max(confidence, named[int(i)] / 100.0)
@@ -342,7 +334,8 @@ class KnowledgeBase:
         if hits and hits[0].score >= self.threshold:
             return Answer(question, hits[0], tuple(hits[1:4]))
         # Declined: offer close matches only when they are plausible, not three random pages for "tell me a joke".
-        plausible = sorted((h for h in hits[:3] if h.score >= _PLAUSIBLE), key=lambda h: -h.score)
+        floor = np.where(self._has_examples, _PLAUSIBLE, PLAUSIBLE_DOCS)
+        plausible = sorted((h for h in hits[:3] if h.score >= floor[self._index[h.recipe.id]]), key=lambda h: -h.score)
         return Answer(question, None, tuple(plausible))
 
 

@@ -7,11 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
+from knowledge.ranking import DOCS_LEAD, PLAUSIBLE_DOCS, content_words
 from knowledge.smalltalk import small_talk
 
 BASE = "https://docs.example.org/"
@@ -219,3 +221,43 @@ def test_starter_recipes_do_not_steal_docs_questions(tmp_path: Path) -> None:
     assert vague is None or vague.recipe.id == "maintenance"
     best = kb.answer("how many people should be in a learning circle?").best
     assert best is not None and best.recipe.id == "circles/group-size"
+
+
+def test_a_copy_of_a_page_does_not_cancel_its_lead(tmp_path: Path) -> None:
+    """Handbooks repeat themselves: a unit's lead is over the mean of the best few other pages, so a copy of its page
+    in another folder, scoring as high, is one rival among several and leaves it a lead; its own page is none."""
+    folder = _hub_tree(tmp_path / "docs")
+    (folder / "old").mkdir()
+    (folder / "old" / "venues.md").write_text((folder / "venues.md").read_text())
+    kb = KnowledgeBase(load_folder(folder, BASE).recipes)
+    assert kb._docs is not None
+    scores = np.full(len(kb), -np.inf, dtype=np.float32)
+    for name, score in {"venues": 0.5, "old/venues": 0.5, "promotion": 0.2, "surveys": 0.2}.items():
+        scores[kb._index[name]] = score
+    order, rivals = kb._docs.ranking(scores, 2)
+    assert sorted(kb.recipes[i].id for i in order) == ["old/venues", "venues"]
+    raw = rivals.raw(kb._index["venues"], scores)
+    assert raw == pytest.approx(0.5 + DOCS_LEAD * (0.5 - 0.9 / 3)) and raw > 0.5
+
+
+def test_a_declined_docs_question_offers_its_near_misses(tmp_path: Path) -> None:
+    """Said in other words than the page uses, a question is declined on the docs but offers the page it means;
+    an off-topic one gets no suggestions."""
+    kb = KnowledgeBase(load_folder(_hub_tree(tmp_path / "docs"), BASE).recipes)
+    near = kb.answer("do learners get anything for finishing")
+    assert near.best is None and "certificates" in [h.recipe.id for h in near.suggestions]
+    assert all(h.score >= PLAUSIBLE_DOCS for h in near.suggestions)
+    assert kb.answer("who won the football game").suggestions == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("what's a learner's journal?", ["learner", "journal"]),
+        ("does it work if i'm 'working open'", ["work", "work", "open"]),
+        ("we don't have wifi", ["don't", "wifi"]),
+    ],
+)
+def test_clitics_and_function_words_are_not_topics(text: str, words: list[str]) -> None:
+    """ "what's" is "what", "learner's" is "learner", "does" is no topic; negations keep their "n't"."""
+    assert content_words(text) == words

@@ -27,6 +27,7 @@ __all__ = [
     "LEAD",
     "PHRASE_MATCH",
     "RERANK_TOP",
+    "Classifier",
     "ExampleIndex",
     "Stage",
     "finite",
@@ -56,6 +57,11 @@ PHRASE_MATCH = 92.0
 _FUZZY_CANDIDATES = 50
 _VOTERS = 5  # nearest texts whose units get a vote in the reranker's features
 RERANK_TOP = 5  # how many of the first stage's best candidates the reranker reorders
+_UNITS_AT_ONCE = 256  # units whose centroids are computed at a time while building (bounds the temporaries)
+
+
+# The classifier: coefficients (features x classes), intercepts, and the units the classes stand for.
+Classifier = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -106,16 +112,16 @@ class ExampleIndex:
         self.recipes = recipes
         self._has_examples = has_examples
         self._lexical = lexical
-        self._word_columns = len(lexical.vocabulary)
+        self._word_columns = lexical.word_columns
         self._unit_words = unit_words
         self._encoder_name = encoder_name
         self._phrases = phrases
-        self.svm: tuple[np.ndarray, np.ndarray, np.ndarray] | None = None
+        self.svm: Classifier | None = None
         self.reranker: Reranker | None = None
         membership = sp.csr_matrix(
             (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n, len(owner))
         )
-        self._lexical_centroids = normalize(membership @ rows, copy=False).T.tocsr()
+        self._lexical_centroids = _postings(membership, rows)
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
         # Each recipe's own rows, for the nearest-text similarity of the best candidates: ``_grouped`` lists the
         # rows unit by unit (no reordered copy of the features: at 10,000 recipes that copy alone is 200 MiB).
@@ -253,6 +259,34 @@ class ExampleIndex:
                 agreement[:, 1],
             ]
         ).astype(np.float64)
+
+
+def _postings(membership: sp.csr_matrix, rows: sp.csr_matrix) -> sp.csr_matrix:
+    """The units' lexical centroids (``membership @ rows``, rows of unit length) transposed: features x units, so
+    that a question's terms pick their rows.
+
+    ``.T.tocsr()`` of the whole holds two copies (210 MiB at 10,000 recipes), so the centroids are computed a slice
+    of units at a time, twice: once to count each feature's units, then to put them in place.
+    """
+    n, width = membership.shape[0], rows.shape[1]
+    slices = [(a, min(a + _UNITS_AT_ONCE, n)) for a in range(0, n, _UNITS_AT_ONCE)]
+    counts = np.zeros(width, dtype=np.int64)
+    for a, b in slices:
+        counts += np.bincount((membership[a:b] @ rows).indices, minlength=width)
+    indptr = np.zeros(width + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    index = np.int32 if max(n, int(indptr[-1])) < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(int(indptr[-1]), dtype=index)
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
+    cursor = indptr[:-1].copy()  # where each feature's next unit goes
+    for a, b in slices:
+        part = normalize(membership[a:b] @ rows, copy=False).T.tocsr()  # features x these units
+        taken = np.diff(part.indptr)
+        where = np.repeat(cursor - part.indptr[:-1], taken) + np.arange(part.nnz)
+        indices[where] = part.indices + a
+        data[where] = part.data
+        cursor += taken
+    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(width, n))
 
 
 def _confidence(log_odds: float) -> float:

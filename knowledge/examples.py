@@ -169,12 +169,8 @@ class ExampleIndex:
         margin = np.zeros_like(centroid)
         if self.svm is not None:
             coef, intercept, classes = self.svm
-            if sp.issparse(coef):  # the local SVM: single words and word pairs only (the first columns)
-                inside = terms < coef.shape[0]
-                margin[classes] = coef[terms[inside]].T @ weights[inside] + intercept
-            else:
-                width = self._lexical.width
-                margin[classes] = coef[terms].T @ weights + coef[width:].T @ (dense * DENSE_WEIGHT) + intercept
+            width = self._lexical.width
+            margin[classes] = coef[terms].T @ weights + coef[width:].T @ (dense * DENSE_WEIGHT) + intercept
         centroid -= penalty
         rank = np.where(self._has_examples, margin + centroid - penalty, -np.inf).astype(np.float32)
         # Confidence rests on closeness: to the recipe as a whole (centroid) and to its nearest text, which keeps

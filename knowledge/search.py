@@ -52,7 +52,6 @@ from knowledge.examples import (
     LEAD,
     PHRASE_MATCH,
     RERANK_TOP,
-    Classifier,
     ExampleIndex,
     finite,
     top,
@@ -140,7 +139,7 @@ class KnowledgeBase:
         encoder: Encoder | None = None,
         *,
         rerank: bool = True,
-        svm: bool | str = True,
+        svm: bool = True,
     ) -> None:
         self.threshold = threshold
         self._options = (rerank, svm)
@@ -187,12 +186,7 @@ class KnowledgeBase:
             self._sides[i, list(contrast_sides(" ".join((r.title, *r.questions, r.summary))))] = True
         self._docs = self._docs_index(texts, owner, dense, n_short)
         del texts
-        svm = None  # trained before the centroids are built: its temporaries and theirs never meet
-        if self._options[1]:
-            short = (n_short, self._lexical.short_columns)
-            local = self._options[1] == "local"
-            svm = classifier.train(lexical, dense, owner, self._has_examples, short, local=local)
-            trim_memory()
+        trim_memory()  # the word vectors' and word counts' temporaries: 60 MiB at 10,000 recipes
         self._examples = examples = ExampleIndex(
             self.recipes,
             self._has_examples,
@@ -204,8 +198,9 @@ class KnowledgeBase:
             self.encoder.name,
             self._phrases,
         )
-        examples.svm = svm
         trim_memory()
+        if self._options[1]:
+            examples.svm = classifier.train(lexical, dense, owner, self._has_examples)
         if self._options[0]:
             self._train_reranker(examples)
         trim_memory()
@@ -244,7 +239,7 @@ class KnowledgeBase:
             return  # too few to learn from: a small base keeps the first stage's order and confidence
         if len(asked) > _RERANK_QUESTIONS:
             asked = [asked[k] for k in sorted(rng.choice(len(asked), _RERANK_QUESTIONS, replace=False))]
-        half = KnowledgeBase(kept, encoder=self.encoder, rerank=False, svm=_kind(examples.svm))
+        half = KnowledgeBase(kept, encoder=self.encoder, rerank=False, svm=examples.svm is not None)
         features, labels = half._pairs(asked)
         examples.reranker = Reranker.fit(features, labels)
 
@@ -341,11 +336,6 @@ class KnowledgeBase:
         # Declined: offer close matches only when they are plausible, not three random pages for "tell me a joke".
         plausible = sorted((h for h in hits[:3] if h.score >= _PLAUSIBLE), key=lambda h: -h.score)
         return Answer(question, None, tuple(plausible))
-
-
-def _kind(svm: Classifier | None) -> bool | str:
-    """The ``svm`` option that trains the same kind of classifier as ``svm`` (for the reranker's rebuilt base)."""
-    return False if svm is None else "local" if sp.issparse(svm[0]) else True
 
 
 def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int) -> UnitWords:

@@ -57,6 +57,10 @@ PHRASE_MATCH = 92.0
 _FUZZY_CANDIDATES = 50
 _VOTERS = 5  # nearest texts whose units get a vote in the reranker's features
 RERANK_TOP = 5  # how many of the first stage's best candidates the reranker reorders
+# Without the SVM (past its budget), a least-squares classifier over the best candidates' own texts, trained per
+# question: its ridge, and its share in the ordering score (CLINC150 val K=10: first stage top-1 0.797 -> 0.834).
+_RIDGE = 0.3
+_CANDIDATES_WEIGHT = 0.1
 _UNITS_AT_ONCE = 256  # units whose centroids are computed at a time while building (bounds the temporaries)
 
 
@@ -185,6 +189,10 @@ class ExampleIndex:
         cuts = np.concatenate([[0], np.cumsum(ends - starts)[:-1]])
         fused = _MEANING * near_meaning + (1 - _MEANING) * near_words
         nearest = np.maximum.reduceat(fused, cuts)
+        if self.svm is None and len(best) > 1:  # told apart by a classifier over the candidates alone
+            local = self._candidates_model(rows, ends - starts, near_meaning, near_words)
+            margin[best] = local
+            rank[best] += _CANDIDATES_WEIGHT * local
         raw[best] = (1 - _NEAREST) * centroid[best] + _NEAREST * (nearest - penalty[best])
         # A recipe that stands clear of the others is a safer answer than one in a tie: add part of the lead.
         top_two = np.sort(raw[best])[-2:] if len(best) > 1 else np.array([0.0, float(raw[best[0]])])
@@ -196,6 +204,23 @@ class ExampleIndex:
         voters = np.repeat(best, ends - starts)[top(fused, _VOTERS)]
         np.add.at(near[:, 2], voters, 1.0 / _VOTERS)
         return Stage(dense, terms, weights, query, rank, raw + LEAD * lead, lead, margin, meaning, words, near)
+
+    def _candidates_model(
+        self,
+        rows: npt.NDArray[np.intp],
+        sizes: npt.NDArray[np.intp],
+        near_meaning: npt.NDArray[np.float32],
+        near_words: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float64]:
+        """Per candidate, the score of a least-squares classifier trained on the candidates' own texts."""
+        lexical = self._rows_lexical[rows]
+        dense = self._rows_dense[rows]
+        gram = (lexical @ lexical.T).toarray() + DENSE_WEIGHT**2 * (dense @ dense.T) + 1.0
+        gram[np.diag_indices_from(gram)] += _RIDGE
+        targets = -np.ones((len(rows), len(sizes)))
+        targets[np.arange(len(rows)), np.repeat(np.arange(len(sizes)), sizes)] = 1.0
+        alpha = np.linalg.solve(gram, targets)
+        return (near_words + DENSE_WEIGHT**2 * near_meaning + 1.0) @ alpha
 
     def _scored(self, stage: Stage, question: str, order: list[int]) -> dict[int, float]:
         """Each candidate's log-odds of being right; the reranked few are put in the reranker's order.

@@ -9,7 +9,8 @@ Three signals are fused:
   sentence-transformers model with the ``[semantic]`` extra), compared with each recipe's centroid.
 - **Discrimination**: a linear SVM trained at index build on the same features, one class per recipe, so that
   the words that tell two recipes apart weigh more than the words they share. It is trained while the model stays
-  small (recipes x features under a budget); very large knowledge bases use the centroids alone.
+  small (recipes x features under a budget, :mod:`knowledge.classifier`); past it, the ten best candidates of each
+  question are told apart by a least-squares classifier over their own texts, trained on the spot.
 
 The first stage over units with examples (:class:`knowledge.examples.ExampleIndex`) fuses these; its five best
 are then reordered by a pairwise reranker (:mod:`knowledge.rerank`), trained at index build on held-out example

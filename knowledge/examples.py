@@ -61,6 +61,7 @@ RERANK_TOP = 5  # how many of the first stage's best candidates the reranker reo
 # question: its ridge, and its share in the ordering score (CLINC150 val K=10: first stage top-1 0.797 -> 0.834).
 _RIDGE = 0.3
 _CANDIDATES_WEIGHT = 0.1
+_CANDIDATE_TEXTS = 24  # texts per candidate it learns from at most (title and id words first, then examples)
 _UNITS_AT_ONCE = 256  # units whose centroids are computed at a time while building (bounds the temporaries)
 
 
@@ -212,7 +213,12 @@ class ExampleIndex:
         near_meaning: npt.NDArray[np.float32],
         near_words: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float64]:
-        """Per candidate, the score of a least-squares classifier trained on the candidates' own texts."""
+        """Per candidate, the score of a least-squares classifier trained on the candidates' own texts (the first
+        few of each: the cost grows with the cube of their number)."""
+        place = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # a text's place in its unit
+        kept = place < _CANDIDATE_TEXTS
+        rows, near_meaning, near_words = rows[kept], near_meaning[kept], near_words[kept]
+        sizes = np.minimum(sizes, _CANDIDATE_TEXTS)
         lexical = self._rows_lexical[rows]
         dense = self._rows_dense[rows]
         gram = (lexical @ lexical.T).toarray() + DENSE_WEIGHT**2 * (dense @ dense.T) + 1.0

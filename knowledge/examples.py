@@ -118,6 +118,7 @@ class ExampleIndex:
         self._has_examples = has_examples
         self._lexical = lexical
         self._word_columns = lexical.word_columns
+        self._short_columns = lexical.short_columns
         self._unit_words = unit_words
         self._encoder_name = encoder_name
         self._phrases = phrases
@@ -191,7 +192,7 @@ class ExampleIndex:
         fused = _MEANING * near_meaning + (1 - _MEANING) * near_words
         nearest = np.maximum.reduceat(fused, cuts)
         if self.svm is None and len(best) > 1:  # told apart by a classifier over the candidates alone
-            local = self._candidates_model(rows, ends - starts, near_meaning, near_words)
+            local = self._candidates_model(rows, ends - starts, near_meaning, query)
             margin[best] = local
             rank[best] += _CANDIDATES_WEIGHT * local
         raw[best] = (1 - _NEAREST) * centroid[best] + _NEAREST * (nearest - penalty[best])
@@ -211,15 +212,23 @@ class ExampleIndex:
         rows: npt.NDArray[np.intp],
         sizes: npt.NDArray[np.intp],
         near_meaning: npt.NDArray[np.float32],
-        near_words: npt.NDArray[np.float32],
+        query: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float64]:
         """Per candidate, the score of a least-squares classifier trained on the candidates' own texts (the first
         few of each: the cost grows with the cube of their number)."""
         place = np.arange(len(rows)) - np.repeat(np.cumsum(sizes) - sizes, sizes)  # a text's place in its unit
         kept = place < _CANDIDATE_TEXTS
-        rows, near_meaning, near_words = rows[kept], near_meaning[kept], near_words[kept]
+        rows, near_meaning = rows[kept], near_meaning[kept]
         sizes = np.minimum(sizes, _CANDIDATE_TEXTS)
+        # Single words and word pairs only (character n-grams are nine tenths of the entries and add little
+        # here), over just the columns these texts use: a transpose over all 400,000 columns is most of the cost.
         lexical = self._rows_lexical[rows]
+        inside = lexical.indices < self._short_columns
+        per_row = np.bincount(np.repeat(np.arange(len(rows)), np.diff(lexical.indptr))[inside], minlength=len(rows))
+        used, columns = np.unique(lexical.indices[inside], return_inverse=True)
+        indptr = np.concatenate([[0], np.cumsum(per_row)])
+        lexical = sp.csr_matrix((lexical.data[inside], columns.ravel(), indptr), shape=(len(rows), len(used)))
+        near_words = lexical @ query[used]
         dense = self._rows_dense[rows]
         gram = (lexical @ lexical.T).toarray() + DENSE_WEIGHT**2 * (dense @ dense.T) + 1.0
         gram[np.diag_indices_from(gram)] += _RIDGE

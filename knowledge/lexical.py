@@ -142,6 +142,11 @@ class LexicalFeatures:
         """How many columns the single-word block has (they come first)."""
         return len(self._blocks[0][1].idf) if self._blocks else 0
 
+    @property
+    def short_columns(self) -> int:
+        """How many columns the single-word and word-pair blocks take (they come first)."""
+        return self._blocks[-1][1].offset if len(self._blocks) > 1 else self.width
+
     def release(self) -> None:
         """Drop the build-time word counts once the word vectors have used them."""
         self.word_counts = sp.csr_matrix((0, 0), dtype=np.float32)

@@ -234,8 +234,8 @@ class ExampleIndex:
         gram[np.diag_indices_from(gram)] += _RIDGE
         targets = -np.ones((len(rows), len(sizes)))
         targets[np.arange(len(rows)), np.repeat(np.arange(len(sizes)), sizes)] = 1.0
-        alpha = np.linalg.solve(gram, targets)
-        return (near_words + DENSE_WEIGHT**2 * near_meaning + 1.0) @ alpha
+        alpha: npt.NDArray[np.float64] = np.linalg.solve(gram, targets)
+        return np.asarray((near_words + DENSE_WEIGHT**2 * near_meaning + 1.0) @ alpha, dtype=np.float64)
 
     def _scored(self, stage: Stage, question: str, order: list[int]) -> dict[int, float]:
         """Each candidate's log-odds of being right; the reranked few are put in the reranker's order.

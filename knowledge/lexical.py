@@ -30,6 +30,7 @@ __all__ = ["WORD", "LexicalFeatures", "words_of"]
 
 WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 _GRAMS = (3, 5)
+_ROWS_AT_ONCE = 8192  # rows weighed or stacked at a time (bounds the temporaries of a big index)
 
 
 def words_of(text: str) -> list[str]:
@@ -47,14 +48,6 @@ def _char_grams(word: str) -> list[str]:
     return out
 
 
-def _pairs(words: list[str]) -> list[str]:
-    return [f"{a} {b}" for a, b in itertools.pairwise(words)]
-
-
-def _text_pairs(text: str) -> list[str]:
-    return _pairs(words_of(text))
-
-
 class _Block:
     """One fitted TF-IDF block: vocabulary, IDF, and its column offset in the feature row."""
 
@@ -64,11 +57,30 @@ class _Block:
         self.offset = offset
 
     def weights(self, terms: list[str]) -> tuple[list[int], list[float]]:
-        counts = Counter(t for t in terms if t in self.vocabulary)
-        columns = [self.vocabulary[t] for t in counts]
-        values = [(1 + math.log(c)) * self.idf[self.vocabulary[t]] for t, c in counts.items()]
+        return self._weighted(Counter(self.vocabulary[t] for t in terms if t in self.vocabulary))
+
+    def _weighted(self, counts: Counter[int]) -> tuple[list[int], list[float]]:
+        values = [(1 + math.log(c)) * self.idf[column] for column, c in counts.items()]
         norm = math.sqrt(sum(v * v for v in values)) or 1.0
-        return [self.offset + c for c in columns], [v / norm for v in values]
+        return [self.offset + c for c in counts], [v / norm for v in values]
+
+
+class _PairBlock(_Block):
+    """The word-pair block: a pair is known by its two word columns (``first * words + second``), kept sorted in a
+    number array, the same order as the pairs' text; a dictionary of 360,000 pair strings takes 40 MiB at 10,000
+    recipes, the array 3."""
+
+    def __init__(self, words: dict[str, int], keys: npt.NDArray[np.int64], idf: npt.NDArray[np.float64], offset: int):
+        super().__init__(words, idf, offset)
+        self.keys = keys
+
+    def weights(self, terms: list[str]) -> tuple[list[int], list[float]]:
+        ids = [self.vocabulary.get(t, -1) for t in terms]
+        wanted = [a * len(self.vocabulary) + b for a, b in itertools.pairwise(ids) if a >= 0 and b >= 0]
+        if not wanted or not len(self.keys):
+            return [], []
+        found = np.minimum(np.searchsorted(self.keys, wanted), len(self.keys) - 1)
+        return self._weighted(Counter(int(c) for c, k in zip(found, wanted, strict=True) if self.keys[c] == k))
 
 
 class LexicalFeatures:
@@ -100,32 +112,40 @@ class LexicalFeatures:
             return sp.csr_matrix((n, 0), dtype=np.float32)
         self.word_counts = counts
         self.vocabulary = list(counter.get_feature_names_out())
-        offset = self._add("words", counter.vocabulary_, counts.copy(), blocks, 0)
-        pair_counter = CountVectorizer(analyzer=_text_pairs, dtype=np.float32)
-        try:
-            pairs = pair_counter.fit_transform(short)
-        except ValueError:  # no text has two words
-            pass
-        else:
-            pairs.resize((n, pairs.shape[1]))  # bodies have no pair features
-            offset = self._add("pairs", pair_counter.vocabulary_, pairs, blocks, offset)
-            del pairs
+        words = dict(counter.vocabulary_)
+        offset = self._add("words", _Block(words, np.zeros(0), 0), counts.copy(), blocks)
+        keys, pairs = _pair_counts(short, words, n)
+        if len(keys):  # bodies have no pair features
+            offset = self._add("pairs", _PairBlock(words, keys, np.zeros(0), offset), pairs, blocks)
+        del pairs
         gram_counter = CountVectorizer(analyzer=_char_grams, dtype=np.float32)
         per_word = gram_counter.fit_transform(self.vocabulary)
         short_counts = counts[:n_short]
         short_counts.resize((n, counts.shape[1]))  # nor character n-grams
-        offset = self._add("grams", gram_counter.vocabulary_, (short_counts @ per_word).tocsr(), blocks, offset)
-        del short_counts, per_word
-        self.width = offset
-        return sp.hstack(blocks, format="csr", dtype=np.float32)
+        # The n-gram block is most of the features (17 of 20 million entries at 10,000 recipes): it is never held
+        # whole next to the result but counted once for its IDF, then weighed again a slice at a time as the
+        # result is filled.
+        grams = _Grams(short_counts, per_word.tocsr())
+        self._blocks.append(("grams", _Block(dict(gram_counter.vocabulary_), grams.idf, offset)))
+        self.width = offset + grams.width
+        return _hstack(blocks, grams, self.width)
 
-    def _add(
-        self, kind: str, vocabulary: dict[str, int], counts: sp.csr_matrix, blocks: list[sp.csr_matrix], offset: int
-    ) -> int:
-        block, idf = _tfidf(counts)
-        blocks.append(block)
-        self._blocks.append((kind, _Block(dict(vocabulary), idf, offset)))
-        return offset + int(counts.shape[1])
+    def _add(self, kind: str, block: _Block, counts: sp.csr_matrix, blocks: list[sp.csr_matrix]) -> int:
+        """Weigh ``counts`` (in place) as ``block``'s TF-IDF; the next block's column offset."""
+        weighted, block.idf = _tfidf(counts)
+        blocks.append(weighted)
+        self._blocks.append((kind, block))
+        return block.offset + int(counts.shape[1])
+
+    @property
+    def word_columns(self) -> int:
+        """How many columns the single-word block has (they come first)."""
+        return len(self._blocks[0][1].idf) if self._blocks else 0
+
+    @property
+    def short_columns(self) -> int:
+        """How many columns the single-word and word-pair blocks take (they come first)."""
+        return self._blocks[-1][1].offset if len(self._blocks) > 1 else self.width
 
     def release(self) -> None:
         """Drop the build-time word counts once the word vectors have used them."""
@@ -135,7 +155,7 @@ class LexicalFeatures:
     def transform_one(self, text: str) -> sp.csr_matrix:
         """The feature row (1 x width) for one question."""
         words = words_of(text)
-        terms = {"words": words, "pairs": _pairs(words), "grams": [g for w in words for g in _char_grams(w)]}
+        terms = {"words": words, "pairs": words, "grams": [g for w in words for g in _char_grams(w)]}
         columns: list[int] = []
         values: list[float] = []
         for kind, block in self._blocks:
@@ -153,18 +173,102 @@ class LexicalFeatures:
         )
 
 
+def _pair_counts(short: Sequence[str], words: dict[str, int], n: int) -> tuple[npt.NDArray[np.int64], sp.csr_matrix]:
+    """The sorted keys of the word pairs in ``short`` (see :class:`_PairBlock`) and each text's pair counts
+    (``n`` rows: the texts after ``short`` have none)."""
+    ids: list[int] = []
+    lengths = np.zeros(len(short), dtype=np.intp)
+    for t, text in enumerate(short):
+        found = [words[w] for w in words_of(text)]  # the word vocabulary was fitted on these texts too
+        ids += found
+        lengths[t] = len(found)
+    flat = np.asarray(ids, dtype=np.int64)
+    del ids
+    text_of = np.repeat(np.arange(len(short)), lengths)
+    same = text_of[:-1] == text_of[1:]  # consecutive words of one text
+    keys, first, columns = np.unique(
+        flat[:-1][same] * len(words) + flat[1:][same], return_index=True, return_inverse=True
+    )
+    # A row lists its pairs in the order the vectorizer met them in the whole corpus, as the vectorizer does (the
+    # order a row's squares are summed in, so the weights come out bit for bit the same).
+    met = np.argsort(first, kind="stable")
+    rank = np.empty_like(met)
+    rank[met] = np.arange(len(met))
+    size = max(len(keys), 1)
+    entries, repeats = np.unique(text_of[:-1][same] * size + rank[columns], return_counts=True)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(entries // size, minlength=n), out=indptr[1:])
+    counts = sp.csr_matrix((repeats.astype(np.float32), met[entries % size], indptr), shape=(n, len(keys)))
+    return keys, counts
+
+
+class _Grams:
+    """The character n-gram block, weighed a slice of rows at a time: texts' word counts times each word's n-grams.
+
+    Args:
+        counts: every text's word counts.
+        per_word: each word's n-gram counts.
+    """
+
+    def __init__(self, counts: sp.csr_matrix, per_word: sp.csr_matrix) -> None:
+        self._counts, self._per_word = counts, per_word
+        self.width = int(per_word.shape[1])
+        df = np.zeros(self.width, dtype=np.int64)
+        self.lengths = np.zeros(counts.shape[0], dtype=np.int64)  # entries per row
+        for start in range(0, counts.shape[0], _ROWS_AT_ONCE):
+            part = counts[start : start + _ROWS_AT_ONCE] @ per_word
+            df += np.bincount(part.indices, minlength=self.width)
+            self.lengths[start : start + part.shape[0]] = np.diff(part.indptr)
+        self.idf = np.log((1.0 + counts.shape[0]) / (1.0 + df)) + 1.0
+        self._idf32 = self.idf.astype(np.float32)
+
+    def weighted(self, start: int, stop: int) -> sp.csr_matrix:
+        """TF-IDF rows ``start:stop`` (each of unit length)."""
+        return _weigh((self._counts[start:stop] @ self._per_word).tocsr(), self._idf32)
+
+
+def _hstack(blocks: list[sp.csr_matrix], grams: _Grams, width: int) -> sp.csr_matrix:
+    """The blocks and then the n-gram block side by side, filled a slice of rows at a time (scipy's ``hstack``
+    holds three copies of the result)."""
+    n = len(grams.lengths)
+    indptr = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(grams.lengths, out=indptr[1:])
+    for block in blocks:
+        indptr += block.indptr
+    index = np.int32 if max(width, int(indptr[-1])) < np.iinfo(np.int32).max else np.int64
+    indices = np.empty(int(indptr[-1]), dtype=index)
+    data = np.empty(int(indptr[-1]), dtype=np.float32)
+    for start in range(0, n, _ROWS_AT_ONCE):
+        stop = min(start + _ROWS_AT_ONCE, n)
+        rows = sp.hstack([*(b[start:stop] for b in blocks), grams.weighted(start, stop)], format="csr")
+        indices[indptr[start] : indptr[stop]] = rows.indices
+        data[indptr[start] : indptr[stop]] = rows.data
+    return sp.csr_matrix((data, indices, indptr.astype(index)), shape=(n, width))
+
+
+def _weigh(counts: sp.csr_matrix, idf32: npt.NDArray[np.float32]) -> sp.csr_matrix:
+    """Sublinear TF times IDF, rows of unit length, in place in single precision."""
+    np.log(counts.data, out=counts.data)
+    counts.data += 1.0
+    counts.data *= idf32[counts.indices]
+    squares = sp.csr_matrix((counts.data**2, counts.indices, counts.indptr), shape=counts.shape)
+    norms = np.sqrt(np.asarray(squares.sum(axis=1), dtype=np.float32).ravel())
+    norms[norms == 0] = 1.0
+    counts.data /= np.repeat(norms, np.diff(counts.indptr))
+    return counts
+
+
 def _tfidf(counts: sp.csr_matrix) -> tuple[sp.csr_matrix, npt.NDArray[np.float64]]:
     """Sublinear TF-IDF with smoothed IDF and rows of unit length, as scikit-learn's
     ``TfidfTransformer(sublinear_tf=True)`` computes it, and the IDF of each column. Computed in place in single
-    precision: the double-precision copies the transformer makes are most of a big index's build memory."""
+    precision, a slice of rows at a time: the double-precision copies the transformer makes are most of a big
+    index's build memory."""
     weighted = counts.tocsr().astype(np.float32, copy=False)  # the caller's matrix: weighted in place
     df = np.bincount(weighted.indices, minlength=weighted.shape[1])
     idf = np.log((1.0 + weighted.shape[0]) / (1.0 + df)) + 1.0
-    np.log(weighted.data, out=weighted.data)
-    weighted.data += 1.0
-    weighted.data *= idf.astype(np.float32)[weighted.indices]
-    squares = sp.csr_matrix((weighted.data**2, weighted.indices, weighted.indptr), shape=weighted.shape)
-    norms = np.sqrt(np.asarray(squares.sum(axis=1), dtype=np.float32).ravel())
-    norms[norms == 0] = 1.0
-    weighted.data /= np.repeat(norms, np.diff(weighted.indptr))
+    idf32 = idf.astype(np.float32)
+    for start in range(0, weighted.shape[0], _ROWS_AT_ONCE):
+        stop = min(start + _ROWS_AT_ONCE, weighted.shape[0])
+        part = _weigh(weighted[start:stop], idf32)  # a copy: weighed, then written back
+        weighted.data[weighted.indptr[start] : weighted.indptr[stop]] = part.data
     return weighted, idf

@@ -9,7 +9,8 @@ Three signals are fused:
   sentence-transformers model with the ``[semantic]`` extra), compared with each recipe's centroid.
 - **Discrimination**: a linear SVM trained at index build on the same features, one class per recipe, so that
   the words that tell two recipes apart weigh more than the words they share. It is trained while the model stays
-  small (recipes x features under a budget); very large knowledge bases use the centroids alone.
+  small (recipes x features under a budget, :mod:`knowledge.classifier`); past it, the ten best candidates of each
+  question are told apart by a least-squares classifier over their own texts, trained on the spot.
 
 The first stage over units with examples (:class:`knowledge.examples.ExampleIndex`) fuses these; its five best
 are then reordered by a pairwise reranker (:mod:`knowledge.rerank`), trained at index build on held-out example
@@ -37,7 +38,6 @@ import functools
 import logging
 import math
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -47,9 +47,9 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz, utils
 from threadpoolctl import ThreadpoolController
 
+from knowledge import classifier
 from knowledge.examples import (
     CALIBRATION,
-    DENSE_WEIGHT,
     PHRASE_MATCH,
     RERANK_TOP,
     ExampleIndex,
@@ -70,7 +70,7 @@ from knowledge.ranking import (
     passages,
 )
 from knowledge.rerank import Reranker, UnitWords, held_out
-from knowledge.standins import normalize
+from knowledge.standins import normalize, trim_memory
 from knowledge.vectors import Encoder, StaticEncoder
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
@@ -91,8 +91,6 @@ _STOP = frozenset(
     ]
 )
 # fmt: on
-# The SVM's coefficient matrix is recipes x features floats: above this many, use the centroids alone.
-_SVM_BUDGET = 10_000_000
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
 
@@ -169,10 +167,21 @@ class KnowledgeBase:
         texts, owner, n_short = _unit_texts(self.recipes)
         self._lexical = LexicalFeatures()
         lexical = normalize(self._lexical.fit_transform(texts[:n_short], texts[n_short:]), copy=False)
+        trim_memory()
         self.encoder, dense = self.encoder.fitted(texts, self._lexical.word_counts, self._lexical.vocabulary)
         n = len(self.recipes)
         unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n)
+        self._lexical.release()  # what follows needs neither the word counts nor the texts: 45 MiB at 10,000 recipes
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
+        self._svm_or_examples = bool(self._has_examples.any())
+        self._page = [r.id.split("#", 1)[0] for r in self.recipes]
+        self._index = {r.id: i for i, r in enumerate(self.recipes)}
+        self._sides = np.zeros((n, 2 * len(CONTRASTS)), dtype=bool)
+        for i, r in enumerate(self.recipes):
+            self._sides[i, list(contrast_sides(" ".join((r.title, *r.questions, r.summary))))] = True
+        self._docs = self._docs_index(texts, owner, dense, n_short)
+        del texts
+        trim_memory()  # the word vectors' and word counts' temporaries: 60 MiB at 10,000 recipes
         self._examples = examples = ExampleIndex(
             self.recipes,
             self._has_examples,
@@ -184,17 +193,12 @@ class KnowledgeBase:
             self.encoder.name,
             self._phrases,
         )
-        self._lexical.release()
-        self._svm_or_examples = bool(self._has_examples.any())
-        self._page = [r.id.split("#", 1)[0] for r in self.recipes]
-        self._index = {r.id: i for i, r in enumerate(self.recipes)}
-        self._sides = np.zeros((n, 2 * len(CONTRASTS)), dtype=bool)
-        for i, r in enumerate(self.recipes):
-            self._sides[i, list(contrast_sides(" ".join((r.title, *r.questions, r.summary))))] = True
-        self._docs = self._docs_index(texts, owner, dense, n_short)
-        self._train_classifier(examples, lexical, dense, owner)
+        trim_memory()
+        if self._options[1]:
+            examples.svm = classifier.train(lexical, dense, owner, self._has_examples)
         if self._options[0]:
             self._train_reranker(examples)
+        trim_memory()
 
     def _docs_index(
         self, texts: list[str], owner: npt.NDArray[np.intp], dense: npt.NDArray[np.float32], n_short: int
@@ -244,32 +248,6 @@ class KnowledgeBase:
         if not features:
             return np.zeros((0, 0)), np.zeros(0, dtype=bool)
         return np.vstack(features), np.asarray(labels, dtype=bool)
-
-    def _train_classifier(
-        self, examples: ExampleIndex, lexical: sp.csr_matrix, dense: npt.NDArray[np.float32], owner: np.ndarray
-    ) -> None:
-        """The linear SVM over the recipes that have example questions (it learns from examples, not prose)."""
-        classes = np.flatnonzero(self._has_examples)
-        n = len(classes)
-        features = lexical.shape[1] + dense.shape[1]
-        if n < 2:
-            return
-        if n * features > _SVM_BUDGET or not self._options[1]:
-            log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
-            return
-        from sklearn.exceptions import ConvergenceWarning  # only building needs scikit-learn (0.5 s to import)
-        from sklearn.svm import LinearSVC
-
-        rows = np.flatnonzero(self._has_examples[owner])
-        svm = LinearSVC(C=1.0, max_iter=2000)
-        with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            svm.fit(sp.hstack([lexical[rows], sp.csr_matrix(dense[rows] * DENSE_WEIGHT)]).tocsr(), owner[rows])
-        coef = svm.coef_.astype(np.float32)
-        intercept = svm.intercept_.astype(np.float32)
-        if n == 2:  # a binary SVM has one row: positive means the second recipe
-            coef, intercept = np.vstack([-coef, coef]), np.concatenate([-intercept, intercept])
-        examples.svm = (coef.T.copy(), intercept, classes)
 
     def search(self, question: str, limit: int = 5) -> list[Hit]:
         """The ``limit`` best units for ``question``, best first, each with its confidence; one unit per page."""

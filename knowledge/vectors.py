@@ -92,7 +92,7 @@ class StaticEncoder:
             (np.ones(len(known), dtype=np.float32), (rows, cols)), shape=(len(vocabulary), len(self._index))
         )
         weighted = present.multiply(kb_idf[None, :]).tocsr()
-        vectors = normalize(weighted @ (to_static @ self._vectors)).astype(np.float32)
+        vectors = normalize((weighted @ (to_static @ self._vectors)).astype(np.float32, copy=False), copy=False)
         return StaticEncoder(idf), vectors
 
     def encode(self, text: str) -> Matrix:

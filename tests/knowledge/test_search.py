@@ -12,8 +12,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-import knowledge.search as search
-from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from knowledge import KnowledgeBase, Recipe, classifier, load_folder, starter_recipes_dir
 from knowledge.lexical import LexicalFeatures
 from knowledge.vectors import StaticEncoder, make_encoder
 
@@ -109,7 +108,7 @@ def test_recipes_without_words_do_not_break_the_index() -> None:
 
 def test_large_bases_fall_back_to_centroids(monkeypatch: pytest.MonkeyPatch) -> None:
     """Over the classifier's memory budget the index uses centroids alone, and still ranks sensibly."""
-    monkeypatch.setattr(search, "_SVM_BUDGET", 0)
+    monkeypatch.setattr(classifier, "BUDGET", 0)
     kb = KnowledgeBase(load_folder(starter_recipes_dir()).recipes)
     assert kb.mode == "static"
     assert kb.search("how many people should be in a learning circle", 1)[0].recipe.id == "circles/group-size"

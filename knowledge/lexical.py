@@ -9,9 +9,10 @@ Three TF-IDF blocks side by side (sublinear term frequency, smoothed IDF, each b
 
 Bodies are long: pairs and character n-grams of them would bloat the index for little gain.
 
-Building uses scikit-learn's vectorizers; each word is tokenised once, and character n-grams are computed once per
-distinct word and summed into texts with a sparse product. A single question is turned into features directly from
-the fitted vocabularies, without scikit-learn's per-call validation, which is what keeps answers fast.
+Building counts terms as scikit-learn's ``CountVectorizer`` does (:func:`knowledge.standins.count_terms`, without
+importing scikit-learn); each word is tokenised once, and character n-grams are computed once per distinct word and
+summed into texts with a sparse product. A single question is turned into features directly from the fitted
+vocabularies, which is what keeps answers fast.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+
+from knowledge.standins import count_terms
 
 __all__ = ["WORD", "LexicalFeatures", "words_of"]
 
@@ -98,35 +101,30 @@ class LexicalFeatures:
 
     def fit_transform(self, short: Sequence[str], bodies: Sequence[str]) -> sp.csr_matrix:
         """Rows for ``short`` then ``bodies``, in that order."""
-        from sklearn.feature_extraction.text import CountVectorizer  # only building needs scikit-learn
-
         n_short, n = len(short), len(short) + len(bodies)
-        # Each text is tokenised as the vectorizer reads it: a list of every text's words would hold millions of
-        # word strings at once on a big knowledge base.
-        counter = CountVectorizer(analyzer=words_of, dtype=np.float32)
+        # Each text is tokenised as it is counted: a list of every text's words would hold millions of word strings
+        # at once on a big knowledge base.
         blocks: list[sp.csr_matrix] = []
         try:
-            counts = counter.fit_transform(itertools.chain(short, bodies)).tocsr()
+            counts, words = count_terms(itertools.chain(short, bodies), words_of)
         except ValueError:  # no words at all
             self.word_counts = sp.csr_matrix((n, 0), dtype=np.float32)
             return sp.csr_matrix((n, 0), dtype=np.float32)
         self.word_counts = counts
-        self.vocabulary = list(counter.get_feature_names_out())
-        words = dict(counter.vocabulary_)
+        self.vocabulary = list(words)  # in column order
         offset = self._add("words", _Block(words, np.zeros(0), 0), counts.copy(), blocks)
         keys, pairs = _pair_counts(short, words, n)
         if len(keys):  # bodies have no pair features
             offset = self._add("pairs", _PairBlock(words, keys, np.zeros(0), offset), pairs, blocks)
         del pairs
-        gram_counter = CountVectorizer(analyzer=_char_grams, dtype=np.float32)
-        per_word = gram_counter.fit_transform(self.vocabulary)
+        per_word, gram_vocabulary = count_terms(self.vocabulary, _char_grams)
         short_counts = counts[:n_short]
         short_counts.resize((n, counts.shape[1]))  # nor character n-grams
         # The n-gram block is most of the features (17 of 20 million entries at 10,000 recipes): it is never held
         # whole next to the result but counted once for its IDF, then weighed again a slice at a time as the
         # result is filled.
         grams = _Grams(short_counts, per_word.tocsr())
-        self._blocks.append(("grams", _Block(dict(gram_counter.vocabulary_), grams.idf, offset)))
+        self._blocks.append(("grams", _Block(gram_vocabulary, grams.idf, offset)))
         self.width = offset + grams.width
         return _hstack(blocks, grams, self.width)
 

@@ -33,7 +33,7 @@ import scipy.sparse as sp
 
 from knowledge.lexical import words_of
 from knowledge.loader import Recipe
-from knowledge.standins import ENGLISH_STOP_WORDS, normalize
+from knowledge.standins import ENGLISH_STOP_WORDS, normalize, tfidf_rows
 
 __all__ = [
     "CONTRASTS",
@@ -236,16 +236,13 @@ class DocsIndex:
         has_passage = np.zeros(n_units, dtype=bool)
         has_passage[owner[self._is_passage]] = True
         self._no_passage = ~has_passage[owner]  # units with no body: their best row may be any row
-        from sklearn.feature_extraction.text import TfidfVectorizer  # only building needs scikit-learn
-
-        vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
         try:
-            rows = normalize(vectorizer.fit_transform(texts).tocsr(), copy=False)
-            self._vocabulary: dict[str, int] = dict(vectorizer.vocabulary_)
-            self._idf = vectorizer.idf_.astype(np.float32)
+            rows, self._vocabulary, self._idf = tfidf_rows(texts, content_words)
+            rows = normalize(rows, copy=False)
         except ValueError:  # nothing but function words
             rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
-            self._vocabulary, self._idf = {}, np.ones(1, dtype=np.float32)
+            self._vocabulary = {}
+            self._idf = np.ones(1, dtype=np.float32)
         self._owner = owner
         self._units, self._starts = np.unique(owner, return_index=True)
         self._n = n_units
@@ -273,7 +270,7 @@ class DocsIndex:
         return hub
 
     def query(self, question: str) -> Query:
-        """The question's content-word TF-IDF, as (columns, unit-length weights), without scikit-learn's overhead."""
+        """The question's content-word TF-IDF, as (columns, unit-length weights)."""
         counts = Counter(w for w in content_words(question) if w in self._vocabulary)
         terms = np.asarray([self._vocabulary[w] for w in counts], dtype=np.intp)
         weights = np.asarray([1 + math.log(c) for c in counts.values()], dtype=np.float32) * self._idf[terms]

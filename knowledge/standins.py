@@ -1,27 +1,31 @@
 """Stand-ins for the scikit-learn pieces that answering uses, so that answering never imports scikit-learn.
 
-Importing scikit-learn takes about half a second (it pulls in most of SciPy); building an index still uses its
-vectorizers and its SVM, imported inside the functions that build, but a question, or an index loaded from the
-cache (:mod:`knowledge.cache`), needs only these two, which give the same results:
+Importing scikit-learn takes about half a second (it pulls in most of SciPy); only training the SVM
+(:mod:`knowledge.classifier`) still imports it. Building the rest of an index, a question, or an index loaded from the
+cache (:mod:`knowledge.cache`) need only these, which give the same results:
 
 - :func:`normalize`: rows scaled to unit L2 length, as ``sklearn.preprocessing.normalize`` does (same dtypes, same
   arithmetic: float64 sums for sparse rows, the array's own dtype for dense ones; all-zero rows left as they are);
 - :data:`ENGLISH_STOP_WORDS`: scikit-learn's English stop word list (BSD-3-Clause; it comes from the Glasgow
-  Information Retrieval Group), word for word.
+  Information Retrieval Group), word for word;
+- :func:`count_terms` and :func:`tfidf_rows`: the term counts of ``CountVectorizer`` and the sublinear TF-IDF rows of
+  ``TfidfVectorizer`` (default settings, a callable analyzer), entry order within rows and float32 rounding
+  included.
 """
 
 from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-__all__ = ["ENGLISH_STOP_WORDS", "normalize", "trim_memory"]
+__all__ = ["ENGLISH_STOP_WORDS", "count_terms", "normalize", "tfidf_rows", "trim_memory"]
 
 _Matrix = TypeVar("_Matrix", bound=sp.spmatrix | npt.NDArray[np.floating])
 
@@ -79,6 +83,61 @@ def normalize(matrix: _Matrix, *, copy: bool = True) -> _Matrix:
 
 
 _ROWS_AT_ONCE = 4096
+
+
+def count_terms(texts: Iterable[str], analyzer: Callable[[str], list[str]]) -> tuple[sp.csr_matrix, dict[str, int]]:
+    """Each text's term counts (float32) and the vocabulary (term -> column, columns in the terms' sorted order).
+
+    Within a row, entries are in the order the terms were first met in the whole corpus, as scikit-learn's
+    ``CountVectorizer`` leaves them: the order a row's squares are summed in, so its weights come out bit for bit
+    the same.
+
+    Raises:
+        ValueError: the texts have no terms at all.
+    """
+    vocabulary: dict[str, int] = {}
+    indices: list[int] = []
+    values: list[int] = []
+    indptr = [0]
+    for text in texts:
+        counts = Counter(analyzer(text))
+        indices.extend(vocabulary.setdefault(term, len(vocabulary)) for term in counts)
+        values.extend(counts.values())
+        indptr.append(len(indices))
+    if not vocabulary:
+        raise ValueError("no terms in any text")
+    index = np.int32 if len(indices) < np.iinfo(np.int32).max else np.int64
+    matrix = sp.csr_matrix(
+        (np.asarray(values, dtype=np.float32), np.asarray(indices, dtype=index), np.asarray(indptr, dtype=index)),
+        shape=(len(indptr) - 1, len(vocabulary)),
+    )
+    matrix.sort_indices()  # by first meeting, then renumbered in sorted term order
+    terms = sorted(vocabulary)
+    renumber = np.empty(len(terms), dtype=index)
+    renumber[[vocabulary[t] for t in terms]] = np.arange(len(terms), dtype=index)
+    matrix.indices = renumber[matrix.indices]
+    return matrix, {term: column for column, term in enumerate(terms)}
+
+
+def tfidf_rows(
+    texts: Iterable[str], analyzer: Callable[[str], list[str]]
+) -> tuple[sp.csr_matrix, dict[str, int], npt.NDArray[np.float32]]:
+    """Sublinear TF-IDF rows of unit length (float32), the vocabulary and each column's smoothed IDF, as
+    ``TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)`` computes them.
+
+    Raises:
+        ValueError: the texts have no terms at all.
+    """
+    rows, vocabulary = count_terms(texts, analyzer)
+    df = np.bincount(rows.indices, minlength=rows.shape[1]).astype(np.float32) + np.float32(1.0)
+    idf = np.full_like(df, rows.shape[0] + 1)
+    idf /= df
+    np.log(idf, out=idf)
+    idf += np.float32(1.0)
+    np.log(rows.data, out=rows.data)
+    rows.data += np.float32(1.0)
+    rows.data *= idf[rows.indices]
+    return _normalize_sparse(rows, copy=False), vocabulary, idf
 
 
 def _normalize_sparse(matrix: sp.spmatrix, copy: bool) -> sp.csr_matrix:

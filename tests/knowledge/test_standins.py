@@ -6,9 +6,32 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN_STOP_WORDS
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.preprocessing import normalize as sklearn_normalize
 
-from knowledge.standins import ENGLISH_STOP_WORDS, normalize
+from knowledge.lexical import _char_grams, words_of
+from knowledge.ranking import content_words
+from knowledge.standins import ENGLISH_STOP_WORDS, count_terms, normalize, tfidf_rows
+
+TEXTS = [
+    "How big should a learning circle be? How big is too big?",
+    "Choosing a venue: libraries, cafes and community centres",
+    "",  # no terms: an empty row
+    "the of and",  # function words only: no content words
+    "Facilitators don't need to be experts; learners' questions lead the circle's weekly meetings.",
+    "circle circle circle venue",
+]
+
+
+def _same(ours: sp.csr_matrix, theirs: sp.spmatrix) -> bool:
+    theirs = sp.csr_matrix(theirs)
+    return (
+        ours.shape == theirs.shape
+        and ours.dtype == theirs.dtype
+        and np.array_equal(ours.indptr, theirs.indptr)
+        and np.array_equal(ours.indices, theirs.indices)  # entry order within rows included
+        and np.array_equal(ours.data, theirs.data)
+    )
 
 
 def test_stop_words_are_scikit_learns() -> None:
@@ -49,3 +72,28 @@ def test_sparse_rows_normalized_in_place_on_request() -> None:
     out = normalize(matrix, copy=False)
     assert np.shares_memory(out.data, matrix.data)
     np.testing.assert_allclose(sp.linalg.norm(matrix, axis=1)[matrix.getnnz(axis=1) > 0], 1.0, rtol=1e-6)
+
+
+@pytest.mark.parametrize("analyzer", [words_of, _char_grams])
+def test_term_counts_are_count_vectorizers(analyzer: object) -> None:
+    """Same vocabulary and the same matrix, entry for entry."""
+    vectorizer = CountVectorizer(analyzer=analyzer, dtype=np.float32)
+    theirs = vectorizer.fit_transform(TEXTS)
+    ours, vocabulary = count_terms(TEXTS, analyzer)  # type: ignore[arg-type]
+    assert vocabulary == vectorizer.vocabulary_ and list(vocabulary) == list(vectorizer.get_feature_names_out())
+    assert _same(ours, theirs)
+
+
+def test_tfidf_rows_are_tfidf_vectorizers() -> None:
+    """Sublinear TF-IDF in float32: same rows, vocabulary and IDF, bit for bit."""
+    vectorizer = TfidfVectorizer(analyzer=content_words, sublinear_tf=True, dtype=np.float32)
+    theirs = vectorizer.fit_transform(TEXTS)
+    ours, vocabulary, idf = tfidf_rows(TEXTS, content_words)
+    assert vocabulary == vectorizer.vocabulary_
+    assert idf.dtype == vectorizer.idf_.dtype and np.array_equal(idf, vectorizer.idf_)
+    assert _same(ours, theirs)
+
+
+def test_no_terms_at_all_is_an_error_as_in_scikit_learn() -> None:
+    with pytest.raises(ValueError):
+        count_terms(["", "!!"], words_of)

@@ -51,7 +51,7 @@ def train(
     if n < 2:
         return None
     if n * features > BUDGET:
-        log.info("knowledge base: %d recipes x %d features is over the SVM budget; using centroids", n, features)
+        log.info("knowledge base: %d recipes x %d features, over the SVM budget: per-question classifier", n, features)
         return None
     from sklearn.exceptions import ConvergenceWarning  # only building needs scikit-learn (0.5 s to import)
     from sklearn.svm import LinearSVC

@@ -255,7 +255,7 @@ class ConsoleAdapter:
             await self.show(reply)
 
     async def run(self, stream: TextIO, interactive: bool, pending: str | None = None) -> None:
-        """Read lines until end of input (or ``quit`` when interactive), answering each."""
+        """Read lines until end of input or ``quit`` (``exit``, ``:q``), answering each."""
         if isinstance(stream, io.TextIOWrapper):
             # Bytes that are not valid in the terminal's encoding become U+FFFD instead of ending the session.
             stream.reconfigure(errors="replace")
@@ -274,7 +274,7 @@ class ConsoleAdapter:
             if not text.strip():
                 await self._blank(interactive)
                 continue
-            if interactive and text.strip().lower() in _QUIT:
+            if text.strip().lower() in _QUIT:  # a script ends where it says so, as a typed session does
                 break
             if not interactive:
                 self._out.write(f"> {text}\n")  # a transcript reads better with what was typed

@@ -44,6 +44,16 @@ def test_scripted_session_answers_each_line(tmp_path: Path) -> None:
     assert (tmp_path / "data" / "communitybot.db").exists()
 
 
+def test_quit_ends_a_scripted_session(tmp_path: Path) -> None:
+    """``quit`` in a piped script ends it, as it does when typed: it is not asked as a question, and later lines are
+    not read."""
+    result = run(tmp_path, "chat", stdin="help\nquit\nask how long is a meeting\n")
+    assert result.returncode == 0, result.stderr
+    assert "== What I can do ==" in result.stdout
+    assert "quit" not in result.stdout.split("== What I can do ==", 1)[1]
+    assert "How long" not in result.stdout
+
+
 def test_ask_json_names_the_group_size_recipe(tmp_path: Path) -> None:
     """`communitybot ask --json` prints the recipe id, title, score and text."""
     result = run(tmp_path, "ask", "--json", "how many people should be in a learning circle?")

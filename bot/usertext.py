@@ -17,15 +17,16 @@ from __future__ import annotations
 
 import re
 
-from bot.when import TOKEN, strip_marks
+from bot.when import PERSON, TOKEN, person, strip_marks
 
-__all__ = ["ZWSP", "clean", "quote", "quote_message"]
+__all__ = ["ZWSP", "clean", "member", "quote", "quote_message"]
 
 ZWSP = "\u200b"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _MASKED_LINK = re.compile(r"\](\s*)\(")
 _ANGLE = re.compile(r"<(?=[@!#&]|[A-Za-z][A-Za-z0-9+.-]*:)")
 _MASS_MENTION = re.compile(r"@(?=(?:everyone|here|channel)\b)", re.IGNORECASE)
+_CORE_TOKEN = re.compile(f"{TOKEN.pattern}|{PERSON.pattern}")
 
 
 def clean(text: str) -> str:
@@ -43,11 +44,18 @@ def quote(text: str) -> str:
     return _MASS_MENTION.sub(f"@{ZWSP}", text)
 
 
+def member(platform: str, user: str, name: str | None = None) -> str:
+    """A member as a reply names them: a person token (:func:`bot.when.person`; Slack and Discord show their name)
+    for a platform id, else their ``name`` or ``user`` quoted (a console name, an erased asker)."""
+    token = person(platform, user)
+    return token if token != user else quote(name or user)
+
+
 def quote_message(text: str) -> str:
     """A message the core wrote that may embed user text (an error, say): :func:`quote`, keeping the core's own
-    time tokens (user text lost its token marks in :func:`clean` on the way in, so these are the core's)."""
+    time and person tokens (user text lost its token marks in :func:`clean` on the way in, so these are the core's)."""
     pieces, last = [], 0
-    for match in TOKEN.finditer(text):
+    for match in _CORE_TOKEN.finditer(text):
         pieces += [quote(text[last : match.start()]), match.group(0)]
         last = match.end()
     return "".join([*pieces, quote(text[last:])])

@@ -9,6 +9,10 @@ fall back on (the group's), and the adapter turns each token into what its platf
   date alone, for tokens made with ``date_only=True``);
 - the console: the group's zone, and the reader's own (``me tz``) when it reads differently.
 
+People are marked the same way: :func:`person` names a member by their platform id, and each adapter shows it as
+its platform can (Slack ``<@U0ANN>``, Discord ``<@1234>``, which render as the member's current name; Discord never
+pings, as every reply it sends allows no mentions); the console and plain text show the id.
+
 Where no reader is known (a CSV file, a notification preview, a heading that takes plain text) :func:`plain` shows
 the group's zone, as before. The token is delimited by two private-use characters, which :func:`bot.usertext.clean`
 and :func:`bot.usertext.quote` remove from user text, so nobody can forge one; inside it are only digits, a zone
@@ -33,6 +37,7 @@ __all__ = [
     "at",
     "for_reader",
     "local",
+    "person",
     "plain",
     "render",
     "strip_marks",
@@ -46,6 +51,7 @@ DAY = "%-d %B %Y"
 """How a day reads (``3 March 2026``), for tokens that name a day rather than a time."""
 YOUR_TIME = "{group} (your time: {mine})"
 TOKEN = re.compile(f"{OPEN}(-?\\d{{1,12}})\\|([A-Za-z0-9_+\\-/]{{1,64}})\\|([RD]?){CLOSE}")
+PERSON = re.compile(f"{OPEN}@([a-z]{{1,16}})\\|([A-Za-z0-9_.\\-]{{1,64}}){CLOSE}")
 _MARKS = re.compile(f"[{OPEN}{CLOSE}]")
 
 
@@ -82,6 +88,18 @@ def at(moment: datetime, zone: str, *, relative: bool = False, date_only: bool =
     return f"{OPEN}{int(moment.timestamp())}|{zone}|{flag}{CLOSE}"
 
 
+def person(platform: str, user: str) -> str:
+    """A token for the member ``user`` (their id on ``platform``), or ``user`` itself when it is not an id (a
+    console name with spaces, an erased asker): the caller quotes what users may have typed."""
+    if PERSON.fullmatch(f"{OPEN}@{platform}|{user}{CLOSE}") is None:
+        return user
+    return f"{OPEN}@{platform}|{user}{CLOSE}"
+
+
+def _plain_person(platform: str, user: str) -> str:
+    return user
+
+
 def _zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
@@ -94,10 +112,12 @@ def local(instant: datetime, zone: str, *, date_only: bool = False) -> str:
     return instant.astimezone(_zone(zone)).strftime(DAY if date_only else TIME)
 
 
-def render(text: str, show: Callable[[Moment], str]) -> str:
-    """``text`` with each token replaced by ``show(moment)`` (an adapter's syntax, or a console reader's zone)."""
+def render(text: str, show: Callable[[Moment], str], name: Callable[[str, str], str] = _plain_person) -> str:
+    """``text`` with each time token replaced by ``show(moment)`` (an adapter's syntax, or a console reader's zone)
+    and each person token by ``name(platform, id)`` (the id unless the adapter can do better)."""
     if OPEN not in text:
         return text
+    text = PERSON.sub(lambda match: name(match.group(1), match.group(2)), text)
 
     def one(match: re.Match[str]) -> str:
         instant = datetime.fromtimestamp(int(match.group(1)), UTC)

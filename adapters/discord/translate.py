@@ -87,16 +87,23 @@ def discord_time(moment: when.Moment) -> str:
     return f"{full} (<t:{moment.timestamp}:R>)" if moment.relative else full
 
 
+def discord_person(platform: str, user: str) -> str:
+    """A person token as a Discord mention (shown as the member's name; replies allow no pings), or ``platform:id``
+    for another platform's member."""
+    return f"<@{user}>" if platform == "discord" and user.isdigit() else f"{platform}:{user}"
+
+
 def safe_text(text: str) -> str:
     """Text that may come from users, made safe to show: no ``@everyone``/``@here``, no masked links.
 
     A Markdown link ``[text](url)`` shows its real address (``text (<url>)``), so a link cannot pose as another;
     control characters and bidirectional overrides are dropped, and lone surrogates (which cannot be encoded to
-    send) become ``?``. The core's time tokens (:mod:`bot.when`) become Discord timestamps.
+    send) become ``?``. The core's time tokens (:mod:`bot.when`) become Discord timestamps, its person tokens
+    mentions.
     """
     text = _MASKED_LINK.sub(lambda m: f"{m.group(1)} (<{m.group(2)}>)", _printable(text))
     text = text.replace("](", "]\u200b(")  # whatever link syntax is left cannot form a masked link
-    return when.render(_MASS_MENTION.sub("@\u200b\\1", text), discord_time)
+    return when.render(_MASS_MENTION.sub("@\u200b\\1", text), discord_time, discord_person)
 
 
 def origin_of(

@@ -99,13 +99,19 @@ def slack_time(moment: when.Moment) -> str:
     return f"<!date^{moment.timestamp}^{shown}|{fallback}>"
 
 
+def slack_person(platform: str, user: str) -> str:
+    """A person token as a Slack mention (shown as the member's name), or ``platform:id`` for another platform's."""
+    return f"<@{user}>" if platform == "slack" else f"{platform}:{user}"
+
+
 def escape(text: str) -> str:
     """Escape user text for mrkdwn, so ``<!channel>`` or ``<@U1>`` typed by a user is shown, never executed.
 
-    The core's time tokens (:mod:`bot.when`) become Slack dates after escaping, so they alone stay live.
+    The core's time and person tokens (:mod:`bot.when`) become Slack dates and mentions after escaping, so they
+    alone stay live.
     """
     escaped = _UNSENDABLE.sub("\ufffd", text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return when.render(escaped, slack_time)
+    return when.render(escaped, slack_time, slack_person)
 
 
 def notification_text(reply: Reply) -> str:

@@ -132,14 +132,14 @@ async def test_peer_is_asked_by_dm_then_staff_after_four_hours_once(replicas: tu
 
 
 PEER_DM = (
-    f"ada asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply in the "
-    f"thread: {LINK}"
+    f"<@{MEMBER_ID}> asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply "
+    f"in the thread: {LINK}"
 )
 ASKED = (
     "I've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
 )
 STAFF_POST = (
-    f"{MEMBER_ID} asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"
+    f"<@{MEMBER_ID}> asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"
     "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"
 )
 

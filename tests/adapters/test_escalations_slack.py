@@ -232,13 +232,13 @@ def SECTION(text: str) -> dict[str, Any]:
 
 ANSWER = "Ask each member what changed for them, then move the meeting to a time that suits the group."
 PEER_DM = (
-    f"U0ANN asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply in the "
+    f"<@U0ANN> asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply in the "
     f"thread: {LINK}"
 )
 ASKED = (
     "I've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
 )
 STAFF_POST = (
-    f"U0ANN asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"
+    f"<@U0ANN> asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"
     "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"
 )

@@ -1,4 +1,5 @@
-"""Time tokens: what the core writes for a moment, how a reader's zone reads it, and that users cannot forge one."""
+"""Time and person tokens: what the core writes for a moment or a member, how each reader reads it, and that users
+cannot forge one."""
 
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ import pytest
 from adapters.discord.translate import reply_messages, safe_text
 from adapters.slack.translate import escape, notification_text
 from bot.events import Reply
-from bot.usertext import clean, quote, quote_message
-from bot.when import CLOSE, OPEN, at, for_reader, plain, render
+from bot.usertext import clean, member, quote, quote_message
+from bot.when import CLOSE, OPEN, at, for_reader, person, plain, render
 
 # 18:00 in New York on both sides of the November change: EDT, then EST.
 OCT27 = datetime(2026, 10, 27, 22, 0, tzinfo=UTC)
@@ -71,3 +72,24 @@ def test_a_token_is_relative_or_a_day_not_both() -> None:
     """Asking for both is a programming error, said at once."""
     with pytest.raises(ValueError, match="relative or a day"):
         at(NOV3, "UTC", relative=True, date_only=True)
+
+
+def test_a_member_reads_as_a_mention_on_their_platform_and_as_an_id_elsewhere() -> None:
+    """Slack and Discord show a mention as the member's name (Discord never pings: replies allow no mentions); the
+    console, plain text and the other platform show the id."""
+    slack, discord = person("slack", "U0ANN"), person("discord", "1300000000000000001")
+    text = f"{slack} and {discord} asked"
+    assert escape(text) == "<@U0ANN> and discord:1300000000000000001 asked"
+    assert safe_text(text) == "slack:U0ANN and <@1300000000000000001> asked"
+    assert plain(text) == "U0ANN and 1300000000000000001 asked"
+    assert quote_message(f"<!channel> {slack}") == f"<\u200b!channel> {slack}"
+
+
+def test_what_is_not_an_id_is_named_as_quoted_text() -> None:
+    """A console name with a space, an erased asker, a typed mention: plain quoted text, never a token."""
+    assert member("console", "ann smith") == "ann smith"
+    assert member("slack", "(forgotten)") == "(forgotten)"
+    assert member("slack", "<@U0BOB>") == "<\u200b@U0BOB>"
+    assert member("discord", "12", "Ada") == person("discord", "12")
+    forged = f"{OPEN}@slack|U0BOB{CLOSE}"
+    assert clean(forged) == "@slack|U0BOB" and "<@" not in escape(quote(forged))

@@ -14,7 +14,7 @@ from bot.features.escalations.links import thread_link
 from bot.features.knowledge import text as kb_text
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
-from bot.usertext import quote
+from bot.usertext import member, quote
 from storage import Database
 from storage.escalations import claim_offers, claim_staff_due
 from storage.questions import forget_askers
@@ -46,7 +46,7 @@ class EscalationJobs:
         return [
             Reply(
                 text.FOR_STAFF_AFTER_PEERS.format(
-                    who=quote(e.asker),
+                    who=member(e.platform, e.asker),
                     question=quote(e.question),
                     hours=hours,
                     count=e.peers_asked,

@@ -30,7 +30,7 @@ from bot.features.knowledge.feedback import escalate
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
 from bot.staff_hours import when_back
-from bot.usertext import quote
+from bot.usertext import member, quote
 from knowledge.search import tokens
 from storage.escalations import (
     Helper,
@@ -121,7 +121,7 @@ class PeersFirst:
     def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:
         peer, solved = chosen
         why = text.PEER_SOLVED if solved else text.PEER_TOPICS.format(topics=quote(", ".join(peer.topics)))
-        who = quote(origin.user_name or origin.user)
+        who = member(origin.platform, origin.user, origin.user_name)
         says = text.PEER_DM.format(who=who, question=quote(asked.question), why=why, link=place.link)
         return Reply(says, title=text.PEER_TITLE, user=peer.user, platform=peer.platform, visibility=Visibility.DM)
 

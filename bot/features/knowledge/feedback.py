@@ -12,7 +12,7 @@ from bot.feature import Context, Replies
 from bot.features.knowledge import text
 from bot.features.knowledge.render import show_buttons
 from bot.routing import HELP
-from bot.usertext import quote
+from bot.usertext import member, quote
 from knowledge import KnowledgeBase
 from storage.questions import AskedQuestion, add_learned_example, get_question, set_feedback
 
@@ -79,10 +79,10 @@ def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "")
     """
     if not humans:
         return [Reply(text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
-    who = origin.user_name or origin.user
+    who = member(origin.platform, origin.user, origin.user_name)
     return [
         Reply(
-            text.FOR_A_HUMAN.format(who=quote(who), question=quote(asked.question), id=asked.id),
+            text.FOR_A_HUMAN.format(who=who, question=quote(asked.question), id=asked.id),
             title=text.FOR_A_HUMAN_TITLE,
             channel=HELP,
             platform=origin.platform,

@@ -10,9 +10,11 @@ import pytest
 
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
-from bot.when import plain
+from bot.when import person, plain
 from tests.bot.features.escalations.seed import answer_and_solve, solved_thread, thread_for
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+
+ANN = person("console", "ann")  # how replies name the asker: each adapter shows the name its platform knows
 
 ODD = "my cohort is dwindling"
 
@@ -80,7 +82,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
             "console",
             Visibility.DM,
             "Can you help another member?",
-            f"Ann asked: {ODD}\nYou helped with questions like this before. If you can answer, please reply in "
+            f"{ANN} asked: {ODD}\nYou helped with questions like this before. If you can answer, please reply in "
             "the thread: #general, thread t1",
         ),
         (
@@ -102,7 +104,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
     assert (posted.channel, posted.title, posted.text) == (
         "help",
         "A question for a human",
-        f"ann asked: {ODD}\nNo answer after 4 hours from the 1 member(s) asked. Thread: #general, thread t1\n"
+        f"{ANN} asked: {ODD}\nNo answer after 4 hours from the 1 member(s) asked. Thread: #general, thread t1\n"
         f"(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
     )
     assert await tick_both(replicas, clock) == []
@@ -266,7 +268,7 @@ async def test_a_helper_who_named_the_topic_is_asked_and_told_why(chat: Chat) ->
     (dm,) = [r for r in replies if r.visibility is Visibility.DM]
     assert (dm.user, dm.text) == (
         "quinn",
-        f"Ann asked: {ODD}\nYou said you know about cohort, retention. If you can answer, please reply in the "
+        f"{ANN} asked: {ODD}\nYou said you know about cohort, retention. If you can answer, please reply in the "
         "thread: #general",
     )
 

@@ -81,11 +81,18 @@ def raise_from(login: asyncio.Future[None]) -> None:
 
 
 def interaction_payload(interaction: discord.Interaction[Any]) -> dict[str, Any]:
+    """What :func:`origin_of` reads of an interaction; ``thread`` when it came from a thread or forum post (Discord
+    sends the thread as the interaction's channel)."""
     member_roles = [str(r.id) for r in getattr(interaction.user, "roles", [])[1:]]
+    channel = interaction.channel
+    thread = None
+    if isinstance(channel, discord.Thread):
+        thread = {"id": str(channel.id), "parent_id": str(channel.parent_id)}
     return {
         "channel_id": str(interaction.channel_id or ""),
         "guild_id": str(interaction.guild_id) if interaction.guild_id else None,
         "member": {"user": {"id": str(interaction.user.id), "username": interaction.user.name}, "roles": member_roles},
+        "thread": thread,
     }
 
 

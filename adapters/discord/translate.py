@@ -114,6 +114,7 @@ def origin_of(
     ``role_names`` are the names of the member's roles (payloads carry only role ids; the guild cache has names).
     Both ids and names become platform roles, so settings may map either, but only in one of ``guilds`` (the
     configured server ids): a role held in any other server the bot is in counts for nothing, whatever its name.
+    ``payload["thread"]`` (``{"id", "parent_id"}``, the adapter adds it) makes the thread the origin's thread.
     """
     member = payload.get("member") or {}
     user = member.get("user") or payload.get("user") or payload.get("author") or {}
@@ -123,11 +124,13 @@ def origin_of(
         roles = frozenset(str(r) for r in member.get("roles", [])) | frozenset(role_names)
     name = member.get("nick") or user.get("global_name") or user.get("username") or ""
     guild = str(payload.get("guild_id") or "")
+    thread = payload.get("thread") or {}
     return Origin(
         "discord",
         str(payload.get("channel_id") or (payload.get("channel") or {}).get("id", "")),
         str(user.get("id", "")),
         user_name=str(name),
+        thread=str(thread["id"]) if thread.get("id") else None,  # a thread is a channel: the same id
         is_dm=is_dm,
         platform_roles=roles,
         form_page_size=MODAL_LIMIT if modals else 0,

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
+from storage.escalations import list_escalations
 from tests.adapters.discord_bot import Bot, buttons, embed_titles, running_bot
 from tests.adapters.discord_standin import BOT_ID, FORUM_CHANNEL, HELP_CHANNEL, Call, DiscordStandIn, fixture
 from tests.conftest import DbTarget
@@ -105,7 +108,8 @@ async def test_with_the_intent_an_unsure_post_gets_one_line_and_the_repliers_cre
         await bot.standin.dispatch("MESSAGE_CREATE", {**done, "channel_id": THREAD})
         posts = [c for c in bot.standin.calls if in_thread(THREAD)(c)]
         marked = await bot.standin.wait_for(lambda c: in_thread(THREAD)(c) and c not in posts)
-        assert marked.body["content"] == "Marked as solved. Thanks, 1300000000000000002, for the answer!"
+        # Bo's name as Discord shows it (a mention; nothing pings: allowed_mentions is empty)
+        assert marked.body["content"] == "Marked as solved. Thanks, <@1300000000000000002>, for the answer!"
         patches = [c for c in bot.standin.calls if c.method == "PATCH"]
         await bot.standin.wait_for(lambda c: c.method == "PATCH" and c not in patches)
         await idle(bot)
@@ -114,6 +118,40 @@ async def test_with_the_intent_an_unsure_post_gets_one_line_and_the_repliers_cre
             {"applied_tags": [NEEDS_HUMAN_TAG, SOLVED_TAG]},
         ]
         assert len([c for c in bot.standin.calls if in_thread(THREAD)(c)]) == 2  # nothing after Bo's reply
+
+
+async def test_ask_a_human_from_a_forum_post_counts_a_reply_in_the_post(
+    db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``/ask`` typed inside a forum post, then "Ask a human": the escalation is the post's thread (Discord sends the
+    thread as the interaction's channel), so Bo's reply there answers it and staff are not told four hours later."""
+    async with running_bot(db_target, tmp_path, monkeypatch, intent=True, **WATCHING) as bot:
+        helper = {
+            "id": "1",
+            "name": "helper",
+            "type": 1,
+            "options": [{"name": "action", "type": 3, "value": "on cohort"}],
+        }
+        await bot.interact(
+            "interaction_command", data=helper, member={**fixture("interaction_command")["member"], "user": BO}
+        )
+        await bot.standin.forum_post(THREAD, post("can we end the circle early", mention=False))
+        await bot.standin.wait_for(in_thread(THREAD))
+        here = {**bot.standin.threads[THREAD], "message_count": 1}
+        declined = await bot.ask("my cohort is dwindling", channel_id=THREAD, channel=here)
+        (human,) = [cid for label, cid in buttons(declined) if label == "Ask a human"]
+        data = {"custom_id": human, "component_type": 2}
+        await bot.interact("interaction_component", data=data, channel_id=THREAD, channel=here)
+        dm = await bot.standin.wait_for(lambda c: c.path.endswith("/messages") and "Can you help" in json.dumps(c.body))
+        link = f"https://discord.com/channels/{fixture('guild_create')['id']}/{THREAD}"
+        assert dm.body["embeds"][0]["description"].endswith(f"please reply in the thread: {link}")
+        reply = {**post("Ask them what changed; then move the time.", mention=False), "author": BO}
+        await bot.standin.dispatch("MESSAGE_CREATE", {**reply, "id": "1800000000000000301", "channel_id": THREAD})
+        await idle(bot)
+        async with bot.app.db.session() as session:
+            (escalation,) = await list_escalations(session)
+        assert (escalation.thread, escalation.state) == (THREAD, "answered")
+        assert await bot.app.scheduler.tick(datetime.now(UTC) + timedelta(hours=4, minutes=1)) == []
 
 
 async def _patch(standin: DiscordStandIn, channel: str, body: dict[str, Any]) -> tuple[int, Any]:

@@ -115,7 +115,7 @@ async def test_answer_in_thread_follow_up_silence_and_reaction(slack: tuple[str,
     assert (replies["channel"], replies["ts"]) == ("C0GENERAL", "1710000300.000300")
     solved = (await api.wait_for("chat.postMessage", 5))[-1]
     assert solved["channel"] == "C0GENERAL" and solved["thread_ts"] == MENTION_TS
-    assert solved["text"] == "Marked as solved. Thanks, U0SAM, for the answer!"
+    assert solved["text"] == "Marked as solved. Thanks, <@U0SAM>, for the answer!"
 
 
 async def test_watched_channel_answers_new_posts_once_and_only_when_confident(slack: tuple[str, SlackApi]) -> None:

@@ -17,7 +17,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.threads import text
 from bot.permissions import Role
-from bot.usertext import quote
+from bot.usertext import member
 from storage.threads import HelpThread, mark_solved, solved_counts
 
 __all__ = ["CHECK_MARKS", "helpers_report", "is_solved_word", "may_mark", "solve"]
@@ -56,7 +56,7 @@ async def solve(ctx: Context, thread: HelpThread, solver: str | None, *, quiet: 
         )
     if not first:
         return [] if quiet else [Reply(text.ALREADY_SOLVED, visibility=Visibility.EPHEMERAL)]
-    said = text.SOLVED.format(solver=quote(solver)) if solver else text.SOLVED_NO_CREDIT
+    said = text.SOLVED.format(solver=member(thread.platform, solver)) if solver else text.SOLVED_NO_CREDIT
     return [Reply(said, in_thread=True, tags=(text.TAG_SOLVED,))]
 
 
@@ -81,5 +81,6 @@ async def helpers_report(ctx: Context, args: str) -> Replies:
     day = since.date().isoformat()
     if not counts:
         return [Reply(text.NO_HELPERS.format(since=day), visibility=Visibility.EPHEMERAL)]
-    lines = [text.HELPERS_LINE.format(count=n, user=quote(user), platform=platform) for platform, user, n in counts]
+    line = text.HELPERS_LINE.format
+    lines = [line(count=n, user=member(platform, user), platform=platform) for platform, user, n in counts]
     return [Reply("\n".join(lines), title=text.HELPERS_TITLE.format(since=day), visibility=Visibility.EPHEMERAL)]

@@ -26,6 +26,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
+from rapidfuzz import fuzz, process
 
 from knowledge.standins import count_terms
 
@@ -33,6 +34,9 @@ __all__ = ["WORD", "LexicalFeatures", "words_of"]
 
 WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 _GRAMS = (3, 5)
+_TYPO = 80.0  # rapidfuzz ratio at or above which an unknown word is a typo of a known one ("cirlce", "circle": 83)
+_TYPO_MIN = 3  # words this short are never typos of others (a ratio means little on them)
+_STEM_MIN, _STEM_SUFFIX = 4, 4  # a known word this long at least, the unknown one at most this much longer
 _ROWS_AT_ONCE = 8192  # rows weighed or stacked at a time (bounds the temporaries of a big index)
 
 
@@ -150,6 +154,22 @@ class LexicalFeatures:
         self.word_counts = sp.csr_matrix((0, 0), dtype=np.float32)
         self.vocabulary = []
 
+    def unknown_share(self, words: Sequence[str]) -> float:
+        """The share of ``words``' weight (TF-IDF) in words the knowledge base never uses, each weighed as the
+        rarest word it does use: all of ``["kubernetes"]`` against recipes that never say it. A word one typo away
+        from one it uses ("lerning"), or that starts with one it uses ("dropping", "drop"), is that word."""
+        if not self._blocks:
+            return 0.0
+        block = self._blocks[0][1]
+        rarest = float(block.idf.max())
+        total = unknown = 0.0
+        for word, count in Counter(words).items():
+            column = _known_form(word, block.vocabulary)
+            weight = (1 + math.log(count)) * (rarest if column is None else float(block.idf[column]))
+            total += weight
+            unknown += weight if column is None else 0.0
+        return unknown / total if total else 0.0
+
     def transform_one(self, text: str) -> sp.csr_matrix:
         """The feature row (1 x width) for one question."""
         words = words_of(text)
@@ -169,6 +189,20 @@ class LexicalFeatures:
             ),
             shape=(1, self.width),
         )
+
+
+def _known_form(word: str, vocabulary: dict[str, int]) -> int | None:
+    """The column of ``word``, of a word it misspells (one typo: "cirlce", "circle"), or of a word it inflects (a
+    known word of four letters or more that it starts with, at most four letters shorter: "dropping", "drop")."""
+    column = vocabulary.get(word)
+    if column is not None or len(word) <= _TYPO_MIN:
+        return column
+    for end in range(len(word) - 1, max(_STEM_MIN, len(word) - _STEM_SUFFIX) - 1, -1):
+        column = vocabulary.get(word[:end])
+        if column is not None:
+            return column
+    close = process.extractOne(word, vocabulary.keys(), scorer=fuzz.ratio, score_cutoff=_TYPO)
+    return None if close is None else vocabulary[close[0]]
 
 
 def _pair_counts(short: Sequence[str], words: dict[str, int], n: int) -> tuple[npt.NDArray[np.int64], sp.csr_matrix]:

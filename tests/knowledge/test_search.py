@@ -51,10 +51,32 @@ def test_confidence_is_high_for_covered_questions_and_low_for_off_topic(starter:
     assert off_topic.score < 0.5 and 0.0 <= off_topic.score <= 1.0
 
 
+def test_a_question_in_words_the_recipes_never_use_is_declined(starter: KnowledgeBase) -> None:
+    """ "What is kubernetes?" shares only "what is" with "What is a learning circle?": declined, where a typo in a
+    covered question is still answered."""
+    assert starter.answer("what is kubernetes").best is None
+    assert starter.answer("what is docker?").best is None
+    hit = starter.answer("what is a learning circle").best
+    assert hit is not None and hit.recipe.id == "circles/what-is-a-learning-circle"
+    typo = starter.answer("how do i promot my circle").best
+    assert typo is not None and typo.recipe.id == "recruiting/promotion"
+
+
+def test_typos_and_inflections_of_known_words_are_not_unknown() -> None:
+    """The unknown share weighs only words the base never uses, in any form it could mean."""
+    lexical = LexicalFeatures()
+    lexical.fit_transform(["how big should a learning circle be", "people drop out"], ["Circles meet weekly."])
+    assert lexical.unknown_share(["lerning", "cirlce", "dropping", "circles"]) == 0.0
+    assert lexical.unknown_share(["kubernetes"]) == 1.0
+    assert 0.3 < lexical.unknown_share(["learning", "kubernetes"]) < 0.7
+    assert lexical.unknown_share([]) == 0.0
+
+
 def test_declined_questions_still_suggest_up_to_three_recipes(starter: KnowledgeBase) -> None:
     """A near miss keeps up to three suggestions, most likely first; an off-topic question gets none."""
-    answer = starter.answer("my cohort is dwindling")
+    answer = starter.answer("fewer people show up each week")
     assert answer.best is None
+    assert "facilitation/attendance" in [h.recipe.id for h in answer.suggestions]
     assert 1 <= len(answer.suggestions) <= 3
     assert [h.score for h in answer.suggestions] == sorted((h.score for h in answer.suggestions), reverse=True)
     assert starter.answer("who won the football game").suggestions == ()

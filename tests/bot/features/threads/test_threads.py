@@ -119,7 +119,7 @@ async def test_solved_word_button_and_reaction_credit_the_replier(bot: BotApp, c
 
     (report,) = await say(bot, "kb helpers", "sam", "x", channel="dm-sam", mention=True, role="staff")
     assert report.title == "Members who solved questions since 2026-01-31"
-    assert report.text == "  1 solved  bo (console)\n  1 solved  dee (console)"
+    assert plain(report.text) == "  1 solved  bo (console)\n  1 solved  dee (console)"
     assert report.visibility is Visibility.EPHEMERAL
     (denied,) = await say(bot, "kb helpers", "ann", "x", channel="dm-ann", mention=True)
     assert "staff" in denied.text.lower()

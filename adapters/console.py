@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import os
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -283,13 +284,13 @@ class ConsoleAdapter:
 
 def _save(folder: Path, filename: str, payload: bytes) -> Path:
     """Write ``payload`` to a new file in ``folder``: ``leads.csv``, then ``leads-2.csv`` and so on, never over an
-    earlier export."""
-    folder.mkdir(parents=True, exist_ok=True)
+    earlier export. Exports hold personal data: the folder and the file are the owner's alone (0700, 0600)."""
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     stem, suffix = Path(filename).stem, Path(filename).suffix
     path, n = folder / filename, 1
     while True:
         try:
-            with path.open("xb") as out:
+            with os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as out:
                 out.write(payload)
             return path
         except FileExistsError:

@@ -185,6 +185,8 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
     assert "L-0001: assigned to console:sam." in out
     assert "L-0001: status is now qualified." in out
     assert "Saved leads.csv to" in out and "Saved leads-2.csv to" in out  # a second export never overwrites one
+    exports = tmp_path / "data" / "exports"  # personal data: nobody else on the machine may read it
+    assert [oct(p.stat().st_mode & 0o777) for p in (exports, exports / "leads.csv")] == ["0o700", "0o600"]
     assert "Erased the personal details of 1 lead(s): L-0001" in out
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")

@@ -123,6 +123,8 @@ class Knowledge:
         question = args.strip()
         if not question:
             raise UsageError(text.EMPTY)
+        if not any(c.isalpha() for c in question):  # "4" pressed with no buttons showing, "??": not a gap to fill
+            raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
         kind = small_talk(question)
         if kind is not None:
             return [small_talk_reply(kind, self._channels.configured(HELP))]
@@ -153,6 +155,8 @@ class Knowledge:
 
     async def show(self, ctx: Context, args: str) -> Replies:
         """``kb show ID``: one whole recipe."""
+        if not args.strip():
+            raise UsageError(text.SHOW_USAGE)
         return [self._recipe(args.strip())]
 
     def _recipe(self, recipe_id: str) -> Reply:

@@ -96,6 +96,20 @@ async def test_small_talk_gets_a_friendly_reply_saying_what_the_bot_does(chat: C
     assert "No gaps: every question so far was answered" in gaps
 
 
+async def test_a_line_with_no_words_is_not_a_question(chat: Chat) -> None:
+    """A number typed with no buttons showing, or "??", gets told what to do and never lands in gaps; so does a bare
+    `kb show`."""
+    for said in ("4", "??"):
+        assert texts(await chat.say(f"ask {said}")) == (
+            f"\n“{said}” has no words for me to look up. Ask me a question, e.g. "
+            "`ask how long should a learning circle meeting be`."
+        )
+    assert texts(await chat.say("kb show")) == (
+        "\nUsage: `kb show ID`, e.g. `kb show circles/group-size` (`kb search TERM` finds ids)."
+    )
+    assert "No gaps: every question so far was answered" in texts(await chat.say("kb gaps", role="staff"))
+
+
 async def test_not_helpful_offers_the_runners_up(chat: Chat) -> None:
     """After "Not helpful", the next best answers are offered (never the one given), then a human."""
     reply = (await chat.say("ask how do I end a meeting well?"))[0]

@@ -141,6 +141,9 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     summary = meta.get("summary", "")
     if not isinstance(summary, str):
         raise RecipeError(path, _key_line(front, "summary"), "field 'summary' must be a string")
+    if not docs and not body.strip():  # a docs tree's title-only stub page is kept: other pages link to it
+        line = front.count("\n") + 3 if text.removeprefix("\ufeff").startswith("---") else 1  # where the body goes
+        raise RecipeError(path, line, "no answer: write the recipe's text below its front matter")
     updated = meta.get("updated", "")
     if not isinstance(updated, str | dt.date):
         raise RecipeError(path, _key_line(front, "updated"), "field 'updated' must be a date (YYYY-MM-DD)")
@@ -215,7 +218,8 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
 
     result = LoadResult()
     if not folder.is_dir():
-        result.errors.append(RecipeError(folder, None, "knowledge folder not found"))
+        problem = "is a file: give the folder that holds it" if folder.exists() else "knowledge folder not found"
+        result.errors.append(RecipeError(folder, None, problem))
         return result
     seen: dict[str, Path] = {}
     files, result.errors = recipe_files(folder)

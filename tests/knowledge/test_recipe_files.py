@@ -74,3 +74,20 @@ def test_byte_order_mark_before_front_matter_is_dropped(tmp_path: Path) -> None:
         ("where do we park the bikes",),
         "Out back.",
     )
+
+
+def test_a_recipe_with_no_answer_is_an_error_naming_the_line(tmp_path: Path) -> None:
+    """An empty file, or front matter with nothing under it, is refused where the answer should start; a docs tree's
+    title-only page is kept."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "empty.md").write_text("")
+    (folder / "stub.md").write_text("---\ntitle: Bikes\nquestions: [where do we park]\n---\n\n")
+    (folder / "bikes.md").write_text(GOOD)
+    errors = {Path(e.path).name: (e.line, e.message) for e in load_folder(folder).errors}
+    no_answer = "no answer: write the recipe's text below its front matter"
+    assert errors == {"empty.md": (1, no_answer), "stub.md": (5, no_answer)}
+    (folder / "empty.md").unlink()
+    assert [e.message for e in load_folder(folder / "bikes.md").errors] == ["is a file: give the folder that holds it"]
+    docs = load_folder(folder, base_url="https://docs.example.org/")
+    assert not docs.errors and {r.id for r in docs.recipes} == {"bikes", "stub"}

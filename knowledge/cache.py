@@ -123,19 +123,32 @@ def sources_of(settings: KnowledgeSettings) -> list[Source]:
 
 
 def load_sources(sources: Sequence[Source]) -> tuple[list[Recipe], list[RecipeError]]:
-    """Load every folder; broken files and ids already taken by an earlier folder are skipped (and logged)."""
+    """Load every folder; broken files and ids already taken by an earlier folder are skipped (and logged).
+
+    A community's own recipe with a starter recipe's id (``circles/group-size``) replaces that starter recipe: the
+    starter set is a default to adapt, not a rival.
+    """
     recipes: list[Recipe] = []
     errors: list[RecipeError] = []
-    seen: set[str] = set()
+    seen: dict[str, int] = {}  # id -> place in recipes
+    starter: set[str] = set()  # ids still held by a starter recipe
     for source in sources:
         result = load_folder(source.path, source.base_url)
         errors += result.errors
+        shipped = source.path == starter_recipes_dir()
         for recipe in result.recipes:
+            if recipe.id in starter and not shipped:
+                log.info("knowledge base: %s replaces the starter recipe %r", recipe.path, recipe.id)
+                recipes[seen[recipe.id]] = recipe
+                starter.discard(recipe.id)
+                continue
             if recipe.id in seen:
                 errors.append(RecipeError(recipe.path or source.path, 1, f"duplicate id {recipe.id!r} across folders"))
                 continue
-            seen.add(recipe.id)
+            seen[recipe.id] = len(recipes)
             recipes.append(recipe)
+            if shipped:
+                starter.add(recipe.id)
     _log_errors(errors)
     return recipes, errors
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from bot.main.wiring import BotApp
 from bot.settings import Settings
-from knowledge import load_folder
+from knowledge import load_folder, starter_recipes_dir
+from knowledge.cache import Source, load_sources
 from knowledge.loader import MAX_RECIPE_BYTES
 
 GOOD = '---\ntitle: Bike parking\nquestions: ["where do we park the bikes"]\n---\nOut back.\n'
@@ -91,3 +92,21 @@ def test_a_recipe_with_no_answer_is_an_error_naming_the_line(tmp_path: Path) -> 
     assert [e.message for e in load_folder(folder / "bikes.md").errors] == ["is a file: give the folder that holds it"]
     docs = load_folder(folder, base_url="https://docs.example.org/")
     assert not docs.errors and {r.id for r in docs.recipes} == {"bikes", "stub"}
+
+
+def test_a_communitys_recipe_replaces_the_starter_recipe_with_its_id(tmp_path: Path) -> None:
+    """Our own circles/group-size wins over the shipped one, silently; a clash between two of our folders is still an
+    error naming the file, and the first folder's recipe is kept."""
+    ours, more = tmp_path / "ours" / "circles", tmp_path / "more" / "circles"
+    ours.mkdir(parents=True)
+    more.mkdir(parents=True)
+    (ours / "group-size.md").write_text("---\ntitle: Our rule\nquestions: [how big is a circle]\n---\nExactly 7.\n")
+    (more / "group-size.md").write_text("---\ntitle: Theirs\n---\nSix.\n")
+    sources = [Source(starter_recipes_dir()), Source(tmp_path / "ours"), Source(tmp_path / "more")]
+    recipes, errors = load_sources(sources)
+    (group,) = [r for r in recipes if r.id == "circles/group-size"]
+    assert (group.title, group.body) == ("Our rule", "Exactly 7.")
+    assert [(Path(e.path).parent.parent.name, e.message) for e in errors] == [
+        ("more", "duplicate id 'circles/group-size' across folders")
+    ]
+    assert len(recipes) == len(load_folder(starter_recipes_dir()).recipes)

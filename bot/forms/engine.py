@@ -24,9 +24,18 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import FormErrors, UsageError
-from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
+from bot.events import Action, Button, FieldKind, Form, FormPage, FormSubmission, Origin, Reply, Visibility
 from bot.feature import ActionRoute, Context, FormRoute, Replies, Surface
-from bot.forms.spec import CANCEL_WORDS, SKIP_WORDS, form_from_json, form_to_json, prompt_for, validate_field
+from bot.forms.spec import (
+    CANCEL_WORDS,
+    HELP_WORDS,
+    REFUSE_WORDS,
+    SKIP_WORDS,
+    form_from_json,
+    form_to_json,
+    prompt_for,
+    validate_field,
+)
 from bot.permissions import check_role
 from bot.usertext import quote_message
 from storage import Database
@@ -51,6 +60,8 @@ CANCEL = "form:cancel"  # value ``token``: drop what was typed
 _EXPIRED = "That form has expired. Please start again."
 _CANCELLED = "Cancelled. Nothing you typed in that form was kept."
 _CLOSED = "That form is no longer open."
+_IN_A_FORM = "You are filling in {title}: answer the question below, or type 'cancel' to stop; commands work after."
+_REFUSED = "Without your agreement I can't keep this, so nothing was saved ({title} cancelled)."
 
 FormLookup = Callable[[str], FormRoute | None]
 
@@ -249,7 +260,14 @@ class FormEngine:
                 await claim_conversation(session, conv)
             return [_private(f"Cancelled: {form.title}. Nothing was saved.")]
         spec = form.fields[conv.step]
-        raw = "" if (not spec.required and text.lower() in SKIP_WORDS) else text
+        if text.lower() in HELP_WORDS:  # commands wait until the form is done or cancelled
+            return [_private(f"{_IN_A_FORM.format(title=form.title)}\n\n{prompt_for(form, conv.step)}")]
+        refused = spec.kind is FieldKind.CONSENT and text.lower() in REFUSE_WORDS
+        if refused and spec.required:  # "no" to what the form cannot do without: stop, keep nothing
+            async with self.db.session() as session:
+                await claim_conversation(session, conv)
+            return [_private(_REFUSED.format(title=form.title))]
+        raw = "" if (not spec.required and (refused or text.lower() in SKIP_WORDS)) else text
         try:
             value = validate_field(spec, raw)
         except FormErrors as exc:

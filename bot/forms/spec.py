@@ -27,6 +27,8 @@ __all__ = [
 EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop"})
 SKIP_WORDS = frozenset({"skip", "-", "none"})
+HELP_WORDS = frozenset({"help", "/help", "?"})
+REFUSE_WORDS = frozenset({"no", "n", "disagree", "i disagree", "i do not agree", "i don't agree"})
 _YES = frozenset({"yes", "y", "i agree", "agree", "true"})
 
 

@@ -77,12 +77,33 @@ async def test_consent_to_store_is_still_required(chat: Chat) -> None:
 async def test_step_by_step_offers_question_can_be_skipped(chat: Chat) -> None:
     """On the console the optional second consent is asked last and may be skipped."""
     await chat.say("consult")
-    for answer in ["Ann", "ann@example.org", "Org", "1", "Help", "Soon", "skip", "yes"]:
+    for answer in ["Ann", "ann@example.org", "Org", "1", "Train our librarians", "Soon", "skip", "yes"]:
         replies = await chat.say(answer)
     assert "(9/9): May we also contact you later about other offers" in replies[-1].text
     assert "Your request is L-0001" in (await chat.say("skip"))[0].text
     async with chat.app.db.session() as session:
         assert [c.given for c in await lead_consents(session, 1)] == [True, False]
+
+
+async def test_help_and_no_during_the_steps_do_what_people_mean(chat: Chat) -> None:
+    """`help` mid-form says where you are (it is not the answer); "no" to the optional consent leaves it out; "no"
+    to the required one stops the form and keeps nothing."""
+    await chat.say("consult")
+    await chat.say("Ann")
+    (helped,) = await chat.say("help")
+    assert helped.text.startswith("You are filling in ") and "(2/9): " in helped.text
+    for answer in ["ann@example.org", "Org", "1", "Train our librarians", "Soon", "skip", "yes"]:
+        await chat.say(answer)
+    assert "Your request is L-0001" in (await chat.say("no"))[0].text
+    async with chat.app.db.session() as session:
+        assert [c.given for c in await lead_consents(session, 1)] == [True, False]
+    await chat.say("consult")
+    for answer in ["Bo", "bo@example.org", "Org", "1", "Train our librarians", "Soon", "skip"]:
+        await chat.say(answer)
+    (stopped,) = await chat.say("no")
+    assert stopped.text.startswith("Without your agreement I can't keep this, so nothing was saved (")
+    async with chat.app.db.session() as session:
+        assert await get_lead(session, 2) is None
 
 
 # -- response timer ---------------------------------------------------------------------------------------------

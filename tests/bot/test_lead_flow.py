@@ -63,7 +63,7 @@ async def test_both_consents_are_stored_with_their_words_version_and_platform(ch
         (say.CONSENT_VERSION, "console", clock.now)
     }
     shown = texts(await chat.say("leads show L-0001", role="staff", user="sam"))
-    assert f"Consent ({say.CONSENT_VERSION}): store and reply yes; other offers no." in shown
+    assert f"Consent (to the wording of {say.CONSENT_VERSION}): store and reply yes; other offers no." in shown
 
 
 async def test_consent_to_store_is_still_required(chat: Chat) -> None:

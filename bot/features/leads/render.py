@@ -94,13 +94,16 @@ def details(lead: Lead) -> tuple[tuple[str, str], ...]:
 
 
 def triage_buttons(lead: Lead) -> tuple[Button, ...]:
-    """Assign, status and note buttons, and a merge button for a possible duplicate."""
+    """Assign, status and note buttons, and a merge button for a possible duplicate; a merged lead (closed into
+    another) takes notes only."""
+    if lead.status == "merged":
+        return (Button(say.BUTTON_NOTE, "leads:note", str(lead.id)),)
     buttons = (
         Button(say.BUTTON_ASSIGN, "leads:assign", str(lead.id)),
         Button(say.BUTTON_STATUS, "leads:status", str(lead.id)),
         Button(say.BUTTON_NOTE, "leads:note", str(lead.id)),
     )
-    if lead.duplicate_of is None or lead.status == "merged":
+    if lead.duplicate_of is None:
         return buttons
     other = ref(lead.duplicate_of)
     return (*buttons, Button(say.BUTTON_MERGE.format(ref=other), "leads:merge", f"{lead.id}:{lead.duplicate_of}"))

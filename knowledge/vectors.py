@@ -1,9 +1,10 @@
 """Sentence vectors for the knowledge base: static word vectors by default, sentence-transformers when installed.
 
-The default needs no torch: ``data/words.npz`` holds 128-dimensional vectors for about 22,600 English words,
-distilled from all-MiniLM-L6-v2 (Apache-2.0) by ``scripts/distill_word_vectors.py``. A text's vector is the
-IDF-weighted mean of its words' vectors, computed for all of a knowledge base's texts at once as sparse matrix
-products over the lexical layer's word counts.
+The default needs no torch: ``data/words.npz`` holds 128-dimensional vectors for about 50,000 English words
+(the model's own whole words and wordfreq's most frequent ones, inflections included), distilled from
+all-MiniLM-L6-v2 (Apache-2.0) by ``scripts/distill_word_vectors.py``; a clitic form such as "what's" is read as its
+host word. A text's vector is the IDF-weighted mean of its words' vectors, computed for
+all of a knowledge base's texts at once as a sparse matrix product over the lexical layer's word counts.
 
 With the ``[semantic]`` extra installed, :class:`SentenceEncoder` embeds whole sentences with a
 sentence-transformers model instead; the rest of the search is the same.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import re
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -59,12 +61,36 @@ class Encoder(Protocol):
         """A 1 x d unit-length row for one question (all zeros when there is nothing to go on)."""
 
 
+# A clitic is read as its host word: "what's" -> "what", "members'" -> "members" ("doesn't" keeps its own vector).
+_CLITIC = re.compile(r"'(?:s|re|ll|ve|d|m)?$")
+
+
+class _Table:
+    """The shipped word vectors, kept as int8 rows with a scale each (a quarter of the memory of float32)."""
+
+    def __init__(self, path: Path) -> None:
+        with np.load(path, allow_pickle=False) as data:
+            self.index: dict[str, int] = {w: i for i, w in enumerate(data["words"].tolist())}
+            self.vectors: npt.NDArray[np.int8] = data["vectors"]
+            self.scale: Matrix = data["scale"].astype(np.float32)
+        self.dims = int(self.vectors.shape[1])
+
+    def row(self, word: str) -> int | None:
+        """The row of ``word``, or of its host word when it is a clitic form; None when there is neither."""
+        found = self.index.get(word)
+        if found is None and "'" in word:
+            found = self.index.get(_CLITIC.sub("", word))
+        return found
+
+    def rows(self, columns: Sequence[int] | npt.NDArray[np.int64]) -> Matrix:
+        """The float32 vectors of the rows ``columns``."""
+        picked = np.asarray(columns, dtype=np.int64)
+        return (self.vectors[picked].astype(np.float32) * self.scale[picked, None]).astype(np.float32)
+
+
 @lru_cache(maxsize=1)
-def _word_vectors() -> tuple[dict[str, int], Matrix]:
-    with np.load(_DATA, allow_pickle=False) as data:
-        words = {str(w): i for i, w in enumerate(data["words"])}
-        vectors = (data["vectors"].astype(np.float32) * data["scale"][:, None]).astype(np.float32)
-    return words, vectors
+def _table() -> _Table:
+    return _Table(_DATA)
 
 
 class StaticEncoder:
@@ -73,7 +99,8 @@ class StaticEncoder:
     name = "static"
 
     def __init__(self, idf: npt.NDArray[np.float32] | None = None) -> None:
-        self._index, self._vectors = _word_vectors()
+        self._words = _table()
+        self._index = self._words.index
         self._idf = np.ones(len(self._index), dtype=np.float32) if idf is None else idf
 
     def fitted(
@@ -84,32 +111,34 @@ class StaticEncoder:
         df = np.asarray(present.sum(axis=0)).ravel()
         kb_idf = (np.log((len(texts) + 1) / (df + 1)) + 1).astype(np.float32)
         idf = np.full(len(self._index), math.log(len(texts) + 1) + 1, dtype=np.float32)
-        known = [(i, self._index[w]) for i, w in enumerate(vocabulary) if w in self._index]
-        rows = np.asarray([k for k, _ in known], dtype=np.int64)
-        cols = np.asarray([v for _, v in known], dtype=np.int64)
+        found = [(i, self._words.row(w)) for i, w in enumerate(vocabulary)]
+        # Clitic forms first, so that a host word the texts use themselves sets its own weight.
+        known = sorted(((i, r) for i, r in found if r is not None), key=lambda ir: vocabulary[ir[0]] in self._index)
+        rows = np.asarray([i for i, _ in known], dtype=np.int64)
+        cols = np.asarray([r for _, r in known], dtype=np.int64)
         idf[cols] = kb_idf[rows]
-        to_static = sp.csr_matrix(
-            (np.ones(len(known), dtype=np.float32), (rows, cols)), shape=(len(vocabulary), len(self._index))
-        )
+        word_vectors = np.zeros((len(vocabulary), self._words.dims), dtype=np.float32)
+        word_vectors[rows] = self._words.rows(cols)
         weighted = present.multiply(kb_idf[None, :]).tocsr()
-        vectors = normalize((weighted @ (to_static @ self._vectors)).astype(np.float32, copy=False), copy=False)
+        vectors = normalize((weighted @ word_vectors).astype(np.float32, copy=False), copy=False)
         return StaticEncoder(idf), vectors
 
     def encode(self, text: str) -> Matrix:
         """The question's vector, from its words' vectors."""
-        columns = list({self._index[w] for w in words_of(text) if w in self._index})
+        columns = list({r for w in words_of(text) if (r := self._words.row(w)) is not None})
         if not columns:
-            return np.zeros((1, self._vectors.shape[1]), dtype=np.float32)
-        vector = self._idf[columns] @ self._vectors[columns]
+            return np.zeros((1, self._words.dims), dtype=np.float32)
+        vector = self._idf[columns] @ self._words.rows(columns)
         norm = float(np.linalg.norm(vector)) or 1.0
         return (vector / norm).astype(np.float32)[None, :]
 
     def __getstate__(self) -> dict[str, object]:
-        # The word vectors (12 MB) ship with the package: a cached index keeps only its own IDF weights.
+        # The word vectors (6 MB) ship with the package: a cached index keeps only its own IDF weights.
         return {"idf": self._idf}
 
     def __setstate__(self, state: dict[str, object]) -> None:
-        self._index, self._vectors = _word_vectors()
+        self._words = _table()
+        self._index = self._words.index
         idf = state["idf"]
         if not isinstance(idf, np.ndarray) or len(idf) != len(self._index):
             raise ValueError("the word vectors changed since this encoder was pickled")

@@ -38,9 +38,9 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
     )
     seed(tmp_path, "history")
     asked = run(
-        tmp_path, "chat", "--user", "ann", "--channel", "general", stdin="ask my cohort is dwindling\n4\n", env=ENV
+        tmp_path, "chat", "--user", "ann", "--channel", "general", stdin="ask my cohort is dwindling\n1\n", env=ENV
     )
-    assert "[4] Ask a human" in asked.stdout, asked.stderr
+    assert "I don't have a recipe for that yet.\n[1] Ask a human" in asked.stdout, asked.stderr
     assert (
         "[dm to pat]\n== Can you help another member? ==\nann asked: my cohort is dwindling\n"
         "You helped with questions like this before. If you can answer, please reply in the thread: "

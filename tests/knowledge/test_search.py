@@ -44,6 +44,17 @@ def test_word_vectors_place_synonyms_closer_than_unrelated_words() -> None:
     assert not encoder.encode("zzqx").any()  # no known word: a zero vector, not an error
 
 
+def test_word_vectors_cover_words_outside_the_models_vocabulary() -> None:
+    """Words the model splits into pieces and inflections have vectors; a clitic form reads as its host word."""
+    encoder = StaticEncoder()
+    for word, near in (("delete", "remove"), ("calories", "nutrition"), ("ounces", "pounds")):
+        this, close, far = (encoder.encode(w)[0] for w in (word, near, "banana"))
+        assert this.any() and float(this @ close) > float(this @ far) + 0.2, word
+    np.testing.assert_array_equal(encoder.encode("what's"), encoder.encode("what"))
+    np.testing.assert_array_equal(encoder.encode("members' rules"), encoder.encode("members rules"))
+    assert encoder.encode("doesn't").any() and not np.array_equal(encoder.encode("doesn't"), encoder.encode("does"))
+
+
 def test_confidence_is_high_for_covered_questions_and_low_for_off_topic(starter: KnowledgeBase) -> None:
     covered = starter.search("how many people should join a learning circle", 1)[0]
     off_topic = starter.search("what is the capital of france", 1)[0]
@@ -53,7 +64,7 @@ def test_confidence_is_high_for_covered_questions_and_low_for_off_topic(starter:
 
 def test_declined_questions_still_suggest_up_to_three_recipes(starter: KnowledgeBase) -> None:
     """A near miss keeps up to three suggestions, most likely first; an off-topic question gets none."""
-    answer = starter.answer("my cohort is dwindling")
+    answer = starter.answer("my group is shrinking")
     assert answer.best is None
     assert 1 <= len(answer.suggestions) <= 3
     assert [h.score for h in answer.suggestions] == sorted((h.score for h in answer.suggestions), reverse=True)

@@ -168,7 +168,9 @@ class KnowledgeBase:
         self._lexical = LexicalFeatures()
         lexical = normalize(self._lexical.fit_transform(texts[:n_short], texts[n_short:]), copy=False)
         trim_memory()
-        self.encoder, dense = self.encoder.fitted(texts, self._lexical.word_counts, self._lexical.vocabulary)
+        self.encoder, dense = self.encoder.fitted(
+            texts, self._lexical.word_counts, self._lexical.vocabulary, short=n_short
+        )
         n = len(self.recipes)
         unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n)
         self._lexical.release()  # what follows needs neither the word counts nor the texts: 45 MiB at 10,000 recipes

@@ -357,7 +357,7 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
         "react ✅ sam",
         "thread",
         "user bo",
-        "can we end the circle early",
+        "could we end the circle early",
         "thread",
         "hi everyone",
         "@bot kb helpers",
@@ -387,7 +387,7 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
     for quiet in ("thanks!", "Posters at the library worked for us.", "what about flyers?", "hi everyone"):
         assert said[quiet] == "", quiet
     assert said["react ✅ sam"] == "[thread 1]\nMarked as solved. Thanks, sam, for the answer!\n[tagged: Solved]"
-    unsure = said["can we end the circle early"]
+    unsure = said["could we end the circle early"]
     assert unsure.startswith("[thread 2]\nThese might help: “What should happen at the last meeting?”, “")
     assert "[tagged: Needs a human]" in unsure and "not sure" not in unsure
     assert said["@bot kb helpers"] == "[ephemeral]\nSorry, `kb helpers` is only for staff."

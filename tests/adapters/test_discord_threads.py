@@ -92,7 +92,7 @@ async def test_with_the_intent_an_unsure_post_gets_one_line_and_the_repliers_cre
     """With the intent, a post the bot is unsure of gets one quiet line and "Needs a human"; Bo's reply silences the
     bot; Ada's "solved" credits Bo and adds "Solved"."""
     async with running_bot(db_target, tmp_path, monkeypatch, intent=True, **WATCHING) as bot:
-        await bot.standin.forum_post(THREAD, post("can we end the circle early", mention=False))
+        await bot.standin.forum_post(THREAD, post("could we end the circle early", mention=False))
         line = await bot.standin.wait_for(in_thread(THREAD))
         assert line.body["content"].startswith("These might help: “What should happen at the last meeting?”, “")
         needs = await bot.standin.wait_for(lambda c: c.method == "PATCH" and c.path == f"/channels/{THREAD}")

@@ -130,7 +130,9 @@ async def test_watched_channel_answers_new_posts_once_and_only_when_confident(sl
     await settle(url, api, 3)
     await post_event(url, channel_message("hi all", "U0BO", "1710000110.000110", channel="C0HELP"))
     await post_event(url, channel_message("how do I find a venue", "U0BO", "1710000120.000120"))
-    await post_event(url, channel_message("can we end the circle early", "U0BO", "1710000130.000130", channel="C0HELP"))
+    await post_event(
+        url, channel_message("could we end the circle early", "U0BO", "1710000130.000130", channel="C0HELP")
+    )
     posts = await settle(url, api, 4, user="U0BO")
     assert sorted(answered(p)[0] for p in posts) == ["C0HELP", "C0HELP", "D0ANN", "D0BO"]
     venue, unsure = [p for p in posts if p["channel"] == "C0HELP"]

@@ -194,10 +194,11 @@ def test_skipped_files_are_reported_on_a_hit_too(tmp_path: Path, caplog: pytest.
 
 def test_static_encoder_pickles_its_weights_only() -> None:
     """A pickled static encoder is small (the word vectors ship with the package) and encodes the same."""
-    encoder = StaticEncoder(np.linspace(1, 2, len(StaticEncoder()._index)).astype(np.float32))
+    words = len(StaticEncoder()._index)
+    encoder = StaticEncoder(np.linspace(1, 2, words).astype(np.float32))
     data = pickle.dumps(encoder)
     copy = pickle.loads(data)
-    assert len(data) < 200_000
+    assert len(data) < 5 * words  # one float32 weight a word; the vectors themselves are 128 bytes a word
     np.testing.assert_array_equal(
         copy.encode("where do we park the bikes"), encoder.encode("where do we park the bikes")
     )

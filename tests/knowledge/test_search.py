@@ -44,6 +44,27 @@ def test_word_vectors_place_synonyms_closer_than_unrelated_words() -> None:
     assert not encoder.encode("zzqx").any()  # no known word: a zero vector, not an error
 
 
+def test_word_vectors_cover_words_outside_the_models_vocabulary() -> None:
+    """Words the model splits into pieces, inflections and negations have vectors; a clitic form has none of its own."""
+    encoder = StaticEncoder()
+    for word, near in (("delete", "remove"), ("calories", "nutrition"), ("ounces", "pounds")):
+        this, close, far = (encoder.encode(w)[0] for w in (word, near, "banana"))
+        assert this.any() and float(this @ close) > float(this @ far) + 0.2, word
+    assert encoder.encode("doesn't").any() and not np.array_equal(encoder.encode("doesn't"), encoder.encode("does"))
+    assert not encoder.encode("what's").any()
+
+
+def test_added_words_count_in_short_texts_and_questions_but_not_in_body_passages() -> None:
+    """'delete' (a word the model splits) moves a title's vector and a question's, but not a body passage's."""
+    texts = ["delete the account", "delete the account"]
+    counts = sp.csr_matrix(np.ones((2, 3), dtype=np.float32))
+    fitted, rows = StaticEncoder().fitted(texts, counts, ["delete", "the", "account"], short=1)
+    without, _ = StaticEncoder().fitted(["the account"], sp.csr_matrix(np.ones((1, 2))), ["the", "account"])
+    np.testing.assert_allclose(rows[1], without.encode("the account")[0], atol=1e-6)
+    assert float(rows[0] @ rows[1]) < 0.999
+    np.testing.assert_allclose(fitted.encode("delete the account")[0], rows[0], atol=1e-6)
+
+
 def test_confidence_is_high_for_covered_questions_and_low_for_off_topic(starter: KnowledgeBase) -> None:
     covered = starter.search("how many people should join a learning circle", 1)[0]
     off_topic = starter.search("what is the capital of france", 1)[0]

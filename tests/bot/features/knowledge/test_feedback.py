@@ -186,7 +186,7 @@ async def test_declined_question_offers_only_plausible_matches(chat: Chat) -> No
     """Off-topic questions get no random suggestions; a near miss gets its close matches, most likely first."""
     (joke,) = await chat.say("ask tell me a joke")
     assert (joke.text, [b.label for b in joke.buttons]) == ("I don't have a recipe for that yet.", ["Ask a human"])
-    (near,) = await chat.say("ask can we end the circle early")
+    (near,) = await chat.say("ask could we end the circle early")
     assert near.text == "I'm not sure I know the answer to that. Did you mean one of these?"
     assert [(b.label, b.value) for b in near.buttons] == [
         ("What should happen at the last meeting?", "platform/final-meeting"),

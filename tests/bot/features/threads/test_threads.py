@@ -57,7 +57,7 @@ async def test_a_confident_answer_in_a_watched_channel_goes_in_the_thread_with_s
 async def test_not_confident_gets_one_quiet_line_or_nothing(bot: BotApp, db_target: DbTarget, tmp_path: Path) -> None:
     """Unsure in a watched channel: one line naming the two best matches and tagging "Needs a human", no "I'm not
     sure"; with the silent setting, nothing; a top-level message elsewhere gets nothing either."""
-    (reply,) = await say(bot, "can we end the circle early", "ann", "t1", starts=True)
+    (reply,) = await say(bot, "could we end the circle early", "ann", "t1", starts=True)
     assert reply.text.startswith("These might help: “") and "not sure" not in reply.text
     assert len(reply.buttons) <= 2 and reply.tags == ("Needs a human",) and reply.in_thread
     assert await say(bot, "how do I find a venue", "ann", "t9", channel=LOUNGE, starts=True) == []
@@ -66,7 +66,7 @@ async def test_not_confident_gets_one_quiet_line_or_nothing(bot: BotApp, db_targ
     other = BotApp(quiet, clock=bot.dispatcher.clock)
     await other.start()
     try:
-        assert await say(other, "can we end the circle early", "bo", "t2", starts=True) == []
+        assert await say(other, "could we end the circle early", "bo", "t2", starts=True) == []
     finally:
         await other.close()
 
@@ -77,7 +77,7 @@ async def test_follow_up_uses_the_thread_and_someone_elses_reply_silences_the_bo
     (first,) = await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
     (follow,) = await say(bot, "what about posters?", "ann", "t1")
     assert follow.title == first.title and follow.in_thread and "Solved" in labels(follow)
-    (alone,) = await say(bot, "what about posters?", "bo", "t5", channel=LOUNGE, mention=True)
+    (alone,) = await say(bot, "what about flyers?", "bo", "t5", channel=LOUNGE, mention=True)
     assert alone.text == "I don't have a recipe for that yet."  # without the thread it means nothing
     assert await say(bot, "thanks!", "ann", "t1") == []  # not a new question
     assert await say(bot, "Try the library noticeboard.", "sam", "t1", role="staff") == []

@@ -260,8 +260,6 @@ class FormEngine:
                 await claim_conversation(session, conv)
             return [_private(f"Cancelled: {form.title}. Nothing was saved.")]
         spec = form.fields[conv.step]
-        if text.lower() in HELP_WORDS:  # commands wait until the form is done or cancelled
-            return [_private(f"{_IN_A_FORM.format(title=form.title)}\n\n{prompt_for(form, conv.step)}")]
         refused = spec.kind is FieldKind.CONSENT and text.lower() in REFUSE_WORDS
         if refused and spec.required:  # "no" to what the form cannot do without: stop, keep nothing
             async with self.db.session() as session:
@@ -271,6 +269,8 @@ class FormEngine:
         try:
             value = validate_field(spec, raw)
         except FormErrors as exc:
+            if text.lower() in HELP_WORDS:  # not an answer to this field: say where they are (commands wait)
+                return [_private(f"{_IN_A_FORM.format(title=form.title)}\n\n{prompt_for(form, conv.step)}")]
             return [_private(f"{quote_message(exc.errors[spec.name])}\n\n{prompt_for(form, conv.step)}")]
         values = {**conv.values, spec.name: value}
         if conv.step + 1 < len(form.fields):

@@ -86,8 +86,8 @@ async def test_step_by_step_offers_question_can_be_skipped(chat: Chat) -> None:
 
 
 async def test_help_and_no_during_the_steps_do_what_people_mean(chat: Chat) -> None:
-    """`help` mid-form says where you are (it is not the answer); "no" to the optional consent leaves it out; "no"
-    to the required one stops the form and keeps nothing."""
+    """`help` where it cannot be the answer (an email) says where you are; "no" to the optional consent leaves it
+    out; "no" to the required one stops the form and keeps nothing."""
     await chat.say("consult")
     await chat.say("Ann")
     (helped,) = await chat.say("help")

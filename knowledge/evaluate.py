@@ -63,6 +63,12 @@ def read_questions(path: Path) -> list[EvalQuestion]:
     return out
 
 
+def unknown_expected(kb: KnowledgeBase, questions: list[EvalQuestion]) -> list[str]:
+    """The ids the questions expect that no unit of ``kb`` has (a typo in the question file: those count as misses)."""
+    known = {_base(r.id) for r in kb.recipes}
+    return sorted({_base(e) for q in questions for e in q.expect} - known)
+
+
 def _base(recipe_id: str) -> str:
     return recipe_id.split("#", 1)[0]
 

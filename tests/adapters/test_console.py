@@ -246,6 +246,7 @@ def test_kb_eval_reports_quality_as_json(tmp_path: Path) -> None:
         '{"q": "is it going to rain today", "expect": ["weather"]}\n'
         '{"q": "how do I set up a study space", "expect": ["guide#setup"]}\n'
         '{"q": "who won the football game", "expect": []}\n'
+        '{"q": "bring snacks?", "expect": ["snacks"]}\n'
     )
     details = tmp_path / "details.jsonl"
     result = run(
@@ -253,8 +254,9 @@ def test_kb_eval_reports_quality_as_json(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["n_in_scope"] == 2 and summary["n_oos"] == 1
-    assert summary["in_scope_top1"] == 1.0 and summary["oos_recall"] == 1.0
+    assert summary["n_in_scope"] == 3 and summary["n_oos"] == 1
+    assert round(summary["in_scope_top1"], 4) == 0.6667 and summary["oos_recall"] == 1.0
+    assert f"{questions}: expected ids not in the knowledge base (counted as misses): snacks" in result.stderr
     for key in ("in_scope_answered_correct", "p50_ms", "p99_ms", "index_build_s"):
         assert key in summary
     assert [json.loads(line)["top"] for line in details.read_text().splitlines()][:2] == ["weather", "guide"]

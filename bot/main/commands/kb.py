@@ -60,12 +60,16 @@ async def _gaps(settings: Settings, folder: Path) -> int:
 
 
 def _eval(settings: Settings, args: argparse.Namespace) -> int:
-    from knowledge.evaluate import evaluate, load_for_eval, read_questions
+    from knowledge.evaluate import evaluate, load_for_eval, read_questions, unknown_expected
     from knowledge.vectors import make_encoder
 
     questions = read_questions(args.questions)
     encoder = make_encoder(args.semantic_model or settings.semantic_model)  # loading a model is not index building
     kb, seconds = load_for_eval(args.kb, args.base_url, settings.answer_threshold, encoder)
+    missing = unknown_expected(kb, questions)
+    if missing:
+        shown = ", ".join(missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        print(f"{args.questions}: expected ids not in the knowledge base (counted as misses): {shown}", file=sys.stderr)
     summary, details = evaluate(kb, questions, seconds)
     if args.details:
         args.details.write_text("".join(json.dumps(d) + "\n" for d in details), encoding="utf-8")

@@ -9,14 +9,15 @@ further (about 85 passes) on a ranking that no longer moved.
 
 With many texts per recipe, each recipe's binary SVM is trained on a working set instead of on every text: at the
 solution only the texts inside the margin count (the squared hinge of the others is zero), and at 150 recipes x 100
-examples those are about 300 of 15,450 per recipe. A first fit on the recipe's texts, the texts of its nearest
-recipes that are closest to it and a weighted random sample of the rest finds which texts fall inside the margin; the
-second fit, on the recipe's texts and every text inside the first fit's margin, is the classifier. Measured on
-CLINC150 with 100 examples per recipe (``benchmarks/kb_quality.py``, 2 shared cores): the SVM went from 12 s to
-about 2.5 s and the whole build from 15 s to about 5 s, with the primal objective over all texts at 30.4 (the full
-fit's 10 passes: 30.3; converged: 30.0) and top-1 0.945, answered right 0.898, off-topic declined 0.900, AUROC 0.969
-(the full fit: 0.945, 0.900, 0.900, 0.969). Smaller bases, where working sets would hold most texts anyway, get the
-full fit: their classifier is unchanged.
+examples those are about 300 of 15,450 per recipe. A first fit on the recipe's texts, random texts of its nearest
+recipes and a weighted random sample of the rest (about 1,000 texts) finds which texts fall inside the margin; the
+second fit, on the recipe's texts and every text inside the first fit's margin (about 1,800), is the classifier.
+Measured on CLINC150 with 100 examples per recipe, against one fit on every text (2 cores shared with other jobs,
+load 3.5, medians of 5 alternated builds): this SVM 11.7 -> 2.8 s CPU, the whole build (with the reranker's held-out
+base) 14.1 -> 5.0 s CPU, 20.6 -> 6.7 s wall. The primal objective over all texts is 30.3 either way (converged: 30.0),
+and ``benchmarks/kb_quality.py`` gives top-1 0.945, answered right 0.901, off-topic declined 0.900, AUROC 0.969
+(one fit: 0.945, 0.900, 0.900, 0.969). Bases whose first working sets would hold more than a quarter of the texts
+(CLINC150 with 5 or 10 examples, the reranker's held-out bases) get the one fit: their classifier is unchanged.
 """
 
 from __future__ import annotations
@@ -41,13 +42,16 @@ MAX_ITER = 10
 """liblinear passes at most. CLINC150 val with the whole build (benchmarks/kb_quality.py, seed 0): top-1 K=5 0.803,
 K=10 0.860, K=all 0.945, off-topic declined 0.92/0.92/0.90, against 0.803, 0.860, 0.944 and 0.91/0.91/0.90 run to
 convergence."""
-# The first working set of each recipe: the texts of its nearest recipes (centroid cosine) closest to its centroid,
-# and a random sample of the others standing for all of them (weight: others / sample).
+# The first working set of each recipe: its own texts, _PER_NEIGHBOUR x _NEIGHBOURS random texts of its _NEIGHBOURS
+# nearest recipes (centroid cosine), and _SAMPLE random texts of the others standing for all of them (weight: others
+# / sample). Sizes barely matter (objective 30.3-30.5 from 500 to 1,600 first texts; choosing the neighbours' texts
+# closest to the recipe instead of at random: no better); they trade first-fit texts for second-fit ones.
 _NEIGHBOURS = 30
 _PER_NEIGHBOUR = 20
 _SAMPLE = 300
-# Working sets are used when the first ones would hold at most this share of the texts (below it, two fits on
-# working sets cost about what one fit on every text does: 2,760 texts of 120 recipes, 1.0 s either way).
+# Working sets are used when the first ones would hold at most this share of the texts. CPU of one fit against
+# working sets: 4,950 texts of 150 recipes 2.5 -> 1.6 s; 2,760 of 120 (a held-out base) 0.8 -> 0.95 s; 1,950 of 150
+# (10 examples each) 0.6 -> 1.0 s.
 _WORKING_SHARE = 0.25
 
 
@@ -110,11 +114,18 @@ def _working_sets(x: sp.csr_matrix, label: npt.NDArray[np.intp], n: int) -> tupl
     x.sum_duplicates()  # canonical: its row slices are too (see _binary)
     coef = np.zeros((x.shape[1], n))
     intercept = np.zeros(n)
-    for c, (picked, weight) in enumerate(_first_sets(x, label, n)):
+    first = _first_sets(x, label, n)
+    for c, (picked, weight) in enumerate(first):
         coef[:, c], intercept[c] = _binary(x, picked, label[picked] == c, weight)
     margins = x @ coef + intercept
     mine = label[:, None] == np.arange(n)[None, :]
     inside = mine | (np.where(mine, margins, -margins) < 1)
+    log.debug(
+        "SVM working sets: %d texts, %.0f then %.0f a recipe on average",
+        len(label),
+        np.mean([len(picked) for picked, _ in first]),
+        inside.sum() / n,
+    )
     for c in range(n):
         picked = np.flatnonzero(inside[:, c])
         if (label[picked] != c).any():  # else every other text is already outside the margin: the first fit stands

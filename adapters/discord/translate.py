@@ -17,6 +17,7 @@ from typing import Any, Literal, NamedTuple
 
 import discord
 
+from adapters.discord.tokens import discord_person, discord_time
 from bot import usertext, when
 from bot.events import Action, Button, FieldKind, Form, FormField, FormPage, Message, Origin, Reply, Visibility
 
@@ -33,7 +34,6 @@ __all__ = [
     "buttons_view",
     "command_text",
     "component_to_core",
-    "discord_time",
     "message_to_core",
     "modal_values",
     "nonce_for",
@@ -76,21 +76,6 @@ _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u20
 def _printable(text: str) -> str:
     """Without control characters or bidirectional overrides, and with lone surrogates (unsendable) as ``?``."""
     return _INVISIBLE.sub("", text.encode("utf-8", "replace").decode("utf-8"))
-
-
-def discord_time(moment: when.Moment) -> str:
-    """A time token as Discord's timestamp syntax (each reader sees their own zone), "in 3 hours" when relative,
-    the day alone for a date-only token."""
-    if moment.date_only:
-        return f"<t:{moment.timestamp}:D>"
-    full = f"<t:{moment.timestamp}:F>"
-    return f"{full} (<t:{moment.timestamp}:R>)" if moment.relative else full
-
-
-def discord_person(platform: str, user: str) -> str:
-    """A person token as a Discord mention (shown as the member's name; replies allow no pings), or ``platform:id``
-    for another platform's member."""
-    return f"<@{user}>" if platform == "discord" and user.isdigit() else f"{platform}:{user}"
 
 
 def safe_text(text: str) -> str:

@@ -72,8 +72,11 @@ async def add(ctx: Context, args: str) -> Replies:
     user = user_arg(rest[0])
     facilitator = "--facilitator" in opts
     async with ctx.db.session() as session:
-        await add_member(session, group.id, user, ctx.now, facilitator=facilitator)
-    said = text.ADDED_FACILITATOR if facilitator else text.ADDED_MEMBER
+        added = await add_member(session, group.id, user, ctx.now, facilitator=facilitator)
+    if added:
+        said = text.ADDED_FACILITATOR if facilitator else text.ADDED_MEMBER
+    else:
+        said = text.ALREADY_FACILITATOR if facilitator else text.ALREADY_MEMBER
     return [Reply(said.format(user=quote(user), name=quote(group.name)), visibility=Visibility.EPHEMERAL)]
 
 

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
+from bot import when
 from bot.args import parse_options, split_args
 from bot.errors import UsageError
 from bot.events import Reply, Visibility
@@ -167,8 +168,20 @@ async def cancel(ctx: Context, args: str) -> Replies:
     return [Reply(text.CANCELLED.format(name=quote(group.name)))]
 
 
+def _in_zones(instant: datetime, group_zone: str, asked: str | None) -> str:
+    """``instant`` for ``checkin next``: a token each reader reads in their own zone, or, for an explicit ``--tz``,
+    the group's time and the asked zone's as plain text on every platform (the reader's own zone would be a third)."""
+    if asked is None:
+        return local(instant, group_zone)
+    group_time, asked_time = when.local(instant, group_zone), when.local(instant, asked)
+    return (
+        group_time if asked_time == group_time else text.IN_ZONE.format(group=group_time, zone=asked, when=asked_time)
+    )
+
+
 async def next_runs(ctx: Context, args: str) -> Replies:
-    """``checkin next [--tz ZONE]``: the coming check-ins, in the group's time zone and, if given, the user's."""
+    """``checkin next [--tz ZONE]``: the coming check-ins, each in the reader's zone, or with ``--tz`` in the group's
+    zone and the one asked for."""
     group = await group_here(ctx)
     opts, _ = parse_options(split_args(args), {"--tz"})
     if group.rrule is None or group.next_run_at is None:
@@ -180,16 +193,11 @@ async def next_runs(ctx: Context, args: str) -> Replies:
             hours = int(tied.split(":")[1]) // 60 if tied.startswith("before:") else 0
             return [Reply(said.format(hours=hours), visibility=Visibility.EPHEMERAL)]
         return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
-    mine = resolve_zone(opts["--tz"]) if opts.get("--tz") else None
+    asked = resolve_zone(opts["--tz"]) if opts.get("--tz") else None
     zone = load_zone(group.timezone)
     upcoming = [group.next_run_at]
     upcoming += list(islice(occurrences(Schedule(group.rrule), zone, group.next_run_at, skips(group)), _SHOWN))
-    lines = []
-    for instant in upcoming:
-        line = text.NEXT_LINE.format(when=local(instant, group.timezone))
-        if mine:
-            line += text.YOUR_TIME.format(when=local(instant, mine))
-        lines.append(line)
+    lines = [text.NEXT_LINE.format(when=_in_zones(instant, group.timezone, asked)) for instant in upcoming]
     lines += ["", _remaining(group, zone)]
     paused = text.NEXT_PAUSED if group.paused else ""
     return [

@@ -126,7 +126,7 @@ async def test_pause_skip_and_holidays(chat: Chat, app: BotApp, clock: Clock) ->
     out = texts(await chat.say("checkin resume", **FAY))
     assert "the next is Tue 31 Mar 2026 18:00 CEST" in out
     nxt = texts(await chat.say("checkin next --tz America/New_York", user="ann", channel="maps"))
-    assert "Tue 31 Mar 2026 18:00 CEST (your time: Tue 31 Mar 2026 12:00 EDT)" in nxt
+    assert "Tue 31 Mar 2026 18:00 CEST (America/New_York: Tue 31 Mar 2026 12:00 EDT)" in nxt
     await chat.say("checkin cancel", **FAY)
     assert "No check-ins are scheduled" in texts(await chat.say("checkin next", user="ann", channel="maps"))
     assert texts(await chat.say("checkin resume", **FAY)) == (
@@ -159,6 +159,18 @@ async def test_only_facilitators_and_staff_manage_a_group(chat: Chat) -> None:
     assert staff[0].attachment is not None
     await chat.say("checkin add cy --facilitator", **FAY)
     assert "Scheduled" in texts(await chat.say("checkin schedule wed 10:00", user="cy", channel="maps"))
+
+
+async def test_adding_someone_twice_says_they_are_already_in(chat: Chat) -> None:
+    """A second `checkin add` says the person is already a member (or facilitator), not that they were added."""
+    await setup_group(chat)
+    assert texts(await chat.say("checkin add cy", **FAY)) == "\ncy is now a member of Maps Circle."
+    assert texts(await chat.say("checkin add cy", **FAY)) == "\ncy is already a member of Maps Circle."
+    assert texts(await chat.say("checkin add ann", **FAY)) == "\nann is already a member of Maps Circle."
+    assert texts(await chat.say("checkin add cy --facilitator", **FAY)) == "\ncy is now a facilitator of Maps Circle."
+    assert texts(await chat.say("checkin add cy --facilitator", **FAY)) == (
+        "\ncy is already a facilitator of Maps Circle."
+    )
 
 
 async def test_bad_input_gets_specific_errors(chat: Chat) -> None:

@@ -13,6 +13,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import StorageError
 
-__all__ = ["Database", "mask_url"]
+__all__ = ["Database", "mask_url", "sqlite_file"]
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,9 @@ class Database:
         self.dialect = parsed.get_backend_name()
         connect_args: dict[str, Any] = {}
         if self.dialect == "sqlite":
-            if parsed.database and parsed.database != ":memory:":
-                Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+            file = sqlite_file(url)
+            if file is not None:
+                _make_folder(file.parent)
             connect_args["timeout"] = 30
         elif schema:
             connect_args["server_settings"] = {"search_path": schema}
@@ -110,8 +112,15 @@ class Database:
         await self._alembic(lambda cfg: command.upgrade(cfg, revision))
 
     async def downgrade(self, revision: str) -> None:
-        """Undo migrations down to ``revision`` (``base`` removes every table)."""
-        await self._alembic(lambda cfg: command.downgrade(cfg, revision))
+        """Undo migrations down to ``revision`` (``base`` removes every table).
+
+        Raises:
+            StorageError: ``revision`` names no migration the code knows (or is not below the current one).
+        """
+        try:
+            await self._alembic(lambda cfg: command.downgrade(cfg, revision))
+        except CommandError as exc:
+            raise StorageError(f"cannot downgrade {self.safe_url} to {revision!r}: {_first_line(exc)}") from None
 
     async def current_revision(self) -> str | None:
         """The revision the database is at, or None if it was never migrated."""
@@ -135,6 +144,32 @@ class Database:
                     await conn.execute(text(f'CREATE SCHEMA IF NOT EXISTS "{self.schema}"'))
                 await conn.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _MIGRATION_LOCK_ID})
             await conn.run_sync(lambda sync_conn: run(_alembic_config(sync_conn)))
+
+
+def sqlite_file(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot use {folder} as the SQLite database's folder ({_why(exc)}): "
+            "point data_dir (or DATABASE_URL) at a folder this user can write"
+        ) from None
+
+
+def _why(exc: OSError) -> str:
+    if isinstance(exc, FileExistsError | NotADirectoryError):
+        return "a file is in the way"
+    if isinstance(exc, FileNotFoundError):
+        return "it cannot be created there"
+    return exc.strerror or type(exc).__name__
 
 
 def _alembic_config(connection: Connection | None) -> Config:

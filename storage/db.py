@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import os
+import tempfile
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -21,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import StorageError
 
-__all__ = ["Database", "mask_url", "sqlite_file"]
+__all__ = ["Database", "folder_problem", "mask_url", "sqlite_file"]
 
 log = logging.getLogger(__name__)
 
@@ -132,6 +134,14 @@ class Database:
         """The newest revision the code knows."""
         return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
 
+    @staticmethod
+    def knows_revision(revision: str) -> bool:
+        """Whether ``revision`` is one of the code's migrations (a database a newer version migrated is not)."""
+        try:
+            return ScriptDirectory.from_config(_alembic_config(None)).get_revision(revision) is not None
+        except CommandError:
+            return False
+
     async def close(self) -> None:
         """Close every pooled connection."""
         await self.engine.dispose()
@@ -152,6 +162,23 @@ def sqlite_file(url: str) -> Path | None:
     if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
         return None
     return Path(parsed.database)
+
+
+def folder_problem(folder: Path) -> str | None:
+    """Why a SQLite file (or anything else) could not be written in ``folder``, None if it could.
+
+    Creates nothing that stays: a missing folder is checked by making and removing a folder in its nearest existing
+    parent (``doctor`` reports on a fresh install without creating it).
+    """
+    folder = folder.absolute()
+    existing = next(p for p in (folder, *folder.parents) if p.exists())
+    if not existing.is_dir():
+        return _why(NotADirectoryError())
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".communitybot-", dir=existing))
+    except OSError as exc:
+        return _why(exc)
+    return None
 
 
 def _make_folder(folder: Path) -> None:

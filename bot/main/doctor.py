@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from bot.errors import StorageError
+from bot.errors import ConfigError, StorageError
 from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.wiring import load_knowledge
 from bot.routing import HELP, Channels
 from bot.settings import Settings, WebhookSettings
+from knowledge.vectors import make_encoder
 from storage import Database
+from storage.db import folder_problem, sqlite_file
 from storage.outbox import count_by_status
 
 __all__ = ["Check", "run_checks"]
@@ -136,33 +138,78 @@ def _help_channel(settings: Settings) -> Check:
     )
 
 
-async def run_checks(settings: Settings) -> list[Check]:
-    """Every check, in order; the settings themselves already loaded if this runs."""
-    checks = [Check("settings", True, "loaded")]
-    checks += _tokens(settings)
-    checks += _webhooks(settings.webhooks)
+_FOLDER_ADVICE = "set data_dir (COMMUNITYBOT_DATA_DIR) to a folder this user can write"
+_AT_START = "`communitybot run`, `chat` or `scheduler tick` {does} at start (or run `communitybot db upgrade`)"
+
+
+def _data_folder(settings: Settings) -> Check:
+    """The data folder holds the SQLite file (unless DATABASE_URL says otherwise), exports and the index cache."""
+    folder = settings.data_dir.resolve()
+    problem = folder_problem(folder)
+    if problem is None:
+        state = "writable" if folder.is_dir() else "not created yet; the bot creates it when it first writes there"
+        return Check("data folder", True, f"{folder}: {state}")
+    sqlite = sqlite_file(settings.sqlalchemy_url)
+    if sqlite is not None and folder in sqlite.parents:
+        return Check("data folder", False, f"{folder}: {problem}; {_FOLDER_ADVICE}")
+    detail = f"{folder}: {problem}; exports and the index cache cannot be written: {_FOLDER_ADVICE}"
+    return Check("data folder", True, detail, warn=True)
+
+
+async def _database(settings: Settings) -> list[Check]:
+    """Reachable and migrated, or not created yet; never creates the database (start-up does)."""
+    file = sqlite_file(settings.sqlalchemy_url)
+    if file is not None and not file.exists():
+        problem = folder_problem(file.parent)
+        if problem is not None and file.parent == settings.data_dir.resolve():
+            return [Check("database", False, f"{file} cannot be created until the data folder is fixed (above)")]
+        if problem is not None:
+            return [Check("database", False, f"{file} cannot be created ({problem}); check DATABASE_URL")]
+        creates = _AT_START.format(does="creates it")
+        detail = f"{file} not created yet: {creates}; if the bot ran before, this is not the file it used"
+        return [Check("database", True, detail, warn=True)]
     db = Database(settings.sqlalchemy_url, schema=settings.database_schema)
     try:
         await db.check()
         current, head = await db.current_revision(), Database.head_revision()
         if current == head:
-            checks.append(Check("database", True, f"{db.safe_url} reachable, at revision {current}"))
-            checks.append(await _deliveries(db))
-        else:
-            checks.append(
-                Check(
-                    "database",
-                    False,
-                    f"{db.safe_url} is at {current or 'no revision'}, code needs {head}: run `communitybot db upgrade`",
-                )
-            )
+            return [Check("database", True, f"{db.safe_url} reachable, at revision {current}"), await _deliveries(db)]
+        if current is None:
+            creates = _AT_START.format(does="creates them")
+            return [Check("database", True, f"{db.safe_url} has no tables yet: {creates}", warn=True)]
+        if Database.knows_revision(current):
+            migrates = _AT_START.format(does="migrates it")
+            detail = f"{db.safe_url} is at {current}, code needs {head}: {migrates}; back it up first"
+            return [Check("database", True, detail, warn=True)]
+        detail = f"{db.safe_url} is at {current}, which this version does not know: a newer version migrated it"
+        return [Check("database", False, detail + "; run that version (or `communitybot db downgrade` with it)")]
     except StorageError as exc:
-        checks.append(Check("database", False, f"{exc}; check DATABASE_URL and that the server is running"))
+        return [Check("database", False, f"{exc}; check DATABASE_URL and that the server is running")]
     finally:
         await db.close()
+
+
+def _vectors(settings: Settings) -> Check:
+    """The same check ``chat`` and ``run`` make at start (a model that cannot load stops them)."""
+    try:
+        encoder = make_encoder(settings.semantic_model)
+    except ConfigError as exc:
+        return Check("sentence vectors", False, str(exc))
+    what = "the built-in static vectors" if encoder.name == "static" else "a sentence-transformers model"
+    return Check("sentence vectors", True, f"semantic_model {settings.semantic_model!r}: {what}")
+
+
+async def run_checks(settings: Settings) -> list[Check]:
+    """Every check, in order; the settings themselves already loaded if this runs."""
+    checks = [Check("settings", True, "loaded")]
+    checks += _tokens(settings)
+    checks += _webhooks(settings.webhooks)
+    checks.append(_data_folder(settings))
+    checks += await _database(settings)
     recipes, errors = load_knowledge(settings)
     detail = f"{len(recipes)} recipes loaded" + (f"; {len(errors)} skipped, first: {errors[0]}" if errors else "")
     checks.append(Check("knowledge", not errors and bool(recipes), detail + ("" if recipes else "; none loaded")))
+    checks.append(_vectors(settings))
     checks.append(_drafts(settings))
     checks.append(_help_channel(settings))
     try:

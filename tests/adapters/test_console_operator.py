@@ -3,6 +3,7 @@ a model that cannot load, and the check-in commands a facilitator scripts."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 from storage import Database
@@ -31,6 +32,49 @@ def test_a_file_as_data_folder_is_one_error_line_naming_it(tmp_path: Path) -> No
             assert "data_dir" in line
 
 
+def test_doctor_fails_on_an_unusable_data_folder_and_says_what_to_do(tmp_path: Path) -> None:
+    """`doctor` with a file as data folder prints FAIL lines, no traceback, and exits 1."""
+    (tmp_path / "afile").write_text("")
+    result = run(tmp_path, "doctor", env={"COMMUNITYBOT_DATA_DIR": str(tmp_path / "afile")})
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert (
+        f"FAIL  data folder: {tmp_path / 'afile'}: a file is in the way; "
+        "set data_dir (COMMUNITYBOT_DATA_DIR) to a folder this user can write\n"
+    ) in result.stdout
+    assert "FAIL  database: " in result.stdout and "PASS  knowledge:" in result.stdout
+
+
+def test_doctor_on_a_fresh_install_warns_and_creates_nothing(tmp_path: Path) -> None:
+    """Before anything ran: the database is 'not created yet' (a warning, exit 0), and no file or folder is left."""
+    result = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help"})
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"PASS  data folder: {tmp_path / 'data'}: not created yet; the bot creates it when" in result.stdout
+    database = tmp_path / "data" / "communitybot.db"
+    assert f"WARN  database: {database} not created yet: `communitybot run`, `chat` or `scheduler" in result.stdout
+    assert result.stdout.strip().endswith("no problems, 1 warning(s)")
+    assert not (tmp_path / "data").exists()
+    run(tmp_path, "chat", stdin="help\n")  # start-up creates and migrates it, as the warning says
+    after = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help"})
+    assert "PASS  database:" in after.stdout and after.stdout.strip().endswith("all good"), after.stdout
+
+
+def test_doctor_warns_on_pending_migrations_and_fails_on_an_unknown_revision(tmp_path: Path) -> None:
+    """A database one migration behind is migrated at start (WARN); one at a revision the code lacks is a FAIL."""
+    run(tmp_path, "db", "upgrade")
+    assert run(tmp_path, "db", "downgrade", "-1").returncode == 0
+    behind = run(tmp_path, "doctor")
+    assert behind.returncode == 0 and "WARN  database:" in behind.stdout, behind.stdout
+    assert f"code needs {Database.head_revision()}: `communitybot run`, `chat` or `scheduler tick` migrates it" in (
+        behind.stdout
+    )
+    run(tmp_path, "db", "upgrade")
+    with sqlite3.connect(tmp_path / "data" / "communitybot.db") as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999_from_a_newer_version'")
+    newer = run(tmp_path, "doctor")
+    assert newer.returncode == 1
+    assert "is at 9999_from_a_newer_version, which this version does not know" in newer.stdout
+
+
 def test_downgrade_to_an_unknown_revision_is_one_error_line(tmp_path: Path) -> None:
     """`db downgrade nonexist` names the revision in one line and exits non-zero; the database is unchanged."""
     run(tmp_path, "db", "upgrade")
@@ -38,6 +82,17 @@ def test_downgrade_to_an_unknown_revision_is_one_error_line(tmp_path: Path) -> N
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Can't locate revision identified by 'nonexist'" in one_error_line(result.stderr)
     assert run(tmp_path, "db", "current").stdout.startswith(f"{Database.head_revision()} ")
+
+
+def test_doctor_fails_on_a_model_chat_would_refuse_with_the_same_words(tmp_path: Path) -> None:
+    """A semantic_model that stops `chat` at start is a FAIL in `doctor`, with chat's own message."""
+    env = {"COMMUNITYBOT_SEMANTIC_MODEL": "nonexistent-model"}
+    chat = run(tmp_path, "chat", stdin="help\n", env=env)
+    assert chat.returncode == 2
+    refused = one_error_line(chat.stderr).removeprefix("communitybot: error: ")
+    doctor = run(tmp_path, "doctor", env=env)
+    assert doctor.returncode == 1 and f"FAIL  sentence vectors: {refused}\n" in doctor.stdout, doctor.stdout
+    assert "PASS  sentence vectors: semantic_model 'auto'" in run(tmp_path, "doctor").stdout
 
 
 def test_checkin_next_with_tz_is_one_clean_line_per_run(tmp_path: Path) -> None:

@@ -52,6 +52,7 @@ class Database:
             file = sqlite_file(url)
             if file is not None:
                 _make_folder(file.parent)
+                _private_file(file)
             connect_args["timeout"] = 30
         elif schema:
             connect_args["server_settings"] = {"search_path": schema}
@@ -181,9 +182,20 @@ def folder_problem(folder: Path) -> str | None:
     return None
 
 
+def _private_file(file: Path) -> None:
+    """Create the SQLite file readable by its owner alone (it holds personal data; SQLite gives its journal files
+    the same mode); an existing file is left as it is."""
+    try:
+        os.close(os.open(file, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise StorageError(f"cannot create the SQLite database {file} ({_why(exc)})") from None
+
+
 def _make_folder(folder: Path) -> None:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError as exc:
         raise StorageError(
             f"cannot use {folder} as the SQLite database's folder ({_why(exc)}): "

@@ -41,7 +41,8 @@ def test_scripted_session_answers_each_line(tmp_path: Path) -> None:
     assert "== What I can do ==" in result.stdout
     assert "== How long and how often should a learning circle meet? ==" in result.stdout
     assert "Read more: https://docs.p2pu.org/" in result.stdout
-    assert (tmp_path / "data" / "communitybot.db").exists()
+    database = tmp_path / "data" / "communitybot.db"  # personal data: the owner's alone
+    assert [oct(p.stat().st_mode & 0o777) for p in (database.parent, database)] == ["0o700", "0o600"]
 
 
 def test_quit_ends_a_scripted_session(tmp_path: Path) -> None:

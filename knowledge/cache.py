@@ -260,7 +260,8 @@ class IndexCache:
         entry = {"key": key, "kb": kb, "errors": [(str(e.path), e.line, e.message) for e in errors]}
         temp: Path | None = None
         try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # data_dir: personal data too
+            self.folder.mkdir(mode=0o700, exist_ok=True)
             with tempfile.NamedTemporaryFile(dir=self.folder, prefix=".kb-", suffix=".tmp", delete=False) as fh:
                 temp = Path(fh.name)
                 _dump(fh, entry, encoder)

@@ -134,7 +134,7 @@ async def members(session: AsyncSession, group_id: int) -> list[Member]:
         .where(GroupMemberRow.group_id == group_id)
         .order_by(GroupMemberRow.is_facilitator.desc(), GroupMemberRow.user_id)
     )
-    return [Member(r.user_id, r.is_facilitator) for r in rows]
+    return [Member(r.user_id, r.is_facilitator, r.joined_at) for r in rows]
 
 
 async def add_member(session: AsyncSession, group_id: int, user: str, now: datetime, facilitator: bool = False) -> bool:
@@ -214,7 +214,7 @@ async def members_of_groups(session: AsyncSession, group_ids: Sequence[int]) -> 
     if group_ids:
         rows = await session.scalars(select(GroupMemberRow).where(GroupMemberRow.group_id.in_(list(group_ids))))
         for r in rows:
-            out[r.group_id].append(Member(r.user_id, r.is_facilitator))
+            out[r.group_id].append(Member(r.user_id, r.is_facilitator, r.joined_at))
     return out
 
 

@@ -108,10 +108,11 @@ class StudyGroup:
 
 @dataclass(frozen=True)
 class Member:
-    """A member of a study group."""
+    """A member of a study group, and since when (None where it was not read)."""
 
     user: str
     is_facilitator: bool
+    joined_at: datetime | None = None
 
 
 @dataclass(frozen=True)

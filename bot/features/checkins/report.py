@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Collection, Sequence
-from datetime import UTC
+from collections.abc import Collection, Mapping, Sequence
+from datetime import UTC, datetime
 
 from bot import when
 from bot.csvsafe import SafeWriter
@@ -37,7 +37,7 @@ async def stats(ctx: Context, args: str) -> Replies:
         roster = await members(session, group.id)
     return [
         Reply(
-            _stats_text(group, runs, answers, [m.user for m in roster]),
+            _stats_text(group, runs, answers, {m.user: m.joined_at for m in roster}),
             title=text.STATS_TITLE.format(name=quote(group.name)),
             visibility=Visibility.EPHEMERAL,
         )
@@ -108,8 +108,12 @@ def summary(
 
 
 def _stats_text(
-    group: StudyGroup, runs: Sequence[CheckinRun], answers: Sequence[CheckinAnswer], roster: Sequence[str]
+    group: StudyGroup,
+    runs: Sequence[CheckinRun],
+    answers: Sequence[CheckinAnswer],
+    roster: Mapping[str, datetime | None],
 ) -> str:
+    """Per member, the check-ins answered of those held since they joined (or answered anyway), and the streak."""
     if not runs:
         return text.NO_RUNS_YET
     by_run: dict[int, set[str]] = {}
@@ -118,13 +122,15 @@ def _stats_text(
     users = sorted(set(roster) | {a.user for a in answers})
     lines = [text.PER_MEMBER]
     for user in users:
-        done = sum(1 for r in runs if user in by_run.get(r.id, set()))
+        joined = roster.get(user)
+        theirs = [r for r in runs if joined is None or r.scheduled_at >= joined or user in by_run.get(r.id, set())]
+        done = sum(1 for r in theirs if user in by_run.get(r.id, set()))
         streak = 0
-        for r in reversed(runs):
+        for r in reversed(theirs):
             if user not in by_run.get(r.id, set()):
                 break
             streak += 1
-        lines.append(text.MEMBER_LINE.format(user=user, done=done, total=len(runs), streak=streak))
+        lines.append(text.MEMBER_LINE.format(user=user, done=done, total=len(theirs), streak=streak))
     lines += ["", text.PER_RUN]
     for r in runs[-_RUNS_IN_STATS:]:
         count = len(by_run.get(r.id, set()))

@@ -16,7 +16,7 @@ __all__ = ["SmallTalk", "small_talk"]
 _MAX_WORDS = 7
 _MATCH = 88.0
 
-SmallTalk = Literal["greeting", "thanks", "bye", "bot", "abilities"]
+SmallTalk = Literal["greeting", "thanks", "bye", "bot", "abilities", "human"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -87,6 +87,27 @@ _PHRASES: dict[SmallTalk, tuple[str, ...]] = {
         "are you real",
         "are you an ai",
         "are you a person",
+    ),
+    "human": (
+        "i want to talk to a person",
+        "i want to speak to a person",
+        "i want to talk to a human",
+        "i want to speak to a human",
+        "can i talk to a person",
+        "can i speak to a person",
+        "can i talk to someone",
+        "can i speak to someone",
+        "talk to a human",
+        "speak to a human",
+        "talk to a person",
+        "i need a human",
+        "i need to talk to someone",
+        "let me talk to a person",
+        "can i talk to staff",
+        "contact staff",
+        "can i talk to human",  # "a real person", "an actual human" read as "human"
+        "i want to talk to human",
+        "i want to speak to human",
     ),
     "abilities": (
         "what can you do",

@@ -17,6 +17,8 @@ _LABEL_CHARS = 75  # the longest button label every platform shows whole
 def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
     """A short friendly reply to small talk: what the bot does and how to reach a human."""
     human = text.HUMAN_HERE if humans else text.HUMAN_FORUM
+    if kind == "human":  # asked for a person: how, not what the bot does
+        return Reply(f"{text.SMALL_TALK[kind]} {human}", in_thread=True)
     return Reply(f"{text.SMALL_TALK[kind]} {text.WHAT_I_DO} {human}", in_thread=True)
 
 

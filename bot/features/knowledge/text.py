@@ -27,6 +27,7 @@ SMALL_TALK: dict[SmallTalk, str] = {
     "bye": "Bye for now!",
     "bot": "Yes, I'm a bot, not a person.",
     "abilities": "Glad you asked.",
+    "human": "Of course: ask me your question first (it may already be answered).",
 }
 WHAT_I_DO = (
     "I answer questions about running learning circles from this community's handbook and recipes: ask me "

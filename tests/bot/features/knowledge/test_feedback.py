@@ -92,6 +92,11 @@ async def test_small_talk_gets_a_friendly_reply_saying_what_the_bot_does(chat: C
     for said, opening in expected.items():
         (reply,) = await chat.say(f"ask {said}")
         assert (reply.title, reply.text, reply.buttons) == (None, f"{opening} {WHAT_I_DO}", ())
+    (person,) = await chat.say("ask I want to speak to a person")  # how to reach one, not a recipe
+    assert person.text == (
+        "Of course: ask me your question first (it may already be answered). To reach a person, press “Ask a human” "
+        "under any of my answers."
+    )
     gaps = texts(await chat.say("kb gaps", role="staff"))
     assert "No gaps: every question so far was answered" in gaps
 

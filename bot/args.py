@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from collections.abc import Sequence
 from datetime import date
 
 from bot.errors import UsageError
 
-__all__ = ["NOT_A_DATE", "parse_date", "parse_options", "split_args"]
+__all__ = ["NOT_A_DATE", "parse_date", "parse_options", "split_args", "user_id"]
 
 NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
+_USER_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
+
+
+def user_id(given: str) -> str | None:
+    """The member ``given`` names: a Slack mention ``<@U123>`` (or ``<@U123|name>``), a Discord one ``<@!123>``,
+    ``@name`` or a bare id; None when it names nobody (``<!channel>``, ``<#C1>``, text with spaces or brackets)."""
+    bare = given.strip().removeprefix("<@").removeprefix("!").removesuffix(">").lstrip("@").split("|")[0]
+    return bare if _USER_ID.fullmatch(bare) else None
 
 
 def split_args(args: str) -> list[str]:

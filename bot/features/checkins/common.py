@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from bot.args import parse_date
+from bot.args import parse_date, user_id
 from bot.errors import NotFound, PermissionDenied, UsageError
 from bot.feature import Context
 from bot.features.checkins import text
 from bot.permissions import Role
 from bot.schedule import Schedule, load_zone, occurrences
+from bot.usertext import quote
 from bot.when import at
 from storage.checkins import get_group_by_channel, members
 from storage.records import StudyGroup
@@ -55,9 +56,15 @@ def local(instant: datetime, zone_name: str, *, relative: bool = False) -> str:
 
 
 def user_arg(given: str) -> str:
-    """The user id in a command's argument."""
-    # Accept a Slack-style mention <@U123>, a Discord mention <@!123> or @name as well as a bare id.
-    return given.strip().removeprefix("<@").removeprefix("!").removesuffix(">").lstrip("@")
+    """The user id in a command's argument (a mention, ``@name`` or a bare id).
+
+    Raises:
+        UsageError: ``given`` names nobody (``<!channel>``).
+    """
+    user = user_id(given)
+    if user is None:
+        raise UsageError(text.NOT_A_USER.format(given=quote(given.strip()[:64])))
+    return user
 
 
 def skips(group: StudyGroup) -> frozenset[date]:

@@ -138,3 +138,4 @@ RUN_LINE = "• {when}: {count} answered ({status})"
 EXPORTED = "{count} check-ins exported."
 EXPORT_FILE = "checkins.csv"
 EXPORT_COLUMNS = ("run_id", "scheduled_local", "scheduled_utc", "status", "user", "question", "answer", "mood")
+NOT_A_USER = "“{given}” is not a member: name one as @name, a mention or their id."

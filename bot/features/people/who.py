@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.args import user_id
 from bot.errors import UsageError
 from bot.feature import Context
 from bot.features.people import text as say
@@ -26,9 +27,8 @@ def person_of_arg(ctx: Context, args: str, usage: str) -> Identity:
     platform, sep, user = given.partition(":")
     if sep and platform.lower() in PLATFORMS and user:
         return Identity(platform.lower(), user)
-    # A Slack mention <@U123>, a Discord mention <@!123>, or @name.
-    bare = given.removeprefix("<@").removeprefix("!").removesuffix(">").lstrip("@").split("|")[0]
-    if not bare:
+    bare = user_id(given)  # a Slack mention <@U123>, a Discord mention <@!123>, @name or an id
+    if bare is None:
         raise UsageError(say.USER_USAGE.format(usage=usage))
     return Identity(ctx.origin.platform, bare)
 

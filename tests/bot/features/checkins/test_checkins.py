@@ -171,6 +171,10 @@ async def test_adding_someone_twice_says_they_are_already_in(chat: Chat) -> None
     assert texts(await chat.say("checkin add cy --facilitator", **FAY)) == (
         "\ncy is already a facilitator of Maps Circle."
     )
+    assert texts(await chat.say("checkin add <@U0DEE|dee>", **FAY)) == "\nU0DEE is now a member of Maps Circle."
+    assert texts(await chat.say("checkin add <!channel>", **FAY)) == (
+        "\n“<\u200b!channel>” is not a member: name one as @name, a mention or their id."
+    )
 
 
 async def test_bad_input_gets_specific_errors(chat: Chat) -> None:

@@ -81,6 +81,10 @@ async def _setting(ctx: Context, args: str, name: str) -> Replies:
         new = hours
     async with ctx.db.session() as session:
         await update_group(session, group.id, **{name: new})
-    return [
-        Reply(text.SETTING_SAVED.format(setting=name.replace("_", " "), value=value), visibility=Visibility.EPHEMERAL)
-    ]
+    said = text.SETTING_SAVED.format(setting=name.replace("_", " "), value=value)
+    if name in ("window_hours", "reminder_hours"):
+        window = new if name == "window_hours" else group.window_hours
+        remind = new if name == "reminder_hours" else group.reminder_hours
+        if isinstance(window, int) and isinstance(remind, int) and remind > window / 2:  # jobs.py caps it there
+            said += " " + text.REMINDER_CAPPED.format(reminder=remind, window=window, hours=f"{window / 2:g}")
+    return [Reply(said, visibility=Visibility.EPHEMERAL)]

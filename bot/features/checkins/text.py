@@ -51,6 +51,10 @@ QUESTIONS_SAVED = "{count} questions saved; they apply from the next check-in."
 ON_OFF_USAGE = "Usage: `checkin {command} on|off`"
 TOO_MANY_HOURS = "Use at most 168 hours (a week)."
 SETTING_SAVED = "Saved: {setting} = {value}."
+REMINDER_CAPPED = (
+    "With answers open {window} h, the reminder goes out halfway through, after {hours} h rather than {reminder} h, "
+    "so there is still time to answer."
+)
 NOT_POSITIVE = "{what} wants a whole number of at least 1, not {text!r}"
 
 # -- the schedule -----------------------------------------------------------------------------------------------

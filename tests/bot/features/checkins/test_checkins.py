@@ -177,6 +177,16 @@ async def test_adding_someone_twice_says_they_are_already_in(chat: Chat) -> None
     )
 
 
+async def test_a_reminder_later_than_half_the_window_says_when_it_goes_out(chat: Chat) -> None:
+    """`checkin window 2` with the 4-hour reminder: saved, and the reply says the reminder comes after 1 hour."""
+    await setup_group(chat)
+    assert texts(await chat.say("checkin window 2", **FAY)) == (
+        "\nSaved: window hours = 2. With answers open 2 h, the reminder goes out halfway through, after 1 h rather "
+        "than 4 h, so there is still time to answer."
+    )
+    assert texts(await chat.say("checkin reminder 1", **FAY)) == "\nSaved: reminder hours = 1."
+
+
 async def test_bad_input_gets_specific_errors(chat: Chat) -> None:
     """Unknown zone, 25:00, empty questions, a second group in a channel and no group at all are each explained."""
     assert "unknown time zone 'Mars/Base'" in texts(await chat.say("checkin create X --tz Mars/Base", **FAY))

@@ -28,7 +28,7 @@ import numpy.typing as npt
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
 
-from knowledge.standins import count_terms
+from knowledge.standins import ENGLISH_STOP_WORDS, count_terms
 
 __all__ = ["WORD", "LexicalFeatures", "words_of"]
 
@@ -157,13 +157,14 @@ class LexicalFeatures:
     def unknown_share(self, words: Sequence[str]) -> float:
         """The share of ``words``' weight (TF-IDF) in words the knowledge base never uses, each weighed as the
         rarest word it does use: all of ``["kubernetes"]`` against recipes that never say it. A word one typo away
-        from one it uses ("lerning"), or that starts with one it uses ("dropping", "drop"), is that word."""
+        from one it uses ("lerning"), or that starts with one it uses ("dropping", "drop"), is that word. Function
+        words do not count: "where can I find a plumber" is all plumber, not one word in six."""
         if not self._blocks:
             return 0.0
         block = self._blocks[0][1]
         rarest = float(block.idf.max())
         total = unknown = 0.0
-        for word, count in Counter(words).items():
+        for word, count in Counter(w for w in words if w not in ENGLISH_STOP_WORDS).items():
             column = _known_form(word, block.vocabulary)
             weight = (1 + math.log(count)) * (rarest if column is None else float(block.idf[column]))
             total += weight

@@ -77,6 +77,8 @@ def test_a_question_in_words_the_recipes_never_use_is_declined(starter: Knowledg
     covered question is still answered."""
     assert starter.answer("what is kubernetes").best is None
     assert starter.answer("what is docker?").best is None
+    assert starter.answer("what is a xyzzy").best is None
+    assert starter.answer("where can I find a plumber").best is None
     hit = starter.answer("what is a learning circle").best
     assert hit is not None and hit.recipe.id == "circles/what-is-a-learning-circle"
     typo = starter.answer("how do i promot my circle").best
@@ -89,6 +91,7 @@ def test_typos_and_inflections_of_known_words_are_not_unknown() -> None:
     lexical.fit_transform(["how big should a learning circle be", "people drop out"], ["Circles meet weekly."])
     assert lexical.unknown_share(["lerning", "cirlce", "dropping", "circles"]) == 0.0
     assert lexical.unknown_share(["kubernetes"]) == 1.0
+    assert lexical.unknown_share(["where", "can", "i", "find", "a", "kubernetes"]) == 1.0  # function words don't count
     assert 0.3 < lexical.unknown_share(["learning", "kubernetes"]) < 0.7
     assert lexical.unknown_share([]) == 0.0
 

@@ -21,12 +21,13 @@ import itertools
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import DamerauLevenshtein
 
 from knowledge.standins import ENGLISH_STOP_WORDS, count_terms
 
@@ -35,6 +36,8 @@ __all__ = ["WORD", "LexicalFeatures", "words_of"]
 WORD = re.compile(r"[a-z0-9][a-z0-9']*")
 _GRAMS = (3, 5)
 _TYPO = 80.0  # rapidfuzz ratio at or above which an unknown word is a typo of a known one ("cirlce", "circle": 83)
+_TWO_EDITS = 8  # a misspelt word this long may be two edits from its correction; shorter ones one
+_ENDINGS = ("s", "es", "ed", "d", "er", "est", "ing", "ly")  # endings an inflected form adds to its word
 _TYPO_MIN = 3  # words this short are never typos of others (a ratio means little on them)
 _STEM_MIN, _STEM_SUFFIX = 4, 4  # a known word this long at least, the unknown one at most this much longer
 _ROWS_AT_ONCE = 8192  # rows weighed or stacked at a time (bounds the temporaries of a big index)
@@ -171,6 +174,37 @@ class LexicalFeatures:
             unknown += weight if column is None else 0.0
         return unknown / total if total else 0.0
 
+    def corrected(self, text: str, is_word: Callable[[str], bool]) -> str:
+        """``text`` with each misspelt word replaced by the word of the knowledge base it misspells ("venu", "venue";
+        "serach", "search"), in lower case if any was.
+
+        A word is taken as misspelt only when the knowledge base never uses it, ``is_word`` knows neither it nor
+        the word it inflects ("plainer", "okayed"), and it is longer than three letters, all of them letters; its
+        correction is a word of the knowledge base one edit away (two from eight letters), the most common one
+        first (Norvig's spelling corrector, with the knowledge base as its dictionary). "plumber" stays a plumber.
+        """
+        if not self._blocks:
+            return text
+        block = self._blocks[0][1]
+        fixed = 0
+
+        def fix(match: re.Match[str]) -> str:
+            nonlocal fixed
+            word = match.group(0)
+            if word in block.vocabulary or len(word) <= _TYPO_MIN or not word.isalpha() or _inflects(word, is_word):
+                return word
+            edits = 1 if len(word) < _TWO_EDITS else 2
+            close = process.extract(
+                word, block.vocabulary.keys(), scorer=DamerauLevenshtein.distance, score_cutoff=edits, limit=None
+            )
+            if not close:
+                return word
+            fixed += 1
+            return str(min(close, key=lambda c: (c[1], block.idf[block.vocabulary[c[0]]]))[0])
+
+        out = WORD.sub(fix, text.lower())
+        return out if fixed else text
+
     def transform_one(self, text: str) -> sp.csr_matrix:
         """The feature row (1 x width) for one question."""
         words = words_of(text)
@@ -190,6 +224,13 @@ class LexicalFeatures:
             ),
             shape=(1, self.width),
         )
+
+
+def _inflects(word: str, is_word: Callable[[str], bool]) -> bool:
+    """Whether ``word`` is a word ``is_word`` knows, or one with a common ending added ("plainer", "okayed")."""
+    return is_word(word) or any(
+        word.endswith(end) and len(word) - len(end) > _TYPO_MIN and is_word(word[: -len(end)]) for end in _ENDINGS
+    )
 
 
 def _known_form(word: str, vocabulary: dict[str, int]) -> int | None:

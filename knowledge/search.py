@@ -71,7 +71,7 @@ from knowledge.ranking import (
 )
 from knowledge.rerank import Reranker, UnitWords, held_out
 from knowledge.standins import normalize, trim_memory
-from knowledge.vectors import Encoder, StaticEncoder
+from knowledge.vectors import Encoder, StaticEncoder, is_word
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
 
@@ -92,6 +92,13 @@ _STOP = frozenset(
 )
 # fmt: on
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
+# Where a message asking several questions splits: after a question mark, or before "and"/"also" + a question word.
+_QUESTIONS = re.compile(
+    r"(?<=\?)\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:how|what|where|when|who|why|which|can|could|do|does|is|are|"
+    r"should|will)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = 3  # a part with fewer words is not a question of its own ("and why?")
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
 
 
@@ -109,11 +116,13 @@ def tokens(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Answer:
-    """The best hit if it clears the threshold, else None; ``suggestions`` are the runners-up."""
+    """The best hit if it clears the threshold, else None; ``suggestions`` are the runners-up; ``also`` answers
+    the other questions a message asks at once ("how big ... and how long ...?"), each as sure as ``best``."""
 
     question: str
     best: Hit | None
     suggestions: tuple[Hit, ...]
+    also: tuple[Hit, ...] = ()
 
 
 class KnowledgeBase:
@@ -255,6 +264,7 @@ class KnowledgeBase:
         """The ``limit`` best units for ``question``, best first, each with its confidence; one unit per page."""
         if not self.recipes or not words_of(question):
             return []
+        question = self._lexical.corrected(question, is_word)  # "venu" is the venue the recipes talk about
         # A question's products are small: one BLAS thread is plenty, and more fight torch's threads when a
         # sentence-transformers model runs (measured: p99 139 ms with both pools, 29 ms with BLAS on one thread).
         with _blas().limit(limits=1, user_api="blas"):
@@ -309,14 +319,30 @@ class KnowledgeBase:
         return sorted(hits, key=lambda h: -h.score)
 
     def answer(self, question: str) -> Answer:
-        """The best recipe if it is confident enough, and up to three suggestions either way."""
+        """The best recipe if it is confident enough, and up to three suggestions either way; a message that asks
+        several questions gets the answer to each it is sure of (the whole message's answer first)."""
         hits = self.search(question, limit=4)
-        if hits and hits[0].score >= self.threshold:
-            return Answer(question, hits[0], tuple(hits[1:4]))
+        sure: list[Hit] = []
+        for hit in hits[:1] + [h for part in _questions(question) for h in self.search(part, limit=1)]:
+            if hit.score >= self.threshold and all(_page(hit) != _page(h) for h in sure):
+                sure.append(hit)
+        if sure:
+            shown = {h.recipe.id for h in sure}
+            return Answer(question, sure[0], tuple(h for h in hits if h.recipe.id not in shown)[:3], tuple(sure[1:3]))
         # Declined: offer close matches only when they are plausible, not three random pages for "tell me a joke".
         floor = np.where(self._has_examples, _PLAUSIBLE, PLAUSIBLE_DOCS)
         plausible = sorted((h for h in hits[:3] if h.score >= floor[self._index[h.recipe.id]]), key=lambda h: -h.score)
         return Answer(question, None, tuple(plausible))
+
+
+def _page(hit: Hit) -> str:
+    return hit.recipe.id.split("#", 1)[0]
+
+
+def _questions(message: str) -> list[str]:
+    """The questions of a message that asks more than one ("how big ... and how long ...?"), else none."""
+    parts = [p for p in _QUESTIONS.split(message) if len(words_of(p)) >= _QUESTION_WORDS]
+    return parts if len(parts) > 1 else []
 
 
 def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int) -> UnitWords:

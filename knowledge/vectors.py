@@ -32,7 +32,7 @@ from knowledge.standins import normalize
 if TYPE_CHECKING:
     from knowledge.embeddings import EmbeddingStore
 
-__all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "make_encoder"]
+__all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "is_word", "make_encoder"]
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,11 @@ class _Table:
 @lru_cache(maxsize=1)
 def _table() -> _Table:
     return _Table(_DATA)
+
+
+def is_word(word: str) -> bool:
+    """Whether ``word`` (lower case) is an English word the shipped word vectors know."""
+    return word in _table().index
 
 
 class StaticEncoder:

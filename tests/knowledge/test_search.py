@@ -14,7 +14,7 @@ import scipy.sparse as sp
 
 from knowledge import KnowledgeBase, Recipe, classifier, load_folder, starter_recipes_dir
 from knowledge.lexical import LexicalFeatures
-from knowledge.vectors import StaticEncoder, make_encoder
+from knowledge.vectors import StaticEncoder, is_word, make_encoder
 
 
 @pytest.fixture(scope="module")
@@ -94,6 +94,29 @@ def test_typos_and_inflections_of_known_words_are_not_unknown() -> None:
     assert lexical.unknown_share(["where", "can", "i", "find", "a", "kubernetes"]) == 1.0  # function words don't count
     assert 0.3 < lexical.unknown_share(["learning", "kubernetes"]) < 0.7
     assert lexical.unknown_share([]) == 0.0
+
+
+def test_misspelt_words_are_read_as_the_words_of_the_knowledge_base(starter: KnowledgeBase) -> None:
+    """ "venu" is the venue the recipes talk about (it answered the promotion recipe before); a real word they never
+    use, a number, a clitic or a short word stay as typed."""
+    hit = starter.answer("how do i find a venu").best
+    assert hit is not None and hit.recipe.id == "space/choosing-a-venue"
+    lexical = LexicalFeatures()
+    lexical.fit_transform(["find a venue", "search for courses", "the 12th meeting"], ["Facilitators meet weekly."])
+    assert lexical.corrected("Find a Venu, serach", is_word) == "find a venue, search"
+    assert lexical.corrected("Where's a plumber for the 10th?", is_word) == "Where's a plumber for the 10th?"
+    assert lexical.corrected("a fizzle", is_word) == "a fizzle"  # two edits from "file": too far for six letters
+    assert lexical.corrected("the facilitater", is_word) == "the facilitators"  # two edits: fine for eleven letters
+
+
+def test_a_message_with_several_questions_answers_each(starter: KnowledgeBase) -> None:
+    """Each question of the message gets its answer when sure; one question alone has no "also"."""
+    answer = starter.answer("how do I promote my circle and how do i find a venue and how long should meetings be")
+    assert answer.best is not None and answer.best.recipe.id == "recruiting/promotion"
+    assert [h.recipe.id for h in answer.also] == ["space/choosing-a-venue", "circles/meeting-length"]
+    assert starter.answer("how do I add and remove members").also == ()
+    declined_first = starter.answer("what is the weather? and how do i find a venue")
+    assert declined_first.best is not None and declined_first.best.recipe.id == "space/choosing-a-venue"
 
 
 def test_declined_questions_still_suggest_up_to_three_recipes(starter: KnowledgeBase) -> None:

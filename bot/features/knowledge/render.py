@@ -53,13 +53,18 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
         work = (Button(text.WORK_WITH_US, "consult:open", primary=True),) if "consulting" in recipe.tags else ()
         read = (Button(text.READ_MORE, "kb:show", recipe.id),) if answer.best.passage else ()
         more = (Button(text.MORE, "kb:more", qid),) if answer.suggestions else ()
+        body = answer.best.passage or recipe.body
+        if answer.also:  # the other questions of the message, each behind its own button
+            titles = ", ".join(f"“{h.recipe.title}”" for h in answer.also)
+            body += "\n\n" + text.ALSO_ASKED.format(titles=titles, them="it" if len(answer.also) == 1 else "them")
         return Reply(
-            text=answer.best.passage or recipe.body,
+            text=body,
             title=recipe.title,
             link=recipe.link,
             buttons=(
                 Button(text.HELPFUL, "kb:helpful", qid, primary=True),
                 Button(text.NOT_HELPFUL, "kb:unhelpful", qid),
+                *show_buttons(answer.also),
                 *work,
                 *read,
                 *more,

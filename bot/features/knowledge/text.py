@@ -8,6 +8,7 @@ from knowledge.smalltalk import SmallTalk
 NOT_SURE = "I'm not sure I know the answer to that."
 DID_YOU_MEAN = "Did you mean one of these?"
 NO_IDEA = "I don't have a recipe for that yet."
+ALSO_ASKED = "You also asked: {titles}. Press a button below to see {them}."
 EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 NO_WORDS = "“{given}” has no words for me to look up. " + EMPTY
 SHOW_USAGE = "Usage: `kb show ID`, e.g. `kb show circles/group-size` (`kb search TERM` finds ids)."

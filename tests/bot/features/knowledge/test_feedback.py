@@ -24,6 +24,18 @@ async def test_answer_has_feedback_buttons(chat: Chat) -> None:
     assert len(more[0].buttons) >= 3 and all(b.action_id == "kb:show" for b in more[0].buttons)
 
 
+async def test_a_message_with_two_questions_answers_both(chat: Chat) -> None:
+    """ "How big ... and how long ...?" answers one and offers the other behind its own button, not just one."""
+    reply = (await chat.say("ask how big should a circle be and how long should each meeting last?"))[0]
+    assert reply.title == "How long and how often should a learning circle meet?"
+    also = "You also asked: “How big should a learning circle be?”. Press a button below to see it."
+    assert reply.text.endswith(also)
+    labels = ["Helpful", "Not helpful", "How big should a learning circle be?", "More results", "Ask a human"]
+    assert [b.label for b in reply.buttons] == labels
+    shown = await chat.press(*button(reply, "How big should a learning circle be?"))
+    assert shown[0].title == "How big should a learning circle be?"
+
+
 async def test_helpful_teaches_the_phrasing_and_survives_restart(
     db_target: DbTarget, tmp_path: Path, clock: Clock
 ) -> None:

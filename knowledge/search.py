@@ -64,6 +64,7 @@ from knowledge.ranking import (
     DocsIndex,
     Hit,
     Rivals,
+    best_sentences,
     contrast_penalty,
     contrast_sides,
     merge,
@@ -73,7 +74,7 @@ from knowledge.rerank import Reranker, UnitWords, held_out
 from knowledge.standins import normalize, trim_memory
 from knowledge.vectors import Encoder, StaticEncoder, is_word
 
-__all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
+__all__ = ["Answer", "Hit", "KnowledgeBase", "focused", "passages", "tokens"]
 
 log = logging.getLogger(__name__)
 
@@ -333,6 +334,13 @@ class KnowledgeBase:
         floor = np.where(self._has_examples, _PLAUSIBLE, PLAUSIBLE_DOCS)
         plausible = sorted((h for h in hits[:3] if h.score >= floor[self._index[h.recipe.id]]), key=lambda h: -h.score)
         return Answer(question, None, tuple(plausible))
+
+
+def focused(hit: Hit, question: str) -> Hit:
+    """``hit`` showing only the few sentences of its body that bear on ``question`` (a follow-up about an answer
+    already given: "does it need wifi?" after the venue recipe), or as it is when its body is no longer than that."""
+    passage = best_sentences(hit.recipe.body, question)
+    return hit if passage == hit.recipe.body.strip() else replace(hit, passage=passage)
 
 
 def _page(hit: Hit) -> str:

@@ -15,7 +15,7 @@ from bot.features.knowledge import render_answer
 from bot.features.knowledge.render import show_buttons
 from bot.features.threads import text
 from bot.metrics import Metrics
-from knowledge import Answer, KnowledgeBase
+from knowledge import Answer, KnowledgeBase, focused
 from storage.questions import log_question
 
 __all__ = ["Answering", "solved_button"]
@@ -45,14 +45,18 @@ class Answering:
 
         A follow-up clear on its own about something new ("what about online circles?") is answered as it is; one
         that needs the thread ("does it need wifi?") is searched with ``context`` before it. ``previous`` is the
-        recipe the thread was answered with.
+        recipe the thread was answered with: found again, it shows only its sentences about the follow-up, with
+        "Read more" for the whole, rather than the same recipe again.
         """
         kb = self._kb()
         alone = kb.answer(question)
         if context is None or (alone.best is not None and alone.best.recipe.id != previous):
             return alone
         found = kb.answer(query_for(question, context))
-        return Answer(question, found.best, found.suggestions)
+        best = found.best
+        if best is not None and best.recipe.id == previous:  # already shown whole: just the part it asks about
+            best = focused(best, question)
+        return Answer(question, best, found.suggestions)
 
     async def log(self, ctx: Context, answer: Answer) -> int:
         """Log the question and what was answered (None when declined); returns the question's number."""

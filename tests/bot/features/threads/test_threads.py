@@ -91,7 +91,8 @@ async def test_a_mention_opens_a_thread_the_bot_then_follows(bot: BotApp) -> Non
     (first,) = await say(bot, "how do I find a venue", "ann", "m1", channel=LOUNGE, mention=True)
     assert first.in_thread and labels(first)[-1] == "Solved"
     (follow,) = await say(bot, "does it need wifi?", "ann", "m1", channel=LOUNGE)
-    assert follow.title == first.title
+    assert follow.title == first.title and "wifi" in follow.text and len(follow.text) < len(first.text)
+    assert labels(follow) == ["Helpful", "Not helpful", "Read more", "More results", "Ask a human", "Solved"]
     assert await say(bot, "who wants lunch?", "bo", "m2", channel=LOUNGE) == []
 
 

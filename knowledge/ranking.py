@@ -46,6 +46,8 @@ __all__ = [
     "contrast_sides",
     "merge",
     "passages",
+    "questions_of",
+    "sentences_of",
 ]
 
 Query = tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]
@@ -85,6 +87,13 @@ _RIVAL_UNITS = 24  # best units looked at beyond those shown, to find the rival 
 PLAUSIBLE_DOCS = 0.1
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
+# Where a message asking several questions splits: after a question mark, or before "and"/"also" + a question word.
+_QUESTIONS = re.compile(
+    r"(?<=\?)\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:how|what|where|when|who|why|which|can|could|do|does|is|are|"
+    r"should|will)\b)",
+    re.IGNORECASE,
+)
+_QUESTION_WORDS = 3  # a part with fewer words is not a question of its own ("and why?")
 
 
 @dataclass(frozen=True)
@@ -155,22 +164,33 @@ def content_words(text: str, stemmed: bool = True) -> list[str]:
     return [stem(w) for w in words] if stemmed else words
 
 
-def best_sentences(text: str, question: str) -> str:
-    """Two to four sentences of ``text`` around the one sharing the most content words with ``question``."""
+def best_sentences(text: str, question: str, window: int = _WINDOW) -> str:
+    """Two to ``window`` sentences of ``text`` around the one sharing the most content words with ``question``."""
     sentences = [s for s in _SENTENCE.split(text) if s.strip() and not s.lstrip().startswith("#")]
-    if len(sentences) <= _WINDOW:
+    if len(sentences) <= window:
         return text.strip()
     asked = set(content_words(question))
     overlap = [len(asked & set(content_words(s))) for s in sentences]
     best = int(np.argmax(overlap))
-    start = max(0, min(best - 1, len(sentences) - _WINDOW))
-    end = start + _WINDOW
+    start = max(0, min(best - 1, len(sentences) - window))
+    end = start + window
     while end - start > 2 and sum(len(s) for s in sentences[start:end]) > _SHOW_WHOLE:
         if end - 1 - best >= best - start:  # drop the sentence farther from the best one
             end -= 1
         else:
             start += 1
     return " ".join(s.strip() for s in sentences[start:end])
+
+
+def questions_of(message: str) -> list[str]:
+    """The questions of a message that asks more than one ("how big ... and how long ...?"), else none."""
+    parts = [p for p in _QUESTIONS.split(message) if len(words_of(p)) >= _QUESTION_WORDS]
+    return parts if len(parts) > 1 else []
+
+
+def sentences_of(text: str) -> list[str]:
+    """The sentences and list items of ``text``, headings left out."""
+    return [s.strip() for s in _SENTENCE.split(text) if s.strip() and not s.lstrip().startswith("#")]
 
 
 def contrast_sides(text: str) -> frozenset[int]:

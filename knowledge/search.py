@@ -64,17 +64,19 @@ from knowledge.ranking import (
     DocsIndex,
     Hit,
     Rivals,
-    best_sentences,
+    content_words,
     contrast_penalty,
     contrast_sides,
     merge,
     passages,
+    questions_of,
+    sentences_of,
 )
 from knowledge.rerank import Reranker, UnitWords, held_out
 from knowledge.standins import normalize, trim_memory
 from knowledge.vectors import Encoder, StaticEncoder, is_word
 
-__all__ = ["Answer", "Hit", "KnowledgeBase", "focused", "passages", "tokens"]
+__all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
 
 log = logging.getLogger(__name__)
 
@@ -93,13 +95,7 @@ _STOP = frozenset(
 )
 # fmt: on
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
-# Where a message asking several questions splits: after a question mark, or before "and"/"also" + a question word.
-_QUESTIONS = re.compile(
-    r"(?<=\?)\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:how|what|where|when|who|why|which|can|could|do|does|is|are|"
-    r"should|will)\b)",
-    re.IGNORECASE,
-)
-_QUESTION_WORDS = 3  # a part with fewer words is not a question of its own ("and why?")
+_FOLLOW_UP = 2  # sentences shown for a follow-up about an answer already given
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
 
 
@@ -319,12 +315,28 @@ class KnowledgeBase:
             hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
         return sorted(hits, key=lambda h: -h.score)
 
+    def focused(self, hit: Hit, question: str) -> Hit:
+        """``hit`` showing only the two sentences of its body that bear most on ``question``, a follow-up about an
+        answer already given ("does it need wifi?" after the venue recipe): the one sharing the most words with it,
+        else the closest in meaning ("posters" for the flyers line), and the one after it."""
+        sentences = sentences_of(hit.recipe.body)
+        if len(sentences) <= _FOLLOW_UP:
+            return hit
+        asked = set(content_words(question))
+        closeness = [float(len(asked & set(content_words(s)))) for s in sentences]
+        if not any(closeness):
+            dense = self.encoder.encode(question)[0]
+            closeness = [float(self.encoder.encode(s)[0] @ dense) for s in sentences]
+        shown = sentences[int(np.argmax(closeness)) :][:_FOLLOW_UP]
+        listed = any(s[:1] in "-*" or s[:1].isdigit() for s in shown)  # list items keep their own lines
+        return replace(hit, passage=("\n" if listed else " ").join(shown))
+
     def answer(self, question: str) -> Answer:
         """The best recipe if it is confident enough, and up to three suggestions either way; a message that asks
         several questions gets the answer to each it is sure of (the whole message's answer first)."""
         hits = self.search(question, limit=4)
         sure: list[Hit] = []
-        for hit in hits[:1] + [h for part in _questions(question) for h in self.search(part, limit=1)]:
+        for hit in hits[:1] + [h for part in questions_of(question) for h in self.search(part, limit=1)]:
             if hit.score >= self.threshold and all(_page(hit) != _page(h) for h in sure):
                 sure.append(hit)
         if sure:
@@ -336,21 +348,8 @@ class KnowledgeBase:
         return Answer(question, None, tuple(plausible))
 
 
-def focused(hit: Hit, question: str) -> Hit:
-    """``hit`` showing only the few sentences of its body that bear on ``question`` (a follow-up about an answer
-    already given: "does it need wifi?" after the venue recipe), or as it is when its body is no longer than that."""
-    passage = best_sentences(hit.recipe.body, question)
-    return hit if passage == hit.recipe.body.strip() else replace(hit, passage=passage)
-
-
 def _page(hit: Hit) -> str:
     return hit.recipe.id.split("#", 1)[0]
-
-
-def _questions(message: str) -> list[str]:
-    """The questions of a message that asks more than one ("how big ... and how long ...?"), else none."""
-    parts = [p for p in _QUESTIONS.split(message) if len(words_of(p)) >= _QUESTION_WORDS]
-    return parts if len(parts) > 1 else []
 
 
 def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int) -> UnitWords:

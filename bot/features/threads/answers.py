@@ -15,7 +15,7 @@ from bot.features.knowledge import render_answer
 from bot.features.knowledge.render import show_buttons
 from bot.features.threads import text
 from bot.metrics import Metrics
-from knowledge import Answer, KnowledgeBase, focused
+from knowledge import Answer, KnowledgeBase
 from storage.questions import log_question
 
 __all__ = ["Answering", "solved_button"]
@@ -54,8 +54,8 @@ class Answering:
             return alone
         found = kb.answer(query_for(question, context))
         best = found.best
-        if best is not None and best.recipe.id == previous:  # already shown whole: just the part it asks about
-            best = focused(best, question)
+        if best is not None and best.recipe.id == previous:  # shown whole already: only what the follow-up asks
+            best = kb.focused(best, question)
         return Answer(question, best, found.suggestions)
 
     async def log(self, ctx: Context, answer: Answer) -> int:

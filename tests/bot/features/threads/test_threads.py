@@ -77,6 +77,13 @@ async def test_follow_up_uses_the_thread_and_someone_elses_reply_silences_the_bo
     (first,) = await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
     (follow,) = await say(bot, "what about posters?", "ann", "t1")
     assert follow.title == first.title and follow.in_thread and "Solved" in labels(follow)
+    # The recipe was shown whole already: now only its lines closest to the follow-up, the whole behind a button.
+    lines = [
+        "Promote for about **four weeks** before the first meeting:",
+        "- Put up **flyers** at the venue and partner sites.",
+    ]
+    assert follow.text == "\n".join(lines)
+    assert "Read more" in labels(follow)
     (alone,) = await say(bot, "what about flyers?", "bo", "t5", channel=LOUNGE, mention=True)
     assert alone.text == "I don't have a recipe for that yet."  # without the thread it means nothing
     assert await say(bot, "thanks!", "ann", "t1") == []  # not a new question

@@ -56,6 +56,14 @@ _OTHER_VARIABLES = frozenset({"COMMUNITYBOT_CONFIG", "COMMUNITYBOT_TEST_POSTGRES
 _SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token", "webhooks"}
 
 
+# What starter_recipes accepts from a YAML string or an environment variable.
+_STARTER_WORDS: dict[str, bool | str] = {
+    "auto": "auto",
+    **dict.fromkeys(("true", "1", "yes", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "off"), False),
+}
+
+
 class Settings(BaseSettings):
     """The effective configuration of one bot process."""
 
@@ -75,7 +83,11 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL; empty means a SQLite file in data_dir. PostgreSQL: postgresql+asyncpg://...",
     )
     database_schema: str | None = Field(None, description="PostgreSQL schema to use (search_path).")
-    starter_recipes: bool = Field(True, description="Load the recipes shipped with the bot.")
+    starter_recipes: bool | Literal["auto"] = Field(
+        "auto",
+        description="Load the recipes shipped with the bot: 'auto' loads them unless a docs tree (a knowledge_dirs "
+        "entry with a base_url) is imported, true or false always.",
+    )
     knowledge_dirs: list[KnowledgeDir] = Field(
         [], description="Extra folders of Markdown recipes: a path, or {path, base_url} for an imported docs tree."
     )
@@ -215,6 +227,16 @@ class Settings(BaseSettings):
         if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError(f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
         return value
+
+    @field_validator("starter_recipes", mode="before")
+    @classmethod
+    def _check_starter(cls, value: object) -> object:
+        text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(value, bool) else None
+        if text is None:
+            return value
+        if text in _STARTER_WORDS:
+            return _STARTER_WORDS[text]
+        raise ValueError(f"{value!r} is not one of true, false, auto")
 
     @field_validator("digest_timezone")
     @classmethod

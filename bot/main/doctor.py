@@ -14,6 +14,7 @@ from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.wiring import load_knowledge
 from bot.routing import HELP, Channels
 from bot.settings import Settings, WebhookSettings
+from knowledge.cache import loads_starter_recipes
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.db import folder_problem, sqlite_file
@@ -208,6 +209,8 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks += await _database(settings)
     recipes, errors = load_knowledge(settings)
     detail = f"{len(recipes)} recipes loaded" + (f"; {len(errors)} skipped, first: {errors[0]}" if errors else "")
+    if settings.starter_recipes == "auto" and not loads_starter_recipes(settings):
+        detail += "; starter recipes off since a docs tree is imported (starter_recipes: true keeps them)"
     checks.append(Check("knowledge", not errors and bool(recipes), detail + ("" if recipes else "; none loaded")))
     checks.append(_vectors(settings))
     checks.append(_drafts(settings))

@@ -30,7 +30,7 @@ from bot.routing import Channels
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe, starter_recipes_dir
-from knowledge.cache import IndexCache, build_index, load_sources, sources_of
+from knowledge.cache import IndexCache, build_index, load_sources, loads_starter_recipes, sources_of
 from knowledge.loader import folder_fingerprint
 from knowledge.vectors import make_encoder
 from storage import Database
@@ -112,7 +112,7 @@ class BotApp:
         await self.reload_knowledge()
 
     def _knowledge_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        folders = [starter_recipes_dir()] if self.settings.starter_recipes else []
+        folders = [starter_recipes_dir()] if loads_starter_recipes(self.settings) else []
         folders += [source.path for source in self.settings.knowledge_dirs]
         return tuple(entry for folder in folders for entry in folder_fingerprint(folder))
 

@@ -36,7 +36,7 @@ def test_defaults_need_no_file_and_use_sqlite(tmp_path: Path) -> None:
     assert (
         settings.sqlalchemy_url.startswith("sqlite+aiosqlite:///") and "data/communitybot.db" in settings.sqlalchemy_url
     )
-    assert settings.starter_recipes
+    assert settings.starter_recipes == "auto"
 
 
 def test_yaml_is_read_and_environment_wins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -134,7 +134,7 @@ BAD_VALUES = [
     ("COMMUNITYBOT_HEALTH_PORT", "-1", "setting 'health_port': Input should be greater than or equal to 0"),
     ("COMMUNITYBOT_ANSWER_THRESHOLD", "high", "setting 'answer_threshold': Input should be a valid number"),
     ("COMMUNITYBOT_LEAD_RETENTION_DAYS", "1.5", "setting 'lead_retention_days': Input should be a valid integer"),
-    ("COMMUNITYBOT_STARTER_RECIPES", "maybe", "setting 'starter_recipes': Input should be a valid boolean"),
+    ("COMMUNITYBOT_STARTER_RECIPES", "maybe", "setting 'starter_recipes': 'maybe' is not one of true, false, auto"),
     ("COMMUNITYBOT_LOG_LEVEL", "LOUD", "setting 'log_level': Input should be 'DEBUG', 'INFO', 'WARNING' or 'ERROR'"),
     ("COMMUNITYBOT_DELIVERY_MAX_ATTEMPTS", "0", "setting 'delivery_max_attempts': Input should be greater than"),
     ("COMMUNITYBOT_HEALTH_MAX_DOWN_SECONDS", "0", "setting 'health_max_down_seconds': Input should be greater than"),

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.main.doctor import run_checks
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
@@ -70,6 +71,40 @@ def test_knowledge_dirs_accept_paths_and_docs_trees(tmp_path: Path) -> None:
     """Settings take a plain folder or a {path, base_url} docs tree."""
     settings = Settings(knowledge_dirs=[str(tmp_path), {"path": str(tmp_path), "base_url": BASE}])
     assert settings.knowledge_dirs[0].base_url is None and settings.knowledge_dirs[1].base_url == BASE
+
+
+@pytest.mark.parametrize(
+    ("starter", "docs", "loaded"),
+    [("auto", False, True), ("auto", True, False), (True, True, True), (False, False, False)],
+)
+def test_starter_recipes_step_aside_for_an_imported_handbook(
+    tmp_path: Path, starter: bool | str, docs: bool, loaded: bool
+) -> None:
+    """By default the starter recipes load unless a docs tree is imported: a community's own handbook answers its
+    members, not the shipped text; ``starter_recipes: true`` keeps them beside it."""
+    (tmp_path / "page.md").write_text("# Our page\n\nHow we run things here, in enough words to be an answer.\n")
+    folder = {"path": str(tmp_path), "base_url": BASE} if docs else str(tmp_path)
+    recipes, errors = load_knowledge(Settings(starter_recipes=starter, knowledge_dirs=[folder]))
+    assert errors == []
+    ids = {r.id for r in recipes}
+    assert "page" in ids
+    assert ("circles/group-size" in ids) is loaded
+
+
+async def test_doctor_says_the_starter_recipes_stepped_aside(tmp_path: Path) -> None:
+    """An imported handbook turns the starter recipes off by default: doctor's knowledge line says so and how to keep
+    them; with them kept, or with no docs tree, it says nothing about it."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "page.md").write_text("# Our page\n\nHow we run things here, in enough words.\n")
+    docs = {"path": str(tmp_path / "docs"), "base_url": BASE}
+    settings = Settings(data_dir=tmp_path, knowledge_dirs=[docs])
+    (check,) = [c for c in await run_checks(settings) if c.name == "knowledge"]
+    assert check.ok and check.detail == (
+        "1 recipes loaded; starter recipes off since a docs tree is imported (starter_recipes: true keeps them)"
+    )
+    kept = Settings(data_dir=tmp_path, knowledge_dirs=[docs], starter_recipes=True)
+    (check,) = [c for c in await run_checks(kept) if c.name == "knowledge"]
+    assert check.ok and check.detail == "39 recipes loaded"
 
 
 def test_p2pu_handbook_imports_cleanly(shared_dir: Path) -> None:

@@ -199,13 +199,13 @@ OPEN_PROJECT = {
 
 
 def test_starter_recipes_do_not_steal_docs_questions(tmp_path: Path) -> None:
-    """With the starter recipes beside a docs tree, docs questions are answered from the docs and no recipe says it
+    """With the starter recipes kept beside a docs tree, docs questions are answered from the docs and no recipe says it
     is sure of one (example questions look like any question, so a recipe must also be plausible as text)."""
     docs = tmp_path / "docs"
     docs.mkdir()
     for slug, (title, text) in OPEN_PROJECT.items():
         (docs / f"{slug}.md").write_text(f"# {title}\n\n{text}\n")
-    recipes, _ = load_knowledge(Settings(knowledge_dirs=[{"path": str(docs), "base_url": BASE}]))
+    recipes, _ = load_knowledge(Settings(starter_recipes=True, knowledge_dirs=[{"path": str(docs), "base_url": BASE}]))
     kb = KnowledgeBase(recipes)
     asked = {
         "what should our readme say so new people get what the project is?": "readme",

@@ -47,7 +47,7 @@ from typing import IO, Any, Protocol
 import numpy as np
 
 from bot.errors import RecipeError
-from knowledge.loader import Recipe, load_folder, recipe_files, starter_recipes_dir
+from knowledge.loader import DOCS_SUFFIXES, Recipe, load_folder, recipe_files, starter_recipes_dir
 from knowledge.search import KnowledgeBase
 from knowledge.vectors import Encoder
 
@@ -233,7 +233,7 @@ class IndexCache:
             if not source.path.is_dir():
                 add("missing")
                 continue
-            files, refused = recipe_files(source.path)
+            files, refused = recipe_files(source.path, DOCS_SUFFIXES if source.base_url else (".md",))
             add(sorted(str(e) for e in refused))
             for path in files:
                 add(path.relative_to(source.path).as_posix(), _file_bytes(path))

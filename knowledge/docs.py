@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
-from knowledge.loader import Recipe
+from knowledge.loader import DOCS_SUFFIXES, Recipe
 
 __all__ = ["clean_markdown", "page_url", "resolve_links", "slugify", "split_sections"]
 
@@ -26,6 +26,12 @@ _HTML = re.compile(r"</?[a-zA-Z][^>]*>")
 _LINK = re.compile(r"(!?)\[([^\]]*)\]\((<[^>]+>|[^)\s]+)(\s+\"[^\"]*\")?\)")
 _HEADING = re.compile(r"^(#{2,3})\s+(.+?)\s*$", re.MULTILINE)
 _FENCE = re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL)
+_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_MDX_MODULE = re.compile(r"^(?:import\s.+?\sfrom\s+['\"].+|import\s+['\"].+|export\s+(?:const|default|function)\b.*)$")
+# MkDocs admonitions and content tabs: `!!! note "Title"`, `??? tip`, `=== "Tab"`; their text is indented below.
+_MKDOCS_BLOCK = re.compile(r"^(?:(?:!!!|\?\?\?\+?)\s*([\w-]+)|===)(?:\s+\"([^\"]*)\")?\s*$")
+# Docusaurus and MyST admonitions: `:::tip[Title]`, `:::note Title`, `:::{warning}`, and the closing `:::`.
+_COLON_BLOCK = re.compile(r"^:::+\s*(?:\{([\w-]+)\}|([\w-]+))?\s*(?:\[([^\]]*)\]|(.*?))\s*$")
 
 
 def clean_markdown(text: str) -> str:
@@ -37,6 +43,8 @@ def clean_markdown(text: str) -> str:
         return f"\x00{len(fences) - 1}\x00"
 
     text = _FENCE.sub(keep, text)  # code blocks are shown as written
+    text = _COMMENT.sub("", text)
+    text = _blocks(text)
     text = _EMBED.sub(lambda m: f"[{m.group(1)}]({m.group(1)})", text)
     text = _TAG.sub("", text)
     text = _LIQUID.sub("", text)
@@ -50,10 +58,37 @@ def clean_markdown(text: str) -> str:
     return text.strip()
 
 
+def _blocks(text: str) -> str:
+    """Other tools' block syntax as plain Markdown: an admonition or tab becomes its title in bold, its indented
+    text is dedented, closing ``:::`` lines and MDX ``import``/``export`` lines go."""
+    out: list[str] = []
+    indented = False  # inside an MkDocs block, whose text is indented by four spaces
+    for line in text.splitlines():
+        if indented and (line.startswith(("    ", "\t")) or not line.strip()):
+            out.append(line[4:] if line.startswith("    ") else line.lstrip("\t"))
+            continue
+        indented = False
+        if _MDX_MODULE.match(line):
+            continue
+        mkdocs = _MKDOCS_BLOCK.match(line)
+        colon = None if mkdocs else _COLON_BLOCK.match(line)
+        if mkdocs:
+            title = mkdocs.group(2) if mkdocs.group(2) is not None else (mkdocs.group(1) or "").capitalize()
+            out.append(f"**{title}**" if title else "")
+            indented = True
+        elif colon:
+            title = colon.group(3) or colon.group(4) or (colon.group(1) or colon.group(2) or "").capitalize()
+            out.append(f"**{title}**" if title else "")
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 def page_url(rel_path: str, base_url: str) -> str:
     """The published address of a page: ``a/b.md`` -> ``BASE/a/b``; a ``README.md`` is its folder's page."""
-    path = rel_path[:-3] if rel_path.lower().endswith(".md") else rel_path
-    if posixpath.basename(path).lower() in {"readme", "index"}:
+    stem, suffix = posixpath.splitext(rel_path)
+    path = stem if suffix.lower() in DOCS_SUFFIXES else rel_path
+    if posixpath.basename(path).lower() in {"readme", "index", "_index"}:
         path = posixpath.dirname(path)
     return base_url.rstrip("/") + "/" + path if path else base_url.rstrip("/") + "/"
 

@@ -21,6 +21,7 @@ import yaml
 from bot.errors import RecipeError
 
 __all__ = [
+    "DOCS_SUFFIXES",
     "MAX_RECIPE_BYTES",
     "LoadResult",
     "Recipe",
@@ -36,6 +37,12 @@ log = logging.getLogger(__name__)
 MAX_RECIPE_BYTES = 1_000_000  # a long handbook page is about 50 KB; bigger files are refused, not read
 _KEYS = {"id", "title", "summary", "tags", "questions", "links", "updated"}
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+DOCS_SUFFIXES = (".md", ".markdown", ".mdx")  # a docs tree's page files; a recipe folder reads .md alone
+# Files of a docs tree that are no answer: a GitBook table of contents, licence and change notes.
+_NOT_PAGES = frozenset({"summary", "notice", "license", "licence", "changelog"})
+_SKIP_DIRS = frozenset({"node_modules", "__pycache__"})  # and every folder whose name starts with a dot
+# A setext heading ("Title" over "=====", "Section" over "-----") as the ATX heading it stands for.
+_SETEXT = re.compile(r"^(?=[^\n]*\w)(?![ \t]*(?:[-*+>|]|\d+\.)\s)([^\n]+)\n(=+|-+)[ \t]*$", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -121,6 +128,7 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     """
     meta, body, front = _front_matter(path, text)
     if docs:
+        body = _SETEXT.sub(lambda m: f"{'#' if m.group(2)[0] == '=' else '##'} {m.group(1).strip()}", body)
         description = meta.get("description")
         meta = {k: v for k, v in meta.items() if k in _KEYS}
         if isinstance(description, str) and "summary" not in meta:
@@ -160,17 +168,23 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     )
 
 
-def recipe_files(folder: Path) -> tuple[list[Path], list[RecipeError]]:
-    """The ``*.md`` files below ``folder`` that are safe to read, and an error for each one that is not.
+def recipe_files(folder: Path, suffixes: tuple[str, ...] = (".md",)) -> tuple[list[Path], list[RecipeError]]:
+    """The files below ``folder`` ending in one of ``suffixes`` that are safe to read, and an error for each one that
+    is not.
 
-    Symlinked folders are not entered (no loops); a symlinked file must resolve to a regular file inside ``folder``;
-    a dangling link, a loop, a link leading outside and a file over :data:`MAX_RECIPE_BYTES` are errors.
+    Symlinked folders are not entered (no loops), nor hidden ones (``.git``, ``.github``) and ``node_modules``; a
+    symlinked file must resolve to a regular file inside ``folder``; a dangling link, a loop, a link leading outside
+    and a file over :data:`MAX_RECIPE_BYTES` are errors.
     """
     files: list[Path] = []
     errors: list[RecipeError] = []
     root = folder.resolve()
-    for directory, _, names in sorted(os.walk(folder, followlinks=False)):
-        for name in sorted(n for n in names if n.lower().endswith(".md")):
+    walked = []
+    for directory, subfolders, names in os.walk(folder, followlinks=False):
+        subfolders[:] = [d for d in subfolders if not d.startswith(".") and d not in _SKIP_DIRS]
+        walked.append((directory, names))
+    for directory, names in sorted(walked):
+        for name in sorted(n for n in names if n.lower().endswith(suffixes)):
             path = Path(directory) / name
             try:
                 target = path.resolve(strict=True)
@@ -196,10 +210,10 @@ def recipe_files(folder: Path) -> tuple[list[Path], list[RecipeError]]:
     return files, errors
 
 
-def folder_fingerprint(folder: Path) -> tuple[tuple[str, int, int], ...]:
+def folder_fingerprint(folder: Path, suffixes: tuple[str, ...] = (".md",)) -> tuple[tuple[str, int, int], ...]:
     """Path, modification time and size of each recipe file (never raises): a change means "reload"."""
     out = []
-    for path in recipe_files(folder)[0] if folder.is_dir() else []:
+    for path in recipe_files(folder, suffixes)[0] if folder.is_dir() else []:
         try:
             stat = path.stat()
         except OSError:  # removed since it was listed
@@ -222,11 +236,11 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
         result.errors.append(RecipeError(folder, None, problem))
         return result
     seen: dict[str, Path] = {}
-    files, result.errors = recipe_files(folder)
+    files, result.errors = recipe_files(folder, DOCS_SUFFIXES if base_url is not None else (".md",))
     for path in files:
         rel = path.relative_to(folder).as_posix()
-        if base_url is not None and path.name.upper() in {"SUMMARY.MD", "NOTICE.MD"}:
-            continue  # a table of contents or a licence notice is not an answer
+        if base_url is not None and path.stem.lower() in _NOT_PAGES:
+            continue  # a table of contents, a licence or a change log is not an answer
         default_id = path.relative_to(folder).with_suffix("").as_posix()
         try:
             text = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the text

@@ -29,9 +29,9 @@ from bot.registry import Registry
 from bot.routing import Channels
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
-from knowledge import KnowledgeBase, Recipe, starter_recipes_dir
-from knowledge.cache import IndexCache, build_index, load_sources, loads_starter_recipes, sources_of
-from knowledge.loader import folder_fingerprint
+from knowledge import KnowledgeBase, Recipe
+from knowledge.cache import IndexCache, build_index, load_sources, sources_of
+from knowledge.loader import DOCS_SUFFIXES, folder_fingerprint
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.events import forget_events_before
@@ -112,9 +112,11 @@ class BotApp:
         await self.reload_knowledge()
 
     def _knowledge_fingerprint(self) -> tuple[tuple[str, int, int], ...]:
-        folders = [starter_recipes_dir()] if loads_starter_recipes(self.settings) else []
-        folders += [source.path for source in self.settings.knowledge_dirs]
-        return tuple(entry for folder in folders for entry in folder_fingerprint(folder))
+        return tuple(
+            entry
+            for source in sources_of(self.settings)
+            for entry in folder_fingerprint(source.path, DOCS_SUFFIXES if source.base_url else (".md",))
+        )
 
     async def _reload_if_changed(self, db: Database, now: datetime) -> list[Reply]:
         # Runs on every tick: edited, added or deleted recipe files are picked up without a restart.

@@ -147,3 +147,48 @@ def test_jekyll_variables_are_dropped_from_links_and_headings(tmp_path: Path) ->
     assert "[the next module](https://docs.p2pu.org/articles/next)" in recipes["guide"].body
     assert recipes["guide#write-your-readme"].title == "Guide › Write your README"
     assert "{{" not in recipes["guide"].body
+
+
+def test_other_tools_block_syntax_reads_as_plain_markdown() -> None:
+    """MkDocs admonitions and tabs, Docusaurus and MyST admonitions, MDX module lines and HTML comments: members see
+    the titles in bold and the text, never the markers or what a comment hides."""
+    raw = (
+        "Intro.<!-- TODO: check the\ndates -->\n\nimport Tabs from '@theme/Tabs';\nexport const meta = {};\n\n"
+        '!!! note "Bring snacks"\n    Food helps people talk.\n\n    Ask about allergies.\n\nBack to the page.\n\n'
+        ":::tip[Be on time]\nStart when you said.\n:::\n\n:::{warning}\nRooms close at nine.\n:::\n\n"
+        '=== "Online"\n    Share the link the day before.\n\n??? question\n    Hidden by default.\n'
+    )
+    assert clean_markdown(raw) == (
+        "Intro.\n\n**Bring snacks**\nFood helps people talk.\n\nAsk about allergies.\n\nBack to the page.\n\n"
+        "**Be on time**\nStart when you said.\n\n**Warning**\nRooms close at nine.\n\n"
+        "**Online**\nShare the link the day before.\n\n**Question**\nHidden by default."
+    )
+
+
+def test_docs_tree_pages_of_other_generators(tmp_path: Path) -> None:
+    """A docs tree may use .markdown and .mdx pages, setext headings and Hugo's _index pages; hidden folders,
+    node_modules, LICENSE and CHANGELOG are not pages, and a plain recipe folder still reads .md alone."""
+    words = "Members meet every week in the library and take turns leading the discussion. " * 2
+    (tmp_path / "guide.markdown").write_text(
+        f"Running a Circle\n================\n\n{words}\n\nFirst Meeting\n-------------\n\n{words}\n\n"
+        f"Last Meeting\n------------\n\n{words}\n"
+    )
+    (tmp_path / "online.mdx").write_text(f"---\ntitle: Online circles\nsidebar_position: 2\n---\n\n{words}\n")
+    (tmp_path / "topics").mkdir()
+    (tmp_path / "topics" / "_index.md").write_text(f"# Topics\n\n{words}\n")
+    for skipped in (".github/ISSUE_TEMPLATE/bug.md", "node_modules/pkg/README.md", "LICENSE.md", "CHANGELOG.md"):
+        (tmp_path / skipped).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / skipped).write_text(f"# Not a page\n\n{words}\n")
+    recipes = {r.id: r for r in load_folder(tmp_path, BASE).recipes}
+    assert set(recipes) == {
+        "guide",
+        "guide#first-meeting",
+        "guide#last-meeting",
+        "online",
+        "topics/_index",
+    }
+    assert recipes["guide#last-meeting"].title == "Running a Circle › Last Meeting"
+    assert recipes["guide#last-meeting"].link == "https://docs.p2pu.org/guide#last-meeting"
+    assert recipes["online"].title == "Online circles" and recipes["online"].link == "https://docs.p2pu.org/online"
+    assert recipes["topics/_index"].link == "https://docs.p2pu.org/topics"
+    assert {r.id for r in load_folder(tmp_path).recipes} == {"LICENSE", "CHANGELOG", "topics/_index"}

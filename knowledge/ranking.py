@@ -44,6 +44,7 @@ __all__ = [
     "Rivals",
     "contrast_penalty",
     "contrast_sides",
+    "joined",
     "merge",
     "passages",
     "questions_of",
@@ -77,7 +78,12 @@ PAGE_WEIGHT = 0.5  # share of a section's score that is its page's: pages rank, 
 _BEST_ROW = 0.45  # share of the best row in a unit's score (the rest is its centroid)
 _SHOW_WHOLE = 700  # a body up to this many characters is shown whole; longer ones show their best passage
 _WINDOW = 4  # sentences shown around the best match
-_SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9*\[(])|\n+(?=\s*(?:[-*]|\d+\.)\s)|\n{2,}")
+# A sentence ends at . ! or ? (not a list item's own number: "3. Re-write your README"), before a list item, or at
+# a blank line.
+_SENTENCE = re.compile(
+    r"(?<=[.!?])(?<!^\d\.)(?<!^\d\d\.)\s+(?=[A-Z0-9*\[(])|\n+(?=\s*>?\s*(?:[-*]|\d+\.)\s)|\n{2,}", re.MULTILINE
+)
+_LIST_ITEM = re.compile(r"\s*>?\s*(?:[-*]|\d+\.)\s")
 DOCS_LEAD = 1.0  # share of a docs unit's lead over its rivals added to its raw confidence score
 _RIVALS = 5  # the best units of this many other pages are a docs unit's rivals
 _RIVAL_UNITS = 24  # best units looked at beyond those shown, to find the rival pages (sections share pages)
@@ -179,7 +185,13 @@ def best_sentences(text: str, question: str, window: int = _WINDOW) -> str:
             end -= 1
         else:
             start += 1
-    return " ".join(s.strip() for s in sentences[start:end])
+    return joined(sentences[start:end])
+
+
+def joined(sentences: Sequence[str]) -> str:
+    """Sentences shown together: on one line, or one a line when any is a list item (a list keeps its shape)."""
+    listed = any(_LIST_ITEM.match(s) for s in sentences)
+    return ("\n" if listed else " ").join(s.strip() for s in sentences)
 
 
 def questions_of(message: str) -> list[str]:

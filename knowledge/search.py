@@ -67,6 +67,7 @@ from knowledge.ranking import (
     content_words,
     contrast_penalty,
     contrast_sides,
+    joined,
     merge,
     passages,
     questions_of,
@@ -328,8 +329,7 @@ class KnowledgeBase:
             dense = self.encoder.encode(question)[0]
             closeness = [float(self.encoder.encode(s)[0] @ dense) for s in sentences]
         shown = sentences[int(np.argmax(closeness)) :][:_FOLLOW_UP]
-        listed = any(s[:1] in "-*" or s[:1].isdigit() for s in shown)  # list items keep their own lines
-        return replace(hit, passage=("\n" if listed else " ").join(shown))
+        return replace(hit, passage=joined(shown))
 
     def answer(self, question: str) -> Answer:
         """The best recipe if it is confident enough, and up to three suggestions either way; a message that asks

@@ -13,7 +13,7 @@ import pytest
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
-from knowledge.ranking import DOCS_LEAD, PLAUSIBLE_DOCS, content_words
+from knowledge.ranking import DOCS_LEAD, PLAUSIBLE_DOCS, best_sentences, content_words
 from knowledge.smalltalk import small_talk
 
 BASE = "https://docs.example.org/"
@@ -264,3 +264,21 @@ def test_a_declined_docs_question_offers_its_near_misses(tmp_path: Path) -> None
 def test_clitics_and_function_words_are_not_topics(text: str, words: list[str]) -> None:
     """ "what's" is "what", "learner's" is "learner", "does" is no topic; negations keep their "n't"."""
     assert content_words(text) == words
+
+
+def test_a_shown_passage_keeps_numbered_and_quoted_list_items_whole() -> None:
+    """A numbered step is one sentence with its number ("3." does not end a sentence), and list items, quoted ones
+    too, are shown one a line rather than run together."""
+    text = (
+        "Intro to the steps. Read them all first. They take an hour.\n\n"
+        "3. Re-write your README\n\n"
+        "Use clear language and define all terms. Ask a newcomer to read it.\n\n"
+        "Ask a newcomer to read it.\nExamples from other codes:\n>* Be friendly and patient\n>* Be welcoming"
+    )
+    assert best_sentences(text, "how should I re-write the readme?") == (
+        "They take an hour.\n3. Re-write your README\nUse clear language and define all terms.\n"
+        "Ask a newcomer to read it."
+    )
+    assert best_sentences(text, "which examples: be friendly, welcoming?") == (
+        "Ask a newcomer to read it.\nExamples from other codes:\n>* Be friendly and patient\n>* Be welcoming"
+    )

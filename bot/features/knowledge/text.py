@@ -31,18 +31,18 @@ SMALL_TALK: dict[SmallTalk, str] = {
     "human": "Of course: ask me your question first (it may already be answered).",
 }
 WHAT_I_DO = (
-    "I answer questions about running learning circles from this community's handbook and recipes: ask me "
+    "I answer questions from this community's handbook and recipes: ask me "
     "something like “how long should a meeting be?”."
 )
 HUMAN_HERE = "To reach a person, press “Ask a human” under any of my answers."
-HUMAN_FORUM = "To reach a person, please ask in the community forum."
+HUMAN_FORUM = "To reach a person, please ask one of the organisers directly."
 
 # Feedback buttons (feedback.py).
 MORE_TEXT = "Other recipes that might help:"
 THANKS_HELPFUL = "Thanks! I'll remember that this answer fits questions like yours."
 THANKS_UNHELPFUL = "Thanks for telling me; I've noted it so the team can improve this answer."
 RUNNERS_UP = "Maybe one of these answers it:"
-NO_HUMANS = "Nobody is set up to take questions here yet; please ask in the community forum."
+NO_HUMANS = "Nobody is set up to take questions here yet; please ask one of the organisers directly."
 PASSED_ON = "I've passed your question to the team; someone will answer you there."
 FOR_A_HUMAN_TITLE = "A question for a human"
 FOR_A_HUMAN = "{who} asked: {question}\n(question {id}; staff can teach me the answer with `kb confirm {id} RECIPE_ID`)"

@@ -299,6 +299,8 @@ async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
         )
         again = (await chat.say("ask who won the football game", user="bo", channel="general"))[0]
         nobody = await chat.press(*button(again, "Ask a human"), user="bo", channel="general")
-        assert texts(nobody) == "\nNobody is set up to take questions here yet; please ask in the community forum."
+        assert texts(nobody) == (
+            "\nNobody is set up to take questions here yet; please ask one of the organisers directly."
+        )
     finally:
         await app.close()

@@ -88,7 +88,7 @@ async def test_gaps_and_stats_for_staff(chat: Chat) -> None:
 
 
 WHAT_I_DO = (
-    "I answer questions about running learning circles from this community's handbook and recipes: ask me "
+    "I answer questions from this community's handbook and recipes: ask me "
     "something like “how long should a meeting be?”. To reach a person, press “Ask a human” under any of my answers."
 )
 

@@ -170,22 +170,48 @@ def content_words(text: str, stemmed: bool = True) -> list[str]:
     return [stem(w) for w in words] if stemmed else words
 
 
-def best_sentences(text: str, question: str, window: int = _WINDOW) -> str:
-    """Two to ``window`` sentences of ``text`` around the one sharing the most content words with ``question``."""
-    sentences = [s for s in _SENTENCE.split(text) if s.strip() and not s.lstrip().startswith("#")]
+def best_sentences(text: str, question: str, title: str = "", window: int = _WINDOW) -> str:
+    """Two to ``window`` sentences of ``text`` around the one that bears most on ``question``, within one heading's
+    block (an FAQ's answer does not run on into the next question's), the block's heading first in bold unless the
+    unit's ``title`` (its heading path) ends with it.
+
+    A sentence bears on the question by the content words they share; its block heading's words count half.
+    """
+    blocks = _blocks(text)
+    sentences = [(k, s) for k, (_, block) in enumerate(blocks) for s in block]
     if len(sentences) <= window:
         return text.strip()
     asked = set(content_words(question))
-    overlap = [len(asked & set(content_words(s))) for s in sentences]
+    heading_overlap = [len(asked & set(content_words(heading or ""))) / 2 for heading, _ in blocks]
+    overlap = [len(asked & set(content_words(s))) + heading_overlap[k] for k, s in sentences]
     best = int(np.argmax(overlap))
-    start = max(0, min(best - 1, len(sentences) - window))
-    end = start + window
-    while end - start > 2 and sum(len(s) for s in sentences[start:end]) > _SHOW_WHOLE:
+    block = sentences[best][0]
+    first = next(i for i, (k, _) in enumerate(sentences) if k == block)
+    last = first + len(blocks[block][1])  # one past the block's last sentence
+    start = max(first, min(best - 1, last - window))
+    end = min(start + window, last)
+    while end - start > 2 and sum(len(s) for _, s in sentences[start:end]) > _SHOW_WHOLE:
         if end - 1 - best >= best - start:  # drop the sentence farther from the best one
             end -= 1
         else:
             start += 1
-    return joined(sentences[start:end])
+    shown = joined([s for _, s in sentences[start:end]])
+    heading = blocks[block][0]
+    return f"**{heading}**\n{shown}" if heading and not title.endswith(heading) else shown
+
+
+def _blocks(text: str) -> list[tuple[str | None, list[str]]]:
+    """The sentences of ``text`` under each heading: a first block with no heading, then one per heading line."""
+    blocks: list[tuple[str | None, list[str]]] = [(None, [])]
+    for part in _SENTENCE.split(text):
+        part = part.strip()
+        if part.startswith("#"):
+            line, _, part = part.partition("\n")
+            blocks.append((line.lstrip("#").strip().replace("**", ""), []))
+            part = part.strip()
+        if part:
+            blocks[-1][1].append(part)
+    return blocks
 
 
 def joined(sentences: Sequence[str]) -> str:
@@ -309,8 +335,11 @@ class DocsIndex:
         norm = float(np.linalg.norm(weights)) or 1.0
         return terms, (weights / norm).astype(np.float32)
 
-    def passage(self, unit: int, query: Query, question: str, dense: npt.NDArray[np.float32]) -> str | None:
-        """The sentences of ``unit``'s body around its best match with ``question``; None if the body is short."""
+    def passage(
+        self, unit: int, query: Query, question: str, dense: npt.NDArray[np.float32], title: str = ""
+    ) -> str | None:
+        """The sentences of ``unit``'s body (titled ``title``) around its best match with ``question``; None if the
+        body is short."""
         k = int(np.searchsorted(self._units, unit))
         if k >= len(self._units) or self._units[k] != unit:
             return None
@@ -322,7 +351,7 @@ class DocsIndex:
         terms, weights = query
         lexical = self._rows[terms][:, rows].T @ weights if len(terms) else np.zeros(len(rows), dtype=np.float32)
         fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self._dense[rows] @ dense)
-        return best_sentences(self._texts[rows[int(np.argmax(fused))]], question)
+        return best_sentences(self._texts[rows[int(np.argmax(fused))]], question, title)
 
     def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Each unit's score for a question (its :meth:`query` and sentence vector); ``-inf`` for other units."""

@@ -277,7 +277,8 @@ class KnowledgeBase:
                 order, best = self._docs.ranking(docs, limit * 2)
                 hits = merge(self._checked(hits, scores, best), self._docs_hits(question, docs, order, best))
                 if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
-                    passage = self._docs.passage(self._index[hits[0].recipe.id], query, question, dense)
+                    unit = self._index[hits[0].recipe.id]
+                    passage = self._docs.passage(unit, query, question, dense, hits[0].recipe.title)
                     hits[0] = replace(hits[0], passage=passage)
         pages: set[str] = set()
         out = []

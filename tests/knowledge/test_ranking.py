@@ -282,3 +282,22 @@ def test_a_shown_passage_keeps_numbered_and_quoted_list_items_whole() -> None:
     assert best_sentences(text, "which examples: be friendly, welcoming?") == (
         "Ask a newcomer to read it.\nExamples from other codes:\n>* Be friendly and patient\n>* Be welcoming"
     )
+
+
+def test_a_shown_passage_stays_under_its_heading_and_names_it() -> None:
+    """In an FAQ, the answer shown is the best-matching question's own answer, under that question in bold, and does
+    not run on into the next question's answer; a heading the unit's title already ends with is not repeated."""
+    text = (
+        "### **Can I change the meeting length?**\n\nYes. Keep every meeting the same length. Tell learners early.\n\n"
+        "### **Can learners take several circles for credit?**\n\nThey can join as many as they like. Each course "
+        "earns credit once. Six courses give up to six credits.\n\n### **Will there be more courses?**\n\nYes! "
+        "We are working on it now. Tell us what you would like."
+    )
+    assert best_sentences(text, "how many circles can learners take for credit?", "FAQs") == (
+        "**Can learners take several circles for credit?**\nThey can join as many as they like. Each course earns "
+        "credit once. Six courses give up to six credits."
+    )
+    titled = "FAQs › Can learners take several circles for credit?"
+    assert best_sentences(text, "how many circles can learners take for credit?", titled) == (
+        "They can join as many as they like. Each course earns credit once. Six courses give up to six credits."
+    )

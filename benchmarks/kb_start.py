@@ -37,7 +37,8 @@ QUESTION = "how long should a learning circle meeting be?"
 _FIRST_ANSWER = """
 import json, sys, time
 from bot.settings import Settings
-from knowledge.cache import IndexCache, build_index, sources_of
+from knowledge.cache import IndexCache, build_index
+from knowledge.sources import sources_of
 from knowledge.vectors import make_encoder
 
 settings = Settings()

@@ -42,27 +42,17 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any
 
 import numpy as np
 
 from bot.errors import RecipeError
-from knowledge.loader import DOCS_SUFFIXES, Recipe, load_folder, recipe_files, starter_recipes_dir
+from knowledge.loader import DOCS_SUFFIXES, recipe_files
 from knowledge.search import KnowledgeBase
+from knowledge.sources import Source, load_sources, log_errors
 from knowledge.vectors import Encoder
 
-__all__ = [
-    "KEEP",
-    "IndexCache",
-    "KnowledgeSettings",
-    "Loaded",
-    "Source",
-    "SourceSetting",
-    "build_index",
-    "load_sources",
-    "loads_starter_recipes",
-    "sources_of",
-]
+__all__ = ["KEEP", "IndexCache", "Loaded", "build_index"]
 
 log = logging.getLogger(__name__)
 
@@ -75,14 +65,6 @@ _LIVE_ENCODER = "live-encoder"
 _STALE_TEMP_SECONDS = 3600  # a temporary file this old was left by a crash mid-write
 
 
-@dataclass(frozen=True)
-class Source:
-    """A folder of recipes; with ``base_url`` an imported docs tree published there."""
-
-    path: Path
-    base_url: str | None = None
-
-
 @dataclass
 class Loaded:
     """A knowledge base ready to answer, the recipe files it skipped, and whether it came from the cache."""
@@ -90,82 +72,6 @@ class Loaded:
     kb: KnowledgeBase
     errors: list[RecipeError] = field(default_factory=list)
     cached: bool = False
-
-
-class SourceSetting(Protocol):
-    """One configured folder, as the settings describe it (``bot.settings.KnowledgeDir`` is one)."""
-
-    @property
-    def path(self) -> Path:
-        """The folder."""
-
-    @property
-    def base_url(self) -> str | None:
-        """Where the folder is published, for an imported docs tree."""
-
-
-class KnowledgeSettings(Protocol):
-    """The settings that say which folders to load (``bot.settings.Settings`` is one); knowledge/ does not import
-    the core's settings."""
-
-    @property
-    def starter_recipes(self) -> bool | str:
-        """Load the recipes shipped with the bot: True, False or ``"auto"`` (see :func:`loads_starter_recipes`)."""
-
-    @property
-    def knowledge_dirs(self) -> Sequence[SourceSetting]:
-        """The configured folders, in order."""
-
-
-def loads_starter_recipes(settings: KnowledgeSettings) -> bool:
-    """Whether the starter recipes load: as set, or with ``"auto"`` unless a docs tree is imported.
-
-    A community that imports its own handbook answers from it: the starter recipes (general text about learning
-    circles) would otherwise answer its members' questions in place of its own pages. On the P2PU handbook's dev
-    questions they took the top place for 38 of 100 and gave 15 answers that were not the handbook's (top-1 0.49,
-    precision 0.60, against 0.65 and 0.91 without them).
-    """
-    if settings.starter_recipes == "auto":
-        return not any(d.base_url for d in settings.knowledge_dirs)
-    return bool(settings.starter_recipes)
-
-
-def sources_of(settings: KnowledgeSettings) -> list[Source]:
-    """The folders the settings ask for: the starter recipes (see :func:`loads_starter_recipes`), then
-    ``knowledge_dirs``."""
-    sources = [Source(starter_recipes_dir())] if loads_starter_recipes(settings) else []
-    return sources + [Source(d.path, d.base_url) for d in settings.knowledge_dirs]
-
-
-def load_sources(sources: Sequence[Source]) -> tuple[list[Recipe], list[RecipeError]]:
-    """Load every folder; broken files and ids already taken by an earlier folder are skipped (and logged).
-
-    A community's own recipe with a starter recipe's id (``circles/group-size``) replaces that starter recipe: the
-    starter set is a default to adapt, not a rival.
-    """
-    recipes: list[Recipe] = []
-    errors: list[RecipeError] = []
-    seen: dict[str, int] = {}  # id -> place in recipes
-    starter: set[str] = set()  # ids still held by a starter recipe
-    for source in sources:
-        result = load_folder(source.path, source.base_url)
-        errors += result.errors
-        shipped = source.path == starter_recipes_dir()
-        for recipe in result.recipes:
-            if recipe.id in starter and not shipped:
-                log.info("knowledge base: %s replaces the starter recipe %r", recipe.path, recipe.id)
-                recipes[seen[recipe.id]] = recipe
-                starter.discard(recipe.id)
-                continue
-            if recipe.id in seen:
-                errors.append(RecipeError(recipe.path or source.path, 1, f"duplicate id {recipe.id!r} across folders"))
-                continue
-            seen[recipe.id] = len(recipes)
-            recipes.append(recipe)
-            if shipped:
-                starter.add(recipe.id)
-    _log_errors(errors)
-    return recipes, errors
 
 
 def build_index(
@@ -184,18 +90,13 @@ def build_index(
     key = cache.key(sources, threshold=threshold, encoder=encoder, learned=learned) if cache is not None else ""
     hit = cache.get(key, encoder) if cache is not None else None
     if hit is not None:
-        _log_errors(hit.errors)
+        log_errors(hit.errors)
         return hit
     recipes, errors = load_sources(sources)
     kb = KnowledgeBase(recipes, threshold=threshold, learned=learned, encoder=encoder)
     if cache is not None:
         cache.put(key, kb, errors, encoder)
     return Loaded(kb, errors)
-
-
-def _log_errors(errors: Iterable[RecipeError]) -> None:
-    for error in errors:
-        log.warning("skipped recipe: %s", error)
 
 
 class IndexCache:

@@ -14,7 +14,7 @@ from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.wiring import load_knowledge
 from bot.routing import HELP, Channels
 from bot.settings import Settings, WebhookSettings
-from knowledge.cache import loads_starter_recipes
+from knowledge.sources import loads_starter_recipes
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.db import folder_problem, sqlite_file

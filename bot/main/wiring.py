@@ -30,8 +30,9 @@ from bot.routing import Channels
 from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe
-from knowledge.cache import IndexCache, build_index, load_sources, sources_of
+from knowledge.cache import IndexCache, build_index
 from knowledge.loader import DOCS_SUFFIXES, folder_fingerprint
+from knowledge.sources import load_sources, sources_of
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.events import forget_events_before

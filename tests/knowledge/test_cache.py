@@ -16,8 +16,9 @@ import pytest
 import knowledge.cache as cache_module
 from bot.main.wiring import BotApp
 from bot.settings import Settings
-from knowledge.cache import IndexCache, Loaded, Source, build_index
+from knowledge.cache import IndexCache, Loaded, build_index
 from knowledge.embeddings import EmbeddingStore
+from knowledge.sources import Source
 from knowledge.vectors import StaticEncoder
 from tests.conftest import ROOT
 

@@ -8,8 +8,8 @@ from pathlib import Path
 from bot.main.wiring import BotApp
 from bot.settings import Settings
 from knowledge import load_folder, starter_recipes_dir
-from knowledge.cache import Source, load_sources
 from knowledge.loader import MAX_RECIPE_BYTES
+from knowledge.sources import Source, load_sources
 
 GOOD = '---\ntitle: Bike parking\nquestions: ["where do we park the bikes"]\n---\nOut back.\n'
 

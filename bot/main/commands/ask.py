@@ -21,7 +21,8 @@ def add_parser(sub: Subparsers) -> None:
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Print the answer (or the suggestions); exit 1 if there is no answer."""
     # No database (answering one question learns nothing) and no app: only what answering needs is imported.
-    from knowledge.cache import IndexCache, build_index, sources_of
+    from knowledge.cache import IndexCache, build_index
+    from knowledge.sources import sources_of
     from knowledge.vectors import make_encoder
 
     cache = IndexCache(settings.data_dir / "kb-cache")

@@ -140,7 +140,7 @@ async def test_small_talk_gets_the_friendly_reply_never_not_sure(bot: BotApp) ->
     person; in a watched channel small talk gets nothing."""
     for said in ("hi", "thanks!", "are you a bot?", "what can you do?"):
         (reply,) = await say(bot, said, "ann", f"s-{said}", channel=LOUNGE, mention=True)
-        assert "I answer questions about running learning circles" in reply.text, said
+        assert "I answer questions from this community" in reply.text, said
         assert "To reach a person" in reply.text and "not sure" not in reply.text and not reply.buttons
     assert await say(bot, "hi everyone", "ann", "s9", starts=True) == []
 

@@ -21,6 +21,8 @@ for the other side.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import re
 from collections import Counter
@@ -144,6 +146,7 @@ def merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a build stems the same words thousands of times
 def stem(word: str) -> str:
     """A light English stem, so "learners", "journals" and "planning" meet "learner", "journal" and "plan"."""
     if len(word) > 4 and word.endswith("ies"):
@@ -266,7 +269,7 @@ class DocsIndex:
         self._owner = owner
         self._units, self._starts = np.unique(owner, return_index=True)
         self._n = n_units
-        membership = sp.csr_matrix(
+        self._membership = membership = sp.csr_matrix(
             (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n_units, len(owner))
         )
         self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
@@ -275,6 +278,21 @@ class DocsIndex:
         self._page = np.arange(n_units) if parent is None else parent
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
         self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
+
+    @property
+    def texts(self) -> list[str]:
+        """Every row's text."""
+        return self._texts
+
+    @property
+    def owner(self) -> npt.NDArray[np.intp]:
+        """Each row's unit."""
+        return self._owner
+
+    @property
+    def dense(self) -> npt.NDArray[np.float32]:
+        """Each row's sentence vector."""
+        return self._dense
 
     def _hubness(self, rows: sp.csr_matrix, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """How close each unit is to the texts of other units on average over its nearest ones (CSLS-style)."""
@@ -314,22 +332,73 @@ class DocsIndex:
 
     def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Each unit's score for a question (its :meth:`query` and sentence vector); ``-inf`` for other units."""
-        out = np.full(self._n, -np.inf, dtype=np.float32)
         lexical_rows = np.zeros(len(self._owner), dtype=np.float32)
         lexical_centroid = np.zeros(self._n, dtype=np.float32)
         terms, weights = query
         if len(terms):
             lexical_rows = self._rows[terms].T @ weights
             lexical_centroid = self._centroids[terms].T @ weights
-        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * (self._dense @ dense)
+        return self._fused(lexical_rows, lexical_centroid, self._dense @ dense, self._dense_centroids @ dense)
+
+    def scores_many(self, queries: Sequence[Query], dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """:meth:`scores` for many questions at once (``dense``: one sentence vector a row): questions x units."""
+        terms = np.concatenate([t for t, _ in queries]) if queries else np.zeros(0, dtype=np.intp)
+        weights = np.concatenate([w for _, w in queries]) if queries else np.zeros(0, dtype=np.float32)
+        columns = np.repeat(np.arange(len(queries)), [len(t) for t, _ in queries])
+        asked = sp.csr_matrix((weights, (columns, terms)), shape=(len(queries), self._rows.shape[0]))
+        # Questions x terms by terms x rows, so that each question's scores are one contiguous row.
+        lexical_rows = (asked @ self._rows).toarray()
+        lexical_centroid = (asked @ self._centroids).toarray()
+        return self._fused(lexical_rows, lexical_centroid, dense @ self._dense.T, dense @ self._dense_centroids.T)
+
+    def _fused(
+        self,
+        lexical_rows: npt.NDArray[np.float32],
+        lexical_centroid: npt.NDArray[np.float32],
+        dense_rows: npt.NDArray[np.float32],
+        dense_centroid: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        """Units' scores from their rows' and centroids' closeness (the last axis; one question a row when 2-D)."""
+        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * dense_rows
         # The best row is a body passage: a heading phrased like a question must not stand in for an answer.
         rows = np.where(self._is_passage | self._no_passage, rows, -np.inf)
-        best = np.maximum.reduceat(rows, self._starts) if len(rows) else rows
-        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * (self._dense_centroids @ dense)
+        best = np.maximum.reduceat(rows, self._starts, axis=-1) if rows.shape[-1] else rows
+        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * dense_centroid
         units = self._units
-        out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]
+        out = np.full((*rows.shape[:-1], self._n), -np.inf, dtype=np.float32)
+        out[..., units] = (1 - _BEST_ROW) * centroid[..., units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]
         if self._parent is not None:  # a section is read within its page: part of its score is the page's
-            out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[self._parent]
+            out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[..., self._parent]
+        return out
+
+    def rows_with(self, text: str) -> list[int]:
+        """The rows whose text holds ``text`` verbatim (looked for only in the rows that use its rarest word)."""
+        terms = self.query(text)[0]
+        if not len(terms):
+            return [r for r, t in enumerate(self._texts) if text in t]
+        rarest = int(terms[np.argmax(self._idf[terms])])
+        postings = self._rows.indices[self._rows.indptr[rarest] : self._rows.indptr[rarest + 1]]
+        return [int(r) for r in np.sort(postings) if text in self._texts[r]]
+
+    def held_out(self, changed: dict[int, str], dense: npt.NDArray[np.float32]) -> DocsIndex:
+        """A copy in which the rows ``changed`` read as the texts given (``dense``: every row's vector), on the same
+        vocabulary and hubness: for checks that must not find a question's own words."""
+        out = copy.copy(self)
+        picked = np.asarray(sorted(changed), dtype=np.intp)
+        keep = np.ones(len(self._owner), dtype=np.float32)
+        keep[picked] = 0.0
+        queries = [self.query(changed[int(r)]) for r in picked]
+        data = np.concatenate([w for _, w in queries]) if queries else np.zeros(0, dtype=np.float32)
+        columns = np.concatenate([t for t, _ in queries]) if queries else np.zeros(0, dtype=np.intp)
+        where = np.repeat(picked, [len(t) for t, _ in queries])
+        rows = sp.diags(keep) @ self._rows.T.tocsr() + sp.csr_matrix(
+            (data, (where, columns)), shape=(len(self._owner), self._rows.shape[0])
+        )
+        out._texts = [changed.get(r, t) for r, t in enumerate(self._texts)]
+        out._rows = rows.T.tocsr().astype(np.float32)
+        out._centroids = normalize(self._membership @ rows, copy=False).T.tocsr().astype(np.float32)
+        out._dense = dense
+        out._dense_centroids = normalize(self._membership @ dense).astype(np.float32)
         return out
 
     def ranking(self, scores: npt.NDArray[np.float32], n: int) -> tuple[npt.NDArray[np.intp], Rivals]:

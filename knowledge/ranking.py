@@ -11,8 +11,10 @@ matches best, so a long page is not judged by its mean):
 - **meaning**: the sentence vectors the main index computed for the same rows.
 
 Confidence: a unit's raw score on the docs scale is its score plus its lead over the mean of the best five other
-pages (:class:`Rivals`), calibrated by the ``docs`` rows of :data:`knowledge.examples.CALIBRATION`. A declined
-question offers docs candidates down to :data:`PLAUSIBLE_DOCS`.
+pages (:class:`Rivals`), calibrated by the ``docs`` rows of :data:`knowledge.examples.CALIBRATION` with the middle
+fitted to the handbook (:mod:`knowledge.selfcheck`, which scores its pseudo-questions in batches with
+:meth:`DocsIndex.scores_many` against :meth:`DocsIndex.held_out`). A declined question offers docs candidates down to
+:data:`PLAUSIBLE_DOCS`.
 
 Contrast words: a question that says "last" is not answered by a unit about the "first" one. A unit whose short texts
 (title, examples, summary) use one side of a contrast and never the other loses points against a question that asks

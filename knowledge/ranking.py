@@ -244,6 +244,8 @@ class DocsIndex:
         owner: the unit (index into the knowledge base) of each row, in ascending order.
         dense: every row's sentence vector (unit length), as the main index computed it.
         n_units: how many units the knowledge base has in all (units without rows here score ``-inf``).
+
+    Attributes ``texts``, ``owner`` and ``dense`` are the rows as given (read them, do not change them).
     """
 
     def __init__(
@@ -256,7 +258,7 @@ class DocsIndex:
         is_passage: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self._parent = parent
-        self._texts = list(texts)
+        self.texts = list(texts)
         self._is_passage = np.ones(len(texts), dtype=bool) if is_passage is None else is_passage
         has_passage = np.zeros(n_units, dtype=bool)
         has_passage[owner[self._is_passage]] = True
@@ -268,33 +270,18 @@ class DocsIndex:
             rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
             self._vocabulary = {}
             self._idf = np.ones(1, dtype=np.float32)
-        self._owner = owner
+        self.owner = owner
         self._units, self._starts = np.unique(owner, return_index=True)
         self._n = n_units
         self._membership = membership = sp.csr_matrix(
             (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n_units, len(owner))
         )
         self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
-        self._dense = dense
+        self.dense = dense
         self._centroids = normalize(membership @ rows, copy=False).T.tocsr()
         self._page = np.arange(n_units) if parent is None else parent
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
         self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
-
-    @property
-    def texts(self) -> list[str]:
-        """Every row's text."""
-        return self._texts
-
-    @property
-    def owner(self) -> npt.NDArray[np.intp]:
-        """Each row's unit."""
-        return self._owner
-
-    @property
-    def dense(self) -> npt.NDArray[np.float32]:
-        """Each row's sentence vector."""
-        return self._dense
 
     def _hubness(self, rows: sp.csr_matrix, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """How close each unit is to the texts of other units on average over its nearest ones (CSLS-style)."""
@@ -303,7 +290,7 @@ class DocsIndex:
         sims = _LEXICAL * (rows[pick] @ self._centroids).toarray() + (1 - _LEXICAL) * (
             dense[pick] @ self._dense_centroids.T
         )
-        sims[np.arange(len(pick)), self._owner[pick]] = -np.inf  # a unit's own text does not count
+        sims[np.arange(len(pick)), self.owner[pick]] = -np.inf  # a unit's own text does not count
         k = min(_HUB_K, len(pick))
         top = -np.partition(-sims, k - 1, axis=0)[:k]
         hub: npt.NDArray[np.float32] = np.where(np.isfinite(top), top, 0).mean(axis=0).astype(np.float32)
@@ -323,35 +310,32 @@ class DocsIndex:
         if k >= len(self._units) or self._units[k] != unit:
             return None
         start = int(self._starts[k])
-        end = int(self._starts[k + 1]) if k + 1 < len(self._starts) else len(self._owner)
+        end = int(self._starts[k + 1]) if k + 1 < len(self._starts) else len(self.owner)
         rows = [r for r in range(start, end) if self._is_passage[r]]
-        if not rows or sum(len(self._texts[r]) for r in rows) <= _SHOW_WHOLE:
+        if not rows or sum(len(self.texts[r]) for r in rows) <= _SHOW_WHOLE:
             return None
         terms, weights = query
         lexical = self._rows[terms][:, rows].T @ weights if len(terms) else np.zeros(len(rows), dtype=np.float32)
-        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self._dense[rows] @ dense)
-        return best_sentences(self._texts[rows[int(np.argmax(fused))]], question)
+        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self.dense[rows] @ dense)
+        return best_sentences(self.texts[rows[int(np.argmax(fused))]], question)
 
     def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Each unit's score for a question (its :meth:`query` and sentence vector); ``-inf`` for other units."""
-        lexical_rows = np.zeros(len(self._owner), dtype=np.float32)
+        lexical_rows = np.zeros(len(self.owner), dtype=np.float32)
         lexical_centroid = np.zeros(self._n, dtype=np.float32)
         terms, weights = query
         if len(terms):
             lexical_rows = self._rows[terms].T @ weights
             lexical_centroid = self._centroids[terms].T @ weights
-        return self._fused(lexical_rows, lexical_centroid, self._dense @ dense, self._dense_centroids @ dense)
+        return self._fused(lexical_rows, lexical_centroid, self.dense @ dense, self._dense_centroids @ dense)
 
     def scores_many(self, queries: Sequence[Query], dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """:meth:`scores` for many questions at once (``dense``: one sentence vector a row): questions x units."""
-        terms = np.concatenate([t for t, _ in queries]) if queries else np.zeros(0, dtype=np.intp)
-        weights = np.concatenate([w for _, w in queries]) if queries else np.zeros(0, dtype=np.float32)
-        columns = np.repeat(np.arange(len(queries)), [len(t) for t, _ in queries])
-        asked = sp.csr_matrix((weights, (columns, terms)), shape=(len(queries), self._rows.shape[0]))
+        asked = self._as_rows(queries, np.arange(len(queries)), len(queries))
         # Questions x terms by terms x rows, so that each question's scores are one contiguous row.
         lexical_rows = (asked @ self._rows).toarray()
         lexical_centroid = (asked @ self._centroids).toarray()
-        return self._fused(lexical_rows, lexical_centroid, dense @ self._dense.T, dense @ self._dense_centroids.T)
+        return self._fused(lexical_rows, lexical_centroid, dense @ self.dense.T, dense @ self._dense_centroids.T)
 
     def _fused(
         self,
@@ -377,31 +361,32 @@ class DocsIndex:
         """The rows whose text holds ``text`` verbatim (looked for only in the rows that use its rarest word)."""
         terms = self.query(text)[0]
         if not len(terms):
-            return [r for r, t in enumerate(self._texts) if text in t]
+            return [r for r, t in enumerate(self.texts) if text in t]
         rarest = int(terms[np.argmax(self._idf[terms])])
         postings = self._rows.indices[self._rows.indptr[rarest] : self._rows.indptr[rarest + 1]]
-        return [int(r) for r in np.sort(postings) if text in self._texts[r]]
+        return [int(r) for r in np.sort(postings) if text in self.texts[r]]
 
     def held_out(self, changed: dict[int, str], dense: npt.NDArray[np.float32]) -> DocsIndex:
-        """A copy in which the rows ``changed`` read as the texts given (``dense``: every row's vector), on the same
-        vocabulary and hubness: for checks that must not find a question's own words."""
+        """A copy whose rows ``changed`` read as given (``dense``: all rows' vectors); vocabulary and hubs kept."""
         out = copy.copy(self)
         picked = np.asarray(sorted(changed), dtype=np.intp)
-        keep = np.ones(len(self._owner), dtype=np.float32)
+        keep = np.ones(len(self.owner), dtype=np.float32)
         keep[picked] = 0.0
-        queries = [self.query(changed[int(r)]) for r in picked]
-        data = np.concatenate([w for _, w in queries]) if queries else np.zeros(0, dtype=np.float32)
-        columns = np.concatenate([t for t, _ in queries]) if queries else np.zeros(0, dtype=np.intp)
-        where = np.repeat(picked, [len(t) for t, _ in queries])
-        rows = sp.diags(keep) @ self._rows.T.tocsr() + sp.csr_matrix(
-            (data, (where, columns)), shape=(len(self._owner), self._rows.shape[0])
-        )
-        out._texts = [changed.get(r, t) for r, t in enumerate(self._texts)]
+        replaced = self._as_rows([self.query(changed[int(r)]) for r in picked], picked, len(self.owner))
+        rows = sp.diags(keep) @ self._rows.T.tocsr() + replaced
+        out.texts = [changed.get(r, t) for r, t in enumerate(self.texts)]
         out._rows = rows.T.tocsr().astype(np.float32)
         out._centroids = normalize(self._membership @ rows, copy=False).T.tocsr().astype(np.float32)
-        out._dense = dense
+        out.dense = dense
         out._dense_centroids = normalize(self._membership @ dense).astype(np.float32)
         return out
+
+    def _as_rows(self, queries: Sequence[Query], at: npt.NDArray[np.intp], n: int) -> sp.csr_matrix:
+        """``queries`` (see :meth:`query`) as the rows ``at`` of an ``n`` x terms matrix."""
+        data = np.concatenate([w for _, w in queries]) if queries else np.zeros(0, dtype=np.float32)
+        terms = np.concatenate([t for t, _ in queries]) if queries else np.zeros(0, dtype=np.intp)
+        where = np.repeat(at, [len(t) for t, _ in queries])
+        return sp.csr_matrix((data, (where, terms)), shape=(n, self._rows.shape[0]))
 
     def ranking(self, scores: npt.NDArray[np.float32], n: int) -> tuple[npt.NDArray[np.intp], Rivals]:
         """The best ``n`` units by ``scores`` (best first), and the pages of the best ``n`` + a few more units with

@@ -33,7 +33,7 @@ from knowledge.lexical import words_of
 from knowledge.ranking import DocsIndex, content_words, sentences_of
 from knowledge.vectors import Encoder
 
-__all__ = ["MAX_SHIFT", "QUESTIONS", "REFERENCE", "docs_middle"]
+__all__ = ["MAX_SHIFT", "QUESTIONS", "REFERENCE", "docs_middle", "fitted_middle"]
 
 QUESTIONS = 300  # pseudo-questions asked at most: their ranking is most of the check's cost
 MAX_SHIFT = 0.06  # the furthest the middle moves from the shipped one

@@ -1,6 +1,7 @@
 """Built knowledge bases kept on disk, so that a restart with unchanged recipes does not build the index again.
 
-An entry is the pickled :class:`~knowledge.search.KnowledgeBase` (with the recipe errors met while loading), in
+An entry is the pickled :class:`~knowledge.search.KnowledgeBase` (with the recipe errors met while loading, and what
+was fitted at build: the classifier, the reranker, the docs confidence curve of :mod:`knowledge.selfcheck`), in
 ``data_dir/kb-cache/kb-<key>.pickle``. Its key is a SHA-256 over everything the index is made from:
 
 - every recipe file's path (relative to its folder) and bytes, each folder's path and base URL, and what its

@@ -11,8 +11,10 @@ matches best, so a long page is not judged by its mean):
 - **meaning**: the sentence vectors the main index computed for the same rows.
 
 Confidence: a unit's raw score on the docs scale is its score plus its lead over the mean of the best five other
-pages (:class:`Rivals`), calibrated by the ``docs`` rows of :data:`knowledge.examples.CALIBRATION`. A declined
-question offers docs candidates down to :data:`PLAUSIBLE_DOCS`.
+pages (:class:`Rivals`), calibrated by the ``docs`` rows of :data:`knowledge.examples.CALIBRATION` with the middle
+fitted to the handbook (:mod:`knowledge.selfcheck`, which scores its pseudo-questions in batches with
+:meth:`DocsIndex.scores_many` against :meth:`DocsIndex.held_out`). A declined question offers docs candidates down to
+:data:`PLAUSIBLE_DOCS`.
 
 Contrast words: a question that says "last" is not answered by a unit about the "first" one. A unit whose short texts
 (title, examples, summary) use one side of a contrast and never the other loses points against a question that asks
@@ -21,6 +23,8 @@ for the other side.
 
 from __future__ import annotations
 
+import copy
+import functools
 import math
 import re
 from collections import Counter
@@ -33,6 +37,7 @@ import scipy.sparse as sp
 
 from knowledge.lexical import words_of
 from knowledge.loader import Recipe
+from knowledge.passages import blocks, joined, passages, questions_of, sentences_of
 from knowledge.standins import ENGLISH_STOP_WORDS, normalize, tfidf_rows
 
 __all__ = [
@@ -69,7 +74,6 @@ _KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
 _STOP = (frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doing"}) - _KEEP
 # A clitic ("what's", "i'm", "learners'") is not part of the word's topic; negations keep theirs ("don't").
 _CLITIC = re.compile(r"'(?:s|m|re|ve|ll|d)?$")
-_PASSAGE_CHARS = 300  # a body is indexed as passages of about this many characters or more
 _LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
 _HUB_SAMPLE = 1000  # texts that stand in for questions when measuring how much of a hub each unit is
 _HUB_K = 10  # a unit's hubness: its mean closeness to the stand-in questions it is nearest to
@@ -78,12 +82,6 @@ PAGE_WEIGHT = 0.5  # share of a section's score that is its page's: pages rank, 
 _BEST_ROW = 0.45  # share of the best row in a unit's score (the rest is its centroid)
 _SHOW_WHOLE = 700  # a body up to this many characters is shown whole; longer ones show their best passage
 _WINDOW = 4  # sentences shown around the best match
-# A sentence ends at . ! or ? (not a list item's own number: "3. Re-write your README"), before a list item, or at
-# a blank line.
-_SENTENCE = re.compile(
-    r"(?<=[.!?])(?<!^\d\.)(?<!^\d\d\.)\s+(?=[A-Z0-9*\[(])|\n+(?=\s*>?\s*(?:[-*]|\d+\.)\s)|\n{2,}", re.MULTILINE
-)
-_LIST_ITEM = re.compile(r"\s*>?\s*(?:[-*]|\d+\.)\s")
 DOCS_LEAD = 1.0  # share of a docs unit's lead over its rivals added to its raw confidence score
 _RIVALS = 5  # the best units of this many other pages are a docs unit's rivals
 _RIVAL_UNITS = 24  # best units looked at beyond those shown, to find the rival pages (sections share pages)
@@ -93,13 +91,6 @@ _RIVAL_UNITS = 24  # best units looked at beyond those shown, to find the rival 
 PLAUSIBLE_DOCS = 0.1
 _CONTRAST_PENALTY = 0.15  # taken off a unit that is on the other side of a contrast the question makes
 _CONTRAST_BONUS = 0.1  # given to a unit on the side the question asks for
-# Where a message asking several questions splits: after a question mark, or before "and"/"also" + a question word.
-_QUESTIONS = re.compile(
-    r"(?<=\?)\s+|[,;]?\s+(?:and|also|plus)\s+(?=(?:how|what|where|when|who|why|which|can|could|do|does|is|are|"
-    r"should|will)\b)",
-    re.IGNORECASE,
-)
-_QUESTION_WORDS = 3  # a part with fewer words is not a question of its own ("and why?")
 
 
 @dataclass(frozen=True)
@@ -116,26 +107,6 @@ class Hit:
     passage: str | None = None
 
 
-def passages(body: str, min_chars: int = _PASSAGE_CHARS) -> list[str]:
-    """A body cut into passages: paragraphs, each short one joined to the next so a passage says something."""
-    out: list[str] = []
-    current = ""
-    for paragraph in re.split(r"\n\s*\n", body):
-        paragraph = paragraph.strip()
-        if not paragraph:
-            continue
-        current = f"{current}\n\n{paragraph}" if current else paragraph
-        if len(current) >= min_chars:
-            out.append(current)
-            current = ""
-    if current:
-        if out and len(current) < min_chars // 2:
-            out[-1] = f"{out[-1]}\n\n{current}"
-        else:
-            out.append(current)
-    return out
-
-
 def merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
     """Two ranked lists as one: each keeps its order, the more confident head goes next."""
     out: list[Hit] = []
@@ -150,6 +121,7 @@ def merge(first: list[Hit], second: list[Hit]) -> list[Hit]:
     return out
 
 
+@functools.lru_cache(maxsize=1 << 16)  # a build stems the same words thousands of times
 def stem(word: str) -> str:
     """A light English stem, so "learners", "journals" and "planning" meet "learner", "journal" and "plan"."""
     if len(word) > 4 and word.endswith("ies"):
@@ -177,17 +149,17 @@ def best_sentences(text: str, question: str, title: str = "", window: int = _WIN
 
     A sentence bears on the question by the content words they share; its block heading's words count half.
     """
-    blocks = _blocks(text)
-    sentences = [(k, s) for k, (_, block) in enumerate(blocks) for s in block]
+    parts = blocks(text)
+    sentences = [(k, s) for k, (_, block) in enumerate(parts) for s in block]
     if len(sentences) <= window:
         return text.strip()
     asked = set(content_words(question))
-    heading_overlap = [len(asked & set(content_words(heading or ""))) / 2 for heading, _ in blocks]
+    heading_overlap = [len(asked & set(content_words(heading or ""))) / 2 for heading, _ in parts]
     overlap = [len(asked & set(content_words(s))) + heading_overlap[k] for k, s in sentences]
     best = int(np.argmax(overlap))
     block = sentences[best][0]
     first = next(i for i, (k, _) in enumerate(sentences) if k == block)
-    last = first + len(blocks[block][1])  # one past the block's last sentence
+    last = first + len(parts[block][1])  # one past the block's last sentence
     start = max(first, min(best - 1, last - window))
     end = min(start + window, last)
     while end - start > 2 and sum(len(s) for _, s in sentences[start:end]) > _SHOW_WHOLE:
@@ -196,39 +168,8 @@ def best_sentences(text: str, question: str, title: str = "", window: int = _WIN
         else:
             start += 1
     shown = joined([s for _, s in sentences[start:end]])
-    heading = blocks[block][0]
+    heading = parts[block][0]
     return f"**{heading}**\n{shown}" if heading and not title.endswith(heading) else shown
-
-
-def _blocks(text: str) -> list[tuple[str | None, list[str]]]:
-    """The sentences of ``text`` under each heading: a first block with no heading, then one per heading line."""
-    blocks: list[tuple[str | None, list[str]]] = [(None, [])]
-    for part in _SENTENCE.split(text):
-        part = part.strip()
-        if part.startswith("#"):
-            line, _, part = part.partition("\n")
-            blocks.append((line.lstrip("#").strip().replace("**", ""), []))
-            part = part.strip()
-        if part:
-            blocks[-1][1].append(part)
-    return blocks
-
-
-def joined(sentences: Sequence[str]) -> str:
-    """Sentences shown together: on one line, or one a line when any is a list item (a list keeps its shape)."""
-    listed = any(_LIST_ITEM.match(s) for s in sentences)
-    return ("\n" if listed else " ").join(s.strip() for s in sentences)
-
-
-def questions_of(message: str) -> list[str]:
-    """The questions of a message that asks more than one ("how big ... and how long ...?"), else none."""
-    parts = [p for p in _QUESTIONS.split(message) if len(words_of(p)) >= _QUESTION_WORDS]
-    return parts if len(parts) > 1 else []
-
-
-def sentences_of(text: str) -> list[str]:
-    """The sentences and list items of ``text``, headings left out."""
-    return [s.strip() for s in _SENTENCE.split(text) if s.strip() and not s.lstrip().startswith("#")]
 
 
 def contrast_sides(text: str) -> frozenset[int]:
@@ -277,6 +218,8 @@ class DocsIndex:
         owner: the unit (index into the knowledge base) of each row, in ascending order.
         dense: every row's sentence vector (unit length), as the main index computed it.
         n_units: how many units the knowledge base has in all (units without rows here score ``-inf``).
+
+    Attributes ``texts``, ``owner`` and ``dense`` are the rows as given (read them, do not change them).
     """
 
     def __init__(
@@ -289,7 +232,7 @@ class DocsIndex:
         is_passage: npt.NDArray[np.bool_] | None = None,
     ) -> None:
         self._parent = parent
-        self._texts = list(texts)
+        self.texts = list(texts)
         self._is_passage = np.ones(len(texts), dtype=bool) if is_passage is None else is_passage
         has_passage = np.zeros(n_units, dtype=bool)
         has_passage[owner[self._is_passage]] = True
@@ -301,14 +244,14 @@ class DocsIndex:
             rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
             self._vocabulary = {}
             self._idf = np.ones(1, dtype=np.float32)
-        self._owner = owner
+        self.owner = owner
         self._units, self._starts = np.unique(owner, return_index=True)
         self._n = n_units
-        membership = sp.csr_matrix(
+        self._membership = membership = sp.csr_matrix(
             (np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n_units, len(owner))
         )
         self._rows = rows.T.tocsr()  # terms x rows: a question's few terms pick a few posting rows
-        self._dense = dense
+        self.dense = dense
         self._centroids = normalize(membership @ rows, copy=False).T.tocsr()
         self._page = np.arange(n_units) if parent is None else parent
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
@@ -321,7 +264,7 @@ class DocsIndex:
         sims = _LEXICAL * (rows[pick] @ self._centroids).toarray() + (1 - _LEXICAL) * (
             dense[pick] @ self._dense_centroids.T
         )
-        sims[np.arange(len(pick)), self._owner[pick]] = -np.inf  # a unit's own text does not count
+        sims[np.arange(len(pick)), self.owner[pick]] = -np.inf  # a unit's own text does not count
         k = min(_HUB_K, len(pick))
         top = -np.partition(-sims, k - 1, axis=0)[:k]
         hub: npt.NDArray[np.float32] = np.where(np.isfinite(top), top, 0).mean(axis=0).astype(np.float32)
@@ -344,34 +287,83 @@ class DocsIndex:
         if k >= len(self._units) or self._units[k] != unit:
             return None
         start = int(self._starts[k])
-        end = int(self._starts[k + 1]) if k + 1 < len(self._starts) else len(self._owner)
+        end = int(self._starts[k + 1]) if k + 1 < len(self._starts) else len(self.owner)
         rows = [r for r in range(start, end) if self._is_passage[r]]
-        if not rows or sum(len(self._texts[r]) for r in rows) <= _SHOW_WHOLE:
+        if not rows or sum(len(self.texts[r]) for r in rows) <= _SHOW_WHOLE:
             return None
         terms, weights = query
         lexical = self._rows[terms][:, rows].T @ weights if len(terms) else np.zeros(len(rows), dtype=np.float32)
-        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self._dense[rows] @ dense)
-        return best_sentences(self._texts[rows[int(np.argmax(fused))]], question, title)
+        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self.dense[rows] @ dense)
+        return best_sentences(self.texts[rows[int(np.argmax(fused))]], question, title)
 
     def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """Each unit's score for a question (its :meth:`query` and sentence vector); ``-inf`` for other units."""
-        out = np.full(self._n, -np.inf, dtype=np.float32)
-        lexical_rows = np.zeros(len(self._owner), dtype=np.float32)
+        lexical_rows = np.zeros(len(self.owner), dtype=np.float32)
         lexical_centroid = np.zeros(self._n, dtype=np.float32)
         terms, weights = query
         if len(terms):
             lexical_rows = self._rows[terms].T @ weights
             lexical_centroid = self._centroids[terms].T @ weights
-        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * (self._dense @ dense)
+        return self._fused(lexical_rows, lexical_centroid, self.dense @ dense, self._dense_centroids @ dense)
+
+    def scores_many(self, queries: Sequence[Query], dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """:meth:`scores` for many questions at once (``dense``: one sentence vector a row): questions x units."""
+        asked = self._as_rows(queries, np.arange(len(queries)), len(queries))
+        # Questions x terms by terms x rows, so that each question's scores are one contiguous row.
+        lexical_rows = (asked @ self._rows).toarray()
+        lexical_centroid = (asked @ self._centroids).toarray()
+        return self._fused(lexical_rows, lexical_centroid, dense @ self.dense.T, dense @ self._dense_centroids.T)
+
+    def _fused(
+        self,
+        lexical_rows: npt.NDArray[np.float32],
+        lexical_centroid: npt.NDArray[np.float32],
+        dense_rows: npt.NDArray[np.float32],
+        dense_centroid: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        """Units' scores from their rows' and centroids' closeness (the last axis; one question a row when 2-D)."""
+        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * dense_rows
         # The best row is a body passage: a heading phrased like a question must not stand in for an answer.
         rows = np.where(self._is_passage | self._no_passage, rows, -np.inf)
-        best = np.maximum.reduceat(rows, self._starts) if len(rows) else rows
-        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * (self._dense_centroids @ dense)
+        best = np.maximum.reduceat(rows, self._starts, axis=-1) if rows.shape[-1] else rows
+        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * dense_centroid
         units = self._units
-        out[units] = (1 - _BEST_ROW) * centroid[units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]
+        out = np.full((*rows.shape[:-1], self._n), -np.inf, dtype=np.float32)
+        out[..., units] = (1 - _BEST_ROW) * centroid[..., units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]
         if self._parent is not None:  # a section is read within its page: part of its score is the page's
-            out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[self._parent]
+            out = (1 - PAGE_WEIGHT) * out + PAGE_WEIGHT * out[..., self._parent]
         return out
+
+    def rows_with(self, text: str) -> list[int]:
+        """The rows whose text holds ``text`` verbatim (looked for only in the rows that use its rarest word)."""
+        terms = self.query(text)[0]
+        if not len(terms):
+            return [r for r, t in enumerate(self.texts) if text in t]
+        rarest = int(terms[np.argmax(self._idf[terms])])
+        postings = self._rows.indices[self._rows.indptr[rarest] : self._rows.indptr[rarest + 1]]
+        return [int(r) for r in np.sort(postings) if text in self.texts[r]]
+
+    def held_out(self, changed: dict[int, str], dense: npt.NDArray[np.float32]) -> DocsIndex:
+        """A copy whose rows ``changed`` read as given (``dense``: all rows' vectors); vocabulary and hubs kept."""
+        out = copy.copy(self)
+        picked = np.asarray(sorted(changed), dtype=np.intp)
+        keep = np.ones(len(self.owner), dtype=np.float32)
+        keep[picked] = 0.0
+        replaced = self._as_rows([self.query(changed[int(r)]) for r in picked], picked, len(self.owner))
+        rows = sp.diags(keep) @ self._rows.T.tocsr() + replaced
+        out.texts = [changed.get(r, t) for r, t in enumerate(self.texts)]
+        out._rows = rows.T.tocsr().astype(np.float32)
+        out._centroids = normalize(self._membership @ rows, copy=False).T.tocsr().astype(np.float32)
+        out.dense = dense
+        out._dense_centroids = normalize(self._membership @ dense).astype(np.float32)
+        return out
+
+    def _as_rows(self, queries: Sequence[Query], at: npt.NDArray[np.intp], n: int) -> sp.csr_matrix:
+        """``queries`` (see :meth:`query`) as the rows ``at`` of an ``n`` x terms matrix."""
+        data = np.concatenate([w for _, w in queries]) if queries else np.zeros(0, dtype=np.float32)
+        terms = np.concatenate([t for t, _ in queries]) if queries else np.zeros(0, dtype=np.intp)
+        where = np.repeat(at, [len(t) for t, _ in queries])
+        return sp.csr_matrix((data, (where, terms)), shape=(n, self._rows.shape[0]))
 
     def ranking(self, scores: npt.NDArray[np.float32], n: int) -> tuple[npt.NDArray[np.intp], Rivals]:
         """The best ``n`` units by ``scores`` (best first), and the pages of the best ``n`` + a few more units with

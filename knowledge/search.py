@@ -75,7 +75,7 @@ from knowledge.ranking import (
 from knowledge.rerank import Reranker, UnitWords, held_out
 from knowledge.selfcheck import docs_middle
 from knowledge.standins import normalize, trim_memory
-from knowledge.vectors import Encoder, StaticEncoder, is_word
+from knowledge.vectors import Encoder, StaticEncoder, is_word, word_rows
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
 
@@ -180,7 +180,7 @@ class KnowledgeBase:
             texts, self._lexical.word_counts, self._lexical.vocabulary, short=n_short
         )
         n = len(self.recipes)
-        unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n)
+        unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n, self._lexical.vocabulary)
         self._lexical.release()  # what follows needs neither the word counts nor the texts: 45 MiB at 10,000 recipes
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
         self._svm_or_examples = bool(self._has_examples.any())
@@ -361,13 +361,13 @@ def _page(hit: Hit) -> str:
     return hit.recipe.id.split("#", 1)[0]
 
 
-def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int) -> UnitWords:
+def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int, vocabulary: Sequence[str]) -> UnitWords:
     """Per unit, the word columns its short texts use and how often (for the reranker's word features)."""
     membership = sp.csr_matrix((np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n, len(owner)))
     used = (membership @ counts).tocsr()
     used.sum_duplicates()
     used.sort_indices()
-    return UnitWords(used.astype(np.float32))
+    return UnitWords(used.astype(np.float32), word_rows(vocabulary))
 
 
 def _unit_texts(recipes: Sequence[Recipe]) -> tuple[list[str], npt.NDArray[np.intp], int]:

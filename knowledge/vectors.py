@@ -32,7 +32,7 @@ from knowledge.standins import normalize
 if TYPE_CHECKING:
     from knowledge.embeddings import EmbeddingStore
 
-__all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "is_word", "make_encoder"]
+__all__ = ["Encoder", "SentenceEncoder", "StaticEncoder", "is_word", "make_encoder", "word_rows", "word_vectors"]
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +98,21 @@ def _table() -> _Table:
 def is_word(word: str) -> bool:
     """Whether ``word`` (lower case) is an English word the shipped word vectors know."""
     return word in _table().index
+
+
+def word_rows(words: Sequence[str]) -> npt.NDArray[np.int32]:
+    """Each word's row in the shipped word vectors, -1 for a word they do not know."""
+    index = _table().index
+    return np.asarray([index.get(w, -1) for w in words], dtype=np.int32)
+
+
+def word_vectors(rows: npt.NDArray[np.int32]) -> Matrix:
+    """Unit-length word vectors of rows from :func:`word_rows` (zeros for -1)."""
+    out = np.zeros((len(rows), _table().dims), dtype=np.float32)
+    known = rows >= 0
+    if known.any():
+        out[known] = normalize(_table().rows(rows[known].astype(np.int64)), copy=False)
+    return out
 
 
 class StaticEncoder:

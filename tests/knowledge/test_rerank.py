@@ -9,7 +9,9 @@ import pytest
 import scipy.sparse as sp
 
 from knowledge import KnowledgeBase, Recipe, load_folder, starter_recipes_dir
+from knowledge.examples import RERANK_TOP
 from knowledge.rerank import ACTIONS, FEATURES, Reranker, UnitWords, action_agreement, action_sides
+from knowledge.vectors import word_rows
 
 # fmt: off
 TOPICS = (
@@ -115,11 +117,36 @@ def test_word_features_favour_the_unit_that_uses_the_question_words() -> None:
     """Coverage is the IDF share of the question's words a unit uses; likelihood is higher where they are frequent."""
     counts = sp.csr_matrix(np.asarray([[3, 0, 1], [0, 2, 1]], dtype=np.float32))
     words = UnitWords(counts)
-    cover, likelihood = words.features(
+    cover, likelihood, _ = words.features(
         np.asarray([0, 2], dtype=np.int32), np.asarray([3.0, 1.0], dtype=np.float32), np.asarray([0, 1])
     )
     assert cover.tolist() == [1.0, 0.25]
     assert likelihood[0] > likelihood[1]
+
+
+def test_soft_coverage_counts_a_word_of_like_meaning() -> None:
+    """'change' in the question is nearly covered by a unit that says 'modify', not by one that says 'weather'."""
+    vocabulary = ["change", "modify", "weather", "password"]
+    counts = sp.csr_matrix(np.asarray([[0, 2, 0, 1], [0, 0, 2, 1]], dtype=np.float32))
+    words = UnitWords(counts, word_rows(vocabulary))
+    cover, _, soft = words.features(
+        np.asarray([0, 3], dtype=np.int32), np.asarray([1.0, 1.0], dtype=np.float32), np.asarray([0, 1])
+    )
+    assert cover.tolist() == [0.5, 0.5]  # neither uses 'change' itself
+    assert soft[0] > soft[1] > 0.5
+
+
+def test_the_candidates_classifier_tells_the_siblings_apart(siblings: KnowledgeBase) -> None:
+    """With the SVM trained too, a classifier over the few best candidates' own texts puts the badge recipe that
+    does what is asked above its sibling, and scores nothing outside the reranked few."""
+    examples = siblings._examples
+    assert examples is not None and examples.svm is not None
+    update, check = siblings._index["t19-update"], siblings._index["t19-check"]
+    for question, right, wrong in (("edit the badge", update, check), ("what does my badge say", check, update)):
+        dense = siblings.encoder.encode(question)[0]
+        stage = examples.first_stage(question, dense, np.zeros(len(siblings.recipes), dtype=np.float32))
+        assert stage.local[right] > stage.local[wrong]
+        assert np.count_nonzero(stage.local) <= RERANK_TOP
 
 
 def test_every_feature_is_named_and_weighed(siblings: KnowledgeBase) -> None:

@@ -55,6 +55,18 @@ def test_quit_ends_a_scripted_session(tmp_path: Path) -> None:
     assert "How long" not in result.stdout
 
 
+def test_help_with_punctuation_shows_help(tmp_path: Path) -> None:
+    """``help!``, ``help?`` and ``help.`` show the same list as ``help``, not a small-talk reply."""
+    result = run(tmp_path, "chat", stdin="help\nhelp!\nhelp?\nhelp.\n")
+    assert result.returncode == 0, result.stderr
+    said = [step.strip() for step in ("\n" + result.stdout).split("\n> ")[1:]]
+    assert [s.partition("\n")[0] for s in said] == ["help", "help!", "help?", "help."]
+    listed = said[0].partition("\n")[2]
+    assert listed.startswith("[ephemeral]\n== What I can do ==\nI answer how-to questions")
+    assert listed.endswith("You are acting as: member.")
+    assert [s.partition("\n")[2] for s in said[1:]] == [listed, listed, listed]
+
+
 def test_ask_json_names_the_group_size_recipe(tmp_path: Path) -> None:
     """`communitybot ask --json` prints the recipe id, title, score and text."""
     result = run(tmp_path, "ask", "--json", "how many people should be in a learning circle?")

@@ -45,6 +45,9 @@ __all__ = ["cancel", "next_runs", "pause", "resume", "schedule", "skip_date", "s
 _ENDS = ("--weeks", "--count", "--until")
 _TIED = ("before-meetings", "after-meetings")
 _MAX_BEFORE_HOURS = 168
+_MAX_WEEKS = 52
+_MAX_COUNT = 364
+"""A year of daily check-ins: ``--count`` and ``--weeks`` plan at most a year ahead."""
 _SHOWN = 4
 """How many check-ins ``checkin next`` lists after the next one."""
 _COUNTED = 998
@@ -71,9 +74,9 @@ async def schedule(ctx: Context, args: str) -> Replies:
         start = max(now_local, datetime.combine(parse_date(opts["--start"], "--start"), time(0, 0)))
     if len(set(_ENDS) & opts.keys()) > 1:
         raise UsageError(text.ONE_END_ONLY)
-    count = positive(opts["--count"], "--count") if "--count" in opts else None
+    count = positive(opts["--count"], "--count", _MAX_COUNT) if "--count" in opts else None
     if "--weeks" in opts:
-        count = positive(opts["--weeks"], "--weeks") * len(days)
+        count = positive(opts["--weeks"], "--weeks", _MAX_WEEKS) * len(days)
     until = parse_date(opts["--until"], "--until") if "--until" in opts else None
     rule = Schedule.weekly(days, at, start, count=count, until=until)
     first = next(occurrences(rule, zone, local_time(now_local, zone) - timedelta(microseconds=1), skips(group)), None)

@@ -56,6 +56,7 @@ REMINDER_CAPPED = (
     "so there is still time to answer."
 )
 NOT_POSITIVE = "{what} wants a whole number of at least 1, not {text!r}"
+NOT_IN_RANGE = "{what} wants a whole number from 1 to {most}, not {text!r}; nothing was changed."
 
 # -- the schedule -----------------------------------------------------------------------------------------------
 SCHEDULE_USAGE = (

@@ -38,9 +38,7 @@ async def schedule(ctx: Context, args: str) -> Replies:
     if len(rest) != 2:
         raise UsageError(text.SCHEDULE_USAGE)
     days, clock = parse_days(rest[0]), parse_time(rest[1])
-    weeks = positive(opts["--weeks"], "--weeks") if "--weeks" in opts else _DEFAULT_WEEKS
-    if weeks > _MAX_WEEKS:
-        raise UsageError(text.TOO_MANY_WEEKS)
+    weeks = positive(opts["--weeks"], "--weeks", _MAX_WEEKS) if "--weeks" in opts else _DEFAULT_WEEKS
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
     place, link = parse_where(opts)
     zone = load_zone(group.timezone)

@@ -287,3 +287,25 @@ async def test_a_blocker_gets_the_recipe_that_answers_it_privately(chat: Chat, a
     ]
     assert all(r.visibility is Visibility.EPHEMERAL for r in replies)
     assert len(await answer(chat, "fay", "Read chapter 1", "Chapter 2", "none")) == 1
+
+
+async def test_weeks_and_count_out_of_range_are_refused_and_nothing_changes(chat: Chat) -> None:
+    """``--weeks`` takes 1 to 52 and ``--count`` 1 to 364: outside that the reply names the option and its range,
+    and the schedule already set stays as it was."""
+    await setup_group(chat)
+    refusals = {
+        "--weeks 0": "--weeks wants a whole number from 1 to 52, not '0'; nothing was changed.",
+        "--weeks 53": "--weeks wants a whole number from 1 to 52, not '53'; nothing was changed.",
+        "--count 365": "--count wants a whole number from 1 to 364, not '365'; nothing was changed.",
+        "--count -1": "--count wants a whole number from 1 to 364, not '-1'; nothing was changed.",
+    }
+    for option, said in refusals.items():
+        replies = await chat.say(f"checkin schedule fri 09:00 {option}", **FAY)
+        assert [(r.text, r.visibility) for r in replies] == [(said, Visibility.EPHEMERAL)]
+    upcoming = texts(await chat.say("checkin next", user="ann", channel="maps"))
+    assert upcoming.startswith("Next check-ins of Maps Circle\n• Tue 03 Mar 2026 18:00 CET\n")
+    assert upcoming.endswith("\n6 check-ins left, counting the next one.")
+    replies = await chat.say("checkin schedule fri 09:00 --count 364", **FAY)
+    assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Fri 06 Mar 2026 09:00 CET."]
+    replies = await chat.say("checkin schedule mon,tue,wed,thu,fri,sat,sun 09:00 --weeks 52", **FAY)
+    assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Tue 03 Mar 2026 09:00 CET."]

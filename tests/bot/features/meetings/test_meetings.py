@@ -325,6 +325,30 @@ async def test_checkins_before_meetings_and_reminder_settings(chat: Chat, app: B
     assert "Usage: `meetings reminders 24h 1h`" in bodies(await chat.say("meetings reminders soon", **FAY))
 
 
+async def test_reminders_outside_5_minutes_to_7_days_are_refused(chat: Chat, clock: Clock) -> None:
+    """A reminder less than 5 minutes or more than 7 days before, or a fourth one, is refused with the range and
+    what the command takes; the reminders already set stay."""
+    await setup_group(chat, clock, "ann")
+    assert bodies(await chat.say("meetings reminders 2h", **FAY)) == "Saved. Reminders before each meeting: 2h before."
+    for given in ("4m", "0h", "8d", "169h"):
+        assert bodies(await chat.say(f"meetings reminders 24h {given}", **FAY)) == (
+            f"`meetings reminders`: each reminder goes from 5m to 7d before the meeting, not '{given}'; "
+            "nothing was changed."
+        )
+    assert bodies(await chat.say("meetings reminders 1h 2h 3h 4h", **FAY)) == (
+        "`meetings reminders`: at most 3 reminders, e.g. `meetings reminders 24h 1h`; nothing was changed."
+    )
+    assert bodies(await chat.say("meetings reminders", user="ann", channel="maps")) == (
+        "Reminders before each meeting: 2h before."
+    )
+    assert bodies(await chat.say("meetings reminders 7d 5m", **FAY)) == (
+        "Saved. Reminders before each meeting: 168h before, 5m before."
+    )
+    assert bodies(await chat.say("meetings schedule tue 18:00 --weeks 53", **FAY)) == (
+        "--weeks wants a whole number from 1 to 52, not '53'; nothing was changed."
+    )
+
+
 async def test_bad_input_and_permissions(chat: Chat, clock: Clock) -> None:
     """Members cannot schedule; bad lengths, links and past dates are explained."""
     await setup_group(chat, clock, "ann")

@@ -34,6 +34,14 @@ ADDED_FACILITATOR = "{user} is now a facilitator of {name}."
 ALREADY_MEMBER = "{user} is already a member of {name}."
 ALREADY_FACILITATOR = "{user} is already a facilitator of {name}."
 REMOVED = "{user} removed from {name}."
+LAST_FACILITATOR_LEAVING = (
+    "You are the only facilitator of {name}, so it would be left with nobody to run it. "
+    "Add another facilitator first with `checkin add USER --facilitator`, then leave."
+)
+LAST_FACILITATOR_REMOVED = (
+    "{user} is the only facilitator of {name}, so it would be left with nobody to run it. "
+    "Add another facilitator first with `checkin add USER --facilitator`."
+)
 NOT_A_MEMBER = "{user} is not in {name}."
 MINE_TITLE = "Your study groups"
 NO_GROUPS = "You are not in a study group yet. In a group's channel, type `checkin join`."

@@ -309,3 +309,36 @@ async def test_weeks_and_count_out_of_range_are_refused_and_nothing_changes(chat
     assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Fri 06 Mar 2026 09:00 CET."]
     replies = await chat.say("checkin schedule mon,tue,wed,thu,fri,sat,sun 09:00 --weeks 52", **FAY)
     assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Tue 03 Mar 2026 09:00 CET."]
+
+
+async def test_the_last_facilitator_cannot_leave_or_be_removed(chat: Chat) -> None:
+    """The group's one facilitator cannot leave nor be removed (by themselves or staff) until another is added;
+    then they can, and the new one is in the same place."""
+    await setup_group(chat)
+
+    async def said(line: str, **who: object) -> list[tuple[str, Visibility]]:
+        return [(plain(r.text), r.visibility) for r in await chat.say(line, **who)]
+
+    leaving = (
+        "You are the only facilitator of Maps Circle, so it would be left with nobody to run it. "
+        "Add another facilitator first with `checkin add USER --facilitator`, then leave."
+    )
+    removing = (
+        "fay is the only facilitator of Maps Circle, so it would be left with nobody to run it. "
+        "Add another facilitator first with `checkin add USER --facilitator`."
+    )
+    assert await said("checkin leave", **FAY) == [(leaving, Visibility.EPHEMERAL)]
+    assert await said("checkin remove fay", **FAY) == [(removing, Visibility.EPHEMERAL)]
+    assert await said("checkin remove @fay", user="sam", role="staff", channel="maps") == [
+        (removing, Visibility.EPHEMERAL)
+    ]
+    assert await said("checkin add bo --facilitator", **FAY) == [
+        ("bo is now a facilitator of Maps Circle.", Visibility.EPHEMERAL)
+    ]
+    assert await said("checkin leave", **FAY) == [("You have left Maps Circle.", Visibility.EPHEMERAL)]
+    assert await said("checkin remove bo", user="bo", channel="maps") == [
+        (removing.replace("fay", "bo", 1), Visibility.EPHEMERAL)
+    ]
+    assert await said("checkin remove ann", user="bo", channel="maps") == [
+        ("ann removed from Maps Circle.", Visibility.EPHEMERAL)
+    ]

@@ -85,7 +85,10 @@ async def schedule(ctx: Context, args: str) -> Replies:
     async with ctx.db.session() as session:
         await update_group(session, group.id, rrule=rule.text, timezone=zone_name, next_run_at=first, paused=False)
         await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=None)
-    return [Reply(text.SCHEDULED.format(when=local(first, zone_name)))]
+    said = text.SCHEDULED.format(when=local(first, zone_name))
+    if zone_name != group.timezone:
+        said += " " + text.ZONE_CHANGED.format(before=group.timezone, after=zone_name)
+    return [Reply(said)]
 
 
 async def _tie(ctx: Context, group: StudyGroup, words: list[str]) -> Replies:

@@ -83,6 +83,7 @@ TIED_NEXT_AFTER = "Check-ins go out at the end of each meeting; `meetings list` 
 ONE_END_ONLY = "Give only one of --weeks, --count and --until."
 NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start and end dates."
 SCHEDULED = "Scheduled. The first check-in is {when}."
+ZONE_CHANGED = "The group's time zone changed from {before} to {after}."
 PAUSED = "Check-ins for {name} are paused. `checkin resume` starts them again."
 RESUMED = "Check-ins resumed; the next is {when}."
 RESUMED_ENDED = "Check-ins resumed, but the schedule has ended: set a new one with `checkin schedule`."

@@ -342,3 +342,16 @@ async def test_the_last_facilitator_cannot_leave_or_be_removed(chat: Chat) -> No
     assert await said("checkin remove ann", user="bo", channel="maps") == [
         ("ann removed from Maps Circle.", Visibility.EPHEMERAL)
     ]
+
+
+async def test_a_new_zone_is_said_with_the_one_before(chat: Chat) -> None:
+    """``checkin schedule ... --tz`` with another zone says what the zone was and what it is now; the same zone
+    again says nothing about it."""
+    await setup_group(chat)
+    replies = await chat.say("checkin schedule tue 18:00 --weeks 6 --tz america/new_york", **FAY)
+    assert [plain(r.text) for r in replies] == [
+        "Scheduled. The first check-in is Tue 03 Mar 2026 18:00 EST. "
+        "The group's time zone changed from Europe/Berlin to America/New_York."
+    ]
+    replies = await chat.say("checkin schedule tue 18:00 --weeks 6 --tz America/New_York", **FAY)
+    assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Tue 03 Mar 2026 18:00 EST."]

@@ -126,7 +126,7 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
     result = run(tmp_path, "kb", "check", str(folder))
     assert result.returncode == 1
     assert f"{folder / 'bad.md'}:4: front matter is not valid YAML" in result.stderr
-    assert "1 recipes OK, 1 with errors" in result.stdout
+    assert "1 recipe OK, 1 with errors" in result.stdout
 
 
 def test_db_commands_round_trip(tmp_path: Path) -> None:
@@ -200,13 +200,13 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
     assert "Saved leads.csv to" in out and "Saved leads-2.csv to" in out  # a second export never overwrites one
     exports = tmp_path / "data" / "exports"  # personal data: nobody else on the machine may read it
     assert [oct(p.stat().st_mode & 0o777) for p in (exports, exports / "leads.csv")] == ["0o700", "0o600"]
-    assert "Erased the personal details of 1 lead(s): L-0001" in out
+    assert "Erased the personal details of 1 lead: L-0001" in out
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
-    assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 message(s)" in tick.stdout
+    assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 messages" in tick.stdout
     run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\nno\n")
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
-    assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message(s)" in tick.stdout
+    assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message" in tick.stdout
 
 
 def test_tick_rejects_a_time_without_zone(tmp_path: Path) -> None:
@@ -317,7 +317,7 @@ def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> No
         "WARN  help channel: not set: questions helpers leave unanswered after 4 hours never reach staff; "
         "set COMMUNITYBOT_HELP_CHANNEL (or channels.help)\n"
     ) in result.stdout
-    assert result.stdout.strip().endswith("no problems, 1 warning(s)")
+    assert result.stdout.strip().endswith("no problems, 1 warning")
     off = run(tmp_path, "doctor", env={"COMMUNITYBOT_ESCALATION": '{"peers_per_question": 0}'})
     assert "PASS  help channel: not set: 'Ask a human' tells members nobody is available" in off.stdout
     assert off.stdout.strip().endswith("all good")

@@ -241,5 +241,5 @@ def test_doctor_reports_settings_that_do_not_load(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stdout == (
         "FAIL  settings: invalid settings: unknown environment variable COMMUNITYBOT_HELP_CHANEL "
-        "(did you mean COMMUNITYBOT_HELP_CHANNEL?)\n1 problem(s)\n"
+        "(did you mean COMMUNITYBOT_HELP_CHANNEL?)\n1 problem\n"
     )

@@ -12,6 +12,7 @@ from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
 from bot.features.checkins.common import group_here, local, require_facilitator
+from bot.plural import counted
 from bot.schedule import load_zone
 from bot.usertext import quote
 from storage.checkins import answers_for_runs, members, runs_of_group
@@ -53,7 +54,7 @@ async def export(ctx: Context, args: str) -> Replies:
         answers = await answers_for_runs(session, [r.id for r in runs])
     return [
         Reply(
-            text.EXPORTED.format(count=len(runs)),
+            text.EXPORTED.format(runs=counted(len(runs), "check-in")),
             visibility=Visibility.EPHEMERAL,
             attachment=Attachment(text.EXPORT_FILE, _csv(group, runs, answers)),
         )
@@ -91,7 +92,7 @@ def summary(
             )
     moods = [a.mood for a in answers if a.mood is not None]
     if moods:
-        lines += ["", text.CONFIDENCE.format(average=sum(moods) / len(moods), count=len(moods))]
+        lines += ["", text.CONFIDENCE.format(average=sum(moods) / len(moods), answers=counted(len(moods), "answer"))]
     if blockers:
         lines += ["", text.BLOCKER_HELP]
     if missing:

@@ -25,6 +25,7 @@ from bot.features.checkins.common import (
     require_facilitator,
     skips,
 )
+from bot.plural import counted
 from bot.schedule import (
     Schedule,
     load_zone,
@@ -222,7 +223,6 @@ def _remaining(group: StudyGroup, zone: ZoneInfo) -> str:
         return text.REPEATS
     assert group.next_run_at is not None
     later = sum(1 for _ in islice(occurrences(rule, zone, group.next_run_at, skips(group)), _COUNTED))
-    if later == 0:
-        return text.ONE_RUN_LEFT
-    left = str(later + 1) if later < _COUNTED else text.MORE_THAN.format(count=_COUNTED)
-    return text.RUNS_LEFT.format(left=left)
+    if later >= _COUNTED:
+        return text.RUNS_LEFT.format(left=text.MORE_THAN.format(runs=counted(_COUNTED, "check-in")))
+    return text.RUNS_LEFT.format(left=counted(later + 1, "check-in"))

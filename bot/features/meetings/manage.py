@@ -17,6 +17,7 @@ from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, positive, require_facilitator
 from bot.features.meetings import text
 from bot.features.meetings.common import not_started, on_day, parse_length, parse_where, wall_clock, where
+from bot.plural import counted
 from bot.schedule import Schedule, load_zone, local_minute, local_time, parse_days, parse_time
 from bot.usertext import quote
 from bot.when import at
@@ -61,7 +62,7 @@ async def schedule(ctx: Context, args: str) -> Replies:
             raise UsageError(text.NOTHING_AHEAD)
         added = await add_meetings(session, group.id, items, ctx.now)
     said = text.SCHEDULED.format(
-        count=len(added),
+        meetings=counted(len(added), "meeting"),
         name=quote(group.name),
         first=at(added[0].starts_at, group.timezone),
         last=at(added[-1].starts_at, group.timezone),

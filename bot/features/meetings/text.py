@@ -23,7 +23,7 @@ PLACE_TOO_LONG = "A place can be at most 200 characters."
 BAD_LENGTH = "A length is like 90m, 1h or 1h30m, between 5 minutes and 12 hours, not {text!r}."
 NOTHING_AHEAD = "That schedule adds no meeting: none after now, or all already planned (`meetings list`)."
 IN_THE_PAST = "{when} has already passed; meetings are set in the future."
-SCHEDULED = "Scheduled {count} meeting(s) of {name}: first {first}, last {last}, {length} minutes{where}."
+SCHEDULED = "Scheduled {meetings} of {name}: first {first}, last {last}, {length} minutes{where}."
 ALREADY_THEN = "{when} already has a meeting; `meetings move` changes its time."
 ADDED = "Meeting added: {when}, {length} minutes{where}."
 AT_PLACE = ", at {place}"
@@ -115,7 +115,7 @@ REPORT_LINE = "• {when}: going {going}, can't {not_going}, checked in {checked
 REPORT_RATING = ", rating {average:.1f}"
 REPORT_CANCELLED = "• {when}: cancelled"
 REPORT_TOTALS = "Meetings held: {held} · average going: {going:.1f} · average checked in: {checked_in:.1f}"
-EXPORTED = "{count} meetings exported."
+EXPORTED = "{meetings} exported."
 EXPORT_FILE = "meetings.csv"
 EXPORT_COLUMNS = (
     "meeting_local",

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.main.commands import Subparsers
+from bot.plural import counted
 from bot.settings import Settings
 
 __all__ = ["add_parser", "main"]
@@ -87,5 +88,5 @@ def _check(path: Path) -> int:
     result = load_folder(path)
     for error in result.errors:
         print(error, file=sys.stderr)
-    print(f"{len(result.recipes)} recipes OK, {len(result.errors)} with errors")
+    print(f"{counted(len(result.recipes), 'recipe')} OK, {len(result.errors)} with errors")
     return 1 if result.errors else 0

@@ -213,7 +213,7 @@ async def test_questions_mood_stats_and_export(chat: Chat, app: BotApp, clock: C
     bad = await chat.submit(f"checkin:answer:{run_id}", {"q0": "x", "mood": "9"}, user="bo")
     assert "mood" in dict(bad[0].form_errors)
     summary = (await app.scheduler.tick(FIRST + timedelta(days=1)))[0].text
-    assert "*Done?*" in summary and "Confidence: average 4.0 of 5 (1 answers)" in summary
+    assert "*Done?*" in summary and "Confidence: average 4.0 of 5 (1 answer)" in summary
     await chat.say("checkin join", user="cy", channel="maps")  # after the run: it is not cy's to have missed
     stats = texts(await chat.say("checkin stats", user="ann", channel="maps"))
     assert "ann: 1/1, streak 1" in stats and "bo: 0/1, streak 0" in stats and "cy: 0/0, streak 0" in stats
@@ -355,3 +355,21 @@ async def test_a_new_zone_is_said_with_the_one_before(chat: Chat) -> None:
     ]
     replies = await chat.say("checkin schedule tue 18:00 --weeks 6 --tz America/New_York", **FAY)
     assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Tue 03 Mar 2026 18:00 EST."]
+
+
+async def test_counts_of_one_read_in_the_singular(chat: Chat, app: BotApp) -> None:
+    """One question saved, one check-in left and one check-in exported are said as such, not "1 questions"."""
+    await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
+    await chat.say("checkin schedule tue 18:00 --count 1", **FAY)
+    said = [(plain(r.text), r.visibility) for r in await chat.say("checkin questions set Done?", **FAY)]
+    assert said == [("1 question saved; they apply from the next check-in.", Visibility.EPHEMERAL)]
+    said = [(plain(r.text), r.visibility) for r in await chat.say("checkin questions set Done? | Next?", **FAY)]
+    assert said == [("2 questions saved; they apply from the next check-in.", Visibility.EPHEMERAL)]
+    upcoming = texts(await chat.say("checkin next", **FAY))
+    assert (
+        upcoming
+        == "Next check-ins of Maps Circle\n• Tue 03 Mar 2026 18:00 CET\n\n1 check-in left, counting the next one."
+    )
+    await app.scheduler.tick(FIRST)
+    exported = await chat.say("checkin export", **FAY)
+    assert [(r.text, r.attachment is not None) for r in exported] == [("1 check-in exported.", True)]

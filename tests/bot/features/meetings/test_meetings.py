@@ -49,7 +49,7 @@ async def test_weekly_meetings_keep_18_00_across_the_november_change(chat: Chat,
     await chat.say("checkin create Maps Circle --tz America/New_York", **FAY)
     said = bodies(await chat.say('meetings schedule tue 18:00 --weeks 3 --place "Room 2"', **FAY))
     assert said == (
-        "Scheduled 3 meeting(s) of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
+        "Scheduled 3 meetings of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
         "last Tue 10 Nov 2026 18:00 EST, 90 minutes, at Room 2."
     )
     listed = await chat.say("meetings list", user="ann", channel="maps")

@@ -16,6 +16,7 @@ from bot.plural import counted
 from bot.schedule import load_zone
 from bot.usertext import quote
 from storage.checkins import answers_for_runs, members, runs_of_group
+from storage.prefs import away_users
 from storage.records import CheckinAnswer, CheckinRun, StudyGroup
 
 __all__ = ["export", "is_blocker", "stats", "summary"]
@@ -36,9 +37,11 @@ async def stats(ctx: Context, args: str) -> Replies:
         runs = [r for r in await runs_of_group(session, group.id) if r.status != "missed"]
         answers = await answers_for_runs(session, [r.id for r in runs])
         roster = await members(session, group.id)
+        users = [m.user for m in roster]
+        away = {r.id: await away_users(session, group.platform, users, r.scheduled_at, group.timezone) for r in runs}
     return [
         Reply(
-            _stats_text(group, runs, answers, {m.user: m.joined_at for m in roster}),
+            _stats_text(group, runs, answers, {m.user: m.joined_at for m in roster}, away),
             title=text.STATS_TITLE.format(name=quote(group.name)),
             visibility=Visibility.EPHEMERAL,
         )
@@ -113,8 +116,13 @@ def _stats_text(
     runs: Sequence[CheckinRun],
     answers: Sequence[CheckinAnswer],
     roster: Mapping[str, datetime | None],
+    away: Mapping[int, Collection[str]],
 ) -> str:
-    """Per member, the check-ins answered of those held since they joined (or answered anyway), and the streak."""
+    """Per member, the check-ins answered of those held since they joined (or answered anyway), and the streak.
+
+    A check-in a member was away for (``me away``) and did not answer is counted apart: it is not one they missed,
+    so it is left out of their total and does not end their streak.
+    """
     if not runs:
         return text.NO_RUNS_YET
     by_run: dict[int, set[str]] = {}
@@ -124,18 +132,26 @@ def _stats_text(
     lines = [text.PER_MEMBER]
     for user in users:
         joined = roster.get(user)
-        theirs = [r for r in runs if joined is None or r.scheduled_at >= joined or user in by_run.get(r.id, set())]
+        held = [r for r in runs if joined is None or r.scheduled_at >= joined or user in by_run.get(r.id, set())]
+        resting = [r for r in held if user in away.get(r.id, ()) and user not in by_run.get(r.id, set())]
+        theirs = [r for r in held if r not in resting]
         done = sum(1 for r in theirs if user in by_run.get(r.id, set()))
         streak = 0
         for r in reversed(theirs):
             if user not in by_run.get(r.id, set()):
                 break
             streak += 1
-        lines.append(text.MEMBER_LINE.format(user=user, done=done, total=len(theirs), streak=streak))
+        line = text.MEMBER_LINE.format(user=user, done=done, total=len(theirs), streak=streak)
+        if resting:
+            line += text.MEMBER_AWAY.format(runs=counted(len(resting), "check-in"))
+        lines.append(line)
     lines += ["", text.PER_RUN]
     for r in runs[-_RUNS_IN_STATS:]:
-        count = len(by_run.get(r.id, set()))
-        lines.append(text.RUN_LINE.format(when=local(r.scheduled_at, group.timezone), count=count, status=r.status))
+        answered = by_run.get(r.id, set())
+        resting_count = len(set(away.get(r.id, ())) - answered)
+        said_away = text.RUN_AWAY.format(count=resting_count) if resting_count else ""
+        when = local(r.scheduled_at, group.timezone)
+        lines.append(text.RUN_LINE.format(when=when, count=len(answered), away=said_away, status=r.status))
     return "\n".join(lines)
 
 

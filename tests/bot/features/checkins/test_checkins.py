@@ -373,3 +373,29 @@ async def test_counts_of_one_read_in_the_singular(chat: Chat, app: BotApp) -> No
     await app.scheduler.tick(FIRST)
     exported = await chat.say("checkin export", **FAY)
     assert [(r.text, r.attachment is not None) for r in exported] == [("1 check-in exported.", True)]
+
+
+async def test_stats_count_members_away_apart(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A member away (``me away``) on a check-in's day who did not answer is not counted as missing it: their
+    total leaves it out, the line says so, and the check-in's line counts them as away."""
+    await setup_group(chat)
+    await chat.say("me away 2026-03-02 2026-03-05", user="bo")
+    await app.scheduler.tick(FIRST)
+    clock.now = FIRST + timedelta(minutes=10)
+    await answer(chat, "ann", "Read chapter 1", "Chapter 2", "no")
+    await app.scheduler.tick(FIRST + timedelta(hours=24))
+    clock.now = FIRST + timedelta(days=2)
+    replies = await chat.say("checkin stats", user="ann", channel="maps")
+    assert [(plain(r.title or ""), plain(r.text), r.visibility) for r in replies] == [
+        (
+            "Maps Circle: participation",
+            "Per member (answered / check-ins, current streak):\n"
+            "• ann: 1/1, streak 1\n"
+            "• bo: 0/0, streak 0, away for 1 check-in (not counted)\n"
+            "• fay: 0/1, streak 0\n"
+            "\n"
+            "Per check-in:\n"
+            "• Tue 03 Mar 2026 18:00 CET: 1 answered, 1 away (closed)",
+            Visibility.EPHEMERAL,
+        )
+    ]

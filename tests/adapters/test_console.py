@@ -129,6 +129,21 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
     assert "1 recipe OK, 1 with errors" in result.stdout
 
 
+def test_kb_check_base_url_checks_a_docs_tree_as_knowledge_dirs_imports_it(tmp_path: Path) -> None:
+    """`kb check --base-url URL PATH` reads PATH as an imported docs tree: GitBook front matter is fine and the table
+    of contents is no recipe; without it the same folder fails as recipes."""
+    folder = tmp_path / "docs"
+    (folder / "guide").mkdir(parents=True)
+    (folder / "SUMMARY.md").write_text("# Contents\n\n* [Venue](guide/venue.md)\n")
+    (folder / "guide" / "venue.md").write_text("---\ndescription: Rooms\n---\n# Finding a venue\n\nTry a library.\n")
+    (folder / "guide" / "size.md").write_text("# Group size\n\nAbout 4 to 12 learners.\n")
+    as_recipes = run(tmp_path, "kb", "check", str(folder))
+    assert (as_recipes.returncode, as_recipes.stdout) == (1, "2 recipes OK, 1 with errors\n")
+    assert as_recipes.stderr == f"{folder / 'guide' / 'venue.md'}:2: unknown front matter key 'description'\n"
+    as_docs = run(tmp_path, "kb", "check", "--base-url", "https://docs.example.org/", str(folder))
+    assert (as_docs.returncode, as_docs.stdout, as_docs.stderr) == (0, "2 recipes OK, 0 with errors\n", "")
+
+
 def test_db_commands_round_trip(tmp_path: Path) -> None:
     """`db upgrade`, `db downgrade base` and `db current` report the revision."""
     assert f"is at revision {Database.head_revision()}" in run(tmp_path, "db", "upgrade").stdout

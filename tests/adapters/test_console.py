@@ -323,6 +323,28 @@ def test_doctor_passes_on_a_migrated_default_install(tmp_path: Path) -> None:
     assert "PASS  time zones:" in result.stdout and result.stdout.strip().endswith("all good")
 
 
+def test_doctor_says_whether_starter_recipes_load_with_a_docs_tree(tmp_path: Path) -> None:
+    """With a docs tree in knowledge_dirs, doctor has a line saying whether the starter recipes are loaded too;
+    without one, no such line."""
+    run(tmp_path, "db", "upgrade")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "venue.md").write_text("# Finding a venue\n\nTry a library.\n")
+    docs = {"COMMUNITYBOT_KNOWLEDGE_DIRS": '[{"path": "docs", "base_url": "https://docs.example.org/"}]'}
+    both = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help", **docs})
+    assert both.returncode == 0, both.stdout
+    assert (
+        "\nPASS  knowledge: 39 recipes loaded\nPASS  starter recipes: also loaded (38 alongside the docs tree at "
+        "https://docs.example.org/); set starter_recipes: false (COMMUNITYBOT_STARTER_RECIPES=false) to answer "
+        "from your own folders only\n" in both.stdout
+    )
+    alone = run(tmp_path, "doctor", env={"COMMUNITYBOT_STARTER_RECIPES": "false", **docs})
+    assert (
+        "\nPASS  knowledge: 1 recipe loaded\nPASS  starter recipes: not loaded: answers come from "
+        "knowledge_dirs only (the docs tree at https://docs.example.org/)\n" in alone.stdout
+    )
+    assert "starter recipes" not in run(tmp_path, "doctor").stdout
+
+
 def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> None:
     """Peers-first on and no help channel: a WARN line saying unanswered questions never reach staff, exit 0."""
     run(tmp_path, "db", "upgrade")

@@ -30,9 +30,17 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
+from bot.routing import ANY_PLATFORM
 from bot.settings_files import parse_problem, read_yaml
 from bot.settings_models import EscalationSettings as Escalation
-from bot.settings_models import KnowledgeDir, LeadFlowSettings, RoleSettings, StaffHours, WebhookSettings
+from bot.settings_models import (
+    KnowledgeDir,
+    LeadFlowSettings,
+    RoleSettings,
+    StaffHours,
+    WebhookSettings,
+    unknown_platforms,
+)
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -214,6 +222,31 @@ class Settings(BaseSettings):
             raise ValueError("not a database URL (expected e.g. postgresql+asyncpg://user:pw@host/db)") from exc
         if parsed.get_backend_name() not in {"sqlite", "postgresql"}:
             raise ValueError(f"unsupported database {parsed.get_backend_name()!r}; use sqlite or postgresql")
+        return value
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _check_channel_maps(cls, value: Any) -> Any:
+        if isinstance(value, Mapping):
+            for name, places in value.items():
+                if not isinstance(places, Mapping):
+                    raise ValueError(
+                        f"channels.{name} should map platforms to channel ids, e.g. {{slack: C0STAFF, discord: '1122'}}"
+                    )
+                problem = unknown_platforms(places, f"channels.{name}", also=[ANY_PLATFORM])
+                if problem:
+                    raise ValueError(problem)
+                empty = [platform for platform, channel in places.items() if not str(channel or "").strip()]
+                if empty:
+                    raise ValueError(f"channels.{name}.{empty[0]} is empty: give the channel's id")
+        return value
+
+    @field_validator("help_channels")
+    @classmethod
+    def _check_help_platforms(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        problem = unknown_platforms(value, "help_channels")
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("digest_timezone")

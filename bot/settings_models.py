@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 __all__ = [
+    "PLATFORMS",
     "WEBHOOK_EVENTS",
     "EscalationSettings",
     "KnowledgeDir",
@@ -16,9 +20,26 @@ __all__ = [
     "RoleSettings",
     "StaffHours",
     "WebhookSettings",
+    "unknown_platforms",
 ]
 
 _HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
+
+PLATFORMS = ("console", "discord", "slack")
+"""The platforms a setting may name a channel on."""
+
+
+def unknown_platforms(names: Iterable[str], where: str, also: Iterable[str] = ()) -> str | None:
+    """What is wrong with ``names`` as platform names, in the setting ``where``; None when each is a platform (or
+    one of ``also``)."""
+    allowed = {*PLATFORMS, *also}
+    for name in names:
+        if name not in allowed:
+            close = difflib.get_close_matches(name.lower(), PLATFORMS, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown platform {name!r} in {where} (platforms: {', '.join(PLATFORMS)}){hint}"
+    return None
+
 
 WebhookEvent = Literal["lead.created", "lead.updated", "lead.status_changed", "lead.forgotten"]
 WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = ("lead.created", "lead.updated", "lead.status_changed", "lead.forgotten")
@@ -53,6 +74,16 @@ class KnowledgeDir(BaseModel):
     @classmethod
     def _from_path(cls, value: Any) -> Any:
         return {"path": value} if isinstance(value, str | Path) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        # Answers link to pages under it: a relative or ftp:// address would give users links that go nowhere.
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(
+                f"{value!r} is not an http(s) address: give where the docs are published, e.g. https://docs.example.org/"
+            )
+        return value
 
 
 class WebhookSettings(BaseModel):

@@ -33,6 +33,8 @@ class _Limits:
 
 DISCORD_LIMITS = _Limits()
 _NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
+_ASKED_ALONE = frozenset({"help"})
+"""Commands a lone word still invokes with ``!``, ``?`` or ``.`` after it: someone typing "help?" wants the list."""
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,8 @@ class Registry:
         if not words:
             return None, ""
         first = words[0].lower()
+        if len(words) == 1 and first.rstrip("!?.") in _ASKED_ALONE:
+            first = first.rstrip("!?.")
         if len(words) >= 2 and f"{first} {words[1].lower()}" in self.commands:
             return self.commands[f"{first} {words[1].lower()}"], words[2] if len(words) > 2 else ""
         if first in self.commands:

@@ -32,7 +32,16 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.errors import ConfigError
 from bot.settings_files import parse_problem, read_yaml
 from bot.settings_models import EscalationSettings as Escalation
-from bot.settings_models import KnowledgeDir, LeadFlowSettings, RoleSettings, StaffHours, WebhookSettings
+from bot.settings_models import (
+    KnowledgeDir,
+    LeadFlowSettings,
+    RoleSettings,
+    StaffHours,
+    WebhookSettings,
+    check_channel_maps,
+    starter_setting,
+    unknown_platforms,
+)
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -54,14 +63,6 @@ _OTHER_VARIABLES = frozenset({"COMMUNITYBOT_CONFIG", "COMMUNITYBOT_TEST_POSTGRES
 
 # ``webhooks`` holds signing secrets (and CRM URLs often carry a token): environment only, masked whole.
 _SECRETS = {"database_url", "slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token", "webhooks"}
-
-
-# What starter_recipes accepts from a YAML string or an environment variable.
-_STARTER_WORDS: dict[str, bool | str] = {
-    "auto": "auto",
-    **dict.fromkeys(("true", "1", "yes", "on"), True),
-    **dict.fromkeys(("false", "0", "no", "off"), False),
-}
 
 
 class Settings(BaseSettings):
@@ -231,12 +232,20 @@ class Settings(BaseSettings):
     @field_validator("starter_recipes", mode="before")
     @classmethod
     def _check_starter(cls, value: object) -> object:
-        text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(value, bool) else None
-        if text is None:
-            return value
-        if text in _STARTER_WORDS:
-            return _STARTER_WORDS[text]
-        raise ValueError(f"{value!r} is not one of true, false, auto")
+        return starter_setting(value)
+
+    @field_validator("channels", mode="before")
+    @classmethod
+    def _check_channel_maps(cls, value: Any) -> Any:
+        return check_channel_maps(value)
+
+    @field_validator("help_channels")
+    @classmethod
+    def _check_help_platforms(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        problem = unknown_platforms(value, "help_channels")
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @field_validator("digest_timezone")
     @classmethod

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import difflib
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
+
+from bot.routing import ANY_PLATFORM
 
 __all__ = [
+    "PLATFORMS",
     "WEBHOOK_EVENTS",
     "EscalationSettings",
     "KnowledgeDir",
@@ -16,9 +22,28 @@ __all__ = [
     "RoleSettings",
     "StaffHours",
     "WebhookSettings",
+    "check_channel_maps",
+    "starter_setting",
+    "unknown_platforms",
 ]
 
 _HHMM = r"^([01]?\d|2[0-3]):[0-5]\d$"
+
+PLATFORMS = ("console", "discord", "slack")
+"""The platforms a setting may name a channel on."""
+
+
+def unknown_platforms(names: Iterable[str], where: str, also: Iterable[str] = ()) -> str | None:
+    """What is wrong with ``names`` as platform names, in the setting ``where``; None when each is a platform (or
+    one of ``also``)."""
+    allowed = {*PLATFORMS, *also}
+    for name in names:
+        if name not in allowed:
+            close = difflib.get_close_matches(name.lower(), PLATFORMS, n=1, cutoff=0.6)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            return f"unknown platform {name!r} in {where} (platforms: {', '.join(PLATFORMS)}){hint}"
+    return None
+
 
 WebhookEvent = Literal["lead.created", "lead.updated", "lead.status_changed", "lead.forgotten"]
 WEBHOOK_EVENTS: tuple[WebhookEvent, ...] = ("lead.created", "lead.updated", "lead.status_changed", "lead.forgotten")
@@ -53,6 +78,16 @@ class KnowledgeDir(BaseModel):
     @classmethod
     def _from_path(cls, value: Any) -> Any:
         return {"path": value} if isinstance(value, str | Path) else value
+
+    @field_validator("base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        # Answers link to pages under it: a relative or ftp:// address would give users links that go nowhere.
+        if value is not None and not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError(
+                f"{value!r} is not an http(s) address: give where the docs are published, e.g. https://docs.example.org/"
+            )
+        return value
 
 
 class WebhookSettings(BaseModel):
@@ -140,3 +175,38 @@ def _minutes(hhmm: str) -> int:
     """``"09:30"`` as 570."""
     hours, minutes = hhmm.split(":")
     return int(hours) * 60 + int(minutes)
+
+
+# What starter_recipes accepts from a YAML string or an environment variable.
+_STARTER_WORDS: dict[str, bool | str] = {
+    "auto": "auto",
+    **dict.fromkeys(("true", "1", "yes", "on"), True),
+    **dict.fromkeys(("false", "0", "no", "off"), False),
+}
+
+
+def starter_setting(value: object) -> object:
+    """``starter_recipes`` from a YAML string or an environment variable: true, false or auto, else an error."""
+    text = str(value).strip().lower() if isinstance(value, str | int) and not isinstance(value, bool) else None
+    if text is None:
+        return value
+    if text in _STARTER_WORDS:
+        return _STARTER_WORDS[text]
+    raise ValueError(f"{value!r} is not one of true, false, auto")
+
+
+def check_channel_maps(value: Any) -> Any:
+    """``channels``: each entry maps known platforms (or ``*``) to a non-empty channel id."""
+    if isinstance(value, Mapping):
+        for name, places in value.items():
+            if not isinstance(places, Mapping):
+                raise ValueError(
+                    f"channels.{name} should map platforms to channel ids, e.g. {{slack: C0STAFF, discord: '1122'}}"
+                )
+            problem = unknown_platforms(places, f"channels.{name}", also=[ANY_PLATFORM])
+            if problem:
+                raise ValueError(problem)
+            empty = [platform for platform, channel in places.items() if not str(channel or "").strip()]
+            if empty:
+                raise ValueError(f"channels.{name}.{empty[0]} is empty: give the channel's id")
+    return value

@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         except ConfigError as exc:
             if args.command != "doctor":
                 raise
-            print(f"FAIL  settings: {exc}\n1 problem(s)")
+            print(f"FAIL  settings: {exc}\n1 problem")
             return 1
         configure_logging(settings.log_level, args.log_format)
         return _COMMANDS[args.command].main(settings, args)

@@ -12,9 +12,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 from bot.errors import ConfigError, StorageError
 from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.wiring import load_knowledge
+from bot.plural import counted
 from bot.routing import HELP, Channels
 from bot.settings import Settings, WebhookSettings
-from knowledge.sources import loads_starter_recipes
+from knowledge import Recipe, starter_recipes_dir
+from knowledge.sources import sources_of
 from knowledge.vectors import make_encoder
 from storage import Database
 from storage.db import folder_problem, sqlite_file
@@ -190,6 +192,33 @@ async def _database(settings: Settings) -> list[Check]:
         await db.close()
 
 
+def _starter_with_docs(settings: Settings, recipes: list[Recipe]) -> list[Check]:
+    """With a docs tree configured, whether the starter recipes are answered from too (what the loader did, whatever
+    the default): a community may expect answers from its own docs only."""
+    docs = [d.base_url for d in settings.knowledge_dirs if d.base_url]
+    if not docs:
+        return []
+    shipped = starter_recipes_dir()
+    if not any(source.path == shipped for source in sources_of(settings)):
+        return [
+            Check(
+                "starter recipes",
+                True,
+                f"not loaded: answers come from knowledge_dirs only (the docs tree at {docs[0]}); "
+                "set starter_recipes: true to keep them beside it",
+            )
+        ]
+    kept = sum(1 for r in recipes if r.path is not None and r.path.is_relative_to(shipped))
+    return [
+        Check(
+            "starter recipes",
+            True,
+            f"also loaded ({kept} alongside the docs tree at {docs[0]}); "
+            "set starter_recipes: false (COMMUNITYBOT_STARTER_RECIPES=false) to answer from your own folders only",
+        )
+    ]
+
+
 def _vectors(settings: Settings) -> Check:
     """The same check ``chat`` and ``run`` make at start (a model that cannot load stops them)."""
     try:
@@ -208,10 +237,11 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks.append(_data_folder(settings))
     checks += await _database(settings)
     recipes, errors = load_knowledge(settings)
-    detail = f"{len(recipes)} recipes loaded" + (f"; {len(errors)} skipped, first: {errors[0]}" if errors else "")
-    if settings.starter_recipes == "auto" and not loads_starter_recipes(settings):
-        detail += "; starter recipes off since a docs tree is imported (starter_recipes: true keeps them)"
+    detail = f"{counted(len(recipes), 'recipe')} loaded" + (
+        f"; {len(errors)} skipped, first: {errors[0]}" if errors else ""
+    )
     checks.append(Check("knowledge", not errors and bool(recipes), detail + ("" if recipes else "; none loaded")))
+    checks += _starter_with_docs(settings, recipes)
     checks.append(_vectors(settings))
     checks.append(_drafts(settings))
     checks.append(_help_channel(settings))

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from dateutil.rrule import WEEKLY, rrule
 
 from bot.events import Attachment, Reply
+from bot.plural import counted
 from bot.pulse import text
 from bot.pulse.cards import facilitator_cards
 from bot.pulse.charts import build_charts, png
@@ -87,7 +88,11 @@ def headlines(report: Report) -> list[str]:
     ]
     if report.top_gaps:
         top = report.top_gaps[0]
-        lines.append(text.HEADLINE_GAP.format(example=top.examples[0], count=top.count, weeks=weeks))
+        lines.append(
+            text.HEADLINE_GAP.format(
+                example=top.examples[0], questions=counted(top.count, "question"), weeks=counted(weeks, "week")
+            )
+        )
     return lines
 
 

@@ -75,7 +75,7 @@ HEADLINE_GROUPS = "Study groups: {active} active, {held} check-ins, participatio
 HEADLINE_LEADS = (
     "Leads: {received} received ({change}); over {weeks} weeks {won} won, {lost} lost, median first response {median}."
 )
-HEADLINE_GAP = "Top gap: “{example}” ({count} questions in {weeks} weeks)."
+HEADLINE_GAP = "Top gap: “{example}” ({questions} in {weeks})."
 COUNT_CHANGE = "{change:+.0%} on the week before"
 RATE_CHANGE = "{change:+.0f} points on the week before"
 NO_RATE = "n/a"

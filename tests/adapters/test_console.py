@@ -55,6 +55,18 @@ def test_quit_ends_a_scripted_session(tmp_path: Path) -> None:
     assert "How long" not in result.stdout
 
 
+def test_help_with_punctuation_shows_help(tmp_path: Path) -> None:
+    """``help!``, ``help?`` and ``help.`` show the same list as ``help``, not a small-talk reply."""
+    result = run(tmp_path, "chat", stdin="help\nhelp!\nhelp?\nhelp.\n")
+    assert result.returncode == 0, result.stderr
+    said = [step.strip() for step in ("\n" + result.stdout).split("\n> ")[1:]]
+    assert [s.partition("\n")[0] for s in said] == ["help", "help!", "help?", "help."]
+    listed = said[0].partition("\n")[2]
+    assert listed.startswith("[ephemeral]\n== What I can do ==\nI answer how-to questions")
+    assert listed.endswith("You are acting as: member.")
+    assert [s.partition("\n")[2] for s in said[1:]] == [listed, listed, listed]
+
+
 def test_ask_json_names_the_group_size_recipe(tmp_path: Path) -> None:
     """`communitybot ask --json` prints the recipe id, title, score and text."""
     result = run(tmp_path, "ask", "--json", "how many people should be in a learning circle?")
@@ -114,7 +126,22 @@ def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
     result = run(tmp_path, "kb", "check", str(folder))
     assert result.returncode == 1
     assert f"{folder / 'bad.md'}:4: front matter is not valid YAML" in result.stderr
-    assert "1 recipes OK, 1 with errors" in result.stdout
+    assert "1 recipe OK, 1 with errors" in result.stdout
+
+
+def test_kb_check_base_url_checks_a_docs_tree_as_knowledge_dirs_imports_it(tmp_path: Path) -> None:
+    """`kb check --base-url URL PATH` reads PATH as an imported docs tree: GitBook front matter is fine and the table
+    of contents is no recipe; without it the same folder fails as recipes."""
+    folder = tmp_path / "docs"
+    (folder / "guide").mkdir(parents=True)
+    (folder / "SUMMARY.md").write_text("# Contents\n\n* [Venue](guide/venue.md)\n")
+    (folder / "guide" / "venue.md").write_text("---\ndescription: Rooms\n---\n# Finding a venue\n\nTry a library.\n")
+    (folder / "guide" / "size.md").write_text("# Group size\n\nAbout 4 to 12 learners.\n")
+    as_recipes = run(tmp_path, "kb", "check", str(folder))
+    assert (as_recipes.returncode, as_recipes.stdout) == (1, "2 recipes OK, 1 with errors\n")
+    assert as_recipes.stderr == f"{folder / 'guide' / 'venue.md'}:2: unknown front matter key 'description'\n"
+    as_docs = run(tmp_path, "kb", "check", "--base-url", "https://docs.example.org/", str(folder))
+    assert (as_docs.returncode, as_docs.stdout, as_docs.stderr) == (0, "2 recipes OK, 0 with errors\n", "")
 
 
 def test_db_commands_round_trip(tmp_path: Path) -> None:
@@ -188,13 +215,13 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
     assert "Saved leads.csv to" in out and "Saved leads-2.csv to" in out  # a second export never overwrites one
     exports = tmp_path / "data" / "exports"  # personal data: nobody else on the machine may read it
     assert [oct(p.stat().st_mode & 0o777) for p in (exports, exports / "leads.csv")] == ["0o700", "0o600"]
-    assert "Erased the personal details of 1 lead(s): L-0001" in out
+    assert "Erased the personal details of 1 lead: L-0001" in out
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
-    assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 message(s)" in tick.stdout
+    assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 messages" in tick.stdout
     run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\nno\n")
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
-    assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message(s)" in tick.stdout
+    assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message" in tick.stdout
 
 
 def test_tick_rejects_a_time_without_zone(tmp_path: Path) -> None:
@@ -296,6 +323,29 @@ def test_doctor_passes_on_a_migrated_default_install(tmp_path: Path) -> None:
     assert "PASS  time zones:" in result.stdout and result.stdout.strip().endswith("all good")
 
 
+def test_doctor_says_whether_starter_recipes_load_with_a_docs_tree(tmp_path: Path) -> None:
+    """With a docs tree in knowledge_dirs, doctor has a line saying whether the starter recipes are loaded too;
+    without one, no such line."""
+    run(tmp_path, "db", "upgrade")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "venue.md").write_text("# Finding a venue\n\nTry a library.\n")
+    docs = {"COMMUNITYBOT_KNOWLEDGE_DIRS": '[{"path": "docs", "base_url": "https://docs.example.org/"}]'}
+    alone = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help", **docs})
+    assert alone.returncode == 0, alone.stdout
+    assert (
+        "\nPASS  knowledge: 1 recipe loaded\nPASS  starter recipes: not loaded: answers come from "
+        "knowledge_dirs only (the docs tree at https://docs.example.org/); set starter_recipes: true to keep them "
+        "beside it\n" in alone.stdout
+    )
+    both = run(tmp_path, "doctor", env={"COMMUNITYBOT_STARTER_RECIPES": "true", **docs})
+    assert (
+        "\nPASS  knowledge: 39 recipes loaded\nPASS  starter recipes: also loaded (38 alongside the docs tree at "
+        "https://docs.example.org/); set starter_recipes: false (COMMUNITYBOT_STARTER_RECIPES=false) to answer "
+        "from your own folders only\n" in both.stdout
+    )
+    assert "starter recipes" not in run(tmp_path, "doctor").stdout
+
+
 def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> None:
     """Peers-first on and no help channel: a WARN line saying unanswered questions never reach staff, exit 0."""
     run(tmp_path, "db", "upgrade")
@@ -305,7 +355,7 @@ def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> No
         "WARN  help channel: not set: questions helpers leave unanswered after 4 hours never reach staff; "
         "set COMMUNITYBOT_HELP_CHANNEL (or channels.help)\n"
     ) in result.stdout
-    assert result.stdout.strip().endswith("no problems, 1 warning(s)")
+    assert result.stdout.strip().endswith("no problems, 1 warning")
     off = run(tmp_path, "doctor", env={"COMMUNITYBOT_ESCALATION": '{"peers_per_question": 0}'})
     assert "PASS  help channel: not set: 'Ask a human' tells members nobody is available" in off.stdout
     assert off.stdout.strip().endswith("all good")

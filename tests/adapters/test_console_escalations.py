@@ -47,13 +47,13 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
         "#general, thread 1\n"
     ) in asked.stdout
     assert (
-        "[ephemeral]\nI've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, "
+        "[ephemeral]\nI've asked 1 member who know about questions like this. If nobody answers in 4 hours, "
         "I'll pass it to the team.\n"
     ) in asked.stdout
     later = (datetime.now(UTC) + timedelta(hours=5)).isoformat(timespec="minutes")
     ticked = run(tmp_path, "scheduler", "tick", "--now", later, env=ENV)
     assert "[posted to #help]\n== A question for a human ==\nann asked: my cohort is dwindling\n" in ticked.stdout
-    assert ticked.stdout.endswith(": 1 message(s)\n"), ticked.stdout + ticked.stderr
+    assert ticked.stdout.endswith(": 1 message\n"), ticked.stdout + ticked.stderr
 
     seed(tmp_path, "solved")
     ticked = run(tmp_path, "scheduler", "tick", "--now", later, env=ENV)
@@ -61,8 +61,8 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
     staff = f"kb save 1\n{ANSWER}\nskip\nkb drafts\nkb publish cohort-dwindling\nkb escalations\n"
     done = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin=staff, env=ENV)
     assert "Draft `cohort-dwindling` saved for review." in done.stdout, done.stdout + done.stderr
-    assert "`cohort-dwindling`  My cohort is dwindling (1 example question(s))" in done.stdout
-    assert "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member(s) who asked about it." in done.stdout
+    assert "`cohort-dwindling`  My cohort is dwindling (1 example question)" in done.stdout
+    assert "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member who asked about it." in done.stdout
     today = datetime.now(UTC)
     assert (
         "[dm to ann]\n== My cohort is dwindling ==\nYou asked “my cohort is dwindling” on "

@@ -119,6 +119,6 @@ def test_an_empty_line_skips_an_optional_form_field(tmp_path: Path) -> None:
         "(optional: answer 'skip' or '-' to leave it empty)\nType 'cancel' to stop."
     ) in done
     assert "Draft `cohort-dwindling` saved for review." in done
-    assert "`cohort-dwindling`  My cohort is dwindling (1 example question(s))" in done
+    assert "`cohort-dwindling`  My cohort is dwindling (1 example question)" in done
     draft = (tmp_path / "data" / "drafts" / "cohort-dwindling.md").read_text(encoding="utf-8")
     assert "title: My cohort is dwindling\n" in draft

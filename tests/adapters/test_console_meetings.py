@@ -23,7 +23,7 @@ def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_pa
         ),
     )
     assert (
-        "Scheduled 2 meeting(s) of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
+        "Scheduled 2 meetings of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
         "last Tue 03 Nov 2026 18:00 EST, 90 minutes, at Room 2."
     ) in setup.stdout, setup.stdout + setup.stderr
     before = run(tmp_path, "scheduler", "tick", "--now", "2026-10-26T22:00Z")  # 18:00 EDT less 24 h
@@ -37,7 +37,7 @@ def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_pa
         "Maps Circle meets Tue 03 Nov 2026 18:00 EST, at Room 2. Are you coming?"
     ) in after.stdout, after.stdout + after.stderr
     # The first meeting's reflections summary fell due days ago (nobody ticked): too late to send, so it is not.
-    assert "tick at 2026-11-02T23:00:00+00:00: 1 message(s)" in after.stdout
+    assert "tick at 2026-11-02T23:00:00+00:00: 1 message" in after.stdout
 
 
 def _readme_script(*sections: str) -> str:

@@ -51,7 +51,7 @@ def test_doctor_on_a_fresh_install_warns_and_creates_nothing(tmp_path: Path) -> 
     assert f"PASS  data folder: {tmp_path / 'data'}: not created yet; the bot creates it when" in result.stdout
     database = tmp_path / "data" / "communitybot.db"
     assert f"WARN  database: {database} not created yet: `communitybot run`, `chat` or `scheduler" in result.stdout
-    assert result.stdout.strip().endswith("no problems, 1 warning(s)")
+    assert result.stdout.strip().endswith("no problems, 1 warning")
     assert not (tmp_path / "data").exists()
     run(tmp_path, "chat", stdin="help\n")  # start-up creates and migrates it, as the warning says
     after = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help"})

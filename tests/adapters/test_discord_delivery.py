@@ -172,7 +172,7 @@ async def test_leads_export_arrives_as_an_attached_csv(bot: Bot) -> None:
     await _add_lead(bot)
     data = {"id": "1", "name": "leads", "type": 1, "options": [{"type": 1, "name": "export", "options": []}]}
     call = await bot.interact("interaction_command", data=data, member=_staff())
-    assert call.body["data"]["content"] == "1 leads exported." and call.body["data"]["flags"] == 64
+    assert call.body["data"]["content"] == "1 lead exported." and call.body["data"]["flags"] == 64
     assert [a["filename"] for a in call.body["data"]["attachments"]] == ["leads.csv"]
     csv = call.files[0].decode()
     assert csv.splitlines()[0].startswith("ref,") and "ada@example.org" in csv
@@ -183,7 +183,7 @@ async def test_an_export_over_the_upload_limit_says_so_instead_of_failing(bot: B
     await _add_lead(bot)
     data = {"id": "1", "name": "leads", "type": 1, "options": [{"type": 1, "name": "export", "options": []}]}
     call = await bot.interact("interaction_command", data=data, member=_staff(), attachment_size_limit=40)
-    assert call.files == [] and call.body["data"]["content"] == "1 leads exported."
+    assert call.files == [] and call.body["data"]["content"] == "1 lead exported."
     note = await bot.standin.wait_for(lambda c: c.path.startswith("/webhooks/"))
     size = len(note.body["content"])
     assert size > 0 and note.body["content"].startswith("leads.csv is too large to attach here (")

@@ -136,10 +136,10 @@ PEER_DM = (
     f"in the thread: {LINK}"
 )
 ASKED = (
-    "I've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
+    "I've asked 1 member who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
 )
 STAFF_POST = (
-    f"<@{MEMBER_ID}> asked: {QUESTION}\nNo answer after 4 hours from the 1 member(s) asked. Thread: {LINK}\n"
+    f"<@{MEMBER_ID}> asked: {QUESTION}\nNo answer after 4 hours from the 1 member asked. Thread: {LINK}\n"
     "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"
 )
 
@@ -175,7 +175,7 @@ async def test_save_as_recipe_opens_a_modal_and_publishing_dms_the_asker_once(re
     command = {"id": "1", "name": "kb", "type": 1, "options": [publish]}
     done = await bot.interact("interaction_command", data=command, member=staff)
     assert done.body["data"]["content"] == (
-        "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member(s) who asked about it."
+        "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member who asked about it."
     )
     dm = await bot.standin.wait_for(lambda c: c.path == "/channels/155" + MEMBER_ID[3:] + "/messages")
     assert isinstance(dm.body.pop("nonce"), str)

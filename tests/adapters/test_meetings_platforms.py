@@ -46,7 +46,7 @@ async def test_discord_reminder_rsvp_and_who(bot: Bot) -> None:  # noqa: F811
     scheduled = await bot.command("meetings", "schedule", "tue 18:00 --weeks 2 --place @everyone-room")
     # Discord shows each reader the times in their own zone (<t:TS:F>).
     assert scheduled.body["data"]["content"] == (
-        "Scheduled 2 meeting(s) of Maps Circle: first <t:1793138400:F>, "
+        "Scheduled 2 meetings of Maps Circle: first <t:1793138400:F>, "
         "last <t:1793746800:F>, 90 minutes, at @\u200beveryone-room."
     )
     for reply in await bot.app.scheduler.tick(OCT27 - timedelta(hours=24)):
@@ -158,7 +158,7 @@ async def _slack_flow(app: BotApp, adapter: SlackAdapter, api: SlackApi, url: st
     await post_form(url, _slash(api, "schedule tue 18:00 --weeks 1 --link https://meet.example.org/maps", "U0FAY"))
     scheduled = (await api.wait_for("chat.postMessage", 2))[1]
     assert scheduled["text"] == (
-        "Scheduled 1 meeting(s) of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
+        "Scheduled 1 meeting of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
         "last Tue 27 Oct 2026 18:00 EDT, 90 minutes, online: https://meet.example.org/maps."
     )
     for reply in await app.scheduler.tick(OCT27 - timedelta(hours=24)):

@@ -263,7 +263,7 @@ async def test_forget_erases_personal_data_and_keeps_statistics(chat: Chat) -> N
     await chat.say("leads status L-0001 lost", role="staff")
     replies = await chat.say("leads forget ANN@EXAMPLE.ORG", user="sam", role="staff")
     assert replies[0].text.startswith(
-        "Erased the personal details of 2 lead(s): L-0001, L-0002. Anonymous statistics are kept."
+        "Erased the personal details of 2 leads: L-0001, L-0002. Anonymous statistics are kept."
     )
     shown = texts(await chat.say("leads show L-0001", role="staff"))
     for secret in ("Ann", "ann@example.org", "Riverside", "Train our staff", "Second message", "555-0101"):

@@ -241,5 +241,66 @@ def test_doctor_reports_settings_that_do_not_load(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert done.stdout == (
         "FAIL  settings: invalid settings: unknown environment variable COMMUNITYBOT_HELP_CHANEL "
-        "(did you mean COMMUNITYBOT_HELP_CHANNEL?)\n1 problem(s)\n"
+        "(did you mean COMMUNITYBOT_HELP_CHANNEL?)\n1 problem\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        (
+            "COMMUNITYBOT_CHANNELS",
+            '{"staff": {"slak": "C0STAFF"}}',
+            "setting 'channels': unknown platform 'slak' in channels.staff (platforms: console, discord, slack); "
+            "did you mean 'slack'?",
+        ),
+        (
+            "COMMUNITYBOT_CHANNELS",
+            '{"staff": "C0STAFF"}',
+            "setting 'channels': channels.staff should map platforms to channel ids, "
+            "e.g. {slack: C0STAFF, discord: '1122'}",
+        ),
+        (
+            "COMMUNITYBOT_CHANNELS",
+            '{"help": {"discord": " "}}',
+            "setting 'channels': channels.help.discord is empty: give the channel's id",
+        ),
+        (
+            "COMMUNITYBOT_HELP_CHANNELS",
+            '{"discrod": ["1122"]}',
+            "setting 'help_channels': unknown platform 'discrod' in help_channels (platforms: console, discord, "
+            "slack); did you mean 'discord'?",
+        ),
+        (
+            "COMMUNITYBOT_KNOWLEDGE_DIRS",
+            '[{"path": "docs", "base_url": "docs.example.org"}]',
+            "setting 'knowledge_dirs.0.base_url': 'docs.example.org' is not an http(s) address: give where the docs "
+            "are published, e.g. https://docs.example.org/",
+        ),
+        (
+            "COMMUNITYBOT_KNOWLEDGE_DIRS",
+            '[{"path": "docs", "base_url": "ftp://docs.example.org/"}]',
+            "setting 'knowledge_dirs.0.base_url': 'ftp://docs.example.org/' is not an http(s) address: give where "
+            "the docs are published, e.g. https://docs.example.org/",
+        ),
+    ],
+)
+def test_unknown_platforms_malformed_channel_maps_and_bad_base_urls_are_refused(
+    variable: str, value: str, message: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A platform name that is none, a channel map that is no map or has an empty id, and a docs base_url that is
+    not http(s) stop the start with the field named, instead of posts that never arrive or links that go nowhere."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == "invalid settings: " + message
+
+
+def test_known_platforms_and_http_base_urls_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every platform, the any-platform ``*`` in a channel map, and an http(s) base_url load."""
+    monkeypatch.setenv("COMMUNITYBOT_CHANNELS", '{"staff": {"slack": "C0STAFF", "discord": "1122", "*": "staff"}}')
+    monkeypatch.setenv("COMMUNITYBOT_HELP_CHANNELS", '{"console": ["help"], "slack": ["C0HELP"]}')
+    monkeypatch.setenv("COMMUNITYBOT_KNOWLEDGE_DIRS", '[{"path": "docs", "base_url": "http://localhost:8000/"}]')
+    settings = load_settings()
+    assert settings.channels["staff"] == {"slack": "C0STAFF", "discord": "1122", "*": "staff"}
+    assert settings.knowledge_dirs[0].base_url == "http://localhost:8000/"

@@ -92,19 +92,20 @@ def test_starter_recipes_step_aside_for_an_imported_handbook(
 
 
 async def test_doctor_says_the_starter_recipes_stepped_aside(tmp_path: Path) -> None:
-    """An imported handbook turns the starter recipes off by default: doctor's knowledge line says so and how to keep
-    them; with them kept, or with no docs tree, it says nothing about it."""
+    """An imported handbook turns the starter recipes off by default: doctor says so and how to keep them; with
+    them kept it says how many load beside the handbook."""
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "page.md").write_text("# Our page\n\nHow we run things here, in enough words.\n")
     docs = {"path": str(tmp_path / "docs"), "base_url": BASE}
     settings = Settings(data_dir=tmp_path, knowledge_dirs=[docs])
-    (check,) = [c for c in await run_checks(settings) if c.name == "knowledge"]
+    (check,) = [c for c in await run_checks(settings) if c.name == "starter recipes"]
     assert check.ok and check.detail == (
-        "1 recipes loaded; starter recipes off since a docs tree is imported (starter_recipes: true keeps them)"
+        f"not loaded: answers come from knowledge_dirs only (the docs tree at {BASE}); "
+        "set starter_recipes: true to keep them beside it"
     )
     kept = Settings(data_dir=tmp_path, knowledge_dirs=[docs], starter_recipes=True)
-    (check,) = [c for c in await run_checks(kept) if c.name == "knowledge"]
-    assert check.ok and check.detail == "39 recipes loaded"
+    (check,) = [c for c in await run_checks(kept) if c.name == "starter recipes"]
+    assert check.ok and check.detail.startswith(f"also loaded (38 alongside the docs tree at {BASE})")
 
 
 def test_p2pu_handbook_imports_cleanly(shared_dir: Path) -> None:

@@ -102,8 +102,8 @@ async def test_forget_leaves_no_identifier_in_any_table(chat: Chat, app: BotApp,
     assert [q for recipe in app.kb.recipes for q in recipe.questions if NAME in q]  # learned from her "Helpful"
 
     replies = await chat.say("leads forget maria.t@example.org", **STAFF)
-    assert replies[0].text.startswith("Erased the personal details of 1 lead(s): L-0001. Anonymous statistics")
-    assert "other record(s) naming them" in replies[0].text
+    assert replies[0].text.startswith("Erased the personal details of 1 lead: L-0001. Anonymous statistics")
+    assert "other records naming them" in replies[0].text
 
     assert await naming_rows(app) == {}
     learned = [q for recipe in app.kb.recipes for q in recipe.questions if ", says" in q]
@@ -125,7 +125,7 @@ async def test_forget_by_name_and_user_id_without_a_lead(chat: Chat, app: BotApp
     replies = await chat.say(f'leads forget nobody@example.org --name "{NAME}" --user ann', **STAFF)
     assert replies[0].text == (
         "No lead has that email address. "
-        "Also erased or anonymized 3 other record(s) naming them (questions, forms, notes, answers)."
+        "Also erased or anonymized 3 other records naming them (questions, forms, notes, answers)."
     )
     async with app.db.session() as session:
         questions = sorted((await session.execute(select(AskedQuestionRow.question, AskedQuestionRow.asker))).all())
@@ -234,9 +234,9 @@ async def test_names_that_are_common_words_leave_others_and_schedules_alone(
     posted = await app.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))  # Tuesday 18:00 in Berlin
     assert [(r.channel, r.title) for r in posted] == [("maps", "Check-in: Maps Circle")]
     assert [r.text for r in replies] == [
-        "Erased the personal details of 5 lead(s): L-0003, L-0004, L-0005, L-0006, L-0007. "
+        "Erased the personal details of 5 leads: L-0003, L-0004, L-0005, L-0006, L-0007. "
         "Anonymous statistics are kept. "
-        "Also erased or anonymized 5 other record(s) naming them (questions, forms, notes, answers)."
+        "Also erased or anonymized 5 other records naming them (questions, forms, notes, answers)."
     ]
     assert EMAIL.lower() not in str(await naming_rows(app)).lower()
 

@@ -16,6 +16,7 @@ from bot.feature import Command, Context, Deps, Replies, Surface
 from bot.features.calendars import text
 from bot.features.calendars.ics import CONTENT_TYPE, build_ics, filename
 from bot.features.checkins.common import group_here
+from bot.plural import counted
 from bot.usertext import quote
 from storage import Database
 from storage.calendars import calendar_token, group_by_calendar_token
@@ -57,7 +58,7 @@ class Calendars:
         if not meetings:
             return [Reply(text.NO_MEETINGS.format(name=name), visibility=Visibility.EPHEMERAL)]
         url = feed_url(self._public_url, token)
-        lines = [text.ATTACHED.format(name=name, count=len(meetings))]
+        lines = [text.ATTACHED.format(name=name, meetings=counted(len(meetings), "meeting"))]
         lines.append(text.FEED.format(url=url) if url else text.NO_FEED)
         data = build_ics(group, meetings, self._community, ctx.now)
         attachment = Attachment(filename(group), data=data, content_type=CONTENT_TYPE)

@@ -6,7 +6,7 @@ SUMMARY_CALENDAR = "the group's meetings as a calendar file, and the feed to sub
 CALENDAR_NAME = "{name} meetings"
 EVENT_SUMMARY = "{name}: meeting"
 EVENT_DESCRIPTION = "A meeting of the {name} study group ({community})."
-ATTACHED = "The meetings of {name} as a calendar file ({count} meetings): open it to add them to your calendar."
+ATTACHED = "The meetings of {name} as a calendar file ({meetings}): open it to add them to your calendar."
 FEED = (
     "To keep your calendar up to date (moves and cancellations included), subscribe to this address: {url}\n"
     "Keep it within the group: anyone with it can see the meeting times and places."

@@ -79,12 +79,14 @@ def following(group: StudyGroup, now: datetime, skipped: frozenset[date]) -> dat
     return next(occurrences(Schedule(group.rrule), load_zone(group.timezone), now, skipped), None)
 
 
-def positive(given: str, what: str) -> int:
-    """``given`` as a whole number of at least 1, for the option or argument ``what``.
+def positive(given: str, what: str, most: int | None = None) -> int:
+    """``given`` as a whole number of at least 1 (and at most ``most``), for the option or argument ``what``.
 
     Raises:
-        UsageError: for anything else.
+        UsageError: for anything else, naming ``what`` and the numbers it takes.
     """
+    if most is not None and not (given.isdigit() and 1 <= int(given) <= most):
+        raise UsageError(text.NOT_IN_RANGE.format(what=what, most=most, text=given))
     if not given.isdigit() or int(given) < 1:
         raise UsageError(text.NOT_POSITIVE.format(what=what, text=given))
     return int(given)

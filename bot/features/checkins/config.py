@@ -7,6 +7,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
 from bot.features.checkins.common import group_here, positive, require_facilitator
+from bot.plural import counted
 from bot.usertext import quote
 from storage.checkins import update_group
 
@@ -43,7 +44,9 @@ async def questions(ctx: Context, args: str) -> Replies:
         raise UsageError(text.QUESTIONS_TOO_MANY)
     async with ctx.db.session() as session:
         await update_group(session, group.id, questions=new)
-    return [Reply(text.QUESTIONS_SAVED.format(count=len(new)), visibility=Visibility.EPHEMERAL)]
+    return [
+        Reply(text.QUESTIONS_SAVED.format(questions=counted(len(new), "question")), visibility=Visibility.EPHEMERAL)
+    ]
 
 
 async def mood(ctx: Context, args: str) -> Replies:

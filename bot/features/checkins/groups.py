@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.args import parse_options, split_args
 from bot.errors import UsageError
 from bot.events import Reply, Visibility
@@ -10,7 +12,14 @@ from bot.features.checkins import text
 from bot.features.checkins.common import group_here, local, require_facilitator, user_arg
 from bot.schedule import resolve_zone
 from bot.usertext import quote
-from storage.checkins import add_member, create_group, get_group_by_channel, groups_of_user, remove_member
+from storage.checkins import (
+    add_member,
+    create_group,
+    get_group_by_channel,
+    groups_of_user,
+    members,
+    remove_member,
+)
 
 __all__ = ["add", "channel_name", "create", "join", "leave", "mine", "remove"]
 
@@ -57,6 +66,8 @@ async def leave(ctx: Context, args: str) -> Replies:
     """``checkin leave``: leave this channel's group."""
     group = await group_here(ctx)
     async with ctx.db.session() as session:
+        if await _only_facilitator(session, group.id, ctx.origin.user):
+            raise UsageError(text.LAST_FACILITATOR_LEAVING.format(name=quote(group.name)))
         removed = await remove_member(session, group.id, ctx.origin.user)
     said = text.LEFT if removed else text.WAS_NOT_IN
     return [Reply(said.format(name=quote(group.name)), visibility=Visibility.EPHEMERAL)]
@@ -86,9 +97,17 @@ async def remove(ctx: Context, args: str) -> Replies:
     await require_facilitator(ctx, group)
     user = user_arg(args)
     async with ctx.db.session() as session:
+        if await _only_facilitator(session, group.id, user):
+            raise UsageError(text.LAST_FACILITATOR_REMOVED.format(user=quote(user), name=quote(group.name)))
         removed = await remove_member(session, group.id, user)
     said = text.REMOVED if removed else text.NOT_A_MEMBER
     return [Reply(said.format(user=quote(user), name=quote(group.name)), visibility=Visibility.EPHEMERAL)]
+
+
+async def _only_facilitator(session: AsyncSession, group_id: int, user: str) -> bool:
+    """Whether ``user`` is the one facilitator of the group: without them nobody could run it."""
+    facilitators = [m.user for m in await members(session, group_id) if m.is_facilitator]
+    return facilitators == [user]
 
 
 async def mine(ctx: Context, args: str) -> Replies:

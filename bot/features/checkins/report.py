@@ -12,9 +12,11 @@ from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
 from bot.features.checkins.common import group_here, local, require_facilitator
+from bot.plural import counted
 from bot.schedule import load_zone
 from bot.usertext import quote
 from storage.checkins import answers_for_runs, members, runs_of_group
+from storage.prefs import away_users
 from storage.records import CheckinAnswer, CheckinRun, StudyGroup
 
 __all__ = ["export", "is_blocker", "stats", "summary"]
@@ -35,9 +37,11 @@ async def stats(ctx: Context, args: str) -> Replies:
         runs = [r for r in await runs_of_group(session, group.id) if r.status != "missed"]
         answers = await answers_for_runs(session, [r.id for r in runs])
         roster = await members(session, group.id)
+        users = [m.user for m in roster]
+        away = {r.id: await away_users(session, group.platform, users, r.scheduled_at, group.timezone) for r in runs}
     return [
         Reply(
-            _stats_text(group, runs, answers, {m.user: m.joined_at for m in roster}),
+            _stats_text(group, runs, answers, {m.user: m.joined_at for m in roster}, away),
             title=text.STATS_TITLE.format(name=quote(group.name)),
             visibility=Visibility.EPHEMERAL,
         )
@@ -53,7 +57,7 @@ async def export(ctx: Context, args: str) -> Replies:
         answers = await answers_for_runs(session, [r.id for r in runs])
     return [
         Reply(
-            text.EXPORTED.format(count=len(runs)),
+            text.EXPORTED.format(runs=counted(len(runs), "check-in")),
             visibility=Visibility.EPHEMERAL,
             attachment=Attachment(text.EXPORT_FILE, _csv(group, runs, answers)),
         )
@@ -91,7 +95,7 @@ def summary(
             )
     moods = [a.mood for a in answers if a.mood is not None]
     if moods:
-        lines += ["", text.CONFIDENCE.format(average=sum(moods) / len(moods), count=len(moods))]
+        lines += ["", text.CONFIDENCE.format(average=sum(moods) / len(moods), answers=counted(len(moods), "answer"))]
     if blockers:
         lines += ["", text.BLOCKER_HELP]
     if missing:
@@ -112,8 +116,13 @@ def _stats_text(
     runs: Sequence[CheckinRun],
     answers: Sequence[CheckinAnswer],
     roster: Mapping[str, datetime | None],
+    away: Mapping[int, Collection[str]],
 ) -> str:
-    """Per member, the check-ins answered of those held since they joined (or answered anyway), and the streak."""
+    """Per member, the check-ins answered of those held since they joined (or answered anyway), and the streak.
+
+    A check-in a member was away for (``me away``) and did not answer is counted apart: it is not one they missed,
+    so it is left out of their total and does not end their streak.
+    """
     if not runs:
         return text.NO_RUNS_YET
     by_run: dict[int, set[str]] = {}
@@ -123,18 +132,26 @@ def _stats_text(
     lines = [text.PER_MEMBER]
     for user in users:
         joined = roster.get(user)
-        theirs = [r for r in runs if joined is None or r.scheduled_at >= joined or user in by_run.get(r.id, set())]
+        held = [r for r in runs if joined is None or r.scheduled_at >= joined or user in by_run.get(r.id, set())]
+        resting = [r for r in held if user in away.get(r.id, ()) and user not in by_run.get(r.id, set())]
+        theirs = [r for r in held if r not in resting]
         done = sum(1 for r in theirs if user in by_run.get(r.id, set()))
         streak = 0
         for r in reversed(theirs):
             if user not in by_run.get(r.id, set()):
                 break
             streak += 1
-        lines.append(text.MEMBER_LINE.format(user=user, done=done, total=len(theirs), streak=streak))
+        line = text.MEMBER_LINE.format(user=user, done=done, total=len(theirs), streak=streak)
+        if resting:
+            line += text.MEMBER_AWAY.format(runs=counted(len(resting), "check-in"))
+        lines.append(line)
     lines += ["", text.PER_RUN]
     for r in runs[-_RUNS_IN_STATS:]:
-        count = len(by_run.get(r.id, set()))
-        lines.append(text.RUN_LINE.format(when=local(r.scheduled_at, group.timezone), count=count, status=r.status))
+        answered = by_run.get(r.id, set())
+        resting_count = len(set(away.get(r.id, ())) - answered)
+        said_away = text.RUN_AWAY.format(count=resting_count) if resting_count else ""
+        when = local(r.scheduled_at, group.timezone)
+        lines.append(text.RUN_LINE.format(when=when, count=len(answered), away=said_away, status=r.status))
     return "\n".join(lines)
 
 

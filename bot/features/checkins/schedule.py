@@ -25,6 +25,7 @@ from bot.features.checkins.common import (
     require_facilitator,
     skips,
 )
+from bot.plural import counted
 from bot.schedule import (
     Schedule,
     load_zone,
@@ -45,6 +46,9 @@ __all__ = ["cancel", "next_runs", "pause", "resume", "schedule", "skip_date", "s
 _ENDS = ("--weeks", "--count", "--until")
 _TIED = ("before-meetings", "after-meetings")
 _MAX_BEFORE_HOURS = 168
+_MAX_WEEKS = 52
+_MAX_COUNT = 364
+"""A year of daily check-ins: ``--count`` and ``--weeks`` plan at most a year ahead."""
 _SHOWN = 4
 """How many check-ins ``checkin next`` lists after the next one."""
 _COUNTED = 998
@@ -71,9 +75,9 @@ async def schedule(ctx: Context, args: str) -> Replies:
         start = max(now_local, datetime.combine(parse_date(opts["--start"], "--start"), time(0, 0)))
     if len(set(_ENDS) & opts.keys()) > 1:
         raise UsageError(text.ONE_END_ONLY)
-    count = positive(opts["--count"], "--count") if "--count" in opts else None
+    count = positive(opts["--count"], "--count", _MAX_COUNT) if "--count" in opts else None
     if "--weeks" in opts:
-        count = positive(opts["--weeks"], "--weeks") * len(days)
+        count = positive(opts["--weeks"], "--weeks", _MAX_WEEKS) * len(days)
     until = parse_date(opts["--until"], "--until") if "--until" in opts else None
     rule = Schedule.weekly(days, at, start, count=count, until=until)
     first = next(occurrences(rule, zone, local_time(now_local, zone) - timedelta(microseconds=1), skips(group)), None)
@@ -82,7 +86,10 @@ async def schedule(ctx: Context, args: str) -> Replies:
     async with ctx.db.session() as session:
         await update_group(session, group.id, rrule=rule.text, timezone=zone_name, next_run_at=first, paused=False)
         await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=None)
-    return [Reply(text.SCHEDULED.format(when=local(first, zone_name)))]
+    said = text.SCHEDULED.format(when=local(first, zone_name))
+    if zone_name != group.timezone:
+        said += " " + text.ZONE_CHANGED.format(before=group.timezone, after=zone_name)
+    return [Reply(said)]
 
 
 async def _tie(ctx: Context, group: StudyGroup, words: list[str]) -> Replies:
@@ -216,7 +223,6 @@ def _remaining(group: StudyGroup, zone: ZoneInfo) -> str:
         return text.REPEATS
     assert group.next_run_at is not None
     later = sum(1 for _ in islice(occurrences(rule, zone, group.next_run_at, skips(group)), _COUNTED))
-    if later == 0:
-        return text.ONE_RUN_LEFT
-    left = str(later + 1) if later < _COUNTED else text.MORE_THAN.format(count=_COUNTED)
-    return text.RUNS_LEFT.format(left=left)
+    if later >= _COUNTED:
+        return text.RUNS_LEFT.format(left=text.MORE_THAN.format(runs=counted(_COUNTED, "check-in")))
+    return text.RUNS_LEFT.format(left=counted(later + 1, "check-in"))

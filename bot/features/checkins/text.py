@@ -34,6 +34,14 @@ ADDED_FACILITATOR = "{user} is now a facilitator of {name}."
 ALREADY_MEMBER = "{user} is already a member of {name}."
 ALREADY_FACILITATOR = "{user} is already a facilitator of {name}."
 REMOVED = "{user} removed from {name}."
+LAST_FACILITATOR_LEAVING = (
+    "You are the only facilitator of {name}, so it would be left with nobody to run it. "
+    "Add another facilitator first with `checkin add USER --facilitator`, then leave."
+)
+LAST_FACILITATOR_REMOVED = (
+    "{user} is the only facilitator of {name}, so it would be left with nobody to run it. "
+    "Add another facilitator first with `checkin add USER --facilitator`."
+)
 NOT_A_MEMBER = "{user} is not in {name}."
 MINE_TITLE = "Your study groups"
 NO_GROUPS = "You are not in a study group yet. In a group's channel, type `checkin join`."
@@ -47,7 +55,7 @@ MOOD_QUESTION = "Mood question: {state}"
 QUESTIONS_USAGE = "Usage: `checkin questions` to see them, `checkin questions set Q1 | Q2 | Q3` to change"
 QUESTIONS_EMPTY = "Give at least one question, separated by |, e.g. `checkin questions set Done? | Next?`"
 QUESTIONS_TOO_MANY = "Use at most 10 questions of at most 300 characters each."
-QUESTIONS_SAVED = "{count} questions saved; they apply from the next check-in."
+QUESTIONS_SAVED = "{questions} saved; they apply from the next check-in."
 ON_OFF_USAGE = "Usage: `checkin {command} on|off`"
 TOO_MANY_HOURS = "Use at most 168 hours (a week)."
 SETTING_SAVED = "Saved: {setting} = {value}."
@@ -56,6 +64,7 @@ REMINDER_CAPPED = (
     "so there is still time to answer."
 )
 NOT_POSITIVE = "{what} wants a whole number of at least 1, not {text!r}"
+NOT_IN_RANGE = "{what} wants a whole number from 1 to {most}, not {text!r}; nothing was changed."
 
 # -- the schedule -----------------------------------------------------------------------------------------------
 SCHEDULE_USAGE = (
@@ -74,6 +83,7 @@ TIED_NEXT_AFTER = "Check-ins go out at the end of each meeting; `meetings list` 
 ONE_END_ONLY = "Give only one of --weeks, --count and --until."
 NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start and end dates."
 SCHEDULED = "Scheduled. The first check-in is {when}."
+ZONE_CHANGED = "The group's time zone changed from {before} to {after}."
 PAUSED = "Check-ins for {name} are paused. `checkin resume` starts them again."
 RESUMED = "Check-ins resumed; the next is {when}."
 RESUMED_ENDED = "Check-ins resumed, but the schedule has ended: set a new one with `checkin schedule`."
@@ -90,9 +100,8 @@ NEXT_PAUSED = " (paused)"
 NEXT_LINE = "• {when}"
 IN_ZONE = "{group} ({zone}: {when})"
 REPEATS = "The schedule repeats every week until it is cancelled."
-RUNS_LEFT = "{left} check-ins left, counting the next one."
-ONE_RUN_LEFT = "1 check-in left, counting the next one."
-MORE_THAN = "more than {count}"
+RUNS_LEFT = "{left} left, counting the next one."
+MORE_THAN = "more than {runs}"
 
 # -- prompts, reminders and answers -----------------------------------------------------------------------------
 PROMPT_TITLE = "Check-in: {name}"
@@ -127,7 +136,7 @@ ANSWERED = "Answered: {answered} of {expected} ({rate:.0%})"
 SUMMARY_QUESTION = "*{question}*"
 SUMMARY_ANSWER = "• {flag}{user}: {text}"
 BLOCKER_FLAG = "⚠ "
-CONFIDENCE = "Confidence: average {average:.1f} of 5 ({count} answers)"
+CONFIDENCE = "Confidence: average {average:.1f} of 5 ({answers})"
 BLOCKER_HELP = (
     "Blockers above: facilitators, can someone help? Anyone can also `ask` me, or post in the community forum."
 )
@@ -137,9 +146,11 @@ STATS_TITLE = "{name}: participation"
 NO_RUNS_YET = "No check-ins have run yet."
 PER_MEMBER = "Per member (answered / check-ins, current streak):"
 MEMBER_LINE = "• {user}: {done}/{total}, streak {streak}"
+MEMBER_AWAY = ", away for {runs} (not counted)"
 PER_RUN = "Per check-in:"
-RUN_LINE = "• {when}: {count} answered ({status})"
-EXPORTED = "{count} check-ins exported."
+RUN_LINE = "• {when}: {count} answered{away} ({status})"
+RUN_AWAY = ", {count} away"
+EXPORTED = "{runs} exported."
 EXPORT_FILE = "checkins.csv"
 EXPORT_COLUMNS = ("run_id", "scheduled_local", "scheduled_utc", "status", "user", "question", "answer", "mood")
 NOT_A_USER = "“{given}” is not a member: name one as @name, a mention or their id."

@@ -21,6 +21,7 @@ from bot.features.escalations.jobs import EscalationJobs
 from bot.features.escalations.links import link_to_thread
 from bot.features.escalations.peers import PeersFirst
 from bot.permissions import Role
+from bot.plural import counted
 from bot.routing import HELP
 from bot.usertext import quote
 from storage.escalations import (
@@ -175,7 +176,12 @@ class Escalations:
         found = drafts.list_drafts(drafts.drafts_dir(self._settings))
         if not found:
             return [_private(text.NO_DRAFTS)]
-        lines = [text.DRAFT_LINE.format(id=d.id, title=quote(d.title), examples=len(d.questions)) for d in found]
+        lines = [
+            text.DRAFT_LINE.format(
+                id=d.id, title=quote(d.title), examples=counted(len(d.questions), "example question")
+            )
+            for d in found
+        ]
         return [Reply("\n".join(lines), title=text.DRAFTS_TITLE, visibility=Visibility.EPHEMERAL)]
 
     async def publish(self, ctx: Context, args: str) -> Replies:
@@ -187,7 +193,7 @@ class Escalations:
         await self._reload()
         recipe = self._kb().by_id.get(draft.id)
         told = await tell_askers(ctx.db, recipe, draft.questions, ctx.now) if recipe is not None else []
-        done = text.PUBLISHED.format(id=draft.id, title=quote(draft.title), told=len(told))
+        done = text.PUBLISHED.format(id=draft.id, title=quote(draft.title), told=counted(len(told), "member"))
         return [_private(done), *told]
 
 

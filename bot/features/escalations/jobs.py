@@ -12,6 +12,7 @@ from bot.events import Button, Reply
 from bot.features.escalations import text
 from bot.features.escalations.links import thread_link
 from bot.features.knowledge import text as kb_text
+from bot.plural import counted
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
 from bot.usertext import member, quote
@@ -49,7 +50,7 @@ class EscalationJobs:
                     who=member(e.platform, e.asker),
                     question=quote(e.question),
                     hours=hours,
-                    count=e.peers_asked,
+                    members=counted(e.peers_asked, "member"),
                     link=e.link or text.NO_LINK,
                     id=e.question_id,
                 ),

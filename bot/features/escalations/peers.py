@@ -27,6 +27,7 @@ from bot.features.escalations import text
 from bot.features.escalations.links import link_to_thread, thread_link
 from bot.features.knowledge import text as kb_text
 from bot.features.knowledge.feedback import escalate
+from bot.plural import counted
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
 from bot.staff_hours import when_back
@@ -115,7 +116,9 @@ class PeersFirst:
 
     def _asked_peers(self, count: int, humans: bool) -> Reply:
         hours = f"{self._rules.staff_after_hours:g}"
-        says = text.ASKED_PEERS.format(count=count) + (text.THEN_STAFF.format(hours=hours) if humans else "")
+        says = text.ASKED_PEERS.format(members=counted(count, "member")) + (
+            text.THEN_STAFF.format(hours=hours) if humans else ""
+        )
         return Reply(says, visibility=Visibility.EPHEMERAL)
 
     def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:

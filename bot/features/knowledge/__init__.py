@@ -18,6 +18,7 @@ from bot.features.knowledge import feedback, text
 from bot.features.knowledge.gaps import gap_stubs, gaps_reply, stats_reply
 from bot.features.knowledge.render import recipe_reply, render_answer, small_talk_reply
 from bot.permissions import Role
+from bot.plural import counted
 from bot.routing import HELP
 from bot.staff_hours import when_back
 from bot.usertext import quote
@@ -168,7 +169,9 @@ class Knowledge:
     async def reload(self, ctx: Context, args: str) -> Replies:
         """``kb reload``: load the recipe files and learned examples again."""
         await self._relearn()
-        return [Reply(text.RELOADED.format(count=len(self._kb())), visibility=Visibility.EPHEMERAL)]
+        return [
+            Reply(text.RELOADED.format(recipes=counted(len(self._kb()), "recipe")), visibility=Visibility.EPHEMERAL)
+        ]
 
     async def stats(self, ctx: Context, args: str) -> Replies:
         """``kb stats``: the most asked recipes and how helpful they were."""
@@ -201,7 +204,10 @@ class Knowledge:
         if self._tell_askers is None:
             return [Reply(learned, visibility=Visibility.EPHEMERAL)]
         told = await self._tell_askers(ctx.db, self._kb().by_id[recipe_id], [asked.question], ctx.now)
-        return [Reply(learned + text.TOLD.format(told=len(told)), visibility=Visibility.EPHEMERAL), *told]
+        return [
+            Reply(learned + text.TOLD.format(told=counted(len(told), "member")), visibility=Visibility.EPHEMERAL),
+            *told,
+        ]
 
     async def on_button(self, ctx: Context, action: Action) -> Replies:
         """The ``kb:`` buttons: show a recipe, vote on an answer, more results, or ask a human."""

@@ -56,11 +56,11 @@ SEARCH_TITLE = "Matching recipes"
 SEARCH_LINE = "{score:.2f}  `{id}`  {title}"
 NO_RECIPE_TRY_SEARCH = "There is no recipe with id {id!r}. Try `kb search` to find one."
 NO_RECIPE = "There is no recipe with id {id!r}."
-RELOADED = "Reloaded: {count} recipes."
+RELOADED = "Reloaded: {recipes}."
 CONFIRM_USAGE = "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is shown with escalated questions)"
 NO_QUESTION = "There is no question number {number}."
 LEARNED = "Learned: {question} is answered by `{id}`."
-TOLD = " I told {told} member(s) who asked about it."
+TOLD = " I told {told} who asked about it."
 
 # Stats and gaps (gaps.py).
 STATS_TITLE = "Most asked recipes"

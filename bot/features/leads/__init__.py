@@ -35,6 +35,7 @@ from bot.features.leads.staff import StaffNames
 from bot.features.webhooks.emit import LeadHooks
 from bot.forms import EMAIL_PATTERN, validate_form
 from bot.permissions import Role
+from bot.plural import counted
 from bot.routing import STAFF
 from bot.usertext import quote
 from storage.forget import Person, forget_person
@@ -203,7 +204,13 @@ class Leads:
         async with ctx.db.session() as session:
             leads = await list_leads(session)
         attachment = Attachment("leads.csv", leads_csv(leads))
-        return [Reply(say.EXPORTED.format(n=len(leads)), attachment=attachment, visibility=Visibility.EPHEMERAL)]
+        return [
+            Reply(
+                say.EXPORTED.format(leads=counted(len(leads), "lead")),
+                attachment=attachment,
+                visibility=Visibility.EPHEMERAL,
+            )
+        ]
 
     # -- staff: changing ------------------------------------------------------------------------------------------
 
@@ -266,9 +273,9 @@ class Leads:
         lines = [say.FORGET_NONE] if not result.lead_ids else []
         if result.lead_ids:
             refs = ", ".join(ref(i) for i in result.lead_ids)
-            lines.append(say.FORGOTTEN.format(n=len(result.lead_ids), refs=refs))
+            lines.append(say.FORGOTTEN.format(leads=counted(len(result.lead_ids), "lead"), refs=refs))
         if others:
-            lines.append(say.FORGOTTEN_ELSEWHERE.format(n=others))
+            lines.append(say.FORGOTTEN_ELSEWHERE.format(records=counted(others, "other record")))
         return [Reply(" ".join(lines), visibility=Visibility.EPHEMERAL)]
 
     # -- staff: buttons and triage forms --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, positive, require_facilitator
 from bot.features.meetings import text
 from bot.features.meetings.common import not_started, on_day, parse_length, parse_where, wall_clock, where
+from bot.plural import counted
 from bot.schedule import Schedule, load_zone, local_minute, local_time, parse_days, parse_time
 from bot.usertext import quote
 from bot.when import at
@@ -38,9 +39,7 @@ async def schedule(ctx: Context, args: str) -> Replies:
     if len(rest) != 2:
         raise UsageError(text.SCHEDULE_USAGE)
     days, clock = parse_days(rest[0]), parse_time(rest[1])
-    weeks = positive(opts["--weeks"], "--weeks") if "--weeks" in opts else _DEFAULT_WEEKS
-    if weeks > _MAX_WEEKS:
-        raise UsageError(text.TOO_MANY_WEEKS)
+    weeks = positive(opts["--weeks"], "--weeks", _MAX_WEEKS) if "--weeks" in opts else _DEFAULT_WEEKS
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
     place, link = parse_where(opts)
     zone = load_zone(group.timezone)
@@ -63,7 +62,7 @@ async def schedule(ctx: Context, args: str) -> Replies:
             raise UsageError(text.NOTHING_AHEAD)
         added = await add_meetings(session, group.id, items, ctx.now)
     said = text.SCHEDULED.format(
-        count=len(added),
+        meetings=counted(len(added), "meeting"),
         name=quote(group.name),
         first=at(added[0].starts_at, group.timezone),
         last=at(added[-1].starts_at, group.timezone),

@@ -16,6 +16,7 @@ from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, require_facilitator
 from bot.features.meetings import text
+from bot.plural import counted
 from bot.usertext import quote
 from bot.when import at
 from storage.checkins import answers_for_runs, members, runs_of_group
@@ -63,7 +64,7 @@ async def report(ctx: Context, args: str) -> Replies:
         csv_text = _csv(rows)
         return [
             Reply(
-                text.EXPORTED.format(count=len(rows)),
+                text.EXPORTED.format(meetings=counted(len(rows), "meeting")),
                 visibility=Visibility.EPHEMERAL,
                 attachment=Attachment(text.EXPORT_FILE, csv_text),
             )

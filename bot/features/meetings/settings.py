@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.args import split_args
 from bot.errors import UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, require_facilitator
 from bot.features.meetings import text
-from bot.features.meetings.common import parse_length
 from storage.meeting_notes import meeting_settings, set_meeting_settings
 from storage.meetings import reminder_kind
 
 __all__ = ["reminders", "summary"]
 
 _MAX_REMINDERS = 3
-_MAX_BEFORE = 7 * 24 * 60
+_MIN_BEFORE, _MAX_BEFORE = 5, 7 * 24 * 60
+_BEFORE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 
 
 def _which(minutes: tuple[int, ...]) -> str:
@@ -35,26 +37,28 @@ async def reminders(ctx: Context, args: str) -> Replies:
     if words == ["off"]:
         minutes: list[int] = []
     else:
-        try:
-            minutes = sorted({_before(word) for word in words}, reverse=True)
-        except UsageError:
-            raise UsageError(text.REMINDERS_USAGE) from None
-        if len(minutes) > _MAX_REMINDERS or any(m > _MAX_BEFORE for m in minutes):
-            raise UsageError(text.REMINDERS_USAGE)
+        minutes = sorted({_before(word) for word in words}, reverse=True)
+        if len(minutes) > _MAX_REMINDERS:
+            raise UsageError(text.TOO_MANY_REMINDERS.format(most=_MAX_REMINDERS))
     async with ctx.db.session() as session:
         saved = await set_meeting_settings(session, group.id, ctx.now, reminders=minutes)
     return [Reply(text.REMINDERS_SAVED.format(which=_which(saved.reminders)), visibility=Visibility.EPHEMERAL)]
 
 
 def _before(word: str) -> int:
-    """``24h``, ``1h``, ``30m`` or ``2d`` as minutes (a reminder may be up to a week ahead)."""
-    if word.endswith("d") and word[:-1].isdigit():
-        return int(word[:-1]) * 24 * 60
-    if not word.endswith(("h", "m")):
+    """``24h``, ``1h``, ``30m``, ``1h30m`` or ``2d`` as minutes.
+
+    Raises:
+        UsageError: for anything else, or a reminder less than 5 minutes or more than 7 days before.
+    """
+    match = _BEFORE.match(word)
+    if match is None or not any(match.groups()):
         raise UsageError(text.REMINDERS_USAGE)
-    if word.endswith("h") and word[:-1].isdigit():
-        return int(word[:-1]) * 60
-    return parse_length(word)
+    days, hours, mins = (int(part or 0) for part in match.groups())
+    minutes = (days * 24 + hours) * 60 + mins
+    if not _MIN_BEFORE <= minutes <= _MAX_BEFORE:
+        raise UsageError(text.REMINDER_OUT_OF_RANGE.format(given=word))
+    return minutes
 
 
 async def summary(ctx: Context, args: str) -> Replies:

@@ -21,10 +21,9 @@ PLACE_OR_LINK = "Give a place or a link, not both."
 BAD_LINK = "A link must start with https:// or http:// and be at most 500 characters."
 PLACE_TOO_LONG = "A place can be at most 200 characters."
 BAD_LENGTH = "A length is like 90m, 1h or 1h30m, between 5 minutes and 12 hours, not {text!r}."
-TOO_MANY_WEEKS = "Schedule at most 52 weeks at once."
 NOTHING_AHEAD = "That schedule adds no meeting: none after now, or all already planned (`meetings list`)."
 IN_THE_PAST = "{when} has already passed; meetings are set in the future."
-SCHEDULED = "Scheduled {count} meeting(s) of {name}: first {first}, last {last}, {length} minutes{where}."
+SCHEDULED = "Scheduled {meetings} of {name}: first {first}, last {last}, {length} minutes{where}."
 ALREADY_THEN = "{when} already has a meeting; `meetings move` changes its time."
 ADDED = "Meeting added: {when}, {length} minutes{where}."
 AT_PLACE = ", at {place}"
@@ -47,7 +46,13 @@ NONE_AHEAD = "No meetings are planned. A facilitator can set some with `meetings
 MORE_AHEAD = "…and {count} more."
 
 # -- settings ---------------------------------------------------------------------------------------------------
-REMINDERS_USAGE = "Usage: `meetings reminders 24h 1h` (up to 3, each at most 7 days), or `meetings reminders off`"
+REMINDERS_USAGE = "Usage: `meetings reminders 24h 1h` (up to 3, each 5m to 7d before), or `meetings reminders off`"
+REMINDER_OUT_OF_RANGE = (
+    "`meetings reminders`: each reminder goes from 5m to 7d before the meeting, not {given!r}; nothing was changed."
+)
+TOO_MANY_REMINDERS = (
+    "`meetings reminders`: at most {most} reminders, e.g. `meetings reminders 24h 1h`; nothing was changed."
+)
 REMINDERS_NOW = "Reminders before each meeting: {which}."
 REMINDERS_NONE = "none"
 REMINDERS_SAVED = "Saved. Reminders before each meeting: {which}."
@@ -110,7 +115,7 @@ REPORT_LINE = "• {when}: going {going}, can't {not_going}, checked in {checked
 REPORT_RATING = ", rating {average:.1f}"
 REPORT_CANCELLED = "• {when}: cancelled"
 REPORT_TOTALS = "Meetings held: {held} · average going: {going:.1f} · average checked in: {checked_in:.1f}"
-EXPORTED = "{count} meetings exported."
+EXPORTED = "{meetings} exported."
 EXPORT_FILE = "meetings.csv"
 EXPORT_COLUMNS = (
     "meeting_local",

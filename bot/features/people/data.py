@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.events import Attachment
 from bot.features.people import text as say
+from bot.plural import counted
 from storage import Database
 from storage.forget import Person, forget_person
 from storage.people import dissolve_lonely, record_audit
@@ -64,6 +65,6 @@ async def erase(db: Database, data: PersonData, now: datetime, actor: str, subje
 
 
 def removed_text(found: Counter[str]) -> str:
-    """``3 check-in answers, 1 requests``: what was erased, table by table, in readable words."""
-    parts = [say.COUNT.format(n=n, what=say.TABLES.get(table, table)) for table, n in sorted(found.items()) if n]
+    """``3 check-in answers, 1 request``: what was erased, table by table, in readable words."""
+    parts = [counted(n, *say.TABLES.get(table, (table, table))) for table, n in sorted(found.items()) if n]
     return ", ".join(parts)

@@ -91,21 +91,21 @@ FORGET_USAGE = "privacy forget USER|EMAIL"
 STAFF_EXPORTED = "Everything held about that person, as JSON (records: {n})."
 
 # Readable names of the tables in "what was removed"; a table not named here is shown by its own name.
+# Each is (one, several): "1 request", "2 requests".
 TABLES = {
-    "asked_questions": "questions asked",
-    "checkin_answers": "check-in answers",
-    "conversations": "forms in progress",
-    "form_drafts": "forms in progress",
-    "group_members": "study-group memberships",
-    "lead_events": "request history entries",
-    "member_away": "stretches of days away",
-    "member_prefs": "personal settings",
-    "leads": "requests",
-    "learned_examples": "learned question phrasings",
-    "link_codes": "link codes",
-    "person_identities": "linked accounts",
-    "privacy_audit": "audit entries naming you as staff",
-    "scheduled_messages": "messages waiting to be sent",
-    "study_groups": "study groups you created",
+    "asked_questions": ("question asked", "questions asked"),
+    "checkin_answers": ("check-in answer", "check-in answers"),
+    "conversations": ("form in progress", "forms in progress"),
+    "form_drafts": ("form in progress", "forms in progress"),
+    "group_members": ("study-group membership", "study-group memberships"),
+    "lead_events": ("request history entry", "request history entries"),
+    "member_away": ("stretch of days away", "stretches of days away"),
+    "member_prefs": ("personal setting", "personal settings"),
+    "leads": ("request", "requests"),
+    "learned_examples": ("learned question phrasing", "learned question phrasings"),
+    "link_codes": ("link code", "link codes"),
+    "person_identities": ("linked account", "linked accounts"),
+    "privacy_audit": ("audit entry naming you as staff", "audit entries naming you as staff"),
+    "scheduled_messages": ("message waiting to be sent", "messages waiting to be sent"),
+    "study_groups": ("study group you created", "study groups you created"),
 }
-COUNT = "{n} {what}"

@@ -19,6 +19,7 @@ from bot.features.webhooks.delivery import WebhookSender
 from bot.features.webhooks.emit import RETRY_WINDOW, LeadHooks, lead_data
 from bot.features.webhooks.http import Post, post
 from bot.permissions import Role
+from bot.plural import counted
 from bot.when import at
 from storage.webhooks import WebhookDelivery, get_webhook, list_webhooks, retry_webhook
 
@@ -114,7 +115,7 @@ def _line(delivery: WebhookDelivery) -> str:
         event=delivery.event,
         host=urlsplit(delivery.url).hostname or "?",
         status=delivery.status,
-        attempts=delivery.attempts,
+        attempts=counted(delivery.attempts, "attempt"),
         detail=detail,
     )
 

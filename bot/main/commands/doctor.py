@@ -6,6 +6,7 @@ import argparse
 import asyncio
 
 from bot.main.commands import Subparsers
+from bot.plural import counted
 from bot.settings import Settings
 
 __all__ = ["add_parser", "main"]
@@ -29,5 +30,8 @@ async def _doctor(settings: Settings) -> int:
         print(f"{('WARN' if check.warn else 'PASS') if check.ok else 'FAIL'}  {check.name}: {check.detail}")
     failed = [c for c in checks if not c.ok]
     warned = sum(c.warn for c in checks if c.ok)
-    print(f"{len(failed)} problem(s)" if failed else f"no problems, {warned} warning(s)" if warned else "all good")
+    if failed:
+        print(counted(len(failed), "problem"))
+    else:
+        print(f"no problems, {counted(warned, 'warning')}" if warned else "all good")
     return 1 if failed else 0

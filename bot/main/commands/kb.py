@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from bot.main.commands import Subparsers
+from bot.plural import counted
 from bot.settings import Settings
 
 __all__ = ["add_parser", "main"]
@@ -20,6 +21,7 @@ def add_parser(sub: Subparsers) -> None:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
     check = kb_sub.add_parser("check", help="validate a folder of recipes")
     check.add_argument("path", type=Path)
+    check.add_argument("--base-url", help="check PATH as a docs tree published at this URL, as knowledge_dirs does")
     gaps = kb_sub.add_parser("gaps", help="write recipe stubs for questions the bot could not answer")
     gaps.add_argument("--stubs", type=Path, required=True, metavar="DIR", help="folder to write the stubs into")
     ev = kb_sub.add_parser("eval", help="measure answer quality on a question file (JSON lines)")
@@ -37,7 +39,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         return asyncio.run(_gaps(settings, args.stubs))
     if args.kb_command == "eval":
         return _eval(settings, args)
-    return _check(args.path)
+    return _check(args.path, args.base_url)
 
 
 async def _gaps(settings: Settings, folder: Path) -> int:
@@ -81,11 +83,11 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def _check(path: Path) -> int:
+def _check(path: Path, base_url: str | None) -> int:
     from knowledge import load_folder
 
-    result = load_folder(path)
+    result = load_folder(path, base_url)
     for error in result.errors:
         print(error, file=sys.stderr)
-    print(f"{len(result.recipes)} recipes OK, {len(result.errors)} with errors")
+    print(f"{counted(len(result.recipes), 'recipe')} OK, {len(result.errors)} with errors")
     return 1 if result.errors else 0

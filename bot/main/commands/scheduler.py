@@ -8,6 +8,7 @@ import sys
 
 from bot.main.commands import Subparsers
 from bot.main.commands.argtypes import aware_datetime
+from bot.plural import counted
 from bot.settings import Settings
 
 __all__ = ["add_parser", "main"]
@@ -43,7 +44,7 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
             zone_of=lambda user: app.reader_zone("console", user),
         )
         sent = await app.scheduler.deliver_due(now, console.show)
-        print(f"tick at {now.isoformat()}: {sent} message(s)")
+        print(f"tick at {now.isoformat()}: {counted(sent, 'message')}")
     finally:
         await app.close()
     return 0

@@ -213,7 +213,7 @@ async def test_questions_mood_stats_and_export(chat: Chat, app: BotApp, clock: C
     bad = await chat.submit(f"checkin:answer:{run_id}", {"q0": "x", "mood": "9"}, user="bo")
     assert "mood" in dict(bad[0].form_errors)
     summary = (await app.scheduler.tick(FIRST + timedelta(days=1)))[0].text
-    assert "*Done?*" in summary and "Confidence: average 4.0 of 5 (1 answers)" in summary
+    assert "*Done?*" in summary and "Confidence: average 4.0 of 5 (1 answer)" in summary
     await chat.say("checkin join", user="cy", channel="maps")  # after the run: it is not cy's to have missed
     stats = texts(await chat.say("checkin stats", user="ann", channel="maps"))
     assert "ann: 1/1, streak 1" in stats and "bo: 0/1, streak 0" in stats and "cy: 0/0, streak 0" in stats
@@ -287,3 +287,115 @@ async def test_a_blocker_gets_the_recipe_that_answers_it_privately(chat: Chat, a
     ]
     assert all(r.visibility is Visibility.EPHEMERAL for r in replies)
     assert len(await answer(chat, "fay", "Read chapter 1", "Chapter 2", "none")) == 1
+
+
+async def test_weeks_and_count_out_of_range_are_refused_and_nothing_changes(chat: Chat) -> None:
+    """``--weeks`` takes 1 to 52 and ``--count`` 1 to 364: outside that the reply names the option and its range,
+    and the schedule already set stays as it was."""
+    await setup_group(chat)
+    refusals = {
+        "--weeks 0": "--weeks wants a whole number from 1 to 52, not '0'; nothing was changed.",
+        "--weeks 53": "--weeks wants a whole number from 1 to 52, not '53'; nothing was changed.",
+        "--count 365": "--count wants a whole number from 1 to 364, not '365'; nothing was changed.",
+        "--count -1": "--count wants a whole number from 1 to 364, not '-1'; nothing was changed.",
+    }
+    for option, said in refusals.items():
+        replies = await chat.say(f"checkin schedule fri 09:00 {option}", **FAY)
+        assert [(r.text, r.visibility) for r in replies] == [(said, Visibility.EPHEMERAL)]
+    upcoming = texts(await chat.say("checkin next", user="ann", channel="maps"))
+    assert upcoming.startswith("Next check-ins of Maps Circle\n• Tue 03 Mar 2026 18:00 CET\n")
+    assert upcoming.endswith("\n6 check-ins left, counting the next one.")
+    replies = await chat.say("checkin schedule fri 09:00 --count 364", **FAY)
+    assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Fri 06 Mar 2026 09:00 CET."]
+    replies = await chat.say("checkin schedule mon,tue,wed,thu,fri,sat,sun 09:00 --weeks 52", **FAY)
+    assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Tue 03 Mar 2026 09:00 CET."]
+
+
+async def test_the_last_facilitator_cannot_leave_or_be_removed(chat: Chat) -> None:
+    """The group's one facilitator cannot leave nor be removed (by themselves or staff) until another is added;
+    then they can, and the new one is in the same place."""
+    await setup_group(chat)
+
+    async def said(line: str, **who: object) -> list[tuple[str, Visibility]]:
+        return [(plain(r.text), r.visibility) for r in await chat.say(line, **who)]
+
+    leaving = (
+        "You are the only facilitator of Maps Circle, so it would be left with nobody to run it. "
+        "Add another facilitator first with `checkin add USER --facilitator`, then leave."
+    )
+    removing = (
+        "fay is the only facilitator of Maps Circle, so it would be left with nobody to run it. "
+        "Add another facilitator first with `checkin add USER --facilitator`."
+    )
+    assert await said("checkin leave", **FAY) == [(leaving, Visibility.EPHEMERAL)]
+    assert await said("checkin remove fay", **FAY) == [(removing, Visibility.EPHEMERAL)]
+    assert await said("checkin remove @fay", user="sam", role="staff", channel="maps") == [
+        (removing, Visibility.EPHEMERAL)
+    ]
+    assert await said("checkin add bo --facilitator", **FAY) == [
+        ("bo is now a facilitator of Maps Circle.", Visibility.EPHEMERAL)
+    ]
+    assert await said("checkin leave", **FAY) == [("You have left Maps Circle.", Visibility.EPHEMERAL)]
+    assert await said("checkin remove bo", user="bo", channel="maps") == [
+        (removing.replace("fay", "bo", 1), Visibility.EPHEMERAL)
+    ]
+    assert await said("checkin remove ann", user="bo", channel="maps") == [
+        ("ann removed from Maps Circle.", Visibility.EPHEMERAL)
+    ]
+
+
+async def test_a_new_zone_is_said_with_the_one_before(chat: Chat) -> None:
+    """``checkin schedule ... --tz`` with another zone says what the zone was and what it is now; the same zone
+    again says nothing about it."""
+    await setup_group(chat)
+    replies = await chat.say("checkin schedule tue 18:00 --weeks 6 --tz america/new_york", **FAY)
+    assert [plain(r.text) for r in replies] == [
+        "Scheduled. The first check-in is Tue 03 Mar 2026 18:00 EST. "
+        "The group's time zone changed from Europe/Berlin to America/New_York."
+    ]
+    replies = await chat.say("checkin schedule tue 18:00 --weeks 6 --tz America/New_York", **FAY)
+    assert [plain(r.text) for r in replies] == ["Scheduled. The first check-in is Tue 03 Mar 2026 18:00 EST."]
+
+
+async def test_counts_of_one_read_in_the_singular(chat: Chat, app: BotApp) -> None:
+    """One question saved, one check-in left and one check-in exported are said as such, not "1 questions"."""
+    await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
+    await chat.say("checkin schedule tue 18:00 --count 1", **FAY)
+    said = [(plain(r.text), r.visibility) for r in await chat.say("checkin questions set Done?", **FAY)]
+    assert said == [("1 question saved; they apply from the next check-in.", Visibility.EPHEMERAL)]
+    said = [(plain(r.text), r.visibility) for r in await chat.say("checkin questions set Done? | Next?", **FAY)]
+    assert said == [("2 questions saved; they apply from the next check-in.", Visibility.EPHEMERAL)]
+    upcoming = texts(await chat.say("checkin next", **FAY))
+    assert (
+        upcoming
+        == "Next check-ins of Maps Circle\n• Tue 03 Mar 2026 18:00 CET\n\n1 check-in left, counting the next one."
+    )
+    await app.scheduler.tick(FIRST)
+    exported = await chat.say("checkin export", **FAY)
+    assert [(r.text, r.attachment is not None) for r in exported] == [("1 check-in exported.", True)]
+
+
+async def test_stats_count_members_away_apart(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """A member away (``me away``) on a check-in's day who did not answer is not counted as missing it: their
+    total leaves it out, the line says so, and the check-in's line counts them as away."""
+    await setup_group(chat)
+    await chat.say("me away 2026-03-02 2026-03-05", user="bo")
+    await app.scheduler.tick(FIRST)
+    clock.now = FIRST + timedelta(minutes=10)
+    await answer(chat, "ann", "Read chapter 1", "Chapter 2", "no")
+    await app.scheduler.tick(FIRST + timedelta(hours=24))
+    clock.now = FIRST + timedelta(days=2)
+    replies = await chat.say("checkin stats", user="ann", channel="maps")
+    assert [(plain(r.title or ""), plain(r.text), r.visibility) for r in replies] == [
+        (
+            "Maps Circle: participation",
+            "Per member (answered / check-ins, current streak):\n"
+            "• ann: 1/1, streak 1\n"
+            "• bo: 0/0, streak 0, away for 1 check-in (not counted)\n"
+            "• fay: 0/1, streak 0\n"
+            "\n"
+            "Per check-in:\n"
+            "• Tue 03 Mar 2026 18:00 CET: 1 answered, 1 away (closed)",
+            Visibility.EPHEMERAL,
+        )
+    ]

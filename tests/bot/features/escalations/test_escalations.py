@@ -90,7 +90,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
             None,
             Visibility.EPHEMERAL,
             None,
-            "I've asked 1 member(s) who know about questions like this. If nobody answers in 4 hours, I'll pass "
+            "I've asked 1 member who know about questions like this. If nobody answers in 4 hours, I'll pass "
             "it to the team.",
         ),
     ]
@@ -104,7 +104,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
     assert (posted.channel, posted.title, posted.text) == (
         "help",
         "A question for a human",
-        f"{ANN} asked: {ODD}\nNo answer after 4 hours from the 1 member(s) asked. Thread: #general, thread t1\n"
+        f"{ANN} asked: {ODD}\nNo answer after 4 hours from the 1 member asked. Thread: #general, thread t1\n"
         f"(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
     )
     assert await tick_both(replicas, clock) == []
@@ -135,11 +135,11 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
         f"Draft `{draft}` saved for review. `kb drafts` lists drafts; `kb publish {draft}` makes it live."
     )
     assert texts(await staff.say("kb drafts", user="sam", role="staff")) == (
-        f"Recipe drafts\n`{draft}`  My cohort is dwindling (2 example question(s))"
+        f"Recipe drafts\n`{draft}`  My cohort is dwindling (2 example questions)"
     )
     clock.advance(days=1)
     published = await staff.say(f"kb publish {draft}", user="sam", role="staff")
-    assert published[0].text == f"Published `{draft}`: My cohort is dwindling. I told 2 member(s) who asked about it."
+    assert published[0].text == f"Published `{draft}`: My cohort is dwindling. I told 2 members who asked about it."
     assert sorted((r.user, r.platform, r.visibility, r.title, plain(r.text)) for r in published[1:]) == [
         (
             "ann",
@@ -165,7 +165,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
     )
     taught = await staff.say(f"kb confirm {qid} {draft}", user="sam", role="staff")
     assert [r.text for r in taught] == [
-        f"Learned: '{ODD}' is answered by `{draft}`. I told 0 member(s) who asked about it."
+        f"Learned: '{ODD}' is answered by `{draft}`. I told 0 members who asked about it."
     ]  # each asker is told once, whichever way the gap closed
 
 
@@ -181,7 +181,7 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
     qid = button(declined, "Ask a human")[1]
     taught = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
     assert taught[0].text == (
-        f"Learned: '{ODD}' is answered by `facilitation/attendance`. I told 2 member(s) who asked about it."
+        f"Learned: '{ODD}' is answered by `facilitation/attendance`. I told 2 members who asked about it."
     )
     told = sorted((r.user, plain(r.text).split("\n\n", 1)[0], r.title) for r in taught[1:])
     assert told == [
@@ -193,7 +193,7 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
         ),
     ]
     again = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
-    assert again[0].text.endswith("I told 0 member(s) who asked about it.") and len(again) == 1
+    assert again[0].text.endswith("I told 0 members who asked about it.") and len(again) == 1
     gaps = texts(await chat.say("kb gaps", user="sam", role="staff"))
     assert "who won the football game" in gaps and "dwindling" not in gaps
 
@@ -255,7 +255,7 @@ async def test_who_asked_is_forgotten_after_asker_days(chat: Chat, app: BotApp, 
     clock.advance(days=61)
     await app.scheduler.tick(clock.now)
     taught = await chat.say("kb confirm 1 facilitation/attendance", user="sam", role="staff")
-    assert taught[0].text.endswith("I told 0 member(s) who asked about it.") and len(taught) == 1
+    assert taught[0].text.endswith("I told 0 members who asked about it.") and len(taught) == 1
 
 
 async def test_a_helper_who_named_the_topic_is_asked_and_told_why(chat: Chat) -> None:
@@ -287,7 +287,7 @@ async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
         declined = (await chat.say(f"ask {ODD}", user="ann", channel="general"))[0]
         replies = await chat.press(*button(declined, "Ask a human"), user="ann", channel="general")
         assert [(r.user, r.text) for r in replies][1:] == [
-            (None, "I've asked 1 member(s) who know about questions like this.")
+            (None, "I've asked 1 member who know about questions like this.")
         ]
         (waiting,) = await chat.say("kb escalations", user="sam", role="staff")
         assert "[asked peers] my cohort is dwindling" in waiting.text

@@ -49,7 +49,7 @@ async def test_weekly_meetings_keep_18_00_across_the_november_change(chat: Chat,
     await chat.say("checkin create Maps Circle --tz America/New_York", **FAY)
     said = bodies(await chat.say('meetings schedule tue 18:00 --weeks 3 --place "Room 2"', **FAY))
     assert said == (
-        "Scheduled 3 meeting(s) of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
+        "Scheduled 3 meetings of Maps Circle: first Tue 27 Oct 2026 18:00 EDT, "
         "last Tue 10 Nov 2026 18:00 EST, 90 minutes, at Room 2."
     )
     listed = await chat.say("meetings list", user="ann", channel="maps")
@@ -323,6 +323,30 @@ async def test_checkins_before_meetings_and_reminder_settings(chat: Chat, app: B
     assert len(titled(await app.scheduler.tick(OCT27 - timedelta(hours=2)), REMINDER_TITLE)) == 2  # one per meeting
     assert titled(await app.scheduler.tick(OCT27 - timedelta(hours=1)), REMINDER_TITLE) == []
     assert "Usage: `meetings reminders 24h 1h`" in bodies(await chat.say("meetings reminders soon", **FAY))
+
+
+async def test_reminders_outside_5_minutes_to_7_days_are_refused(chat: Chat, clock: Clock) -> None:
+    """A reminder less than 5 minutes or more than 7 days before, or a fourth one, is refused with the range and
+    what the command takes; the reminders already set stay."""
+    await setup_group(chat, clock, "ann")
+    assert bodies(await chat.say("meetings reminders 2h", **FAY)) == "Saved. Reminders before each meeting: 2h before."
+    for given in ("4m", "0h", "8d", "169h"):
+        assert bodies(await chat.say(f"meetings reminders 24h {given}", **FAY)) == (
+            f"`meetings reminders`: each reminder goes from 5m to 7d before the meeting, not '{given}'; "
+            "nothing was changed."
+        )
+    assert bodies(await chat.say("meetings reminders 1h 2h 3h 4h", **FAY)) == (
+        "`meetings reminders`: at most 3 reminders, e.g. `meetings reminders 24h 1h`; nothing was changed."
+    )
+    assert bodies(await chat.say("meetings reminders", user="ann", channel="maps")) == (
+        "Reminders before each meeting: 2h before."
+    )
+    assert bodies(await chat.say("meetings reminders 7d 5m", **FAY)) == (
+        "Saved. Reminders before each meeting: 168h before, 5m before."
+    )
+    assert bodies(await chat.say("meetings schedule tue 18:00 --weeks 53", **FAY)) == (
+        "--weeks wants a whole number from 1 to 52, not '53'; nothing was changed."
+    )
 
 
 async def test_bad_input_and_permissions(chat: Chat, clock: Clock) -> None:

@@ -122,7 +122,7 @@ async def test_mydata_delete_asks_then_leaves_no_identifier_in_any_table(chat: C
     assert texts(stranger).strip().startswith("That button was for someone else")
     assert await dump(app.db) == before
     done = texts(await chat.press(confirm.action_id, confirm.value, user=CONSOLE_ID)).strip()
-    assert done.startswith("Done. Erased or anonymized:") and "2 linked accounts" in done and "1 requests" in done
+    assert done.startswith("Done. Erased or anonymized:") and "2 linked accounts" in done and "1 request" in done
     left = await dump(app.db)
     assert [i for i in IDENTIFIERS if i.lower() in left] == []
     assert "(forgotten)" in left  # anonymized rows (statistics) stay, without identity
@@ -136,7 +136,7 @@ async def test_staff_export_and_forget_by_email_are_audited_without_personal_dat
     assert data["identities"] == ["console:annlee"] and data["tables"]["leads"][0]["name"] == "Ann Lee"
     assert texts(await chat.say("privacy forget ann@example.org", user="ann")).strip().endswith("only for staff.")
     gone = texts(await chat.say("privacy forget ann@example.org", user="sue", role="staff")).strip()
-    assert gone.startswith("Erased or anonymized for that person:") and "1 requests" in gone
+    assert gone.startswith("Erased or anonymized for that person:") and "1 request" in gone
     again = texts(await chat.say("privacy forget ann@example.org", user="sue", role="staff")).strip()
     assert again == "I held nothing about that person; nothing to erase."
     async with app.db.session() as session:

@@ -95,7 +95,7 @@ async def test_retried_after_a_500_with_the_same_id(hooked: BotApp, clock: Clock
     assert receiver.got[0].headers["webhook-id"] == receiver.got[1].headers["webhook-id"]
     assert receiver.events[0] == receiver.events[1]
     sent = plain(texts(await chat.say("webhooks list --status sent", role="staff")))
-    assert sent.endswith("→ 127.0.0.1: *sent*, 2 attempt(s), delivered Mon 02 Mar 2026 09:00 UTC")
+    assert sent.endswith("→ 127.0.0.1: *sent*, 2 attempts, delivered Mon 02 Mar 2026 09:00 UTC")
 
 
 async def test_retried_after_a_restart(db_target: DbTarget, tmp_path: Path, clock: Clock, receiver: Receiver) -> None:

@@ -1,0 +1,20 @@
+"""Counts in what the bot says: ``1 member`` and ``2 members``, never ``1 check-ins`` or ``2 member(s)``."""
+
+from __future__ import annotations
+
+__all__ = ["counted"]
+
+
+def counted(n: int, singular: str, plural: str | None = None) -> str:
+    """``n`` with the noun that goes with it.
+
+    Args:
+        n: how many.
+        singular: the noun for one (``member``, ``example question``).
+        plural: the noun for any other number, where adding an s is wrong (``entry``, ``entries``).
+
+    Returns:
+        ``counted(1, "member")`` is ``1 member``; ``counted(0, "member")`` and ``counted(2, "member")`` are
+        ``0 members`` and ``2 members``.
+    """
+    return f"{n} {singular if n == 1 else plural or singular + 's'}"

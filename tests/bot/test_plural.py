@@ -1,0 +1,11 @@
+"""Counts in what the bot says read as English: one noun for one, the plural for any other number."""
+
+from __future__ import annotations
+
+from bot.plural import counted
+
+
+def test_one_is_singular_and_others_plural() -> None:
+    """``1 member``, ``0 members``, ``2 members``, and a given plural where an s would be wrong."""
+    assert [counted(n, "member") for n in (0, 1, 2)] == ["0 members", "1 member", "2 members"]
+    assert counted(1, "entry", "entries") == "1 entry" and counted(3, "entry", "entries") == "3 entries"

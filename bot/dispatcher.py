@@ -28,7 +28,7 @@ from bot.outbox_codec import to_outgoing, with_keys
 from bot.permissions import RoleResolver, check_role
 from bot.registry import Registry
 from bot.routing import ANY_PLATFORM, Channels, route
-from bot.usertext import clean, quote_message
+from bot.usertext import clean, quote, quote_message
 from storage import Database
 from storage.events import claim_event
 from storage.outbox import enqueue
@@ -329,6 +329,9 @@ class Dispatcher:
                 return handled
         question = self.registry.question
         if (ctx.origin.is_dm or message.is_mention) and text and question is not None:
+            meant = self.registry.misspelled(text, ctx.role)
+            if meant is not None:
+                raise UsageError(f"I don't know the command `{quote(words[0])}`. Did you mean `{quote(meant)}`?")
             return await question(ctx, text)
         return []
 

@@ -13,6 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from rapidfuzz.distance import OSA
+
 from bot.errors import ConfigError, PermissionDenied
 from bot.events import Reply, Visibility
 from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Listener, Slash, Surface
@@ -144,6 +146,25 @@ class Registry:
             return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
         return None, ""
 
+    def misspelled(self, text: str, role: Role) -> str | None:
+        """The command ``text`` most likely misspells, as it would be typed, or None when it looks like no typo.
+
+        Only clear typos count, so questions still reach the question handler: a first word close to a command
+        group followed by one of that group's words (``leeds list``), or a message of one word close to a
+        command or group (``mydat``). Commands ``role`` may not run are never suggested.
+        """
+        words = text.lstrip("/!").lower().split()
+        if not words:
+            return None
+        visible = [c.name for c in self.visible_commands(role)]
+        groups = sorted({name.split()[0] for name in visible if " " in name})
+        if len(words) == 1:
+            return _typo_of(words[0], [n for n in visible if " " not in n] + groups)
+        group = _typo_of(words[0], groups)
+        if group is not None and f"{group} {words[1]}" in visible:
+            return " ".join([group, *text.lstrip("/!").split()[1:]])
+        return None
+
     def visible_commands(self, role: Role) -> list[Command]:
         """Commands ``role`` may run, in registration order."""
         return [c for c in self.commands.values() if role >= c.min_role]
@@ -158,7 +179,11 @@ class Registry:
         if not lines:
             raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
         if unknown:
-            lines.insert(0, f"Unknown subcommand {quote(repr(unknown))}. The `{group}` commands are:")
+            meant = _typo_of(
+                unknown.lower(), [c.name.split()[1] for c in self.visible_commands(role) if c.group == group]
+            )
+            hint = f" Did you mean `{group} {meant}`?" if meant else ""
+            lines.insert(0, f"Unknown subcommand {quote(repr(unknown))}.{hint} The `{group}` commands are:")
         return Reply("\n".join(lines), title=f"{group} commands", visibility=Visibility.EPHEMERAL)
 
     def home_commands(self) -> list[str]:
@@ -188,6 +213,14 @@ class Registry:
                 slash = Slash(group.description, usage_hint=group.usage_hint, slack=group.slack)
                 out.append(SlashCommand(group.name, slash, subs))
         return out
+
+
+def _typo_of(word: str, names: Sequence[str]) -> str | None:
+    """The name ``word`` is one typo away from (a letter added, dropped, changed, or two swapped), if one is."""
+    if len(word) < 4:  # "me", "ask": too short to tell a typo from another word
+        return None
+    close = [name for name in names if name != word and OSA.distance(word, name, score_cutoff=1) <= 1]
+    return close[0] if len(close) == 1 else None
 
 
 def _check_length(what: str, description: str) -> None:

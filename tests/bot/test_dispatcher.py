@@ -69,6 +69,32 @@ async def test_group_name_alone_shows_group_help(chat: Chat) -> None:
     assert "leads show L-0042" in out
 
 
+async def test_a_misspelled_command_is_named_with_the_one_meant(chat: Chat) -> None:
+    """`leeds list --status new` says which command was meant, with the arguments as typed, instead of a non-answer."""
+    replies = await chat.say("leeds list --status new", role="staff")
+    assert [(r.text, r.visibility) for r in replies] == [
+        ("I don't know the command `leeds`. Did you mean `leads list --status new`?", Visibility.EPHEMERAL)
+    ]
+    assert texts(await chat.say("mydat")) == "\nI don't know the command `mydat`. Did you mean `mydata`?"
+
+
+async def test_a_misspelled_subcommand_is_named_in_the_group_help(chat: Chat) -> None:
+    """`kb serch venue` points to `kb search` before listing the kb commands."""
+    out = texts(await chat.say("kb serch venue"))
+    assert out == (
+        "kb commands\nUnknown subcommand 'serch'. Did you mean `kb search`? The `kb` commands are:\n"
+        "`kb search TERM`: list recipes matching some words\n`kb show ID`: show one recipe by id"
+    )
+
+
+async def test_questions_and_commands_out_of_reach_are_no_typos(chat: Chat) -> None:
+    """A one-word question, or a typo of a staff command by a member, still goes to the recipes."""
+    assert "command" not in texts(await chat.say("like"))
+    assert "leads" not in texts(await chat.say("leeds list", role="member"))
+    replies = await chat.say("how long should a learning circle meeting be")
+    assert replies[0].title == "How long and how often should a learning circle meet?"
+
+
 async def test_boundary_logs_errors_and_answers_briefly(db: Database, caplog: pytest.LogCaptureFixture) -> None:
     """A crashing handler is logged with context, and the user gets a short, true reply without details."""
 

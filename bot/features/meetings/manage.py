@@ -110,7 +110,8 @@ async def move(ctx: Context, args: str) -> Replies:
         meeting = not_started(on_day(group, meetings, day, clock), ctx.now)
         starts_at = _future(naive, group.timezone, ctx.now)
         if any(m.local_start == wall_clock(naive) and not m.cancelled and m.id != meeting.id for m in meetings):
-            raise UsageError(text.ALREADY_THEN.format(when=at(starts_at, group.timezone)))
+            when = at(starts_at, group.timezone)
+            raise UsageError(text.MOVE_ONTO_TAKEN.format(when=when, day=f"{naive:%Y-%m-%d %H:%M}"))
         moved = await move_meeting(session, meeting.id, starts_at, wall_clock(naive), ctx.now)
     assert moved is not None
     old, new = at(meeting.starts_at, group.timezone), at(moved.starts_at, group.timezone)

@@ -25,6 +25,9 @@ NOTHING_AHEAD = "That schedule adds no meeting: none after now, or all already p
 IN_THE_PAST = "{when} has already passed; meetings are set in the future."
 SCHEDULED = "Scheduled {meetings} of {name}: first {first}, last {last}, {length} minutes{where}."
 ALREADY_THEN = "{when} already has a meeting; `meetings move` changes its time."
+MOVE_ONTO_TAKEN = (
+    "{when} already has a meeting: move or cancel that one first (`meetings cancel {day}`), or pick another time."
+)
 ADDED = "Meeting added: {when}, {length} minutes{where}."
 AT_PLACE = ", at {place}"
 AT_LINK = ", online: {link}"

@@ -16,11 +16,12 @@ async def listed(chat: Chat) -> list[str]:
 
 
 async def test_a_move_onto_a_taken_time_is_refused(chat: Chat, clock: Clock) -> None:
-    """Moving a meeting to a time that already has one is refused as `meetings add` is; the plan is unchanged."""
+    """Moving onto a taken time is refused, saying how to free it (not "`meetings move` changes its time")."""
     await setup_group(chat, clock, "ann")
     before = await listed(chat)
     assert bodies(await chat.say("meetings move 2026-11-03 2026-11-10 18:00", **FAY)) == (
-        "Tue 10 Nov 2026 18:00 EST already has a meeting; `meetings move` changes its time."
+        "Tue 10 Nov 2026 18:00 EST already has a meeting: move or cancel that one first "
+        "(`meetings cancel 2026-11-10 18:00`), or pick another time."
     )
     assert await listed(chat) == before
     assert bodies(await chat.say("meetings cancel 2026-11-10", **FAY)) == (

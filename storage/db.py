@@ -120,6 +120,11 @@ class Database:
         Raises:
             StorageError: ``revision`` names no migration the code knows (or is not below the current one).
         """
+        if revision != "base" and not self.knows_revision(revision):
+            known = ", ".join(self.revisions())
+            raise StorageError(
+                f"cannot downgrade {self.safe_url} to {revision!r}: no such revision; give base or one of {known}"
+            )
         try:
             await self._alembic(lambda cfg: command.downgrade(cfg, revision))
         except CommandError as exc:
@@ -134,6 +139,11 @@ class Database:
     def head_revision() -> str | None:
         """The newest revision the code knows."""
         return ScriptDirectory.from_config(_alembic_config(None)).get_current_head()
+
+    @staticmethod
+    def revisions() -> list[str]:
+        """Every revision the code knows, oldest first."""
+        return [r.revision for r in reversed(list(ScriptDirectory.from_config(_alembic_config(None)).walk_revisions()))]
 
     @staticmethod
     def knows_revision(revision: str) -> bool:

@@ -151,6 +151,20 @@ def test_db_commands_round_trip(tmp_path: Path) -> None:
     assert run(tmp_path, "db", "current").stdout.startswith("base (empty)")
 
 
+def test_db_downgrade_to_an_unknown_revision_lists_the_known_ones(tmp_path: Path) -> None:
+    """A mistyped revision is refused with the revisions that exist, not Alembic's bare "Can't locate revision"."""
+    run(tmp_path, "db", "upgrade")
+    result = run(tmp_path, "db", "downgrade", "0015_link_people")
+    url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'communitybot.db'}"
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == (
+        f"communitybot: error: cannot downgrade {url} to '0015_link_people': no such revision; give base or one of "
+        f"{', '.join(Database.revisions())}\n"
+    )
+    assert Database.revisions()[0] == "0001" and Database.revisions()[-1] == Database.head_revision()
+    assert run(tmp_path, "db", "current").stdout.startswith(f"{Database.head_revision()} ")
+
+
 def test_installed_command_exists() -> None:
     """The package installs a `communitybot` command next to this Python."""
     bindir = Path(sys.executable).parent

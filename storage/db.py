@@ -120,15 +120,13 @@ class Database:
         Raises:
             StorageError: ``revision`` names no migration the code knows (or is not below the current one).
         """
-        if revision != "base" and not self.knows_revision(revision):
-            known = ", ".join(self.revisions())
-            raise StorageError(
-                f"cannot downgrade {self.safe_url} to {revision!r}: no such revision; give base or one of {known}"
-            )
         try:
             await self._alembic(lambda cfg: command.downgrade(cfg, revision))
         except CommandError as exc:
-            raise StorageError(f"cannot downgrade {self.safe_url} to {revision!r}: {_first_line(exc)}") from None
+            problem = _first_line(exc)
+            if "Can't locate revision" in problem:  # a typo: say which there are
+                problem += f"; give base, -N or one of {', '.join(self.revisions())}"
+            raise StorageError(f"cannot downgrade {self.safe_url} to {revision!r}: {problem}") from None
 
     async def current_revision(self) -> str | None:
         """The revision the database is at, or None if it was never migrated."""

@@ -158,8 +158,8 @@ def test_db_downgrade_to_an_unknown_revision_lists_the_known_ones(tmp_path: Path
     url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'communitybot.db'}"
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == (
-        f"communitybot: error: cannot downgrade {url} to '0015_link_people': no such revision; give base or one of "
-        f"{', '.join(Database.revisions())}\n"
+        f"communitybot: error: cannot downgrade {url} to '0015_link_people': Can't locate revision identified by "
+        f"'0015_link_people'; give base, -N or one of {', '.join(Database.revisions())}\n"
     )
     assert Database.revisions()[0] == "0001" and Database.revisions()[-1] == Database.head_revision()
     assert run(tmp_path, "db", "current").stdout.startswith(f"{Database.head_revision()} ")

@@ -124,7 +124,9 @@ class Knowledge:
         question = args.strip()
         if not question:
             raise UsageError(text.EMPTY)
-        if not any(c.isalpha() for c in question):  # "4" pressed with no buttons showing, "??": not a gap to fill
+        if question.isdigit() and len(question) < 3:  # "1" pressed with no buttons showing (a restart forgets them)
+            raise UsageError(text.NO_BUTTON.format(given=question))
+        if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
         kind = small_talk(question)
         if kind is not None:

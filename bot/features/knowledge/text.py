@@ -11,6 +11,11 @@ NO_IDEA = "I don't have a recipe for that yet."
 ALSO_ASKED = "You also asked: {titles}. Press a button below to see {them}."
 EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 NO_WORDS = "“{given}” has no words for me to look up. " + EMPTY
+# A number typed where no buttons are showing: on the console, buttons last only as long as one `communitybot chat`.
+NO_BUTTON = (
+    "There is no button {given} to press: a number presses a button of the reply just above it, in the same chat. "
+    "Type the command again to see its buttons."
+)
 SHOW_USAGE = "Usage: `kb show ID`, e.g. `kb show circles/group-size` (`kb search TERM` finds ids)."
 
 # Button labels.

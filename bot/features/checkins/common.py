@@ -27,7 +27,7 @@ async def group_here(ctx: Context) -> StudyGroup:
     async with ctx.db.session() as session:
         group = await get_group_by_channel(session, ctx.origin.platform, ctx.origin.channel)
     if group is None:
-        raise NotFound(text.NO_GROUP)
+        raise NotFound(text.NO_GROUP_IN_DM if ctx.origin.is_dm else text.NO_GROUP)
     return group
 
 

@@ -15,6 +15,10 @@ DAY = "%a %d %b"
 
 # -- the group and its members ----------------------------------------------------------------------------------
 NO_GROUP = "There is no study group in this channel yet. A facilitator can start one with `checkin create NAME`."
+NO_GROUP_IN_DM = (
+    "That works in your study group's channel, not in a direct message: type it there. "
+    "`checkin mine` lists your groups."
+)
 FACILITATORS_ONLY = "Sorry, only this group's facilitators (or staff) can do that."
 CREATE_USAGE = "Usage: `checkin create NAME [--tz Europe/Berlin]`"
 NAME_TOO_LONG = "A group name can be at most 100 characters."

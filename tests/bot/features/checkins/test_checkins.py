@@ -199,6 +199,11 @@ async def test_bad_input_gets_specific_errors(chat: Chat) -> None:
     assert "already has a study group" in texts(await chat.say("checkin create Again", **FAY))
     assert "only one of --weeks" in texts(await chat.say("checkin schedule tue 18:00 --weeks 2 --count 3", **FAY))
     assert "no study group in this channel" in texts(await chat.say("checkin join", user="ann", channel="void"))
+    for command in ("checkin join", "checkin next", "meetings list"):  # in a DM there is no channel to look in
+        assert texts(await chat.say(command, user="ann")) == (
+            "\nThat works in your study group's channel, not in a direct message: type it there. "
+            "`checkin mine` lists your groups."
+        )
     assert "not in a direct message" in texts(await chat.say("checkin create Solo", user="fay", role="facilitator"))
 
 

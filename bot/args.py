@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from bot.errors import UsageError
+from bot.usertext import quote
 
 __all__ = ["NOT_A_DATE", "parse_date", "parse_options", "split_args", "user_id"]
 
@@ -62,7 +63,9 @@ def parse_options(
                 raise UsageError(f"{word} needs a value")
             opts[word] = value
         elif word.startswith("--"):
-            raise UsageError(f"unknown option {word!r}")
+            known = ", ".join(sorted({*allowed, *flags}))
+            said = f"unknown option {quote(repr(word))}"
+            raise UsageError(f"{said}; this command takes {known}" if known else f"{said}; this command takes none")
         else:
             rest.append(word)
     return opts, rest

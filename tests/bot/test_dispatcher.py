@@ -87,6 +87,13 @@ async def test_a_misspelled_subcommand_is_named_in_the_group_help(chat: Chat) ->
     )
 
 
+async def test_an_unknown_option_lists_the_options_the_command_takes(chat: Chat) -> None:
+    """`leads list --bogus` names the options `leads list` has, not only the one it lacks."""
+    assert texts(await chat.say("leads list --bogus", role="staff")) == (
+        "\nunknown option '--bogus'; this command takes --assignee, --since, --status"
+    )
+
+
 async def test_questions_and_commands_out_of_reach_are_no_typos(chat: Chat) -> None:
     """A one-word question, or a typo of a staff command by a member, still goes to the recipes."""
     assert "command" not in texts(await chat.say("like"))

@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
-from bot.settings_files import parse_problem, read_yaml
+from bot.settings_files import given, parse_problem, read_yaml
 from bot.settings_models import EscalationSettings as Escalation
 from bot.settings_models import (
     KnowledgeDir,
@@ -392,6 +392,8 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
             elif err["type"] == "extra_forbidden":
                 problems.append(f"unknown setting {key!r} (in {source} or .env){_closest_setting(key)}")
             else:
-                problems.append(f"setting {key!r}: {message}")
+                problems.append(
+                    f"setting {key!r}: {message}{given(err['loc'], err['input'], values, source, _SECRETS)}"
+                )
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None
     return settings.model_copy(update=overrides) if overrides else settings

@@ -13,7 +13,7 @@ from pydantic_settings import SettingsError
 
 from bot.errors import ConfigError
 
-__all__ = ["parse_problem", "read_yaml"]
+__all__ = ["given", "parse_problem", "read_yaml"]
 
 
 def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
@@ -30,6 +30,19 @@ def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
                 culprits.append(variable)
     where = f" ({', '.join(sorted(culprits))})" if culprits else ""
     return f'setting {field!r}{where}: not valid JSON; write lists and mappings as JSON, e.g. [1, 2] or {{"a": 1}}'
+
+
+def given(loc: tuple[Any, ...], value: Any, yaml_keys: Collection[str], source: str, secrets: Collection[str]) -> str:
+    """`` (got 'high' in communitybot.yaml)``: the value a setting was given and where; never a secret's."""
+    top = str(loc[0]) if loc else ""
+    if not top or top.lower() in secrets:
+        return ""
+    if top in yaml_keys:
+        where = f" in {source}"
+    else:  # a nested value may come from COMMUNITYBOT_ROLES or COMMUNITYBOT_ROLES__ADMINS
+        where = f" from COMMUNITYBOT_{top.upper()}" if len(loc) == 1 else " from the environment"
+    shown = repr(value) if isinstance(value, str | int | float) and len(repr(value)) <= 60 else "a value"
+    return f" (got {shown}{where})"
 
 
 def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:

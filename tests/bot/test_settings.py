@@ -81,6 +81,24 @@ def test_bad_value_is_named(tmp_path: Path) -> None:
     assert "setting 'roles.platform_roles.Leads'" in str(info.value)
 
 
+def test_bad_value_error_says_what_was_given_and_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The error repeats the value typed and its source, so it can be found; a secret's value is never repeated."""
+    write(tmp_path, "answer_threshold: high\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "invalid settings: setting 'answer_threshold': Input should be a valid number, unable to parse string as a "
+        "number (got 'high' in communitybot.yaml)"
+    )
+    (tmp_path / "communitybot.yaml").unlink()
+    monkeypatch.setenv("COMMUNITYBOT_SLACK_PORT", "abc")
+    monkeypatch.setenv("DATABASE_URL", "postgres-ish secret-pw")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert "(got 'abc' from COMMUNITYBOT_SLACK_PORT)" in str(info.value)
+    assert "secret-pw" not in str(info.value)
+
+
 def test_secret_in_yaml_is_refused(tmp_path: Path) -> None:
     """Tokens may only come from the environment."""
     write(tmp_path, "slack_bot_token: xoxb-123\n")

@@ -311,7 +311,7 @@ def test_unknown_platforms_malformed_channel_maps_and_bad_base_urls_are_refused(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as info:
         load_settings()
-    assert str(info.value) == "invalid settings: " + message
+    assert str(info.value) == f"invalid settings: {message} (got a value from {variable})"
 
 
 def test_known_platforms_and_http_base_urls_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -48,7 +48,7 @@ from typing import IO, Any
 import numpy as np
 
 from bot.errors import RecipeError
-from knowledge.loader import DOCS_SUFFIXES, recipe_files
+from knowledge.loader import recipe_files, suffixes_for
 from knowledge.search import KnowledgeBase
 from knowledge.sources import Source, load_sources, log_errors
 from knowledge.vectors import Encoder
@@ -135,7 +135,7 @@ class IndexCache:
             if not source.path.is_dir():
                 add("missing")
                 continue
-            files, refused = recipe_files(source.path, DOCS_SUFFIXES if source.base_url else (".md",))
+            files, refused = recipe_files(source.path, suffixes_for(source.base_url))
             add(sorted(str(e) for e in refused))
             for path in files:
                 add(path.relative_to(source.path).as_posix(), _file_bytes(path))

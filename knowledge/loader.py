@@ -30,6 +30,7 @@ __all__ = [
     "parse_recipe",
     "recipe_files",
     "starter_recipes_dir",
+    "suffixes_for",
 ]
 
 log = logging.getLogger(__name__)
@@ -168,6 +169,11 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     )
 
 
+def suffixes_for(base_url: str | None) -> tuple[str, ...]:
+    """The file endings a folder is read for: a docs tree's (``base_url`` given) or a recipe folder's."""
+    return DOCS_SUFFIXES if base_url is not None else (".md",)
+
+
 def recipe_files(folder: Path, suffixes: tuple[str, ...] = (".md",)) -> tuple[list[Path], list[RecipeError]]:
     """The files below ``folder`` ending in one of ``suffixes`` that are safe to read, and an error for each one that
     is not.
@@ -236,7 +242,7 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
         result.errors.append(RecipeError(folder, None, problem))
         return result
     seen: dict[str, Path] = {}
-    files, result.errors = recipe_files(folder, DOCS_SUFFIXES if base_url is not None else (".md",))
+    files, result.errors = recipe_files(folder, suffixes_for(base_url))
     for path in files:
         rel = path.relative_to(folder).as_posix()
         if base_url is not None and path.stem.lower() in _NOT_PAGES:

@@ -31,7 +31,7 @@ from bot.scheduler import DeliveryPolicy, Scheduler
 from bot.settings import Settings
 from knowledge import KnowledgeBase, Recipe
 from knowledge.cache import IndexCache, build_index
-from knowledge.loader import DOCS_SUFFIXES, folder_fingerprint
+from knowledge.loader import folder_fingerprint, suffixes_for
 from knowledge.sources import load_sources, sources_of
 from knowledge.vectors import make_encoder
 from storage import Database
@@ -116,7 +116,7 @@ class BotApp:
         return tuple(
             entry
             for source in sources_of(self.settings)
-            for entry in folder_fingerprint(source.path, DOCS_SUFFIXES if source.base_url else (".md",))
+            for entry in folder_fingerprint(source.path, suffixes_for(source.base_url))
         )
 
     async def _reload_if_changed(self, db: Database, now: datetime) -> list[Reply]:

@@ -139,7 +139,7 @@ async def test_staff_merge_a_duplicate(chat: Chat) -> None:
         "(timeline: soon; budget: 5k)" in first
     )
     second = await chat.say("leads show L-0002", **staff)
-    assert ("Status", "merged") in second[0].fields and ("Merged into", "L-0001") in second[0].fields
+    assert "Status: merged\nAssignee: nobody yet\nMerged into: L-0001\n" in second[0].text
     assert [b.label for b in second[0].buttons] == ["Add note"]  # closed into L-0001: nothing left to triage
     assert "console:sam: merged into L-0001" in second[0].text
     again = await chat.say("leads merge L-0002 into L-0001", **staff)
@@ -164,6 +164,38 @@ async def test_merge_button_is_for_staff(chat: Chat) -> None:
     assert [r.text for r in done] == [
         "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
     ]
+
+
+async def test_show_puts_the_requester_first_then_the_project_status_and_history(chat: Chat, clock: Clock) -> None:
+    """`leads show` reads in triage order: name and email, the project, status and assignee, then the history."""
+    await chat.submit("consult:intake", {**VALID, "budget": "5k", "offers": "no"})
+    staff = {"user": "sam", "role": "staff"}
+    clock.advance(hours=1)
+    await chat.say("leads assign L-0001", **staff)
+    await chat.say("leads note L-0001 Called Ann, keen on spring", **staff)
+    (shown,) = await chat.say("leads show L-0001", **staff)
+    assert shown.title == "Lead L-0001" and shown.fields == ()
+    assert plain(shown.text) == (
+        "Name: Ann Lee\n"
+        "Email: ann@example.org\n"
+        "Consent (to the wording of 2026-11-27): store and reply yes; other offers no.\n"
+        "\n"
+        "Organization: Riverside Library\n"
+        "Help with: Facilitator training\n"
+        "Timeline: soon\n"
+        "Budget: 5k\n"
+        "\n"
+        "Train our staff\n"
+        "\n"
+        "Status: new\n"
+        "Assignee: console:sam\n"
+        "\n"
+        "History:\n"
+        "  Mon 02 Mar 2026 09:00 UTC console:ann: created\n"
+        "  Mon 02 Mar 2026 10:00 UTC console:sam: assigned console:sam\n"
+        "  Mon 02 Mar 2026 10:00 UTC console:sam: note Called Ann, keen on spring"
+    )
+    assert [b.label for b in shown.buttons] == ["Assign to me", "Set status", "Add note"]
 
 
 async def test_triage_actions_are_kept_in_history(chat: Chat, clock: Clock) -> None:

@@ -20,10 +20,7 @@ from bot.features.leads.flow import LeadFlow
 from bot.features.leads.forms import STATUSES, consult_form, note_form, save_request, status_form
 from bot.features.leads.jobs import LeadJobs
 from bot.features.leads.render import (
-    consent_line,
-    details,
-    duplicate_note,
-    history_lines,
+    card,
     merge_detail,
     parse_ref,
     ref,
@@ -184,16 +181,11 @@ class Leads:
             history = await lead_history(session, lead_id)
             requester = Identity(lead.platform, lead.requester) if lead.requester else None
             linked = (await identities_of(session, requester))[1:] if requester else []
-            consents = consent_line(await lead_consents(session, lead_id))
-        lines = [quote(lead.description or say.DESCRIPTION_FORGOTTEN), *([consents] if consents else [])]
-        if lead.duplicate_of is not None and lead.status != "merged":
-            lines += ["", duplicate_note(lead)]
-        lines += ["", say.HISTORY, *history_lines(history)]
+            consents = await lead_consents(session, lead_id)
         return [
             Reply(
-                "\n".join(lines),
+                card(lead, [str(who) for who in linked], consents, history),
                 title=say.SHOW_TITLE.format(ref=lead.ref),
-                fields=(*details(lead), *_linked_field(linked)),
                 buttons=triage_buttons(lead),
                 visibility=Visibility.EPHEMERAL,
             )
@@ -343,11 +335,6 @@ def _staff(
 ) -> Command:
     """A ``leads`` subcommand for staff only."""
     return Command(name, handler, summary, examples=examples, usage=usage, min_role=Role.STAFF)
-
-
-def _linked_field(linked: list[Identity]) -> tuple[tuple[str, str], ...]:
-    """The requester's linked accounts on other platforms (``people``), as a field; none when there are none."""
-    return ((say.LINKED, quote(", ".join(str(who) for who in linked))),) if linked else ()
 
 
 def _found(lead: Lead | None, lead_id: int) -> Lead:

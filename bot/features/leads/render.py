@@ -19,6 +19,7 @@ from storage.records import Lead, LeadEvent
 
 __all__ = [
     "assignee_reminder",
+    "card",
     "consent_line",
     "details",
     "duplicate_note",
@@ -77,20 +78,56 @@ def summary(lead: Lead) -> str:
 
 def details(lead: Lead) -> tuple[tuple[str, str], ...]:
     """The label and value pairs staff see for a lead."""
-    fields = (
+    return (*_contact(lead), *_project(lead), *_standing(lead))
+
+
+def _contact(lead: Lead) -> tuple[tuple[str, str], ...]:
+    return (
         (say.LABEL_NAME, quote(lead.name or say.FORGOTTEN_VALUE)),
         (say.LABEL_EMAIL, quote(lead.email or say.FORGOTTEN_VALUE)),
+    )
+
+
+def _project(lead: Lead) -> tuple[tuple[str, str], ...]:
+    return (
         (say.LABEL_ORGANIZATION, quote(lead.organization or say.NO_VALUE)),
         (say.LABEL_HELP_KIND, kind_label(lead.help_kind)),
         (say.LABEL_TIMELINE, quote(lead.timeline or say.NO_VALUE)),
         (say.LABEL_BUDGET, quote(lead.budget or say.NO_VALUE)),
-        (say.LABEL_STATUS, lead.status),
-        (say.LABEL_ASSIGNEE, quote(lead.assignee or say.NOBODY)),
     )
+
+
+def _standing(lead: Lead) -> tuple[tuple[str, str], ...]:
+    standing = ((say.LABEL_STATUS, lead.status), (say.LABEL_ASSIGNEE, quote(lead.assignee or say.NOBODY)))
     if lead.duplicate_of is None:
-        return fields
+        return standing
     label = say.LABEL_MERGED_INTO if lead.status == "merged" else say.LABEL_DUPLICATE_OF
-    return (*fields, (label, ref(lead.duplicate_of)))
+    return (*standing, (label, ref(lead.duplicate_of)))
+
+
+def card(lead: Lead, linked: Sequence[str], consents: Sequence[Consent], history: Sequence[LeadEvent]) -> str:
+    """What ``leads show`` says, in the order staff triage a lead: who and how to reach them (name, email, the
+    requester's ``linked`` accounts, what they agreed to), what they want (organization, kind, timeline, budget,
+    description), where it stands (status, assignee, a possible duplicate), then the history with its notes.
+
+    It is all text, not fields: every platform shows a reply's fields after its text, which put the name last.
+    """
+
+    agreed = consent_line(consents)
+    contact = [*_contact(lead), *([(say.LINKED, quote(", ".join(linked)))] if linked else [])]
+    lines = [
+        *(f"{label}: {value}" for label, value in contact),
+        *([agreed] if agreed else []),
+        "",
+        *(f"{label}: {value}" for label, value in _project(lead)),
+        "",
+        quote(lead.description or say.DESCRIPTION_FORGOTTEN),
+        "",
+        *(f"{label}: {value}" for label, value in _standing(lead)),
+    ]
+    if lead.duplicate_of is not None and lead.status != "merged":
+        lines += ["", duplicate_note(lead)]
+    return "\n".join([*lines, "", say.HISTORY, *history_lines(history)])
 
 
 def triage_buttons(lead: Lead) -> tuple[Button, ...]:

@@ -2,7 +2,8 @@
 
 A person is known by their email addresses, full names and platform user ids. :func:`forget_person`
 
-1. anonymizes their leads (personal fields nulled, history details blanked; kind, status and dates kept);
+1. anonymizes their leads (personal fields nulled, notes and merge details in the history blanked; kind, status,
+   dates, status changes and assignments kept);
 2. walks every table of the ORM metadata (so a table added later is covered without changing this module) and reads
    each string column as its model marks it in ``info["personal"]`` (see :mod:`storage.models`):
 

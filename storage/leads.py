@@ -16,6 +16,7 @@ from storage.upsert import insert_for
 
 __all__ = [
     "CLOSED_STATUSES",
+    "PLAIN_DETAILS",
     "RETIRED_STATUSES",
     "NewLead",
     "add_lead_event",
@@ -36,6 +37,10 @@ __all__ = [
 CLOSED_STATUSES = frozenset({"won", "lost", "spam", "merged"})
 # Closed without a sale: personal data goes after the retention period.
 RETIRED_STATUSES = ("lost", "spam", "merged")
+PLAIN_DETAILS = ("status", "assigned", "reminder", "anonymized")
+"""History kinds whose detail never quotes the requester (a status change, the staff member assigned, a reminder, why
+a lead was anonymized): kept when a lead is anonymized, so its history still says what happened. A forget still
+masks the forgotten person's own id in an assignment (``personal_when`` in :mod:`storage.models`)."""
 
 
 @dataclass(frozen=True)
@@ -255,7 +260,8 @@ async def closed_leads_older_than(session: AsyncSession, cutoff: datetime) -> li
 
 
 async def anonymize_leads(session: AsyncSession, lead_ids: list[int], actor: str, reason: str, now: datetime) -> None:
-    """Erase the personal fields of these leads and the details of their history; keep kind, dates and status.
+    """Erase the personal fields of these leads and the details of their history that may quote the requester
+    (notes, merges); keep kind, dates, status and the details that never do (see :data:`PLAIN_DETAILS`).
 
     A history entry records that it happened (and why), not what was erased.
     """
@@ -277,6 +283,10 @@ async def anonymize_leads(session: AsyncSession, lead_ids: list[int], actor: str
             anonymized_at=now,
         )
     )
-    await session.execute(update(LeadEventRow).where(LeadEventRow.lead_id.in_(lead_ids)).values(detail=""))
+    await session.execute(
+        update(LeadEventRow)
+        .where(LeadEventRow.lead_id.in_(lead_ids), LeadEventRow.kind.not_in(PLAIN_DETAILS))
+        .values(detail="")
+    )
     for lead_id in lead_ids:
         session.add(LeadEventRow(lead_id=lead_id, actor=actor, kind="anonymized", detail=reason, created_at=now))

@@ -307,6 +307,29 @@ async def test_forget_erases_personal_data_and_keeps_statistics(chat: Chat) -> N
     assert "No lead has that email" in (await chat.say("leads forget ann@example.org", role="staff"))[0].text
 
 
+async def test_history_after_forget_still_says_what_happened(chat: Chat, clock: Clock) -> None:
+    """After `leads forget` the history keeps status changes and assignments, and says a note went with the data."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Again"})
+    staff = {"user": "sam", "role": "staff"}
+    clock.advance(hours=1)
+    await chat.say("leads assign L-0001", **staff)
+    await chat.say("leads status L-0001 contacted", **staff)
+    await chat.say("leads note L-0001 Called Ann Lee on ann@example.org", **staff)
+    await chat.say("leads merge L-0002 into L-0001", **staff)
+    clock.advance(hours=1)
+    await chat.say("leads forget ann@example.org", **staff)
+    (shown,) = await chat.say("leads show L-0001", **staff)
+    assert plain(shown.text).split("History:\n")[1] == (
+        "  Mon 02 Mar 2026 09:00 UTC (forgotten): created\n"
+        "  Mon 02 Mar 2026 10:00 UTC console:sam: assigned console:sam\n"
+        "  Mon 02 Mar 2026 10:00 UTC console:sam: status new -> contacted\n"
+        "  Mon 02 Mar 2026 10:00 UTC console:sam: note removed with personal data\n"
+        "  Mon 02 Mar 2026 10:00 UTC console:sam: merged (details removed with personal data)\n"
+        "  Mon 02 Mar 2026 11:00 UTC console:sam: anonymized forgotten on request"
+    )
+
+
 async def test_retention_anonymizes_old_lost_and_spam_leads(chat: Chat, app: BotApp, clock: Clock) -> None:
     """Lost or spam leads are anonymized after 365 days; open ones are kept."""
     await chat.submit("consult:intake", VALID)

@@ -147,8 +147,17 @@ def triage_buttons(lead: Lead) -> tuple[Button, ...]:
 
 
 def history_lines(history: Sequence[LeadEvent]) -> list[str]:
-    """A lead's history, one line per entry, each time in its reader's zone (UTC where none is known)."""
-    return [f"  {at(e.created_at, 'UTC')} {quote(e.actor)}: {e.kind} {quote(e.detail)}".rstrip() for e in history]
+    """A lead's history, one line per entry, each time in its reader's zone (UTC where none is known).
+
+    An entry whose detail was erased with the requester's personal data says so ("note removed with personal data").
+    """
+    return [f"  {at(e.created_at, 'UTC')} {quote(e.actor)}: {_what(e)}" for e in history]
+
+
+def _what(event: LeadEvent) -> str:
+    if event.detail or event.kind == "created":  # "created" is the one entry that never has a detail
+        return f"{event.kind} {quote(event.detail)}".rstrip()
+    return say.DETAIL_REMOVED.get(event.kind, say.DETAIL_REMOVED_OTHER.format(kind=event.kind))
 
 
 def merge_detail(lead: Lead) -> str:

@@ -135,3 +135,8 @@ REMINDED_STATUS = "still {status}"
 REMINDED_ASSIGNEE = "assignee reminded: {status} past {target} h"
 RETENTION_ENDED = "retention period ended"
 FORGOTTEN_ON_REQUEST = "forgotten on request"
+DETAIL_REMOVED = {
+    "note": "note removed with personal data",
+    "merged": "merged (details removed with personal data)",
+}
+DETAIL_REMOVED_OTHER = "{kind} (details removed with personal data)"

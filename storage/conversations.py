@@ -19,6 +19,7 @@ __all__ = [
     "delete_draft",
     "get_conversation",
     "get_draft",
+    "half_filled",
     "purge_drafts",
     "save_conversation",
     "save_draft",
@@ -156,3 +157,20 @@ async def claim_draft(session: AsyncSession, draft: FormDraft) -> bool:
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
+
+
+async def half_filled(session: AsyncSession, form_id: str) -> list[tuple[str, str, dict[str, str]]]:
+    """Everyone filling in the form ``form_id`` (step by step or in pages) and not done: their platform, user id and
+    answers so far, the most recently saved last."""
+    found: list[tuple[datetime, str, str, dict[str, str]]] = []
+    for model in (ConversationRow, FormDraftRow):
+        rows = await session.execute(
+            select(model.updated_at, model.platform, model.user_id, model.form_json, model.values_json).where(
+                model.form_json.contains(form_id, autoescape=True)
+            )
+        )
+        for updated, platform, user, form_json, values_json in rows:
+            if json.loads(form_json).get("form_id") == form_id:  # the same words elsewhere in another form
+                found.append((updated, platform, user, json.loads(values_json)))
+    found.sort(key=lambda row: row[0])
+    return [(platform, user, values) for _, platform, user, values in found]

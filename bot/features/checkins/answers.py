@@ -6,6 +6,8 @@ a member of the group.
 
 from __future__ import annotations
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from bot.errors import FormErrors, NotFound, UsageError
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import Context, Replies
@@ -14,9 +16,10 @@ from bot.features.checkins.blockers import BlockerHelp
 from bot.features.checkins.common import group_here, local
 from bot.usertext import quote
 from storage.checkins import add_member, get_group, get_run, open_run, open_runs_for_user, save_answer
-from storage.records import CheckinRun, StudyGroup
+from storage.conversations import half_filled
+from storage.records import CheckinAnswer, CheckinRun, StudyGroup
 
-__all__ = ["ANSWER_ACTION", "answer", "answer_form", "on_answer", "on_button"]
+__all__ = ["ANSWER_ACTION", "answer", "answer_form", "on_answer", "on_button", "unsent_answers"]
 
 ANSWER_ACTION = "checkin:answer"
 """The Answer button's action id; its value is the run's id."""
@@ -107,3 +110,15 @@ def answer_form(group: StudyGroup, run: CheckinRun) -> Form:
         fields.append(FormField("mood", text.MOOD_LABEL, FieldKind.CHOICE, required=False, choices=choices))
     title = text.FORM_TITLE.format(name=quote(group.name))
     return Form(f"{ANSWER_ACTION}:{run.id}", title, tuple(fields), context=str(run.id))
+
+
+async def unsent_answers(session: AsyncSession, group: StudyGroup, run: CheckinRun) -> list[CheckinAnswer]:
+    """The answer forms of ``run`` that members began and did not send, as far as they got (one per member, the
+    latest; forms with nothing answered yet left out)."""
+    latest: dict[str, CheckinAnswer] = {}
+    for platform, user, values in await half_filled(session, f"{ANSWER_ACTION}:{run.id}"):
+        said = tuple(str(values.get(f"q{i}", "")).strip()[:_MAX_ANSWER] for i in range(len(run.questions)))
+        mood = str(values.get("mood", "")).strip()
+        if platform == group.platform and any(said):
+            latest[user] = CheckinAnswer(run.id, user, said, int(mood) if mood in _MOODS else None, run.closes_at)
+    return list(latest.values())

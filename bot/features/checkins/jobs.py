@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 
 from bot.events import Button, Reply, Visibility
 from bot.features.checkins import text
-from bot.features.checkins.answers import ANSWER_ACTION
+from bot.features.checkins.answers import ANSWER_ACTION, unsent_answers
 from bot.features.checkins.common import local, skips
 from bot.features.checkins.report import summary
 from bot.schedule import Schedule, load_zone, occurrences
@@ -115,7 +115,8 @@ async def close(db: Database, now: datetime) -> list[Reply]:
             answers = await answers_for_runs(session, [run.id])
             roster = [m.user for m in await members(session, group.id)]
             away = await away_users(session, group.platform, roster, run.scheduled_at, group.timezone)
-            out.append(summary(group, run, answers, roster, away))
+            unsent = await unsent_answers(session, group, run)
+            out.append(summary(group, run, answers, roster, away, unsent))
     return out
 
 

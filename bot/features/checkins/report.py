@@ -70,20 +70,29 @@ def summary(
     answers: Sequence[CheckinAnswer],
     roster: Sequence[str],
     away: Collection[str] = (),
+    unsent: Sequence[CheckinAnswer] = (),
 ) -> Reply:
     """The summary posted to the group's channel when ``run`` closes: who answered what, blockers flagged.
 
-    Members ``away`` that day (``me away``) who did not answer are named as away, not counted as missing.
+    Members ``away`` that day (``me away``) who did not answer are named as away, not counted as missing. What
+    members began and did not send before the close (``unsent``) is shown too, marked partial, and counted apart.
     """
     answered = {a.user for a in answers}
-    resting = sorted(u for u in set(roster) if u in away and u not in answered)
-    expected = sorted((set(roster) | answered) - set(resting))
-    missing = [u for u in expected if u not in answered]
+    unsent = [a for a in unsent if a.user not in answered]
+    partly = {a.user for a in unsent}
+    resting = sorted(u for u in set(roster) if u in away and u not in answered | partly)
+    expected = sorted((set(roster) | answered | partly) - set(resting))
+    missing = [u for u in expected if u not in answered | partly]
     rate = len(answered) / len(expected) if expected else 0.0
-    lines = [text.ANSWERED.format(answered=len(answered), expected=len(expected), rate=rate)]
+    head = text.ANSWERED.format(answered=len(answered), expected=len(expected), rate=rate)
+    lines = [head + (text.ANSWERED_PARTLY.format(count=len(partly)) if partly else "")]
     blockers = 0
     for i, question in enumerate(run.questions):
-        given = [(a.user, a.answers[i]) for a in answers if i < len(a.answers) and a.answers[i]]
+        given = [
+            (a.user + (text.PARTIAL if a.user in partly else ""), a.answers[i])
+            for a in (*answers, *unsent)
+            if i < len(a.answers) and a.answers[i]
+        ]
         if not given:
             continue
         lines += ["", text.SUMMARY_QUESTION.format(question=question)]
@@ -93,7 +102,7 @@ def summary(
             lines.append(
                 text.SUMMARY_ANSWER.format(flag=text.BLOCKER_FLAG if flag else "", user=user, text=quote(said))
             )
-    moods = [a.mood for a in answers if a.mood is not None]
+    moods = [a.mood for a in (*answers, *unsent) if a.mood is not None]
     if moods:
         lines += ["", text.CONFIDENCE.format(average=sum(moods) / len(moods), answers=counted(len(moods), "answer"))]
     if blockers:

@@ -137,6 +137,8 @@ BLOCKER_READ = "Read more"
 # -- summaries, stats and export --------------------------------------------------------------------------------
 SUMMARY_TITLE = "Check-in summary: {name}, {day}"
 ANSWERED = "Answered: {answered} of {expected} ({rate:.0%})"
+ANSWERED_PARTLY = ", and {count} partly (begun but not sent: marked partial)"
+PARTIAL = " (partial)"
 SUMMARY_QUESTION = "*{question}*"
 SUMMARY_ANSWER = "• {flag}{user}: {text}"
 BLOCKER_FLAG = "⚠ "

@@ -60,6 +60,32 @@ async def test_a_run_is_posted_reminded_and_summarised(chat: Chat, app: BotApp, 
     assert await app.scheduler.tick(FIRST + timedelta(hours=25)) == []
 
 
+async def test_a_half_filled_answer_shows_in_the_summary_marked_partial(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """What a member answered before the close but never sent is in the summary, marked partial, not "not answered"."""
+    await setup_group(chat)
+    await app.scheduler.tick(FIRST)
+    clock.now = FIRST + timedelta(minutes=30)
+    await answer(chat, "ann", "Read chapter 1", "Chapter 2", "no")
+    await answer(chat, "bo", "Mapped the park", "stuck on projections")  # the third question never answered
+    (summary,) = await app.scheduler.tick(FIRST + timedelta(hours=24))
+    assert summary.text == (
+        "Answered: 1 of 3 (33%), and 1 partly (begun but not sent: marked partial)\n"
+        "\n"
+        "*What did you work on since last time?*\n"
+        "• ann: Read chapter 1\n"
+        "• bo (partial): Mapped the park\n"
+        "\n"
+        "*What will you work on next?*\n"
+        "• ann: Chapter 2\n"
+        "• bo (partial): stuck on projections\n"
+        "\n"
+        "*Is anything blocking you, or is there anything you need from the group?*\n"
+        "• ann: no\n"
+        "\n"
+        "Not answered this time: fay"
+    )
+
+
 async def test_answers_can_be_edited_until_close_and_not_after(chat: Chat, app: BotApp, clock: Clock) -> None:
     """A member can change an answer while open (the summary shows the last); after close it is refused."""
     await setup_group(chat)

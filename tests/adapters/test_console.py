@@ -407,6 +407,58 @@ def test_invalid_utf8_input_is_replaced_and_the_session_goes_on(tmp_path: Path) 
     assert "== What I can do ==" in out.split("> help\n", 1)[1]
 
 
+def _handbook(tmp_path: Path) -> None:
+    """A docs tree imported with a base_url (so the starter recipes stay out), with one long section."""
+    docs = tmp_path / "handbook"
+    docs.mkdir()
+    (docs / "retention.md").write_text(
+        "# Retention\n\nEvery group loses a few people along the way.\n\n"
+        "## Follow up after a missed meeting\n\n"
+        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
+        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
+        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
+        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
+        "suggest they join for the discussion even without having done the reading. Leave the door open either "
+        "way: people who step out for a while often return for the next circle.\n\n"
+        "## Celebrate small wins\n\nName progress out loud at the end of each meeting: a finished module, a "
+        "question answered, a new skill tried. People stay where they feel they are getting somewhere.\n"
+    )
+    (tmp_path / "communitybot.yaml").write_text(
+        'knowledge_dirs:\n  - {path: handbook, base_url: "https://docs.example.org/"}\n'
+    )
+
+
+def test_a_docs_passage_says_read_more_once_and_its_button_shows_the_link(tmp_path: Path) -> None:
+    """A docs answer from part of a section has a "Read more" button and no "Read more:" line; pressing it shows the
+    whole section with its link."""
+    _handbook(tmp_path)
+    result = run(tmp_path, "chat", stdin="ask someone missed a session, should I send them a note?\n3\n")
+    assert result.returncode == 0, result.stderr
+    title = "== Retention › Follow up after a missed meeting =="
+    assert result.stdout == (
+        "> ask someone missed a session, should I send them a note?\n"
+        f"{title}\n"
+        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+        "name.\n"
+        "[1] Helpful  [2] Not helpful  [3] Read more  [4] Ask a human\n\n"
+        "> 3\n"
+        f"{title}\n"
+        "## Follow up after a missed meeting\n\n"
+        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
+        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
+        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
+        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
+        "suggest they join for the discussion even without having done the reading. Leave the door open either "
+        "way: people who step out for a while often return for the next circle.\n"
+        "Read more: https://docs.example.org/retention#follow-up-after-a-missed-meeting\n\n"
+    )
+
+
 def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> None:
     """In a watched console channel: a post is answered in its thread, the asker's follow-up too; "thanks!" and
     everything after a staff reply get nothing; ✅ on the staff reply marks it solved and credits them; an unsure
@@ -452,7 +504,6 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
     assert said["what about posters?"] == (  # a follow-up gets the answer's lines about it, not the whole again
         f"{answer}\nPromote for about **four weeks** before the first meeting:\n"
         "- Put up **flyers** at the venue and partner sites.\n"
-        "Read more: https://docs.p2pu.org/facilitation/finding-participants\n"
         "[1] Helpful  [2] Not helpful  [3] Read more  [4] More results  [5] Ask a human  [6] Solved"
     )
     for quiet in ("thanks!", "Posters at the library worked for us.", "what about flyers?", "hi everyone"):

@@ -42,8 +42,10 @@ def recipe_reply(recipe: Recipe) -> Reply:
 def render_answer(answer: Answer, question_id: int) -> Reply:
     """The reply for an answer: the recipe with feedback buttons, or an honest "not sure" with suggestions.
 
-    A docs section shows its passage that best matches the question, with "Read more" for the whole section.
-    Buttons carry the logged question's id, not its text, so they fit any platform's size limits.
+    A docs section shows its passage that best matches the question, with a "Read more" button for the whole
+    section, which carries the section's link: the passage does not, or it would say "Read more" twice (a button
+    and a link; the console shows both as text). Buttons carry the logged question's id, not its text, so they fit
+    any platform's size limits.
     """
     qid = str(question_id)
     human = Button(text.ASK_HUMAN, "kb:human", qid)
@@ -60,7 +62,7 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
         return Reply(
             text=body,
             title=recipe.title,
-            link=recipe.link,
+            link=None if read else recipe.link,
             buttons=(
                 Button(text.HELPFUL, "kb:helpful", qid, primary=True),
                 Button(text.NOT_HELPFUL, "kb:unhelpful", qid),

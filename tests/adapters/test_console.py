@@ -459,6 +459,22 @@ def test_a_docs_passage_says_read_more_once_and_its_button_shows_the_link(tmp_pa
     )
 
 
+def test_a_decline_from_docs_says_docs_not_recipes(tmp_path: Path) -> None:
+    """With a docs tree imported, a question nothing answers is "not in the docs", not "no recipe"; with the starter
+    recipes loaded too, "not in the docs or the recipes"."""
+    _handbook(tmp_path)
+    script = "ask how do I fix the gears on my bicycle?\n"
+    docs = run(tmp_path, "chat", stdin=script)
+    assert docs.stdout == (
+        "> ask how do I fix the gears on my bicycle?\nI couldn't find that in the docs.\n[1] Ask a human\n\n"
+    ), docs.stderr
+    both = run(tmp_path, "chat", stdin=script, env={"COMMUNITYBOT_STARTER_RECIPES": "true"})
+    assert both.stdout == (
+        "> ask how do I fix the gears on my bicycle?\n"
+        "I couldn't find that in the docs or the recipes.\n[1] Ask a human\n\n"
+    ), both.stderr
+
+
 def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> None:
     """In a watched console channel: a post is answered in its thread, the asker's follow-up too; "thanks!" and
     everything after a staff reply get nothing; ✅ on the staff reply marks it solved and credits them; an unsure

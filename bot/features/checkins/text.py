@@ -129,7 +129,7 @@ ANSWER_SOMETHING = "Please answer at least one question."
 MOOD_RANGE = "Choose a number from 1 to 5."
 BLOCKER_RECIPE = "About what is blocking you (“{blocker}”): this may help."
 BLOCKER_LISTED = (
-    "I have no recipe for what is blocking you (“{blocker}”); your facilitator will see it in the summary. "
+    "I found nothing that answers what is blocking you (“{blocker}”); your facilitator will see it in the summary. "
     "You can also `ask` me in other words."
 )
 BLOCKER_READ = "Read more"

@@ -16,7 +16,7 @@ from bot.events import Action, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
 from bot.features.knowledge import feedback, text
 from bot.features.knowledge.gaps import gap_stubs, gaps_reply, stats_reply
-from bot.features.knowledge.render import recipe_reply, render_answer, small_talk_reply
+from bot.features.knowledge.render import no_idea, recipe_reply, render_answer, small_talk_reply
 from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import HELP
@@ -57,6 +57,7 @@ class Knowledge:
         self._channels = deps.channels
         self._metrics = deps.metrics
         self._staff_hours = deps.settings.staff_hours
+        self._declined = no_idea(deps.settings)
         self._ask_human = ask_human
         self._tell_askers = tell_askers
 
@@ -144,7 +145,7 @@ class Knowledge:
                 ctx.now,
                 asker=ctx.origin.user,
             )
-        return [render_answer(answer, qid)]
+        return [render_answer(answer, qid, self._declined)]
 
     async def search(self, ctx: Context, args: str) -> Replies:
         """``kb search TERM``: the five best matching recipes with their scores and ids."""

@@ -8,8 +8,9 @@ from bot.events import Button, Reply
 from bot.features.knowledge import text
 from knowledge import Answer, Hit, Recipe
 from knowledge.smalltalk import SmallTalk
+from knowledge.sources import KnowledgeSettings, loads_starter_recipes
 
-__all__ = ["recipe_reply", "render_answer", "show_buttons", "small_talk_reply"]
+__all__ = ["no_idea", "recipe_reply", "render_answer", "show_buttons", "small_talk_reply"]
 
 _LABEL_CHARS = 75  # the longest button label every platform shows whole
 
@@ -20,6 +21,14 @@ def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
     if kind == "human":  # asked for a person: how, not what the bot does
         return Reply(f"{text.SMALL_TALK[kind]} {human}", in_thread=True)
     return Reply(f"{text.SMALL_TALK[kind]} {text.WHAT_I_DO} {human}", in_thread=True)
+
+
+def no_idea(settings: KnowledgeSettings) -> str:
+    """What a decline says, true to what is loaded: no recipe, or (with an imported docs tree) nothing in the docs."""
+    if not any(d.base_url for d in settings.knowledge_dirs):
+        return text.NO_IDEA
+    recipes = loads_starter_recipes(settings) or any(not d.base_url for d in settings.knowledge_dirs)
+    return text.NO_IDEA_DOCS_AND_RECIPES if recipes else text.NO_IDEA_DOCS
 
 
 def _label(title: str) -> str:
@@ -39,13 +48,13 @@ def recipe_reply(recipe: Recipe) -> Reply:
     return Reply(recipe.body, title=recipe.title, link=recipe.link, in_thread=True)
 
 
-def render_answer(answer: Answer, question_id: int) -> Reply:
+def render_answer(answer: Answer, question_id: int, declined: str = text.NO_IDEA) -> Reply:
     """The reply for an answer: the recipe with feedback buttons, or an honest "not sure" with suggestions.
 
     A docs section shows its passage that best matches the question, with a "Read more" button for the whole
     section, which carries the section's link: the passage does not, or it would say "Read more" twice (a button
     and a link; the console shows both as text). Buttons carry the logged question's id, not its text, so they fit
-    any platform's size limits.
+    any platform's size limits. ``declined`` is what it says when nothing is close (see :func:`no_idea`).
     """
     qid = str(question_id)
     human = Button(text.ASK_HUMAN, "kb:human", qid)
@@ -78,5 +87,5 @@ def render_answer(answer: Answer, question_id: int) -> Reply:
         says = f"{text.NOT_SURE} {text.DID_YOU_MEAN}"
         buttons = show_buttons(answer.suggestions)
     else:
-        says, buttons = text.NO_IDEA, ()
+        says, buttons = declined, ()
     return Reply(text=says, buttons=(*buttons, human), in_thread=True)

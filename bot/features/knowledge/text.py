@@ -8,6 +8,9 @@ from knowledge.smalltalk import SmallTalk
 NOT_SURE = "I'm not sure I know the answer to that."
 DID_YOU_MEAN = "Did you mean one of these?"
 NO_IDEA = "I don't have a recipe for that yet."
+# The same, when the knowledge base is (or includes) an imported docs tree: it has pages, not recipes.
+NO_IDEA_DOCS = "I couldn't find that in the docs."
+NO_IDEA_DOCS_AND_RECIPES = "I couldn't find that in the docs or the recipes."
 ALSO_ASKED = "You also asked: {titles}. Press a button below to see {them}."
 EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 NO_WORDS = "“{given}” has no words for me to look up. " + EMPTY

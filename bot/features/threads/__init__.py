@@ -19,6 +19,7 @@ from typing import ClassVar
 from bot.errors import NotFound, UsageError
 from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply
 from bot.feature import ActionRoute, Command, Context, Deps, Replies, Surface
+from bot.features.knowledge.render import no_idea
 from bot.features.threads import text
 from bot.features.threads.answers import Answering
 from bot.features.threads.solve import CHECK_MARKS, helpers_report, is_solved_word, may_mark, solve
@@ -36,7 +37,7 @@ class Threads:
 
     def __init__(self, deps: Deps) -> None:
         self._settings = deps.settings
-        self._answers = Answering(deps.knowledge, deps.metrics)
+        self._answers = Answering(deps.knowledge, deps.metrics, no_idea(deps.settings))
 
     def surface(self) -> Surface:
         """``kb helpers`` (staff), the ``threads:`` buttons (Solved, reactions) and the channel-message listener."""

@@ -36,9 +36,10 @@ def query_for(question: str, context: str | None) -> str:
 class Answering:
     """Looks questions up in the current knowledge base and logs them, as ``ask`` does."""
 
-    def __init__(self, kb: Callable[[], KnowledgeBase], metrics: Metrics) -> None:
+    def __init__(self, kb: Callable[[], KnowledgeBase], metrics: Metrics, declined: str) -> None:
         self._kb = kb
         self._metrics = metrics
+        self._declined = declined  # what a decline says (:func:`bot.features.knowledge.render.no_idea`)
 
     def look_up(self, question: str, context: str | None = None, previous: str | None = None) -> Answer:
         """The knowledge base's answer to ``question``; a follow-up is read with the thread's first question.
@@ -74,10 +75,9 @@ class Answering:
                 asker=ctx.origin.user,  # to tell them once a recipe answers it (escalations)
             )
 
-    @staticmethod
-    def reply(answer: Answer, question_id: int, thread_id: int | None) -> Reply:
+    def reply(self, answer: Answer, question_id: int, thread_id: int | None) -> Reply:
         """The answer in the thread; one that answers carries "Solved" (in a channel thread the bot knows)."""
-        reply = render_answer(answer, question_id)
+        reply = render_answer(answer, question_id, self._declined)
         if answer.best is None or thread_id is None:
             return reply
         return replace(reply, buttons=(*reply.buttons, solved_button(thread_id)))

@@ -313,8 +313,8 @@ async def test_a_blocker_gets_the_recipe_that_answers_it_privately(chat: Chat, a
     assert helped.text == f"About what is blocking you (“{blocker}”): this may help.\n\n{venue.body}"
     replies = await answer(chat, "bo", "Read chapter 1", "Chapter 2", "stuck on projections")
     assert [r.text for r in replies[1:]] == [
-        "I have no recipe for what is blocking you (“stuck on projections”); your facilitator will see it in the "
-        "summary. You can also `ask` me in other words."
+        "I found nothing that answers what is blocking you (“stuck on projections”); your facilitator will see it "
+        "in the summary. You can also `ask` me in other words."
     ]
     assert all(r.visibility is Visibility.EPHEMERAL for r in replies)
     assert len(await answer(chat, "fay", "Read chapter 1", "Chapter 2", "none")) == 1

@@ -5,16 +5,18 @@ from __future__ import annotations
 __all__ = ["counted"]
 
 
-def counted(n: int, singular: str, plural: str | None = None) -> str:
+def counted(n: float, singular: str, plural: str | None = None) -> str:
     """``n`` with the noun that goes with it.
 
     Args:
-        n: how many.
+        n: how many; a float shows as few digits as it needs (``4.0`` as ``4``, ``1.5`` as ``1.5``).
         singular: the noun for one (``member``, ``example question``).
         plural: the noun for any other number, where adding an s is wrong (``entry``, ``entries``).
 
     Returns:
         ``counted(1, "member")`` is ``1 member``; ``counted(0, "member")`` and ``counted(2, "member")`` are
-        ``0 members`` and ``2 members``.
+        ``0 members`` and ``2 members``; ``counted(1.0, "hour")`` is ``1 hour`` and ``counted(0.5, "hour")``
+        ``0.5 hours``.
     """
-    return f"{n} {singular if n == 1 else plural or singular + 's'}"
+    shown = f"{n:g}" if isinstance(n, float) else str(n)
+    return f"{shown} {singular if n == 1 else plural or singular + 's'}"

@@ -80,7 +80,7 @@ def headlines(report: Report) -> list[str]:
         text.HEADLINE_LEADS.format(
             received=leads.weekly[-1],
             change=_count_change(leads.weekly[-1], leads.weekly[-2] if weeks > 1 else 0),
-            weeks=weeks,
+            weeks=counted(weeks, "week"),
             won=leads.won,
             lost=leads.lost,
             median=text.NO_MEDIAN if median is None else text.HOURS.format(hours=median),

@@ -73,7 +73,7 @@ HEADLINE_QUESTIONS = "Questions: {asked} asked ({change}), {answered} answered, 
 HEADLINE_HELPFUL = "Helpful: {rate} of rated answers ({change})."
 HEADLINE_GROUPS = "Study groups: {active} active, {held} check-ins, participation {rate} ({change}); {at_risk} at risk."
 HEADLINE_LEADS = (
-    "Leads: {received} received ({change}); over {weeks} weeks {won} won, {lost} lost, median first response {median}."
+    "Leads: {received} received ({change}); over {weeks} {won} won, {lost} lost, median first response {median}."
 )
 HEADLINE_GAP = "Top gap: “{example}” ({questions} in {weeks})."
 COUNT_CHANGE = "{change:+.0%} on the week before"

@@ -47,7 +47,7 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
         "#general, thread 1\n"
     ) in asked.stdout
     assert (
-        "[ephemeral]\nI've asked 1 member who know about questions like this. If nobody answers in 4 hours, "
+        "[ephemeral]\nI've asked 1 member familiar with questions like this. If nobody answers in 4 hours, "
         "I'll pass it to the team.\n"
     ) in asked.stdout
     later = (datetime.now(UTC) + timedelta(hours=5)).isoformat(timespec="minutes")

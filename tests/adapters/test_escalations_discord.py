@@ -135,9 +135,7 @@ PEER_DM = (
     f"<@{MEMBER_ID}> asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply "
     f"in the thread: {LINK}"
 )
-ASKED = (
-    "I've asked 1 member who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
-)
+ASKED = "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass it to the team."
 STAFF_POST = (
     f"<@{MEMBER_ID}> asked: {QUESTION}\nNo answer after 4 hours from the 1 member asked. Thread: {LINK}\n"
     "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"

@@ -235,9 +235,7 @@ PEER_DM = (
     f"<@U0ANN> asked: {QUESTION}\nYou helped with questions like this before. If you can answer, please reply in the "
     f"thread: {LINK}"
 )
-ASKED = (
-    "I've asked 1 member who know about questions like this. If nobody answers in 4 hours, I'll pass it to the team."
-)
+ASKED = "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass it to the team."
 STAFF_POST = (
     f"<@U0ANN> asked: {QUESTION}\nNo answer after 4 hours from the 1 member asked. Thread: {LINK}\n"
     "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"

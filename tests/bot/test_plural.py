@@ -9,3 +9,8 @@ def test_one_is_singular_and_others_plural() -> None:
     """``1 member``, ``0 members``, ``2 members``, and a given plural where an s would be wrong."""
     assert [counted(n, "member") for n in (0, 1, 2)] == ["0 members", "1 member", "2 members"]
     assert counted(1, "entry", "entries") == "1 entry" and counted(3, "entry", "entries") == "3 entries"
+
+
+def test_a_float_count_shows_no_needless_digits() -> None:
+    """Hours from a setting read ``1 hour``, ``4 hours`` and ``1.5 hours``, never ``1.0 hour`` or ``1 hours``."""
+    assert [counted(h, "hour") for h in (1.0, 4.0, 1.5, 0.5)] == ["1 hour", "4 hours", "1.5 hours", "0.5 hours"]

@@ -43,7 +43,7 @@ class EscalationJobs:
             return []
         async with db.session() as session:
             due = await claim_staff_due(session, now)
-        hours = f"{self._rules.staff_after_hours:g}"
+        hours = counted(self._rules.staff_after_hours, "hour")
         return [
             Reply(
                 text.FOR_STAFF_AFTER_PEERS.format(

@@ -115,7 +115,7 @@ class PeersFirst:
         return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now))
 
     def _asked_peers(self, count: int, humans: bool) -> Reply:
-        hours = f"{self._rules.staff_after_hours:g}"
+        hours = counted(self._rules.staff_after_hours, "hour")
         says = text.ASKED_PEERS.format(members=counted(count, "member")) + (
             text.THEN_STAFF.format(hours=hours) if humans else ""
         )

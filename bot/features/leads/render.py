@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from bot.errors import UsageError
 from bot.events import Button, Reply, Visibility
 from bot.features.leads import text as say
+from bot.plural import counted
 from bot.routing import STAFF
 from bot.usertext import quote
 from bot.when import at
@@ -197,7 +198,7 @@ def staff_notice(lead: Lead) -> Reply:
 def follow_up(lead: Lead, hours: int, status: str = "new") -> Reply:
     """The staff channel's reminder of a lead still in ``status`` after ``hours``."""
     return Reply(
-        say.FOLLOW_UP.format(ref=lead.ref, hours=hours, status=status),
+        say.FOLLOW_UP.format(ref=lead.ref, hours=counted(hours, "hour"), status=status),
         title=say.FOLLOW_UP_TITLE.format(ref=lead.ref),
         fields=details(lead),
         buttons=triage_buttons(lead),
@@ -209,7 +210,9 @@ def assignee_reminder(lead: Lead, hours: int, target: float, to: tuple[str, str]
     """A direct message to the lead's assignee (``to`` is platform and user id): its response target is missed."""
     platform, user = to
     return Reply(
-        say.ASSIGNEE_REMINDER.format(ref=lead.ref, status=lead.status, hours=hours, target=f"{target:g}"),
+        say.ASSIGNEE_REMINDER.format(
+            ref=lead.ref, status=lead.status, hours=counted(hours, "hour"), target=f"{target:g}"
+        ),
         title=say.ASSIGNEE_REMINDER_TITLE.format(ref=lead.ref),
         fields=details(lead),
         buttons=triage_buttons(lead),

@@ -43,9 +43,9 @@ POSSIBLE_DUPLICATE = (
     "If it is the same person, merge them with `leads merge {ref} into {other}`."
 )
 FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
-FOLLOW_UP = "This request has been '{status}' for {hours} hours. Could someone pick it up?"
+FOLLOW_UP = "This request has been '{status}' for {hours}. Could someone pick it up?"
 ASSIGNEE_REMINDER_TITLE = "Your lead {ref} is waiting"
-ASSIGNEE_REMINDER = "{ref} has been '{status}' for {hours} hours, past its {target}-hour response target."
+ASSIGNEE_REMINDER = "{ref} has been '{status}' for {hours}, past its {target}-hour response target."
 
 # -- staff commands ---------------------------------------------------------------------------------------------
 GROUP = "Consulting leads (staff)"

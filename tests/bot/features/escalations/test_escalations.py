@@ -62,6 +62,33 @@ async def test_helper_on_off_and_state(chat: Chat) -> None:
     assert "Usage: `helper on [topics...]`" in texts(await chat.say("helper maybe", user="pat"))
 
 
+async def test_one_hour_reads_in_the_singular(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """With `staff_after_hours: 1` the asker reads "in 1 hour" and staff "after 1 hour", never "1 hours"."""
+    settings = make_settings(db_target, tmp_path, escalation={"staff_after_hours": 1})
+    app = BotApp(settings, clock=clock)
+    await app.start()
+    try:
+        await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
+        ann = Chat(app)
+        await ann.say("helper on", user="pat")
+        declined = (await ann.say(f"ask {ODD}", channel="general"))[0]
+        qid = int(button(declined, "Ask a human")[1])
+        await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+        asked = await ann.press(*button(declined, "Ask a human"), channel="general")
+        assert asked[-1].text == (
+            "I've asked 1 member familiar with questions like this. If nobody answers in 1 hour, I'll pass it to "
+            "the team."
+        )
+        clock.advance(hours=1)
+        (posted,) = await app.scheduler.tick(clock.now)
+        assert posted.text == (
+            f"{ANN} asked: {ODD}\nNo answer after 1 hour from the 1 member asked. Thread: #general, thread t1\n"
+            f"(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)"
+        )
+    finally:
+        await app.close()
+
+
 async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list[BotApp], clock: Clock) -> None:
     """The whole road on the console, two replicas: peer DM, staff after 4 h, Save as recipe, publish, askers told."""
     first, second = replicas
@@ -90,7 +117,7 @@ async def test_peer_first_then_staff_then_recipe_then_askers_told(replicas: list
             None,
             Visibility.EPHEMERAL,
             None,
-            "I've asked 1 member who know about questions like this. If nobody answers in 4 hours, I'll pass "
+            "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass "
             "it to the team.",
         ),
     ]
@@ -287,7 +314,7 @@ async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
         declined = (await chat.say(f"ask {ODD}", user="ann", channel="general"))[0]
         replies = await chat.press(*button(declined, "Ask a human"), user="ann", channel="general")
         assert [(r.user, r.text) for r in replies][1:] == [
-            (None, "I've asked 1 member who know about questions like this.")
+            (None, "I've asked 1 member familiar with questions like this.")
         ]
         (waiting,) = await chat.say("kb escalations", user="sam", role="staff")
         assert "[asked peers] my cohort is dwindling" in waiting.text

@@ -20,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
+import yaml
+
 __all__ = [
     "CommunityBotError",
     "ConfigError",
@@ -31,6 +33,8 @@ __all__ = [
     "StorageError",
     "UsageError",
     "UserError",
+    "where",
+    "yaml_problem",
 ]
 
 
@@ -49,12 +53,40 @@ class StorageError(CommunityBotError):
 class RecipeError(CommunityBotError):
     """A recipe file that cannot be loaded."""
 
-    def __init__(self, path: Path, line: int | None, message: str) -> None:
+    def __init__(self, path: Path, line: int | None, message: str, column: int | None = None) -> None:
         self.path = path
         self.line = line
+        self.column = column
         self.message = message
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {message}")
+        super().__init__(f"{where(path, line, column)}: {message}")
+
+
+def where(path: Path, line: int | None, column: int | None = None) -> str:
+    """A place in a file as people read it: ``recipes/x.md line 4, column 3`` (or less, when less is known)."""
+    if line is None:
+        return str(path)
+    return f"{path} line {line}" + (f", column {column}" if column is not None else "")
+
+
+def yaml_problem(exc: yaml.YAMLError, text: str, first_line: int = 1) -> tuple[int | None, int | None, str]:
+    """Where a YAML error is in ``text`` (whose first line is line ``first_line`` of its file) and what it is.
+
+    Returns:
+        The line and column (None when PyYAML gives no position) and the problem, with what PyYAML was reading
+        and where that began when it says (an unclosed quote is found at the end, but begins where it was opened).
+    """
+    if isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        mark = exc.problem_mark
+        problem = exc.problem or "not valid YAML"
+        begun = exc.context_mark
+        if exc.context and begun is not None and (begun.line, begun.column) != (mark.line, mark.column):
+            problem += f" ({exc.context} that begins at line {begun.line + first_line}, column {begun.column + 1})"
+        return mark.line + first_line, mark.column + 1, problem
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML refuses (a control character, say)
+        before = text[: exc.position]
+        problem = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
+        return before.count("\n") + first_line, len(before) - before.rfind("\n"), problem
+    return None, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
 class DeliveryError(CommunityBotError):

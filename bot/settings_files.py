@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 from pydantic_settings import SettingsError
 
-from bot.errors import ConfigError
+from bot.errors import ConfigError, where, yaml_problem
 
 __all__ = ["given", "parse_problem", "read_yaml"]
 
@@ -53,9 +53,9 @@ def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
         raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
     try:
         data = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else "?"
-        raise ConfigError(f"{path}:{line}: not valid YAML ({exc.problem})") from exc
+    except yaml.YAMLError as exc:
+        line, column, problem = yaml_problem(exc, text)
+        raise ConfigError(f"{where(path, line, column)}: not valid YAML: {problem}") from exc
     if data is None:
         return {}
     if not isinstance(data, dict):

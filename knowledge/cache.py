@@ -59,7 +59,7 @@ log = logging.getLogger(__name__)
 
 KEEP = 4
 """Entries kept in the cache folder (the most recently used); older ones are removed after each write."""
-_FORMAT = 2  # bump when the entry layout changes
+_FORMAT = 3  # bump when the entry layout changes
 _MAGIC = b"CBKBIDX2"
 _ALIGN = 64  # array data starts on a cache line (and on numpy's alignment)
 _LIVE_ENCODER = "live-encoder"
@@ -158,7 +158,7 @@ class IndexCache:
                 entry = _load(fh, encoder)
             if not (isinstance(entry, dict) and entry.get("key") == key and isinstance(entry.get("kb"), KnowledgeBase)):
                 raise ValueError("not an entry for this key")
-            errors = [RecipeError(Path(p), line, message) for p, line, message in entry["errors"]]
+            errors = [RecipeError(Path(p), line, message, column) for p, line, column, message in entry["errors"]]
         # Unpickling can raise almost anything (truncated data, classes that moved, arrays from another version):
         # each of them only means "build again".
         except Exception as exc:
@@ -174,7 +174,7 @@ class IndexCache:
 
     def put(self, key: str, kb: KnowledgeBase, errors: Sequence[RecipeError], encoder: Encoder) -> None:
         """Store ``kb`` under ``key`` (atomically), then prune; a failure is logged once and otherwise ignored."""
-        entry = {"key": key, "kb": kb, "errors": [(str(e.path), e.line, e.message) for e in errors]}
+        entry = {"key": key, "kb": kb, "errors": [(str(e.path), e.line, e.column, e.message) for e in errors]}
         temp: Path | None = None
         try:
             self.folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # data_dir: personal data too

@@ -18,7 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import RecipeError
+from bot.errors import RecipeError, yaml_problem
 
 __all__ = [
     "DOCS_SUFFIXES",
@@ -110,9 +110,9 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, str]:
     front = "".join(lines[1:end])
     try:
         loaded = yaml.safe_load(front)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 2 if exc.problem_mark else 1
-        raise RecipeError(path, line, f"front matter is not valid YAML: {exc.problem}") from None
+    except yaml.YAMLError as exc:
+        line, column, problem = yaml_problem(exc, front, first_line=2)  # line 1 is the opening '---'
+        raise RecipeError(path, line or 1, f"front matter is not valid YAML: {problem}", column) from None
     if loaded is not None and not isinstance(loaded, dict):
         raise RecipeError(path, 2, "front matter must be a mapping of keys to values")
     return loaded or {}, "".join(lines[end + 1 :]), front

@@ -118,14 +118,14 @@ def test_config_show_masks_secrets(tmp_path: Path) -> None:
 
 
 def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
-    """`kb check` exits non-zero listing file:line for each broken recipe."""
+    """`kb check` exits non-zero listing the file and line of each broken recipe."""
     folder = tmp_path / "kb"
     folder.mkdir()
     (folder / "ok.md").write_text("# Fine\n")
     (folder / "bad.md").write_text("---\ntitle: x\ntags: [\n---\n")
     result = run(tmp_path, "kb", "check", str(folder))
     assert result.returncode == 1
-    assert f"{folder / 'bad.md'}:4: front matter is not valid YAML" in result.stderr
+    assert f"{folder / 'bad.md'} line 4, column 1: front matter is not valid YAML" in result.stderr
     assert "1 recipe OK, 1 with errors" in result.stdout
 
 
@@ -139,7 +139,7 @@ def test_kb_check_base_url_checks_a_docs_tree_as_knowledge_dirs_imports_it(tmp_p
     (folder / "guide" / "size.md").write_text("# Group size\n\nAbout 4 to 12 learners.\n")
     as_recipes = run(tmp_path, "kb", "check", str(folder))
     assert (as_recipes.returncode, as_recipes.stdout) == (1, "2 recipes OK, 1 with errors\n")
-    assert as_recipes.stderr == f"{folder / 'guide' / 'venue.md'}:2: unknown front matter key 'description'\n"
+    assert as_recipes.stderr == f"{folder / 'guide' / 'venue.md'} line 2: unknown front matter key 'description'\n"
     as_docs = run(tmp_path, "kb", "check", "--base-url", "https://docs.example.org/", str(folder))
     assert (as_docs.returncode, as_docs.stdout, as_docs.stderr) == (0, "2 recipes OK, 0 with errors\n", "")
 

@@ -107,11 +107,23 @@ def test_secret_in_yaml_is_refused(tmp_path: Path) -> None:
         load_settings()
 
 
-def test_broken_yaml_names_the_line(tmp_path: Path) -> None:
-    """A YAML syntax error names the file and line."""
-    write(tmp_path, "staff_channel: C1\nroles: [unclosed\n")
-    with pytest.raises(ConfigError, match=r"communitybot.yaml:3: not valid YAML"):
+def test_broken_yaml_names_the_line_and_column(tmp_path: Path) -> None:
+    """A YAML syntax error names the file, line and column, and where what YAML was reading began; a character
+    YAML refuses is such an error too, not a traceback."""
+    write(tmp_path, "staff_channel: C1\nroles: [unclosed\nlog_level: INFO\n")
+    with pytest.raises(ConfigError) as caught:
         load_settings()
+    assert str(caught.value) == (
+        "communitybot.yaml line 3, column 10: not valid YAML: expected ',' or ']', but got ':' "
+        "(while parsing a flow sequence that begins at line 2, column 8)"
+    )
+    write(tmp_path, 'staff_channel: C1\ncommunity_name: "P2\x07PU"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == (
+        "communitybot.yaml line 2, column 20: not valid YAML: "
+        "unacceptable character #x0007: special characters are not allowed"
+    )
 
 
 def test_missing_explicit_file_is_an_error(tmp_path: Path) -> None:

@@ -58,7 +58,7 @@ def test_id_and_title_defaults(tmp_path: Path) -> None:
 
 
 def test_broken_files_are_reported_with_lines_and_the_rest_load(tmp_path: Path) -> None:
-    """Bad YAML, an empty title, an unknown key and a duplicate id each give file:line; good files still load."""
+    """Bad YAML, an empty title, an unknown key and a duplicate id each give file and line; good files still load."""
     (tmp_path / "good.md").write_text("---\ntitle: Good\nquestions: [a, b, c]\n---\nBody\n")
     (tmp_path / "bad-yaml.md").write_text("---\ntitle: Bad\nquestions: [unclosed\n---\nBody\n")
     (tmp_path / "no-title.md").write_text("---\ntitle: ''\n---\nBody\n")
@@ -67,10 +67,25 @@ def test_broken_files_are_reported_with_lines_and_the_rest_load(tmp_path: Path) 
     result = load_folder(tmp_path)
     assert [r.id for r in result.recipes] == ["good"]
     messages = sorted(str(e) for e in result.errors)
-    assert any("bad-yaml.md:4: front matter is not valid YAML" in m for m in messages)
-    assert any("no-title.md:2: field 'title' must be a non-empty string" in m for m in messages)
-    assert any("typo.md:3: unknown front matter key 'questoins'" in m for m in messages)
-    assert any("zz-dupe.md:1: duplicate id 'good'" in m for m in messages)
+    assert messages == [
+        f"{tmp_path / 'bad-yaml.md'} line 4, column 1: front matter is not valid YAML: expected ',' or ']', but got "
+        "'<stream end>' (while parsing a flow sequence that begins at line 3, column 12)",
+        f"{tmp_path / 'no-title.md'} line 2: field 'title' must be a non-empty string",
+        f"{tmp_path / 'typo.md'} line 3: unknown front matter key 'questoins'",
+        f"{tmp_path / 'zz-dupe.md'} line 1: duplicate id 'good' (also in {tmp_path / 'good.md'})",
+    ]
+
+
+def test_an_unclosed_quote_and_a_control_character_name_their_line_and_column(tmp_path: Path) -> None:
+    """A quote never closed says where it was opened; a control character is an error with its place, not a crash."""
+    (tmp_path / "quote.md").write_text('---\ntitle: Q\nquestions:\n  - "how big\n  - how long\n---\nBody\n')
+    (tmp_path / "bell.md").write_text("---\ntitle: Ding\x07\n---\nBody\n")
+    assert sorted(str(e) for e in load_folder(tmp_path).errors) == [
+        f"{tmp_path / 'bell.md'} line 2, column 12: front matter is not valid YAML: unacceptable character #x0007: "
+        "special characters are not allowed",
+        f"{tmp_path / 'quote.md'} line 6, column 1: front matter is not valid YAML: found unexpected end of stream "
+        "(while scanning a quoted scalar that begins at line 4, column 5)",
+    ]
 
 
 def test_extra_folder_with_a_broken_file_still_loads_the_rest(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_level(settings: Settings, args: argparse.Namespace) -> str:
+    """The level to log at: in ``chat`` the log shares the terminal with the conversation, so only what needs
+    attention (WARNING and above) interrupts it unless ``--log-level`` asks for more."""
+    if args.command == "chat" and not args.log_level and logging.getLevelName(settings.log_level) < logging.WARNING:
+        return "WARNING"
+    return settings.log_level
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -65,7 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 raise
             print(f"FAIL  settings: {exc}\n1 problem")
             return 1
-        configure_logging(settings.log_level, args.log_format)
+        configure_logging(_log_level(settings, args), args.log_format)
         return _COMMANDS[args.command].main(settings, args)
     except CommunityBotError as exc:
         print(f"communitybot: error: {exc}", file=sys.stderr)

@@ -117,6 +117,19 @@ def test_config_show_masks_secrets(tmp_path: Path) -> None:
     assert "xoxb-secret-1" not in result.stdout
 
 
+def test_chat_keeps_info_log_lines_out_of_the_conversation(tmp_path: Path) -> None:
+    """Pressing Helpful (which reloads the knowledge base) shows the thanks and no INFO line; `--log-level INFO`
+    still shows them."""
+    script = "ask how many people should be in a learning circle?\n1\n"
+    quiet = run(tmp_path, "chat", stdin=script)
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    assert quiet.stdout.split("> 1\n")[1] == (
+        "[ephemeral]\nThanks! I'll remember that this answer fits questions like yours.\n\n"
+    )
+    told = run(tmp_path, "--log-level", "INFO", "chat", stdin="help\n")
+    assert "INFO bot.main.wiring: knowledge base: 38 recipes loaded" in told.stderr
+
+
 def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
     """`kb check` exits non-zero listing the file and line of each broken recipe."""
     folder = tmp_path / "kb"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -75,12 +76,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"FAIL  settings: {exc}\n1 problem")
             return 1
         configure_logging(_log_level(settings, args), args.log_format)
-        return _COMMANDS[args.command].main(settings, args)
+        code = _COMMANDS[args.command].main(settings, args)
+        sys.stdout.flush()  # a reader gone away shows here, not as a complaint at exit
+        return code
     except CommunityBotError as exc:
         print(f"communitybot: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``| head -1``): stop quietly, as Unix tools do. What is still buffered for stdout
+        # would fail again when Python flushes it at exit, so stdout goes to /dev/null first.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE: what a shell reports for a tool a closed pipe stopped
 
 
 if __name__ == "__main__":

@@ -117,6 +117,25 @@ def test_config_show_masks_secrets(tmp_path: Path) -> None:
     assert "xoxb-secret-1" not in result.stdout
 
 
+@pytest.mark.parametrize("args", [("ask", "how do I find a venue"), ("config", "show"), ("chat",)])
+def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path: Path, args: tuple[str, ...]) -> None:
+    """`communitybot ask ... | head -1` and the like: when the pipe closes, no BrokenPipeError traceback, and the exit
+    status a shell gives a tool stopped by a closed pipe (141)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "DATABASE_URL", "SLACK_"))}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env={**env, "PYTHONPATH": str(ROOT)},
+    )
+    assert proc.stdout is not None and proc.stdin is not None
+    proc.stdout.close()  # long before the command writes anything: Python takes longer than this to start
+    _, stderr = proc.communicate(b"help\nask how do I find a venue\n", timeout=120)
+    assert (proc.returncode, stderr.decode()) == (141, "")
+
+
 def test_chat_keeps_info_log_lines_out_of_the_conversation(tmp_path: Path) -> None:
     """Pressing Helpful (which reloads the knowledge base) shows the thanks and no INFO line; `--log-level INFO`
     still shows them."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -136,6 +137,16 @@ def test_a_reader_that_goes_away_stops_the_command_quietly(tmp_path: Path, args:
     assert (proc.returncode, stderr.decode()) == (141, "")
 
 
+def test_scheduler_tick_says_when_to_the_minute_with_the_zone(tmp_path: Path) -> None:
+    """`scheduler tick` names its time to the minute with the zone: the real clock's (no microseconds), UTC, or the
+    offset `--now` gave."""
+    now = run(tmp_path, "scheduler", "tick")
+    assert now.returncode == 0, now.stderr
+    assert re.fullmatch(r"tick at \d{4}-\d\d-\d\d \d\d:\d\d UTC: 0 messages\n", now.stdout), now.stdout
+    berlin = run(tmp_path, "scheduler", "tick", "--now", "2026-03-03T18:00:30.5+01:00")
+    assert berlin.stdout == "tick at 2026-03-03 18:00 UTC+01:00: 0 messages\n"
+
+
 def test_chat_keeps_info_log_lines_out_of_the_conversation(tmp_path: Path) -> None:
     """Pressing Helpful (which reloads the knowledge base) shows the thanks and no INFO line; `--log-level INFO`
     still shows them."""
@@ -264,7 +275,7 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
     assert "Erased the personal details of 1 lead: L-0001" in out
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
-    assert tick.returncode == 0 and "tick at 2099-01-01T00:00:00+00:00: 0 messages" in tick.stdout
+    assert tick.returncode == 0 and tick.stdout == "tick at 2099-01-01 00:00 UTC: 0 messages\n"
     run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\nno\n")
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
     assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message" in tick.stdout

@@ -37,7 +37,7 @@ def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_pa
         "Maps Circle meets Tue 03 Nov 2026 18:00 EST, at Room 2. Are you coming?"
     ) in after.stdout, after.stdout + after.stderr
     # The first meeting's reflections summary fell due days ago (nobody ticked): too late to send, so it is not.
-    assert "tick at 2026-11-02T23:00:00+00:00: 1 message" in after.stdout
+    assert "tick at 2026-11-02 23:00 UTC: 1 message" in after.stdout
 
 
 def _readme_script(*sections: str) -> str:

@@ -44,7 +44,8 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
             zone_of=lambda user: app.reader_zone("console", user),
         )
         sent = await app.scheduler.deliver_due(now, console.show)
-        print(f"tick at {now.isoformat()}: {counted(sent, 'message')}")
+        # To the minute, as schedules are; the zone as given (UTC, or the offset --now named).
+        print(f"tick at {now:%Y-%m-%d %H:%M} {now:%Z}: {counted(sent, 'message')}")
     finally:
         await app.close()
     return 0

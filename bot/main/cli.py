@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,7 +16,7 @@ from bot.logs import configure_logging
 from bot.main.commands import Subparsers, ask, chat, config, db, discord, doctor, kb, report, run, scheduler, slack
 from bot.settings import Settings, load_settings
 
-__all__ = ["main"]
+__all__ = ["CHAT_COMMANDS", "main"]
 
 
 class _Command(Protocol):
@@ -44,6 +45,44 @@ _COMMANDS: dict[str, _Command] = {
 }
 
 
+CHAT_COMMANDS = frozenset(
+    {
+        "checkin",
+        "consult",
+        "help",
+        "helper",
+        "leads",
+        "link",
+        "me",
+        "meetings",
+        "mydata",
+        "people",
+        "privacy",
+        "unlink",
+        "webhooks",
+    }
+)
+"""The first words of the commands typed in chat that are no ``communitybot`` subcommand (``ask`` and ``kb`` are
+both): typed at the shell, they get a hint instead of argparse's "invalid choice". A test keeps this in step with
+the features' commands."""
+_GLOBAL_OPTIONS = ("--config", "--log-level", "--log-format")  # each takes a value
+
+
+def _chat_command_hint(argv: Sequence[str]) -> str | None:
+    """What to say when the command typed at the shell is a chat command (``communitybot checkin``); else None."""
+    words = list(argv)
+    while words and (words[0] in _GLOBAL_OPTIONS or words[0].partition("=")[0] in _GLOBAL_OPTIONS):
+        words = words[2:] if words[0] in _GLOBAL_OPTIONS else words[1:]
+    if not words or words[0] not in CHAT_COMMANDS:
+        return None
+    typed = " ".join(words)
+    return (
+        f"communitybot: {words[0]} is a chat command: run `communitybot chat` and type `{typed}` there, or pipe it "
+        f"in: echo {shlex.quote(typed)} | communitybot chat "
+        "(`communitybot --help` lists the shell's commands)"
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="communitybot", description="A community support bot for learning circles.")
     parser.add_argument("--config", type=Path, help="YAML settings file (default ./communitybot.yaml if present)")
@@ -65,6 +104,10 @@ def _log_level(settings: Settings, args: argparse.Namespace) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
+    hint = _chat_command_hint(sys.argv[1:] if argv is None else argv)
+    if hint is not None:
+        print(hint, file=sys.stderr)
+        return 2
     args = _parser().parse_args(argv)
     try:
         overrides = {"log_level": args.log_level} if args.log_level else {}

@@ -35,7 +35,7 @@ def blocker_help(kb: Callable[[], KnowledgeBase], answered: Sequence[tuple[str, 
             Reply(
                 f"{text.BLOCKER_RECIPE.format(blocker=shown)}\n\n{best.passage or recipe.body}",
                 title=recipe.title,
-                link=recipe.link,
+                link=None if best.passage else recipe.link,  # "Read more" once: the button's whole section has it
                 buttons=(Button(text.BLOCKER_READ, "kb:show", recipe.id),) if best.passage else (),
                 visibility=Visibility.EPHEMERAL,
             )

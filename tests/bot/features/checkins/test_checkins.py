@@ -320,6 +320,49 @@ async def test_a_blocker_gets_the_recipe_that_answers_it_privately(chat: Chat, a
     assert len(await answer(chat, "fay", "Read chapter 1", "Chapter 2", "none")) == 1
 
 
+async def test_a_blocker_answered_by_part_of_a_docs_section_says_read_more_once(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """A blocker a docs section answers gets its passage and a "Read more" button, not also a "Read more" link."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "retention.md").write_text(
+        "# Retention\n\nEvery group loses a few people along the way.\n\n"
+        "## Follow up after a missed meeting\n\n"
+        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
+        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
+        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
+        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
+        "suggest they join for the discussion even without having done the reading. Leave the door open either "
+        "way: people who step out for a while often return for the next circle.\n"
+    )
+    source = {"path": str(docs), "base_url": "https://docs.example.org/"}
+    app = BotApp(make_settings(db_target, tmp_path, starter_recipes=False, knowledge_dirs=[source]), clock=clock)
+    await app.start()
+    try:
+        chat = Chat(app)
+        await setup_group(chat)
+        await app.scheduler.tick(FIRST)
+        clock.now = FIRST + timedelta(minutes=10)
+        blocker = "someone missed a session, should I send them a note?"
+        _, helped = await answer(chat, "ann", "Read chapter 1", "Chapter 2", blocker)
+        assert (helped.title, helped.link, [b.label for b in helped.buttons]) == (
+            "Retention › Follow up after a missed meeting",
+            None,
+            ["Read more"],
+        )
+        assert helped.text == (
+            f"About what is blocking you (“{blocker}”): this may help.\n\n"
+            "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
+            "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
+            "name."
+        )
+    finally:
+        await app.close()
+
+
 async def test_weeks_and_count_out_of_range_are_refused_and_nothing_changes(chat: Chat) -> None:
     """``--weeks`` takes 1 to 52 and ``--count`` 1 to 364: outside that the reply names the option and its range,
     and the schedule already set stays as it was."""

@@ -24,20 +24,13 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import FormErrors, UsageError
-from bot.events import Action, Button, FieldKind, Form, FormPage, FormSubmission, Origin, Reply, Visibility
+from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
 from bot.feature import ActionRoute, Context, FormRoute, Replies, Surface
-from bot.forms.spec import (
-    CANCEL_WORDS,
-    HELP_WORDS,
-    REFUSE_WORDS,
-    SKIP_WORDS,
-    form_from_json,
-    form_to_json,
-    prompt_for,
-    validate_field,
-)
+from bot.forms import text as say
+from bot.forms.spec import form_from_json, form_to_json, prompt_for
+from bot.forms.steps import CommandOf, Intent, no_command, read
 from bot.permissions import check_role
-from bot.usertext import quote_message
+from bot.usertext import quote, quote_message
 from storage import Database
 from storage.conversations import (
     claim_conversation,
@@ -56,12 +49,6 @@ __all__ = ["CANCEL", "CONTINUE", "DRAFT_TTL", "FormEngine", "continue_button", "
 DRAFT_TTL = timedelta(minutes=30)  # a half-filled or rejected form in pages waits this long for its next step
 CONTINUE = "form:continue"  # value ``token|page``: show that page again, filled with the answers so far
 CANCEL = "form:cancel"  # value ``token``: drop what was typed
-
-_EXPIRED = "That form has expired. Please start again."
-_CANCELLED = "Cancelled. Nothing you typed in that form was kept."
-_CLOSED = "That form is no longer open."
-_IN_A_FORM = "You are filling in {title}: answer the question below, or type 'cancel' to stop; commands work after."
-_REFUSED = "Without your agreement I can't keep this, so nothing was saved ({title} cancelled)."
 
 FormLookup = Callable[[str], FormRoute | None]
 
@@ -155,12 +142,12 @@ class FormEngine:
                 draft = await get_draft(session, token, ctx.now - DRAFT_TTL)
                 if draft is not None and _owns(ctx.origin, draft):
                     await delete_draft(session, token)
-            return [_private(_CANCELLED)]
+            return [_private(say.CANCELLED)]
         if action.action_id != CONTINUE:
             raise UsageError("That button no longer does anything.")
         draft = await self._draft(ctx, token)
         if draft is None:
-            return [_private(_EXPIRED)]
+            return [_private(say.EXPIRED)]
         form = form_from_json(draft.form_json)
         shown = _page(form, draft, int(page) if page.isdigit() else 0)
         return [Reply("", form=form, form_page=shown, visibility=Visibility.EPHEMERAL)]
@@ -169,7 +156,7 @@ class FormEngine:
         """One page submitted: kept with a "Continue" button, or (the last page) the whole form to its feature."""
         draft = await self._draft(ctx, submission.draft)
         if draft is None:
-            return [_private(_EXPIRED)]
+            return [_private(say.EXPIRED)]
         form = form_from_json(draft.form_json)
         route = self._route(ctx, form)
         names = {f.name for f in form.fields}
@@ -181,7 +168,7 @@ class FormEngine:
                 await save_draft(session, kept, ctx.now)
             following = _page(form, kept, kept.page)
             label = f"Continue ({following.page + 1}/{pages})"
-            saved = f"Saved part {submission.page + 1} of {pages}."
+            saved = say.SAVED_PART.format(page=submission.page + 1, pages=pages)
             return [_private(saved, continue_button(following, label), _cancel_button(kept.token))]
         return await self._finish(ctx, route, form, draft, values)
 
@@ -236,7 +223,7 @@ class FormEngine:
     def _route(self, ctx: Context, form: Form) -> FormRoute:
         route = self._forms(form.form_id)
         if route is None:
-            raise UsageError(_CLOSED)
+            raise UsageError(say.CLOSED)
         check_role(ctx.role, route.min_role, "that form")
         return route
 
@@ -250,34 +237,51 @@ class FormEngine:
     async def pending_prompt(self, origin: Origin) -> str | None:
         """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""
         conv = await self.pending(origin)
-        return None if conv is None else prompt_for(form_from_json(conv.form_json), conv.step)
+        return None if conv is None else prompt_for(form_from_json(conv.form_json), conv.step, conv.values)
 
-    async def answer(self, ctx: Context, conv: Conversation, text: str) -> Replies:
-        """``text`` as the answer to the field ``conv`` asks: the next question, or the whole form submitted."""
+    async def answer(self, ctx: Context, conv: Conversation, text: str, command_of: CommandOf = no_command) -> Replies:
+        """``text`` as the reply to the field ``conv`` asks: an instruction (cancel, help, back, keep) carried out,
+        or an answer checked and kept, with the next question or the whole form submitted. A command
+        (``command_of`` names it) is not run, nor taken as the answer: it waits until the form is done."""
         form = form_from_json(conv.form_json)
-        if text.lower() in CANCEL_WORDS:
-            async with self.db.session() as session:
-                await claim_conversation(session, conv)
-            return [_private(f"Cancelled: {form.title}. Nothing was saved.")]
-        spec = form.fields[conv.step]
-        refused = spec.kind is FieldKind.CONSENT and text.lower() in REFUSE_WORDS
-        if refused and spec.required:  # "no" to what the form cannot do without: stop, keep nothing
-            async with self.db.session() as session:
-                await claim_conversation(session, conv)
-            return [_private(_REFUSED.format(title=form.title))]
-        raw = "" if (not spec.required and (refused or text.lower() in SKIP_WORDS)) else text
-        try:
-            value = validate_field(spec, raw)
-        except FormErrors as exc:
-            if text.lower() in HELP_WORDS:  # not an answer to this field: say where they are (commands wait)
-                return [_private(f"{_IN_A_FORM.format(title=form.title)}\n\n{prompt_for(form, conv.step)}")]
-            return [_private(f"{quote_message(exc.errors[spec.name])}\n\n{prompt_for(form, conv.step)}")]
-        values = {**conv.values, spec.name: value}
+        reading = read(form.fields[conv.step], text, command_of)
+        again = prompt_for(form, conv.step, conv.values)
+        match reading.intent:
+            case Intent.CANCEL | Intent.REFUSE:
+                async with self.db.session() as session:
+                    await claim_conversation(session, conv)
+                said = say.CANCELLED_STEPS if reading.intent is Intent.CANCEL else say.REFUSED
+                return [_private(said.format(title=form.title))]
+            case Intent.HELP:
+                return [_private(f"{say.HELP.format(title=form.title)}\n\n{again}")]
+            case Intent.COMMAND:
+                busy = say.BUSY.format(title=form.title, command=quote(reading.value))
+                return [_private(f"{busy}\n\n{again}")]
+            case Intent.INVALID:
+                return [_private(f"{quote_message(reading.value)}\n\n{again}")]
+            case Intent.BACK if conv.step == 0:
+                return [_private(f"{say.NOTHING_BEFORE}\n\n{again}")]
+            case Intent.BACK:
+                return await self._ask(ctx, form, replace(conv, step=conv.step - 1))
+            case Intent.KEEP if form.fields[conv.step].name not in conv.values:
+                return [_private(f"{say.NOTHING_TO_KEEP}\n\n{again}")]
+            case Intent.KEEP:
+                return await self._next(ctx, form, conv, conv.values[form.fields[conv.step].name])
+            case Intent.ANSWER:
+                return await self._next(ctx, form, conv, reading.value)
+
+    async def _next(self, ctx: Context, form: Form, conv: Conversation, value: str) -> Replies:
+        """``value`` kept as the answer to the field asked: the next question, or the whole form submitted."""
+        values = {**conv.values, form.fields[conv.step].name: value}
         if conv.step + 1 < len(form.fields):
-            async with self.db.session() as session:
-                await save_conversation(session, replace(conv, values=values, step=conv.step + 1), ctx.now)
-            return [_private(prompt_for(form, conv.step + 1))]
+            return await self._ask(ctx, form, replace(conv, values=values, step=conv.step + 1))
         return await self._finish_steps(ctx, conv, form, values)
+
+    async def _ask(self, ctx: Context, form: Form, conv: Conversation) -> Replies:
+        """Keep ``conv`` and ask its question (offering to keep an answer given before)."""
+        async with self.db.session() as session:
+            await save_conversation(session, conv, ctx.now)
+        return [_private(prompt_for(form, conv.step, conv.values))]
 
     async def _finish_steps(self, ctx: Context, conv: Conversation, form: Form, values: dict[str, str]) -> Replies:
         async def rejected(bad: int, exc: FormErrors) -> Replies:
@@ -285,7 +289,7 @@ class FormEngine:
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
             problem = quote_message(exc.errors.get(form.fields[bad].name, str(exc)))
-            return [_private(f"{problem}\n\n{prompt_for(form, bad)}")]
+            return [_private(f"{problem}\n\n{prompt_for(form, bad, values)}")]
 
         claim = partial(claim_conversation, conv=conv)
         restore = partial(save_conversation, conv=conv, now=ctx.now)
@@ -311,7 +315,7 @@ def _rejected(exc: FormErrors, page: FormPage) -> Reply:
     errors = tuple((name, quote_message(message)) for name, message in exc.errors.items())
     lines = "\n".join(f"- {message}" for _, message in errors)
     return Reply(
-        f"Please fix these and submit again:\n{lines}",
+        f"{say.FIX_THESE}\n{lines}",
         buttons=(continue_button(page, "Edit answers"), _cancel_button(page.token)),
         visibility=Visibility.EPHEMERAL,
         form_errors=errors,

@@ -1,5 +1,5 @@
 """A form asked step by step, as a console user sees it: back and keep, control words never kept as answers (and
-how to give one as the answer), a restart, and two messages at once."""
+how to give one as the answer), a command typed mid-form, a restart, and two messages at once."""
 
 from __future__ import annotations
 
@@ -116,6 +116,30 @@ async def test_skip_at_a_required_question_is_refused_not_kept(chat: Chat) -> No
     """`skip` where an answer is needed says so; the name is not "skip"."""
     await chat.say("consult")
     assert await _said(chat, "skip") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
+
+
+async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat) -> None:
+    """`consult` again (or `/consult`) while the form is open says which form is open and how to stop it; the
+    question waits, and the answers so far are kept."""
+    await chat.say("consult")
+    await chat.say("Ann Lee")
+    busy = (
+        "You are filling in Work with P2PU, so I did not run `consult`. Answer the question below to go on, or type "
+        "'cancel' to stop Work with P2PU; then `consult` works."
+    )
+    assert await _said(chat, "consult") == f"{busy}\n\n{EMAIL}"
+    assert await _said(chat, "/consult") == f"{busy}\n\n{EMAIL}"
+    assert await _said(chat, "ann@example.org") == ORGANIZATION
+    assert (await _said(chat, "/leads mine")).startswith(
+        "You are filling in Work with P2PU, so I did not run `leads mine`. Answer the question below to go on, or "
+    )
+    assert await _said(chat, "ask around first") == (  # free text that starts with a command's word: an answer
+        "Work with P2PU (4/9): What would you like help with?\n  1. Facilitator training\n  2. Course design\n"
+        "  3. Running a pilot\n  4. Hosting / technical work\n  5. Research partnership\n  6. Something else\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    assert (await _said(chat, "cancel")) == "Cancelled: Work with P2PU. Nothing was saved."
+    assert (await chat.say("consult"))[-1].text == INTRO_END
 
 
 async def test_a_half_filled_form_survives_a_restart_with_its_answers(

@@ -16,7 +16,7 @@ change (a scheduler job deletes them); step-by-step conversations wait until ans
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -27,7 +27,7 @@ from bot.errors import FormErrors, UsageError
 from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
 from bot.feature import ActionRoute, Context, FormRoute, Replies, Surface
 from bot.forms import text as say
-from bot.forms.spec import form_from_json, form_to_json, prompt_for
+from bot.forms.spec import form_from_json, form_to_json, prompt_for, validate_form
 from bot.forms.steps import CommandOf, Intent, no_command, read
 from bot.permissions import check_role
 from bot.usertext import quote, quote_message
@@ -153,7 +153,8 @@ class FormEngine:
         return [Reply("", form=form, form_page=shown, visibility=Visibility.EPHEMERAL)]
 
     async def submit(self, ctx: Context, submission: FormSubmission) -> Replies:
-        """One page submitted: kept with a "Continue" button, or (the last page) the whole form to its feature."""
+        """One page submitted: its answers checked (a bad one is said at once, with "Edit answers" reopening the
+        page filled in), kept with a "Continue" button, or (the last page) the whole form to its feature."""
         draft = await self._draft(ctx, submission.draft)
         if draft is None:
             return [_private(say.EXPIRED)]
@@ -161,8 +162,14 @@ class FormEngine:
         route = self._route(ctx, form)
         names = {f.name for f in form.fields}
         values = {**draft.values, **{k: v for k, v in submission.values.items() if k in names}}
-        pages, _, _ = page_bounds(len(form.fields), draft.page_size, 0)
+        pages, start, stop = page_bounds(len(form.fields), draft.page_size, submission.page)
         if submission.page + 1 < pages:
+            problems = _problems(form, start, stop, values)
+            if problems:
+                kept = replace(draft, values=values, page=submission.page)
+                async with self.db.session() as session:
+                    await save_draft(session, kept, ctx.now)
+                return [_rejected(form, problems, _page(form, kept, kept.page))]
             kept = replace(draft, values=values, page=submission.page + 1)
             async with self.db.session() as session:
                 await save_draft(session, kept, ctx.now)
@@ -179,7 +186,7 @@ class FormEngine:
             kept = replace(draft, values=values, page=bad // draft.page_size)
             async with self.db.session() as session:
                 await save_draft(session, kept, ctx.now)
-            return [_rejected(exc, _page(form, kept, kept.page))]
+            return [_rejected(form, exc, _page(form, kept, kept.page))]
 
         claim = partial(claim_draft, draft=draft)
         restore = partial(save_draft, draft=draft, now=ctx.now)
@@ -309,14 +316,29 @@ def _cancel_button(token: str) -> Button:
     return Button("Cancel", CANCEL, token)
 
 
-def _rejected(exc: FormErrors, page: FormPage) -> Reply:
-    """A form its feature rejected: the errors (also by field, for a modal still open), with buttons to reopen it
-    filled in, or to drop it."""
+def _problems(form: Form, start: int, stop: int, values: Mapping[str, str]) -> FormErrors | None:
+    """What is wrong with the answers to ``form``'s fields ``start`` to ``stop`` (one page), if anything."""
+    try:
+        validate_form(replace(form, fields=form.fields[start:stop]), values)
+    except FormErrors as exc:
+        return exc
+    return None
+
+
+def _rejected(form: Form, exc: FormErrors, page: FormPage) -> Reply:
+    """A page or a form rejected: the errors, each naming its field (also by field, for a modal still open), with
+    buttons to reopen it filled in, or to drop it."""
     errors = tuple((name, quote_message(message)) for name, message in exc.errors.items())
-    lines = "\n".join(f"- {message}" for _, message in errors)
+    labels = {f.name: f.label for f in form.fields}
+    lines = "\n".join(f"- {_named(labels.get(name, ''), message)}" for name, message in errors)
     return Reply(
         f"{say.FIX_THESE}\n{lines}",
         buttons=(continue_button(page, "Edit answers"), _cancel_button(page.token)),
         visibility=Visibility.EPHEMERAL,
         form_errors=errors,
     )
+
+
+def _named(label: str, message: str) -> str:
+    """``message`` led by the field's ``label``, unless it names it already ("Email is required")."""
+    return message if not label or message.startswith(label) else f"{label}: {message}"

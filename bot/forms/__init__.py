@@ -4,8 +4,12 @@ in pages or step by step and keeps the half-filled form in the database."""
 from __future__ import annotations
 
 from bot.forms.spec import (
+    BACK_WORDS,
     CANCEL_WORDS,
+    CONTROL_WORDS,
     EMAIL_PATTERN,
+    HELP_WORDS,
+    KEEP_WORDS,
     SKIP_WORDS,
     form_from_json,
     form_to_json,
@@ -15,8 +19,12 @@ from bot.forms.spec import (
 )
 
 __all__ = [
+    "BACK_WORDS",
     "CANCEL_WORDS",
+    "CONTROL_WORDS",
     "EMAIL_PATTERN",
+    "HELP_WORDS",
+    "KEEP_WORDS",
     "SKIP_WORDS",
     "form_from_json",
     "form_to_json",

@@ -16,7 +16,7 @@ change (a scheduler job deletes them); step-by-step conversations wait until ans
 from __future__ import annotations
 
 import secrets
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import partial
@@ -24,20 +24,13 @@ from functools import partial
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import FormErrors, UsageError
-from bot.events import Action, Button, FieldKind, Form, FormPage, FormSubmission, Origin, Reply, Visibility
+from bot.events import Action, Button, Form, FormPage, FormSubmission, Origin, Reply, Visibility
 from bot.feature import ActionRoute, Context, FormRoute, Replies, Surface
-from bot.forms.spec import (
-    CANCEL_WORDS,
-    HELP_WORDS,
-    REFUSE_WORDS,
-    SKIP_WORDS,
-    form_from_json,
-    form_to_json,
-    prompt_for,
-    validate_field,
-)
+from bot.forms import text as say
+from bot.forms.spec import form_from_json, form_to_json, prompt_for, validate_form
+from bot.forms.steps import CommandOf, Intent, no_command, read
 from bot.permissions import check_role
-from bot.usertext import quote_message
+from bot.usertext import quote, quote_message
 from storage import Database
 from storage.conversations import (
     claim_conversation,
@@ -56,12 +49,6 @@ __all__ = ["CANCEL", "CONTINUE", "DRAFT_TTL", "FormEngine", "continue_button", "
 DRAFT_TTL = timedelta(minutes=30)  # a half-filled or rejected form in pages waits this long for its next step
 CONTINUE = "form:continue"  # value ``token|page``: show that page again, filled with the answers so far
 CANCEL = "form:cancel"  # value ``token``: drop what was typed
-
-_EXPIRED = "That form has expired. Please start again."
-_CANCELLED = "Cancelled. Nothing you typed in that form was kept."
-_CLOSED = "That form is no longer open."
-_IN_A_FORM = "You are filling in {title}: answer the question below, or type 'cancel' to stop; commands work after."
-_REFUSED = "Without your agreement I can't keep this, so nothing was saved ({title} cancelled)."
 
 FormLookup = Callable[[str], FormRoute | None]
 
@@ -155,33 +142,40 @@ class FormEngine:
                 draft = await get_draft(session, token, ctx.now - DRAFT_TTL)
                 if draft is not None and _owns(ctx.origin, draft):
                     await delete_draft(session, token)
-            return [_private(_CANCELLED)]
+            return [_private(say.CANCELLED)]
         if action.action_id != CONTINUE:
             raise UsageError("That button no longer does anything.")
         draft = await self._draft(ctx, token)
         if draft is None:
-            return [_private(_EXPIRED)]
+            return [_private(say.EXPIRED)]
         form = form_from_json(draft.form_json)
         shown = _page(form, draft, int(page) if page.isdigit() else 0)
         return [Reply("", form=form, form_page=shown, visibility=Visibility.EPHEMERAL)]
 
     async def submit(self, ctx: Context, submission: FormSubmission) -> Replies:
-        """One page submitted: kept with a "Continue" button, or (the last page) the whole form to its feature."""
+        """One page submitted: its answers checked (a bad one is said at once, with "Edit answers" reopening the
+        page filled in), kept with a "Continue" button, or (the last page) the whole form to its feature."""
         draft = await self._draft(ctx, submission.draft)
         if draft is None:
-            return [_private(_EXPIRED)]
+            return [_private(say.EXPIRED)]
         form = form_from_json(draft.form_json)
         route = self._route(ctx, form)
         names = {f.name for f in form.fields}
         values = {**draft.values, **{k: v for k, v in submission.values.items() if k in names}}
-        pages, _, _ = page_bounds(len(form.fields), draft.page_size, 0)
+        pages, start, stop = page_bounds(len(form.fields), draft.page_size, submission.page)
         if submission.page + 1 < pages:
+            problems = _problems(form, start, stop, values)
+            if problems:
+                kept = replace(draft, values=values, page=submission.page)
+                async with self.db.session() as session:
+                    await save_draft(session, kept, ctx.now)
+                return [_rejected(form, problems, _page(form, kept, kept.page))]
             kept = replace(draft, values=values, page=submission.page + 1)
             async with self.db.session() as session:
                 await save_draft(session, kept, ctx.now)
             following = _page(form, kept, kept.page)
             label = f"Continue ({following.page + 1}/{pages})"
-            saved = f"Saved part {submission.page + 1} of {pages}."
+            saved = say.SAVED_PART.format(page=submission.page + 1, pages=pages)
             return [_private(saved, continue_button(following, label), _cancel_button(kept.token))]
         return await self._finish(ctx, route, form, draft, values)
 
@@ -192,7 +186,7 @@ class FormEngine:
             kept = replace(draft, values=values, page=bad // draft.page_size)
             async with self.db.session() as session:
                 await save_draft(session, kept, ctx.now)
-            return [_rejected(exc, _page(form, kept, kept.page))]
+            return [_rejected(form, exc, _page(form, kept, kept.page))]
 
         claim = partial(claim_draft, draft=draft)
         restore = partial(save_draft, draft=draft, now=ctx.now)
@@ -236,7 +230,7 @@ class FormEngine:
     def _route(self, ctx: Context, form: Form) -> FormRoute:
         route = self._forms(form.form_id)
         if route is None:
-            raise UsageError(_CLOSED)
+            raise UsageError(say.CLOSED)
         check_role(ctx.role, route.min_role, "that form")
         return route
 
@@ -250,34 +244,51 @@ class FormEngine:
     async def pending_prompt(self, origin: Origin) -> str | None:
         """The question a user still has to answer in ``origin``'s channel, if a form is half filled."""
         conv = await self.pending(origin)
-        return None if conv is None else prompt_for(form_from_json(conv.form_json), conv.step)
+        return None if conv is None else prompt_for(form_from_json(conv.form_json), conv.step, conv.values)
 
-    async def answer(self, ctx: Context, conv: Conversation, text: str) -> Replies:
-        """``text`` as the answer to the field ``conv`` asks: the next question, or the whole form submitted."""
+    async def answer(self, ctx: Context, conv: Conversation, text: str, command_of: CommandOf = no_command) -> Replies:
+        """``text`` as the reply to the field ``conv`` asks: an instruction (cancel, help, back, keep) carried out,
+        or an answer checked and kept, with the next question or the whole form submitted. A command
+        (``command_of`` names it) is not run, nor taken as the answer: it waits until the form is done."""
         form = form_from_json(conv.form_json)
-        if text.lower() in CANCEL_WORDS:
-            async with self.db.session() as session:
-                await claim_conversation(session, conv)
-            return [_private(f"Cancelled: {form.title}. Nothing was saved.")]
-        spec = form.fields[conv.step]
-        refused = spec.kind is FieldKind.CONSENT and text.lower() in REFUSE_WORDS
-        if refused and spec.required:  # "no" to what the form cannot do without: stop, keep nothing
-            async with self.db.session() as session:
-                await claim_conversation(session, conv)
-            return [_private(_REFUSED.format(title=form.title))]
-        raw = "" if (not spec.required and (refused or text.lower() in SKIP_WORDS)) else text
-        try:
-            value = validate_field(spec, raw)
-        except FormErrors as exc:
-            if text.lower() in HELP_WORDS:  # not an answer to this field: say where they are (commands wait)
-                return [_private(f"{_IN_A_FORM.format(title=form.title)}\n\n{prompt_for(form, conv.step)}")]
-            return [_private(f"{quote_message(exc.errors[spec.name])}\n\n{prompt_for(form, conv.step)}")]
-        values = {**conv.values, spec.name: value}
+        reading = read(form.fields[conv.step], text, command_of)
+        again = prompt_for(form, conv.step, conv.values)
+        match reading.intent:
+            case Intent.CANCEL | Intent.REFUSE:
+                async with self.db.session() as session:
+                    await claim_conversation(session, conv)
+                said = say.CANCELLED_STEPS if reading.intent is Intent.CANCEL else say.REFUSED
+                return [_private(said.format(title=form.title))]
+            case Intent.HELP:
+                return [_private(f"{say.HELP.format(title=form.title)}\n\n{again}")]
+            case Intent.COMMAND:
+                busy = say.BUSY.format(title=form.title, command=quote(reading.value))
+                return [_private(f"{busy}\n\n{again}")]
+            case Intent.INVALID:
+                return [_private(f"{quote_message(reading.value)}\n\n{again}")]
+            case Intent.BACK if conv.step == 0:
+                return [_private(f"{say.NOTHING_BEFORE}\n\n{again}")]
+            case Intent.BACK:
+                return await self._ask(ctx, form, replace(conv, step=conv.step - 1))
+            case Intent.KEEP if form.fields[conv.step].name not in conv.values:
+                return [_private(f"{say.NOTHING_TO_KEEP}\n\n{again}")]
+            case Intent.KEEP:
+                return await self._next(ctx, form, conv, conv.values[form.fields[conv.step].name])
+            case Intent.ANSWER:
+                return await self._next(ctx, form, conv, reading.value)
+
+    async def _next(self, ctx: Context, form: Form, conv: Conversation, value: str) -> Replies:
+        """``value`` kept as the answer to the field asked: the next question, or the whole form submitted."""
+        values = {**conv.values, form.fields[conv.step].name: value}
         if conv.step + 1 < len(form.fields):
-            async with self.db.session() as session:
-                await save_conversation(session, replace(conv, values=values, step=conv.step + 1), ctx.now)
-            return [_private(prompt_for(form, conv.step + 1))]
+            return await self._ask(ctx, form, replace(conv, values=values, step=conv.step + 1))
         return await self._finish_steps(ctx, conv, form, values)
+
+    async def _ask(self, ctx: Context, form: Form, conv: Conversation) -> Replies:
+        """Keep ``conv`` and ask its question (offering to keep an answer given before)."""
+        async with self.db.session() as session:
+            await save_conversation(session, conv, ctx.now)
+        return [_private(prompt_for(form, conv.step, conv.values))]
 
     async def _finish_steps(self, ctx: Context, conv: Conversation, form: Form, values: dict[str, str]) -> Replies:
         async def rejected(bad: int, exc: FormErrors) -> Replies:
@@ -285,7 +296,7 @@ class FormEngine:
             async with self.db.session() as session:
                 await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
             problem = quote_message(exc.errors.get(form.fields[bad].name, str(exc)))
-            return [_private(f"{problem}\n\n{prompt_for(form, bad)}")]
+            return [_private(f"{problem}\n\n{prompt_for(form, bad, values)}")]
 
         claim = partial(claim_conversation, conv=conv)
         restore = partial(save_conversation, conv=conv, now=ctx.now)
@@ -305,14 +316,29 @@ def _cancel_button(token: str) -> Button:
     return Button("Cancel", CANCEL, token)
 
 
-def _rejected(exc: FormErrors, page: FormPage) -> Reply:
-    """A form its feature rejected: the errors (also by field, for a modal still open), with buttons to reopen it
-    filled in, or to drop it."""
+def _problems(form: Form, start: int, stop: int, values: Mapping[str, str]) -> FormErrors | None:
+    """What is wrong with the answers to ``form``'s fields ``start`` to ``stop`` (one page), if anything."""
+    try:
+        validate_form(replace(form, fields=form.fields[start:stop]), values)
+    except FormErrors as exc:
+        return exc
+    return None
+
+
+def _rejected(form: Form, exc: FormErrors, page: FormPage) -> Reply:
+    """A page or a form rejected: the errors, each naming its field (also by field, for a modal still open), with
+    buttons to reopen it filled in, or to drop it."""
     errors = tuple((name, quote_message(message)) for name, message in exc.errors.items())
-    lines = "\n".join(f"- {message}" for _, message in errors)
+    labels = {f.name: f.label for f in form.fields}
+    lines = "\n".join(f"- {_named(labels.get(name, ''), message)}" for name, message in errors)
     return Reply(
-        f"Please fix these and submit again:\n{lines}",
+        f"{say.FIX_THESE}\n{lines}",
         buttons=(continue_button(page, "Edit answers"), _cancel_button(page.token)),
         visibility=Visibility.EPHEMERAL,
         form_errors=errors,
     )
+
+
+def _named(label: str, message: str) -> str:
+    """``message`` led by the field's ``label``, unless it names it already ("Email is required")."""
+    return message if not label or message.startswith(label) else f"{label}: {message}"

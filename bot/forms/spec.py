@@ -12,10 +12,17 @@ from typing import Any
 
 from bot.errors import FormErrors
 from bot.events import FieldKind, Form, FormField
+from bot.forms import text as say
+from bot.usertext import quote
 
 __all__ = [
+    "BACK_WORDS",
     "CANCEL_WORDS",
+    "CONTROL_WORDS",
     "EMAIL_PATTERN",
+    "HELP_WORDS",
+    "KEEP_WORDS",
+    "REFUSE_WORDS",
     "SKIP_WORDS",
     "form_from_json",
     "form_to_json",
@@ -28,8 +35,13 @@ EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop"})
 SKIP_WORDS = frozenset({"skip", "-", "none"})
 HELP_WORDS = frozenset({"help", "/help", "?"})
+BACK_WORDS = frozenset({"back", "/back"})
+KEEP_WORDS = frozenset({"keep", "/keep"})
+CONTROL_WORDS = CANCEL_WORDS | SKIP_WORDS | HELP_WORDS | BACK_WORDS | KEEP_WORDS
+"""What a form asked step by step reads as an instruction, not an answer (in quotes, each is an answer)."""
 REFUSE_WORDS = frozenset({"no", "n", "disagree", "i disagree", "i do not agree", "i don't agree"})
 _YES = frozenset({"yes", "y", "i agree", "agree", "true"})
+_SHOWN = 80  # an answer longer than this is shown cut, in the question that offers to keep it
 
 
 def validate_field(spec: FormField, raw: str) -> str:
@@ -78,8 +90,9 @@ def validate_form(form: Form, values: Mapping[str, str]) -> dict[str, str]:
     return cleaned
 
 
-def prompt_for(form: Form, step: int) -> str:
-    """The question asked for field ``step`` when filling ``form`` step by step."""
+def prompt_for(form: Form, step: int, values: Mapping[str, str] | None = None) -> str:
+    """The question asked for field ``step`` when filling ``form`` step by step; when ``values`` holds an answer to
+    it (the user went back, or the form came back rejected), the question shows it and offers to keep it."""
     spec = form.fields[step]
     lines = [f"{form.title} ({step + 1}/{len(form.fields)}): {spec.label}"]
     if spec.hint:
@@ -87,11 +100,22 @@ def prompt_for(form: Form, step: int) -> str:
     if spec.kind is FieldKind.CHOICE:
         lines += [f"  {n}. {label}" for n, (_, label) in enumerate(spec.choices, start=1)]
     if spec.kind is FieldKind.CONSENT:
-        lines.append("Answer 'yes' to agree.")
+        lines.append(say.CONSENT_HINT)
     elif not spec.required:
-        lines.append("(optional: answer 'skip' or '-' to leave it empty)")
-    lines.append("Type 'cancel' to stop.")
+        lines.append(say.OPTIONAL_HINT)
+    if values is not None and spec.name in values:
+        lines.append(_kept(spec, values[spec.name]))
+    lines.append(say.BACK_OR_STOP if step > 0 else say.ANSWER_OR_STOP)
     return "\n".join(lines)
+
+
+def _kept(spec: FormField, value: str) -> str:
+    """The line offering to keep ``value``, the answer ``spec`` has (a choice by its label)."""
+    if not value:
+        return say.KEEP_EMPTY
+    shown = dict(spec.choices).get(value, value)
+    shown = shown if len(shown) <= _SHOWN else shown[: _SHOWN - 1].rstrip() + "…"
+    return say.KEEP_AS.format(answer=f'"{quote(" ".join(shown.split()))}"')
 
 
 def form_to_json(form: Form) -> str:

@@ -276,7 +276,7 @@ def test_scripted_lead_lifecycle(tmp_path: Path) -> None:
     assert out.rsplit("> leads show L-0001", 1)[1].count("Ann") == 0
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
     assert tick.returncode == 0 and tick.stdout == "tick at 2099-01-01 00:00 UTC: 0 messages\n"
-    run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp\nSoon\nskip\nyes\nno\n")
+    run(tmp_path, "chat", "--user", "bo", stdin="consult\nBo\nbo@example.org\nOrg\n1\nHelp us\nSoon\nskip\nyes\nno\n")
     tick = run(tmp_path, "scheduler", "tick", "--now", "2099-01-01T00:00:00Z")
     assert "== Waiting for a reply: L-0002 ==" in tick.stdout and "1 message" in tick.stdout
 

@@ -116,7 +116,8 @@ def test_an_empty_line_skips_an_optional_form_field(tmp_path: Path) -> None:
     done = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin=staff, env=env).stdout
     assert (
         "Save as recipe (2/2): Title\nLeave empty to use the question\n"
-        "(optional: answer 'skip' or '-' to leave it empty)\nType 'cancel' to stop."
+        "(optional: answer 'skip' or '-' to leave it empty)\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
     ) in done
     assert "Draft `cohort-dwindling` saved for review." in done
     assert "`cohort-dwindling`  My cohort is dwindling (1 example question)" in done

@@ -229,7 +229,7 @@ async def test_a_consult_started_by_a_mention_continues_by_dm_where_answers_are_
     )
     intro = next(c for c in bot.standin.sent if c.path == f"/channels/{DM_CHANNEL}/messages")
     assert intro.body["content"].startswith("Tell us a little about what you'd like to do")
-    assert first.body["content"] == "Work with P2PU (1/9): Your name\nType 'cancel' to stop."
+    assert first.body["content"] == ("Work with P2PU (1/9): Your name\nType 'cancel' to stop, 'help' for more.")
     for n, answer in enumerate(CONSULT_ANSWERS, start=1):
         dm = dict(fixture("message_create"), id=str(1800000000000000100 + n), content=answer, mentions=[])
         dm["channel_id"] = DM_CHANNEL

@@ -131,6 +131,23 @@ async def test_a_refused_answer_does_not_stop_the_staff_notice(bot: Bot) -> None
     ]
 
 
+async def test_a_bad_answer_on_the_first_modal_is_said_at_once_and_edit_answers_reopens_it(bot: Bot) -> None:
+    """A bad email in /consult's first modal: the private answer names the field, Edit answers opens modal 1 again
+    with everything typed, and once fixed the form moves on to modal 2."""
+    opened = await bot.command("consult")
+    rejected = await bot.submit(opened.body["data"]["custom_id"], {**STEP1, "email": "ada@"})
+    assert rejected.body["data"]["content"] == (
+        "Please fix these and submit again:\n- Email: 'ada@' does not look like an email address (name@example.org)"
+    )
+    token = opened.body["data"]["custom_id"].split("|")[1]
+    assert buttons(rejected) == [("Edit answers", f"cb|form:continue|{token}|0"), ("Cancel", f"cb|form:cancel|{token}")]
+    again = await bot.press(buttons(rejected)[0][1])
+    assert again.body["data"]["title"] == "Work with P2PU (1/2)"
+    assert modal_defaults(again) == {**STEP1, "email": "ada@"}
+    saved = await bot.submit(again.body["data"]["custom_id"], STEP1)
+    assert saved.body["data"]["content"] == "Saved part 1 of 2."
+
+
 # -- half-filled forms ----------------------------------------------------------------------------------------
 
 PREFIX = "study group 'Data Science for Librarians', spring term, session "  # longer than 50 characters

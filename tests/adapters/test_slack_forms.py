@@ -53,7 +53,7 @@ async def test_a_late_rejected_form_reopens_with_every_answer_kept(app: BotApp) 
             assert await post_form(url, {"payload": json.dumps(submission)}) == (200, "")
             (said,) = await api.wait_for("chat.postEphemeral", within=8)
             assert said["text"] == (
-                "Please fix these and submit again: - 'not-an-email' does not look like an email address "
+                "Please fix these and submit again: - Email: 'not-an-email' does not look like an email address "
                 "(name@example.org)"
             )
             edit = next(e for b in said["blocks"] if b["type"] == "actions" for e in b["elements"])

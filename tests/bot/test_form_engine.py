@@ -64,16 +64,45 @@ async def test_only_the_owner_can_continue_or_submit_a_draft_and_the_last_page_c
     assert [(lead.name, lead.timeline, lead.requester) for lead in leads] == [("Ann Lee", "Spring", "ann")]
 
 
-async def test_a_rejected_form_keeps_every_answer_and_reopens_at_the_bad_field(chat: Chat) -> None:
-    """A bad email on page 1 found at the end: the errors by field, and Edit answers opens page 1 filled in."""
+async def test_a_bad_answer_on_page_one_is_said_at_once_and_the_page_reopens_filled_in(chat: Chat) -> None:
+    """A bad email on page 1 is reported when page 1 is submitted, naming the field; Edit answers shows page 1 again
+    with everything typed, and the fixed page moves on to page 2."""
     page = (await _open(chat)).form_page
     assert page is not None
-    await chat.send(FormSubmission(_modal(chat), "", {**PAGE1, "email": "nope"}, draft=page.token, page=0))
-    (rejected,) = await chat.send(FormSubmission(_modal(chat), "", PAGE2, draft=page.token, page=1))
-    assert [name for name, _ in rejected.form_errors] == ["email"]
+    bad = {**PAGE1, "email": "nope", "name": ""}
+    (rejected,) = await chat.send(FormSubmission(_modal(chat), "", bad, draft=page.token, page=0))
+    assert rejected.text == (
+        "Please fix these and submit again:\n"
+        "- Your name is required\n"
+        "- Email: 'nope' does not look like an email address (name@example.org)"
+    )
+    assert [name for name, _ in rejected.form_errors] == ["name", "email"]
     assert [(b.label, b.value) for b in rejected.buttons] == [
         ("Edit answers", f"{page.token}|0"),
         ("Cancel", page.token),
     ]
     (shown,) = await chat.send(Action(_modal(chat), "form:continue", f"{page.token}|0"))
-    assert shown.form_page is not None and dict(shown.form_page.values) == {**PAGE1, "email": "nope", **PAGE2}
+    assert shown.form_page is not None and (shown.form_page.start, shown.form_page.stop) == (0, 5)
+    assert dict(shown.form_page.values) == bad
+    (saved,) = await chat.send(FormSubmission(_modal(chat), "", PAGE1, draft=page.token, page=0))
+    assert saved.text == "Saved part 1 of 2."
+
+
+async def test_a_form_rejected_at_the_end_keeps_every_answer_and_reopens_at_the_bad_field(chat: Chat) -> None:
+    """No consent on the last page: the feature's error, naming the field, and Edit answers opens page 2 filled in."""
+    page = (await _open(chat)).form_page
+    assert page is not None
+    await chat.send(FormSubmission(_modal(chat), "", PAGE1, draft=page.token, page=0))
+    (rejected,) = await chat.send(
+        FormSubmission(_modal(chat), "", {**PAGE2, "consent": "no"}, draft=page.token, page=1)
+    )
+    assert rejected.text == (
+        "Please fix these and submit again:\n- May we store these details and contact you about this request?: "
+        "we can only go ahead with your consent; answer 'yes' to agree"
+    )
+    assert [(b.label, b.value) for b in rejected.buttons] == [
+        ("Edit answers", f"{page.token}|1"),
+        ("Cancel", page.token),
+    ]
+    (shown,) = await chat.send(Action(_modal(chat), "form:continue", f"{page.token}|1"))
+    assert shown.form_page is not None and dict(shown.form_page.values) == {**PAGE1, **PAGE2, "consent": "no"}

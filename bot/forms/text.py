@@ -1,0 +1,55 @@
+"""What the form engine says, in one place: a form asked step by step (its questions, and the answers to control
+words) and a form in pages."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ANSWER_OR_STOP",
+    "BACK_OR_STOP",
+    "BUSY",
+    "CANCELLED",
+    "CANCELLED_STEPS",
+    "CLOSED",
+    "CONSENT_HINT",
+    "EXPIRED",
+    "FIX_THESE",
+    "HELP",
+    "KEEP_AS",
+    "KEEP_EMPTY",
+    "NOTHING_BEFORE",
+    "NOTHING_TO_KEEP",
+    "NO_SKIP",
+    "OPTIONAL_HINT",
+    "REFUSED",
+    "SAVED_PART",
+]
+
+# -- a form in pages -----------------------------------------------------------------------------------------------
+EXPIRED = "That form has expired. Please start again."
+CANCELLED = "Cancelled. Nothing you typed in that form was kept."
+CLOSED = "That form is no longer open."
+SAVED_PART = "Saved part {page} of {pages}."
+FIX_THESE = "Please fix these and submit again:"
+
+# -- a form asked step by step -------------------------------------------------------------------------------------
+CONSENT_HINT = "Answer 'yes' to agree."
+OPTIONAL_HINT = "(optional: answer 'skip' or '-' to leave it empty)"
+KEEP_AS = "Your answer so far: {answer}. Type 'keep' to leave it as {answer}."
+KEEP_EMPTY = "You left this empty. Type 'keep' to leave it empty."
+ANSWER_OR_STOP = "Type 'cancel' to stop, 'help' for more."
+BACK_OR_STOP = "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+CANCELLED_STEPS = "Cancelled: {title}. Nothing was saved."
+REFUSED = "Without your agreement I can't keep this, so nothing was saved ({title} cancelled)."
+NOTHING_BEFORE = "This is the first question: there is nothing before it."
+NOTHING_TO_KEEP = "There is no answer here to keep yet."
+NO_SKIP = "{label} is required, so it can't be skipped."
+BUSY = (
+    "You are filling in {title}, so I did not run `{command}`. Answer the question below to go on, or type "
+    "'cancel' to stop {title}; then `{command}` works."
+)
+HELP = (
+    "You are filling in {title}: answer the question below, or type 'cancel' to stop; commands work after.\n"
+    "- 'back' goes to the previous question; 'keep' leaves an answer you gave before as it is.\n"
+    "- 'skip' leaves an optional question empty.\n"
+    '- To answer with one of these words itself (or with a command), put it in quotes: "cancel".'
+)

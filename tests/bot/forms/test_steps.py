@@ -1,0 +1,193 @@
+"""A form asked step by step, as a console user sees it: back and keep, control words never kept as answers (and
+how to give one as the answer), a command typed mid-form, a restart, and two messages at once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.main.wiring import BotApp
+from storage.leads import list_leads
+from tests.conftest import Chat, Clock, DbTarget, make_settings
+
+INTRO_END = "Work with P2PU (1/9): Your name\nType 'cancel' to stop, 'help' for more."
+EMAIL = (
+    "Work with P2PU (2/9): Email\nWe will only use it to reply to you.\n"
+    "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+)
+ORGANIZATION = (
+    "Work with P2PU (3/9): Organization\nType 'back' for the previous question, 'cancel' to stop, 'help' for more."
+)
+HELP = (
+    "You are filling in Work with P2PU: answer the question below, or type 'cancel' to stop; commands work after.\n"
+    "- 'back' goes to the previous question; 'keep' leaves an answer you gave before as it is.\n"
+    "- 'skip' leaves an optional question empty.\n"
+    '- To answer with one of these words itself (or with a command), put it in quotes: "cancel".'
+)
+REST = ["Org", "1", "Train our librarians", "Soon", "skip", "yes", "skip"]
+
+
+async def _said(chat: Chat, text: str, **who: object) -> str:
+    """The one reply to ``text``, as its text."""
+    (reply,) = await chat.say(text, **who)
+    return reply.text
+
+
+async def _leads(chat: Chat) -> list[tuple[str, str, str]]:
+    async with chat.app.db.session() as session:
+        return [(lead.name, lead.email, lead.organization) for lead in await list_leads(session)]
+
+
+async def test_back_shows_the_answer_given_and_keep_moves_on_with_it(chat: Chat) -> None:
+    """`back` asks the previous question again with its answer; `keep` leaves it and asks the next, which offers
+    its own answer too; a new answer replaces the old one."""
+    assert (await chat.say("consult"))[-1].text == INTRO_END
+    await chat.say("Ann Lee")
+    await chat.say("ann@example.org")
+    assert await _said(chat, "back") == (
+        "Work with P2PU (2/9): Email\nWe will only use it to reply to you.\n"
+        'Your answer so far: "ann@example.org". Type \'keep\' to leave it as "ann@example.org".\n'
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    assert await _said(chat, "back") == (
+        "Work with P2PU (1/9): Your name\n"
+        'Your answer so far: "Ann Lee". Type \'keep\' to leave it as "Ann Lee".\n'
+        "Type 'cancel' to stop, 'help' for more."
+    )
+    assert await _said(chat, "keep") == (
+        "Work with P2PU (2/9): Email\nWe will only use it to reply to you.\n"
+        'Your answer so far: "ann@example.org". Type \'keep\' to leave it as "ann@example.org".\n'
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    assert await _said(chat, "ann@library.example.org") == ORGANIZATION
+    for answer in REST:
+        replies = await chat.say(answer)
+    assert "Your request is L-0001" in replies[0].text
+    assert await _leads(chat) == [("Ann Lee", "ann@library.example.org", "Org")]
+
+
+async def test_back_at_the_first_question_and_keep_with_no_answer_say_so(chat: Chat) -> None:
+    """Nothing before the first question, nothing to keep at a new one: said, and the question asked again."""
+    await chat.say("consult")
+    assert await _said(chat, "back") == f"This is the first question: there is nothing before it.\n\n{INTRO_END}"
+    assert await _said(chat, "keep") == f"There is no answer here to keep yet.\n\n{INTRO_END}"
+    await chat.say("Ann Lee")
+    assert await _said(chat, "keep") == f"There is no answer here to keep yet.\n\n{EMAIL}"
+
+
+async def test_a_skipped_answer_and_a_choice_are_offered_back_as_given(chat: Chat) -> None:
+    """Going back to a skipped optional field offers to leave it empty; a choice is shown by its label."""
+    await chat.say("consult")
+    for answer in ["Ann", "ann@example.org", "Org", "2", "Maps", "Soon", "skip"]:
+        await chat.say(answer)
+    budget = await _said(chat, "back")
+    assert budget.startswith("Work with P2PU (7/9): Budget range\n(optional: answer 'skip' or '-' to leave it empty)\n")
+    assert "You left this empty. Type 'keep' to leave it empty.\n" in budget
+    for _ in range(3):
+        choice = await _said(chat, "back")
+    assert "Type 'keep' to leave it as \"Course design\"." in choice
+    assert (await _said(chat, "keep")).startswith("Work with P2PU (5/9): Tell us about your project\n")
+
+
+async def test_help_is_never_kept_as_an_answer_and_says_how_to_give_a_control_word(chat: Chat) -> None:
+    """`help` at the name (free text, where it used to be kept as the name) shows help and the question again."""
+    await chat.say("consult")
+    assert await _said(chat, "help") == f"{HELP}\n\n{INTRO_END}"
+    assert await _said(chat, "?") == f"{HELP}\n\n{INTRO_END}"
+    await chat.say("Ann")
+    assert await _said(chat, "help") == f"{HELP}\n\n{EMAIL}"
+
+
+async def test_a_control_word_in_quotes_or_after_a_backslash_is_the_answer(chat: Chat) -> None:
+    """ "Help" in quotes is a name; \\cancel an organization; "skip" a budget: each kept as typed inside."""
+    await chat.say("consult")
+    assert await _said(chat, '"Help"') == EMAIL
+    await chat.say("ann@example.org")
+    await chat.say("\\cancel")
+    for answer in ["1", "Maps", "Soon", "\u201cskip\u201d", "yes", "skip"]:
+        replies = await chat.say(answer)
+    assert "Your request is L-0001" in replies[0].text
+    assert await _leads(chat) == [("Help", "ann@example.org", "cancel")]
+    async with chat.app.db.session() as session:
+        assert [lead.budget for lead in await list_leads(session)] == ["skip"]
+
+
+async def test_skip_at_a_required_question_is_refused_not_kept(chat: Chat) -> None:
+    """`skip` where an answer is needed says so; the name is not "skip"."""
+    await chat.say("consult")
+    assert await _said(chat, "skip") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
+
+
+async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat) -> None:
+    """`consult` again (or `/consult`) while the form is open says which form is open and how to stop it; the
+    question waits, and the answers so far are kept."""
+    await chat.say("consult")
+    await chat.say("Ann Lee")
+    busy = (
+        "You are filling in Work with P2PU, so I did not run `consult`. Answer the question below to go on, or type "
+        "'cancel' to stop Work with P2PU; then `consult` works."
+    )
+    assert await _said(chat, "consult") == f"{busy}\n\n{EMAIL}"
+    assert await _said(chat, "/consult") == f"{busy}\n\n{EMAIL}"
+    assert await _said(chat, "ann@example.org") == ORGANIZATION
+    assert (await _said(chat, "/leads mine")).startswith(
+        "You are filling in Work with P2PU, so I did not run `leads mine`. Answer the question below to go on, or "
+    )
+    assert await _said(chat, "ask around first") == (  # free text that starts with a command's word: an answer
+        "Work with P2PU (4/9): What would you like help with?\n  1. Facilitator training\n  2. Course design\n"
+        "  3. Running a pilot\n  4. Hosting / technical work\n  5. Research partnership\n  6. Something else\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    assert (await _said(chat, "cancel")) == "Cancelled: Work with P2PU. Nothing was saved."
+    assert (await chat.say("consult"))[-1].text == INTRO_END
+
+
+async def test_a_half_filled_form_survives_a_restart_with_its_answers(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """Answers typed before a restart are there after it: `back` shows them, and the form finishes once."""
+    first = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    await first.start()
+    await Chat(first).say("consult")
+    await Chat(first).say("Ann Lee")
+    await first.close()
+    second = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    await second.start()
+    try:
+        chat = Chat(second)
+        assert await second.dispatcher.pending_prompt(chat.origin()) == EMAIL
+        assert "Type 'keep' to leave it as \"Ann Lee\"." in await _said(chat, "back")
+        for answer in ["keep", "ann@example.org", *REST]:
+            replies = await chat.say(answer)
+        assert "Your request is L-0001" in replies[0].text
+        assert await _leads(chat) == [("Ann Lee", "ann@example.org", "Org")]
+    finally:
+        await second.close()
+
+
+async def test_two_messages_at_once_answer_two_questions_in_order(chat: Chat) -> None:
+    """Two lines sent together fill the name, then the email (one user's messages wait their turn)."""
+    await chat.say("consult")
+    name, email = await asyncio.gather(chat.say("Ann Lee"), chat.say("ann@example.org"))
+    assert [r.text for r in name + email] == [EMAIL, ORGANIZATION]
+
+
+async def test_the_last_answer_sent_twice_at_once_to_two_replicas_makes_one_lead(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """A retry of the last answer reaching another replica at the same moment: one lead, one thanks."""
+    apps = [BotApp(make_settings(db_target, tmp_path), clock=clock) for _ in range(2)]
+    for app in apps:
+        await app.start()
+    try:
+        one, two = Chat(apps[0]), Chat(apps[1])
+        await one.say("consult")
+        for answer in ["Ann Lee", "ann@example.org", *REST[:-1]]:
+            await one.say(answer)
+        both = await asyncio.gather(one.say("skip"), two.say("skip"))
+        thanks = [r.text for replies in both for r in replies if "Your request is" in r.text]
+        assert len(thanks) == 1 and "L-0001" in thanks[0]
+        assert await _leads(one) == [("Ann Lee", "ann@example.org", "Org")]
+    finally:
+        for app in apps:
+            await app.close()

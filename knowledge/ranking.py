@@ -38,6 +38,7 @@ import scipy.sparse as sp
 from knowledge.lexical import words_of
 from knowledge.loader import Recipe
 from knowledge.passages import blocks, joined, passages, questions_of, sentences_of
+from knowledge.phrases import PHRASE_WEIGHT, Phrases
 from knowledge.standins import ENGLISH_STOP_WORDS, normalize, tfidf_rows
 
 __all__ = [
@@ -237,8 +238,9 @@ class DocsIndex:
         has_passage = np.zeros(n_units, dtype=bool)
         has_passage[owner[self._is_passage]] = True
         self._no_passage = ~has_passage[owner]  # units with no body: their best row may be any row
+        words = [content_words(t) for t in texts]
         try:
-            rows, self._vocabulary, self._idf = tfidf_rows(texts, content_words)
+            rows, self._vocabulary, self._idf = tfidf_rows(words, list)
             rows = normalize(rows, copy=False)
         except ValueError:  # nothing but function words
             rows = sp.csr_matrix((len(texts), 1), dtype=np.float32)
@@ -256,6 +258,9 @@ class DocsIndex:
         self._page = np.arange(n_units) if parent is None else parent
         self._dense_centroids = normalize(membership @ dense).astype(np.float32)
         self._hub = self._hubness(rows, dense) if HUB_WEIGHT else np.zeros(n_units, dtype=np.float32)
+        usable = self._is_passage | self._no_passage
+        at = (membership, owner, self._starts, self._units, usable, self._page)
+        self.phrases = Phrases(words, self._vocabulary, *at, PAGE_WEIGHT, _BEST_ROW)
 
     def _hubness(self, rows: sp.csr_matrix, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """How close each unit is to the texts of other units on average over its nearest ones (CSLS-style)."""
@@ -306,6 +311,14 @@ class DocsIndex:
             lexical_centroid = self._centroids[terms].T @ weights
         return self._fused(lexical_rows, lexical_centroid, self.dense @ dense, self._dense_centroids @ dense)
 
+    def confidence_scores(
+        self, question: str, scores: npt.NDArray[np.float32], exclude: npt.NDArray[np.bool_], n: int
+    ) -> tuple[npt.NDArray[np.float32], Rivals]:
+        """``scores`` (see :meth:`scores`) plus the question's phrase evidence (:mod:`knowledge.phrases`): what a
+        unit's confidence is read from; and its rivals among the best ``n`` by them, units ``exclude`` left out."""
+        sure = (scores + PHRASE_WEIGHT * self.phrases.evidence(content_words(question))).astype(np.float32)
+        return sure, self.ranking(np.where(exclude, -np.inf, sure).astype(np.float32), n)[1]
+
     def scores_many(self, queries: Sequence[Query], dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
         """:meth:`scores` for many questions at once (``dense``: one sentence vector a row): questions x units."""
         asked = self._as_rows(queries, np.arange(len(queries)), len(queries))
@@ -355,6 +368,7 @@ class DocsIndex:
         out._rows = rows.T.tocsr().astype(np.float32)
         out._centroids = normalize(self._membership @ rows, copy=False).T.tocsr().astype(np.float32)
         out.dense = dense
+        out.phrases = self.phrases.held_out({r: content_words(t) for r, t in changed.items()})
         out._dense_centroids = normalize(self._membership @ dense).astype(np.float32)
         return out
 

@@ -78,6 +78,7 @@ from knowledge.standins import normalize, trim_memory
 from knowledge.vectors import Encoder, StaticEncoder, is_word, word_rows
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
+Scores = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
@@ -282,7 +283,8 @@ class KnowledgeBase:
                 scores = self._docs.scores(query, dense) - np.maximum(penalty, 0)
                 docs = np.where(self._has_examples, -np.inf, scores).astype(np.float32)
                 order, best = self._docs.ranking(docs, limit * 2)
-                hits = merge(self._checked(hits, scores, best), self._docs_hits(question, docs, order, best))
+                sure = self._docs.confidence_scores(question, scores, self._has_examples, limit * 2)
+                hits = merge(self._checked(hits, *sure), self._docs_hits(question, docs, order, best, sure))
                 if hits and not self._has_examples[self._index[hits[0].recipe.id]]:  # show the best passage
                     unit = self._index[hits[0].recipe.id]
                     passage = self._docs.passage(unit, query, question, dense, hits[0].recipe.title)
@@ -309,21 +311,21 @@ class KnowledgeBase:
         return sorted(out, key=lambda h: -h.score)
 
     def _docs_hits(
-        self, question: str, scores: npt.NDArray[np.float32], order: npt.NDArray[np.intp], best: Rivals
+        self, question: str, docs: Scores, order: npt.NDArray[np.intp], best: Rivals, sure: tuple[Scores, Rivals]
     ) -> list[Hit]:
-        """The best units without examples (docs pages and sections, in ``order``), each against other pages."""
+        """The docs units in ``order`` against other pages: ranked by ``docs``, as sure as ``sure`` says."""
         middle, slope = self._docs_curve
         # A question (nearly) the same as one a docs unit learned from feedback asks for that unit.
         asked = utils.default_process(question)
-        named = {int(i): fuzz.ratio(asked, p) for i in order for p in self._phrases[i][1:]}
+        named = {int(i): fuzz.ratio(asked, p) / 100.0 for i in order for p in self._phrases[i][1:]}
         hits = []
         for i in order:
-            score = best.raw(int(i), scores)
-            confidence = 1.0 / (1.0 + math.exp(-slope * (score - middle)))
-            if named.get(int(i), 0.0) >= PHRASE_MATCH:
-                confidence = max(confidence, named[int(i)] / 100.0)
-            hits.append(Hit(self.recipes[i], round(confidence, 4), round(score, 4)))
-        return sorted(hits, key=lambda h: -h.score)
+            rank, score = best.raw(int(i), docs), sure[1].raw(int(i), sure[0])
+            ranked, confidence = (1.0 / (1.0 + math.exp(-slope * (s - middle))) for s in (rank, score))
+            if named.get(int(i), 0.0) * 100 >= PHRASE_MATCH:
+                ranked, confidence = max(ranked, named[int(i)]), max(confidence, named[int(i)])
+            hits.append((ranked, Hit(self.recipes[i], round(confidence, 4), round(score, 4))))
+        return [hit for _, hit in sorted(hits, key=lambda p: -p[0])]
 
     def focused(self, hit: Hit, question: str) -> Hit:
         """``hit`` showing only the two sentences of its body that bear most on ``question``, a follow-up about an

@@ -28,6 +28,7 @@ import scipy.sparse as sp
 __all__ = ["ENGLISH_STOP_WORDS", "count_terms", "normalize", "tfidf_rows", "trim_memory"]
 
 _Matrix = TypeVar("_Matrix", bound=sp.spmatrix | npt.NDArray[np.floating])
+_Text = TypeVar("_Text")  # a text, or what the caller already made of it (its words)
 
 # fmt: off
 ENGLISH_STOP_WORDS: frozenset[str] = frozenset(
@@ -85,7 +86,7 @@ def normalize(matrix: _Matrix, *, copy: bool = True) -> _Matrix:
 _ROWS_AT_ONCE = 4096
 
 
-def count_terms(texts: Iterable[str], analyzer: Callable[[str], list[str]]) -> tuple[sp.csr_matrix, dict[str, int]]:
+def count_terms(texts: Iterable[_Text], analyzer: Callable[[_Text], list[str]]) -> tuple[sp.csr_matrix, dict[str, int]]:
     """Each text's term counts (float32) and the vocabulary (term -> column, columns in the terms' sorted order).
 
     Within a row, entries are in the order the terms were first met in the whole corpus, as scikit-learn's
@@ -120,7 +121,7 @@ def count_terms(texts: Iterable[str], analyzer: Callable[[str], list[str]]) -> t
 
 
 def tfidf_rows(
-    texts: Iterable[str], analyzer: Callable[[str], list[str]]
+    texts: Iterable[_Text], analyzer: Callable[[_Text], list[str]]
 ) -> tuple[sp.csr_matrix, dict[str, int], npt.NDArray[np.float32]]:
     """Sublinear TF-IDF rows of unit length (float32), the vocabulary and each column's smoothed IDF, as
     ``TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, dtype=np.float32)`` computes them.

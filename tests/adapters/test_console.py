@@ -16,6 +16,7 @@ from adapters.console import ConsoleAdapter
 from bot.events import Button, Event, Reply, Visibility
 from storage import Database
 from tests.conftest import ROOT
+from tests.fixtures import RETENTION_PAGE
 
 
 def run(
@@ -454,20 +455,7 @@ def _handbook(tmp_path: Path) -> None:
     """A docs tree imported with a base_url (so the starter recipes stay out), with one long section."""
     docs = tmp_path / "handbook"
     docs.mkdir()
-    (docs / "retention.md").write_text(
-        "# Retention\n\nEvery group loses a few people along the way.\n\n"
-        "## Follow up after a missed meeting\n\n"
-        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
-        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
-        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
-        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
-        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
-        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
-        "suggest they join for the discussion even without having done the reading. Leave the door open either "
-        "way: people who step out for a while often return for the next circle.\n\n"
-        "## Celebrate small wins\n\nName progress out loud at the end of each meeting: a finished module, a "
-        "question answered, a new skill tried. People stay where they feel they are getting somewhere.\n"
-    )
+    (docs / "retention.md").write_text(RETENTION_PAGE)
     (tmp_path / "communitybot.yaml").write_text(
         'knowledge_dirs:\n  - {path: handbook, base_url: "https://docs.example.org/"}\n'
     )

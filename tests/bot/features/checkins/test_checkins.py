@@ -12,6 +12,7 @@ from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
 from bot.when import plain
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.fixtures import RETENTION_PAGE
 
 FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}
 # Tuesday 3 March 2026, 18:00 in Berlin is 17:00 UTC.
@@ -326,18 +327,7 @@ async def test_a_blocker_answered_by_part_of_a_docs_section_says_read_more_once(
     """A blocker a docs section answers gets its passage and a "Read more" button, not also a "Read more" link."""
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "retention.md").write_text(
-        "# Retention\n\nEvery group loses a few people along the way.\n\n"
-        "## Follow up after a missed meeting\n\n"
-        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
-        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
-        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
-        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
-        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
-        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
-        "suggest they join for the discussion even without having done the reading. Leave the door open either "
-        "way: people who step out for a while often return for the next circle.\n"
-    )
+    (docs / "retention.md").write_text(RETENTION_PAGE)
     source = {"path": str(docs), "base_url": "https://docs.example.org/"}
     app = BotApp(make_settings(db_target, tmp_path, starter_recipes=False, knowledge_dirs=[source]), clock=clock)
     await app.start()

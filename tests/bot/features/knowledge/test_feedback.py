@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.events import Reply
 from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.fixtures import RETENTION_PAGE
 
 ODD = "my cohort is dwindling"
 
@@ -151,21 +152,8 @@ async def test_not_helpful_offers_the_runners_up(chat: Chat) -> None:
 def _docs_tree(folder: Path) -> Path:
     folder.mkdir()
     (folder / "SUMMARY.md").write_text("# Summary\n\n* [Keeping people](retention.md)\n")
-    (folder / "retention.md").write_text(
-        "---\ndescription: Keeping learners coming back.\nlayout: page\n---\n# Retention\n\n"
-        "Every group loses a few people along the way.\n\n"
-        "## Follow up after a missed meeting\n\n"
-        "Send a short, friendly note to anyone who missed a session. Ask how they are doing, not why they were "
-        "absent. Share what the group covered so catching up feels possible. Invite them to the next meeting by "
-        "name. Most people come back when someone notices they were gone. Keep the note short and warm.\n\n"
-        "If two meetings go by, try a phone call instead of another message. Some people drift away because the "
-        "schedule changed for them, others because they fell behind on the material and feel embarrassed. A call "
-        "lets you hear which it is. Offer a buddy from the group who can walk them through what they missed, or "
-        "suggest they join for the discussion even without having done the reading. Leave the door open either "
-        "way: people who step out for a while often return for the next circle.\n\n"
-        "## Celebrate small wins\n\nName progress out loud at the end of each meeting: a finished module, a "
-        "question answered, a new skill tried. People stay where they feel they are getting somewhere.\n"
-    )
+    front_matter = "---\ndescription: Keeping learners coming back.\nlayout: page\n---\n"
+    (folder / "retention.md").write_text(front_matter + RETENTION_PAGE)
     return folder
 
 

@@ -86,6 +86,7 @@ def read(spec: FormField, text: str, command_of: CommandOf = no_command) -> Read
     if spelled is not None:
         return _checked(spec, spelled)
     word = text.strip().casefold()
+    word = word.rstrip(" .!?") or word  # "help?" and "cancel!" are the words themselves ("?" asks for help)
     for words, intent in _INSTRUCTIONS:
         if word in words:
             return Reading(intent)

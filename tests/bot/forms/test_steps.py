@@ -94,6 +94,7 @@ async def test_help_is_never_kept_as_an_answer_and_says_how_to_give_a_control_wo
     await chat.say("consult")
     assert await _said(chat, "help") == f"{HELP}\n\n{INTRO_END}"
     assert await _said(chat, "?") == f"{HELP}\n\n{INTRO_END}"
+    assert await _said(chat, "Help?") == f"{HELP}\n\n{INTRO_END}"
     await chat.say("Ann")
     assert await _said(chat, "help") == f"{HELP}\n\n{EMAIL}"
 
@@ -113,9 +114,10 @@ async def test_a_control_word_in_quotes_or_after_a_backslash_is_the_answer(chat:
 
 
 async def test_skip_at_a_required_question_is_refused_not_kept(chat: Chat) -> None:
-    """`skip` where an answer is needed says so; the name is not "skip"."""
+    """`skip` where an answer is needed says so; the name is not "skip" (nor "skip.")."""
     await chat.say("consult")
     assert await _said(chat, "skip") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
+    assert await _said(chat, "skip.") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
 
 
 async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, select
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRow, FormDraftRow
@@ -23,6 +23,7 @@ __all__ = [
     "purge_drafts",
     "save_conversation",
     "save_draft",
+    "update_conversation",
 ]
 
 
@@ -34,6 +35,7 @@ def _record(row: ConversationRow) -> Conversation:
         form_json=row.form_json,
         values=json.loads(row.values_json),
         step=row.step,
+        version=row.version,
     )
 
 
@@ -50,7 +52,8 @@ async def get_conversation(session: AsyncSession, platform: str, channel: str, u
 
 
 async def save_conversation(session: AsyncSession, conv: Conversation, now: datetime) -> None:
-    """Create or update ``conv`` (one per user and channel: a new form replaces an unfinished one)."""
+    """Create or replace ``conv`` whatever the row holds (one per user and channel: a new form replaces an unfinished
+    one); its version is bumped, so a step read before is not saved over it (see :func:`update_conversation`)."""
     row = await session.scalar(
         select(ConversationRow).where(
             ConversationRow.platform == conv.platform,
@@ -59,12 +62,42 @@ async def save_conversation(session: AsyncSession, conv: Conversation, now: date
         )
     )
     if row is None:
-        row = ConversationRow(platform=conv.platform, channel=conv.channel, user_id=conv.user)
+        row = ConversationRow(platform=conv.platform, channel=conv.channel, user_id=conv.user, version=0)
         session.add(row)
+    else:
+        row.version = ConversationRow.version + 1  # in the UPDATE itself, so a save made meanwhile is counted too
     row.form_json = conv.form_json
     row.values_json = json.dumps(conv.values)
     row.step = conv.step
     row.updated_at = now
+
+
+async def update_conversation(session: AsyncSession, conv: Conversation, now: datetime) -> bool:
+    """Save ``conv``'s step and answers if its row is still as read (the same form, at ``conv.version``), bumping the
+    version; True if this call saved it.
+
+    The conditional UPDATE is a compare-and-set: when two messages of one user are handled at once (by two replicas),
+    both read the same step, and only the first save goes through; the other gets False and must not say its answer
+    was kept. A version, not the step and answers, is compared, so going back and answering again is a change too.
+    """
+    result = await session.execute(
+        update(ConversationRow)
+        .where(
+            ConversationRow.platform == conv.platform,
+            ConversationRow.channel == conv.channel,
+            ConversationRow.user_id == conv.user,
+            ConversationRow.form_json == conv.form_json,
+            ConversationRow.version == conv.version,
+        )
+        .values(
+            values_json=json.dumps(conv.values),
+            step=conv.step,
+            version=ConversationRow.version + 1,
+            updated_at=now,
+        )
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
 
 
 async def delete_conversation(session: AsyncSession, platform: str, channel: str, user: str) -> None:
@@ -79,10 +112,11 @@ async def delete_conversation(session: AsyncSession, platform: str, channel: str
 
 
 async def claim_conversation(session: AsyncSession, conv: Conversation) -> bool:
-    """Delete ``conv`` if it is still exactly as read (same form, step and answers); True if this call deleted it.
+    """Delete ``conv`` if it is still as read (the same form, at ``conv.version``); True if this call deleted it.
 
     The conditional DELETE is the claim: when the same last answer is handled twice at once (by two replicas), one
-    of them gets True and submits the form, the other gets False.
+    of them gets True and submits the form, the other gets False; so does a cancel read before another message moved
+    the form on.
     """
     result = await session.execute(
         delete(ConversationRow).where(
@@ -90,8 +124,7 @@ async def claim_conversation(session: AsyncSession, conv: Conversation) -> bool:
             ConversationRow.channel == conv.channel,
             ConversationRow.user_id == conv.user,
             ConversationRow.form_json == conv.form_json,
-            ConversationRow.values_json == json.dumps(conv.values),
-            ConversationRow.step == conv.step,
+            ConversationRow.version == conv.version,
         )
     )
     assert isinstance(result, CursorResult)

@@ -70,6 +70,7 @@ class ConversationRow(Base):
     form_json: Mapped[str] = mapped_column(Text, info={"personal": "no"})
     values_json: Mapped[str] = mapped_column(Text, default="{}", info={"personal": "json"})
     step: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=0)  # bumped by every save: a step saves over what it read
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

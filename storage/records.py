@@ -21,7 +21,7 @@ __all__ = [
 
 @dataclass(frozen=True)
 class Conversation:
-    """A form being filled in step by step."""
+    """A form being filled in step by step; ``version`` counts the saves of its row, as read."""
 
     platform: str
     channel: str
@@ -29,6 +29,7 @@ class Conversation:
     form_json: str
     values: dict[str, str]
     step: int
+    version: int = 0
 
 
 @dataclass(frozen=True)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy.exc import StatementError
 
 from storage import Database
-from storage.conversations import delete_conversation, get_conversation, save_conversation
+from storage.conversations import (
+    claim_conversation,
+    delete_conversation,
+    get_conversation,
+    save_conversation,
+    update_conversation,
+)
 from storage.leads import NewLead, find_open_lead_by_email, insert_lead, list_leads, update_lead
 from storage.records import Conversation
 
@@ -65,3 +72,30 @@ async def test_open_lead_lookup_ignores_case_and_closed_leads(db: Database) -> N
         await update_lead(s, first.id, NOW, status="spam")
     async with db.session() as s:
         assert await find_open_lead_by_email(s, "ann@example.org") is None
+
+
+async def test_a_step_is_saved_only_over_the_version_it_read(db: Database) -> None:
+    """A save made from a stale read (another save came first, even one back to the same step and answers) is
+    refused and changes nothing; a save over what was read goes through and bumps the version; so does a new form."""
+    async with db.session() as s:
+        await save_conversation(s, Conversation("slack", "C1", "U1", "{}", {}, 0), NOW)
+    async with db.session() as s:
+        read = await get_conversation(s, "slack", "C1", "U1")
+    assert read is not None and read.version == 0
+    async with db.session() as s:
+        assert await update_conversation(s, replace(read, values={"name": "Ann"}, step=1), NOW)
+    async with db.session() as s:
+        assert not await update_conversation(s, replace(read, values={"name": "Bo"}, step=1), NOW)
+        now = await get_conversation(s, "slack", "C1", "U1")
+        assert now is not None and (now.values, now.step, now.version) == ({"name": "Ann"}, 1, 1)
+        assert await update_conversation(s, replace(now, step=0), NOW)  # back ...
+    async with db.session() as s:
+        assert await update_conversation(s, replace(now, version=2), NOW)  # ... and keep: as read, but version 3
+        assert not await update_conversation(s, replace(now, values={"name": "Bo"}, step=2), NOW)
+        assert not await claim_conversation(s, now)
+        await save_conversation(s, Conversation("slack", "C1", "U1", '{"form_id": "other"}', {}, 0), NOW)
+    async with db.session() as s:
+        replaced = await get_conversation(s, "slack", "C1", "U1")
+        assert replaced is not None and replaced.version == 4
+        assert not await update_conversation(s, replace(replaced, form_json="{}"), NOW)
+        assert await claim_conversation(s, replaced)

@@ -3,9 +3,11 @@ the database, so a half-filled form survives a restart or a move to another repl
 
 An origin's ``form_page_size`` picks the way: 0 asks field by field in the chat (the console, direct messages), a
 positive size shows pages of at most that many fields (5 in a Discord modal, 100 in a Slack modal, so one page).
-Step by step, the state is one conversation per user and channel: the next message answers the field asked. In
-pages, the state is a draft named by a token; each page's submission carries the token back, the engine merges its
-answers, and answers with "Saved part n of N" and a "Continue" button, or submits the whole form to its feature.
+Step by step, the state is one conversation per user and channel: the next message answers the field asked, and
+each step is saved only over the version it read, so of two messages handled at once (two replicas) the second
+changes nothing and says the form moved on. In pages, the state is a draft named by a token; each page's submission
+carries the token back, the engine merges its answers, and answers with "Saved part n of N" and a "Continue"
+button, or submits the whole form to its feature.
 A form the feature rejects keeps every answer, with an "Edit answers" button that reopens it filled in.
 
 "Continue", "Edit answers" and "Cancel" are core buttons (prefix ``form``), so an adapter keeps no form state: it
@@ -41,6 +43,7 @@ from storage.conversations import (
     purge_drafts,
     save_conversation,
     save_draft,
+    update_conversation,
 )
 from storage.records import Conversation, FormDraft
 
@@ -256,7 +259,9 @@ class FormEngine:
         match reading.intent:
             case Intent.CANCEL | Intent.REFUSE:
                 async with self.db.session() as session:
-                    await claim_conversation(session, conv)
+                    cancelled = await claim_conversation(session, conv)
+                if not cancelled:
+                    return await self._overtaken(form, conv)
                 said = say.CANCELLED_STEPS if reading.intent is Intent.CANCEL else say.REFUSED
                 return [_private(said.format(title=form.title))]
             case Intent.HELP:
@@ -285,10 +290,27 @@ class FormEngine:
         return await self._finish_steps(ctx, conv, form, values)
 
     async def _ask(self, ctx: Context, form: Form, conv: Conversation) -> Replies:
-        """Keep ``conv`` and ask its question (offering to keep an answer given before)."""
+        """Keep ``conv`` and ask its question (offering to keep an answer given before), unless the form changed
+        since ``conv`` was read."""
         async with self.db.session() as session:
-            await save_conversation(session, conv, ctx.now)
+            saved = await update_conversation(session, conv, ctx.now)
+        if not saved:
+            return await self._overtaken(form, conv)
         return [_private(prompt_for(form, conv.step, conv.values))]
+
+    async def _overtaken(self, form: Form, conv: Conversation) -> Replies:
+        """The reply to a message that changed nothing because another message of the user's (on another replica)
+        changed ``conv`` first: the form moved on, with the question it is on now, or it ended."""
+        async with self.db.session() as session:
+            current = await get_conversation(session, conv.platform, conv.channel, conv.user)
+        if current is None or current.form_json != conv.form_json:
+            ended = say.ENDED.format(title=form.title)
+            if current is None:
+                return [_private(ended)]
+            other = form_from_json(current.form_json)  # replaced by a form started meanwhile: its question
+            return [_private(f"{ended}\n\n{prompt_for(other, current.step, current.values)}")]
+        moved = say.MOVED_ON.format(title=form.title)
+        return [_private(f"{moved}\n\n{prompt_for(form, current.step, current.values)}")]
 
     async def _finish_steps(self, ctx: Context, conv: Conversation, form: Form, values: dict[str, str]) -> Replies:
         async def rejected(bad: int, exc: FormErrors) -> Replies:

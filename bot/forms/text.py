@@ -11,11 +11,13 @@ __all__ = [
     "CANCELLED_STEPS",
     "CLOSED",
     "CONSENT_HINT",
+    "ENDED",
     "EXPIRED",
     "FIX_THESE",
     "HELP",
     "KEEP_AS",
     "KEEP_EMPTY",
+    "MOVED_ON",
     "NOTHING_BEFORE",
     "NOTHING_TO_KEEP",
     "NO_SKIP",
@@ -43,6 +45,12 @@ REFUSED = "Without your agreement I can't keep this, so nothing was saved ({titl
 NOTHING_BEFORE = "This is the first question: there is nothing before it."
 NOTHING_TO_KEEP = "There is no answer here to keep yet."
 NO_SKIP = "{label} is required, so it can't be skipped."
+# Two messages handled at once (two replicas): the one read before the other changed the form changes nothing.
+MOVED_ON = "{title} moved on meanwhile (another message of yours got there first), so this message changed nothing."
+ENDED = (
+    "{title} was finished or cancelled meanwhile (another message of yours got there first), so this message changed "
+    "nothing."
+)
 BUSY = (
     "You are filling in {title}, so I did not run `{command}`. Answer the question below to go on, or type "
     "'cancel' to stop {title}; then `{command}` works."

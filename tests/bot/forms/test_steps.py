@@ -1,13 +1,19 @@
 """A form asked step by step, as a console user sees it: back and keep, control words never kept as answers (and
-how to give one as the answer), a command typed mid-form, a restart, and two messages at once."""
+how to give one as the answer), a command typed mid-form, a restart, and two messages at once (on one replica, or
+two replicas: one message is taken, the other says the form moved on)."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
 
+import pytest
+
+from bot.events import Form, FormField, Origin, Reply
 from bot.main.wiring import BotApp
 from storage.leads import list_leads
+from storage.records import Conversation
 from tests.conftest import Chat, Clock, DbTarget, make_settings
 
 INTRO_END = "Work with P2PU (1/9): Your name\nType 'cancel' to stop, 'help' for more."
@@ -193,3 +199,123 @@ async def test_the_last_answer_sent_twice_at_once_to_two_replicas_makes_one_lead
     finally:
         for app in apps:
             await app.close()
+
+
+MOVED_ON = (
+    "Work with P2PU moved on meanwhile (another message of yours got there first), so this message changed nothing."
+)
+ENDED = (
+    "Work with P2PU was finished or cancelled meanwhile (another message of yours got there first), so this message "
+    "changed nothing."
+)
+
+
+@pytest.fixture
+async def replicas(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Chat, Chat]]:
+    """Two bots sharing one database (two replicas), each with a chat as Ann."""
+    apps = [BotApp(make_settings(db_target, tmp_path), clock=clock) for _ in range(2)]
+    for app in apps:
+        await app.start()
+    yield Chat(apps[0]), Chat(apps[1])
+    for app in apps:
+        await app.close()
+
+
+async def _overtaken(late: Chat, text: str, first: Awaitable[list[Reply]]) -> list[str]:
+    """``text`` sent to the ``late`` replica, which reads the form, then waits while ``first`` (another message of
+    Ann's, on the other replica) is handled in full; what ``late`` replies."""
+    forms = late.app.dispatcher.forms
+    read, first_done = asyncio.Event(), asyncio.Event()
+    reading = forms.pending
+
+    async def read_then_wait(origin: Origin) -> Conversation | None:
+        conv = await reading(origin)
+        read.set()
+        await first_done.wait()
+        return conv
+
+    forms.pending = read_then_wait  # type: ignore[method-assign]
+    try:
+        replies = asyncio.ensure_future(late.say(text))
+        await read.wait()
+        await first
+        first_done.set()
+        return [r.text for r in await replies]
+    finally:
+        forms.pending = reading  # type: ignore[method-assign]
+
+
+async def test_two_answers_to_one_question_on_two_replicas_keep_one_and_say_so(replicas: tuple[Chat, Chat]) -> None:
+    """Two answers to the name read at once by two replicas: the first is kept and the email asked; the other is
+    not kept as the name, says the form moved on and asks the email, with no answer offered to keep."""
+    one, two = replicas
+    await one.say("consult")
+    first = one.say("Ann Lee")
+    assert await _overtaken(two, "ann@example.org", first) == [f"{MOVED_ON}\n\n{EMAIL}"]
+    assert one.sent[-1].text == EMAIL
+    assert await _said(two, "back") == (
+        "Work with P2PU (1/9): Your name\n"
+        'Your answer so far: "Ann Lee". Type \'keep\' to leave it as "Ann Lee".\n'
+        "Type 'cancel' to stop, 'help' for more."
+    )
+    for answer in ["keep", "ann@example.org", *REST]:
+        replies = await one.say(answer)
+    assert "Your request is L-0001" in replies[0].text
+    assert await _leads(one) == [("Ann Lee", "ann@example.org", "Org")]
+
+
+async def test_going_back_and_forth_meanwhile_still_counts_as_moved_on(replicas: tuple[Chat, Chat]) -> None:
+    """An answer read at the email while `back` and `keep` on the other replica bring the form to the email again:
+    not kept (the form moved on and came back), and the email asked again."""
+    one, two = replicas
+    await one.say("consult")
+    await one.say("Ann Lee")
+
+    async def back_and_keep() -> list[Reply]:
+        await one.say("back")
+        return await one.say("keep")
+
+    assert await _overtaken(two, "bo@example.org", back_and_keep()) == [f"{MOVED_ON}\n\n{EMAIL}"]
+    assert await _said(one, "ann@example.org") == ORGANIZATION
+
+
+async def test_an_answer_to_a_form_cancelled_meanwhile_says_so_and_keeps_nothing(replicas: tuple[Chat, Chat]) -> None:
+    """`cancel` on one replica while the other holds an answer to the email: cancelled, and the answer says the form
+    ended instead of asking the next question; no form is left open and no lead made."""
+    one, two = replicas
+    await one.say("consult")
+    await one.say("Ann Lee")
+    first = one.say("cancel")
+    assert await _overtaken(two, "ann@example.org", first) == [ENDED]
+    assert one.sent[-1].text == "Cancelled: Work with P2PU. Nothing was saved."
+    assert await one.app.dispatcher.pending_prompt(one.origin()) is None
+    assert await _leads(one) == []
+
+
+async def test_cancel_read_before_an_answer_taken_meanwhile_does_not_claim_it_cancelled(
+    replicas: tuple[Chat, Chat],
+) -> None:
+    """`cancel` read at the email while the other replica keeps the email: not "Cancelled" (the form is still open),
+    but that it moved on, with the question it is on now."""
+    one, two = replicas
+    await one.say("consult")
+    await one.say("Ann Lee")
+    first = one.say("ann@example.org")
+    assert await _overtaken(two, "cancel", first) == [f"{MOVED_ON}\n\n{ORGANIZATION}"]
+    assert await _said(one, "cancel") == "Cancelled: Work with P2PU. Nothing was saved."
+
+
+async def test_an_answer_to_a_form_replaced_meanwhile_asks_the_new_forms_question(chat: Chat) -> None:
+    """An answer read at the email of Work with P2PU while a new form replaced it: Work with P2PU ended, and the
+    new form's first question is asked; the answer is not kept in either form."""
+    await chat.say("consult")
+    await chat.say("Ann Lee")
+    dispatcher = chat.app.dispatcher
+    read = await dispatcher.forms.pending(chat.origin())
+    assert read is not None
+    feedback = Form("feedback", "Feedback", (FormField("liked", "What did you like?"),))
+    await dispatcher.start_form(chat.origin(), Reply("", form=feedback))
+    replies = await dispatcher.forms.answer(dispatcher.context(chat.origin()), read, "ann@example.org")
+    liked = "Feedback (1/1): What did you like?\nType 'cancel' to stop, 'help' for more."
+    assert [r.text for r in replies] == [f"{ENDED}\n\n{liked}"]
+    assert await dispatcher.pending_prompt(chat.origin()) == liked

@@ -27,7 +27,7 @@ from bot.pulse.meetings import MeetingsPulse, meetings_pulse
 from bot.pulse.trends import falling as _falling
 from bot.pulse.trends import rate as _rate
 from bot.pulse.trends import trend as _trend
-from knowledge.search import tokens
+from knowledge.topics import tokens
 from storage import Database
 from storage.escalations import escalations_between
 from storage.reports import (

@@ -21,7 +21,7 @@ from bot.errors import NotFound, RecipeError, UsageError
 from bot.features.escalations import text
 from bot.settings import Settings
 from knowledge.loader import parse_recipe
-from knowledge.search import tokens
+from knowledge.topics import tokens
 
 __all__ = ["Draft", "drafts_dir", "list_drafts", "live_dir", "publish", "write_draft"]
 

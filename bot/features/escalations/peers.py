@@ -32,7 +32,7 @@ from bot.routing import HELP
 from bot.settings_models import EscalationSettings
 from bot.staff_hours import when_back
 from bot.usertext import member, quote
-from knowledge.search import tokens
+from knowledge.topics import tokens
 from storage.escalations import (
     Helper,
     add_peer,

@@ -11,7 +11,7 @@ from rapidfuzz import fuzz
 from bot.events import Reply, Visibility
 from bot.features.knowledge import text
 from bot.usertext import quote
-from knowledge.search import tokens
+from knowledge.topics import tokens
 from storage.questions import AskedQuestion, RecipeStats
 
 __all__ = ["clusters", "gap_stubs", "gaps_reply", "stats_reply"]

@@ -43,6 +43,7 @@ from knowledge.standins import ENGLISH_STOP_WORDS, normalize, tfidf_rows
 
 __all__ = [
     "CONTRASTS",
+    "LEXICAL_SHARE",
     "PLAUSIBLE_DOCS",
     "DocsIndex",
     "Hit",
@@ -75,7 +76,9 @@ _KEEP = frozenset().union(*(a | b for a, b in CONTRASTS), _NEGATIONS)
 _STOP = (frozenset(ENGLISH_STOP_WORDS) | {"does", "did", "doing"}) - _KEEP
 # A clitic ("what's", "i'm", "learners'") is not part of the word's topic; negations keep theirs ("don't").
 _CLITIC = re.compile(r"'(?:s|m|re|ve|ll|d)?$")
-_LEXICAL = 0.5  # share of the lexical similarity (the rest is meaning)
+# Share of lexical closeness in a docs score (the rest is meaning), by encoder. [semantic], docs dev sets top-1 P2PU /
+# Mozilla: 0.5: 0.800 / 0.883; 0.4: 0.825 / 0.917 (0.35-0.45, best row 0.4-0.5: 0.812-0.825 / 0.900-0.917).
+LEXICAL_SHARE = {"static": 0.5, "semantic": 0.4}
 _HUB_SAMPLE = 1000  # texts that stand in for questions when measuring how much of a hub each unit is
 _HUB_K = 10  # a unit's hubness: its mean closeness to the stand-in questions it is nearest to
 HUB_WEIGHT = 0.2  # hubness taken off each unit's score (CSLS, Conneau et al. 2018)
@@ -219,6 +222,8 @@ class DocsIndex:
         owner: the unit (index into the knowledge base) of each row, in ascending order.
         dense: every row's sentence vector (unit length), as the main index computed it.
         n_units: how many units the knowledge base has in all (units without rows here score ``-inf``).
+        parent, is_passage: each unit's page (itself for a page), which rows are body passages (None: all).
+        lexical: the share of lexical closeness in a score (:data:`LEXICAL_SHARE` of the encoder).
 
     Attributes ``texts``, ``owner`` and ``dense`` are the rows as given (read them, do not change them).
     """
@@ -231,8 +236,10 @@ class DocsIndex:
         n_units: int,
         parent: npt.NDArray[np.intp] | None = None,
         is_passage: npt.NDArray[np.bool_] | None = None,
+        lexical: float = LEXICAL_SHARE["static"],
     ) -> None:
         self._parent = parent
+        self._lexical = lexical
         self.texts = list(texts)
         self._is_passage = np.ones(len(texts), dtype=bool) if is_passage is None else is_passage
         has_passage = np.zeros(n_units, dtype=bool)
@@ -266,7 +273,7 @@ class DocsIndex:
         """How close each unit is to the texts of other units on average over its nearest ones (CSLS-style)."""
         m = rows.shape[0]
         pick = np.random.default_rng(0).choice(m, size=min(m, _HUB_SAMPLE), replace=False)
-        sims = _LEXICAL * (rows[pick] @ self._centroids).toarray() + (1 - _LEXICAL) * (
+        sims = self._lexical * (rows[pick] @ self._centroids).toarray() + (1 - self._lexical) * (
             dense[pick] @ self._dense_centroids.T
         )
         sims[np.arange(len(pick)), self.owner[pick]] = -np.inf  # a unit's own text does not count
@@ -298,7 +305,7 @@ class DocsIndex:
             return None
         terms, weights = query
         lexical = self._rows[terms][:, rows].T @ weights if len(terms) else np.zeros(len(rows), dtype=np.float32)
-        fused = _LEXICAL * lexical + (1 - _LEXICAL) * (self.dense[rows] @ dense)
+        fused = self._lexical * lexical + (1 - self._lexical) * (self.dense[rows] @ dense)
         return best_sentences(self.texts[rows[int(np.argmax(fused))]], question, title)
 
     def scores(self, query: Query, dense: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -335,11 +342,11 @@ class DocsIndex:
         dense_centroid: npt.NDArray[np.float32],
     ) -> npt.NDArray[np.float32]:
         """Units' scores from their rows' and centroids' closeness (the last axis; one question a row when 2-D)."""
-        rows = _LEXICAL * lexical_rows + (1 - _LEXICAL) * dense_rows
+        rows = self._lexical * lexical_rows + (1 - self._lexical) * dense_rows
         # The best row is a body passage: a heading phrased like a question must not stand in for an answer.
         rows = np.where(self._is_passage | self._no_passage, rows, -np.inf)
         best = np.maximum.reduceat(rows, self._starts, axis=-1) if rows.shape[-1] else rows
-        centroid = _LEXICAL * lexical_centroid + (1 - _LEXICAL) * dense_centroid
+        centroid = self._lexical * lexical_centroid + (1 - self._lexical) * dense_centroid
         units = self._units
         out = np.full((*rows.shape[:-1], self._n), -np.inf, dtype=np.float32)
         out[..., units] = (1 - _BEST_ROW) * centroid[..., units] + _BEST_ROW * best - HUB_WEIGHT * self._hub[units]

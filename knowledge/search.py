@@ -63,6 +63,7 @@ from knowledge.loader import Recipe
 from knowledge.passages import joined, passages, questions_of, sentences_of
 from knowledge.ranking import (
     CONTRASTS,
+    LEXICAL_SHARE,
     PLAUSIBLE_DOCS,
     DocsIndex,
     Hit,
@@ -77,40 +78,14 @@ from knowledge.selfcheck import docs_middle
 from knowledge.standins import normalize, trim_memory
 from knowledge.vectors import Encoder, StaticEncoder, is_word, word_rows
 
-__all__ = ["Answer", "Hit", "KnowledgeBase", "passages", "tokens"]
+__all__ = ["Answer", "Hit", "KnowledgeBase", "passages"]
 Scores = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-# Short words that carry no topic; only used to key and group logged questions (the ranker weighs words by IDF).
-# fmt: off
-_STOP = frozenset(
-    [
-        "a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "by", "from", "is", "are",
-        "was", "were", "be", "been", "being", "do", "does", "did", "i", "you", "we", "they", "he", "she", "it", "my",
-        "your", "our", "their", "me", "us", "them", "this", "that", "these", "those", "what", "which", "who", "whom",
-        "how", "when", "where", "why", "can", "could", "should", "would", "will", "shall", "may", "might", "must",
-        "have", "has", "had", "there", "here", "about", "into", "as", "if", "so", "not", "no", "any", "some", "get",
-        "just", "than", "then", "also", "very",
-    ]
-)
-# fmt: on
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _FOLLOW_UP = 2  # sentences shown for a follow-up about an answer already given
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
-
-
-def tokens(text: str) -> list[str]:
-    """Lower-case content words of ``text``, with a light plural strip (for grouping logged questions)."""
-    out = []
-    for word in _WORD.findall(text.lower()):
-        if word in _STOP:
-            continue
-        if len(word) > 4 and word.endswith("s") and not word.endswith("ss"):
-            word = word[:-1]
-        out.append(word)
-    return out
 
 
 @dataclass(frozen=True)
@@ -222,7 +197,8 @@ class KnowledgeBase:
         pages = [self._index.get(page, i) for i, page in enumerate(self._page)]
         parent = np.asarray([p if not self._has_examples[p] else i for i, p in enumerate(pages)])
         is_passage = rows >= n_short
-        docs = DocsIndex([texts[k] for k in rows], owner[rows], dense[rows], len(self.recipes), parent, is_passage)
+        at = (owner[rows], dense[rows], len(self.recipes), parent, is_passage, LEXICAL_SHARE[self.encoder.name])
+        docs = DocsIndex([texts[k] for k in rows], *at)
         shipped = CALIBRATION[(self.encoder.name, "docs")]
         with _blas().limit(limits=1, user_api="blas"):  # small products, as when answering
             middle = docs_middle(docs, is_passage, parent, ~self._has_examples, self.encoder, shipped)

@@ -54,3 +54,13 @@ def test_the_pair_in_order_is_surer_than_the_same_words_in_another_order() -> No
     assert [h.recipe.id for h in together] == [h.recipe.id for h in apart]
     assert together[0].recipe.id == "journals"
     assert together[0].raw > apart[0].raw
+
+
+def test_the_lexical_share_weighs_words_against_meaning() -> None:
+    """All words: the unit that uses the question's words wins; all meaning: the unit whose vector the question has."""
+    texts = ["Book the library meeting room for every week.", "Flyers at the desk bring new learners along."]
+    dense = np.eye(2, 4, dtype=np.float32)
+    for share, winner in ((1.0, 0), (0.0, 1)):
+        index = DocsIndex(texts, np.arange(2), dense, 2, lexical=share)
+        scores = index.scores(index.query("library meeting room"), dense[1])
+        assert int(np.argmax(scores)) == winner, share

@@ -30,9 +30,9 @@ import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 
-from knowledge.examples import DENSE_WEIGHT, Classifier
+from knowledge.examples import DENSE_WEIGHT, POOLED_WEIGHT, Classifier
 
-__all__ = ["BUDGET", "MAX_ITER", "train"]
+__all__ = ["BUDGET", "MAX_ITER", "fits", "train"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,7 @@ def train(
     dense: npt.NDArray[np.float32],
     owner: npt.NDArray[np.intp],
     has_examples: npt.NDArray[np.bool_],
+    pooled: npt.NDArray[np.float32] | None = None,
 ) -> Classifier | None:
     """The classifier over the units that have example questions (it learns from examples, not prose), or None.
 
@@ -68,19 +69,24 @@ def train(
         dense: every text's sentence vector.
         owner: the unit of each text.
         has_examples: per unit, whether it has example questions.
+        pooled: more features of the texts of units with examples, in text order
+            (:func:`knowledge.vectors.pooled_rows`), or None.
     """
     classes = np.flatnonzero(has_examples)
     n = len(classes)
-    features = lexical.shape[1] + dense.shape[1]
+    features = lexical.shape[1] + dense.shape[1] + (0 if pooled is None else pooled.shape[1])
     if n < 2:
         return None
-    if n * features > BUDGET:
+    if not fits(n, features):
         log.info("knowledge base: %d recipes x %d features, over the SVM budget: per-question classifier", n, features)
         return None
     from sklearn.exceptions import ConvergenceWarning  # only building needs scikit-learn (0.5 s to import)
 
     rows = np.flatnonzero(has_examples[owner])
-    x = sp.hstack([lexical[rows], sp.csr_matrix(dense[rows] * DENSE_WEIGHT)]).tocsr()
+    blocks = [lexical[rows], sp.csr_matrix(dense[rows] * DENSE_WEIGHT)]
+    if pooled is not None:
+        blocks.append(sp.csr_matrix(pooled * POOLED_WEIGHT))
+    x = sp.hstack(blocks).tocsr()
     label = np.searchsorted(classes, owner[rows])
     first = len(rows) / n + min(_NEIGHBOURS, n - 1) * _PER_NEIGHBOUR + _SAMPLE  # a first working set's size at most
     with warnings.catch_warnings():  # stopping at max_iter still leaves a usable model
@@ -90,6 +96,11 @@ def train(
         else:
             coef, intercept = _working_sets(x.astype(np.float64), label, n)
     return coef.astype(np.float32), intercept.astype(np.float32), classes
+
+
+def fits(classes: int, features: int) -> bool:
+    """Whether an SVM over ``classes`` recipes and ``features`` features is within :data:`BUDGET`."""
+    return classes * features <= BUDGET
 
 
 def _svc() -> Any:

@@ -6,8 +6,10 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from knowledge import classifier
+from knowledge import KnowledgeBase, Recipe, classifier
 from knowledge.examples import DENSE_WEIGHT
+from knowledge.lexical import LexicalFeatures
+from knowledge.vectors import pooled, pooled_rows
 
 RECIPES, TEXTS = 40, 60  # texts per recipe
 
@@ -55,3 +57,28 @@ def test_working_sets_pick_the_recipes_the_full_fit_picks(monkeypatch: pytest.Mo
     assert agree >= 0.98, agree  # the first fit alone: 0.80
     assert np.mean(_picks(working, lexical, dense) == owner) >= 0.9
     assert all(np.array_equal(a, b) for a, b in zip(working, again, strict=True))
+
+
+def test_the_word_vectors_max_and_min_are_the_same_for_a_text_alone_and_among_others() -> None:
+    """Texts in a batch (the SVM's training rows) get what one question gets; no known word gives zeros."""
+    texts = ["how do I book a room", "", "zzqx blorf", "Thanks a lot for the ROOM!"]
+    lexical = LexicalFeatures()
+    lexical.fit_transform(texts, [])
+    rows = pooled_rows(lexical.word_counts, lexical.vocabulary)
+    assert np.allclose(rows, np.vstack([pooled(t) for t in texts]), atol=1e-6)
+    assert np.allclose(np.linalg.norm(rows, axis=1), [np.sqrt(2), 0.0, 0.0, np.sqrt(2)], atol=1e-6)
+
+
+def test_the_svm_reads_the_max_and_min_for_few_examples_a_recipe_only() -> None:
+    """Ten examples a recipe: the max and min are SVM features; fifty: the mean alone (they would double its work)."""
+    words = ["venue", "room", "library", "flyer", "poster", "promote", "week", "hour", "length", "snack", "tea"]
+    rng = np.random.default_rng(3)
+
+    def recipes(examples: int) -> list[Recipe]:
+        return [
+            Recipe(f"r{k}", f"Recipe {k}", "", questions=tuple(" ".join(rng.choice(words, 4)) for _ in range(examples)))
+            for k in range(3)
+        ]
+
+    assert KnowledgeBase(recipes(10))._examples.pooled
+    assert not KnowledgeBase(recipes(50))._examples.pooled

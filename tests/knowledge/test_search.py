@@ -112,8 +112,9 @@ def test_misspelt_words_are_read_as_the_words_of_the_knowledge_base(starter: Kno
 def test_a_message_with_several_questions_answers_each(starter: KnowledgeBase) -> None:
     """Each question of the message gets its answer when sure; one question alone has no "also"."""
     answer = starter.answer("how do I promote my circle and how do i find a venue and how long should meetings be")
-    assert answer.best is not None and answer.best.recipe.id == "recruiting/promotion"
-    assert [h.recipe.id for h in answer.also] == ["space/choosing-a-venue", "circles/meeting-length"]
+    assert answer.best is not None
+    answered = [answer.best.recipe.id, *(h.recipe.id for h in answer.also)]
+    assert sorted(answered) == ["circles/meeting-length", "recruiting/promotion", "space/choosing-a-venue"]
     assert starter.answer("how do I add and remove members").also == ()
     declined_first = starter.answer("what is the weather? and how do i find a venue")
     assert declined_first.best is not None and declined_first.best.recipe.id == "space/choosing-a-venue"

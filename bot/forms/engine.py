@@ -204,16 +204,18 @@ class FormEngine:
         claim: Callable[[AsyncSession], Awaitable[bool]],
         rejected: Callable[[int, FormErrors], Awaitable[Replies]],
         restore: Callable[[AsyncSession], Awaitable[None]],
+        lost: Callable[[], Awaitable[Replies]] | None = None,
     ) -> Replies:
         """Give a finished form to its feature once: the half-filled form is claimed (deleted) first, so the same
-        last answer or page sent twice at once (a retry, another replica) finds nothing the second time.
+        last answer or page sent twice at once (a retry, another replica) finds nothing the second time: that one
+        gets ``lost``'s replies (none without it: a page submitted twice is one click).
 
         A check across fields that fails (``FormErrors``) goes to ``rejected`` with the first bad field's index;
         any other failure ``restore``s what was claimed, so sending the last step again works.
         """
         async with self.db.session() as session:
             if not await claim(session):
-                return []
+                return [] if lost is None else await lost()
         try:
             return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
         except FormErrors as exc:
@@ -322,7 +324,8 @@ class FormEngine:
 
         claim = partial(claim_conversation, conv=conv)
         restore = partial(save_conversation, conv=conv, now=ctx.now)
-        return await self._submit_once(ctx, self._route(ctx, form), form, values, claim, rejected, restore)
+        lost = partial(self._overtaken, form, conv)  # another last answer of the user's was taken first
+        return await self._submit_once(ctx, self._route(ctx, form), form, values, claim, rejected, restore, lost)
 
 
 def _owns(origin: Origin, draft: FormDraft) -> bool:

@@ -319,3 +319,17 @@ async def test_an_answer_to_a_form_replaced_meanwhile_asks_the_new_forms_questio
     liked = "Feedback (1/1): What did you like?\nType 'cancel' to stop, 'help' for more."
     assert [r.text for r in replies] == [f"{ENDED}\n\n{liked}"]
     assert await dispatcher.pending_prompt(chat.origin()) == liked
+
+
+async def test_two_last_answers_on_two_replicas_submit_once_and_the_other_says_so(replicas: tuple[Chat, Chat]) -> None:
+    """The last question answered "no" on one replica while "yes" is read on the other: one lead, thanked once; the
+    other message says the form was finished meanwhile (it used to get no reply at all)."""
+    one, two = replicas
+    await one.say("consult")
+    for answer in ["Ann Lee", "ann@example.org", *REST[:-1]]:
+        await one.say(answer)
+    first = one.say("no")
+    assert await _overtaken(two, "yes", first) == [ENDED]
+    thanks = [r.text for r in (*one.sent, *two.sent) if "Your request is" in r.text]
+    assert len(thanks) == 1 and "L-0001" in thanks[0]
+    assert await _leads(one) == [("Ann Lee", "ann@example.org", "Org")]

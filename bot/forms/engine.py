@@ -305,12 +305,12 @@ class FormEngine:
         changed ``conv`` first: the form moved on, with the question it is on now, or it ended."""
         async with self.db.session() as session:
             current = await get_conversation(session, conv.platform, conv.channel, conv.user)
-        if current is None or current.form_json != conv.form_json:
-            ended = say.ENDED.format(title=form.title)
-            if current is None:
-                return [_private(ended)]
-            other = form_from_json(current.form_json)  # replaced by a form started meanwhile: its question
-            return [_private(f"{ended}\n\n{prompt_for(other, current.step, current.values)}")]
+        if current is None:
+            return [_private(say.ENDED.format(title=form.title))]
+        if current.form_json != conv.form_json:  # replaced by a form started meanwhile: its question
+            other = form_from_json(current.form_json)
+            replaced = say.REPLACED.format(title=form.title, other=other.title)
+            return [_private(f"{replaced}\n\n{prompt_for(other, current.step, current.values)}")]
         moved = say.MOVED_ON.format(title=form.title)
         return [_private(f"{moved}\n\n{prompt_for(form, current.step, current.values)}")]
 

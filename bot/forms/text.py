@@ -23,6 +23,7 @@ __all__ = [
     "NO_SKIP",
     "OPTIONAL_HINT",
     "REFUSED",
+    "REPLACED",
     "SAVED_PART",
 ]
 
@@ -50,6 +51,9 @@ MOVED_ON = "{title} moved on meanwhile (another message of yours got there first
 ENDED = (
     "{title} was finished or cancelled meanwhile (another message of yours got there first), so this message changed "
     "nothing."
+)
+REPLACED = (
+    "{title} was replaced by {other} meanwhile (another message of yours started it), so this message changed nothing."
 )
 BUSY = (
     "You are filling in {title}, so I did not run `{command}`. Answer the question below to go on, or type "

@@ -306,8 +306,8 @@ async def test_cancel_read_before_an_answer_taken_meanwhile_does_not_claim_it_ca
 
 
 async def test_an_answer_to_a_form_replaced_meanwhile_asks_the_new_forms_question(chat: Chat) -> None:
-    """An answer read at the email of Work with P2PU while a new form replaced it: Work with P2PU ended, and the
-    new form's first question is asked; the answer is not kept in either form."""
+    """An answer read at the email of Work with P2PU while a new form replaced it: says so, and the new form's
+    first question is asked; the answer is not kept in either form."""
     await chat.say("consult")
     await chat.say("Ann Lee")
     dispatcher = chat.app.dispatcher
@@ -317,7 +317,11 @@ async def test_an_answer_to_a_form_replaced_meanwhile_asks_the_new_forms_questio
     await dispatcher.start_form(chat.origin(), Reply("", form=feedback))
     replies = await dispatcher.forms.answer(dispatcher.context(chat.origin()), read, "ann@example.org")
     liked = "Feedback (1/1): What did you like?\nType 'cancel' to stop, 'help' for more."
-    assert [r.text for r in replies] == [f"{ENDED}\n\n{liked}"]
+    replaced = (
+        "Work with P2PU was replaced by Feedback meanwhile (another message of yours started it), so this message "
+        "changed nothing."
+    )
+    assert [r.text for r in replies] == [f"{replaced}\n\n{liked}"]
     assert await dispatcher.pending_prompt(chat.origin()) == liked
 
 

@@ -43,7 +43,7 @@ _NEAREST_CANDIDATES = 10  # how many of the best-ranked recipes get the nearest-
 LEAD = 0.5  # share of a recipe's lead over the runner-up added to its confidence
 DENSE_WEIGHT = 1.5  # how loud the sentence vector is next to the TF-IDF features in the SVM
 # How loud the static word vectors' max and min (knowledge.vectors.pooled) are in the SVM, beside the mean: static
-# encoder, example questions and titles, few texts a recipe (search._POOL_TEXTS). CLINC150 val K = 5 / 10, 0 -> 1.5:
+# encoder, example questions and titles, few texts a recipe (classifier.POOL_TEXTS). CLINC150 val K = 5 / 10, 0 -> 1.5:
 # top-1 0.819 -> 0.825, 0.874 -> 0.877; answered right 0.666 -> 0.675, 0.785 -> 0.790; off-topic declined 0.90 ->
 # 0.91, 0.90 -> 0.89; AUROC 0.915 -> 0.919, 0.937 -> 0.940. Weights 1.0 and 2.0, or the max alone: within 0.003.
 # With [semantic] they cost off-topic declined at K = 10 (0.93 -> 0.90) for top-1 0.928 -> 0.930: not used there.

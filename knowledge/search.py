@@ -76,7 +76,7 @@ from knowledge.ranking import (
 from knowledge.rerank import Reranker, UnitWords, held_out
 from knowledge.selfcheck import docs_middle
 from knowledge.standins import normalize, trim_memory
-from knowledge.vectors import Encoder, StaticEncoder, is_word, pooled_rows, word_rows
+from knowledge.vectors import Encoder, StaticEncoder, is_word, word_rows
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages"]
 Scores = npt.NDArray[np.float32]
@@ -86,10 +86,6 @@ log = logging.getLogger(__name__)
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _FOLLOW_UP = 2  # sentences shown for a follow-up about an answer already given
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
-# The SVM reads the word vectors' max and min (examples.POOLED_WEIGHT) when the units with examples have at most this
-# many texts each on average: few-shot bases, where they help. With 100 examples a recipe they doubled the SVM's work
-# (150 x 100 build 3.1-3.4 -> 5.8-6.4 s, idle 2 cores) for top-1 0.950 -> 0.952.
-_POOL_TEXTS = 40
 
 
 @dataclass(frozen=True)
@@ -113,7 +109,7 @@ class KnowledgeBase:
         encoder: sentence vectors; the static word vectors when not given.
         rerank, svm: whether to train the reranker and the SVM (when there are enough examples to).
         pool: whether the SVM also reads the word vectors' max and min (static encoder only); None: when the units
-            with examples have few texts each (:data:`_POOL_TEXTS`).
+            with examples have few texts each (:data:`knowledge.classifier.POOL_TEXTS`).
     """
 
     def __init__(
@@ -164,7 +160,7 @@ class KnowledgeBase:
             texts, self._lexical.word_counts, self._lexical.vocabulary, short=n_short
         )
         n = len(self.recipes)
-        pool = self._pooled(owner, n_short, lexical.shape[1] + 3 * dense.shape[1])  # static: mean, max, min as wide
+        pool = self._pooled(owner, n_short, (lexical.shape[1], dense.shape[1]))
         unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n, self._lexical.vocabulary)
         self._lexical.release()  # what follows needs neither the word counts nor the texts: 45 MiB at 10,000 recipes
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
@@ -196,17 +192,17 @@ class KnowledgeBase:
             self._train_reranker(examples)
         trim_memory()
 
-    def _pooled(self, owner: npt.NDArray[np.intp], n_short: int, features: int) -> npt.NDArray[np.float32] | None:
-        """The word vectors' max and min of the texts of units with examples, for the SVM: with the static encoder
-        and an SVM (of ``features`` features) within its budget only. Before the word counts are released."""
-        classes = int(self._has_examples.sum())
-        rows = np.flatnonzero(self._has_examples[owner])
-        few = self._options[2] if self._options[2] is not None else len(rows) <= _POOL_TEXTS * classes
-        if self.encoder.name != "static" or not (self._options[1] and few and classifier.fits(classes, features)):
+    def _pooled(
+        self, owner: npt.NDArray[np.intp], n_short: int, widths: tuple[int, int]
+    ) -> npt.NDArray[np.float32] | None:
+        """The SVM's max and min features (:func:`classifier.pooled_features`): static encoder only. Before the word
+        counts are released."""
+        if self.encoder.name != "static" or not self._options[1]:
             return None
-        out = pooled_rows(self._lexical.word_counts[rows], self._lexical.vocabulary)
-        out[rows >= n_short] = 0.0  # body passages: the max and min of a paragraph's many words say little
-        return out
+        counts, vocabulary = self._lexical.word_counts, self._lexical.vocabulary
+        return classifier.pooled_features(
+            counts, vocabulary, owner, self._has_examples, n_short, widths, self._options[2]
+        )
 
     def _docs_index(
         self, texts: list[str], owner: npt.NDArray[np.intp], dense: npt.NDArray[np.float32], n_short: int

@@ -134,24 +134,17 @@ def pooled_rows(counts: sp.csr_matrix, vocabulary: Sequence[str]) -> Matrix:
         high = np.maximum.reduceat(np.where(known, vectors, -np.inf), starts, axis=0)
         low = np.minimum.reduceat(np.where(known, vectors, np.inf), starts, axis=0)
         out[filled] = np.nan_to_num(np.hstack([high, low]), posinf=0.0, neginf=0.0)
-    return _unit_blocks(out)
+    dims = _table().dims
+    out[:, :dims] = normalize(out[:, :dims], copy=False)
+    out[:, dims:] = normalize(out[:, dims:], copy=False)
+    return out
 
 
 def pooled(text: str) -> npt.NDArray[np.float32]:
     """:func:`pooled_rows` of one text."""
-    rows = word_rows(words_of(text))
-    vectors = word_vectors(rows[rows >= 0])
-    if not len(vectors):
-        return np.zeros(2 * _table().dims, dtype=np.float32)
-    out: npt.NDArray[np.float32] = _unit_blocks(np.hstack([vectors.max(axis=0), vectors.min(axis=0)])[None, :])[0]
+    words = sorted(set(words_of(text)))
+    out: npt.NDArray[np.float32] = pooled_rows(sp.csr_matrix(np.ones((1, len(words)), dtype=np.float32)), words)[0]
     return out
-
-
-def _unit_blocks(rows: Matrix) -> Matrix:
-    dims = _table().dims
-    rows[:, :dims] = normalize(rows[:, :dims], copy=False)
-    rows[:, dims:] = normalize(rows[:, dims:], copy=False)
-    return rows
 
 
 class StaticEncoder:

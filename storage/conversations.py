@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from sqlalchemy import CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRow, FormDraftRow
@@ -82,13 +82,7 @@ async def update_conversation(session: AsyncSession, conv: Conversation, now: da
     """
     result = await session.execute(
         update(ConversationRow)
-        .where(
-            ConversationRow.platform == conv.platform,
-            ConversationRow.channel == conv.channel,
-            ConversationRow.user_id == conv.user,
-            ConversationRow.form_json == conv.form_json,
-            ConversationRow.version == conv.version,
-        )
+        .where(*_as_read(conv))
         .values(
             values_json=json.dumps(conv.values),
             step=conv.step,
@@ -98,6 +92,17 @@ async def update_conversation(session: AsyncSession, conv: Conversation, now: da
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
+
+
+def _as_read(conv: Conversation) -> tuple[ColumnElement[bool], ...]:
+    """``conv``'s row, only if it still holds the same form at the version read."""
+    return (
+        ConversationRow.platform == conv.platform,
+        ConversationRow.channel == conv.channel,
+        ConversationRow.user_id == conv.user,
+        ConversationRow.form_json == conv.form_json,
+        ConversationRow.version == conv.version,
+    )
 
 
 async def delete_conversation(session: AsyncSession, platform: str, channel: str, user: str) -> None:
@@ -118,15 +123,7 @@ async def claim_conversation(session: AsyncSession, conv: Conversation) -> bool:
     of them gets True and submits the form, the other gets False; so does a cancel read before another message moved
     the form on.
     """
-    result = await session.execute(
-        delete(ConversationRow).where(
-            ConversationRow.platform == conv.platform,
-            ConversationRow.channel == conv.channel,
-            ConversationRow.user_id == conv.user,
-            ConversationRow.form_json == conv.form_json,
-            ConversationRow.version == conv.version,
-        )
-    )
+    result = await session.execute(delete(ConversationRow).where(*_as_read(conv)))
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
 

@@ -180,25 +180,16 @@ async def test_two_messages_at_once_answer_two_questions_in_order(chat: Chat) ->
     assert [r.text for r in name + email] == [EMAIL, ORGANIZATION]
 
 
-async def test_the_last_answer_sent_twice_at_once_to_two_replicas_makes_one_lead(
-    db_target: DbTarget, tmp_path: Path, clock: Clock
-) -> None:
+async def test_the_last_answer_sent_twice_at_once_to_two_replicas_makes_one_lead(replicas: tuple[Chat, Chat]) -> None:
     """A retry of the last answer reaching another replica at the same moment: one lead, one thanks."""
-    apps = [BotApp(make_settings(db_target, tmp_path), clock=clock) for _ in range(2)]
-    for app in apps:
-        await app.start()
-    try:
-        one, two = Chat(apps[0]), Chat(apps[1])
-        await one.say("consult")
-        for answer in ["Ann Lee", "ann@example.org", *REST[:-1]]:
-            await one.say(answer)
-        both = await asyncio.gather(one.say("skip"), two.say("skip"))
-        thanks = [r.text for replies in both for r in replies if "Your request is" in r.text]
-        assert len(thanks) == 1 and "L-0001" in thanks[0]
-        assert await _leads(one) == [("Ann Lee", "ann@example.org", "Org")]
-    finally:
-        for app in apps:
-            await app.close()
+    one, two = replicas
+    await one.say("consult")
+    for answer in ["Ann Lee", "ann@example.org", *REST[:-1]]:
+        await one.say(answer)
+    both = await asyncio.gather(one.say("skip"), two.say("skip"))
+    thanks = [r.text for replies in both for r in replies if "Your request is" in r.text]
+    assert len(thanks) == 1 and "L-0001" in thanks[0]
+    assert await _leads(one) == [("Ann Lee", "ann@example.org", "Org")]
 
 
 MOVED_ON = (

@@ -16,6 +16,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import math
+import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -210,7 +211,8 @@ class SentenceEncoder:
 
     Torch runs on one intra-op thread, like BLAS in the search: a question is one short sentence, and a thread pool
     the size of the machine fights every other busy process for the cores (measured: p99 600-800 ms under load,
-    18-53 ms on one thread).
+    18-53 ms on one thread). Embedding many texts at once (a first build, a new docs tree: :data:`WIDE_BATCH` or
+    more) takes torch's own thread count, one big build at a time, and goes back to one thread after.
 
     Args:
         model: a model name or path.
@@ -221,6 +223,7 @@ class SentenceEncoder:
         import torch
         from sentence_transformers import SentenceTransformer
 
+        self._threads = _torch_threads()
         torch.set_num_threads(1)
         self.name = "semantic"
         self.model = model
@@ -244,8 +247,33 @@ class SentenceEncoder:
         return self._embed([text])
 
     def _embed(self, texts: Sequence[str]) -> Matrix:
+        if len(texts) < WIDE_BATCH or self._threads <= 1:
+            return self._encode(texts)
+        import torch
+
+        with _WIDE:
+            torch.set_num_threads(self._threads)
+            try:
+                return self._encode(texts)
+            finally:
+                torch.set_num_threads(1)
+
+    def _encode(self, texts: Sequence[str]) -> Matrix:
         vectors = self._model.encode(list(texts), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
         return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+
+WIDE_BATCH = 256
+"""Texts embedded in one call from which :class:`SentenceEncoder` uses more than one thread."""
+_WIDE = threading.Lock()  # one wide batch at a time: two would set torch's one global thread count under each other
+
+
+@lru_cache(maxsize=1)
+def _torch_threads() -> int:
+    """Torch's own intra-op thread count (the machine's cores, or OMP_NUM_THREADS), read before it is set to one."""
+    import torch
+
+    return int(torch.get_num_threads())
 
 
 def _bundled_model() -> str:

@@ -314,3 +314,25 @@ def test_semantic_encoder_runs_torch_on_one_thread_and_reuses_embeddings(tmp_pat
     np.testing.assert_array_equal(first, second)
     np.testing.assert_allclose(first[0], encoder.encode(texts[0])[0], atol=1e-5)
     assert stored.stat().st_mtime_ns == stamp  # nothing new to embed, nothing written
+
+
+def test_semantic_encoder_embeds_a_big_batch_on_torchs_threads_and_answers_on_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A first build's many texts use torch's own thread count; the question after it is back on one thread."""
+    torch = pytest.importorskip("torch")
+    pytest.importorskip("sentence_transformers")
+    from knowledge.vectors import WIDE_BATCH, make_encoder
+
+    encoder = make_encoder("auto")
+    wide = encoder._threads  # type: ignore[union-attr]
+    if wide < 2:
+        pytest.skip("torch sees one core here: nothing to widen")
+    seen: list[int] = []
+    model = encoder._model  # type: ignore[union-attr]
+    real = model.encode
+    monkeypatch.setattr(model, "encode", lambda *a, **k: seen.append(torch.get_num_threads()) or real(*a, **k))
+    encoder.fitted([f"how do I book room {i}" for i in range(WIDE_BATCH)], None, [])  # type: ignore[arg-type]
+    encoder.fitted(["how do I book a room"], None, [])  # type: ignore[arg-type]
+    encoder.encode("where do we park the bikes")
+    assert seen == [wide, 1, 1] and torch.get_num_threads() == 1

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRow, FormDraftRow
 from storage.records import Conversation, FormDraft
+from storage.upsert import insert_for
 
 __all__ = [
     "claim_conversation",
@@ -21,6 +22,7 @@ __all__ = [
     "get_draft",
     "half_filled",
     "purge_drafts",
+    "restore_conversation",
     "save_conversation",
     "save_draft",
     "update_conversation",
@@ -126,6 +128,32 @@ async def claim_conversation(session: AsyncSession, conv: Conversation) -> bool:
     result = await session.execute(delete(ConversationRow).where(*_as_read(conv)))
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
+
+
+async def restore_conversation(session: AsyncSession, conv: Conversation, now: datetime) -> bool:
+    """Put back ``conv`` (claimed by :func:`claim_conversation`) unless its user has another conversation in that
+    channel now; True if this call put it back.
+
+    Between the claim and the put-back, another message of the user's (on another replica) may have started a new
+    form there: the INSERT that the unique key refuses leaves that one as it is, where :func:`save_conversation`
+    would overwrite it.
+    """
+    stmt = (
+        insert_for(session, ConversationRow)
+        .values(
+            platform=conv.platform,
+            channel=conv.channel,
+            user_id=conv.user,
+            form_json=conv.form_json,
+            values_json=json.dumps(conv.values),
+            step=conv.step,
+            version=conv.version,
+            updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["platform", "channel", "user_id"])
+        .returning(ConversationRow.id)
+    )
+    return await session.scalar(stmt) is not None
 
 
 def _draft(row: FormDraftRow) -> FormDraft:

@@ -41,6 +41,7 @@ from storage.conversations import (
     get_conversation,
     get_draft,
     purge_drafts,
+    restore_conversation,
     save_conversation,
     save_draft,
     update_conversation,
@@ -203,7 +204,7 @@ class FormEngine:
         values: dict[str, str],
         claim: Callable[[AsyncSession], Awaitable[bool]],
         rejected: Callable[[int, FormErrors], Awaitable[Replies]],
-        restore: Callable[[AsyncSession], Awaitable[None]],
+        restore: Callable[[AsyncSession], Awaitable[object]],
         lost: Callable[[], Awaitable[Replies]] | None = None,
     ) -> Replies:
         """Give a finished form to its feature once: the half-filled form is claimed (deleted) first, so the same
@@ -211,7 +212,8 @@ class FormEngine:
         gets ``lost``'s replies (none without it: a page submitted twice is one click).
 
         A check across fields that fails (``FormErrors``) goes to ``rejected`` with the first bad field's index;
-        any other failure ``restore``s what was claimed, so sending the last step again works.
+        any other failure ``restore``s what was claimed (if nothing took its place meanwhile), so sending the last
+        step again works.
         """
         async with self.db.session() as session:
             if not await claim(session):
@@ -314,16 +316,32 @@ class FormEngine:
         moved = say.MOVED_ON.format(title=form.title)
         return [_private(f"{moved}\n\n{prompt_for(form, current.step, current.values)}")]
 
+    async def _replaced_when_rejected(self, form: Form, conv: Conversation, problem: str) -> Replies:
+        """The reply to a last answer the feature rejected when another message of the user's started a form in
+        ``conv``'s place meanwhile (after the claim): the problem, that the answers were not kept, and the new form's
+        question."""
+        async with self.db.session() as session:
+            current = await get_conversation(session, conv.platform, conv.channel, conv.user)
+        if current is None:  # the new form was finished or cancelled meanwhile too
+            return [_private(f"{problem}\n\n{say.REJECTED_REPLACED.format(title=form.title, other=say.ANOTHER_FORM)}")]
+        other = form_from_json(current.form_json)
+        replaced = say.REJECTED_REPLACED.format(title=form.title, other=other.title)
+        return [_private(f"{problem}\n\n{replaced}\n\n{prompt_for(other, current.step, current.values)}")]
+
     async def _finish_steps(self, ctx: Context, conv: Conversation, form: Form, values: dict[str, str]) -> Replies:
         async def rejected(bad: int, exc: FormErrors) -> Replies:
-            # A check across fields failed: ask the first bad field again, keep the rest.
+            # A check across fields failed: ask the first bad field again, keep the rest (a new version: a message
+            # read before the claim must not take it as the state it read).
+            kept = replace(conv, values=values, step=bad, version=conv.version + 1)
             async with self.db.session() as session:
-                await save_conversation(session, replace(conv, values=values, step=bad), ctx.now)
+                restored = await restore_conversation(session, kept, ctx.now)
             problem = quote_message(exc.errors.get(form.fields[bad].name, str(exc)))
+            if not restored:
+                return await self._replaced_when_rejected(form, conv, problem)
             return [_private(f"{problem}\n\n{prompt_for(form, bad, values)}")]
 
         claim = partial(claim_conversation, conv=conv)
-        restore = partial(save_conversation, conv=conv, now=ctx.now)
+        restore = partial(restore_conversation, conv=conv, now=ctx.now)
         lost = partial(self._overtaken, form, conv)  # another last answer of the user's was taken first
         return await self._submit_once(ctx, self._route(ctx, form), form, values, claim, rejected, restore, lost)
 

@@ -4,6 +4,7 @@ words) and a form in pages."""
 from __future__ import annotations
 
 __all__ = [
+    "ANOTHER_FORM",
     "ANSWER_OR_STOP",
     "BACK_OR_STOP",
     "BUSY",
@@ -23,6 +24,7 @@ __all__ = [
     "NO_SKIP",
     "OPTIONAL_HINT",
     "REFUSED",
+    "REJECTED_REPLACED",
     "REPLACED",
     "SAVED_PART",
 ]
@@ -55,6 +57,13 @@ ENDED = (
 REPLACED = (
     "{title} was replaced by {other} meanwhile (another message of yours started it), so this message changed nothing."
 )
+# A last answer the feature rejected, its form claimed and another started in its place before it could be put back
+# (ANOTHER_FORM names the other if it ended too).
+REJECTED_REPLACED = (
+    "{title} was replaced by {other} meanwhile (another message of yours started it), so your answers to {title} were "
+    "not kept."
+)
+ANOTHER_FORM = "another form"
 BUSY = (
     "You are filling in {title}, so I did not run `{command}`. Answer the question below to go on, or type "
     "'cancel' to stop {title}; then `{command}` works."

@@ -13,6 +13,7 @@ from storage.conversations import (
     claim_conversation,
     delete_conversation,
     get_conversation,
+    restore_conversation,
     save_conversation,
     update_conversation,
 )
@@ -41,6 +42,27 @@ async def test_conversation_round_trip(db: Database) -> None:
     async with db.session() as s:
         assert await get_conversation(s, "slack", "C1", "U1") is None
         assert await get_conversation(s, "slack", "C1", "U2") is not None
+
+
+async def test_a_claimed_conversation_is_put_back_only_where_no_other_was_started(db: Database) -> None:
+    """A conversation claimed and put back is there again as read; put back after a new form was started in its
+    channel, it is not, and the new form stays as it was."""
+    async with db.session() as s:
+        await save_conversation(s, Conversation("slack", "C1", "U1", '{"form_id": "a"}', {"name": "Ann"}, 1), NOW)
+    async with db.session() as s:
+        read = await get_conversation(s, "slack", "C1", "U1")
+        assert read is not None and await claim_conversation(s, read)
+    async with db.session() as s:
+        assert await restore_conversation(s, read, NOW)
+    async with db.session() as s:
+        assert await get_conversation(s, "slack", "C1", "U1") == read
+        assert await claim_conversation(s, read)
+        await save_conversation(s, Conversation("slack", "C1", "U1", '{"form_id": "b"}', {}, 0), NOW)
+    async with db.session() as s:
+        assert not await restore_conversation(s, read, NOW)
+    async with db.session() as s:
+        new = await get_conversation(s, "slack", "C1", "U1")
+        assert new is not None and (new.form_json, new.values, new.step) == ('{"form_id": "b"}', {}, 0)
 
 
 async def test_datetimes_come_back_aware_and_equal(db: Database) -> None:

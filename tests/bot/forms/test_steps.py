@@ -5,10 +5,8 @@ two replicas: one message is taken, the other says the form moved on)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable
+from collections.abc import Awaitable
 from pathlib import Path
-
-import pytest
 
 from bot.events import Form, FormField, Origin, Reply
 from bot.main.wiring import BotApp
@@ -199,17 +197,6 @@ ENDED = (
     "Work with P2PU was finished or cancelled meanwhile (another message of yours got there first), so this message "
     "changed nothing."
 )
-
-
-@pytest.fixture
-async def replicas(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[Chat, Chat]]:
-    """Two bots sharing one database (two replicas), each with a chat as Ann."""
-    apps = [BotApp(make_settings(db_target, tmp_path), clock=clock) for _ in range(2)]
-    for app in apps:
-        await app.start()
-    yield Chat(apps[0]), Chat(apps[1])
-    for app in apps:
-        await app.close()
 
 
 async def _overtaken(late: Chat, text: str, first: Awaitable[list[Reply]]) -> list[str]:

@@ -25,8 +25,9 @@ log = logging.getLogger(__name__)
 class EmbeddingStore:
     """Sentence embeddings of texts already seen, in one ``.npz`` file per model: a rebuild embeds only new texts.
 
-    The file holds the current knowledge base's texts only (texts no longer in it are dropped at each save), as
-    16-byte SHA-256 prefixes of the texts (rows of bytes) and their vectors; it is read with ``allow_pickle=False``.
+    The file holds the texts of the last build that had new ones to embed (texts no longer in it are dropped then,
+    not at every build: the reranker's held-out base, a part of the texts, must not drop the rest), as 16-byte
+    SHA-256 prefixes of the texts (rows of bytes) and their vectors; it is read with ``allow_pickle=False``.
 
     Args:
         folder: the cache folder.
@@ -39,9 +40,10 @@ class EmbeddingStore:
         self._write_failed = False
 
     def embed(
-        self, texts: Sequence[str], compute: Callable[[list[str]], npt.NDArray[np.float32]]
+        self, texts: Sequence[str], compute: Callable[[list[str]], npt.NDArray[np.float32]], *, keep: bool = True
     ) -> npt.NDArray[np.float32]:
-        """The vectors of ``texts`` (one row each): stored ones reused, the others from ``compute`` and stored."""
+        """The vectors of ``texts`` (one row each): stored ones reused, the others from ``compute`` and, when
+        ``keep`` (a knowledge base's texts, not questions), stored."""
         if not texts:
             return compute([])
         digests = [hashlib.sha256(t.encode()).digest()[:16] for t in texts]
@@ -51,7 +53,7 @@ class EmbeddingStore:
             vectors = compute(list(missing.values()))
             known.update(zip(missing, vectors, strict=True))
         out = np.stack([known[d] for d in digests]).astype(np.float32)
-        if missing or len(known) != len(set(digests)):
+        if missing and keep:
             self._save(digests, out)
         return out
 

@@ -248,9 +248,9 @@ class KnowledgeBase:
         examples = self._examples
         if examples is None:
             return np.zeros((0, 0)), np.zeros(0, dtype=bool)
+        vectors = self.encoder.encode_many([question for question, _ in asked])  # one batch: torch's threads
         with _blas().limit(limits=1, user_api="blas"):
-            for question, right in asked:
-                dense = self.encoder.encode(question)[0]
+            for (question, right), dense in zip(asked, vectors, strict=True):
                 penalty = contrast_penalty(question, self._sides)
                 stage = examples.first_stage(question, dense, penalty)
                 order = [int(i) for i in finite(stage.rank, top(stage.rank, RERANK_TOP))]

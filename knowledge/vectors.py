@@ -62,6 +62,9 @@ class Encoder(Protocol):
     def encode(self, text: str) -> Matrix:
         """A 1 x d unit-length row for one question (all zeros when there is nothing to go on)."""
 
+    def encode_many(self, texts: Sequence[str]) -> Matrix:
+        """:meth:`encode` of each of ``texts`` (the reranker's held-out questions at build), one row each."""
+
 
 # How much an added word (one the model splits into pieces, an inflection, chat spelling) counts next to the model's
 # own words: its vector comes from running it through the model alone and is less sure. Questions and the other short
@@ -193,6 +196,10 @@ class StaticEncoder:
         norm = float(np.linalg.norm(vector)) or 1.0
         return (vector / norm).astype(np.float32)[None, :]
 
+    def encode_many(self, texts: Sequence[str]) -> Matrix:
+        """:meth:`encode` of each text."""
+        return np.vstack([self.encode(t) for t in texts]) if texts else np.zeros((0, self._words.dims), np.float32)
+
     def __getstate__(self) -> dict[str, object]:
         # The word vectors (6 MB) ship with the package: a cached index keeps only its own IDF weights.
         return {"idf": self._idf}
@@ -245,6 +252,13 @@ class SentenceEncoder:
     def encode(self, text: str) -> Matrix:
         """The question's embedding."""
         return self._embed([text])
+
+    def encode_many(self, texts: Sequence[str]) -> Matrix:
+        """Many questions' embeddings in one batch; those the store holds (example questions are texts of the
+        knowledge base too) are not embedded again, and none is stored."""
+        if self._store is not None:
+            return self._store.embed(texts, self._embed, keep=False)
+        return self._embed(texts)
 
     def _embed(self, texts: Sequence[str]) -> Matrix:
         if len(texts) < WIDE_BATCH or self._threads <= 1:

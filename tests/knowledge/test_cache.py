@@ -336,3 +336,48 @@ def test_semantic_encoder_embeds_a_big_batch_on_torchs_threads_and_answers_on_on
     encoder.fitted(["how do I book a room"], None, [])  # type: ignore[arg-type]
     encoder.encode("where do we park the bikes")
     assert seen == [wide, 1, 1] and torch.get_num_threads() == 1
+
+
+def test_a_part_of_the_texts_or_questions_looked_up_leave_the_stored_embeddings_whole(tmp_path: Path) -> None:
+    """The reranker's held-out base (a part of the texts) and its questions (``keep=False``) drop nothing stored."""
+    computed: list[str] = []
+
+    def embed(texts: list[str]) -> np.ndarray:
+        computed.extend(texts)
+        return np.asarray([[len(t), 1.0] for t in texts], dtype=np.float32)
+
+    store = EmbeddingStore(tmp_path, "some/model")
+    store.embed(["a cat", "a dog", "a bird"], embed)
+    store.embed(["a cat"], embed)
+    assert store.embed(["a dog", "a fish"], embed, keep=False).tolist() == [[5, 1], [6, 1]]
+    assert computed == ["a cat", "a dog", "a bird", "a fish"]
+    computed.clear()
+    EmbeddingStore(tmp_path, "some/model").embed(["a bird", "a cat", "a dog"], embed)
+    EmbeddingStore(tmp_path, "some/model").embed(["a fish"], embed, keep=False)
+    assert computed == ["a fish"]
+
+
+def test_semantic_rebuild_with_a_reranker_embeds_nothing_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the [semantic] extra: a first build embeds its texts and held-out questions in one batch each at most,
+    and a rebuild of the same recipes (an edit elsewhere, a restart without the index cache) embeds nothing."""
+    pytest.importorskip("sentence_transformers")
+    from knowledge import KnowledgeBase
+    from knowledge.loader import Recipe
+    from knowledge.vectors import SentenceEncoder, make_encoder
+
+    verbs = ["book", "cancel", "move", "share", "print", "find", "rename", "close", "open", "copy"]
+    nouns = ["room", "flyer", "survey", "course", "badge"]
+    recipes = [
+        Recipe(id=f"{v}-{n}", title=f"{v} the {n}", body="", questions=[f"how {i} do I {v} the {n}" for i in range(10)])
+        for v in verbs
+        for n in nouns
+    ]
+    batches: list[int] = []
+    real = SentenceEncoder._embed
+    monkeypatch.setattr(SentenceEncoder, "_embed", lambda self, texts: batches.append(len(texts)) or real(self, texts))
+    encoder = make_encoder("auto", tmp_path / "cache")
+    first = KnowledgeBase(recipes, encoder=encoder)
+    assert first.mode == "semantic+svm+rerank" and len(batches) == 1
+    batches.clear()
+    again = KnowledgeBase(recipes, encoder=encoder)
+    assert batches == [] and again.search("how do I share the flyer")[0].recipe.id == "share-flyer"

@@ -93,8 +93,8 @@ def docs_middle(
         for r in rows:
             changed[r] = changed.get(r, texts[r]).replace(sentence, " ")
     dense = index.dense.copy()
-    for r, text in changed.items():  # the row without its quizzed sentences: not a question's own words
-        dense[r] = encoder.encode(text)[0]
+    if changed:  # each row without its quizzed sentences: not a question's own words
+        dense[list(changed)] = encoder.encode_many(list(changed.values()))
     held = index.held_out(changed, dense)
     questions = []
     for sentence in chosen:
@@ -103,7 +103,7 @@ def docs_middle(
     points = []
     for start in range(0, len(questions), _AT_ONCE):
         part = questions[start : start + _AT_ONCE]
-        vectors = np.vstack([encoder.encode(q) for q in part])
+        vectors = encoder.encode_many(part)
         scores = held.scores_many([held.query(q) for q in part], vectors)
         scores[:, ~docs] = -np.inf
         # Ranked by the scores, sure by the scores with phrase evidence, as answers are (DocsIndex.confidence_scores).

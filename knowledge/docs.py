@@ -1,9 +1,10 @@
 """Import an existing documentation tree (GitBook, MkDocs, a plain repo of Markdown) as recipes.
 
 What users see is cleaned: template tags (``{% hint %}``, ``{% content-ref %}``, ``{% embed %}``, Jekyll's
-``{{ site.baseurl }}``), HTML anchors
-and other tags, and HTML entities are removed or turned into plain Markdown; relative links point at the published
-site (``base_url``); long pages are split into sections by heading, each linking to its anchor.
+``{{ site.baseurl }}``), HTML anchors and other tags, and HTML entities are removed or turned into plain Markdown;
+relative links point at the published site (``base_url``); long pages are split into sections by heading, each
+linking to its anchor. When a text is shown (:func:`readable`), GitBook's backslash escapes are undone, and empty bold,
+empty headings and a first heading that repeats the title go.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote
 
 from knowledge.loader import DOCS_SUFFIXES, Recipe
 
-__all__ = ["clean_markdown", "page_url", "resolve_links", "slugify", "split_sections"]
+__all__ = ["clean_markdown", "page_url", "readable", "resolve_links", "slugify", "split_sections"]
 
 _EMBED = re.compile(r"\{%\s*embed\s+url=\"([^\"]+)\"\s*%\}")
 _TAG = re.compile(r"\{%-?\s*[^%]*?-?%\}")
@@ -32,6 +34,11 @@ _MDX_MODULE = re.compile(r"^(?:import\s.+?\sfrom\s+['\"].+|import\s+['\"].+|expo
 _MKDOCS_BLOCK = re.compile(r"^(?:(?:!!!|\?\?\?\+?)\s*([\w-]+)|===)(?:\s+\"([^\"]*)\")?\s*$")
 # Docusaurus and MyST admonitions: `:::tip[Title]`, `:::note Title`, `:::{warning}`, and the closing `:::`.
 _COLON_BLOCK = re.compile(r"^:::+\s*(?:\{([\w-]+)\}|([\w-]+))?\s*(?:\[([^\]]*)\]|(.*?))\s*$")
+# A backslash escape of ASCII punctuation (CommonMark), but for '*' and '`': unescaped, those would turn into bold or
+# code in chat. Code spans are left as written.
+_ESCAPED = re.compile(r"\\([!-)+-/:-@\[-_{-~])")
+_CODE_SPAN = re.compile(r"(`+).*?\1")
+_EMPTY_BOLD = re.compile(r"[ \t]?(?<!\*)\*{4}(?!\*)")
 
 
 def clean_markdown(text: str) -> str:
@@ -56,6 +63,33 @@ def clean_markdown(text: str) -> str:
     text = re.sub(r"\n{3,}", "\n\n", text)
     text = re.sub(r"\x00(\d+)\x00", lambda m: fences[int(m.group(1))], text)
     return text.strip()
+
+
+def _outside_code(text: str, change: Callable[[str], str]) -> str:
+    """``text`` with ``change`` applied to what is not inside a code span."""
+    out, at = [], 0
+    for span in _CODE_SPAN.finditer(text):
+        out += [change(text[at : span.start()]), span.group(0)]
+        at = span.end()
+    return "".join([*out, change(text[at:])])
+
+
+def readable(text: str, title: str = "") -> str:
+    """``text`` (a recipe's body or passage) as chat shows it: backslash escapes GitBook writes (``\\[topic]``,
+    ``\\_`` in links) undone outside code, as chat platforms show them as typed; no empty bold (``****``), no
+    empty headings (an image dropped from one), no first heading that only repeats ``title``, no line blank but for
+    spaces.
+
+    Only for showing: the index reads the text as imported (the docs self-check's reference was measured on it).
+    """
+    text = _EMPTY_BOLD.sub("", _outside_code(text, lambda part: _ESCAPED.sub(r"\1", part)))
+    lines = text.split("\n")
+    first = next((k for k, line in enumerate(lines) if line.strip()), None)
+    heading = re.fullmatch(r"#\s+(.+?)\s*#*\s*", lines[first]) if first is not None else None
+    if heading and " ".join(heading.group(1).split()).casefold() == " ".join(title.split()).casefold():
+        lines = lines[(first or 0) + 1 :]
+    text = re.sub(r"^(?:#{1,6}[ \t]*|[ \t]+)$", "", "\n".join(lines), flags=re.MULTILINE)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
 def _blocks(text: str) -> str:

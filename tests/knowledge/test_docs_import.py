@@ -11,10 +11,13 @@ from bot.main.doctor import run_checks
 from bot.main.wiring import load_knowledge
 from bot.settings import Settings
 from knowledge import KnowledgeBase, load_folder
-from knowledge.docs import clean_markdown, page_url, resolve_links
+from knowledge.docs import clean_markdown, page_url, readable, resolve_links
 
 BASE = "https://docs.p2pu.org/"
-LEFTOVERS = re.compile(r"\{%|%\}|<a\s|</?[a-z]+[^>]*>|\]\((?!https?://|mailto:)[^)]*\)")
+LEFTOVERS = re.compile(
+    r"\{%|%\}|<a\s|</?[a-z]+[^>]*>|\]\((?!https?://|mailto:)[^)]*\)|\\[\[\]()_]|(?<!\*)\*{4}(?!\*)|^#+[ \t]*$|^[ \t]+$",
+    re.MULTILINE,
+)
 
 
 def test_template_tags_and_html_are_removed() -> None:
@@ -30,6 +33,21 @@ def test_template_tags_and_html_are_removed() -> None:
     assert "Book early!" in out and "[a.md](a.md)" in out and "[https://v.example/1](https://v.example/1)" in out
     assert "### Bold heading" in out and "Cap" in out
     assert "keep <b>this</b> {% raw %}" in out  # code blocks are left as written
+
+
+def test_gitbook_escapes_empty_marks_and_a_repeated_title_are_tidied_when_shown(tmp_path: Path) -> None:
+    """Shown, backslash escapes are undone outside code (not for '*'), empty bold and headings go, the page's own
+    title is not repeated under it, and lines left blank by dropped images leave no spaces."""
+    (tmp_path / "kit.md").write_text(
+        "# Promo  Kit\n\n##\n\nLearn **\\[topic]** at [deck](https://d.example/1\\_x) **** now. Keep `a\\_b` and "
+        "\\*stars\\*.\n\n![pic](a.png) ![pic](b.png)\n\n## Plain\n\nMore text.\n"
+    )
+    (recipe,) = load_folder(tmp_path, BASE).recipes
+    assert recipe.title == "Promo  Kit"
+    assert readable(recipe.body, recipe.title) == (
+        "Learn **[topic]** at [deck](https://d.example/1_x) now. Keep `a\\_b` and \\*stars\\*.\n\n"
+        "## Plain\n\nMore text."
+    )
 
 
 def test_relative_links_point_at_the_published_pages() -> None:
@@ -119,7 +137,9 @@ def test_p2pu_handbook_imports_cleanly(shared_dir: Path) -> None:
     pages -= {"SUMMARY", "NOTICE"}
     assert pages <= {r.id.split("#")[0] for r in recipes}
     for recipe in recipes:
-        assert not LEFTOVERS.search(recipe.body), (recipe.id, LEFTOVERS.search(recipe.body))
+        body = readable(recipe.body, recipe.title)
+        assert not LEFTOVERS.search(body), (recipe.id, LEFTOVERS.search(body))
+        assert not body.startswith(f"# {recipe.title}\n"), recipe.id
         assert recipe.link and recipe.link.startswith(BASE), recipe.id
     kb = KnowledgeBase(recipes)
     best = kb.search("what does an in-person meeting space need", limit=1)[0]

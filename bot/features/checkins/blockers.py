@@ -10,6 +10,7 @@ from bot.features.checkins import text
 from bot.features.checkins.report import is_blocker
 from bot.usertext import quote
 from knowledge import KnowledgeBase
+from knowledge.docs import readable
 
 __all__ = ["BlockerHelp", "blocker_help"]
 
@@ -33,7 +34,7 @@ def blocker_help(kb: Callable[[], KnowledgeBase], answered: Sequence[tuple[str, 
         recipe = best.recipe
         replies.append(
             Reply(
-                f"{text.BLOCKER_RECIPE.format(blocker=shown)}\n\n{best.passage or recipe.body}",
+                f"{text.BLOCKER_RECIPE.format(blocker=shown)}\n\n{readable(best.passage or recipe.body, recipe.title)}",
                 title=recipe.title,
                 link=None if best.passage else recipe.link,  # "Read more" once: the button's whole section has it
                 buttons=(Button(text.BLOCKER_READ, "kb:show", recipe.id),) if best.passage else (),

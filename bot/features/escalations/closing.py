@@ -17,6 +17,7 @@ from bot.features.knowledge.gaps import clusters
 from bot.usertext import quote
 from bot.when import at
 from knowledge import Recipe
+from knowledge.docs import readable
 from storage import Database
 from storage.questions import AskedQuestion, claim_notification, unanswered_questions
 
@@ -46,7 +47,7 @@ async def tell_askers(db: Database, recipe: Recipe, questions: Iterable[str], no
             intro = text.ANSWER_NOW.format(question=quote(f"“{claimed.question}”"), date=day(claimed.created_at))
             replies.append(
                 Reply(
-                    f"{intro}\n\n{recipe.body}",
+                    f"{intro}\n\n{readable(recipe.body, recipe.title)}",
                     title=recipe.title,
                     link=recipe.link,
                     user=claimed.asker,

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.events import Button, Reply
 from bot.features.knowledge import text
 from knowledge import Answer, Hit, Recipe
+from knowledge.docs import readable
 from knowledge.smalltalk import SmallTalk
 from knowledge.sources import KnowledgeSettings, loads_starter_recipes
 
@@ -45,7 +46,7 @@ def show_buttons(hits: Sequence[Hit]) -> tuple[Button, ...]:
 
 def recipe_reply(recipe: Recipe) -> Reply:
     """A whole recipe, in the thread it was asked for in."""
-    return Reply(recipe.body, title=recipe.title, link=recipe.link, in_thread=True)
+    return Reply(readable(recipe.body, recipe.title), title=recipe.title, link=recipe.link, in_thread=True)
 
 
 def render_answer(answer: Answer, question_id: int, declined: str = text.NO_IDEA) -> Reply:
@@ -64,7 +65,7 @@ def render_answer(answer: Answer, question_id: int, declined: str = text.NO_IDEA
         work = (Button(text.WORK_WITH_US, "consult:open", primary=True),) if "consulting" in recipe.tags else ()
         read = (Button(text.READ_MORE, "kb:show", recipe.id),) if answer.best.passage else ()
         more = (Button(text.MORE, "kb:more", qid),) if answer.suggestions else ()
-        body = answer.best.passage or recipe.body
+        body = readable(answer.best.passage or recipe.body, recipe.title)
         if answer.also:  # the other questions of the message, each behind its own button
             titles = ", ".join(f"“{h.recipe.title}”" for h in answer.also)
             body += "\n\n" + text.ALSO_ASKED.format(titles=titles, them="it" if len(answer.also) == 1 else "them")

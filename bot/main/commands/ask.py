@@ -22,6 +22,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     """Print the answer (or the suggestions); exit 1 if there is no answer."""
     # No database (answering one question learns nothing) and no app: only what answering needs is imported.
     from knowledge.cache import IndexCache, build_index
+    from knowledge.docs import readable
     from knowledge.sources import sources_of
     from knowledge.vectors import make_encoder
 
@@ -38,7 +39,8 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
                     "id": best.recipe.id if best else None,
                     "title": best.recipe.title if best else None,
                     "score": best.score if best else None,
-                    "text": best.recipe.body if best else None,
+                    "text": readable(best.recipe.body, best.recipe.title) if best else None,
+                    "passage": readable(best.passage) if best and best.passage else None,
                     "link": best.recipe.link if best else None,
                     "suggestions": [
                         {"id": h.recipe.id, "title": h.recipe.title, "score": h.score} for h in answer.suggestions
@@ -49,7 +51,8 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
         )
     elif answer.best is not None:
         recipe = answer.best.recipe
-        print(f"{recipe.title}\n\n{recipe.body}")
+        # A docs section shows the passage that answers, as in chat; "Read more" links to the whole section.
+        print(f"{recipe.title}\n\n{readable(answer.best.passage or recipe.body, recipe.title)}")
         if recipe.link:
             print(f"\nRead more: {recipe.link}")
     else:

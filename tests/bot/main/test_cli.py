@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.main.cli import CHAT_COMMANDS, main
@@ -34,3 +36,32 @@ def test_the_chat_commands_named_are_the_features_commands(app: BotApp) -> None:
     """CHAT_COMMANDS holds every first word of a chat command that is not also a shell command, and no other."""
     words = {name.split()[0] for name in app.registry.commands} | set(app.registry.groups)
     assert words - {"ask", "kb"} == CHAT_COMMANDS
+
+
+def test_ask_shows_a_docs_sections_passage_and_links_the_whole_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`communitybot ask` shows what chat shows for a docs section: the sentences that answer, then "Read more"."""
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    filler = " ".join(f"Week {n} covers chapter {n} of the course with its own exercises." for n in range(1, 9))
+    parking = "Bikes can be parked in the courtyard rack beside the library entrance."
+    (docs / "venue.md").write_text(f"# Venue\n\n## Getting there\n\n{filler}\n\n{parking} {filler}\n")
+    for topic, text in [
+        ("surveys", "Learners fill in a short survey at the last meeting about what they learned."),
+        ("courses", "Choose an open online course that the whole group can follow at the same pace."),
+        ("snacks", "Bring tea and biscuits to the first meeting so people talk to each other."),
+    ]:
+        (docs / f"{topic}.md").write_text(f"# {topic.title()}\n\n{text}\n")
+    config = tmp_path / "communitybot.yaml"
+    config.write_text(
+        f"data_dir: {tmp_path / 'data'}\nknowledge_dirs:\n  - {{path: {docs}, base_url: 'https://docs.example.org/'}}\n"
+        "answer_threshold: 0.05\n"  # what is shown is the point here, not how sure a four-page handbook can be
+    )
+    assert main(["--config", str(config), "ask", "where do we park bikes at the library?"]) == 0
+    out = capsys.readouterr().out
+    after = ". ".join(filler.split(". ")[:3])  # the sentence that answers and the three after it, not the section
+    assert (
+        out
+        == f"Venue › Getting there\n\n{parking} {after}.\n\nRead more: https://docs.example.org/venue#getting-there\n"
+    )

@@ -1,0 +1,64 @@
+"""What a new user hit trying "Ask a human" on the console: the thread peers are pointed to, outside help channels."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+from adapters.console import ConsoleAdapter
+from bot.main.wiring import BotApp
+from tests.conftest import Clock
+
+QUESTION = "our cohort keeps dwindling after week three, what do we do"
+
+
+def console(
+    app: BotApp, user: str, channel: str | None = None, role: str = "member"
+) -> tuple[ConsoleAdapter, io.StringIO]:
+    """A console session as ``communitybot chat`` starts it (threads of earlier sessions known), and its output."""
+    out = io.StringIO()
+    threads_of = lambda name: app.thread_names("console", name)  # noqa: E731
+    return ConsoleAdapter(app.dispatcher.handle, out, user=user, role=role, channel=channel, threads_of=threads_of), out
+
+
+async def session(app: BotApp, lines: list[str], user: str, channel: str | None = None, role: str = "member") -> str:
+    """One console session typing ``lines``; everything it printed."""
+    adapter, out = console(app, user, channel, role)
+    for line in lines:
+        await adapter.say(line)
+    return out.getvalue()
+
+
+async def test_a_peers_reply_in_an_unwatched_channels_thread_counts(app: BotApp, clock: Clock) -> None:
+    """Pat replies in the thread of #general the bot pointed him to: staff are not told; Ann's `solved` there
+    marks it solved, offers "Save as recipe" and `kb escalations` says solved."""
+    clock.now = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    await session(app, ["helper on cohorts"], "pat")
+    clock.now = datetime(2026, 3, 2, 10, 6, tzinfo=UTC)
+    asked = await session(app, [QUESTION, "4"], "ann", "general")
+    assert asked.endswith(
+        "[dm to pat]\n== Can you help another member? ==\n"
+        f"ann asked: {QUESTION}\nYou said you know about cohorts. If you can answer, please reply in the thread: "
+        "#general, thread 1\n\n"
+        "[ephemeral]\nI've asked 1 member familiar with questions like this. If nobody answers in 4 hours, "
+        "I'll pass it to the team.\n\n"
+    )
+    clock.now = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+    assert await session(app, ["thread 1", "Try a buddy system."], "pat", "general") == "[in thread 1]\n\n"
+    clock.now = datetime(2026, 3, 2, 14, 10, tzinfo=UTC)
+    assert await app.scheduler.tick(clock.now) == []  # pat answered: staff never hear of it
+    solved = await session(app, ["thread 1", "solved"], "ann", "general")
+    assert solved == (
+        "[in thread 1]\n\n[thread 1]\nMarked as solved. Thanks, pat, for the answer!\n[tagged: Solved]\n\n"
+    )
+    (offer,) = await app.scheduler.tick(clock.now)
+    assert (offer.channel, offer.title, offer.text) == (
+        "help",
+        "Solved by a person: save it as a recipe?",
+        f"{QUESTION}\nSolved in its thread by pat: #general, thread 1\nA recipe would answer it next time. "
+        "(question 1)",
+    )
+    listed = await session(app, ["kb escalations"], "sam", role="staff")
+    assert listed == (
+        f"[ephemeral]\n== Escalations (newest first) ==\nQ1 [solved] {QUESTION} (peers asked: 1; 2 March 2026)\n\n"
+    )

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.main.wiring import BotApp
-from tests.conftest import Clock
+from tests.conftest import Clock, DbTarget, make_settings
 
 QUESTION = "our cohort keeps dwindling after week three, what do we do"
 
@@ -61,4 +65,53 @@ async def test_a_peers_reply_in_an_unwatched_channels_thread_counts(app: BotApp,
     listed = await session(app, ["kb escalations"], "sam", role="staff")
     assert listed == (
         f"[ephemeral]\n== Escalations (newest first) ==\nQ1 [solved] {QUESTION} (peers asked: 1; 2 March 2026)\n\n"
+    )
+
+
+@pytest.fixture
+async def watched(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    """A bot watching the console channel #help-desk, with a recipe folder of the community's own to publish into."""
+    (tmp_path / "ours").mkdir()
+    settings = make_settings(
+        db_target, tmp_path, help_channels={"console": ["help-desk"]}, knowledge_dirs=[str(tmp_path / "ours")]
+    )
+    bot = BotApp(settings, clock=clock)
+    await bot.start()
+    yield bot
+    await bot.close()
+
+
+async def asked_three_times(app: BotApp, clock: Clock) -> None:
+    """Ann asks in a new thread of #help-desk, again by mention there (then "Ask a human"), and once more by DM;
+    staff mark the thread solved."""
+    clock.now = datetime(2026, 3, 2, 10, 6, tzinfo=UTC)
+    thread = await session(app, [QUESTION, f"@bot {QUESTION}", "4"], "ann", "help-desk")
+    assert thread.endswith(
+        "[posted to #help]\n== A question for a human ==\n"
+        f"ann asked: {QUESTION}\n(question 2; staff can teach me the answer with `kb confirm 2 RECIPE_ID`)\n\n"
+        "[ephemeral]\nI've passed your question to the team; someone will answer you there.\n\n"
+    )
+    await session(app, [f"ask {QUESTION}"], "ann")
+    clock.now = datetime(2026, 3, 2, 11, 0, tzinfo=UTC)
+    solved = await session(app, ["thread 1", "solved"], "sam", "help-desk", "staff")
+    assert solved == "[in thread 1]\n\n[thread 1]\nMarked as solved.\n[tagged: Solved]\n\n"
+
+
+async def test_publishing_dms_a_member_who_asked_three_times_once(watched: BotApp, clock: Clock) -> None:
+    """Ann asked the same thing three times: `kb publish` sends her one DM, and staff read "I told 1 member"."""
+    await asked_three_times(watched, clock)
+    clock.now = datetime(2026, 3, 3, 9, 0, tzinfo=UTC)
+    draft = "cohort-keep-dwindling-after-week-three"
+    staff = ["kb save 2", "Try a buddy system: pairs check on each other between meetings.", "skip"]
+    saved = await session(watched, staff, "sam", role="staff")
+    assert saved.endswith(
+        f"Draft `{draft}` saved for review. `kb drafts` lists drafts; `kb publish {draft}` makes it live.\n\n"
+    )
+    published = await session(watched, [f"kb publish {draft}"], "sam", role="staff")
+    assert published == (
+        f"[ephemeral]\nPublished `{draft}`: {QUESTION[0].upper()}{QUESTION[1:]}. "
+        "I told 1 member who asked about it.\n\n"
+        f"[dm to ann]\n== {QUESTION[0].upper()}{QUESTION[1:]} ==\n"
+        f"You asked “{QUESTION}” on 2 March 2026; here is the answer now.\n\n"
+        "Try a buddy system: pairs check on each other between meetings.\n\n"
     )

@@ -19,10 +19,19 @@ QUESTION = "our cohort keeps dwindling after week three, what do we do"
 def console(
     app: BotApp, user: str, channel: str | None = None, role: str = "member"
 ) -> tuple[ConsoleAdapter, io.StringIO]:
-    """A console session as ``communitybot chat`` starts it (threads of earlier sessions known), and its output."""
+    """A console session as ``communitybot chat`` starts it (watched channels and earlier sessions' threads known),
+    and its output."""
     out = io.StringIO()
-    threads_of = lambda name: app.thread_names("console", name)  # noqa: E731
-    return ConsoleAdapter(app.dispatcher.handle, out, user=user, role=role, channel=channel, threads_of=threads_of), out
+    adapter = ConsoleAdapter(
+        app.dispatcher.handle,
+        out,
+        user=user,
+        role=role,
+        channel=channel,
+        watched=app.settings.watched_channels("console"),
+        threads_of=lambda name: app.thread_names("console", name),
+    )
+    return adapter, out
 
 
 async def session(app: BotApp, lines: list[str], user: str, channel: str | None = None, role: str = "member") -> str:
@@ -115,3 +124,21 @@ async def test_publishing_dms_a_member_who_asked_three_times_once(watched: BotAp
         f"You asked “{QUESTION}” on 2 March 2026; here is the answer now.\n\n"
         "Try a buddy system: pairs check on each other between meetings.\n\n"
     )
+
+
+async def test_save_as_recipe_names_the_question_staff_were_told_of(watched: BotApp, clock: Clock) -> None:
+    """The escalated question was the thread's second: the help channel's post, `kb escalations` and the "Save as
+    recipe" offer all say question 2, and `kb save 2` drafts from it."""
+    await asked_three_times(watched, clock)  # the help channel's post said "(question 2; ... `kb confirm 2 ...`)"
+    clock.now = datetime(2026, 3, 2, 11, 10, tzinfo=UTC)
+    (offer,) = await watched.scheduler.tick(clock.now)
+    assert (offer.title, offer.text, [(b.label, b.value) for b in offer.buttons]) == (
+        "Solved by a person: save it as a recipe?",
+        f"{QUESTION}\nSolved in its thread: #help-desk, thread 1\nA recipe would answer it next time. (question 2)",
+        [("Save as recipe", "2")],
+    )
+    listed = await session(watched, ["kb escalations"], "sam", role="staff")
+    assert listed == (
+        f"[ephemeral]\n== Escalations (newest first) ==\nQ2 [solved] {QUESTION} (peers asked: 0; 2 March 2026)\n\n"
+    )
+    assert await watched.scheduler.tick(clock.now) == []  # offered once

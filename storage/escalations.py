@@ -13,8 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import AskedQuestionRow
 from storage.models_escalations import EscalationPeerRow, EscalationRow, HelperRow, RecipeOfferRow
@@ -142,17 +143,7 @@ def _view() -> object:
     return (
         select(EscalationRow, AskedQuestionRow.question, thread.first_human_reply_at, thread.solved_at)
         .join(AskedQuestionRow, AskedQuestionRow.id == EscalationRow.question_id)
-        .outerjoin(
-            thread,
-            or_(
-                thread.question_id == EscalationRow.question_id,
-                and_(
-                    thread.platform == EscalationRow.platform,
-                    thread.channel == EscalationRow.channel,
-                    thread.thread == EscalationRow.thread,
-                ),
-            ),
-        )
+        .outerjoin(thread, _escalated_in(thread))
     )
 
 
@@ -296,23 +287,37 @@ async def escalations_between(session: AsyncSession, since: datetime, until: dat
 
 
 async def claim_offers(session: AsyncSession, now: datetime) -> list[SolvedQuestion]:
-    """Claim the "Save as recipe" offer of each solved thread whose question was escalated or declined (once)."""
-    thread, asked = HelpThreadRow, AskedQuestionRow
+    """Claim the "Save as recipe" offer of each solved thread whose question was escalated or declined (once).
+
+    The offer names the question staff already know by number: the one escalated in the thread (as ``kb
+    escalations`` and the help channel's post show it, and as ``kb save`` and ``kb confirm`` take it), which may be
+    a later question of the thread than its first (a mention there, then "Ask a human"); else the thread's own
+    question when the bot declined it. One offer per thread; a thread offered under its first question already
+    (before offers named the escalated one) is not offered again.
+    """
+    thread, esc = HelpThreadRow, EscalationRow
+    offered = func.coalesce(esc.question_id, thread.question_id)
+    before = aliased(RecipeOfferRow)
     query = (
-        select(thread, EscalationRow.link)
-        .join(asked, asked.id == thread.question_id)
-        .outerjoin(EscalationRow, EscalationRow.question_id == thread.question_id)
-        .outerjoin(RecipeOfferRow, RecipeOfferRow.question_id == thread.question_id)
+        select(thread, esc.question_id, esc.link, AskedQuestionRow.question)
+        .outerjoin(esc, _escalated_in(thread))
+        .join(AskedQuestionRow, AskedQuestionRow.id == offered)
+        .outerjoin(RecipeOfferRow, RecipeOfferRow.question_id == offered)
+        .outerjoin(before, before.question_id == thread.question_id)
         .where(
             thread.solved_at.is_not(None),
             RecipeOfferRow.question_id.is_(None),
-            or_(EscalationRow.id.is_not(None), asked.recipe_id.is_(None)),
+            before.question_id.is_(None),
+            or_(esc.id.is_not(None), AskedQuestionRow.recipe_id.is_(None)),
         )
-        .order_by(thread.solved_at, thread.id)
+        .order_by(thread.solved_at, thread.id, esc.id.desc())
     )
-    won = []
-    for row, link in (await session.execute(query)).all():
-        question_id = int(row.question_id or 0)  # never 0: the join needs a question
+    won, seen = [], set()
+    for row, escalated, link, question in (await session.execute(query)).all():
+        if row.id in seen:
+            continue  # several questions of one thread escalated: the latest is offered
+        seen.add(row.id)
+        question_id = int(escalated or row.question_id or 0)  # never 0: the join needs a question
         stmt = (
             insert_for(session, RecipeOfferRow)
             .values(question_id=question_id, claimed_at=now)
@@ -320,18 +325,20 @@ async def claim_offers(session: AsyncSession, now: datetime) -> list[SolvedQuest
             .returning(RecipeOfferRow.question_id)
         )
         if await session.scalar(stmt) is not None:
-            won.append(
-                SolvedQuestion(
-                    question_id,
-                    row.question,
-                    row.platform,
-                    row.channel,
-                    row.thread,
-                    row.solver,
-                    link,
-                )
-            )
+            won.append(SolvedQuestion(question_id, question, row.platform, row.channel, row.thread, row.solver, link))
     return won
+
+
+def _escalated_in(thread: type[HelpThreadRow]) -> ColumnElement[bool]:
+    """An escalation belongs to a help thread when its question opened the thread or it was pressed in it."""
+    return or_(
+        EscalationRow.question_id == thread.question_id,
+        and_(
+            EscalationRow.platform == thread.platform,
+            EscalationRow.channel == thread.channel,
+            EscalationRow.thread == thread.thread,
+        ),
+    )
 
 
 async def thread_of_question(session: AsyncSession, question_id: int) -> HelpThread | None:

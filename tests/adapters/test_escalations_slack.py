@@ -164,6 +164,8 @@ async def test_save_as_recipe_opens_a_modal_and_publishing_dms_each_asker_once(
     earlier = fixture("message_im.json")
     earlier["event"] = {**earlier["event"], "user": "U0BO", "channel": "D0BO", "text": "my cohort keeps dwindling"}
     await post_event(url, earlier)
+    # Slack events are handled after the ack, concurrently: Bo's answer first, so his is question 1 and Ann's 2.
+    await api.wait_for("chat.postMessage")
     mention = fixture("app_mention.json")
     mention["event"]["text"] = f"<@U0BOT> {QUESTION}"
     await post_event(url, mention)

@@ -3,7 +3,8 @@
 The gap is a group of similar unanswered questions exactly as ``kb gaps`` groups them
 (:func:`bot.features.knowledge.gaps.clusters`); every question in a group holding one of the recipe's example
 questions (or the confirmed one) is claimed (:func:`storage.questions.claim_notification`: once across replicas)
-and its asker gets "You asked … on DATE; here is the answer now." with the recipe.
+and its asker gets "You asked … on DATE; here is the answer now." with the recipe, once per member (platform and
+user) however many of the gap's questions they asked.
 """
 
 from __future__ import annotations
@@ -37,13 +38,21 @@ def gap_of(unanswered: list[AskedQuestion], questions: Iterable[str]) -> list[As
 
 
 async def tell_askers(db: Database, recipe: Recipe, questions: Iterable[str], now: datetime) -> list[Reply]:
-    """One DM to each member who asked a question of the gap ``recipe`` now answers (never twice)."""
+    """One DM to each member who asked a question of the gap ``recipe`` now answers (never twice).
+
+    A member who asked several of its questions (a thread's first post, a mention there, a direct message) is told
+    once, of the first they asked; every question of the gap is closed all the same.
+    """
     replies = []
+    told: set[tuple[str, str]] = set()
     async with db.session() as session:
         for asked in gap_of(await unanswered_questions(session), questions):
             claimed = await claim_notification(session, asked.id, now)
             if claimed is None or claimed.asker is None or claimed.created_at is None:
                 continue
+            if (claimed.platform, claimed.asker) in told:
+                continue
+            told.add((claimed.platform, claimed.asker))
             intro = text.ANSWER_NOW.format(question=quote(f"“{claimed.question}”"), date=day(claimed.created_at))
             replies.append(
                 Reply(

@@ -45,7 +45,7 @@ from storage.escalations import (
     thread_of_question,
 )
 from storage.questions import AskedQuestion
-from storage.threads import HelpThread, solved_threads
+from storage.threads import HelpThread, open_thread, solved_threads
 
 if TYPE_CHECKING:
     from knowledge import KnowledgeBase
@@ -100,6 +100,8 @@ class PeersFirst:
             )
             if not opened:  # pressed on another replica at the same moment
                 return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+            if where.thread is not None:
+                await _follow(session, ctx, asked, where)
             for peer, _ in peers:
                 await add_peer(session, escalation.id, peer.platform, peer.user, ctx.now)
             if peers:
@@ -183,6 +185,25 @@ class PeersFirst:
 
 def _me(ctx: Context) -> set[tuple[str, str]]:
     return {(i.platform, i.user) for i in ctx.identities}
+
+
+async def _follow(session: AsyncSession, ctx: Context, asked: AskedQuestion, where: Place) -> None:
+    """Follow the thread people are pointed to as a help thread, in whatever channel it is (watched or not): a
+    person's reply there keeps the question from staff, and ``solved`` there closes it and offers "Save as recipe".
+    A thread the bot follows already (this question's help thread, or one opened by another) is left as it is."""
+    assert where.thread is not None
+    await open_thread(
+        session,
+        where.platform,
+        where.channel,
+        where.thread,
+        ctx.origin.user,
+        asked.question,
+        ctx.now,
+        question_id=asked.id,
+        recipe_id=asked.recipe_id,
+        bot_answered=asked.recipe_id is not None,
+    )
 
 
 def _place(origin: Origin, thread: HelpThread | None) -> Place | None:

@@ -125,6 +125,7 @@ CLOSED_FORM = "The {name} check-in closed {closes} before you sent your answers,
 CLOSED_PARTIAL = " What you had answered is in the summary, marked partial."
 NO_OPEN = "There is no check-in open for answers right now. `checkin next` shows when the next one is."
 CHOOSE_ONE = "You have more than one check-in open; choose one: {choices}"
+NONE_CALLED = "None of your open check-ins is called {name}; choose one: {choices}"
 CHOICE = "`checkin answer {name}`"
 STALE_BUTTON = "That button no longer does anything."
 GONE = "That check-in no longer exists."

@@ -307,7 +307,7 @@ class Dispatcher:
         text = message.text.strip()
         conv = await self.forms.pending(ctx.origin)
         if conv is not None:
-            return await self.forms.answer(ctx, conv, text, self._command_typed)
+            return await self.forms.answer(ctx, conv, text, self.registry.typed)  # a command waits
         listener = self.registry.listener
         if not ctx.origin.is_dm and not message.is_mention and ctx.origin.thread is not None:
             # A message someone posted in a channel, not to the bot, is no command: only threads the bot is part of
@@ -334,15 +334,6 @@ class Dispatcher:
                 raise UsageError(f"I don't know the command `{quote(words[0])}`. Did you mean `{quote(meant)}`?")
             return await question(ctx, text)
         return []
-
-    def _command_typed(self, text: str) -> str | None:
-        """The command ``text`` runs when it is plainly one (the whole message a command's name, as a slash command
-        sends it, or ``/`` or ``!`` before it), else None: free text that merely starts with a command's word
-        ("ask around") is an answer to a form's question."""
-        command, args = self.registry.parse(text)
-        if command is None or (args and not text.startswith(("/", "!"))):
-            return None
-        return command.name
 
     async def start_form(self, origin: Origin, reply: Reply) -> list[Reply]:
         """Ask ``reply``'s form field by field in ``origin``'s channel (an adapter moving a form somewhere private)."""

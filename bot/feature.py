@@ -8,6 +8,7 @@ and the periodic jobs. The dispatcher checks roles before a handler runs, and th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -111,6 +112,9 @@ class Command:
     A one-word command with ``slash`` set is also a slash command; a two-word command is a subcommand of its
     group's slash command (see :class:`Group`), with one free-text option ``args`` completed by ``complete``.
     A ``home`` above 0 puts its reply on the user's home screen (Slack's App Home tab), lowest first.
+    ``typed_args`` is what the arguments of a one-word command look like when a message is plainly the command even
+    where free text is expected (a form's answer): ``me tz Europe/Paris`` is, "me too" is not. Without it only the
+    bare command is; a group's subcommand (``kb search venue``) is with any arguments.
     """
 
     name: str
@@ -122,6 +126,7 @@ class Command:
     slash: Slash | None = None
     complete: Completer | None = None
     home: int = 0
+    typed_args: re.Pattern[str] | None = None
 
     @property
     def group(self) -> str | None:

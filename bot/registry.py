@@ -146,6 +146,22 @@ class Registry:
             return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
         return None, ""
 
+    def typed(self, text: str) -> str | None:
+        """The command line ``text`` plainly is (``kb search venue``), or None for free text that merely starts
+        with a command's word ("ask around first", "help me with maps", "me too").
+
+        Plainly a command: a command's name alone, ``/`` or ``!`` before it, a group's subcommand with any arguments,
+        or a one-word command with arguments of the shape it declares (:attr:`~bot.feature.Command.typed_args`).
+        """
+        command, args = self.parse(text)
+        if command is None:
+            return None
+        args = args.strip()
+        shaped = command.typed_args is not None and command.typed_args.fullmatch(args) is not None
+        if args and command.group is None and not shaped and not text.startswith(("/", "!")):
+            return None
+        return f"{command.name} {args}".strip()
+
     def misspelled(self, text: str, role: Role) -> str | None:
         """The command ``text`` most likely misspells, as it would be typed, or None when it looks like no typo.
 

@@ -18,6 +18,7 @@ __all__ = [
     "claim_draft",
     "delete_conversation",
     "delete_draft",
+    "drop_conversations",
     "get_conversation",
     "get_draft",
     "half_filled",
@@ -232,3 +233,15 @@ async def half_filled(session: AsyncSession, form_id: str) -> list[tuple[str, st
                 found.append((updated, platform, user, json.loads(values_json)))
     found.sort(key=lambda row: row[0])
     return [(platform, user, values) for _, platform, user, values in found]
+
+
+async def drop_conversations(session: AsyncSession, form_id: str) -> list[Conversation]:
+    """Delete every step-by-step conversation filling in the form ``form_id`` (the form closed before they were
+    done); the ones deleted, as they were."""
+    rows = await session.scalars(
+        select(ConversationRow).where(ConversationRow.form_json.contains(form_id, autoescape=True))
+    )
+    dropped = [_record(row) for row in rows if json.loads(row.form_json).get("form_id") == form_id]
+    for conv in dropped:  # at any step: one answered meanwhile is as closed
+        await session.execute(delete(ConversationRow).where(*_as_read(conv)[:4]))
+    return dropped

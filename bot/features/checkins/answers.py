@@ -46,14 +46,26 @@ async def _open_run_in_dm(ctx: Context, name: str) -> tuple[StudyGroup, CheckinR
     async with ctx.db.session() as session:
         found = [pair for who in ctx.identities for pair in await open_runs_for_user(session, who.platform, who.user)]
     found = [(g, r) for g, r in found if r.closes_at > ctx.now]
-    if name:
-        found = [(g, r) for g, r in found if g.name.casefold() == name.casefold()]
     if not found:
         raise UsageError(text.NO_OPEN)
-    if len(found) > 1:
-        choices = ", ".join(text.CHOICE.format(name=quote(g.name)) for g, _ in found)
-        raise UsageError(text.CHOOSE_ONE.format(choices=choices))
-    return found[0]
+    named = _named(found, name) if name else found
+    if not named:
+        raise UsageError(text.NONE_CALLED.format(name=quote(name), choices=_choices(found)))
+    if len(named) > 1:
+        raise UsageError(text.CHOOSE_ONE.format(choices=_choices(named)))
+    return named[0]
+
+
+def _named(found: list[tuple[StudyGroup, CheckinRun]], name: str) -> list[tuple[StudyGroup, CheckinRun]]:
+    """The check-ins of ``found`` whose group is called ``name``, ignoring case, or else whose name starts with it
+    ("alpha" for "Alpha Group")."""
+    wanted = " ".join(name.casefold().split())
+    exact = [(g, r) for g, r in found if " ".join(g.name.casefold().split()) == wanted]
+    return exact or [(g, r) for g, r in found if " ".join(g.name.casefold().split()).startswith(wanted)]
+
+
+def _choices(found: list[tuple[StudyGroup, CheckinRun]]) -> str:
+    return ", ".join(text.CHOICE.format(name=quote(g.name)) for g, _ in found)
 
 
 async def on_button(ctx: Context, action: Action) -> Replies:

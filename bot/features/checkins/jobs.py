@@ -32,8 +32,9 @@ from storage.checkins import (
     members_of_groups,
     set_next_runs,
 )
+from storage.conversations import drop_conversations
 from storage.prefs import Absences, absences, away_users
-from storage.records import CheckinRun, Member, StudyGroup
+from storage.records import CheckinAnswer, CheckinRun, Conversation, Member, StudyGroup
 
 __all__ = ["close", "post_due", "present", "prompts", "remind"]
 
@@ -117,6 +118,24 @@ async def close(db: Database, now: datetime) -> list[Reply]:
             away = await away_users(session, group.platform, roster, run.scheduled_at, group.timezone)
             unsent = await unsent_answers(session, group, run)
             out.append(summary(group, run, answers, roster, away, unsent))
+            out += _forms_closed(group, run, await drop_conversations(session, f"{ANSWER_ACTION}:{run.id}"), unsent)
+    return out
+
+
+def _forms_closed(
+    group: StudyGroup, run: CheckinRun, dropped: Sequence[Conversation], unsent: Sequence[CheckinAnswer]
+) -> list[Reply]:
+    """A DM to each member whose answer form, asked step by step, was still half filled at the close (and is now
+    dropped): so their next message is not taken for an answer, nor are they asked the rest to be told it closed.
+    (A form in pages is refused when submitted, at once.)"""
+    partly = {a.user for a in unsent}
+    closes = local(run.closes_at, group.timezone)
+    out = []
+    for conv in dropped:
+        said = text.CLOSED_FORM.format(name=quote(group.name), closes=closes)
+        if conv.platform == group.platform and conv.user in partly:
+            said += text.CLOSED_PARTIAL
+        out.append(Reply(said, platform=conv.platform, user=conv.user, visibility=Visibility.DM))
     return out
 
 

@@ -9,6 +9,7 @@ and everyone who asked in that gap is told once (:mod:`.closing`, also after ``k
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import ClassVar
 
@@ -37,6 +38,8 @@ from storage.questions import get_question, unanswered_questions
 
 __all__ = ["Escalations", "PeersFirst", "tell_askers"]
 
+_ON_OFF = re.compile(r"on(?:\s.*)?|off", re.IGNORECASE | re.DOTALL)  # `helper on venues` is the command
+
 
 class Escalations:
     """Helpers, escalation records, recipe drafts and publishing."""
@@ -64,6 +67,7 @@ class Escalations:
                     usage="helper [on [TOPICS...] | off]",
                     examples=("helper on venues online", "helper off"),
                     slash=helper,
+                    typed_args=_ON_OFF,
                 ),
                 Command("kb escalations", self.escalations, text.SUMMARY_ESCALATIONS, min_role=staff),
                 Command("kb save", self.save, text.SUMMARY_SAVE, usage="kb save QUESTION_NUMBER", min_role=staff),

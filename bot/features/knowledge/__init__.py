@@ -7,6 +7,7 @@ report and recipe stubs; :mod:`.text` every sentence users see.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import ClassVar
@@ -35,6 +36,12 @@ from storage.questions import (
 )
 
 __all__ = ["AskHuman", "Knowledge", "TellAskers", "gap_stubs", "render_answer", "small_talk_reply"]
+
+# `ask` followed by a question is plainly the command, even as a form's answer; "ask around first" is free text.
+_A_QUESTION = re.compile(
+    r"(?:how|what|when|where|why|who|whom|whose|which|can|could|do|does|did|is|are|should|would|will|may)\b.*|.*\?",
+    re.IGNORECASE | re.DOTALL,
+)
 
 AskHuman = Callable[[Context, AskedQuestion], Awaitable[Replies]]
 """What "Ask a human" does with a question (peers first: :class:`bot.features.escalations.PeersFirst`)."""
@@ -82,6 +89,7 @@ class Knowledge:
                 usage="ask QUESTION",
                 examples=("ask how many people should be in a learning circle?",),
                 slash=ask,
+                typed_args=_A_QUESTION,
             ),
             Command(
                 "kb search",

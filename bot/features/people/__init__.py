@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -36,6 +37,10 @@ log = logging.getLogger(__name__)
 CODE_MINUTES = 10
 _ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud or retyped without mistakes
 _CODE_LENGTH = 12  # about 59 bits: not guessable in ten minutes
+# Arguments that make `link`, `mydata` and `me` plainly those commands, even as a form's answer ("me too" is not).
+_A_CODE = re.compile(r"[a-z0-9]{4}(?:[- ]?[a-z0-9]{4}){2}", re.IGNORECASE)
+_DELETE = re.compile(r"delete", re.IGNORECASE)
+_ME_ARGS = re.compile(r"tz\s+\S+|away\s+\S.*", re.IGNORECASE | re.DOTALL)
 
 
 def hash_code(code: str) -> str:
@@ -71,6 +76,7 @@ class People:
                     usage="link [CODE]",
                     examples=("link", "link ABCD-EFGH-JKMN"),
                     slash=Slash(say.SLASH_LINK, "code", say.SLASH_LINK_OPTION, required=False, slack=False),
+                    typed_args=_A_CODE,
                 ),
                 Command("unlink", self.unlink, say.SUMMARY_UNLINK, slash=Slash(say.SLASH_UNLINK, slack=False)),
                 Command(
@@ -82,6 +88,7 @@ class People:
                     slash=Slash(
                         say.SLASH_MYDATA, "action", say.SLASH_MYDATA_OPTION, required=False, usage_hint="[delete]"
                     ),
+                    typed_args=_DELETE,
                 ),
                 Command(
                     "me",
@@ -89,6 +96,7 @@ class People:
                     say.SUMMARY_ME,
                     usage="me [tz ZONE | away START END | away off]",
                     examples=("me tz Europe/Berlin", "me away 2026-12-20 2027-01-04", "me away off"),
+                    typed_args=_ME_ARGS,
                 ),
                 Command("people show", self.show, say.SUMMARY_SHOW, usage="people show USER", min_role=staff),
                 Command(

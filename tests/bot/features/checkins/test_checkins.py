@@ -68,7 +68,7 @@ async def test_a_half_filled_answer_shows_in_the_summary_marked_partial(chat: Ch
     clock.now = FIRST + timedelta(minutes=30)
     await answer(chat, "ann", "Read chapter 1", "Chapter 2", "no")
     await answer(chat, "bo", "Mapped the park", "stuck on projections")  # the third question never answered
-    (summary,) = await app.scheduler.tick(FIRST + timedelta(hours=24))
+    summary, closed = await app.scheduler.tick(FIRST + timedelta(hours=24))  # and bo told his form closed
     assert summary.text == (
         "Answered: 1 of 3 (33%), and 1 partly (begun but not sent: marked partial)\n"
         "\n"
@@ -85,6 +85,7 @@ async def test_a_half_filled_answer_shows_in_the_summary_marked_partial(chat: Ch
         "\n"
         "Not answered this time: fay"
     )
+    assert closed.user == "bo" and closed.text.endswith("What you had answered is in the summary, marked partial.")
 
 
 async def test_answers_can_be_edited_until_close_and_not_after(chat: Chat, app: BotApp, clock: Clock) -> None:

@@ -74,6 +74,7 @@ class Leads:
             retention=timedelta(days=settings.lead_retention_days),
             targets=settings.lead_flow.response_hours,
             names=self._flow.names,
+            staff_hours=settings.staff_hours,
         )
 
     def surface(self) -> Surface:

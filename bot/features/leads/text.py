@@ -44,8 +44,14 @@ POSSIBLE_DUPLICATE = (
 )
 FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
 FOLLOW_UP = "This request has been '{status}' for {hours}. Could someone pick it up?"
+FOLLOW_UP_ASSIGNED = (
+    "This request has been '{status}' for {hours}. It is assigned to {assignee}: {assignee}, can you reply, or hand "
+    "it to someone who can?"
+)
 ASSIGNEE_REMINDER_TITLE = "Your lead {ref} is waiting"
 ASSIGNEE_REMINDER = "{ref} has been '{status}' for {hours}, past its {target}-hour response target."
+HOUR = "hour"
+STAFF_HOUR = "staff hour"
 
 # -- staff commands ---------------------------------------------------------------------------------------------
 GROUP = "Consulting leads (staff)"

@@ -16,7 +16,7 @@ from bot.features.leads import text as say
 from bot.features.leads.staff import StaffNames
 from bot.main.wiring import BotApp
 from bot.settings import Settings, StaffHours
-from bot.staff_hours import next_opening
+from bot.staff_hours import next_opening, staff_time, staff_time_before
 from storage.lead_flow import assign_if_unclaimed, lead_consents
 from storage.leads import get_lead
 from tests.bot.test_leads import VALID
@@ -306,3 +306,36 @@ async def test_ask_a_human_outside_staff_hours_says_when_staff_are_back(
             f"{knowledge_text.PASSED_ON} Our team is away right now; they are back Monday 9 March at 09:00 "
             "(Europe/Berlin time), and will reply to you after that."
         )
+
+
+async def test_the_response_timer_counts_staff_hours_and_the_notice_names_the_assignee(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """Sent on Saturday (Mon-Fri 09-17 Berlin): nothing on Sunday or Monday; the DM after 24 staff hours (Wednesday
+    17:00), the staff notice after 48 (next Monday 17:00), naming sam instead of asking anyone to pick it up."""
+    clock.now = datetime(2026, 3, 7, 11, 0, tzinfo=UTC)  # Saturday 12:00 in Berlin
+    flow = {"staff": STAFF, "round_robin": ["sam"]}
+    async with started(db_target, tmp_path, clock, staff_hours=HOURS, lead_flow=flow) as bot:
+        thanks = await Chat(bot).submit("consult:intake", VALID)
+        assert "back Monday 9 March at 09:00 (Europe/Berlin time)" in texts(thanks)
+        for quiet in (datetime(2026, 3, 8, 11), datetime(2026, 3, 9, 11), datetime(2026, 3, 11, 15, 59)):
+            assert await bot.scheduler.tick(quiet.replace(tzinfo=UTC)) == []  # Sunday, Monday, Wednesday 16:59
+        (dm,) = await bot.scheduler.tick(datetime(2026, 3, 11, 16, 0, tzinfo=UTC))  # Wednesday 17:00
+        assert (dm.platform, dm.user, dm.title) == ("console", "U123", "Your lead L-0001 is waiting")
+        assert dm.text == "L-0001 has been 'new' for 24 staff hours, past its 24-hour response target."
+        assert await bot.scheduler.tick(datetime(2026, 3, 16, 15, 59, tzinfo=UTC)) == []
+        (notice,) = await bot.scheduler.tick(datetime(2026, 3, 16, 16, 0, tzinfo=UTC))  # next Monday 17:00
+        assert (notice.channel, notice.title) == ("staff", "Waiting for a reply: L-0001")
+        assert notice.text == (
+            "This request has been 'new' for 48 staff hours. It is assigned to sam: sam, can you reply, or hand it "
+            "to someone who can?"
+        )
+
+
+def test_staff_time_before_skips_nights_and_weekends_across_a_clock_change() -> None:
+    """8 staff hours before Monday 30 March 10:00 (CEST) start Friday 27 March 10:00 (CET); with no hours, 8 hours."""
+    hours = StaffHours.model_validate(HOURS)
+    monday = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
+    assert staff_time_before(hours, monday, timedelta(hours=8)) == datetime(2026, 3, 27, 9, 0, tzinfo=UTC)
+    assert staff_time(hours, datetime(2026, 3, 27, 9, 0, tzinfo=UTC), monday) == timedelta(hours=8)
+    assert staff_time_before(None, monday, timedelta(hours=8)) == monday - timedelta(hours=8)

@@ -6,6 +6,7 @@ channel; it is never logged above DEBUG.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
@@ -13,6 +14,7 @@ from typing import ClassVar
 from bot.args import parse_options, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Attachment, FormSubmission, Reply, Visibility
+from bot.export_files import export_folder, forget_in_exports
 from bot.feature import ActionRoute, Command, CommandHandler, Context, Deps, FormRoute, Group, Replies, Slash, Surface
 from bot.features.leads import text as say
 from bot.features.leads.export import leads_csv
@@ -62,6 +64,7 @@ class Leads:
         self._announce = deps.channels.configured(STAFF)
         self._metrics = deps.metrics
         self._after_forget = deps.reload_knowledge
+        self._exports = export_folder(settings)
         self._hooks = LeadHooks(settings.webhooks)  # lead events to outgoing webhooks, stored with each change
         self._flow = LeadFlow(StaffNames(settings.lead_flow), settings.staff_hours, STATUSES)
         self._jobs = LeadJobs(
@@ -71,6 +74,7 @@ class Leads:
             retention=timedelta(days=settings.lead_retention_days),
             targets=settings.lead_flow.response_hours,
             names=self._flow.names,
+            staff_hours=settings.staff_hours,
         )
 
     def surface(self) -> Surface:
@@ -261,6 +265,8 @@ class Leads:
         others = result.rows_deleted + result.rows_anonymized
         if others:
             await self._after_forget()
+        lead_refs = [ref(i) for i in result.lead_ids]
+        files = await asyncio.to_thread(forget_in_exports, self._exports, result.person, lead_refs)
         log.info("forgot a person on request: %d lead(s), %d other record(s)", len(result.lead_ids), others)
         lines = [say.FORGET_NONE] if not result.lead_ids else []
         if result.lead_ids:
@@ -268,6 +274,8 @@ class Leads:
             lines.append(say.FORGOTTEN.format(leads=counted(len(result.lead_ids), "lead"), refs=refs))
         if others:
             lines.append(say.FORGOTTEN_ELSEWHERE.format(records=counted(others, "other record")))
+        if files:
+            lines.append(say.FORGOTTEN_IN_EXPORTS.format(files=counted(files, "export file"), folder=self._exports))
         return [Reply(" ".join(lines), visibility=Visibility.EPHEMERAL)]
 
     # -- staff: buttons and triage forms --------------------------------------------------------------------------

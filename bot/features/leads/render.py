@@ -195,10 +195,16 @@ def staff_notice(lead: Lead) -> Reply:
     )
 
 
-def follow_up(lead: Lead, hours: int, status: str = "new") -> Reply:
-    """The staff channel's reminder of a lead still in ``status`` after ``hours``."""
+def follow_up(lead: Lead, hours: int, status: str = "new", unit: str = say.HOUR) -> Reply:
+    """The staff channel's reminder of a lead still in ``status`` after ``hours`` (``unit``: hour or staff hour);
+    for a lead with an assignee it names them rather than asking anyone to pick it up."""
+    waited = counted(hours, unit)
+    if lead.assignee:
+        text = say.FOLLOW_UP_ASSIGNED.format(hours=waited, status=status, assignee=lead.assignee)
+    else:
+        text = say.FOLLOW_UP.format(hours=waited, status=status)
     return Reply(
-        say.FOLLOW_UP.format(ref=lead.ref, hours=counted(hours, "hour"), status=status),
+        text,
         title=say.FOLLOW_UP_TITLE.format(ref=lead.ref),
         fields=details(lead),
         buttons=triage_buttons(lead),
@@ -206,12 +212,12 @@ def follow_up(lead: Lead, hours: int, status: str = "new") -> Reply:
     )
 
 
-def assignee_reminder(lead: Lead, hours: int, target: float, to: tuple[str, str]) -> Reply:
+def assignee_reminder(lead: Lead, hours: int, target: float, to: tuple[str, str], unit: str = say.HOUR) -> Reply:
     """A direct message to the lead's assignee (``to`` is platform and user id): its response target is missed."""
     platform, user = to
     return Reply(
         say.ASSIGNEE_REMINDER.format(
-            ref=lead.ref, status=lead.status, hours=counted(hours, "hour"), target=f"{target:g}"
+            ref=lead.ref, status=lead.status, hours=counted(hours, unit), target=f"{target:g}"
         ),
         title=say.ASSIGNEE_REMINDER_TITLE.format(ref=lead.ref),
         fields=details(lead),

@@ -44,8 +44,14 @@ POSSIBLE_DUPLICATE = (
 )
 FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
 FOLLOW_UP = "This request has been '{status}' for {hours}. Could someone pick it up?"
+FOLLOW_UP_ASSIGNED = (
+    "This request has been '{status}' for {hours}. It is assigned to {assignee}: {assignee}, can you reply, or hand "
+    "it to someone who can?"
+)
 ASSIGNEE_REMINDER_TITLE = "Your lead {ref} is waiting"
 ASSIGNEE_REMINDER = "{ref} has been '{status}' for {hours}, past its {target}-hour response target."
+HOUR = "hour"
+STAFF_HOUR = "staff hour"
 
 # -- staff commands ---------------------------------------------------------------------------------------------
 GROUP = "Consulting leads (staff)"
@@ -75,6 +81,7 @@ NOTE_ADDED = "note added"
 EXPORTED = "{leads} exported."
 FORGOTTEN = "Erased the personal details of {leads}: {refs}. Anonymous statistics are kept."
 FORGOTTEN_ELSEWHERE = "Also erased or anonymized {records} naming them (questions, forms, notes, answers)."
+FORGOTTEN_IN_EXPORTS = "Also removed them from {files} in {folder}."
 FORGET_NONE = "No lead has that email address."
 AWAY_ON = "You are marked away: new leads are not handed to you in turn until `leads away off`."
 AWAY_OFF = "Welcome back: new leads are handed to you in turn again."

@@ -21,6 +21,7 @@ from typing import ClassVar
 
 from bot.errors import UsageError
 from bot.events import Action, Button, Reply, Visibility
+from bot.export_files import export_folder
 from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
 from bot.features.people import data
 from bot.features.people import text as say
@@ -61,6 +62,7 @@ class People:
 
     def __init__(self, deps: Deps) -> None:
         self._after_forget: Callable[[], Awaitable[None]] = deps.reload_knowledge
+        self._exports = export_folder(deps.settings)
 
     def surface(self) -> Surface:
         """``link``, ``unlink`` and ``mydata`` for everyone; ``people show`` and ``privacy`` for staff."""
@@ -176,11 +178,12 @@ class People:
             return [Reply(say.CANCELLED, visibility=Visibility.EPHEMERAL)]
         async with ctx.db.session() as session:
             found = await person_data(session, ctx.identities)
-        removed = await data.erase(ctx.db, found, ctx.now, say.SELF, "self")
+        removed, files = await data.erase(ctx.db, found, ctx.now, say.SELF, "self", self._exports)
         await self._after_forget()  # learned examples may have named them
         log.info("erased a person's data on their request: %d record(s)", sum(removed.values()))
         what = data.removed_text(removed)
-        return [Reply(say.ERASED.format(what=what) if what else say.ERASED_NOTHING, visibility=Visibility.EPHEMERAL)]
+        said = say.ERASED.format(what=what) if what else say.ERASED_NOTHING
+        return [Reply(said + data.exports_text(files, self._exports), visibility=Visibility.EPHEMERAL)]
 
     # -- staff ----------------------------------------------------------------------------------------------------
 
@@ -197,9 +200,9 @@ class People:
         kind, identities, emails = subject_of_arg(ctx, args, say.FORGET_USAGE)
         async with ctx.db.session() as session:
             found = await person_data(session, identities, emails, trusted=True)
-        removed = await data.erase(ctx.db, found, ctx.now, ctx.actor, kind)
+        removed, files = await data.erase(ctx.db, found, ctx.now, ctx.actor, kind, self._exports)
         await self._after_forget()
         log.info("erased a person's data on request: %d record(s)", sum(removed.values()))
         what = data.removed_text(removed)
         said = say.ERASED_BY_STAFF.format(what=what) if what else say.ERASED_NOTHING_BY_STAFF
-        return [Reply(said, visibility=Visibility.EPHEMERAL)]
+        return [Reply(said + data.exports_text(files, self._exports), visibility=Visibility.EPHEMERAL)]

@@ -6,12 +6,15 @@ The walk over the tables is :func:`storage.personal.personal_rows` (export) and 
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections import Counter
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from bot.events import Attachment
+from bot.export_files import forget_in_exports
 from bot.features.people import text as say
 from bot.plural import counted
 from storage import Database
@@ -20,7 +23,7 @@ from storage.people import dissolve_lonely, record_audit
 from storage.personal import personal_rows
 from storage.records import PersonData
 
-__all__ = ["erase", "export", "removed_text"]
+__all__ = ["erase", "export", "exports_text", "removed_text"]
 
 
 def _person(data: PersonData) -> Person:
@@ -48,23 +51,35 @@ async def export(
     return Attachment(f"mydata-{stamp}.json", content, content_type="application/json; charset=utf-8"), count
 
 
-async def erase(db: Database, data: PersonData, now: datetime, actor: str, subject_kind: str) -> Counter[str]:
-    """Erase or anonymize every row naming the person; how many of each table's rows were found (then recorded).
+async def erase(
+    db: Database, data: PersonData, now: datetime, actor: str, subject_kind: str, exports: Path | None = None
+) -> tuple[Counter[str], int]:
+    """Erase or anonymize every row naming the person, then remove them from the export files in ``exports``.
 
     ``actor`` is who asked, for the lead history and the audit log (staff, or :data:`text.SELF`).
+
+    Returns:
+        How many of each table's rows were found (then recorded), and how many export files were rewritten or deleted.
     """
     person = _person(data)
     found = Counter({table: len(rows) for table, rows in (await personal_rows(db, person, data.lead_ids)).items()})
     email = min(data.emails, default="")
     reason = say.REASON_SELF if subject_kind == "self" else say.REASON_STAFF
-    await forget_person(db, email, person, actor, reason, now, lead_ids=data.lead_ids)
+    result = await forget_person(db, email, person, actor, reason, now, lead_ids=data.lead_ids)
     async with db.session() as session:
         await dissolve_lonely(session)
         await record_audit(session, f"forget:{subject_kind}", actor, subject_kind, sum(found.values()), now)
-    return found
+    refs = [f"L-{lead_id:04d}" for lead_id in result.lead_ids]
+    files = await asyncio.to_thread(forget_in_exports, exports, result.person, refs)
+    return found, files
 
 
 def removed_text(found: Counter[str]) -> str:
     """``3 check-in answers, 1 request``: what was erased, table by table, in readable words."""
     parts = [counted(n, *say.TABLES.get(table, (table, table))) for table, n in sorted(found.items()) if n]
     return ", ".join(parts)
+
+
+def exports_text(files: int, folder: Path) -> str:
+    """`` Also removed them from 2 export files in data/exports.`` ("" when no export file held them)."""
+    return say.ERASED_IN_EXPORTS.format(files=counted(files, "export file"), folder=folder) if files else ""

@@ -30,6 +30,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
 async def _chat(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.clock import utcnow
+    from bot.export_files import export_folder
     from bot.main.wiring import BotApp
     from bot.tasks import spawn
 
@@ -42,7 +43,7 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
             user=args.user,
             role=args.role,
             channel=args.channel,
-            export_dir=settings.data_dir / "exports",
+            export_dir=export_folder(settings),
             watched=settings.watched_channels("console"),
             zone_of=lambda user: app.reader_zone("console", user),
             threads_of=lambda channel: app.thread_names("console", channel),

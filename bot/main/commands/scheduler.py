@@ -30,6 +30,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
 async def _tick(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.console import ConsoleAdapter
     from bot.clock import utcnow
+    from bot.export_files import export_folder
     from bot.main.wiring import BotApp
 
     app = BotApp(settings)
@@ -40,7 +41,7 @@ async def _tick(settings: Settings, args: argparse.Namespace) -> int:
         console = ConsoleAdapter(
             app.dispatcher.handle,
             sys.stdout,
-            export_dir=settings.data_dir / "exports",
+            export_dir=export_folder(settings),
             zone_of=lambda user: app.reader_zone("console", user),
         )
         sent = await app.scheduler.deliver_due(now, console.show)

@@ -1,0 +1,92 @@
+"""Erasure reaches the bot's own export folder: the console's saved CSV and JSON files lose the erased person only."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+from adapters.console import ConsoleAdapter
+from bot.export_files import export_folder, forget_in_exports
+from bot.main.wiring import BotApp
+from storage.forget import Person
+from tests.bot.test_leads import VALID
+from tests.conftest import Chat
+
+ZOE = {**VALID, "name": "Zoë 🦊 Ñúñez", "email": "zoe@example.org", "organization": "Fox Hall", "description": "Zoë's"}
+
+
+async def _console(app: BotApp, user: str, role: str, *lines: str) -> str:
+    """Type ``lines`` into a console session as ``user``; what it printed (it saves attachments to the export dir)."""
+    out = io.StringIO()
+    console = ConsoleAdapter(app.dispatcher.handle, out, user=user, role=role, export_dir=export_folder(app.settings))
+    for line in lines:
+        await console.say(line)
+    return out.getvalue()
+
+
+def _rows(path: Path) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+async def test_leads_forget_removes_the_person_from_earlier_lead_exports(chat: Chat, app: BotApp) -> None:
+    """Two exports saved before `leads forget`: both keep Ann's row and lose Zoë's, and the reply says so."""
+    await chat.submit("consult:intake", VALID, user="annlee")
+    await chat.submit("consult:intake", ZOE, user="zoe")
+    await _console(app, "sam", "staff", "leads export", "leads export")
+    folder = export_folder(app.settings)
+    assert sorted(p.name for p in folder.iterdir()) == ["leads-2.csv", "leads.csv"]
+    assert "zoe@example.org" in (folder / "leads.csv").read_text(encoding="utf-8")
+
+    shown = await _console(app, "sam", "staff", 'leads forget zoe@example.org --name "Zoë 🦊 Ñúñez"')
+    assert shown == (
+        "[ephemeral]\nErased the personal details of 1 lead: L-0002. Anonymous statistics are kept. "
+        "Also erased or anonymized 1 other record naming them (questions, forms, notes, answers). "
+        f"Also removed them from 2 export files in {folder}.\n\n"
+    )
+    for name in ("leads.csv", "leads-2.csv"):
+        rows = _rows(folder / name)
+        assert [row[0] for row in rows] == ["ref", "L-0001"]
+        assert rows[1][4:7] == ["Ann Lee", "ann@example.org", "Riverside Library"]
+        text = (folder / name).read_text(encoding="utf-8")
+        assert "zoe" not in text.lower() and "Zoë" not in text and "Fox Hall" not in text
+        assert (folder / name).stat().st_mode & 0o777 == 0o600
+
+
+async def test_mydata_delete_deletes_the_persons_own_exports_and_cleans_the_others(chat: Chat, app: BotApp) -> None:
+    """Zoë's `mydata` file goes, Ann's stays; the staff lead export keeps Ann's row only; the reply says 2 files."""
+    await chat.submit("consult:intake", VALID, user="annlee")
+    await chat.submit("consult:intake", ZOE, user="zoe")
+    await _console(app, "annlee", "member", "mydata")
+    await _console(app, "zoe", "member", "mydata")
+    await _console(app, "sam", "staff", "leads export")
+    folder = export_folder(app.settings)
+    mine = [p for p in folder.glob("mydata-*.json") if "console:zoe" in p.read_text(encoding="utf-8")]
+    assert len(mine) == 1
+
+    shown = await _console(app, "zoe", "member", "mydata delete", "1")
+    assert shown.split("\n\n")[-2] == (
+        "[ephemeral]\nDone. Erased or anonymized: 2 lead_consents, 1 request history entry, 1 request. "
+        f"Also removed them from 2 export files in {folder}."
+    )
+    assert not mine[0].exists()
+    (kept,) = folder.glob("mydata-*.json")
+    assert json.loads(kept.read_text(encoding="utf-8"))["identities"] == ["console:annlee"]
+    assert [row[4] for row in _rows(folder / "leads.csv")] == ["name", "Ann Lee"]
+
+
+def test_check_in_rows_are_matched_by_whole_user_id_and_escaped_cells(tmp_path: Path) -> None:
+    """A check-in export loses the erased member's rows (by user id, and a name written formula-escaped) only."""
+    path = tmp_path / "checkins.csv"
+    path.write_text(
+        "started,user,answer\r\n"
+        "2026-03-02,zoe,I am blocked on maps\r\n"
+        "2026-03-02,zoey,zoe helped me\r\n"
+        "2026-03-02,'-Zoë-,old name\r\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "calendar.ics").write_text("zoe", encoding="utf-8")
+    assert forget_in_exports(tmp_path, Person(names=frozenset({"-Zoë-"}), user_ids=frozenset({"zoe"}))) == 1
+    assert path.read_bytes().decode() == "started,user,answer\r\n2026-03-02,zoey,zoe helped me\r\n"
+    assert forget_in_exports(tmp_path / "missing", Person(user_ids=frozenset({"zoey"}))) == 0

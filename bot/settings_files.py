@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
+from dotenv import dotenv_values
+from pydantic import ValidationError
 from pydantic_settings import SettingsError
 
 from bot.errors import ConfigError, where, yaml_problem
 
-__all__ = ["given", "parse_problem", "read_yaml"]
+__all__ = ["folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
 
 
 def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
@@ -66,3 +68,97 @@ def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
                 f"{path}: {key!r} is a secret and may only be set in the environment ({str(key).upper()})"
             )
     return data
+
+
+def key_origin(loc: Sequence[Any], yaml_keys: Collection[str], path: Path, environ: Mapping[str, str]) -> str | None:
+    """Where the setting at ``loc`` came from: ``from COMMUNITYBOT_ROLES__ADMINZ`` (``... in .env``) when variables
+    gave it, else ``in communitybot.yaml line 3, column 5`` when the YAML file did; None if neither is known."""
+    top = str(loc[0]) if loc else ""
+    prefix = f"COMMUNITYBOT_{top.upper()}"
+
+    def setting(variable: str) -> bool:
+        return variable.upper() == prefix or variable.upper().startswith(prefix + "__")
+
+    # ``.env`` as pydantic-settings reads it (with python-dotenv, which pydantic-settings depends on).
+    variables = sorted(v for v in environ if setting(v)) + sorted(
+        f"{v} in .env" for v in dotenv_values(".env") if setting(v)
+    )
+    if variables:
+        return "from " + ", ".join(variables)
+    if top not in yaml_keys:
+        return None
+    line, column = yaml_position(path, loc) or (None, None)
+    return f"in {where(path, line, column)}"
+
+
+def yaml_position(path: Path, loc: Sequence[Any]) -> tuple[int, int] | None:
+    """Line and column (from 1) of the key at ``loc`` (``("knowledge_dirs", 0, "base_url")``) in the YAML file, or
+    of the deepest part of it that is there (a list item given as a plain path for ``(..., 0, "path")``)."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    mark = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = [(key, value) for key, value in node.value if str(key.value) == str(part)]
+            if not found:
+                break
+            mark, node = found[0][0].start_mark, found[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return (mark.line + 1, mark.column + 1) if mark is not None else None
+
+
+class _Folder(Protocol):
+    @property
+    def path(self) -> Path: ...
+
+
+def folder_problems(
+    dirs: Sequence[_Folder], yaml_keys: Collection[str], path: Path, environ: Mapping[str, str]
+) -> list[str]:
+    """A problem for each ``knowledge_dirs`` folder that is missing or is a file, with where it was set.
+
+    A folder that is not there would leave a bot that declines every question (a docs tree also turns the starter
+    recipes off). An empty folder is fine: recipes may be published into it later.
+    """
+    problems = []
+    for i, folder in enumerate(d.path for d in dirs):
+        if folder.is_dir():
+            continue
+        if folder.exists():
+            problem = f"{folder} is a file, not a folder: give the folder that holds it"
+        else:
+            problem = f"folder {folder} not found"
+        found = key_origin(("knowledge_dirs", i, "path"), yaml_keys, path, environ)
+        problems.append(f"setting 'knowledge_dirs.{i}.path': {problem}" + (f" ({found})" if found else ""))
+    return problems
+
+
+def validation_problems(
+    exc: ValidationError,
+    values: Mapping[str, Any],
+    source: str,
+    secrets: Collection[str],
+    *,
+    setting_hint: Callable[[str], str],
+    variable_hint: Callable[[str], str],
+) -> list[str]:
+    """One problem per error of ``exc``, naming the key, where it came from and, for a typo, the closest name."""
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if not key:
+            problems.append(message)
+        elif err["type"] == "extra_forbidden" and key.upper().startswith("COMMUNITYBOT_"):
+            problems.append(f"unknown variable {key.upper()} (in .env){variable_hint(key)}")
+        elif err["type"] == "extra_forbidden":
+            problems.append(f"unknown setting {key!r} (in {source} or .env){setting_hint(key)}")
+        else:
+            problems.append(f"setting {key!r}: {message}{given(err['loc'], err['input'], values, source, secrets)}")
+    return problems

@@ -351,11 +351,6 @@ def _variable_hint(key: str) -> str:
     return _closest_variable(key.upper(), _variable_names())
 
 
-def _closest_setting(key: str) -> str:
-    close = difflib.get_close_matches(key.lower(), list(Settings.model_fields), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     """Build the settings from the environment, ``.env`` and the YAML file.
 
@@ -384,9 +379,7 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     except SettingsError as exc:
         raise ConfigError("invalid settings: " + parse_problem(exc, os.environ)) from None
     except ValidationError as exc:
-        problems = validation_problems(
-            exc, values, source, _SECRETS, setting_hint=_closest_setting, variable_hint=_variable_hint
-        )
+        problems = validation_problems(exc, Settings, values, (path, source), _SECRETS, variable_hint=_variable_hint)
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None
     missing = folder_problems(settings.knowledge_dirs, values, path, os.environ)  # else it declines every question
     if missing:

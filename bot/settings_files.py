@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from types import UnionType
+from typing import Any, Protocol, Union, get_args, get_origin
 
 import yaml
 from dotenv import dotenv_values
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
 from bot.errors import ConfigError, where, yaml_problem
 
-__all__ = ["folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
+__all__ = ["closest_key", "folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
 
 
 def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
@@ -141,14 +144,22 @@ def folder_problems(
 
 def validation_problems(
     exc: ValidationError,
+    root: type[BaseModel],
     values: Mapping[str, Any],
-    source: str,
+    file: tuple[Path, str],
     secrets: Collection[str],
     *,
-    setting_hint: Callable[[str], str],
     variable_hint: Callable[[str], str],
 ) -> list[str]:
-    """One problem per error of ``exc``, naming the key, where it came from and, for a typo, the closest name."""
+    """One problem per error of ``exc``, naming the key, where it came from and, for a typo, the closest name.
+
+    Args:
+        exc: the error building ``root`` (the settings) from ``values`` (the YAML file's) and the environment.
+        file: the YAML file, and how to name it (``the environment`` when there is none).
+        secrets: settings whose values are never shown.
+        variable_hint: `` (did you mean COMMUNITYBOT_X?)`` for a misspelt variable in ``.env``.
+    """
+    path, source = file
     problems = []
     for err in exc.errors():
         key = ".".join(str(p) for p in err["loc"])
@@ -158,7 +169,46 @@ def validation_problems(
         elif err["type"] == "extra_forbidden" and key.upper().startswith("COMMUNITYBOT_"):
             problems.append(f"unknown variable {key.upper()} (in .env){variable_hint(key)}")
         elif err["type"] == "extra_forbidden":
-            problems.append(f"unknown setting {key!r} (in {source} or .env){setting_hint(key)}")
+            origin = key_origin(err["loc"], values, path, os.environ) or f"in {source} or .env"
+            problems.append(f"unknown setting {key!r} ({origin}){closest_key(err['loc'], root)}")
         else:
             problems.append(f"setting {key!r}: {message}{given(err['loc'], err['input'], values, source, secrets)}")
     return problems
+
+
+def closest_key(loc: Sequence[Any], root: type[BaseModel]) -> str:
+    """``; did you mean 'base_url'?``: the valid key closest to the unknown one at ``loc``, among the keys of the model
+    that holds it (``KnowledgeDir`` for ``knowledge_dirs.0.baseurl``), or nothing if none is close."""
+    fields = _fields_at(loc[:-1], root)
+    close = difflib.get_close_matches(str(loc[-1]).lower(), fields, n=1, cutoff=0.6) if loc else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _fields_at(loc: Sequence[Any], root: type[BaseModel]) -> list[str]:
+    """The field names of the model at ``loc`` below ``root`` (through lists, mappings and ``X | None``)."""
+    current: Any = root
+    for part in loc:
+        current = _model_or_container(current)
+        if _is_model(current):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return []
+            current = info.annotation
+        elif get_args(current):
+            current = get_args(current)[-1]  # list[X] and dict[str, X] hold X
+        else:
+            return []
+    current = _model_or_container(current)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _model_or_container(annotation: Any) -> Any:
+    """``X`` for ``X | None``; anything else as it is."""
+    if get_origin(annotation) in (Union, UnionType):
+        kept = [a for a in get_args(annotation) if a is not type(None)]
+        return kept[0] if len(kept) == 1 else annotation
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return get_origin(annotation) is None and isinstance(annotation, type) and issubclass(annotation, BaseModel)

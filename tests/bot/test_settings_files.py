@@ -64,3 +64,30 @@ def test_a_folder_gone_after_start_is_logged_as_a_folder(tmp_path: Path, caplog:
         f"knowledge folder {tmp_path / 'empty'} holds no recipes",
         f"skipped knowledge folder: {tmp_path / 'gone'}: folder not found",
     ]
+
+
+def test_a_misspelt_nested_key_suggests_the_nested_field_and_its_line(tmp_path: Path) -> None:
+    """``baseurl`` in a knowledge_dirs entry suggests ``base_url`` and points at the line of the YAML file."""
+    (tmp_path / "handbook").mkdir()
+    path = write(tmp_path, 'knowledge_dirs:\n  - {path: handbook, baseurl: "https://docs.p2pu.org/"}\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == (
+        f"invalid settings: unknown setting 'knowledge_dirs.0.baseurl' (in {path} line 2, column 22); did you mean "
+        "'base_url'?"
+    )
+
+
+def test_a_misspelt_key_from_the_environment_is_not_blamed_on_the_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A misspelt nested key from an environment variable says so and suggests the nested field; a top-level one in
+    the file names the file and line."""
+    path = write(tmp_path, "answer_threshold: 0.5\nstaf_channel: C1\n")
+    monkeypatch.setenv("COMMUNITYBOT_ROLES__ADMINZ", '["U1"]')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert str(info.value) == (
+        "invalid settings: unknown setting 'roles.adminz' (from COMMUNITYBOT_ROLES__ADMINZ); did you mean 'admins'?; "
+        f"unknown setting 'staf_channel' (in {path} line 2, column 1); did you mean 'staff_channel'?"
+    )

@@ -16,13 +16,19 @@ In a channel (``--channel``) the console plays a chat with threads, for trying h
 New threads are numbered after the ones the bot already knows in the channel (``threads_of``), so a thread of an
 earlier session keeps its number: ``thread 3`` goes back into it, and a line there is a reply, not a new question.
 An empty line answers a form's question when one is asked (skipping an optional field), and is ignored otherwise.
+
+At a terminal, lines are read with the standard library's ``readline`` where it exists (line editing and history;
+not on Windows), and Ctrl-C ends the session at once (a half-filled form is kept, as with Ctrl-D or ``quit``).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import io
 import os
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from pathlib import Path
@@ -38,7 +44,7 @@ ZoneOf = Callable[[str], Awaitable[str | None]]
 ThreadsOf = Callable[[str], Awaitable[set[str]]]
 """The threads the bot already knows in a console channel (opened in earlier sessions), by channel."""
 
-__all__ = ["ConsoleAdapter"]
+__all__ = ["ConsoleAdapter", "read_line"]
 
 _QUIT = frozenset({"quit", "exit", ":q"})
 _MENTION = "@bot"
@@ -46,6 +52,8 @@ _ROLES = frozenset({"member", "facilitator", "staff", "admin"})
 _USER_USAGE = "[usage: user NAME [ROLE], ROLE one of admin, facilitator, member, staff]"
 _REACT_USAGE = "[usage: react EMOJI [AUTHOR], e.g. react ✅ sam (AUTHOR: who wrote the message, @bot for the bot)]"
 _MENTION_USAGE = "[usage: @bot MESSAGE, e.g. @bot how do I find a venue]"
+_PROMPT = "> "
+_FORM_KEPT = "Your unfinished form is kept: the next communitybot chat picks it up where you left off."
 
 
 class ConsoleAdapter:
@@ -95,6 +103,7 @@ class ConsoleAdapter:
         self._threads: set[str] = set()
         self._threads_of = threads_of
         self._authors: dict[str, set[str]] = {}  # who wrote in each thread this session (a reaction's AUTHOR)
+        self._quit = False  # the session ended with quit (not Ctrl-C or Ctrl-D)
 
     async def start(self) -> None:
         """Nothing to connect to."""
@@ -264,22 +273,95 @@ class ConsoleAdapter:
             self._out.write("communitybot console. Type 'help' to see what I can do, 'quit' to leave.\n\n")
         if pending:
             self._out.write(f"You have an unfinished form. {pending}\n\n")
+        restore = _line_editing(stream) if interactive else None
+        try:
+            self._quit = await self._lines(stream, interactive)
+        finally:
+            if restore is not None:
+                restore()
+
+    def goodbye(self, *, interrupted: bool, form_open: bool) -> None:
+        """End an interactive session (Ctrl-C, Ctrl-D or ``quit``), saying that a half-filled form is kept."""
+        # Ctrl-C and Ctrl-D leave the cursor after the prompt.
+        text = "" if self._quit else "\n"
+        text += "[interrupted]\n" if interrupted else ""
+        text += f"{_FORM_KEPT}\n" if form_open else ""
+        self._out.write(text)
+        self._out.flush()
+
+    async def _lines(self, stream: TextIO, interactive: bool) -> bool:
+        """Answer each line; True if the session ended with ``quit``, False at the end of input."""
         while True:
-            if interactive:
-                self._out.write("> ")
-                self._out.flush()
-            line = await asyncio.to_thread(stream.readline)
+            line = await read_line(stream, _PROMPT if interactive else None)
             if not line:
-                break
+                return False
             text = clean(line.rstrip("\n"))
             if not text.strip():
                 await self._blank(interactive)
                 continue
             if text.strip().lower() in _QUIT:  # a script ends where it says so, as a typed session does
-                break
+                return True
             if not interactive:
                 self._out.write(f"> {text}\n")  # a transcript reads better with what was typed
             await self.say(text)
+
+
+async def read_line(stream: TextIO, prompt: str | None = None) -> str:
+    """The next line of ``stream`` with its newline, or ``""`` at the end of input.
+
+    With a ``prompt`` (a terminal) the line is read with ``input()`` from ``sys.stdin``, so ``readline`` edits it.
+    The read runs in a daemon thread, not ``asyncio.to_thread``: on Ctrl-C asyncio cancels the session, and the
+    executor's worker, still blocked in the read, would hold the exit until Enter.
+    """
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[str] = loop.create_future()
+
+    def settle(line: str | None, exc: BaseException | None) -> None:
+        if done.done():  # the session was cancelled meanwhile
+            return
+        if exc is not None:
+            done.set_exception(exc)
+        else:
+            done.set_result(line or "")
+
+    def read() -> None:
+        line, exc = None, None
+        try:
+            line = stream.readline() if prompt is None else input(prompt) + "\n"
+        except EOFError:
+            line = ""
+        except (OSError, ValueError) as error:  # a closed or unreadable stream: the session raises it
+            exc = error
+        with contextlib.suppress(RuntimeError):  # the loop is closed: the session is over
+            loop.call_soon_threadsafe(settle, line, exc)
+
+    threading.Thread(target=read, name="console-input", daemon=True).start()
+    return await done
+
+
+def _line_editing(stream: TextIO) -> Callable[[], None]:
+    """Turn on line editing and history for ``input()`` and return what puts the terminal back as it was.
+
+    ``readline`` puts the terminal in its own mode while it reads; after Ctrl-C its read is never finished, so the
+    terminal's settings are saved here and restored when the session ends. Neither module exists on Windows.
+    """
+    with contextlib.suppress(ImportError):
+        importlib.import_module("readline")  # importing it is what makes input() edit lines
+    try:
+        import termios
+    except ImportError:
+        return lambda: None
+    try:
+        fd = stream.fileno()
+        saved = termios.tcgetattr(fd)
+    except (OSError, ValueError, io.UnsupportedOperation, termios.error):
+        return lambda: None
+
+    def restore() -> None:
+        with contextlib.suppress(OSError, termios.error):
+            termios.tcsetattr(fd, termios.TCSADRAIN, saved)
+
+    return restore
 
 
 def _save(folder: Path, filename: str, payload: bytes) -> Path:

@@ -30,7 +30,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
-from bot.settings_files import given, parse_problem, read_yaml
+from bot.settings_files import folder_problems, parse_problem, read_yaml, validation_problems
 from bot.settings_models import EscalationSettings as Escalation
 from bot.settings_models import (
     KnowledgeDir,
@@ -347,9 +347,8 @@ def _closest_variable(upper: str, known: Mapping[str, str]) -> str:
     return f" (did you mean {names[close[0]]}?)" if close else ""
 
 
-def _closest_setting(key: str) -> str:
-    close = difflib.get_close_matches(key.lower(), list(Settings.model_fields), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+def _variable_hint(key: str) -> str:
+    return _closest_variable(key.upper(), _variable_names())
 
 
 def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
@@ -380,20 +379,9 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
     except SettingsError as exc:
         raise ConfigError("invalid settings: " + parse_problem(exc, os.environ)) from None
     except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            key = ".".join(str(p) for p in err["loc"])
-            message = err["msg"].removeprefix("Value error, ")
-            if not key:
-                problems.append(message)
-            elif err["type"] == "extra_forbidden" and key.upper().startswith("COMMUNITYBOT_"):
-                hint = _closest_variable(key.upper(), _variable_names())
-                problems.append(f"unknown variable {key.upper()} (in .env){hint}")
-            elif err["type"] == "extra_forbidden":
-                problems.append(f"unknown setting {key!r} (in {source} or .env){_closest_setting(key)}")
-            else:
-                problems.append(
-                    f"setting {key!r}: {message}{given(err['loc'], err['input'], values, source, _SECRETS)}"
-                )
+        problems = validation_problems(exc, Settings, values, (path, source), _SECRETS, variable_hint=_variable_hint)
         raise ConfigError("invalid settings: " + "; ".join(problems)) from None
+    missing = folder_problems(settings.knowledge_dirs, values, path, os.environ)  # else it declines every question
+    if missing:
+        raise ConfigError("invalid settings: " + "; ".join(missing))
     return settings.model_copy(update=overrides) if overrides else settings

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import difflib
 import json
+import os
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from types import UnionType
+from typing import Any, Protocol, Union, get_args, get_origin
 
 import yaml
+from dotenv import dotenv_values
+from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
 from bot.errors import ConfigError, where, yaml_problem
 
-__all__ = ["given", "parse_problem", "read_yaml"]
+__all__ = ["closest_key", "folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
 
 
 def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
@@ -66,3 +71,144 @@ def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
                 f"{path}: {key!r} is a secret and may only be set in the environment ({str(key).upper()})"
             )
     return data
+
+
+def key_origin(loc: Sequence[Any], yaml_keys: Collection[str], path: Path, environ: Mapping[str, str]) -> str | None:
+    """Where the setting at ``loc`` came from: ``from COMMUNITYBOT_ROLES__ADMINZ`` (``... in .env``) when variables
+    gave it, else ``in communitybot.yaml line 3, column 5`` when the YAML file did; None if neither is known."""
+    top = str(loc[0]) if loc else ""
+    prefix = f"COMMUNITYBOT_{top.upper()}"
+
+    def setting(variable: str) -> bool:
+        return variable.upper() == prefix or variable.upper().startswith(prefix + "__")
+
+    # ``.env`` as pydantic-settings reads it (with python-dotenv, which pydantic-settings depends on).
+    variables = sorted(v for v in environ if setting(v)) + sorted(
+        f"{v} in .env" for v in dotenv_values(".env") if setting(v)
+    )
+    if variables:
+        return "from " + ", ".join(variables)
+    if top not in yaml_keys:
+        return None
+    line, column = yaml_position(path, loc) or (None, None)
+    return f"in {where(path, line, column)}"
+
+
+def yaml_position(path: Path, loc: Sequence[Any]) -> tuple[int, int] | None:
+    """Line and column (from 1) of the key at ``loc`` (``("knowledge_dirs", 0, "base_url")``) in the YAML file, or
+    of the deepest part of it that is there (a list item given as a plain path for ``(..., 0, "path")``)."""
+    try:
+        node = yaml.compose(path.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+    except (OSError, yaml.YAMLError):
+        return None
+    mark = None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = [(key, value) for key, value in node.value if str(key.value) == str(part)]
+            if not found:
+                break
+            mark, node = found[0][0].start_mark, found[0][1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            node = node.value[part]
+            mark = node.start_mark
+        else:
+            break
+    return (mark.line + 1, mark.column + 1) if mark is not None else None
+
+
+class _Folder(Protocol):
+    @property
+    def path(self) -> Path: ...
+
+
+def folder_problems(
+    dirs: Sequence[_Folder], yaml_keys: Collection[str], path: Path, environ: Mapping[str, str]
+) -> list[str]:
+    """A problem for each ``knowledge_dirs`` folder that is missing or is a file, with where it was set.
+
+    A folder that is not there would leave a bot that declines every question (a docs tree also turns the starter
+    recipes off). An empty folder is fine: recipes may be published into it later.
+    """
+    problems = []
+    for i, folder in enumerate(d.path for d in dirs):
+        if folder.is_dir():
+            continue
+        if folder.exists():
+            problem = f"{folder} is a file, not a folder: give the folder that holds it"
+        else:
+            problem = f"folder {folder} not found"
+        found = key_origin(("knowledge_dirs", i, "path"), yaml_keys, path, environ)
+        problems.append(f"setting 'knowledge_dirs.{i}.path': {problem}" + (f" ({found})" if found else ""))
+    return problems
+
+
+def validation_problems(
+    exc: ValidationError,
+    root: type[BaseModel],
+    values: Mapping[str, Any],
+    file: tuple[Path, str],
+    secrets: Collection[str],
+    *,
+    variable_hint: Callable[[str], str],
+) -> list[str]:
+    """One problem per error of ``exc``, naming the key, where it came from and, for a typo, the closest name.
+
+    Args:
+        exc: the error building ``root`` (the settings) from ``values`` (the YAML file's) and the environment.
+        file: the YAML file, and how to name it (``the environment`` when there is none).
+        secrets: settings whose values are never shown.
+        variable_hint: `` (did you mean COMMUNITYBOT_X?)`` for a misspelt variable in ``.env``.
+    """
+    path, source = file
+    problems = []
+    for err in exc.errors():
+        key = ".".join(str(p) for p in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        if not key:
+            problems.append(message)
+        elif err["type"] == "extra_forbidden" and key.upper().startswith("COMMUNITYBOT_"):
+            problems.append(f"unknown variable {key.upper()} (in .env){variable_hint(key)}")
+        elif err["type"] == "extra_forbidden":
+            origin = key_origin(err["loc"], values, path, os.environ) or f"in {source} or .env"
+            problems.append(f"unknown setting {key!r} ({origin}){closest_key(err['loc'], root)}")
+        else:
+            problems.append(f"setting {key!r}: {message}{given(err['loc'], err['input'], values, source, secrets)}")
+    return problems
+
+
+def closest_key(loc: Sequence[Any], root: type[BaseModel]) -> str:
+    """``; did you mean 'base_url'?``: the valid key closest to the unknown one at ``loc``, among the keys of the model
+    that holds it (``KnowledgeDir`` for ``knowledge_dirs.0.baseurl``), or nothing if none is close."""
+    fields = _fields_at(loc[:-1], root)
+    close = difflib.get_close_matches(str(loc[-1]).lower(), fields, n=1, cutoff=0.6) if loc else []
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _fields_at(loc: Sequence[Any], root: type[BaseModel]) -> list[str]:
+    """The field names of the model at ``loc`` below ``root`` (through lists, mappings and ``X | None``)."""
+    current: Any = root
+    for part in loc:
+        current = _model_or_container(current)
+        if _is_model(current):
+            info = current.model_fields.get(str(part))
+            if info is None:
+                return []
+            current = info.annotation
+        elif get_args(current):
+            current = get_args(current)[-1]  # list[X] and dict[str, X] hold X
+        else:
+            return []
+    current = _model_or_container(current)
+    return list(current.model_fields) if _is_model(current) else []
+
+
+def _model_or_container(annotation: Any) -> Any:
+    """``X`` for ``X | None``; anything else as it is."""
+    if get_origin(annotation) in (Union, UnionType):
+        kept = [a for a in get_args(annotation) if a is not type(None)]
+        return kept[0] if len(kept) == 1 else annotation
+    return annotation
+
+
+def _is_model(annotation: Any) -> bool:
+    return get_origin(annotation) is None and isinstance(annotation, type) and issubclass(annotation, BaseModel)

@@ -22,6 +22,7 @@ from bot.errors import RecipeError, yaml_problem
 
 __all__ = [
     "DOCS_SUFFIXES",
+    "FOLDER_PROBLEMS",
     "MAX_RECIPE_BYTES",
     "LoadResult",
     "Recipe",
@@ -40,6 +41,10 @@ _KEYS = {"id", "title", "summary", "tags", "questions", "links", "updated"}
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 DOCS_SUFFIXES = (".md", ".markdown", ".mdx")  # a docs tree's page files; a recipe folder reads .md alone
 # Files of a docs tree that are no answer: a GitBook table of contents, licence and change notes.
+FOLDER_NOT_FOUND = "folder not found"
+NOT_A_FOLDER = "is a file: give the folder that holds it"
+FOLDER_PROBLEMS = frozenset({FOLDER_NOT_FOUND, NOT_A_FOLDER})
+"""The messages of a knowledge folder that cannot be read at all (its error's path is the folder)."""
 _NOT_PAGES = frozenset({"summary", "notice", "license", "licence", "changelog"})
 _SKIP_DIRS = frozenset({"node_modules", "__pycache__"})  # and every folder whose name starts with a dot
 # A setext heading ("Title" over "=====", "Section" over "-----") as the ATX heading it stands for.
@@ -238,7 +243,7 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
 
     result = LoadResult()
     if not folder.is_dir():
-        problem = "is a file: give the folder that holds it" if folder.exists() else "knowledge folder not found"
+        problem = NOT_A_FOLDER if folder.exists() else FOLDER_NOT_FOUND
         result.errors.append(RecipeError(folder, None, problem))
         return result
     seen: dict[str, Path] = {}

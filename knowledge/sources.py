@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Protocol
 
 from bot.errors import RecipeError
-from knowledge.loader import Recipe, load_folder, starter_recipes_dir
+from knowledge.loader import FOLDER_PROBLEMS, Recipe, load_folder, starter_recipes_dir
 
 __all__ = [
     "KnowledgeSettings",
@@ -90,6 +90,8 @@ def load_sources(sources: Sequence[Source]) -> tuple[list[Recipe], list[RecipeEr
     for source in sources:
         result = load_folder(source.path, source.base_url)
         errors += result.errors
+        if not result.recipes and not result.errors:
+            log.warning("knowledge folder %s holds no recipes", source.path)
         shipped = source.path == starter_recipes_dir()
         for recipe in result.recipes:
             if recipe.id in starter and not shipped:
@@ -109,6 +111,7 @@ def load_sources(sources: Sequence[Source]) -> tuple[list[Recipe], list[RecipeEr
 
 
 def log_errors(errors: Iterable[RecipeError]) -> None:
-    """Log each skipped recipe file (a warning naming the file and line)."""
+    """Log each skipped recipe file (a warning naming the file and line), or knowledge folder."""
     for error in errors:
-        log.warning("skipped recipe: %s", error)
+        what = "knowledge folder" if error.message in FOLDER_PROBLEMS else "recipe"
+        log.warning("skipped %s: %s", what, error)

@@ -330,8 +330,9 @@ def test_unknown_platforms_malformed_channel_maps_and_bad_base_urls_are_refused(
     assert str(info.value) == f"invalid settings: {message} ({where})"
 
 
-def test_known_platforms_and_http_base_urls_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_known_platforms_and_http_base_urls_are_taken(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every platform, the any-platform ``*`` in a channel map, and an http(s) base_url load."""
+    (tmp_path / "docs").mkdir()  # the working folder: a knowledge folder must be there
     monkeypatch.setenv("COMMUNITYBOT_CHANNELS", '{"staff": {"slack": "C0STAFF", "discord": "1122", "*": "staff"}}')
     monkeypatch.setenv("COMMUNITYBOT_HELP_CHANNELS", '{"console": ["help"], "slack": ["C0HELP"]}')
     monkeypatch.setenv("COMMUNITYBOT_KNOWLEDGE_DIRS", '[{"path": "docs", "base_url": "http://localhost:8000/"}]')

@@ -54,10 +54,17 @@ async def _chat(settings: Settings, args: argparse.Namespace) -> int:
         if interactive and args.now is None:
             # A live session ticks on the real clock, so check-ins and reminders show up as they fall due.
             spawn(app.scheduler.run(utcnow, console.show, stop), name="scheduler")
+        interrupted = False
         try:
             await console.run(sys.stdin, interactive=interactive, pending=pending)
+        except asyncio.CancelledError:  # Ctrl-C: asyncio.run cancels this task, then raises KeyboardInterrupt (130)
+            interrupted = True
+            raise
         finally:
             stop.set()
+            if interactive or interrupted:
+                form_open = await app.dispatcher.pending_prompt(console.origin) is not None
+                console.goodbye(interrupted=interrupted, form_open=form_open)
     finally:
         await app.close()
     return 0

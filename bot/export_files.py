@@ -22,16 +22,15 @@ import csv
 import io
 import json
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from bot.settings import Settings
+from knowledge.files import write_atomically
 from storage.forget import Person
 
-__all__ = ["export_folder", "forget_in_exports", "write_atomically"]
+__all__ = ["export_folder", "forget_in_exports"]
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +98,7 @@ def _forget_in_csv(path: Path, matches: _Matcher, refs: frozenset[str]) -> int:
         return 0
     out = io.StringIO()
     csv.writer(out).writerows(kept)  # cells as read: their formula escapes stay
-    write_atomically(path, out.getvalue().encode("utf-8", errors="surrogateescape"))
+    write_atomically(path, out.getvalue().encode("utf-8", errors="surrogateescape"), prefix=".export-")
     return 1
 
 
@@ -124,23 +123,3 @@ def _holds(value: Any, matches: _Matcher) -> bool:
     if isinstance(value, list):
         return any(_holds(item, matches) for item in value)
     return False
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` in one rename: a reader sees the old file or the new one, never half of it.
-
-    The new file is the owner's alone (0600), as exports are.
-    """
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".export-", suffix=".tmp", delete=False) as fh:
-        try:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        except BaseException:
-            Path(fh.name).unlink(missing_ok=True)
-            raise
-    try:
-        os.replace(fh.name, path)
-    except OSError:
-        Path(fh.name).unlink(missing_ok=True)
-        raise

@@ -9,13 +9,13 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from knowledge.files import write_atomically
 
 __all__ = ["EmbeddingStore"]
 
@@ -81,25 +81,9 @@ class EmbeddingStore:
             vectors=np.stack(list(unique.values())),
         )
         try:
-            _write_atomically(self.path, buffer.getvalue())
+            self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            write_atomically(self.path, buffer.getvalue(), prefix=".emb-")
         except OSError as exc:
             if not self._write_failed:
                 log.warning("knowledge cache: cannot write %s (%s)", self.path, exc)
             self._write_failed = True
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".emb-", suffix=".tmp", delete=False) as fh:
-        try:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        except BaseException:
-            Path(fh.name).unlink(missing_ok=True)
-            raise
-    try:
-        os.replace(fh.name, path)
-    except OSError:
-        Path(fh.name).unlink(missing_ok=True)
-        raise

@@ -81,9 +81,16 @@ async def get_question(session: AsyncSession, question_id: int) -> AskedQuestion
     return None if row is None else _record(row)
 
 
-async def set_feedback(session: AsyncSession, question_id: int, feedback: str) -> None:
-    """Record ``helpful`` or ``not_helpful`` for a logged question."""
-    await session.execute(update(AskedQuestionRow).where(AskedQuestionRow.id == question_id).values(feedback=feedback))
+async def set_feedback(session: AsyncSession, question_id: int, feedback: str, recipe_id: str | None = None) -> None:
+    """Record ``helpful`` or ``not_helpful`` for a logged question.
+
+    ``recipe_id`` is the recipe voted on when it is not the one first given (picked from the question's
+    suggestions): it becomes the question's answer, so stats and gaps count the vote for the recipe it was about.
+    """
+    values: dict[str, str] = {"feedback": feedback}
+    if recipe_id is not None:
+        values["recipe_id"] = recipe_id
+    await session.execute(update(AskedQuestionRow).where(AskedQuestionRow.id == question_id).values(**values))
 
 
 async def add_learned_example(session: AsyncSession, recipe_id: str, question: str, source: str, now: datetime) -> bool:

@@ -563,3 +563,36 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
     assert steps[-1][2].strip() == (
         "[ephemeral]\n== Members who solved questions since 2026-10-28 ==\n  1 solved  sam (console)"
     )
+
+
+def test_a_picked_suggestion_can_be_voted_helpful_and_the_question_is_answered_next_time(tmp_path: Path) -> None:
+    """The recipe picked after "Did you mean" has Helpful, Not helpful and Ask a human; after Helpful the same
+    question is answered with it directly."""
+    question = "our cohort keeps dwindling after week three, what do we do"
+    result = run(tmp_path, "chat", stdin=f"{question}\n2\n1\n{question}\n")
+    assert result.returncode == 0, result.stderr
+    recipe = (
+        "== What if people stop coming? ==\n"
+        "Expect turnout to vary: it can be a bit above sign-ups or under half, and numbers often fall after the first "
+        "weeks. What helps:\n"
+        "- send a friendly note to people who missed a meeting, with a short recap;\n"
+        "- make each meeting useful on its own so people can rejoin;\n"
+        "- ask the group at the reflection what would make it easier to come;\n"
+        "- don't take it personally: a small committed group is a success.\n"
+        "Read more: https://docs.p2pu.org/facilitation/facilitation-basics\n"
+    )
+    assert result.stdout == (
+        f"> {question}\n"
+        "I'm not sure I know the answer to that. Did you mean one of these?\n"
+        "[1] How long and how often should a learning circle meet?  [2] What if people stop coming?  "
+        "[3] How much time does facilitating take?  [4] Ask a human\n\n"
+        "> 2\n"
+        f"{recipe}"
+        "[1] Helpful  [2] Not helpful  [3] Ask a human\n\n"
+        "> 1\n"
+        "[ephemeral]\n"
+        "Thanks! I'll remember that this answer fits questions like yours.\n\n"
+        f"> {question}\n"
+        f"{recipe}"
+        "[1] Helpful  [2] Not helpful  [3] More results  [4] Ask a human\n\n"
+    )

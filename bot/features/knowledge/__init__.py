@@ -17,7 +17,7 @@ from bot.events import Action, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
 from bot.features.knowledge import feedback, text
 from bot.features.knowledge.gaps import gap_stubs, gaps_reply, stats_reply
-from bot.features.knowledge.render import no_idea, recipe_reply, render_answer, small_talk_reply
+from bot.features.knowledge.render import no_idea, picked_reply, recipe_reply, render_answer, small_talk_reply
 from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import HELP
@@ -172,10 +172,13 @@ class Knowledge:
         return [self._recipe(args.strip())]
 
     def _recipe(self, recipe_id: str) -> Reply:
+        return recipe_reply(self._recipe_by_id(recipe_id))
+
+    def _recipe_by_id(self, recipe_id: str) -> Recipe:
         recipe = self._kb().by_id.get(recipe_id)
         if recipe is None:
             raise NotFound(text.NO_RECIPE_TRY_SEARCH.format(id=recipe_id))
-        return recipe_reply(recipe)
+        return recipe
 
     async def reload(self, ctx: Context, args: str) -> Replies:
         """``kb reload``: load the recipe files and learned examples again."""
@@ -221,16 +224,21 @@ class Knowledge:
         ]
 
     async def on_button(self, ctx: Context, action: Action) -> Replies:
-        """The ``kb:`` buttons: show a recipe, vote on an answer, more results, or ask a human."""
+        """The ``kb:`` buttons: show a recipe (picked for a question: with votes), vote, more results, ask a human."""
         if action.action_id == "kb:show":
             return [self._recipe(action.value)]
-        asked, learned = await feedback.recall(ctx, action)
+        if action.action_id == "kb:pick":
+            number, recipe_id = feedback.picked(action.value)
+            if recipe_id is None:
+                raise UsageError(text.STALE_BUTTON)
+            return [picked_reply(self._recipe_by_id(recipe_id), number)]
+        asked, answered, learned = await feedback.recall(ctx, action, self._kb().by_id)
         if action.action_id == "kb:helpful":
             if learned:
                 await self._relearn()
             return [feedback.thanks()]
         if action.action_id == "kb:unhelpful":
-            return [feedback.runners_up(self._kb(), asked, action.value)]
+            return [feedback.runners_up(self._kb(), asked, answered)]
         if action.action_id == "kb:more":
             return [feedback.more_results(self._kb(), asked)]
         if action.action_id == "kb:human" and self._ask_human is not None:

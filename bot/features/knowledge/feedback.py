@@ -1,10 +1,13 @@
 """The buttons under an answer: "Helpful", "Not helpful", "More results" and "Ask a human".
 
-Each button carries the logged question's number; a vote is stored with the question, and "Helpful" also
-teaches the index the user's phrasing.
+Each button carries the logged question's number (and, under a recipe picked from the question's suggestions,
+that recipe's id); a vote is stored with the question, and "Helpful" also teaches the index the user's phrasing.
 """
 
 from __future__ import annotations
+
+from collections.abc import Container
+from typing import NamedTuple
 
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Button, Origin, Reply, Visibility
@@ -16,36 +19,61 @@ from bot.usertext import member, quote
 from knowledge import KnowledgeBase
 from storage.questions import AskedQuestion, add_learned_example, get_question, set_feedback
 
-__all__ = ["escalate", "more_results", "recall", "runners_up", "thanks"]
+__all__ = ["Recalled", "escalate", "more_results", "picked", "recall", "runners_up", "thanks"]
 
 _VOTES = {"kb:helpful": "helpful", "kb:unhelpful": "not_helpful"}
 
 
-async def recall(ctx: Context, action: Action) -> tuple[AskedQuestion, bool]:
+class Recalled(NamedTuple):
+    """What a vote or "More results" button is about."""
+
+    asked: AskedQuestion
+    recipe_id: str | None
+    """The recipe voted on: the one picked from the suggestions, else the one the question was answered with."""
+    learned: bool
+    """Whether a "Helpful" vote taught the index a new example (so it needs rebuilding)."""
+
+
+def picked(value: str) -> tuple[int, str | None]:
+    """A button's value read: the question's number, and the recipe picked for it (``12:recipe/id``) if any.
+
+    Raises:
+        UsageError: the value carries no question number.
+    """
+    number, _, recipe_id = value.partition(":")
+    if not number.isdigit():
+        raise UsageError(text.STALE_BUTTON)
+    return int(number), recipe_id or None
+
+
+async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recalled:
     """The question a button is about, with its vote stored if the button is one.
 
-    Returns the question and whether a "Helpful" vote taught the index a new example (so it needs rebuilding).
+    A vote under a recipe picked from the question's suggestions (``recipes`` says which ids still exist) makes
+    that recipe the question's answer, and "Helpful" teaches it the question, as under a direct answer.
 
     Raises:
         UsageError: the button carries no question number.
-        NotFound: the question is no longer in the database.
+        NotFound: the question, or the picked recipe, is no longer there.
     """
-    if not action.value.isdigit():
-        raise UsageError(text.STALE_BUTTON)
+    number, chosen = picked(action.value)
+    if chosen is not None and chosen not in recipes:
+        raise NotFound(text.NO_RECIPE_TRY_SEARCH.format(id=chosen))
     learned = False
     async with ctx.db.session() as session:
-        asked = await get_question(session, int(action.value))
+        asked = await get_question(session, number)
         if asked is None:
             raise NotFound(text.QUESTION_GONE)
+        recipe_id = chosen or asked.recipe_id
         vote = _VOTES.get(action.action_id)
         if vote is not None:
-            await set_feedback(session, asked.id, vote)
+            await set_feedback(session, asked.id, vote, recipe_id=chosen)
             learned = (
                 vote == "helpful"
-                and asked.recipe_id is not None
-                and await add_learned_example(session, asked.recipe_id, asked.question, "helpful", ctx.now)
+                and recipe_id is not None
+                and await add_learned_example(session, recipe_id, asked.question, "helpful", ctx.now)
             )
-    return asked, learned
+    return Recalled(asked, recipe_id, learned)
 
 
 def thanks() -> Reply:
@@ -53,22 +81,25 @@ def thanks() -> Reply:
     return Reply(text.THANKS_HELPFUL, visibility=Visibility.EPHEMERAL)
 
 
-def runners_up(kb: KnowledgeBase, asked: AskedQuestion, question_id: str) -> Reply:
-    """The reply to "Not helpful": thanks, and up to three other recipes (not from the same page) to try."""
+def runners_up(kb: KnowledgeBase, asked: AskedQuestion, answered: str | None) -> Reply:
+    """The reply to "Not helpful" on ``answered``: thanks, and up to three other recipes (not from its page) to try.
+
+    Each can be picked and voted on for the question.
+    """
     # The answer given often has the right one just behind it.
-    page = (asked.recipe_id or "").split("#", 1)[0]
+    page = (answered or "").split("#", 1)[0]
     others = [h for h in kb.search(asked.question, limit=4) if h.recipe.id.split("#", 1)[0] != page][:3]
     return Reply(
         f"{text.THANKS_UNHELPFUL} {text.RUNNERS_UP}" if others else text.THANKS_UNHELPFUL,
-        buttons=(*show_buttons(others), Button(text.ASK_HUMAN, "kb:human", question_id)),
+        buttons=(*show_buttons(others, asked.id), Button(text.ASK_HUMAN, "kb:human", str(asked.id))),
         visibility=Visibility.EPHEMERAL,
     )
 
 
 def more_results(kb: KnowledgeBase, asked: AskedQuestion) -> Reply:
-    """The reply to "More results": the next five recipes for the question, as buttons."""
+    """The reply to "More results": the next five recipes for the question, as buttons that can be voted on."""
     hits = kb.search(asked.question, limit=6)[1:]
-    return Reply(text.MORE_TEXT, buttons=show_buttons(hits), visibility=Visibility.EPHEMERAL)
+    return Reply(text.MORE_TEXT, buttons=show_buttons(hits, asked.id), visibility=Visibility.EPHEMERAL)
 
 
 def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "") -> Replies:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.events import Button, Reply
 from bot.features.knowledge import text
@@ -11,9 +12,13 @@ from knowledge.docs import readable
 from knowledge.smalltalk import SmallTalk
 from knowledge.sources import KnowledgeSettings, loads_starter_recipes
 
-__all__ = ["no_idea", "recipe_reply", "render_answer", "show_buttons", "small_talk_reply"]
+__all__ = ["no_idea", "picked_reply", "recipe_reply", "render_answer", "show_buttons", "small_talk_reply"]
 
 _LABEL_CHARS = 75  # the longest button label every platform shows whole
+# The longest value a recipe picked for a question ("12:recipe/id") may have: Discord's custom_id holds 100
+# characters and puts "cb|kb:unhelpful|" before it. A longer one shows the recipe without votes instead of a
+# button Discord would leave out.
+_PICK_VALUE_CHARS = 84
 
 
 def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
@@ -39,14 +44,42 @@ def _label(title: str) -> str:
     return "…" + title[-(_LABEL_CHARS - 1) :].lstrip()
 
 
-def show_buttons(hits: Sequence[Hit]) -> tuple[Button, ...]:
-    """One button per hit that shows its recipe (labelled with the recipe's title)."""
-    return tuple(Button(_label(h.recipe.title), "kb:show", h.recipe.id) for h in hits)
+def show_buttons(hits: Sequence[Hit], question_id: int | None = None) -> tuple[Button, ...]:
+    """One button per hit that shows its recipe (labelled with the recipe's title).
+
+    With ``question_id`` (the hits are answers offered for that logged question) each button is a ``kb:pick``
+    carrying the question's id and the recipe's, so the recipe it shows can be voted on for that question.
+    """
+    return tuple(_show_button(_label(h.recipe.title), h.recipe.id, question_id) for h in hits)
+
+
+def _show_button(label: str, recipe_id: str, question_id: int | None) -> Button:
+    picked = f"{question_id}:{recipe_id}"
+    if question_id is None or len(picked) > _PICK_VALUE_CHARS:
+        return Button(label, "kb:show", recipe_id)
+    return Button(label, "kb:pick", picked)
 
 
 def recipe_reply(recipe: Recipe) -> Reply:
     """A whole recipe, in the thread it was asked for in."""
     return Reply(readable(recipe.body, recipe.title), title=recipe.title, link=recipe.link, in_thread=True)
+
+
+def picked_reply(recipe: Recipe, question_id: int) -> Reply:
+    """A whole recipe picked from a question's suggestions: with the votes and buttons an answer has.
+
+    The votes carry the question and the recipe ("12:recipe/id"), so "Helpful" teaches this recipe the question.
+    No "More results": the list it was picked from is just above.
+    """
+    picked = f"{question_id}:{recipe.id}"
+    work = (Button(text.WORK_WITH_US, "consult:open", primary=True),) if "consulting" in recipe.tags else ()
+    buttons = (
+        Button(text.HELPFUL, "kb:helpful", picked, primary=True),
+        Button(text.NOT_HELPFUL, "kb:unhelpful", picked),
+        *work,
+        Button(text.ASK_HUMAN, "kb:human", str(question_id)),
+    )
+    return replace(recipe_reply(recipe), buttons=buttons)
 
 
 def render_answer(answer: Answer, question_id: int, declined: str = text.NO_IDEA) -> Reply:
@@ -86,7 +119,7 @@ def render_answer(answer: Answer, question_id: int, declined: str = text.NO_IDEA
         )
     if answer.suggestions:
         says = f"{text.NOT_SURE} {text.DID_YOU_MEAN}"
-        buttons = show_buttons(answer.suggestions)
+        buttons = show_buttons(answer.suggestions, question_id)
     else:
         says, buttons = declined, ()
     return Reply(text=says, buttons=(*buttons, human), in_thread=True)

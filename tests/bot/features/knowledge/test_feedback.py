@@ -22,7 +22,7 @@ async def test_answer_has_feedback_buttons(chat: Chat) -> None:
     reply = (await chat.say("ask how many people should be in a learning circle"))[0]
     assert [b.label for b in reply.buttons] == ["Helpful", "Not helpful", "More results", "Ask a human"]
     more = await chat.press(*button(reply, "More results"))
-    assert len(more[0].buttons) >= 3 and all(b.action_id == "kb:show" for b in more[0].buttons)
+    assert len(more[0].buttons) >= 3 and all(b.action_id == "kb:pick" for b in more[0].buttons)
 
 
 async def test_a_message_with_two_questions_answers_both(chat: Chat) -> None:
@@ -140,12 +140,12 @@ async def test_not_helpful_offers_the_runners_up(chat: Chat) -> None:
         "Thanks for telling me; I've noted it so the team can improve this answer. Maybe one of these answers it:"
     )
     assert [(b.label, b.action_id, b.value) for b in offer.buttons] == [
-        ("What should happen at the last meeting?", "kb:show", "platform/final-meeting"),
-        ("How do I keep an online meeting safe?", "kb:show", "space/online-safety"),
-        ("How do I choose a course for my learning circle?", "kb:show", "courses/choosing-a-course"),
+        ("What should happen at the last meeting?", "kb:pick", "1:platform/final-meeting"),
+        ("How do I keep an online meeting safe?", "kb:pick", "1:space/online-safety"),
+        ("How do I choose a course for my learning circle?", "kb:pick", "1:courses/choosing-a-course"),
         ("Ask a human", "kb:human", "1"),
     ]
-    shown = await chat.press("kb:show", "platform/final-meeting")
+    shown = await chat.press("kb:pick", "1:platform/final-meeting")
     assert shown[0].title == "What should happen at the last meeting?"
 
 
@@ -198,7 +198,7 @@ async def test_declined_question_offers_only_plausible_matches(chat: Chat) -> No
     (near,) = await chat.say("ask could we end the circle early")
     assert near.text == "I'm not sure I know the answer to that. Did you mean one of these?"
     assert [(b.label, b.value) for b in near.buttons] == [
-        ("What should happen at the last meeting?", "platform/final-meeting"),
-        ("Where can I find check-in, energizer and reflection ideas?", "facilitation/activity-ideas"),
+        ("What should happen at the last meeting?", "2:platform/final-meeting"),
+        ("Where can I find check-in, energizer and reflection ideas?", "2:facilitation/activity-ideas"),
         ("Ask a human", "2"),
     ]

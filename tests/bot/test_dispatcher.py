@@ -113,6 +113,19 @@ async def test_group_name_alone_shows_group_help(chat: Chat) -> None:
     assert "leads show L-0042" in out
 
 
+async def test_a_command_word_with_a_question_mark_runs_the_command(chat: Chat) -> None:
+    """`meetings?`, `unlink!` and `kb.` do what `meetings`, `unlink` and `kb` do, not "Did you mean `meetings`?"."""
+    for word in ("meetings", "unlink", "kb"):
+        plain = [(r.title, r.text) for r in await chat.say(word)]
+        for mark in "?!.":
+            assert [(r.title, r.text) for r in await chat.say(word + mark)] == plain, word + mark
+    replies = await chat.say("meetings?")
+    assert replies[0].title == "meetings commands"
+    assert replies[0].text.splitlines()[0] == "`meetings list`: the coming meetings of this channel's group"
+    # Free text that only starts with a command word is still a question.
+    assert (await chat.say("meetings? how long should they be"))[0].title != "meetings commands"
+
+
 async def test_a_misspelled_command_is_named_with_the_one_meant(chat: Chat) -> None:
     """`leeds list --status new` says which command was meant, with the arguments as typed, instead of a non-answer."""
     replies = await chat.say("leeds list --status new", role="staff")

@@ -317,7 +317,7 @@ class Dispatcher:
         if command is not None:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)
-        words = text.lstrip("/!").split(maxsplit=2)
+        words = self.registry.bare(text).lstrip("/!").split(maxsplit=2)
         word = words[0].lower() if words else ""
         if word in self.registry.groups:
             return [self.registry.group_help(ctx.role, word, words[1] if len(words) > 1 else "")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
@@ -39,6 +39,7 @@ __all__ = [
     "Replies",
     "Slash",
     "Surface",
+    "for_group_facilitators",
 ]
 
 Replies = Sequence[Reply]
@@ -115,6 +116,9 @@ class Command:
     ``typed_args`` is what the arguments of a one-word command look like when a message is plainly the command even
     where free text is expected (a form's answer): ``me tz Europe/Paris`` is, "me too" is not. Without it only the
     bare command is; a group's subcommand (``kb search venue``) is with any arguments.
+    ``group_facilitators`` marks a command only the facilitators of the channel's study group (and staff) may run:
+    the handler checks the group, and ``help`` lists it only to those who facilitate a group or hold a role above
+    member.
     """
 
     name: str
@@ -127,11 +131,17 @@ class Command:
     complete: Completer | None = None
     home: int = 0
     typed_args: re.Pattern[str] | None = None
+    group_facilitators: bool = False
 
     @property
     def group(self) -> str | None:
         """The group word of a two-word command (``leads`` in ``leads list``)."""
         return self.name.split()[0] if " " in self.name else None
+
+
+def for_group_facilitators(*commands: Command) -> tuple[Command, ...]:
+    """``commands``, marked as run only by the facilitators of the channel's group (and staff)."""
+    return tuple(replace(command, group_facilitators=True) for command in commands)
 
 
 @dataclass(frozen=True)

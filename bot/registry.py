@@ -35,8 +35,8 @@ class _Limits:
 
 DISCORD_LIMITS = _Limits()
 _NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
-_ASKED_ALONE = frozenset({"help"})
-"""Commands a lone word still invokes with ``!``, ``?`` or ``.`` after it: someone typing "help?" wants the list."""
+_ASKED = "!?."
+"""A lone command or group word still invokes it with these after it: someone typing "meetings?" wants the list."""
 
 
 @dataclass(frozen=True)
@@ -134,17 +134,25 @@ class Registry:
 
     def parse(self, text: str) -> tuple[Command | None, str]:
         """Find the command ``text`` invokes (``/`` or ``!`` before it is allowed) and its arguments."""
-        words = text.lstrip("/!").split(maxsplit=2)
+        words = self.bare(text).lstrip("/!").split(maxsplit=2)
         if not words:
             return None, ""
         first = words[0].lower()
-        if len(words) == 1 and first.rstrip("!?.") in _ASKED_ALONE:
-            first = first.rstrip("!?.")
         if len(words) >= 2 and f"{first} {words[1].lower()}" in self.commands:
             return self.commands[f"{first} {words[1].lower()}"], words[2] if len(words) > 2 else ""
         if first in self.commands:
             return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
         return None, ""
+
+    def bare(self, text: str) -> str:
+        """``text`` without a trailing ``?``, ``!`` or ``.`` when it is one word naming a command or a group
+        (``meetings?``, ``help!``); otherwise ``text`` as it is."""
+        word = text.strip()
+        stripped = word.rstrip(_ASKED)
+        if stripped == word or len(stripped.split()) != 1:
+            return text
+        name = stripped.lstrip("/!").lower()
+        return stripped if name in self.commands or name in self.groups else text
 
     def typed(self, text: str) -> str | None:
         """The command line ``text`` plainly is (``kb search venue``), or None for free text that merely starts

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import CheckinAnswerRow, CheckinRunRow, GroupMemberRow, StudyGroupRow
-from storage.records import CheckinAnswer, CheckinRun, Member, StudyGroup
+from storage.records import CheckinAnswer, CheckinRun, Identity, Member, StudyGroup
 
 __all__ = [
     "NewRun",
@@ -22,6 +22,7 @@ __all__ = [
     "claim_due_groups",
     "claim_reminders",
     "create_group",
+    "facilitates_a_group",
     "get_group",
     "get_group_by_channel",
     "get_run",
@@ -342,3 +343,19 @@ async def groups_of_user(session: AsyncSession, platform: str, user: str) -> lis
         .order_by(StudyGroupRow.name)
     )
     return [_group(r) for r in rows]
+
+
+async def facilitates_a_group(session: AsyncSession, identities: Sequence[Identity]) -> bool:
+    """Whether any of ``identities`` (one person's accounts) is a facilitator of some study group."""
+    if not identities:
+        return False
+    found = await session.scalar(
+        select(GroupMemberRow.group_id)
+        .join(StudyGroupRow, GroupMemberRow.group_id == StudyGroupRow.id)
+        .where(
+            GroupMemberRow.is_facilitator,
+            or_(*(and_(StudyGroupRow.platform == i.platform, GroupMemberRow.user_id == i.user) for i in identities)),
+        )
+        .limit(1)
+    )
+    return found is not None

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema
+import pytest
 import yaml
 
 from bot.settings import Settings
@@ -41,3 +44,12 @@ def test_env_example_lists_every_secret() -> None:
         if name in {"slack_bot_token", "slack_app_token", "slack_signing_secret", "discord_token"}:
             assert field.validation_alias is not None
             assert name.upper() in names
+
+
+def test_what_the_commands_write_is_ignored_by_git() -> None:
+    """`communitybot report` writes ./reports and the bot ./data: git status does not offer them for a commit."""
+    if shutil.which("git") is None or not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    paths = ["reports/pulse-2026-01-05-2026-03-01.html", "data/communitybot.db"]
+    found = subprocess.run(["git", "check-ignore", *paths], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert found.stdout.splitlines() == paths

@@ -20,8 +20,11 @@ __all__ = ["EXAMPLE_URL", "render_manifest"]
 EXAMPLE_URL = "https://bot.example.org"
 _HEADER = """\
 # Paste into https://api.slack.com/apps -> "Create New App" -> "From an app manifest".
-# Replace {url} with the public address of `communitybot run slack --http`.
-# Rendered by `communitybot slack manifest` from the bot's commands; do not edit by hand.
+{replace}# Rendered by `communitybot slack manifest` from the bot's commands; do not edit by hand.
+"""
+_REPLACE = """\
+# Replace {url} with the public address of `communitybot run slack --http`
+# (or render it with `communitybot slack manifest --url https://your.address`).
 """
 _SCOPES = (
     "app_mentions:read",
@@ -40,12 +43,15 @@ _EVENTS = ("app_home_opened", "app_mention", "message.channels", "message.groups
 
 def render_manifest(
     commands: Sequence[SlashCommand],
-    base_url: str = EXAMPLE_URL,
+    base_url: str | None = None,
     name: str = "communitybot",
     description: str = "Answers learning-circle questions, runs study-group check-ins and takes consulting requests.",
 ) -> str:
-    """The manifest as YAML: the registry's Slack slash ``commands`` and the app's own catch-all command."""
-    url = f"{base_url.rstrip('/')}/slack/events"
+    """The manifest as YAML: the registry's Slack slash ``commands`` and the app's own catch-all command.
+
+    Without ``base_url`` the address is :data:`EXAMPLE_URL`, and a comment says to replace it.
+    """
+    url = f"{(base_url or EXAMPLE_URL).rstrip('/')}/slack/events"
     slash = [_slash(c.name, c.slash.description, c.slash.usage_hint, url) for c in commands if c.slash.slack]
     slash.append(_slash(CATCH_ALL.removeprefix("/"), "Help and every other command", "help", url))
     manifest: dict[str, Any] = {
@@ -69,7 +75,8 @@ def render_manifest(
         },
     }
     body = yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True, width=120, indent=2)
-    return _HEADER.format(url=base_url) + body
+    replace = _REPLACE.format(url=EXAMPLE_URL) if base_url is None else ""
+    return _HEADER.format(replace=replace) + body
 
 
 def _slash(name: str, description: str, usage_hint: str, url: str) -> dict[str, Any]:

@@ -6,11 +6,11 @@ import base64
 import binascii
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from bot.errors import ConfigError, StorageError
 from bot.features.escalations.drafts import drafts_dir, live_dir
+from bot.main.commands.argtypes import url_problem
 from bot.main.wiring import load_knowledge
 from bot.plural import counted
 from bot.routing import HELP, Channels
@@ -64,21 +64,9 @@ def _tokens(settings: Settings) -> list[Check]:
     return checks
 
 
-_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-
-
 def _webhook_url(url: str) -> str | None:
     """What is wrong with a webhook URL (None: nothing). The URL itself is never repeated: it may hold a token."""
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-    except ValueError:
-        return "URL does not parse"
-    if not host:
-        return "URL has no host"
-    if parts.scheme == "https" or (parts.scheme == "http" and host in _LOCAL_HOSTS):
-        return None
-    return "URL must be https (plain http only to localhost)"
+    return url_problem(url)
 
 
 def _webhook_secret(secret: str) -> str | None:

@@ -16,6 +16,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
@@ -60,6 +61,12 @@ def _plain(label: str) -> str:
     return label.replace("$", r"\$")
 
 
+def _counts_from_zero(ax: Axes) -> None:
+    # Counts never go negative: with nothing to draw, autoscaling would centre the axis on 0 (-0.06 to 0.06).
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(0, max(ax.get_ylim()[1], 1))
+
+
 def _week_ticks(weeks: Sequence[str]) -> list[str]:
     return [w.split("-", 1)[1] if i else w for i, w in enumerate(weeks)]
 
@@ -77,6 +84,7 @@ def _questions(report: Report) -> Chart:
     ax.set_title(title)
     ax.set_xlabel("ISO week")
     ax.set_ylabel("questions (count)")
+    _counts_from_zero(ax)
     ax.set_xticks(x, _week_ticks(report.period.weeks))
     rate_ax = ax.twinx()
     rates = [w.helpful_rate * 100 if w.helpful_rate is not None else float("nan") for w in report.questions]
@@ -119,7 +127,7 @@ def _leads(report: Report) -> Chart:
     ax.set_xlabel("ISO week")
     ax.set_ylabel("leads (count)")
     ax.set_xticks(x, _week_ticks(report.period.weeks))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    _counts_from_zero(ax)
     status = ", ".join(f"{name} {count}" for name, count in report.leads.by_status if count)
     legend = _plain(f"now: {status}") if status else None
     ax.legend(title=legend, loc="upper left", fontsize="small", title_fontsize="small")
@@ -138,6 +146,7 @@ def _gaps(report: Report) -> Chart:
     ax.set_xlabel("unanswered or unhelpful questions (count)")
     ax.set_ylabel("gap (most asked example)")
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlim(0, max(ax.get_xlim()[1], 1))
     return Chart("gaps", title, fig)
 
 

@@ -72,7 +72,7 @@ def headlines(report: Report) -> list[str]:
         ),
         text.HEADLINE_GROUPS.format(
             active=g.active_groups,
-            held=g.checkins_held,
+            held=counted(g.checkins_held, "check-in"),
             rate=pct(g.participation),
             change=_rate_change(g.participation, g0.participation if g0 else None),
             at_risk=len(report.at_risk),
@@ -96,12 +96,33 @@ def headlines(report: Report) -> list[str]:
     return lines
 
 
+def _quiet(report: Report, weeks: slice) -> bool:
+    """Whether nothing the headlines count happened in ``weeks`` of the report."""
+    return not any(
+        [
+            *(q.asked for q in report.questions[weeks]),
+            *(g.active_groups or g.checkins_held for g in report.groups_weekly[weeks]),
+            *report.leads.weekly[weeks],
+        ]
+    )
+
+
 def digest_replies(report: Report, channel: str) -> list[Reply]:
-    """The digest as messages for ``channel``: headlines, one per chart (PNG attached), and the HTML report."""
+    """The digest as messages for ``channel``: headlines, one per chart (PNG attached), and the HTML report.
+
+    A week with no activity gets one line saying so instead of headlines of zeros; when the whole period was
+    that quiet, the empty charts and report are left out too.
+    """
     week = report.period.weeks[-1]
+    title = text.DIGEST_TITLE.format(week=week)
+    if _quiet(report, slice(-1, None)):
+        out = [Reply(text.DIGEST_NO_ACTIVITY.format(week=week), title=title, channel=channel)]
+        if _quiet(report, slice(None)):
+            return _keyed(out, week)
+    else:
+        out = [Reply("\n".join(headlines(report)), title=title, channel=channel)]
     stem = file_stem(report)
     charts = [(chart, png(chart)) for chart in build_charts(report)]
-    out = [Reply("\n".join(headlines(report)), title=text.DIGEST_TITLE.format(week=week), channel=channel)]
     for chart, data in charts:
         if chart.name in DIGEST_CHARTS:
             image = Attachment(f"{stem}-{chart.name}.png", data=data, content_type="image/png")
@@ -109,9 +130,13 @@ def digest_replies(report: Report, channel: str) -> list[Reply]:
     page = Attachment(f"{stem}.html", html_document(report, charts), content_type="text/html; charset=utf-8")
     p = report.period
     out.append(Reply(text.DIGEST_REPORT.format(since=p.since, until=p.until), channel=channel, attachment=page))
+    return _keyed(out, week)
+
+
+def _keyed(replies: list[Reply], week: str) -> list[Reply]:
     return [
         Reply(r.text, title=r.title, channel=r.channel, attachment=r.attachment, key=f"pulse:{week}:{n}")
-        for n, r in enumerate(out)
+        for n, r in enumerate(replies)
     ]
 
 

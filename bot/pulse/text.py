@@ -14,6 +14,7 @@ __all__ = [
     "CHART_TITLES",
     "COUNT_CHANGE",
     "DIGEST_CHART",
+    "DIGEST_NO_ACTIVITY",
     "DIGEST_REPORT",
     "DIGEST_TITLE",
     "FROM_NONE",
@@ -68,10 +69,11 @@ CARD_BLOCKERS = "Blockers reported ({count}):"
 CARD_MORE_BLOCKERS = "…and {count} more in the check-in summary."
 CARD_NO_BLOCKERS = "No blockers reported."
 DIGEST_CHART = "{title} (week {week})"
+DIGEST_NO_ACTIVITY = "No activity in week {week}: no questions asked, no study group check-ins, no leads received."
 DIGEST_REPORT = "The full report for {since} to {until}: open the attached HTML file in a browser."
 HEADLINE_QUESTIONS = "Questions: {asked} asked ({change}), {answered} answered, {declined} declined."
 HEADLINE_HELPFUL = "Helpful: {rate} of rated answers ({change})."
-HEADLINE_GROUPS = "Study groups: {active} active, {held} check-ins, participation {rate} ({change}); {at_risk} at risk."
+HEADLINE_GROUPS = "Study groups: {active} active, {held}, participation {rate} ({change}); {at_risk} at risk."
 HEADLINE_LEADS = (
     "Leads: {received} received ({change}); over {weeks} {won} won, {lost} lost, median first response {median}."
 )

@@ -352,6 +352,22 @@ def test_kb_eval_reports_quality_as_json(tmp_path: Path) -> None:
     assert result.returncode == 2 and f"{bad}:2: expected" in result.stderr
 
 
+def test_kb_eval_prints_the_reliability_bins_as_a_table(tmp_path: Path) -> None:
+    """Without --json the reliability bins are an aligned table under the other numbers, not a Python list."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "weather.md").write_text('---\ntitle: Weather\nquestions: ["will it rain today"]\n---\nx\n')
+    questions = tmp_path / "q.jsonl"
+    questions.write_text('{"q": "will it rain today", "expect": ["weather"]}\n')
+    result = run(tmp_path, "kb", "eval", "--kb", str(kb), "--questions", str(questions))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    at = lines.index("reliability:")
+    assert lines[at - 1].startswith("ece: ") and lines[at + 3].startswith("p50_ms: ")
+    assert re.fullmatch(r"  bin      n  confidence  accuracy", lines[at + 1])
+    assert re.fullmatch(r"  0\.[0-9]-[01]\.[0-9]  1      [01]\.[0-9]{4}    1\.0000", lines[at + 2]), lines[at + 2]
+
+
 def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
     """Declined questions become recipe stubs whose front matter lists them, ready to be completed."""
     run(tmp_path, "chat", stdin="who won the football game\nwho won the football match\nbake sourdough bread\n")

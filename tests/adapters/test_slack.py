@@ -225,6 +225,44 @@ def test_slack_manifest_command_prints_the_checked_in_manifest(
     assert "https://bot.example.org" not in out and out.count("https://bot.p2pu.example/slack/events") == 9
 
 
+def test_slack_manifest_with_a_url_says_nothing_of_replacing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Given --url (even the example address), the manifest no longer asks to replace the address."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMMUNITYBOT_DATA_DIR", str(tmp_path))
+    assert main(["slack", "manifest", "--url", "https://bot.example.org"]) == 0
+    head = capsys.readouterr().out.splitlines()[:3]
+    assert head == [
+        '# Paste into https://api.slack.com/apps -> "Create New App" -> "From an app manifest".',
+        "# Rendered by `communitybot slack manifest` from the bot's commands; do not edit by hand.",
+        "display_information:",
+    ]
+
+
+@pytest.mark.parametrize("url", ["notaurl", "http://bot.example.org", "ftp://bot.example.org", "https://"])
+def test_slack_manifest_refuses_an_address_slack_cannot_use(
+    url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """--url must be https (plain http only to localhost): anything else is refused before a manifest is printed."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("COMMUNITYBOT_DATA_DIR", str(tmp_path))
+    with pytest.raises(SystemExit) as exited:
+        main(["slack", "manifest", "--url", url])
+    assert exited.value.code == 2
+    said = capsys.readouterr()
+    problem = "URL has no host" if url == "https://" else "URL must be https (plain http only to localhost)"
+    assert said.out == ""
+    assert said.err.splitlines()[-1] == (
+        f"communitybot slack manifest: error: argument --url: {url!r}: {problem}, like https://bot.example.org"
+    )
+    assert main(["slack", "manifest", "--url", "http://localhost:3000"]) == 0
+
+
 async def test_checkin_answer_works_as_a_modal(slack: tuple[str, SlackApi], app: BotApp) -> None:
     """The Answer button on a check-in prompt opens a modal; an empty submission is refused on the field."""
     from datetime import UTC, datetime

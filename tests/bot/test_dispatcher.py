@@ -32,6 +32,50 @@ async def test_help_for_staff_shows_lead_commands(chat: Chat) -> None:
     assert "leads list" in out and "leads export" in out
 
 
+MEMBER_GROUP_COMMANDS = [
+    "• `checkin join`: join this channel's study group",
+    "• `checkin leave`: leave this channel's study group",
+    "• `checkin answer`: answer the open check-in",
+    "• `checkin mine`: your study groups and their next check-ins",
+    "• `checkin next [--tz ZONE]`: upcoming check-ins, in the group's time zone and yours",
+    "• `checkin stats`: participation and streaks",
+    "• `checkin questions [set Q1 | Q2 | Q3]`: see (facilitators: set) the questions",
+    "• `meetings list`: the coming meetings of this channel's group",
+    "• `meetings going [YYYY-MM-DD [HH:MM]]`: say you are coming to the next meeting (or that day's), as the Going"
+    " button does",
+    "• `meetings cant [YYYY-MM-DD [HH:MM]]`: say you can't make the next meeting (or that day's), as the Can't make"
+    " it button does",
+    "• `meetings reflect [YYYY-MM-DD [HH:MM]]`: Plus/Delta on the meeting that just ended (or that day's), as the"
+    " Reflect button does",
+    "• `meetings reminders [24h 1h | off]`: see or set the reminders before each meeting",
+    "• `meetings calendar`: the group's meetings as a calendar file, and the feed to subscribe to",
+]
+
+
+def group_commands(replies: list[Reply]) -> list[str]:
+    return [line for line in replies[0].text.splitlines() if line.startswith(("• `checkin ", "• `meetings "))]
+
+
+async def test_help_for_a_member_leaves_out_the_facilitators_commands(chat: Chat) -> None:
+    """A member who facilitates no group sees only the check-in and meeting commands a member may run."""
+    assert group_commands(await chat.say("help")) == MEMBER_GROUP_COMMANDS
+
+
+async def test_help_for_a_group_facilitator_lists_their_commands(chat: Chat) -> None:
+    """A member made facilitator of a group (no global role) sees its commands in help, as a facilitator does."""
+    await chat.say("checkin create Maps Circle", user="fay", role="facilitator", channel="maps")
+    await chat.say("checkin add cy --facilitator", user="fay", role="facilitator", channel="maps")
+    facilitator = group_commands(await chat.say("help", user="fay", role="facilitator"))
+    assert "• `checkin cancel`: cancel the schedule (facilitators)" in facilitator
+    assert (
+        "• `meetings move YYYY-MM-DD [HH:MM] [NEW-DATE] NEW-HH:MM`: move a meeting to another time or day"
+        " (facilitators)" in facilitator
+    )
+    member_facilitator = group_commands(await chat.say("help", user="cy"))
+    assert member_facilitator == [line for line in facilitator if not line.startswith("• `checkin create ")]
+    assert len(member_facilitator) == len(MEMBER_GROUP_COMMANDS) + 20
+
+
 async def test_member_is_refused_a_staff_command(chat: Chat) -> None:
     """A member running a staff command gets a plain refusal, privately."""
     replies = await chat.say("leads list", role="member")
@@ -67,6 +111,19 @@ async def test_group_name_alone_shows_group_help(chat: Chat) -> None:
     """`leads` alone lists the leads sub-commands for staff."""
     out = texts(await chat.say("leads", role="staff"))
     assert "leads show L-0042" in out
+
+
+async def test_a_command_word_with_a_question_mark_runs_the_command(chat: Chat) -> None:
+    """`meetings?`, `unlink!` and `kb.` do what `meetings`, `unlink` and `kb` do, not "Did you mean `meetings`?"."""
+    for word in ("meetings", "unlink", "kb"):
+        plain = [(r.title, r.text) for r in await chat.say(word)]
+        for mark in "?!.":
+            assert [(r.title, r.text) for r in await chat.say(word + mark)] == plain, word + mark
+    replies = await chat.say("meetings?")
+    assert replies[0].title == "meetings commands"
+    assert replies[0].text.splitlines()[0] == "`meetings list`: the coming meetings of this channel's group"
+    # Free text that only starts with a command word is still a question.
+    assert (await chat.say("meetings? how long should they be"))[0].title != "meetings commands"
 
 
 async def test_a_misspelled_command_is_named_with_the_one_meant(chat: Chat) -> None:

@@ -245,7 +245,17 @@ async def test_export_is_csv_with_status(chat: Chat) -> None:
 async def test_bad_triage_input_is_explained(chat: Chat) -> None:
     """Unknown status, bad reference and missing lead each say what is wrong."""
     staff = {"role": "staff"}
-    assert "STATUS one of new" in (await chat.say("leads status L-0001 maybe", **staff))[0].text
+    statuses = "new, contacted, qualified, proposal, won, lost, spam"
+    assert [r.text for r in await chat.say("leads status L-0001 maybe", **staff)] == [
+        f"unknown status 'maybe'; use one of: {statuses}"
+    ]
+    assert [r.text for r in await chat.say("leads list --status nope", **staff)] == [
+        f"unknown status 'nope'; use one of: {statuses}"
+    ]
+    assert [r.text for r in await chat.say("leads status L-0001", **staff)] == [
+        f"Usage: `leads status L-0042 STATUS`, STATUS one of {statuses}"
+    ]
+    assert [r.text for r in await chat.say("leads show", **staff)] == ["Usage: `leads show L-0042`"]
     assert "is not a lead reference" in (await chat.say("leads show X-12", **staff))[0].text
     assert "There is no lead L-0099" in (await chat.say("leads show L-0099", **staff))[0].text
     assert "--since wants a date" in (await chat.say("leads list --since yesterday", **staff))[0].text

@@ -95,3 +95,13 @@ async def test_an_empty_community_still_gets_readable_charts(db: Database) -> No
     ]
     for chart in charts:
         assert matplotlib.image.imread(io.BytesIO(png(chart)), format="png").shape[:2] == (HEIGHT, WIDTH)
+
+
+async def test_counts_start_at_zero_when_there_is_nothing_to_count(db: Database) -> None:
+    """With no questions, leads or gaps, the count axes run from 0 upwards in whole numbers, never below 0."""
+    charts = {c.name: c for c in build_charts(await report_of(db))}
+    for name in ("questions", "leads"):
+        ax = charts[name].figure.axes[0]
+        assert ax.get_ylim() == (0, 1), name
+        assert list(ax.get_yticks()) == [0, 1], name
+    assert charts["gaps"].figure.axes[0].get_xlim() == (0, 1)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import io
 import re
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import matplotlib.image
@@ -15,8 +16,10 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
-from bot.pulse.digest import digest_job
+from bot.pulse.digest import digest_job, headlines
+from bot.pulse.report import build_report, period_for
 from bot.routing import Channels
+from storage import Database
 from tests.conftest import DbTarget, make_settings
 from tests.pulse.seed import Seeded
 
@@ -161,6 +164,43 @@ async def test_facilitators_get_their_groups_card_by_dm_once(replicas: tuple[Bot
         ),
     ]
     assert cards(await tick_all(a, b, DUE + timedelta(minutes=1))) == []
+
+
+async def test_a_week_with_no_activity_says_so_in_one_line(db_target: DbTarget, tmp_path: Path) -> None:
+    """On a fresh install the digest is one line saying nothing happened: no headlines of zeros, no empty charts."""
+    settings = make_settings(db_target, tmp_path, digest_day="mon")
+    app = BotApp(settings)
+    await app.start()
+    try:
+        out = io.StringIO()
+        console = ConsoleAdapter(app.dispatcher.handle, out, export_dir=tmp_path / "exports")
+        for reply in digests(await app.scheduler.tick(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))):
+            await console.show(reply)
+    finally:
+        await app.close()
+    assert out.getvalue() == (
+        "[posted to #staff]\n== Community pulse: week 2026-W09 ==\n"
+        "No activity in week 2026-W09: no questions asked, no study group check-ins, no leads received.\n\n"
+    )
+
+
+async def test_a_quiet_week_after_busy_ones_keeps_the_charts(replicas: tuple[BotApp, BotApp]) -> None:
+    """A week with nothing in it after weeks with activity: the one line, then the charts and the report."""
+    a, b = replicas
+    posted = await tick_both(a, b, DUE + timedelta(weeks=2))
+    assert [r.key for r in posted] == [f"pulse:2026-W48:{n}" for n in range(5)]
+    assert posted[0].text == (
+        "No activity in week 2026-W48: no questions asked, no study group check-ins, no leads received."
+    )
+    assert posted[1].text == "Questions per week (week 2026-W48)"
+
+
+async def test_one_check_in_is_said_in_the_singular(db: Database, seeded: Seeded) -> None:
+    """ "1 active, 1 check-in", not "1 check-ins"."""
+    report = await build_report(db, period_for(None, None, "UTC", date(2026, 11, 16)))
+    last = dataclasses.replace(report.groups_weekly[-1], active_groups=1, checkins_held=1)
+    report = dataclasses.replace(report, groups_weekly=(*report.groups_weekly[:-1], last))
+    assert headlines(report)[2].startswith("Study groups: 1 active, 1 check-in, participation ")
 
 
 def test_no_digest_without_a_day(db_target: DbTarget, tmp_path: Path) -> None:

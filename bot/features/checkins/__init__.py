@@ -17,7 +17,17 @@ from functools import partial
 from typing import ClassVar
 
 from bot.events import FormSubmission, Reply
-from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Group, Replies, Surface
+from bot.feature import (
+    ActionRoute,
+    Command,
+    Context,
+    Deps,
+    FormRoute,
+    Group,
+    Replies,
+    Surface,
+    for_group_facilitators,
+)
 from bot.features.checkins import answers, config, groups, jobs, report, schedule
 from bot.features.checkins.blockers import blocker_help
 from bot.permissions import Role
@@ -44,7 +54,7 @@ class Checkins:
                     "checkin", "Study-group check-ins", usage_hint="next | answer | join | schedule tue 18:00 --weeks 6"
                 ),
             ),
-            commands=self._member_commands() + self._facilitator_commands(),
+            commands=self._member_commands() + for_group_facilitators(*self._facilitator_commands()),
             actions=(ActionRoute("checkin", answers.on_button),),
             forms=(FormRoute("checkin", self.on_answer),),
             jobs=(self.post_due, jobs.remind, jobs.close),

@@ -119,7 +119,8 @@ async def mine(ctx: Context, args: str) -> Replies:
         return [Reply(text.NO_GROUPS, title=text.MINE_TITLE, visibility=Visibility.EPHEMERAL)]
     lines = []
     for group in groups:
-        when = local(group.next_run_at, group.timezone) if group.next_run_at and not group.paused else text.NONE_PLANNED
+        at = group.next_run_at if not group.paused else None
+        when = text.NONE_PLANNED if at is None else text.MINE_NEXT.format(when=local(at, group.timezone))
         lines.append(text.MINE_LINE.format(name=quote(group.name), when=when))
     return [Reply("\n".join(lines), title=text.MINE_TITLE, visibility=Visibility.EPHEMERAL)]
 

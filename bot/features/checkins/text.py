@@ -49,8 +49,9 @@ LAST_FACILITATOR_REMOVED = (
 NOT_A_MEMBER = "{user} is not in {name}."
 MINE_TITLE = "Your study groups"
 NO_GROUPS = "You are not in a study group yet. In a group's channel, type `checkin join`."
-MINE_LINE = "• {name}: next check-in {when}"
-NONE_PLANNED = "none planned"
+MINE_LINE = "• {name}: {when}"
+MINE_NEXT = "next check-in {when}"
+NONE_PLANNED = "no check-in planned"
 
 # -- questions and settings -------------------------------------------------------------------------------------
 QUESTIONS_TITLE = "{name} questions"

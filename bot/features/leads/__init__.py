@@ -179,6 +179,8 @@ class Leads:
 
     async def show(self, ctx: Context, args: str) -> Replies:
         """``leads show L-0042``: the lead's details, history and triage buttons."""
+        if not args.strip():
+            raise UsageError(say.SHOW_USAGE)
         lead_id = parse_ref(args)
         async with ctx.db.session() as session:
             lead = _found(await get_lead(session, lead_id), lead_id)
@@ -221,9 +223,12 @@ class Leads:
     async def set_status(self, ctx: Context, args: str) -> Replies:
         """``leads status L-0042 STATUS``."""
         words = split_args(args)
-        if len(words) != 2 or words[1] not in STATUSES:
+        if len(words) != 2:
             raise UsageError(say.STATUS_USAGE.format(statuses=", ".join(STATUSES)))
-        return await self._change(ctx, parse_ref(words[0]), status=words[1])
+        lead_id = parse_ref(words[0])
+        if words[1] not in STATUSES:
+            raise UsageError(say.UNKNOWN_STATUS.format(status=words[1], statuses=", ".join(STATUSES)))
+        return await self._change(ctx, lead_id, status=words[1])
 
     async def note(self, ctx: Context, args: str) -> Replies:
         """``leads note L-0042 TEXT``."""

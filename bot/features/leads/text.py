@@ -89,10 +89,11 @@ AUTO_ASSIGNED = "in turn"
 MERGED = "{source} is merged into {target}: its details are in {target}'s history, and {source} is closed."
 
 # -- mistakes ---------------------------------------------------------------------------------------------------
+SHOW_USAGE = "Usage: `leads show L-0042`"
 NOT_A_REF = "{text!r} is not a lead reference (like L-0042)."
 NO_LEAD = "There is no lead {ref}."
 LIST_UNEXPECTED = "unexpected {word!r}; usage: `leads list [--status S] [--assignee U] [--since DATE]`"
-UNKNOWN_STATUS = "unknown status {status!r}; use one of {statuses}"
+UNKNOWN_STATUS = "unknown status {status!r}; use one of: {statuses}"
 BAD_SINCE = "--since wants a date like 2026-01-31, not {value!r}"
 ASSIGN_USAGE = "Usage: `leads assign L-0042 [USER]` (default: you)"
 STATUS_USAGE = "Usage: `leads status L-0042 STATUS`, STATUS one of {statuses}"

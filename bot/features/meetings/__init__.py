@@ -15,7 +15,17 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.events import Action
-from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Group, Replies, Surface
+from bot.feature import (
+    ActionRoute,
+    Command,
+    Context,
+    Deps,
+    FormRoute,
+    Group,
+    Replies,
+    Surface,
+    for_group_facilitators,
+)
 from bot.features.meetings import catchup, jobs, manage, reflect, report, rsvp, settings
 
 __all__ = ["Meetings"]
@@ -50,6 +60,42 @@ class Meetings:
     def _commands(self) -> tuple[Command, ...]:
         return (
             Command("meetings list", manage.listing, "the coming meetings of this channel's group"),
+            *self._manage(),
+            *self._answers(),
+            *for_group_facilitators(
+                Command(
+                    "meetings who",
+                    rsvp.who,
+                    "who is coming to the next meeting (facilitators)",
+                    usage="meetings who [DATE]",
+                )
+            ),
+            Command(
+                "meetings reminders",
+                settings.reminders,
+                "see or set the reminders before each meeting",
+                usage="meetings reminders [24h 1h | off]",
+            ),
+            *for_group_facilitators(
+                Command(
+                    "meetings summary",
+                    settings.summary,
+                    "where the reflections summary goes (facilitators)",
+                    usage="meetings summary channel|dm",
+                ),
+                Command(
+                    "meetings report",
+                    report.report,
+                    "attendance and reflections over the weeks (facilitators)",
+                    usage="meetings report [csv]",
+                ),
+            ),
+        )
+
+    @staticmethod
+    def _manage() -> tuple[Command, ...]:
+        """Setting up and changing the group's meetings."""
+        return for_group_facilitators(
             Command(
                 "meetings schedule",
                 manage.schedule,
@@ -76,31 +122,6 @@ class Meetings:
                 manage.cancel,
                 "cancel a meeting (facilitators)",
                 usage="meetings cancel YYYY-MM-DD [HH:MM]",
-            ),
-            *self._answers(),
-            Command(
-                "meetings who",
-                rsvp.who,
-                "who is coming to the next meeting (facilitators)",
-                usage="meetings who [DATE]",
-            ),
-            Command(
-                "meetings reminders",
-                settings.reminders,
-                "see or set the reminders before each meeting",
-                usage="meetings reminders [24h 1h | off]",
-            ),
-            Command(
-                "meetings summary",
-                settings.summary,
-                "where the reflections summary goes (facilitators)",
-                usage="meetings summary channel|dm",
-            ),
-            Command(
-                "meetings report",
-                report.report,
-                "attendance and reflections over the weeks (facilitators)",
-                usage="meetings report [csv]",
             ),
         )
 

@@ -75,9 +75,11 @@ async def erase(
 
 
 def removed_text(found: Counter[str]) -> str:
-    """``3 check-in answers, 1 request``: what was erased, table by table, in readable words."""
-    parts = [counted(n, *say.TABLES.get(table, (table, table))) for table, n in sorted(found.items()) if n]
-    return ", ".join(parts)
+    """``3 check-in answers, 1 request``: what was erased, in readable words (tables with the same words added up)."""
+    by_words: Counter[tuple[str, str]] = Counter()
+    for table, n in sorted(found.items()):
+        by_words[say.TABLES.get(table, (table, table))] += n
+    return ", ".join(counted(n, *words) for words, n in by_words.items() if n)
 
 
 def exports_text(files: int, folder: Path) -> str:

@@ -91,12 +91,25 @@ EXPORT_USAGE = "privacy export USER|EMAIL"
 FORGET_USAGE = "privacy forget USER|EMAIL"
 STAFF_EXPORTED = "Everything held about that person, as JSON (records: {n})."
 
-# Readable names of the tables in "what was removed"; a table not named here is shown by its own name.
+# Readable names of the tables in "what was removed" (tests/bot/features/people check every table holding personal
+# data has one).
 # Each is (one, several): "1 request", "2 requests".
 TABLES = {
     "asked_questions": ("question asked", "questions asked"),
     "checkin_answers": ("check-in answer", "check-in answers"),
     "conversations": ("form in progress", "forms in progress"),
+    "escalation_peers": ("time you were asked to help", "times you were asked to help"),
+    "escalations": ("question passed to people", "questions passed to people"),
+    "helpers": ("helper sign-up", "helper sign-ups"),
+    "help_threads": ("help thread", "help threads"),
+    "lead_consents": ("consent given with a request", "consents given with a request"),
+    "lead_reminders": ("follow-up reminder about a request", "follow-up reminders about a request"),
+    "lead_rotation": ("place in the staff rotation", "places in the staff rotation"),
+    "meeting_catchups": ("catch-up message for a late joiner", "catch-up messages for a late joiner"),
+    "meeting_reflections": ("meeting reflection", "meeting reflections"),
+    "meeting_rsvps": ("meeting reply (Going or Can't make it)", "meeting replies (Going or Can't make it)"),
+    "staff_away": ("staff away setting", "staff away settings"),
+    "webhook_deliveries": ("webhook message about a request", "webhook messages about a request"),
     "form_drafts": ("form in progress", "forms in progress"),
     "group_members": ("study-group membership", "study-group memberships"),
     "lead_events": ("request history entry", "request history entries"),

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
-__all__ = ["aware_datetime", "day"]
+__all__ = ["aware_datetime", "day", "public_url", "url_problem"]
+
+_LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
 
 def aware_datetime(text: str) -> datetime:
@@ -25,3 +28,28 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-02") from None
+
+
+def url_problem(url: str) -> str | None:
+    """What is wrong with an address the bot is reached at or sends to (None: nothing): it must be https, or plain
+    http to this machine. The URL itself is not repeated: it may hold a token."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+    except ValueError:
+        return "URL does not parse"
+    if parts.scheme not in ("http", "https"):
+        return "URL must be https (plain http only to localhost)"
+    if not host:
+        return "URL has no host"
+    if parts.scheme == "https" or host in _LOCAL_HOSTS:
+        return None
+    return "URL must be https (plain http only to localhost)"
+
+
+def public_url(text: str) -> str:
+    """The bot's public address, like https://bot.example.org (http only for localhost)."""
+    problem = url_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}, like https://bot.example.org")
+    return text

@@ -7,12 +7,13 @@ import asyncio
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.main.commands import Subparsers
 from bot.plural import counted
 from bot.settings import Settings
 
-__all__ = ["add_parser", "main"]
+__all__ = ["add_parser", "main", "summary_text"]
 
 
 def add_parser(sub: Subparsers) -> None:
@@ -78,9 +79,32 @@ def _eval(settings: Settings, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(summary))
     else:
-        for key, value in summary.items():
-            print(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+        print(summary_text(summary))
     return 0
+
+
+def summary_text(summary: dict[str, Any]) -> str:
+    """``kb eval``'s summary for people: ``key: value`` lines, the reliability bins as an aligned table."""
+    lines = []
+    for key, value in summary.items():
+        if key == "reliability":
+            lines += _reliability_lines(value)
+        else:
+            lines.append(f"{key}: {value:.4f}" if isinstance(value, float) else f"{key}: {value}")
+    return "\n".join(lines)
+
+
+def _reliability_lines(bins: list[dict[str, Any]]) -> list[str]:
+    if not bins:
+        return ["reliability: no questions"]
+    rows = [("bin", "n", "confidence", "accuracy")]
+    rows += [(b["bin"], str(b["n"]), f"{b['confidence']:.4f}", f"{b['accuracy']:.4f}") for b in bins]
+    widths = [max(len(row[i]) for row in rows) for i in range(4)]
+    return ["reliability:"] + [
+        "  "
+        + "  ".join([row[0].ljust(widths[0]), *(cell.rjust(w) for cell, w in zip(row[1:], widths[1:], strict=True))])
+        for row in rows
+    ]
 
 
 def _check(path: Path, base_url: str | None) -> int:

@@ -6,6 +6,7 @@ import argparse
 
 from bot.errors import ConfigError
 from bot.main.commands import Subparsers
+from bot.main.commands.argtypes import public_url
 from bot.settings import Settings
 
 __all__ = ["add_parser", "main"]
@@ -19,7 +20,10 @@ def add_parser(sub: Subparsers) -> None:
         "manifest", help="print the app manifest (paste it at api.slack.com/apps -> Create New App)"
     )
     manifest.add_argument(
-        "--url", default=None, help="the bot's public address for HTTP mode (default: https://bot.example.org)"
+        "--url",
+        type=public_url,
+        default=None,
+        help="the bot's public https address for HTTP mode (default: https://bot.example.org, to replace)",
     )
     manifest.add_argument("--name", default="communitybot", help="the app's name in Slack (default: communitybot)")
 
@@ -27,11 +31,11 @@ def add_parser(sub: Subparsers) -> None:
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Print the manifest, with one slash command per Slack command of the registry."""
     try:
-        from adapters.slack.manifest import EXAMPLE_URL, render_manifest
+        from adapters.slack.manifest import render_manifest
     except ImportError:
         raise ConfigError("the Slack adapter is not installed: pip install 'communitybot[slack]'") from None
     from bot.main.wiring import BotApp
 
     registry = BotApp(settings).registry
-    print(render_manifest(registry.slash_commands(), args.url or EXAMPLE_URL, args.name), end="")
+    print(render_manifest(registry.slash_commands(), args.url, args.name), end="")
     return 0

@@ -128,6 +128,48 @@ async def test_mydata_delete_asks_then_leaves_no_identifier_in_any_table(chat: C
     assert "(forgotten)" in left  # anonymized rows (statistics) stay, without identity
 
 
+async def test_mydata_delete_says_what_it_erased_in_words(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """The summary after `mydata delete` names what went in words ("2 help threads"), never a table's name."""
+    await seed_every_table(app.db, clock.now)
+    (confirm, _) = (await chat.say("mydata delete", user=CONSOLE_ID))[0].buttons
+    done = texts(await chat.press(confirm.action_id, confirm.value, user=CONSOLE_ID)).strip()
+    assert (
+        done
+        == "Done. Erased or anonymized: "
+        + ", ".join(
+            [
+                "1 question asked",
+                "1 check-in answer",
+                "2 forms in progress",
+                "1 time you were asked to help",
+                "1 question passed to people",
+                "1 study-group membership",
+                "1 help thread",
+                "1 helper sign-up",
+                "1 consent given with a request",
+                "1 request history entry",
+                "1 follow-up reminder about a request",
+                "1 place in the staff rotation",
+                "1 request",
+                "1 learned question phrasing",
+                "1 link code",
+                "1 catch-up message for a late joiner",
+                "1 meeting reflection",
+                "1 meeting reply (Going or Can't make it)",
+                "1 stretch of days away",
+                "1 personal setting",
+                "2 linked accounts",
+                "1 audit entry naming you as staff",
+                "1 message waiting to be sent",
+                "1 staff away setting",
+                "1 study group you created",
+                "1 webhook message about a request",
+            ]
+        )
+        + "."
+    )
+
+
 async def test_staff_export_and_forget_by_email_are_audited_without_personal_data(chat: Chat, app: BotApp) -> None:
     """A lead sent from the console: staff export and erase it by email; the audit log names neither."""
     await chat.submit("consult:intake", VALID, user="annlee")

@@ -21,7 +21,7 @@ from bot.adapter import Delivery
 from bot.clock import Clock, utcnow
 from bot.errors import FormErrors, StorageError, UsageError, UserError
 from bot.events import Action, Event, Message, Origin, Reply, Visibility
-from bot.feature import Context, Replies
+from bot.feature import Context, Replies, facilitates
 from bot.forms.engine import FormEngine
 from bot.metrics import Metrics
 from bot.outbox_codec import to_outgoing, with_keys
@@ -320,7 +320,8 @@ class Dispatcher:
         words = self.registry.bare(text).lstrip("/!").split(maxsplit=2)
         word = words[0].lower() if words else ""
         if word in self.registry.groups:
-            return [self.registry.group_help(ctx.role, word, words[1] if len(words) > 1 else "")]
+            unknown = words[1] if len(words) > 1 else ""
+            return [self.registry.group_help(ctx.role, word, unknown, await facilitates(ctx))]
         if text.startswith(("/", "!")):
             raise UsageError(f"I don't know the command `{text.split()[0]}`. Type `help` to see what I can do.")
         if listener is not None and not ctx.origin.is_dm and text:

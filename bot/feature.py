@@ -21,6 +21,7 @@ from bot.routing import Channels
 from bot.scheduler import Job
 from bot.settings import Settings
 from storage import Database
+from storage.checkins import facilitates_a_group
 from storage.records import Identity
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ __all__ = [
     "Replies",
     "Slash",
     "Surface",
+    "facilitates",
     "for_group_facilitators",
 ]
 
@@ -142,6 +144,15 @@ class Command:
 def for_group_facilitators(*commands: Command) -> tuple[Command, ...]:
     """``commands``, marked as run only by the facilitators of the channel's group (and staff)."""
     return tuple(replace(command, group_facilitators=True) for command in commands)
+
+
+async def facilitates(ctx: Context) -> bool:
+    """Whether ``ctx``'s user may run a study group's facilitator commands somewhere: by role, or as a member who
+    facilitates a group (who runs a group's commands depends on the group, not the role)."""
+    if ctx.role >= Role.FACILITATOR:
+        return True
+    async with ctx.db.session() as session:
+        return await facilitates_a_group(session, ctx.identities)
 
 
 @dataclass(frozen=True)

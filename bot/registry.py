@@ -193,13 +193,16 @@ class Registry:
         """Commands ``role`` may run, in registration order."""
         return [c for c in self.commands.values() if role >= c.min_role]
 
-    def group_help(self, role: Role, group: str, unknown: str = "") -> Reply:
+    def group_help(self, role: Role, group: str, unknown: str = "", facilitates: bool = True) -> Reply:
         """Help for one command group; ``unknown``, the subcommand typed that the group does not have, said first.
+        Without ``facilitates`` (a member who facilitates no study group), the commands of a group's facilitators
+        are left out, as ``help`` leaves them out.
 
         Raises:
             PermissionDenied: when ``role`` may run none of the group's commands.
         """
-        lines = [f"`{c.usage or c.name}`: {c.summary}" for c in self.visible_commands(role) if c.group == group]
+        commands = [c for c in self.visible_commands(role) if c.group == group]
+        lines = [f"`{c.usage or c.name}`: {c.summary}" for c in commands if facilitates or not c.group_facilitators]
         if not lines:
             raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
         if unknown:

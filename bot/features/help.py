@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import ClassVar
 
 from bot.events import Reply, Visibility
-from bot.feature import Command, Context, Deps, Replies, Slash, Surface
+from bot.feature import Command, Context, Deps, Replies, Slash, Surface, facilitates
 from bot.permissions import Role
-from storage.checkins import facilitates_a_group
 
 __all__ = ["Help"]
 
@@ -45,7 +44,7 @@ class Help:
         """The commands ``ctx.role`` may run, each with its usage and examples."""
         lines = [INTRO.format(community=self._community), ""]
         commands = self._commands(ctx.role)
-        if not await _facilitates(ctx):
+        if not await facilitates(ctx):
             commands = [c for c in commands if not c.group_facilitators]
         for command in commands:
             lines.append(f"• `{command.usage or command.name}`: {command.summary}")
@@ -53,11 +52,3 @@ class Help:
         lines.append("")
         lines.append(ACTING_AS.format(role=ctx.role.name.lower()))
         return [Reply("\n".join(lines), title=TITLE, visibility=Visibility.EPHEMERAL)]
-
-
-async def _facilitates(ctx: Context) -> bool:
-    # Group facilitators are members by role: who runs a group's commands depends on the group, not the role.
-    if ctx.role >= Role.FACILITATOR:
-        return True
-    async with ctx.db.session() as session:
-        return await facilitates_a_group(session, ctx.identities)

@@ -76,6 +76,24 @@ async def test_help_for_a_group_facilitator_lists_their_commands(chat: Chat) -> 
     assert len(member_facilitator) == len(MEMBER_GROUP_COMMANDS) + 20
 
 
+async def test_a_group_name_alone_lists_a_members_commands_of_it(chat: Chat) -> None:
+    """`meetings` (or `checkin?`) typed alone lists the group's commands as `help` does: a member who facilitates no
+    group gets the ones a member runs, a member made facilitator of a group gets its facilitators' ones too."""
+    meetings = [line[2:] for line in MEMBER_GROUP_COMMANDS if line.startswith("• `meetings ")]
+    assert (await chat.say("meetings", user="cy"))[0].text.splitlines() == meetings
+    assert (await chat.say("checkin?", user="cy"))[0].text.splitlines() == [
+        line[2:] for line in MEMBER_GROUP_COMMANDS if line.startswith("• `checkin ")
+    ]
+    await chat.say("checkin create Maps Circle", user="fay", role="facilitator", channel="maps")
+    await chat.say("checkin add cy --facilitator", user="fay", role="facilitator", channel="maps")
+    listed = (await chat.say("meetings", user="cy"))[0].text.splitlines()
+    assert listed == (await chat.say("meetings", user="fay", role="facilitator"))[0].text.splitlines()
+    assert (
+        set(meetings) < set(listed)
+        and "`meetings cancel YYYY-MM-DD [HH:MM]`: cancel a meeting (facilitators)" in listed
+    )
+
+
 async def test_member_is_refused_a_staff_command(chat: Chat) -> None:
     """A member running a staff command gets a plain refusal, privately."""
     replies = await chat.say("leads list", role="member")

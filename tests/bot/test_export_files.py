@@ -67,7 +67,7 @@ async def test_mydata_delete_deletes_the_persons_own_exports_and_cleans_the_othe
 
     shown = await _console(app, "zoe", "member", "mydata delete", "1")
     assert shown.split("\n\n")[-2] == (
-        "[ephemeral]\nDone. Erased or anonymized: 2 lead_consents, 1 request history entry, 1 request. "
+        "[ephemeral]\nDone. Erased or anonymized: 2 consents given with a request, 1 request history entry, 1 request. "
         f"Also removed them from 2 export files in {folder}."
     )
     assert not mine[0].exists()

@@ -48,11 +48,11 @@ def gaps_reply(unanswered: Sequence[AskedQuestion]) -> Reply:
     groups = clusters([q.question for q in unanswered])
     if not groups:
         return Reply(text.NO_GAPS, visibility=Visibility.EPHEMERAL)
-    lines = [
-        text.GAP_LINE.format(count=len(g), question=quote(g[0]))
-        + (text.GAP_ALSO.format(others=quote("; ".join(g[1:3]))) if len(g) > 1 else "")
-        for g in groups[:20]
-    ]
+    lines = []
+    for group in groups[:20]:
+        others = _wordings(group)[1:3]  # the same words asked again are counted, not shown twice
+        also = text.GAP_ALSO.format(others=quote("; ".join(others))) if others else ""
+        lines.append(text.GAP_LINE.format(count=len(group), question=quote(group[0])) + also)
     return Reply("\n".join(lines), title=text.GAPS_TITLE, visibility=Visibility.EPHEMERAL)
 
 
@@ -71,7 +71,7 @@ def gap_stubs(questions: Sequence[str], folder: Path) -> list[Path]:
         front = {
             "title": text.STUB_TITLE,
             "summary": text.STUB_SUMMARY,
-            "questions": group[:20],
+            "questions": _wordings(group)[:20],
             "links": [],
         }
         path.write_text(
@@ -80,3 +80,12 @@ def gap_stubs(questions: Sequence[str], folder: Path) -> list[Path]:
         )
         written.append(path)
     return written
+
+
+def _wordings(group: Sequence[str]) -> list[str]:
+    """The different wordings among ``group``'s questions, in order: the same words again (case and spacing aside)
+    are one wording."""
+    seen: dict[str, str] = {}
+    for question in group:
+        seen.setdefault(" ".join(question.casefold().split()), question)
+    return list(seen.values())

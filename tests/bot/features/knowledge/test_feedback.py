@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import yaml
+
 from bot.events import Reply
+from bot.features.knowledge.gaps import gap_stubs
 from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 from tests.fixtures import RETENTION_PAGE
@@ -86,6 +89,19 @@ async def test_gaps_and_stats_for_staff(chat: Chat) -> None:
     assert "1 asked  0 helpful / 1 not  `circles/meeting-length`" in stats
     assert "Declined or not helpful: 4" in stats
     assert "only for staff" in texts(await chat.say("kb gaps"))
+
+
+async def test_a_question_asked_again_in_the_same_words_is_counted_not_repeated(chat: Chat, tmp_path: Path) -> None:
+    """`kb gaps` counts a question asked twice in the same words and lists only other wordings; its stub too."""
+    for asked in ("what is kubernetes", "What is  Kubernetes", "what is kubernetes exactly"):
+        await chat.say(f"ask {asked}")
+    gaps = [line for line in texts(await chat.say("kb gaps", role="staff")).splitlines() if "×" in line]
+    assert gaps == ["  3 × what is kubernetes  (also: what is kubernetes exactly)"]
+    (stub,) = gap_stubs(["what is kubernetes", "What is  Kubernetes", "what is kubernetes exactly"], tmp_path)
+    assert yaml.safe_load(stub.read_text().split("---")[1])["questions"] == [
+        "what is kubernetes",
+        "what is kubernetes exactly",
+    ]
 
 
 WHAT_I_DO = (

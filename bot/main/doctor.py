@@ -64,11 +64,6 @@ def _tokens(settings: Settings) -> list[Check]:
     return checks
 
 
-def _webhook_url(url: str) -> str | None:
-    """What is wrong with a webhook URL (None: nothing). The URL itself is never repeated: it may hold a token."""
-    return url_problem(url)
-
-
 def _webhook_secret(secret: str) -> str | None:
     """What is wrong with a webhook secret (None: nothing); the secret is never repeated."""
     if not secret.startswith("whsec_"):
@@ -87,7 +82,7 @@ def _webhooks(hooks: list[WebhookSettings]) -> list[Check]:
         return [Check("webhooks", True, "none configured")]
     checks = []
     for n, hook in enumerate(hooks, 1):
-        problems = [p for p in (_webhook_url(hook.url), _webhook_secret(hook.secret.get_secret_value())) if p]
+        problems = [p for p in (url_problem(hook.url), _webhook_secret(hook.secret.get_secret_value())) if p]
         detail = "; ".join(problems) or "URL and secret look right"
         checks.append(Check(f"webhook {n}", not problems, f"{detail} (events: {', '.join(hook.events) or 'none'})"))
     return checks

@@ -97,7 +97,8 @@ async def asked_three_times(app: BotApp, clock: Clock) -> None:
     thread = await session(app, [QUESTION, f"@bot {QUESTION}", "4"], "ann", "help-desk")
     assert thread.endswith(
         "[posted to #help]\n== A question for a human ==\n"
-        f"ann asked: {QUESTION}\n(question 2; staff can teach me the answer with `kb confirm 2 RECIPE_ID`)\n\n"
+        f"ann asked: {QUESTION}\nThread: #help-desk, thread 1\n"
+        "(question 2; staff can teach me the answer with `kb confirm 2 RECIPE_ID`)\n\n"
         "[ephemeral]\nI've passed your question to the team; someone will answer you there.\n\n"
     )
     await session(app, [f"ask {QUESTION}"], "ann")
@@ -142,3 +143,24 @@ async def test_save_as_recipe_names_the_question_staff_were_told_of(watched: Bot
         f"[ephemeral]\n== Escalations (newest first) ==\nQ2 [solved] {QUESTION} (peers asked: 0; 2 March 2026)\n\n"
     )
     assert await watched.scheduler.tick(clock.now) == []  # offered once
+
+
+async def test_the_staff_post_names_the_thread_in_watched_and_ordinary_channels(watched: BotApp, clock: Clock) -> None:
+    """With no helper to ask, the help channel's post says "Thread:" for a question from the watched #help-desk, as
+    for one from #general; a question from a DM has no thread to name."""
+    clock.now = datetime(2026, 3, 2, 10, 6, tzinfo=UTC)
+    desk = await session(watched, [QUESTION, f"@bot {QUESTION}", "4"], "ann", "help-desk")
+    general = await session(watched, [QUESTION, "4"], "bob", "general")
+    dm = await session(watched, [f"ask {QUESTION}", "4"], "cy")
+    assert desk.endswith(staff_post("ann", 2, "Thread: #help-desk, thread 1\n"))
+    assert general.endswith(staff_post("bob", 3, "Thread: #general, thread 1\n"))
+    assert dm.endswith(staff_post("cy", 4, ""))
+
+
+def staff_post(who: str, number: int, thread: str) -> str:
+    """The help channel's post of QUESTION, and what the asker is told, as the console prints them."""
+    return (
+        f"[posted to #help]\n== A question for a human ==\n{who} asked: {QUESTION}\n{thread}"
+        f"(question {number}; staff can teach me the answer with `kb confirm {number} RECIPE_ID`)\n\n"
+        "[ephemeral]\nI've passed your question to the team; someone will answer you there.\n\n"
+    )

@@ -15,7 +15,16 @@ import pytest
 
 from storage.escalations import list_escalations
 from tests.adapters.discord_bot import Bot, buttons, embed_titles, running_bot
-from tests.adapters.discord_standin import BOT_ID, FORUM_CHANNEL, HELP_CHANNEL, Call, DiscordStandIn, fixture
+from tests.adapters.discord_standin import (
+    BOT_ID,
+    FORUM_CHANNEL,
+    HELP_CHANNEL,
+    MEMBER_ID,
+    STAFF_CHANNEL,
+    Call,
+    DiscordStandIn,
+    fixture,
+)
 from tests.conftest import DbTarget
 
 THREAD, OTHER_THREAD = "1800000000000000101", "1800000000000000102"
@@ -152,6 +161,31 @@ async def test_ask_a_human_from_a_forum_post_counts_a_reply_in_the_post(
             (escalation,) = await list_escalations(session)
         assert (escalation.thread, escalation.state) == (THREAD, "answered")
         assert await bot.app.scheduler.tick(datetime.now(UTC) + timedelta(hours=4, minutes=1)) == []
+
+
+async def test_ask_a_human_in_a_watched_forum_post_links_the_post_for_staff(
+    db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With no helper to ask, "Ask a human" on the answer in a watched forum's post sends staff one embed naming the
+    post it was asked in ("Thread:" and its link), as the post after peers does."""
+    staff = {"channels": {"help": {"discord": STAFF_CHANNEL}}}
+    async with running_bot(db_target, tmp_path, monkeypatch, **WATCHING, **staff) as bot:
+        await bot.standin.forum_post(THREAD, post("how do I find a venue", mention=True), title="Venue?")
+        answer = await bot.standin.wait_for(in_thread(THREAD))
+        (human,) = [cid for label, cid in buttons(answer) if label == "Ask a human"]
+        await press_in_thread(bot, human, THREAD)
+        posted = await bot.standin.wait_for(lambda c: c.path == f"/channels/{STAFF_CHANNEL}/messages")
+        link = f"https://discord.com/channels/{fixture('guild_create')['id']}/{THREAD}"
+        assert posted.body["embeds"] == [
+            {
+                "flags": 0,
+                "type": "rich",
+                "title": "A question for a human",
+                "description": f"<@{MEMBER_ID}> asked: how do I find a venue\nThread: {link}\n"
+                "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)",
+            }
+        ]
+        assert posted.body["allowed_mentions"] == {"parse": []}
 
 
 async def _patch(standin: DiscordStandIn, channel: str, body: dict[str, Any]) -> tuple[int, Any]:

@@ -27,6 +27,7 @@ from tests.adapters.slack_standin import (
     follow_up,
     mrkdwn_texts,
     post_event,
+    post_form,
     serving,
 )
 from tests.conftest import Clock, DbTarget, make_settings
@@ -154,6 +155,47 @@ async def test_watched_channel_answers_new_posts_once_and_only_when_confident(sl
     assert (unsure["channel"], unsure["thread_ts"]) == ("C0HELP", "1710000130.000130")
     assert unsure["text"].startswith("These might help: “What should happen at the last meeting?”")
     assert "not sure" not in json.dumps(unsure)
+
+
+async def test_ask_a_human_in_the_watched_channel_links_the_thread_for_staff(
+    db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """With no helper to ask, "Ask a human" on the answer to a new post in the watched C0HELP posts to the staff
+    channel C0STAFF once, naming the thread it was asked in ("Thread:" and its link), as the post after peers does."""
+    staff = {"help": {"slack": "C0STAFF"}}
+    app = BotApp(make_settings(db_target, tmp_path, help_channels={"slack": ["C0HELP"]}, channels=staff), clock=clock)
+    await app.start()
+    async with serving() as api:
+        adapter = SlackAdapter(
+            app.dispatcher.handle, "xoxb-test", SECRET, api.base_url + "/api/", watched=frozenset({"C0HELP"})
+        )
+        url = f"http://127.0.0.1:{await adapter.start(host='127.0.0.1', port=0)}/slack/events"
+        try:
+            await post_event(url, fixture("message_channels.json"))
+            (answer,) = await api.wait_for("chat.postMessage")
+            actions = [e for b in answer["blocks"] if b["type"] == "actions" for e in b["elements"]]
+            (human,) = [e for e in actions if e["text"]["text"] == "Ask a human"]
+            body = fixture("block_actions.json")
+            body["channel"] = {"id": "C0HELP", "name": "help"}
+            body["container"] = {**body["container"], "channel_id": "C0HELP", "thread_ts": "1710000100.000100"}
+            body["actions"] = [{**body["actions"][0], "action_id": human["action_id"], "value": human["value"]}]
+            await post_form(url, {"payload": json.dumps(body)})
+            (_, posted) = await api.wait_for("chat.postMessage", 2)
+        finally:
+            await adapter.stop()
+            await app.close()
+    said = (
+        "<@U0ANN> asked: how do I find a venue\nThread: https://p2pu.slack.com/archives/C0HELP/p1710000100000100\n"
+        "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"
+    )
+    assert posted == {
+        "channel": "C0STAFF",
+        "text": "A question for a human",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "A question for a human"}},
+            {"type": "section", "text": {"type": "mrkdwn", "text": said}},
+        ],
+    }
 
 
 async def test_two_replicas_post_one_answer_per_thread(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:

@@ -111,10 +111,12 @@ class PeersFirst:
         if peers and place is not None:
             told = self._asked_peers(len(peers), humans)
             return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), told]
-        return self._to_staff(ctx, asked)
+        return self._to_staff(ctx, asked, place)
 
-    def _to_staff(self, ctx: Context, asked: AskedQuestion) -> Replies:
-        return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now))
+    def _to_staff(self, ctx: Context, asked: AskedQuestion, place: Place | None) -> Replies:
+        """Straight to the help channel, naming the thread it was asked in as the post after peers does."""
+        link = place.link if place is not None else ""
+        return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now), link)
 
     def _asked_peers(self, count: int, humans: bool) -> Reply:
         hours = counted(self._rules.staff_after_hours, "hour")

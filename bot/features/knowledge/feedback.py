@@ -102,18 +102,24 @@ def more_results(kb: KnowledgeBase, asked: AskedQuestion) -> Reply:
     return Reply(text.MORE_TEXT, buttons=show_buttons(hits, asked.id), visibility=Visibility.EPHEMERAL)
 
 
-def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "") -> Replies:
+def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "", link: str = "") -> Replies:
     """The replies to "Ask a human": the question posted to the help channel, and word to the user.
 
     ``humans`` says whether a help channel is set up; without one the user is sent to the forum. ``away`` says
-    when staff are back, outside staff hours.
+    when staff are back, outside staff hours. ``link`` is the thread it was asked in (none for a DM), which the
+    post names as the post after peers does.
     """
     if not humans:
         return [Reply(text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
     who = member(origin.platform, origin.user, origin.user_name)
     return [
         Reply(
-            text.FOR_A_HUMAN.format(who=who, question=quote(asked.question), id=asked.id),
+            text.FOR_A_HUMAN.format(
+                who=who,
+                question=quote(asked.question),
+                thread=text.FOR_A_HUMAN_THREAD.format(link=link) if link else "",
+                id=asked.id,
+            ),
             title=text.FOR_A_HUMAN_TITLE,
             channel=HELP,
             platform=origin.platform,

@@ -53,7 +53,10 @@ RUNNERS_UP = "Maybe one of these answers it:"
 NO_HUMANS = "Nobody is set up to take questions here yet; please ask one of the organisers directly."
 PASSED_ON = "I've passed your question to the team; someone will answer you there."
 FOR_A_HUMAN_TITLE = "A question for a human"
-FOR_A_HUMAN = "{who} asked: {question}\n(question {id}; staff can teach me the answer with `kb confirm {id} RECIPE_ID`)"
+FOR_A_HUMAN = (
+    "{who} asked: {question}\n{thread}(question {id}; staff can teach me the answer with `kb confirm {id} RECIPE_ID`)"
+)
+FOR_A_HUMAN_THREAD = "Thread: {link}\n"  # where it was asked (a channel's thread, watched or not; never a DM)
 STALE_BUTTON = "That button no longer does anything."
 QUESTION_GONE = "I no longer have that question."
 

@@ -31,3 +31,20 @@ def test_every_setting_is_in_the_environment_table() -> None:
         alias = field.validation_alias
         env = alias.choices[0] if alias is not None else f"COMMUNITYBOT_{name.upper()}"  # type: ignore[union-attr]
         assert f"`{env}`" in table, env
+
+
+def sh_blocks(readme: str) -> list[str]:
+    """The README's shell examples, each as one string."""
+    return re.findall(r"```(?:sh|bash)\n(.*?)```", readme, re.S)
+
+
+def test_every_published_draft_is_saved_earlier_in_its_example() -> None:
+    """A reader starts with no drafts: each `kb publish NAME` an example types follows, in the same example, the
+    `kb save` that writes the draft (the walk-through itself is run by tests/adapters/test_console_escalations.py)."""
+    published = 0
+    for block in sh_blocks((ROOT / "README.md").read_text()):
+        for name in re.findall(r"kb publish ([\w-]+)", block):
+            published += 1
+            before = block.split(f"kb publish {name}", 1)[0]
+            assert "kb save " in before, f"`kb publish {name}` with no `kb save` before it:\n{block}"
+    assert published  # the README still shows publishing

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import subprocess
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from storage import Database
 from tests.adapters.test_console import run
+from tests.adapters.test_console_meetings import readme_script, shell_env
 from tests.bot.features.escalations.seed import answer_and_solve, solved_thread, thread_for
 
 ENV = {"COMMUNITYBOT_HELP_CHANNEL": "help", "COMMUNITYBOT_KNOWLEDGE_DIRS": '["ours"]'}
@@ -70,3 +72,19 @@ def test_the_console_does_it_all(tmp_path: Path) -> None:
     ) in done.stdout
     assert "Q1 [solved] my cohort is dwindling (peers asked: 1; " in done.stdout
     assert (tmp_path / "ours" / "cohort-dwindling.md").exists()
+
+
+def test_the_readmes_walk_through_runs_as_written(tmp_path: Path) -> None:
+    """The README's peers-and-escalations example, pasted into a shell in a fresh folder, runs in order: the draft it
+    publishes is the one its `kb save` wrote, and Ann is told."""
+    script = readme_script("## Peers and escalations")
+    env = shell_env(tmp_path)
+    done = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "Thread: #general, thread 1\n(question 1;" in done.stdout  # the staff post after peers
+    assert "Draft `cohort-dwindling` saved for review." in done.stdout
+    assert "Published `cohort-dwindling`: My cohort is dwindling. I told 1 member who asked about it." in done.stdout
+    assert "[dm to ann]\n== My cohort is dwindling ==\n" in done.stdout
+    assert (tmp_path / "peers-demo" / "ours" / "cohort-dwindling.md").exists()

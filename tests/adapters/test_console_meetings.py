@@ -40,7 +40,7 @@ def test_scripted_meetings_session_keeps_18_00_across_the_november_change(tmp_pa
     assert "tick at 2026-11-02 23:00 UTC: 1 message" in after.stdout
 
 
-def _readme_script(*sections: str) -> str:
+def readme_script(*sections: str) -> str:
     """The first ``sh`` block of each README section, in order, as one script stopping at the first failure."""
     readme = (ROOT / "README.md").read_text()
     blocks = []
@@ -51,15 +51,20 @@ def _readme_script(*sections: str) -> str:
     return "set -e\n" + "\n".join(blocks)
 
 
-def test_readme_examples_run_in_order_on_a_fresh_data_dir(tmp_path: Path) -> None:
-    """Check-ins, Meetings and Calendars as the README has them, pasted in order: each prints what the README says."""
+def shell_env(tmp_path: Path) -> dict[str, str]:
+    """A shell's environment where ``communitybot`` is this checkout's, with none of the caller's settings."""
     shim = tmp_path / "bin" / "communitybot"
     shim.parent.mkdir()
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m bot "$@"\n')
     shim.chmod(0o755)
     base = {k: v for k, v in os.environ.items() if not k.startswith(("COMMUNITYBOT_", "DATABASE_URL", "SLACK_"))}
-    env = {**base, "PYTHONPATH": str(ROOT), "PATH": f"{shim.parent}{os.pathsep}{base.get('PATH', '')}"}
-    script = _readme_script("### Study-group check-ins", "### Meetings", "### Calendars and time zones")
+    return {**base, "PYTHONPATH": str(ROOT), "PATH": f"{shim.parent}{os.pathsep}{base.get('PATH', '')}"}
+
+
+def test_readme_examples_run_in_order_on_a_fresh_data_dir(tmp_path: Path) -> None:
+    """Check-ins, Meetings and Calendars as the README has them, pasted in order: each prints what the README says."""
+    env = shell_env(tmp_path)
+    script = readme_script("### Study-group check-ins", "### Meetings", "### Calendars and time zones")
     done = subprocess.run(
         ["bash", "-c", script], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=600, check=False
     )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.main.wiring import BotApp
-from tests.bot.features.checkins.test_checkins import FIRST, setup_group
+from tests.bot.features.checkins.conftest import FIRST, setup_group
 from tests.conftest import Chat, Clock, texts
 
 NAME = "Work with P2PU (1/9): Your name\nType 'cancel' to stop, 'help' for more."

@@ -13,7 +13,7 @@ from datetime import timedelta
 from bot.events import FormSubmission
 from bot.feature import Context, Replies
 from bot.when import plain
-from tests.bot.features.checkins.test_checkins import FAY, FIRST, setup_group
+from tests.bot.features.checkins.conftest import FAY, FIRST, setup_group
 from tests.bot.forms.test_steps import EMAIL, INTRO_END
 from tests.conftest import Chat, Clock
 

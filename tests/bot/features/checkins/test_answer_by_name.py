@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.main.wiring import BotApp
-from tests.bot.features.checkins.test_checkins import FIRST
+from tests.bot.features.checkins.conftest import FIRST
 from tests.conftest import Chat, Clock, texts
 
 CHOICES = "`checkin answer Alpha Group`, `checkin answer Beta Group`"

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from bot.events import Visibility
 from bot.main.wiring import BotApp
-from tests.bot.features.checkins.test_checkins import FIRST, setup_group
+from tests.bot.features.checkins.conftest import FIRST, setup_group
 from tests.conftest import Chat, Clock, texts
 
 CLOSES = "Wed 04 Mar 2026 18:00 CET"

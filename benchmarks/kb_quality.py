@@ -84,6 +84,7 @@ def row(name: str, s: dict[str, Any]) -> str:
     """One table line."""
     return (
         f"| {name} | {s['mode']} | {s['in_scope_top1']:.3f} | {s['in_scope_answered_correct']:.3f} | "
+        f"{s.get('in_scope_declined_right_offered', 0.0):.3f} | "
         f"{s['oos_recall']:.3f} | {s['answered_precision']:.3f} | {s['oos_auroc']:.3f} | {s['ece']:.3f} | "
         f"{s['p99_ms']:.1f} | {s['index_build_s']:.2f} | {_top_share(s):.2f} |"
     )
@@ -94,8 +95,8 @@ def _top_share(summary: dict[str, Any]) -> float:
 
 
 HEADER = (
-    "| set | mode | top-1 | answered right | off-topic declined | precision | AUROC | ECE | p99 ms | build s | "
-    "top share |\n|---|---|---|---|---|---|---|---|---|---|---|"
+    "| set | mode | top-1 | answered right | declined, right offered | off-topic declined | precision | AUROC | ECE | "
+    "p99 ms | build s | top share |\n|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 

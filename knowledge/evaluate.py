@@ -3,7 +3,8 @@
 The question file holds one JSON object a line: ``{"q": text, "expect": [recipe ids]}``; an empty ``expect`` means
 the bot should decline. A section counts as its recipe (``guide#setup`` matches ``guide``).
 
-Besides top-1 and answered-right rates, the summary holds the precision of given answers, a reliability table
+Besides top-1 and answered-right rates, the summary holds the share of questions declined with the right page among
+the suggestions shown (``in_scope_declined_right_offered``), the precision of given answers, a reliability table
 (confidence bins against how often the top answer was right) with its expected calibration error, and the AUROC of
 the top confidence at telling in-scope from out-of-scope questions. Each detail row lists the top three candidates.
 """
@@ -142,7 +143,7 @@ def evaluate(
     """Answer every question as a user would get it; return the summary and one detail row per question."""
     details = []
     latencies = []
-    in_scope = top1 = answered_right = answered = oos = declined = 0
+    in_scope = top1 = answered_right = answered = oos = declined = offered = 0
     points: list[tuple[float, bool]] = []
     scores_in: list[float] = []
     scores_out: list[float] = []
@@ -162,6 +163,8 @@ def evaluate(
             in_scope += 1
             top1 += first in expected
             answered_right += given in expected
+            # Declined, but the right page is among the suggestions the user is shown.
+            offered += given is None and any(_base(h.recipe.id) in expected for h in answer.suggestions)
             scores_in.append(score)
         else:
             oos += 1
@@ -175,6 +178,7 @@ def evaluate(
         "n_oos": oos,
         "in_scope_top1": top1 / in_scope if in_scope else 0.0,
         "in_scope_answered_correct": answered_right / in_scope if in_scope else 0.0,
+        "in_scope_declined_right_offered": offered / in_scope if in_scope else 0.0,
         "oos_recall": declined / oos if oos else 0.0,
         "answered_precision": answered_right / answered if answered else 0.0,
         "oos_auroc": auroc(scores_in, scores_out),

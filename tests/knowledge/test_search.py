@@ -13,6 +13,7 @@ import pytest
 import scipy.sparse as sp
 
 from knowledge import KnowledgeBase, Recipe, classifier, load_folder, starter_recipes_dir
+from knowledge.evaluate import EvalQuestion, evaluate
 from knowledge.lexical import LexicalFeatures
 from knowledge.vectors import StaticEncoder, is_word, make_encoder
 
@@ -257,3 +258,17 @@ def test_kb_eval_reports_every_required_field(tmp_path: Path) -> None:
     assert summary["p99_ms"] >= summary["p50_ms"] > 0 and summary["index_build_s"] > 0
     rows = [json.loads(line) for line in details.read_text().splitlines()]
     assert rows[0]["answered"] == "circles/group-size" and rows[1]["answered"] is None
+
+
+def test_kb_eval_counts_a_declined_question_whose_right_recipe_is_offered(starter: KnowledgeBase) -> None:
+    """Declined with the right recipe among the suggestions counts as offered; declined without it, or answered
+    right, does not."""
+    questions = [
+        EvalQuestion("fewer people show up each week", ("facilitation/attendance",)),  # declined, offered
+        EvalQuestion("fewer people show up each week", ("courses/licensing",)),  # declined, not offered
+        EvalQuestion("how many people should be in a learning circle", ("circles/group-size",)),  # answered
+        EvalQuestion("who won the football game", ()),
+    ]
+    summary, _ = evaluate(starter, questions, 0.0)
+    assert summary["n_in_scope"] == 3
+    assert summary["in_scope_declined_right_offered"] == pytest.approx(1 / 3)

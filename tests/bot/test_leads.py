@@ -14,6 +14,7 @@ import pytest
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
 from bot.when import plain
+from storage.leads import list_leads
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 ANSWERS = [
@@ -67,6 +68,49 @@ async def test_step_by_step_intake_survives_a_restart(db_target: DbTarget, tmp_p
     # Nothing personal in the public confirmation path.
     assert "ann@example.org" not in confirmation.text.lower()
     await second.close()
+
+
+NO_ORGANIZATION_NOTICE = (
+    "New consulting request L-0001\n"
+    "Train our staff\n"
+    "Name: Ann Lee\nEmail: ann@example.org\nOrganization: -\nHelp with: Facilitator training\n"
+    "Timeline: soon\nBudget: -\nStatus: new\nAssignee: nobody yet"
+)
+
+
+async def test_someone_without_an_organization_skips_it_step_by_step(chat: Chat) -> None:
+    """Organization is optional: 'skip' leaves it empty, and staff see it as absent ("-"), never as "skip"."""
+    await chat.say("consult")
+    await chat.say("Ann Lee")
+    (asked,) = await chat.say("ann@example.org")
+    assert asked.text == (
+        "Work with P2PU (3/9): Organization\n"
+        "(optional: answer 'skip' or '-' to leave it empty)\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    (next_question,) = await chat.say("skip")
+    assert next_question.text.startswith("Work with P2PU (4/9): What would you like help with?\n")
+    replies = []
+    for answer in ["1", "Train our staff", "soon", "skip", "yes", "no"]:
+        replies = await chat.say(answer)
+    assert texts([r for r in replies if r.channel == "staff"]) == NO_ORGANIZATION_NOTICE
+    async with chat.app.db.session() as session:
+        (lead,) = await list_leads(session)
+    assert lead.organization is None
+    listed = await chat.say("leads list", role="staff")
+    assert texts(listed) == "Leads (1)\nL-0001 [new] Ann Lee, -: Facilitator training"
+
+
+async def test_the_modal_takes_a_request_without_an_organization(chat: Chat) -> None:
+    """In a modal, Organization left empty is accepted; the lead has none and staff see "-"."""
+    replies = await chat.submit("consult:intake", {**VALID, "organization": ""})
+    assert [r.text for r in replies if r.channel is None] == [
+        "Thank you! Your request is L-0001. Someone from the team will be in touch by email."
+    ]
+    assert texts([r for r in replies if r.channel == "staff"]) == NO_ORGANIZATION_NOTICE
+    async with chat.app.db.session() as session:
+        (lead,) = await list_leads(session)
+    assert lead.organization is None
 
 
 async def test_bad_answer_is_asked_again(chat: Chat) -> None:

@@ -3,7 +3,8 @@
 ``communitybot chat`` and ``scheduler tick`` save the files the bot attaches there: ``leads export`` (``leads.csv``),
 ``checkin export`` and ``meetings report csv`` (one row per person), ``mydata`` and ``privacy export``
 (``mydata-*.json``), the calendar and the weekly digest. A forget (``leads forget``, ``mydata delete``,
-``privacy forget``) runs :func:`forget_in_exports` over that folder:
+``privacy forget``) runs :func:`forget_in_exports` over that folder, and so does the leads retention job for the leads
+it anonymizes (by reference only: their requester is not forgotten):
 
 - a CSV file loses the rows that carry one of the person's identifiers as a whole cell, and the rows of their
   requests by reference (a ``ref`` column: a request sent from their account may hold no identifier of theirs); the

@@ -14,6 +14,7 @@ from storage.records import Conversation, FormDraft
 from storage.upsert import insert_for
 
 __all__ = [
+    "cancel_draft",
     "claim_conversation",
     "claim_draft",
     "delete_conversation",
@@ -23,11 +24,17 @@ __all__ = [
     "get_draft",
     "half_filled",
     "purge_drafts",
+    "release_draft",
     "restore_conversation",
     "save_conversation",
     "save_draft",
     "update_conversation",
+    "update_draft",
 ]
+
+_CLAIMED = -1
+"""The page of a draft claimed by :func:`claim_draft`: its last page is being submitted. Such a draft is kept (so that
+a cancel meanwhile can drop it for good) but is neither shown nor half filled."""
 
 
 def _record(row: ConversationRow) -> Conversation:
@@ -171,13 +178,15 @@ def _draft(row: FormDraftRow) -> FormDraft:
 
 
 async def get_draft(session: AsyncSession, token: str, since: datetime) -> FormDraft | None:
-    """The draft ``token`` if it was last saved at or after ``since`` (older ones count as expired)."""
+    """The draft ``token`` if it was last saved at or after ``since`` (older ones count as expired) and is not being
+    submitted (claimed)."""
     row = await session.get(FormDraftRow, token)
-    return None if row is None or row.updated_at < since else _draft(row)
+    return None if row is None or row.updated_at < since or row.page == _CLAIMED else _draft(row)
 
 
 async def save_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> None:
-    """Create or update ``draft``."""
+    """Create or update ``draft`` (a new draft: one that may have been cancelled is updated with
+    :func:`update_draft`)."""
     row = await session.get(FormDraftRow, draft.token)
     if row is None:
         row = FormDraftRow(token=draft.token)
@@ -201,18 +210,55 @@ async def delete_draft(session: AsyncSession, token: str) -> None:
     await session.execute(delete(FormDraftRow).where(FormDraftRow.token == token))
 
 
-async def claim_draft(session: AsyncSession, draft: FormDraft) -> bool:
-    """Delete ``draft`` if it is still exactly as read (same page and answers); True if this call deleted it.
+async def cancel_draft(session: AsyncSession, token: str, platform: str, user: str) -> None:
+    """Forget the draft ``token`` if it is ``user``'s on ``platform``, even while its last page is being submitted:
+    what that submission or a page saved meanwhile would put back, :func:`update_draft` and :func:`release_draft`
+    refuse, so a cancel wins whichever lands first."""
+    await session.execute(
+        delete(FormDraftRow).where(
+            FormDraftRow.token == token, FormDraftRow.platform == platform, FormDraftRow.user_id == user
+        )
+    )
 
-    As with :func:`claim_conversation`, the conditional DELETE makes a last page submitted twice at once (a retry,
-    another replica) go through once.
+
+async def update_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> bool:
+    """Save a page's answers over ``draft`` if it is still kept and not being submitted; False if it is gone (cancelled
+    meanwhile, or claimed): nothing is saved then, where :func:`save_draft` would bring it back."""
+    return await _update_draft(session, draft, now, FormDraftRow.page != _CLAIMED)
+
+
+async def release_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> bool:
+    """Put back ``draft``, claimed by :func:`claim_draft` (its submission was rejected or failed), with its answers and
+    page; False if it was cancelled meanwhile, and nothing is put back."""
+    return await _update_draft(session, draft, now, FormDraftRow.page == _CLAIMED)
+
+
+async def _update_draft(session: AsyncSession, draft: FormDraft, now: datetime, state: ColumnElement[bool]) -> bool:
+    result = await session.execute(
+        update(FormDraftRow)
+        .where(FormDraftRow.token == draft.token, state)
+        .values(values_json=json.dumps(draft.values), page=draft.page, updated_at=now)
+    )
+    assert isinstance(result, CursorResult)
+    return result.rowcount == 1
+
+
+async def claim_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> bool:
+    """Mark ``draft`` as being submitted if it is still exactly as read (same page and answers); True if this call
+    marked it.
+
+    As with :func:`claim_conversation`, the conditional statement makes a last page submitted twice at once (a retry,
+    another replica) go through once. The claimed draft is kept, hidden, until :func:`delete_draft` (submitted) or
+    :func:`release_draft` (rejected): a cancel meanwhile deletes it, and so stops it from being put back.
     """
     result = await session.execute(
-        delete(FormDraftRow).where(
+        update(FormDraftRow)
+        .where(
             FormDraftRow.token == draft.token,
             FormDraftRow.values_json == json.dumps(draft.values),
             FormDraftRow.page == draft.page,
         )
+        .values(page=_CLAIMED, updated_at=now)  # not purged as expired while it is checked
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
@@ -220,12 +266,13 @@ async def claim_draft(session: AsyncSession, draft: FormDraft) -> bool:
 
 async def half_filled(session: AsyncSession, form_id: str) -> list[tuple[str, str, dict[str, str]]]:
     """Everyone filling in the form ``form_id`` (step by step or in pages) and not done: their platform, user id and
-    answers so far, the most recently saved last."""
+    answers so far, the most recently saved last (a draft being submitted is done)."""
     found: list[tuple[datetime, str, str, dict[str, str]]] = []
     for model in (ConversationRow, FormDraftRow):
+        unclaimed = [FormDraftRow.page != _CLAIMED] if model is FormDraftRow else []
         rows = await session.execute(
             select(model.updated_at, model.platform, model.user_id, model.form_json, model.values_json).where(
-                model.form_json.contains(form_id, autoescape=True)
+                model.form_json.contains(form_id, autoescape=True), *unclaimed
             )
         )
         for updated, platform, user, form_json, values_json in rows:

@@ -88,7 +88,7 @@ def _row_values(new: NewLead, now: datetime) -> dict[str, Any]:
         "name": new.name,
         "email": new.email,
         "email_lower": new.email.casefold(),
-        "organization": new.organization,
+        "organization": new.organization or None,
         "help_kind": new.help_kind,
         "description": new.description,
         "timeline": new.timeline,

@@ -12,7 +12,8 @@ A form the feature rejects keeps every answer, with an "Edit answers" button tha
 
 "Continue", "Edit answers" and "Cancel" are core buttons (prefix ``form``), so an adapter keeps no form state: it
 shows the page it is given and sends back what was submitted. Drafts expire :data:`DRAFT_TTL` after their last
-change (a scheduler job deletes them); step-by-step conversations wait until answered or cancelled.
+change (a scheduler job deletes them); step-by-step conversations wait until answered or cancelled. "Cancel" wins
+over a page submitted at the same time (on another replica): whichever lands first, nothing of the draft is left.
 """
 
 from __future__ import annotations
@@ -35,16 +36,19 @@ from bot.permissions import check_role
 from bot.usertext import quote, quote_message
 from storage import Database
 from storage.conversations import (
+    cancel_draft,
     claim_conversation,
     claim_draft,
     delete_draft,
     get_conversation,
     get_draft,
     purge_drafts,
+    release_draft,
     restore_conversation,
     save_conversation,
     save_draft,
     update_conversation,
+    update_draft,
 )
 from storage.records import Conversation, FormDraft
 
@@ -141,11 +145,9 @@ class FormEngine:
     async def action(self, ctx: Context, action: Action) -> Replies:
         """A press of "Continue" / "Edit answers" / "Open the form" (the page, filled in) or of "Cancel"."""
         token, _, page = action.value.partition("|")
-        if action.action_id == CANCEL:
+        if action.action_id == CANCEL:  # wins over a page being submitted meanwhile, which then saves nothing
             async with self.db.session() as session:
-                draft = await get_draft(session, token, ctx.now - DRAFT_TTL)
-                if draft is not None and _owns(ctx.origin, draft):
-                    await delete_draft(session, token)
+                await cancel_draft(session, token, ctx.origin.platform, ctx.origin.user)
             return [_private(say.CANCELLED)]
         if action.action_id != CONTINUE:
             raise UsageError("That button no longer does anything.")
@@ -169,14 +171,12 @@ class FormEngine:
         pages, start, stop = page_bounds(len(form.fields), draft.page_size, submission.page)
         if submission.page + 1 < pages:
             problems = _problems(form, start, stop, values)
-            if problems:
-                kept = replace(draft, values=values, page=submission.page)
-                async with self.db.session() as session:
-                    await save_draft(session, kept, ctx.now)
-                return [_rejected(form, problems, _page(form, kept, kept.page))]
-            kept = replace(draft, values=values, page=submission.page + 1)
+            kept = replace(draft, values=values, page=submission.page if problems is not None else submission.page + 1)
             async with self.db.session() as session:
-                await save_draft(session, kept, ctx.now)
+                if not await update_draft(session, kept, ctx.now):
+                    return [_private(say.CANCELLED)]  # cancelled since it was read: it stays so
+            if problems:
+                return [_rejected(form, problems, _page(form, kept, kept.page))]
             following = _page(form, kept, kept.page)
             label = f"Continue ({following.page + 1}/{pages})"
             saved = say.SAVED_PART.format(page=submission.page + 1, pages=pages)
@@ -189,12 +189,14 @@ class FormEngine:
         async def rejected(bad: int, exc: FormErrors) -> Replies:
             kept = replace(draft, values=values, page=bad // draft.page_size)
             async with self.db.session() as session:
-                await save_draft(session, kept, ctx.now)
+                if not await release_draft(session, kept, ctx.now):
+                    return [_private(say.CANCELLED)]  # cancelled while it was checked: it stays so
             return [_rejected(form, exc, _page(form, kept, kept.page))]
 
-        claim = partial(claim_draft, draft=draft)
-        restore = partial(save_draft, draft=draft, now=ctx.now)
-        return await self._submit_once(ctx, route, form, values, claim, rejected, restore)
+        claim = partial(claim_draft, draft=draft, now=ctx.now)
+        restore = partial(release_draft, draft=draft, now=ctx.now)
+        done = partial(delete_draft, token=draft.token)
+        return await self._submit_once(ctx, route, form, values, claim, rejected, restore, done=done)
 
     async def _submit_once(
         self,
@@ -206,6 +208,7 @@ class FormEngine:
         rejected: Callable[[int, FormErrors], Awaitable[Replies]],
         restore: Callable[[AsyncSession], Awaitable[object]],
         lost: Callable[[], Awaitable[Replies]] | None = None,
+        done: Callable[[AsyncSession], Awaitable[object]] | None = None,
     ) -> Replies:
         """Give a finished form to its feature once: the half-filled form is claimed (deleted) first, so the same
         last answer or page sent twice at once (a retry, another replica) finds nothing the second time: that one
@@ -213,13 +216,13 @@ class FormEngine:
 
         A check across fields that fails (``FormErrors``) goes to ``rejected`` with the first bad field's index;
         any other failure ``restore``s what was claimed (if nothing took its place meanwhile), so sending the last
-        step again works.
+        step again works. A claim that only marks what it claimed has it deleted by ``done`` once the form is taken.
         """
         async with self.db.session() as session:
             if not await claim(session):
                 return [] if lost is None else await lost()
         try:
-            return await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
+            replies = await route.handler(ctx, FormSubmission(ctx.origin, form.form_id, values, form.context))
         except FormErrors as exc:
             names = [f.name for f in form.fields]
             return await rejected(min((names.index(n) for n in exc.errors if n in names), default=0), exc)
@@ -227,6 +230,10 @@ class FormEngine:
             async with self.db.session() as session:
                 await restore(session)
             raise
+        if done is not None:
+            async with self.db.session() as session:
+                await done(session)
+        return replies
 
     async def _draft(self, ctx: Context, token: str) -> FormDraft | None:
         """The draft ``token`` if it is still kept and is this user's."""

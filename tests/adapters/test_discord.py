@@ -241,6 +241,8 @@ async def test_consult_modal_in_two_steps_with_errors_shown_privately(bot: Bot) 
         "help_kind",
         "description",
     ]
+    required = {row["component"]["custom_id"]: row["component"].get("required", True) for row in first["components"]}
+    assert required == {"name": True, "email": True, "organization": False, "help_kind": True, "description": True}
     step1 = {
         "name": "Ada",
         "email": "not-an-email",

@@ -292,6 +292,7 @@ async def test_consult_by_mention_continues_in_a_modal_never_in_the_channel(
         "consent",
         "consent_offers",
     ]
+    assert [b["block_id"] for b in view["blocks"] if b.get("optional")] == ["organization", "budget", "consent_offers"]
     assert json.loads(view["private_metadata"])["channel"] == "C0GENERAL"
     submission = fixture("view_submission.json")
     submission["trigger_id"] = api.trigger()

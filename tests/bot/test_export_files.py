@@ -5,14 +5,18 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from adapters.console import ConsoleAdapter
 from bot.export_files import export_folder, forget_in_exports
 from bot.main.wiring import BotApp
 from storage.forget import Person
 from tests.bot.test_leads import VALID
-from tests.conftest import Chat
+from tests.conftest import Chat, Clock
 
 ZOE = {**VALID, "name": "Zoë 🦊 Ñúñez", "email": "zoe@example.org", "organization": "Fox Hall", "description": "Zoë's"}
 
@@ -74,6 +78,29 @@ async def test_mydata_delete_deletes_the_persons_own_exports_and_cleans_the_othe
     (kept,) = folder.glob("mydata-*.json")
     assert json.loads(kept.read_text(encoding="utf-8"))["identities"] == ["console:annlee"]
     assert [row[4] for row in _rows(folder / "leads.csv")] == ["name", "Ann Lee"]
+
+
+async def test_retention_removes_the_anonymized_leads_from_earlier_exports(
+    chat: Chat, app: BotApp, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Zoë's spam lead anonymized when its retention ends also leaves the saved lead export (it used to stay there,
+    name, email and all); her open lead and Ann's stay, and the log gives counts, naming no one."""
+    await chat.submit("consult:intake", VALID, user="annlee")
+    await chat.submit("consult:intake", ZOE, user="zoe")
+    await chat.submit("consult:intake", {**ZOE, "description": "Another project"}, user="zoe")
+    await _console(app, "sam", "staff", "leads status L-0002 spam", "leads export")
+    folder = export_folder(app.settings)
+    exported = _rows(folder / "leads.csv")
+    assert [row[0] for row in exported] == ["ref", "L-0003", "L-0002", "L-0001"]
+
+    with caplog.at_level(logging.INFO):
+        await app.scheduler.tick(clock.now + timedelta(days=366))
+    assert _rows(folder / "leads.csv") == [exported[0], exported[1], exported[3]]
+    assert (folder / "leads.csv").stat().st_mode & 0o777 == 0o600
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.features.leads.jobs"]
+    assert logged == ["anonymized 1 lead(s) past retention and removed them from 1 export file(s)"]
+    everything = "\n".join(r.getMessage() for r in caplog.records).casefold()
+    assert "zoe" not in everything and "zoë" not in everything and "fox hall" not in everything
 
 
 def test_check_in_rows_are_matched_by_whole_user_id_and_escaped_cells(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ import pytest
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
 from bot.when import plain
+from storage.leads import list_leads
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 ANSWERS = [
@@ -69,6 +70,49 @@ async def test_step_by_step_intake_survives_a_restart(db_target: DbTarget, tmp_p
     await second.close()
 
 
+NO_ORGANIZATION_NOTICE = (
+    "New consulting request L-0001\n"
+    "Train our staff\n"
+    "Name: Ann Lee\nEmail: ann@example.org\nOrganization: -\nHelp with: Facilitator training\n"
+    "Timeline: soon\nBudget: -\nStatus: new\nAssignee: nobody yet"
+)
+
+
+async def test_someone_without_an_organization_skips_it_step_by_step(chat: Chat) -> None:
+    """Organization is optional: 'skip' leaves it empty, and staff see it as absent ("-"), never as "skip"."""
+    await chat.say("consult")
+    await chat.say("Ann Lee")
+    (asked,) = await chat.say("ann@example.org")
+    assert asked.text == (
+        "Work with P2PU (3/9): Organization\n"
+        "(optional: answer 'skip' or '-' to leave it empty)\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    (next_question,) = await chat.say("skip")
+    assert next_question.text.startswith("Work with P2PU (4/9): What would you like help with?\n")
+    replies = []
+    for answer in ["1", "Train our staff", "soon", "skip", "yes", "no"]:
+        replies = await chat.say(answer)
+    assert texts([r for r in replies if r.channel == "staff"]) == NO_ORGANIZATION_NOTICE
+    async with chat.app.db.session() as session:
+        (lead,) = await list_leads(session)
+    assert lead.organization is None
+    listed = await chat.say("leads list", role="staff")
+    assert texts(listed) == "Leads (1)\nL-0001 [new] Ann Lee, -: Facilitator training"
+
+
+async def test_the_modal_takes_a_request_without_an_organization(chat: Chat) -> None:
+    """In a modal, Organization left empty is accepted; the lead has none and staff see "-"."""
+    replies = await chat.submit("consult:intake", {**VALID, "organization": ""})
+    assert [r.text for r in replies if r.channel is None] == [
+        "Thank you! Your request is L-0001. Someone from the team will be in touch by email."
+    ]
+    assert texts([r for r in replies if r.channel == "staff"]) == NO_ORGANIZATION_NOTICE
+    async with chat.app.db.session() as session:
+        (lead,) = await list_leads(session)
+    assert lead.organization is None
+
+
 async def test_bad_answer_is_asked_again(chat: Chat) -> None:
     """A bad email is explained and the same question asked again; cancel stops without saving."""
     await chat.say("consult")
@@ -92,11 +136,11 @@ async def test_modal_submission_with_errors_and_success(chat: Chat) -> None:
     assert "L-0001" in good[0].text
 
 
-DUPLICATE_NOTICE = (
-    "Send me everything you have on file\n\n"
-    "Possible duplicate of L-0001: an open request from the same email address. "
+DUPLICATE_HINT = (
+    "Same email address as the open request L-0001. "
     "If it is the same person, merge them with `leads merge L-0002 into L-0001`."
 )
+DUPLICATE_NOTICE = f"Send me everything you have on file\n\n{DUPLICATE_HINT}"
 
 
 async def test_same_email_while_open_never_reveals_the_open_lead(chat: Chat) -> None:
@@ -108,7 +152,12 @@ async def test_same_email_while_open_never_reveals_the_open_lead(chat: Chat) -> 
         "Thank you! Your request is L-0002. Someone from the team will be in touch by email."
     ]
     staff = next(r for r in replies if r.channel == "staff")
-    assert staff.title == "New consulting request L-0002" and staff.text == DUPLICATE_NOTICE
+    assert texts([staff]) == (
+        "New consulting request L-0002\n"
+        f"{DUPLICATE_NOTICE}\n"
+        "Name: Ann Lee\nEmail: ANN@example.ORG\nOrganization: Riverside Library\nHelp with: Facilitator training\n"
+        "Timeline: soon\nBudget: -\nStatus: new\nAssignee: nobody yet\nPossible duplicate of: L-0001"
+    )
     assert staff.fields[-1] == ("Possible duplicate of", "L-0001")
     assert [(b.label, b.action_id, b.value) for b in staff.buttons] == [
         ("Assign to me", "leads:assign", "2"),
@@ -119,7 +168,8 @@ async def test_same_email_while_open_never_reveals_the_open_lead(chat: Chat) -> 
     first = texts(await chat.say("leads show L-0001", role="staff"))
     assert "Send me everything" not in first and "update" not in first
     second = texts(await chat.say("leads show L-0002", role="staff"))
-    assert "Possible duplicate of L-0001: an open request" in second and "Possible duplicate of: L-0001" in second
+    assert second.count("Possible duplicate") == 1
+    assert f"Status: new\nAssignee: nobody yet\nPossible duplicate of: L-0001\n\n{DUPLICATE_HINT}\n\nHistory:" in second
     listed = texts(await chat.say("leads list", role="staff"))
     assert "L-0002 [new] Ann Lee, Riverside Library: Facilitator training (possible duplicate of L-0001)" in listed
 
@@ -451,11 +501,7 @@ async def test_identical_answers_are_one_lead_only_within_the_window(chat: Chat,
     clock.advance(hours=2)
     later = await chat.submit("consult:intake", VALID)
     assert [r.text for r in later if r.channel is None] == THANKS_2
-    duplicate = (
-        "Train our staff\n\n"
-        "Possible duplicate of L-0001: an open request from the same email address. "
-        "If it is the same person, merge them with `leads merge L-0002 into L-0001`."
-    )
+    duplicate = f"Train our staff\n\n{DUPLICATE_HINT}"
     assert _notice(later) == (
         "New consulting request L-0002",
         duplicate,

@@ -231,7 +231,8 @@ async def test_names_that_are_common_words_leave_others_and_schedules_alone(
     ]
     next_answer = await chat.say("cy@example.org", channel="general", user="cy")
     assert [r.text for r in next_answer] == [
-        "Work with P2PU (3/9): Organization\nType 'back' for the previous question, 'cancel' to stop, 'help' for more."
+        "Work with P2PU (3/9): Organization\n(optional: answer 'skip' or '-' to leave it empty)\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
     ]
     posted = await app.scheduler.tick(datetime(2026, 3, 3, 17, 0, tzinfo=UTC))  # Tuesday 18:00 in Berlin
     assert [(r.channel, r.title) for r in posted] == [("maps", "Check-in: Maps Circle")]

@@ -75,6 +75,7 @@ class Leads:
             targets=settings.lead_flow.response_hours,
             names=self._flow.names,
             staff_hours=settings.staff_hours,
+            exports=self._exports,
         )
 
     def surface(self) -> Surface:

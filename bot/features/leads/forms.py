@@ -41,7 +41,7 @@ def consult_form(community: str) -> Form:
         fields=(
             FormField("name", say.FIELD_NAME, max_length=200),
             FormField("email", say.FIELD_EMAIL, FieldKind.EMAIL, max_length=254, hint=say.HINT_EMAIL),
-            FormField("organization", say.FIELD_ORGANIZATION, max_length=200),
+            FormField("organization", say.FIELD_ORGANIZATION, required=False, max_length=200),  # not everyone has one
             FormField("help_kind", say.FIELD_HELP_KIND, FieldKind.CHOICE, choices=say.HELP_KINDS),
             FormField("description", say.FIELD_DESCRIPTION, FieldKind.LONG_TEXT, max_length=3000),
             FormField("timeline", say.FIELD_TIMELINE, max_length=200, hint=say.HINT_TIMELINE),

@@ -11,17 +11,21 @@ Monday's opening). Each happens once per stay in the status, whoever ticks: the 
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timedelta
+from pathlib import Path
 
 from bot.events import Reply
+from bot.export_files import forget_in_exports
 from bot.features.leads import text as say
-from bot.features.leads.render import assignee_reminder, follow_up
+from bot.features.leads.render import assignee_reminder, follow_up, ref
 from bot.features.leads.staff import StaffNames
 from bot.features.webhooks.emit import LeadHooks
 from bot.settings import StaffHours
 from bot.staff_hours import staff_time, staff_time_before
 from storage import Database
+from storage.forget import Person
 from storage.lead_flow import claim_reminders
 from storage.leads import add_lead_event, anonymize_leads, closed_leads_older_than
 from storage.records import Lead
@@ -45,6 +49,7 @@ class LeadJobs:
         targets: response target per status (hours).
         names: staff names, to find where to message an assignee.
         staff_hours: when staff are in; the targets and the follow-up count only those hours (None: every hour).
+        exports: the bot's export folder, whose saved lead exports lose the leads retention anonymizes (None: none).
     """
 
     def __init__(
@@ -56,6 +61,7 @@ class LeadJobs:
         targets: dict[str, float] | None = None,
         names: StaffNames | None = None,
         staff_hours: StaffHours | None = None,
+        exports: Path | None = None,
     ) -> None:
         self._announce = announce
         self._hooks = hooks
@@ -64,6 +70,7 @@ class LeadJobs:
         self._targets = dict(targets if targets is not None else {"new": 24})
         self._names = names
         self._hours = staff_hours
+        self._exports = exports
 
     async def remind_staff(self, db: Database, now: datetime) -> list[Reply]:
         """For each lead past its status's response target: a DM to its assignee, then the staff channel, once each."""
@@ -88,13 +95,20 @@ class LeadJobs:
         return replies
 
     async def apply_retention(self, db: Database, now: datetime) -> list[Reply]:
-        """Erase the personal details of closed leads past the retention period (posts nothing)."""
+        """Erase the personal details of closed leads past the retention period, in the database and in the saved
+        lead exports (posts nothing).
+
+        An export loses those leads' rows by reference only, as a forget drops a person's requests: the requester is
+        not forgotten (their other data, and a newer lead from the same address, stay where they are).
+        """
         async with db.session() as session:
             ids = await closed_leads_older_than(session, now - self._retention)
             await anonymize_leads(session, ids, BOT_ACTOR, say.RETENTION_ENDED, now)
             await self._hooks.forgotten(session, ids, now)
-        if ids:
-            log.info("anonymized %d lost/spam leads past retention", len(ids))
+        if not ids:
+            return []
+        files = await asyncio.to_thread(forget_in_exports, self._exports, Person(), [ref(i) for i in ids])
+        log.info("anonymized %d lead(s) past retention and removed them from %d export file(s)", len(ids), files)
         return []
 
     @property

@@ -39,9 +39,11 @@ CONSENT_VERSION = "2026-11-27"
 # -- staff notices ----------------------------------------------------------------------------------------------
 STAFF_NEW = "New consulting request {ref}"
 POSSIBLE_DUPLICATE = (
-    "Possible duplicate of {other}: an open request from the same email address. "
+    "Same email address as the open request {other}. "
     "If it is the same person, merge them with `leads merge {ref} into {other}`."
 )
+"""Said under a possible duplicate, whose "Possible duplicate of" field (:data:`LABEL_DUPLICATE_OF`) names the other
+lead: why it may be one, and how to merge them, without saying "possible duplicate" twice."""
 FOLLOW_UP_TITLE = "Waiting for a reply: {ref}"
 FOLLOW_UP = "This request has been '{status}' for {hours}. Could someone pick it up?"
 FOLLOW_UP_ASSIGNED = (

@@ -20,7 +20,8 @@ EMAIL = (
     "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
 )
 ORGANIZATION = (
-    "Work with P2PU (3/9): Organization\nType 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    "Work with P2PU (3/9): Organization\n(optional: answer 'skip' or '-' to leave it empty)\n"
+    "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
 )
 HELP = (
     "You are filling in Work with P2PU: answer the question below, or type 'cancel' to stop; commands work after.\n"

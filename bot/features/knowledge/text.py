@@ -55,6 +55,7 @@ PASSED_ON = "I've passed your question to the team; someone will answer you ther
 FOR_A_HUMAN_TITLE = "A question for a human"
 FOR_A_HUMAN = "{who} asked: {question}\n(question {id}; staff can teach me the answer with `kb confirm {id} RECIPE_ID`)"
 STALE_BUTTON = "That button no longer does anything."
+ALREADY_VOTED = "You have already voted on this answer; thanks, your vote is counted."
 QUESTION_GONE = "I no longer have that question."
 
 # kb commands.

@@ -25,7 +25,7 @@ from bot.feature import Context, Replies, facilitates
 from bot.forms.engine import FormEngine
 from bot.metrics import Metrics
 from bot.outbox_codec import to_outgoing, with_keys
-from bot.permissions import RoleResolver, check_role
+from bot.permissions import RoleResolver, check_role, only_for
 from bot.registry import Registry
 from bot.routing import ANY_PLATFORM, Channels, route
 from bot.usertext import clean, quote, quote_message
@@ -331,10 +331,18 @@ class Dispatcher:
         question = self.registry.question
         if (ctx.origin.is_dm or message.is_mention) and text and question is not None:
             meant = self.registry.misspelled(text, ctx.role)
-            if meant is not None:
-                raise UsageError(f"I don't know the command `{quote(words[0])}`. Did you mean `{quote(meant)}`?")
+            if meant is not None:  # a typo is no question: answering it would only decline it and log a gap
+                raise UsageError(self._did_you_mean(ctx, words[0], meant))
             return await question(ctx, text)
         return []
+
+    def _did_you_mean(self, ctx: Context, typed: str, meant: str) -> str:
+        """What to say to a typo of the command line ``meant``: which command it was, or that it is not the user's."""
+        unknown = f"I don't know the command `{quote(typed)}`."
+        command, _ = self.registry.parse(meant)
+        if command is not None and ctx.role < command.min_role:
+            return f"{unknown} `{command.name}` is {only_for(command.min_role)}."
+        return f"{unknown} Did you mean `{quote(meant)}`?"
 
     async def start_form(self, origin: Origin, reply: Reply) -> list[Reply]:
         """Ask ``reply``'s form field by field in ``origin``'s channel (an adapter moving a form somewhere private)."""

@@ -10,7 +10,7 @@ from bot.events import Origin
 from bot.settings import RoleSettings
 from storage.records import Identity
 
-__all__ = ["Role", "RoleResolver", "check_role"]
+__all__ = ["Role", "RoleResolver", "check_role", "only_for"]
 
 
 class Role(IntEnum):
@@ -73,4 +73,9 @@ def check_role(held: Role, needed: Role, what: str) -> None:
         PermissionDenied: naming who may use it.
     """
     if held < needed:
-        raise PermissionDenied(f"Sorry, {what} is only for {_ROLE_WORDS[needed]}.")
+        raise PermissionDenied(f"Sorry, {what} is {only_for(needed)}.")
+
+
+def only_for(needed: Role) -> str:
+    """Who may use what needs ``needed``, in words: "only for staff"."""
+    return f"only for {_ROLE_WORDS[needed]}"

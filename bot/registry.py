@@ -35,6 +35,8 @@ class _Limits:
 
 DISCORD_LIMITS = _Limits()
 _NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
+_SHORTEST = 4
+"""Words shorter than this are too short to tell a typo of a command from another word."""
 _ASKED = "!?."
 """A lone command or group word still invokes it with these after it: someone typing "meetings?" wants the list."""
 
@@ -171,22 +173,30 @@ class Registry:
         return f"{command.name} {args}".strip()
 
     def misspelled(self, text: str, role: Role) -> str | None:
-        """The command ``text`` most likely misspells, as it would be typed, or None when it looks like no typo.
+        """The command line ``text`` most likely misspells, as it would be typed, or None when it looks like no typo.
 
-        Only clear typos count, so questions still reach the question handler: a first word close to a command
-        group followed by one of that group's words (``leeds list``), or a message of one word close to a
-        command or group (``mydat``). Commands ``role`` may not run are never suggested.
+        Only clear typos count, so questions still reach the question handler ("leeds is a city?"): a first word
+        close to a command group followed by one of that group's words (``leeds list``, even when ``role`` may
+        not run it: the caller says so), a first word close to a one-word command followed by arguments of the
+        shape it declares (``mydat delete``), or a message of one word close to a command or group ``role`` may
+        run (``mydat``).
         """
-        words = text.lstrip("/!").lower().split()
+        words = text.lstrip("/!").split()
         if not words:
             return None
+        first, rest = words[0].lower(), words[1:]
         visible = [c.name for c in self.visible_commands(role)]
-        groups = sorted({name.split()[0] for name in visible if " " in name})
-        if len(words) == 1:
-            return _typo_of(words[0], [n for n in visible if " " not in n] + groups)
-        group = _typo_of(words[0], groups)
-        if group is not None and f"{group} {words[1]}" in visible:
-            return " ".join([group, *text.lstrip("/!").split()[1:]])
+        if not rest:
+            return _typo_of(first, sorted({n.split()[0] for n in visible}))  # a one-word command, or a group
+        group = _typo_of(first, sorted({c.group for c in self.commands.values() if c.group}))
+        if group is not None and f"{group} {rest[0].lower()}" in self.commands:
+            return " ".join([group, rest[0].lower(), *rest[1:]])
+        # A short name ("me", "ask") is one letter from too many words ("mask rules?") to be told apart.
+        shaped = [n for n in visible if len(n) >= _SHORTEST and self.commands[n].typed_args is not None]
+        command = _typo_of(first, shaped)
+        pattern = self.commands[command].typed_args if command is not None else None
+        if pattern is not None and pattern.fullmatch(" ".join(rest)):
+            return " ".join([str(command), *rest])
         return None
 
     def visible_commands(self, role: Role) -> list[Command]:
@@ -244,7 +254,7 @@ class Registry:
 
 def _typo_of(word: str, names: Sequence[str]) -> str | None:
     """The name ``word`` is one typo away from (a letter added, dropped, changed, or two swapped), if one is."""
-    if len(word) < 4:  # "me", "ask": too short to tell a typo from another word
+    if len(word) < _SHORTEST:  # "me", "ask": too short to tell a typo from another word
         return None
     close = [name for name in names if name != word and OSA.distance(word, name, score_cutoff=1) <= 1]
     return close[0] if len(close) == 1 else None

@@ -84,11 +84,36 @@ def starter_recipes_dir() -> Path:
     return Path(__file__).resolve().parent / "recipes"
 
 
-def _str_list(path: Path, line: int, key: str, value: Any) -> tuple[str, ...]:
-    if isinstance(value, str):
+def _kind(value: Any) -> str:
+    """What a YAML value is, in words, for a message that says what was found instead."""
+    kinds = ((bool, "true/false"), (int | float, "a number"), (str, "a string"), (list, "a list"), (dict, "a mapping"))
+    kind = next((words for types, words in kinds if isinstance(value, types)), None)
+    if kind is None:
+        return "a date" if isinstance(value, dt.date) else "empty" if value is None else type(value).__name__
+    return kind
+
+
+def _text(path: Path, line: int, key: str, value: Any, loose: bool) -> str:
+    """A field that must be a non-empty string; ``loose`` (a docs tree's front matter) also takes a number."""
+    if (isinstance(value, str) or (loose and isinstance(value, int | float))) and str(value).strip():
+        return str(value).strip()
+    found = "" if isinstance(value, str) else f", not {_kind(value)}"
+    raise RecipeError(path, line, f"field {key!r} must be a non-empty string{found}")
+
+
+def _str_list(path: Path, line: int, key: str, value: Any, loose: bool) -> tuple[str, ...]:
+    """A field that must be a list of strings; ``loose`` (a docs tree's front matter, written for other tools) also
+    takes one string and numbers."""
+    if loose and isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str | int | float) for v in value):
-        raise RecipeError(path, line, f"field {key!r} must be a list of strings")
+    if not isinstance(value, list):
+        hint = " (one per line, each after `- `)" if isinstance(value, str) else ""
+        raise RecipeError(path, line, f"field {key!r} must be a list of strings, not {_kind(value)}{hint}")
+    allowed = str | int | float if loose else str
+    wrong = next(((n, v) for n, v in enumerate(value, start=1) if not isinstance(v, allowed)), None)
+    if wrong is not None:
+        number, item = wrong
+        raise RecipeError(path, line, f"field {key!r} must be a list of strings: item {number} is {_kind(item)}")
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 
@@ -144,17 +169,15 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
         raise RecipeError(path, _key_line(front, unknown[0]), f"unknown front matter key {unknown[0]!r}")
 
     title = meta.get("title")
-    if title is not None and (not isinstance(title, str | int | float) or not str(title).strip()):
-        raise RecipeError(path, _key_line(front, "title"), "field 'title' must be a non-empty string")
-    if title is None:
+    if title is not None:
+        title = _text(path, _key_line(front, "title"), "title", title, loose=docs)
+    else:
         heading = _HEADING.search(body)
         title = heading.group(1) if heading else path.stem.replace("-", " ").replace("_", " ")
-    recipe_id = meta.get("id", default_id)
-    if not isinstance(recipe_id, str | int) or not str(recipe_id).strip():
-        raise RecipeError(path, _key_line(front, "id"), "field 'id' must be a non-empty string")
+    recipe_id = _text(path, _key_line(front, "id"), "id", meta.get("id", default_id), loose=docs)
     summary = meta.get("summary", "")
     if not isinstance(summary, str):
-        raise RecipeError(path, _key_line(front, "summary"), "field 'summary' must be a string")
+        raise RecipeError(path, _key_line(front, "summary"), f"field 'summary' must be a string, not {_kind(summary)}")
     if not docs and not body.strip():  # a docs tree's title-only stub page is kept: other pages link to it
         line = front.count("\n") + 3 if text.removeprefix("\ufeff").startswith("---") else 1  # where the body goes
         raise RecipeError(path, line, "no answer: write the recipe's text below its front matter")
@@ -162,13 +185,13 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     if not isinstance(updated, str | dt.date):
         raise RecipeError(path, _key_line(front, "updated"), "field 'updated' must be a date (YYYY-MM-DD)")
     return Recipe(
-        id=str(recipe_id).strip(),
-        title=str(title).strip(),
+        id=recipe_id,
+        title=title.strip(),
         body=body.strip(),
         summary=summary.strip(),
-        tags=_str_list(path, _key_line(front, "tags"), "tags", meta.get("tags", [])),
-        questions=_str_list(path, _key_line(front, "questions"), "questions", meta.get("questions", [])),
-        links=_str_list(path, _key_line(front, "links"), "links", meta.get("links", [])),
+        tags=_str_list(path, _key_line(front, "tags"), "tags", meta.get("tags", []), loose=docs),
+        questions=_str_list(path, _key_line(front, "questions"), "questions", meta.get("questions", []), loose=docs),
+        links=_str_list(path, _key_line(front, "links"), "links", meta.get("links", []), loose=docs),
         updated=str(updated),
         path=path,
     )

@@ -374,4 +374,11 @@ Index("ix_leads_created_at", LeadRow.created_at)
 
 # The other tables live in modules of their own (models_*.py); imported here so the metadata (and Alembic) has
 # every table.
-from storage import models_calendars, models_escalations, models_help, models_meetings, models_people  # noqa: E402, F401
+from storage import (  # noqa: E402, F401
+    models_calendars,
+    models_escalations,
+    models_help,
+    models_meetings,
+    models_people,
+    models_votes,
+)

@@ -10,6 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forget import FORGOTTEN
 from storage.models import AskedQuestionRow, LearnedExampleRow
+from storage.models_votes import AnswerVoteRow
+from storage.upsert import insert_for
 
 __all__ = [
     "AskedQuestion",
@@ -21,7 +23,7 @@ __all__ = [
     "learned_examples",
     "log_question",
     "recipe_stats",
-    "set_feedback",
+    "record_vote",
     "unanswered_questions",
 ]
 
@@ -81,16 +83,30 @@ async def get_question(session: AsyncSession, question_id: int) -> AskedQuestion
     return None if row is None else _record(row)
 
 
-async def set_feedback(session: AsyncSession, question_id: int, feedback: str, recipe_id: str | None = None) -> None:
-    """Record ``helpful`` or ``not_helpful`` for a logged question.
+async def record_vote(
+    session: AsyncSession, question_id: int, shown: str, voter: str, vote: str, now: datetime, picked: bool = False
+) -> bool:
+    """Record ``voter``'s ``helpful`` or ``not_helpful`` on the recipe ``shown`` for a logged question; False (and
+    nothing changed) when ``voter`` has voted on that recipe for that question already.
 
-    ``recipe_id`` is the recipe voted on when it is not the one first given (picked from the question's
-    suggestions): it becomes the question's answer, so stats and gaps count the vote for the recipe it was about.
+    Each recipe shown for a question (its answer, or one ``picked`` from its suggestions) has its own votes. The
+    question's ``feedback`` is what all its votes say (helpful once any shown recipe helped), and the first recipe
+    picked and found helpful becomes its answer, so stats and gaps count the question for the recipe that helped.
     """
-    values: dict[str, str] = {"feedback": feedback}
-    if recipe_id is not None:
-        values["recipe_id"] = recipe_id
-    await session.execute(update(AskedQuestionRow).where(AskedQuestionRow.id == question_id).values(**values))
+    claimed = await session.scalar(
+        insert_for(session, AnswerVoteRow)
+        .values(question_id=question_id, recipe_id=shown, voter=voter, vote=vote, created_at=now)
+        .on_conflict_do_nothing(index_elements=["question_id", "recipe_id", "voter"])
+        .returning(AnswerVoteRow.id)
+    )
+    if claimed is None:
+        return False
+    row = await session.get(AskedQuestionRow, question_id)
+    if row is not None and row.feedback != "helpful":
+        row.feedback = vote
+        if picked and vote == "helpful":
+            row.recipe_id = shown
+    return True
 
 
 async def add_learned_example(session: AsyncSession, recipe_id: str, question: str, source: str, now: datetime) -> bool:
@@ -126,16 +142,25 @@ async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
 
 
 async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
-    """Per recipe: times given, helpful and not-helpful votes; most asked first."""
-    helpful = func.sum(case((AskedQuestionRow.feedback == "helpful", 1), else_=0))
-    unhelpful = func.sum(case((AskedQuestionRow.feedback == "not_helpful", 1), else_=0))
-    rows = await session.execute(
-        select(AskedQuestionRow.recipe_id, func.count(), helpful, unhelpful)
-        .where(AskedQuestionRow.recipe_id.is_not(None))
-        .group_by(AskedQuestionRow.recipe_id)
-        .order_by(func.count().desc(), AskedQuestionRow.recipe_id)
+    """Per recipe: times given (or picked and found helpful), and the votes on it; most asked first."""
+    given = dict(
+        (str(recipe_id), int(count))
+        for recipe_id, count in await session.execute(
+            select(AskedQuestionRow.recipe_id, func.count())
+            .where(AskedQuestionRow.recipe_id.is_not(None))
+            .group_by(AskedQuestionRow.recipe_id)
+        )
     )
-    return [RecipeStats(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+    helpful = func.sum(case((AnswerVoteRow.vote == "helpful", 1), else_=0))
+    unhelpful = func.sum(case((AnswerVoteRow.vote == "not_helpful", 1), else_=0))
+    votes = {
+        str(recipe_id): (int(up or 0), int(down or 0))
+        for recipe_id, up, down in await session.execute(
+            select(AnswerVoteRow.recipe_id, helpful, unhelpful).group_by(AnswerVoteRow.recipe_id)
+        )
+    }
+    stats = [RecipeStats(r, given.get(r, 0), *votes.get(r, (0, 0))) for r in given.keys() | votes.keys()]
+    return sorted(stats, key=lambda s: (-s.asked, s.recipe_id))
 
 
 async def claim_notification(session: AsyncSession, question_id: int, now: datetime) -> AskedQuestion | None:

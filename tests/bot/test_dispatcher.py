@@ -153,6 +153,38 @@ async def test_a_misspelled_command_is_named_with_the_one_meant(chat: Chat) -> N
     assert texts(await chat.say("mydat")) == "\nI don't know the command `mydat`. Did you mean `mydata`?"
 
 
+async def test_a_members_typo_of_a_staff_command_says_whose_it_is_and_is_no_gap(chat: Chat) -> None:
+    """A member's `leeds list` is told the command is staff's, not declined as a question that then shows in gaps."""
+    replies = await chat.say("leeds list")
+    assert [(r.text, r.visibility) for r in replies] == [
+        ("I don't know the command `leeds`. `leads list` is only for staff.", Visibility.EPHEMERAL)
+    ]
+    assert texts(await chat.say("kb gaps", role="staff")) == (
+        "\nNo gaps: every question so far was answered and nobody said it didn't help."
+    )
+
+
+async def test_a_typo_of_a_one_word_command_with_its_arguments_names_the_command(chat: Chat) -> None:
+    """`mydat delete` and `hlper on venues` name the command meant, and `Leeds List` is suggested as it is typed."""
+    assert texts(await chat.say("mydat delete")) == "\nI don't know the command `mydat`. Did you mean `mydata delete`?"
+    assert texts(await chat.say("hlper on venues")) == (
+        "\nI don't know the command `hlper`. Did you mean `helper on venues`?"
+    )
+    assert texts(await chat.say("Leeds List", role="staff")) == (
+        "\nI don't know the command `Leeds`. Did you mean `leads list`?"
+    )
+
+
+async def test_questions_that_start_like_a_command_are_still_questions(chat: Chat) -> None:
+    """A question one letter from a command's word ("leeds is a city?", "mask rules?") is answered, not corrected;
+    so is a member's one word close to a staff command only ("leeds")."""
+    for question in ("leeds is a city?", "mask rules?", "leeds"):
+        assert texts(await chat.say(question)) == "\nI don't have a recipe for that yet.", question
+    assert texts(await chat.say("kb gaps", role="staff")) == (
+        "Questions without a good answer\n  2 × leeds is a city?  (also: leeds)\n  1 × mask rules?"
+    )
+
+
 async def test_a_misspelled_subcommand_is_named_in_the_group_help(chat: Chat) -> None:
     """`kb serch venue` points to `kb search` before listing the kb commands."""
     out = texts(await chat.say("kb serch venue"))
@@ -169,10 +201,9 @@ async def test_an_unknown_option_lists_the_options_the_command_takes(chat: Chat)
     )
 
 
-async def test_questions_and_commands_out_of_reach_are_no_typos(chat: Chat) -> None:
-    """A one-word question, or a typo of a staff command by a member, still goes to the recipes."""
+async def test_a_one_word_question_is_no_typo(chat: Chat) -> None:
+    """A one-word question still goes to the recipes (a member's typo of a staff command: see above)."""
     assert "command" not in texts(await chat.say("like"))
-    assert "leads" not in texts(await chat.say("leeds list", role="member"))
     replies = await chat.say("how long should a learning circle meeting be")
     assert replies[0].title == "How long and how often should a learning circle meet?"
 

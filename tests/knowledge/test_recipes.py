@@ -127,3 +127,40 @@ async def test_edited_recipe_files_are_picked_up_on_the_next_tick(tmp_path: Path
         assert best is not None and best.recipe.title == "Cycle racks"
     finally:
         await app.close()
+
+
+def test_kb_check_names_the_file_line_and_field_of_a_loosely_typed_front_matter(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb check` refuses one string for a list, a number for tags, a title or an id, and a number among questions."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "good.md").write_text("---\ntitle: Good\nquestions: [a, b]\ntags: [x]\n---\nBody\n")
+    (folder / "one-question.md").write_text("---\ntitle: One\nquestions: how big?\n---\nBody\n")
+    (folder / "number-tags.md").write_text("---\ntitle: Tags\ntags: 5\n---\nBody\n")
+    (folder / "number-title.md").write_text("---\nsummary: S\ntitle: 42\n---\nBody\n")
+    (folder / "number-id.md").write_text("---\nid: 7\ntitle: Seven\n---\nBody\n")
+    (folder / "number-item.md").write_text("---\ntitle: Item\nquestions:\n  - how big?\n  - 2024\n---\nBody\n")
+    (folder / "yes-title.md").write_text("---\ntitle: yes\n---\nBody\n")
+    assert main(["kb", "check", str(folder)]) == 1
+    assert capsys.readouterr() == (
+        "1 recipe OK, 6 with errors\n",
+        f"{folder / 'number-id.md'} line 2: field 'id' must be a non-empty string, not a number\n"
+        f"{folder / 'number-item.md'} line 3: field 'questions' must be a list of strings: item 2 is a number\n"
+        f"{folder / 'number-tags.md'} line 3: field 'tags' must be a list of strings, not a number\n"
+        f"{folder / 'number-title.md'} line 3: field 'title' must be a non-empty string, not a number\n"
+        f"{folder / 'one-question.md'} line 3: field 'questions' must be a list of strings, not a string "
+        "(one per line, each after `- `)\n"
+        f"{folder / 'yes-title.md'} line 2: field 'title' must be a non-empty string, not true/false\n",
+    )
+
+
+def test_a_docs_trees_front_matter_may_keep_other_tools_loose_types(tmp_path: Path) -> None:
+    """An imported docs tree's page, written for another tool, may have one tag as a string and a number as title."""
+    (tmp_path / "page.md").write_text("---\ntitle: 2024\ntags: news\n---\nWhat happened.\n")
+    result = load_folder(tmp_path, "https://docs.example.org/")
+    assert result.errors == []
+    assert [(r.title, r.tags) for r in result.recipes] == [("2024", ("news",))]

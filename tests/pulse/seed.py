@@ -16,7 +16,7 @@ from storage.escalations import claim_escalated, open_escalation
 from storage.leads import NewLead, add_lead_event, insert_lead, update_lead
 from storage.meeting_notes import set_rsvp
 from storage.meetings import NewMeeting, add_meetings, cancel_meeting
-from storage.questions import log_question, set_feedback
+from storage.questions import log_question, record_vote
 from storage.threads import mark_solved, open_thread, record_human_reply
 
 START = datetime(2026, 10, 5, tzinfo=UTC)  # Monday, ISO 2026-W41
@@ -85,12 +85,12 @@ async def _questions(db: Database) -> None:
                 if j < circle:
                     qid = await log_question(s, "slack", f"how to start a circle {i}-{j}", "start-a-circle", 0.9, at)
                     if j < helpful:
-                        await set_feedback(s, qid, "helpful")
+                        await record_vote(s, qid, "start-a-circle", "slack:asker", "helpful", at)
                 elif j < circle + venue:
                     text = VENUE_QUESTIONS[(j - circle) % 2]
                     qid = await log_question(s, "discord", text, "find-a-venue", 0.6, at)
                     if j - circle < unhelpful:
-                        await set_feedback(s, qid, "not_helpful")
+                        await record_vote(s, qid, "find-a-venue", "discord:asker", "not_helpful", at)
                 else:
                     await log_question(s, "slack", f"facilitation tip {i}-{j}", "facilitation-tips", 0.8, at)
             for text, count in DECLINED[i]:

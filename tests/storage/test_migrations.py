@@ -46,3 +46,31 @@ async def test_upgrade_twice_is_harmless(db: Database) -> None:
     """Running the start-up migration again on a migrated database changes nothing."""
     await db.upgrade()
     assert await db.current_revision() == Database.head_revision()
+
+
+async def test_votes_kept_with_their_question_move_to_the_votes_of_its_answer(db_target: DbTarget) -> None:
+    """A vote stored in a question's one slot before 0018 still counts for its recipe in `kb stats` after it."""
+    from datetime import UTC, datetime
+
+    from sqlalchemy import text
+
+    from storage.questions import recipe_stats
+
+    db = Database(db_target.url, schema=db_target.schema)
+    try:
+        await db.upgrade("0017_conversation_version")
+        async with db.session() as session:
+            for question, recipe, vote in [("how big?", "circles/group-size", "helpful"), ("how long?", None, None)]:
+                await session.execute(
+                    text(
+                        "INSERT INTO asked_questions (platform, question, recipe_id, score, feedback, created_at) "
+                        "VALUES ('console', :q, :r, 0.9, :v, :at)"
+                    ),
+                    {"q": question, "r": recipe, "v": vote, "at": datetime(2026, 11, 1, tzinfo=UTC)},
+                )
+        await db.upgrade()
+        async with db.session() as session:
+            stats = await recipe_stats(session)
+        assert [(s.recipe_id, s.asked, s.helpful, s.not_helpful) for s in stats] == [("circles/group-size", 1, 1, 0)]
+    finally:
+        await db.close()

@@ -1,7 +1,8 @@
 """The buttons under an answer: "Helpful", "Not helpful", "More results" and "Ask a human".
 
 Each button carries the logged question's number (and, under a recipe picked from the question's suggestions,
-that recipe's id); a vote is stored with the question, and "Helpful" also teaches the index the user's phrasing.
+that recipe's id); a vote is stored for the question and the recipe shown, one per user, and "Helpful" also teaches
+the index the user's phrasing.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from bot.features.knowledge.render import show_buttons
 from bot.routing import HELP
 from bot.usertext import member, quote
 from knowledge import KnowledgeBase
-from storage.questions import AskedQuestion, add_learned_example, get_question, set_feedback
+from storage.questions import AskedQuestion, add_learned_example, get_question, record_vote
 
 __all__ = ["Recalled", "escalate", "more_results", "picked", "recall", "runners_up", "thanks"]
 
@@ -49,11 +50,12 @@ def picked(value: str) -> tuple[int, str | None]:
 async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recalled:
     """The question a button is about, with its vote stored if the button is one.
 
-    A vote under a recipe picked from the question's suggestions (``recipes`` says which ids still exist) makes
-    that recipe the question's answer, and "Helpful" teaches it the question, as under a direct answer.
+    A vote is on the recipe it was shown under: the question's answer, or one picked from its suggestions
+    (``recipes`` says which ids still exist). Each has its own vote, one per user: a second one on the same recipe
+    is refused. "Helpful" teaches the recipe voted on the question, under a picked recipe as under the answer.
 
     Raises:
-        UsageError: the button carries no question number.
+        UsageError: the button carries no question number, or its user has voted on this recipe for it already.
         NotFound: the question, or the picked recipe, is no longer there.
     """
     number, chosen = picked(action.value)
@@ -67,7 +69,11 @@ async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recal
         recipe_id = chosen or asked.recipe_id
         vote = _VOTES.get(action.action_id)
         if vote is not None:
-            await set_feedback(session, asked.id, vote, recipe_id=chosen)
+            if recipe_id is None:  # a vote button under no answer: none is ever shown, so it is an old one
+                raise UsageError(text.STALE_BUTTON)
+            voter = f"{action.origin.platform}:{action.origin.user}"
+            if not await record_vote(session, asked.id, recipe_id, voter, vote, ctx.now, picked=chosen is not None):
+                raise UsageError(text.ALREADY_VOTED)
             learned = (
                 vote == "helpful"
                 and recipe_id is not None

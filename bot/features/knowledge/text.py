@@ -58,6 +58,7 @@ FOR_A_HUMAN = (
 )
 FOR_A_HUMAN_THREAD = "Thread: {link}\n"  # where it was asked (a channel's thread, watched or not; never a DM)
 STALE_BUTTON = "That button no longer does anything."
+ALREADY_VOTED = "You have already voted on this answer; thanks, your vote is counted."
 QUESTION_GONE = "I no longer have that question."
 
 # kb commands.

@@ -96,6 +96,7 @@ STAFF_EXPORTED = "Everything held about that person, as JSON (records: {n})."
 # Each is (one, several): "1 request", "2 requests".
 TABLES = {
     "asked_questions": ("question asked", "questions asked"),
+    "answer_votes": ("vote on an answer", "votes on answers"),
     "checkin_answers": ("check-in answer", "check-in answers"),
     "conversations": ("form in progress", "forms in progress"),
     "escalation_peers": ("time you were asked to help", "times you were asked to help"),

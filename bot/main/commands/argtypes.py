@@ -6,7 +6,7 @@ import argparse
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-__all__ = ["aware_datetime", "day", "public_url", "url_problem"]
+__all__ = ["aware_datetime", "day", "public_url", "question", "url_problem"]
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -28,6 +28,13 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-02") from None
+
+
+def question(text: str) -> str:
+    """A question with some words in it (an empty one would only be declined as if the bot did not know it)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the question is empty; type one, like 'how do I start a circle?'")
+    return text
 
 
 def url_problem(url: str) -> str | None:

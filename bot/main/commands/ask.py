@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from bot.main.commands import Subparsers
+from bot.main.commands import Subparsers, argtypes
 from bot.settings import Settings
 
 __all__ = ["add_parser", "main"]
@@ -14,7 +14,7 @@ __all__ = ["add_parser", "main"]
 def add_parser(sub: Subparsers) -> None:
     """Add ``ask`` and its options."""
     ask = sub.add_parser("ask", help="answer one question and exit")
-    ask.add_argument("question")
+    ask.add_argument("question", type=argtypes.question)
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
 

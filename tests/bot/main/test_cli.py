@@ -65,3 +65,17 @@ def test_ask_shows_a_docs_sections_passage_and_links_the_whole_section(
         out
         == f"Venue › Getting there\n\n{parking} {after}.\n\nRead more: https://docs.example.org/venue#getting-there\n"
     )
+
+
+@pytest.mark.parametrize("question", ["", "   "])
+def test_ask_with_an_empty_question_is_a_usage_error(question: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`communitybot ask ""` says the question is empty, as argparse does for other bad input, and exits 2."""
+    with pytest.raises(SystemExit) as exited:
+        main(["ask", question])
+    assert exited.value.code == 2
+    assert capsys.readouterr() == (
+        "",
+        "usage: communitybot ask [-h] [--json] question\n"
+        "communitybot ask: error: argument question: the question is empty; type one, like 'how do I start a "
+        "circle?'\n",
+    )

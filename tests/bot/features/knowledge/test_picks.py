@@ -143,3 +143,33 @@ def test_a_pick_too_long_for_discord_still_shows_the_recipe() -> None:
         ("kb:show", long_id),
     ]
     assert len(f"cb|kb:show|{long_id}") <= 100
+
+
+async def test_a_vote_on_a_pick_and_one_on_the_answer_are_two_votes_and_a_second_vote_is_refused(chat: Chat) -> None:
+    """Helpful on the answer, then Not helpful on a recipe from "More results": both count, the question is no gap,
+    and the same user voting again on either is told the vote is counted (another member's vote still counts)."""
+    await chat.say("ask how do I end a meeting well?")
+    (thanks,) = await chat.press("kb:helpful", "1")
+    assert thanks.text == "Thanks! I'll remember that this answer fits questions like yours."
+    await chat.press("kb:more", "1")
+    await chat.press("kb:pick", "1:platform/final-meeting")
+    (offer,) = await chat.press("kb:unhelpful", "1:platform/final-meeting")
+    assert offer.text == (
+        "Thanks for telling me; I've noted it so the team can improve this answer. Maybe one of these answers it:"
+    )
+    for action_id, value in [("kb:unhelpful", "1"), ("kb:helpful", "1:platform/final-meeting")]:
+        assert texts(await chat.press(action_id, value)) == (
+            "\nYou have already voted on this answer; thanks, your vote is counted."
+        )
+    assert texts(await chat.press("kb:helpful", "1", user="bob")) == (
+        "\nThanks! I'll remember that this answer fits questions like yours."
+    )
+    assert texts(await chat.say("kb stats", role="staff")) == (
+        "Most asked recipes\n"
+        "   1 asked  2 helpful / 0 not  `platform/changing-meetings`\n"
+        "   0 asked  0 helpful / 1 not  `platform/final-meeting`\n"
+        "Declined or not helpful: 0 (see `kb gaps`)"
+    )
+    assert texts(await chat.say("kb gaps", role="staff")) == (
+        "\nNo gaps: every question so far was answered and nobody said it didn't help."
+    )

@@ -138,6 +138,7 @@ async def test_mydata_delete_says_what_it_erased_in_words(chat: Chat, app: BotAp
         == "Done. Erased or anonymized: "
         + ", ".join(
             [
+                "1 vote on an answer",
                 "1 question asked",
                 "1 check-in answer",
                 "2 forms in progress",

@@ -1,0 +1,30 @@
+"""Votes on the answers shown for a question (storage.questions): one per voter and shown recipe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models import Base
+from storage.types import UTCDateTime
+
+__all__ = ["AnswerVoteRow"]
+
+
+class AnswerVoteRow(Base):
+    """A "Helpful" or "Not helpful" on one recipe shown for a logged question: the direct answer, or one picked from
+    its suggestions. Each shown recipe has its own votes, so a vote on one leaves another's alone; the unique key
+    refuses a voter's second vote on the same one."""
+
+    __tablename__ = "answer_votes"
+    __table_args__ = (UniqueConstraint("question_id", "recipe_id", "voter"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("asked_questions.id", ondelete="CASCADE"), index=True)
+    recipe_id: Mapped[str] = mapped_column(String(300), info={"personal": "no"})
+    # "platform:user"; NULL for the votes kept from before votes were per recipe (who cast them was not recorded).
+    voter: Mapped[str | None] = mapped_column(String(160), info={"personal": "id"})
+    vote: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

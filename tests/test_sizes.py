@@ -16,7 +16,6 @@ LONGER_TEST_MODULES = {
     "tests/adapters/discord_standin.py": 580,
     "tests/adapters/test_slack.py": 533,
     "tests/adapters/slack_standin.py": 497,
-    "tests/bot/test_leads.py": 476,
     "tests/bot/test_runtime.py": 451,
 }
 

@@ -14,7 +14,7 @@ from adapters.slack.app import SlackAdapter, SlackService
 from bot.main.runtime import make_deliver
 from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import SECRET, serving
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings
 
 

@@ -15,7 +15,7 @@ from adapters.console import ConsoleAdapter
 from bot.export_files import export_folder, forget_in_exports
 from bot.main.wiring import BotApp
 from storage.forget import Person
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock
 
 ZOE = {**VALID, "name": "Zoë 🦊 Ñúñez", "email": "zoe@example.org", "organization": "Fox Hall", "description": "Zoë's"}

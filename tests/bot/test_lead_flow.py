@@ -19,7 +19,7 @@ from bot.settings import Settings, StaffHours
 from bot.staff_hours import next_opening, staff_time, staff_time_before
 from storage.lead_flow import assign_if_unclaimed, lead_consents
 from storage.leads import get_lead
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 SAM = {"user": "U123", "role": "staff"}

@@ -1,4 +1,4 @@
-"""Consulting intake (step by step and as a modal), dedupe and staff triage, on SQLite and PostgreSQL."""
+"""Consulting intake (step by step and as a modal) and staff triage, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,34 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.events import Reply, Visibility
+from bot.events import Visibility
 from bot.main.wiring import BotApp
 from bot.when import plain
 from storage.leads import list_leads
+from tests.bot.lead_answers import ANSWERS, VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
-
-ANSWERS = [
-    "Ann Lee",
-    "Ann@Example.org",
-    "Riverside Library",
-    "1",
-    "We want to train 10 librarians to run learning circles.",
-    "Spring 2027",
-    "skip",
-    "yes",
-    "no",
-]
-
-VALID = {
-    "name": "Ann Lee",
-    "email": "ann@example.org",
-    "organization": "Riverside Library",
-    "help_kind": "training",
-    "description": "Train our staff",
-    "timeline": "soon",
-    "budget": "",
-    "consent": "yes",
-}
 
 
 async def test_step_by_step_intake_survives_a_restart(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
@@ -134,86 +112,6 @@ async def test_modal_submission_with_errors_and_success(chat: Chat) -> None:
     assert "does not look like an email address" in errors["email"] and "consent" in errors
     good = await chat.submit("consult:intake", VALID)
     assert "L-0001" in good[0].text
-
-
-DUPLICATE_HINT = (
-    "Same email address as the open request L-0001. "
-    "If it is the same person, merge them with `leads merge L-0002 into L-0001`."
-)
-DUPLICATE_NOTICE = f"Send me everything you have on file\n\n{DUPLICATE_HINT}"
-
-
-async def test_same_email_while_open_never_reveals_the_open_lead(chat: Chat) -> None:
-    """Someone typing another person's email gets a lead of their own; nothing is appended to the open lead."""
-    await chat.submit("consult:intake", VALID)
-    stranger = {**VALID, "email": "ANN@example.ORG", "description": "Send me everything you have on file"}
-    replies = await chat.submit("consult:intake", stranger, user="eve")
-    assert [r.text for r in replies if r.channel is None] == [
-        "Thank you! Your request is L-0002. Someone from the team will be in touch by email."
-    ]
-    staff = next(r for r in replies if r.channel == "staff")
-    assert texts([staff]) == (
-        "New consulting request L-0002\n"
-        f"{DUPLICATE_NOTICE}\n"
-        "Name: Ann Lee\nEmail: ANN@example.ORG\nOrganization: Riverside Library\nHelp with: Facilitator training\n"
-        "Timeline: soon\nBudget: -\nStatus: new\nAssignee: nobody yet\nPossible duplicate of: L-0001"
-    )
-    assert staff.fields[-1] == ("Possible duplicate of", "L-0001")
-    assert [(b.label, b.action_id, b.value) for b in staff.buttons] == [
-        ("Assign to me", "leads:assign", "2"),
-        ("Set status", "leads:status", "2"),
-        ("Add note", "leads:note", "2"),
-        ("Merge into L-0001", "leads:merge", "2:1"),
-    ]
-    first = texts(await chat.say("leads show L-0001", role="staff"))
-    assert "Send me everything" not in first and "update" not in first
-    second = texts(await chat.say("leads show L-0002", role="staff"))
-    assert second.count("Possible duplicate") == 1
-    assert f"Status: new\nAssignee: nobody yet\nPossible duplicate of: L-0001\n\n{DUPLICATE_HINT}\n\nHistory:" in second
-    listed = texts(await chat.say("leads list", role="staff"))
-    assert "L-0002 [new] Ann Lee, Riverside Library: Facilitator training (possible duplicate of L-0001)" in listed
-
-
-async def test_staff_merge_a_duplicate(chat: Chat) -> None:
-    """`leads merge L-2 into L-1` moves the duplicate's details into L-1's history and closes L-2 as merged."""
-    await chat.submit("consult:intake", VALID)
-    await chat.submit("consult:intake", {**VALID, "description": "Also a pilot", "budget": "5k"})
-    staff = {"user": "sam", "role": "staff"}
-    replies = await chat.say("leads merge L-2 into L-1", **staff)
-    assert [r.text for r in replies] == [
-        "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
-    ]
-    first = texts(await chat.say("leads show L-0001", **staff))
-    assert (
-        "console:sam: merged from L-0002: Ann Lee, Riverside Library; Facilitator training: Also a pilot "
-        "(timeline: soon; budget: 5k)" in first
-    )
-    second = await chat.say("leads show L-0002", **staff)
-    assert "Status: merged\nAssignee: nobody yet\nMerged into: L-0001\n" in second[0].text
-    assert [b.label for b in second[0].buttons] == ["Add note"]  # closed into L-0001: nothing left to triage
-    assert "console:sam: merged into L-0001" in second[0].text
-    again = await chat.say("leads merge L-0002 into L-0001", **staff)
-    assert again[0].text == "L-0002 is already merged into L-0001."
-    assert (await chat.say("leads merge L-1 into L-1", **staff))[0].text == "A lead cannot be merged into itself."
-    assert (await chat.say("leads merge L-1 into L-9", **staff))[0].text == "There is no lead L-0009."
-    usage = (await chat.say("leads merge L-1 L-2", **staff))[0].text
-    assert usage == "Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)"
-    # The next request from that address is a possible duplicate of L-0001 again, not of the merged L-0002.
-    third = await chat.submit("consult:intake", {**VALID, "description": "Third"})
-    assert next(r for r in third if r.channel == "staff").fields[-1] == ("Possible duplicate of", "L-0001")
-
-
-async def test_merge_button_is_for_staff(chat: Chat) -> None:
-    """The "Merge into" button merges for staff and refuses members."""
-    await chat.submit("consult:intake", VALID)
-    replies = await chat.submit("consult:intake", {**VALID, "description": "Again"})
-    merge = next(r for r in replies if r.channel == "staff").buttons[-1]
-    refused = await chat.press(merge.action_id, merge.value, user="mo")
-    assert [r.text for r in refused] == ["Sorry, that button is only for staff."]
-    done = await chat.press(merge.action_id, merge.value, user="sam", role="staff")
-    assert [r.text for r in done] == [
-        "L-0002 is merged into L-0001: its details are in L-0001's history, and L-0002 is closed."
-    ]
 
 
 async def test_show_puts_the_requester_first_then_the_project_status_and_history(chat: Chat, clock: Clock) -> None:
@@ -462,51 +360,6 @@ async def test_forget_needs_an_email(chat: Chat) -> None:
     """`leads forget` without an email address says how to use it."""
     replies = await chat.say("leads forget Ann Lee", role="staff")
     assert [r.text for r in replies] == ['Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]`']
-
-
-def _notice(replies: list[Reply]) -> tuple[str | None, str, list[tuple[str, str, str]]]:
-    staff = [r for r in replies if r.channel == "staff"]
-    assert len(staff) == 1, replies
-    return staff[0].title, staff[0].text, [(b.label, b.action_id, b.value) for b in staff[0].buttons]
-
-
-THANKS_2 = ["Thank you! Your request is L-0002. Someone from the team will be in touch by email."]
-BUTTONS_2 = [
-    ("Assign to me", "leads:assign", "2"),
-    ("Set status", "leads:status", "2"),
-    ("Add note", "leads:note", "2"),
-]
-
-
-async def test_identical_answers_after_the_lead_is_closed_make_a_new_lead(chat: Chat) -> None:
-    """The same answers again once staff closed the first request: a new lead, and staff are told."""
-    await chat.submit("consult:intake", VALID)
-    await chat.say("leads status L-0001 lost", role="staff")
-    replies = await chat.submit("consult:intake", VALID)
-    assert [r.text for r in replies if r.channel is None] == THANKS_2
-    assert _notice(replies) == ("New consulting request L-0002", "Train our staff", BUTTONS_2)
-    listed = texts(await chat.say("leads list", role="staff"))
-    assert "L-0002 [new] Ann Lee, Riverside Library: Facilitator training" in listed
-    assert "L-0001 [lost] Ann Lee" in listed
-
-
-async def test_identical_answers_are_one_lead_only_within_the_window(chat: Chat, clock: Clock) -> None:
-    """A resend minutes later is the same request; the same answers hours later are a new, flagged one."""
-    await chat.submit("consult:intake", VALID)
-    clock.advance(minutes=5)
-    again = await chat.submit("consult:intake", VALID)
-    assert [(r.text, r.channel) for r in again] == [
-        ("Thank you! Your request is L-0001. Someone from the team will be in touch by email.", None)
-    ]
-    clock.advance(hours=2)
-    later = await chat.submit("consult:intake", VALID)
-    assert [r.text for r in later if r.channel is None] == THANKS_2
-    duplicate = f"Train our staff\n\n{DUPLICATE_HINT}"
-    assert _notice(later) == (
-        "New consulting request L-0002",
-        duplicate,
-        [*BUTTONS_2, ("Merge into L-0001", "leads:merge", "2:1")],
-    )
 
 
 async def test_the_community_name_comes_from_the_settings(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:

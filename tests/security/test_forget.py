@@ -17,8 +17,9 @@ from bot.outbox_codec import decode, to_outgoing, with_keys
 from storage.db import Database
 from storage.forget import KINDS, Person, UnmarkedColumn, forget_person, personal_kind
 from storage.models import AskedQuestionRow, Base
+from storage.models_votes import AnswerVoteRow
 from storage.outbox import claim_due, enqueue
-from storage.questions import add_learned_example, learned_examples
+from storage.questions import add_learned_example, learned_examples, log_question, record_vote
 from tests.conftest import Chat, Clock, texts
 
 EMAIL = "Maria.T@Example.org"
@@ -276,3 +277,18 @@ async def test_masked_duplicates_go_and_pending_messages_keep_their_structure(db
             key=stored[1].key,
         )
     ]
+
+
+async def test_two_voters_on_one_answer_are_forgotten_one_after_the_other(db: Database) -> None:
+    """Forgetting the second voter of an answer does not collide with the first one's anonymized vote (one vote per
+    voter, answer and question): neither is named any more, and the third voter's vote is untouched."""
+    now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    async with db.session() as session:
+        asked = await log_question(session, "slack", "how big should a circle be", "circles/group-size", 0.9, now)
+        for voter in ("slack:U0MARIA42", "slack:U0BOBOB77", "slack:U0CARL555"):
+            assert await record_vote(session, asked, "circles/group-size", voter, "helpful", now)
+    for user in ("U0MARIA42", "U0BOBOB77"):
+        await forget_person(db, "", Person(user_ids=frozenset({user})), "console:sam", "test", now)
+    async with db.session() as session:
+        votes = (await session.execute(select(AnswerVoteRow.voter, AnswerVoteRow.vote))).all()
+    assert {tuple(v) for v in votes} == {("(forgotten)", "helpful"), ("slack:U0CARL555", "helpful")}

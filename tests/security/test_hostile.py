@@ -22,7 +22,7 @@ from bot.usertext import clean
 from storage.checkins import answers_for_runs, get_group_by_channel
 from storage.leads import get_lead, lead_history
 from storage.models import AskedQuestionRow
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock
 
 PINGS = ("<!channel>", "<!here>", "@everyone", "@here", "<@U1>", "<@&1>")

@@ -16,7 +16,7 @@ from bot.permissions import RoleResolver
 from bot.registry import Registry
 from bot.settings import RoleSettings
 from storage import Database
-from tests.bot.test_leads import ANSWERS, VALID
+from tests.bot.lead_answers import ANSWERS, VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings
 
 USERS = [f"user{n}" for n in range(10)]

@@ -21,7 +21,7 @@ from storage.models import Base
 from storage.people import link
 from storage.records import Identity
 from storage.types import UTCDateTime
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock, texts
 
 SLACK_ID = "U0PERSON1"  # the person on Slack: every seeded row names this id

@@ -13,7 +13,7 @@ from bot.events import Message, Origin, Reply, Visibility
 from bot.features.people import hash_code
 from bot.main.wiring import BotApp
 from storage.models_people import LinkCodeRow
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 CODE = re.compile(r"`link ([A-Z0-9-]{14})`")

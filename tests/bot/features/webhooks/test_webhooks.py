@@ -14,7 +14,7 @@ import pytest
 from bot.main.wiring import BotApp
 from bot.when import plain
 from tests.bot.features.webhooks.receiver import SECRET, Receiver, receiving
-from tests.bot.test_leads import VALID
+from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 
 

@@ -179,7 +179,7 @@ class Registry:
         close to a command group followed by one of that group's words (``leeds list``, even when ``role`` may
         not run it: the caller says so), a first word close to a one-word command followed by arguments of the
         shape it declares (``mydat delete``), or a message of one word close to a command or group ``role`` may
-        run (``mydat``).
+        run (``mydat``). Words ending in a question mark are a question, however close their first word is.
         """
         words = text.lstrip("/!").split()
         if not words:
@@ -188,6 +188,8 @@ class Registry:
         visible = [c.name for c in self.visible_commands(role)]
         if not rest:
             return _typo_of(first, sorted({n.split()[0] for n in visible}))  # a one-word command, or a group
+        if text.rstrip().endswith("?"):  # "helpers on discord?" asks about helpers: no `helper on discord?`
+            return None
         group = _typo_of(first, sorted({c.group for c in self.commands.values() if c.group}))
         if group is not None and f"{group} {rest[0].lower()}" in self.commands:
             return " ".join([group, rest[0].lower(), *rest[1:]])

@@ -90,8 +90,9 @@ async def record_vote(
     nothing changed) when ``voter`` has voted on that recipe for that question already.
 
     Each recipe shown for a question (its answer, or one ``picked`` from its suggestions) has its own votes. The
-    question's ``feedback`` is what all its votes say (helpful once any shown recipe helped), and the first recipe
-    picked and found helpful becomes its answer, so stats and gaps count the question for the recipe that helped.
+    question's ``feedback`` is what all its votes say (helpful once any shown recipe helped). A question declined
+    (no answer) takes the first recipe picked and found helpful as its answer, so stats count it for the recipe that
+    helped; an answered question keeps its answer, which the votes under that answer are about.
     """
     claimed = await session.scalar(
         insert_for(session, AnswerVoteRow)
@@ -104,7 +105,7 @@ async def record_vote(
     row = await session.get(AskedQuestionRow, question_id)
     if row is not None and row.feedback != "helpful":
         row.feedback = vote
-        if picked and vote == "helpful":
+        if picked and vote == "helpful" and row.recipe_id is None:  # an answer's buttons keep voting on it
             row.recipe_id = shown
     return True
 
@@ -142,7 +143,8 @@ async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
 
 
 async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
-    """Per recipe: times given (or picked and found helpful), and the votes on it; most asked first."""
+    """Per recipe: times given (or, for a declined question, picked and found helpful), and the votes on it; most
+    asked first."""
     given = dict(
         (str(recipe_id), int(count))
         for recipe_id, count in await session.execute(

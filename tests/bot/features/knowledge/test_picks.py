@@ -92,8 +92,8 @@ async def test_a_more_results_pick_carries_votes_and_helpful_teaches_that_recipe
     (again,) = await chat.say("ask how do I end a meeting well?")
     assert again.title == "What should happen at the last meeting?"
     stats = texts(await chat.say("kb stats", role="staff"))
-    assert "   2 asked  1 helpful / 0 not  `platform/final-meeting`" in stats
-    assert "reschedule" not in stats  # the vote was about the picked recipe, not the first answer
+    assert "   1 asked  1 helpful / 0 not  `platform/final-meeting`" in stats  # the vote: on the picked recipe
+    assert "   1 asked  0 helpful / 0 not  `platform/changing-meetings`" in stats  # given first, not voted on
 
 
 async def test_not_helpful_on_a_pick_offers_others_and_is_a_gap(chat: Chat) -> None:
@@ -173,3 +173,18 @@ async def test_a_vote_on_a_pick_and_one_on_the_answer_are_two_votes_and_a_second
     assert texts(await chat.say("kb gaps", role="staff")) == (
         "\nNo gaps: every question so far was answered and nobody said it didn't help."
     )
+
+
+async def test_a_vote_under_the_answer_after_a_helpful_pick_is_on_the_answer(chat: Chat) -> None:
+    """A recipe picked from "More results" and found helpful does not take over the answer's own buttons: the same
+    user's "Not helpful" under the answer is their first vote on it, and another member's vote there counts for it."""
+    await chat.say("ask how do I end a meeting well?")
+    await chat.press("kb:more", "1")
+    await chat.press("kb:pick", "1:platform/final-meeting")
+    await chat.press("kb:helpful", "1:platform/final-meeting")
+    (offer,) = await chat.press("kb:unhelpful", "1")
+    assert offer.text.startswith("Thanks for telling me; I've noted it")
+    await chat.press("kb:unhelpful", "1", user="bob")
+    stats = texts(await chat.say("kb stats", role="staff"))
+    assert "0 helpful / 2 not  `platform/changing-meetings`" in stats
+    assert "1 helpful / 0 not  `platform/final-meeting`" in stats

@@ -93,11 +93,19 @@ def _kind(value: Any) -> str:
     return kind
 
 
+def _as_text(value: Any) -> str:
+    """How to keep as text a value YAML read as something else (a number, true/false, a date, a mapping)."""
+    quote = ' write it in quotes, "like this", to keep it as text)'
+    if isinstance(value, dict):
+        return ' (a ": " inside it makes one;' + quote
+    return " (" + quote.lstrip() if isinstance(value, int | float | dt.date) else ""
+
+
 def _text(path: Path, line: int, key: str, value: Any, loose: bool) -> str:
     """A field that must be a non-empty string; ``loose`` (a docs tree's front matter) also takes a number."""
     if (isinstance(value, str) or (loose and isinstance(value, int | float))) and str(value).strip():
         return str(value).strip()
-    found = "" if isinstance(value, str) else f", not {_kind(value)}"
+    found = "" if isinstance(value, str) else f", not {_kind(value)}{_as_text(value)}"
     raise RecipeError(path, line, f"field {key!r} must be a non-empty string{found}")
 
 
@@ -113,7 +121,9 @@ def _str_list(path: Path, line: int, key: str, value: Any, loose: bool) -> tuple
     wrong = next(((n, v) for n, v in enumerate(value, start=1) if not isinstance(v, allowed)), None)
     if wrong is not None:
         number, item = wrong
-        raise RecipeError(path, line, f"field {key!r} must be a list of strings: item {number} is {_kind(item)}")
+        raise RecipeError(
+            path, line, f"field {key!r} must be a list of strings: item {number} is {_kind(item)}{_as_text(item)}"
+        )
     return tuple(str(v).strip() for v in value if str(v).strip())
 
 

@@ -148,13 +148,33 @@ def test_kb_check_names_the_file_line_and_field_of_a_loosely_typed_front_matter(
     assert main(["kb", "check", str(folder)]) == 1
     assert capsys.readouterr() == (
         "1 recipe OK, 6 with errors\n",
-        f"{folder / 'number-id.md'} line 2: field 'id' must be a non-empty string, not a number\n"
-        f"{folder / 'number-item.md'} line 3: field 'questions' must be a list of strings: item 2 is a number\n"
+        f"{folder / 'number-id.md'} line 2: field 'id' must be a non-empty string, not a number{QUOTE}\n"
+        f"{folder / 'number-item.md'} line 3: field 'questions' must be a list of strings: item 2 is a number{QUOTE}\n"
         f"{folder / 'number-tags.md'} line 3: field 'tags' must be a list of strings, not a number\n"
-        f"{folder / 'number-title.md'} line 3: field 'title' must be a non-empty string, not a number\n"
+        f"{folder / 'number-title.md'} line 3: field 'title' must be a non-empty string, not a number{QUOTE}\n"
         f"{folder / 'one-question.md'} line 3: field 'questions' must be a list of strings, not a string "
         "(one per line, each after `- `)\n"
-        f"{folder / 'yes-title.md'} line 2: field 'title' must be a non-empty string, not true/false\n",
+        f"{folder / 'yes-title.md'} line 2: field 'title' must be a non-empty string, not true/false{QUOTE}\n",
+    )
+
+
+QUOTE = ' (write it in quotes, "like this", to keep it as text)'
+
+
+def test_kb_check_says_how_to_keep_a_question_with_a_colon_as_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A question like `- Budget: how much?` (YAML reads a mapping) is refused with how to write it."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "colon.md").write_text("---\ntitle: Costs\nquestions:\n  - Budget: how much?\n---\nBody\n")
+    assert main(["kb", "check", str(folder)]) == 1
+    assert capsys.readouterr().err == (
+        f"{folder / 'colon.md'} line 3: field 'questions' must be a list of strings: item 1 is a mapping"
+        ' (a ": " inside it makes one; write it in quotes, "like this", to keep it as text)\n'
     )
 
 

@@ -28,6 +28,7 @@ from storage.models import (
     LeadRow,
     StudyGroupRow,
 )
+from storage.models_votes import AnswerVoteRow
 
 __all__ = [
     "STAFF_LEAD_EVENTS",
@@ -125,22 +126,31 @@ async def question_weeks(session: AsyncSession, bounds: Sequence[datetime]) -> l
 
 
 async def top_recipes(session: AsyncSession, since: datetime, until: datetime, limit: int) -> list[RecipeTally]:
-    """The recipes given most often in ``[since, until)``, with their feedback; ties by recipe id."""
-    q = AskedQuestionRow
+    """The recipes given most often in ``[since, until)``, with the votes on each for those questions (as ``kb stats``
+    counts them: a vote on a recipe picked instead is that recipe's); ties by recipe id."""
+    q, v = AskedQuestionRow, AnswerVoteRow
+    period = (q.created_at >= since, q.created_at < until)
     given = func.count().label("given")
-    rows = await session.execute(
-        select(
-            q.recipe_id,
-            given,
-            func.sum(case((q.feedback == "helpful", 1), else_=0)),
-            func.sum(case((q.feedback == "not_helpful", 1), else_=0)),
-        )
-        .where(q.recipe_id.is_not(None), q.created_at >= since, q.created_at < until)
+    top = await session.execute(
+        select(q.recipe_id, given)
+        .where(q.recipe_id.is_not(None), *period)
         .group_by(q.recipe_id)
         .order_by(given.desc(), q.recipe_id)
         .limit(limit)
     )
-    return [RecipeTally(str(r[0]), int(r[1]), int(r[2] or 0), int(r[3] or 0)) for r in rows]
+    counts = [(str(recipe_id), int(n)) for recipe_id, n in top]
+    votes = await session.execute(
+        select(
+            v.recipe_id,
+            func.sum(case((v.vote == "helpful", 1), else_=0)),
+            func.sum(case((v.vote == "not_helpful", 1), else_=0)),
+        )
+        .join(q, q.id == v.question_id)
+        .where(v.recipe_id.in_([r for r, _ in counts]), *period)
+        .group_by(v.recipe_id)
+    )
+    tally = {str(r): (int(up or 0), int(down or 0)) for r, up, down in votes}
+    return [RecipeTally(r, n, *tally.get(r, (0, 0))) for r, n in counts]
 
 
 async def unanswered_between(session: AsyncSession, since: datetime, until: datetime) -> list[tuple[str, int]]:

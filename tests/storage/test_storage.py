@@ -121,3 +121,22 @@ async def test_a_step_is_saved_only_over_the_version_it_read(db: Database) -> No
         assert replaced is not None and replaced.version == 4
         assert not await update_conversation(s, replace(replaced, form_json="{}"), NOW)
         assert await claim_conversation(s, replaced)
+
+
+async def test_the_pulse_counts_each_recipes_own_votes_as_kb_stats_does(db: Database) -> None:
+    """ "Not helpful" on the answer, then "Helpful" on a recipe picked instead: the weekly pulse's top recipes say the
+    answer did not help (as `kb stats` does), not that it helped."""
+    from storage.questions import log_question, recipe_stats, record_vote
+    from storage.reports import top_recipes
+
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    async with db.session() as session:
+        qid = await log_question(session, "slack", "how do I end a meeting?", "changing-meetings", 0.9, at)
+        await record_vote(session, qid, "changing-meetings", "slack:U1", "not_helpful", at)
+        await record_vote(session, qid, "final-meeting", "slack:U1", "helpful", at, picked=True)
+        await record_vote(session, qid, "changing-meetings", "slack:U2", "not_helpful", at)
+    async with db.session() as session:
+        tally = await top_recipes(session, at - timedelta(days=7), at + timedelta(days=1), 5)
+        stats = await recipe_stats(session)
+    assert [(t.recipe_id, t.given, t.helpful, t.not_helpful) for t in tally] == [("changing-meetings", 1, 0, 2)]
+    assert ("changing-meetings", 1, 0, 2) in [(s.recipe_id, s.asked, s.helpful, s.not_helpful) for s in stats]

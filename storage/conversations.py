@@ -210,15 +210,21 @@ async def delete_draft(session: AsyncSession, token: str) -> None:
     await session.execute(delete(FormDraftRow).where(FormDraftRow.token == token))
 
 
-async def cancel_draft(session: AsyncSession, token: str, platform: str, user: str) -> None:
+async def cancel_draft(session: AsyncSession, token: str, platform: str, user: str) -> bool | None:
     """Forget the draft ``token`` if it is ``user``'s on ``platform``, even while its last page is being submitted:
     what that submission or a page saved meanwhile would put back, :func:`update_draft` and :func:`release_draft`
-    refuse, so a cancel wins whichever lands first."""
-    await session.execute(
-        delete(FormDraftRow).where(
-            FormDraftRow.token == token, FormDraftRow.platform == platform, FormDraftRow.user_id == user
-        )
+    refuse, so a cancel wins whichever lands first.
+
+    Returns:
+        True if a draft was dropped before its last page was sent, False if it was being sent (claimed: the feature
+        may take it all the same), None if there was none (sent already, expired, or not ``user``'s).
+    """
+    page = await session.scalar(
+        delete(FormDraftRow)
+        .where(FormDraftRow.token == token, FormDraftRow.platform == platform, FormDraftRow.user_id == user)
+        .returning(FormDraftRow.page)
     )
+    return None if page is None else page != _CLAIMED
 
 
 async def update_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> bool:

@@ -147,8 +147,8 @@ class FormEngine:
         token, _, page = action.value.partition("|")
         if action.action_id == CANCEL:  # wins over a page being submitted meanwhile, which then saves nothing
             async with self.db.session() as session:
-                await cancel_draft(session, token, ctx.origin.platform, ctx.origin.user)
-            return [_private(say.CANCELLED)]
+                dropped = await cancel_draft(session, token, ctx.origin.platform, ctx.origin.user)
+            return [_private(say.CANCELLED if dropped else say.NOTHING_TO_CANCEL if dropped is None else say.SENDING)]
         if action.action_id != CONTINUE:
             raise UsageError("That button no longer does anything.")
         draft = await self._draft(ctx, token)

@@ -20,6 +20,7 @@ __all__ = [
     "KEEP_EMPTY",
     "MOVED_ON",
     "NOTHING_BEFORE",
+    "NOTHING_TO_CANCEL",
     "NOTHING_TO_KEEP",
     "NO_SKIP",
     "OPTIONAL_HINT",
@@ -27,11 +28,17 @@ __all__ = [
     "REJECTED_REPLACED",
     "REPLACED",
     "SAVED_PART",
+    "SENDING",
 ]
 
 # -- a form in pages -----------------------------------------------------------------------------------------------
 EXPIRED = "That form has expired. Please start again."
 CANCELLED = "Cancelled. Nothing you typed in that form was kept."
+NOTHING_TO_CANCEL = "There is nothing to cancel: that form was already sent, or has expired."
+SENDING = (
+    "That form was already being sent when you pressed Cancel: if it went through, its reply says so; if not, nothing"
+    " of it is kept."
+)
 CLOSED = "That form is no longer open."
 SAVED_PART = "Saved part {page} of {pages}."
 FIX_THESE = "Please fix these and submit again:"

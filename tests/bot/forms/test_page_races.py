@@ -18,6 +18,11 @@ from tests.bot.test_form_engine import EXPIRED, PAGE1, PAGE2
 from tests.conftest import Chat
 
 CANCELLED = "Cancelled. Nothing you typed in that form was kept."
+SENDING = (
+    "That form was already being sent when you pressed Cancel: if it went through, its reply says so; if not, nothing"
+    " of it is kept."
+)
+NOTHING_LEFT = "There is nothing to cancel: that form was already sent, or has expired."
 NO_CONSENT = {**PAGE2, "consent": "no"}
 REJECTED = (
     "Please fix these and submit again:\n- May we store these details and contact you about this request?: "
@@ -96,7 +101,7 @@ async def test_cancel_while_the_last_page_is_checked_wins_over_its_rejection(rep
         cancelled.extend(await _cancel(one, token))
 
     rejected = await _while_checked(two, _submit(two, token, 1, NO_CONSENT), cancel)
-    assert cancelled == [CANCELLED]
+    assert cancelled == [SENDING]  # it could not know yet whether the feature would take it
     assert [(r.text, r.buttons, r.form_errors) for r in rejected] == [(CANCELLED, (), ())]
     await _gone(one, token)
 
@@ -143,4 +148,21 @@ async def test_cancel_after_a_page_was_submitted_drops_the_draft(
     (answered,) = await _submit(two, token, 0, values)
     assert answered.text == (BAD_EMAIL if values["email"] == "nope" else "Saved part 1 of 2.")
     assert await _cancel(one, token) == [CANCELLED]
+    await _gone(one, token)
+
+
+async def test_cancel_after_the_form_was_sent_does_not_say_nothing_was_kept(replicas: tuple[Chat, Chat]) -> None:
+    """The Cancel button of an earlier page, pressed after the form went through (the request is stored), does not
+    tell the user that nothing they typed was kept; nor does one pressed while the form was being sent."""
+    one, two = replicas
+    token = await _opened(one, PAGE1)
+    sent: list[str] = []
+
+    async def cancel() -> None:
+        sent.extend(await _cancel(one, token))
+
+    replies = await _while_checked(two, _submit(two, token, 1, PAGE2), cancel)
+    assert "L-0001" in " ".join(r.text for r in replies)  # stored: the request went through
+    assert sent == [SENDING]
+    assert await _cancel(one, token) == [NOTHING_LEFT]
     await _gone(one, token)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, select, update
+from sqlalchemy import case, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forget import FORGOTTEN
@@ -102,11 +102,12 @@ async def record_vote(
     )
     if claimed is None:
         return False
-    row = await session.get(AskedQuestionRow, question_id)
-    if row is not None and row.feedback != "helpful":
-        row.feedback = vote
-        if picked and vote == "helpful" and row.recipe_id is None:  # an answer's buttons keep voting on it
-            row.recipe_id = shown
+    q = AskedQuestionRow  # conditional updates: a helpful vote landing meanwhile (another replica) is not undone
+    await session.execute(
+        update(q).where(q.id == question_id, or_(q.feedback.is_(None), q.feedback != "helpful")).values(feedback=vote)
+    )
+    if picked and vote == "helpful":  # an answered question keeps its answer: its buttons vote on it
+        await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
     return True
 
 

@@ -140,3 +140,46 @@ async def test_the_pulse_counts_each_recipes_own_votes_as_kb_stats_does(db: Data
         stats = await recipe_stats(session)
     assert [(t.recipe_id, t.given, t.helpful, t.not_helpful) for t in tally] == [("changing-meetings", 1, 0, 2)]
     assert ("changing-meetings", 1, 0, 2) in [(s.recipe_id, s.asked, s.helpful, s.not_helpful) for s in stats]
+
+
+async def test_a_helpful_vote_saved_meanwhile_is_not_overwritten_by_a_not_helpful_one(db: Database) -> None:
+    """Two members vote at the same moment (two replicas): "Helpful" lands while "Not helpful" is being recorded. The
+    question stays helpful (out of `kb gaps`), as when the votes come one after the other."""
+    from typing import Any
+
+    from storage.models import AskedQuestionRow
+    from storage.questions import log_question, record_vote
+
+    if db.url.startswith("sqlite"):
+        pytest.skip("SQLite lets one writer at a time: the votes cannot interleave")
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    async with db.session() as session:
+        qid = await log_question(session, "slack", "how do I end a meeting?", "changing-meetings", 0.9, at)
+
+    class Meanwhile:  # the not-helpful vote's session: the helpful one commits once that has read or is to write
+        def __init__(self, session: Any) -> None:
+            self._session, self._done = session, False
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self._session, name)
+
+        async def _helpful(self) -> None:
+            if not self._done:
+                self._done = True
+                async with db.session() as other:
+                    await record_vote(other, qid, "changing-meetings", "slack:U1", "helpful", at)
+
+        async def get(self, *args: Any, **kwargs: Any) -> Any:
+            row = await self._session.get(*args, **kwargs)
+            await self._helpful()
+            return row
+
+        async def execute(self, *args: Any, **kwargs: Any) -> Any:
+            await self._helpful()
+            return await self._session.execute(*args, **kwargs)
+
+    async with db.session() as session:
+        await record_vote(Meanwhile(session), qid, "changing-meetings", "slack:U2", "not_helpful", at)  # type: ignore[arg-type]
+    async with db.session() as session:
+        row = await session.get(AskedQuestionRow, qid)
+        assert row is not None and row.feedback == "helpful"

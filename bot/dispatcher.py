@@ -314,12 +314,14 @@ class Dispatcher:
             # and watched help channels (the listener) may want it. (Slash commands name no thread.)
             return (await listener(ctx, message) or []) if listener is not None and text else []
         command, args = self.registry.parse(text)
-        if command is not None:
+        # "People show up late, what do I do?" from a member is a question, not `people show` refused as staff's.
+        asks = command is not None and ctx.role < command.min_role and _question_after_command(text, args)
+        if command is not None and not asks:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)
         words = self.registry.bare(text).lstrip("/!").split(maxsplit=2)
         word = words[0].lower() if words else ""
-        if word in self.registry.groups:
+        if word in self.registry.groups and not asks:
             unknown = words[1] if len(words) > 1 else ""
             return [self.registry.group_help(ctx.role, word, unknown, await facilitates(ctx))]
         if text.startswith(("/", "!")):
@@ -359,3 +361,9 @@ def _stored(delivery: Delivery) -> Reply:
     if target.kind == "dm":
         return replace(reply, platform=target.platform, user=target.user, visibility=Visibility.DM)
     return replace(reply, platform=target.platform, channel=target.channel)
+
+
+def _question_after_command(text: str, args: str) -> bool:
+    """Whether ``text``, which starts with a command's words, reads as a question: words after the command, a
+    question mark at the end, and no ``/`` or ``!`` in front."""
+    return bool(args.strip()) and text.rstrip().endswith("?") and not text.startswith(("/", "!"))

@@ -233,3 +233,13 @@ async def test_boundary_logs_errors_and_answers_briefly(db: Database, caplog: py
     assert "Message" in record.getMessage() and "slack" in record.getMessage() and "C1" in record.getMessage()
     assert "U1" not in record.getMessage()  # user ids are hashed in logs
     assert record.exc_info is not None
+
+
+async def test_a_members_question_starting_with_a_staff_commands_words_is_a_question(chat: Chat) -> None:
+    """ "People show up late, what do I do?" is answered as `ask` would answer it, not refused as `people show`;
+    the command itself (no question mark, or typed with /) is still refused."""
+    question = "People show up late, what do I do?"
+    assert texts(await chat.say(question)) == texts(await chat.say(f"ask {question}"))
+    refused = "\nSorry, `people show` is only for staff."
+    assert texts(await chat.say("people show U0ANN")) == refused
+    assert texts(await chat.say("/people show up late?")) == refused

@@ -314,8 +314,13 @@ class Dispatcher:
             # and watched help channels (the listener) may want it. (Slash commands name no thread.)
             return (await listener(ctx, message) or []) if listener is not None and text else []
         command, args = self.registry.parse(text)
-        # "People show up late, what do I do?" from a member is a question, not `people show` refused as staff's.
-        asks = command is not None and ctx.role < command.min_role and _question_after_command(text, args)
+        # "People show up late, what do I do?" from a member is a question, not `people show` refused as staff's;
+        # so is "help me with the survey?" (free text after a one-word command: not plainly that command).
+        asks = (
+            command is not None
+            and _question_after_command(text, args)
+            and (ctx.role < command.min_role or self.registry.typed(text) is None)
+        )
         if command is not None and not asks:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)

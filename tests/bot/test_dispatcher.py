@@ -236,10 +236,13 @@ async def test_boundary_logs_errors_and_answers_briefly(db: Database, caplog: py
 
 
 async def test_a_members_question_starting_with_a_staff_commands_words_is_a_question(chat: Chat) -> None:
-    """ "People show up late, what do I do?" is answered as `ask` would answer it, not refused as `people show`;
-    the command itself (no question mark, or typed with /) is still refused."""
+    """ "People show up late, what do I do?" is answered as `ask` would answer it, not refused as `people show`, and
+    so is free text after a one-word command ("help me with the survey?"); the command itself (no question mark, or
+    typed with /) is still refused."""
     question = "People show up late, what do I do?"
     assert texts(await chat.say(question)) == texts(await chat.say(f"ask {question}"))
+    for free_text in ("help me with the survey?", "me too, how do I join?"):
+        assert texts(await chat.say(free_text)) == texts(await chat.say(f"ask {free_text}")), free_text
     refused = "\nSorry, `people show` is only for staff."
     assert texts(await chat.say("people show U0ANN")) == refused
     assert texts(await chat.say("/people show up late?")) == refused

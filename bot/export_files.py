@@ -1,10 +1,14 @@
-"""Erasure in the bot's own export folder (``data_dir/exports``).
+"""Erasure and expiry in the bot's own export folder (``data_dir/exports``).
 
 ``communitybot chat`` and ``scheduler tick`` save the files the bot attaches there: ``leads export`` (``leads.csv``),
 ``checkin export`` and ``meetings report csv`` (one row per person), ``mydata`` and ``privacy export``
 (``mydata-*.json``), the calendar and the weekly digest. A forget (``leads forget``, ``mydata delete``,
 ``privacy forget``) runs :func:`forget_in_exports` over that folder, and so does the leads retention job for the leads
-it anonymizes (by reference only: their requester is not forgotten):
+it anonymizes (by reference only: their requester is not forgotten). Files older than ``export_retention_days``
+(30) are deleted (:func:`expire_exports`, a job of the people feature): an export is for taking away, not for keeping
+personal data in the bot's folder.
+
+A forget:
 
 - a CSV file loses the rows that carry one of the person's identifiers as a whole cell, and the rows of their
   requests by reference (a ``ref`` column: a request sent from their account may hold no identifier of theirs); the
@@ -23,7 +27,9 @@ import csv
 import io
 import json
 import logging
+import time
 from collections.abc import Iterable
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +37,7 @@ from bot.settings import Settings
 from knowledge.files import write_atomically
 from storage.forget import Person
 
-__all__ = ["export_folder", "forget_in_exports"]
+__all__ = ["expire_exports", "export_folder", "forget_in_exports"]
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +64,20 @@ class _Matcher:
 def export_folder(settings: Settings) -> Path:
     """Where ``communitybot chat`` and ``scheduler tick`` save the files the bot attaches (``data_dir/exports``)."""
     return settings.data_dir / "exports"
+
+
+def expire_exports(folder: Path | None, max_age: timedelta) -> int:
+    """Delete the files in ``folder`` last written more than ``max_age`` ago; how many were deleted (None or missing:
+    0). Ages are read on the file system's own clock, as the files' times are."""
+    if folder is None or not folder.is_dir():
+        return 0
+    oldest = time.time() - max_age.total_seconds()
+    gone = 0
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < oldest:
+            path.unlink(missing_ok=True)
+            gone += 1
+    return gone
 
 
 def forget_in_exports(folder: Path | None, person: Person, refs: Iterable[str] = ()) -> int:

@@ -124,6 +124,7 @@ class Settings(BaseSettings):
         48, gt=0, description="Remind staff once about a lead still 'new' after this many hours."
     )
     lead_retention_days: int = Field(365, gt=0, description="Anonymize lost/spam leads after this many days.")
+    export_retention_days: int = Field(30, gt=0, description="Delete saved export files after this many days.")
     lead_flow: LeadFlowSettings = Field(
         LeadFlowSettings(), description="Response targets per status, staff names, round-robin assignment, away."
     )

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import logging
+import os
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -117,3 +119,26 @@ def test_check_in_rows_are_matched_by_whole_user_id_and_escaped_cells(tmp_path: 
     assert forget_in_exports(tmp_path, Person(names=frozenset({"-Zoë-"}), user_ids=frozenset({"zoe"}))) == 1
     assert path.read_bytes().decode() == "started,user,answer\r\n2026-03-02,zoey,zoe helped me\r\n"
     assert forget_in_exports(tmp_path / "missing", Person(user_ids=frozenset({"zoey"}))) == 0
+
+
+def _written(path: Path, days_ago: int) -> None:
+    """Give ``path`` the time it would have if written ``days_ago`` days ago (file times are the system clock's)."""
+    when = time.time() - days_ago * 86400
+    os.utime(path, (when, when))
+
+
+async def test_export_files_older_than_their_retention_are_deleted(
+    app: BotApp, clock: Clock, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A tick deletes the saved exports last written over `export_retention_days` (30) ago and keeps the newer
+    ones; the log gives the count only."""
+    folder = export_folder(app.settings)
+    folder.mkdir(parents=True)
+    for name, age in (("leads.csv", 31), ("mydata-20260101-090000.json", 45), ("calendar.ics", 29)):
+        (folder / name).write_text("ann@example.org", encoding="utf-8")
+        _written(folder / name, age)
+    with caplog.at_level(logging.INFO):
+        await app.scheduler.tick(clock.now)
+    assert sorted(p.name for p in folder.iterdir()) == ["calendar.ics"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.features.people"]
+    assert logged == ["deleted 2 export file(s) older than 30 days"]

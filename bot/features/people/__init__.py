@@ -11,17 +11,18 @@ zone and days away (:mod:`.me`).
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 import re
 import secrets
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import ClassVar
 
 from bot.errors import UsageError
 from bot.events import Action, Button, Reply, Visibility
-from bot.export_files import export_folder
+from bot.export_files import expire_exports, export_folder
 from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
 from bot.features.people import data
 from bot.features.people import text as say
@@ -29,6 +30,7 @@ from bot.features.people.me import me
 from bot.features.people.who import person_of_arg, subject_of_arg
 from bot.permissions import Role
 from bot.usertext import quote
+from storage import Database
 from storage.people import identities_of, issue_code, link, person_data, redeem_code, unlink
 
 __all__ = ["CODE_MINUTES", "People", "hash_code"]
@@ -63,6 +65,7 @@ class People:
     def __init__(self, deps: Deps) -> None:
         self._after_forget: Callable[[], Awaitable[None]] = deps.reload_knowledge
         self._exports = export_folder(deps.settings)
+        self._keep_exports = timedelta(days=deps.settings.export_retention_days)
 
     def surface(self) -> Surface:
         """``link``, ``unlink`` and ``mydata`` for everyone; ``people show`` and ``privacy`` for staff."""
@@ -109,7 +112,15 @@ class People:
                 ),
             ),
             actions=(ActionRoute("people", self.on_button),),
+            jobs=(self.expire_exports,),
         )
+
+    async def expire_exports(self, db: Database, now: datetime) -> list[Reply]:
+        """Delete the saved export files older than ``export_retention_days`` (only their count is logged)."""
+        gone = await asyncio.to_thread(expire_exports, self._exports, self._keep_exports)
+        if gone:
+            log.info("deleted %d export file(s) older than %d days", gone, self._keep_exports.days)
+        return []
 
     # -- linking --------------------------------------------------------------------------------------------------
 

@@ -314,13 +314,7 @@ class Dispatcher:
             # and watched help channels (the listener) may want it. (Slash commands name no thread.)
             return (await listener(ctx, message) or []) if listener is not None and text else []
         command, args = self.registry.parse(text)
-        # "People show up late, what do I do?" from a member is a question, not `people show` refused as staff's;
-        # so is "help me with the survey?" (free text after a one-word command: not plainly that command).
-        asks = (
-            command is not None
-            and _question_after_command(text, args)
-            and (ctx.role < command.min_role or self.registry.typed(text) is None)
-        )
+        asks = command is not None and self.registry.asks(text, command, args, ctx.role)
         if command is not None and not asks:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
             return await command.handler(ctx, args)
@@ -366,9 +360,3 @@ def _stored(delivery: Delivery) -> Reply:
     if target.kind == "dm":
         return replace(reply, platform=target.platform, user=target.user, visibility=Visibility.DM)
     return replace(reply, platform=target.platform, channel=target.channel)
-
-
-def _question_after_command(text: str, args: str) -> bool:
-    """Whether ``text``, which starts with a command's words, reads as a question: words after the command, a
-    question mark at the end, and no ``/`` or ``!`` in front."""
-    return bool(args.strip()) and text.rstrip().endswith("?") and not text.startswith(("/", "!"))

@@ -37,6 +37,8 @@ DISCORD_LIMITS = _Limits()
 _NAME = re.compile(r"^[-_a-z0-9]{1,32}$")
 _SHORTEST = 4
 """Words shorter than this are too short to tell a typo of a command from another word."""
+_FREE_TEXT = re.compile(r"\b(?:QUESTION|TERM|TEXT|NAME|TOPICS|Q1)\b")
+"""Placeholders in a command's usage for words of the user's own, which may end in a question mark."""
 _ASKED = "!?."
 """A lone command or group word still invokes it with these after it: someone typing "meetings?" wants the list."""
 
@@ -171,6 +173,22 @@ class Registry:
         if args and command.group is None and not shaped and not text.startswith(("/", "!")):
             return None
         return f"{command.name} {args}".strip()
+
+    def asks(self, text: str, command: Command, args: str, role: Role) -> bool:
+        """Whether ``text``, which :meth:`parse` reads as ``command`` with ``args``, is rather a question: words
+        after the command and a question mark at the end (no ``/`` or ``!`` in front), and either a command ``role``
+        may not run ("People show up late, what do I do?" is no `people show` refused as staff's), free text after
+        a one-word command ("help me with the survey?"), or a sentence where the command takes no free text
+        ("checkin cancel when nobody answers?" must not cancel anything; "meetings cancel when nobody comes?" has
+        no date). A command whose arguments are free text (``kb search venue?``, ``leads note L-0042 why?``), or
+        with a digit among them (a date, an id), stays the command.
+        """
+        if not args.strip() or not text.rstrip().endswith("?") or text.startswith(("/", "!")):
+            return False
+        if role < command.min_role or self.typed(text) is None:
+            return True
+        free_text = _FREE_TEXT.search(command.usage.removeprefix(command.name)) is not None
+        return not free_text and not any(c.isdigit() for c in args)
 
     def misspelled(self, text: str, role: Role) -> str | None:
         """The command line ``text`` most likely misspells, as it would be typed, or None when it looks like no typo.

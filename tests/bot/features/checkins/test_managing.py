@@ -153,3 +153,22 @@ async def test_counts_of_one_read_in_the_singular(chat: Chat, app: BotApp) -> No
     await app.scheduler.tick(FIRST)
     exported = await chat.say("checkin export", **FAY)
     assert [(r.text, r.attachment is not None) for r in exported] == [("1 check-in exported.", True)]
+
+
+async def test_a_facilitators_question_that_starts_with_a_command_does_not_run_it(chat: Chat) -> None:
+    """ "checkin cancel when nobody answers?" is answered as `ask` would answer it and cancels nothing; so are
+    questions after `meetings cancel` (which needs a date) and `link`; `checkin cancel` itself still cancels."""
+    await setup_group(chat)
+    before = texts(await chat.say("checkin next", **FAY))
+    for question in (
+        "checkin cancel when nobody answers?",
+        "checkin pause for the holidays?",
+        "meetings cancel when nobody comes?",
+        "link to the course library?",
+    ):
+        asked = texts(await chat.say(question, mention=True, **FAY))  # to the bot, in the group's channel
+        assert asked == texts(await chat.say(f"ask {question}", **FAY)), question
+    assert texts(await chat.say("checkin next", **FAY)) == before
+    assert texts(await chat.say("checkin cancel", **FAY)) == (
+        "\nThe check-in schedule of Maps Circle is cancelled. Past answers are kept."
+    )

@@ -25,6 +25,7 @@ __all__ = [
     "recipe_stats",
     "record_vote",
     "unanswered_questions",
+    "vote_of",
 ]
 
 
@@ -109,6 +110,14 @@ async def record_vote(
     if picked and vote == "helpful":  # an answered question keeps its answer: its buttons vote on it
         await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
     return True
+
+
+async def vote_of(session: AsyncSession, question_id: int, recipe_id: str, voter: str) -> str | None:
+    """``voter``'s vote on the recipe ``recipe_id`` shown for a logged question, if any."""
+    v = AnswerVoteRow
+    return await session.scalar(
+        select(v.vote).where(v.question_id == question_id, v.recipe_id == recipe_id, v.voter == voter)
+    )
 
 
 async def add_learned_example(session: AsyncSession, recipe_id: str, question: str, source: str, now: datetime) -> bool:

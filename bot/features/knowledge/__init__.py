@@ -232,11 +232,11 @@ class Knowledge:
             if recipe_id is None:
                 raise UsageError(text.STALE_BUTTON)
             return [picked_reply(self._recipe_by_id(recipe_id), number)]
-        asked, answered, learned = await feedback.recall(ctx, action, self._kb().by_id)
+        asked, answered, learned, teaches = await feedback.recall(ctx, action, self._kb().by_id)
         if action.action_id == "kb:helpful":
             if learned:
                 await self._relearn()
-            return [feedback.thanks()]
+            return [feedback.thanks(teaches)]
         if action.action_id == "kb:unhelpful":
             return [feedback.runners_up(self._kb(), asked, answered)]
         if action.action_id == "kb:more":

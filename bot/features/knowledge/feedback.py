@@ -18,7 +18,7 @@ from bot.features.knowledge.render import show_buttons
 from bot.routing import HELP
 from bot.usertext import member, quote
 from knowledge import KnowledgeBase
-from storage.questions import AskedQuestion, add_learned_example, get_question, record_vote
+from storage.questions import AskedQuestion, add_learned_example, get_question, record_vote, vote_of
 
 __all__ = ["Recalled", "escalate", "more_results", "picked", "recall", "runners_up", "thanks"]
 
@@ -33,6 +33,9 @@ class Recalled(NamedTuple):
     """The recipe voted on: the one picked from the suggestions, else the one the question was answered with."""
     learned: bool
     """Whether a "Helpful" vote taught the index a new example (so it needs rebuilding)."""
+    teaches: bool = True
+    """Whether a "Helpful" vote here may teach: not one on a recipe picked instead of a confident answer that its
+    voter did not call unhelpful (one member's click must not change everyone's answer; staff can `kb confirm`)."""
 
 
 def picked(value: str) -> tuple[int, str | None]:
@@ -52,7 +55,8 @@ async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recal
 
     A vote is on the recipe it was shown under: the question's answer, or one picked from its suggestions
     (``recipes`` says which ids still exist). Each has its own vote, one per user: a second one on the same recipe
-    is refused. "Helpful" teaches the recipe voted on the question, under a picked recipe as under the answer.
+    is refused. "Helpful" teaches the recipe voted on the question: under the answer; under a recipe picked for a
+    declined question; under one picked instead of the answer only when the same user voted the answer "Not helpful".
 
     Raises:
         UsageError: the button carries no question number, or its user has voted on this recipe for it already.
@@ -61,7 +65,7 @@ async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recal
     number, chosen = picked(action.value)
     if chosen is not None and chosen not in recipes:
         raise NotFound(text.NO_RECIPE_TRY_SEARCH.format(id=chosen))
-    learned = False
+    learned, teaches = False, True
     async with ctx.db.session() as session:
         asked = await get_question(session, number)
         if asked is None:
@@ -74,17 +78,22 @@ async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recal
             voter = f"{action.origin.platform}:{action.origin.user}"
             if not await record_vote(session, asked.id, recipe_id, voter, vote, ctx.now, picked=chosen is not None):
                 raise UsageError(text.ALREADY_VOTED)
+            teaches = (
+                chosen is None
+                or asked.recipe_id in (None, chosen)
+                or await vote_of(session, asked.id, asked.recipe_id, voter) == "not_helpful"
+            )
             learned = (
                 vote == "helpful"
-                and recipe_id is not None
+                and teaches
                 and await add_learned_example(session, recipe_id, asked.question, "helpful", ctx.now)
             )
-    return Recalled(asked, recipe_id, learned)
+    return Recalled(asked, recipe_id, learned, teaches)
 
 
-def thanks() -> Reply:
-    """The reply to "Helpful"."""
-    return Reply(text.THANKS_HELPFUL, visibility=Visibility.EPHEMERAL)
+def thanks(teaches: bool = True) -> Reply:
+    """The reply to "Helpful" (``teaches``: whether that vote may teach the question, see :class:`Recalled`)."""
+    return Reply(text.THANKS_HELPFUL if teaches else text.THANKS_NOTED, visibility=Visibility.EPHEMERAL)
 
 
 def runners_up(kb: KnowledgeBase, asked: AskedQuestion, answered: str | None) -> Reply:

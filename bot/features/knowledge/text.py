@@ -48,6 +48,7 @@ HUMAN_FORUM = "To reach a person, please ask one of the organisers directly."
 # Feedback buttons (feedback.py).
 MORE_TEXT = "Other recipes that might help:"
 THANKS_HELPFUL = "Thanks! I'll remember that this answer fits questions like yours."
+THANKS_NOTED = "Thanks! I've noted that this one helped; the team can make it the answer to questions like yours."
 THANKS_UNHELPFUL = "Thanks for telling me; I've noted it so the team can improve this answer."
 RUNNERS_UP = "Maybe one of these answers it:"
 NO_HUMANS = "Nobody is set up to take questions here yet; please ask one of the organisers directly."

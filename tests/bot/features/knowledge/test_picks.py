@@ -69,8 +69,9 @@ async def test_a_did_you_mean_pick_carries_votes_and_helpful_answers_the_questio
     assert "No gaps: every question so far was answered" in texts(await chat.say("kb gaps", role="staff"))
 
 
-async def test_a_more_results_pick_carries_votes_and_helpful_teaches_that_recipe(chat: Chat) -> None:
-    """Answered with one recipe, "More results", pick another, Helpful: next time the picked one answers."""
+async def test_a_more_results_pick_carries_votes_but_teaches_only_after_not_helpful_on_the_answer(chat: Chat) -> None:
+    """Answered with one recipe, "More results", pick another, Helpful: the vote is the picked one's, but one click
+    does not change everyone's answer. Once that user calls the answer "Not helpful", Helpful on a pick teaches it."""
     (answer,) = await chat.say("ask how do I end a meeting well?")
     assert answer.title == "How do I reschedule or cancel a meeting?"
     (more,) = await chat.press("kb:more", "1")
@@ -88,12 +89,21 @@ async def test_a_more_results_pick_carries_votes_and_helpful_teaches_that_recipe
         ("Not helpful", "kb:unhelpful", "1:platform/final-meeting"),
         ("Ask a human", "kb:human", "1"),
     ]
-    await chat.press("kb:helpful", "1:platform/final-meeting")
+    assert texts(await chat.press("kb:helpful", "1:platform/final-meeting")) == (
+        "\nThanks! I've noted that this one helped; the team can make it the answer to questions like yours."
+    )
     (again,) = await chat.say("ask how do I end a meeting well?")
-    assert again.title == "What should happen at the last meeting?"
+    assert again.title == "How do I reschedule or cancel a meeting?"
     stats = texts(await chat.say("kb stats", role="staff"))
-    assert "   1 asked  1 helpful / 0 not  `platform/final-meeting`" in stats  # the vote: on the picked recipe
-    assert "   1 asked  0 helpful / 0 not  `platform/changing-meetings`" in stats  # given first, not voted on
+    assert "   0 asked  1 helpful / 0 not  `platform/final-meeting`" in stats  # the vote: on the picked recipe
+    assert "   2 asked  0 helpful / 0 not  `platform/changing-meetings`" in stats  # given, not voted on
+
+    await chat.press("kb:unhelpful", "2")
+    assert texts(await chat.press("kb:helpful", "2:platform/final-meeting")) == (
+        "\nThanks! I'll remember that this answer fits questions like yours."
+    )
+    (taught,) = await chat.say("ask how do I end a meeting well?")
+    assert taught.title == "What should happen at the last meeting?"
 
 
 async def test_not_helpful_on_a_pick_offers_others_and_is_a_gap(chat: Chat) -> None:

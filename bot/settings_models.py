@@ -82,12 +82,18 @@ class KnowledgeDir(BaseModel):
     @field_validator("base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
-        # Answers link to pages under it: a relative or ftp:// address would give users links that go nowhere.
-        if value is not None and not re.match(r"^https?://[^\s/]+", value):
-            raise ValueError(
-                f"{value!r} is not an http(s) address: give where the docs are published, e.g. https://docs.example.org/"
-            )
+        problem = docs_url_problem(value) if value is not None else None
+        if problem is not None:
+            raise ValueError(problem)
         return value
+
+
+def docs_url_problem(url: str) -> str | None:
+    """What is wrong with the address a docs tree is published at (None: nothing). Answers link to pages under it:
+    a relative or ftp:// address would give users links that go nowhere."""
+    if re.match(r"^https?://[^\s/]+", url):
+        return None
+    return f"{url!r} is not an http(s) address: give where the docs are published, e.g. https://docs.example.org/"
 
 
 class WebhookSettings(BaseModel):

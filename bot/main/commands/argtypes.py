@@ -6,6 +6,8 @@ import argparse
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
+from bot.settings_models import docs_url_problem
+
 __all__ = ["aware_datetime", "day", "public_url", "question", "url_problem"]
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
@@ -34,6 +36,14 @@ def question(text: str) -> str:
     """A question with some words in it (an empty one would only be declined as if the bot did not know it)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("the question is empty; type one, like 'how do I start a circle?'")
+    return text
+
+
+def docs_url(text: str) -> str:
+    """Where a docs tree is published, checked as the ``knowledge_dirs`` setting checks it."""
+    problem = docs_url_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
     return text
 
 

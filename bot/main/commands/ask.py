@@ -14,12 +14,14 @@ __all__ = ["add_parser", "main"]
 def add_parser(sub: Subparsers) -> None:
     """Add ``ask`` and its options."""
     ask = sub.add_parser("ask", help="answer one question and exit")
-    ask.add_argument("question", type=argtypes.question)
+    # The words as typed, quoted or not: `communitybot ask how big is a circle` asks "how big is a circle".
+    ask.add_argument("question", nargs="+", type=argtypes.question, help="the question (quotes optional)")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
 
 
 def main(settings: Settings, args: argparse.Namespace) -> int:
     """Print the answer (or the suggestions); exit 1 if there is no answer."""
+    question = " ".join(args.question)
     # No database (answering one question learns nothing) and no app: only what answering needs is imported.
     from knowledge.cache import IndexCache, build_index
     from knowledge.docs import readable
@@ -29,7 +31,7 @@ def main(settings: Settings, args: argparse.Namespace) -> int:
     cache = IndexCache(settings.data_dir / "kb-cache")
     encoder = make_encoder(settings.semantic_model, cache.folder)
     kb = build_index(sources_of(settings), threshold=settings.answer_threshold, encoder=encoder, cache=cache).kb
-    answer = kb.answer(args.question)
+    answer = kb.answer(question)
     if args.json:
         best = answer.best
         print(

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from bot.main.commands import Subparsers
+from bot.main.commands import Subparsers, argtypes
 from bot.plural import counted
 from bot.settings import Settings
 
@@ -22,7 +22,11 @@ def add_parser(sub: Subparsers) -> None:
     kb_sub = kb.add_subparsers(dest="kb_command", required=True, metavar="ACTION")
     check = kb_sub.add_parser("check", help="validate a folder of recipes")
     check.add_argument("path", type=Path)
-    check.add_argument("--base-url", help="check PATH as a docs tree published at this URL, as knowledge_dirs does")
+    check.add_argument(
+        "--base-url",
+        type=argtypes.docs_url,
+        help="check PATH as a docs tree published at this URL, as knowledge_dirs does",
+    )
     gaps = kb_sub.add_parser("gaps", help="write recipe stubs for questions the bot could not answer")
     gaps.add_argument("--stubs", type=Path, required=True, metavar="DIR", help="folder to write the stubs into")
     ev = kb_sub.add_parser("eval", help="measure answer quality on a question file (JSON lines)")
@@ -30,7 +34,11 @@ def add_parser(sub: Subparsers) -> None:
     ev.add_argument("--questions", type=Path, required=True, help='file of {"q": ..., "expect": [...]} lines')
     ev.add_argument("--json", action="store_true", help="print the summary as one JSON object")
     ev.add_argument("--details", type=Path, help="write one JSON line per question to this file")
-    ev.add_argument("--base-url", help="load --kb as a docs tree published at this URL, as knowledge_dirs does")
+    ev.add_argument(
+        "--base-url",
+        type=argtypes.docs_url,
+        help="load --kb as a docs tree published at this URL, as knowledge_dirs does",
+    )
     ev.add_argument("--semantic-model", help="as the setting: off, auto, or a model (default: the setting)")
 
 

@@ -60,6 +60,9 @@ def test_ask_shows_a_docs_sections_passage_and_links_the_whole_section(
     )
     assert main(["--config", str(config), "ask", "where do we park bikes at the library?"]) == 0
     out = capsys.readouterr().out
+    unquoted = ["--config", str(config), "ask", *["where", "do", "we", "park", "bikes", "at", "the", "library?"]]
+    assert main(unquoted) == 0  # the words as a shell passes them without quotes: the same question
+    assert capsys.readouterr().out == out
     after = ". ".join(filler.split(". ")[:3])  # the sentence that answers and the three after it, not the section
     assert (
         out
@@ -75,7 +78,21 @@ def test_ask_with_an_empty_question_is_a_usage_error(question: str, capsys: pyte
     assert exited.value.code == 2
     assert capsys.readouterr() == (
         "",
-        "usage: communitybot ask [-h] [--json] question\n"
+        "usage: communitybot ask [-h] [--json] question [question ...]\n"
         "communitybot ask: error: argument question: the question is empty; type one, like 'how do I start a "
         "circle?'\n",
+    )
+
+
+def test_kb_check_refuses_a_base_url_the_setting_would_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`kb check --base-url docs.example.org` fails as the knowledge_dirs setting would, not "OK" then a bot that
+    refuses to start."""
+    with pytest.raises(SystemExit) as exited:
+        main(["kb", "check", "--base-url", "docs.example.org", str(tmp_path)])
+    assert exited.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "communitybot kb check: error: argument --base-url: 'docs.example.org' is not an http(s) address: give where "
+        "the docs are published, e.g. https://docs.example.org/"
     )

@@ -168,6 +168,10 @@ class ConsoleAdapter:
         event: Event | str | None
         choice = text.strip()
         await self._known_threads()
+        if choice.isdigit() and self._choices and not 1 <= int(choice) <= len(self._choices):
+            # A slip of the finger: say which numbers there are and keep the buttons, rather than lose them.
+            self._out.write(f"There is no button {choice} here: type a number from 1 to {len(self._choices)}.\n\n")
+            return
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
             button = self._choices[int(choice) - 1]
             event = Action(self._pressed_in(), button.action_id, button.value)

@@ -291,6 +291,8 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
         except (OSError, UnicodeDecodeError) as exc:
             result.errors.append(RecipeError(path, None, f"cannot read file: {exc}"))
             continue
+        if base_url is not None and not text.strip():
+            continue  # an empty page of a docs tree (a placeholder) has nothing to answer with, not even a title
         try:
             recipe = parse_recipe(path, text, default_id, docs=base_url is not None)
         except RecipeError as exc:

@@ -213,3 +213,18 @@ def test_docs_tree_pages_of_other_generators(tmp_path: Path) -> None:
     assert recipes["online"].title == "Online circles" and recipes["online"].link == "https://docs.p2pu.org/online"
     assert recipes["topics/_index"].link == "https://docs.p2pu.org/topics"
     assert {r.id for r in load_folder(tmp_path).recipes} == {"LICENSE", "CHANGELOG", "topics/_index"}
+
+
+def test_an_empty_page_of_a_docs_tree_is_no_answer(tmp_path: Path) -> None:
+    """An empty placeholder page loads as nothing (it used to become an answer titled "empty" with no text); a
+    title-only stub page is still kept, as other pages link to it."""
+    (tmp_path / "guide").mkdir()
+    (tmp_path / "guide" / "empty.md").write_text("\n  \n")
+    (tmp_path / "guide" / "stub.md").write_text("# Coming soon\n")
+    (tmp_path / "guide" / "venues.md").write_text("# Venues\n\nLibraries lend rooms for free.\n")
+    loaded = load_folder(tmp_path, BASE)
+    assert loaded.errors == []
+    assert sorted((r.id, r.title) for r in loaded.recipes) == [
+        ("guide/stub", "Coming soon"),
+        ("guide/venues", "Venues"),
+    ]

@@ -184,3 +184,15 @@ def test_a_docs_trees_front_matter_may_keep_other_tools_loose_types(tmp_path: Pa
     result = load_folder(tmp_path, "https://docs.example.org/")
     assert result.errors == []
     assert [(r.title, r.tags) for r in result.recipes] == [("2024", ("news",))]
+
+
+def test_kb_check_on_a_folder_without_recipes_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A folder with no recipe is no knowledge base: `kb check` says so and exits 1 (it said "0 recipes OK")."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "notes.txt").write_text("not a recipe")
+    assert main(["kb", "check", str(tmp_path)]) == 1
+    assert capsys.readouterr() == ("", f"{tmp_path}: no recipes found (no Markdown files with an answer)\n")

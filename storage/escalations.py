@@ -1,7 +1,8 @@
 """Repository for peers before staff: helper opt-ins, escalation records and their claims (models_escalations).
 
 An escalation's state is read, not stored twice: ``asked_peers`` once it exists, ``escalated`` once staff were
-told (``escalated_at``), ``answered`` and ``solved`` from its help thread (:mod:`storage.threads`). Each claim is a
+told (``escalated_at``), ``answered`` and ``solved`` from its help thread (:mod:`storage.threads`), ``recipe`` once a
+published or confirmed recipe closed its question (``asked_questions.notified_at``). Each claim is a
 unique key (:func:`open_escalation`, :func:`add_peer`, :func:`claim_offers`) or a conditional update
 (:func:`claim_staff_due`, :func:`claim_escalated`), so of two replicas exactly one acts.
 """
@@ -31,6 +32,7 @@ __all__ = [
     "claim_escalated",
     "claim_offers",
     "claim_staff_due",
+    "escalated_questions",
     "escalations_between",
     "get_escalation",
     "get_helper",
@@ -57,7 +59,7 @@ class Helper:
 
 @dataclass(frozen=True)
 class Escalation:
-    """One escalated question and where it stands (``state``: asked_peers, escalated, answered or solved)."""
+    """One escalated question and where it stands (``state``: asked_peers, escalated, answered, recipe or solved)."""
 
     id: int
     question_id: int
@@ -73,12 +75,15 @@ class Escalation:
     escalated_at: datetime | None
     answered_at: datetime | None = None
     solved_at: datetime | None = None
+    closed_at: datetime | None = None  # a recipe answers it now: its asker was told (or could not be)
 
     @property
     def state(self) -> str:
-        """The furthest state reached: ``solved``, ``answered``, ``escalated`` or ``asked_peers``."""
+        """The furthest state reached: ``solved``, ``recipe``, ``answered``, ``escalated`` or ``asked_peers``."""
         if self.solved_at is not None:
             return "solved"
+        if self.closed_at is not None:
+            return "recipe"
         if self.answered_at is not None:
             return "answered"
         return "escalated" if self.escalated_at is not None else "asked_peers"
@@ -141,13 +146,21 @@ async def list_helpers(session: AsyncSession) -> list[Helper]:
 def _view() -> object:
     thread = HelpThreadRow
     return (
-        select(EscalationRow, AskedQuestionRow.question, thread.first_human_reply_at, thread.solved_at)
+        select(
+            EscalationRow,
+            AskedQuestionRow.question,
+            thread.first_human_reply_at,
+            thread.solved_at,
+            AskedQuestionRow.notified_at,
+        )
         .join(AskedQuestionRow, AskedQuestionRow.id == EscalationRow.question_id)
         .outerjoin(thread, _escalated_in(thread))
     )
 
 
-def _escalation(row: EscalationRow, question: str, answered: datetime | None, solved: datetime | None) -> Escalation:
+def _escalation(
+    row: EscalationRow, question: str, answered: datetime | None, solved: datetime | None, closed: datetime | None
+) -> Escalation:
     return Escalation(
         row.id,
         row.question_id,
@@ -163,6 +176,7 @@ def _escalation(row: EscalationRow, question: str, answered: datetime | None, so
         row.escalated_at,
         answered,
         solved,
+        closed,
     )
 
 
@@ -260,10 +274,12 @@ async def claim_escalated(session: AsyncSession, escalation_id: int, now: dateti
 
 
 async def claim_staff_due(session: AsyncSession, now: datetime) -> list[Escalation]:
-    """Claim every escalation due for staff whose thread has no human answer yet; those claimed here."""
+    """Claim every escalation due for staff whose thread has no human answer yet and that no recipe answers since;
+    those claimed here."""
     query = _view().where(  # type: ignore[attr-defined]
         EscalationRow.staff_due_at <= now,
         EscalationRow.escalated_at.is_(None),
+        AskedQuestionRow.notified_at.is_(None),
         HelpThreadRow.first_human_reply_at.is_(None),
         HelpThreadRow.solved_at.is_(None),
     )
@@ -278,6 +294,19 @@ async def list_escalations(session: AsyncSession, limit: int = 20) -> list[Escal
     """The latest escalations, newest first."""
     query = _view().order_by(EscalationRow.id.desc()).limit(limit)  # type: ignore[attr-defined]
     return [_escalation(*found) for found in (await session.execute(query)).all()]
+
+
+async def escalated_questions(session: AsyncSession, questions: Sequence[str]) -> list[int]:
+    """The escalated questions worded as one of ``questions`` that no recipe has closed yet, oldest first: a recipe
+    drafted from one closes it even if the bot had given it an answer before "Ask a human" was pressed."""
+    wanted = sorted({q.strip() for q in questions})
+    query = (
+        select(AskedQuestionRow.id)
+        .join(EscalationRow, EscalationRow.question_id == AskedQuestionRow.id)
+        .where(AskedQuestionRow.question.in_(wanted), AskedQuestionRow.notified_at.is_(None))
+        .order_by(AskedQuestionRow.id)
+    )
+    return list(await session.scalars(query)) if wanted else []
 
 
 async def escalations_between(session: AsyncSession, since: datetime, until: datetime) -> list[Escalation]:

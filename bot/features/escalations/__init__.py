@@ -139,10 +139,13 @@ class Escalations:
 
     async def _draft_form(self, ctx: Context, question_id: int) -> Replies:
         async with ctx.db.session() as session:
-            if await get_question(session, question_id) is None:
+            asked = await get_question(session, question_id)
+            if asked is None:
                 raise NotFound(text.NO_QUESTION.format(number=question_id))
             escalation = await get_escalation(session, question_id)
             thread = await thread_of_question(session, question_id)
+        if (written := self._written(question_id, asked.question)) is not None:
+            return [_private(written)]
         link = escalation.link if escalation is not None else None
         if link is None and thread is not None:  # the presser's workspace makes it a web link on their platform
             link = link_to_thread(thread, ctx.origin)
@@ -153,6 +156,18 @@ class Escalations:
         context = f"{question_id} {link or ''}".strip()
         form = Form("esc:draft", text.FORM_TITLE, fields, submit_label=text.SUBMIT, context=context)
         return [Reply("", form=form, visibility=Visibility.EPHEMERAL)]
+
+    def _written(self, number: int, question: str) -> str | None:
+        """What already answers ``question``, said for ``kb save``: a live recipe or a draft holding it as an example
+        (saving again would leave a second draft that cannot be published over the first)."""
+        wanted = question.strip()
+        recipe = next((r for r in self._kb().by_id.values() if wanted in r.questions), None)
+        if recipe is not None:
+            return text.SAVED_ALREADY.format(number=number, id=recipe.id, title=quote(recipe.title))
+        draft = next((d for d in drafts.list_drafts(drafts.drafts_dir(self._settings)) if wanted in d.questions), None)
+        if draft is not None:
+            return text.DRAFTED_ALREADY.format(number=number, id=draft.id, title=quote(draft.title))
+        return None
 
     async def on_form(self, ctx: Context, submission: FormSubmission) -> Replies:
         """The draft form: write the recipe draft into the review folder (``context``: question number, link)."""

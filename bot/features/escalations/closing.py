@@ -4,7 +4,9 @@ The gap is a group of similar unanswered questions exactly as ``kb gaps`` groups
 (:func:`bot.features.knowledge.gaps.clusters`); every question in a group holding one of the recipe's example
 questions (or the confirmed one) is claimed (:func:`storage.questions.claim_notification`: once across replicas)
 and its asker gets "You asked … on DATE; here is the answer now." with the recipe, once per member (platform and
-user) however many of the gap's questions they asked.
+user) however many of the gap's questions they asked. An escalated question worded as one of the recipe's is closed
+too, though the bot had answered it before "Ask a human" was pressed: ``kb escalations`` then reads it as answered
+by a recipe, and staff are no longer asked about it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from bot.when import at
 from knowledge import Recipe
 from knowledge.docs import readable
 from storage import Database
+from storage.escalations import escalated_questions
 from storage.questions import AskedQuestion, claim_notification, unanswered_questions
 
 __all__ = ["day", "gap_of", "tell_askers"]
@@ -45,9 +48,11 @@ async def tell_askers(db: Database, recipe: Recipe, questions: Iterable[str], no
     """
     replies = []
     told: set[tuple[str, str]] = set()
+    questions = list(questions)
     async with db.session() as session:
-        for asked in gap_of(await unanswered_questions(session), questions):
-            claimed = await claim_notification(session, asked.id, now)
+        gap = [a.id for a in gap_of(await unanswered_questions(session), questions)]
+        for number in sorted({*gap, *await escalated_questions(session, questions)}):
+            claimed = await claim_notification(session, number, now)
             if claimed is None or claimed.asker is None or claimed.created_at is None:
                 continue
             if (claimed.platform, claimed.asker) in told:

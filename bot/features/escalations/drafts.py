@@ -99,10 +99,13 @@ def publish(folder: Path, live: Path | None, draft_id: str, taken: Sequence[str]
     """Move the draft ``draft_id`` into ``live``; the draft as it was.
 
     Raises:
-        UsageError: no live folder is configured, or a recipe with that id exists.
+        UsageError: no live folder is configured, or a recipe with that id exists (with no draft: published
+            already).
         NotFound: there is no such draft.
     """
     draft = next((d for d in list_drafts(folder) if d.id == draft_id), None) if _ID.fullmatch(draft_id) else None
+    if draft is None and draft_id in taken:
+        raise UsageError(text.PUBLISHED_ALREADY.format(id=draft_id))
     if draft is None:
         raise NotFound(text.NO_DRAFT.format(id=draft_id))
     if live is None:

@@ -42,6 +42,7 @@ STATE_NAMES = {
     "asked_peers": "asked peers",
     "escalated": "escalated to staff",
     "answered": "answered",
+    "recipe": "answered by a recipe",
     "solved": "solved",
     "staff_unreachable": "no answer from peers; could not reach staff (no help channel set)",
 }
@@ -59,6 +60,14 @@ FORM_ANSWER_HINT = "What solved it, as members should read it"
 FORM_TITLE_FIELD = "Title"
 FORM_TITLE_HINT = "Leave empty to use the question"
 SUBMIT = "Save draft"
+SAVED_ALREADY = (
+    "Question {number} is already answered by the recipe `{id}` ({title}): edit its file to change the answer "
+    "(`kb show {id}` shows it)."
+)
+DRAFTED_ALREADY = (
+    "Question {number} already has a draft, `{id}` ({title}): `kb publish {id}` makes it live (edit its file first "
+    "to change it)."
+)
 DRAFT_SAVED = "Draft `{id}` saved for review. `kb drafts` lists drafts; `kb publish {id}` makes it live."
 
 # kb drafts / kb publish (drafts.py).
@@ -70,6 +79,7 @@ DRAFT_LINE = "`{id}`  {title} ({examples})"
 NO_DRAFTS = "No drafts. “Save as recipe” on a solved question writes one."
 NO_DRAFT = "There is no draft {id!r}. `kb drafts` lists them."
 NO_LIVE_DIR = "Publishing needs a folder for your own recipes: add one to `knowledge_dirs` (a path without `base_url`)."
+PUBLISHED_ALREADY = "`{id}` is already published: no draft of that name is waiting. `kb drafts` lists drafts."
 LIVE_EXISTS = "A recipe `{id}` already exists; rename the draft file first."
 PUBLISHED = "Published `{id}`: {title}. I told {told} who asked about it."
 

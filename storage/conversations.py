@@ -4,9 +4,9 @@ pages (by token)."""
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, CursorResult, delete, select, update
+from sqlalchemy import ColumnElement, CursorResult, and_, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import ConversationRow, FormDraftRow
@@ -14,6 +14,7 @@ from storage.records import Conversation, FormDraft
 from storage.upsert import insert_for
 
 __all__ = [
+    "CLAIM_LEASE",
     "cancel_draft",
     "claim_conversation",
     "claim_draft",
@@ -32,9 +33,22 @@ __all__ = [
     "update_draft",
 ]
 
-_CLAIMED = -1
-"""The page of a draft claimed by :func:`claim_draft`: its last page is being submitted. Such a draft is kept (so that
-a cancel meanwhile can drop it for good) but is neither shown nor half filled."""
+CLAIM_LEASE = timedelta(seconds=60)
+"""How long a claim by :func:`claim_draft` (its last page is being submitted) holds. Meanwhile the draft is kept (so
+that a cancel can drop it for good) but is neither shown nor saved over nor half filled. A process that stopped
+between the claim and :func:`delete_draft` or :func:`release_draft` leaves a claim that lapses after this: the draft
+is then as if released, at its page with its answers, where it used to stay hidden until it expired. Far longer than
+a form takes to be checked (a platform gives up on an interaction after seconds)."""
+
+
+def _claimed(now: datetime) -> ColumnElement[bool]:
+    """A draft whose claim still holds at ``now``."""
+    return and_(FormDraftRow.claimed_at.is_not(None), FormDraftRow.claimed_at > now - CLAIM_LEASE)
+
+
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    """A draft never claimed, released, or whose claim lapsed by ``now``."""
+    return or_(FormDraftRow.claimed_at.is_(None), FormDraftRow.claimed_at <= now - CLAIM_LEASE)
 
 
 def _record(row: ConversationRow) -> Conversation:
@@ -177,11 +191,13 @@ def _draft(row: FormDraftRow) -> FormDraft:
     )
 
 
-async def get_draft(session: AsyncSession, token: str, since: datetime) -> FormDraft | None:
+async def get_draft(session: AsyncSession, token: str, since: datetime, now: datetime) -> FormDraft | None:
     """The draft ``token`` if it was last saved at or after ``since`` (older ones count as expired) and is not being
-    submitted (claimed)."""
+    submitted (a claim that holds at ``now``)."""
     row = await session.get(FormDraftRow, token)
-    return None if row is None or row.updated_at < since or row.page == _CLAIMED else _draft(row)
+    if row is None or row.updated_at < since:
+        return None
+    return None if row.claimed_at is not None and row.claimed_at > now - CLAIM_LEASE else _draft(row)
 
 
 async def save_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> None:
@@ -210,40 +226,44 @@ async def delete_draft(session: AsyncSession, token: str) -> None:
     await session.execute(delete(FormDraftRow).where(FormDraftRow.token == token))
 
 
-async def cancel_draft(session: AsyncSession, token: str, platform: str, user: str) -> bool | None:
+async def cancel_draft(session: AsyncSession, token: str, platform: str, user: str, now: datetime) -> bool | None:
     """Forget the draft ``token`` if it is ``user``'s on ``platform``, even while its last page is being submitted:
     what that submission or a page saved meanwhile would put back, :func:`update_draft` and :func:`release_draft`
     refuse, so a cancel wins whichever lands first.
 
     Returns:
-        True if a draft was dropped before its last page was sent, False if it was being sent (claimed: the feature
-        may take it all the same), None if there was none (sent already, expired, or not ``user``'s).
+        True if a draft was dropped before its last page was sent (or after its claim lapsed), False if it was being
+        sent (claimed: the feature may take it all the same), None if there was none (sent already, expired, or not
+        ``user``'s).
     """
-    page = await session.scalar(
-        delete(FormDraftRow)
-        .where(FormDraftRow.token == token, FormDraftRow.platform == platform, FormDraftRow.user_id == user)
-        .returning(FormDraftRow.page)
-    )
-    return None if page is None else page != _CLAIMED
+    dropped = (
+        await session.execute(
+            delete(FormDraftRow)
+            .where(FormDraftRow.token == token, FormDraftRow.platform == platform, FormDraftRow.user_id == user)
+            .returning(FormDraftRow.token, FormDraftRow.claimed_at)
+        )
+    ).first()
+    return None if dropped is None else dropped[1] is None or dropped[1] <= now - CLAIM_LEASE
 
 
 async def update_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> bool:
-    """Save a page's answers over ``draft`` if it is still kept and not being submitted; False if it is gone (cancelled
-    meanwhile, or claimed): nothing is saved then, where :func:`save_draft` would bring it back."""
-    return await _update_draft(session, draft, now, FormDraftRow.page != _CLAIMED)
+    """Save a page's answers over ``draft`` if it is still kept and not being submitted (a lapsed claim is dropped);
+    False if it is gone (cancelled meanwhile, or claimed): nothing is saved then, where :func:`save_draft` would bring
+    it back."""
+    return await _update_draft(session, draft, now, _unclaimed(now))
 
 
 async def release_draft(session: AsyncSession, draft: FormDraft, now: datetime) -> bool:
     """Put back ``draft``, claimed by :func:`claim_draft` (its submission was rejected or failed), with its answers and
     page; False if it was cancelled meanwhile, and nothing is put back."""
-    return await _update_draft(session, draft, now, FormDraftRow.page == _CLAIMED)
+    return await _update_draft(session, draft, now, FormDraftRow.claimed_at.is_not(None))
 
 
 async def _update_draft(session: AsyncSession, draft: FormDraft, now: datetime, state: ColumnElement[bool]) -> bool:
     result = await session.execute(
         update(FormDraftRow)
         .where(FormDraftRow.token == draft.token, state)
-        .values(values_json=json.dumps(draft.values), page=draft.page, updated_at=now)
+        .values(values_json=json.dumps(draft.values), page=draft.page, updated_at=now, claimed_at=None)
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
@@ -255,7 +275,8 @@ async def claim_draft(session: AsyncSession, draft: FormDraft, now: datetime) ->
 
     As with :func:`claim_conversation`, the conditional statement makes a last page submitted twice at once (a retry,
     another replica) go through once. The claimed draft is kept, hidden, until :func:`delete_draft` (submitted) or
-    :func:`release_draft` (rejected): a cancel meanwhile deletes it, and so stops it from being put back.
+    :func:`release_draft` (rejected), or for :data:`CLAIM_LEASE` if neither comes (the process stopped): a cancel
+    meanwhile deletes it, and so stops it from being put back. A lapsed claim can be claimed again.
     """
     result = await session.execute(
         update(FormDraftRow)
@@ -263,19 +284,20 @@ async def claim_draft(session: AsyncSession, draft: FormDraft, now: datetime) ->
             FormDraftRow.token == draft.token,
             FormDraftRow.values_json == json.dumps(draft.values),
             FormDraftRow.page == draft.page,
+            _unclaimed(now),
         )
-        .values(page=_CLAIMED, updated_at=now)  # not purged as expired while it is checked
+        .values(claimed_at=now, updated_at=now)  # not purged as expired while it is checked
     )
     assert isinstance(result, CursorResult)
     return result.rowcount == 1
 
 
-async def half_filled(session: AsyncSession, form_id: str) -> list[tuple[str, str, dict[str, str]]]:
+async def half_filled(session: AsyncSession, form_id: str, now: datetime) -> list[tuple[str, str, dict[str, str]]]:
     """Everyone filling in the form ``form_id`` (step by step or in pages) and not done: their platform, user id and
-    answers so far, the most recently saved last (a draft being submitted is done)."""
+    answers so far, the most recently saved last (a draft being submitted at ``now`` is done)."""
     found: list[tuple[datetime, str, str, dict[str, str]]] = []
     for model in (ConversationRow, FormDraftRow):
-        unclaimed = [FormDraftRow.page != _CLAIMED] if model is FormDraftRow else []
+        unclaimed = [_unclaimed(now)] if model is FormDraftRow else []
         rows = await session.execute(
             select(model.updated_at, model.platform, model.user_id, model.form_json, model.values_json).where(
                 model.form_json.contains(form_id, autoescape=True), *unclaimed

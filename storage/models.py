@@ -88,6 +88,7 @@ class FormDraftRow(Base):
     page: Mapped[int] = mapped_column(Integer, default=0)
     page_size: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # its last page is being submitted since
 
 
 class LeadRow(Base):

@@ -147,7 +147,7 @@ class FormEngine:
         token, _, page = action.value.partition("|")
         if action.action_id == CANCEL:  # wins over a page being submitted meanwhile, which then saves nothing
             async with self.db.session() as session:
-                dropped = await cancel_draft(session, token, ctx.origin.platform, ctx.origin.user)
+                dropped = await cancel_draft(session, token, ctx.origin.platform, ctx.origin.user, ctx.now)
             return [_private(say.CANCELLED if dropped else say.NOTHING_TO_CANCEL if dropped is None else say.SENDING)]
         if action.action_id != CONTINUE:
             raise UsageError("That button no longer does anything.")
@@ -238,7 +238,7 @@ class FormEngine:
     async def _draft(self, ctx: Context, token: str) -> FormDraft | None:
         """The draft ``token`` if it is still kept and is this user's."""
         async with self.db.session() as session:
-            draft = await get_draft(session, token, ctx.now - DRAFT_TTL)
+            draft = await get_draft(session, token, ctx.now - DRAFT_TTL, ctx.now)
         return draft if draft is not None and _owns(ctx.origin, draft) else None
 
     def _route(self, ctx: Context, form: Form) -> FormRoute:

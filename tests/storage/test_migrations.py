@@ -74,3 +74,34 @@ async def test_votes_kept_with_their_question_move_to_the_votes_of_its_answer(db
         assert [(s.recipe_id, s.asked, s.helpful, s.not_helpful) for s in stats] == [("circles/group-size", 1, 1, 0)]
     finally:
         await db.close()
+
+
+async def test_a_draft_claimed_before_0019_reopens_at_its_first_page_with_its_answers(db_target: DbTarget) -> None:
+    """A draft left claimed (page -1) by a bot that stopped before 0019 is shown again once its claim has lapsed,
+    from its first page (the claim had lost which page it was at) with the answers it had."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import text
+
+    from storage.conversations import CLAIM_LEASE, get_draft
+
+    at = datetime(2026, 11, 1, 9, 0, tzinfo=UTC)
+    db = Database(db_target.url, schema=db_target.schema)
+    try:
+        await db.upgrade("0018_answer_votes")
+        async with db.session() as session:
+            await session.execute(
+                text(
+                    "INSERT INTO form_drafts (token, platform, channel, user_id, form_json, values_json, page, "
+                    "page_size, updated_at) VALUES ('t1', 'console', 'general', 'ann', '{}', :v, -1, 5, :at)"
+                ),
+                {"v": '{"name": "Ann Lee"}', "at": at},
+            )
+        await db.upgrade()
+        async with db.session() as session:
+            assert await get_draft(session, "t1", at - timedelta(minutes=30), at) is None  # the claim still holds
+            later = at + CLAIM_LEASE
+            draft = await get_draft(session, "t1", later - timedelta(minutes=30), later)
+        assert draft is not None and (draft.page, draft.values) == (0, {"name": "Ann Lee"})
+    finally:
+        await db.close()

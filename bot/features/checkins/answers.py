@@ -6,6 +6,8 @@ a member of the group.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.errors import FormErrors, NotFound, UsageError
@@ -124,11 +126,13 @@ def answer_form(group: StudyGroup, run: CheckinRun) -> Form:
     return Form(f"{ANSWER_ACTION}:{run.id}", title, tuple(fields), context=str(run.id))
 
 
-async def unsent_answers(session: AsyncSession, group: StudyGroup, run: CheckinRun) -> list[CheckinAnswer]:
+async def unsent_answers(
+    session: AsyncSession, group: StudyGroup, run: CheckinRun, now: datetime
+) -> list[CheckinAnswer]:
     """The answer forms of ``run`` that members began and did not send, as far as they got (one per member, the
     latest; forms with nothing answered yet left out)."""
     latest: dict[str, CheckinAnswer] = {}
-    for platform, user, values in await half_filled(session, f"{ANSWER_ACTION}:{run.id}"):
+    for platform, user, values in await half_filled(session, f"{ANSWER_ACTION}:{run.id}", now):
         said = tuple(str(values.get(f"q{i}", "")).strip()[:_MAX_ANSWER] for i in range(len(run.questions)))
         mood = str(values.get("mood", "")).strip()
         if platform == group.platform and any(said):

@@ -116,7 +116,7 @@ async def close(db: Database, now: datetime) -> list[Reply]:
             answers = await answers_for_runs(session, [run.id])
             roster = [m.user for m in await members(session, group.id)]
             away = await away_users(session, group.platform, roster, run.scheduled_at, group.timezone)
-            unsent = await unsent_answers(session, group, run)
+            unsent = await unsent_answers(session, group, run, now)
             out.append(summary(group, run, answers, roster, away, unsent))
             out += _forms_closed(group, run, await drop_conversations(session, f"{ANSWER_ACTION}:{run.id}"), unsent)
     return out

@@ -12,10 +12,12 @@ import pytest
 
 from bot.events import Action, FormSubmission, Message, Origin, Reply
 from bot.feature import Context, Replies
+from bot.forms.engine import DRAFT_TTL
+from storage.conversations import CLAIM_LEASE, claim_draft, get_draft
 from storage.models import FormDraftRow
 from storage.records import FormDraft
 from tests.bot.test_form_engine import EXPIRED, PAGE1, PAGE2
-from tests.conftest import Chat
+from tests.conftest import Chat, Clock
 
 CANCELLED = "Cancelled. Nothing you typed in that form was kept."
 SENDING = (
@@ -165,4 +167,45 @@ async def test_cancel_after_the_form_was_sent_does_not_say_nothing_was_kept(repl
     assert "L-0001" in " ".join(r.text for r in replies)  # stored: the request went through
     assert sent == [SENDING]
     assert await _cancel(one, token) == [NOTHING_LEFT]
+    await _gone(one, token)
+
+
+async def _stopped_while_sending(chat: Chat, token: str, clock: Clock) -> None:
+    """The last page taken for sending (claimed) by a process that then stopped: nothing stored, nothing put back."""
+    async with chat.app.db.session() as session:
+        draft = await get_draft(session, token, clock.now - DRAFT_TTL, clock.now)
+        assert draft is not None and await claim_draft(session, draft, clock.now)
+
+
+async def test_a_claim_left_by_a_stopped_bot_lapses_and_the_form_reopens_filled_in(
+    replicas: tuple[Chat, Chat], clock: Clock
+) -> None:
+    """The bot stopped between taking the last page for sending and storing it: once the claim's lease is over,
+    "Continue" reopens the last page with page 1's answers (it said the form had expired, for 30 minutes, and a
+    fresh form was blank), and sending it stores the request once."""
+    one, two = replicas
+    token = await _opened(one, PAGE1)
+    await _stopped_while_sending(two, token, clock)
+    reopen = Action(_modal(one), "form:continue", f"{token}|1")
+    assert [r.text for r in await one.send(reopen)] == [EXPIRED]  # within the lease it may still be being sent
+    clock.advance(seconds=CLAIM_LEASE.total_seconds())
+    (shown,) = await one.send(reopen)
+    assert shown.form_page is not None
+    assert (shown.form_page.page, shown.form_page.pages, dict(shown.form_page.values)) == (1, 2, PAGE1)
+    sent = await _submit(one, token, 1, PAGE2)
+    assert "L-0001" in " ".join(r.text for r in sent)
+    assert [r.text for r in await _submit(two, token, 1, PAGE2)] == [EXPIRED]  # stored once
+    await _gone(one, token)
+
+
+async def test_cancel_after_a_lapsed_claim_says_it_was_cancelled(replicas: tuple[Chat, Chat], clock: Clock) -> None:
+    """Cancel pressed after a stopped bot's claim lapsed says nothing was kept (not that the form is being sent)."""
+    one, two = replicas
+    token = await _opened(one, PAGE1)
+    await _stopped_while_sending(two, token, clock)
+    assert await _cancel(one, token) == [SENDING]  # the claim holds: it might still go through
+    token = await _opened(one, PAGE1)
+    await _stopped_while_sending(two, token, clock)
+    clock.advance(seconds=CLAIM_LEASE.total_seconds() + 1)
+    assert await _cancel(one, token) == [CANCELLED]
     await _gone(one, token)

@@ -20,7 +20,8 @@ words and actions.
 
 The SVM learns only from units with example questions. Units without (imported docs pages and sections) are scored
 by :class:`knowledge.ranking.DocsIndex` instead, and the two ranked lists are merged by confidence; one page is
-shown once (the best of the page and its sections). Contrast words ("first"/"last"...) count for every unit.
+shown once (the best of the page, its sections and its word-for-word copies), and one title once. Contrast
+words ("first"/"last"...) count for every unit.
 
 rapidfuzz then catches a question that is (nearly) a recipe's title or one of its example questions, typos
 included: that recipe goes first, with the match ratio as its confidence if that is higher.
@@ -83,6 +84,7 @@ Scores = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
+_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")  # a Markdown link's (address "title")
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _FOLLOW_UP = 2  # sentences shown for a follow-up about an answer already given
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
@@ -165,7 +167,7 @@ class KnowledgeBase:
         self._lexical.release()  # what follows needs neither the word counts nor the texts: 45 MiB at 10,000 recipes
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
         self._svm_or_examples = bool(self._has_examples.any())
-        self._page = [r.id.split("#", 1)[0] for r in self.recipes]
+        self._page = _pages(self.recipes, self._has_examples)
         self._index = {r.id: i for i, r in enumerate(self.recipes)}
         self._sides = np.zeros((n, 2 * len(CONTRASTS)), dtype=bool)
         for i, r in enumerate(self.recipes):
@@ -285,14 +287,19 @@ class KnowledgeBase:
                     unit = self._index[hits[0].recipe.id]
                     passage = self._docs.passage(unit, query, question, dense, hits[0].recipe.title)
                     hits[0] = replace(hits[0], passage=passage)
-        pages: set[str] = set()
+        seen: set[str] = set()
         out = []
-        for hit in hits:  # the best of a page and its sections stands for the page
-            page = hit.recipe.id.split("#", 1)[0]
-            if page not in pages:
-                pages.add(page)
+        # The best of a page and its sections (or of its copies) stands for the page; and of two titled alike (an
+        # older and a newer version of a page), the better one: the user could not tell them apart.
+        for hit in hits:
+            page, title = self._page_of(hit), "title:" + hit.recipe.title.casefold()
+            if page not in seen and title not in seen:
+                seen.update((page, title))
                 out.append(hit)
         return out[:limit]
+
+    def _page_of(self, hit: Hit) -> str:
+        return self._page[self._index[hit.recipe.id]]
 
     def _checked(self, hits: list[Hit], scores: npt.NDArray[np.float32], best: Rivals) -> list[Hit]:
         """Units with examples, no more confident than their docs-style score allows (unless asked for by name)."""
@@ -344,7 +351,7 @@ class KnowledgeBase:
         hits = self.search(question, limit=4)
         sure: list[Hit] = []
         for hit in hits[:1] + [h for part in questions_of(question) for h in self.search(part, limit=1)]:
-            if hit.score >= self.threshold and all(_page(hit) != _page(h) for h in sure):
+            if hit.score >= self.threshold and all(self._page_of(hit) != self._page_of(h) for h in sure):
                 sure.append(hit)
         if sure:
             shown = {h.recipe.id for h in sure}
@@ -355,8 +362,18 @@ class KnowledgeBase:
         return Answer(question, None, tuple(plausible))
 
 
-def _page(hit: Hit) -> str:
-    return hit.recipe.id.split("#", 1)[0]
+def _pages(recipes: Sequence[Recipe], has_examples: npt.NDArray[np.bool_]) -> list[str]:
+    """Each unit's page: the part of its id before ``#``, or for a docs unit with the same title and text as an
+    earlier one (a page copied into two folders of a handbook, and its sections), that one's page."""
+    first: dict[tuple[str, str], str] = {}
+    out = []
+    for recipe, examples in zip(recipes, has_examples, strict=True):
+        page = recipe.id.split("#", 1)[0]
+        if not examples and recipe.body.strip():
+            # Without link targets: a page's relative links were resolved against its own folder.
+            page = first.setdefault((recipe.title, " ".join(_LINK_TARGET.sub("]", recipe.body).split())), page)
+        out.append(page)
+    return out
 
 
 def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int, vocabulary: Sequence[str]) -> UnitWords:

@@ -228,3 +228,31 @@ def test_an_empty_page_of_a_docs_tree_is_no_answer(tmp_path: Path) -> None:
         ("guide/stub", "Coming soon"),
         ("guide/venues", "Venues"),
     ]
+
+
+def test_a_page_copied_into_two_folders_is_offered_once_and_so_are_two_pages_titled_alike(tmp_path: Path) -> None:
+    """Handbooks copy pages between folders (their relative links then differ) and keep old and new versions under
+    one title: the user sees one of each, never two suggestions that read the same."""
+    reflections = (
+        "# Reflections\n\nClose every meeting with a short reflection round. Ask what went well and what to change "
+        "next time, then read the [check-in](../check-ins.md) notes aloud.\n"
+    )
+    for folder in ("activities", "structure"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "reflections.md").write_text(reflections)
+    (tmp_path / "activities" / "energizers.md").write_text(
+        "# Energizers\n\nA quick game wakes the group up halfway through a long meeting.\n"
+    )
+    (tmp_path / "old.md").write_text("# Closing a meeting\n\nEnd the reflection round by thanking everyone.\n")
+    (tmp_path / "new.md").write_text("# Closing a meeting\n\nEnd each meeting with a reflection and a thank-you.\n")
+    kb = KnowledgeBase(load_folder(tmp_path, BASE).recipes)
+
+    hits = kb.search("how do we run the reflection round at the end of a meeting", limit=5)
+
+    ids = [h.recipe.id for h in hits]
+    assert len([i for i in ids if i.endswith("reflections")]) == 1, ids
+    assert len([i for i in ids if i in ("old", "new")]) == 1, ids
+    assert len({h.recipe.title for h in hits}) == len(hits), [h.recipe.title for h in hits]
+    links = {h.recipe.id: h.recipe.links[0] for h in hits}
+    copy = next(i for i in ids if i.endswith("reflections"))
+    assert links[copy] == f"{BASE}{copy}"  # the copy shown links to its own address

@@ -227,20 +227,24 @@ def test_starter_recipes_do_not_steal_docs_questions(tmp_path: Path) -> None:
 
 
 def test_a_copy_of_a_page_does_not_cancel_its_lead(tmp_path: Path) -> None:
-    """Handbooks repeat themselves: a unit's lead is over the mean of the best few other pages, so a copy of its page
-    in another folder, scoring as high, is one rival among several and leaves it a lead; its own page is none."""
+    """Handbooks repeat themselves: a unit's lead is over the mean of the best few other pages, so an older version
+    of its page in another folder, scoring as high, is one rival among several and leaves it a lead; a word-for-word
+    copy is the same page, no rival at all."""
     folder = _hub_tree(tmp_path / "docs")
     (folder / "old").mkdir()
-    (folder / "old" / "venues.md").write_text((folder / "venues.md").read_text())
+    (folder / "old" / "venues.md").write_text((folder / "venues.md").read_text() + "\nAn older version.\n")
+    (folder / "copy").mkdir()
+    (folder / "copy" / "venues.md").write_text((folder / "venues.md").read_text())
     kb = KnowledgeBase(load_folder(folder, BASE).recipes)
     assert kb._docs is not None
     scores = np.full(len(kb), -np.inf, dtype=np.float32)
-    for name, score in {"venues": 0.5, "old/venues": 0.5, "promotion": 0.2, "surveys": 0.2}.items():
+    for name, score in {"venues": 0.5, "copy/venues": 0.5, "old/venues": 0.5, "promotion": 0.2, "surveys": 0.2}.items():
         scores[kb._index[name]] = score
-    order, rivals = kb._docs.ranking(scores, 2)
-    assert sorted(kb.recipes[i].id for i in order) == ["old/venues", "venues"]
+    order, rivals = kb._docs.ranking(scores, 3)
+    assert sorted(kb.recipes[i].id for i in order) == ["copy/venues", "old/venues", "venues"]
     raw = rivals.raw(kb._index["venues"], scores)
     assert raw == pytest.approx(0.5 + DOCS_LEAD * (0.5 - 0.9 / 3)) and raw > 0.5
+    assert rivals.raw(kb._index["copy/venues"], scores) == pytest.approx(raw)
 
 
 def test_a_declined_docs_question_offers_its_near_misses(tmp_path: Path) -> None:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forget import FORGOTTEN
 from storage.models import AskedQuestionRow, LearnedExampleRow
 from storage.models_votes import AnswerVoteRow
 from storage.upsert import insert_for
+from storage.votes import latest_votes, tally_by_recipe
 
 __all__ = [
     "AskedQuestion",
@@ -153,8 +154,8 @@ async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
 
 
 async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
-    """Per recipe: times given (or, for a declined question, picked and found helpful), and the votes on it; most
-    asked first."""
+    """Per recipe: times given (or, for a declined question, picked and found helpful), and the votes on it (each
+    member's latest, once: see :mod:`storage.votes`); most asked first."""
     given = dict(
         (str(recipe_id), int(count))
         for recipe_id, count in await session.execute(
@@ -163,14 +164,7 @@ async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
             .group_by(AskedQuestionRow.recipe_id)
         )
     )
-    helpful = func.sum(case((AnswerVoteRow.vote == "helpful", 1), else_=0))
-    unhelpful = func.sum(case((AnswerVoteRow.vote == "not_helpful", 1), else_=0))
-    votes = {
-        str(recipe_id): (int(up or 0), int(down or 0))
-        for recipe_id, up, down in await session.execute(
-            select(AnswerVoteRow.recipe_id, helpful, unhelpful).group_by(AnswerVoteRow.recipe_id)
-        )
-    }
+    votes = await tally_by_recipe(session, latest_votes())
     stats = [RecipeStats(r, given.get(r, 0), *votes.get(r, (0, 0))) for r in given.keys() | votes.keys()]
     return sorted(stats, key=lambda s: (-s.asked, s.recipe_id))
 

@@ -1,0 +1,36 @@
+"""How votes on answers are counted: each member's latest vote on a recipe, once.
+
+A member who asks the same thing again and votes on each new answer leaves one vote per answer in
+``answer_votes`` (kept as cast); counts take only that member's latest vote on the recipe, so one person's
+opinion of a recipe counts once, and a change of mind replaces it. Votes kept from before voters were recorded
+(no voter) count one each.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, String, Subquery, case, cast, func, literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models_votes import AnswerVoteRow
+
+__all__ = ["latest_votes", "tally_by_recipe"]
+
+
+def latest_votes(*where: ColumnElement[bool]) -> Subquery:
+    """Each voter's latest vote per recipe among the votes matching ``where``: columns ``recipe_id`` and ``vote``.
+
+    Callers may join ``asked_questions`` in ``where`` through ``answer_votes.question_id``.
+    """
+    v = AnswerVoteRow
+    who = func.coalesce(v.voter, literal("#") + cast(v.id, String))  # "#12": never a "platform:user"
+    rank = func.row_number().over(partition_by=(v.recipe_id, who), order_by=(v.created_at.desc(), v.id.desc()))
+    ranked = select(v.recipe_id, v.vote, rank.label("rank")).where(*where).subquery()
+    return select(ranked.c.recipe_id, ranked.c.vote).where(ranked.c.rank == 1).subquery()
+
+
+async def tally_by_recipe(session: AsyncSession, latest: Subquery) -> dict[str, tuple[int, int]]:
+    """Helpful and not-helpful counts per recipe of the votes ``latest`` (see :func:`latest_votes`)."""
+    helpful = func.sum(case((latest.c.vote == "helpful", 1), else_=0))
+    unhelpful = func.sum(case((latest.c.vote == "not_helpful", 1), else_=0))
+    rows = await session.execute(select(latest.c.recipe_id, helpful, unhelpful).group_by(latest.c.recipe_id))
+    return {str(recipe_id): (int(up or 0), int(down or 0)) for recipe_id, up, down in rows}

@@ -18,6 +18,7 @@ __all__ = [
     "AskedQuestion",
     "RecipeStats",
     "add_learned_example",
+    "change_vote",
     "claim_notification",
     "forget_askers",
     "get_question",
@@ -89,7 +90,7 @@ async def record_vote(
     session: AsyncSession, question_id: int, shown: str, voter: str, vote: str, now: datetime, picked: bool = False
 ) -> bool:
     """Record ``voter``'s ``helpful`` or ``not_helpful`` on the recipe ``shown`` for a logged question; False (and
-    nothing changed) when ``voter`` has voted on that recipe for that question already.
+    nothing changed) when ``voter`` has voted on that recipe for that question already (see :func:`change_vote`).
 
     Each recipe shown for a question (its answer, or one ``picked`` from its suggestions) has its own votes. The
     question's ``feedback`` is what all its votes say (helpful once any shown recipe helped). A question declined
@@ -111,6 +112,49 @@ async def record_vote(
     if picked and vote == "helpful":  # an answered question keeps its answer: its buttons vote on it
         await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
     return True
+
+
+async def change_vote(
+    session: AsyncSession, question_id: int, shown: str, voter: str, vote: str, now: datetime, picked: bool = False
+) -> bool:
+    """Change ``voter``'s vote on the recipe ``shown`` for a logged question to ``vote`` (the latest wins); False
+    (and nothing changed) when there is no such vote or it says ``vote`` already.
+
+    One conditional update, so two clicks landing at once (two replicas) change it once. The question's
+    ``feedback`` follows: helpful while any vote on it says so, else not helpful. A declined question that took
+    ``shown`` as its answer when it was ``picked`` and found helpful gives it back once no vote says it helped.
+    """
+    v, q = AnswerVoteRow, AskedQuestionRow
+    changed = await session.execute(
+        update(v)
+        .where(v.question_id == question_id, v.recipe_id == shown, v.voter == voter, v.vote != vote)
+        .values(vote=vote, changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        return False
+    if vote == "helpful":
+        await _found_helpful(session, question_id, shown, picked)
+        return True
+    helped = select(v.id).where(v.question_id == question_id, v.vote == "helpful")
+    await session.execute(update(q).where(q.id == question_id, ~helped.exists()).values(feedback=vote))
+    if picked:
+        helped_here = helped.where(v.recipe_id == shown)
+        await session.execute(
+            update(q).where(q.id == question_id, q.recipe_id == shown, ~helped_here.exists()).values(recipe_id=None)
+        )
+    return True
+
+
+async def _found_helpful(session: AsyncSession, question_id: int, shown: str, picked: bool) -> None:
+    q = AskedQuestionRow  # conditional updates: a helpful vote landing meanwhile (another replica) is not undone
+    await session.execute(
+        update(q)
+        .where(q.id == question_id, or_(q.feedback.is_(None), q.feedback != "helpful"))
+        .values(feedback="helpful")
+    )
+    if picked:  # an answered question keeps its answer: its buttons vote on it
+        await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
 
 
 async def vote_of(session: AsyncSession, question_id: int, recipe_id: str, voter: str) -> str | None:

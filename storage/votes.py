@@ -23,7 +23,9 @@ def latest_votes(*where: ColumnElement[bool]) -> Subquery:
     """
     v = AnswerVoteRow
     who = func.coalesce(v.voter, literal("#") + cast(v.id, String))  # "#12": never a "platform:user"
-    rank = func.row_number().over(partition_by=(v.recipe_id, who), order_by=(v.created_at.desc(), v.id.desc()))
+    rank = func.row_number().over(
+        partition_by=(v.recipe_id, who), order_by=(func.coalesce(v.changed_at, v.created_at).desc(), v.id.desc())
+    )
     ranked = select(v.recipe_id, v.vote, rank.label("rank")).where(*where).subquery()
     return select(ranked.c.recipe_id, ranked.c.vote).where(ranked.c.rank == 1).subquery()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forget import FORGOTTEN
@@ -21,6 +21,7 @@ __all__ = [
     "change_vote",
     "claim_notification",
     "forget_askers",
+    "forget_learned_example",
     "get_question",
     "learned_examples",
     "log_question",
@@ -176,6 +177,18 @@ async def add_learned_example(session: AsyncSession, recipe_id: str, question: s
         return False
     session.add(LearnedExampleRow(recipe_id=recipe_id, question=question, source=source, created_at=now))
     return True
+
+
+async def forget_learned_example(session: AsyncSession, recipe_id: str, question: str) -> bool:
+    """Stop keeping ``question`` as an example of ``recipe_id`` if votes taught it (staff's ``kb confirm`` stays);
+    whether one was removed."""
+    e = LearnedExampleRow
+    removed = await session.execute(
+        delete(e)
+        .where(e.recipe_id == recipe_id, e.question == question, e.source == "helpful")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 
 async def learned_examples(session: AsyncSession) -> dict[str, list[str]]:

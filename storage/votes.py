@@ -11,9 +11,10 @@ from __future__ import annotations
 from sqlalchemy import ColumnElement, String, Subquery, case, cast, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.models import AskedQuestionRow
 from storage.models_votes import AnswerVoteRow
 
-__all__ = ["latest_votes", "tally_by_recipe"]
+__all__ = ["latest_votes", "tally_by_recipe", "tally_for_wording"]
 
 
 def latest_votes(*where: ColumnElement[bool]) -> Subquery:
@@ -36,3 +37,12 @@ async def tally_by_recipe(session: AsyncSession, latest: Subquery) -> dict[str, 
     unhelpful = func.sum(case((latest.c.vote == "not_helpful", 1), else_=0))
     rows = await session.execute(select(latest.c.recipe_id, helpful, unhelpful).group_by(latest.c.recipe_id))
     return {str(recipe_id): (int(up or 0), int(down or 0)) for recipe_id, up, down in rows}
+
+
+async def tally_for_wording(session: AsyncSession, recipe_id: str, question: str) -> tuple[int, int]:
+    """Helpful and not-helpful votes on ``recipe_id`` for every question asked in exactly the words ``question``
+    (each member's latest, once): what decides whether that wording stays learned as an example of the recipe."""
+    q, v = AskedQuestionRow, AnswerVoteRow
+    worded = select(q.id).where(q.question == question)
+    latest = latest_votes(v.recipe_id == recipe_id, v.question_id.in_(worded))
+    return (await tally_by_recipe(session, latest)).get(recipe_id, (0, 0))

@@ -239,7 +239,9 @@ class Knowledge:
                 await self._relearn()
             return [feedback.thanks(recalled.teaches, recalled.changed)]
         if action.action_id == "kb:unhelpful":
-            return [feedback.runners_up(self._kb(), asked, recalled.recipe_id, recalled.changed)]
+            if recalled.forgot:
+                await self._relearn()
+            return [feedback.runners_up(self._kb(), asked, recalled.recipe_id, recalled.changed, recalled.forgot)]
         if action.action_id == "kb:more":
             return [feedback.more_results(self._kb(), asked)]
         if action.action_id == "kb:human" and self._ask_human is not None:

@@ -24,10 +24,12 @@ from storage.questions import (
     AskedQuestion,
     add_learned_example,
     change_vote,
+    forget_learned_example,
     get_question,
     record_vote,
     vote_of,
 )
+from storage.votes import tally_for_wording
 
 __all__ = ["Recalled", "escalate", "more_results", "picked", "recall", "runners_up", "thanks"]
 
@@ -47,6 +49,9 @@ class Recalled(NamedTuple):
     voter did not call unhelpful (one member's click must not change everyone's answer; staff can `kb confirm`)."""
     changed: bool = False
     """Whether the vote replaced the user's other vote on the same recipe for the question."""
+    forgot: bool = False
+    """Whether a "Not helpful" vote undid what "Helpful" had taught (so the index needs rebuilding): it does once
+    Not helpful outnumbers Helpful on the recipe for questions in these words, counting each member's latest vote."""
 
 
 def picked(value: str) -> tuple[int, str | None]:
@@ -68,7 +73,8 @@ async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recal
     (``recipes`` says which ids still exist). Each has its own vote, one per user, which that user can change (the
     latest wins); the same vote again is refused. "Helpful" teaches the recipe voted on the question: under the
     answer; under a recipe picked for a declined question; under one picked instead of the answer only when the
-    same user voted the answer "Not helpful".
+    same user voted the answer "Not helpful". What votes taught is undone, and not taught again, while "Not helpful"
+    outnumbers "Helpful" on the recipe for questions in the same words (each member's latest vote, once).
 
     Raises:
         UsageError: the button carries no question number, or its user has cast this vote on this recipe already.
@@ -110,6 +116,10 @@ async def _vote(
         or asked.recipe_id in (None, chosen)
         or await vote_of(session, asked.id, asked.recipe_id, voter) == "not_helpful"
     )
+    helpful, unhelpful = await tally_for_wording(session, recipe_id, asked.question)
+    if unhelpful > helpful:  # outvoted (or its teacher changed their mind): it no longer answers these words
+        forgot = vote == "not_helpful" and await forget_learned_example(session, recipe_id, asked.question)
+        return Recalled(asked, recipe_id, False, teaches, changed, forgot)
     learned = (
         vote == "helpful"
         and teaches
@@ -128,9 +138,12 @@ def thanks(teaches: bool = True, changed: bool = False) -> Reply:
     return Reply(said, visibility=Visibility.EPHEMERAL)
 
 
-def runners_up(kb: KnowledgeBase, asked: AskedQuestion, answered: str | None, changed: bool = False) -> Reply:
+def runners_up(
+    kb: KnowledgeBase, asked: AskedQuestion, answered: str | None, changed: bool = False, forgot: bool = False
+) -> Reply:
     """The reply to "Not helpful" on ``answered``: thanks (or, ``changed`` from "Helpful", word that the vote is
-    changed), and up to three other recipes (not from its page) to try.
+    changed; ``forgot``: that the wording is no longer an example of it), and up to three other recipes (not from
+    its page) to try.
 
     Each can be picked and voted on for the question.
     """
@@ -138,6 +151,8 @@ def runners_up(kb: KnowledgeBase, asked: AskedQuestion, answered: str | None, ch
     page = (answered or "").split("#", 1)[0]
     others = [h for h in kb.search(asked.question, limit=4) if h.recipe.id.split("#", 1)[0] != page][:3]
     said = text.CHANGED_TO_UNHELPFUL if changed else text.THANKS_UNHELPFUL
+    if forgot:
+        said = f"{said} {text.UNLEARNED}"
     return Reply(
         f"{said} {text.RUNNERS_UP}" if others else said,
         buttons=(*show_buttons(others, asked.id), Button(text.ASK_HUMAN, "kb:human", str(asked.id))),

@@ -67,6 +67,7 @@ CHANGED_TO_HELPFUL_NOTED = (
     "Changed: your vote on this answer is now Helpful; the team can make it the answer to questions like yours."
 )
 CHANGED_TO_UNHELPFUL = "Changed: your vote on this answer is now Not helpful."
+UNLEARNED = "I've stopped treating questions worded like this one as answered by it."
 QUESTION_GONE = "I no longer have that question."
 
 # kb commands.

@@ -16,7 +16,7 @@ __all__ = ["AnswerVoteRow"]
 class AnswerVoteRow(Base):
     """A "Helpful" or "Not helpful" on one recipe shown for a logged question: the direct answer, or one picked from
     its suggestions. Each shown recipe has its own votes, so a vote on one leaves another's alone; the unique key
-    refuses a voter's second vote on the same one."""
+    keeps one per voter on the same one, which the voter can change."""
 
     __tablename__ = "answer_votes"
     __table_args__ = (UniqueConstraint("question_id", "recipe_id", "voter"),)
@@ -28,3 +28,5 @@ class AnswerVoteRow(Base):
     voter: Mapped[str | None] = mapped_column(String(160), info={"personal": "id"})
     vote: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # When the voter last changed it (the latest wins); NULL while it is as first cast.
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

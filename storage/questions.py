@@ -5,20 +5,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import case, func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.forget import FORGOTTEN
 from storage.models import AskedQuestionRow, LearnedExampleRow
 from storage.models_votes import AnswerVoteRow
 from storage.upsert import insert_for
+from storage.votes import latest_votes, tally_by_recipe
 
 __all__ = [
     "AskedQuestion",
     "RecipeStats",
     "add_learned_example",
+    "change_vote",
     "claim_notification",
     "forget_askers",
+    "forget_learned_example",
     "get_question",
     "learned_examples",
     "log_question",
@@ -88,7 +91,7 @@ async def record_vote(
     session: AsyncSession, question_id: int, shown: str, voter: str, vote: str, now: datetime, picked: bool = False
 ) -> bool:
     """Record ``voter``'s ``helpful`` or ``not_helpful`` on the recipe ``shown`` for a logged question; False (and
-    nothing changed) when ``voter`` has voted on that recipe for that question already.
+    nothing changed) when ``voter`` has voted on that recipe for that question already (see :func:`change_vote`).
 
     Each recipe shown for a question (its answer, or one ``picked`` from its suggestions) has its own votes. The
     question's ``feedback`` is what all its votes say (helpful once any shown recipe helped). A question declined
@@ -112,6 +115,49 @@ async def record_vote(
     return True
 
 
+async def change_vote(
+    session: AsyncSession, question_id: int, shown: str, voter: str, vote: str, now: datetime, picked: bool = False
+) -> bool:
+    """Change ``voter``'s vote on the recipe ``shown`` for a logged question to ``vote`` (the latest wins); False
+    (and nothing changed) when there is no such vote or it says ``vote`` already.
+
+    One conditional update, so two clicks landing at once (two replicas) change it once. The question's
+    ``feedback`` follows: helpful while any vote on it says so, else not helpful. A declined question that took
+    ``shown`` as its answer when it was ``picked`` and found helpful gives it back once no vote says it helped.
+    """
+    v, q = AnswerVoteRow, AskedQuestionRow
+    changed = await session.execute(
+        update(v)
+        .where(v.question_id == question_id, v.recipe_id == shown, v.voter == voter, v.vote != vote)
+        .values(vote=vote, changed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if not changed.rowcount:  # type: ignore[attr-defined]
+        return False
+    if vote == "helpful":
+        await _found_helpful(session, question_id, shown, picked)
+        return True
+    helped = select(v.id).where(v.question_id == question_id, v.vote == "helpful")
+    await session.execute(update(q).where(q.id == question_id, ~helped.exists()).values(feedback=vote))
+    if picked:
+        helped_here = helped.where(v.recipe_id == shown)
+        await session.execute(
+            update(q).where(q.id == question_id, q.recipe_id == shown, ~helped_here.exists()).values(recipe_id=None)
+        )
+    return True
+
+
+async def _found_helpful(session: AsyncSession, question_id: int, shown: str, picked: bool) -> None:
+    q = AskedQuestionRow  # conditional updates: a helpful vote landing meanwhile (another replica) is not undone
+    await session.execute(
+        update(q)
+        .where(q.id == question_id, or_(q.feedback.is_(None), q.feedback != "helpful"))
+        .values(feedback="helpful")
+    )
+    if picked:  # an answered question keeps its answer: its buttons vote on it
+        await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
+
+
 async def vote_of(session: AsyncSession, question_id: int, recipe_id: str, voter: str) -> str | None:
     """``voter``'s vote on the recipe ``recipe_id`` shown for a logged question, if any."""
     v = AnswerVoteRow
@@ -131,6 +177,18 @@ async def add_learned_example(session: AsyncSession, recipe_id: str, question: s
         return False
     session.add(LearnedExampleRow(recipe_id=recipe_id, question=question, source=source, created_at=now))
     return True
+
+
+async def forget_learned_example(session: AsyncSession, recipe_id: str, question: str) -> bool:
+    """Stop keeping ``question`` as an example of ``recipe_id`` if votes taught it (staff's ``kb confirm`` stays);
+    whether one was removed."""
+    e = LearnedExampleRow
+    removed = await session.execute(
+        delete(e)
+        .where(e.recipe_id == recipe_id, e.question == question, e.source == "helpful")
+        .execution_options(synchronize_session=False)
+    )
+    return bool(removed.rowcount)  # type: ignore[attr-defined]
 
 
 async def learned_examples(session: AsyncSession) -> dict[str, list[str]]:
@@ -153,8 +211,8 @@ async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
 
 
 async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
-    """Per recipe: times given (or, for a declined question, picked and found helpful), and the votes on it; most
-    asked first."""
+    """Per recipe: times given (or, for a declined question, picked and found helpful), and the votes on it (each
+    member's latest, once: see :mod:`storage.votes`); most asked first."""
     given = dict(
         (str(recipe_id), int(count))
         for recipe_id, count in await session.execute(
@@ -163,14 +221,7 @@ async def recipe_stats(session: AsyncSession) -> list[RecipeStats]:
             .group_by(AskedQuestionRow.recipe_id)
         )
     )
-    helpful = func.sum(case((AnswerVoteRow.vote == "helpful", 1), else_=0))
-    unhelpful = func.sum(case((AnswerVoteRow.vote == "not_helpful", 1), else_=0))
-    votes = {
-        str(recipe_id): (int(up or 0), int(down or 0))
-        for recipe_id, up, down in await session.execute(
-            select(AnswerVoteRow.recipe_id, helpful, unhelpful).group_by(AnswerVoteRow.recipe_id)
-        )
-    }
+    votes = await tally_by_recipe(session, latest_votes())
     stats = [RecipeStats(r, given.get(r, 0), *votes.get(r, (0, 0))) for r in given.keys() | votes.keys()]
     return sorted(stats, key=lambda s: (-s.asked, s.recipe_id))
 

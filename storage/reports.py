@@ -29,6 +29,7 @@ from storage.models import (
     StudyGroupRow,
 )
 from storage.models_votes import AnswerVoteRow
+from storage.votes import latest_votes, tally_by_recipe
 
 __all__ = [
     "STAFF_LEAD_EVENTS",
@@ -127,7 +128,8 @@ async def question_weeks(session: AsyncSession, bounds: Sequence[datetime]) -> l
 
 async def top_recipes(session: AsyncSession, since: datetime, until: datetime, limit: int) -> list[RecipeTally]:
     """The recipes given most often in ``[since, until)``, with the votes on each for those questions (as ``kb stats``
-    counts them: a vote on a recipe picked instead is that recipe's); ties by recipe id."""
+    counts them: a vote on a recipe picked instead is that recipe's, and each member's latest vote on it counts
+    once); ties by recipe id."""
     q, v = AskedQuestionRow, AnswerVoteRow
     period = (q.created_at >= since, q.created_at < until)
     given = func.count().label("given")
@@ -139,17 +141,8 @@ async def top_recipes(session: AsyncSession, since: datetime, until: datetime, l
         .limit(limit)
     )
     counts = [(str(recipe_id), int(n)) for recipe_id, n in top]
-    votes = await session.execute(
-        select(
-            v.recipe_id,
-            func.sum(case((v.vote == "helpful", 1), else_=0)),
-            func.sum(case((v.vote == "not_helpful", 1), else_=0)),
-        )
-        .join(q, q.id == v.question_id)
-        .where(v.recipe_id.in_([r for r, _ in counts]), *period)
-        .group_by(v.recipe_id)
-    )
-    tally = {str(r): (int(up or 0), int(down or 0)) for r, up, down in votes}
+    latest = latest_votes(v.recipe_id.in_([r for r, _ in counts]), v.question_id.in_(select(q.id).where(*period)))
+    tally = await tally_by_recipe(session, latest)
     return [RecipeTally(r, n, *tally.get(r, (0, 0))) for r, n in counts]
 
 

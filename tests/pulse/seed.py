@@ -85,12 +85,12 @@ async def _questions(db: Database) -> None:
                 if j < circle:
                     qid = await log_question(s, "slack", f"how to start a circle {i}-{j}", "start-a-circle", 0.9, at)
                     if j < helpful:
-                        await record_vote(s, qid, "start-a-circle", "slack:asker", "helpful", at)
+                        await record_vote(s, qid, "start-a-circle", f"slack:asker{i}-{j}", "helpful", at)
                 elif j < circle + venue:
                     text = VENUE_QUESTIONS[(j - circle) % 2]
                     qid = await log_question(s, "discord", text, "find-a-venue", 0.6, at)
                     if j - circle < unhelpful:
-                        await record_vote(s, qid, "find-a-venue", "discord:asker", "not_helpful", at)
+                        await record_vote(s, qid, "find-a-venue", f"discord:asker{i}-{j}", "not_helpful", at)
                 else:
                     await log_question(s, "slack", f"facilitation tip {i}-{j}", "facilitation-tips", 0.8, at)
             for text, count in DECLINED[i]:

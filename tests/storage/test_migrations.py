@@ -105,3 +105,26 @@ async def test_a_draft_claimed_before_0019_reopens_at_its_first_page_with_its_an
         assert draft is not None and (draft.page, draft.values) == (0, {"name": "Ann Lee"})
     finally:
         await db.close()
+
+
+async def test_a_vote_cast_before_0020_can_be_changed_after_it(db_target: DbTarget) -> None:
+    """A member's "Helpful" stored before votes could be changed turns into "Not helpful" after 0020, once."""
+    from datetime import UTC, datetime
+
+    from storage.questions import change_vote, log_question, recipe_stats, record_vote
+
+    at = datetime(2026, 11, 1, tzinfo=UTC)
+    db = Database(db_target.url, schema=db_target.schema)
+    try:
+        await db.upgrade("0019_draft_claim_lease")
+        async with db.session() as session:
+            qid = await log_question(session, "console", "how big?", "circles/group-size", 0.9, at)
+            await record_vote(session, qid, "circles/group-size", "console:ann", "helpful", at)
+        await db.upgrade()
+        async with db.session() as session:
+            assert await change_vote(session, qid, "circles/group-size", "console:ann", "not_helpful", at)
+            assert not await change_vote(session, qid, "circles/group-size", "console:ann", "not_helpful", at)
+            stats = await recipe_stats(session)
+        assert [(s.recipe_id, s.asked, s.helpful, s.not_helpful) for s in stats] == [("circles/group-size", 1, 0, 1)]
+    finally:
+        await db.close()

@@ -183,3 +183,51 @@ async def test_a_helpful_vote_saved_meanwhile_is_not_overwritten_by_a_not_helpfu
     async with db.session() as session:
         row = await session.get(AskedQuestionRow, qid)
         assert row is not None and row.feedback == "helpful"
+
+
+async def test_one_members_votes_on_a_recipe_count_once_latest_first_and_every_vote_is_kept(db: Database) -> None:
+    """Ann asks the same thing three times and says "Helpful" each time, then "Not helpful" on a fourth asking; Bo
+    says "Helpful" once. `kb stats` and the pulse count Ann once, by her latest vote; her four votes are kept."""
+    from storage.questions import log_question, recipe_stats, record_vote, vote_of
+    from storage.reports import top_recipes
+
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    async with db.session() as session:
+        asked = []
+        for n in range(4):
+            qid = await log_question(session, "slack", "how big is a circle?", "group-size", 0.9, at)
+            vote = "not_helpful" if n == 3 else "helpful"
+            await record_vote(session, qid, "group-size", "slack:ann", vote, at + timedelta(minutes=n))
+            asked.append(qid)
+        await record_vote(session, asked[0], "group-size", "slack:bo", "helpful", at + timedelta(minutes=1))
+    async with db.session() as session:
+        stats = await recipe_stats(session)
+        tally = await top_recipes(session, at - timedelta(days=7), at + timedelta(days=1), 5)
+        kept = [await vote_of(session, qid, "group-size", "slack:ann") for qid in asked]
+    assert [(s.recipe_id, s.asked, s.helpful, s.not_helpful) for s in stats] == [("group-size", 4, 1, 1)]
+    assert [(t.recipe_id, t.given, t.helpful, t.not_helpful) for t in tally] == [("group-size", 4, 1, 1)]
+    assert kept == ["helpful", "helpful", "helpful", "not_helpful"]
+
+
+async def test_two_clicks_changing_a_vote_at_once_change_it_once(db: Database) -> None:
+    """The same member's "Not helpful" arrives twice at once (two replicas) after their "Helpful": one changes the
+    vote, the other is told it is counted; the question is then a gap, with one not-helpful vote."""
+    import asyncio
+
+    from storage.questions import change_vote, log_question, recipe_stats, record_vote, unanswered_questions
+
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+    async with db.session() as session:
+        qid = await log_question(session, "slack", "how big is a circle?", "group-size", 0.9, at)
+        await record_vote(session, qid, "group-size", "slack:ann", "helpful", at)
+
+    async def click() -> bool:
+        async with db.session() as session:
+            return await change_vote(session, qid, "group-size", "slack:ann", "not_helpful", at)
+
+    assert sorted(await asyncio.gather(click(), click())) == [False, True]
+    async with db.session() as session:
+        stats = await recipe_stats(session)
+        gaps = await unanswered_questions(session)
+    assert [(s.asked, s.helpful, s.not_helpful) for s in stats] == [(1, 0, 1)]
+    assert [(g.question, g.feedback) for g in gaps] == [("how big is a circle?", "not_helpful")]

@@ -232,13 +232,16 @@ class Knowledge:
             if recipe_id is None:
                 raise UsageError(text.STALE_BUTTON)
             return [picked_reply(self._recipe_by_id(recipe_id), number)]
-        asked, answered, learned, teaches = await feedback.recall(ctx, action, self._kb().by_id)
+        recalled = await feedback.recall(ctx, action, self._kb().by_id)
+        asked = recalled.asked
         if action.action_id == "kb:helpful":
-            if learned:
+            if recalled.learned:
                 await self._relearn()
-            return [feedback.thanks(teaches)]
+            return [feedback.thanks(recalled.teaches, recalled.changed)]
         if action.action_id == "kb:unhelpful":
-            return [feedback.runners_up(self._kb(), asked, answered)]
+            if recalled.forgot:
+                await self._relearn()
+            return [feedback.runners_up(self._kb(), asked, recalled.recipe_id, recalled.changed, recalled.forgot)]
         if action.action_id == "kb:more":
             return [feedback.more_results(self._kb(), asked)]
         if action.action_id == "kb:human" and self._ask_human is not None:

@@ -60,6 +60,14 @@ FOR_A_HUMAN = (
 FOR_A_HUMAN_THREAD = "Thread: {link}\n"  # where it was asked (a channel's thread, watched or not; never a DM)
 STALE_BUTTON = "That button no longer does anything."
 ALREADY_VOTED = "You have already voted on this answer; thanks, your vote is counted."
+CHANGED_TO_HELPFUL = (
+    "Changed: your vote on this answer is now Helpful. I'll remember that it fits questions like yours."
+)
+CHANGED_TO_HELPFUL_NOTED = (
+    "Changed: your vote on this answer is now Helpful; the team can make it the answer to questions like yours."
+)
+CHANGED_TO_UNHELPFUL = "Changed: your vote on this answer is now Not helpful."
+UNLEARNED = "I've stopped treating questions worded like this one as answered by it."
 QUESTION_GONE = "I no longer have that question."
 
 # kb commands.

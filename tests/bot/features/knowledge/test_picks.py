@@ -155,9 +155,12 @@ def test_a_pick_too_long_for_discord_still_shows_the_recipe() -> None:
     assert len(f"cb|kb:show|{long_id}") <= 100
 
 
-async def test_a_vote_on_a_pick_and_one_on_the_answer_are_two_votes_and_a_second_vote_is_refused(chat: Chat) -> None:
+async def test_a_vote_on_a_pick_and_one_on_the_answer_are_two_votes_and_the_same_vote_again_is_refused(
+    chat: Chat,
+) -> None:
     """Helpful on the answer, then Not helpful on a recipe from "More results": both count, the question is no gap,
-    and the same user voting again on either is told the vote is counted (another member's vote still counts)."""
+    and the same user casting the same vote again on either is told the vote is counted (another member's vote still
+    counts)."""
     await chat.say("ask how do I end a meeting well?")
     (thanks,) = await chat.press("kb:helpful", "1")
     assert thanks.text == "Thanks! I'll remember that this answer fits questions like yours."
@@ -167,7 +170,7 @@ async def test_a_vote_on_a_pick_and_one_on_the_answer_are_two_votes_and_a_second
     assert offer.text == (
         "Thanks for telling me; I've noted it so the team can improve this answer. Maybe one of these answers it:"
     )
-    for action_id, value in [("kb:unhelpful", "1"), ("kb:helpful", "1:platform/final-meeting")]:
+    for action_id, value in [("kb:helpful", "1"), ("kb:unhelpful", "1:platform/final-meeting")]:
         assert texts(await chat.press(action_id, value)) == (
             "\nYou have already voted on this answer; thanks, your vote is counted."
         )

@@ -1,0 +1,105 @@
+"""Votes as members use them: asking again, changing their mind, and what a vote teaches."""
+
+from __future__ import annotations
+
+from tests.conftest import Chat, Clock, texts
+
+BIG = "ask how many people should be in a learning circle"
+
+
+async def test_asking_again_and_voting_again_counts_one_members_vote_once(chat: Chat, clock: Clock) -> None:
+    """Ann asks three times and presses Helpful under each answer; Bob asks once and says Not helpful. `kb stats`
+    shows one helpful vote (Ann's) and Bob's, not three of Ann's."""
+    for number in (1, 2, 3):
+        await chat.say(BIG)
+        await chat.press("kb:helpful", str(number))
+        clock.advance(minutes=1)
+    await chat.say(BIG, user="bob")
+    await chat.press("kb:unhelpful", "4", user="bob")
+    assert texts(await chat.say("kb stats", role="staff")) == (
+        "Most asked recipes\n"
+        "   4 asked  1 helpful / 1 not  `circles/group-size`\n"
+        "Declined or not helpful: 1 (see `kb gaps`)"
+    )
+
+
+async def test_a_member_changes_their_vote_and_the_latest_counts(chat: Chat) -> None:
+    """Helpful by mistake, then Not helpful: the vote is changed (with other answers to try), `kb stats` and
+    `kb gaps` follow; the same click again is counted once; Helpful again changes it back."""
+    await chat.say(BIG)
+    await chat.press("kb:helpful", "1")
+    (changed,) = await chat.press("kb:unhelpful", "1")
+    assert changed.text == (  # the Helpful had taught it these words: undone
+        "Changed: your vote on this answer is now Not helpful. I've stopped treating questions worded like this one "
+        "as answered by it. Maybe one of these answers it:"
+    )
+    assert [b.label for b in changed.buttons] == [
+        "How long and how often should a learning circle meet?",
+        "What is a learning circle?",
+        "How do I choose a venue for an in-person learning circle?",
+        "Ask a human",
+    ]
+    assert texts(await chat.press("kb:unhelpful", "1")) == (
+        "\nYou have already voted on this answer; thanks, your vote is counted."
+    )
+    assert texts(await chat.say("kb stats", role="staff")) == (
+        "Most asked recipes\n"
+        "   1 asked  0 helpful / 1 not  `circles/group-size`\n"
+        "Declined or not helpful: 1 (see `kb gaps`)"
+    )
+    assert texts(await chat.say("kb gaps", role="staff")) == (
+        "Questions without a good answer\n  1 × how many people should be in a learning circle"
+    )
+    assert texts(await chat.press("kb:helpful", "1")) == (
+        "\nChanged: your vote on this answer is now Helpful. I'll remember that it fits questions like yours."
+    )
+    assert texts(await chat.say("kb stats", role="staff")) == (
+        "Most asked recipes\n"
+        "   1 asked  1 helpful / 0 not  `circles/group-size`\n"
+        "Declined or not helpful: 0 (see `kb gaps`)"
+    )
+
+
+DWINDLING = "our cohort keeps dwindling after week three, what do we do"
+ATTENDANCE = "What if people stop coming?"
+
+
+async def test_changing_a_teaching_helpful_to_not_helpful_unlearns_the_question(chat: Chat, clock: Clock) -> None:
+    """Declined, pick "What if people stop coming?", Helpful: the question is answered by it next time. The same
+    member then changes that vote to Not helpful: told so, and the question is declined again."""
+    await chat.say(DWINDLING)
+    await chat.press("kb:helpful", "1:facilitation/attendance")
+    (taught,) = await chat.say(DWINDLING)
+    assert taught.title == ATTENDANCE
+    clock.advance(minutes=1)
+    (changed,) = await chat.press("kb:unhelpful", "1:facilitation/attendance")
+    assert changed.text == (
+        "Changed: your vote on this answer is now Not helpful. I've stopped treating questions worded like this one "
+        "as answered by it. Maybe one of these answers it:"
+    )
+    (again,) = await chat.say(DWINDLING)
+    assert (again.title, again.text) == (None, "I'm not sure I know the answer to that. Did you mean one of these?")
+
+
+async def test_not_helpful_from_more_members_than_found_it_helpful_unlearns_the_question(chat: Chat) -> None:
+    """Ann's Helpful taught the question; Bob's Not helpful on the answer it now gets leaves it (one each); Cara's
+    makes two against one, so she is told, and Dan's same question is declined again. Staff's `kb confirm` stays."""
+    await chat.say(DWINDLING)
+    await chat.press("kb:helpful", "1:facilitation/attendance")
+    (bobs,) = await chat.say(DWINDLING, user="bob")
+    assert bobs.title == ATTENDANCE
+    (kept,) = await chat.press("kb:unhelpful", "2", user="bob")
+    assert kept.text == (
+        "Thanks for telling me; I've noted it so the team can improve this answer. Maybe one of these answers it:"
+    )
+    assert (await chat.say(DWINDLING, user="cara"))[0].title == ATTENDANCE
+    (outvoted,) = await chat.press("kb:unhelpful", "3", user="cara")
+    assert outvoted.text == (
+        "Thanks for telling me; I've noted it so the team can improve this answer. I've stopped treating questions "
+        "worded like this one as answered by it. Maybe one of these answers it:"
+    )
+    (dans,) = await chat.say(DWINDLING, user="dan")
+    assert (dans.title, dans.text) == (None, "I'm not sure I know the answer to that. Did you mean one of these?")
+    await chat.say("kb confirm 4 facilitation/attendance", role="staff")
+    await chat.press("kb:unhelpful", "4:facilitation/attendance", user="dan")
+    assert (await chat.say(DWINDLING, user="eve"))[0].title == ATTENDANCE

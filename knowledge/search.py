@@ -130,6 +130,7 @@ class KnowledgeBase:
         learned = learned or {}
         # A unit is scored by its kind as written: docs that learned a question from feedback stay docs.
         self._has_examples = np.asarray([bool(r.questions) for r in recipes], dtype=bool)
+        self._authored = [len(r.questions) for r in recipes]  # the example questions before learned ones
         self.recipes = [
             replace(r, questions=(*r.questions, *learned[r.id])) if learned.get(r.id) else r for r in recipes
         ]
@@ -297,6 +298,17 @@ class KnowledgeBase:
                 seen.update((page, title))
                 out.append(hit)
         return out[:limit]
+
+    def written_for(self, question: str) -> str | None:
+        """The recipe whose title or own example question (one its author wrote, not one learned from feedback)
+        ``question`` (nearly) is, if any: the answer its author meant it to get."""
+        asked = utils.default_process(question)
+        for hit in self.search(question, limit=3):
+            i = self._index[hit.recipe.id]
+            own = self._phrases[i][: 1 + self._authored[i]]
+            if any(fuzz.ratio(asked, phrase) >= PHRASE_MATCH for phrase in own):
+                return hit.recipe.id
+        return None
 
     def _page_of(self, hit: Hit) -> str:
         return self._page[self._index[hit.recipe.id]]

@@ -232,7 +232,8 @@ class Knowledge:
             if recipe_id is None:
                 raise UsageError(text.STALE_BUTTON)
             return [picked_reply(self._recipe_by_id(recipe_id), number)]
-        recalled = await feedback.recall(ctx, action, self._kb().by_id)
+        kb = self._kb()
+        recalled = await feedback.recall(ctx, action, kb.by_id, kb.written_for)
         asked = recalled.asked
         if action.action_id == "kb:helpful":
             if recalled.learned:

@@ -7,7 +7,7 @@ that recipe's id); a vote is stored for the question and the recipe shown, one p
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Callable, Container
 from typing import NamedTuple
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,7 +46,8 @@ class Recalled(NamedTuple):
     """Whether a "Helpful" vote taught the index a new example (so it needs rebuilding)."""
     teaches: bool = True
     """Whether a "Helpful" vote here may teach: not one on a recipe picked instead of a confident answer that its
-    voter did not call unhelpful (one member's click must not change everyone's answer; staff can `kb confirm`)."""
+    voter did not call unhelpful, nor one on a question another recipe's author wrote for it (one member's click must
+    not change everyone's answer; staff can `kb confirm`)."""
     changed: bool = False
     """Whether the vote replaced the user's other vote on the same recipe for the question."""
     forgot: bool = False
@@ -66,15 +67,19 @@ def picked(value: str) -> tuple[int, str | None]:
     return int(number), recipe_id or None
 
 
-async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recalled:
+async def recall(
+    ctx: Context, action: Action, recipes: Container[str], written_for: Callable[[str], str | None]
+) -> Recalled:
     """The question a button is about, with its vote stored if the button is one.
 
     A vote is on the recipe it was shown under: the question's answer, or one picked from its suggestions
     (``recipes`` says which ids still exist). Each has its own vote, one per user, which that user can change (the
     latest wins); the same vote again is refused. "Helpful" teaches the recipe voted on the question: under the
     answer; under a recipe picked for a declined question; under one picked instead of the answer only when the
-    same user voted the answer "Not helpful". What votes taught is undone, and not taught again, while "Not helpful"
-    outnumbers "Helpful" on the recipe for questions in the same words (each member's latest vote, once).
+    same user voted the answer "Not helpful"; never a question that is another recipe's title or own example
+    question (``written_for`` says which recipe's: its author's word stands, staff can still `kb confirm`). What
+    votes taught is undone, and not taught again, while "Not helpful" outnumbers "Helpful" on the recipe for
+    questions in the same words (each member's latest vote, once).
 
     Raises:
         UsageError: the button carries no question number, or its user has cast this vote on this recipe already.
@@ -93,7 +98,8 @@ async def recall(ctx: Context, action: Action, recipes: Container[str]) -> Recal
             return Recalled(asked, recipe_id, False)
         if recipe_id is None:  # a vote button under no answer: none is ever shown, so it is an old one
             raise UsageError(text.STALE_BUTTON)
-        return await _vote(ctx, session, action, asked, recipe_id, chosen, vote)
+        authored = written_for(asked.question) if vote == "helpful" else None
+        return await _vote(ctx, session, action, asked, recipe_id, chosen, vote, authored in (None, recipe_id))
 
 
 async def _vote(
@@ -104,6 +110,7 @@ async def _vote(
     recipe_id: str,
     chosen: str | None,
     vote: str,
+    free: bool,
 ) -> Recalled:
     voter = f"{action.origin.platform}:{action.origin.user}"
     changed = False
@@ -111,7 +118,7 @@ async def _vote(
         changed = await change_vote(session, asked.id, recipe_id, voter, vote, ctx.now, picked=chosen is not None)
         if not changed:
             raise UsageError(text.ALREADY_VOTED)
-    teaches = (
+    teaches = free and (
         chosen is None
         or asked.recipe_id in (None, chosen)
         or await vote_of(session, asked.id, asked.recipe_id, voter) == "not_helpful"

@@ -103,3 +103,20 @@ async def test_not_helpful_from_more_members_than_found_it_helpful_unlearns_the_
     await chat.say("kb confirm 4 facilitation/attendance", role="staff")
     await chat.press("kb:unhelpful", "4:facilitation/attendance", user="dan")
     assert (await chat.say(DWINDLING, user="eve"))[0].title == ATTENDANCE
+
+
+async def test_one_member_cannot_teach_a_question_its_recipe_was_written_for_to_another(chat: Chat) -> None:
+    """Mallory calls the answer to a question group-size lists word for word "Not helpful", picks the venue recipe
+    and presses Helpful: her vote is noted, but everyone still gets group-size (staff can `kb confirm`)."""
+    (answer,) = await chat.say(BIG, user="mallory")
+    assert answer.title == "How big should a learning circle be?"
+    (others,) = await chat.press("kb:unhelpful", "1", user="mallory")
+    assert ("How do I choose a venue for an in-person learning circle?", "kb:pick", "1:space/choosing-a-venue") in [
+        (b.label, b.action_id, b.value) for b in others.buttons
+    ]
+    await chat.press("kb:pick", "1:space/choosing-a-venue", user="mallory")
+    assert texts(await chat.press("kb:helpful", "1:space/choosing-a-venue", user="mallory")) == (
+        "\nThanks! I've noted that this one helped; the team can make it the answer to questions like yours."
+    )
+    (again,) = await chat.say(BIG, user="victim")
+    assert again.title == "How big should a learning circle be?"

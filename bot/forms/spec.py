@@ -52,11 +52,7 @@ def validate_field(spec: FormField, raw: str) -> str:
     """
     value = raw.strip()
     if spec.kind is FieldKind.CHOICE and value:
-        for number, (key, label) in enumerate(spec.choices, start=1):
-            if value.casefold() in {key.casefold(), label.casefold(), str(number)}:
-                return key
-        options = ", ".join(label for _, label in spec.choices)
-        raise FormErrors({spec.name: f"choose one of: {options}"})
+        return _choice(spec, value)
     if spec.kind is FieldKind.CONSENT:
         if value.casefold() in _YES:
             return "yes"
@@ -70,6 +66,27 @@ def validate_field(spec: FormField, raw: str) -> str:
     if spec.kind is FieldKind.EMAIL and not EMAIL_PATTERN.match(value):
         raise FormErrors({spec.name: f"{value!r} does not look like an email address (name@example.org)"})
     return value
+
+
+def _choice(spec: FormField, value: str) -> str:
+    """The key of the choice ``value`` names: its key, label or number, or the start of one label alone ("course"
+    for "Course design"), case aside.
+
+    Raises:
+        FormErrors: naming the choices, or those a start shared by several labels could be.
+    """
+    typed = value.casefold()
+    for number, (key, label) in enumerate(spec.choices, start=1):
+        if typed in {key.casefold(), label.casefold(), str(number)}:
+            return key
+    started = [(key, label) for key, label in spec.choices if label.casefold().startswith(typed)]
+    if len(started) == 1:
+        return started[0][0]
+    if started:
+        *most, last = [label for _, label in started]
+        said = say.AMBIGUOUS_CHOICE.format(typed=quote(repr(value)), options=f"{', '.join(most)} or {last}")
+        raise FormErrors({spec.name: said})
+    raise FormErrors({spec.name: say.CHOOSE_ONE.format(options=", ".join(label for _, label in spec.choices))})
 
 
 def validate_form(form: Form, values: Mapping[str, str]) -> dict[str, str]:

@@ -24,6 +24,7 @@ __all__ = [
     "KEEP_WORDS",
     "REFUSE_WORDS",
     "SKIP_WORDS",
+    "email_address",
     "form_from_json",
     "form_to_json",
     "prompt_for",
@@ -32,6 +33,11 @@ __all__ = [
 ]
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+# How an address may be written around its bare form: "Ann Lee <ann@example.org>", "<ann@example.org>", and Slack's
+# markup for an address typed in a message. (email.utils.parseaddr is no fit: it joins "ann@x.org junk" into one
+# address and takes the first of two without a word, and its strictness differs between Python releases.)
+_NAMED = re.compile(r'(?:"[^"]*"\s*|[^"<>@]*)<\s*([^<>\s]+)\s*>')
+_SLACK_MAILTO = re.compile(r"<mailto:([^<>|\s]+)\|[^<>]*>")
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop"})
 SKIP_WORDS = frozenset({"skip", "-", "none"})
 HELP_WORDS = frozenset({"help", "/help", "?", "help me", "help please", "please help"})  # "help me with maps" answers
@@ -63,9 +69,27 @@ def validate_field(spec: FormField, raw: str) -> str:
         return ""
     if len(value) > spec.max_length:
         raise FormErrors({spec.name: f"{spec.label} must be at most {spec.max_length} characters (got {len(value)})"})
-    if spec.kind is FieldKind.EMAIL and not EMAIL_PATTERN.match(value):
-        raise FormErrors({spec.name: f"{value!r} does not look like an email address (name@example.org)"})
+    if spec.kind is FieldKind.EMAIL:
+        address = email_address(value)
+        if address is None:
+            raise FormErrors({spec.name: say.NOT_AN_EMAIL.format(value=repr(value))})
+        return address
     return value
+
+
+def email_address(given: str) -> str | None:
+    """The email address ``given`` names, the one way every form and command reads one; None when it names none.
+
+    Spaces around it, a display name (``Ann Lee <ann@example.org>``), angle brackets, ``mailto:``, Slack's markup for
+    an address typed in a message and a sentence's full stop after it are dropped. Case is kept as typed: leads are
+    matched by email without case (:func:`storage.leads.find_open_lead_by_email`).
+    """
+    text = given.strip()
+    wrapped = _SLACK_MAILTO.fullmatch(text) or _NAMED.fullmatch(text)
+    if wrapped is not None:
+        text = wrapped.group(1)
+    address = text.removeprefix("mailto:").removesuffix(".")
+    return address if EMAIL_PATTERN.match(address) else None
 
 
 def _choice(spec: FormField, value: str) -> str:

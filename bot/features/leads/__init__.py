@@ -32,7 +32,7 @@ from bot.features.leads.render import (
 )
 from bot.features.leads.staff import StaffNames
 from bot.features.webhooks.emit import LeadHooks
-from bot.forms import EMAIL_PATTERN, validate_form
+from bot.forms import email_address, validate_form
 from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import STAFF
@@ -259,8 +259,8 @@ class Leads:
     async def forget(self, ctx: Context, args: str) -> Replies:
         """``leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]``: erase a person everywhere."""
         opts, rest = parse_options(split_args(args), {"--name", "--user"})
-        email = rest[0] if len(rest) == 1 else ""
-        if not EMAIL_PATTERN.match(email):
+        email = email_address(rest[0]) if len(rest) == 1 else None
+        if email is None:
             raise UsageError(say.FORGET_USAGE)
         extra = Person(
             names=frozenset({opts["--name"]}) if opts.get("--name") else frozenset(),

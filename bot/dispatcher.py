@@ -317,6 +317,7 @@ class Dispatcher:
         asks = command is not None and self.registry.asks(text, command, args, ctx.role)
         if command is not None and not asks:
             check_role(ctx.role, command.min_role, f"`{command.name}`")
+            self.registry.check_args(command, args)
             return await command.handler(ctx, args)
         words = self.registry.bare(text).lstrip("/!").split(maxsplit=2)
         word = words[0].lower() if words else ""

@@ -121,6 +121,8 @@ class Command:
     ``group_facilitators`` marks a command only the facilitators of the channel's study group (and staff) may run:
     the handler checks the group, and ``help`` lists it only to those who facilitate a group or hold a role above
     member.
+    ``max_args`` is how many words the command takes at most (0: none); more are refused with its usage rather than
+    ignored. None (free text, options, or a value that may hold spaces) leaves the words to the handler.
     """
 
     name: str
@@ -134,6 +136,7 @@ class Command:
     home: int = 0
     typed_args: re.Pattern[str] | None = None
     group_facilitators: bool = False
+    max_args: int | None = None
 
     @property
     def group(self) -> str | None:

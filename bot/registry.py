@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import OSA
 
-from bot.errors import ConfigError, PermissionDenied
+from bot.args import split_args
+from bot.errors import ConfigError, PermissionDenied, UsageError
 from bot.events import Reply, Visibility
 from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Listener, Slash, Surface
 from bot.permissions import Role
@@ -41,6 +42,8 @@ _FREE_TEXT = re.compile(r"\b(?:QUESTION|TERM|TEXT|NAME|TOPICS|Q1)\b")
 """Placeholders in a command's usage for words of the user's own, which may end in a question mark."""
 _ASKED = "!?."
 """A lone command or group word still invokes it with these after it: someone typing "meetings?" wants the list."""
+_EXTRA_WORDS = "`{name}` takes {takes}, so I did not run it with {extra} after it. Usage: `{usage}`"
+_TAKES = ("no arguments", "one argument")
 
 
 @dataclass(frozen=True)
@@ -147,6 +150,22 @@ class Registry:
         if first in self.commands:
             return self.commands[first], text.lstrip("/!").split(maxsplit=1)[1] if len(words) > 1 else ""
         return None, ""
+
+    def check_args(self, command: Command, args: str) -> None:
+        """Refuse words past the most ``command`` takes (``kb stats 10``), which would otherwise be ignored.
+
+        Raises:
+            UsageError: naming the extra words and showing the command's usage.
+        """
+        if command.max_args is None:
+            return
+        words = split_args(args)
+        if len(words) <= command.max_args:
+            return
+        takes = _TAKES[command.max_args] if command.max_args < len(_TAKES) else f"{command.max_args} arguments"
+        extra = quote(repr(" ".join(words[command.max_args :])))
+        usage = command.usage or command.name
+        raise UsageError(_EXTRA_WORDS.format(name=command.name, takes=takes, extra=extra, usage=usage))
 
     def bare(self, text: str) -> str:
         """``text`` without a trailing ``?``, ``!`` or ``.`` when it is one word naming a command or a group

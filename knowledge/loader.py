@@ -26,6 +26,7 @@ __all__ = [
     "MAX_RECIPE_BYTES",
     "LoadResult",
     "Recipe",
+    "check_recipe",
     "folder_fingerprint",
     "load_folder",
     "parse_recipe",
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 MAX_RECIPE_BYTES = 1_000_000  # a long handbook page is about 50 KB; bigger files are refused, not read
 _KEYS = {"id", "title", "summary", "tags", "questions", "links", "updated"}
+_LISTS = ("tags", "questions", "links")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
 DOCS_SUFFIXES = (".md", ".markdown", ".mdx")  # a docs tree's page files; a recipe folder reads .md alone
 # Files of a docs tree that are no answer: a GitBook table of contents, licence and change notes.
@@ -78,6 +80,11 @@ class LoadResult:
     recipes: list[Recipe] = field(default_factory=list)
     errors: list[RecipeError] = field(default_factory=list)
 
+    @property
+    def failed(self) -> int:
+        """How many files did not load (a file may have several errors)."""
+        return len({error.path for error in self.errors})
+
 
 def starter_recipes_dir() -> Path:
     """The folder of recipes shipped with the bot."""
@@ -101,30 +108,31 @@ def _as_text(value: Any) -> str:
     return " (" + quote.lstrip() if isinstance(value, int | float | dt.date) else ""
 
 
-def _text(path: Path, line: int, key: str, value: Any, loose: bool) -> str:
-    """A field that must be a non-empty string; ``loose`` (a docs tree's front matter) also takes a number."""
+def _text(path: Path, line: int, key: str, value: Any, loose: bool, problems: list[RecipeError]) -> str:
+    """A field that must be a non-empty string; ``loose`` (a docs tree's front matter) also takes a number. A wrong
+    value is added to ``problems`` and read as ``""``."""
     if (isinstance(value, str) or (loose and isinstance(value, int | float))) and str(value).strip():
         return str(value).strip()
     found = "" if isinstance(value, str) else f", not {_kind(value)}{_as_text(value)}"
-    raise RecipeError(path, line, f"field {key!r} must be a non-empty string{found}")
+    problems.append(RecipeError(path, line, f"field {key!r} must be a non-empty string{found}"))
+    return ""
 
 
-def _str_list(path: Path, line: int, key: str, value: Any, loose: bool) -> tuple[str, ...]:
+def _str_list(path: Path, line: int, key: str, value: Any, loose: bool, problems: list[RecipeError]) -> tuple[str, ...]:
     """A field that must be a list of strings; ``loose`` (a docs tree's front matter, written for other tools) also
-    takes one string and numbers."""
+    takes one string and numbers. Each wrong item (or a value that is no list) is added to ``problems``."""
     if loose and isinstance(value, str):
         value = [value]
     if not isinstance(value, list):
         hint = " (one per line, each after `- `)" if isinstance(value, str) else ""
-        raise RecipeError(path, line, f"field {key!r} must be a list of strings, not {_kind(value)}{hint}")
+        problems.append(RecipeError(path, line, f"field {key!r} must be a list of strings, not {_kind(value)}{hint}"))
+        return ()
     allowed = str | int | float if loose else str
-    wrong = next(((n, v) for n, v in enumerate(value, start=1) if not isinstance(v, allowed)), None)
-    if wrong is not None:
-        number, item = wrong
-        raise RecipeError(
-            path, line, f"field {key!r} must be a list of strings: item {number} is {_kind(item)}{_as_text(item)}"
-        )
-    return tuple(str(v).strip() for v in value if str(v).strip())
+    for number, item in enumerate(value, start=1):
+        if not isinstance(item, allowed):
+            message = f"field {key!r} must be a list of strings: item {number} is {_kind(item)}{_as_text(item)}"
+            problems.append(RecipeError(path, line, message))
+    return tuple(str(v).strip() for v in value if isinstance(v, allowed) and str(v).strip())
 
 
 def _key_line(front: str, key: str) -> int:
@@ -165,46 +173,67 @@ def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     ``description`` serves as the summary.
 
     Raises:
-        RecipeError: with the file and line of the problem.
+        RecipeError: the first problem, with the file and line (:func:`check_recipe` finds them all).
     """
-    meta, body, front = _front_matter(path, text)
+    recipe, problems = check_recipe(path, text, default_id, docs)
+    if recipe is None:
+        raise problems[0]
+    return recipe
+
+
+def check_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> tuple[Recipe | None, list[RecipeError]]:
+    """Parse one recipe file and find every problem in it, so its author can fix them all at once.
+
+    Returns:
+        The recipe (None when there is any problem) and the problems, each with its file and line, in line order.
+        Front matter that cannot be read at all (unclosed, not YAML, not a mapping) is the only problem reported.
+    """
+    try:
+        meta, body, front = _front_matter(path, text)
+    except RecipeError as exc:
+        return None, [exc]
     if docs:
         body = _SETEXT.sub(lambda m: f"{'#' if m.group(2)[0] == '=' else '##'} {m.group(1).strip()}", body)
         description = meta.get("description")
         meta = {k: v for k, v in meta.items() if k in _KEYS}
         if isinstance(description, str) and "summary" not in meta:
             meta["summary"] = " ".join(description.split())
-    unknown = sorted(set(map(str, meta)) - _KEYS)
-    if unknown:
-        raise RecipeError(path, _key_line(front, unknown[0]), f"unknown front matter key {unknown[0]!r}")
-
+    problems = [
+        RecipeError(path, _key_line(front, key), f"unknown front matter key {key!r}")
+        for key in sorted(set(map(str, meta)) - _KEYS)
+    ]
     title = meta.get("title")
     if title is not None:
-        title = _text(path, _key_line(front, "title"), "title", title, loose=docs)
+        title = _text(path, _key_line(front, "title"), "title", title, docs, problems)
     else:
         heading = _HEADING.search(body)
         title = heading.group(1) if heading else path.stem.replace("-", " ").replace("_", " ")
-    recipe_id = _text(path, _key_line(front, "id"), "id", meta.get("id", default_id), loose=docs)
+    recipe_id = _text(path, _key_line(front, "id"), "id", meta.get("id", default_id), docs, problems)
     summary = meta.get("summary", "")
     if not isinstance(summary, str):
-        raise RecipeError(path, _key_line(front, "summary"), f"field 'summary' must be a string, not {_kind(summary)}")
+        message = f"field 'summary' must be a string, not {_kind(summary)}"
+        problems.append(RecipeError(path, _key_line(front, "summary"), message))
     if not docs and not body.strip():  # a docs tree's title-only stub page is kept: other pages link to it
         line = front.count("\n") + 3 if text.removeprefix("\ufeff").startswith("---") else 1  # where the body goes
-        raise RecipeError(path, line, "no answer: write the recipe's text below its front matter")
+        problems.append(RecipeError(path, line, "no answer: write the recipe's text below its front matter"))
     updated = meta.get("updated", "")
     if not isinstance(updated, str | dt.date):
-        raise RecipeError(path, _key_line(front, "updated"), "field 'updated' must be a date (YYYY-MM-DD)")
-    return Recipe(
+        problems.append(RecipeError(path, _key_line(front, "updated"), "field 'updated' must be a date (YYYY-MM-DD)"))
+    lists = {key: _str_list(path, _key_line(front, key), key, meta.get(key, []), docs, problems) for key in _LISTS}
+    if problems:
+        return None, sorted(problems, key=lambda p: p.line or 0)
+    recipe = Recipe(
         id=recipe_id,
         title=title.strip(),
         body=body.strip(),
-        summary=summary.strip(),
-        tags=_str_list(path, _key_line(front, "tags"), "tags", meta.get("tags", []), loose=docs),
-        questions=_str_list(path, _key_line(front, "questions"), "questions", meta.get("questions", []), loose=docs),
-        links=_str_list(path, _key_line(front, "links"), "links", meta.get("links", []), loose=docs),
+        summary=str(summary).strip(),
+        tags=lists["tags"],
+        questions=lists["questions"],
+        links=lists["links"],
         updated=str(updated),
         path=path,
     )
+    return recipe, []
 
 
 def suffixes_for(base_url: str | None) -> tuple[str, ...]:
@@ -293,10 +322,9 @@ def load_folder(folder: Path, base_url: str | None = None) -> LoadResult:
             continue
         if base_url is not None and not text.strip():
             continue  # an empty page of a docs tree (a placeholder) has nothing to answer with, not even a title
-        try:
-            recipe = parse_recipe(path, text, default_id, docs=base_url is not None)
-        except RecipeError as exc:
-            result.errors.append(exc)
+        recipe, problems = check_recipe(path, text, default_id, docs=base_url is not None)
+        if recipe is None:
+            result.errors += problems
             continue
         parts = [recipe]
         if base_url is not None:

@@ -24,6 +24,7 @@ __all__ = [
     "KEEP_WORDS",
     "REFUSE_WORDS",
     "SKIP_WORDS",
+    "email_address",
     "form_from_json",
     "form_to_json",
     "prompt_for",
@@ -32,6 +33,11 @@ __all__ = [
 ]
 
 EMAIL_PATTERN = re.compile(r"^[^@\s<>()\[\],;:\"]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)+$")
+# How an address may be written around its bare form: "Ann Lee <ann@example.org>", "<ann@example.org>", and Slack's
+# markup for an address typed in a message. (email.utils.parseaddr is no fit: it joins "ann@x.org junk" into one
+# address and takes the first of two without a word, and its strictness differs between Python releases.)
+_NAMED = re.compile(r'(?:"[^"]*"\s*|[^"<>@]*)<\s*([^<>\s]+)\s*>')
+_SLACK_MAILTO = re.compile(r"<mailto:([^<>|\s]+)\|[^<>]*>")
 CANCEL_WORDS = frozenset({"cancel", "/cancel", "stop"})
 SKIP_WORDS = frozenset({"skip", "-", "none"})
 HELP_WORDS = frozenset({"help", "/help", "?", "help me", "help please", "please help"})  # "help me with maps" answers
@@ -52,11 +58,7 @@ def validate_field(spec: FormField, raw: str) -> str:
     """
     value = raw.strip()
     if spec.kind is FieldKind.CHOICE and value:
-        for number, (key, label) in enumerate(spec.choices, start=1):
-            if value.casefold() in {key.casefold(), label.casefold(), str(number)}:
-                return key
-        options = ", ".join(label for _, label in spec.choices)
-        raise FormErrors({spec.name: f"choose one of: {options}"})
+        return _choice(spec, value)
     if spec.kind is FieldKind.CONSENT:
         if value.casefold() in _YES:
             return "yes"
@@ -67,9 +69,48 @@ def validate_field(spec: FormField, raw: str) -> str:
         return ""
     if len(value) > spec.max_length:
         raise FormErrors({spec.name: f"{spec.label} must be at most {spec.max_length} characters (got {len(value)})"})
-    if spec.kind is FieldKind.EMAIL and not EMAIL_PATTERN.match(value):
-        raise FormErrors({spec.name: f"{value!r} does not look like an email address (name@example.org)"})
+    if spec.kind is FieldKind.EMAIL:
+        address = email_address(value)
+        if address is None:
+            raise FormErrors({spec.name: say.NOT_AN_EMAIL.format(value=repr(value))})
+        return address
     return value
+
+
+def email_address(given: str) -> str | None:
+    """The email address ``given`` names, the one way every form and command reads one; None when it names none.
+
+    Spaces around it, a display name (``Ann Lee <ann@example.org>``), angle brackets, ``mailto:``, Slack's markup for
+    an address typed in a message and a sentence's full stop after it are dropped. Case is kept as typed: leads are
+    matched by email without case (:func:`storage.leads.find_open_lead_by_email`).
+    """
+    text = given.strip()
+    wrapped = _SLACK_MAILTO.fullmatch(text) or _NAMED.fullmatch(text)
+    if wrapped is not None:
+        text = wrapped.group(1)
+    address = text.removeprefix("mailto:").removesuffix(".")
+    return address if EMAIL_PATTERN.match(address) else None
+
+
+def _choice(spec: FormField, value: str) -> str:
+    """The key of the choice ``value`` names: its key, label or number, or the start of one label alone ("course"
+    for "Course design"), case aside.
+
+    Raises:
+        FormErrors: naming the choices, or those a start shared by several labels could be.
+    """
+    typed = value.casefold()
+    for number, (key, label) in enumerate(spec.choices, start=1):
+        if typed in {key.casefold(), label.casefold(), str(number)}:
+            return key
+    started = [(key, label) for key, label in spec.choices if label.casefold().startswith(typed)]
+    if len(started) == 1:
+        return started[0][0]
+    if started:
+        *most, last = [label for _, label in started]
+        said = say.AMBIGUOUS_CHOICE.format(typed=quote(repr(value)), options=f"{', '.join(most)} or {last}")
+        raise FormErrors({spec.name: said})
+    raise FormErrors({spec.name: say.CHOOSE_ONE.format(options=", ".join(label for _, label in spec.choices))})
 
 
 def validate_form(form: Form, values: Mapping[str, str]) -> dict[str, str]:

@@ -4,12 +4,14 @@ words) and a form in pages."""
 from __future__ import annotations
 
 __all__ = [
+    "AMBIGUOUS_CHOICE",
     "ANOTHER_FORM",
     "ANSWER_OR_STOP",
     "BACK_OR_STOP",
     "BUSY",
     "CANCELLED",
     "CANCELLED_STEPS",
+    "CHOOSE_ONE",
     "CLOSED",
     "CONSENT_HINT",
     "ENDED",
@@ -22,6 +24,7 @@ __all__ = [
     "NOTHING_BEFORE",
     "NOTHING_TO_CANCEL",
     "NOTHING_TO_KEEP",
+    "NOT_AN_EMAIL",
     "NO_SKIP",
     "OPTIONAL_HINT",
     "REFUSED",
@@ -42,6 +45,9 @@ SENDING = (
 CLOSED = "That form is no longer open."
 SAVED_PART = "Saved part {page} of {pages}."
 FIX_THESE = "Please fix these and submit again:"
+NOT_AN_EMAIL = "{value} does not look like an email address (name@example.org)"
+CHOOSE_ONE = "choose one of: {options}"
+AMBIGUOUS_CHOICE = "{typed} could be {options}: type more of it, or its number"
 
 # -- a form asked step by step -------------------------------------------------------------------------------------
 CONSENT_HINT = "Answer 'yes' to agree."

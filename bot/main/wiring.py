@@ -147,7 +147,8 @@ class BotApp:
         )
         self.kb = loaded.kb
         origin = " (index from the cache)" if loaded.cached else ""
-        log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), len(loaded.errors), origin)
+        skipped = len({error.path for error in loaded.errors})  # a file may have several errors
+        log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), skipped, origin)
 
     async def calendar_feed(self, token: str) -> bytes | None:
         """The ``.ics`` feed of the group whose secret feed token is ``token`` (None: no such group)."""

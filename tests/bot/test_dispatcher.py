@@ -246,3 +246,22 @@ async def test_a_members_question_starting_with_a_staff_commands_words_is_a_ques
     refused = "\nSorry, `people show` is only for staff."
     assert texts(await chat.say("people show U0ANN")) == refused
     assert texts(await chat.say("/people show up late?")) == refused
+
+
+async def test_extra_words_after_a_command_are_refused_with_its_usage(chat: Chat) -> None:
+    """`kb stats 10` and `mydata delete now` say which words were not understood and how the command is typed
+    (they ran as if the words were not there); a question after a command's words still goes to the knowledge
+    base, and the command typed right still runs."""
+    assert texts(await chat.say("kb stats 10", role="staff")) == (
+        "\n`kb stats` takes no arguments, so I did not run it with '10' after it. Usage: `kb stats`"
+    )
+    assert texts(await chat.say("mydata delete now")) == (
+        "\n`mydata` takes one argument, so I did not run it with 'now' after it. Usage: `mydata [delete]`"
+    )
+    assert texts(await chat.say("meetings going 2026-05-01 18:00 sharp")) == (
+        "\n`meetings going` takes 2 arguments, so I did not run it with 'sharp' after it."
+        " Usage: `meetings going [YYYY-MM-DD [HH:MM]]`"
+    )
+    question = "kb stats for last week?"
+    assert texts(await chat.say(question, role="staff")) == texts(await chat.say(f"ask {question}", role="staff"))
+    assert "did not run it" not in texts(await chat.say("kb stats", role="staff"))

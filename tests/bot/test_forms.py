@@ -7,6 +7,9 @@ import pytest
 from bot.errors import FormErrors
 from bot.features.leads import consult_form
 from bot.forms import form_from_json, form_to_json, validate_field, validate_form
+from storage.leads import list_leads
+from tests.bot.lead_answers import VALID
+from tests.conftest import Chat, texts
 
 CONSULT_FORM = consult_form("P2PU")
 
@@ -51,3 +54,46 @@ def test_whole_form_reports_every_bad_field() -> None:
 def test_form_survives_serialisation() -> None:
     """A form stored for a step-by-step conversation comes back identical."""
     assert form_from_json(form_to_json(CONSULT_FORM)) == CONSULT_FORM
+
+
+TYPED_EMAILS = [
+    ("  Ann@Example.org ", "Ann@Example.org"),
+    ("Ann Lee <ann@example.org>", "ann@example.org"),
+    ('"Lee, Ann" <ann@example.org>', "ann@example.org"),
+    ("<ann@example.org>", "ann@example.org"),
+    ("ann@example.org.", "ann@example.org"),
+    ("<mailto:ann@example.org|ann@example.org>", "ann@example.org"),  # Slack's markup for an address in a message
+]
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(("typed", "stored"), TYPED_EMAILS)
+async def test_an_email_is_read_alike_in_chat_and_in_a_modal(chat: Chat, typed: str, stored: str) -> None:
+    """The consult form's email is read by one rule in the console and in a modal: a display name, brackets, a full
+    stop and spaces are dropped alike (a named address or a final full stop was refused)."""
+    replies = await chat.submit("consult:intake", {**VALID, "email": typed})
+    assert f"\nEmail: {stored}\n" in texts(replies)
+    await chat.say("consult", user="cy")
+    await chat.say("Ann Lee", user="cy")
+    assert (await chat.say(typed, user="cy"))[0].text == (
+        "Work with P2PU (3/9): Organization\n(optional: answer 'skip' or '-' to leave it empty)\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    for answer in ("-", "1", "Train our staff", "soon", "skip", "yes", "skip"):
+        await chat.say(answer, user="cy")
+    async with chat.app.db.session() as session:
+        assert [lead.email for lead in await list_leads(session)] == [stored, stored]
+
+
+@pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("typed", ["ann@example", "Ann <ann@example.org>, Bob <bob@example.org>", "ann@example.org x"])
+async def test_a_bad_email_gets_one_message_in_chat_and_in_a_modal(chat: Chat, typed: str) -> None:
+    """What is no address is refused with the same words in the console and in a modal."""
+    said = f"{typed!r} does not look like an email address (name@example.org)"
+    assert texts(await chat.submit("consult:intake", {**VALID, "email": typed})) == f"\nemail: {said}"
+    await chat.say("consult", user="cy")
+    await chat.say("Ann Lee", user="cy")
+    assert (await chat.say(typed, user="cy"))[0].text == (
+        f"{said}\n\nWork with P2PU (2/9): Email\nWe will only use it to reply to you.\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )

@@ -196,3 +196,34 @@ def test_kb_check_on_a_folder_without_recipes_fails(
     (tmp_path / "notes.txt").write_text("not a recipe")
     assert main(["kb", "check", str(tmp_path)]) == 1
     assert capsys.readouterr() == ("", f"{tmp_path}: no recipes found (no Markdown files with an answer)\n")
+
+
+def test_kb_check_reports_every_problem_in_a_file_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each problem of a broken file is named in one run, in line order (it named the first and stopped there)."""
+    from bot.main.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    (folder / "good.md").write_text("---\ntitle: Good\n---\nBody\n")
+    (folder / "broken.md").write_text(
+        "---\ntitle: 42\nauthor: Ann\ntags: 5\nquestions:\n  - 2024\n  - fine\n  - true\nsummary: [a]\n"
+        "updated: soon\ncolour: red\n---\n"
+    )
+    (folder / "also.md").write_text("---\nid: 7\n---\nBody\n")
+    assert main(["kb", "check", str(folder)]) == 1
+    broken = folder / "broken.md"
+    assert capsys.readouterr() == (
+        "1 recipe OK, 2 with errors\n",
+        f"{folder / 'also.md'} line 2: field 'id' must be a non-empty string, not a number{QUOTE}\n"
+        f"{broken} line 2: field 'title' must be a non-empty string, not a number{QUOTE}\n"
+        f"{broken} line 3: unknown front matter key 'author'\n"
+        f"{broken} line 4: field 'tags' must be a list of strings, not a number\n"
+        f"{broken} line 5: field 'questions' must be a list of strings: item 1 is a number{QUOTE}\n"
+        f"{broken} line 5: field 'questions' must be a list of strings: item 3 is true/false{QUOTE}\n"
+        f"{broken} line 9: field 'summary' must be a string, not a list\n"
+        f"{broken} line 11: unknown front matter key 'colour'\n"
+        f"{broken} line 13: no answer: write the recipe's text below its front matter\n",
+    )

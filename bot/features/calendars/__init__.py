@@ -44,7 +44,13 @@ class Calendars:
         return Surface(
             self.name,
             commands=(
-                Command("meetings calendar", self.calendar, text.SUMMARY_CALENDAR, examples=("meetings calendar",)),
+                Command(
+                    "meetings calendar",
+                    self.calendar,
+                    text.SUMMARY_CALENDAR,
+                    examples=("meetings calendar",),
+                    max_args=0,
+                ),
             ),
         )
 

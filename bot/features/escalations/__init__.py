@@ -69,10 +69,19 @@ class Escalations:
                     slash=helper,
                     typed_args=_ON_OFF,
                 ),
-                Command("kb escalations", self.escalations, text.SUMMARY_ESCALATIONS, min_role=staff),
-                Command("kb save", self.save, text.SUMMARY_SAVE, usage="kb save QUESTION_NUMBER", min_role=staff),
-                Command("kb drafts", self.drafts, text.SUMMARY_DRAFTS, min_role=staff),
-                Command("kb publish", self.publish, text.SUMMARY_PUBLISH, usage="kb publish DRAFT_ID", min_role=staff),
+                Command("kb escalations", self.escalations, text.SUMMARY_ESCALATIONS, min_role=staff, max_args=0),
+                Command(
+                    "kb save", self.save, text.SUMMARY_SAVE, usage="kb save QUESTION_NUMBER", min_role=staff, max_args=1
+                ),
+                Command("kb drafts", self.drafts, text.SUMMARY_DRAFTS, min_role=staff, max_args=0),
+                Command(
+                    "kb publish",
+                    self.publish,
+                    text.SUMMARY_PUBLISH,
+                    usage="kb publish DRAFT_ID",
+                    min_role=staff,
+                    max_args=1,
+                ),
             ),
             actions=(ActionRoute("esc", self.on_button, min_role=staff),),
             forms=(FormRoute("esc", self.on_form, min_role=staff),),

@@ -105,8 +105,10 @@ class Knowledge:
                 usage="kb show ID",
                 examples=("kb show circles/group-size",),
             ),
-            Command("kb stats", self.stats, "most asked recipes and how helpful they were", min_role=staff),
-            Command("kb gaps", self.gaps, "questions I could not answer, grouped and ranked", min_role=staff),
+            Command("kb stats", self.stats, "most asked recipes and how helpful they were", min_role=staff, max_args=0),
+            Command(
+                "kb gaps", self.gaps, "questions I could not answer, grouped and ranked", min_role=staff, max_args=0
+            ),
             Command(
                 "kb confirm",
                 self.confirm,
@@ -114,7 +116,7 @@ class Knowledge:
                 usage="kb confirm QUESTION_NUMBER RECIPE_ID",
                 min_role=staff,
             ),
-            Command("kb reload", self.reload, "load the recipe files again", min_role=staff),
+            Command("kb reload", self.reload, "load the recipe files again", min_role=staff, max_args=0),
         )
         return Surface(
             self.name,

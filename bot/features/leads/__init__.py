@@ -32,7 +32,7 @@ from bot.features.leads.render import (
 )
 from bot.features.leads.staff import StaffNames
 from bot.features.webhooks.emit import LeadHooks
-from bot.forms import EMAIL_PATTERN, validate_form
+from bot.forms import email_address, validate_form
 from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import STAFF
@@ -87,6 +87,7 @@ class Leads:
             say.SUMMARY_CONSULT.format(community=self._community),
             examples=("consult",),
             slash=Slash(say.SLASH_CONSULT, required=False),
+            max_args=0,
         )
         return Surface(
             name=self.name,
@@ -101,12 +102,12 @@ class Leads:
                     examples=("leads list --status new",),
                 ),
                 _staff("leads mine", self._flow.mine, say.SUMMARY_MINE, "leads mine [--status S]"),
-                _staff("leads away", self._flow.away, say.SUMMARY_AWAY, "leads away on|off"),
-                _staff("leads show", self.show, say.SUMMARY_SHOW, "leads show L-0042"),
+                _staff("leads away", self._flow.away, say.SUMMARY_AWAY, "leads away on|off", max_args=1),
+                _staff("leads show", self.show, say.SUMMARY_SHOW, "leads show L-0042", max_args=1),
                 _staff("leads assign", self.assign, say.SUMMARY_ASSIGN, "leads assign L-0042 [USER]"),
                 _staff("leads status", self.set_status, say.SUMMARY_STATUS, "leads status L-0042 STATUS"),
                 _staff("leads note", self.note, say.SUMMARY_NOTE, "leads note L-0042 TEXT"),
-                _staff("leads export", self.export, say.SUMMARY_EXPORT),
+                _staff("leads export", self.export, say.SUMMARY_EXPORT, max_args=0),
                 _staff("leads merge", self.merge, say.SUMMARY_MERGE, "leads merge L-0002 into L-0001"),
                 _staff(
                     "leads forget",
@@ -258,8 +259,8 @@ class Leads:
     async def forget(self, ctx: Context, args: str) -> Replies:
         """``leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]``: erase a person everywhere."""
         opts, rest = parse_options(split_args(args), {"--name", "--user"})
-        email = rest[0] if len(rest) == 1 else ""
-        if not EMAIL_PATTERN.match(email):
+        email = email_address(rest[0]) if len(rest) == 1 else None
+        if email is None:
             raise UsageError(say.FORGET_USAGE)
         extra = Person(
             names=frozenset({opts["--name"]}) if opts.get("--name") else frozenset(),
@@ -345,10 +346,15 @@ class Leads:
 
 
 def _staff(
-    name: str, handler: CommandHandler, summary: str, usage: str = "", examples: tuple[str, ...] = ()
+    name: str,
+    handler: CommandHandler,
+    summary: str,
+    usage: str = "",
+    examples: tuple[str, ...] = (),
+    max_args: int | None = None,
 ) -> Command:
     """A ``leads`` subcommand for staff only."""
-    return Command(name, handler, summary, examples=examples, usage=usage, min_role=Role.STAFF)
+    return Command(name, handler, summary, examples=examples, usage=usage, min_role=Role.STAFF, max_args=max_args)
 
 
 def _found(lead: Lead | None, lead_id: int) -> Lead:

@@ -59,7 +59,7 @@ class Meetings:
 
     def _commands(self) -> tuple[Command, ...]:
         return (
-            Command("meetings list", manage.listing, "the coming meetings of this channel's group"),
+            Command("meetings list", manage.listing, "the coming meetings of this channel's group", max_args=0),
             *self._manage(),
             *self._answers(),
             *for_group_facilitators(
@@ -68,6 +68,7 @@ class Meetings:
                     rsvp.who,
                     "who is coming to the next meeting (facilitators)",
                     usage="meetings who [DATE]",
+                    max_args=1,
                 )
             ),
             Command(
@@ -82,12 +83,14 @@ class Meetings:
                     settings.summary,
                     "where the reflections summary goes (facilitators)",
                     usage="meetings summary channel|dm",
+                    max_args=1,
                 ),
                 Command(
                     "meetings report",
                     report.report,
                     "attendance and reflections over the weeks (facilitators)",
                     usage="meetings report [csv]",
+                    max_args=1,
                 ),
             ),
         )
@@ -122,6 +125,7 @@ class Meetings:
                 manage.cancel,
                 "cancel a meeting (facilitators)",
                 usage="meetings cancel YYYY-MM-DD [HH:MM]",
+                max_args=2,
             ),
         )
 
@@ -134,17 +138,20 @@ class Meetings:
                 rsvp.going,
                 "say you are coming to the next meeting (or that day's), as the Going button does",
                 usage="meetings going [YYYY-MM-DD [HH:MM]]",
+                max_args=2,
             ),
             Command(
                 "meetings cant",
                 rsvp.cant,
                 "say you can't make the next meeting (or that day's), as the Can't make it button does",
                 usage="meetings cant [YYYY-MM-DD [HH:MM]]",
+                max_args=2,
             ),
             Command(
                 "meetings reflect",
                 reflect.typed,
                 "Plus/Delta on the meeting that just ended (or that day's), as the Reflect button does",
                 usage="meetings reflect [YYYY-MM-DD [HH:MM]]",
+                max_args=2,
             ),
         )

@@ -83,7 +83,9 @@ class People:
                     slash=Slash(say.SLASH_LINK, "code", say.SLASH_LINK_OPTION, required=False, slack=False),
                     typed_args=_A_CODE,
                 ),
-                Command("unlink", self.unlink, say.SUMMARY_UNLINK, slash=Slash(say.SLASH_UNLINK, slack=False)),
+                Command(
+                    "unlink", self.unlink, say.SUMMARY_UNLINK, slash=Slash(say.SLASH_UNLINK, slack=False), max_args=0
+                ),
                 Command(
                     "mydata",
                     self.mydata,
@@ -94,6 +96,7 @@ class People:
                         say.SLASH_MYDATA, "action", say.SLASH_MYDATA_OPTION, required=False, usage_hint="[delete]"
                     ),
                     typed_args=_DELETE,
+                    max_args=1,
                 ),
                 Command(
                     "me",

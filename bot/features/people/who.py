@@ -6,7 +6,7 @@ from bot.args import user_id
 from bot.errors import UsageError
 from bot.feature import Context
 from bot.features.people import text as say
-from bot.forms import EMAIL_PATTERN
+from bot.forms import email_address
 from storage.records import Identity
 
 __all__ = ["PLATFORMS", "person_of_arg", "subject_of_arg"]
@@ -36,6 +36,7 @@ def person_of_arg(ctx: Context, args: str, usage: str) -> Identity:
 def subject_of_arg(ctx: Context, args: str, usage: str) -> tuple[str, list[Identity], list[str]]:
     """Whom ``privacy export|forget`` is about: ``("email", [], [email])`` or ``("user", [identity], [])``."""
     words = args.split()
-    if len(words) == 1 and EMAIL_PATTERN.match(words[0]):
-        return "email", [], [words[0]]
+    email = email_address(words[0]) if len(words) == 1 else None
+    if email is not None:
+        return "email", [], [email]
     return "user", [person_of_arg(ctx, args, usage)], []

@@ -66,6 +66,7 @@ class Webhooks:
                     examples=("webhooks retry 12",),
                     usage="webhooks retry ID",
                     min_role=Role.STAFF,
+                    max_args=1,
                 ),
             ),
             jobs=(self._sender.deliver_due,),

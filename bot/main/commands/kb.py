@@ -124,5 +124,5 @@ def _check(path: Path, base_url: str | None) -> int:
     if not result.recipes and not result.errors:  # "0 recipes OK" would pass a folder the bot answers nothing from
         print(f"{path}: no recipes found (no Markdown files with an answer)", file=sys.stderr)
         return 1
-    print(f"{counted(len(result.recipes), 'recipe')} OK, {len(result.errors)} with errors")
+    print(f"{counted(len(result.recipes), 'recipe')} OK, {result.failed} with errors")
     return 1 if result.errors else 0

@@ -317,3 +317,27 @@ async def test_two_last_answers_on_two_replicas_submit_once_and_the_other_says_s
     thanks = [r.text for r in (*one.sent, *two.sent) if "Your request is" in r.text]
     assert len(thanks) == 1 and "L-0001" in thanks[0]
     assert await _leads(one) == [("Ann Lee", "ann@example.org", "Org")]
+
+
+HELP_KIND = (
+    "Work with P2PU (4/9): What would you like help with?\n  1. Facilitator training\n  2. Course design\n"
+    "  3. Running a pilot\n  4. Hosting / technical work\n  5. Research partnership\n  6. Something else\n"
+    "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+)
+
+
+async def test_a_choice_takes_the_unique_start_of_its_label(chat: Chat) -> None:
+    """ "Course" picks "Course design" (it was refused as no choice); "r", the start of two choices, names both and
+    asks again; "Course" comes back as the answer kept."""
+    await chat.say("consult")
+    for answer in ("Ann Lee", "ann@example.org", "Org"):
+        await chat.say(answer)
+    assert await _said(chat, "r") == (
+        "'r' could be Running a pilot or Research partnership: type more of it, or its number\n\n" + HELP_KIND
+    )
+    assert await _said(chat, "Course") == (
+        "Work with P2PU (5/9): Tell us about your project\n"
+        "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
+    )
+    kept = 'Your answer so far: "Course design". Type \'keep\' to leave it as "Course design".\n'
+    assert await _said(chat, "back") == HELP_KIND.replace("Type 'back'", kept + "Type 'back'")

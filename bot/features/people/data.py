@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.events import Attachment
-from bot.export_files import forget_in_exports
+from bot.export_files import folders_text, forget_in_exports
 from bot.features.people import text as say
 from bot.plural import counted
 from storage import Database
@@ -84,4 +84,6 @@ def removed_text(found: Counter[str]) -> str:
 
 def exports_text(files: int, folder: Path) -> str:
     """`` Also removed them from 2 export files in data/exports.`` ("" when no export file held them)."""
-    return say.ERASED_IN_EXPORTS.format(files=counted(files, "export file"), folder=folder) if files else ""
+    return (
+        say.ERASED_IN_EXPORTS.format(files=counted(files, "export file"), folder=folders_text(folder)) if files else ""
+    )

@@ -149,6 +149,8 @@ class Leads:
         lead = await self._flow.hand_out(ctx, lead)
         if self._announce:
             replies.append(staff_notice(lead))
+        else:  # the requester is thanked all the same: say it where the operator looks
+            log.warning("consulting request %s received but not announced: staff_channel is not set", lead.ref)
         return replies
 
     # -- staff: reading -------------------------------------------------------------------------------------------

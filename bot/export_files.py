@@ -23,9 +23,9 @@ A forget:
   (a report) each mention of them in a string value becomes ``(forgotten)``;
 - a text file (a digest or report page in HTML or Markdown, a calendar) has each mention of them replaced by
   ``(forgotten)``, as the database forget does in free text. A report's charts draw its question texts as labels,
-  which cannot be masked in a picture: a report page that mentioned the person loses its inline charts, and the PNG
-  charts written beside it (``pulse-…-gaps.png``) are deleted (``communitybot report`` draws them again from the
-  cleaned database). The other PNGs hold numbers, weeks and group names only.
+  which cannot be masked in a picture: a report page that mentioned the person loses its inline charts, and every
+  PNG chart of the same report beside it (``pulse-…-*.png``) is deleted with the gaps chart (``communitybot report``
+  draws them again). The other charts hold numbers, weeks and group names only, and are never searched.
 
 Identifiers are matched exactly as the erasure itself knows them: emails ignoring case (as the database forget
 does), names and user ids exactly, a user id also as ``platform:id``; in free text, as

@@ -187,6 +187,29 @@ async def test_forget_cleans_the_digest_page_and_the_reports_folder(
     assert (reports / "notes.md").read_text(encoding="utf-8") == "Dana Private's notes, not the bot's"
 
 
+async def test_mydata_delete_cleans_the_reports_of_what_the_person_typed(
+    chat: Chat, app: BotApp, clock: Clock, tmp_path: Path
+) -> None:
+    """Dana's own `mydata delete` masks the name and email she typed into her request wherever a saved report shows
+    them (her question, a gap), and the reply counts the report and its charts."""
+    await chat.submit("consult:intake", DANA, user="dana")
+    await chat.say(DANA_ASKS, user="dana")
+    reports = tmp_path / "reports"
+    today = clock.now.date()
+    (md, *charts) = await report_command(app.settings, today, today, reports, "md", clock.now)
+    assert "can Dana Private get a refund" in md.read_text(encoding="utf-8")
+
+    shown, folder = await _console(app, "dana", "member", "mydata delete", "1"), export_folder(app.settings)
+    assert shown.split("\n\n")[-2] == (
+        "[ephemeral]\nDone. Erased or anonymized: 1 question asked, 2 consents given with a request, "
+        "1 request history entry, 1 request. "
+        f"Also removed them from {1 + len(charts)} export files in {folder} and {reports.resolve()}."
+    )
+    text = md.read_text(encoding="utf-8")
+    assert "Dana" not in text and "dana@" not in text and "| 1 | can (forgotten) get a refund for the zoom" in text
+    assert sorted(p.name for p in reports.iterdir()) == [md.name]
+
+
 async def test_report_folders_follow_the_export_retention(app: BotApp, clock: Clock, tmp_path: Path) -> None:
     """Reports written by `communitybot report` over 30 days ago are deleted by the tick like the exports; the
     folder's other files and newer reports stay."""

@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal
 
-__all__ = ["MAX_MESSAGE", "RedactingFilter", "configure_logging", "redact"]
+__all__ = ["MAX_MESSAGE", "RedactingFilter", "configure_logging", "mask_contacts", "redact"]
 
 MAX_MESSAGE = 8_000
 """Characters of a message (and of a traceback) kept; the rest is dropped before masking."""
@@ -27,6 +27,12 @@ _EMAIL = re.compile(
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+(?:@|%40|%2540)[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}",
     re.IGNORECASE,
 )
+# A phone number as members type one: "+1 (555) 123-4567", "0612 345 678", "555.123.4567". A match starts only where
+# a run of number characters starts (linear); what it found counts as a phone when it has 8 to 15 digits (E.164)
+# and holds no ISO date.
+_PHONE = re.compile(r"(?<![\w+.(-])[+(]?\d[\d ().-]*\d")
+_PHONE_DIGITS = range(8, 16)
+_ISO_DATE = re.compile(r"\d{4}-\d\d-\d\d")
 _TOKENS = re.compile(
     r"(?<![\w-])(?:xox[abpors]-[0-9A-Za-z-]+|xapp-[0-9A-Za-z-]+|[\w-]{24,}\.[\w-]{6}\.[\w-]{27,})(?![\w-])"
 )
@@ -63,6 +69,20 @@ def redact(text: str) -> str:
     text = _TOKENS.sub("[token]", text)
     text = _URL_PASSWORD.sub(r"\1***@", text)
     return _EMAIL.sub("[email]", text)
+
+
+def mask_contacts(text: str) -> str:
+    """``text`` with email addresses (as :func:`redact` finds them) and phone numbers masked: ``[email]``, ``[phone]``.
+
+    For what members typed and the bot shows others in a digest or report: they paste contact details into questions.
+    """
+    return _PHONE.sub(_phone, _EMAIL.sub("[email]", text))
+
+
+def _phone(match: re.Match[str]) -> str:
+    found = match.group()
+    digits = sum(ch.isdigit() for ch in found)
+    return "[phone]" if digits in _PHONE_DIGITS and not _ISO_DATE.search(found) else found
 
 
 class _QuietLibraries(logging.Filter):

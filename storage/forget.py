@@ -55,7 +55,16 @@ from storage.db import Database
 from storage.leads import anonymize_leads
 from storage.models import Base, LeadRow
 
-__all__ = ["FORGOTTEN", "KINDS", "ForgetResult", "Person", "UnmarkedColumn", "forget_person", "personal_kind"]
+__all__ = [
+    "FORGOTTEN",
+    "KINDS",
+    "ForgetResult",
+    "Person",
+    "UnmarkedColumn",
+    "forget_person",
+    "mentions",
+    "personal_kind",
+]
 
 FORGOTTEN = "(forgotten)"
 _NON_ASCII = re.compile(r"[^\x00-\x7f]+")
@@ -277,6 +286,14 @@ class _Matcher:
             return None
         found = or_(*(func.lower(mark.column).contains(n, autoescape=True) for n in needles))
         return and_(found, mark.column.table.c[mark.when[0]].in_(mark.when[1])) if mark.when else found
+
+
+def mentions(person: Person) -> re.Pattern[str] | None:
+    """What names ``person`` in free text, as the forget masks it in the database (None: nothing to look for).
+
+    Emails anywhere, names and distinctive user ids as whole words, all ignoring case.
+    """
+    return _Matcher.of(person).text
 
 
 def _changes(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, str] | None:

@@ -13,7 +13,7 @@ from bot.features.escalations.drafts import drafts_dir, live_dir
 from bot.main.commands.argtypes import url_problem
 from bot.main.wiring import load_knowledge
 from bot.plural import counted
-from bot.routing import HELP, Channels
+from bot.routing import HELP, STAFF, Channels
 from bot.settings import Settings, WebhookSettings
 from knowledge import Recipe, starter_recipes_dir
 from knowledge.sources import sources_of
@@ -124,6 +124,21 @@ def _help_channel(settings: Settings) -> Check:
     )
 
 
+def _staff_channel(settings: Settings) -> Check:
+    """New leads, their reminders and the weekly digest all go to the staff channel: without one, nowhere."""
+    channels = Channels.of(settings.channels, settings.staff_channel, settings.help_channel)
+    if channels.configured(STAFF):
+        return Check("staff channel", True, "set: new consulting requests, reminders and the digest go there")
+    return Check(
+        "staff channel",
+        True,
+        "not set: consulting requests are not announced to staff (they see them only with `leads list`), "
+        "no reminders about requests left waiting, and no weekly digest; "
+        "set COMMUNITYBOT_STAFF_CHANNEL (or channels.staff)",
+        warn=True,
+    )
+
+
 _FOLDER_ADVICE = "set data_dir (COMMUNITYBOT_DATA_DIR) to a folder this user can write"
 _AT_START = "`communitybot run`, `chat` or `scheduler tick` {does} at start (or run `communitybot db upgrade`)"
 
@@ -227,6 +242,7 @@ async def run_checks(settings: Settings) -> list[Check]:
     checks += _starter_with_docs(settings, recipes)
     checks.append(_vectors(settings))
     checks.append(_drafts(settings))
+    checks.append(_staff_channel(settings))
     checks.append(_help_channel(settings))
     try:
         ZoneInfo("Europe/Berlin")

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from bot.export_files import export_folder, remember_report_folder
 from bot.pulse.render import write_report
 from bot.pulse.report import build_report, period_for
 from bot.settings import Settings
@@ -20,7 +21,8 @@ async def report_command(
 ) -> list[Path]:
     """Write the report for ``[since, until]`` (default: the last eight full weeks) as ``fmt`` into ``out``.
 
-    Weeks are ISO weeks in ``digest_timezone``. Returns the files written.
+    Weeks are ISO weeks in ``digest_timezone``. ``out`` is recorded in the export folder, so that erasure and
+    ``export_retention_days`` reach the reports written there. Returns the files written.
 
     Raises:
         UsageError: for a period that ends before it starts, or is too long.
@@ -33,4 +35,6 @@ async def report_command(
         report = await build_report(db, period)
     finally:
         await db.close()
-    return await asyncio.to_thread(write_report, report, out, fmt)
+    written = await asyncio.to_thread(write_report, report, out, fmt)
+    await asyncio.to_thread(remember_report_folder, export_folder(settings), out)
+    return written

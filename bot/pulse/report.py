@@ -1,8 +1,8 @@
 """The pulse report: what the community did, week by week, over a period.
 
 Counting happens in SQL (:mod:`storage.reports`); this module turns the counts into rates, trends, clusters and the
-JSON document; the meetings section is :mod:`bot.pulse.meetings` and the escalations section
-:mod:`bot.pulse.escalations`.
+JSON document (question texts with emails and phone numbers masked, :func:`bot.logs.mask_contacts`); the meetings
+section is :mod:`bot.pulse.meetings` and the escalations section :mod:`bot.pulse.escalations`.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from rapidfuzz import fuzz, process
 
 from bot.errors import UsageError
 from bot.features.leads import STATUSES
+from bot.logs import mask_contacts
 from bot.pulse import text
 from bot.pulse.escalations import EscalationsPulse, escalations_json, escalations_pulse
 from bot.pulse.meetings import MeetingsPulse, meetings_pulse
@@ -306,7 +307,9 @@ async def build_report(db: Database, period: Period, top: int = 10) -> Report:
         held = await meetings_between(session, since, until)
         names |= await group_names(session, [t.group_id for t in held])
         escalated = escalations_pulse(await escalations_between(session, since, until))
-    gaps = await asyncio.to_thread(cluster_gaps, unanswered, top)
+    # Members paste contact details into questions; the report and the digest show question texts to staff.
+    masked = [(mask_contacts(question), count) for question, count in unanswered]
+    gaps = await asyncio.to_thread(cluster_gaps, masked, top)
     weekly, total = _question_weeks(period, questions)
     groups_weekly, groups = _groups(period, group_rows, names)
     meetings = meetings_pulse(period.weeks, period.bounds, held, names)

@@ -11,6 +11,8 @@ from tests.adapters.test_console import run
 
 FAY = ("chat", "--user", "fay", "--role", "facilitator", "--channel", "g", "--now", "2026-03-01T10:00Z")
 ANN = ("chat", "--user", "ann", "--channel", "g", "--now", "2026-03-01T10:00Z")
+CHANNELS = {"COMMUNITYBOT_HELP_CHANNEL": "help", "COMMUNITYBOT_STAFF_CHANNEL": "staff"}
+CONSULT = "consult\nDana Private\ndana@private.org\nskip\n1\nproj\nsoon\nskip\nyes\n1\n"
 
 
 def one_error_line(stderr: str) -> str:
@@ -46,7 +48,7 @@ def test_doctor_fails_on_an_unusable_data_folder_and_says_what_to_do(tmp_path: P
 
 def test_doctor_on_a_fresh_install_warns_and_creates_nothing(tmp_path: Path) -> None:
     """Before anything ran: the database is 'not created yet' (a warning, exit 0), and no file or folder is left."""
-    result = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help"})
+    result = run(tmp_path, "doctor", env=CHANNELS)
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"PASS  data folder: {tmp_path / 'data'}: not created yet; the bot creates it when" in result.stdout
     database = tmp_path / "data" / "communitybot.db"
@@ -54,8 +56,33 @@ def test_doctor_on_a_fresh_install_warns_and_creates_nothing(tmp_path: Path) -> 
     assert result.stdout.strip().endswith("no problems, 1 warning")
     assert not (tmp_path / "data").exists()
     run(tmp_path, "chat", stdin="help\n")  # start-up creates and migrates it, as the warning says
-    after = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help"})
+    after = run(tmp_path, "doctor", env=CHANNELS)
     assert "PASS  database:" in after.stdout and after.stdout.strip().endswith("all good"), after.stdout
+
+
+def test_without_a_staff_channel_doctor_and_the_log_say_requests_reach_no_one(tmp_path: Path) -> None:
+    """A default install: `doctor` warns that staff_channel is unset and what then does not happen; a consulting
+    request is still thanked, and the bot logs one WARNING naming its reference and nothing personal."""
+    doctor = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help"})
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert (
+        "WARN  staff channel: not set: consulting requests are not announced to staff (they see them only with "
+        "`leads list`), no reminders about requests left waiting, and no weekly digest; "
+        "set COMMUNITYBOT_STAFF_CHANNEL (or channels.staff)\n"
+    ) in doctor.stdout
+    sent = run(tmp_path, "chat", "--user", "dana", stdin=CONSULT)
+    thanks = "[dm]\nThank you! Your request is L-0001. Someone from the team will be in touch by email.\n\n"
+    assert sent.stdout.endswith(thanks), sent.stdout
+    warnings = [line.split(" ", 2)[2] for line in sent.stderr.splitlines() if " WARNING " in line]
+    assert warnings == [
+        "WARNING bot.features.leads: consulting request L-0001 received but not announced: staff_channel is not set"
+    ], sent.stderr
+    assert "dana" not in sent.stderr.casefold() and "private" not in sent.stderr.casefold()
+    with_staff = run(
+        tmp_path, "chat", "--user", "eve", stdin=CONSULT.replace("ana", "ve").replace("Dve", "Eve"), env=CHANNELS
+    )
+    assert " WARNING " not in with_staff.stderr
+    assert "[posted to #staff]\n== New consulting request L-0002 ==\nproj\nName: Eve Private\n" in with_staff.stdout
 
 
 def test_doctor_warns_on_pending_migrations_and_fails_on_an_unknown_revision(tmp_path: Path) -> None:
@@ -111,3 +138,34 @@ def test_adding_a_member_twice_says_they_are_already_in(tmp_path: Path) -> None:
     """The second `checkin add bo` says bo is already a member."""
     out = run(tmp_path, *FAY, stdin="checkin create G --tz Europe/Berlin\ncheckin add bo\ncheckin add bo\n").stdout
     assert out.count("bo is now a member of G.") == 1 and "bo is already a member of G." in out, out
+
+
+def test_doctor_passes_on_a_migrated_default_install(tmp_path: Path) -> None:
+    """On the embedded defaults after `db upgrade`, with a staff and a help channel set, every check passes and the
+    exit code is 0."""
+    run(tmp_path, "db", "upgrade")
+    result = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "help", "COMMUNITYBOT_STAFF_CHANNEL": "staff"})
+    assert result.returncode == 0, result.stdout
+    assert "PASS  staff channel: set: new consulting requests, reminders and the digest go there" in result.stdout
+    assert "PASS  help channel: set: questions peers leave unanswered go to staff there" in result.stdout
+    assert "PASS  database:" in result.stdout and "PASS  knowledge: 38 recipes loaded" in result.stdout
+    assert "PASS  time zones:" in result.stdout and result.stdout.strip().endswith("all good")
+
+
+def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> None:
+    """Peers-first on and no help channel: a WARN line saying unanswered questions never reach staff, exit 0."""
+    run(tmp_path, "db", "upgrade")
+    result = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "", "COMMUNITYBOT_STAFF_CHANNEL": "staff"})
+    assert result.returncode == 0, result.stdout
+    assert (
+        "WARN  help channel: not set: questions helpers leave unanswered after 4 hours never reach staff; "
+        "set COMMUNITYBOT_HELP_CHANNEL (or channels.help)\n"
+    ) in result.stdout
+    assert result.stdout.strip().endswith("no problems, 1 warning")
+    off = run(
+        tmp_path,
+        "doctor",
+        env={"COMMUNITYBOT_ESCALATION": '{"peers_per_question": 0}', "COMMUNITYBOT_STAFF_CHANNEL": "staff"},
+    )
+    assert "PASS  help channel: not set: 'Ask a human' tells members nobody is available" in off.stdout
+    assert off.stdout.strip().endswith("all good")

@@ -1,4 +1,4 @@
-"""Erasure reaches the bot's own export folder: the console's saved CSV and JSON files lose the erased person only."""
+"""Erasure reaches the files the bot saved: exports and reports lose the erased person only."""
 
 from __future__ import annotations
 
@@ -16,10 +16,12 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.export_files import export_folder, forget_in_exports
 from bot.main.wiring import BotApp
+from bot.pulse.command import report_command
 from storage.forget import Person
 from tests.bot.lead_answers import VALID
 from tests.conftest import Chat, Clock
 
+CHARTS = ("questions", "participation", "leads", "gaps")
 ZOE = {**VALID, "name": "Zoë 🦊 Ñúñez", "email": "zoe@example.org", "organization": "Fox Hall", "description": "Zoë's"}
 
 
@@ -142,3 +144,81 @@ async def test_export_files_older_than_their_retention_are_deleted(
     assert sorted(p.name for p in folder.iterdir()) == ["calendar.ics"]
     logged = [r.getMessage() for r in caplog.records if r.name == "bot.features.people"]
     assert logged == ["deleted 2 export file(s) older than 30 days"]
+
+
+DANA = {**VALID, "name": "Dana Private", "email": "dana@private.org"}
+DANA_ASKS = "ask can Dana Private get a refund for the zoom license, write to dana@private.org"
+
+
+async def test_forget_cleans_the_digest_page_and_the_reports_folder(
+    chat: Chat, app: BotApp, clock: Clock, tmp_path: Path
+) -> None:
+    """A question naming Dana became a top gap in the digest page (data/exports) and in `communitybot report` files
+    (./reports, HTML and Markdown with its charts): after `leads forget` no file holds her name or email, the pages
+    say (forgotten) where she was and keep everyone else's text, the charts that drew her question are gone, and the
+    reply names both folders."""
+    await chat.submit("consult:intake", DANA, user="dana")
+    await chat.say(DANA_ASKS, user="dana")
+    await chat.say("ask does the plugh xyzzy lamp need batteries", user="ann")
+    folder, reports = export_folder(app.settings), tmp_path / "reports"
+    day = clock.now.date()
+    (page,) = await report_command(app.settings, day, day, folder, "html", clock.now)  # as the digest saves it
+    stem = page.stem
+    await report_command(app.settings, day, day, reports, "html", clock.now)
+    await report_command(app.settings, day, day, reports, "md", clock.now)
+    (reports / "notes.md").write_text("Dana Private's notes, not the bot's", encoding="utf-8")
+    written = sorted(p.name for p in reports.iterdir())
+    assert written == sorted([f"{stem}.html", f"{stem}.md", "notes.md", *(f"{stem}-{c}.png" for c in CHARTS)])
+    assert all("Dana Private" in (d / f"{stem}.{s}").read_text() for d, s in ((folder, "html"), (reports, "md")))
+
+    shown = await _console(app, "sam", "staff", 'leads forget dana@private.org --name "Dana Private"')
+    assert shown == (
+        "[ephemeral]\nErased the personal details of 1 lead: L-0001. Anonymous statistics are kept. "
+        "Also erased or anonymized 2 other records naming them (questions, forms, notes, answers). "
+        f"Also removed them from 7 export files in {folder} and {reports.resolve()}.\n\n"
+    )
+    assert sorted(p.name for p in reports.iterdir()) == ["notes.md", f"{stem}.html", f"{stem}.md"]
+    for path in (folder / f"{stem}.html", reports / f"{stem}.html", reports / f"{stem}.md"):
+        text = path.read_text(encoding="utf-8")
+        assert "dana" not in text.casefold() and "Private" not in text and "data:image/png" not in text
+        assert "(forgotten) get a refund for the zoom license" in text
+        assert "does the plugh xyzzy lamp need batteries" in text
+    assert "| 1 | can (forgotten) get a refund for the zoom license, write to " in (reports / f"{stem}.md").read_text()
+    assert (reports / "notes.md").read_text(encoding="utf-8") == "Dana Private's notes, not the bot's"
+
+
+async def test_mydata_delete_cleans_the_reports_of_what_the_person_typed(
+    chat: Chat, app: BotApp, clock: Clock, tmp_path: Path
+) -> None:
+    """Dana's own `mydata delete` masks the name and email she typed into her request wherever a saved report shows
+    them (her question, a gap), and the reply counts the report and its charts."""
+    await chat.submit("consult:intake", DANA, user="dana")
+    await chat.say(DANA_ASKS, user="dana")
+    reports = tmp_path / "reports"
+    today = clock.now.date()
+    (md, *charts) = await report_command(app.settings, today, today, reports, "md", clock.now)
+    assert "can Dana Private get a refund" in md.read_text(encoding="utf-8")
+
+    shown, folder = await _console(app, "dana", "member", "mydata delete", "1"), export_folder(app.settings)
+    assert shown.split("\n\n")[-2] == (
+        "[ephemeral]\nDone. Erased or anonymized: 1 question asked, 2 consents given with a request, "
+        "1 request history entry, 1 request. "
+        f"Also removed them from {1 + len(charts)} export files in {folder} and {reports.resolve()}."
+    )
+    text = md.read_text(encoding="utf-8")
+    assert "Dana" not in text and "dana@" not in text and "| 1 | can (forgotten) get a refund for the zoom" in text
+    assert sorted(p.name for p in reports.iterdir()) == [md.name]
+
+
+async def test_report_folders_follow_the_export_retention(app: BotApp, clock: Clock, tmp_path: Path) -> None:
+    """Reports written by `communitybot report` over 30 days ago are deleted by the tick like the exports; the
+    folder's other files and newer reports stay."""
+    reports = tmp_path / "reports"
+    day = clock.now.date()
+    (old,) = await report_command(app.settings, day, day, reports, "html", clock.now)
+    (newer,) = await report_command(app.settings, day, day, reports, "json", clock.now)
+    (reports / "mine.html").write_text("kept", encoding="utf-8")
+    for path in (old, reports / "mine.html"):
+        _written(path, 31)
+    await app.scheduler.tick(clock.now)
+    assert sorted(p.name for p in reports.iterdir()) == ["mine.html", newer.name]

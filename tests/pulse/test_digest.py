@@ -16,10 +16,13 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
+from bot.pulse.charts import build_charts
 from bot.pulse.digest import digest_job, headlines
+from bot.pulse.render import html_document
 from bot.pulse.report import build_report, period_for
 from bot.routing import Channels
 from storage import Database
+from storage.questions import log_question
 from tests.conftest import DbTarget, make_settings
 from tests.pulse.seed import Seeded
 
@@ -206,3 +209,18 @@ async def test_one_check_in_is_said_in_the_singular(db: Database, seeded: Seeded
 def test_no_digest_without_a_day(db_target: DbTarget, tmp_path: Path) -> None:
     """With digest_day unset there is no digest job at all."""
     assert digest_job(make_settings(db_target, tmp_path), Channels({})) is None
+
+
+async def test_contact_details_in_questions_are_masked_in_the_digest_and_report(db: Database) -> None:
+    """A member pasted an email and a phone number into a question: the digest's top gap, the report's gaps table,
+    its chart and its JSON show [email] and [phone]; the date in the question stays."""
+    asked = "my email is Dana@Private.org, call +1 (555) 123-4567 about a refund from 2026-11-10"
+    async with db.session() as session:
+        await log_question(session, "slack", asked, None, 0.2, DUE - timedelta(days=3))
+    report = await build_report(db, period_for(None, None, "UTC", DUE.date()))
+    shown = "my email is [email], call [phone] about a refund from 2026-11-10"
+    assert headlines(report)[-1] == f"Top gap: “{shown}” (1 question in 8 weeks)."
+    assert report.to_json()["top_gaps"] == [{"count": 1, "examples": [shown]}]
+    assert f"<tbody><tr><td>1</td><td>{shown}</td></tr></tbody>" in html_document(report, [])
+    gaps = next(c for c in build_charts(report) if c.name == "gaps")
+    assert [t.get_text() for t in gaps.figure.axes[0].get_yticklabels()] == [shown[:47] + "…"]

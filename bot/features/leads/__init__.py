@@ -14,7 +14,7 @@ from typing import ClassVar
 from bot.args import parse_options, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Attachment, FormSubmission, Reply, Visibility
-from bot.export_files import export_folder, forget_in_exports
+from bot.export_files import export_folder, folders_text, forget_in_exports
 from bot.feature import ActionRoute, Command, CommandHandler, Context, Deps, FormRoute, Group, Replies, Slash, Surface
 from bot.features.leads import text as say
 from bot.features.leads.export import leads_csv
@@ -150,6 +150,8 @@ class Leads:
         lead = await self._flow.hand_out(ctx, lead)
         if self._announce:
             replies.append(staff_notice(lead))
+        else:  # the requester is thanked all the same: say it where the operator looks
+            log.warning("consulting request %s received but not announced: staff_channel is not set", lead.ref)
         return replies
 
     # -- staff: reading -------------------------------------------------------------------------------------------
@@ -282,7 +284,9 @@ class Leads:
         if others:
             lines.append(say.FORGOTTEN_ELSEWHERE.format(records=counted(others, "other record")))
         if files:
-            lines.append(say.FORGOTTEN_IN_EXPORTS.format(files=counted(files, "export file"), folder=self._exports))
+            lines.append(
+                say.FORGOTTEN_IN_EXPORTS.format(files=counted(files, "export file"), folder=folders_text(self._exports))
+            )
         return [Reply(" ".join(lines), visibility=Visibility.EPHEMERAL)]
 
     # -- staff: buttons and triage forms --------------------------------------------------------------------------

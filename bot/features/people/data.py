@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.events import Attachment
-from bot.export_files import forget_in_exports
+from bot.export_files import folders_text, forget_in_exports
 from bot.features.people import text as say
 from bot.plural import counted
 from storage import Database
@@ -62,7 +62,8 @@ async def erase(
         How many of each table's rows were found (then recorded), and how many export files were rewritten or deleted.
     """
     person = _person(data)
-    found = Counter({table: len(rows) for table, rows in (await personal_rows(db, person, data.lead_ids)).items()})
+    rows = await personal_rows(db, person, data.lead_ids)
+    found = Counter({table: len(table_rows) for table, table_rows in rows.items()})
     email = min(data.emails, default="")
     reason = say.REASON_SELF if subject_kind == "self" else say.REASON_STAFF
     result = await forget_person(db, email, person, actor, reason, now, lead_ids=data.lead_ids)
@@ -70,8 +71,19 @@ async def erase(
         await dissolve_lonely(session)
         await record_audit(session, f"forget:{subject_kind}", actor, subject_kind, sum(found.values()), now)
     refs = [f"L-{lead_id:04d}" for lead_id in result.lead_ids]
-    files = await asyncio.to_thread(forget_in_exports, exports, result.person, refs)
+    files = await asyncio.to_thread(forget_in_exports, exports, _in_files(result.person, rows.get("leads", [])), refs)
     return found, files
+
+
+def _in_files(person: Person, leads: list[dict[str, Any]]) -> Person:
+    """Who to mask in the saved files: the person as erased, and the name and email typed into their own requests.
+
+    A person asking for themselves is not followed by those in the database (they prove nothing about who typed
+    them); in a saved report, masking them can only hide text, never hand anything out.
+    """
+    emails = {str(lead["email"]) for lead in leads if lead.get("email")}
+    names = {str(lead["name"]) for lead in leads if lead.get("name")}
+    return Person(person.emails | emails, person.names | names, person.user_ids)
 
 
 def removed_text(found: Counter[str]) -> str:
@@ -84,4 +96,6 @@ def removed_text(found: Counter[str]) -> str:
 
 def exports_text(files: int, folder: Path) -> str:
     """`` Also removed them from 2 export files in data/exports.`` ("" when no export file held them)."""
-    return say.ERASED_IN_EXPORTS.format(files=counted(files, "export file"), folder=folder) if files else ""
+    return (
+        say.ERASED_IN_EXPORTS.format(files=counted(files, "export file"), folder=folders_text(folder)) if files else ""
+    )

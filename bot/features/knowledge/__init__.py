@@ -24,7 +24,7 @@ from bot.routing import HELP
 from bot.staff_hours import when_back
 from bot.usertext import quote
 from knowledge import Recipe
-from knowledge.smalltalk import small_talk
+from knowledge.smalltalk import bare_reply, small_talk
 from storage import Database
 from storage.questions import (
     AskedQuestion,
@@ -137,6 +137,8 @@ class Knowledge:
             raise UsageError(text.NO_BUTTON.format(given=question))
         if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
+        if bare_reply(question):  # "yes" typed at buttons (a DM has no other way to tell): not a gap to fill
+            raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)
         if kind is not None:
             return [small_talk_reply(kind, self._channels.configured(HELP))]

@@ -158,10 +158,11 @@ class Knowledge:
         return [render_answer(answer, qid, self._declined)]
 
     async def search(self, ctx: Context, args: str) -> Replies:
-        """``kb search TERM``: the five best matching recipes with their scores and ids."""
+        """``kb search TERM``: the five best matching recipes with their scores and ids, those with some match only."""
         if not args.strip():
             raise UsageError(text.SEARCH_USAGE)
-        hits = self._kb().search(args, limit=5)
+        # A hit whose score prints as 0.00 matches nothing: listing it only pads the results.
+        hits = [h for h in self._kb().search(args, limit=5) if round(h.score, 2) > 0]
         if not hits:
             return [Reply(text.NO_MATCH.format(term=quote(repr(args.strip()))), visibility=Visibility.EPHEMERAL)]
         lines = [text.SEARCH_LINE.format(score=h.score, id=h.recipe.id, title=h.recipe.title) for h in hits]

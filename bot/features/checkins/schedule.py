@@ -193,6 +193,7 @@ async def next_runs(ctx: Context, args: str) -> Replies:
     group = await group_here(ctx)
     words = split_args(args)
     parse_options(words, {"--tz"})
+    asked = zone_option(words)  # a wrong zone is wrong whether or not a schedule is set
     if group.rrule is None or group.next_run_at is None:
         async with ctx.db.session() as session:
             settings = await meeting_settings(session, group.id)
@@ -202,7 +203,6 @@ async def next_runs(ctx: Context, args: str) -> Replies:
             hours = int(tied.split(":")[1]) // 60 if tied.startswith("before:") else 0
             return [Reply(said.format(hours=hours), visibility=Visibility.EPHEMERAL)]
         return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
-    asked = zone_option(words)
     zone = load_zone(group.timezone)
     upcoming = [group.next_run_at]
     upcoming += list(islice(occurrences(Schedule(group.rrule), zone, group.next_run_at, skips(group)), _SHOWN))

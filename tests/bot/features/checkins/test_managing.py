@@ -202,3 +202,12 @@ async def test_abbreviated_and_spaced_zones_get_the_region_name(chat: Chat) -> N
         texts(await chat.say("me tz PST", user="ann"))
         == f"\n'PST' {fixed}; use a region name such as `America/Los_Angeles`"
     )
+
+
+async def test_next_checks_the_zone_before_saying_nothing_is_scheduled(chat: Chat) -> None:
+    """`checkin next --tz Bogus` with no schedule names the wrong zone (it used to say nothing is scheduled)."""
+    await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
+    assert texts(await chat.say("checkin next --tz Bogus", user="fay", channel="maps")) == (
+        "\nunknown time zone 'Bogus'; use an IANA name like Europe/Berlin or America/New_York"
+    )
+    assert texts(await chat.say("checkin next", user="fay", channel="maps")) == "\nNo check-ins are scheduled."

@@ -1,7 +1,8 @@
 """The console adapter: a REPL against the core, and a line-by-line script runner when stdin is not a terminal.
 
-Buttons show as numbered choices (type the number to press one); forms are asked field by field by the core. Times
-show in the group's zone and, when the reader set their own (``me tz``) and it reads differently, in theirs too.
+Buttons show as numbered choices (type the number or the label to press one; a bare yes/no/ok/cancel is asked for
+the number, the buttons kept); forms are asked field by field by the core. Times show in the group's zone and, when
+the reader set their own (``me tz``) and it reads differently, in theirs too.
 
 In a channel (``--channel``) the console plays a chat with threads, for trying help channels and forums:
 
@@ -38,6 +39,7 @@ from bot.adapter import Delivery
 from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Button, Event, Message, Origin, Reply, Visibility
 from bot.usertext import clean
 from bot.when import for_reader, render
+from knowledge.smalltalk import bare_reply
 
 ZoneOf = Callable[[str], Awaitable[str | None]]
 """The zone a console user set for themselves (``me tz``), by user id; None when they set none."""
@@ -160,7 +162,7 @@ class ConsoleAdapter:
             lines.append(f"Saved {path.name} to {path}")
         if reply.buttons and reply.channel is None and reply.user is None:
             self._choices = list(reply.buttons)
-            lines.append("  ".join(f"[{n}] {b.label}" for n, b in enumerate(reply.buttons, start=1)))
+            lines.append(_numbered(self._choices))
         return "\n".join(lines) + "\n\n"
 
     async def say(self, text: str) -> None:
@@ -172,9 +174,15 @@ class ConsoleAdapter:
             # A slip of the finger: say which numbers there are and keep the buttons, rather than lose them.
             self._out.write(f"There is no button {choice} here: type a number from 1 to {len(self._choices)}.\n\n")
             return
+        labelled = [b for b in self._choices if b.label.casefold() == choice.casefold()]
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
-            button = self._choices[int(choice) - 1]
-            event = Action(self._pressed_in(), button.action_id, button.value)
+            labelled = [self._choices[int(choice) - 1]]
+        elif not labelled and self._choices and bare_reply(choice):
+            # "yes" at buttons means one of them: which one is for the user to say, not a question to look up.
+            self._out.write(f"Type a number from 1 to {len(self._choices)}: {_numbered(self._choices)}\n\n")
+            return
+        if labelled:
+            event = Action(self._pressed_in(), labelled[0].action_id, labelled[0].value)
         else:
             event = self._local(choice) if not self.origin.is_dm else None
             event = event if event is not None else self._message(text)
@@ -366,6 +374,10 @@ def _line_editing(stream: TextIO) -> Callable[[], None]:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
     return restore
+
+
+def _numbered(buttons: list[Button]) -> str:
+    return "  ".join(f"[{n}] {b.label}" for n, b in enumerate(buttons, start=1))
 
 
 def _save(folder: Path, filename: str, payload: bytes) -> Path:

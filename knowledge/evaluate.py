@@ -1,7 +1,8 @@
 """``kb eval``: measure answer quality and speed on a question file, through the same code path that answers users.
 
 The question file holds one JSON object a line: ``{"q": text, "expect": [recipe ids]}``; an empty ``expect`` means
-the bot should decline. A section counts as its recipe (``guide#setup`` matches ``guide``).
+the bot should decline (a line without ``expect`` is refused). A section counts as its recipe (``guide#setup`` matches
+``guide``).
 
 Besides top-1 and answered-right rates, the summary holds the share of questions declined with the right page among
 the suggestions shown (``in_scope_declined_right_offered``), the precision of given answers, a reliability table
@@ -39,6 +40,9 @@ class EvalQuestion:
     expect: tuple[str, ...]
 
 
+_LINE = '{"q": "...", "expect": ["recipe-id", ...]}'
+
+
 def read_questions(path: Path) -> list[EvalQuestion]:
     """Read a question file.
 
@@ -55,11 +59,17 @@ def read_questions(path: Path) -> list[EvalQuestion]:
             continue
         try:
             row = json.loads(line)
-            question, expect = row["q"], row.get("expect", [])
+            question, expect = row["q"], row["expect"]
             if not isinstance(question, str) or not isinstance(expect, list):
                 raise TypeError
-        except (ValueError, KeyError, TypeError):
-            raise UsageError(f'{path}:{number}: expected {{"q": "...", "expect": ["recipe-id", ...]}}') from None
+        except KeyError as missing:
+            # A line without "expect" is a slip, not a question to decline: say so on that line, not the next.
+            said = f'{path}:{number}: no "{missing.args[0]}"; expected {_LINE}'
+            raise UsageError(
+                said + (' ("expect": [] for one to decline)' if missing.args[0] == "expect" else "")
+            ) from None
+        except (ValueError, TypeError):
+            raise UsageError(f"{path}:{number}: expected {_LINE}") from None
         out.append(EvalQuestion(question, tuple(str(e) for e in expect)))
     return out
 

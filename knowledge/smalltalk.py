@@ -11,9 +11,11 @@ from typing import Literal
 
 from rapidfuzz import fuzz, process, utils
 
-__all__ = ["SmallTalk", "small_talk"]
+__all__ = ["SmallTalk", "bare_reply", "small_talk"]
 
 _MAX_WORDS = 7
+# What people type to answer a yes/no prompt with buttons: never a question for the knowledge base.
+_BARE_REPLIES = frozenset({"yes", "no", "y", "n", "ok", "okay", "cancel"})
 _MATCH = 88.0
 
 SmallTalk = Literal["greeting", "thanks", "bye", "bot", "abilities", "human"]
@@ -143,3 +145,8 @@ def small_talk(text: str) -> SmallTalk | None:
     normal = " ".join("you" if w == "u" else w for w in words if w not in _DROP)
     match = process.extractOne(normal, [p for _, p in _CHOICES], scorer=fuzz.ratio, score_cutoff=_MATCH)
     return _CHOICES[match[2]][0] if match is not None else None
+
+
+def bare_reply(text: str) -> bool:
+    """Whether ``text`` is a bare yes, no, ok or cancel (case and punctuation aside): a reply to buttons."""
+    return utils.default_process(text) in _BARE_REPLIES

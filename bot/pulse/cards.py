@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.events import Reply, Visibility
-from bot.features.checkins.report import is_blocker  # the check-in summaries' rule, shared on purpose
+from bot.features.checkins.blocking import blockers_in  # the check-in summaries' rule, shared on purpose
 from bot.pulse import text
 from bot.pulse.meetings import GroupMeetings
 from bot.pulse.render import pct
@@ -28,11 +28,10 @@ _BLOCKER_CHARS = 200
 def _blockers(answers: Sequence[GivenAnswer]) -> list[tuple[str, str]]:
     found = []
     for a in answers:
-        for question, answer in zip(a.questions, a.answers, strict=False):
-            if is_blocker(question, answer):
-                clipped = " ".join(answer.split())
-                clipped = clipped if len(clipped) <= _BLOCKER_CHARS else clipped[: _BLOCKER_CHARS - 1] + "…"
-                found.append((a.user, clipped))
+        for answer in blockers_in(a.questions, a.answers):
+            clipped = " ".join(answer.split())
+            clipped = clipped if len(clipped) <= _BLOCKER_CHARS else clipped[: _BLOCKER_CHARS - 1] + "…"
+            found.append((a.user, clipped))
     return found
 
 

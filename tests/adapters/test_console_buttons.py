@@ -22,3 +22,38 @@ async def test_a_number_past_the_buttons_keeps_them(app: BotApp) -> None:
         "There is no button 9 here: type a number from 1 to 4.\n\n"
         "[ephemeral]\nThanks! I'll remember that this answer fits questions like yours.\n\n"
     )
+
+
+async def test_yes_at_two_buttons_asks_for_the_number_and_a_label_presses_one(app: BotApp) -> None:
+    """ "yes" (or "Cancel") under `mydata delete`'s two buttons asks for a number and keeps them, asking the knowledge
+    base nothing (so `kb gaps` stays empty); "keep it" presses "Keep it"."""
+    out = io.StringIO()
+    console = ConsoleAdapter(app.dispatcher.handle, out, user="ann")
+    await console.say("mydata delete")
+    assert out.getvalue().endswith("Erase it?\n[1] Erase my data  [2] Keep it\n\n")
+    asked = len(out.getvalue())
+    for typed in ("yes", "Cancel", "n"):
+        await console.say(typed)
+    await console.say("keep it")
+    assert out.getvalue()[asked:] == (
+        "Type a number from 1 to 2: [1] Erase my data  [2] Keep it\n\n" * 3 + "[ephemeral]\nNothing was erased.\n\n"
+    )
+    staff = ConsoleAdapter(app.dispatcher.handle, out := io.StringIO(), user="sam", role="staff")
+    await staff.say("kb gaps")
+    assert (
+        out.getvalue() == "[ephemeral]\nNo gaps: every question so far was answered and nobody said it didn't help.\n\n"
+    )
+
+
+async def test_yes_with_no_buttons_showing_is_no_question(app: BotApp) -> None:
+    """ "yes" typed in a DM with no buttons to press (as on Slack or Discord, where typed text is a message) says to
+    press a button, and is not logged as a question to answer."""
+    out = io.StringIO()
+    console = ConsoleAdapter(app.dispatcher.handle, out, user="ann", role="staff")
+    await console.say("Yes!")
+    await console.say("kb gaps")
+    assert out.getvalue() == (
+        "[ephemeral]\n“Yes!” answers buttons, not a question: press one of the buttons above (on the console, type its "
+        "number). To ask me something, type your question.\n\n"
+        "[ephemeral]\nNo gaps: every question so far was answered and nobody said it didn't help.\n\n"
+    )

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 
 from bot.events import Button, Reply, Visibility
 from bot.features.checkins import text
-from bot.features.checkins.report import is_blocker
+from bot.features.checkins.blocking import blockers_in
 from bot.usertext import quote
 from knowledge import KnowledgeBase
 from knowledge.docs import readable
@@ -23,9 +23,7 @@ _SHOWN = 80  # characters of the blocker quoted back
 def blocker_help(kb: Callable[[], KnowledgeBase], answered: Sequence[tuple[str, str]]) -> list[Reply]:
     """One private reply per blocker in ``answered``: its recipe when the answer is confident, else a note."""
     replies = []
-    for question, said in answered:
-        if not is_blocker(question, said):
-            continue
+    for said in blockers_in([question for question, _ in answered], [said for _, said in answered]):
         shown = quote(said if len(said) <= _SHOWN else said[: _SHOWN - 1].rstrip() + "…")
         best = kb().answer(said).best
         if best is None:

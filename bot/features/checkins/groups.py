@@ -10,7 +10,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
 from bot.features.checkins.common import group_here, local, require_facilitator, user_arg
-from bot.schedule import resolve_zone
+from bot.schedule import zone_option
 from bot.usertext import quote
 from storage.checkins import (
     add_member,
@@ -28,7 +28,8 @@ _MAX_NAME = 100
 
 async def create(ctx: Context, args: str) -> Replies:
     """``checkin create NAME [--tz ZONE]``: a study group bound to this channel, with its creator as facilitator."""
-    opts, rest = parse_options(split_args(args), {"--tz"})
+    words = split_args(args)
+    _, rest = parse_options(words, {"--tz"})
     name = " ".join(rest).strip()
     if not name:
         raise UsageError(text.CREATE_USAGE)
@@ -36,7 +37,7 @@ async def create(ctx: Context, args: str) -> Replies:
         raise UsageError(text.NAME_TOO_LONG)
     if ctx.origin.is_dm:
         raise UsageError(text.CREATE_IN_DM)
-    zone = resolve_zone(opts.get("--tz", "UTC"))
+    zone = zone_option(words) or "UTC"
     async with ctx.db.session() as session:
         if await get_group_by_channel(session, ctx.origin.platform, ctx.origin.channel) is not None:
             raise UsageError(text.CHANNEL_TAKEN)

@@ -11,6 +11,7 @@ from bot.csvsafe import SafeWriter
 from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
+from bot.features.checkins.blocking import blocker_question, reports_blocker
 from bot.features.checkins.common import group_here, local, require_facilitator
 from bot.plural import counted
 from bot.schedule import load_zone
@@ -19,15 +20,9 @@ from storage.checkins import answers_for_runs, members, runs_of_group
 from storage.prefs import away_users
 from storage.records import CheckinAnswer, CheckinRun, StudyGroup
 
-__all__ = ["export", "is_blocker", "stats", "summary"]
+__all__ = ["export", "stats", "summary"]
 
-_NO_BLOCKER = frozenset({"", "no", "none", "nothing", "n/a", "na", "-", "nope", "all good", "no blockers"})
 _RUNS_IN_STATS = 8
-
-
-def is_blocker(question: str, answer: str) -> bool:
-    """Whether ``answer`` reports a blocker: it answers a question about blocking and does not say "no" or alike."""
-    return "block" in question.lower() and answer.strip().lower().rstrip(".!") not in _NO_BLOCKER
 
 
 async def stats(ctx: Context, args: str) -> Replies:
@@ -86,7 +81,7 @@ def summary(
     rate = len(answered) / len(expected) if expected else 0.0
     head = text.ANSWERED.format(answered=len(answered), expected=len(expected), rate=rate)
     lines = [head + (text.ANSWERED_PARTLY.format(count=len(partly)) if partly else "")]
-    blockers = 0
+    blockers, asked = 0, blocker_question(run.questions)
     for i, question in enumerate(run.questions):
         given = [
             (a.user + (text.PARTIAL if a.user in partly else ""), a.answers[i])
@@ -97,7 +92,7 @@ def summary(
             continue
         lines += ["", text.SUMMARY_QUESTION.format(question=question)]
         for user, said in given:
-            flag = is_blocker(question, said)
+            flag = i == asked and reports_blocker(said)
             blockers += flag
             lines.append(
                 text.SUMMARY_ANSWER.format(flag=text.BLOCKER_FLAG if flag else "", user=user, text=quote(said))

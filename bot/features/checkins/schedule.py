@@ -34,7 +34,7 @@ from bot.schedule import (
     occurrences,
     parse_days,
     parse_time,
-    resolve_zone,
+    zone_option,
 )
 from bot.usertext import quote
 from storage.checkins import update_group
@@ -59,13 +59,14 @@ async def schedule(ctx: Context, args: str) -> Replies:
     """``checkin schedule DAYS HH:MM [...]`` (facilitators): set the weekly schedule, from now on."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
-    opts, rest = parse_options(split_args(args), {"--tz", "--start", *_ENDS})
+    words = split_args(args)
+    opts, rest = parse_options(words, {"--tz", "--start", *_ENDS})
     if rest and rest[0].lower() in _TIED:
         return await _tie(ctx, group, rest)
     if len(rest) != 2:
         raise UsageError(text.SCHEDULE_USAGE)
     days, at = parse_days(rest[0]), parse_time(rest[1])
-    zone_name = resolve_zone(opts["--tz"]) if "--tz" in opts else group.timezone
+    zone_name = zone_option(words) or group.timezone
     zone = load_zone(zone_name)
     # A schedule never counts a check-in that has already passed: it starts at this minute, or at the midnight
     # of --start when that is later. A check-in due this very minute counts and goes out with the next tick.
@@ -190,7 +191,9 @@ async def next_runs(ctx: Context, args: str) -> Replies:
     """``checkin next [--tz ZONE]``: the coming check-ins, each in the reader's zone, or with ``--tz`` in the group's
     zone and the one asked for."""
     group = await group_here(ctx)
-    opts, _ = parse_options(split_args(args), {"--tz"})
+    words = split_args(args)
+    parse_options(words, {"--tz"})
+    asked = zone_option(words)  # a wrong zone is wrong whether or not a schedule is set
     if group.rrule is None or group.next_run_at is None:
         async with ctx.db.session() as session:
             settings = await meeting_settings(session, group.id)
@@ -200,7 +203,6 @@ async def next_runs(ctx: Context, args: str) -> Replies:
             hours = int(tied.split(":")[1]) // 60 if tied.startswith("before:") else 0
             return [Reply(said.format(hours=hours), visibility=Visibility.EPHEMERAL)]
         return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
-    asked = resolve_zone(opts["--tz"]) if opts.get("--tz") else None
     zone = load_zone(group.timezone)
     upcoming = [group.next_run_at]
     upcoming += list(islice(occurrences(Schedule(group.rrule), zone, group.next_run_at, skips(group)), _SHOWN))

@@ -24,7 +24,7 @@ from bot.routing import HELP
 from bot.staff_hours import when_back
 from bot.usertext import quote
 from knowledge import Recipe
-from knowledge.smalltalk import small_talk
+from knowledge.smalltalk import bare_reply, small_talk
 from storage import Database
 from storage.questions import (
     AskedQuestion,
@@ -139,6 +139,8 @@ class Knowledge:
             raise UsageError(text.NO_BUTTON.format(given=question))
         if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
+        if bare_reply(question):  # "yes" typed at buttons (a DM has no other way to tell): not a gap to fill
+            raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)
         if kind is not None:
             return [small_talk_reply(kind, self._channels.configured(HELP))]
@@ -158,10 +160,11 @@ class Knowledge:
         return [render_answer(answer, qid, self._declined)]
 
     async def search(self, ctx: Context, args: str) -> Replies:
-        """``kb search TERM``: the five best matching recipes with their scores and ids."""
+        """``kb search TERM``: the five best matching recipes with their scores and ids, those with some match only."""
         if not args.strip():
             raise UsageError(text.SEARCH_USAGE)
-        hits = self._kb().search(args, limit=5)
+        # A hit whose score prints as 0.00 matches nothing: listing it only pads the results.
+        hits = [h for h in self._kb().search(args, limit=5) if round(h.score, 2) > 0]
         if not hits:
             return [Reply(text.NO_MATCH.format(term=quote(repr(args.strip()))), visibility=Visibility.EPHEMERAL)]
         lines = [text.SEARCH_LINE.format(score=h.score, id=h.recipe.id, title=h.recipe.title) for h in hits]

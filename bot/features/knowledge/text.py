@@ -14,6 +14,10 @@ NO_IDEA_DOCS_AND_RECIPES = "I couldn't find that in the docs or the recipes."
 ALSO_ASKED = "You also asked: {titles}. Press a button below to see {them}."
 EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 NO_WORDS = "“{given}” has no words for me to look up. " + EMPTY
+BARE_REPLY = (
+    "“{given}” answers buttons, not a question: press one of the buttons above (on the console, type its number). "
+    "To ask me something, type your question."
+)
 # A number typed where no buttons are showing: on the console, buttons last only as long as one `communitybot chat`.
 NO_BUTTON = (
     "There is no button {given} to press: a number presses a button of the reply just above it, in the same chat. "

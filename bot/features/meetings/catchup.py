@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import Reply, Visibility
-from bot.features.checkins.report import is_blocker
+from bot.features.checkins.blocking import blockers_in
 from bot.features.meetings import text
 from bot.features.meetings.common import where
 from bot.usertext import quote
@@ -83,8 +83,7 @@ def _covered(runs: list[CheckinRun], answers: list[CheckinAnswer], zone: str) ->
         for a in answers:
             if a.run_id != last.id:
                 continue
-            for question, answer in zip(last.questions, a.answers, strict=False):
-                if is_blocker(question, answer):
-                    blockers.append(text.CATCHUP_ANSWER.format(user=quote(a.user), text=quote(answer[:_CHARS])))
+            for answer in blockers_in(last.questions, a.answers):
+                blockers.append(text.CATCHUP_ANSWER.format(user=quote(a.user), text=quote(answer[:_CHARS])))
     lines += ["", text.CATCHUP_BLOCKERS, *blockers] if blockers else ["", text.CATCHUP_NO_BLOCKERS]
     return lines

@@ -159,7 +159,8 @@ class People:
             identities = await identities_of(session, who)
             found = await person_data(session, identities, trusted=True)
         if len(identities) == 1 and not found.lead_ids:
-            return [Reply(say.SHOW_ALONE.format(who=quote(str(who))), visibility=Visibility.EPHEMERAL)]
+            alone = say.SHOW_ALONE if await data.known(ctx.db, found) else say.SHOW_UNKNOWN
+            return [Reply(alone.format(who=quote(str(who))), visibility=Visibility.EPHEMERAL)]
         accounts = ", ".join(str(i) for i in found.identities)
         leads = ", ".join(f"L-{lead_id:04d}" for lead_id in found.lead_ids) or say.NONE
         fields = ((say.SHOW_ACCOUNTS, quote(accounts)), (say.SHOW_LEADS, leads))

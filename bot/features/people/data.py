@@ -23,11 +23,16 @@ from storage.people import dissolve_lonely, record_audit
 from storage.personal import personal_rows
 from storage.records import PersonData
 
-__all__ = ["erase", "export", "exports_text", "removed_text"]
+__all__ = ["erase", "export", "exports_text", "known", "removed_text"]
 
 
 def _person(data: PersonData) -> Person:
     return Person(emails=data.emails, names=data.names, user_ids=frozenset(i.user for i in data.identities))
+
+
+async def known(db: Database, data: PersonData) -> bool:
+    """Whether anything held names the person: a user the bot has never seen is in no row."""
+    return bool(await personal_rows(db, _person(data), data.lead_ids))
 
 
 async def export(

@@ -13,7 +13,7 @@ from bot.errors import UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.people import text as say
-from bot.schedule import close_zones, zone_name
+from bot.schedule import close_zones, refuse_abbreviation, zone_name
 from bot.usertext import quote
 from bot.when import at
 from storage.prefs import AwayPeriod, add_away, away_periods, clear_away, set_zone, zone_of
@@ -56,6 +56,7 @@ def resolve_zone(given: str) -> str:
     Raises:
         UsageError: for an unknown zone, with the closest names as a suggestion.
     """
+    refuse_abbreviation(given)
     name = zone_name(given)
     if name is not None:
         return name

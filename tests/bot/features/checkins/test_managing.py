@@ -172,3 +172,42 @@ async def test_a_facilitators_question_that_starts_with_a_command_does_not_run_i
     assert texts(await chat.say("checkin cancel", **FAY)) == (
         "\nThe check-in schedule of Maps Circle is cancelled. Past answers are kept."
     )
+
+
+async def test_abbreviated_and_spaced_zones_get_the_region_name(chat: Chat) -> None:
+    """EST, PST, CET and a fixed offset are refused with the region meant; a zone typed with a space, or a city,
+    gets the zone's name as a suggestion; no group is created by any of them."""
+    fixed = "is an abbreviation or a fixed offset, not a place: "
+    fixed += "it may not follow the daylight-saving changes where you meet"
+    for given, meant in (("EST", "America/New_York"), ("PST", "America/Los_Angeles"), ("cet", "Europe/Berlin")):
+        said = texts(await chat.say(f"checkin create T --tz {given}", **FAY))
+        assert said == f"\n'{given}' {fixed}; use a region name such as `{meant}`"
+    assert texts(await chat.say("checkin create T --tz Etc/GMT+5", **FAY)) == (
+        f"\n'Etc/GMT+5' {fixed}; use a region name like Europe/Berlin or America/New_York"
+    )
+    assert texts(await chat.say("checkin create T --tz America/New York", **FAY)) == (
+        "\nunknown time zone 'America/New York'; did you mean `America/New_York`?"
+    )
+    assert texts(await chat.say("checkin create T --tz new york", **FAY)) == (
+        "\nunknown time zone 'new york'; did you mean `America/New_York`?"
+    )
+    await setup_group(chat)
+    assert texts(await chat.say("checkin schedule tue 18:00 --tz EST --weeks 2", **FAY)) == (
+        f"\n'EST' {fixed}; use a region name such as `America/New_York`"
+    )
+    assert texts(await chat.say("checkin next --tz Berlin", user="ann", channel="maps")) == (
+        "\nunknown time zone 'Berlin'; did you mean `Europe/Berlin`?"
+    )
+    assert (
+        texts(await chat.say("me tz PST", user="ann"))
+        == f"\n'PST' {fixed}; use a region name such as `America/Los_Angeles`"
+    )
+
+
+async def test_next_checks_the_zone_before_saying_nothing_is_scheduled(chat: Chat) -> None:
+    """`checkin next --tz Bogus` with no schedule names the wrong zone (it used to say nothing is scheduled)."""
+    await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
+    assert texts(await chat.say("checkin next --tz Bogus", user="fay", channel="maps")) == (
+        "\nunknown time zone 'Bogus'; use an IANA name like Europe/Berlin or America/New_York"
+    )
+    assert texts(await chat.say("checkin next", user="fay", channel="maps")) == "\nNo check-ins are scheduled."

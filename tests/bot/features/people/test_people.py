@@ -100,7 +100,8 @@ async def test_study_groups_follow_the_person(chat: Chat, app: BotApp) -> None:
 
 
 async def test_people_show_and_leads_show_name_the_linked_accounts(chat: Chat, app: BotApp) -> None:
-    """Staff see a requester's other accounts under the lead and in `people show`."""
+    """Staff see a requester's other accounts under the lead and in `people show`; a user the bot has never seen is
+    said to be unknown, not unlinked."""
     await chat.submit("consult:intake", VALID, user="ann")
     code = code_in(await chat.say("link", user="ann"))
     await on_slack(app, "U0ANN0001", f"link {code}")
@@ -108,6 +109,9 @@ async def test_people_show_and_leads_show_name_the_linked_accounts(chat: Chat, a
     assert "Linked accounts: slack:U0ANN0001" in shown
     person = said(await chat.say("people show slack:U0ANN0001", user="sue", role="staff"))
     assert "Accounts: slack:U0ANN0001, console:ann" in person and "Requests: L-0001" in person
+    unknown = said(await chat.say("people show nobody", user="sue", role="staff"))
+    assert unknown == "I do not know console:nobody: they have not used the bot, and nothing I hold names them."
+    await chat.say("ask how big should a learning circle be?", user="carl")  # carl is known from then on
     alone = said(await chat.say("people show carl", user="sue", role="staff"))
     assert alone == "console:carl is not linked to any other account."
     assert said(await chat.say("people show carl", user="ann")) == "Sorry, `people show` is only for staff."

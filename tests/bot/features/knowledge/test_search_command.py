@@ -1,0 +1,27 @@
+"""``kb search TERM``: only recipes with some match are listed, and a term nothing matches says so."""
+
+from __future__ import annotations
+
+from bot.events import Visibility
+from tests.conftest import Chat
+
+
+async def test_a_term_nothing_matches_says_so_instead_of_zero_scores(chat: Chat) -> None:
+    """`kb search zzzzqqq` used to list five recipes scored 0.00; now it says no recipe matches, as for an emoji."""
+    for term in ("zzzzqqq", "😀"):
+        (reply,) = await chat.say(f"kb search {term}")
+        assert (reply.title, reply.text, reply.visibility) == (
+            None,
+            f"No recipe matches '{term}'.",
+            Visibility.EPHEMERAL,
+        )
+
+
+async def test_results_are_not_padded_with_zero_scores(chat: Chat) -> None:
+    """`kb search venue` lists the recipes that match it, none with a score of 0.00."""
+    (reply,) = await chat.say("kb search venue")
+    assert reply.title == "Matching recipes"
+    assert reply.text == (
+        "0.78  `space/choosing-a-venue`  How do I choose a venue for an in-person learning circle?\n"
+        "0.03  `space/hybrid-circles`  Can a learning circle be hybrid (online and in person)?"
+    )

@@ -40,13 +40,11 @@ from __future__ import annotations
 import functools
 import logging
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
-import scipy.sparse as sp
 from rapidfuzz import fuzz, utils
 from threadpoolctl import ThreadpoolController
 
@@ -74,17 +72,17 @@ from knowledge.ranking import (
     contrast_sides,
     merge,
 )
-from knowledge.rerank import Reranker, UnitWords, held_out
+from knowledge.rerank import Reranker, held_out
 from knowledge.selfcheck import docs_middle
 from knowledge.standins import normalize, trim_memory
-from knowledge.vectors import Encoder, StaticEncoder, is_word, word_rows
+from knowledge.units import pages, unit_texts, words_per_unit
+from knowledge.vectors import Encoder, StaticEncoder, is_word
 
 __all__ = ["Answer", "Hit", "KnowledgeBase", "passages"]
 Scores = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
 
-_LINK_TARGET = re.compile(r"\]\([^)\s]*(?:\s+\"[^\"]*\")?\)")  # a Markdown link's (address "title")
 _KEEP_SURE = 0.95  # an example-unit answer this sure (a near-exact example match) skips the docs-style check
 _FOLLOW_UP = 2  # sentences shown for a follow-up about an answer already given
 _PLAUSIBLE = 0.2  # below this confidence a declined question's candidates are not offered as suggestions
@@ -155,7 +153,7 @@ class KnowledgeBase:
         )
 
     def _build(self) -> None:
-        texts, owner, n_short = _unit_texts(self.recipes)
+        texts, owner, n_short = unit_texts(self.recipes)
         self._lexical = LexicalFeatures()
         lexical = normalize(self._lexical.fit_transform(texts[:n_short], texts[n_short:]), copy=False)
         trim_memory()
@@ -164,11 +162,11 @@ class KnowledgeBase:
         )
         n = len(self.recipes)
         pool = self._pooled(owner, n_short, (lexical.shape[1], dense.shape[1]))
-        unit_words = _unit_words(self._lexical.word_counts[:n_short], owner[:n_short], n, self._lexical.vocabulary)
+        unit_words = words_per_unit(self._lexical.word_counts[:n_short], owner[:n_short], n, self._lexical.vocabulary)
         self._lexical.release()  # what follows needs neither the word counts nor the texts: 45 MiB at 10,000 recipes
         self._phrases = [[utils.default_process(p) for p in (r.title, *r.questions)] for r in self.recipes]
         self._svm_or_examples = bool(self._has_examples.any())
-        self._page = _pages(self.recipes, self._has_examples)
+        self._page = pages(self.recipes, self._has_examples)
         self._index = {r.id: i for i, r in enumerate(self.recipes)}
         self._sides = np.zeros((n, 2 * len(CONTRASTS)), dtype=bool)
         for i, r in enumerate(self.recipes):
@@ -372,52 +370,6 @@ class KnowledgeBase:
         floor = np.where(self._has_examples, _PLAUSIBLE, PLAUSIBLE_DOCS)
         plausible = sorted((h for h in hits[:3] if h.score >= floor[self._index[h.recipe.id]]), key=lambda h: -h.score)
         return Answer(question, None, tuple(plausible))
-
-
-def _pages(recipes: Sequence[Recipe], has_examples: npt.NDArray[np.bool_]) -> list[str]:
-    """Each unit's page: the part of its id before ``#``, or for a docs unit with the same title and text as an
-    earlier one (a page copied into two folders of a handbook, and its sections), that one's page."""
-    first: dict[tuple[str, str], str] = {}
-    out = []
-    for recipe, examples in zip(recipes, has_examples, strict=True):
-        page = recipe.id.split("#", 1)[0]
-        if not examples and recipe.body.strip():
-            # Without link targets: a page's relative links were resolved against its own folder.
-            page = first.setdefault((recipe.title, " ".join(_LINK_TARGET.sub("]", recipe.body).split())), page)
-        out.append(page)
-    return out
-
-
-def _unit_words(counts: sp.csr_matrix, owner: npt.NDArray[np.intp], n: int, vocabulary: Sequence[str]) -> UnitWords:
-    """Per unit, the word columns its short texts use and how often (for the reranker's word features)."""
-    membership = sp.csr_matrix((np.ones(len(owner), dtype=np.float32), (owner, np.arange(len(owner)))), (n, len(owner)))
-    used = (membership @ counts).tocsr()
-    used.sum_duplicates()
-    used.sort_indices()
-    return UnitWords(used.astype(np.float32), word_rows(vocabulary))
-
-
-def _unit_texts(recipes: Sequence[Recipe]) -> tuple[list[str], npt.NDArray[np.intp], int]:
-    """Every unit's short texts (title, id words, examples, summary, tags), then its body passages; each text's
-    unit; and how many short texts there are."""
-    short: list[str] = []
-    short_owner: list[int] = []
-    bodies: list[str] = []
-    body_owner: list[int] = []
-    for i, recipe in enumerate(recipes):
-        for text in (recipe.title, _id_words(recipe.id), *recipe.questions, recipe.summary, " ".join(recipe.tags)):
-            if text.strip():
-                short.append(text)
-                short_owner.append(i)
-        for passage in passages(recipe.body):
-            bodies.append(passage)
-            body_owner.append(i)
-    return short + bodies, np.asarray(short_owner + body_owner, dtype=np.intp), len(short)
-
-
-def _id_words(recipe_id: str) -> str:
-    """``circles/meeting-length#notes`` -> ``circles meeting length notes``: ids are often the best keywords."""
-    return re.sub(r"[/#_\-.]+", " ", recipe_id)
 
 
 @functools.cache

@@ -106,12 +106,7 @@ async def record_vote(
     )
     if claimed is None:
         return False
-    q = AskedQuestionRow  # conditional updates: a helpful vote landing meanwhile (another replica) is not undone
-    await session.execute(
-        update(q).where(q.id == question_id, or_(q.feedback.is_(None), q.feedback != "helpful")).values(feedback=vote)
-    )
-    if picked and vote == "helpful":  # an answered question keeps its answer: its buttons vote on it
-        await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
+    await _noted(session, question_id, shown, vote, picked)
     return True
 
 
@@ -135,7 +130,7 @@ async def change_vote(
     if not changed.rowcount:  # type: ignore[attr-defined]
         return False
     if vote == "helpful":
-        await _found_helpful(session, question_id, shown, picked)
+        await _noted(session, question_id, shown, vote, picked)
         return True
     helped = select(v.id).where(v.question_id == question_id, v.vote == "helpful")
     await session.execute(update(q).where(q.id == question_id, ~helped.exists()).values(feedback=vote))
@@ -147,14 +142,14 @@ async def change_vote(
     return True
 
 
-async def _found_helpful(session: AsyncSession, question_id: int, shown: str, picked: bool) -> None:
+async def _noted(session: AsyncSession, question_id: int, shown: str, vote: str, picked: bool) -> None:
+    """A new vote in the question's ``feedback`` (helpful once any shown recipe helped), and a declined question's
+    answer taken from the recipe ``picked`` and found helpful."""
     q = AskedQuestionRow  # conditional updates: a helpful vote landing meanwhile (another replica) is not undone
     await session.execute(
-        update(q)
-        .where(q.id == question_id, or_(q.feedback.is_(None), q.feedback != "helpful"))
-        .values(feedback="helpful")
+        update(q).where(q.id == question_id, or_(q.feedback.is_(None), q.feedback != "helpful")).values(feedback=vote)
     )
-    if picked:  # an answered question keeps its answer: its buttons vote on it
+    if picked and vote == "helpful":  # an answered question keeps its answer: its buttons vote on it
         await session.execute(update(q).where(q.id == question_id, q.recipe_id.is_(None)).values(recipe_id=shown))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from bot.errors import PermissionDenied
 from bot.events import Reply, Visibility
 from bot.feature import Command, Context, Deps, Replies, Slash, Surface, facilitates
 from bot.permissions import Role
@@ -15,7 +16,10 @@ INTRO = (
     "{community} team. In a channel, mention me; in a direct message, just ask."
 )
 TITLE = "What I can do"
+TOPIC_TITLE = "What I can do: {topic}"
 ACTING_AS = "You are acting as: {role}."
+EVERYTHING = "Type `help` for everything I can do."
+NOT_YOURS = "Sorry, `{topic}` is not among the commands you can run."
 
 
 class Help:
@@ -32,23 +36,65 @@ class Help:
         show = Command(
             "help",
             self.show,
-            "show this list",
-            examples=("help",),
+            "show this list, or only the commands of one topic",
+            examples=("help", "help checkin"),
+            usage="help [COMMAND]",
             min_role=Role.MEMBER,
             home=2,
-            slash=Slash("What the bot can do for you", slack=False),
+            slash=Slash(
+                "What the bot can do for you",
+                option="topic",
+                option_description="only the commands starting with these words, e.g. checkin",
+                required=False,
+                slack=False,
+                complete=self._topics,
+            ),
         )
         return Surface(self.name, commands=(show,))
 
+    def _topics(self, typed: str, channel: str | None) -> list[str]:
+        """The command words a member may ask ``help`` about that start with what is typed (Discord autocomplete)."""
+        words = dict.fromkeys(c.name.split()[0] for c in self._commands(Role.MEMBER))
+        return [word for word in words if word.startswith(typed.strip().lower())]
+
     async def show(self, ctx: Context, args: str) -> Replies:
-        """The commands ``ctx.role`` may run, each with its usage and examples."""
-        lines = [INTRO.format(community=self._community), ""]
+        """The commands ``ctx.role`` may run, each with its usage and examples; with a command word after ``help``
+        (``help checkin``, ``help kb search``), only the commands it starts.
+
+        Words that name no command ("help with venues", "help me", a plea rather than the ``me`` command) get the
+        whole list, as before there were topics.
+
+        Raises:
+            PermissionDenied: the topic names commands, none of which ``ctx.role`` may run.
+        """
         commands = self._commands(ctx.role)
         if not await facilitates(ctx):
             commands = [c for c in commands if not c.group_facilitators]
-        for command in commands:
-            lines.append(f"• `{command.usage or command.name}`: {command.summary}")
-            lines += [f"    e.g. `{example}`" for example in command.examples]
-        lines.append("")
+        topic = " ".join(args.lower().lstrip("/!").rstrip("?.!").split())
+        words = topic.split() if topic != "me" else []
+        for prefix in (" ".join(words[:n]) for n in range(len(words), 0, -1)):  # `help kb search venue`: kb search
+            chosen = [c for c in commands if _starts(c, prefix)]
+            if chosen:
+                lines = [*_lines(chosen), "", EVERYTHING]
+                return [
+                    Reply("\n".join(lines), title=TOPIC_TITLE.format(topic=prefix), visibility=Visibility.EPHEMERAL)
+                ]
+            if any(_starts(c, prefix) for c in self._commands(Role.ADMIN)):
+                raise PermissionDenied(NOT_YOURS.format(topic=prefix))
+        lines = [INTRO.format(community=self._community), "", *_lines(commands), ""]
         lines.append(ACTING_AS.format(role=ctx.role.name.lower()))
         return [Reply("\n".join(lines), title=TITLE, visibility=Visibility.EPHEMERAL)]
+
+
+def _starts(command: Command, topic: str) -> bool:
+    """Whether ``topic`` is ``command``'s name or the words it starts with (``kb`` for ``kb search``)."""
+    return command.name == topic or command.name.startswith(f"{topic} ")
+
+
+def _lines(commands: list[Command]) -> list[str]:
+    """Each command's usage and summary, then its examples."""
+    lines = []
+    for command in commands:
+        lines.append(f"• `{command.usage or command.name}`: {command.summary}")
+        lines += [f"    e.g. `{example}`" for example in command.examples]
+    return lines

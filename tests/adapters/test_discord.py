@@ -187,6 +187,10 @@ async def test_logs_in_without_the_privileged_intent_and_syncs_commands(bot: Bot
     assert [(o["name"], o["description"], o["required"], o["autocomplete"]) for o in ask] == [
         ("question", "What do you want to know?", True, True)
     ]
+    help_ = tree["help"]["options"]
+    assert [(o["name"], o["description"], o["required"], o["autocomplete"]) for o in help_] == [
+        ("topic", "only the commands starting with these words, e.g. checkin", False, True)
+    ]
 
 
 async def test_ask_answers_with_the_recipe_and_buttons(bot: Bot) -> None:
@@ -341,6 +345,20 @@ async def test_ask_autocompletes_recipe_titles(bot: Bot) -> None:
     assert call.body["type"] == 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
     names = [c["name"] for c in call.body["data"]["choices"]]
     assert names[0] == "How big should a learning circle be?" and len(names) <= 25
+
+
+async def test_help_autocompletes_command_words_and_lists_one_topic(bot: Bot) -> None:
+    """/help's topic suggests the command words a member has that start with what is typed; /help topic:meetings
+    answers, privately, with the meetings commands only."""
+    option = {"name": "topic", "type": 3, "value": "me", "focused": True}
+    call = await bot.interact(
+        "interaction_command", type=4, data={"id": "1", "name": "help", "type": 1, "options": [option]}
+    )
+    assert [c["name"] for c in call.body["data"]["choices"]] == ["meetings", "me"]
+    option = {"name": "topic", "type": 3, "value": "meetings"}
+    call = await bot.interact("interaction_command", data={"id": "1", "name": "help", "type": 1, "options": [option]})
+    assert call.body["data"]["flags"] == 64
+    assert embed_titles(call) == ["What I can do: meetings"]
 
 
 async def test_staff_triage_status_through_a_select_in_a_modal(bot: Bot) -> None:

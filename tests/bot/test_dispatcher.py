@@ -76,6 +76,33 @@ async def test_help_for_a_group_facilitator_lists_their_commands(chat: Chat) -> 
     assert len(member_facilitator) == len(MEMBER_GROUP_COMMANDS) + 20
 
 
+async def test_help_with_a_command_word_lists_only_its_commands(chat: Chat) -> None:
+    """`help checkin` lists a member's check-in commands and nothing else; `help kb search venue` the command its
+    first words name; a staff topic is refused to a member and listed for staff; words naming no command ("help me",
+    "help with venues") get the whole list."""
+    checkin = [line for line in MEMBER_GROUP_COMMANDS if line.startswith("• `checkin ")]
+    checkin.insert(5, "    e.g. `checkin next --tz America/New_York`")
+    everything = "Type `help` for everything I can do."
+    for typed in ("help checkin", "/help checkin?", "help CHECKIN"):
+        reply = (await chat.say(typed))[0]
+        assert (reply.title, reply.text.splitlines()) == ("What I can do: checkin", [*checkin, "", everything]), typed
+    reply = (await chat.say("help kb search venue"))[0]
+    assert (reply.title, reply.text) == (
+        "What I can do: kb search",
+        f"• `kb search TERM`: list recipes matching some words\n    e.g. `kb search venue`\n\n{everything}",
+    )
+    assert texts(await chat.say("help leads")) == "\nSorry, `leads` is not among the commands you can run."
+    assert texts(await chat.say("help checkin create")) == (
+        "\nSorry, `checkin create` is not among the commands you can run."
+    )
+    staff = (await chat.say("help leads", role="staff"))[0].text.splitlines()
+    assert staff[0].startswith("• `leads list") and all(
+        line.startswith(("• `leads ", "    e.g. `leads ")) for line in staff[:-2]
+    )
+    whole = texts(await chat.say("help"))
+    assert texts(await chat.say("help me")) == whole == texts(await chat.say("help with venues"))
+
+
 async def test_a_group_name_alone_lists_a_members_commands_of_it(chat: Chat) -> None:
     """`meetings` (or `checkin?`) typed alone lists the group's commands as `help` does: a member who facilitates no
     group gets the ones a member runs, a member made facilitator of a group gets its facilitators' ones too."""

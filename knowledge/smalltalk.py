@@ -7,6 +7,7 @@ punctuation and stretched letters ("hiii", "thx!!") with a few phrasings of each
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Literal
 
 from rapidfuzz import fuzz, process, utils
@@ -147,6 +148,8 @@ def small_talk(text: str) -> SmallTalk | None:
     return _CHOICES[match[2]][0] if match is not None else None
 
 
-def bare_reply(text: str) -> bool:
-    """Whether ``text`` is a bare yes, no, ok or cancel (case and punctuation aside): a reply to buttons."""
-    return utils.default_process(text) in _BARE_REPLIES
+def bare_reply(text: str, labels: Iterable[str] = ()) -> bool:
+    """Whether ``text`` is a bare yes, no, ok or cancel, or one of the button ``labels`` (case and punctuation
+    aside): a reply to buttons."""
+    said = utils.default_process(text)
+    return said in _BARE_REPLIES or any(said == utils.default_process(label) for label in labels)

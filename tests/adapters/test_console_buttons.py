@@ -46,14 +46,16 @@ async def test_yes_at_two_buttons_asks_for_the_number_and_a_label_presses_one(ap
 
 
 async def test_yes_with_no_buttons_showing_is_no_question(app: BotApp) -> None:
-    """ "yes" typed in a DM with no buttons to press (as on Slack or Discord, where typed text is a message) says to
-    press a button, and is not logged as a question to answer."""
+    """ "yes", or a button's label ("helpful", "Not helpful."), typed in a DM with no buttons to press (as on Slack or
+    Discord, where typed text is a message) says to press a button, and is not logged as a question to answer."""
     out = io.StringIO()
     console = ConsoleAdapter(app.dispatcher.handle, out, user="ann", role="staff")
-    await console.say("Yes!")
+    said = ("Yes!", "helpful", "Not helpful.", "more results")
+    for typed in said:
+        await console.say(typed)
     await console.say("kb gaps")
-    assert out.getvalue() == (
-        "[ephemeral]\n“Yes!” answers buttons, not a question: press one of the buttons above (on the console, type its "
-        "number). To ask me something, type your question.\n\n"
-        "[ephemeral]\nNo gaps: every question so far was answered and nobody said it didn't help.\n\n"
-    )
+    assert out.getvalue() == "".join(
+        f"[ephemeral]\n“{typed}” answers buttons, not a question: press one of the buttons above (on the console, "
+        "type its number). To ask me something, type your question.\n\n"
+        for typed in said
+    ) + ("[ephemeral]\nNo gaps: every question so far was answered and nobody said it didn't help.\n\n")

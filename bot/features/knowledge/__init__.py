@@ -139,7 +139,7 @@ class Knowledge:
             raise UsageError(text.NO_BUTTON.format(given=question))
         if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
-        if bare_reply(question):  # "yes" typed at buttons (a DM has no other way to tell): not a gap to fill
+        if bare_reply(question, text.LABELS):  # "yes" or "helpful" typed at buttons: not a gap to fill
             raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)
         if kind is not None:

@@ -32,6 +32,8 @@ NOT_HELPFUL = "Not helpful"
 MORE = "More results"
 READ_MORE = "Read more"
 WORK_WITH_US = "Work with us"
+# Typed rather than pressed (a Slack or Discord DM, or the console once its buttons are gone): not a question.
+LABELS = (HELPFUL, NOT_HELPFUL, MORE, READ_MORE)
 
 # Small talk.
 SMALL_TALK: dict[SmallTalk, str] = {

@@ -10,8 +10,11 @@ and everyone who asked in that gap is told once (:mod:`.closing`, also after ``k
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from typing import ClassVar
+
+from rapidfuzz.utils import default_process
 
 from bot.errors import NotFound, UsageError
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
@@ -168,12 +171,17 @@ class Escalations:
 
     def _written(self, number: int, question: str) -> str | None:
         """What already answers ``question``, said for ``kb save``: a live recipe or a draft holding it as an example
-        (saving again would leave a second draft that cannot be published over the first)."""
-        wanted = question.strip()
-        recipe = next((r for r in self._kb().by_id.values() if wanted in r.questions), None)
+        (saving again would leave a second draft that cannot be published over the first); the same words in another
+        case or punctuation, as another member asked it, count."""
+        wanted = default_process(question)  # asked again in other case or punctuation: the same question
+
+        def holds(questions: Iterable[str]) -> bool:
+            return any(default_process(q) == wanted for q in questions)
+
+        recipe = next((r for r in self._kb().by_id.values() if holds(r.questions)), None)
         if recipe is not None:
             return text.SAVED_ALREADY.format(number=number, id=recipe.id, title=quote(recipe.title))
-        draft = next((d for d in drafts.list_drafts(drafts.drafts_dir(self._settings)) if wanted in d.questions), None)
+        draft = next((d for d in drafts.list_drafts(drafts.drafts_dir(self._settings)) if holds(d.questions)), None)
         if draft is not None:
             return text.DRAFTED_ALREADY.format(number=number, id=draft.id, title=quote(draft.title))
         return None

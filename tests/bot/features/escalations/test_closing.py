@@ -111,3 +111,20 @@ async def test_saving_again_says_what_exists_and_leaves_no_draft(chat: Chat, app
         "No drafts. “Save as recipe” on a solved question writes one."
     )
     assert not list((tmp_path / "drafts").glob("*.md"))
+
+
+async def test_the_same_question_asked_again_in_other_words_case_names_the_draft(chat: Chat) -> None:
+    """Bo asks Ann's question again in capitals and with two exclamation marks; staff pressing "Save as recipe" on his
+    get the draft written for hers named, not a second draft of the same question."""
+    first = int(button(await _escalate(chat), "Ask a human")[1])
+    await chat.say(f"kb save {first}", **STAFF)
+    await chat.say(ANSWER, **STAFF)
+    await chat.say("skip", **STAFF)
+    again = (await chat.say(f"ask {ODD.upper()}!!", user="bo"))[0]
+    await chat.press(*button(again, "Ask a human"), user="bo")
+    second = int(button(again, "Ask a human")[1])
+    assert second != first
+    assert [r.text for r in await chat.say(f"kb save {second}", **STAFF)] == [
+        f"Question {second} already has a draft, `{DRAFT}` (My cohort is dwindling): `kb publish {DRAFT}` makes "
+        "it live (edit its file first to change it)."
+    ]

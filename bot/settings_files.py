@@ -17,6 +17,7 @@ from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
 from bot.errors import ConfigError, where, yaml_problem
+from bot.yamltext import load_yaml
 
 __all__ = ["closest_key", "folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
 
@@ -57,7 +58,7 @@ def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read the settings file ({exc.strerror})") from exc
     try:
-        data = yaml.safe_load(text)
+        data = load_yaml(text)
     except yaml.YAMLError as exc:
         line, column, problem = yaml_problem(exc, text)
         raise ConfigError(f"{where(path, line, column)}: not valid YAML: {problem}") from exc

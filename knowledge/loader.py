@@ -19,6 +19,7 @@ from typing import Any
 import yaml
 
 from bot.errors import RecipeError, yaml_problem
+from bot.yamltext import load_yaml
 
 __all__ = [
     "DOCS_SUFFIXES",
@@ -157,7 +158,7 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, str]:
         raise RecipeError(path, 1, "front matter opened with '---' but never closed")
     front = "".join(lines[1:end])
     try:
-        loaded = yaml.safe_load(front)
+        loaded = load_yaml(front)
     except yaml.YAMLError as exc:
         line, column, problem = yaml_problem(exc, front, first_line=2)  # line 1 is the opening '---'
         raise RecipeError(path, line or 1, f"front matter is not valid YAML: {problem}", column) from None
@@ -216,9 +217,7 @@ def check_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     if not docs and not body.strip():  # a docs tree's title-only stub page is kept: other pages link to it
         line = front.count("\n") + 3 if text.removeprefix("\ufeff").startswith("---") else 1  # where the body goes
         problems.append(RecipeError(path, line, "no answer: write the recipe's text below its front matter"))
-    updated = meta.get("updated", "")
-    if not isinstance(updated, str | dt.date):
-        problems.append(RecipeError(path, _key_line(front, "updated"), "field 'updated' must be a date (YYYY-MM-DD)"))
+    updated = _date(path, _key_line(front, "updated"), meta.get("updated", ""), docs, problems)
     lists = {key: _str_list(path, _key_line(front, key), key, meta.get(key, []), docs, problems) for key in _LISTS}
     if problems:
         return None, sorted(problems, key=lambda p: p.line or 0)
@@ -234,6 +233,21 @@ def check_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
         path=path,
     )
     return recipe, []
+
+
+def _date(path: Path, line: int, value: object, docs: bool, problems: list[RecipeError]) -> str:
+    """``updated`` as written, if it is a real date (a time after it allowed); else a problem, or in a docs tree,
+    whose front matter another tool wrote, nothing (the page still loads)."""
+    if value == "" or value is None:
+        return ""
+    try:
+        dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        if not docs:
+            given = repr(value) if isinstance(value, str) else _kind(value)
+            problems.append(RecipeError(path, line, f"field 'updated' must be a date (YYYY-MM-DD), not {given}"))
+        return ""
+    return str(value)
 
 
 def suffixes_for(base_url: str | None) -> tuple[str, ...]:

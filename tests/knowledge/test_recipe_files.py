@@ -110,3 +110,36 @@ def test_a_communitys_recipe_replaces_the_starter_recipe_with_its_id(tmp_path: P
         ("more", "duplicate id 'circles/group-size' across folders")
     ]
     assert len(recipes) == len(load_folder(starter_recipes_dir()).recipes)
+
+
+def test_an_impossible_date_is_an_error_naming_the_line_not_a_crash(tmp_path: Path) -> None:
+    """`updated: 2026-02-30` (or a month 13) used to raise inside the YAML library and stop the bot, `doctor` and
+    `kb check`: now that recipe is refused with its line, a real date and a date with a time load, and a docs page
+    whose foreign front matter holds a broken date (`date: 2016-99-99 14:05:56`) or a word for `updated` still loads."""
+    folder = tmp_path / "kb"
+    folder.mkdir()
+    for name, updated in (
+        ("feb.md", "2026-02-30"),
+        ("month.md", "2026-13-45"),
+        ("list.md", "[1]"),
+        ("word.md", "soon"),
+    ):
+        (folder / name).write_text(f"---\ntitle: Bikes\nupdated: {updated}\n---\nOut back.\n")
+    (folder / "real.md").write_text("---\ntitle: Real\nupdated: 2026-02-28\n---\nOut back.\n")
+    (folder / "timed.md").write_text("---\ntitle: Timed\nupdated: 2026-02-28 10:30:00\n---\nOut back.\n")
+    loaded = load_folder(folder)
+    assert {Path(e.path).name: (e.line, e.message) for e in loaded.errors} == {
+        "feb.md": (3, "field 'updated' must be a date (YYYY-MM-DD), not '2026-02-30'"),
+        "month.md": (3, "field 'updated' must be a date (YYYY-MM-DD), not '2026-13-45'"),
+        "list.md": (3, "field 'updated' must be a date (YYYY-MM-DD), not a list"),
+        "word.md": (3, "field 'updated' must be a date (YYYY-MM-DD), not 'soon'"),
+    }
+    assert sorted((r.id, r.updated) for r in loaded.recipes) == [
+        ("real", "2026-02-28"),
+        ("timed", "2026-02-28 10:30:00"),
+    ]
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "page.md").write_text("---\ntitle: Page\ndate: 2016-99-99 14:05:56\nupdated: soon\n---\nOut back.\n")
+    page = load_folder(docs, base_url="https://docs.example.org/")
+    assert not page.errors and [(r.id, r.updated) for r in page.recipes] == [("page", "")]

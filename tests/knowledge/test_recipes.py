@@ -224,6 +224,7 @@ def test_kb_check_reports_every_problem_in_a_file_at_once(
         f"{broken} line 5: field 'questions' must be a list of strings: item 1 is a number{QUOTE}\n"
         f"{broken} line 5: field 'questions' must be a list of strings: item 3 is true/false{QUOTE}\n"
         f"{broken} line 9: field 'summary' must be a string, not a list\n"
+        f"{broken} line 10: field 'updated' must be a date (YYYY-MM-DD), not 'soon'\n"
         f"{broken} line 11: unknown front matter key 'colour'\n"
         f"{broken} line 13: no answer: write the recipe's text below its front matter\n",
     )

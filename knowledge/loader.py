@@ -42,6 +42,8 @@ MAX_RECIPE_BYTES = 1_000_000  # a long handbook page is about 50 KB; bigger file
 _KEYS = {"id", "title", "summary", "tags", "questions", "links", "updated"}
 _LISTS = ("tags", "questions", "links")
 _HEADING = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+# What an author (or `kb gaps --stubs`) leaves where the text is still to be written: such a recipe is not served.
+_TODO = re.compile(r"\s*TODO\b")
 DOCS_SUFFIXES = (".md", ".markdown", ".mdx")  # a docs tree's page files; a recipe folder reads .md alone
 # Files of a docs tree that are no answer: a GitBook table of contents, licence and change notes.
 FOLDER_NOT_FOUND = "folder not found"
@@ -214,9 +216,11 @@ def check_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
     if not isinstance(summary, str):
         message = f"field 'summary' must be a string, not {_kind(summary)}"
         problems.append(RecipeError(path, _key_line(front, "summary"), message))
+    line = front.count("\n") + 3 if text.removeprefix("\ufeff").startswith("---") else 1  # where the body goes
     if not docs and not body.strip():  # a docs tree's title-only stub page is kept: other pages link to it
-        line = front.count("\n") + 3 if text.removeprefix("\ufeff").startswith("---") else 1  # where the body goes
         problems.append(RecipeError(path, line, "no answer: write the recipe's text below its front matter"))
+    if not docs:
+        problems += _unfinished(path, front, line, {"title": title, "summary": summary, "answer": body})
     updated = _date(path, _key_line(front, "updated"), meta.get("updated", ""), docs, problems)
     lists = {key: _str_list(path, _key_line(front, key), key, meta.get(key, []), docs, problems) for key in _LISTS}
     if problems:
@@ -233,6 +237,16 @@ def check_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> 
         path=path,
     )
     return recipe, []
+
+
+def _unfinished(path: Path, front: str, body_line: int, fields: dict[str, object]) -> list[RecipeError]:
+    """A problem for each of the recipe's fields that starts with TODO: a stub not written yet."""
+    problems = []
+    for name, value in fields.items():
+        if isinstance(value, str) and _TODO.match(value):
+            line = body_line + len(value) - len(value.lstrip("\n")) if name == "answer" else _key_line(front, name)
+            problems.append(RecipeError(path, line, f"the {name} is still a stub: write it in place of the TODO"))
+    return problems
 
 
 def _date(path: Path, line: int, value: object, docs: bool, problems: list[RecipeError]) -> str:

@@ -67,6 +67,11 @@ async def _gaps(settings: Settings, folder: Path) -> int:
     for path in written:
         print(path)
     print(f"{len(written)} recipe stubs written to {folder} from {len(unanswered)} unanswered questions")
+    if written:  # they load only once written: a TODO is never served as an answer
+        print(
+            "Write each one's title, summary and answer in place of its TODOs; "
+            f"`communitybot kb check {folder}` lists what is left."
+        )
     return 0
 
 

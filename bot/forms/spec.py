@@ -67,6 +67,8 @@ def validate_field(spec: FormField, raw: str) -> str:
         if spec.required:
             raise FormErrors({spec.name: f"{spec.label} is required"})
         return ""
+    if spec.required and not any(c.isalnum() for c in value):  # "-", '""' or "...": an answer left empty
+        raise FormErrors({spec.name: say.NO_ANSWER.format(label=spec.label, value=quote(value[:20]))})
     if len(value) > spec.max_length:
         raise FormErrors({spec.name: f"{spec.label} must be at most {spec.max_length} characters (got {len(value)})"})
     if spec.kind is FieldKind.EMAIL:

@@ -25,6 +25,7 @@ __all__ = [
     "NOTHING_TO_CANCEL",
     "NOTHING_TO_KEEP",
     "NOT_AN_EMAIL",
+    "NO_ANSWER",
     "NO_SKIP",
     "OPTIONAL_HINT",
     "REFUSED",
@@ -61,6 +62,7 @@ REFUSED = "Without your agreement I can't keep this, so nothing was saved ({titl
 NOTHING_BEFORE = "This is the first question: there is nothing before it."
 NOTHING_TO_KEEP = "There is no answer here to keep yet."
 NO_SKIP = "{label} is required, so it can't be skipped."
+NO_ANSWER = "{label} is required, and “{value}” says nothing: please write an answer."
 # Two messages handled at once (two replicas): the one read before the other changed the form changes nothing.
 MOVED_ON = "{title} moved on meanwhile (another message of yours got there first), so this message changed nothing."
 ENDED = (

@@ -125,6 +125,25 @@ async def test_skip_at_a_required_question_is_refused_not_kept(chat: Chat) -> No
     assert await _said(chat, "skip.") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
 
 
+async def test_an_answer_of_punctuation_alone_at_a_required_question_is_refused(chat: Chat) -> None:
+    """ "-", '""' or "..." where an answer is needed said nothing: they were kept, and the lead read "Timeline: -";
+    at an optional question "-" still leaves it empty, and "none" stays a real answer."""
+    await chat.say("consult")
+    for typed in ("-", '""', "...", "\\-"):
+        shown = typed.strip('"\\') or typed
+        assert await _said(chat, typed) == (
+            f"Your name is required, and “{shown}” says nothing: please write an answer.\n\n{INTRO_END}"
+        ), typed
+    await chat.say("Ann")
+    await chat.say("ann@example.org")
+    assert await _said(chat, "-") != ORGANIZATION  # optional: left empty, on to the next question
+    for answer in ["1", "Train our librarians", "none", "skip", "yes", "skip"]:
+        replies = await chat.say(answer)
+    assert "Your request is L-0001" in replies[0].text
+    async with chat.app.db.session() as session:
+        assert [(lead.organization, lead.timeline) for lead in await list_leads(session)] == [(None, "none")]
+
+
 async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat) -> None:
     """`consult` again (or `/consult`) while the form is open says which form is open and how to stop it; the
     question waits, and the answers so far are kept."""

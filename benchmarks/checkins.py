@@ -30,8 +30,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.events import Action, Origin, Reply
 from bot.features.checkins.text import DEFAULT_QUESTIONS
 from bot.main.wiring import BotApp
-from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
+from bot.schedule import Schedule, occurrences, parse_days, parse_time
 from bot.settings import Settings
+from bot.zones import load_zone
 from storage.checkins import add_member, create_group, update_group
 from storage.meetings import NewMeeting, add_meetings
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -33,6 +34,7 @@ __all__ = [
     "StorageError",
     "UsageError",
     "UserError",
+    "load_yaml",
     "where",
     "yaml_problem",
 ]
@@ -87,6 +89,30 @@ def yaml_problem(exc: yaml.YAMLError, text: str, first_line: int = 1) -> tuple[i
         problem = f"unacceptable character #x{exc.character:04x}: {exc.reason}"
         return before.count("\n") + first_line, len(before) - before.rfind("\n"), problem
     return None, None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+class _TextDates(yaml.SafeLoader):
+    """The safe loader, with timestamps (implicit or tagged ``!!timestamp``) left as their text."""
+
+
+def _as_text(loader: _TextDates, node: yaml.Node) -> str:
+    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
+
+
+_TextDates.add_constructor("tag:yaml.org,2002:timestamp", _as_text)
+
+
+def load_yaml(text: str) -> Any:
+    """``text`` as YAML, safely, with dates as the strings they were written as.
+
+    PyYAML makes dates while it parses, so an impossible one (``2026-02-30``) was a ``ValueError`` from inside the
+    library, with no line, and one recipe with a typo in its date stopped the bot, ``doctor`` and ``kb check``.
+    Whoever needs a date checks the string and names the file and line.
+
+    Raises:
+        yaml.YAMLError: the text is not valid YAML.
+    """
+    return yaml.load(text, Loader=_TextDates)  # a SafeLoader subclass: as safe as yaml.safe_load
 
 
 class DeliveryError(CommunityBotError):

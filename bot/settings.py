@@ -16,7 +16,6 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import (
     AliasChoices,
@@ -42,6 +41,7 @@ from bot.settings_models import (
     starter_setting,
     unknown_platforms,
 )
+from bot.zones import zone_setting
 
 __all__ = [
     "DEFAULT_CONFIG_FILE",
@@ -251,11 +251,7 @@ class Settings(BaseSettings):
     @field_validator("digest_timezone")
     @classmethod
     def _check_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}; use an IANA name like Europe/Berlin") from None
-        return value
+        return zone_setting(value)
 
     @model_validator(mode="after")
     def _digest_needs_channel(self) -> Settings:

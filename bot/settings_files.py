@@ -16,8 +16,7 @@ from dotenv import dotenv_values
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
-from bot.errors import ConfigError, where, yaml_problem
-from bot.yamltext import load_yaml
+from bot.errors import ConfigError, load_yaml, where, yaml_problem
 
 __all__ = ["closest_key", "folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
 

@@ -7,11 +7,11 @@ import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 
 from bot.routing import ANY_PLATFORM
+from bot.zones import zone_setting
 
 __all__ = [
     "PLATFORMS",
@@ -167,9 +167,9 @@ class StaffHours(BaseModel):
     @model_validator(mode="after")
     def _check(self) -> StaffHours:
         try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"staff_hours.timezone: unknown time zone {self.timezone!r}") from None
+            self.timezone = zone_setting(self.timezone)
+        except ValueError as exc:
+            raise ValueError(f"staff_hours.timezone: {exc}") from None
         if not self.days:
             raise ValueError("staff_hours.days: name at least one day")
         if _minutes(self.end) <= _minutes(self.start):

@@ -18,8 +18,7 @@ from typing import Any
 
 import yaml
 
-from bot.errors import RecipeError, yaml_problem
-from bot.yamltext import load_yaml
+from bot.errors import RecipeError, load_yaml, yaml_problem
 
 __all__ = [
     "DOCS_SUFFIXES",

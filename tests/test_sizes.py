@@ -12,7 +12,7 @@ MAX_FUNCTION_LINES = 60
 MAX_TEST_MODULE_LINES = 450
 # Test modules already longer when the limit came: each may not grow, and leaves this list once split by topic.
 LONGER_TEST_MODULES = {
-    "tests/adapters/test_console.py": 589,
+    "tests/adapters/test_console.py": 578,
     "tests/adapters/discord_standin.py": 580,
     "tests/adapters/test_slack.py": 533,
     "tests/adapters/slack_standin.py": 497,

@@ -368,32 +368,6 @@ def test_kb_eval_prints_the_reliability_bins_as_a_table(tmp_path: Path) -> None:
     assert re.fullmatch(r"  0\.[0-9]-[01]\.[0-9]  1      [01]\.[0-9]{4}    1\.0000", lines[at + 2]), lines[at + 2]
 
 
-def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
-    """Declined questions become recipe stubs whose front matter lists them, ready to be completed."""
-    run(tmp_path, "chat", stdin="who won the football game\nwho won the football match\nbake sourdough bread\n")
-    result = run(tmp_path, "kb", "gaps", "--stubs", "stubs")
-    assert result.returncode == 0 and "2 recipe stubs written" in result.stdout
-    stub = (tmp_path / "stubs" / "won-football-game.md").read_text()
-    assert "- who won the football game\n- who won the football match" in stub
-    assert result.stdout.endswith(
-        "Write each one's title, summary and answer in place of its TODOs; `communitybot kb check stubs` lists what is"
-        " left.\n"
-    )
-    check = run(tmp_path, "kb", "check", "stubs")
-    # Not served while a TODO is left: each is named with its line.
-    assert check.returncode == 1 and check.stderr.splitlines() == [
-        f"{Path('stubs') / name} line {line}: the {field} is still a stub: write it in place of the TODO"
-        for name in ("bake-sourdough-bread.md", "won-football-game.md")
-        for line, field in ((2, "title"), (3, "summary"), (9 + name.startswith("won"), "answer"))
-    ]
-    written = stub.replace("'TODO: a title people would search for'", "Who won the game?").replace("summary: TODO", "")
-    (tmp_path / "stubs" / "won-football-game.md").write_text(
-        written.replace("TODO: write the answer.", "Ask the club.")
-    )
-    check = run(tmp_path, "kb", "check", "stubs")
-    assert check.returncode == 1 and "won-football-game.md" not in check.stderr and "1 recipe OK" in check.stdout
-
-
 def test_run_slack_explains_what_is_missing(tmp_path: Path) -> None:
     """`run slack` without tokens names the missing variables for the mode asked for."""
     result = run(tmp_path, "run", "slack", "--http")

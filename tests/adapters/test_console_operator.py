@@ -169,3 +169,29 @@ def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> No
     )
     assert "PASS  help channel: not set: 'Ask a human' tells members nobody is available" in off.stdout
     assert off.stdout.strip().endswith("all good")
+
+
+def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
+    """Declined questions become recipe stubs whose front matter lists them, ready to be completed."""
+    run(tmp_path, "chat", stdin="who won the football game\nwho won the football match\nbake sourdough bread\n")
+    result = run(tmp_path, "kb", "gaps", "--stubs", "stubs")
+    assert result.returncode == 0 and "2 recipe stubs written" in result.stdout
+    stub = (tmp_path / "stubs" / "won-football-game.md").read_text()
+    assert "- who won the football game\n- who won the football match" in stub
+    assert result.stdout.endswith(
+        "Write each one's title, summary and answer in place of its TODOs; `communitybot kb check stubs` lists what is"
+        " left.\n"
+    )
+    check = run(tmp_path, "kb", "check", "stubs")
+    # Not served while a TODO is left: each is named with its line.
+    assert check.returncode == 1 and check.stderr.splitlines() == [
+        f"{Path('stubs') / name} line {line}: the {field} is still a stub: write it in place of the TODO"
+        for name in ("bake-sourdough-bread.md", "won-football-game.md")
+        for line, field in ((2, "title"), (3, "summary"), (9 + name.startswith("won"), "answer"))
+    ]
+    written = stub.replace("'TODO: a title people would search for'", "Who won the game?").replace("summary: TODO", "")
+    (tmp_path / "stubs" / "won-football-game.md").write_text(
+        written.replace("TODO: write the answer.", "Ask the club.")
+    )
+    check = run(tmp_path, "kb", "check", "stubs")
+    assert check.returncode == 1 and "won-football-game.md" not in check.stderr and "1 recipe OK" in check.stdout

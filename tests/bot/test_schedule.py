@@ -8,7 +8,8 @@ from itertools import islice
 import pytest
 
 from bot.errors import UsageError
-from bot.schedule import Schedule, load_zone, occurrences, parse_days, parse_time
+from bot.schedule import Schedule, occurrences, parse_days, parse_time
+from bot.zones import load_zone
 
 
 def local_times(days: str, at: str, zone: str, start: date, n: int) -> list[str]:

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Event
 
 from bot.features.calendars import text
-from bot.schedule import load_zone
+from bot.zones import load_zone
 from storage.meetings import Meeting
 from storage.records import StudyGroup
 

@@ -9,9 +9,10 @@ from bot.errors import NotFound, PermissionDenied, UsageError
 from bot.feature import Context
 from bot.features.checkins import text
 from bot.permissions import Role
-from bot.schedule import Schedule, load_zone, occurrences
+from bot.schedule import Schedule, occurrences
 from bot.usertext import quote
 from bot.when import at
+from bot.zones import load_zone
 from storage.checkins import get_group_by_channel, members
 from storage.records import StudyGroup
 

@@ -10,8 +10,8 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins import text
 from bot.features.checkins.common import group_here, local, require_facilitator, user_arg
-from bot.schedule import zone_option
 from bot.usertext import quote
+from bot.zones import zone_option
 from storage.checkins import (
     add_member,
     create_group,

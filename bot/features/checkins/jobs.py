@@ -17,8 +17,9 @@ from bot.features.checkins import text
 from bot.features.checkins.answers import ANSWER_ACTION, unsent_answers
 from bot.features.checkins.common import local, skips
 from bot.features.checkins.report import summary
-from bot.schedule import Schedule, load_zone, occurrences
+from bot.schedule import Schedule, occurrences
 from bot.usertext import quote
+from bot.zones import load_zone
 from storage import Database
 from storage.checkins import (
     NewRun,

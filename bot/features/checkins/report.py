@@ -14,8 +14,8 @@ from bot.features.checkins import text
 from bot.features.checkins.blocking import blocker_question, reports_blocker
 from bot.features.checkins.common import group_here, local, require_facilitator
 from bot.plural import counted
-from bot.schedule import load_zone
 from bot.usertext import quote
+from bot.zones import load_zone
 from storage.checkins import answers_for_runs, members, runs_of_group
 from storage.prefs import away_users
 from storage.records import CheckinAnswer, CheckinRun, StudyGroup

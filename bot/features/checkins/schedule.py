@@ -26,17 +26,9 @@ from bot.features.checkins.common import (
     skips,
 )
 from bot.plural import counted
-from bot.schedule import (
-    Schedule,
-    load_zone,
-    local_minute,
-    local_time,
-    occurrences,
-    parse_days,
-    parse_time,
-    zone_option,
-)
+from bot.schedule import Schedule, local_minute, local_time, occurrences, parse_days, parse_time
 from bot.usertext import quote
+from bot.zones import load_zone, zone_option
 from storage.checkins import update_group
 from storage.meeting_notes import meeting_settings, set_meeting_settings
 from storage.records import StudyGroup

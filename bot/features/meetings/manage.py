@@ -18,9 +18,10 @@ from bot.features.checkins.common import group_here, positive, require_facilitat
 from bot.features.meetings import text
 from bot.features.meetings.common import not_started, on_day, parse_length, parse_where, wall_clock, where
 from bot.plural import counted
-from bot.schedule import Schedule, load_zone, local_minute, local_time, parse_days, parse_time
+from bot.schedule import Schedule, local_minute, local_time, parse_days, parse_time
 from bot.usertext import quote
 from bot.when import at
+from bot.zones import load_zone
 from storage.meetings import NewMeeting, add_meetings, cancel_meeting, group_meetings, move_meeting
 
 __all__ = ["add", "cancel", "listing", "move", "schedule"]

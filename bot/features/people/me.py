@@ -13,12 +13,12 @@ from bot.errors import UsageError
 from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.people import text as say
-from bot.schedule import close_zones, refuse_abbreviation, zone_name
 from bot.usertext import quote
 from bot.when import at
+from bot.zones import resolve_zone
 from storage.prefs import AwayPeriod, add_away, away_periods, clear_away, set_zone, zone_of
 
-__all__ = ["MAX_AWAY_DAYS", "me", "resolve_zone"]
+__all__ = ["MAX_AWAY_DAYS", "me"]
 
 MAX_AWAY_DAYS = 366
 
@@ -29,8 +29,8 @@ async def me(ctx: Context, args: str) -> Replies:
     if not words:
         return await _show(ctx)
     verb, rest = words[0].lower(), words[1:]
-    if verb == "tz" and len(rest) == 1:
-        return await _set_zone(ctx, rest[0])
+    if verb == "tz" and rest:  # `me tz new york`: a zone typed with spaces gets the name it stands for
+        return await _set_zone(ctx, rest[0], rest[1:])
     if verb == "away" and [w.lower() for w in rest] == ["off"]:
         return await _back(ctx)
     if verb == "away" and len(rest) == 2:
@@ -50,25 +50,10 @@ async def _show(ctx: Context) -> Replies:
     return [Reply(say.ME_HINT, title=say.ME_TITLE, fields=tuple(fields), visibility=Visibility.EPHEMERAL)]
 
 
-def resolve_zone(given: str) -> str:
-    """The IANA zone ``given`` names (any case), e.g. ``europe/berlin`` is ``Europe/Berlin``.
-
-    Raises:
-        UsageError: for an unknown zone, with the closest names as a suggestion.
-    """
-    refuse_abbreviation(given)
-    name = zone_name(given)
-    if name is not None:
-        return name
-    close = close_zones(given)
-    if close:
-        suggestions = ", ".join(f"`{c}`" for c in close)
-        raise UsageError(say.ME_BAD_ZONE_SUGGEST.format(zone=quote(given), suggestions=suggestions))
-    raise UsageError(say.ME_BAD_ZONE.format(zone=quote(given)))
-
-
-async def _set_zone(ctx: Context, given: str) -> Replies:
-    zone = resolve_zone(given)
+async def _set_zone(ctx: Context, given: str, after: list[str]) -> Replies:
+    zone = resolve_zone(given, after)  # `new york`, `tokyo`: names the zone meant
+    if after:  # a zone, then words that are not part of it
+        raise UsageError(say.ME_USAGE)
     async with ctx.db.session() as session:
         await set_zone(session, ctx.identities[0], zone, ctx.now)
     return [Reply(say.ME_ZONE_SET.format(zone=zone, now=at(ctx.now, zone)), visibility=Visibility.EPHEMERAL)]

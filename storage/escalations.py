@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, delete, func, or_, select, tuple_, u
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.forget import FORGOTTEN
 from storage.models import AskedQuestionRow
 from storage.models_escalations import EscalationPeerRow, EscalationRow, HelperRow, RecipeOfferRow
 from storage.models_help import HelpThreadRow
@@ -280,6 +281,7 @@ async def claim_staff_due(session: AsyncSession, now: datetime) -> list[Escalati
         EscalationRow.staff_due_at <= now,
         EscalationRow.escalated_at.is_(None),
         AskedQuestionRow.notified_at.is_(None),
+        AskedQuestionRow.question != FORGOTTEN,  # its asker had their data erased: nobody left to answer
         HelpThreadRow.first_human_reply_at.is_(None),
         HelpThreadRow.solved_at.is_(None),
     )

@@ -10,7 +10,9 @@ A person is known by their email addresses, full names and platform user ids. :f
    - ``owner`` (a user id whose row is theirs: half-filled forms, memberships, check-in answers): the row is deleted
      when it holds one of the person's user ids;
    - ``id`` (a user id or email pointing at someone: ``leads.assignee``, history actors): the person's own value,
-     with or without a ``platform:`` prefix, becomes ``(forgotten)``;
+     with or without a ``platform:`` prefix, becomes ``(forgotten)`` (or its ``personal_forgotten``: a voter, NULL);
+     so do the columns it ``personal_owns`` (their own words: the question they asked), whole, and every copy of
+     those words (a learned example) is deleted (:mod:`storage.wording`);
    - ``text`` and ``json`` (free text; JSON string values, never keys): each mention becomes ``(forgotten)``;
    - ``no`` (status, platform, channel, timezone, rule, keys): never read nor changed;
 
@@ -54,6 +56,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from storage.db import Database
 from storage.leads import anonymize_leads
 from storage.models import Base, LeadRow
+from storage.wording import delete_copies_of, owned_columns
 
 __all__ = [
     "FORGOTTEN",
@@ -63,6 +66,7 @@ __all__ = [
     "UnmarkedColumn",
     "forget_person",
     "mentions",
+    "owned_words",
     "personal_kind",
 ]
 
@@ -143,11 +147,15 @@ async def forget_person(
         await session.flush()
         matcher = _Matcher.of(person)
         deleted = await _delete_copies(session, lead_ids)
-        anonymized = 0
-        for table, table_marks in marks.items():
-            if table_marks:
-                d, a = await _scrub_table(session, table, table_marks, matcher)
-                deleted, anonymized = deleted + d, anonymized + a
+        anonymized, words = 0, list[str]()
+        owning = [t for t, m in marks.items() if any(mark.owns for mark in m)]
+        for table in owning:  # first the rows holding their own words, which are collected in ``words``
+            d, a = await _scrub_table(session, table, marks[table], matcher, words)
+            deleted, anonymized = deleted + d, anonymized + a
+        deleted += await delete_copies_of(session, words)  # before a copy's mentions are masked (it would not match)
+        for table in (t for t in marks if t not in owning):
+            d, a = await _scrub_table(session, table, marks[table], matcher, words)
+            deleted, anonymized = deleted + d, anonymized + a
     if db.dialect == "sqlite":
         async with db.engine.connect() as conn:
             await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -188,6 +196,8 @@ class _Mark:
     keys: frozenset[str] | None = None  # json: only these top-level keys hold personal text
     owner_key: str | None = None  # json: the user id under this key makes the row that user's own
     when: tuple[str, tuple[str, ...]] | None = None  # only rows whose column holds one of these values
+    owns: tuple[str, ...] = ()  # id: the row's columns that are the own words of whom it names
+    forgotten: str | None = FORGOTTEN  # id: what the person's value becomes (``personal_forgotten``)
 
     def applies(self, row: Any) -> bool:
         return self.when is None or row[self.when[0]] in self.when[1]
@@ -206,6 +216,8 @@ def _marks(table: Table) -> list[_Mark]:
                 frozenset(keys) if keys is not None else None,
                 column.info.get("personal_owner"),
                 column.info.get("personal_when"),
+                owned_columns(column),
+                column.info.get("personal_forgotten", FORGOTTEN),
             )
         )
     return out
@@ -296,17 +308,24 @@ def mentions(person: Person) -> re.Pattern[str] | None:
     return _Matcher.of(person).text
 
 
-def _changes(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, str] | None:
+def owned_words(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, str]:
+    """The row's columns that are the person's own words (``personal_owns`` of an ``id`` column naming them), with
+    their text; none already erased."""
+    names = [n for mark in marks if mark.owns and matcher.is_person(row[mark.column.name]) for n in mark.owns]
+    return {n: row[n] for n in names if isinstance(row[n], str) and row[n].strip() and row[n] != FORGOTTEN}
+
+
+def _changes(row: Any, marks: Sequence[_Mark], matcher: _Matcher) -> dict[str, str | None] | None:
     """The new values of a row that names the person (empty if it does not), or None when the row is theirs."""
-    values: dict[str, str] = {}
+    values: dict[str, str | None] = dict.fromkeys(owned_words(row, marks, matcher), FORGOTTEN)  # whole, not masked
     for mark in marks:
         value, name = row[mark.column.name], mark.column.name
-        if not isinstance(value, str) or not mark.applies(row):
+        if not isinstance(value, str) or not mark.applies(row) or name in values:
             continue
         if mark.kind == "owner" and matcher.is_person(value):
             return None
         if mark.kind == "id" and matcher.is_person(value):
-            values[name] = FORGOTTEN
+            values[name] = mark.forgotten
         elif mark.kind == "text" and (masked := matcher.mask(value)) != value:
             length = mark.column.type.length if isinstance(mark.column.type, String) else None
             values[name] = masked[:length]
@@ -333,7 +352,7 @@ def _unique_sets(table: Table) -> list[set[str]]:
     return sets
 
 
-async def _collides(session: AsyncSession, table: Table, row: Any, values: dict[str, str]) -> bool:
+async def _collides(session: AsyncSession, table: Table, row: Any, values: dict[str, str | None]) -> bool:
     """Whether the masked row would equal another row on a unique key (it is then a duplicate, and goes)."""
     key = [table.c[c.name] == row[c.name] for c in table.primary_key.columns]
     for names in _unique_sets(table):
@@ -347,8 +366,9 @@ async def _collides(session: AsyncSession, table: Table, row: Any, values: dict[
 
 
 async def _scrub_table(
-    session: AsyncSession, table: Table, marks: Sequence[_Mark], matcher: _Matcher
+    session: AsyncSession, table: Table, marks: Sequence[_Mark], matcher: _Matcher, words: list[str]
 ) -> tuple[int, int]:
+    """Delete or anonymize the rows naming the person (how many of each); their own words erased go to ``words``."""
     filters = [f for f in (matcher.candidates(mark) for mark in marks) if f is not None]
     if not filters:
         return 0, 0
@@ -358,6 +378,7 @@ async def _scrub_table(
         wanted[mark.column.name] = mark.column
         if mark.when is not None:
             wanted[mark.when[0]] = table.c[mark.when[0]]
+        wanted.update({n: table.c[n] for n in mark.owns})
     for names in _unique_sets(table):
         wanted.update({n: table.c[n] for n in names})
     rows = (await session.execute(select(*wanted.values()).where(or_(*filters)))).mappings().all()
@@ -365,6 +386,7 @@ async def _scrub_table(
     for row in rows:
         where = [col == row[col.name] for col in key_columns]
         values = _changes(row, marks, matcher)
+        words += owned_words(row, marks, matcher).values()
         if values is None or (values and await _collides(session, table, row, values)):
             await session.execute(delete(table).where(*where))
             deleted += 1

@@ -11,6 +11,9 @@ Every string column says in ``info["personal"]`` whether it holds personal data,
 - ``"no"``: structural (status, platform, channel, timezone, rule, keys): never read nor changed.
 
 ``info["personal_when"] = (column, values)`` limits the marking to rows whose ``column`` is one of ``values``.
+``info["personal_owns"]`` on an ``id`` column names the row's columns that are the own words of whom it names (erased
+whole with them); a table's ``info["personal_copies"]`` names its column that may copy such words (see
+:mod:`storage.wording`). ``info["personal_forgotten"]`` is what an ``id`` becomes instead of ``(forgotten)``.
 """
 
 from __future__ import annotations
@@ -280,7 +283,8 @@ class AskedQuestionRow(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # Who asked, to tell them once a recipe answers it; cleared then or after escalation.asker_days
     # (storage.questions.forget_askers). notified_at: when a recipe closed the question (it leaves kb gaps).
-    asker: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
+    # The question is the asker's own words: forgetting them erases it whole (the row stays, for the counts).
+    asker: Mapped[str | None] = mapped_column(String(128), info={"personal": "id", "personal_owns": ("question",)})
     notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
@@ -288,7 +292,8 @@ class LearnedExampleRow(Base):
     """A question confirmed to be answered by a recipe; used as an extra example phrasing."""
 
     __tablename__ = "learned_examples"
-    __table_args__ = (UniqueConstraint("recipe_id", "question"),)
+    # A question learned from a vote or `kb confirm` copies its asker's words: it goes when they are forgotten.
+    __table_args__ = (UniqueConstraint("recipe_id", "question"), {"info": {"personal_copies": "question"}})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     recipe_id: Mapped[str] = mapped_column(String(300), info={"personal": "no"})

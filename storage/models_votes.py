@@ -24,8 +24,9 @@ class AnswerVoteRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     question_id: Mapped[int] = mapped_column(ForeignKey("asked_questions.id", ondelete="CASCADE"), index=True)
     recipe_id: Mapped[str] = mapped_column(String(300), info={"personal": "no"})
-    # "platform:user"; NULL for the votes kept from before votes were per recipe (who cast them was not recorded).
-    voter: Mapped[str | None] = mapped_column(String(160), info={"personal": "id"})
+    # "platform:user"; NULL for the votes kept from before votes were per recipe (who cast them was not recorded),
+    # and for those of a voter since forgotten: each then counts once, and two never collide on the unique key.
+    voter: Mapped[str | None] = mapped_column(String(160), info={"personal": "id", "personal_forgotten": None})
     vote: Mapped[str] = mapped_column(String(16), info={"personal": "no"})
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # When the voter last changed it (the latest wins); NULL while it is as first cast.

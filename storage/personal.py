@@ -4,7 +4,8 @@ It walks the ORM metadata exactly as :mod:`storage.forget` does, reading each st
 ``info["personal"]`` mark, so what can be forgotten is what is exported and a table added later is covered without
 changing this module: a row is in the export when forgetting the person would delete it (``owner``) or change it
 (``id``, ``text``, ``json``). The history of the person's leads comes too, since they are its subject: rows of any
-table with a foreign key to ``leads`` that points at one of their leads.
+table with a foreign key to ``leads`` that points at one of their leads; and so do the copies of their own words that
+the forget deletes (a learned example worded as a question they asked: :mod:`storage.wording`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from sqlalchemy import Column, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.forget import Person, _changes, _marks, _Matcher
+from storage.forget import Person, _changes, _marks, _Matcher, owned_words
 from storage.models import Base, LeadRow
+from storage.wording import copies_of
 
 __all__ = ["personal_rows"]
 
@@ -31,17 +33,22 @@ async def personal_rows(db: Database, person: Person, lead_ids: Sequence[int]) -
     """
     matcher = _Matcher.of(person)
     out: dict[str, list[dict[str, Any]]] = {}
+    words: list[str] = []
     async with db.session() as session:
         for table in Base.metadata.sorted_tables:
-            rows = await _rows_of(session, table, matcher, lead_ids)
+            rows = await _rows_of(session, table, matcher, lead_ids, words)
             if rows:
                 out[table.name] = rows
+        for table, copies in (await copies_of(session, words)).items():
+            found = out.setdefault(table.name, [])
+            found += [plain for plain in (_plain_row(row) for row in copies) if plain not in found]
     return out
 
 
 async def _rows_of(
-    session: AsyncSession, table: Table, matcher: _Matcher, lead_ids: Sequence[int]
+    session: AsyncSession, table: Table, matcher: _Matcher, lead_ids: Sequence[int], words: list[str]
 ) -> list[dict[str, Any]]:
+    """The table's rows about the person; their own words in them are added to ``words``."""
     marks = _marks(table)
     filters = [f for f in (matcher.candidates(mark) for mark in marks) if f is not None]
     columns = _subject_columns(table) if lead_ids else []
@@ -53,8 +60,13 @@ async def _rows_of(
     for row in found:
         theirs = any(row[column.name] in lead_ids for column in columns)
         if theirs or _changes(row, marks, matcher) != {}:
-            keep.append({name: _plain(value) for name, value in row.items()})
+            keep.append(_plain_row(row))
+        words += owned_words(row, marks, matcher).values()
     return keep
+
+
+def _plain_row(row: Any) -> dict[str, Any]:
+    return {name: _plain(value) for name, value in row.items()}
 
 
 def _subject_columns(table: Table) -> list[Column[Any]]:

@@ -45,6 +45,11 @@ class AskedQuestion:
     asker: str | None = None
     created_at: datetime | None = None
 
+    @property
+    def erased(self) -> bool:
+        """Whether its wording was erased with its asker's data (``mydata delete``): it is counted, never shown."""
+        return self.question == FORGOTTEN
+
 
 @dataclass(frozen=True)
 class RecipeStats:
@@ -195,7 +200,8 @@ async def learned_examples(session: AsyncSession) -> dict[str, list[str]]:
 
 
 async def unanswered_questions(session: AsyncSession) -> list[AskedQuestion]:
-    """Questions that were declined or marked not helpful and no recipe answers yet (not closed), oldest first."""
+    """Questions that were declined or marked not helpful and no recipe answers yet (not closed), oldest first;
+    those whose wording was erased too (:attr:`AskedQuestion.erased`), for the counts."""
     rows = await session.scalars(
         select(AskedQuestionRow)
         .where((AskedQuestionRow.recipe_id.is_(None)) | (AskedQuestionRow.feedback == "not_helpful"))

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
+from storage.forget import FORGOTTEN
 from storage.models import (
     AskedQuestionRow,
     CheckinAnswerRow,
@@ -149,7 +150,8 @@ async def top_recipes(session: AsyncSession, since: datetime, until: datetime, l
 async def unanswered_between(session: AsyncSession, since: datetime, until: datetime) -> list[tuple[str, int]]:
     """Questions declined or marked not helpful in ``[since, until)`` (what ``kb gaps`` works from).
 
-    Returns each distinct text with how often it was asked, in order of first asking.
+    Returns each distinct text with how often it was asked, in order of first asking; a wording erased with its
+    asker's data is no gap to show.
     """
     q = AskedQuestionRow
     first = func.min(q.id).label("first")
@@ -157,6 +159,7 @@ async def unanswered_between(session: AsyncSession, since: datetime, until: date
         select(q.question, func.count(), first)
         .where(
             (q.recipe_id.is_(None)) | (q.feedback == "not_helpful"),
+            q.question != FORGOTTEN,
             q.created_at >= since,
             q.created_at < until,
         )

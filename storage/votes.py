@@ -3,7 +3,7 @@
 A member who asks the same thing again and votes on each new answer leaves one vote per answer in
 ``answer_votes`` (kept as cast); counts take only that member's latest vote on the recipe, so one person's
 opinion of a recipe counts once, and a change of mind replaces it. Votes kept from before voters were recorded
-(no voter) count one each.
+(no voter) count one each, and so do those of voters since forgotten (their voter is erased to NULL).
 """
 
 from __future__ import annotations

@@ -37,6 +37,7 @@ from storage.escalations import (
     set_helper,
     thread_of_question,
 )
+from storage.forget import FORGOTTEN
 from storage.questions import get_question, unanswered_questions
 
 __all__ = ["Escalations", "PeersFirst", "tell_askers"]
@@ -122,7 +123,7 @@ class Escalations:
             text.ESCALATION_LINE.format(
                 id=e.question_id,
                 state=text.STATE_NAMES[self._state(e, ctx.now)],
-                question=quote(e.question),
+                question=text.ERASED_QUESTION if e.question == FORGOTTEN else quote(e.question),
                 peers=e.peers_asked,
                 when=day(e.created_at),
             )

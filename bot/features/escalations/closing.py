@@ -34,10 +34,12 @@ def day(when: datetime) -> str:
 
 
 def gap_of(unanswered: list[AskedQuestion], questions: Iterable[str]) -> list[AskedQuestion]:
-    """The unanswered questions in the same ``kb gaps`` group as any of ``questions``."""
+    """The unanswered questions in the same ``kb gaps`` group as any of ``questions`` (never one whose wording was
+    erased: "(forgotten)" is no question to compare)."""
+    worded = [a for a in unanswered if not a.erased]
     wanted = {q.strip() for q in questions}
-    texts = {q for group in clusters([a.question for a in unanswered]) if wanted & set(group) for q in group}
-    return [a for a in unanswered if a.question in texts]
+    texts = {q for group in clusters([a.question for a in worded]) if wanted & set(group) for q in group}
+    return [a for a in worded if a.question in texts]
 
 
 async def tell_askers(db: Database, recipe: Recipe, questions: Iterable[str], now: datetime) -> list[Reply]:

@@ -38,6 +38,7 @@ SUMMARY_ESCALATIONS = "questions passed to people, and how each ended"
 ESCALATIONS_TITLE = "Escalations (newest first)"
 ESCALATION_LINE = "Q{id} [{state}] {question} (peers asked: {peers}; {when})"
 NO_ESCALATIONS = "No question has been passed to people yet."
+ERASED_QUESTION = "(wording erased at the asker's request)"
 STATE_NAMES = {
     "asked_peers": "asked peers",
     "escalated": "escalated to staff",

@@ -217,6 +217,8 @@ class Knowledge:
             asked = await get_question(session, int(number))
             if asked is None:
                 raise NotFound(text.NO_QUESTION.format(number=number))
+            if asked.erased:
+                raise UsageError(text.ERASED_QUESTION.format(number=number))
             await add_learned_example(session, recipe_id, asked.question, "staff", ctx.now)
         await self._relearn()
         learned = text.LEARNED.format(question=quote(repr(asked.question)), id=recipe_id)

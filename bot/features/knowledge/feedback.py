@@ -118,7 +118,8 @@ async def _vote(
         changed = await change_vote(session, asked.id, recipe_id, voter, vote, ctx.now, picked=chosen is not None)
         if not changed:
             raise UsageError(text.ALREADY_VOTED)
-    teaches = free and (
+    # A wording erased with its asker's data ("(forgotten)") is no example of anything.
+    teaches = (free and not asked.erased) and (
         chosen is None
         or asked.recipe_id in (None, chosen)
         or await vote_of(session, asked.id, asked.recipe_id, voter) == "not_helpful"

@@ -86,6 +86,7 @@ NO_RECIPE = "There is no recipe with id {id!r}."
 RELOADED = "Reloaded: {recipes}."
 CONFIRM_USAGE = "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is shown with escalated questions)"
 NO_QUESTION = "There is no question number {number}."
+ERASED_QUESTION = "The wording of question {number} was erased at its asker's request: there is nothing to learn."
 LEARNED = "Learned: {question} is answered by `{id}`."
 TOLD = " I told {told} who asked about it."
 
@@ -97,6 +98,7 @@ NO_GAPS = "No gaps: every question so far was answered and nobody said it didn't
 GAPS_TITLE = "Questions without a good answer"
 GAP_LINE = "{count:>3} × {question}"
 GAP_ALSO = "  (also: {others})"
+GAPS_ERASED = "{questions} without a good answer: wording erased at the asker's request (counted, not shown)."
 
 # Recipe stubs written by `bot kb gaps` (gaps.py): staff fill them in.
 STUB_TITLE = "TODO: a title people would search for"

@@ -39,8 +39,9 @@ EXPORTED = (
     "`mydata delete` erases it."
 )
 CONFIRM = (
-    "This erases everything I hold about you on every linked account: questions, feedback, check-in answers, "
-    "study-group memberships, requests (kept only as anonymous statistics) and the links themselves. "
+    "This erases everything I hold about you on every linked account: the questions you asked (their words, and "
+    "any example I learned from them), feedback, check-in answers, study-group memberships, requests (kept only "
+    "as anonymous statistics) and the links themselves. "
     "It cannot be undone. Erase it?"
 )
 CONFIRM_BUTTON = "Erase my data"

@@ -331,3 +331,24 @@ async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
         )
     finally:
         await app.close()
+
+
+async def test_a_question_whose_asker_erased_their_data_is_labelled_and_not_sent_to_staff(
+    chat: Chat, app: BotApp, clock: Clock
+) -> None:
+    """After `mydata delete`, the escalated question's words are nowhere: `kb escalations` says they were erased,
+    staff are not called to it, and `kb confirm` cannot learn "(forgotten)" as an example."""
+    await chat.say("helper on cohort", user="quinn")
+    declined = (await chat.say(f"ask {ODD}", user="ann", channel="general"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    await chat.press(*button(declined, "Ask a human"), user="ann", channel="general")
+    (confirm, _) = (await chat.say("mydata delete", user="ann"))[0].buttons
+    await chat.press(confirm.action_id, confirm.value, user="ann")
+    clock.advance(hours=30)
+    assert [r for r in await app.scheduler.tick(clock.now) if r.channel == "help"] == []
+    listed = texts(await chat.say("kb escalations", user="sam", role="staff")).splitlines()
+    assert listed[1:] == [
+        f"Q{qid} [asked peers] (wording erased at the asker's request) (peers asked: 1; 2 March 2026)"
+    ]
+    taught = texts(await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff"))
+    assert "was erased at its asker's request" in taught

@@ -205,3 +205,33 @@ async def test_an_email_typed_into_a_form_does_not_hand_over_its_owners_data(cha
     await chat.press(confirm.action_id, confirm.value, user="mallory")
     shown = texts(await chat.say("leads show L-0001", user="sue", role="staff"))
     assert "Ann Lee" in shown and "ann@example.org" in shown and "Train our staff" in shown
+
+
+async def test_mydata_delete_erases_the_words_of_her_questions_and_what_was_learned_from_them(
+    chat: Chat, app: BotApp
+) -> None:
+    """Dana asks, finds the answer helpful (teaching it as an example) and asks what nobody answers; after `mydata
+    delete` no table holds her wording, the bot no longer knows it, Eve's questions on the same recipe stay, and
+    `kb gaps` and `kb stats` count hers without showing "(forgotten)" as a question."""
+    hers = ("how many people should be in a learning circle, asks dana", "what is the airspeed of an unladen swallow")
+    his = ("how many people should be in a learning circle, asks eve", "what is the airspeed of a laden swallow")
+    for user, (answered, declined) in (("dana", hers), ("eve", his)):
+        answer = await chat.say(f"ask {answered}", user=user)
+        helpful = next(b for b in answer[0].buttons if b.label == "Helpful")
+        assert "Thanks" in texts(await chat.press(helpful.action_id, helpful.value, user=user))
+        await chat.say(f"ask {declined}", user=user)
+    learned = {q for recipe in app.kb.recipes for q in recipe.questions}
+    assert {hers[0], his[0]} <= learned
+    (confirm, _) = (await chat.say("mydata delete", user="dana"))[0].buttons
+    done = texts(await chat.press(confirm.action_id, confirm.value, user="dana")).strip()
+    assert done == "Done. Erased or anonymized: 1 vote on an answer, 2 questions asked, 1 learned question phrasing."
+    left = await dump(app.db)
+    assert [q for q in hers if q in left] == [] and "dana" not in left
+    assert all(q in left for q in his)
+    learned = {q for recipe in app.kb.recipes for q in recipe.questions}
+    assert hers[0] not in learned and his[0] in learned
+    gaps = texts(await chat.say("kb gaps", user="sue", role="staff"))
+    assert his[1] in gaps and "(forgotten)" not in gaps
+    assert "1 question without a good answer: wording erased at the asker's request" in gaps
+    stats = texts(await chat.say("kb stats", user="sue", role="staff"))
+    assert "Declined or not helpful: 2" in stats and "2 asked  2 helpful" in stats  # her vote stays, nobody's

@@ -89,7 +89,7 @@ async def test_discord_reflect_button_opens_the_plus_delta_modal(bot: Bot) -> No
     )
     assert post.body["embeds"][0]["description"] == (
         "Thanks for meeting <t:1793138400:F>! One tap: what worked, "
-        "and what would you change? (It goes to the facilitator.)"
+        "and what would you change? (The summary, with your name, is posted in the group's channel.)"
     )
     ((label, custom_id),) = buttons(post)
     assert label == "Reflect"

@@ -84,7 +84,7 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             if run is not None:  # posted once, even for two meetings of a group at one time
                 out += prompts(group, run, now, roster if group.dm_members else [])
             if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
-                out += _reflect(group, d.meeting, roster, said)
+                out += _reflect(group, d.meeting, roster, said, d.settings.reflection_summary)
             if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
                 mine = [r for r in found if r.meeting_id == d.meeting.id]  # few: only meetings summarised now
                 out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
@@ -139,9 +139,15 @@ def _reminders(
     return _to_group(group, Reply(body, title=title, buttons=rsvp_buttons(meeting)), roster, answers)
 
 
-def _reflect(group: StudyGroup, meeting: Meeting, roster: Sequence[Member], answers: dict[str, str]) -> list[Reply]:
-    """The "how did it go?" post with the Reflect button, in the channel and (DM groups) to those who came."""
-    body = text.REFLECT.format(when=at(meeting.starts_at, meeting.timezone)) + _typed(group, text.TYPE_REFLECT)
+def _reflect(
+    group: StudyGroup, meeting: Meeting, roster: Sequence[Member], answers: dict[str, str], summary_to: str
+) -> list[Reply]:
+    """The "how did it go?" post with the Reflect button, in the channel and (DM groups) to those who came; it says
+    who will read the answers, as ``summary_to`` (``meetings summary``) sends them."""
+    seen = text.REFLECT_SEEN_BY[summary_to]
+    body = text.REFLECT.format(when=at(meeting.starts_at, meeting.timezone), seen=seen) + _typed(
+        group, text.TYPE_REFLECT
+    )
     title = text.REFLECT_TITLE.format(name=quote(group.name))
     return _to_group(group, Reply(body, title=title, buttons=(reflect_button(meeting),)), roster, answers)
 

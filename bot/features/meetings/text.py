@@ -87,7 +87,12 @@ NO_NEXT = "There is no coming meeting. `meetings list` shows the plan."
 
 # -- reflections ------------------------------------------------------------------------------------------------
 REFLECT_TITLE = "How did it go? {name}"
-REFLECT = "Thanks for meeting {when}! One tap: what worked, and what would you change? (It goes to the facilitator.)"
+REFLECT = "Thanks for meeting {when}! One tap: what worked, and what would you change? ({seen})"
+# Who reads a reflection, by where `meetings summary` sends the summary: the answer is signed with the member's name.
+REFLECT_SEEN_BY = {
+    "channel": "The summary, with your name, is posted in the group's channel.",
+    "dm": "It goes to the facilitators only.",
+}
 TYPE_REFLECT = "(Answer with `meetings reflect` in #{channel}.)"
 REFLECT_USAGE = "Usage: `meetings reflect [YYYY-MM-DD [HH:MM]]` (the meeting that just ended by default)"
 NOTHING_TO_REFLECT = (

@@ -142,7 +142,7 @@ async def test_reflections_reach_the_facilitator_once(db_target: DbTarget, tmp_p
         (post,) = titled(posts, "How did it go? Maps Circle")
         assert post.channel == "maps" and plain(post.text) == (
             "Thanks for meeting Tue 27 Oct 2026 18:00 EDT! One tap: what worked, "
-            f"and what would you change? (It goes to the facilitator.) {TYPE_REFLECT}"
+            f"and what would you change? (It goes to the facilitators only.) {TYPE_REFLECT}"
         )
         clock.now = ends + timedelta(minutes=5)
         (opened,) = await chat.press(

@@ -74,6 +74,30 @@ async def test_staff_merge_a_duplicate(chat: Chat) -> None:
     assert next(r for r in third if r.channel == "staff").fields[-1] == ("Possible duplicate of", "L-0001")
 
 
+async def test_a_merged_lead_is_listed_by_its_status_and_stays_closed(chat: Chat) -> None:
+    """`leads list --status merged` lists it (it was refused as an unknown status though `leads list` shows it), and
+    `leads status L-0002 new` no longer reopens it silently: it says to change the lead it went into."""
+    await chat.submit("consult:intake", VALID)
+    await chat.submit("consult:intake", {**VALID, "description": "Also a pilot"})
+    staff = {"user": "sam", "role": "staff"}
+    await chat.say("leads merge L-0002 into L-0001", **staff)
+    listed = await chat.say("leads list --status MERGED", **staff)
+    assert [(r.title, r.text) for r in listed] == [
+        ("Leads (1)", "L-0002 [merged] Ann Lee, Riverside Library: Facilitator training")
+    ]
+    reopened = await chat.say("leads status L-0002 new", **staff)
+    assert [r.text for r in reopened] == [
+        "L-0002 is merged into L-0001, and stays closed: change the status of L-0001 instead."
+    ]
+    assert "Status: merged\n" in texts(await chat.say("leads show L-0002", **staff))
+    assert [r.text for r in await chat.say("leads status L-0001 Contacted", **staff)] == [
+        "L-0001: status is now contacted."
+    ]
+    assert (await chat.say("leads list --status gone", **staff))[0].text == (
+        "unknown status 'gone'; use one of: new, contacted, qualified, proposal, won, lost, spam, merged"
+    )
+
+
 async def test_merge_button_is_for_staff(chat: Chat) -> None:
     """The "Merge into" button merges for staff and refuses members."""
     await chat.submit("consult:intake", VALID)

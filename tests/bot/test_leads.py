@@ -190,6 +190,18 @@ async def test_export_is_csv_with_status(chat: Chat) -> None:
     assert rows[0]["ref"] == "L-0001" and rows[0]["status"] == "contacted" and rows[0]["email"] == "ann@example.org"
 
 
+async def test_assigning_a_bare_name_says_it_cannot_be_messaged(chat: Chat) -> None:
+    """`leads assign L-0001 kim`, a name no setting gives a chat account, is kept, and the reply says reminders
+    cannot reach kim; a mention or oneself is messaged as before, and says nothing more."""
+    await chat.submit("consult:intake", VALID)
+    staff = {"user": "sam", "role": "staff"}
+    assert [r.text for r in await chat.say("leads assign L-0001 @kim", **staff)] == [
+        "L-0001: assigned to kim. I can't message kim about it: no chat account goes with that name. Assign a user "
+        "id (`slack:U0123`) or a mention, or add the name to `lead_flow.staff` in the settings."
+    ]
+    assert [r.text for r in await chat.say("leads assign L-0001", **staff)] == ["L-0001: assigned to console:sam."]
+
+
 async def test_bad_triage_input_is_explained(chat: Chat) -> None:
     """Unknown status, bad reference and missing lead each say what is wrong."""
     staff = {"role": "staff"}
@@ -198,7 +210,7 @@ async def test_bad_triage_input_is_explained(chat: Chat) -> None:
         f"unknown status 'maybe'; use one of: {statuses}"
     ]
     assert [r.text for r in await chat.say("leads list --status nope", **staff)] == [
-        f"unknown status 'nope'; use one of: {statuses}"
+        f"unknown status 'nope'; use one of: {statuses}, merged"  # a merged lead is listed, never set by hand
     ]
     assert [r.text for r in await chat.say("leads status L-0001", **staff)] == [
         f"Usage: `leads status L-0042 STATUS`, STATUS one of {statuses}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import ClassVar
 
@@ -161,9 +162,11 @@ class Leads:
         opts, rest = parse_options(split_args(args), {"--status", "--assignee", "--since"})
         if rest:
             raise UsageError(say.LIST_UNEXPECTED.format(word=rest[0]))
-        status = opts.get("--status")
-        if status is not None and status not in STATUSES:
-            raise UsageError(say.UNKNOWN_STATUS.format(status=status, statuses=", ".join(STATUSES)))
+        status = opts["--status"].lower() if "--status" in opts else None
+        if status is not None and status not in (*STATUSES, "merged"):
+            raise UsageError(
+                say.UNKNOWN_STATUS.format(status=opts["--status"], statuses=", ".join((*STATUSES, "merged")))
+            )
         since = None
         if "--since" in opts:
             try:
@@ -222,7 +225,10 @@ class Leads:
         if not words:
             raise UsageError(say.ASSIGN_USAGE)
         who = self._flow.names.canonical(words[1] if len(words) > 1 else "me", ctx.origin)
-        return await self._change(ctx, parse_ref(words[0]), assignee=who)
+        replies = await self._change(ctx, parse_ref(words[0]), assignee=who)
+        if self._flow.names.dm_target(who) is None:  # a bare name: reminders about the lead cannot reach them
+            replies = [replace(replies[0], text=f"{replies[0].text} {say.CANNOT_MESSAGE.format(assignee=quote(who))}")]
+        return replies
 
     async def set_status(self, ctx: Context, args: str) -> Replies:
         """``leads status L-0042 STATUS``."""
@@ -230,9 +236,10 @@ class Leads:
         if len(words) != 2:
             raise UsageError(say.STATUS_USAGE.format(statuses=", ".join(STATUSES)))
         lead_id = parse_ref(words[0])
-        if words[1] not in STATUSES:
+        status = words[1].lower()
+        if status not in STATUSES:
             raise UsageError(say.UNKNOWN_STATUS.format(status=words[1], statuses=", ".join(STATUSES)))
-        return await self._change(ctx, lead_id, status=words[1])
+        return await self._change(ctx, lead_id, status=status)
 
     async def note(self, ctx: Context, args: str) -> Replies:
         """``leads note L-0042 TEXT``."""
@@ -332,6 +339,8 @@ class Leads:
     ) -> Replies:
         async with ctx.db.session() as session:
             lead = after = _found(await get_lead(session, lead_id), lead_id)
+            if status is not None and lead.status == "merged":  # its details live in the lead it went into
+                raise UsageError(say.MERGED_STAYS.format(source=lead.ref, target=ref(lead.duplicate_of or 0)))
             if status is not None:
                 after = await update_lead(session, lead_id, ctx.now, status=status) or after
                 await add_lead_event(session, lead_id, ctx.actor, "status", f"{lead.status} -> {status}", ctx.now)

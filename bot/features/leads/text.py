@@ -104,6 +104,11 @@ FORGET_USAGE = 'Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]
 MERGE_USAGE = "Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)"
 MERGE_ITSELF = "A lead cannot be merged into itself."
 ALREADY_MERGED = "{source} is already merged into {target}."
+MERGED_STAYS = "{source} is merged into {target}, and stays closed: change the status of {target} instead."
+CANNOT_MESSAGE = (
+    "I can't message {assignee} about it: no chat account goes with that name. Assign a user id (`slack:U0123`) or a "
+    "mention, or add the name to `lead_flow.staff` in the settings."
+)
 AWAY_USAGE = "Usage: `leads away on|off`"
 MINE_USAGE = "Usage: `leads mine [--status S]`"
 STALE_BUTTON = "That button no longer does anything."

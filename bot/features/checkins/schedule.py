@@ -6,7 +6,7 @@ skipped dates and the next run time, which the jobs (:mod:`bot.features.checkins
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from zoneinfo import ZoneInfo
 
@@ -149,6 +149,7 @@ async def _skip(ctx: Context, args: str, next_only: bool) -> Replies:
         day = group.next_run_at.astimezone(zone).date()
     else:
         day = parse_date(args.strip(), "date")
+        _check_skippable(group, day, zone, ctx.now)
     skipped = skips(group) | {day}
     after = following(group, ctx.now, skipped)
     async with ctx.db.session() as session:
@@ -156,6 +157,26 @@ async def _skip(ctx: Context, args: str, next_only: bool) -> Replies:
     if after is None:
         return [Reply(text.SKIPPED_LAST.format(day=day))]
     return [Reply(text.SKIPPED.format(day=day, when=local(after, group.timezone)))]
+
+
+def _check_skippable(group: StudyGroup, day: date, zone: ZoneInfo, now: datetime) -> None:
+    """Refuse a date with no check-in to leave out: already skipped, or none falls on it (a typo in the date, the
+    wrong weekday, or the past), naming the next check-in dates to choose from.
+
+    Raises:
+        UsageError: saying which, with the dates that do have one.
+    """
+    if day in skips(group):
+        raise UsageError(text.ALREADY_SKIPPED.format(day=day))
+    coming: list[date] = []  # up to the day, and at least a few to offer instead
+    for instant in occurrences(Schedule(group.rrule or ""), zone, now, skips(group)):
+        coming.append(instant.astimezone(zone).date())
+        if coming[-1] >= day and len(coming) >= _SHOWN:
+            break
+    if day in coming:
+        return
+    dates = ", ".join(f"{d:%a %d %b}" for d in coming[:_SHOWN]) or text.NONE_LEFT
+    raise UsageError(text.NO_CHECKIN_THAT_DAY.format(day=day, dates=dates))
 
 
 async def cancel(ctx: Context, args: str) -> Replies:

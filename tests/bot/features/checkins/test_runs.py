@@ -4,7 +4,7 @@ skipped, and posted once by two schedulers, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot.events import Visibility
@@ -110,6 +110,25 @@ async def test_pause_skip_and_holidays(chat: Chat, app: BotApp, clock: Clock) ->
     assert texts(await chat.say("checkin resume", **FAY)) == (
         "\nThis group has no schedule; set one with `checkin schedule`."
     )
+
+
+async def test_skipping_a_day_with_no_check_in_says_so_and_changes_nothing(chat: Chat, app: BotApp) -> None:
+    """`checkin skip` on a Thursday of a Tuesday schedule, a past day, or a day skipped already used to answer as a
+    real skip does; now it names the dates that have a check-in, and the schedule is as it was."""
+    await setup_group(chat)
+    before = texts(await chat.say("checkin next", user="ann", channel="maps"))
+    for day in ("2026-03-12", "2026-02-24"):
+        assert texts(await chat.say(f"checkin skip {day}", **FAY)) == (
+            f"\nThere is no check-in on {date.fromisoformat(day):%a %d %b %Y} to skip; the next ones are on "
+            "Tue 03 Mar, Tue 10 Mar, Tue 17 Mar, Tue 24 Mar."
+        )
+    assert texts(await chat.say("checkin next", user="ann", channel="maps")) == before
+    assert texts(await chat.say("checkin skip 2026-03-10", **FAY)).startswith("\nNo check-in on Tue 10 Mar 2026.")
+    assert texts(await chat.say("checkin skip 2026-03-10", **FAY)) == (
+        "\nTue 10 Mar 2026 is already skipped; nothing changed."
+    )
+    after = texts(await chat.say("checkin next", user="ann", channel="maps"))
+    assert "• Tue 10 Mar" not in after and "5 check-ins left" in after
 
 
 async def test_skipping_or_resuming_past_the_schedule_says_it_has_ended(chat: Chat, clock: Clock) -> None:

@@ -182,7 +182,7 @@ async def test_csv_exports_escape_formulas(chat: Chat, clock: Clock, app: BotApp
 async def test_apostrophe_in_a_group_name(chat: Chat) -> None:
     """`checkin create Maria's Python Circle` works; real quotes still group words."""
     replies = await chat.say("checkin create Maria's Python Circle", user="fay", role="facilitator", channel="py")
-    assert replies[0].text.startswith("Study group **Maria's Python Circle** created here (time zone UTC)")
+    assert replies[0].text.startswith("Study group **Maria's Python Circle** created here (time zone UTC, since none")
     quoted = await chat.say(
         'checkin create "Maps  Circle" --tz Europe/Berlin', user="fay", role="facilitator", channel="maps"
     )

@@ -37,7 +37,8 @@ async def create(ctx: Context, args: str) -> Replies:
         raise UsageError(text.NAME_TOO_LONG)
     if ctx.origin.is_dm:
         raise UsageError(text.CREATE_IN_DM)
-    zone = zone_option(words) or "UTC"
+    given = zone_option(words)
+    zone = given or "UTC"
     async with ctx.db.session() as session:
         if await get_group_by_channel(session, ctx.origin.platform, ctx.origin.channel) is not None:
             raise UsageError(text.CHANNEL_TAKEN)
@@ -51,7 +52,8 @@ async def create(ctx: Context, args: str) -> Replies:
             creator=ctx.origin.user,
             now=ctx.now,
         )
-    return [Reply(text.CREATED.format(name=quote(group.name), zone=zone))]
+    said = text.CREATED if given else text.CREATED_IN_UTC
+    return [Reply(said.format(name=quote(group.name), zone=zone))]
 
 
 async def join(ctx: Context, args: str) -> Replies:

@@ -28,6 +28,11 @@ CREATED = (
     "Study group **{name}** created here (time zone {zone}); you are its facilitator. "
     "Next: `checkin schedule tue 18:00 --weeks 6`."
 )
+# Created without --tz: times would silently be UTC, an hour or more off for most groups.
+CREATED_IN_UTC = (
+    "Study group **{name}** created here (time zone UTC, since none was given); you are its facilitator. "
+    "Next: `checkin schedule tue 18:00 --weeks 6 --tz Europe/Berlin`, with your group's own zone."
+)
 WELCOME = "Welcome to {name}!"
 ALREADY_IN = "You are already in {name}."
 LEFT = "You have left {name}."

@@ -49,6 +49,21 @@ async def test_a_reminder_later_than_half_the_window_says_when_it_goes_out(chat:
     assert texts(await chat.say("checkin reminder 1", **FAY)) == "\nSaved: reminder hours = 1."
 
 
+async def test_a_group_created_without_a_zone_says_it_is_on_utc_and_how_to_give_one(chat: Chat) -> None:
+    """`checkin create Bio Group` quietly made a UTC group; now the reply says so and shows `--tz` in its next step,
+    and one created with a zone is confirmed as before."""
+    assert texts(await chat.say("checkin create Bio Group", **FAY)) == (
+        "\nStudy group **Bio Group** created here (time zone UTC, since none was given); you are its facilitator. "
+        "Next: `checkin schedule tue 18:00 --weeks 6 --tz Europe/Berlin`, with your group's own zone."
+    )
+    assert texts(
+        await chat.say("checkin create Maps --tz europe/berlin", user="fay", role="facilitator", channel="m")
+    ) == (
+        "\nStudy group **Maps** created here (time zone Europe/Berlin); you are its facilitator. "
+        "Next: `checkin schedule tue 18:00 --weeks 6`."
+    )
+
+
 async def test_bad_input_gets_specific_errors(chat: Chat) -> None:
     """Unknown zone, 25:00, empty questions, a second group in a channel and no group at all are each explained."""
     assert "unknown time zone 'Mars/Base'" in texts(await chat.say("checkin create X --tz Mars/Base", **FAY))

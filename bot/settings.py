@@ -39,6 +39,7 @@ from bot.settings_models import (
     WebhookSettings,
     check_channel_maps,
     starter_setting,
+    time_of_day,
     unknown_platforms,
 )
 from bot.zones import zone_setting
@@ -134,7 +135,7 @@ class Settings(BaseSettings):
     digest_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] | None = Field(
         None, description="Post the weekly pulse digest to staff_channel on this day; unset: no digest."
     )
-    digest_time: str = Field("09:00", pattern=r"^([01]?\d|2[0-3]):[0-5]\d$", description="Digest time, HH:MM.")
+    digest_time: str = Field("09:00", description="Digest time, HH:MM.")
     digest_timezone: str = Field("UTC", description="Time zone of digest_day/digest_time and of report weeks.")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     roles: RoleSettings = RoleSettings()
@@ -247,6 +248,11 @@ class Settings(BaseSettings):
         if problem:
             raise ValueError(problem)
         return value
+
+    @field_validator("digest_time")
+    @classmethod
+    def _check_time(cls, value: str) -> str:
+        return time_of_day(value)
 
     @field_validator("digest_timezone")
     @classmethod

@@ -24,6 +24,7 @@ __all__ = [
     "WebhookSettings",
     "check_channel_maps",
     "starter_setting",
+    "time_of_day",
     "unknown_platforms",
 ]
 
@@ -161,8 +162,13 @@ class StaffHours(BaseModel):
 
     timezone: str = "UTC"
     days: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = ["mon", "tue", "wed", "thu", "fri"]
-    start: str = Field("09:00", pattern=_HHMM)
-    end: str = Field("17:00", pattern=_HHMM)
+    start: str = "09:00"
+    end: str = "17:00"
+
+    @field_validator("start", "end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        return time_of_day(value)
 
     @model_validator(mode="after")
     def _check(self) -> StaffHours:
@@ -175,6 +181,17 @@ class StaffHours(BaseModel):
         if _minutes(self.end) <= _minutes(self.start):
             raise ValueError("staff_hours: end must be after start")
         return self
+
+
+def time_of_day(value: str) -> str:
+    """``value`` if it is a time of day as settings take it (``HH:MM``, 24-hour clock).
+
+    Raises:
+        ValueError: saying how to write one (not the pattern it is checked with).
+    """
+    if not re.match(_HHMM, value):
+        raise ValueError(f"{value!r} is not a time of day; write HH:MM on a 24-hour clock, such as 09:00 or 17:30")
+    return value
 
 
 def _minutes(hhmm: str) -> int:

@@ -45,7 +45,9 @@ BACK_WORDS = frozenset({"back", "/back"})
 KEEP_WORDS = frozenset({"keep", "/keep"})
 CONTROL_WORDS = CANCEL_WORDS | SKIP_WORDS | HELP_WORDS | BACK_WORDS | KEEP_WORDS
 """What a form asked step by step reads as an instruction, not an answer (in quotes, each is an answer)."""
-REFUSE_WORDS = frozenset({"no", "n", "disagree", "i disagree", "i do not agree", "i don't agree"})
+REFUSE_WORDS = frozenset(
+    {"no", "n", "nope", "no thanks", "no thank you", "disagree", "i disagree", "i do not agree", "i don't agree"}
+)
 _YES = frozenset({"yes", "y", "i agree", "agree", "true"})
 _SHOWN = 80  # an answer longer than this is shown cut, in the question that offers to keep it
 

@@ -181,6 +181,20 @@ BAD_VALUES = [
     ("COMMUNITYBOT_ROLES__ADMINZ", '["U1"]', "unknown setting 'roles.adminz'"),
     ("COMMUNITYBOT_DISCORD_SHARD_IDS", "1", "setting 'discord_shard_ids': Input should be a valid list"),
     ("DATABASE_URL", "not a url", "setting 'DATABASE_URL': not a database URL"),
+    (
+        "COMMUNITYBOT_STAFF_HOURS",
+        '{"start": "9am"}',
+        "setting 'staff_hours.start': '9am' is not a time of day; write HH:MM on a 24-hour clock, such as 09:00",
+    ),
+    ("COMMUNITYBOT_DIGEST_TIME", "25:00", "setting 'digest_time': '25:00' is not a time of day; write HH:MM"),
+    (
+        "COMMUNITYBOT_STAFF_HOURS",
+        '{"timezone": "EST"}',
+        "staff_hours.timezone: 'EST' is an abbreviation or a fixed offset, not a place: it may not follow the "
+        "daylight-saving changes where you meet; use a region name such as `America/New_York`",
+    ),
+    ("COMMUNITYBOT_DIGEST_TIMEZONE", "CET", "setting 'digest_timezone': 'CET' is an abbreviation"),
+    ("COMMUNITYBOT_DIGEST_TIMEZONE", "Mars/Base", "setting 'digest_timezone': unknown time zone 'Mars/Base'"),
 ]
 
 

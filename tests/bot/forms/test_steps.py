@@ -144,6 +144,18 @@ async def test_an_answer_of_punctuation_alone_at_a_required_question_is_refused(
         assert [(lead.organization, lead.timeline) for lead in await list_leads(session)] == [(None, "none")]
 
 
+async def test_no_thanks_at_the_consent_question_is_a_no(chat: Chat) -> None:
+    """ "No thanks!" to the consent question cancels, as "no" does; it was refused as no answer to a yes/no."""
+    await chat.say("consult")
+    for answer in ["Ann", "ann@example.org", "Org", "1", "Train our librarians", "Soon", "skip"]:
+        await chat.say(answer)
+    assert (
+        await _said(chat, "No thanks!")
+        == "Without your agreement I can't keep this, so nothing was saved (Work with P2PU cancelled)."
+    )
+    assert await _leads(chat) == []
+
+
 async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat) -> None:
     """`consult` again (or `/consult`) while the form is open says which form is open and how to stop it; the
     question waits, and the answers so far are kept."""

@@ -313,7 +313,7 @@ def test_scripted_checkin_session(tmp_path: Path) -> None:
     assert "Thanks, your check-in is saved" in ann.stdout
     reminder = run(tmp_path, "scheduler", "tick", "--now", "2026-03-03T21:00:00Z")
     assert "[dm to bo]\nA gentle reminder" in reminder.stdout and "[dm to ann]" not in reminder.stdout
-    assert "You can answer by typing `checkin answer`." in reminder.stdout  # no button the console could press
+    assert "You can answer by typing `checkin answer Maps Circle`." in reminder.stdout  # no button to press here
     summary = run(tmp_path, "scheduler", "tick", "--now", "2026-03-04T17:00:00Z")
     assert "== Check-in summary: Maps Circle, Tue 03 Mar ==" in summary.stdout
     assert "⚠ ann: stuck on projections" in summary.stdout and "Not answered this time: bo, fay" in summary.stdout

@@ -121,7 +121,9 @@ PROMPT_TITLE = "Check-in: {name}"
 PROMPT = "Time for this week's check-in! Press Answer (or type `checkin answer`). Answers close {closes}."
 PROMPT_LATE = "Sorry, this check-in is late (it was due {due}). Answers still close {closes}."
 REMINDER = "A gentle reminder: the {name} check-in closes {closes}. You can answer with the button below."
-REMINDER_TYPED = "A gentle reminder: the {name} check-in closes {closes}. You can answer by typing `checkin answer`."
+REMINDER_TYPED = (
+    "A gentle reminder: the {name} check-in closes {closes}. You can answer by typing `checkin answer {name}`."
+)
 """The reminder where its button cannot be pressed: the DMs the console prints (``scheduler tick``)."""
 ANSWER_BUTTON = "Answer"
 FORM_TITLE = "Check-in: {name}"

@@ -106,13 +106,14 @@ async def who(ctx: Context, args: str) -> Replies:
     not_going = sorted(u for u, a in answers.items() if a == "no")
     unknown = sorted(u for u in roster if u not in answers)
     lines = [
-        text.WHO_GOING.format(count=len(going), users=_names(going)),
-        text.WHO_NOT.format(count=len(not_going), users=_names(not_going)),
-        text.WHO_UNKNOWN.format(count=len(unknown), users=_names(unknown)),
+        text.WHO_GOING.format(count=len(going), users=_names(going, roster)),
+        text.WHO_NOT.format(count=len(not_going), users=_names(not_going, roster)),
+        text.WHO_UNKNOWN.format(count=len(unknown), users=_names(unknown, roster)),
     ]
     title = text.WHO_TITLE.format(when=at(meeting.starts_at, meeting.timezone))
     return [Reply("\n".join(lines), title=title, visibility=Visibility.EPHEMERAL)]
 
 
-def _names(users: list[str]) -> str:
-    return ", ".join(quote(u) for u in users) or text.NOBODY
+def _names(users: list[str], roster: list[str]) -> str:
+    """The users, each not in the group (someone from the channel who pressed Going) marked as a guest."""
+    return ", ".join(quote(u) + ("" if u in roster else text.GUEST) for u in users) or text.NOBODY

@@ -82,6 +82,7 @@ WHO_TITLE = "Who is coming: {when}"
 WHO_GOING = "Going ({count}): {users}"
 WHO_NOT = "Can't make it ({count}): {users}"
 WHO_UNKNOWN = "No answer yet ({count}): {users}"
+GUEST = " (guest: not in the group)"
 NOBODY = "nobody"
 NO_NEXT = "There is no coming meeting. `meetings list` shows the plan."
 

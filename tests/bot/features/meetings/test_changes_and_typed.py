@@ -101,12 +101,17 @@ async def test_going_and_cant_typed_count_as_the_buttons_do(chat: Chat, app: Bot
     assert plain((await chat.say("meetings who", **FAY))[0].text) == (
         "Going (1): ann\nCan't make it (0): nobody\nNo answer yet (2): bo, fay"
     )
+    await chat.say("meetings going", user="stranger", channel="maps")  # in the channel, not in the group
+    assert plain((await chat.say("meetings who", **FAY))[0].text) == (
+        "Going (2): ann, stranger (guest: not in the group)\nCan't make it (0): nobody\nNo answer yet (2): bo, fay"
+    )
+    await chat.say("meetings cant", user="stranger", channel="maps")
     assert plain((await chat.say("meetings who 2026-11-03", **FAY))[0].text) == (
         "Going (0): nobody\nCan't make it (1): bo\nNo answer yet (2): ann, fay"
     )
     await chat.say("meetings cant", user="ann", channel="maps")  # changed their mind: the last answer counts
     assert plain((await chat.say("meetings who", **FAY))[0].text).startswith(
-        "Going (0): nobody\nCan't make it (1): ann"
+        "Going (0): nobody\nCan't make it (2): ann, stranger (guest: not in the group)"
     )
     clock.now = OCT27 + timedelta(minutes=5)
     assert bodies(await chat.say("meetings going 2026-10-27", user="bo", channel="maps")) == (

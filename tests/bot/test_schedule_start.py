@@ -87,6 +87,14 @@ async def test_start_date_keeps_its_meaning(chat: Chat, clock: Clock) -> None:
     )
     assert [line for line in out.splitlines() if line.startswith("• ")] == ["• Fri 06 Feb 2026 09:30 CET"]
     assert "1 check-in left, counting the next one." in out
+    # Said, not only done: a --start that has passed (a year typed wrong, say) is counted from today.
+    again = texts(
+        await chat.say("checkin schedule fri 09:30 --start 2025-01-01 --count 1", **{**GUS, "channel": "rust"})
+    )
+    assert again == (
+        "\nScheduled. The first check-in is Fri 06 Feb 2026 09:30 CET. "
+        "(--start Wed 01 Jan 2025 has passed, so check-ins are counted from today.)"
+    )
 
 
 async def test_open_ended_schedule_says_so(chat: Chat, clock: Clock) -> None:

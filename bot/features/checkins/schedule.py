@@ -63,9 +63,7 @@ async def schedule(ctx: Context, args: str) -> Replies:
     # A schedule never counts a check-in that has already passed: it starts at this minute, or at the midnight
     # of --start when that is later. A check-in due this very minute counts and goes out with the next tick.
     now_local = local_minute(ctx.now, zone)
-    start = now_local
-    if "--start" in opts:
-        start = max(now_local, datetime.combine(parse_date(opts["--start"], "--start"), time(0, 0)))
+    start, note = _start(opts.get("--start"), now_local)
     if len(set(_ENDS) & opts.keys()) > 1:
         raise UsageError(text.ONE_END_ONLY)
     count = positive(opts["--count"], "--count", _MAX_COUNT) if "--count" in opts else None
@@ -79,10 +77,21 @@ async def schedule(ctx: Context, args: str) -> Replies:
     async with ctx.db.session() as session:
         await update_group(session, group.id, rrule=rule.text, timezone=zone_name, next_run_at=first, paused=False)
         await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=None)
-    said = text.SCHEDULED.format(when=local(first, zone_name))
+    said = text.SCHEDULED.format(when=local(first, zone_name)) + note
     if zone_name != group.timezone:
         said += " " + text.ZONE_CHANGED.format(before=group.timezone, after=zone_name)
     return [Reply(said)]
+
+
+def _start(given: str | None, now_local: datetime) -> tuple[datetime, str]:
+    """Where a schedule starts counting (this minute, or the midnight of ``--start`` when later), and what to say
+    about it: a ``--start`` that has passed (2025 typed for 2026?) counts from now, and the reply says so."""
+    if given is None:
+        return now_local, ""
+    day = parse_date(given, "--start")
+    if day < now_local.date():
+        return now_local, " " + text.START_PASSED.format(day=day)
+    return max(now_local, datetime.combine(day, time(0, 0))), ""
 
 
 async def _tie(ctx: Context, group: StudyGroup, words: list[str]) -> Replies:

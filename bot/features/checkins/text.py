@@ -91,6 +91,7 @@ TIED_AFTER = "Check-ins now go out at the end of each meeting (see `meetings lis
 TIED_NEXT_BEFORE = "Check-ins go out {hours} h before each meeting; `meetings list` shows the coming meetings."
 TIED_NEXT_AFTER = "Check-ins go out at the end of each meeting; `meetings list` shows the coming meetings."
 ONE_END_ONLY = "Give only one of --weeks, --count and --until."
+START_PASSED = "(--start {day:%a %d %b %Y} has passed, so check-ins are counted from today.)"
 NO_RUNS_AFTER_NOW = "That schedule has no check-ins after now; check the start and end dates."
 SCHEDULED = "Scheduled. The first check-in is {when}."
 ZONE_CHANGED = "The group's time zone changed from {before} to {after}."

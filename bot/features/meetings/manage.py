@@ -92,7 +92,8 @@ async def add(ctx: Context, args: str) -> Replies:
         (meeting,) = await add_meetings(
             session, group.id, [NewMeeting(starts_at, wall_clock(naive), length, place, link)], ctx.now
         )
-    return [Reply(text.ADDED.format(when=at(meeting.starts_at, group.timezone), length=length, where=where(meeting)))]
+    said = text.ADDED.format(when=at(meeting.starts_at, group.timezone), length=length, where=where(meeting))
+    return [Reply(said + _gap_note(naive, meeting.starts_at, group.timezone))]
 
 
 async def move(ctx: Context, args: str) -> Replies:
@@ -116,7 +117,7 @@ async def move(ctx: Context, args: str) -> Replies:
         moved = await move_meeting(session, meeting.id, starts_at, wall_clock(naive), ctx.now)
     assert moved is not None
     old, new = at(meeting.starts_at, group.timezone), at(moved.starts_at, group.timezone)
-    return [Reply(text.MOVED.format(old=old, new=new))]
+    return [Reply(text.MOVED.format(old=old, new=new) + _gap_note(naive, moved.starts_at, group.timezone))]
 
 
 async def cancel(ctx: Context, args: str) -> Replies:
@@ -163,3 +164,10 @@ def _future(naive: datetime, zone_name: str, now: datetime) -> datetime:
     if instant <= now:
         raise UsageError(text.IN_THE_PAST.format(when=at(instant, zone_name)))
     return instant
+
+
+def _gap_note(naive: datetime, instant: datetime, zone_name: str) -> str:
+    """What to add when wall-clock ``naive`` does not exist in the zone (the clocks jump past it that night) and the
+    meeting is at ``instant``, an hour later on the clock: said, so nobody turns up at a time that never comes."""
+    shown = instant.astimezone(load_zone(zone_name)).replace(tzinfo=None)
+    return "" if shown == naive else " " + text.CLOCK_GAP.format(asked=naive, shown=shown)

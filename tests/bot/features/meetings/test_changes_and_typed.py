@@ -33,6 +33,23 @@ async def test_a_move_onto_a_taken_time_is_refused(chat: Chat, clock: Clock) -> 
     )
 
 
+async def test_a_time_the_clocks_skip_is_said_where_the_meeting_lands(chat: Chat, clock: Clock) -> None:
+    """02:30 on the night New York's clocks go forward does not exist: added or moved there, the meeting is at 03:30
+    and the reply says so (it said only the new time, easy to miss); a time that exists says nothing more."""
+    await setup_group(chat, clock, "ann")
+    assert bodies(await chat.say("meetings add 2027-03-14 02:30", **FAY)) == (
+        "Meeting added: Sun 14 Mar 2027 03:30 EDT, 90 minutes. "
+        "(02:30 does not exist that night: the clocks go forward, so the meeting is at 03:30.)"
+    )
+    assert bodies(await chat.say("meetings move 2027-03-14 2027-03-14 04:00", **FAY)) == (
+        "Meeting moved from Sun 14 Mar 2027 03:30 EDT to Sun 14 Mar 2027 04:00 EDT. "
+        "Members are reminded of the new time."
+    )
+    assert bodies(await chat.say("meetings move 2027-03-14 2027-03-14 02:15", **FAY)).endswith(
+        "(02:15 does not exist that night: the clocks go forward, so the meeting is at 03:15.)"
+    )
+
+
 async def test_two_meetings_on_a_day_are_told_apart_by_their_time(chat: Chat, clock: Clock) -> None:
     """With 18:00 and 20:00 on one day, cancel and move ask for the time, and take it."""
     await setup_group(chat, clock, "ann")

@@ -118,7 +118,8 @@ def _help_channel(settings: Settings) -> Check:
     return Check(
         "help channel",
         True,
-        f"not set: questions helpers leave unanswered after {hours} hours never reach staff; "
+        f"not set: 'Ask a human' reaches only members signed up with `helper on` (with none, members are told "
+        f"nobody is available), and what they leave unanswered after {hours} hours never reaches staff; "
         "set COMMUNITYBOT_HELP_CHANNEL (or channels.help)",
         warn=True,
     )

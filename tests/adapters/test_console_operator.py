@@ -158,7 +158,8 @@ def test_doctor_warns_when_peers_first_has_no_help_channel(tmp_path: Path) -> No
     result = run(tmp_path, "doctor", env={"COMMUNITYBOT_HELP_CHANNEL": "", "COMMUNITYBOT_STAFF_CHANNEL": "staff"})
     assert result.returncode == 0, result.stdout
     assert (
-        "WARN  help channel: not set: questions helpers leave unanswered after 4 hours never reach staff; "
+        "WARN  help channel: not set: 'Ask a human' reaches only members signed up with `helper on` (with none, "
+        "members are told nobody is available), and what they leave unanswered after 4 hours never reaches staff; "
         "set COMMUNITYBOT_HELP_CHANNEL (or channels.help)\n"
     ) in result.stdout
     assert result.stdout.strip().endswith("no problems, 1 warning")

@@ -67,6 +67,10 @@ def picked(value: str) -> tuple[int, str | None]:
     return int(number), recipe_id or None
 
 
+LEARNABLE_CHARS = 500
+"""The longest question a vote teaches a recipe (a question, not a whole post); staff can still `kb confirm` one."""
+
+
 async def recall(
     ctx: Context, action: Action, recipes: Container[str], written_for: Callable[[str], str | None]
 ) -> Recalled:
@@ -118,8 +122,9 @@ async def _vote(
         changed = await change_vote(session, asked.id, recipe_id, voter, vote, ctx.now, picked=chosen is not None)
         if not changed:
             raise UsageError(text.ALREADY_VOTED)
-    # A wording erased with its asker's data ("(forgotten)") is no example of anything.
-    teaches = (free and not asked.erased) and (
+    # A wording erased with its asker's data ("(forgotten)") is no example of anything; nor is a long post, which
+    # would pull the recipe towards whatever else it says.
+    teaches = (free and not asked.erased and len(asked.question) <= LEARNABLE_CHARS) and (
         chosen is None
         or asked.recipe_id in (None, chosen)
         or await vote_of(session, asked.id, asked.recipe_id, voter) == "not_helpful"

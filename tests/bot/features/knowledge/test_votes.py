@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, texts
 
 BIG = "ask how many people should be in a learning circle"
@@ -120,3 +121,22 @@ async def test_one_member_cannot_teach_a_question_its_recipe_was_written_for_to_
     )
     (again,) = await chat.say(BIG, user="victim")
     assert again.title == "How big should a learning circle be?"
+
+
+async def test_a_long_post_voted_helpful_is_noted_not_learned(chat: Chat, app: BotApp) -> None:
+    """A 2,000-character message whose answer is voted Helpful is not kept as an example of the recipe (it would
+    pull the recipe towards everything else the post says): the thanks says it is noted; a question of normal length
+    is learned as before."""
+    post = "how many people should be in a learning circle? " + "We are keen, curious and " * 80
+    assert len(post) > 2000
+    (answer,) = await chat.say(f"ask {post}")
+    assert answer.title == "How big should a learning circle be?"
+    assert texts(await chat.press("kb:helpful", "1")) == (
+        "\nThanks! I've noted that this one helped; the team can make it the answer to questions like yours."
+    )
+    learned = [q for r in app.kb.recipes for q in r.questions if "curious and We are" in q]
+    assert learned == []
+    await chat.say("ask what is a good size for a learning circle group")
+    assert texts(await chat.press("kb:helpful", "2")) == (
+        "\nThanks! I'll remember that this answer fits questions like yours."
+    )

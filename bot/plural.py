@@ -1,8 +1,11 @@
-"""Counts in what the bot says: ``1 member`` and ``2 members``, never ``1 check-ins`` or ``2 member(s)``."""
+"""Counts in what the bot says: ``1 member`` and ``2 members``, never ``1 check-ins`` or ``2 member(s)``; lists as
+``a, b and c``."""
 
 from __future__ import annotations
 
-__all__ = ["counted"]
+from collections.abc import Sequence
+
+__all__ = ["counted", "listed"]
 
 
 def counted(n: float, singular: str, plural: str | None = None) -> str:
@@ -20,3 +23,8 @@ def counted(n: float, singular: str, plural: str | None = None) -> str:
     """
     shown = f"{n:g}" if isinstance(n, float) else str(n)
     return f"{shown} {singular if n == 1 else plural or singular + 's'}"
+
+
+def listed(words: Sequence[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``: words as a sentence lists them ("" for none)."""
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)

@@ -6,7 +6,7 @@ An identity that was never linked belongs to no person; it stands alone. ``link`
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import LeadRow
 from storage.models_people import LinkCodeRow, PersonIdentityRow, PersonRow, PrivacyAuditRow
-from storage.records import Identity, PersonData
+from storage.records import Identity, PersonData, Sender
 
 __all__ = [
     "dissolve_lonely",
@@ -25,6 +25,7 @@ __all__ = [
     "person_data",
     "record_audit",
     "redeem_code",
+    "senders_of",
     "unlink",
 ]
 
@@ -141,31 +142,31 @@ async def person_data(
 ) -> PersonData:
     """The person behind ``start`` identities and ``emails``: linked identities, and their leads.
 
-    Untrusted (the person asking for themselves), only the leads their identities sent are theirs: an email or a
-    name typed into a form proves nothing, and following one would hand out, or erase, whoever really owns it.
-    ``trusted`` (staff, who checked who asks), a lead is theirs also by email, and its requester is another
-    identity of the person, so this repeats until nothing new turns up; the leads' emails and names then name them.
+    Their leads are those their identities sent. An email or a name typed into a form proves nothing about who typed
+    it, so neither is followed: a lead with the email of one they sent is not theirs, and the account that sent a
+    lead with their email is not them (an assistant sends their boss's address). ``trusted`` (staff, who checked
+    who asks), the leads with ``emails`` are theirs too and the names typed in them name them; the accounts that
+    sent those come back as :attr:`PersonData.senders`, left for staff to decide. Untrusted, ``emails`` are ignored.
     """
     identities: list[Identity] = []
-    known_emails = {e.casefold() for e in emails if e}
-    names: set[str] = set()
-    leads: dict[int, LeadRow] = {}
-    todo, first = list(start), True
-    while todo or first:  # by email alone, the leads come first and their requesters after
-        first = False
-        for who in todo:
-            identities += [i for i in await identities_of(session, who) if i not in identities]
-        found = await _leads_of(session, identities, known_emails if trusted else set())
-        fresh = [row for row in found if row.id not in leads]
-        leads.update({row.id: row for row in fresh})
-        if not trusted:
-            break
-        known_emails |= {row.email_lower for row in fresh if row.email_lower}
-        names |= {row.name for row in fresh if row.name}
-        requesters = [Identity(row.platform, row.requester) for row in fresh if row.requester]
-        todo = [who for who in requesters if who not in identities]
-    kept = (known_emails, names) if trusted else (set(), set())
-    return PersonData(tuple(identities), frozenset(kept[0]), frozenset(kept[1]), tuple(sorted(leads)))
+    for who in start:
+        identities += [i for i in await identities_of(session, who) if i not in identities]
+    leads = {row.id: row for row in await _leads_of(session, identities, set())}
+    known = {e.casefold() for e in emails if e} if trusted else set()
+    by_email = await _leads_of(session, [], known) if known else []
+    leads.update({row.id: row for row in by_email})
+    names = {row.name for row in by_email if row.name}
+    senders = senders_of(by_email, lambda who: who in identities)
+    return PersonData(tuple(identities), frozenset(known), frozenset(names), tuple(sorted(leads)), senders)
+
+
+def senders_of(rows: Iterable[LeadRow], theirs: Callable[[Identity], bool]) -> tuple[Sender, ...]:
+    """The accounts that sent ``rows``, but those ``theirs`` says are the person's: each once, with its leads."""
+    sent: dict[Identity, list[int]] = {}
+    for row in sorted(rows, key=lambda lead: lead.id):
+        if row.requester and not theirs(who := Identity(row.platform, row.requester)):
+            sent.setdefault(who, []).append(row.id)
+    return tuple(Sender(who, tuple(ids)) for who, ids in sent.items())
 
 
 async def _leads_of(session: AsyncSession, identities: Sequence[Identity], emails: set[str]) -> list[LeadRow]:

@@ -18,7 +18,8 @@ from sqlalchemy import Column, Table, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import Database
-from storage.forget import Person, _changes, _marks, _Matcher, owned_words
+from storage.forget import _changes, owned_words
+from storage.matching import Person, _marks, _Matcher
 from storage.models import Base, LeadRow
 from storage.wording import copies_of
 

@@ -15,6 +15,7 @@ __all__ = [
     "LeadEvent",
     "Member",
     "PersonData",
+    "Sender",
     "StudyGroup",
 ]
 
@@ -153,17 +154,28 @@ class Identity:
 
 
 @dataclass(frozen=True)
+class Sender:
+    """A chat account that sent leads found by the email typed into them; not followed, since an email typed into a
+    form says nothing about who typed it (an assistant sends their boss's address)."""
+
+    identity: Identity
+    lead_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class PersonData:
     """How a person is named in the data: their linked identities, and what their leads add.
 
     Attributes:
-        identities: every platform account of the person (one, when nothing is linked).
-        emails: email addresses of their leads (and any given by staff).
-        names: names typed in their leads.
-        lead_ids: their leads, by requester or email.
+        identities: every platform account of the person (one, when nothing is linked; none, when named by email).
+        emails: email addresses staff named them by.
+        names: names typed in the leads with those emails.
+        lead_ids: their leads: sent from their identities, or with an email staff named them by.
+        senders: the accounts, not theirs, that sent their leads found by email (not followed).
     """
 
     identities: tuple[Identity, ...]
     emails: frozenset[str] = frozenset()
     names: frozenset[str] = frozenset()
     lead_ids: tuple[int, ...] = ()
+    senders: tuple[Sender, ...] = ()

@@ -47,7 +47,7 @@ async def test_leads_forget_removes_the_person_from_earlier_lead_exports(chat: C
     assert sorted(p.name for p in folder.iterdir()) == ["leads-2.csv", "leads.csv"]
     assert "zoe@example.org" in (folder / "leads.csv").read_text(encoding="utf-8")
 
-    shown = await _console(app, "sam", "staff", 'leads forget zoe@example.org --name "Zoë 🦊 Ñúñez"')
+    shown = await _console(app, "sam", "staff", 'leads forget zoe@example.org --name "Zoë 🦊 Ñúñez" --user zoe')
     assert shown == (
         "[ephemeral]\nErased the personal details of 1 lead: L-0002. Anonymous statistics are kept. "
         "Also erased or anonymized 1 other record naming them (questions, forms, notes, answers). "
@@ -171,7 +171,7 @@ async def test_forget_cleans_the_digest_page_and_the_reports_folder(
     assert written == sorted([f"{stem}.html", f"{stem}.md", "notes.md", *(f"{stem}-{c}.png" for c in CHARTS)])
     assert all("Dana Private" in (d / f"{stem}.{s}").read_text() for d, s in ((folder, "html"), (reports, "md")))
 
-    shown = await _console(app, "sam", "staff", 'leads forget dana@private.org --name "Dana Private"')
+    shown = await _console(app, "sam", "staff", 'leads forget dana@private.org --name "Dana Private" --user dana')
     assert shown == (
         "[ephemeral]\nErased the personal details of 1 lead: L-0001. Anonymous statistics are kept. "
         "Also erased or anonymized 2 other records naming them (questions, forms, notes, answers). "

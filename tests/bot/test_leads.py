@@ -288,7 +288,7 @@ async def test_history_after_forget_still_says_what_happened(chat: Chat, clock: 
     await chat.say("leads note L-0001 Called Ann Lee on ann@example.org", **staff)
     await chat.say("leads merge L-0002 into L-0001", **staff)
     clock.advance(hours=1)
-    await chat.say("leads forget ann@example.org", **staff)
+    await chat.say("leads forget ann@example.org --user ann", **staff)  # both sent from her account, console:ann
     (shown,) = await chat.say("leads show L-0001", **staff)
     assert plain(shown.text).split("History:\n")[1] == (
         "  Mon 02 Mar 2026 09:00 UTC (forgotten): created\n"

@@ -87,7 +87,8 @@ async def fill_every_table(chat: Chat, app: BotApp, clock: Clock) -> None:
 
 
 async def test_forget_leaves_no_identifier_in_any_table(chat: Chat, app: BotApp, clock: Clock) -> None:
-    """After `leads forget EMAIL`, no string column of any table holds her email, name or user id."""
+    """After `leads forget EMAIL --user USER_ID` (her lead was sent from her own account, which staff say), no string
+    column of any table holds her email, name or user id."""
     await fill_every_table(chat, app, clock)
     before = await naming_rows(app)
     assert {
@@ -102,9 +103,9 @@ async def test_forget_leaves_no_identifier_in_any_table(chat: Chat, app: BotApp,
 
     assert [q for recipe in app.kb.recipes for q in recipe.questions if NAME in q]  # learned from her "Helpful"
 
-    replies = await chat.say("leads forget maria.t@example.org", **STAFF)
+    replies = await chat.say(f"leads forget maria.t@example.org --user {USER}", **STAFF)
     assert replies[0].text.startswith("Erased the personal details of 1 lead: L-0001. Anonymous statistics")
-    assert "other records naming them" in replies[0].text
+    assert "other records naming them" in replies[0].text and "chat account" not in replies[0].text
 
     assert await naming_rows(app) == {}
     learned = [q for recipe in app.kb.recipes for q in recipe.questions if ", says" in q]
@@ -146,7 +147,7 @@ async def test_sqlite_file_holds_no_trace_after_forget(chat: Chat, app: BotApp, 
         return b"".join(f.read_bytes() for f in files if f.exists()).lower()
 
     assert b"maria.t@example.org" in on_disk()
-    await chat.say("leads forget maria.t@example.org", **STAFF)
+    await chat.say(f"leads forget maria.t@example.org --user {USER}", **STAFF)
     data = on_disk()
     for ident in IDENTIFIERS:
         for form in _forms(ident):
@@ -215,7 +216,7 @@ async def test_names_that_are_common_words_leave_others_and_schedules_alone(
         await chat.submit("consult:intake", {**INTAKE, "name": name, "description": f"request {n}"}, **MARIA)
     before = (await structural(app), await seen_by_others(chat, app))
 
-    replies = await chat.say(f"leads forget {EMAIL}", **STAFF)
+    replies = await chat.say(f"leads forget {EMAIL} --user {USER}", **STAFF)
 
     after = (await structural(app), await seen_by_others(chat, app))
     changed = {

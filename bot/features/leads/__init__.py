@@ -25,6 +25,7 @@ from bot.features.leads.jobs import LeadJobs
 from bot.features.leads.render import (
     card,
     merge_detail,
+    not_followed,
     parse_ref,
     ref,
     staff_notice,
@@ -294,6 +295,7 @@ class Leads:
             lines.append(
                 say.FORGOTTEN_IN_EXPORTS.format(files=counted(files, "export file"), folder=folders_text(self._exports))
             )
+        lines += not_followed(email, result.senders)
         return [Reply(" ".join(lines), visibility=Visibility.EPHEMERAL)]
 
     # -- staff: buttons and triage forms --------------------------------------------------------------------------

@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from bot.errors import UsageError
 from bot.events import Button, Reply, Visibility
 from bot.features.leads import text as say
-from bot.plural import counted
+from bot.plural import counted, listed
 from bot.routing import STAFF
 from bot.usertext import quote
 from bot.when import at
 from storage.lead_flow import Consent
-from storage.records import Lead, LeadEvent
+from storage.records import Lead, LeadEvent, Sender
 
 __all__ = [
     "assignee_reminder",
@@ -28,6 +28,7 @@ __all__ = [
     "history_lines",
     "kind_label",
     "merge_detail",
+    "not_followed",
     "parse_ref",
     "ref",
     "staff_notice",
@@ -237,3 +238,13 @@ def consent_line(consents: Sequence[Consent]) -> str:
     return say.CONSENTS.format(
         version=consents[0].version, store=answer[given.get("store", False)], offers=answer[given.get("offers", False)]
     )
+
+
+def not_followed(email: str, senders: Sequence[Sender]) -> list[str]:
+    """What staff are told, once per account, of the accounts that sent the forgotten leads and were left alone."""
+    said = []
+    for sender in senders:
+        account, user = quote(str(sender.identity)), quote(sender.identity.user)
+        leads, was = listed([ref(i) for i in sender.lead_ids]), "was" if len(sender.lead_ids) == 1 else "were"
+        said.append(say.FORGET_NOT_FOLLOWED.format(leads=leads, was=was, account=account, email=email, user=user))
+    return said

@@ -85,6 +85,12 @@ FORGOTTEN = "Erased the personal details of {leads}: {refs}. Anonymous statistic
 FORGOTTEN_ELSEWHERE = "Also erased or anonymized {records} naming them (questions, forms, notes, answers)."
 FORGOTTEN_IN_EXPORTS = "Also removed them from {files} in {folder}."
 FORGET_NONE = "No lead has that email address."
+# The account that sent a lead with the email is not the person (an assistant sends their boss's address).
+FORGET_NOT_FOLLOWED = (
+    "{leads} {was} sent from the chat account {account}, which I left as it is: an email typed into a form does not "
+    "say who typed it. If that account is theirs, run `leads forget {email} --user {user}` "
+    "(or `privacy forget {account}`)."
+)
 AWAY_ON = "You are marked away: new leads are not handed to you in turn until `leads away off`."
 AWAY_OFF = "Welcome back: new leads are handed to you in turn again."
 AUTO_ASSIGNED = "in turn"

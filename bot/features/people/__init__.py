@@ -203,15 +203,18 @@ class People:
     # -- staff ----------------------------------------------------------------------------------------------------
 
     async def staff_export(self, ctx: Context, args: str) -> Replies:
-        """``privacy export USER|EMAIL``: the JSON file of everything about that person, for staff, privately."""
+        """``privacy export USER|EMAIL``: the JSON file of everything about that person, for staff, privately (by
+        email, without the accounts that sent their requests: the reply names those)."""
         kind, identities, emails = subject_of_arg(ctx, args, say.EXPORT_USAGE)
         async with ctx.db.session() as session:
             found = await person_data(session, identities, emails, trusted=True)
         attachment, count = await data.export(ctx.db, found, ctx.now, ctx.actor, kind)
-        return [Reply(say.STAFF_EXPORTED.format(n=count), attachment=attachment, visibility=Visibility.EPHEMERAL)]
+        said = say.STAFF_EXPORTED.format(n=count) + data.senders_text(found.senders, say.NOT_FOLLOWED_EXPORT)
+        return [Reply(said, attachment=attachment, visibility=Visibility.EPHEMERAL)]
 
     async def staff_forget(self, ctx: Context, args: str) -> Replies:
-        """``privacy forget USER|EMAIL``: erase everything about that person."""
+        """``privacy forget USER|EMAIL``: erase everything about that person (by email, not the accounts that sent
+        their requests: the reply names those)."""
         kind, identities, emails = subject_of_arg(ctx, args, say.FORGET_USAGE)
         async with ctx.db.session() as session:
             found = await person_data(session, identities, emails, trusted=True)
@@ -220,4 +223,5 @@ class People:
         log.info("erased a person's data on request: %d record(s)", sum(removed.values()))
         what = data.removed_text(removed)
         said = say.ERASED_BY_STAFF.format(what=what) if what else say.ERASED_NOTHING_BY_STAFF
-        return [Reply(said + data.exports_text(files, self._exports), visibility=Visibility.EPHEMERAL)]
+        said += data.exports_text(files, self._exports) + data.senders_text(found.senders, say.NOT_FOLLOWED_FORGET)
+        return [Reply(said, visibility=Visibility.EPHEMERAL)]

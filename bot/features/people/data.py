@@ -16,14 +16,15 @@ from typing import Any
 from bot.events import Attachment
 from bot.export_files import folders_text, forget_in_exports
 from bot.features.people import text as say
-from bot.plural import counted
+from bot.plural import counted, listed
+from bot.usertext import quote
 from storage import Database
 from storage.forget import Person, forget_person
 from storage.people import dissolve_lonely, record_audit
 from storage.personal import personal_rows
-from storage.records import PersonData
+from storage.records import PersonData, Sender
 
-__all__ = ["erase", "export", "exports_text", "known", "removed_text"]
+__all__ = ["erase", "export", "exports_text", "known", "removed_text", "senders_text"]
 
 
 def _person(data: PersonData) -> Person:
@@ -83,8 +84,9 @@ async def erase(
 def _in_files(person: Person, leads: list[dict[str, Any]]) -> Person:
     """Who to mask in the saved files: the person as erased, and the name and email typed into their own requests.
 
-    A person asking for themselves is not followed by those in the database (they prove nothing about who typed
-    them); in a saved report, masking them can only hide text, never hand anything out.
+    In the database those are not followed from an account (they prove nothing about who typed them: another's
+    request with the same email stays whole); in a saved report, masking them can only hide text, never hand
+    anything out.
     """
     emails = {str(lead["email"]) for lead in leads if lead.get("email")}
     names = {str(lead["name"]) for lead in leads if lead.get("name")}
@@ -104,3 +106,14 @@ def exports_text(files: int, folder: Path) -> str:
     return (
         say.ERASED_IN_EXPORTS.format(files=counted(files, "export file"), folder=folders_text(folder)) if files else ""
     )
+
+
+def senders_text(senders: tuple[Sender, ...], template: str) -> str:
+    """What staff are told of the accounts that sent the person's leads found by email, and were not followed:
+    ``template`` (:data:`text.NOT_FOLLOWED_FORGET` or ``_EXPORT``) once per account ("" for none)."""
+    said = []
+    for sender in senders:
+        leads = listed([f"L-{lead_id:04d}" for lead_id in sender.lead_ids])
+        was = "was" if len(sender.lead_ids) == 1 else "were"
+        said.append(template.format(leads=leads, was=was, account=quote(str(sender.identity))))
+    return "".join(said)

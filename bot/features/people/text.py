@@ -90,6 +90,16 @@ SUMMARY_FORGET = "erase everything held about a user or email address (staff)"
 EXPORT_USAGE = "privacy export USER|EMAIL"
 FORGET_USAGE = "privacy forget USER|EMAIL"
 STAFF_EXPORTED = "Everything held about that person, as JSON (records: {n})."
+# Named by email, a person is not the account that sent a lead with that email (an assistant sends their boss's
+# address): staff are told which account it was, once per account, and decide.
+NOT_FOLLOWED_FORGET = (
+    " {leads} {was} sent from the chat account {account}, which I left as it is: an email typed into a form does not "
+    "say who typed it. If that account is theirs, run `privacy forget {account}` too."
+)
+NOT_FOLLOWED_EXPORT = (
+    " {leads} {was} sent from the chat account {account}, whose data this file leaves out: an email typed into a form "
+    "does not say who typed it. If that account is theirs, `privacy export {account}` gives the rest."
+)
 
 # Readable names of the tables in "what was removed" (tests/bot/features/people check every table holding personal
 # data has one).

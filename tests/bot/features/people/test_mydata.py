@@ -172,22 +172,28 @@ async def test_mydata_delete_says_what_it_erased_in_words(chat: Chat, app: BotAp
 
 
 async def test_staff_export_and_forget_by_email_are_audited_without_personal_data(chat: Chat, app: BotApp) -> None:
-    """A lead sent from the console: staff export and erase it by email; the audit log names neither."""
+    """A lead sent from the console: staff export and erase it by email, then the account that sent it (theirs, staff
+    found); the audit log names neither."""
     await chat.submit("consult:intake", VALID, user="annlee")
     export = await chat.say("privacy export ann@example.org", user="sue", role="staff")
     data = exported(export)
-    assert data["identities"] == ["console:annlee"] and data["tables"]["leads"][0]["name"] == "Ann Lee"
+    assert data["identities"] == [] and data["tables"]["leads"][0]["name"] == "Ann Lee"
+    assert "console:annlee, whose data this file leaves out" in export[0].text
     assert texts(await chat.say("privacy forget ann@example.org", user="ann")).strip().endswith("only for staff.")
     gone = texts(await chat.say("privacy forget ann@example.org", user="sue", role="staff")).strip()
     assert gone.startswith("Erased or anonymized for that person:") and "1 request" in gone
+    assert gone.endswith("If that account is theirs, run `privacy forget console:annlee` too.")
     again = texts(await chat.say("privacy forget ann@example.org", user="sue", role="staff")).strip()
     assert again == "I held nothing about that person; nothing to erase."
+    account = texts(await chat.say("privacy forget console:annlee", user="sue", role="staff")).strip()
+    assert account == "Erased or anonymized for that person: 1 request history entry."
     async with app.db.session() as session:
         audit = (await session.execute(select(Base.metadata.tables["privacy_audit"]))).mappings().all()
     assert [(a["action"], a["actor"], a["subject_kind"]) for a in audit] == [
         ("export:email", "console:sue", "email"),
         ("forget:email", "console:sue", "email"),
         ("forget:email", "console:sue", "email"),  # the second request is audited too
+        ("forget:user", "console:sue", "user"),
     ]
     left = await dump(app.db)
     assert "ann@example.org" not in left and "annlee" not in left and "ann lee" not in left

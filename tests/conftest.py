@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.adapter import Delivery
@@ -62,49 +60,9 @@ def restore_logging() -> Iterator[None]:
     root.setLevel(level)
 
 
-def _pg_database(name: str) -> str:
-    """:data:`PG_URL` naming the database ``name`` instead."""
-    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
-
-
-async def _pg_admin(statement: str) -> None:
-    engine = create_async_engine(PG_URL, isolation_level="AUTOCOMMIT")  # CREATE/DROP DATABASE refuse a transaction
-    try:
-        async with engine.connect() as conn:
-            await conn.execute(text(statement))
-    finally:
-        await engine.dispose()
-
-
-@pytest.fixture(scope="session")
-def pg_template() -> Iterator[str | None]:
-    """A PostgreSQL database whose schema ``cbtest`` is migrated to head (made once per session and only copied), or
-    None: no server, or no right to create databases (tests then migrate a schema of their own)."""
-    name = f"cbtest_template_{uuid.uuid4().hex[:12]}"
-
-    async def make() -> str | None:
-        if await _pg_reachable() is not None:
-            return None
-        try:
-            await _pg_admin(f'CREATE DATABASE "{name}"')
-        except DBAPIError:
-            return None
-        database = Database(_pg_database(name), schema="cbtest")
-        await database.upgrade()
-        await database.close()
-        return name
-
-    made = asyncio.run(make())
-    yield made
-    if made is not None:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{made}" WITH (FORCE)'))
-
-
 @pytest.fixture(params=["sqlite", "postgresql"])
-async def db_target(request: pytest.FixtureRequest, tmp_path: Path, pg_template: str | None) -> AsyncIterator[DbTarget]:
-    """A fresh database: a SQLite file, or a schema of its own on the PostgreSQL server. Empty, unless the test asks
-    for ``app`` or ``db``: then migrated, as a copy of the session's (see :func:`warm_start`; on PostgreSQL a database
-    of its own made from :func:`pg_template`, 1.2 s -> 0.1 s)."""
+async def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[DbTarget]:
+    """A fresh, empty database: a SQLite file, or a schema of its own on the PostgreSQL server."""
     if request.param == "sqlite":
         yield DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", None)
         return
@@ -113,12 +71,6 @@ async def db_target(request: pytest.FixtureRequest, tmp_path: Path, pg_template:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL at {PG_URL} is required in CI: {problem}")
         pytest.skip(f"PostgreSQL at {PG_URL} is not reachable: {problem}")
-    if pg_template is not None and {"app", "db"} & set(request.fixturenames):
-        name = f"cbtest_{uuid.uuid4().hex[:12]}"
-        await _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"')
-        yield DbTarget(_pg_database(name), "cbtest")
-        await _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        return
     schema = f"cbtest_{uuid.uuid4().hex[:12]}"
     yield DbTarget(PG_URL, schema)
     engine = create_async_engine(PG_URL)

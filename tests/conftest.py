@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import shutil
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
@@ -21,6 +23,7 @@ from bot.routing import Channels, route
 from bot.settings import Settings
 from bot.when import plain
 from storage import Database
+from storage.db import sqlite_file
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -76,9 +79,38 @@ async def db_target(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIter
     await engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def warm_start(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder where a bot started once (built once per session and only read): ``test.db``, a SQLite database
+    migrated to head, and ``kb-cache``, the starter recipes' index. Tests start from copies of them, since each
+    migration (0.2 s) and index build (0.3 s) is the same work every time; the migrations and the index are tested
+    from nothing in tests/storage/test_migrations.py and tests/knowledge."""
+    folder = tmp_path_factory.mktemp("warm-start")
+
+    async def start() -> None:
+        bot = BotApp(make_settings(DbTarget(f"sqlite+aiosqlite:///{folder / 'test.db'}", None), folder))
+        await bot.start()
+        await bot.close()
+
+    asyncio.run(start())
+    return folder
+
+
+def start_warm(warm: Path, target: DbTarget, data_dir: Path | None = None) -> None:
+    """Give a test's fresh SQLite database, and its data folder if given, copies of what :func:`warm_start` made
+    (files already there are left alone). An app whose settings change the index (other recipes, another threshold)
+    builds its own."""
+    file = sqlite_file(target.url)
+    if file is not None and not file.exists():
+        shutil.copy2(warm / "test.db", file)  # the mode too: the database is its owner's alone (0600)
+    if data_dir is not None and not (data_dir / "kb-cache").exists():
+        shutil.copytree(warm / "kb-cache", data_dir / "kb-cache")  # 0700 and 0600: the cache refuses anything looser
+
+
 @pytest.fixture
-async def db(db_target: DbTarget) -> AsyncIterator[Database]:
-    """A migrated database."""
+async def db(db_target: DbTarget, warm_start: Path) -> AsyncIterator[Database]:
+    """A migrated database (on SQLite a copy of the session's, which ``upgrade`` finds at head)."""
+    start_warm(warm_start, db_target)
     database = Database(db_target.url, schema=db_target.schema)
     await database.upgrade()
     yield database
@@ -151,8 +183,9 @@ class Chat:
 
 
 @pytest.fixture
-async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
-    """A started bot on a fresh database, with the test clock."""
+async def app(db_target: DbTarget, tmp_path: Path, clock: Clock, warm_start: Path) -> AsyncIterator[BotApp]:
+    """A started bot on a fresh database (a copy of the session's migrated one), with the test clock."""
+    start_warm(warm_start, db_target, tmp_path)
     bot = BotApp(make_settings(db_target, tmp_path), clock=clock)
     await bot.start()
     yield bot

@@ -11,17 +11,14 @@ import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
-
-import matplotlib
-
-matplotlib.use("Agg")
-
-from matplotlib.axes import Axes
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
+from typing import TYPE_CHECKING
 
 from bot.pulse import text
 from bot.pulse.report import Report
+
+if TYPE_CHECKING:  # matplotlib takes about half a second to import: only a chart being drawn imports it
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 __all__ = ["HEIGHT", "OKABE_ITO", "WIDTH", "Chart", "build_charts", "png"]
 
@@ -51,6 +48,11 @@ class Chart:
 
 
 def _figure() -> Figure:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(WIDTH / _DPI, HEIGHT / _DPI), dpi=_DPI, layout="constrained")
 
 
@@ -63,6 +65,8 @@ def _plain(label: str) -> str:
 
 def _counts_from_zero(ax: Axes) -> None:
     # Counts never go negative: with nothing to draw, autoscaling would centre the axis on 0 (-0.06 to 0.06).
+    from matplotlib.ticker import MaxNLocator
+
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylim(0, max(ax.get_ylim()[1], 1))
 
@@ -145,6 +149,8 @@ def _gaps(report: Report) -> Chart:
     ax.set_title(title)
     ax.set_xlabel("unanswered or unhelpful questions (count)")
     ax.set_ylabel("gap (most asked example)")
+    from matplotlib.ticker import MaxNLocator
+
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(0, max(ax.get_xlim()[1], 1))
     return Chart("gaps", title, fig)

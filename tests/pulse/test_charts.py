@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from datetime import date
 
 import matplotlib.image
@@ -11,6 +13,7 @@ import matplotlib.image
 from bot.pulse.charts import HEIGHT, OKABE_ITO, WIDTH, build_charts, png
 from bot.pulse.report import Gap, build_report, period_for
 from storage import Database
+from tests.conftest import ROOT
 from tests.pulse.seed import Seeded
 
 UNIT = re.compile(r"\((count|%[^)]*)\)$")
@@ -105,3 +108,13 @@ async def test_counts_start_at_zero_when_there_is_nothing_to_count(db: Database)
         assert ax.get_ylim() == (0, 1), name
         assert list(ax.get_yticks()) == [0, 1], name
     assert charts["gaps"].figure.axes[0].get_xlim() == (0, 1)
+
+
+def test_only_drawing_a_chart_imports_matplotlib() -> None:
+    """Every command loads the digest job, but only a chart being drawn pays matplotlib's half-second import."""
+    code = (
+        "import sys\nimport bot.main.wiring\nloaded = 'matplotlib' in sys.modules\n"
+        "from bot.pulse.charts import _figure\n_figure()\nprint(loaded, 'matplotlib' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout == "False True\n"

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, inspect
 
 from storage import Database
+from storage.db import _head_of_files
 from storage.models import Base
-from tests.conftest import DbTarget
+from tests.conftest import ROOT, DbTarget
 
 
 async def tables(db: Database) -> set[str]:
@@ -46,6 +51,26 @@ async def test_upgrade_twice_is_harmless(db: Database) -> None:
     """Running the start-up migration again on a migrated database changes nothing."""
     await db.upgrade()
     assert await db.current_revision() == Database.head_revision()
+
+
+def test_the_head_read_from_the_migration_files_is_alembics() -> None:
+    """The start-up check that skips Alembic reads the same newest revision from the files as Alembic does."""
+    assert _head_of_files() == Database.head_revision() is not None
+
+
+def test_a_start_on_a_migrated_database_does_not_import_alembic(tmp_path: Path) -> None:
+    """The first start migrates (with Alembic); the next ones find the database at head and skip Alembic's import."""
+    code = (
+        "import asyncio, sys\nfrom storage import Database\nasync def go():\n    db = Database(sys.argv[1])\n"
+        "    await db.upgrade()\n    print(await db.current_revision() if 'alembic' in sys.modules else 'skipped')\n"
+        "    await db.close()\nasyncio.run(go())\n"
+    )
+    url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
+    starts = [
+        subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True, cwd=ROOT, check=True).stdout
+        for _ in range(2)
+    ]
+    assert starts == [f"{Database.head_revision()}\n", "skipped\n"]
 
 
 async def test_votes_kept_with_their_question_move_to_the_votes_of_its_answer(db_target: DbTarget) -> None:

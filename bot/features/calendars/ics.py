@@ -10,14 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
-
-from icalendar import Calendar, Event
 
 from bot.features.calendars import text
 from bot.zones import load_zone
 from storage.meetings import Meeting
 from storage.records import StudyGroup
+
+if TYPE_CHECKING:  # icalendar takes about 0.1 s to import, at every command: only a calendar being written imports it
+    from icalendar import Event
 
 __all__ = ["CONTENT_TYPE", "UID_DOMAIN", "build_ics", "event_times", "filename"]
 
@@ -35,6 +37,8 @@ def event_times(meeting: Meeting) -> tuple[datetime, datetime]:
 
 
 def _event(group: StudyGroup, meeting: Meeting, community: str, now: datetime) -> Event:
+    from icalendar import Event
+
     start, end = event_times(meeting)
     event = Event()
     # Stored uids already carry the domain (``storage.meetings.new_uid``); a bare one gets it here, once.
@@ -57,6 +61,8 @@ def _event(group: StudyGroup, meeting: Meeting, community: str, now: datetime) -
 
 def build_ics(group: StudyGroup, meetings: Sequence[Meeting], community: str, now: datetime) -> bytes:
     """The group's calendar: every meeting, cancelled ones included (marked so), with the group's VTIMEZONE."""
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", f"-//{community}//communitybot//EN")
     calendar.add("version", "2.0")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from icalendar import Calendar
 from adapters.health import HealthServer
 from bot.events import Reply
 from bot.main.wiring import BotApp
-from tests.conftest import Chat, Clock, DbTarget, make_settings
+from tests.conftest import ROOT, Chat, Clock, DbTarget, make_settings
 
 FAY = {"user": "fay", "role": "facilitator", "channel": "maps"}
 START = datetime(2026, 10, 21, 12, 0, tzinfo=UTC)  # a Wednesday; New York leaves summer time on 1 November
@@ -153,3 +155,10 @@ async def test_without_a_public_address_the_file_still_comes_and_the_feed_is_exp
         )
     finally:
         await bot.close()
+
+
+def test_only_writing_a_calendar_imports_icalendar() -> None:
+    """Every command loads the calendars feature, but only a calendar being written pays icalendar's import."""
+    code = "import sys\nimport bot.main.wiring\nprint('icalendar' in sys.modules)\n"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert done.stdout == "False\n"

@@ -158,7 +158,7 @@ def test_chat_keeps_info_log_lines_out_of_the_conversation(tmp_path: Path) -> No
         "[ephemeral]\nThanks! I'll remember that this answer fits questions like yours.\n\n"
     )
     told = run(tmp_path, "--log-level", "INFO", "chat", stdin="help\n")
-    assert "INFO bot.main.wiring: knowledge base: 38 recipes loaded" in told.stderr
+    assert "INFO bot.main.wiring: knowledge base: 39 recipes loaded" in told.stderr
 
 
 def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
@@ -403,7 +403,7 @@ def test_doctor_says_whether_starter_recipes_load_with_a_docs_tree(tmp_path: Pat
     )
     both = run(tmp_path, "doctor", env={"COMMUNITYBOT_STARTER_RECIPES": "true", **docs})
     assert (
-        "\nPASS  knowledge: 39 recipes loaded\nPASS  starter recipes: also loaded (38 alongside the docs tree at "
+        "\nPASS  knowledge: 40 recipes loaded\nPASS  starter recipes: also loaded (39 alongside the docs tree at "
         "https://docs.example.org/); set starter_recipes: false (COMMUNITYBOT_STARTER_RECIPES=false) to answer "
         "from your own folders only\n" in both.stdout
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,6 +23,7 @@ from bot.main.adapters import discord_adapter
 from bot.main.wiring import BotApp
 from tests.adapters.discord_standin import Call, DiscordStandIn, fixture
 from tests.conftest import DbTarget, make_settings
+from tests.fixtures import RECIPES
 
 READY_AFTER = 0.1  # seconds discord.py waits after the stand-in's last server (the default 2 s suits Discord)
 LONG_RECIPE_QUESTION = "how do I write the semester marathon syllabus"
@@ -86,16 +88,26 @@ async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 @asynccontextmanager
 async def running_bot(
-    db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, intent: bool = False, **extra: Any
+    db_target: DbTarget,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    *,
+    intent: bool = False,
+    test_recipes: bool = False,
+    **extra: Any,
 ) -> AsyncIterator[Bot]:
-    """A started bot on the stand-in (``intent``: the message-content intent granted and used; ``extra``: more
-    settings); fails if Discord would have refused anything it sent, unless the test allows refusals."""
+    """A started bot on the stand-in (``intent``: the message-content intent granted and used; ``test_recipes``:
+    answering from tests/fixtures/recipes instead of the starter recipes; ``extra``: more settings); fails if
+    Discord would have refused anything it sent, unless the test allows refusals."""
     standin = DiscordStandIn()
     if intent:
         standin.privileged.add("message_content")
     await standin.start()
     monkeypatch.setattr(discord.http.Route, "BASE", standin.api_url)
     monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(standin.gateway_url))
+    if test_recipes:
+        shutil.copytree(RECIPES, tmp_path / "recipes")
+        extra["starter_recipes"] = False
     _write_long_recipe(tmp_path / "recipes")
     settings = make_settings(
         db_target,

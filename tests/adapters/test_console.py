@@ -16,7 +16,7 @@ from adapters.console import ConsoleAdapter
 from bot.events import Button, Event, Reply, Visibility
 from storage import Database
 from tests.conftest import ROOT
-from tests.fixtures import RETENTION_PAGE
+from tests.fixtures import RETENTION_PAGE, own_recipes_env
 
 
 def run(
@@ -158,7 +158,7 @@ def test_chat_keeps_info_log_lines_out_of_the_conversation(tmp_path: Path) -> No
         "[ephemeral]\nThanks! I'll remember that this answer fits questions like yours.\n\n"
     )
     told = run(tmp_path, "--log-level", "INFO", "chat", stdin="help\n")
-    assert "INFO bot.main.wiring: knowledge base: 38 recipes loaded" in told.stderr
+    assert "INFO bot.main.wiring: knowledge base: 39 recipes loaded" in told.stderr
 
 
 def test_kb_check_reports_file_and_line(tmp_path: Path) -> None:
@@ -392,7 +392,7 @@ def test_doctor_says_whether_starter_recipes_load_with_a_docs_tree(tmp_path: Pat
     )
     both = run(tmp_path, "doctor", env={"COMMUNITYBOT_STARTER_RECIPES": "true", **docs})
     assert (
-        "\nPASS  knowledge: 39 recipes loaded\nPASS  starter recipes: also loaded (38 alongside the docs tree at "
+        "\nPASS  knowledge: 40 recipes loaded\nPASS  starter recipes: also loaded (39 alongside the docs tree at "
         "https://docs.example.org/); set starter_recipes: false (COMMUNITYBOT_STARTER_RECIPES=false) to answer "
         "from your own folders only\n" in both.stdout
     )
@@ -489,11 +489,11 @@ def test_a_decline_from_docs_says_docs_not_recipes(tmp_path: Path) -> None:
 def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> None:
     """In a watched console channel: a post is answered in its thread, the asker's follow-up too; "thanks!" and
     everything after a staff reply get nothing; ✅ on the staff reply marks it solved and credits them; an unsure
-    post gets one quiet line; `kb helpers` lists the credit."""
+    post gets one quiet line; `kb helpers` lists the credit. (The test recipes answer.)"""
     script = [
         "user ann",
-        "how do I recruit learners",
-        "what about posters?",
+        "how do I get absent learners back",
+        "what about a friendly note?",
         "thanks!",
         "user sam staff",
         "Posters at the library worked for us.",
@@ -502,7 +502,7 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
         "react ✅ sam",
         "thread",
         "user bo",
-        "could we end the circle early",
+        "could we stop the circle early",
         "thread",
         "hi everyone",
         "@bot kb helpers",
@@ -510,7 +510,7 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
         "user sam staff",
         "@bot kb helpers",
     ]
-    env = {"COMMUNITYBOT_HELP_CHANNELS": '{"console": ["help-desk"]}'}
+    env = {"COMMUNITYBOT_HELP_CHANNELS": '{"console": ["help-desk"]}', **own_recipes_env()}
     result = run(
         tmp_path,
         "chat",
@@ -525,19 +525,20 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
     steps = [step.partition("\n") for step in ("\n" + result.stdout).split("\n> ")[1:]]
     assert [line for line, _, _ in steps] == script
     said = {line: out.strip() for line, _, out in steps[:-1]}  # the last "@bot kb helpers" is staff's
-    answer = "[thread 1]\n== How do I promote my learning circle? =="
+    answer = "[thread 1]\n== What if learners stop showing up? =="
     buttons = "[1] Helpful  [2] Not helpful  [3] More results  [4] Ask a human  [5] Solved"
-    assert said["how do I recruit learners"].startswith(answer) and said["how do I recruit learners"].endswith(buttons)
-    assert said["what about posters?"] == (  # a follow-up gets the answer's lines about it, not the whole again
-        f"{answer}\nPromote for about **four weeks** before the first meeting:\n"
-        "- Put up **flyers** at the venue and partner sites.\n"
+    first = said["how do I get absent learners back"]
+    assert first.startswith(answer) and first.endswith(buttons)
+    assert said["what about a friendly note?"] == (  # a follow-up gets the answer's lines about it, not the whole again
+        f"{answer}\n- send a short, friendly note to anyone who missed a meeting;\n"
+        "- make each meeting worth coming to on its own;\n"
         "[1] Helpful  [2] Not helpful  [3] Read more  [4] More results  [5] Ask a human  [6] Solved"
     )
     for quiet in ("thanks!", "Posters at the library worked for us.", "what about flyers?", "hi everyone"):
         assert said[quiet] == "", quiet
     assert said["react ✅ sam"] == "[thread 1]\nMarked as solved. Thanks, sam, for the answer!\n[tagged: Solved]"
-    unsure = said["could we end the circle early"]
-    assert unsure.startswith("[thread 2]\nThese might help: “What should happen at the last meeting?”, “")
+    unsure = said["could we stop the circle early"]
+    assert unsure.startswith("[thread 2]\nThese might help: “What happens at the final meeting?”, “")
     assert "[tagged: Needs a human]" in unsure and "not sure" not in unsure
     assert said["@bot kb helpers"] == "[ephemeral]\nSorry, `kb helpers` is only for staff."
     assert steps[-1][2].strip() == (
@@ -547,25 +548,23 @@ def test_console_threads_help_channel_reactions_and_helpers(tmp_path: Path) -> N
 
 def test_a_picked_suggestion_can_be_voted_helpful_and_the_question_is_answered_next_time(tmp_path: Path) -> None:
     """The recipe picked after "Did you mean" has Helpful, Not helpful and Ask a human; after Helpful the same
-    question is answered with it directly."""
-    question = "our cohort keeps dwindling after week three, what do we do"
-    result = run(tmp_path, "chat", stdin=f"{question}\n2\n1\n{question}\n")
+    question is answered with it directly. (The test recipes answer.)"""
+    question = "our cohort keeps dwindling after week three"
+    result = run(tmp_path, "chat", stdin=f"{question}\n2\n1\n{question}\n", env=own_recipes_env())
     assert result.returncode == 0, result.stderr
     recipe = (
-        "== What if people stop coming? ==\n"
-        "Expect turnout to vary: it can be a bit above sign-ups or under half, and numbers often fall after the first "
-        "weeks. What helps:\n"
-        "- send a friendly note to people who missed a meeting, with a short recap;\n"
-        "- make each meeting useful on its own so people can rejoin;\n"
-        "- ask the group at the reflection what would make it easier to come;\n"
-        "- don't take it personally: a small committed group is a success.\n"
-        "Read more: https://docs.p2pu.org/facilitation/facilitation-basics\n"
+        "== What if learners stop showing up? ==\n"
+        "Numbers often fall after the first weeks. What helps:\n"
+        "- send a short, friendly note to anyone who missed a meeting;\n"
+        "- make each meeting worth coming to on its own;\n"
+        "- remember that a small group that stays is a success.\n"
+        "Read more: https://example.org/people/drop-off\n"
     )
     assert result.stdout == (
         f"> {question}\n"
         "I'm not sure I know the answer to that. Did you mean one of these?\n"
-        "[1] How long and how often should a learning circle meet?  [2] What if people stop coming?  "
-        "[3] How much time does facilitating take?  [4] Ask a human\n\n"
+        "[1] How long is each meeting, and for how many weeks?  [2] What if learners stop showing up?  "
+        "[3] How many hours does facilitating take?  [4] Ask a human\n\n"
         "> 2\n"
         f"{recipe}"
         "[1] Helpful  [2] Not helpful  [3] Ask a human\n\n"

@@ -1,8 +1,11 @@
-"""What a new user hit trying "Ask a human" on the console: the thread peers are pointed to, outside help channels."""
+"""What a new user hit trying "Ask a human" on the console: the thread peers are pointed to, outside help channels.
+The bots answer from the test recipes (tests/fixtures/recipes): QUESTION is declined there with three suggestions, so
+"4" presses "Ask a human"."""
 
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,8 +15,9 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.main.wiring import BotApp
 from tests.conftest import Clock, DbTarget, make_settings
+from tests.fixtures import RECIPES, own_recipes
 
-QUESTION = "our cohort keeps dwindling after week three, what do we do"
+QUESTION = "our cohort keeps dwindling after week three"
 
 
 def console(
@@ -40,6 +44,15 @@ async def session(app: BotApp, lines: list[str], user: str, channel: str | None 
     for line in lines:
         await adapter.say(line)
     return out.getvalue()
+
+
+@pytest.fixture
+async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    """A started bot answering from the test recipes."""
+    bot = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
+    await bot.start()
+    yield bot
+    await bot.close()
 
 
 async def test_a_peers_reply_in_an_unwatched_channels_thread_counts(app: BotApp, clock: Clock) -> None:
@@ -79,10 +92,13 @@ async def test_a_peers_reply_in_an_unwatched_channels_thread_counts(app: BotApp,
 
 @pytest.fixture
 async def watched(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
-    """A bot watching the console channel #help-desk, with a recipe folder of the community's own to publish into."""
+    """A bot watching the console channel #help-desk, with a recipe folder of the community's own to publish into
+    and a copy of the test recipes."""
     (tmp_path / "ours").mkdir()
+    shutil.copytree(RECIPES, tmp_path / "test-recipes")
+    folders = [str(tmp_path / "ours"), str(tmp_path / "test-recipes")]
     settings = make_settings(
-        db_target, tmp_path, help_channels={"console": ["help-desk"]}, knowledge_dirs=[str(tmp_path / "ours")]
+        db_target, tmp_path, help_channels={"console": ["help-desk"]}, starter_recipes=False, knowledge_dirs=folders
     )
     bot = BotApp(settings, clock=clock)
     await bot.start()

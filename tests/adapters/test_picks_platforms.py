@@ -1,5 +1,6 @@
 """A recipe picked from a declined question's suggestions, on Slack and Discord through their strict stand-ins:
-it carries Helpful and Not helpful, and Helpful there teaches it the question."""
+it carries Helpful and Not helpful, and Helpful there teaches it the question. The bots answer from the test recipes
+(tests/fixtures/recipes), not the starter set."""
 
 from __future__ import annotations
 
@@ -13,14 +14,13 @@ import pytest
 from adapters.slack.app import SlackAdapter
 from bot.main.wiring import BotApp
 from storage.questions import get_question
-from tests.adapters import discord_bot
-from tests.adapters.discord_bot import Bot, buttons, embed_titles
+from tests.adapters.discord_bot import Bot, buttons, embed_titles, running_bot
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
-from tests.conftest import DbTarget
+from tests.conftest import Clock, DbTarget, make_settings
+from tests.fixtures import own_recipes
 
-bot = discord_bot.bot
-DWINDLING = "our cohort keeps dwindling after week three, what do we do"
-PICKED = "facilitation/attendance"
+SHRINKING = "our group keeps shrinking, what now"
+PICKED = "people/drop-off"
 
 
 @pytest.fixture
@@ -29,12 +29,28 @@ def db_target(tmp_path: Path) -> DbTarget:
     return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'picks.db'}", None)
 
 
+@pytest.fixture
+async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    """The bot behind the Slack adapter, answering from the test recipes."""
+    started = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
+    await started.start()
+    yield started
+    await started.close()
+
+
+@pytest.fixture
+async def bot(db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    """The bot on the Discord stand-in, answering from the test recipes."""
+    async with running_bot(db_target, tmp_path, monkeypatch, test_recipes=True) as started:
+        yield started
+
+
 async def learned(app: BotApp) -> tuple[str | None, str | None, bool]:
     """The first question's vote and recipe, and whether the picked recipe learned its phrasing."""
     async with app.db.session() as session:
         asked = await get_question(session, 1)
     assert asked is not None
-    return asked.feedback, asked.recipe_id, DWINDLING in app.kb.by_id[PICKED].questions
+    return asked.feedback, asked.recipe_id, SHRINKING in app.kb.by_id[PICKED].questions
 
 
 @pytest.fixture
@@ -60,14 +76,14 @@ async def test_slack_pick_shows_votes_and_helpful_teaches_it(slack: tuple[str, S
     """On Slack the suggestion opens the recipe with Helpful, Not helpful and Ask a human; Helpful is learned."""
     url, api = slack
     mention = fixture("app_mention.json")
-    mention["event"]["text"] = f"<@U0BOT> {DWINDLING}"
+    mention["event"]["text"] = f"<@U0BOT> {SHRINKING}"
     await post_event(url, mention)
     (declined,) = await api.wait_for("chat.postMessage")
-    pick = next(b for b in slack_buttons(declined) if b["text"]["text"] == "What if people stop coming?")
-    assert (pick["action_id"], pick["value"]) == ("kb:pick|1", f"1:{PICKED}")
+    pick = next(b for b in slack_buttons(declined) if b["text"]["text"] == "What if learners stop showing up?")
+    assert (pick["action_id"], pick["value"]) == ("kb:pick|0", f"1:{PICKED}")
     await post_form(url, press(api, pick))
     shown = (await api.wait_for("chat.postMessage", 2))[1]
-    assert shown["blocks"][0]["text"]["text"] == "What if people stop coming?"
+    assert shown["blocks"][0]["text"]["text"] == "What if learners stop showing up?"
     assert [(b["text"]["text"], b["action_id"], b["value"]) for b in slack_buttons(shown)] == [
         ("Helpful", "kb:helpful|0", f"1:{PICKED}"),
         ("Not helpful", "kb:unhelpful|1", f"1:{PICKED}"),
@@ -81,10 +97,10 @@ async def test_slack_pick_shows_votes_and_helpful_teaches_it(slack: tuple[str, S
 
 async def test_discord_pick_shows_votes_and_helpful_teaches_it(bot: Bot) -> None:
     """On Discord the suggestion's custom_id carries the question and the recipe; so do the votes under it."""
-    declined = await bot.ask(DWINDLING)
-    assert ("What if people stop coming?", f"cb|kb:pick|1:{PICKED}") in buttons(declined)
+    declined = await bot.ask(SHRINKING)
+    assert ("What if learners stop showing up?", f"cb|kb:pick|1:{PICKED}") in buttons(declined)
     shown = await bot.press(f"cb|kb:pick|1:{PICKED}")
-    assert embed_titles(shown) == ["What if people stop coming?"]
+    assert embed_titles(shown) == ["What if learners stop showing up?"]
     assert buttons(shown) == [
         ("Helpful", f"cb|kb:helpful|1:{PICKED}"),
         ("Not helpful", f"cb|kb:unhelpful|1:{PICKED}"),

@@ -8,6 +8,7 @@ import asyncio
 import copy
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,11 @@ from tests.adapters.slack_standin import (
     serving,
 )
 from tests.conftest import Clock, DbTarget, make_settings
+from tests.fixtures import own_recipes
 
 MENTION_TS = "1710000000.000100"  # the app_mention fixture's message, in C0GENERAL
 FOLLOW_UP_ANSWER = "How long and how often should a learning circle meet?"
+OWN_FOLLOW_UP_ANSWER = "How long is each meeting, and for how many weeks?"  # the same, from the test recipes
 DISPATCHERS: list[Dispatcher] = []  # the running bot's, for settle()
 
 
@@ -46,7 +49,23 @@ def db_target(tmp_path: Path) -> DbTarget:
 @pytest.fixture
 async def slack(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[str, SlackApi]]:
     """The bot watching C0HELP, in HTTP mode against the stand-in."""
-    app = BotApp(make_settings(db_target, tmp_path, help_channels={"slack": ["C0HELP"]}), clock=clock)
+    async with watching(
+        BotApp(make_settings(db_target, tmp_path, help_channels={"slack": ["C0HELP"]}), clock=clock)
+    ) as s:
+        yield s
+
+
+@pytest.fixture
+async def slack_own(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[tuple[str, SlackApi]]:
+    """The same, answering from the test recipes."""
+    settings = make_settings(db_target, tmp_path, help_channels={"slack": ["C0HELP"]}, **own_recipes())
+    async with watching(BotApp(settings, clock=clock)) as s:
+        yield s
+
+
+@asynccontextmanager
+async def watching(app: BotApp) -> AsyncIterator[tuple[str, SlackApi]]:
+    """Start ``app`` and a Slack adapter watching C0HELP in front of it; the events URL and the stand-in."""
     await app.start()
     DISPATCHERS.append(app.dispatcher)
     async with serving() as api:
@@ -73,7 +92,9 @@ def channel_message(
     return event
 
 
-async def settle(url: str, api: SlackApi, n: int, user: str = "U0ANN") -> list[dict[str, Any]]:
+async def settle(
+    url: str, api: SlackApi, n: int, user: str = "U0ANN", answer: str = FOLLOW_UP_ANSWER
+) -> list[dict[str, Any]]:
     """Every chat.postMessage once everything sent so far has been handled: a DM question ``user`` sends now is
     answered, the core is idle and nothing more arrives for a moment."""
     event = follow_up(n)
@@ -82,7 +103,7 @@ async def settle(url: str, api: SlackApi, n: int, user: str = "U0ANN") -> list[d
     seen, still = -1, 0
     for _ in range(500):
         found = api.of("chat.postMessage")
-        done = ("D" + user[1:], FOLLOW_UP_ANSWER) in [answered(p) for p in found]
+        done = ("D" + user[1:], answer) in [answered(p) for p in found]
         still = still + 1 if done and len(found) == seen and not DISPATCHERS[-1].inflight else 0
         if still >= 10:
             return found
@@ -132,28 +153,30 @@ async def test_answer_in_thread_follow_up_silence_and_reaction(slack: tuple[str,
     ]
 
 
-async def test_watched_channel_answers_new_posts_once_and_only_when_confident(slack: tuple[str, SlackApi]) -> None:
+async def test_watched_channel_answers_new_posts_once_and_only_when_confident(
+    slack_own: tuple[str, SlackApi],
+) -> None:
     """In C0HELP a new post is answered in its thread; an unsure one gets one quiet line; small talk, a second copy
-    of a post and top-level chatter in an unwatched channel get nothing."""
-    url, api = slack
+    of a post and top-level chatter in an unwatched channel get nothing. (The test recipes answer.)"""
+    url, api = slack_own
     post = fixture("message_channels.json")
     await post_event(url, post)
     again = copy.deepcopy(post)
     again["event_id"] = "Ev0CHANNELMSG1b"  # the same message delivered again under another event id
     await post_event(url, again)
-    await settle(url, api, 3)
+    await settle(url, api, 3, answer=OWN_FOLLOW_UP_ANSWER)
     await post_event(url, channel_message("hi all", "U0BO", "1710000110.000110", channel="C0HELP"))
     await post_event(url, channel_message("how do I find a venue", "U0BO", "1710000120.000120"))
     await post_event(
-        url, channel_message("could we end the circle early", "U0BO", "1710000130.000130", channel="C0HELP")
+        url, channel_message("could we stop the circle early", "U0BO", "1710000130.000130", channel="C0HELP")
     )
-    posts = await settle(url, api, 4, user="U0BO")
+    posts = await settle(url, api, 4, user="U0BO", answer=OWN_FOLLOW_UP_ANSWER)
     assert sorted(answered(p)[0] for p in posts) == ["C0HELP", "C0HELP", "D0ANN", "D0BO"]
     venue, unsure = [p for p in posts if p["channel"] == "C0HELP"]
     assert (venue["channel"], venue["thread_ts"]) == ("C0HELP", "1710000100.000100")
-    assert answered(venue) == ("C0HELP", "How do I choose a venue for an in-person learning circle?")
+    assert answered(venue) == ("C0HELP", "Where can an in-person group meet?")
     assert (unsure["channel"], unsure["thread_ts"]) == ("C0HELP", "1710000130.000130")
-    assert unsure["text"].startswith("These might help: “What should happen at the last meeting?”")
+    assert unsure["text"].startswith("These might help: “What happens at the final meeting?”")
     assert "not sure" not in json.dumps(unsure)
 
 

@@ -123,7 +123,7 @@ async def test_doctor_says_the_starter_recipes_stepped_aside(tmp_path: Path) -> 
     )
     kept = Settings(data_dir=tmp_path, knowledge_dirs=[docs], starter_recipes=True)
     (check,) = [c for c in await run_checks(kept) if c.name == "starter recipes"]
-    assert check.ok and check.detail.startswith(f"also loaded (38 alongside the docs tree at {BASE})")
+    assert check.ok and check.detail.startswith(f"also loaded (39 alongside the docs tree at {BASE})")
 
 
 def test_p2pu_handbook_imports_cleanly(shared_dir: Path) -> None:

@@ -1,8 +1,10 @@
-"""Peers before staff, escalation records, and gaps that close themselves, through the core as the console uses it."""
+"""Peers before staff, escalation records, and gaps that close themselves, through the core as the console uses it.
+The bots answer from the test recipes (tests/fixtures/recipes), which decline ODD."""
 
 from __future__ import annotations
 
 import asyncio
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from bot.main.wiring import BotApp
 from bot.when import person, plain
 from tests.bot.features.escalations.seed import answer_and_solve, solved_thread, thread_for
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.fixtures import RECIPES, own_recipes
 
 ANN = person("console", "ann")  # how replies name the asker: each adapter shows the name its platform knows
 
@@ -20,10 +23,21 @@ ODD = "my cohort is dwindling"
 
 
 @pytest.fixture
+async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    """A started bot answering from the test recipes."""
+    bot = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
+    await bot.start()
+    yield bot
+    await bot.close()
+
+
+@pytest.fixture
 async def replicas(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[list[BotApp]]:
-    """Two bots sharing one database and one recipe folder of the community's own."""
+    """Two bots sharing one database and one recipe folder of the community's own (beside the test recipes)."""
     (tmp_path / "ours").mkdir()
-    settings = make_settings(db_target, tmp_path, knowledge_dirs=[str(tmp_path / "ours")])
+    shutil.copytree(RECIPES, tmp_path / "test-recipes")
+    folders = [str(tmp_path / "ours"), str(tmp_path / "test-recipes")]
+    settings = make_settings(db_target, tmp_path, starter_recipes=False, knowledge_dirs=folders)
     apps = [BotApp(settings, clock=clock) for _ in range(2)]
     for app in apps:
         await app.start()
@@ -64,7 +78,7 @@ async def test_helper_on_off_and_state(chat: Chat) -> None:
 
 async def test_one_hour_reads_in_the_singular(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
     """With `staff_after_hours: 1` the asker reads "in 1 hour" and staff "after 1 hour", never "1 hours"."""
-    settings = make_settings(db_target, tmp_path, escalation={"staff_after_hours": 1})
+    settings = make_settings(db_target, tmp_path, escalation={"staff_after_hours": 1}, **own_recipes())
     app = BotApp(settings, clock=clock)
     await app.start()
     try:
@@ -206,20 +220,20 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
     clock.advance(days=2)
     declined = (await chat.say(f"ask {ODD}", user="ann"))[0]
     qid = button(declined, "Ask a human")[1]
-    taught = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
+    taught = await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
     assert taught[0].text == (
-        f"Learned: '{ODD}' is answered by `facilitation/attendance`. I told 2 members who asked about it."
+        f"Learned: '{ODD}' is answered by `people/drop-off`. I told 2 members who asked about it."
     )
     told = sorted((r.user, plain(r.text).split("\n\n", 1)[0], r.title) for r in taught[1:])
     assert told == [
-        ("ann", f"You asked “{ODD}” on 4 March 2026; here is the answer now.", "What if people stop coming?"),
+        ("ann", f"You asked “{ODD}” on 4 March 2026; here is the answer now.", "What if learners stop showing up?"),
         (
             "bob",
             "You asked “my cohort keeps dwindling” on 2 March 2026; here is the answer now.",
-            "What if people stop coming?",
+            "What if learners stop showing up?",
         ),
     ]
-    again = await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff")
+    again = await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
     assert again[0].text.endswith("I told 0 members who asked about it.") and len(again) == 1
     gaps = texts(await chat.say("kb gaps", user="sam", role="staff"))
     assert "who won the football game" in gaps and "dwindling" not in gaps
@@ -228,7 +242,10 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
 async def test_peers_are_limited_per_question_and_per_day(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
     """At most N peers per question, none asked more than M times a day, the asker never; then others are asked."""
     app = BotApp(
-        make_settings(db_target, tmp_path, escalation={"peers_per_question": 2, "peer_daily_limit": 1}), clock=clock
+        make_settings(
+            db_target, tmp_path, escalation={"peers_per_question": 2, "peer_daily_limit": 1}, **own_recipes()
+        ),
+        clock=clock,
     )
     await app.start()
     try:
@@ -281,7 +298,7 @@ async def test_who_asked_is_forgotten_after_asker_days(chat: Chat, app: BotApp, 
     await chat.say(f"ask {ODD}", user="ann")
     clock.advance(days=61)
     await app.scheduler.tick(clock.now)
-    taught = await chat.say("kb confirm 1 facilitation/attendance", user="sam", role="staff")
+    taught = await chat.say("kb confirm 1 people/drop-off", user="sam", role="staff")
     assert taught[0].text.endswith("I told 0 members who asked about it.") and len(taught) == 1
 
 
@@ -305,7 +322,7 @@ async def test_without_a_help_channel_peers_are_asked_and_staff_not_promised(
 ) -> None:
     """No help channel: a fitting helper is still asked, the asker is not promised staff, nothing is posted, and
     once the peers' time is up `kb escalations` says staff could not be reached."""
-    settings = make_settings(db_target, tmp_path).model_copy(update={"help_channel": None})
+    settings = make_settings(db_target, tmp_path, **own_recipes()).model_copy(update={"help_channel": None})
     app = BotApp(settings, clock=clock)
     await app.start()
     try:

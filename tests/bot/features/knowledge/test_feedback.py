@@ -10,7 +10,7 @@ from bot.events import Reply
 from bot.features.knowledge.gaps import gap_stubs
 from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
-from tests.fixtures import RETENTION_PAGE
+from tests.fixtures import RETENTION_PAGE, own_recipes
 
 ODD = "my cohort is dwindling"
 
@@ -30,32 +30,32 @@ async def test_answer_has_feedback_buttons(chat: Chat) -> None:
 
 async def test_a_message_with_two_questions_answers_both(chat: Chat) -> None:
     """ "How big ... and how long ...?" answers one and offers the other behind its own button, not just one."""
-    reply = (await chat.say("ask how big should a circle be and how long should each meeting last?"))[0]
-    assert reply.title == "How long and how often should a learning circle meet?"
-    also = "You also asked: “How big should a learning circle be?”. Press a button below to see it."
+    reply = (await chat.say("ask how big should a group be and how long is each meeting?"))[0]
+    assert reply.title == "How long is each meeting, and for how many weeks?"
+    also = "You also asked: “How many learners should a group have?”. Press a button below to see it."
     assert reply.text.endswith(also)
-    labels = ["Helpful", "Not helpful", "How big should a learning circle be?", "More results", "Ask a human"]
+    labels = ["Helpful", "Not helpful", "How many learners should a group have?", "More results", "Ask a human"]
     assert [b.label for b in reply.buttons] == labels
-    shown = await chat.press(*button(reply, "How big should a learning circle be?"))
-    assert shown[0].title == "How big should a learning circle be?"
+    shown = await chat.press(*button(reply, "How many learners should a group have?"))
+    assert shown[0].title == "How many learners should a group have?"
 
 
 async def test_helpful_teaches_the_phrasing_and_survives_restart(
     db_target: DbTarget, tmp_path: Path, clock: Clock
 ) -> None:
     """After "Helpful", the user's phrasing becomes an example of the recipe, kept in the database across restarts."""
-    app = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    app = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
     await app.start()
     chat = Chat(app)
-    question = "how many folks can join one circle"
+    question = "how many people can join one group"
     reply = (await chat.say(f"ask {question}"))[0]
-    assert reply.title == "How big should a learning circle be?"
+    assert reply.title == "How many learners should a group have?"
     assert "Thanks!" in (await chat.press(*button(reply, "Helpful")))[0].text
-    assert question in app.kb.by_id["circles/group-size"].questions
+    assert question in app.kb.by_id["groups/size"].questions
     await app.close()
-    again = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    again = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
     await again.start()
-    assert question in again.kb.by_id["circles/group-size"].questions
+    assert question in again.kb.by_id["groups/size"].questions
     assert again.kb.answer(question).best is not None and again.kb.answer(question).best.score == 1.0  # type: ignore[union-attr]
     await again.close()
 
@@ -68,11 +68,11 @@ async def test_escalated_question_is_taught_by_staff(chat: Chat, app: BotApp) ->
     posted = next(r for r in passed if r.channel == "help")
     assert ODD in posted.text and "kb confirm 1 RECIPE_ID" in posted.text
     assert "passed your question" in next(r for r in passed if r.channel is None).text
-    refused = await chat.say("kb confirm 1 facilitation/attendance")
+    refused = await chat.say("kb confirm 1 people/drop-off")
     assert "only for staff" in refused[0].text
-    taught = await chat.say("kb confirm 1 facilitation/attendance", role="staff")
+    taught = await chat.say("kb confirm 1 people/drop-off", role="staff")
     assert "Learned" in taught[0].text
-    assert (await chat.say(f"ask {ODD}"))[0].title == "What if people stop coming?"
+    assert (await chat.say(f"ask {ODD}"))[0].title == "What if learners stop showing up?"
 
 
 async def test_gaps_and_stats_for_staff(chat: Chat) -> None:
@@ -86,7 +86,7 @@ async def test_gaps_and_stats_for_staff(chat: Chat) -> None:
     assert lines[0].startswith("  2 × who won the football game")
     assert any("how long should a meeting be" in line for line in lines)
     stats = texts(await chat.say("kb stats", role="staff"))
-    assert "1 asked  0 helpful / 1 not  `circles/meeting-length`" in stats
+    assert "1 asked  0 helpful / 1 not  `meetings/length`" in stats
     assert "Declined or not helpful: 4" in stats
     assert "only for staff" in texts(await chat.say("kb gaps"))
 
@@ -150,19 +150,19 @@ async def test_a_line_with_no_words_is_not_a_question(chat: Chat) -> None:
 async def test_not_helpful_offers_the_runners_up(chat: Chat) -> None:
     """After "Not helpful", the next best answers are offered (never the one given), then a human."""
     reply = (await chat.say("ask how do I end a meeting well?"))[0]
-    assert reply.title == "How do I reschedule or cancel a meeting?"
+    assert reply.title == "How do I move or cancel a meeting?"
     (offer,) = await chat.press(*button(reply, "Not helpful"))
     assert offer.text == (
         "Thanks for telling me; I've noted it so the team can improve this answer. Maybe one of these answers it:"
     )
     assert [(b.label, b.action_id, b.value) for b in offer.buttons] == [
-        ("What should happen at the last meeting?", "kb:pick", "1:platform/final-meeting"),
-        ("How do I keep an online meeting safe?", "kb:pick", "1:space/online-safety"),
-        ("How do I choose a course for my learning circle?", "kb:pick", "1:courses/choosing-a-course"),
+        ("What is the usual plan for a meeting?", "kb:pick", "1:meetings/agenda"),
+        ("What happens at the final meeting?", "kb:pick", "1:meetings/last"),
+        ("How long is each meeting, and for how many weeks?", "kb:pick", "1:meetings/length"),
         ("Ask a human", "kb:human", "1"),
     ]
-    shown = await chat.press("kb:pick", "1:platform/final-meeting")
-    assert shown[0].title == "What should happen at the last meeting?"
+    shown = await chat.press("kb:pick", "1:meetings/agenda")
+    assert shown[0].title == "What is the usual plan for a meeting?"
 
 
 def _docs_tree(folder: Path) -> Path:
@@ -211,10 +211,11 @@ async def test_declined_question_offers_only_plausible_matches(chat: Chat) -> No
     """Off-topic questions get no random suggestions; a near miss gets its close matches, most likely first."""
     (joke,) = await chat.say("ask tell me a joke")
     assert (joke.text, [b.label for b in joke.buttons]) == ("I don't have a recipe for that yet.", ["Ask a human"])
-    (near,) = await chat.say("ask could we end the circle early")
+    (near,) = await chat.say("ask could we stop the circle early")
     assert near.text == "I'm not sure I know the answer to that. Did you mean one of these?"
     assert [(b.label, b.value) for b in near.buttons] == [
-        ("What should happen at the last meeting?", "2:platform/final-meeting"),
-        ("Where can I find check-in, energizer and reflection ideas?", "2:facilitation/activity-ideas"),
+        ("What happens at the final meeting?", "2:meetings/last"),
+        ("Can I cap or close signups?", "2:signup/limits"),
+        ("What if learners stop showing up?", "2:people/drop-off"),
         ("Ask a human", "2"),
     ]

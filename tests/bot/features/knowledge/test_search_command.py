@@ -18,10 +18,11 @@ async def test_a_term_nothing_matches_says_so_instead_of_zero_scores(chat: Chat)
 
 
 async def test_results_are_not_padded_with_zero_scores(chat: Chat) -> None:
-    """`kb search venue` lists the recipes that match it, none with a score of 0.00."""
-    (reply,) = await chat.say("kb search venue")
+    """`kb search online` lists the recipes that match it, none with a score of 0.00."""
+    (reply,) = await chat.say("kb search online")
     assert reply.title == "Matching recipes"
     assert reply.text == (
-        "0.78  `space/choosing-a-venue`  How do I choose a venue for an in-person learning circle?\n"
-        "0.03  `space/hybrid-circles`  Can a learning circle be hybrid (online and in person)?"
+        "0.91  `hosting/online`  How do we meet online?\n"
+        "0.07  `courses/picking`  How do I pick a course?\n"
+        "0.01  `signup/limits`  Can I cap or close signups?"
     )

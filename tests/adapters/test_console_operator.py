@@ -148,7 +148,7 @@ def test_doctor_passes_on_a_migrated_default_install(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout
     assert "PASS  staff channel: set: new consulting requests, reminders and the digest go there" in result.stdout
     assert "PASS  help channel: set: questions peers leave unanswered go to staff there" in result.stdout
-    assert "PASS  database:" in result.stdout and "PASS  knowledge: 38 recipes loaded" in result.stdout
+    assert "PASS  database:" in result.stdout and "PASS  knowledge: 39 recipes loaded" in result.stdout
     assert "PASS  time zones:" in result.stdout and result.stdout.strip().endswith("all good")
 
 

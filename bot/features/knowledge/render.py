@@ -26,7 +26,8 @@ def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
     human = text.HUMAN_HERE if humans else text.HUMAN_FORUM
     if kind == "human":  # asked for a person: how, not what the bot does
         return Reply(f"{text.SMALL_TALK[kind]} {human}", in_thread=True)
-    return Reply(f"{text.SMALL_TALK[kind]} {text.WHAT_I_DO} {human}", in_thread=True)
+    more = f" {text.WHAT_ELSE}" if kind == "abilities" else ""  # asked what it can do: all of it, briefly
+    return Reply(f"{text.SMALL_TALK[kind]} {text.WHAT_I_DO}{more} {human}", in_thread=True)
 
 
 def no_idea(settings: KnowledgeSettings) -> str:

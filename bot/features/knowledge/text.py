@@ -48,6 +48,10 @@ WHAT_I_DO = (
     "I answer questions from this community's handbook and recipes: ask me "
     "something like “how long should a meeting be?”."
 )
+WHAT_ELSE = (
+    "I also run study groups' check-ins and meetings, and take requests for help from the team: `help` lists the "
+    "commands."
+)
 HUMAN_HERE = "To reach a person, press “Ask a human” under any of my answers."
 HUMAN_FORUM = "To reach a person, please ask one of the organisers directly."
 

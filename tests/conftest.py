@@ -24,6 +24,7 @@ from bot.settings import Settings
 from bot.when import plain
 from storage import Database
 from storage.db import sqlite_file
+from tests.fixtures import own_recipes
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
@@ -183,10 +184,14 @@ class Chat:
 
 
 @pytest.fixture
-async def app(db_target: DbTarget, tmp_path: Path, clock: Clock, warm_start: Path) -> AsyncIterator[BotApp]:
-    """A started bot on a fresh database (a copy of the session's migrated one), with the test clock."""
+async def app(
+    db_target: DbTarget, tmp_path: Path, clock: Clock, warm_start: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[BotApp]:
+    """A started bot on a fresh database (a copy of the session's migrated one), with the test clock; a test marked
+    ``test_recipes`` gets one answering from the test recipes (:data:`tests.fixtures.RECIPES`)."""
     start_warm(warm_start, db_target, tmp_path)
-    bot = BotApp(make_settings(db_target, tmp_path), clock=clock)
+    own = own_recipes() if request.node.get_closest_marker("test_recipes") else {}
+    bot = BotApp(make_settings(db_target, tmp_path, **own), clock=clock)
     await bot.start()
     yield bot
     await bot.close()

@@ -15,7 +15,9 @@ import pytest
 from adapters.console import ConsoleAdapter
 from bot.main.wiring import BotApp
 from tests.conftest import Clock, DbTarget, make_settings
-from tests.fixtures import RECIPES, own_recipes
+from tests.fixtures import RECIPES
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
 QUESTION = "our cohort keeps dwindling after week three"
 
@@ -44,15 +46,6 @@ async def session(app: BotApp, lines: list[str], user: str, channel: str | None 
     for line in lines:
         await adapter.say(line)
     return out.getvalue()
-
-
-@pytest.fixture
-async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
-    """A started bot answering from the test recipes."""
-    bot = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
-    await bot.start()
-    yield bot
-    await bot.close()
 
 
 async def test_a_peers_reply_in_an_unwatched_channels_thread_counts(app: BotApp, clock: Clock) -> None:

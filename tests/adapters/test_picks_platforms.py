@@ -16,8 +16,9 @@ from bot.main.wiring import BotApp
 from storage.questions import get_question
 from tests.adapters.discord_bot import Bot, buttons, embed_titles, running_bot
 from tests.adapters.slack_standin import SECRET, SlackApi, fixture, post_event, post_form, serving
-from tests.conftest import Clock, DbTarget, make_settings
-from tests.fixtures import own_recipes
+from tests.conftest import DbTarget
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
 SHRINKING = "our group keeps shrinking, what now"
 PICKED = "people/drop-off"
@@ -27,15 +28,6 @@ PICKED = "people/drop-off"
 def db_target(tmp_path: Path) -> DbTarget:
     """The wire tests need one database, not both: SQLite."""
     return DbTarget(f"sqlite+aiosqlite:///{tmp_path / 'picks.db'}", None)
-
-
-@pytest.fixture
-async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
-    """The bot behind the Slack adapter, answering from the test recipes."""
-    started = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
-    await started.start()
-    yield started
-    await started.close()
 
 
 @pytest.fixture

@@ -17,18 +17,11 @@ from tests.bot.features.escalations.seed import answer_and_solve, solved_thread,
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 from tests.fixtures import RECIPES, own_recipes
 
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
+
 ANN = person("console", "ann")  # how replies name the asker: each adapter shows the name its platform knows
 
 ODD = "my cohort is dwindling"
-
-
-@pytest.fixture
-async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
-    """A started bot answering from the test recipes."""
-    bot = BotApp(make_settings(db_target, tmp_path, **own_recipes()), clock=clock)
-    await bot.start()
-    yield bot
-    await bot.close()
 
 
 @pytest.fixture
@@ -367,5 +360,5 @@ async def test_a_question_whose_asker_erased_their_data_is_labelled_and_not_sent
     assert listed[1:] == [
         f"Q{qid} [asked peers] (wording erased at the asker's request) (peers asked: 1; 2 March 2026)"
     ]
-    taught = texts(await chat.say(f"kb confirm {qid} facilitation/attendance", user="sam", role="staff"))
+    taught = texts(await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff"))
     assert "was erased at its asker's request" in taught

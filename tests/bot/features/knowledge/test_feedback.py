@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from bot.events import Reply
@@ -11,6 +12,8 @@ from bot.features.knowledge.gaps import gap_stubs
 from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
 from tests.fixtures import RETENTION_PAGE, own_recipes
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
 ODD = "my cohort is dwindling"
 

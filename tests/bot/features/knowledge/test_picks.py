@@ -3,10 +3,14 @@ and "Helpful" there teaches it the question as under a direct answer."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.events import Reply
 from bot.features.knowledge.render import show_buttons
 from knowledge import Hit, Recipe
 from tests.conftest import Chat, texts
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
 SHRINKING = "our group keeps shrinking, what now"
 STOP_COMING = (

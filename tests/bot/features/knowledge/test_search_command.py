@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.events import Visibility
 from tests.conftest import Chat
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
 
 async def test_a_term_nothing_matches_says_so_instead_of_zero_scores(chat: Chat) -> None:

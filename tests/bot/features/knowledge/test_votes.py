@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.main.wiring import BotApp
 from tests.conftest import Chat, Clock, texts
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
 BIG = "ask how many people should be in a learning circle"
 

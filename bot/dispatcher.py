@@ -321,7 +321,8 @@ class Dispatcher:
             return await command.handler(ctx, args)
         words = self.registry.bare(text).lstrip("/!").split(maxsplit=2)
         word = words[0].lower() if words else ""
-        if word in self.registry.groups and not asks:
+        sentence = not text.startswith(("/", "!")) and self.registry.sentence(ctx.role, words)
+        if word in self.registry.groups and not asks and not sentence:
             unknown = words[1] if len(words) > 1 else ""
             return [self.registry.group_help(ctx.role, word, unknown, await facilitates(ctx))]
         if text.startswith(("/", "!")):

@@ -242,6 +242,17 @@ class Registry:
         """Commands ``role`` may run, in registration order."""
         return [c for c in self.commands.values() if role >= c.min_role]
 
+    def sentence(self, role: Role, words: Sequence[str]) -> bool:
+        """Whether ``words``, the first of them a command group's name, are rather a sentence than a mistyped
+        command: more words follow, and ``role`` may run none of the group's commands ("people arrive late" from a
+        member), or the second word is no subcommand nor one typo from one and more follow it ("meetings are too
+        long"). A group's name alone, or with a subcommand's typo (``meetings lsit``), is still the group's help."""
+        if len(words) < 2:
+            return False
+        mine = [c.name.split()[1] for c in self.visible_commands(role) if c.group == words[0].lower()]
+        second = words[1].lower()
+        return not mine or (len(words) > 2 and second not in mine and _typo_of(second, mine) is None)
+
     def group_help(self, role: Role, group: str, unknown: str = "", facilitates: bool = True) -> Reply:
         """Help for one command group; ``unknown``, the subcommand typed that the group does not have, said first.
         Without ``facilitates`` (a member who facilitates no study group), the commands of a group's facilitators

@@ -391,4 +391,4 @@ def _rejected(form: Form, exc: FormErrors, page: FormPage) -> Reply:
 
 def _named(label: str, message: str) -> str:
     """``message`` led by the field's ``label``, unless it names it already ("Email is required")."""
-    return message if not label or message.startswith(label) else f"{label}: {message}"
+    return message if not label or message.startswith((label, f"“{label}”")) else f"{label}: {message}"

@@ -67,10 +67,10 @@ def validate_field(spec: FormField, raw: str) -> str:
         raise FormErrors({spec.name: "we can only go ahead with your consent; answer 'yes' to agree"})
     if not value:
         if spec.required:
-            raise FormErrors({spec.name: f"{spec.label} is required"})
+            raise FormErrors({spec.name: say.required(spec.label)})
         return ""
     if spec.required and not any(c.isalnum() for c in value):  # "-", '""' or "...": an answer left empty
-        raise FormErrors({spec.name: say.NO_ANSWER.format(label=spec.label, value=quote(value[:20]))})
+        raise FormErrors({spec.name: say.NO_ANSWER.format(required=say.required(spec.label), value=quote(value[:20]))})
     if len(value) > spec.max_length:
         raise FormErrors({spec.name: f"{spec.label} must be at most {spec.max_length} characters (got {len(value)})"})
     if spec.kind is FieldKind.EMAIL:

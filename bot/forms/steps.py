@@ -95,7 +95,7 @@ def read(spec: FormField, text: str, command_of: CommandOf = no_command) -> Read
     if word in SKIP_WORDS and not spec.required:
         return Reading(Intent.ANSWER, "")
     if word in {"skip", "/skip"}:  # "-" and "none" can be real answers; "skip" never is unless quoted
-        return Reading(Intent.INVALID, say.NO_SKIP.format(label=spec.label))
+        return Reading(Intent.INVALID, say.NO_SKIP.format(required=say.required(spec.label)))
     command = command_of(text)
     if command is not None and not (spec.kind is FieldKind.CHOICE and _checked(spec, text).intent is Intent.ANSWER):
         return Reading(Intent.COMMAND, command)

@@ -33,6 +33,7 @@ __all__ = [
     "REPLACED",
     "SAVED_PART",
     "SENDING",
+    "required",
 ]
 
 # -- a form in pages -----------------------------------------------------------------------------------------------
@@ -61,8 +62,8 @@ CANCELLED_STEPS = "Cancelled: {title}. Nothing was saved."
 REFUSED = "Without your agreement I can't keep this, so nothing was saved ({title} cancelled)."
 NOTHING_BEFORE = "This is the first question: there is nothing before it."
 NOTHING_TO_KEEP = "There is no answer here to keep yet."
-NO_SKIP = "{label} is required, so it can't be skipped."
-NO_ANSWER = "{label} is required, and “{value}” says nothing: please write an answer."
+NO_SKIP = "{required}, so it can't be skipped."
+NO_ANSWER = "{required}, and “{value}” says nothing: please write an answer."
 # Two messages handled at once (two replicas): the one read before the other changed the form changes nothing.
 MOVED_ON = "{title} moved on meanwhile (another message of yours got there first), so this message changed nothing."
 ENDED = (
@@ -89,3 +90,9 @@ HELP = (
     "- 'skip' leaves an optional question empty.\n"
     '- To answer with one of these words itself (or with a command), put it in quotes: "cancel".'
 )
+
+
+def required(label: str) -> str:
+    """``Your name is required``; a question label, ``“What would you like help with?” needs an answer`` (not
+    "What would you like help with? is required")."""
+    return f"“{label}” needs an answer" if label.rstrip().endswith("?") else f"{label} is required"

@@ -123,6 +123,12 @@ async def test_skip_at_a_required_question_is_refused_not_kept(chat: Chat) -> No
     await chat.say("consult")
     assert await _said(chat, "skip") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
     assert await _said(chat, "skip.") == f"Your name is required, so it can't be skipped.\n\n{INTRO_END}"
+    for answer in ("Ann", "ann@example.org", "Org"):
+        await chat.say(answer)
+    # A question for a label reads as one: not "What would you like help with? is required".
+    assert (await _said(chat, "skip")).startswith(
+        "“What would you like help with?” needs an answer, so it can't be skipped.\n\nWork with P2PU (4/9)"
+    )
 
 
 async def test_an_answer_of_punctuation_alone_at_a_required_question_is_refused(chat: Chat) -> None:

@@ -85,9 +85,9 @@ class Schedule:
         first = start if isinstance(start, datetime) else datetime.combine(start, time(0, 0))
         first = first.replace(second=0, microsecond=0)
         if count is not None and count < 1:
-            raise UsageError("the number of check-ins must be at least 1")
+            raise UsageError("The number of check-ins must be at least 1")
         if until is not None and until < first.date():
-            raise UsageError(f"the end date {until} is before the start date {first.date()}")
+            raise UsageError(f"The end date {until} is before the start date {first.date()}")
         rule = rrule(
             WEEKLY,
             byweekday=days,

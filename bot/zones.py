@@ -106,10 +106,10 @@ def resolve_zone(given: str, after: Sequence[str] = ()) -> str:
         typed = "_".join([given.strip(), *after[:count]])
         meant = zone_name(typed) or _cities().get(typed.casefold())
         if meant is not None:
-            raise UsageError(f"unknown time zone {' '.join([given, *after[:count]])!r}; did you mean `{meant}`?")
+            raise UsageError(f"Unknown time zone {' '.join([given, *after[:count]])!r}; did you mean `{meant}`?")
     close = close_zones(given)
     hint = "did you mean " + ", ".join(f"`{c}`" for c in close) + "?" if close else _IANA_HINT
-    raise UsageError(f"unknown time zone {given!r}; {hint}")
+    raise UsageError(f"Unknown time zone {given!r}; {hint}")
 
 
 def zone_option(words: Sequence[str], option: str = "--tz") -> str | None:
@@ -134,7 +134,7 @@ def load_zone(name: str) -> ZoneInfo:
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise UsageError(f"unknown time zone {name!r}; {_IANA_HINT}") from None
+        raise UsageError(f"Unknown time zone {name!r}; {_IANA_HINT}") from None
 
 
 def zone_setting(value: str) -> str:

@@ -64,7 +64,7 @@ def validate_field(spec: FormField, raw: str) -> str:
     if spec.kind is FieldKind.CONSENT:
         if value.casefold() in _YES:
             return "yes"
-        raise FormErrors({spec.name: "we can only go ahead with your consent; answer 'yes' to agree"})
+        raise FormErrors({spec.name: "We can only go ahead with your consent; answer 'yes' to agree"})
     if not value:
         if spec.required:
             raise FormErrors({spec.name: say.required(spec.label)})

@@ -48,7 +48,7 @@ CLOSED = "That form is no longer open."
 SAVED_PART = "Saved part {page} of {pages}."
 FIX_THESE = "Please fix these and submit again:"
 NOT_AN_EMAIL = "{value} does not look like an email address (name@example.org)"
-CHOOSE_ONE = "choose one of: {options}"
+CHOOSE_ONE = "Choose one of: {options}"
 AMBIGUOUS_CHOICE = "{typed} could be {options}: type more of it, or its number"
 
 # -- a form asked step by step -------------------------------------------------------------------------------------

@@ -98,7 +98,7 @@ async def test_a_form_rejected_at_the_end_keeps_every_answer_and_reopens_at_the_
     )
     assert rejected.text == (
         "Please fix these and submit again:\n- May we store these details and contact you about this request?: "
-        "we can only go ahead with your consent; answer 'yes' to agree"
+        "We can only go ahead with your consent; answer 'yes' to agree"
     )
     assert [(b.label, b.value) for b in rejected.buttons] == [
         ("Edit answers", f"{page.token}|1"),

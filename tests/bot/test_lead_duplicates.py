@@ -94,7 +94,7 @@ async def test_a_merged_lead_is_listed_by_its_status_and_stays_closed(chat: Chat
         "L-0001: status is now contacted."
     ]
     assert (await chat.say("leads list --status gone", **staff))[0].text == (
-        "unknown status 'gone'; use one of: new, contacted, qualified, proposal, won, lost, spam, merged"
+        "Unknown status 'gone'; use one of: new, contacted, qualified, proposal, won, lost, spam, merged"
     )
 
 

@@ -207,10 +207,10 @@ async def test_bad_triage_input_is_explained(chat: Chat) -> None:
     staff = {"role": "staff"}
     statuses = "new, contacted, qualified, proposal, won, lost, spam"
     assert [r.text for r in await chat.say("leads status L-0001 maybe", **staff)] == [
-        f"unknown status 'maybe'; use one of: {statuses}"
+        f"Unknown status 'maybe'; use one of: {statuses}"
     ]
     assert [r.text for r in await chat.say("leads list --status nope", **staff)] == [
-        f"unknown status 'nope'; use one of: {statuses}, merged"  # a merged lead is listed, never set by hand
+        f"Unknown status 'nope'; use one of: {statuses}, merged"  # a merged lead is listed, never set by hand
     ]
     assert [r.text for r in await chat.say("leads status L-0001", **staff)] == [
         f"Usage: `leads status L-0042 STATUS`, STATUS one of {statuses}"

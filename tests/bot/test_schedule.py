@@ -80,8 +80,8 @@ def test_skip_dates_are_left_out() -> None:
         (lambda: parse_time("25:00"), "'25:00' is not a time of day"),
         (lambda: parse_time("6pm"), "'6pm' is not a time of day"),
         (lambda: parse_days("tue,funday"), "'funday' is not a day"),
-        (lambda: load_zone("Europe/Berln"), "unknown time zone 'Europe/Berln'"),
-        (lambda: load_zone("../etc/passwd"), "unknown time zone"),
+        (lambda: load_zone("Europe/Berln"), "Unknown time zone 'Europe/Berln'"),
+        (lambda: load_zone("../etc/passwd"), "Unknown time zone"),
     ],
 )
 def test_bad_input_is_named(call: object, message: str) -> None:

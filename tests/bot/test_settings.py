@@ -194,7 +194,7 @@ BAD_VALUES = [
         "daylight-saving changes where you meet; use a region name such as `America/New_York`",
     ),
     ("COMMUNITYBOT_DIGEST_TIMEZONE", "CET", "setting 'digest_timezone': 'CET' is an abbreviation"),
-    ("COMMUNITYBOT_DIGEST_TIMEZONE", "Mars/Base", "setting 'digest_timezone': unknown time zone 'Mars/Base'"),
+    ("COMMUNITYBOT_DIGEST_TIMEZONE", "Mars/Base", "setting 'digest_timezone': Unknown time zone 'Mars/Base'"),
 ]
 
 

@@ -28,7 +28,7 @@ NOTHING_LEFT = "There is nothing to cancel: that form was already sent, or has e
 NO_CONSENT = {**PAGE2, "consent": "no"}
 REJECTED = (
     "Please fix these and submit again:\n- May we store these details and contact you about this request?: "
-    "we can only go ahead with your consent; answer 'yes' to agree"
+    "We can only go ahead with your consent; answer 'yes' to agree"
 )
 BAD_EMAIL = "Please fix these and submit again:\n- Email: 'nope' does not look like an email address (name@example.org)"
 

@@ -66,9 +66,9 @@ async def test_a_group_created_without_a_zone_says_it_is_on_utc_and_how_to_give_
 
 async def test_bad_input_gets_specific_errors(chat: Chat) -> None:
     """Unknown zone, 25:00, empty questions, a second group in a channel and no group at all are each explained."""
-    assert "unknown time zone 'Mars/Base'" in texts(await chat.say("checkin create X --tz Mars/Base", **FAY))
+    assert "Unknown time zone 'Mars/Base'" in texts(await chat.say("checkin create X --tz Mars/Base", **FAY))
     assert texts(await chat.say("checkin create X --tz Europe/Berln", **FAY)) == (
-        "\nunknown time zone 'Europe/Berln'; did you mean `Europe/Berlin`?"
+        "\nUnknown time zone 'Europe/Berln'; did you mean `Europe/Berlin`?"
     )
     await setup_group(chat)
     assert "'25:00' is not a time of day" in texts(await chat.say("checkin schedule tue 25:00", **FAY))
@@ -201,17 +201,17 @@ async def test_abbreviated_and_spaced_zones_get_the_region_name(chat: Chat) -> N
         f"\n'Etc/GMT+5' {fixed}; use a region name like Europe/Berlin or America/New_York"
     )
     assert texts(await chat.say("checkin create T --tz America/New York", **FAY)) == (
-        "\nunknown time zone 'America/New York'; did you mean `America/New_York`?"
+        "\nUnknown time zone 'America/New York'; did you mean `America/New_York`?"
     )
     assert texts(await chat.say("checkin create T --tz new york", **FAY)) == (
-        "\nunknown time zone 'new york'; did you mean `America/New_York`?"
+        "\nUnknown time zone 'new york'; did you mean `America/New_York`?"
     )
     await setup_group(chat)
     assert texts(await chat.say("checkin schedule tue 18:00 --tz EST --weeks 2", **FAY)) == (
         f"\n'EST' {fixed}; use a region name such as `America/New_York`"
     )
     assert texts(await chat.say("checkin next --tz Berlin", user="ann", channel="maps")) == (
-        "\nunknown time zone 'Berlin'; did you mean `Europe/Berlin`?"
+        "\nUnknown time zone 'Berlin'; did you mean `Europe/Berlin`?"
     )
     assert (
         texts(await chat.say("me tz PST", user="ann"))
@@ -223,6 +223,6 @@ async def test_next_checks_the_zone_before_saying_nothing_is_scheduled(chat: Cha
     """`checkin next --tz Bogus` with no schedule names the wrong zone (it used to say nothing is scheduled)."""
     await chat.say("checkin create Maps Circle --tz Europe/Berlin", **FAY)
     assert texts(await chat.say("checkin next --tz Bogus", user="fay", channel="maps")) == (
-        "\nunknown time zone 'Bogus'; use an IANA name like Europe/Berlin or America/New_York"
+        "\nUnknown time zone 'Bogus'; use an IANA name like Europe/Berlin or America/New_York"
     )
     assert texts(await chat.say("checkin next", user="fay", channel="maps")) == "\nNo check-ins are scheduled."

@@ -31,13 +31,13 @@ async def test_me_tz_sets_a_zone_and_me_shows_it(chat: Chat, clock: Clock) -> No
     )
     assert "Time zone: Asia/Tokyo (it is now Mon 02 Mar 2026 18:00 JST)" in texts(await chat.say("me"))
     wrong = texts(await chat.say("me tz Europe/Berln"))
-    assert wrong == "\nunknown time zone 'Europe/Berln'; did you mean `Europe/Berlin`?"
+    assert wrong == "\nUnknown time zone 'Europe/Berln'; did you mean `Europe/Berlin`?"
     for city, meant in (
         ("tokyo", "Asia/Tokyo"),
         ("new york", "America/New_York"),
         ("America/New York", "America/New_York"),
     ):
-        assert texts(await chat.say(f"me tz {city}")) == f"\nunknown time zone {city!r}; did you mean `{meant}`?"
+        assert texts(await chat.say(f"me tz {city}")) == f"\nUnknown time zone {city!r}; did you mean `{meant}`?"
     assert "abbreviation" in texts(await chat.say("me tz EST"))
     nonsense = texts(await chat.say("me tz Nowhere"))
     assert "use an IANA name like Europe/Berlin" in nonsense

@@ -245,13 +245,14 @@ class Registry:
     def sentence(self, role: Role, words: Sequence[str]) -> bool:
         """Whether ``words``, the first of them a command group's name, are rather a sentence than a mistyped
         command: more words follow, and ``role`` may run none of the group's commands ("people arrive late" from a
-        member), or the second word is no subcommand nor one typo from one and more follow it ("meetings are too
-        long"). A group's name alone, or with a subcommand's typo (``meetings lsit``), is still the group's help."""
+        member), or they end in a question mark and the second word is no subcommand nor one typo from one
+        ("meetings are too long for us?"). A group's name alone, with a subcommand's typo (``meetings lsit``) or
+        with an unknown one (``privacy frob x``, from staff) is still the group's help."""
         if len(words) < 2:
             return False
         mine = [c.name.split()[1] for c in self.visible_commands(role) if c.group == words[0].lower()]
-        second = words[1].lower()
-        return not mine or (len(words) > 2 and second not in mine and _typo_of(second, mine) is None)
+        second, asked = words[1].lower(), len(words) > 2 and words[-1].rstrip().endswith("?")
+        return not mine or (asked and second not in mine and _typo_of(second, mine) is None)
 
     def group_help(self, role: Role, group: str, unknown: str = "", facilitates: bool = True) -> Reply:
         """Help for one command group; ``unknown``, the subcommand typed that the group does not have, said first.

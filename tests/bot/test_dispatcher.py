@@ -268,8 +268,8 @@ async def test_a_members_question_starting_with_a_staff_commands_words_is_a_ques
     typed with /) is still refused."""
     question = "People show up late, what do I do?"
     assert texts(await chat.say(question)) == texts(await chat.say(f"ask {question}"))
-    # Without a question mark too: a member runs no `people` command, and "are" is no `meetings` command.
-    for sentence in ("people arrive late", "meetings are too long for us"):
+    # A member runs no `people` command: a question even without a question mark; "are" is no `meetings` command.
+    for sentence in ("people arrive late", "meetings are too long for us?"):
         assert texts(await chat.say(sentence)) == texts(await chat.say(f"ask {sentence}")), sentence
     for free_text in ("help me with the survey?", "me too, how do I join?"):
         assert texts(await chat.say(free_text)) == texts(await chat.say(f"ask {free_text}")), free_text

@@ -123,6 +123,8 @@ class Command:
     member.
     ``max_args`` is how many words the command takes at most (0: none); more are refused with its usage rather than
     ignored. None (free text, options, or a value that may hold spaces) leaves the words to the handler.
+    ``names_commands``: its argument is another command's name (``help checkin``), so with one it is plainly this
+    command, even where free text is expected.
     """
 
     name: str
@@ -137,6 +139,7 @@ class Command:
     typed_args: re.Pattern[str] | None = None
     group_facilitators: bool = False
     max_args: int | None = None
+    names_commands: bool = False
 
     @property
     def group(self) -> str | None:

@@ -182,13 +182,17 @@ class Registry:
         with a command's word ("ask around first", "help me with maps", "me too").
 
         Plainly a command: a command's name alone, ``/`` or ``!`` before it, a group's subcommand with any arguments,
-        or a one-word command with arguments of the shape it declares (:attr:`~bot.feature.Command.typed_args`).
+        a one-word command with arguments of the shape it declares (:attr:`~bot.feature.Command.typed_args`), or one
+        that names commands followed by a command's or group's name (``help checkin``).
         """
         command, args = self.parse(text)
         if command is None:
             return None
         args = args.strip()
         shaped = command.typed_args is not None and command.typed_args.fullmatch(args) is not None
+        # One that names commands, with a command's or group's whole name after it (not "help me with maps").
+        named = " ".join(args.lower().lstrip("/!").split()) if command.names_commands else ""
+        shaped = shaped or named in self.commands or named in self.groups
         if args and command.group is None and not shaped and not text.startswith(("/", "!")):
             return None
         return f"{command.name} {args}".strip()

@@ -39,6 +39,7 @@ class Help:
             "show this list, or only the commands of one topic",
             examples=("help", "help checkin"),
             usage="help [COMMAND]",
+            names_commands=True,
             min_role=Role.MEMBER,
             home=2,
             slash=Slash(

@@ -175,14 +175,22 @@ async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat
     assert await _said(chat, "consult") == f"{busy}\n\n{EMAIL}"
     assert await _said(chat, "/consult") == f"{busy}\n\n{EMAIL}"
     assert await _said(chat, "ann@example.org") == ORGANIZATION
+    # `help checkin` is help on a command, not an organization's name.
+    assert (await _said(chat, "help checkin")).startswith(
+        "You are filling in Work with P2PU, so I did not run `help checkin`. Answer the question below to go on, or "
+    )
     assert (await _said(chat, "/leads mine")).startswith(
         "You are filling in Work with P2PU, so I did not run `leads mine`. Answer the question below to go on, or "
     )
-    assert await _said(chat, "ask around first") == (  # free text that starts with a command's word: an answer
+    help_kind = (
         "Work with P2PU (4/9): What would you like help with?\n  1. Facilitator training\n  2. Course design\n"
         "  3. Running a pilot\n  4. Hosting / technical work\n  5. Research partnership\n  6. Something else\n"
         "Type 'back' for the previous question, 'cancel' to stop, 'help' for more."
     )
+    # Free text that starts with a command's word is an answer ("help me with maps" too).
+    assert await _said(chat, "ask around first") == help_kind
+    await chat.say("back")
+    assert await _said(chat, "help me with maps") == help_kind
     assert (await _said(chat, "cancel")) == "Cancelled: Work with P2PU. Nothing was saved."
     assert (await chat.say("consult"))[-1].text == INTRO_END
 

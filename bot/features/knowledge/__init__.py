@@ -165,6 +165,9 @@ class Knowledge:
             raise UsageError(text.SEARCH_USAGE)
         # A hit whose score prints as 0.00 matches nothing: listing it only pads the results.
         hits = [h for h in self._kb().search(args, limit=5) if round(h.score, 2) > 0]
+        # Listed by the confidence shown, as a declined question's suggestions are: the ranking weighs the reranker
+        # more than the confidence does, and a row under a lower score than its own reads as a mistake.
+        hits.sort(key=lambda h: -h.score)
         if not hits:
             return [Reply(text.NO_MATCH.format(term=quote(repr(args.strip()))), visibility=Visibility.EPHEMERAL)]
         lines = [text.SEARCH_LINE.format(score=h.score, id=h.recipe.id, title=h.recipe.title) for h in hits]

@@ -30,3 +30,16 @@ async def test_results_are_not_padded_with_zero_scores(chat: Chat) -> None:
         "0.07  `courses/picking`  How do I pick a course?\n"
         "0.01  `signup/limits`  Can I cap or close signups?"
     )
+
+
+async def test_rows_are_listed_by_the_score_they_show(chat: Chat) -> None:
+    """`kb search meeting` ranked the last-meeting recipe (0.35) above the agenda one (0.51): rows now go by the
+    confidence they show, the most confident first, whatever the ranking's own order."""
+    (reply,) = await chat.say("kb search meeting")
+    assert reply.text == (
+        "0.51  `meetings/agenda`  What is the usual plan for a meeting?\n"
+        "0.35  `meetings/last`  What happens at the final meeting?\n"
+        "0.34  `meetings/length`  How long is each meeting, and for how many weeks?\n"
+        "0.16  `meetings/moving`  How do I move or cancel a meeting?\n"
+        "0.01  `hosting/online`  How do we meet online?"
+    )

@@ -64,7 +64,7 @@ def parse_options(
             opts[word] = value
         elif word.startswith("--"):
             known = ", ".join(sorted({*allowed, *flags}))
-            said = f"unknown option {quote(repr(word))}"
+            said = f"Unknown option {quote(repr(word))}"
             raise UsageError(f"{said}; this command takes {known}" if known else f"{said}; this command takes none")
         else:
             rest.append(word)

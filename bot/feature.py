@@ -40,6 +40,7 @@ __all__ = [
     "Replies",
     "Slash",
     "Surface",
+    "command_lines",
     "facilitates",
     "for_group_facilitators",
 ]
@@ -222,6 +223,15 @@ class Deps:
     knowledge: Callable[[], KnowledgeBase]
     reload_knowledge: Callable[[], Awaitable[None]]
     commands: Callable[[Role], list[Command]]
+
+
+def command_lines(commands: Sequence[Command]) -> list[str]:
+    """How ``help`` and a group's name alone list commands: each one's usage and summary, then its examples."""
+    lines = []
+    for command in commands:
+        lines.append(f"• `{command.usage or command.name}`: {command.summary}")
+        lines += [f"    e.g. `{example}`" for example in command.examples]
+    return lines
 
 
 class Feature(Protocol):

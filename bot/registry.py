@@ -18,7 +18,18 @@ from rapidfuzz.distance import OSA
 from bot.args import split_args
 from bot.errors import ConfigError, PermissionDenied, UsageError
 from bot.events import Reply, Visibility
-from bot.feature import ActionRoute, Command, CommandHandler, Completer, FormRoute, Group, Listener, Slash, Surface
+from bot.feature import (
+    ActionRoute,
+    Command,
+    CommandHandler,
+    Completer,
+    FormRoute,
+    Group,
+    Listener,
+    Slash,
+    Surface,
+    command_lines,
+)
 from bot.permissions import Role
 from bot.scheduler import Job
 from bot.usertext import quote
@@ -267,7 +278,7 @@ class Registry:
             PermissionDenied: when ``role`` may run none of the group's commands.
         """
         commands = [c for c in self.visible_commands(role) if c.group == group]
-        lines = [f"`{c.usage or c.name}`: {c.summary}" for c in commands if facilitates or not c.group_facilitators]
+        lines = command_lines([c for c in commands if facilitates or not c.group_facilitators])
         if not lines:
             raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
         if unknown:

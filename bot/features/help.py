@@ -6,7 +6,7 @@ from typing import ClassVar
 
 from bot.errors import PermissionDenied
 from bot.events import Reply, Visibility
-from bot.feature import Command, Context, Deps, Replies, Slash, Surface, facilitates
+from bot.feature import Command, Context, Deps, Replies, Slash, Surface, command_lines, facilitates
 from bot.permissions import Role
 
 __all__ = ["Help"]
@@ -76,13 +76,13 @@ class Help:
         for prefix in (" ".join(words[:n]) for n in range(len(words), 0, -1)):  # `help kb search venue`: kb search
             chosen = [c for c in commands if _starts(c, prefix)]
             if chosen:
-                lines = [*_lines(chosen), "", EVERYTHING]
+                lines = [*command_lines(chosen), "", EVERYTHING]
                 return [
                     Reply("\n".join(lines), title=TOPIC_TITLE.format(topic=prefix), visibility=Visibility.EPHEMERAL)
                 ]
             if any(_starts(c, prefix) for c in self._commands(Role.ADMIN)):
                 raise PermissionDenied(NOT_YOURS.format(topic=prefix))
-        lines = [INTRO.format(community=self._community), "", *_lines(commands), ""]
+        lines = [INTRO.format(community=self._community), "", *command_lines(commands), ""]
         lines.append(ACTING_AS.format(role=ctx.role.name.lower()))
         return [Reply("\n".join(lines), title=TITLE, visibility=Visibility.EPHEMERAL)]
 
@@ -90,12 +90,3 @@ class Help:
 def _starts(command: Command, topic: str) -> bool:
     """Whether ``topic`` is ``command``'s name or the words it starts with (``kb`` for ``kb search``)."""
     return command.name == topic or command.name.startswith(f"{topic} ")
-
-
-def _lines(commands: list[Command]) -> list[str]:
-    """Each command's usage and summary, then its examples."""
-    lines = []
-    for command in commands:
-        lines.append(f"• `{command.usage or command.name}`: {command.summary}")
-        lines += [f"    e.g. `{example}`" for example in command.examples]
-    return lines

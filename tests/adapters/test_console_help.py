@@ -98,10 +98,10 @@ def test_unknown_subcommand_is_named_before_the_list(tmp_path: Path) -> None:
     result = run(tmp_path, "chat", "--user", "sam", "--role", "staff", stdin="checkin frobnicate\nprivacy frob x\n")
     assert (
         "[ephemeral]\n== checkin commands ==\n"
-        "Unknown subcommand 'frobnicate'. The `checkin` commands are:\n`checkin create" in result.stdout
+        "Unknown subcommand 'frobnicate'. The `checkin` commands are:\n• `checkin create" in result.stdout
     )
     assert (
-        "== privacy commands ==\nUnknown subcommand 'frob'. The `privacy` commands are:\n`privacy export"
+        "== privacy commands ==\nUnknown subcommand 'frob'. The `privacy` commands are:\n• `privacy export"
         in result.stdout
     )
 

@@ -104,20 +104,27 @@ async def test_help_with_a_command_word_lists_only_its_commands(chat: Chat) -> N
 
 
 async def test_a_group_name_alone_lists_a_members_commands_of_it(chat: Chat) -> None:
-    """`meetings` (or `checkin?`) typed alone lists the group's commands as `help` does: a member who facilitates no
-    group gets the ones a member runs, a member made facilitator of a group gets its facilitators' ones too."""
-    meetings = [line[2:] for line in MEMBER_GROUP_COMMANDS if line.startswith("• `meetings ")]
-    assert (await chat.say("meetings", user="cy"))[0].text.splitlines() == meetings
-    assert (await chat.say("checkin?", user="cy"))[0].text.splitlines() == [
-        line[2:] for line in MEMBER_GROUP_COMMANDS if line.startswith("• `checkin ")
-    ]
+    """`meetings` (or `checkin?`) typed alone lists the group's commands as `help meetings` does, examples and all: a
+    member who facilitates no group gets the ones a member runs, a member made facilitator of a group gets its
+    facilitators' ones too."""
+
+    async def listed(typed: str, user: str, role: str = "member") -> list[str]:
+        return (await chat.say(typed, user=user, role=role))[0].text.splitlines()
+
+    for group in ("meetings", "checkin"):
+        shown = await listed(f"{group}?", "cy")
+        assert shown == (await listed(f"help {group}", "cy"))[:-2]  # less "Type `help` for everything"
+        assert [line for line in shown if line.startswith("• ")] == [
+            line for line in MEMBER_GROUP_COMMANDS if line.startswith(f"• `{group} ")
+        ]
+    meetings = await listed("meetings", "cy")
     await chat.say("checkin create Maps Circle", user="fay", role="facilitator", channel="maps")
     await chat.say("checkin add cy --facilitator", user="fay", role="facilitator", channel="maps")
-    listed = (await chat.say("meetings", user="cy"))[0].text.splitlines()
-    assert listed == (await chat.say("meetings", user="fay", role="facilitator"))[0].text.splitlines()
+    facilitating = await listed("meetings", "cy")
+    assert facilitating == await listed("meetings", "fay", "facilitator")
     assert (
-        set(meetings) < set(listed)
-        and "`meetings cancel YYYY-MM-DD [HH:MM]`: cancel a meeting (facilitators)" in listed
+        set(meetings) < set(facilitating)
+        and "• `meetings cancel YYYY-MM-DD [HH:MM]`: cancel a meeting (facilitators)" in facilitating
     )
 
 
@@ -166,7 +173,7 @@ async def test_a_command_word_with_a_question_mark_runs_the_command(chat: Chat) 
             assert [(r.title, r.text) for r in await chat.say(word + mark)] == plain, word + mark
     replies = await chat.say("meetings?")
     assert replies[0].title == "meetings commands"
-    assert replies[0].text.splitlines()[0] == "`meetings list`: the coming meetings of this channel's group"
+    assert replies[0].text.splitlines()[0] == "• `meetings list`: the coming meetings of this channel's group"
     # Free text that only starts with a command word is still a question.
     assert (await chat.say("meetings? how long should they be"))[0].title != "meetings commands"
 
@@ -224,14 +231,15 @@ async def test_a_misspelled_subcommand_is_named_in_the_group_help(chat: Chat) ->
     out = texts(await chat.say("kb serch venue"))
     assert out == (
         "kb commands\nUnknown subcommand 'serch'. Did you mean `kb search`? The `kb` commands are:\n"
-        "`kb search TERM`: list recipes matching some words\n`kb show ID`: show one recipe by id"
+        "• `kb search TERM`: list recipes matching some words\n    e.g. `kb search venue`\n"
+        "• `kb show ID`: show one recipe by id\n    e.g. `kb show circles/group-size`"
     )
 
 
 async def test_an_unknown_option_lists_the_options_the_command_takes(chat: Chat) -> None:
     """`leads list --bogus` names the options `leads list` has, not only the one it lacks."""
     assert texts(await chat.say("leads list --bogus", role="staff")) == (
-        "\nunknown option '--bogus'; this command takes --assignee, --since, --status"
+        "\nUnknown option '--bogus'; this command takes --assignee, --since, --status"
     )
 
 

@@ -49,7 +49,7 @@ async def _run(settings: Settings, args: argparse.Namespace) -> int:
     platforms = list(dict.fromkeys(args.platforms)) or [p for p, ok in configured.items() if ok]
     unknown = [p for p in platforms if p not in configured]
     if unknown:
-        raise UsageError(f"unknown platform {unknown[0]!r}: choose slack and/or discord")
+        raise UsageError(f"Unknown platform {unknown[0]!r}: choose slack and/or discord")
     if not platforms:
         raise ConfigError(
             "no adapter is configured: set SLACK_BOT_TOKEN (with SLACK_APP_TOKEN, or SLACK_SIGNING_SECRET and --http)"

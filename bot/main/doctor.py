@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import importlib.util
 import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
@@ -32,6 +33,18 @@ _SHAPES = {
 }
 
 
+# What a token that does not look right should look like (never the token itself).
+_EXPECTED = {
+    "SLACK_BOT_TOKEN": "a bot token starts with xoxb- (OAuth & Permissions → Bot User OAuth Token)",
+    "SLACK_APP_TOKEN": "an app-level token starts with xapp- (Basic Information → App-Level Tokens)",
+    "SLACK_SIGNING_SECRET": "a signing secret is 32 hexadecimal characters (Basic Information → App Credentials)",
+    "DISCORD_TOKEN": "a bot token is three dot-separated parts (Bot → Reset Token)",
+}
+_SWAPPED = {"SLACK_BOT_TOKEN": "SLACK_APP_TOKEN", "SLACK_APP_TOKEN": "SLACK_BOT_TOKEN"}
+# The modules each platform's adapter needs, and the extra that installs them.
+_ADAPTER_MODULES = {"Slack": (("slack_bolt", "aiohttp"), "slack"), "Discord": (("discord",), "discord")}
+
+
 @dataclass(frozen=True)
 class Check:
     """One line of the report."""
@@ -56,12 +69,27 @@ def _tokens(settings: Settings) -> list[Check]:
     for name in sorted(present):
         secret = values[name]
         assert secret is not None
-        shaped = bool(_SHAPES[name].match(secret.get_secret_value()))
-        hint = "looks right" if shaped else "does not look like one; copy it again from the platform's app settings"
+        value = secret.get_secret_value()
+        shaped = bool(_SHAPES[name].match(value))
+        hint = "looks right" if shaped else f"does not look like one: {_EXPECTED[name]}"
+        other = _SWAPPED.get(name)
+        if not shaped and other and _SHAPES[other].match(value):
+            hint += f"; it looks like a {other}: the two may be swapped"
         checks.append(Check(name, shaped, f"set, {hint}"))
     if "SLACK_BOT_TOKEN" in present and not present & {"SLACK_APP_TOKEN", "SLACK_SIGNING_SECRET"}:
         checks.append(Check("Slack mode", False, "set SLACK_APP_TOKEN (Socket Mode) or SLACK_SIGNING_SECRET (HTTP)"))
-    return checks
+    platforms = {"Slack": "SLACK_BOT_TOKEN" in present, "Discord": "DISCORD_TOKEN" in present}
+    return checks + [_adapter_installed(platform) for platform, wanted in platforms.items() if wanted]
+
+
+def _adapter_installed(platform: str) -> Check:
+    """Whether the packages ``platform``'s adapter needs are installed (a plain ``pip install .`` has neither)."""
+    modules, extra = _ADAPTER_MODULES[platform]
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        detail = f"not installed ({', '.join(missing)} missing): pip install 'communitybot[{extra}]'"
+        return Check(f"{platform} adapter", False, detail)
+    return Check(f"{platform} adapter", True, "installed")
 
 
 def _webhook_secret(secret: str) -> str | None:

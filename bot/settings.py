@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -29,7 +30,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from bot.errors import ConfigError
-from bot.settings_files import folder_problems, parse_problem, read_yaml, validation_problems
+from bot.settings_files import dotenv_problems, folder_problems, invalid, parse_problem, read_yaml, validation_problems
 from bot.settings_models import EscalationSettings as Escalation
 from bot.settings_models import (
     KnowledgeDir,
@@ -158,7 +159,6 @@ class Settings(BaseSettings):
     )
     public_url: str | None = Field(
         None,
-        pattern=r"^https?://[^\s]+$",
         description="The bot's public base URL (https://bot.example.org): calendar feed links point under it.",
     )
     health_max_down_seconds: float = Field(
@@ -253,6 +253,15 @@ class Settings(BaseSettings):
     @classmethod
     def _check_time(cls, value: str) -> str:
         return time_of_day(value)
+
+    @field_validator("public_url")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"https?://\S+", value):
+            raise ValueError(
+                "write the address that reaches the bot, starting with https://, e.g. https://bot.example.org"
+            )
+        return value
 
     @field_validator("digest_timezone")
     @classmethod
@@ -374,17 +383,17 @@ def load_settings(config: Path | None = None, **overrides: Any) -> Settings:
         raise ConfigError(f"{path}: settings file not found")
     else:
         source = "the environment"
-    unknown = _unknown_variables(os.environ)
+    unknown = dotenv_problems(Path(".env")) + _unknown_variables(os.environ)
     if unknown:
-        raise ConfigError("invalid settings: " + "; ".join(unknown))
+        raise invalid(unknown)
     try:
         settings = Settings(**values)
     except SettingsError as exc:
-        raise ConfigError("invalid settings: " + parse_problem(exc, os.environ)) from None
+        raise invalid([parse_problem(exc, os.environ)]) from None
     except ValidationError as exc:
         problems = validation_problems(exc, Settings, values, (path, source), _SECRETS, variable_hint=_variable_hint)
-        raise ConfigError("invalid settings: " + "; ".join(problems)) from None
+        raise invalid(problems) from None
     missing = folder_problems(settings.knowledge_dirs, values, path, os.environ)  # else it declines every question
     if missing:
-        raise ConfigError("invalid settings: " + "; ".join(missing))
+        raise invalid(missing)
     return settings.model_copy(update=overrides) if overrides else settings

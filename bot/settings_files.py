@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import io
 import json
 import os
 import re
@@ -13,12 +14,46 @@ from typing import Any, Protocol, Union, get_args, get_origin
 
 import yaml
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 from pydantic import BaseModel, ValidationError
 from pydantic_settings import SettingsError
 
 from bot.errors import ConfigError, load_yaml, where, yaml_problem
 
-__all__ = ["closest_key", "folder_problems", "given", "key_origin", "parse_problem", "read_yaml", "validation_problems"]
+__all__ = [
+    "closest_key",
+    "dotenv_problems",
+    "folder_problems",
+    "given",
+    "invalid",
+    "key_origin",
+    "parse_problem",
+    "read_yaml",
+    "validation_problems",
+]
+
+
+def invalid(problems: Sequence[str]) -> ConfigError:
+    """The error for settings that do not load: one problem on its line, several one to a line."""
+    if len(problems) == 1:
+        return ConfigError(f"invalid settings: {problems[0]}")
+    return ConfigError(f"invalid settings ({len(problems)} problems):" + "".join(f"\n  - {p}" for p in problems))
+
+
+def dotenv_problems(path: Path) -> list[str]:
+    """A problem for each line of ``.env`` python-dotenv cannot read (it would skip it, logging no file name); the
+    line's text is not repeated: it may hold a secret."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return []
+    except (OSError, UnicodeDecodeError) as exc:
+        return [f"{path}: cannot read it ({exc})"]
+    return [
+        f"{path} line {binding.original.line}: not a NAME=value line (quote a value with spaces; close every quote)"
+        for binding in parse_stream(io.StringIO(text))
+        if binding.error
+    ]
 
 
 def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
@@ -27,27 +62,29 @@ def parse_problem(exc: SettingsError, environ: Mapping[str, str]) -> str:
     field = found.group(1) if found else "?"
     prefix = f"COMMUNITYBOT_{field.upper()}"
     culprits = []
-    for variable, value in environ.items():
+    dotenv = {k: v for k, v in dotenv_values(".env").items() if k not in environ}  # the environment wins
+    for variable, value, named in [
+        *((k, v, k) for k, v in environ.items()),
+        *((k, v, f"{k} in .env") for k, v in dotenv.items()),
+    ]:
         if variable.upper() == prefix or variable.upper().startswith(prefix + "__"):
             try:
-                json.loads(value)
+                json.loads(value or "")
             except ValueError:
-                culprits.append(variable)
+                culprits.append(named)
     where = f" ({', '.join(sorted(culprits))})" if culprits else ""
     return f'setting {field!r}{where}: not valid JSON; write lists and mappings as JSON, e.g. [1, 2] or {{"a": 1}}'
 
 
-def given(loc: tuple[Any, ...], value: Any, yaml_keys: Collection[str], source: str, secrets: Collection[str]) -> str:
-    """`` (got 'high' in communitybot.yaml)``: the value a setting was given and where; never a secret's."""
+def given(loc: tuple[Any, ...], value: Any, yaml_keys: Collection[str], file: Path, secrets: Collection[str]) -> str:
+    """`` (got 'high' in communitybot.yaml line 2, column 1)`` or `` (got 'abc' from COMMUNITYBOT_SLACK_PORT in
+    .env)``: the value a setting was given and where (see :func:`key_origin`); never a secret's."""
     top = str(loc[0]) if loc else ""
     if not top or top.lower() in secrets:
         return ""
-    if top in yaml_keys:
-        where = f" in {source}"
-    else:  # a nested value may come from COMMUNITYBOT_ROLES or COMMUNITYBOT_ROLES__ADMINS
-        where = f" from COMMUNITYBOT_{top.upper()}" if len(loc) == 1 else " from the environment"
+    origin = key_origin(loc, yaml_keys, file, os.environ) or "from the environment"
     shown = repr(value) if isinstance(value, str | int | float) and len(repr(value)) <= 60 else "a value"
-    return f" (got {shown}{where})"
+    return f" (got {shown} {origin})"
 
 
 def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
@@ -65,11 +102,13 @@ def read_yaml(path: Path, secrets: Collection[str]) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: expected a mapping of setting names to values at the top level")
-    for key in data:
-        if str(key).lower() in secrets:
-            raise ConfigError(
-                f"{path}: {key!r} is a secret and may only be set in the environment ({str(key).upper()})"
-            )
+    found = [str(key) for key in data if str(key).lower() in secrets]
+    named = [f"{key!r} (line {(yaml_position(path, (key,)) or (0, 0))[0]})" for key in found]
+    variables = ", ".join(key.upper() for key in found)
+    if len(found) == 1:
+        raise ConfigError(f"{path}: {named[0]} is a secret and may only be set in the environment ({variables})")
+    if found:
+        raise ConfigError(f"{path}: {', '.join(named)} are secrets: set them in the environment ({variables})")
     return data
 
 
@@ -172,7 +211,7 @@ def validation_problems(
             origin = key_origin(err["loc"], values, path, os.environ) or f"in {source} or .env"
             problems.append(f"unknown setting {key!r} ({origin}){closest_key(err['loc'], root)}")
         else:
-            problems.append(f"setting {key!r}: {message}{given(err['loc'], err['input'], values, source, secrets)}")
+            problems.append(f"setting {key!r}: {message}{given(err['loc'], err['input'], values, path, secrets)}")
     return problems
 
 

@@ -89,7 +89,7 @@ def test_bad_value_error_says_what_was_given_and_where(tmp_path: Path, monkeypat
         load_settings()
     assert str(info.value) == (
         "invalid settings: setting 'answer_threshold': Input should be a valid number, unable to parse string as a "
-        "number (got 'high' in communitybot.yaml)"
+        "number (got 'high' in communitybot.yaml line 1, column 1)"
     )
     (tmp_path / "communitybot.yaml").unlink()
     monkeypatch.setenv("COMMUNITYBOT_SLACK_PORT", "abc")
@@ -219,8 +219,8 @@ def test_a_misspelt_environment_variable_names_itself_and_the_closest_valid_one(
     with pytest.raises(ConfigError) as info:
         load_settings()
     assert str(info.value) == (
-        "invalid settings: unknown environment variable COMMUNITYBOT_FOO; "
-        "unknown environment variable COMMUNITYBOT_STAF_CHANNEL (did you mean COMMUNITYBOT_STAFF_CHANNEL?)"
+        "invalid settings (2 problems):\n  - unknown environment variable COMMUNITYBOT_FOO\n"
+        "  - unknown environment variable COMMUNITYBOT_STAF_CHANNEL (did you mean COMMUNITYBOT_STAFF_CHANNEL?)"
     )
 
 
@@ -340,7 +340,7 @@ def test_unknown_platforms_malformed_channel_maps_and_bad_base_urls_are_refused(
         load_settings()
     where = f"got a value from {variable}"
     if variable == "COMMUNITYBOT_KNOWLEDGE_DIRS":  # a nested value is named itself
-        where = f"got {json.loads(value)[0]['base_url']!r} from the environment"
+        where = f"got {json.loads(value)[0]['base_url']!r} from COMMUNITYBOT_KNOWLEDGE_DIRS"
     assert str(info.value) == f"invalid settings: {message} ({where})"
 
 

@@ -88,6 +88,52 @@ def test_a_misspelt_key_from_the_environment_is_not_blamed_on_the_file(
     with pytest.raises(ConfigError) as info:
         load_settings(path)
     assert str(info.value) == (
-        "invalid settings: unknown setting 'roles.adminz' (from COMMUNITYBOT_ROLES__ADMINZ); did you mean 'admins'?; "
-        f"unknown setting 'staf_channel' (in {path} line 2, column 1); did you mean 'staff_channel'?"
+        "invalid settings (2 problems):\n"
+        "  - unknown setting 'roles.adminz' (from COMMUNITYBOT_ROLES__ADMINZ); did you mean 'admins'?\n"
+        f"  - unknown setting 'staf_channel' (in {path} line 2, column 1); did you mean 'staff_channel'?"
+    )
+
+
+def test_a_value_from_dotenv_that_is_not_json_names_the_variable_and_the_file(tmp_path: Path) -> None:
+    """`.env` with COMMUNITYBOT_HELP_CHANNELS={bad said only "setting 'help_channels': not valid JSON"."""
+    (tmp_path / ".env").write_text("COMMUNITYBOT_HELP_CHANNELS={bad\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "invalid settings: setting 'help_channels' (COMMUNITYBOT_HELP_CHANNELS in .env): not valid JSON; write lists "
+        'and mappings as JSON, e.g. [1, 2] or {"a": 1}'
+    )
+
+
+def test_several_secrets_in_the_file_are_all_named_and_none_shown(tmp_path: Path) -> None:
+    """Only the first secret was named; each is now, with its line, and none of their values."""
+    write(tmp_path, "slack_bot_token: xoxb-SECRET\ndiscord_token: SECRET.x.y\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "communitybot.yaml: 'slack_bot_token' (line 1), 'discord_token' (line 2) are secrets: set them in the "
+        "environment (SLACK_BOT_TOKEN, DISCORD_TOKEN)"
+    )
+    assert "SECRET" not in str(info.value)
+
+
+def test_a_public_url_that_is_no_web_address_says_how_to_write_one(tmp_path: Path) -> None:
+    """It showed the pattern it is checked with ('^https?://[^\\s]+$'); now what to write, and where it came from."""
+    write(tmp_path, "community_name: X\npublic_url: bot.example.org\n")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "invalid settings: setting 'public_url': write the address that reaches the bot, starting with https://, e.g. "
+        "https://bot.example.org (got 'bot.example.org' in communitybot.yaml line 2, column 1)"
+    )
+
+
+def test_a_dotenv_line_that_cannot_be_read_names_the_file_and_line_not_its_text(tmp_path: Path) -> None:
+    """python-dotenv skipped it, logging 'could not parse statement starting at line 2' with no file name; the
+    line may hold a secret, so it is not repeated."""
+    (tmp_path / ".env").write_text('COMMUNITYBOT_COMMUNITY_NAME=x\nSLACK_BOT_TOKEN="xoxb-SECRET\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings()
+    assert str(info.value) == (
+        "invalid settings: .env line 2: not a NAME=value line (quote a value with spaces; close every quote)"
     )

@@ -122,26 +122,29 @@ class Absences:
     periods: Mapping[Identity, tuple[AwayPeriod, ...]]
     zones: Mapping[Identity, str]
 
-    def among(self, platform: str, users: Iterable[str], fallback_zone: str) -> set[str]:
-        """Which of ``users`` (ids on ``platform``) are away at the moment, each day read in the person's own zone
-        or ``fallback_zone`` (the group's) when they set none."""
+    def among(self, platform: str, users: Iterable[str], fallback_zone: str, at: datetime | None = None) -> set[str]:
+        """Which of ``users`` (ids on ``platform``) are away at the moment (or ``at``, within the span these
+        absences were read for), each day read in the person's own zone or ``fallback_zone`` (the group's) when
+        they set none."""
         out = set()
+        moment = at or self.moment
         for user in users:
             who = Identity(platform, user)
             spans = self.periods.get(who)
             if spans:
-                day = self.moment.astimezone(_zone(self.zones.get(who, fallback_zone))).date()
+                day = moment.astimezone(_zone(self.zones.get(who, fallback_zone))).date()
                 if any(span.covers(day) for span in spans):
                     out.add(user)
         return out
 
 
-async def absences(session: AsyncSession, moment: datetime) -> Absences:
-    """Everyone with days away around ``moment`` (a day either side: zones differ), in three queries at most."""
-    day = moment.date()
+async def absences(session: AsyncSession, moment: datetime, until: datetime | None = None) -> Absences:
+    """Everyone with days away around ``moment`` (or from it ``until`` another; a day either side: zones differ),
+    in three queries at most."""
+    first, last = moment.date(), (until or moment).date()
     rows = await session.execute(
         select(MemberAwayRow.platform, MemberAwayRow.user_id, MemberAwayRow.starts_on, MemberAwayRow.ends_on).where(
-            MemberAwayRow.starts_on <= day + timedelta(days=1), MemberAwayRow.ends_on >= day - timedelta(days=1)
+            MemberAwayRow.starts_on <= last + timedelta(days=1), MemberAwayRow.ends_on >= first - timedelta(days=1)
         )
     )
     own = [(Identity(p, u), AwayPeriod(starts, ends)) for p, u, starts, ends in rows]

@@ -30,6 +30,7 @@ from storage.models import (
     StudyGroupRow,
 )
 from storage.models_votes import AnswerVoteRow
+from storage.prefs import absences
 from storage.votes import latest_votes, tally_by_recipe
 
 __all__ = [
@@ -172,32 +173,56 @@ async def unanswered_between(session: AsyncSession, since: datetime, until: date
 async def group_weeks(session: AsyncSession, bounds: Sequence[datetime]) -> list[GroupWeek]:
     """Per group and week: check-ins held (posted, not missed), answers given and answers expected.
 
-    A run expects an answer from everyone who was a member when it closed (and from anyone who answered).
+    A run expects an answer from everyone who was a member when it closed (and from anyone who answered), but for
+    members away that day (``me away``) who did not answer: they were excused, as the run's summary and ``checkin
+    stats`` count them.
     """
     _check(bounds)
     run = CheckinRunRow
-    answered = (
-        select(func.count()).where(CheckinAnswerRow.run_id == run.id).correlate(run).scalar_subquery().label("answered")
-    )
-    members = (
-        select(func.count())
-        .where(GroupMemberRow.group_id == run.group_id, GroupMemberRow.joined_at <= run.closes_at)
-        .correlate(run)
-        .scalar_subquery()
-        .label("members")
-    )
-    per_run = (
-        select(run.group_id, _week_of(run.scheduled_at, bounds).label("week"), answered, members)
-        .where(run.status != "missed", run.scheduled_at >= bounds[0], run.scheduled_at < bounds[-1])
-        .subquery()
-    )
-    expected = case((per_run.c.members > per_run.c.answered, per_run.c.members), else_=per_run.c.answered)
-    rows = await session.execute(
-        select(per_run.c.group_id, per_run.c.week, func.count(), func.sum(per_run.c.answered), func.sum(expected))
-        .group_by(per_run.c.group_id, per_run.c.week)
-        .order_by(per_run.c.group_id, per_run.c.week)
-    )
-    return [GroupWeek(int(r[0]), int(r[1]), int(r[2]), int(r[3] or 0), int(r[4] or 0)) for r in rows]
+    runs = (
+        await session.execute(
+            select(run.id, run.group_id, run.scheduled_at, run.closes_at, _week_of(run.scheduled_at, bounds)).where(
+                run.status != "missed", run.scheduled_at >= bounds[0], run.scheduled_at < bounds[-1]
+            )
+        )
+    ).all()
+    if not runs:
+        return []
+    group_ids = sorted({r[1] for r in runs})
+    answered: dict[int, set[str]] = {}
+    for run_id, user in await session.execute(
+        select(CheckinAnswerRow.run_id, CheckinAnswerRow.user_id).where(
+            CheckinAnswerRow.run_id.in_([r[0] for r in runs])
+        )
+    ):
+        answered.setdefault(run_id, set()).add(user)
+    members: dict[int, list[tuple[str, datetime]]] = {}
+    for group_id, user, joined in await session.execute(
+        select(GroupMemberRow.group_id, GroupMemberRow.user_id, GroupMemberRow.joined_at).where(
+            GroupMemberRow.group_id.in_(group_ids)
+        )
+    ):
+        members.setdefault(group_id, []).append((user, joined))
+    where = {
+        gid: (platform, zone)
+        for gid, platform, zone in await session.execute(
+            select(StudyGroupRow.id, StudyGroupRow.platform, StudyGroupRow.timezone).where(
+                StudyGroupRow.id.in_(group_ids)
+            )
+        )
+    }
+    away = await absences(session, bounds[0], until=bounds[-1])
+    totals: dict[tuple[int, int], list[int]] = {}
+    for run_id, group_id, scheduled_at, closes_at, week in runs:
+        given = answered.get(run_id, set())
+        roster = {user for user, joined in members.get(group_id, []) if joined <= closes_at}
+        platform, zone = where[group_id]
+        excused = away.among(platform, roster - given, zone, at=scheduled_at)
+        total = totals.setdefault((group_id, week), [0, 0, 0])
+        total[0] += 1
+        total[1] += len(given)
+        total[2] += len(roster | given) - len(excused)
+    return [GroupWeek(gid, week, *counts) for (gid, week), counts in sorted(totals.items())]
 
 
 async def group_names(session: AsyncSession, group_ids: Sequence[int]) -> dict[int, str]:

@@ -78,7 +78,7 @@ from knowledge.standins import normalize, trim_memory
 from knowledge.units import pages, unit_texts, words_per_unit
 from knowledge.vectors import Encoder, StaticEncoder, is_word
 
-__all__ = ["Answer", "Hit", "KnowledgeBase", "passages"]
+__all__ = ["Answer", "Hit", "KnowledgeBase", "mentions", "passages"]
 Scores = npt.NDArray[np.float32]
 
 log = logging.getLogger(__name__)
@@ -375,3 +375,10 @@ class KnowledgeBase:
 @functools.cache
 def _blas() -> ThreadpoolController:
     return ThreadpoolController()
+
+
+def mentions(recipe: Recipe, text: str) -> bool:
+    """Whether ``recipe`` (its title, summary, tags, example questions or body) uses a content word of ``text``."""
+    asked = set(content_words(text))
+    own = " ".join((recipe.title, recipe.summary, *recipe.tags, *recipe.questions, recipe.body))
+    return bool(asked & set(content_words(own)))

@@ -24,6 +24,7 @@ from bot.routing import HELP
 from bot.staff_hours import when_back
 from bot.usertext import quote
 from knowledge import Recipe
+from knowledge.search import mentions
 from knowledge.smalltalk import bare_reply, small_talk
 from storage import Database
 from storage.questions import (
@@ -36,6 +37,8 @@ from storage.questions import (
 )
 
 __all__ = ["AskHuman", "Knowledge", "TellAskers", "gap_stubs", "render_answer", "small_talk_reply"]
+
+SEARCH_FLOOR = 0.2  # `kb search`: a recipe this sure to answer the term is listed even if it uses none of its words
 
 # `ask` followed by a question is plainly the command, even as a form's answer; "ask around first" is free text.
 _A_QUESTION = re.compile(
@@ -163,8 +166,10 @@ class Knowledge:
         """``kb search TERM``: the five best matching recipes with their scores and ids, those with some match only."""
         if not args.strip():
             raise UsageError(text.SEARCH_USAGE)
-        # A hit whose score prints as 0.00 matches nothing: listing it only pads the results.
-        hits = [h for h in self._kb().search(args, limit=5) if round(h.score, 2) > 0]
+        # A hit that neither uses a word of the term nor is a plausible answer to it only pads the results ("kb search
+        # projector" listed five recipes at 0.01-0.02).
+        hits = [h for h in self._kb().search(args, limit=5) if h.score >= SEARCH_FLOOR or mentions(h.recipe, args)]
+        hits = [h for h in hits if round(h.score, 2) > 0]
         # Listed by the confidence shown, as a declined question's suggestions are: the ranking weighs the reranker
         # more than the confidence does, and a row under a lower score than its own reads as a mistake.
         hits.sort(key=lambda h: -h.score)

@@ -22,14 +22,22 @@ async def test_a_term_nothing_matches_says_so_instead_of_zero_scores(chat: Chat)
 
 
 async def test_results_are_not_padded_with_zero_scores(chat: Chat) -> None:
-    """`kb search online` lists the recipes that match it, none with a score of 0.00."""
+    """`kb search online` lists the recipes that use the word or are plausible answers to it: not the signup recipe
+    it scored 0.01 (it says nothing of being online), nor anything at 0.00."""
     (reply,) = await chat.say("kb search online")
     assert reply.title == "Matching recipes"
     assert reply.text == (
-        "0.91  `hosting/online`  How do we meet online?\n"
-        "0.07  `courses/picking`  How do I pick a course?\n"
-        "0.01  `signup/limits`  Can I cap or close signups?"
+        "0.91  `hosting/online`  How do we meet online?\n0.07  `courses/picking`  How do I pick a course?"
     )
+
+
+async def test_a_term_no_recipe_uses_lists_only_plausible_answers(chat: Chat) -> None:
+    """`kb search projector` listed five recipes at 0.01-0.02, none about projectors: a recipe is listed when it
+    uses a word of the term or is at least 0.2 sure to answer it."""
+    (reply,) = await chat.say("kb search projector")
+    assert reply.text == "No recipe matches 'projector'."
+    (reply,) = await chat.say("kb search venu")  # a typo: the venue recipe is sure enough without the word
+    assert reply.text == "0.93  `hosting/venue`  Where can an in-person group meet?"
 
 
 async def test_rows_are_listed_by_the_score_they_show(chat: Chat) -> None:

@@ -69,7 +69,9 @@ def headlines(report: Report) -> list[str]:
         ),
         text.HEADLINE_HELPFUL.format(
             rate=pct(q.helpful_rate), change=_rate_change(q.helpful_rate, q0.helpful_rate if q0 else None)
-        ),
+        )
+        if q.helpful_rate is not None
+        else text.HEADLINE_NONE_RATED,
         text.HEADLINE_GROUPS.format(
             active=g.active_groups,
             held=counted(g.checkins_held, "check-in"),

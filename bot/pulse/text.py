@@ -22,6 +22,7 @@ __all__ = [
     "HEADLINE_GROUPS",
     "HEADLINE_HELPFUL",
     "HEADLINE_LEADS",
+    "HEADLINE_NONE_RATED",
     "HEADLINE_QUESTIONS",
     "HOURS",
     "NOTHING_BEFORE",
@@ -73,6 +74,7 @@ DIGEST_NO_ACTIVITY = "No activity in week {week}: no questions asked, no study g
 DIGEST_REPORT = "The full report for {since} to {until}: open the attached HTML file in a browser."
 HEADLINE_QUESTIONS = "Questions: {asked} asked ({change}), {answered} answered, {declined} declined."
 HEADLINE_HELPFUL = "Helpful: {rate} of rated answers ({change})."
+HEADLINE_NONE_RATED = "Helpful: no answer was rated this week."
 HEADLINE_GROUPS = "Study groups: {active} active, {held}, participation {rate} ({change}); {at_risk} at risk."
 HEADLINE_LEADS = (
     "Leads: {received} received ({change}); over {weeks} {won} won, {lost} lost, median first response {median}."

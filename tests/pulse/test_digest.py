@@ -206,6 +206,14 @@ async def test_one_check_in_is_said_in_the_singular(db: Database, seeded: Seeded
     assert headlines(report)[2].startswith("Study groups: 1 active, 1 check-in, participation ")
 
 
+async def test_a_week_with_no_rated_answer_says_so(db: Database, seeded: Seeded) -> None:
+    """ "Helpful: n/a of rated answers (...)" read as a figure; a week where nobody rated an answer now says so."""
+    report = await build_report(db, period_for(None, None, "UTC", date(2026, 11, 16)))
+    last = dataclasses.replace(report.questions[-1], helpful=0, not_helpful=0, helpful_rate=None)
+    report = dataclasses.replace(report, questions=(*report.questions[:-1], last))
+    assert headlines(report)[1] == "Helpful: no answer was rated this week."
+
+
 def test_no_digest_without_a_day(db_target: DbTarget, tmp_path: Path) -> None:
     """With digest_day unset there is no digest job at all."""
     assert digest_job(make_settings(db_target, tmp_path), Channels({})) is None

@@ -31,6 +31,7 @@ from bot.usertext import quote
 from bot.zones import load_zone, zone_option
 from storage.checkins import update_group
 from storage.meeting_notes import meeting_settings, set_meeting_settings
+from storage.meetings import group_meetings
 from storage.records import StudyGroup
 
 __all__ = ["cancel", "next_runs", "pause", "resume", "schedule", "skip_date", "skip_next"]
@@ -110,13 +111,17 @@ async def _tie(ctx: Context, group: StudyGroup, words: list[str]) -> Replies:
     async with ctx.db.session() as session:
         await update_group(session, group.id, rrule=None, next_run_at=None, paused=False)
         await set_meeting_settings(session, group.id, ctx.now, checkin_meetings=tied)
-    return [Reply(said)]
+    return [Reply(said + await _no_meetings_yet(ctx, group))]
 
 
 async def pause(ctx: Context, args: str) -> Replies:
-    """``checkin pause`` (facilitators): no check-ins until resumed."""
+    """``checkin pause`` (facilitators): no check-ins until resumed, weekly or tied to meetings."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
+    if group.rrule is None and await _tied(ctx, group) is None:
+        raise UsageError(text.NO_SCHEDULE)
+    if group.paused:
+        return [Reply(text.ALREADY_PAUSED.format(name=quote(group.name)), visibility=Visibility.EPHEMERAL)]
     async with ctx.db.session() as session:
         await update_group(session, group.id, paused=True)
     return [Reply(text.PAUSED.format(name=quote(group.name)))]
@@ -127,13 +132,35 @@ async def resume(ctx: Context, args: str) -> Replies:
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
     if group.rrule is None:
-        raise UsageError(text.NO_SCHEDULE)
+        if await _tied(ctx, group) is None:
+            raise UsageError(text.NO_SCHEDULE)
+        if not group.paused:
+            return [Reply(text.NOT_PAUSED.format(name=quote(group.name)), visibility=Visibility.EPHEMERAL)]
+        async with ctx.db.session() as session:
+            await update_group(session, group.id, paused=False)
+        return [Reply(text.RESUMED_TIED.format(name=quote(group.name)))]
+    if not group.paused:
+        return [Reply(text.NOT_PAUSED.format(name=quote(group.name)), visibility=Visibility.EPHEMERAL)]
     after = following(group, ctx.now, skips(group))
     async with ctx.db.session() as session:
         await update_group(session, group.id, paused=False, next_run_at=after)
     if after is None:
         return [Reply(text.RESUMED_ENDED)]
     return [Reply(text.RESUMED.format(when=local(after, group.timezone)))]
+
+
+async def _tied(ctx: Context, group: StudyGroup) -> str | None:
+    """How the group's check-ins follow its meetings (``before:MINUTES``, ``after``), or None: they don't."""
+    async with ctx.db.session() as session:
+        settings = await meeting_settings(session, group.id)
+    return settings.checkin_meetings if settings else None
+
+
+async def _no_meetings_yet(ctx: Context, group: StudyGroup) -> str:
+    """A note when check-ins follow meetings and none is planned ahead, so none would go out."""
+    async with ctx.db.session() as session:
+        coming = [m for m in await group_meetings(session, group.id, include_cancelled=False) if m.starts_at > ctx.now]
+    return "" if coming else " " + text.NO_MEETINGS_YET
 
 
 async def skip_next(ctx: Context, args: str) -> Replies:
@@ -217,13 +244,12 @@ async def next_runs(ctx: Context, args: str) -> Replies:
     parse_options(words, {"--tz"})
     asked = zone_option(words)  # a wrong zone is wrong whether or not a schedule is set
     if group.rrule is None or group.next_run_at is None:
-        async with ctx.db.session() as session:
-            settings = await meeting_settings(session, group.id)
-        tied = settings.checkin_meetings if settings else None
+        tied = await _tied(ctx, group)
         if tied is not None:
             said = text.TIED_NEXT_AFTER if tied == "after" else text.TIED_NEXT_BEFORE
             hours = int(tied.split(":")[1]) // 60 if tied.startswith("before:") else 0
-            return [Reply(said.format(hours=hours), visibility=Visibility.EPHEMERAL)]
+            said = said.format(hours=hours) + (" " + text.TIED_PAUSED if group.paused else "")
+            return [Reply(said + await _no_meetings_yet(ctx, group), visibility=Visibility.EPHEMERAL)]
         return [Reply(text.NONE_SCHEDULED, visibility=Visibility.EPHEMERAL)]
     zone = load_zone(group.timezone)
     upcoming = [group.next_run_at]

@@ -99,11 +99,12 @@ async def _open_runs(
     groups: dict[int, StudyGroup],
     now: datetime,
 ) -> dict[int, CheckinRun]:
-    """The check-ins tied to these meetings, recorded as runs (once per group and time, even if a run is there)."""
+    """The check-ins tied to these meetings, recorded as runs (once per group and time, even if a run is there);
+    none for a group whose check-ins are paused (``checkin pause``)."""
     due = {
         (d.meeting.group_id, t)
         for d, kinds in work
-        if "checkin" in kinds
+        if "checkin" in kinds and not groups[d.meeting.group_id].paused
         for t, k in times[d.meeting.id]
         if k == "checkin"
     }

@@ -4,7 +4,7 @@ skipped, and posted once by two schedulers, on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from bot.events import Visibility
@@ -166,3 +166,40 @@ async def test_two_schedulers_post_each_run_once(db_target: DbTarget, tmp_path: 
     finally:
         for bot in bots:
             await bot.close()
+
+
+async def test_check_ins_that_follow_meetings_pause_and_resume(chat: Chat, app: BotApp, clock: Clock) -> None:
+    """`checkin pause` said "paused" for check-ins tied to meetings, but they went out all the same, and `checkin
+    resume` then said the group had no schedule. Now they pause and resume; pausing twice, resuming what is not
+    paused, or pausing with no check-ins at all says so; tying them to meetings when none is planned says so."""
+    clock.now = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+    await chat.say("checkin create Maps Circle --tz UTC", **FAY)
+    assert texts(await chat.say("checkin pause", **FAY)) == (
+        "\nThis group has no schedule; set one with `checkin schedule`."
+    )
+    assert texts(await chat.say("checkin schedule before-meetings", **FAY)) == (
+        "\nCheck-ins now go out 24 h before each meeting (see `meetings list`), instead of a weekly schedule. No "
+        "meeting is planned ahead yet: each one added with `meetings add` gets its check-in."
+    )
+    await chat.say("meetings add 2026-03-10 18:00", **FAY)
+    await chat.say("meetings add 2026-03-17 18:00", **FAY)
+    assert texts(await chat.say("checkin pause", **FAY)) == (
+        "\nCheck-ins for Maps Circle are paused. `checkin resume` starts them again."
+    )
+    assert texts(await chat.say("checkin pause", **FAY)) == (
+        "\nCheck-ins for Maps Circle are already paused. `checkin resume` starts them again."
+    )
+    assert texts(await chat.say("checkin next", user="ann", channel="maps")) == (
+        "\nCheck-ins go out 24 h before each meeting; `meetings list` shows the coming meetings. They are paused: "
+        "`checkin resume` starts them again."
+    )
+    assert titled(await app.scheduler.tick(datetime(2026, 3, 9, 18, 0, tzinfo=UTC)), "Check-in: Maps Circle") == []
+    clock.now = datetime(2026, 3, 11, 9, 0, tzinfo=UTC)
+    assert texts(await chat.say("checkin resume", **FAY)) == (
+        "\nCheck-ins for Maps Circle resumed: they go out with its meetings again (`checkin next` says when)."
+    )
+    assert texts(await chat.say("checkin resume", **FAY)) == (
+        "\nCheck-ins for Maps Circle are not paused: `checkin next` says when the next goes out."
+    )
+    posted = await app.scheduler.tick(datetime(2026, 3, 16, 18, 0, tzinfo=UTC))
+    assert len(titled(posted, "Check-in: Maps Circle")) == 1

@@ -172,14 +172,14 @@ class ConsoleAdapter:
         await self._known_threads()
         if choice.isdigit() and self._choices and not 1 <= int(choice) <= len(self._choices):
             # A slip of the finger: say which numbers there are and keep the buttons, rather than lose them.
-            self._out.write(f"There is no button {choice} here: type a number from 1 to {len(self._choices)}.\n\n")
+            self._out.write(f"There is no button {choice} here: {_which(len(self._choices))}.\n\n")
             return
         labelled = [b for b in self._choices if b.label.casefold() == choice.casefold()]
         if choice.isdigit() and 1 <= int(choice) <= len(self._choices):
             labelled = [self._choices[int(choice) - 1]]
         elif not labelled and self._choices and bare_reply(choice):
             # "yes" at buttons means one of them: which one is for the user to say, not a question to look up.
-            self._out.write(f"Type a number from 1 to {len(self._choices)}: {_numbered(self._choices)}\n\n")
+            self._out.write(f"{_which(len(self._choices)).capitalize()}: {_numbered(self._choices)}\n\n")
             return
         if labelled:
             event = Action(self._pressed_in(), labelled[0].action_id, labelled[0].value)
@@ -374,6 +374,11 @@ def _line_editing(stream: TextIO) -> Callable[[], None]:
             termios.tcsetattr(fd, termios.TCSADRAIN, saved)
 
     return restore
+
+
+def _which(buttons: int) -> str:
+    """How to press one of ``buttons`` numbered buttons: "type 1" for one, else "type a number from 1 to N"."""
+    return "type 1" if buttons == 1 else f"type a number from 1 to {buttons}"
 
 
 def _numbered(buttons: list[Button]) -> str:

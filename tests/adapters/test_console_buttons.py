@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from adapters.console import ConsoleAdapter
+from bot.events import Action, Button, Event, Reply
 from bot.main.wiring import BotApp
 
 
@@ -59,3 +60,23 @@ async def test_yes_with_no_buttons_showing_is_no_question(app: BotApp) -> None:
         "type its number). To ask me something, type your question.\n\n"
         for typed in said
     ) + ("[ephemeral]\nNo gaps: every question so far was answered and nobody said it didn't help.\n\n")
+
+
+async def test_one_button_is_pressed_with_1_not_a_number_from_1_to_1() -> None:
+    """Under a single button, "yes" or "2" said "type a number from 1 to 1"; now "type 1"."""
+    pressed: list[Event] = []
+
+    async def handle(event: Event) -> list[Reply]:
+        pressed.append(event)
+        return [Reply("Saved as a draft.", buttons=(Button("Publish", "kb:publish", "x"),))]
+
+    out = io.StringIO()
+    console = ConsoleAdapter(handle, out, user="sam")
+    await console.say("kb save 1")
+    for typed in ("yes", "2"):
+        await console.say(typed)
+    assert out.getvalue() == (
+        "Saved as a draft.\n[1] Publish\n\nType 1: [1] Publish\n\nThere is no button 2 here: type 1.\n\n"
+    )
+    await console.say("1")
+    assert isinstance(pressed[-1], Action) and pressed[-1].action_id == "kb:publish"

@@ -110,12 +110,24 @@ RATING_RANGE = "Choose a number from 1 to 5."
 REFLECTION_SAVED = "Thanks, your reflection is saved; the facilitator sees it with the others."
 REFLECTION_EDITED = "Your reflection is updated."
 REFLECTIONS_CLOSED = "Reflections on the meeting of {when} are closed."
+# A Plus/Delta sent after reflections closed: the form ends with this (it used to stay open, refusing every message).
+CLOSED_LATE = (
+    "Reflections on the meeting of {when} closed {closes}, so your Plus/Delta was not saved; I closed the form."
+)
+GONE_FORM = "That meeting no longer exists, so your Plus/Delta was not saved; I closed the form."
+# A Plus/Delta still half filled when reflections close: closed, and the member told by DM.
+CLOSED_FORM = (
+    "Reflections on the meeting of {when} closed {closes} before you sent your Plus/Delta, so I closed the form."
+)
+CLOSED_PARTIAL = " What you had written is in the summary, marked partial."
 SUMMARY_TITLE = "Reflections: {name}, {when}"
 SUMMARY_COUNTS = "Going: {going} · Can't make it: {not_going} · Reflections: {count}"
 SUMMARY_RATING = "Rating: average {average:.1f} of 5 ({count} rated)"
 SUMMARY_PLUS = "*What worked*"
 SUMMARY_DELTA = "*What to change*"
 SUMMARY_LINE = "• {user}: {text}"
+SUMMARY_PARTLY = " ({count} partial: begun but not sent)"
+PARTIAL = " (partial)"
 NO_REFLECTIONS = "No reflections this time."
 
 # -- report -----------------------------------------------------------------------------------------------------

@@ -69,8 +69,18 @@ def local_day(meeting: Meeting) -> date:
     return datetime.fromisoformat(meeting.local_start).date()
 
 
-def on_day(group: StudyGroup, meetings: list[Meeting], day: date, clock: time | None = None) -> Meeting:
+def on_day(
+    group: StudyGroup,
+    meetings: list[Meeting],
+    day: date,
+    clock: time | None,
+    command: str,
+    rest: str = "",
+) -> Meeting:
     """The one scheduled meeting of ``group`` on ``day`` (local), at ``clock`` when given.
+
+    ``command`` is the command that picks it by date (and ``rest`` what was typed after the date), so that telling
+    two meetings apart shows that command again with the time put in, not another command.
 
     Raises:
         NotFound: none that day (saying so when the meeting of that day was cancelled).
@@ -86,7 +96,8 @@ def on_day(group: StudyGroup, meetings: list[Meeting], day: date, clock: time | 
         raise NotFound(text.NO_MEETING_ON.format(name=quote(group.name), day=day_text))
     if len(found) > 1:
         times = ", ".join(f"{_clock(m):%H:%M}" for m in found)
-        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat(), times=times))
+        again = f"{command} {day.isoformat()} HH:MM{' ' + rest if rest else ''}"
+        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat(), times=times, again=again))
     return found[0]
 
 

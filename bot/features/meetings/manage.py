@@ -109,7 +109,8 @@ async def move(ctx: Context, args: str) -> Replies:
     naive = datetime.combine(new_day, parse_time(words[-1]))
     async with ctx.db.session() as session:
         meetings = await group_meetings(session, group.id)
-        meeting = not_started(on_day(group, meetings, day, clock), ctx.now)
+        picked = on_day(group, meetings, day, clock, "meetings move", " ".join(words[1:]))
+        meeting = not_started(picked, ctx.now)
         starts_at = _future(naive, group.timezone, ctx.now)
         if any(m.local_start == wall_clock(naive) and not m.cancelled and m.id != meeting.id for m in meetings):
             when = at(starts_at, group.timezone)
@@ -130,7 +131,8 @@ async def cancel(ctx: Context, args: str) -> Replies:
     day = parse_date(words[0], "date")
     clock = parse_time(words[1]) if len(words) == 2 else None
     async with ctx.db.session() as session:
-        meeting = not_started(on_day(group, await group_meetings(session, group.id), day, clock), ctx.now)
+        picked = on_day(group, await group_meetings(session, group.id), day, clock, "meetings cancel")
+        meeting = not_started(picked, ctx.now)
         await cancel_meeting(session, meeting.id, ctx.now)
     return [Reply(text.CANCELLED.format(when=at(meeting.starts_at, group.timezone)))]
 

@@ -109,7 +109,7 @@ async def typed(ctx: Context, args: str) -> Replies:
         meetings = await group_meetings(session, group.id)
     if words:
         clock = parse_time(words[1]) if len(words) == 2 else None
-        found: Meeting | None = on_day(group, meetings, parse_date(words[0], "date"), clock)
+        found: Meeting | None = on_day(group, meetings, parse_date(words[0], "date"), clock, "meetings reflect")
     else:
         found = next((m for m in reversed(meetings) if _open(m, ctx.now)), None)
     if found is None:

@@ -33,9 +33,7 @@ CLOCK_GAP = "({asked:%H:%M} does not exist that night: the clocks go forward, so
 AT_PLACE = ", at {place}"
 AT_LINK = ", online: {link}"
 NO_MEETING_ON = "{name} has no scheduled meeting on {day}. `meetings list` shows the coming ones."
-TWO_ON = (
-    "{name} has more than one meeting on {day} (at {times}); give the time too, e.g. `meetings cancel {day} HH:MM`."
-)
+TWO_ON = "{name} has more than one meeting on {day} (at {times}); give the time too, e.g. `{again}`."
 WAS_CANCELLED = "The meeting of {when} has been cancelled; `meetings add` sets a new one."
 ALREADY_HELD = (
     "The meeting of {when} has already started or taken place; only coming meetings can be moved or cancelled."

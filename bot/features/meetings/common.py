@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from itertools import takewhile
 
 from bot.errors import NotFound, UsageError
 from bot.features.meetings import text
@@ -12,11 +14,21 @@ from bot.when import at
 from storage.meetings import Meeting
 from storage.records import StudyGroup
 
-__all__ = ["local_day", "not_started", "on_day", "parse_length", "parse_where", "wall_clock", "where"]
+__all__ = [
+    "check_words",
+    "local_day",
+    "not_started",
+    "on_day",
+    "parse_length",
+    "parse_where",
+    "wall_clock",
+    "where",
+]
 
 _LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
 _MIN_LENGTH, _MAX_LENGTH = 5, 12 * 60
 _MAX_PLACE, _MAX_LINK = 200, 500
+_QUOTES = "\"'“”„‘’"
 
 
 def parse_length(given: str) -> int:
@@ -32,6 +44,30 @@ def parse_length(given: str) -> int:
     if not _MIN_LENGTH <= minutes <= _MAX_LENGTH:
         raise UsageError(text.BAD_LENGTH.format(text=given))
     return minutes
+
+
+def check_words(
+    words: Sequence[str], opts: Mapping[str, str], rest: Sequence[str], command: str, wants: str, usage: str
+) -> None:
+    """That ``rest``, the words of ``words`` that are no option, are the two a command ``wants`` (a date or days,
+    and a time), or else why not: most often a place of several words not put in quotes (``--place Room 2``).
+
+    Raises:
+        UsageError: saying what is missing or too many, and ``usage``.
+    """
+    if len(rest) == 2:
+        return
+    if len(rest) < 2:
+        raise UsageError(text.WANTS_TWO.format(command=command, wants=wants, usage=usage))
+    place = opts.get("--place")
+    if place is not None:
+        at_place = max(i for i, word in enumerate(words) if word == "--place")
+        after = list(takewhile(lambda w: not w.startswith("--"), words[at_place + 2 :]))[: len(rest) - 2]
+        if after:
+            said = " ".join([place, *after]).strip(_QUOTES)
+            raise UsageError(text.PLACE_IN_QUOTES.format(place=quote(said), usage=usage))
+    extra = quote(repr(" ".join(rest[2:])))
+    raise UsageError(text.TOO_MANY_WORDS.format(command=command, wants=wants, extra=extra, usage=usage))
 
 
 def parse_where(opts: dict[str, str]) -> tuple[str | None, str | None]:

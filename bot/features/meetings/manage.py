@@ -16,7 +16,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, positive, require_facilitator
 from bot.features.meetings import text
-from bot.features.meetings.common import not_started, on_day, parse_length, parse_where, wall_clock, where
+from bot.features.meetings.common import check_words, not_started, on_day, parse_length, parse_where, wall_clock, where
 from bot.plural import counted
 from bot.schedule import Schedule, local_minute, local_time, parse_days, parse_time
 from bot.usertext import quote
@@ -36,9 +36,9 @@ async def schedule(ctx: Context, args: str) -> Replies:
     """``meetings schedule DAYS HH:MM [--weeks N] [--start DATE] [--length 90m] [--place T | --link URL]``."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
-    opts, rest = parse_options(split_args(args), {"--weeks", "--start", "--length", "--place", "--link"})
-    if len(rest) != 2:
-        raise UsageError(text.SCHEDULE_USAGE)
+    words = split_args(args)
+    opts, rest = parse_options(words, {"--weeks", "--start", "--length", "--place", "--link"})
+    check_words(words, opts, rest, "meetings schedule", text.SCHEDULE_WANTS, text.SCHEDULE_USAGE)
     days, clock = parse_days(rest[0]), parse_time(rest[1])
     weeks = positive(opts["--weeks"], "--weeks", _MAX_WEEKS) if "--weeks" in opts else _DEFAULT_WEEKS
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
@@ -77,9 +77,9 @@ async def add(ctx: Context, args: str) -> Replies:
     """``meetings add YYYY-MM-DD HH:MM [--length 90m] [--place TEXT | --link URL]``: a one-off meeting."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
-    opts, rest = parse_options(split_args(args), {"--length", "--place", "--link"})
-    if len(rest) != 2:
-        raise UsageError(text.ADD_USAGE)
+    words = split_args(args)
+    opts, rest = parse_options(words, {"--length", "--place", "--link"})
+    check_words(words, opts, rest, "meetings add", text.ADD_WANTS, text.ADD_USAGE)
     naive = datetime.combine(parse_date(rest[0], "date"), parse_time(rest[1]))
     starts_at = _future(naive, group.timezone, ctx.now)
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH

@@ -17,6 +17,11 @@ MOVE_USAGE = (
     "(give the meeting's time too when its day has two)"
 )
 CANCEL_USAGE = "Usage: `meetings cancel YYYY-MM-DD [HH:MM]` (the time only when that day has two meetings)"
+WANTS_TWO = "`{command}` wants {wants}. {usage}"
+TOO_MANY_WORDS = "`{command}` takes {wants}, so I did not run it with {extra} after them. {usage}"
+ADD_WANTS = "a date and a time"
+SCHEDULE_WANTS = "days and a time"
+PLACE_IN_QUOTES = 'Put a place of several words in quotes: `--place "{place}"`. {usage}'
 PLACE_OR_LINK = "Give a place or a link, not both."
 BAD_LINK = "A link must start with https:// or http:// and be at most 500 characters."
 PLACE_TOO_LONG = "A place can be at most 200 characters."

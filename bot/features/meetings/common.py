@@ -119,7 +119,8 @@ def on_day(
     two meetings apart shows that command again with the time put in, not another command.
 
     Raises:
-        NotFound: none that day (saying so when the meeting of that day was cancelled).
+        NotFound: none that day (saying so when the meeting of that day was cancelled, and what to do next: to a
+            facilitator moving or cancelling, ``meetings add``; to anyone else, ``meetings list``).
         UsageError: more than one, and no ``clock`` to tell them apart.
     """
     same = [m for m in meetings if local_day(m) == day and (clock is None or _clock(m) == clock)]
@@ -127,7 +128,9 @@ def on_day(
     if not found:
         cancelled = [m for m in same if m.cancelled]
         if cancelled:
-            raise NotFound(text.WAS_CANCELLED.format(when=at(cancelled[-1].starts_at, cancelled[-1].timezone)))
+            then = text.CANCELLED_THEN_ADD if command in text.PLANNING else text.CANCELLED_THEN_LIST
+            when = at(cancelled[-1].starts_at, cancelled[-1].timezone)
+            raise NotFound(text.WAS_CANCELLED.format(when=when, then=then))
         day_text = day.isoformat() if clock is None else f"{day.isoformat()} {clock:%H:%M}"
         raise NotFound(text.NO_MEETING_ON.format(name=quote(group.name), day=day_text))
     if len(found) > 1:

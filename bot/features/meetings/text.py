@@ -39,7 +39,12 @@ AT_PLACE = ", at {place}"
 AT_LINK = ", online: {link}"
 NO_MEETING_ON = "{name} has no scheduled meeting on {day}. `meetings list` shows the coming ones."
 TWO_ON = "{name} has more than one meeting on {day} (at {times}); give the time too, e.g. `{again}`."
-WAS_CANCELLED = "The meeting of {when} has been cancelled; `meetings add` sets a new one."
+WAS_CANCELLED = "The meeting of {when} has been cancelled; {then}"
+# What to do next, by who can: a facilitator moving or cancelling sets a new meeting, anyone else looks for the next.
+CANCELLED_THEN_ADD = "`meetings add` sets a new one."
+CANCELLED_THEN_LIST = "`meetings list` shows the coming ones."
+# The commands with which a facilitator changes the plan (the others are open to members, or only read it).
+PLANNING = frozenset({"meetings move", "meetings cancel"})
 ALREADY_HELD = (
     "The meeting of {when} has already started or taken place; only coming meetings can be moved or cancelled."
 )
@@ -135,6 +140,7 @@ NO_REFLECTIONS = "No reflections this time."
 
 # -- report -----------------------------------------------------------------------------------------------------
 REPORT_TITLE = "{name}: meetings"
+REPORT_USAGE = "`meetings report` takes nothing (the report here) or `csv` (the table as a file), not {given}."
 REPORT_NONE = "No meeting has taken place yet."
 REPORT_LINE = "• {when}: going {going}, can't {not_going}, checked in {checked_in}, reflections {reflections}{rating}"
 REPORT_RATING = ", rating {average:.1f}"

@@ -1,9 +1,8 @@
-"""Command arguments: words split like a shell would, ``--option value`` pairs, and dates."""
+"""Command arguments: words split at spaces with quotes grouping them, ``--option value`` pairs, and dates."""
 
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Sequence
 from datetime import date
 
@@ -24,23 +23,51 @@ def user_id(given: str) -> str | None:
 
 
 def split_args(args: str) -> list[str]:
-    """Split command arguments like a shell would (quotes group words).
+    """Split command arguments at spaces, quotes grouping words: ``"Room 2"``, ``'Room 2'``, and the curly quotes
+    that phones and Slack on macOS type for them (``“Room 2”``, ``‘Room 2’``, ``„Room 2“``).
 
-    An apostrophe inside a word (``Maria's Python Circle``) is not a quote: when single quotes do not pair up, only
-    double quotes group words; when those do not pair up either, the words are split at spaces.
+    A quote opens only at the start of a word and closes only at the end of one, so an apostrophe inside a word
+    (``Maria's``, ``Ann’s``) is a letter, also inside quotes (``'Ann's café'``); a quote that never closes is a
+    letter too. Backslashes are letters. Nothing is ever refused.
     """
-    try:
-        return shlex.split(args)
-    except ValueError:
-        pass
-    lexer = shlex.shlex(args, posix=True, punctuation_chars=False)
-    lexer.whitespace_split = True
-    lexer.quotes = '"'
-    lexer.commenters = ""
-    try:
-        return list(lexer)
-    except ValueError:
-        return args.split()
+    words: list[str] = []
+    i, n = 0, len(args)
+    while i < n:
+        if args[i].isspace():
+            i += 1
+            continue
+        end = _closing(args, i)
+        if end is not None:  # a quoted word: what is between the quotes, as typed
+            words.append(args[i + 1 : end])
+            i = end + 1
+            continue
+        start = i
+        while i < n and not args[i].isspace():
+            i += 1
+        words.append(args[start:i])
+    return words
+
+
+_CLOSERS = {
+    '"': '"”“',
+    "“": '”"“',
+    "„": '“”"',
+    "'": "'’‘",
+    "‘": "’'‘",
+}
+"""Each opening quote and the quotes that close it (a phone's smart quotes mix the two kinds)."""
+
+
+def _closing(args: str, start: int) -> int | None:
+    """Where the quote opening at ``start`` (the start of a word) closes: the first closing quote at the end of a
+    word; None when ``start`` is no quote, or one that never closes."""
+    closers = _CLOSERS.get(args[start])
+    if closers is None:
+        return None
+    for end in range(start + 1, len(args)):
+        if args[end] in closers and (end + 1 == len(args) or args[end + 1].isspace()):
+            return end
+    return None
 
 
 def parse_options(

@@ -47,7 +47,12 @@ def _change(weekly: Sequence[float | None]) -> str:
 def _card_text(group: GroupPulse | None, met: GroupMeetings | None, blockers: Sequence[tuple[str, str]]) -> str:
     lines = []
     if met is not None:
-        lines.append(text.CARD_ATTENDANCE.format(rate=pct(met.weekly[-1]), change=_change(met.weekly)))
+        held = met.held_weekly[-1] if met.held_weekly else 1
+        one, several = text.CARD_THIS_WEEK
+        meetings = one if held == 1 else several.format(count=held)
+        lines.append(
+            text.CARD_ATTENDANCE.format(rate=pct(met.weekly[-1]), meetings=meetings, change=_change(met.weekly))
+        )
         if met.at_risk:
             lines.append(text.CARD_ATTENDANCE_AT_RISK)
     if group is not None:

@@ -54,7 +54,8 @@ def _rate_change(now: float | None, before: float | None) -> str:
 
 
 def headlines(report: Report) -> list[str]:
-    """Five lines: the last week of the report against the week before."""
+    """The last week of the report against the week before: questions, helpfulness, study groups, meetings (when
+    the period had any), leads and the top gap (when there is one)."""
     q, q0 = report.questions[-1], report.questions[-2] if len(report.questions) > 1 else None
     g, g0 = report.groups_weekly[-1], report.groups_weekly[-2] if len(report.groups_weekly) > 1 else None
     leads = report.leads
@@ -79,6 +80,7 @@ def headlines(report: Report) -> list[str]:
             change=_rate_change(g.participation, g0.participation if g0 else None),
             at_risk=len(report.at_risk),
         ),
+        *_meetings_line(report),
         text.HEADLINE_LEADS.format(
             received=leads.weekly[-1],
             change=_count_change(leads.weekly[-1], leads.weekly[-2] if weeks > 1 else 0),
@@ -98,6 +100,23 @@ def headlines(report: Report) -> list[str]:
     return lines
 
 
+def _meetings_line(report: Report) -> list[str]:
+    """The meetings headline, when the period had any meeting (none for a community that holds no meetings)."""
+    m = report.meetings
+    if m is None or not m.held:
+        return []
+    w, w0 = m.weeks[-1], m.weeks[-2] if len(m.weeks) > 1 else None
+    return [
+        text.HEADLINE_MEETINGS.format(
+            held=w.held,
+            change=_count_change(w.held, w0.held if w0 else 0),
+            rate=pct(w.attendance),
+            rate_change=_rate_change(w.attendance, w0.attendance if w0 else None),
+            reflections=counted(w.reflections, "reflection"),
+        )
+    ]
+
+
 def _quiet(report: Report, weeks: slice) -> bool:
     """Whether nothing the headlines count happened in ``weeks`` of the report."""
     return not any(
@@ -105,6 +124,7 @@ def _quiet(report: Report, weeks: slice) -> bool:
             *(q.asked for q in report.questions[weeks]),
             *(g.active_groups or g.checkins_held for g in report.groups_weekly[weeks]),
             *report.leads.weekly[weeks],
+            *(w.held for w in (report.meetings.weeks[weeks] if report.meetings else ())),
         ]
     )
 

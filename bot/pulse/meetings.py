@@ -1,5 +1,6 @@
-"""The meetings section of the pulse report: meetings held by week, attendance (members who said they were going,
-of the members at the time) per group with its trend, and the groups whose attendance fell three weeks running."""
+"""The meetings section of the pulse report: meetings held (and their reflections) by week, attendance (members who
+said they were going, of the members at the time) per group with its trend, and the groups whose attendance fell three
+weeks running."""
 
 from __future__ import annotations
 
@@ -16,16 +17,18 @@ __all__ = ["GroupMeetings", "MeetingsPulse", "MeetingsWeek", "meetings_pulse"]
 
 @dataclass(frozen=True)
 class MeetingsWeek:
-    """Meetings held in one week, and their pooled attendance."""
+    """Meetings held in one week, their pooled attendance, and the reflections on them."""
 
     week: str
     held: int
     attendance: float | None
+    reflections: int = 0
 
 
 @dataclass(frozen=True)
 class GroupMeetings:
-    """One group's meetings over the period: attendance by week, its trend (points per week), and the risk flag."""
+    """One group's meetings over the period: attendance by week, its trend (points per week), the risk flag, and how
+    many it held each week."""
 
     id: int
     name: str
@@ -34,6 +37,7 @@ class GroupMeetings:
     weekly: tuple[float | None, ...]
     trend: float | None
     at_risk: bool
+    held_weekly: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,7 @@ class MeetingsPulse:
             "held": self.held,
             "attendance": self.attendance,
             "weeks": [vars(w) for w in self.weeks],
-            "groups": [{**vars(g), "weekly": list(g.weekly)} for g in self.groups],
+            "groups": [{**vars(g), "weekly": list(g.weekly), "held_weekly": list(g.held_weekly)} for g in self.groups],
             "at_risk": [g.id for g in self.at_risk],
         }
 
@@ -89,10 +93,14 @@ def meetings_pulse(
                 weekly=weekly,
                 trend=trend(weekly),
                 at_risk=falling(weekly),
+                held_weekly=tuple(len(w) for w in per_week),
             )
         )
     groups.sort(key=lambda g: (g.name.casefold(), g.id))
-    summary = tuple(MeetingsWeek(label, len(w), _pooled(w)) for label, w in zip(weeks, by_week, strict=True))
+    summary = tuple(
+        MeetingsWeek(label, len(w), _pooled(w), sum(t.reflections for t in w))
+        for label, w in zip(weeks, by_week, strict=True)
+    )
     return MeetingsPulse(len(tallies), _pooled(tallies), summary, tuple(groups))
 
 

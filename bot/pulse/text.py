@@ -10,6 +10,7 @@ __all__ = [
     "CARD_MORE_BLOCKERS",
     "CARD_NO_BLOCKERS",
     "CARD_PARTICIPATION",
+    "CARD_THIS_WEEK",
     "CARD_TITLE",
     "CHART_TITLES",
     "COUNT_CHANGE",
@@ -22,6 +23,7 @@ __all__ = [
     "HEADLINE_GROUPS",
     "HEADLINE_HELPFUL",
     "HEADLINE_LEADS",
+    "HEADLINE_MEETINGS",
     "HEADLINE_NONE_RATED",
     "HEADLINE_QUESTIONS",
     "HOURS",
@@ -62,7 +64,8 @@ CHART_TITLES = {
 
 DIGEST_TITLE = "Community pulse: week {week}"
 CARD_TITLE = "Your group this week: {name} ({week})"
-CARD_ATTENDANCE = "Attendance: {rate} of members said Going to this week's meeting ({change})."
+CARD_ATTENDANCE = "Attendance: {rate} of members said Going to {meetings} ({change})."
+CARD_THIS_WEEK = ("this week's meeting", "this week's {count} meetings")  # one, several
 CARD_ATTENDANCE_AT_RISK = "Meeting attendance has fallen three weeks running: ask members what would help them come."
 CARD_PARTICIPATION = "Participation: {rate} of members answered the check-in ({change})."
 CARD_AT_RISK = "Participation has fallen three weeks running: a word with those who missed it might help."
@@ -70,12 +73,15 @@ CARD_BLOCKERS = "Blockers reported ({count}):"
 CARD_MORE_BLOCKERS = "…and {count} more in the check-in summary."
 CARD_NO_BLOCKERS = "No blockers reported."
 DIGEST_CHART = "{title} (week {week})"
-DIGEST_NO_ACTIVITY = "No activity in week {week}: no questions asked, no study group check-ins, no leads received."
+DIGEST_NO_ACTIVITY = (
+    "No activity in week {week}: no questions asked, no study group check-ins or meetings, no leads received."
+)
 DIGEST_REPORT = "The full report for {since} to {until}: open the attached HTML file in a browser."
 HEADLINE_QUESTIONS = "Questions: {asked} asked ({change}), {answered} answered, {declined} declined."
 HEADLINE_HELPFUL = "Helpful: {rate} of rated answers ({change})."
 HEADLINE_NONE_RATED = "Helpful: no answer was rated this week."
 HEADLINE_GROUPS = "Study groups: {active} active, {held}, participation {rate} ({change}); {at_risk} at risk."
+HEADLINE_MEETINGS = "Meetings: {held} held ({change}), attendance {rate} ({rate_change}), {reflections}."
 HEADLINE_LEADS = (
     "Leads: {received} received ({change}); over {weeks} {won} won, {lost} lost, median first response {median}."
 )

@@ -33,6 +33,7 @@ HEADLINES = "\n".join(
         "Questions: 7 asked (same as the week before), 5 answered, 2 declined.",
         "Helpful: 25% of rated answers (nothing to compare with the week before).",
         "Study groups: 3 active, 3 check-ins, participation 50% (-20 points on the week before); 1 at risk.",
+        "Meetings: 1 held (same as the week before), attendance 25% (-25 points on the week before), 0 reflections.",
         "Leads: 1 received (same as the week before); over 8 weeks 2 won, 1 lost, median first response 2.0 h.",
         "Top gap: “How do I find a co-facilitator?” (9 questions in 8 weeks).",
     ]
@@ -183,7 +184,7 @@ async def test_a_week_with_no_activity_says_so_in_one_line(db_target: DbTarget, 
         await app.close()
     assert out.getvalue() == (
         "[posted to #staff]\n== Community pulse: week 2026-W09 ==\n"
-        "No activity in week 2026-W09: no questions asked, no study group check-ins, no leads received.\n\n"
+        "No activity in week 2026-W09: no questions asked, no study group check-ins or meetings, no leads received.\n\n"
     )
 
 
@@ -193,7 +194,7 @@ async def test_a_quiet_week_after_busy_ones_keeps_the_charts(replicas: tuple[Bot
     posted = await tick_both(a, b, DUE + timedelta(weeks=2))
     assert [r.key for r in posted] == [f"pulse:2026-W48:{n}" for n in range(5)]
     assert posted[0].text == (
-        "No activity in week 2026-W48: no questions asked, no study group check-ins, no leads received."
+        "No activity in week 2026-W48: no questions asked, no study group check-ins or meetings, no leads received."
     )
     assert posted[1].text == "Questions per week (week 2026-W48)"
 

@@ -125,7 +125,7 @@ def expected(seeded: Seeded) -> dict[str, object]:
             "held": 9,
             "attendance": 0.7353,  # 25 going of 34 members
             "weeks": [
-                {"week": w, "held": h, "attendance": a}
+                {"week": w, "held": h, "attendance": a, "reflections": 0}
                 for w, (h, a) in zip(
                     WEEKS, [(2, 1.0), (2, 0.8571), (1, 1.0), (2, 0.625), (1, 0.5), (1, 0.25)], strict=True
                 )
@@ -139,6 +139,7 @@ def expected(seeded: Seeded) -> dict[str, object]:
                     "weekly": [1.0, 1.0, 1.0, 0.75, 0.5, 0.25],
                     "trend": -15.7,
                     "at_risk": True,
+                    "held_weekly": [1, 1, 1, 1, 1, 1],
                 },
                 {
                     "id": g["Python Circle"],
@@ -148,6 +149,7 @@ def expected(seeded: Seeded) -> dict[str, object]:
                     "weekly": [1.0, 0.6667, None, 0.5, None, None],
                     "trend": -15.5,
                     "at_risk": False,  # three weeks of meetings only
+                    "held_weekly": [1, 1, 0, 1, 0, 0],
                 },
             ],
             "at_risk": [g["Maps Circle"]],

@@ -63,10 +63,19 @@ def test_csv_cells_that_spreadsheets_would_run_get_an_apostrophe() -> None:
         ('Maria\'s "Big Circle" --tz Europe/Berlin', ["Maria's", "Big Circle", "--tz", "Europe/Berlin"]),
         ("'quoted words' --tz UTC", ["quoted words", "--tz", "UTC"]),
         ("\"unclosed it's", ['"unclosed', "it's"]),
+        ("Ann's and Bob's", ["Ann's", "and", "Bob's"]),
+        ("Ann's 'Big Circle'", ["Ann's", "Big Circle"]),
+        ("--place 'Ann's café'", ["--place", "Ann's café"]),
+        ("--place “Room 3” --weeks 2", ["--place", "Room 3", "--weeks", "2"]),
+        ("--place ‘Ann’s café’", ["--place", "Ann’s café"]),
+        ("--place „Raum 3“", ["--place", "Raum 3"]),
+        ("Ann’s “unclosed", ["Ann’s", "“unclosed"]),
+        ("C:\\maps", ["C:\\maps"]),
     ],
 )
 def test_split_args_reads_apostrophes_as_letters(args: str, words: list[str]) -> None:
-    """A lone apostrophe is part of a word; paired quotes still group words; nothing is ever refused."""
+    """An apostrophe inside a word is part of it; paired quotes, straight or curly, group words; nothing is ever
+    refused."""
     assert split_args(args) == words
 
 

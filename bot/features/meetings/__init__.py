@@ -66,9 +66,9 @@ class Meetings:
                 Command(
                     "meetings who",
                     rsvp.who,
-                    "who is coming to the next meeting (facilitators)",
-                    usage="meetings who [DATE]",
-                    max_args=1,
+                    "who is coming to the next meeting or that day's (facilitators)",
+                    usage="meetings who [YYYY-MM-DD [HH:MM]]",
+                    max_args=2,
                 )
             ),
             Command(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from itertools import takewhile
 
 from bot.errors import NotFound, UsageError
 from bot.features.meetings import text
@@ -12,11 +14,21 @@ from bot.when import at
 from storage.meetings import Meeting
 from storage.records import StudyGroup
 
-__all__ = ["local_day", "not_started", "on_day", "parse_length", "parse_where", "wall_clock", "where"]
+__all__ = [
+    "check_words",
+    "local_day",
+    "not_started",
+    "on_day",
+    "parse_length",
+    "parse_where",
+    "wall_clock",
+    "where",
+]
 
 _LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
 _MIN_LENGTH, _MAX_LENGTH = 5, 12 * 60
 _MAX_PLACE, _MAX_LINK = 200, 500
+_QUOTES = "\"'“”„‘’"
 
 
 def parse_length(given: str) -> int:
@@ -32,6 +44,30 @@ def parse_length(given: str) -> int:
     if not _MIN_LENGTH <= minutes <= _MAX_LENGTH:
         raise UsageError(text.BAD_LENGTH.format(text=given))
     return minutes
+
+
+def check_words(
+    words: Sequence[str], opts: Mapping[str, str], rest: Sequence[str], command: str, wants: str, usage: str
+) -> None:
+    """That ``rest``, the words of ``words`` that are no option, are the two a command ``wants`` (a date or days,
+    and a time), or else why not: most often a place of several words not put in quotes (``--place Room 2``).
+
+    Raises:
+        UsageError: saying what is missing or too many, and ``usage``.
+    """
+    if len(rest) == 2:
+        return
+    if len(rest) < 2:
+        raise UsageError(text.WANTS_TWO.format(command=command, wants=wants, usage=usage))
+    place = opts.get("--place")
+    if place is not None:
+        at_place = max(i for i, word in enumerate(words) if word == "--place")
+        after = list(takewhile(lambda w: not w.startswith("--"), words[at_place + 2 :]))[: len(rest) - 2]
+        if after:
+            said = " ".join([place, *after]).strip(_QUOTES)
+            raise UsageError(text.PLACE_IN_QUOTES.format(place=quote(said), usage=usage))
+    extra = quote(repr(" ".join(rest[2:])))
+    raise UsageError(text.TOO_MANY_WORDS.format(command=command, wants=wants, extra=extra, usage=usage))
 
 
 def parse_where(opts: dict[str, str]) -> tuple[str | None, str | None]:
@@ -69,11 +105,22 @@ def local_day(meeting: Meeting) -> date:
     return datetime.fromisoformat(meeting.local_start).date()
 
 
-def on_day(group: StudyGroup, meetings: list[Meeting], day: date, clock: time | None = None) -> Meeting:
+def on_day(
+    group: StudyGroup,
+    meetings: list[Meeting],
+    day: date,
+    clock: time | None,
+    command: str,
+    rest: str = "",
+) -> Meeting:
     """The one scheduled meeting of ``group`` on ``day`` (local), at ``clock`` when given.
 
+    ``command`` is the command that picks it by date (and ``rest`` what was typed after the date), so that telling
+    two meetings apart shows that command again with the time put in, not another command.
+
     Raises:
-        NotFound: none that day (saying so when the meeting of that day was cancelled).
+        NotFound: none that day (saying so when the meeting of that day was cancelled, and what to do next: to a
+            facilitator moving or cancelling, ``meetings add``; to anyone else, ``meetings list``).
         UsageError: more than one, and no ``clock`` to tell them apart.
     """
     same = [m for m in meetings if local_day(m) == day and (clock is None or _clock(m) == clock)]
@@ -81,12 +128,15 @@ def on_day(group: StudyGroup, meetings: list[Meeting], day: date, clock: time | 
     if not found:
         cancelled = [m for m in same if m.cancelled]
         if cancelled:
-            raise NotFound(text.WAS_CANCELLED.format(when=at(cancelled[-1].starts_at, cancelled[-1].timezone)))
+            then = text.CANCELLED_THEN_ADD if command in text.PLANNING else text.CANCELLED_THEN_LIST
+            when = at(cancelled[-1].starts_at, cancelled[-1].timezone)
+            raise NotFound(text.WAS_CANCELLED.format(when=when, then=then))
         day_text = day.isoformat() if clock is None else f"{day.isoformat()} {clock:%H:%M}"
         raise NotFound(text.NO_MEETING_ON.format(name=quote(group.name), day=day_text))
     if len(found) > 1:
         times = ", ".join(f"{_clock(m):%H:%M}" for m in found)
-        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat(), times=times))
+        again = f"{command} {day.isoformat()} HH:MM{' ' + rest if rest else ''}"
+        raise UsageError(text.TWO_ON.format(name=quote(group.name), day=day.isoformat(), times=times, again=again))
     return found[0]
 
 

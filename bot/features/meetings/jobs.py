@@ -20,14 +20,16 @@ from bot.features.calendars.links import add_to_calendar
 from bot.features.checkins.jobs import present, prompts
 from bot.features.meetings import text
 from bot.features.meetings.common import where
-from bot.features.meetings.reflect import reflect_button, summary
+from bot.features.meetings.reflect import REFLECT_ACTION, closes_at, reflect_button, summary, unsent_reflections
 from bot.features.meetings.rsvp import rsvp_buttons
 from bot.usertext import quote
 from bot.when import at
 from storage import Database
 from storage.checkins import NewRun, insert_runs, members_of_groups
+from storage.conversations import drop_conversations
 from storage.meeting_notes import (
     DueMeeting,
+    Reflection,
     claim_due_meetings,
     claim_notices,
     groups_by_id,
@@ -38,7 +40,7 @@ from storage.meeting_notes import (
 )
 from storage.meetings import REFLECTION_HOURS, Meeting, notice_times
 from storage.prefs import absences
-from storage.records import CheckinRun, Member, StudyGroup
+from storage.records import CheckinRun, Conversation, Member, StudyGroup
 
 __all__ = ["notices"]
 
@@ -73,8 +75,9 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
                 away = await absences(session, now)
                 rosters = {gid: present(away, groups[gid], roster) for gid, roster in rosters.items()}
             answers = await rsvps(session, ids)
-            summarised = [d.meeting.id for d, kinds in work if "summary" in kinds]
-            found = await reflections(session, summarised)
+            summarised = [d.meeting for d, kinds in work if "summary" in kinds]
+            found = await reflections(session, [m.id for m in summarised])
+            closing = {m.id: await _close_forms(session, groups[m.group_id], m, now) for m in summarised}
             opened = await _open_runs(session, work, times, groups, now)
         for d, kinds in work:
             group, roster = groups[d.meeting.group_id], rosters.get(d.meeting.group_id, [])
@@ -83,13 +86,43 @@ async def notices(db: Database, now: datetime) -> list[Reply]:
             run = opened.pop(d.meeting.group_id, None) if "checkin" in kinds else None
             if run is not None:  # posted once, even for two meetings of a group at one time
                 out += prompts(group, run, now, roster if group.dm_members else [])
-            if "reflect" in kinds and now < d.meeting.ends_at + timedelta(hours=REFLECTION_HOURS):
+            if "reflect" in kinds and now < closes_at(d.meeting):
                 out += _reflect(group, d.meeting, roster, said, d.settings.reflection_summary)
-            if "summary" in kinds and now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
-                mine = [r for r in found if r.meeting_id == d.meeting.id]  # few: only meetings summarised now
-                out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary)
+            if "summary" in kinds:
+                unsent, dropped = closing[d.meeting.id]
+                if now < d.meeting.ends_at + timedelta(hours=2 * REFLECTION_HOURS):
+                    mine = [r for r in found if r.meeting_id == d.meeting.id]  # few: only meetings summarised now
+                    out += summary(group, d.meeting, mine, said, roster, d.settings.reflection_summary, unsent)
+                else:
+                    unsent = []  # no summary this late: nothing of theirs is in one
+                out += _forms_closed(group, d.meeting, dropped, unsent)
         if len(due) < _BATCH:
             return out
+
+
+async def _close_forms(
+    session: AsyncSession, group: StudyGroup, meeting: Meeting, now: datetime
+) -> tuple[list[Reflection], list[Conversation]]:
+    """The Plus/Delta forms on ``meeting`` still half filled as its reflections close: what they held, and the
+    step-by-step ones, now dropped (a form in pages is answered that it closed when it is sent)."""
+    unsent = await unsent_reflections(session, group, meeting, now)
+    return unsent, await drop_conversations(session, f"{REFLECT_ACTION}:{meeting.id}")
+
+
+def _forms_closed(
+    group: StudyGroup, meeting: Meeting, dropped: Sequence[Conversation], unsent: Sequence[Reflection]
+) -> list[Reply]:
+    """A DM to each member whose Plus/Delta, asked step by step, was still half filled when reflections closed: so
+    their next message is not taken for an answer, nor are they asked the rest to be told it closed."""
+    partly = {r.user for r in unsent}
+    when, closes = at(meeting.starts_at, meeting.timezone), at(closes_at(meeting), meeting.timezone)
+    out = []
+    for conv in dropped:
+        said = text.CLOSED_FORM.format(when=when, closes=closes)
+        if conv.platform == group.platform and conv.user in partly:
+            said += text.CLOSED_PARTIAL
+        out.append(Reply(said, platform=conv.platform, user=conv.user, visibility=Visibility.DM))
+    return out
 
 
 async def _open_runs(

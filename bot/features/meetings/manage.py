@@ -16,7 +16,7 @@ from bot.events import Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, positive, require_facilitator
 from bot.features.meetings import text
-from bot.features.meetings.common import not_started, on_day, parse_length, parse_where, wall_clock, where
+from bot.features.meetings.common import check_words, not_started, on_day, parse_length, parse_where, wall_clock, where
 from bot.plural import counted
 from bot.schedule import Schedule, local_minute, local_time, parse_days, parse_time
 from bot.usertext import quote
@@ -36,9 +36,9 @@ async def schedule(ctx: Context, args: str) -> Replies:
     """``meetings schedule DAYS HH:MM [--weeks N] [--start DATE] [--length 90m] [--place T | --link URL]``."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
-    opts, rest = parse_options(split_args(args), {"--weeks", "--start", "--length", "--place", "--link"})
-    if len(rest) != 2:
-        raise UsageError(text.SCHEDULE_USAGE)
+    words = split_args(args)
+    opts, rest = parse_options(words, {"--weeks", "--start", "--length", "--place", "--link"})
+    check_words(words, opts, rest, "meetings schedule", text.SCHEDULE_WANTS, text.SCHEDULE_USAGE)
     days, clock = parse_days(rest[0]), parse_time(rest[1])
     weeks = positive(opts["--weeks"], "--weeks", _MAX_WEEKS) if "--weeks" in opts else _DEFAULT_WEEKS
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
@@ -77,9 +77,9 @@ async def add(ctx: Context, args: str) -> Replies:
     """``meetings add YYYY-MM-DD HH:MM [--length 90m] [--place TEXT | --link URL]``: a one-off meeting."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
-    opts, rest = parse_options(split_args(args), {"--length", "--place", "--link"})
-    if len(rest) != 2:
-        raise UsageError(text.ADD_USAGE)
+    words = split_args(args)
+    opts, rest = parse_options(words, {"--length", "--place", "--link"})
+    check_words(words, opts, rest, "meetings add", text.ADD_WANTS, text.ADD_USAGE)
     naive = datetime.combine(parse_date(rest[0], "date"), parse_time(rest[1]))
     starts_at = _future(naive, group.timezone, ctx.now)
     length = parse_length(opts["--length"]) if "--length" in opts else _DEFAULT_LENGTH
@@ -109,7 +109,8 @@ async def move(ctx: Context, args: str) -> Replies:
     naive = datetime.combine(new_day, parse_time(words[-1]))
     async with ctx.db.session() as session:
         meetings = await group_meetings(session, group.id)
-        meeting = not_started(on_day(group, meetings, day, clock), ctx.now)
+        picked = on_day(group, meetings, day, clock, "meetings move", " ".join(words[1:]))
+        meeting = not_started(picked, ctx.now)
         starts_at = _future(naive, group.timezone, ctx.now)
         if any(m.local_start == wall_clock(naive) and not m.cancelled and m.id != meeting.id for m in meetings):
             when = at(starts_at, group.timezone)
@@ -130,7 +131,8 @@ async def cancel(ctx: Context, args: str) -> Replies:
     day = parse_date(words[0], "date")
     clock = parse_time(words[1]) if len(words) == 2 else None
     async with ctx.db.session() as session:
-        meeting = not_started(on_day(group, await group_meetings(session, group.id), day, clock), ctx.now)
+        picked = on_day(group, await group_meetings(session, group.id), day, clock, "meetings cancel")
+        meeting = not_started(picked, ctx.now)
         await cancel_meeting(session, meeting.id, ctx.now)
     return [Reply(text.CANCELLED.format(when=at(meeting.starts_at, group.timezone)))]
 

@@ -1,10 +1,14 @@
 """Plus/Delta after a meeting: the Reflect button opens a form (what worked, what to change, an optional 1-5
-rating); the facilitator gets the summary once, in the channel or by DM (``meetings summary``)."""
+rating); the facilitator gets the summary once, in the channel or by DM (``meetings summary``), when reflections
+close. A form still half filled then is closed (:mod:`.jobs` tells the member), and what it held is in the summary,
+marked partial, as the check-ins do with their answer forms."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.args import parse_date, split_args
 from bot.errors import FormErrors, NotFound, UsageError
@@ -17,11 +21,22 @@ from bot.schedule import parse_time
 from bot.usertext import quote
 from bot.when import at
 from storage.checkins import get_group
+from storage.conversations import half_filled
 from storage.meeting_notes import Reflection, save_reflection
 from storage.meetings import REFLECTION_HOURS, Meeting, get_meeting, group_meetings
 from storage.records import Member, StudyGroup
 
-__all__ = ["REFLECT_ACTION", "on_button", "on_form", "reflect_button", "reflection_form", "summary", "typed"]
+__all__ = [
+    "REFLECT_ACTION",
+    "closes_at",
+    "on_button",
+    "on_form",
+    "reflect_button",
+    "reflection_form",
+    "summary",
+    "typed",
+    "unsent_reflections",
+]
 
 REFLECT_ACTION = "meetings:reflect"
 """The Reflect button's action id (value: the meeting's id); the form's id is ``meetings:reflect:MEETING``."""
@@ -49,21 +64,31 @@ def reflection_form(meeting: Meeting) -> Form:
     )
 
 
-async def _open_meeting(ctx: Context, meeting_id: str) -> tuple[Meeting, StudyGroup]:
+async def _find(ctx: Context, meeting_id: str) -> tuple[Meeting, StudyGroup] | None:
     async with ctx.db.session() as session:
         meeting = await get_meeting(session, int(meeting_id)) if meeting_id.isdigit() else None
         group = await get_group(session, meeting.group_id) if meeting else None
-    if meeting is None or group is None:
+    return None if meeting is None or group is None else (meeting, group)
+
+
+async def _open_meeting(ctx: Context, meeting_id: str) -> tuple[Meeting, StudyGroup]:
+    found = await _find(ctx, meeting_id)
+    if found is None:
         raise NotFound(text.GONE)
+    meeting, group = found
     if not _open(meeting, ctx.now):
         raise UsageError(text.REFLECTIONS_CLOSED.format(when=at(meeting.starts_at, meeting.timezone)))
     return meeting, group
 
 
+def closes_at(meeting: Meeting) -> datetime:
+    """When reflections on ``meeting`` close (and its summary is due)."""
+    return meeting.ends_at + timedelta(hours=REFLECTION_HOURS)
+
+
 def _open(meeting: Meeting, now: datetime) -> bool:
     """Whether reflections on ``meeting`` are open: from its start until a while after its end, if it was held."""
-    closes = meeting.ends_at + timedelta(hours=REFLECTION_HOURS)
-    return not meeting.cancelled and meeting.starts_at <= now < closes
+    return not meeting.cancelled and meeting.starts_at <= now < closes_at(meeting)
 
 
 async def on_button(ctx: Context, action: Action) -> Replies:
@@ -84,7 +109,7 @@ async def typed(ctx: Context, args: str) -> Replies:
         meetings = await group_meetings(session, group.id)
     if words:
         clock = parse_time(words[1]) if len(words) == 2 else None
-        found: Meeting | None = on_day(group, meetings, parse_date(words[0], "date"), clock)
+        found: Meeting | None = on_day(group, meetings, parse_date(words[0], "date"), clock, "meetings reflect")
     else:
         found = next((m for m in reversed(meetings) if _open(m, ctx.now)), None)
     if found is None:
@@ -96,10 +121,19 @@ async def typed(ctx: Context, args: str) -> Replies:
 async def on_form(ctx: Context, submission: FormSubmission) -> Replies:
     """A submitted Plus/Delta: saved (or replaced) for the member while reflections are open.
 
+    Sent after they closed (the bot was down at the close, or a form in pages), it is answered, not raised: the form
+    ends there, rather than staying open to refuse every later message.
+
     Raises:
         FormErrors: both texts empty, or a rating that is not 1 to 5.
     """
-    meeting, group = await _open_meeting(ctx, submission.form_id.rsplit(":", 1)[-1])
+    found = await _find(ctx, submission.form_id.rsplit(":", 1)[-1])
+    if found is None:
+        return [Reply(text.GONE_FORM, visibility=Visibility.EPHEMERAL)]
+    meeting, group = found
+    if not _open(meeting, ctx.now):
+        when, closes = at(meeting.starts_at, meeting.timezone), at(closes_at(meeting), meeting.timezone)
+        return [Reply(text.CLOSED_LATE.format(when=when, closes=closes), visibility=Visibility.EPHEMERAL)]
     plus = submission.values.get("plus", "").strip()[:_MAX_TEXT]
     delta = submission.values.get("delta", "").strip()[:_MAX_TEXT]
     rating = submission.values.get("rating", "").strip()
@@ -113,6 +147,22 @@ async def on_form(ctx: Context, submission: FormSubmission) -> Replies:
     return [Reply(text.REFLECTION_EDITED if edited else text.REFLECTION_SAVED, visibility=Visibility.EPHEMERAL)]
 
 
+async def unsent_reflections(
+    session: AsyncSession, group: StudyGroup, meeting: Meeting, now: datetime
+) -> list[Reflection]:
+    """The Plus/Delta forms on ``meeting`` that members began and did not send, as far as they got (one per member,
+    the latest; forms with nothing written yet left out)."""
+    latest: dict[str, Reflection] = {}
+    for platform, user, values in await half_filled(session, f"{REFLECT_ACTION}:{meeting.id}", now):
+        plus = str(values.get("plus", "")).strip()[:_MAX_TEXT]
+        delta = str(values.get("delta", "")).strip()[:_MAX_TEXT]
+        rating = str(values.get("rating", "")).strip()
+        if platform == group.platform and (plus or delta):
+            rated = int(rating) if rating in _RATINGS else None
+            latest[user] = Reflection(meeting.id, user, plus, delta, rated, closes_at(meeting))
+    return list(latest.values())
+
+
 def summary(
     group: StudyGroup,
     meeting: Meeting,
@@ -120,18 +170,34 @@ def summary(
     answers: Mapping[str, str],
     roster: Sequence[Member],
     to: str,
+    unsent: Sequence[Reflection] = (),
 ) -> list[Reply]:
-    """The reflections summary of ``meeting``: to the channel, or (``to == "dm"``) to each facilitator."""
+    """The reflections summary of ``meeting``: to the channel, or (``to == "dm"``) to each facilitator. What members
+    began and did not send before reflections closed (``unsent``, unless they sent one before) is in it, marked
+    partial."""
+    sent = {r.user for r in found}
+    partly = [r for r in unsent if r.user not in sent]
+    marked = {r.user for r in partly}
     going = sum(1 for a in answers.values() if a == "yes")
-    lines = [text.SUMMARY_COUNTS.format(going=going, not_going=len(answers) - going, count=len(found))]
-    rated = [r.rating for r in found if r.rating is not None]
+    count = len(found) + len(partly)
+    head = text.SUMMARY_COUNTS.format(going=going, not_going=len(answers) - going, count=count)
+    lines = [head + (text.SUMMARY_PARTLY.format(count=len(partly)) if partly else "")]
+    every = [*found, *partly]
+    rated = [r.rating for r in every if r.rating is not None]
     if rated:
         lines.append(text.SUMMARY_RATING.format(average=sum(rated) / len(rated), count=len(rated)))
     for heading, pick in ((text.SUMMARY_PLUS, "plus"), (text.SUMMARY_DELTA, "delta")):
-        said = [(r.user, getattr(r, pick)) for r in found if getattr(r, pick)]
+        said = [(r.user, getattr(r, pick)) for r in every if getattr(r, pick)]
         if said:
-            lines += ["", heading, *(text.SUMMARY_LINE.format(user=quote(u), text=quote(t)) for u, t in said)]
-    if not found:
+            lines += [
+                "",
+                heading,
+                *(
+                    text.SUMMARY_LINE.format(user=quote(u) + (text.PARTIAL if u in marked else ""), text=quote(t))
+                    for u, t in said
+                ),
+            ]
+    if not every:
         lines.append(text.NO_REFLECTIONS)
     title = text.SUMMARY_TITLE.format(name=quote(group.name), when=at(meeting.starts_at, meeting.timezone))
     body = "\n".join(lines)

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, timedelta
 
 from bot.csvsafe import SafeWriter
+from bot.errors import UsageError
 from bot.events import Attachment, Reply, Visibility
 from bot.feature import Context, Replies
 from bot.features.checkins.common import group_here, require_facilitator
@@ -47,6 +48,9 @@ async def report(ctx: Context, args: str) -> Replies:
     """``meetings report [csv]``: one line per meeting so far (or the whole table as CSV)."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
+    given = args.strip()
+    if given and given.lower() != "csv":
+        raise UsageError(text.REPORT_USAGE.format(given=quote(repr(given))))
     async with ctx.db.session() as session:
         meetings = [m for m in await group_meetings(session, group.id) if m.starts_at <= ctx.now]
         answers = await rsvps(session, [m.id for m in meetings])
@@ -60,7 +64,7 @@ async def report(ctx: Context, args: str) -> Replies:
         checked = {a.user for a in checkins if a.run_id in near}
         rows.append(_Row(m, answers[m.id], checked, [r for r in found if r.meeting_id == m.id], roster))
     title = text.REPORT_TITLE.format(name=quote(group.name))
-    if args.strip().lower() == "csv":
+    if given:
         csv_text = _csv(rows)
         return [
             Reply(

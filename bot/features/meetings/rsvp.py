@@ -68,7 +68,8 @@ async def _typed(ctx: Context, args: str, answer: str) -> Replies:
         meetings = await group_meetings(session, group.id)
         if words:
             clock = parse_time(words[1]) if len(words) == 2 else None
-            meeting = on_day(group, meetings, parse_date(words[0], "date"), clock)
+            command = "meetings going" if answer == "yes" else "meetings cant"
+            meeting = on_day(group, meetings, parse_date(words[0], "date"), clock, command)
         else:
             ahead = [m for m in meetings if not m.cancelled and m.starts_at > ctx.now]
             if not ahead:
@@ -90,13 +91,14 @@ async def _answer(ctx: Context, session: AsyncSession, group: StudyGroup, meetin
 
 
 async def who(ctx: Context, args: str) -> Replies:
-    """``meetings who [DATE]`` (facilitators): who is coming to the next meeting (or that day's), by name."""
+    """``meetings who [DATE [HH:MM]]`` (facilitators): who is coming to the next meeting (or that day's), by name."""
     group = await group_here(ctx)
     await require_facilitator(ctx, group)
     words = split_args(args)
     async with ctx.db.session() as session:
         meetings = await group_meetings(session, group.id, include_cancelled=False)
-        found = on_day(group, meetings, parse_date(words[0], "date")) if words else None
+        clock = parse_time(words[1]) if len(words) == 2 else None
+        found = on_day(group, meetings, parse_date(words[0], "date"), clock, "meetings who") if words else None
         meeting = found or next((m for m in meetings if m.ends_at > ctx.now), None)
         if meeting is None:
             raise NotFound(text.NO_NEXT)

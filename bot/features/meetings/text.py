@@ -17,6 +17,11 @@ MOVE_USAGE = (
     "(give the meeting's time too when its day has two)"
 )
 CANCEL_USAGE = "Usage: `meetings cancel YYYY-MM-DD [HH:MM]` (the time only when that day has two meetings)"
+WANTS_TWO = "`{command}` wants {wants}. {usage}"
+TOO_MANY_WORDS = "`{command}` takes {wants}, so I did not run it with {extra} after them. {usage}"
+ADD_WANTS = "a date and a time"
+SCHEDULE_WANTS = "days and a time"
+PLACE_IN_QUOTES = 'Put a place of several words in quotes: `--place "{place}"`. {usage}'
 PLACE_OR_LINK = "Give a place or a link, not both."
 BAD_LINK = "A link must start with https:// or http:// and be at most 500 characters."
 PLACE_TOO_LONG = "A place can be at most 200 characters."
@@ -33,10 +38,13 @@ CLOCK_GAP = "({asked:%H:%M} does not exist that night: the clocks go forward, so
 AT_PLACE = ", at {place}"
 AT_LINK = ", online: {link}"
 NO_MEETING_ON = "{name} has no scheduled meeting on {day}. `meetings list` shows the coming ones."
-TWO_ON = (
-    "{name} has more than one meeting on {day} (at {times}); give the time too, e.g. `meetings cancel {day} HH:MM`."
-)
-WAS_CANCELLED = "The meeting of {when} has been cancelled; `meetings add` sets a new one."
+TWO_ON = "{name} has more than one meeting on {day} (at {times}); give the time too, e.g. `{again}`."
+WAS_CANCELLED = "The meeting of {when} has been cancelled; {then}"
+# What to do next, by who can: a facilitator moving or cancelling sets a new meeting, anyone else looks for the next.
+CANCELLED_THEN_ADD = "`meetings add` sets a new one."
+CANCELLED_THEN_LIST = "`meetings list` shows the coming ones."
+# The commands with which a facilitator changes the plan (the others are open to members, or only read it).
+PLANNING = frozenset({"meetings move", "meetings cancel"})
 ALREADY_HELD = (
     "The meeting of {when} has already started or taken place; only coming meetings can be moved or cancelled."
 )
@@ -110,16 +118,29 @@ RATING_RANGE = "Choose a number from 1 to 5."
 REFLECTION_SAVED = "Thanks, your reflection is saved; the facilitator sees it with the others."
 REFLECTION_EDITED = "Your reflection is updated."
 REFLECTIONS_CLOSED = "Reflections on the meeting of {when} are closed."
+# A Plus/Delta sent after reflections closed: the form ends with this (it used to stay open, refusing every message).
+CLOSED_LATE = (
+    "Reflections on the meeting of {when} closed {closes}, so your Plus/Delta was not saved; I closed the form."
+)
+GONE_FORM = "That meeting no longer exists, so your Plus/Delta was not saved; I closed the form."
+# A Plus/Delta still half filled when reflections close: closed, and the member told by DM.
+CLOSED_FORM = (
+    "Reflections on the meeting of {when} closed {closes} before you sent your Plus/Delta, so I closed the form."
+)
+CLOSED_PARTIAL = " What you had written is in the summary, marked partial."
 SUMMARY_TITLE = "Reflections: {name}, {when}"
 SUMMARY_COUNTS = "Going: {going} · Can't make it: {not_going} · Reflections: {count}"
 SUMMARY_RATING = "Rating: average {average:.1f} of 5 ({count} rated)"
 SUMMARY_PLUS = "*What worked*"
 SUMMARY_DELTA = "*What to change*"
 SUMMARY_LINE = "• {user}: {text}"
+SUMMARY_PARTLY = " ({count} partial: begun but not sent)"
+PARTIAL = " (partial)"
 NO_REFLECTIONS = "No reflections this time."
 
 # -- report -----------------------------------------------------------------------------------------------------
 REPORT_TITLE = "{name}: meetings"
+REPORT_USAGE = "`meetings report` takes nothing (the report here) or `csv` (the table as a file), not {given}."
 REPORT_NONE = "No meeting has taken place yet."
 REPORT_LINE = "• {when}: going {going}, can't {not_going}, checked in {checked_in}, reflections {reflections}{rating}"
 REPORT_RATING = ", rating {average:.1f}"

@@ -180,7 +180,10 @@ async def test_reflections_reach_the_facilitator_once(db_target: DbTarget, tmp_p
         assert [r for bot in bots for r in await bot.scheduler.tick(later + timedelta(hours=1))] == []
         clock.now = later
         closed = await chat.submit(form_id, {"plus": "late"}, user="bo", channel="maps")
-        assert plain(closed[0].text) == "Reflections on the meeting of Tue 27 Oct 2026 18:00 EDT are closed."
+        assert plain(closed[0].text) == (
+            "Reflections on the meeting of Tue 27 Oct 2026 18:00 EDT closed Wed 28 Oct 2026 19:30 EDT, "
+            "so your Plus/Delta was not saved; I closed the form."
+        )
     finally:
         for bot in bots:
             await bot.close()

@@ -44,7 +44,7 @@ async def test_a_week_of_meetings_is_activity_with_a_headline_and_a_plural_card(
     assert (posted[0].title, posted[0].text) == (
         "Community pulse: week 2026-W09",
         "Questions: 0 asked (same as the week before), 0 answered, 0 declined.\n"
-        "Helpful: n/a of rated answers (nothing to compare with the week before).\n"
+        "Helpful: no answer was rated this week.\n"
         "Study groups: 0 active, 0 check-ins, participation n/a (nothing to compare with the week before); 0 at risk.\n"
         "Meetings: 2 held (none the week before), attendance 50% (nothing to compare with the week before), "
         "1 reflection.\n"

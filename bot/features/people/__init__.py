@@ -63,7 +63,7 @@ class People:
     name: ClassVar[str] = "people"
 
     def __init__(self, deps: Deps) -> None:
-        self._after_forget: Callable[[], Awaitable[None]] = deps.reload_knowledge
+        self._after_forget: Callable[[], Awaitable[None]] = deps.forget_knowledge
         self._exports = export_folder(deps.settings)
         self._keep_exports = timedelta(days=deps.settings.export_retention_days)
 

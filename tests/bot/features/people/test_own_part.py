@@ -1,0 +1,40 @@
+"""An export holds the requester's own data: a row that only names them (a thread they solved for someone else) comes
+with their part of it, never the other person's id or words."""
+
+from __future__ import annotations
+
+from bot.main.wiring import BotApp
+from tests.bot.features.escalations.seed import answer_and_solve, thread_for
+from tests.bot.features.people.test_mydata import exported
+from tests.conftest import Chat, Clock
+
+ASKED = "my cohort is dwindling, what do I do"
+
+
+async def test_a_helper_exports_that_he_solved_a_thread_not_who_asked_or_what(
+    chat: Chat, app: BotApp, clock: Clock
+) -> None:
+    """Ann asks in a thread, Pat answers and she marks it solved: Pat's `mydata` shows the thread with him as its
+    first replier and solver, without Ann's id, her question or her having marked it; Ann's own export has it all."""
+    await chat.say(f"ask {ASKED}", user="ann", channel="general")
+    await thread_for(app.db, "console", "general", "t1", "ann", ASKED, 1, clock.now)
+    await answer_and_solve(app.db, "console", "general", "t1", "pat", clock.now)
+    (row,) = exported(await chat.say("mydata", user="pat"))["tables"]["help_threads"]
+    assert row == {
+        "id": 1,
+        "platform": "console",
+        "channel": "general",
+        "thread": "t1",
+        "question_id": 1,
+        "recipe_id": None,
+        "bot_answered": False,
+        "first_human_reply_at": "2026-03-02T09:00:00+00:00",
+        "first_human_replier": "pat",
+        "solved_at": "2026-03-02T09:00:00+00:00",
+        "solver": "pat",
+        "created_at": "2026-03-02T09:00:00+00:00",
+    }
+    tables = exported(await chat.say("mydata", user="pat"))["tables"]
+    assert "'ann'" not in str(tables) and "cohort" not in str(tables)
+    (hers,) = exported(await chat.say("mydata", user="ann"))["tables"]["help_threads"]
+    assert (hers["asker"], hers["question"], hers["solver"]) == ("ann", ASKED, "pat")

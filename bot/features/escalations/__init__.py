@@ -156,6 +156,8 @@ class Escalations:
             asked = await get_question(session, question_id)
             if asked is None:
                 raise NotFound(text.NO_QUESTION.format(number=question_id))
+            if asked.erased:  # as `kb confirm` refuses it: "(forgotten)" is no question to answer
+                raise UsageError(text.ERASED_SAVE.format(number=question_id))
             escalation = await get_escalation(session, question_id)
             thread = await thread_of_question(session, question_id)
         if (written := self._written(question_id, asked.question)) is not None:
@@ -205,6 +207,8 @@ class Escalations:
             asked = await get_question(session, int(number))
             if asked is None:
                 raise NotFound(text.NO_QUESTION.format(number=number))
+            if asked.erased:  # erased while the form was open: said, and the form is done (nothing to send again)
+                return [_private(text.ERASED_SAVE.format(number=number))]
             similar = [a.question for a in gap_of(await unanswered_questions(session), [asked.question])]
         draft = drafts.write_draft(
             drafts.drafts_dir(self._settings),

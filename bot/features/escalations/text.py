@@ -71,6 +71,7 @@ DRAFTED_ALREADY = (
     "Question {number} already has a draft, `{id}` ({title}): `kb publish {id}` makes it live (edit its file first "
     "to change it)."
 )
+ERASED_SAVE = "The wording of question {number} was erased at its asker's request: there is nothing to save."
 DRAFT_SAVED = "Draft `{id}` saved for review. `kb drafts` lists drafts; `kb publish {id}` makes it live."
 
 # kb drafts / kb publish (drafts.py).

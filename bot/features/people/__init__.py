@@ -204,10 +204,14 @@ class People:
 
     async def staff_export(self, ctx: Context, args: str) -> Replies:
         """``privacy export USER|EMAIL``: the JSON file of everything about that person, for staff, privately (by
-        email, without the accounts that sent their requests: the reply names those)."""
+        email, without the accounts that sent their requests: the reply names those); for a person nothing names,
+        no file but "I do not know"."""
         kind, identities, emails = subject_of_arg(ctx, args, say.EXPORT_USAGE)
         async with ctx.db.session() as session:
             found = await person_data(session, identities, emails, trusted=True)
+        if not await data.known(ctx.db, found):  # as `people show` says: no file of nothing, to erase later
+            who = emails[0] if emails else str(identities[0])
+            return [Reply(say.EXPORT_UNKNOWN.format(who=quote(who)), visibility=Visibility.EPHEMERAL)]
         attachment, count = await data.export(ctx.db, found, ctx.now, ctx.actor, kind)
         said = say.STAFF_EXPORTED.format(n=count) + data.senders_text(found.senders, say.NOT_FOLLOWED_EXPORT)
         return [Reply(said, attachment=attachment, visibility=Visibility.EPHEMERAL)]

@@ -26,6 +26,7 @@ SHOW_ACCOUNTS = "Accounts"
 SHOW_LEADS = "Requests"
 SHOW_ALONE = "{who} is not linked to any other account."
 SHOW_UNKNOWN = "I do not know {who}: they have not used the bot, and nothing I hold names them."
+EXPORT_UNKNOWN = "I do not know {who}: nothing I hold names them, so there is nothing to export."
 NONE = "none"
 USER_USAGE = "Name one user: `{usage}` (a mention, an id, or `platform:id` such as `discord:1234`)."
 

@@ -214,6 +214,8 @@ class Deps:
         channels: the logical channels (``staff``, ``help``) and where they are.
         knowledge: the current knowledge base (a callable: a reload swaps it in place).
         reload_knowledge: load the recipe files and learned examples again.
+        forget_knowledge: the same after a person's data was erased, with every cached index dropped first (one
+            may hold a learned example in their words).
         commands: the commands a role may run, in registration order (for help).
     """
 
@@ -223,6 +225,7 @@ class Deps:
     knowledge: Callable[[], KnowledgeBase]
     reload_knowledge: Callable[[], Awaitable[None]]
     commands: Callable[[Role], list[Command]]
+    forget_knowledge: Callable[[], Awaitable[None]]
 
 
 def command_lines(commands: Sequence[Command]) -> list[str]:

@@ -15,7 +15,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Literal
 
-__all__ = ["MAX_MESSAGE", "RedactingFilter", "configure_logging", "mask_contacts", "redact"]
+__all__ = ["MAX_MESSAGE", "RedactingFilter", "configure_logging", "mask_contacts", "redact", "without_contacts"]
 
 MAX_MESSAGE = 8_000
 """Characters of a message (and of a traceback) kept; the rest is dropped before masking."""
@@ -77,6 +77,12 @@ def mask_contacts(text: str) -> str:
     For what members typed and the bot shows others in a digest or report: they paste contact details into questions.
     """
     return _PHONE.sub(_phone, _EMAIL.sub("[email]", text))
+
+
+def without_contacts(text: str) -> str:
+    """``text`` with the emails and phone numbers :func:`mask_contacts` masks left out, for what is made of a
+    question's words (a recipe draft's id or file name) or tells whether a question says anything else."""
+    return _PHONE.sub(lambda m: "" if _phone(m) != m.group() else m.group(), _EMAIL.sub("", text))
 
 
 def _phone(match: re.Match[str]) -> str:

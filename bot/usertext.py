@@ -11,15 +11,20 @@ Two rules, applied at two places:
   with a zero-width space, so they show as typed but never become a clickable disguised link or a ping, whatever the
   platform's renderer does; time-token delimiters are dropped. Adapters still escape for their own markup; this
   is the core's own guarantee.
+
+:func:`for_others` is :func:`quote` for a member's words shown to other people (a help channel, a staff list, a
+peer's DM): the emails and phone numbers members paste into questions are masked as reports mask them
+(:func:`bot.logs.mask_contacts`).
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.logs import mask_contacts
 from bot.when import PERSON, TOKEN, person, strip_marks
 
-__all__ = ["ZWSP", "clean", "member", "quote", "quote_message"]
+__all__ = ["ZWSP", "clean", "for_others", "member", "quote", "quote_message"]
 
 ZWSP = "\u200b"
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -42,6 +47,12 @@ def quote(text: str) -> str:
     text = _MASKED_LINK.sub(lambda m: f"]{ZWSP}{m.group(1)}(", text)
     text = _ANGLE.sub(f"<{ZWSP}", text)
     return _MASS_MENTION.sub(f"@{ZWSP}", text)
+
+
+def for_others(text: str) -> str:
+    """A member's words as others may read them: :func:`quote`, with emails and phone numbers masked (``[email]``,
+    ``[phone]``)."""
+    return quote(mask_contacts(text))
 
 
 def member(platform: str, user: str, name: str | None = None) -> str:

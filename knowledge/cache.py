@@ -13,7 +13,8 @@ was fitted at build: the classifier, the reranker, the docs confidence curve of 
 
 Entries are written atomically (a temporary file, then a rename) and read defensively: anything wrong with an entry
 (truncated, corrupt, from an incompatible version) is logged once, the file removed, and the index built again.
-Only the :data:`KEEP` most recently used entries are kept.
+Only the :data:`KEEP` most recently used entries are kept; :meth:`IndexCache.clear` removes them all when a person's
+data is erased (an entry holds the learned example questions, which may be theirs).
 
 A sentence-transformers model is not pickled: the entry refers to "the live encoder", which the reader passes in.
 Its embeddings are cached separately by :class:`knowledge.embeddings.EmbeddingStore`, so that changing one recipe
@@ -196,6 +197,13 @@ class IndexCache:
         finally:
             if temp is not None:
                 temp.unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        """Remove every entry: after a person's data is erased, since an entry's knowledge base holds the learned
+        example questions it was built with, which may be in their words (the next build writes a fresh one)."""
+        for entry in self.folder.glob("kb-*.pickle") if self.folder.is_dir() else []:
+            with contextlib.suppress(OSError):
+                entry.unlink(missing_ok=True)
 
     def _prune(self) -> None:
         entries = sorted(self.folder.glob("kb-*.pickle"), key=_mtime, reverse=True)

@@ -345,6 +345,26 @@ async def groups_of_user(session: AsyncSession, platform: str, user: str) -> lis
     return [_group(r) for r in rows]
 
 
+async def led_only_by(session: AsyncSession, identities: Sequence[Identity]) -> list[StudyGroup]:
+    """The study groups, by name, whose facilitators are all among ``identities`` (one person's accounts): erasing
+    that person would leave each with nobody to run it."""
+    if not identities:
+        return []
+    mine = or_(*(and_(StudyGroupRow.platform == i.platform, GroupMemberRow.user_id == i.user) for i in identities))
+    query = select(StudyGroupRow).join(GroupMemberRow, GroupMemberRow.group_id == StudyGroupRow.id)
+    led = {r.id: r for r in await session.scalars(query.where(GroupMemberRow.is_facilitator, mine))}
+    others = await members_of_groups(session, list(led))
+    accounts = {(i.platform, i.user) for i in identities}
+    return sorted(
+        (
+            _group(row)
+            for gid, row in led.items()
+            if not any(m.is_facilitator and (row.platform, m.user) not in accounts for m in others.get(gid, []))
+        ),
+        key=lambda g: g.name,
+    )
+
+
 async def facilitates_a_group(session: AsyncSession, identities: Sequence[Identity]) -> bool:
     """Whether any of ``identities`` (one person's accounts) is a facilitator of some study group."""
     if not identities:

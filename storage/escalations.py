@@ -10,7 +10,7 @@ unique key (:func:`open_escalation`, :func:`add_peer`, :func:`claim_offers`) or 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -298,17 +298,21 @@ async def list_escalations(session: AsyncSession, limit: int = 20) -> list[Escal
     return [_escalation(*found) for found in (await session.execute(query)).all()]
 
 
-async def escalated_questions(session: AsyncSession, questions: Sequence[str]) -> list[int]:
+async def escalated_questions(
+    session: AsyncSession, questions: Sequence[str], same: Callable[[str], str] = str.strip
+) -> list[int]:
     """The escalated questions worded as one of ``questions`` that no recipe has closed yet, oldest first: a recipe
-    drafted from one closes it even if the bot had given it an answer before "Ask a human" was pressed."""
-    wanted = sorted({q.strip() for q in questions})
+    drafted from one closes it even if the bot had given it an answer before "Ask a human" was pressed. Wordings are
+    compared as ``same`` makes them (a recipe shows a question's emails and phone numbers masked)."""
+    wanted = {same(q.strip()) for q in questions}
     query = (
-        select(AskedQuestionRow.id)
+        select(AskedQuestionRow.id, AskedQuestionRow.question)
         .join(EscalationRow, EscalationRow.question_id == AskedQuestionRow.id)
-        .where(AskedQuestionRow.question.in_(wanted), AskedQuestionRow.notified_at.is_(None))
+        .where(AskedQuestionRow.notified_at.is_(None))
         .order_by(AskedQuestionRow.id)
     )
-    return list(await session.scalars(query)) if wanted else []
+    rows = (await session.execute(query)).all() if wanted else []
+    return [number for number, question in rows if same(question.strip()) in wanted]
 
 
 async def escalations_between(session: AsyncSession, since: datetime, until: datetime) -> list[Escalation]:

@@ -6,11 +6,16 @@ changing this module: a row is in the export when forgetting the person would de
 (``id``, ``text``, ``json``). The history of the person's leads comes too, since they are its subject: rows of any
 table with a foreign key to ``leads`` that points at one of their leads; and so do the copies of their own words that
 the forget deletes (a learned example worded as a question they asked: :mod:`storage.wording`).
+
+A row that is theirs (one the forget deletes, or one of their leads' history) comes whole. A row that only names
+them (a help thread they solved, a lead they were assigned) comes with its columns about them and its unmarked ones
+(dates, status, platform), without the personal columns that are not about them: whose thread it was, what that
+person asked, who else replied.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -60,14 +65,18 @@ async def _rows_of(
     keep = []
     for row in found:
         theirs = any(row[column.name] in lead_ids for column in columns)
-        if theirs or _changes(row, marks, matcher) != {}:
+        changes = _changes(row, marks, matcher)
+        if theirs or changes is None:  # their own row (or their lead's): all of it
             keep.append(_plain_row(row))
+        elif changes:  # a row that names them: their part of it, not the others' ids nor words
+            others = {m.column.name for m in marks if m.applies(row)} - changes.keys()
+            keep.append(_plain_row(row, others))
         words += owned_words(row, marks, matcher).values()
     return keep
 
 
-def _plain_row(row: Any) -> dict[str, Any]:
-    return {name: _plain(value) for name, value in row.items()}
+def _plain_row(row: Any, leave_out: Collection[str] = ()) -> dict[str, Any]:
+    return {name: _plain(value) for name, value in row.items() if name not in leave_out}
 
 
 def _subject_columns(table: Table) -> list[Column[Any]]:

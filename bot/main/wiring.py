@@ -75,6 +75,7 @@ class BotApp:
             lambda: self.kb,
             self.reload_knowledge,
             lambda role: self.registry.visible_commands(role),
+            self.forget_knowledge,
         )
         self.calendars = Calendars(deps)
         features = [
@@ -149,6 +150,12 @@ class BotApp:
         origin = " (index from the cache)" if loaded.cached else ""
         skipped = len({error.path for error in loaded.errors})  # a file may have several errors
         log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), skipped, origin)
+
+    async def forget_knowledge(self) -> None:
+        """:meth:`reload_knowledge` after an erasure, every cached index removed first: they hold the learned example
+        questions they were built with, which may be the erased person's words."""
+        await asyncio.to_thread(self.index_cache.clear)
+        await self.reload_knowledge()
 
     async def calendar_feed(self, token: str) -> bytes | None:
         """The ``.ics`` feed of the group whose secret feed token is ``token`` (None: no such group)."""

@@ -24,10 +24,11 @@ from bot.features.escalations.closing import day, gap_of, tell_askers
 from bot.features.escalations.jobs import EscalationJobs
 from bot.features.escalations.links import link_to_thread
 from bot.features.escalations.peers import PeersFirst
+from bot.logs import mask_contacts
 from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import HELP
-from bot.usertext import quote
+from bot.usertext import for_others, quote
 from storage.escalations import (
     Escalation,
     get_escalation,
@@ -123,7 +124,7 @@ class Escalations:
             text.ESCALATION_LINE.format(
                 id=e.question_id,
                 state=text.STATE_NAMES[self._state(e, ctx.now)],
-                question=text.ERASED_QUESTION if e.question == FORGOTTEN else quote(e.question),
+                question=text.ERASED_QUESTION if e.question == FORGOTTEN else for_others(e.question),
                 peers=e.peers_asked,
                 when=day(e.created_at),
             )
@@ -155,6 +156,8 @@ class Escalations:
             asked = await get_question(session, question_id)
             if asked is None:
                 raise NotFound(text.NO_QUESTION.format(number=question_id))
+            if asked.erased:  # as `kb confirm` refuses it: "(forgotten)" is no question to answer
+                raise UsageError(text.ERASED_SAVE.format(number=question_id))
             escalation = await get_escalation(session, question_id)
             thread = await thread_of_question(session, question_id)
         if (written := self._written(question_id, asked.question)) is not None:
@@ -162,9 +165,16 @@ class Escalations:
         link = escalation.link if escalation is not None else None
         if link is None and thread is not None:  # the presser's workspace makes it a web link on their platform
             link = link_to_thread(thread, ctx.origin)
+        worded = drafts.has_words(asked.question)  # else the title cannot come from it: contacts are masked
         fields = (
             FormField("answer", text.FORM_ANSWER, FieldKind.LONG_TEXT, max_length=3000, hint=text.FORM_ANSWER_HINT),
-            FormField("title", text.FORM_TITLE_FIELD, required=False, max_length=150, hint=text.FORM_TITLE_HINT),
+            FormField(
+                "title",
+                text.FORM_TITLE_FIELD,
+                required=not worded,
+                max_length=150,
+                hint=text.FORM_TITLE_HINT if worded else text.FORM_TITLE_NEEDED_HINT,
+            ),
         )
         context = f"{question_id} {link or ''}".strip()
         form = Form("esc:draft", text.FORM_TITLE, fields, submit_label=text.SUBMIT, context=context)
@@ -174,10 +184,11 @@ class Escalations:
         """What already answers ``question``, said for ``kb save``: a live recipe or a draft holding it as an example
         (saving again would leave a second draft that cannot be published over the first); the same words in another
         case or punctuation, as another member asked it, count."""
-        wanted = default_process(question)  # asked again in other case or punctuation: the same question
+        # Asked again in other case or punctuation: the same question; a draft shows its contacts masked.
+        wanted = default_process(mask_contacts(question))
 
         def holds(questions: Iterable[str]) -> bool:
-            return any(default_process(q) == wanted for q in questions)
+            return any(default_process(mask_contacts(q)) == wanted for q in questions)
 
         recipe = next((r for r in self._kb().by_id.values() if holds(r.questions)), None)
         if recipe is not None:
@@ -196,6 +207,8 @@ class Escalations:
             asked = await get_question(session, int(number))
             if asked is None:
                 raise NotFound(text.NO_QUESTION.format(number=number))
+            if asked.erased:  # erased while the form was open: said, and the form is done (nothing to send again)
+                return [_private(text.ERASED_SAVE.format(number=number))]
             similar = [a.question for a in gap_of(await unanswered_questions(session), [asked.question])]
         draft = drafts.write_draft(
             drafts.drafts_dir(self._settings),

@@ -17,6 +17,7 @@ from datetime import datetime
 from bot.events import Reply, Visibility
 from bot.features.escalations import text
 from bot.features.knowledge.gaps import clusters
+from bot.logs import mask_contacts
 from bot.usertext import quote
 from bot.when import at
 from knowledge import Recipe
@@ -35,10 +36,12 @@ def day(when: datetime) -> str:
 
 def gap_of(unanswered: list[AskedQuestion], questions: Iterable[str]) -> list[AskedQuestion]:
     """The unanswered questions in the same ``kb gaps`` group as any of ``questions`` (never one whose wording was
-    erased: "(forgotten)" is no question to compare)."""
+    erased: "(forgotten)" is no question to compare). A recipe's example shows the emails and phone numbers of the
+    question it was drafted from masked, so wordings are compared masked."""
     worded = [a for a in unanswered if not a.erased]
-    wanted = {q.strip() for q in questions}
-    texts = {q for group in clusters([a.question for a in worded]) if wanted & set(group) for q in group}
+    wanted = {mask_contacts(q.strip()) for q in questions}
+    groups = clusters([a.question for a in worded])
+    texts = {q for group in groups if wanted & {mask_contacts(g) for g in group} for q in group}
     return [a for a in worded if a.question in texts]
 
 
@@ -53,7 +56,7 @@ async def tell_askers(db: Database, recipe: Recipe, questions: Iterable[str], no
     questions = list(questions)
     async with db.session() as session:
         gap = [a.id for a in gap_of(await unanswered_questions(session), questions)]
-        for number in sorted({*gap, *await escalated_questions(session, questions)}):
+        for number in sorted({*gap, *await escalated_questions(session, questions, mask_contacts)}):
             claimed = await claim_notification(session, number, now)
             if claimed is None or claimed.asker is None or claimed.created_at is None:
                 continue

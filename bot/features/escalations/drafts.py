@@ -4,6 +4,10 @@ A draft is a recipe file in the project's format (front matter: title, summary, 
 answer as the body) in ``drafts_dir`` (default ``data_dir/drafts``), which is never loaded as recipes. Publishing
 moves it into the first ``knowledge_dirs`` folder without a ``base_url`` (your own recipes), where its id is its
 file name; the knowledge base is then reloaded.
+
+A draft goes to every member once published, so emails and phone numbers typed into its question are masked in
+all of it (:func:`bot.logs.mask_contacts`): its id and file name are made of the question's other words, its title
+and example questions read ``[email]``, ``[phone]``. A question that is nothing but contact details gives no title.
 """
 
 from __future__ import annotations
@@ -19,11 +23,12 @@ import yaml
 
 from bot.errors import NotFound, RecipeError, UsageError
 from bot.features.escalations import text
+from bot.logs import mask_contacts, without_contacts
 from bot.settings import Settings
 from knowledge.loader import parse_recipe
 from knowledge.topics import tokens
 
-__all__ = ["Draft", "drafts_dir", "list_drafts", "live_dir", "publish", "write_draft"]
+__all__ = ["Draft", "drafts_dir", "has_words", "list_drafts", "live_dir", "publish", "write_draft"]
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,99}")
 _WORD = re.compile(r"[a-z0-9]+")
@@ -55,20 +60,33 @@ def _title(question: str) -> str:
     return (words[:1].upper() + words[1:]).rstrip(" .") if words else question
 
 
+def has_words(question: str) -> bool:
+    """Whether ``question`` says anything but emails and phone numbers (else it cannot be a draft's title)."""
+    return any(c.isalpha() for c in without_contacts(question))
+
+
 def write_draft(
     folder: Path, question: str, answer: str, title: str, link: str | None, examples: Sequence[str], today: date
 ) -> Draft:
-    """Write a draft for ``question`` answered by ``answer`` (never over an existing file); the draft written."""
+    """Write a draft for ``question`` answered by ``answer`` (never over an existing file); the draft written.
+
+    Raises:
+        UsageError: no ``title`` is given and the question is nothing but contact details.
+    """
+    if not title.strip() and not has_words(question):
+        raise UsageError(text.TITLE_NEEDED)
     folder.mkdir(parents=True, exist_ok=True)
-    words = [w for w in tokens(question) if _WORD.fullmatch(w)][:6]  # ids are ASCII: `kb publish` is typed
+    named = without_contacts(question) if has_words(question) else title
+    words = [w for w in tokens(named) if _WORD.fullmatch(w)][:6]  # ids are ASCII: `kb publish` is typed
     base = "-".join(words) or "question"
     slug, n = base, 1
     while (folder / f"{slug}.md").exists():
         n += 1
         slug = f"{base}-{n}"
-    questions = list(dict.fromkeys([question, *examples]))[:_MAX_EXAMPLES]
+    shown = [mask_contacts(q) for q in [question, *examples] if has_words(q)]
+    questions = list(dict.fromkeys(shown))[:_MAX_EXAMPLES]
     front = {
-        "title": title.strip() or _title(question),
+        "title": title.strip() or _title(mask_contacts(question)),
         "summary": " ".join(answer.split())[:160],
         "questions": questions,
         "links": [link] if link and link.startswith("https://") else [],

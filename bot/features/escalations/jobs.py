@@ -15,7 +15,7 @@ from bot.features.knowledge import text as kb_text
 from bot.plural import counted
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
-from bot.usertext import member, quote
+from bot.usertext import for_others, member, quote
 from storage import Database
 from storage.escalations import claim_offers, claim_staff_due
 from storage.questions import forget_askers
@@ -48,7 +48,7 @@ class EscalationJobs:
             Reply(
                 text.FOR_STAFF_AFTER_PEERS.format(
                     who=member(e.platform, e.asker),
-                    question=quote(e.question),
+                    question=for_others(e.question),
                     hours=hours,
                     members=counted(e.peers_asked, "member"),
                     link=e.link or text.NO_LINK,
@@ -73,7 +73,7 @@ class EscalationJobs:
             link = s.link or thread_link(s.platform, "", s.channel, s.thread)
             replies.append(
                 Reply(
-                    text.OFFER.format(question=quote(s.question), by=by, link=link, id=s.question_id),
+                    text.OFFER.format(question=for_others(s.question), by=by, link=link, id=s.question_id),
                     title=text.OFFER_TITLE,
                     buttons=(Button(text.SAVE_AS_RECIPE, "esc:save", str(s.question_id), primary=True),),
                     channel=HELP,

@@ -31,7 +31,7 @@ from bot.plural import counted
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
 from bot.staff_hours import when_back
-from bot.usertext import member, quote
+from bot.usertext import for_others, member, quote
 from knowledge.topics import tokens
 from storage.escalations import (
     Helper,
@@ -129,7 +129,7 @@ class PeersFirst:
         peer, solved = chosen
         why = text.PEER_SOLVED if solved else text.PEER_TOPICS.format(topics=quote(", ".join(peer.topics)))
         who = member(origin.platform, origin.user, origin.user_name)
-        says = text.PEER_DM.format(who=who, question=quote(asked.question), why=why, link=place.link)
+        says = text.PEER_DM.format(who=who, question=for_others(asked.question), why=why, link=place.link)
         return Reply(says, title=text.PEER_TITLE, user=peer.user, platform=peer.platform, visibility=Visibility.DM)
 
     async def _peers(self, session: AsyncSession, ctx: Context, question: str) -> list[tuple[Helper, bool]]:

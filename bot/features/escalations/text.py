@@ -60,6 +60,8 @@ FORM_ANSWER = "The answer"
 FORM_ANSWER_HINT = "What solved it, as members should read it"
 FORM_TITLE_FIELD = "Title"
 FORM_TITLE_HINT = "Leave empty to use the question"
+FORM_TITLE_NEEDED_HINT = "The question is only an email or phone number: give the recipe a title"
+TITLE_NEEDED = "The question is only an email or phone number, which no recipe may show: give the draft a title."
 SUBMIT = "Save draft"
 SAVED_ALREADY = (
     "Question {number} is already answered by the recipe `{id}` ({title}): edit its file to change the answer "
@@ -69,6 +71,7 @@ DRAFTED_ALREADY = (
     "Question {number} already has a draft, `{id}` ({title}): `kb publish {id}` makes it live (edit its file first "
     "to change it)."
 )
+ERASED_SAVE = "The wording of question {number} was erased at its asker's request: there is nothing to save."
 DRAFT_SAVED = "Draft `{id}` saved for review. `kb drafts` lists drafts; `kb publish {id}` makes it live."
 
 # kb drafts / kb publish (drafts.py).

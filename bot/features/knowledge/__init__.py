@@ -22,7 +22,7 @@ from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import HELP
 from bot.staff_hours import when_back
-from bot.usertext import quote
+from bot.usertext import for_others, quote
 from knowledge import Recipe
 from knowledge.search import mentions
 from knowledge.smalltalk import bare_reply, small_talk
@@ -229,7 +229,7 @@ class Knowledge:
                 raise UsageError(text.ERASED_QUESTION.format(number=number))
             await add_learned_example(session, recipe_id, asked.question, "staff", ctx.now)
         await self._relearn()
-        learned = text.LEARNED.format(question=quote(repr(asked.question)), id=recipe_id)
+        learned = text.LEARNED.format(question=for_others(repr(asked.question)), id=recipe_id)
         if self._tell_askers is None:
             return [Reply(learned, visibility=Visibility.EPHEMERAL)]
         told = await self._tell_askers(ctx.db, self._kb().by_id[recipe_id], [asked.question], ctx.now)

@@ -18,7 +18,7 @@ from bot.feature import Context, Replies
 from bot.features.knowledge import text
 from bot.features.knowledge.render import show_buttons
 from bot.routing import HELP
-from bot.usertext import member, quote
+from bot.usertext import for_others, member
 from knowledge import KnowledgeBase
 from storage.questions import (
     AskedQuestion,
@@ -193,7 +193,7 @@ def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "",
         Reply(
             text.FOR_A_HUMAN.format(
                 who=who,
-                question=quote(asked.question),
+                question=for_others(asked.question),
                 thread=text.FOR_A_HUMAN_THREAD.format(link=link) if link else "",
                 id=asked.id,
             ),

@@ -10,6 +10,7 @@ from rapidfuzz import fuzz
 
 from bot.events import Reply, Visibility
 from bot.features.knowledge import text
+from bot.logs import mask_contacts, without_contacts
 from bot.plural import counted
 from bot.usertext import quote
 from knowledge.topics import tokens
@@ -47,16 +48,19 @@ def stats_reply(rows: Sequence[RecipeStats], unanswered: Sequence[AskedQuestion]
 
 def gaps_reply(unanswered: Sequence[AskedQuestion]) -> Reply:
     """The 20 biggest groups of similar questions without a good answer, each with a couple of its variants; those
-    whose wording was erased with their asker's data are counted on a line of their own."""
+    whose wording was erased with their asker's data are counted on a line of their own.
+
+    Emails and phone numbers typed into a question are masked (staff may read this in a channel, over a shoulder).
+    """
     groups = clusters([q.question for q in unanswered if not q.erased])
     erased = sum(q.erased for q in unanswered)
     if not groups and not erased:
         return Reply(text.NO_GAPS, visibility=Visibility.EPHEMERAL)
     lines = []
     for group in groups[:20]:
-        others = _wordings(group)[1:3]  # the same words asked again are counted, not shown twice
-        also = text.GAP_ALSO.format(others=quote("; ".join(others))) if others else ""
-        lines.append(text.GAP_LINE.format(count=len(group), question=quote(group[0])) + also)
+        shown = _wordings([mask_contacts(q) for q in group])  # the same words asked again: counted, shown once
+        also = text.GAP_ALSO.format(others=quote("; ".join(shown[1:3]))) if shown[1:] else ""
+        lines.append(text.GAP_LINE.format(count=len(group), question=quote(shown[0])) + also)
     if erased:
         lines.append(text.GAPS_ERASED.format(questions=counted(erased, "question")))
     return Reply("\n".join(lines), title=text.GAPS_TITLE, visibility=Visibility.EPHEMERAL)
@@ -65,20 +69,21 @@ def gaps_reply(unanswered: Sequence[AskedQuestion]) -> Reply:
 def gap_stubs(questions: Sequence[str], folder: Path) -> list[Path]:
     """Write one recipe stub per group of similar unanswered questions, with the questions filled in.
 
-    Existing files are never overwritten; a wording erased with its asker's data is left out. Returns the files
-    written.
+    Existing files are never overwritten; a wording erased with its asker's data is left out, and emails and phone
+    numbers typed into a question are masked (a stub becomes a recipe every member reads; its name holds neither).
+    Returns the files written.
     """
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for group in clusters([q for q in questions if q != FORGOTTEN]):
-        words = tokens(group[0])[:6] or ["question"]
+        words = tokens(without_contacts(group[0]))[:6] or ["question"]
         path = folder / f"{'-'.join(words)}.md"
         if path.exists():
             continue
         front = {
             "title": text.STUB_TITLE,
             "summary": text.STUB_SUMMARY,
-            "questions": _wordings(group)[:20],
+            "questions": _wordings([mask_contacts(q) for q in group])[:20],
             "links": [],
         }
         path.write_text(

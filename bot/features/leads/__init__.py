@@ -65,7 +65,7 @@ class Leads:
         self._form = consult_form(self._community)
         self._announce = deps.channels.configured(STAFF)
         self._metrics = deps.metrics
-        self._after_forget = deps.reload_knowledge
+        self._after_forget = deps.forget_knowledge
         self._exports = export_folder(settings)
         self._hooks = LeadHooks(settings.webhooks)  # lead events to outgoing webhooks, stored with each change
         self._flow = LeadFlow(StaffNames(settings.lead_flow), settings.staff_hours, STATUSES)

@@ -29,8 +29,10 @@ from bot.features.people import text as say
 from bot.features.people.me import me
 from bot.features.people.who import person_of_arg, subject_of_arg
 from bot.permissions import Role
+from bot.routing import STAFF
 from bot.usertext import quote
 from storage import Database
+from storage.checkins import led_only_by
 from storage.people import identities_of, issue_code, link, person_data, redeem_code, unlink
 
 __all__ = ["CODE_MINUTES", "People", "hash_code"]
@@ -63,7 +65,8 @@ class People:
     name: ClassVar[str] = "people"
 
     def __init__(self, deps: Deps) -> None:
-        self._after_forget: Callable[[], Awaitable[None]] = deps.reload_knowledge
+        self._after_forget: Callable[[], Awaitable[None]] = deps.forget_knowledge
+        self._staff = deps.channels.configured(STAFF)
         self._exports = export_folder(deps.settings)
         self._keep_exports = timedelta(days=deps.settings.export_retention_days)
 
@@ -177,7 +180,11 @@ class People:
                 Button(say.CONFIRM_BUTTON, "people:erase", str(ctx.identities[0]), primary=True),
                 Button(say.CANCEL_BUTTON, "people:keep", str(ctx.identities[0])),
             )
-            return [Reply(say.CONFIRM, buttons=buttons, visibility=Visibility.EPHEMERAL)]
+            async with ctx.db.session() as session:
+                unled = await led_only_by(session, ctx.identities)
+            warn = data.unled_text(say.CONFIRM_UNLED if self._staff else say.CONFIRM_UNLED_NO_STAFF, unled)
+            asks = say.CONFIRM_ERASES + warn + say.CONFIRM_ASK
+            return [Reply(asks, buttons=buttons, visibility=Visibility.EPHEMERAL)]
         if word:
             raise UsageError(say.MYDATA_USAGE)
         async with ctx.db.session() as session:
@@ -193,21 +200,27 @@ class People:
             return [Reply(say.CANCELLED, visibility=Visibility.EPHEMERAL)]
         async with ctx.db.session() as session:
             found = await person_data(session, ctx.identities)
+            unled = await led_only_by(session, found.identities)  # erasing goes ahead: staff are told
         removed, files = await data.erase(ctx.db, found, ctx.now, say.SELF, "self", self._exports)
         await self._after_forget()  # learned examples may have named them
         log.info("erased a person's data on their request: %d record(s)", sum(removed.values()))
         what = data.removed_text(removed)
         said = say.ERASED.format(what=what) if what else say.ERASED_NOTHING
-        return [Reply(said + data.exports_text(files, self._exports), visibility=Visibility.EPHEMERAL)]
+        done = Reply(said + data.exports_text(files, self._exports), visibility=Visibility.EPHEMERAL)
+        return [done, *data.unled_notices(unled)]
 
     # -- staff ----------------------------------------------------------------------------------------------------
 
     async def staff_export(self, ctx: Context, args: str) -> Replies:
         """``privacy export USER|EMAIL``: the JSON file of everything about that person, for staff, privately (by
-        email, without the accounts that sent their requests: the reply names those)."""
+        email, without the accounts that sent their requests: the reply names those); for a person nothing names,
+        no file but "I do not know"."""
         kind, identities, emails = subject_of_arg(ctx, args, say.EXPORT_USAGE)
         async with ctx.db.session() as session:
             found = await person_data(session, identities, emails, trusted=True)
+        if not await data.known(ctx.db, found):  # as `people show` says: no file of nothing, to erase later
+            who = emails[0] if emails else str(identities[0])
+            return [Reply(say.EXPORT_UNKNOWN.format(who=quote(who)), visibility=Visibility.EPHEMERAL)]
         attachment, count = await data.export(ctx.db, found, ctx.now, ctx.actor, kind)
         said = say.STAFF_EXPORTED.format(n=count) + data.senders_text(found.senders, say.NOT_FOLLOWED_EXPORT)
         return [Reply(said, attachment=attachment, visibility=Visibility.EPHEMERAL)]
@@ -218,10 +231,12 @@ class People:
         kind, identities, emails = subject_of_arg(ctx, args, say.FORGET_USAGE)
         async with ctx.db.session() as session:
             found = await person_data(session, identities, emails, trusted=True)
+            unled = await led_only_by(session, found.identities)
         removed, files = await data.erase(ctx.db, found, ctx.now, ctx.actor, kind, self._exports)
         await self._after_forget()
         log.info("erased a person's data on request: %d record(s)", sum(removed.values()))
         what = data.removed_text(removed)
         said = say.ERASED_BY_STAFF.format(what=what) if what else say.ERASED_NOTHING_BY_STAFF
         said += data.exports_text(files, self._exports) + data.senders_text(found.senders, say.NOT_FOLLOWED_FORGET)
+        said += data.unled_text(say.FORGOT_UNLED, unled)
         return [Reply(said, visibility=Visibility.EPHEMERAL)]

@@ -9,22 +9,33 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.events import Attachment
+from bot.events import Attachment, Reply
 from bot.export_files import folders_text, forget_in_exports
 from bot.features.people import text as say
 from bot.plural import counted, listed
+from bot.routing import STAFF
 from bot.usertext import quote
 from storage import Database
 from storage.forget import Person, forget_person
 from storage.people import dissolve_lonely, record_audit
 from storage.personal import personal_rows
-from storage.records import PersonData, Sender
+from storage.records import PersonData, Sender, StudyGroup
 
-__all__ = ["erase", "export", "exports_text", "known", "removed_text", "senders_text"]
+__all__ = [
+    "erase",
+    "export",
+    "exports_text",
+    "known",
+    "removed_text",
+    "senders_text",
+    "unled_notices",
+    "unled_text",
+]
 
 
 def _person(data: PersonData) -> Person:
@@ -91,6 +102,33 @@ def _in_files(person: Person, leads: list[dict[str, Any]]) -> Person:
     emails = {str(lead["email"]) for lead in leads if lead.get("email")}
     names = {str(lead["name"]) for lead in leads if lead.get("name")}
     return Person(person.emails | emails, person.names | names, person.user_ids)
+
+
+def unled_text(template: str, groups: Sequence[StudyGroup]) -> str:
+    """``template`` (a sentence of :mod:`.text` with ``{groups}``, ``{it}``, ``{its}``) said of the study groups an
+    erasure leaves with no facilitator ("" for none)."""
+    if not groups:
+        return ""
+    names = listed([f"**{quote(g.name)}**" for g in groups])
+    one = len(groups) == 1
+    return template.format(
+        groups=(say.ONE_GROUP if one else say.GROUPS).format(names=names),
+        it="it" if one else "them",
+        its="its" if one else "their",
+    )
+
+
+def unled_notices(groups: Sequence[StudyGroup]) -> list[Reply]:
+    """The staff channel's word that each of ``groups`` lost its only facilitator to an erasure."""
+    return [
+        Reply(
+            say.UNLED.format(name=f"**{quote(g.name)}**", channel=quote(g.channel)),
+            title=say.UNLED_TITLE,
+            channel=STAFF,
+            platform=g.platform,
+        )
+        for g in groups
+    ]
 
 
 def removed_text(found: Counter[str]) -> str:

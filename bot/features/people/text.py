@@ -26,6 +26,7 @@ SHOW_ACCOUNTS = "Accounts"
 SHOW_LEADS = "Requests"
 SHOW_ALONE = "{who} is not linked to any other account."
 SHOW_UNKNOWN = "I do not know {who}: they have not used the bot, and nothing I hold names them."
+EXPORT_UNKNOWN = "I do not know {who}: nothing I hold names them, so there is nothing to export."
 NONE = "none"
 USER_USAGE = "Name one user: `{usage}` (a mention, an id, or `platform:id` such as `discord:1234`)."
 
@@ -38,11 +39,33 @@ EXPORTED = (
     "Here is everything I hold about you, across your linked accounts, as JSON (records: {n}). "
     "`mydata delete` erases it."
 )
-CONFIRM = (
+CONFIRM_ERASES = (
     "This erases everything I hold about you on every linked account: the questions you asked (their words, and "
     "any example I learned from them), feedback, check-in answers, study-group memberships, requests (kept only "
     "as anonymous statistics) and the links themselves. "
-    "It cannot be undone. Erase it?"
+    "It cannot be undone."
+)
+CONFIRM_ASK = " Erase it?"
+CONFIRM = CONFIRM_ERASES + CONFIRM_ASK
+# The only facilitator of a study group erasing their data: it goes ahead (their right), but the group is nobody's.
+ONE_GROUP = "the study group {names}"
+GROUPS = "the study groups {names}"
+CONFIRM_UNLED = (
+    " You are the only facilitator of {groups}: erasing your data leaves {it} with nobody to run {it}. "
+    "I will tell the staff, so they can give {it} a new facilitator."
+)
+CONFIRM_UNLED_NO_STAFF = (
+    " You are the only facilitator of {groups}: erasing your data leaves {it} with nobody to run {it}, and no "
+    "staff channel is set for me to tell. To keep {it} going, first make a member a facilitator with "
+    "`checkin add USER --facilitator` in {its} channel."
+)
+UNLED_TITLE = "A study group has no facilitator"
+UNLED = (
+    "The study group {name} (channel {channel}) has no facilitator any more: its only facilitator erased their "
+    "data. Its check-ins go on; give it a facilitator with `checkin add USER --facilitator` in its channel."
+)
+FORGOT_UNLED = (
+    " That leaves {groups} with no facilitator: give {it} one with `checkin add USER --facilitator` in {its} channel."
 )
 CONFIRM_BUTTON = "Erase my data"
 CANCEL_BUTTON = "Keep it"

@@ -18,6 +18,7 @@ from bot.feature import Context, Replies
 from bot.features.threads import text
 from bot.permissions import Role
 from bot.usertext import member
+from storage.forget import FORGOTTEN
 from storage.threads import HelpThread, mark_solved, solved_counts
 
 __all__ = ["CHECK_MARKS", "helpers_report", "is_solved_word", "may_mark", "solve"]
@@ -74,7 +75,8 @@ def _since(ctx: Context, args: str) -> datetime:
 
 
 async def helpers_report(ctx: Context, args: str) -> Replies:
-    """``kb helpers [--since DATE]``: members by questions they solved since then (30 days by default)."""
+    """``kb helpers [--since DATE]``: members by questions they solved since then (30 days by default); those who
+    erased their data are counted together on a last line, unnamed."""
     since = _since(ctx, args)
     async with ctx.db.session() as session:
         counts = await solved_counts(session, since, ctx.now + timedelta(seconds=1))
@@ -82,5 +84,7 @@ async def helpers_report(ctx: Context, args: str) -> Replies:
     if not counts:
         return [Reply(text.NO_HELPERS.format(since=day), visibility=Visibility.EPHEMERAL)]
     line = text.HELPERS_LINE.format
-    lines = [line(count=n, user=member(platform, user), platform=platform) for platform, user, n in counts]
+    lines = [line(count=n, user=member(p, user), platform=p) for p, user, n in counts if user != FORGOTTEN]
+    erased = sum(n for _, user, n in counts if user == FORGOTTEN)  # one line, whatever their platforms: no one
+    lines += [text.HELPERS_ERASED.format(count=erased)] if erased else []
     return [Reply("\n".join(lines), title=text.HELPERS_TITLE.format(since=day), visibility=Visibility.EPHEMERAL)]

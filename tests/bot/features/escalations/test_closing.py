@@ -128,3 +128,17 @@ async def test_the_same_question_asked_again_in_other_words_case_names_the_draft
         f"Question {second} already has a draft, `{DRAFT}` (My cohort is dwindling): `kb publish {DRAFT}` makes "
         "it live (edit its file first to change it)."
     ]
+
+
+async def test_kb_save_refuses_a_question_whose_wording_was_erased(chat: Chat, tmp_path: Path) -> None:
+    """Ann erased her data: `kb save` on her question says so, as `kb confirm` does, and writes no "(forgotten)"
+    draft; a form opened before she erased it is refused the same way when sent."""
+    number = int(button(await _escalate(chat), "Ask a human")[1])
+    await chat.say(f"kb save {number}", **STAFF)
+    await chat.say(ANSWER, **STAFF)  # the form waits for its title
+    (confirm, _) = (await chat.say("mydata delete", user="ann"))[0].buttons
+    await chat.press(confirm.action_id, confirm.value, user="ann")
+    refused = f"The wording of question {number} was erased at its asker's request: there is nothing to save."
+    assert [r.text for r in await chat.say("skip", **STAFF)] == [refused]
+    assert [r.text for r in await chat.say(f"kb save {number}", **STAFF)] == [refused]
+    assert not (tmp_path / "drafts").exists() or not list((tmp_path / "drafts").glob("*.md"))

@@ -376,8 +376,7 @@ def _line_editing(stream: TextIO) -> Callable[[], None]:
     return restore
 
 
-def _which(buttons: int) -> str:
-    """How to press one of ``buttons`` numbered buttons: "type 1" for one, else "type a number from 1 to N"."""
+def _which(buttons: int) -> str:  # how to press one of so many numbered buttons
     return "type 1" if buttons == 1 else f"type a number from 1 to {buttons}"
 
 

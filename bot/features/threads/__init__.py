@@ -8,8 +8,8 @@ and thread, so two replicas seeing one new post answer it once.
 In a thread the bot answered, the asker's follow-ups are answered without a mention (read with the thread's first
 question); once anyone else replies there, the bot stays quiet unless mentioned. In a watched channel the first
 message of each thread (each new forum post) is answered only when the bot is confident; otherwise it gets one
-quiet line with the two best matches, or nothing (``help_channels_low_confidence``). Small talk never gets an answer
-there, and "thanks!" in a thread is not a new question.
+quiet line with the two best matches (or saying nothing matches), or nothing (``help_channels_low_confidence``), and
+is logged as a gap either way. Small talk never gets an answer there, and "thanks!" in a thread is not a new question.
 """
 
 from __future__ import annotations
@@ -116,9 +116,7 @@ class Threads:
         if not won or small_talk(question) is not None:
             return []  # another replica has it; small talk in a help channel gets nothing
         answer = self._answers.look_up(question)
-        suggest = self._settings.help_channels_low_confidence == "suggest" and bool(answer.suggestions)
-        if answer.best is None and not suggest:
-            return []
+        # Logged even when the bot stays quiet: a question it cannot answer is a gap staff see in `kb gaps`.
         qid = await self._answers.log(ctx, answer)
         async with ctx.db.session() as session:
             await record_answer(
@@ -131,7 +129,8 @@ class Threads:
                 bot_answered=answer.best is not None,
             )
         if answer.best is None:
-            return [self._answers.suggestion(answer)]
+            silent = self._settings.help_channels_low_confidence == "silent"
+            return [] if silent else [self._answers.suggestion(answer)]
         return [self._answers.reply(answer, qid, thread.id)]
 
     async def _in_thread(self, ctx: Context, message: Message, thread: HelpThread) -> Replies | None:

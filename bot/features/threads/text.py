@@ -9,6 +9,7 @@ TAG_NEEDS_HUMAN = "Needs a human"
 
 # A watched channel, when the bot is not confident (one quiet line).
 MIGHT_HELP = "These might help: {titles}. Mention me to ask again, or wait for someone here to answer."
+NOTHING_MATCHES = "I have no recipe for this yet; someone here may know. I've noted it so the team can add one."
 
 # Mark solved.
 SOLVED = "Marked as solved. Thanks, {solver}, for the answer!"

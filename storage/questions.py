@@ -23,6 +23,7 @@ __all__ = [
     "forget_askers",
     "forget_learned_example",
     "get_question",
+    "latest_question",
     "learned_examples",
     "log_question",
     "recipe_stats",
@@ -89,6 +90,22 @@ async def log_question(
 async def get_question(session: AsyncSession, question_id: int) -> AskedQuestion | None:
     """The logged question with ``question_id``, if any."""
     row = await session.get(AskedQuestionRow, question_id)
+    return None if row is None else _record(row)
+
+
+async def latest_question(session: AsyncSession, platform: str, asker: str, since: datetime) -> AskedQuestion | None:
+    """The last question ``asker`` asked on ``platform`` after ``since`` (wording not erased), if any."""
+    row = await session.scalar(
+        select(AskedQuestionRow)
+        .where(
+            AskedQuestionRow.platform == platform,
+            AskedQuestionRow.asker == asker,
+            AskedQuestionRow.created_at > since,
+            AskedQuestionRow.question != FORGOTTEN,
+        )
+        .order_by(AskedQuestionRow.id.desc())
+        .limit(1)
+    )
     return None if row is None else _record(row)
 
 

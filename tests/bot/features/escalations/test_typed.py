@@ -1,0 +1,71 @@
+""" "Ask a human" typed rather than pressed, and what a peer's reply does to an escalation, through the core.
+The bots answer from the test recipes (tests/fixtures/recipes), which decline ODD."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.events import Message, Origin, Reply
+from bot.main.wiring import BotApp
+from bot.when import person
+from tests.bot.features.escalations.seed import solved_thread, thread_for
+from tests.conftest import Chat, Clock, texts
+
+pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
+
+ANN = person("console", "ann")
+ODD = "my cohort is dwindling"
+
+
+def button(reply: Reply, label: str) -> tuple[str, str]:
+    found = next(b for b in reply.buttons if b.label == label)
+    return found.action_id, found.value
+
+
+async def in_thread(app: BotApp, text: str, user: str, thread: str = "t1", mention: bool = False) -> list[Reply]:
+    """``user`` writes ``text`` in ``thread`` of #general (mentioning the bot or not)."""
+    origin = Origin("console", "general", user, user_name=user, thread=thread, platform_roles=frozenset({"member"}))
+    return await app.dispatcher.handle(Message(origin, text, is_mention=mention))
+
+
+async def test_ask_a_human_typed_passes_on_the_question_in_context(chat: Chat) -> None:
+    """`ask a human` typed after an answer does what the button does for that question; never a question "a human"
+    (nothing to pass on yet: how to reach a person)."""
+    (nothing,) = await chat.say("ask a human", user="eve")
+    assert nothing.text == (
+        "Of course: ask me your question first (it may already be answered). To reach a person, press “Ask a "
+        "human” under any of my answers."
+    )
+    declined = (await chat.say(f"ask {ODD}"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    posted, told = await chat.say("ask a human")
+    assert (posted.channel, posted.title, posted.text) == (
+        "help",
+        "A question for a human",
+        f"{ANN} asked: {ODD}\n(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
+    )
+    assert told.text == "I've passed your question to the team; someone will answer you there."
+    (again,) = await chat.say("Ask a human!")
+    assert again.text == "This question has already been passed on; someone will answer you there."
+    gaps = await chat.say("kb gaps", user="sam", role="staff")
+    assert texts(gaps) == f"Questions without a good answer\n  1 × {ODD}"
+
+
+async def test_ask_a_human_typed_in_a_thread_means_the_threads_question(chat: Chat, clock: Clock) -> None:
+    """`@bot ask a human` in a help thread is "Ask a human" on the thread's question, even after other questions."""
+    app = chat.app
+    await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
+    await chat.say("helper on", user="pat")
+    declined = (await chat.say(f"ask {ODD}", channel="general"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+    await chat.say("ask how long should a meeting be")  # a later question elsewhere: not the thread's
+    dm, told = await in_thread(app, "ask a human", "ann", mention=True)
+    assert (dm.user, dm.text) == (
+        "pat",
+        f"{ANN} asked: {ODD}\nYou helped with questions like this before. If you can answer, please reply in the "
+        "thread: #general, thread t1",
+    )
+    assert told.text == (
+        "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass it to the team."
+    )

@@ -34,6 +34,7 @@ from bot.staff_hours import when_back
 from bot.usertext import member, quote
 from knowledge.topics import tokens
 from storage.escalations import (
+    Escalation,
     Helper,
     add_peer,
     claim_escalated,
@@ -81,8 +82,8 @@ class PeersFirst:
         """The replies to "Ask a human" on ``asked``: DMs to peers and word to the user, or the help channel."""
         humans = self._channels.configured(HELP)
         async with ctx.db.session() as session:
-            if await get_escalation(session, asked.id) is not None:
-                return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+            if (existing := await get_escalation(session, asked.id)) is not None:
+                return await self._again(session, ctx, asked, existing, humans)
             place = _place(ctx.origin, await thread_of_question(session, asked.id))
             peers = await self._peers(session, ctx, asked.question) if place is not None else []
             if not peers and not humans:
@@ -112,6 +113,21 @@ class PeersFirst:
             told = self._asked_peers(len(peers), humans)
             return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), told]
         return self._to_staff(ctx, asked, place)
+
+    async def _again(
+        self, session: AsyncSession, ctx: Context, asked: AskedQuestion, existing: Escalation, humans: bool
+    ) -> Replies:
+        """ "Ask a human" again: once a person has replied in the thread but it is not solved (nor with staff), its
+        asker passes it to staff now: a peer's reply is no answer until the asker marks the thread solved. Otherwise
+        (peers still have their hours, or staff have it) nothing new."""
+        if existing.asker != ctx.origin.user or existing.state != "answered" or existing.escalated_at is not None:
+            return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+        if not humans:
+            return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
+        if not await claim_escalated(session, existing.id, ctx.now):  # another replica passed it on meanwhile
+            return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+        link = existing.link or ""
+        return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now), link)
 
     def _to_staff(self, ctx: Context, asked: AskedQuestion, place: Place | None) -> Replies:
         """Straight to the help channel, naming the thread it was asked in as the post after peers does."""

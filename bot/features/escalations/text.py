@@ -42,7 +42,7 @@ ERASED_QUESTION = "(wording erased at the asker's request)"
 STATE_NAMES = {
     "asked_peers": "asked peers",
     "escalated": "escalated to staff",
-    "answered": "answered",
+    "answered": "a person replied, not solved yet",
     "recipe": "answered by a recipe",
     "solved": "solved",
     "staff_unreachable": "no answer from peers; could not reach staff (no help channel set)",

@@ -281,7 +281,7 @@ async def test_direct_message_questions_and_answered_threads_skip_the_wait(
     assert await app.scheduler.tick(clock.now) == []
     listed = texts(await chat.say("kb escalations", user="sam", role="staff")).splitlines()
     assert listed[1:] == [
-        f"Q{qid} [answered] {ODD} (peers asked: 1; 2 March 2026)",
+        f"Q{qid} [a person replied, not solved yet] {ODD} (peers asked: 1; 2 March 2026)",
         f"Q{qid - 1} [escalated to staff] {ODD} (peers asked: 0; 2 March 2026)",
     ]
 

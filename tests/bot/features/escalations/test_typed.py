@@ -69,3 +69,35 @@ async def test_ask_a_human_typed_in_a_thread_means_the_threads_question(chat: Ch
     assert told.text == (
         "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass it to the team."
     )
+
+
+async def test_a_peers_reply_is_no_answer_the_asker_can_still_reach_staff(chat: Chat, clock: Clock) -> None:
+    """Pat's "sorry, no idea" is listed as a reply, not an answer; Ann pressing "Ask a human" again passes the
+    question to staff with its thread, once; a helper pressing it does nothing new."""
+    app = chat.app
+    await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
+    await chat.say("helper on", user="pat")
+    declined = (await chat.say(f"ask {ODD}", channel="general"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+    await chat.press(*button(declined, "Ask a human"), channel="general")
+    assert await in_thread(app, "sorry, no idea", "pat") == []
+    listed = await chat.say("kb escalations", user="sam", role="staff")
+    assert texts(listed).splitlines()[1:] == [
+        f"Q{qid} [a person replied, not solved yet] {ODD} (peers asked: 1; 2 March 2026)"
+    ]
+    (other,) = await chat.press(*button(declined, "Ask a human"), user="pat", channel="general")
+    assert other.text == "This question has already been passed on; someone will answer you there."
+    posted, told = await chat.press(*button(declined, "Ask a human"), channel="general")
+    assert (posted.channel, posted.text) == (
+        "help",
+        f"{ANN} asked: {ODD}\nThread: #general, thread t1\n"
+        f"(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
+    )
+    assert told.text == "I've passed your question to the team; someone will answer you there."
+    (again,) = await in_thread(app, "ask a human", "ann", mention=True)
+    assert again.text == "This question has already been passed on; someone will answer you there."
+    listed = await chat.say("kb escalations", user="sam", role="staff")
+    assert texts(listed).splitlines()[1:] == [f"Q{qid} [escalated to staff] {ODD} (peers asked: 1; 2 March 2026)"]
+    clock.advance(hours=5)
+    assert await app.scheduler.tick(clock.now) == []  # told once

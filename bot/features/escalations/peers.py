@@ -121,7 +121,8 @@ class PeersFirst:
         asker passes it to staff now: a peer's reply is no answer until the asker marks the thread solved. Otherwise
         (peers still have their hours, or staff have it) nothing new."""
         if existing.asker != ctx.origin.user or existing.state != "answered" or existing.escalated_at is not None:
-            return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+            already = text.ALREADY_DM if existing.link is None and existing.thread is None else text.ALREADY
+            return [Reply(already, visibility=Visibility.EPHEMERAL)]
         if not humans:
             return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
         if not await claim_escalated(session, existing.id, ctx.now):  # another replica passed it on meanwhile

@@ -24,6 +24,9 @@ PEER_TOPICS = "You said you know about {topics}."
 ASKED_PEERS = "I've asked {members} familiar with questions like this."
 THEN_STAFF = " If nobody answers in {hours}, I'll pass it to the team."
 ALREADY = "This question has already been passed on; someone will answer you there."
+ALREADY_DM = (
+    "This question has already been passed to the team; once they teach me the answer, I'll send it to you here."
+)
 FOR_STAFF_AFTER_PEERS = (
     "{who} asked: {question}\n"
     "No answer after {hours} from the {members} asked. Thread: {link}\n"

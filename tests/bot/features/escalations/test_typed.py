@@ -42,11 +42,18 @@ async def test_ask_a_human_typed_passes_on_the_question_in_context(chat: Chat) -
     assert (posted.channel, posted.title, posted.text) == (
         "help",
         "A question for a human",
-        f"{ANN} asked: {ODD}\n(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
+        f"{ANN} asked: {ODD}\n"
+        "Asked in a direct message: message them, or teach me the answer and I'll send it to them.\n"
+        f"(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
     )
-    assert told.text == "I've passed your question to the team; someone will answer you there."
+    assert told.text == (  # no thread for the team to answer in: what happens instead
+        "I've passed your question to the team. Someone may message you; once they teach me the answer, I'll send "
+        "it to you here."
+    )
     (again,) = await chat.say("Ask a human!")
-    assert again.text == "This question has already been passed on; someone will answer you there."
+    assert again.text == (
+        "This question has already been passed to the team; once they teach me the answer, I'll send it to you here."
+    )
     gaps = await chat.say("kb gaps", user="sam", role="staff")
     assert texts(gaps) == f"Questions without a good answer\n  1 × {ODD}"
 

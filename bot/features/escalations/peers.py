@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -30,7 +30,7 @@ from bot.features.knowledge.feedback import escalate
 from bot.plural import counted
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
-from bot.staff_hours import when_back
+from bot.staff_hours import back_at, when_back
 from bot.usertext import member, quote
 from knowledge.topics import tokens
 from storage.escalations import (
@@ -110,7 +110,7 @@ class PeersFirst:
             else:
                 await claim_escalated(session, escalation.id, ctx.now)
         if peers and place is not None:
-            told = self._asked_peers(len(peers), humans)
+            told = self._asked_peers(len(peers), humans, ctx.now)
             return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), told]
         return self._to_staff(ctx, asked, place)
 
@@ -135,11 +135,14 @@ class PeersFirst:
         link = place.link if place is not None else ""
         return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now), link)
 
-    def _asked_peers(self, count: int, humans: bool) -> Reply:
-        hours = counted(self._rules.staff_after_hours, "hour")
-        says = text.ASKED_PEERS.format(members=counted(count, "member")) + (
-            text.THEN_STAFF.format(hours=hours) if humans else ""
-        )
+    def _asked_peers(self, count: int, humans: bool, now: datetime) -> Reply:
+        """What the asker is told: how many were asked and, with a help channel, when staff hear of it (and, if they
+        are away by then, when they are back, as the straight road to staff says)."""
+        says = text.ASKED_PEERS.format(members=counted(count, "member"))
+        if humans:
+            hours = counted(self._rules.staff_after_hours, "hour")
+            back = back_at(self._staff_hours, now + timedelta(hours=self._rules.staff_after_hours))
+            says += text.THEN_STAFF.format(hours=hours) + (text.STAFF_AWAY_THEN.format(back=back) if back else "")
         return Reply(says, visibility=Visibility.EPHEMERAL)
 
     def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:

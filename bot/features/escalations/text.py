@@ -23,6 +23,7 @@ PEER_SOLVED = "You helped with questions like this before."
 PEER_TOPICS = "You said you know about {topics}."
 ASKED_PEERS = "I've asked {members} familiar with questions like this."
 THEN_STAFF = " If nobody answers in {hours}, I'll pass it to the team."
+STAFF_AWAY_THEN = " The team is away then; they are back {back}, and will reply to you after that."
 ALREADY = "This question has already been passed on; someone will answer you there."
 ALREADY_DM = (
     "This question has already been passed to the team; once they teach me the answer, I'll send it to you here."

@@ -1,7 +1,11 @@
-""" "Ask a human" typed rather than pressed, and what a peer's reply does to an escalation, through the core.
+""" "Ask a human" typed rather than pressed, what a peer's reply does to an escalation, and staff hours on the way
+through peers, through the core.
 The bots answer from the test recipes (tests/fixtures/recipes), which decline ODD."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -9,7 +13,8 @@ from bot.events import Message, Origin, Reply
 from bot.main.wiring import BotApp
 from bot.when import person
 from tests.bot.features.escalations.seed import solved_thread, thread_for
-from tests.conftest import Chat, Clock, texts
+from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.fixtures import own_recipes
 
 pytestmark = pytest.mark.test_recipes  # answers from tests/fixtures/recipes
 
@@ -108,3 +113,33 @@ async def test_a_peers_reply_is_no_answer_the_asker_can_still_reach_staff(chat: 
     assert texts(listed).splitlines()[1:] == [f"Q{qid} [escalated to staff] {ODD} (peers asked: 1; 2 March 2026)"]
     clock.advance(hours=5)
     assert await app.scheduler.tick(clock.now) == []  # told once
+
+
+async def test_peers_first_says_when_staff_are_back_too(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
+    """Friday 15:00 in Berlin, staff in until 17:00: the asker whose question goes to peers first learns that staff,
+    who would hear of it at 19:00, are back Monday, as one sent straight to staff is told; on Monday morning the
+    plain line."""
+    hours = {"timezone": "Europe/Berlin", "days": ["mon", "tue", "wed", "thu", "fri"], "start": "09:00", "end": "17:00"}
+    app = BotApp(make_settings(db_target, tmp_path, staff_hours=hours, **own_recipes()), clock=clock)
+    await app.start()
+    try:
+        chat = Chat(app)
+        await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
+        await chat.say("helper on", user="pat")
+        clock.now = datetime(2026, 3, 6, 14, 0, tzinfo=UTC)
+        told = []
+        for thread, user in (("t1", "ann"), ("t2", "bob")):
+            declined = (await chat.say(f"ask {ODD}", user=user, channel="general"))[0]
+            qid = int(button(declined, "Ask a human")[1])
+            await thread_for(app.db, "console", "general", thread, user, ODD, qid, clock.now)
+            told.append((await chat.press(*button(declined, "Ask a human"), user=user, channel="general"))[-1].text)
+            clock.now = datetime(2026, 3, 9, 6, 0, tzinfo=UTC)  # Monday 07:00: staff in by 11:00
+        assert told == [
+            "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass it to the "
+            "team. The team is away then; they are back Monday 9 March at 09:00 (Europe/Berlin time), and will reply "
+            "to you after that.",
+            "I've asked 1 member familiar with questions like this. If nobody answers in 4 hours, I'll pass it to the "
+            "team.",
+        ]
+    finally:
+        await app.close()

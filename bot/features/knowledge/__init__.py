@@ -30,7 +30,7 @@ from knowledge.smalltalk import bare_reply, small_talk
 from storage import Database
 from storage.questions import (
     AskedQuestion,
-    add_learned_example,
+    confirm_example,
     get_question,
     latest_question,
     log_question,
@@ -232,9 +232,14 @@ class Knowledge:
                 raise NotFound(text.NO_QUESTION.format(number=number))
             if asked.erased:
                 raise UsageError(text.ERASED_QUESTION.format(number=number))
-            await add_learned_example(session, recipe_id, asked.question, "staff", ctx.now)
+            new, unlearned = await confirm_example(session, recipe_id, asked.question, ctx.now)
+        wording = quote(repr(asked.question))
+        if not new:
+            return [Reply(text.TAUGHT_ALREADY.format(question=wording, id=recipe_id), visibility=Visibility.EPHEMERAL)]
         await self._relearn()
-        learned = text.LEARNED.format(question=quote(repr(asked.question)), id=recipe_id)
+        learned = text.LEARNED.format(question=wording, id=recipe_id)
+        if unlearned:
+            learned += text.UNLEARNED_FOR.format(ids=", ".join(f"`{u}`" for u in unlearned))
         if self._tell_askers is None:
             return [Reply(learned, visibility=Visibility.EPHEMERAL)]
         told = await self._tell_askers(ctx.db, self._kb().by_id[recipe_id], [asked.question], ctx.now)

@@ -98,6 +98,8 @@ CONFIRM_USAGE = "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is sh
 NO_QUESTION = "There is no question number {number}."
 ERASED_QUESTION = "The wording of question {number} was erased at its asker's request: there is nothing to learn."
 LEARNED = "Learned: {question} is answered by `{id}`."
+UNLEARNED_FOR = " It is no longer taken as answered by {ids}."
+TAUGHT_ALREADY = "Already taught: {question} is answered by `{id}`. Nothing changed."
 TOLD = " I told {told} who asked about it."
 
 # Stats and gaps (gaps.py).

@@ -226,10 +226,28 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
             "What if learners stop showing up?",
         ),
     ]
-    again = await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
-    assert again[0].text.endswith("I told 0 members who asked about it.") and len(again) == 1
+    (again,) = await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
+    assert again.text == f"Already taught: '{ODD}' is answered by `people/drop-off`. Nothing changed."
     gaps = texts(await chat.say("kb gaps", user="sam", role="staff"))
     assert "who won the football game" in gaps and "dwindling" not in gaps
+
+
+async def test_the_latest_kb_confirm_wins(chat: Chat) -> None:
+    """A second `kb confirm` of a question to another recipe unlearns the first, says so, and the question is
+    answered by the second from then on; confirming that again says it was taught already."""
+    declined = (await chat.say(f"ask {ODD}"))[0]
+    qid = button(declined, "Ask a human")[1]
+    await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
+    assert (await chat.say(f"ask {ODD}"))[0].title == "What if learners stop showing up?"
+    (moved,) = await chat.say(f"kb confirm {qid} meetings/moving", user="sam", role="staff")
+    assert moved.text == (
+        f"Learned: '{ODD}' is answered by `meetings/moving`. It is no longer taken as answered by "
+        "`people/drop-off`. I told 0 members who asked about it."
+    )
+    for _ in range(3):
+        assert (await chat.say(f"ask {ODD}"))[0].title == (await chat.say("kb show meetings/moving"))[0].title
+    (again,) = await chat.say(f"kb confirm {qid} meetings/moving", user="sam", role="staff")
+    assert again.text == f"Already taught: '{ODD}' is answered by `meetings/moving`. Nothing changed."
 
 
 async def test_peers_are_limited_per_question_and_per_day(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:

@@ -15,6 +15,14 @@ HELPER_OFF = "Done: I won't send you other members' questions any more."
 HELPER_WAS_OFF = "You are not taking questions from other members. `helper on [topics...]` starts."
 HELPER_STATE_ON = "You take questions from other members{topics}, since {since}. `helper off` stops it."
 HELPER_USAGE = "Usage: `helper on [topics...]`, `helper off`, or `helper` to see your state."
+TOO_MANY_TOPICS = (
+    "That would make {count} topics; a helper names at most {limit}, the things they know best. `helper off` and "
+    "then `helper on TOPICS` starts the list again."
+)
+TOPIC_TOO_LONG = (
+    "A topic is a word or a short phrase of at most {limit} characters; “{start}…” has {length}. Nothing was changed."
+)
+TOPIC_QUOTE = 'A quote is not closed: put a topic of several words in quotes, e.g. `helper on venues "online circles"`.'
 
 # "Ask a human" (peers.py).
 PEER_TITLE = "Can you help another member?"

@@ -65,6 +65,7 @@ OFFER_TITLE = "Solved by a person: save it as a recipe?"
 OFFER = "{question}\nSolved in its thread{by}: {link}\nA recipe would answer it next time. (question {id})"
 OFFER_BY = " by {solver}"
 SAVE_AS_RECIPE = "Save as recipe"
+SAVE_TYPED = "kb save {id}"  # what the button does, typed (the console cannot press a button in a post)
 SUMMARY_SAVE = "draft a recipe from a question a person solved (what “Save as recipe” does)"
 SAVE_USAGE = "Usage: `kb save QUESTION_NUMBER` (the number is shown with escalated questions)"
 FORM_TITLE = "Save as recipe"

@@ -39,7 +39,7 @@ from storage.questions import (
 )
 from storage.threads import get_thread
 
-__all__ = ["AskHuman", "Knowledge", "TellAskers", "gap_stubs", "render_answer", "small_talk_reply"]
+__all__ = ["AskHuman", "Knowledge", "TellAskers", "asks_for_a_human", "gap_stubs", "render_answer", "small_talk_reply"]
 
 # `ask` followed by a question is plainly the command, even as a form's answer; "ask around first" is free text.
 _A_QUESTION = re.compile(
@@ -50,6 +50,13 @@ _A_QUESTION = re.compile(
 # "ask a human" (the button's label typed, or its like): the button for the question in context, never a question.
 _A_HUMAN = frozenset({"a human", "human", "a person", "a real person", "someone", "a staff member", "staff"})
 _CONTEXT = timedelta(days=1)  # "ask a human" typed is about a question asked this recently
+
+
+def asks_for_a_human(text: str) -> bool:
+    """Whether ``text`` is "ask a human" (the button's label typed, or its like: "ask a person", "Ask a human!")."""
+    words = default_process(text)
+    return words.startswith("ask ") and words.removeprefix("ask ").strip() in _A_HUMAN
+
 
 AskHuman = Callable[[Context, AskedQuestion], Awaitable[Replies]]
 """What "Ask a human" does with a question (peers first: :class:`bot.features.escalations.PeersFirst`)."""
@@ -148,7 +155,7 @@ class Knowledge:
         if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
         if default_process(question) in _A_HUMAN:  # "ask a human" typed: the button, for the question in context
-            return await self._typed_human(ctx)
+            return await self.typed_human(ctx)
         if bare_reply(question, text.LABELS):  # "yes" or "helpful" typed at buttons: not a gap to fill
             raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)
@@ -281,7 +288,7 @@ class Knowledge:
         away = when_back(self._staff_hours, ctx.now)
         return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP), away)
 
-    async def _typed_human(self, ctx: Context) -> Replies:
+    async def typed_human(self, ctx: Context) -> Replies:
         """ "ask a human" typed: what the button does for the question in context, the thread's (in a help thread)
         else the asker's latest of the last day; with none, how to reach a person. Never a question "a human"."""
         origin = ctx.origin

@@ -14,11 +14,13 @@ is logged as a gap either way. Small talk never gets an answer there, and "thank
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from bot.errors import NotFound, UsageError
 from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply
 from bot.feature import ActionRoute, Command, Context, Deps, Replies, Surface
+from bot.features.knowledge import asks_for_a_human
 from bot.features.knowledge.render import no_idea
 from bot.features.threads import text
 from bot.features.threads.answers import Answering
@@ -35,9 +37,10 @@ class Threads:
 
     name: ClassVar[str] = "threads"
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, typed_human: Callable[[Context], Awaitable[Replies]] | None = None) -> None:
         self._settings = deps.settings
         self._answers = Answering(deps.knowledge, deps.metrics, no_idea(deps.settings))
+        self._typed_human = typed_human  # "ask a human" typed (:meth:`bot.features.knowledge.Knowledge.typed_human`)
 
     def surface(self) -> Surface:
         """``kb helpers`` (staff), the ``threads:`` buttons (Solved, reactions) and the channel-message listener."""
@@ -140,6 +143,8 @@ class Threads:
             return await solve(ctx, thread, thread.first_human_replier, quiet=True)
         if message.is_mention:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)
+        if user == thread.asker and self._typed_human is not None and asks_for_a_human(said):
+            return await self._typed_human(ctx)  # the button, typed without a mention: never a follow-up question
         if user != thread.asker:
             async with ctx.db.session() as session:
                 await record_human_reply(session, thread.platform, thread.channel, thread.thread, user, ctx.now)

@@ -83,6 +83,25 @@ async def test_ask_a_human_typed_in_a_thread_means_the_threads_question(chat: Ch
     )
 
 
+async def test_ask_a_human_typed_in_a_thread_without_a_mention_by_its_asker(chat: Chat, clock: Clock) -> None:
+    """The asker's plain "Ask a human" in their help thread is the button for the thread's question (with nobody to
+    ask first, straight to staff with the thread); it is no follow-up question and no gap."""
+    app = chat.app
+    declined = (await chat.say(f"ask {ODD}", channel="general"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+    assert await in_thread(app, "ask a human", "bob") == []  # not bob's question
+    posted, told = await in_thread(app, "Ask a human", "ann")
+    assert (posted.channel, posted.text) == (
+        "help",
+        f"{ANN} asked: {ODD}\nThread: #general, thread t1\n"
+        f"(question {qid}; staff can teach me the answer with `kb confirm {qid} RECIPE_ID`)",
+    )
+    assert told.text == "I've passed your question to the team; someone will answer you there."
+    gaps = await chat.say("kb gaps", user="sam", role="staff")
+    assert texts(gaps) == f"Questions without a good answer\n  1 × {ODD}"
+
+
 async def test_a_peers_reply_is_no_answer_the_asker_can_still_reach_staff(chat: Chat, clock: Clock) -> None:
     """Pat's "sorry, no idea" is listed as a reply, not an answer; Ann pressing "Ask a human" again passes the
     question to staff with its thread, once; a helper pressing it does nothing new."""

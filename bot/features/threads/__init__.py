@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from bot.errors import NotFound, UsageError
-from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply
+from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, Replies, Surface
 from bot.features.knowledge import asks_for_a_human
 from bot.features.knowledge.render import no_idea
@@ -145,6 +145,8 @@ class Threads:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)
         if user == thread.asker and self._typed_human is not None and asks_for_a_human(said):
             return await self._typed_human(ctx)  # the button, typed without a mention: never a follow-up question
+        if user == thread.asker and said.isdigit() and len(said) < 3:  # a button's number with none to press
+            return [Reply(text.NO_BUTTON.format(given=said), visibility=Visibility.EPHEMERAL)]
         if user != thread.asker:
             async with ctx.db.session() as session:
                 await record_human_reply(session, thread.platform, thread.channel, thread.thread, user, ctx.now)

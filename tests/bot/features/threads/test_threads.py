@@ -213,3 +213,19 @@ async def test_a_question_nothing_matches_gets_a_line_and_is_a_gap(
         "  1 × my cat ate the projector cable, what now\n"
         "  1 × our kettle exploded during the break"
     )
+
+
+async def test_a_buttons_number_typed_in_a_thread_says_what_to_type(bot: BotApp) -> None:
+    """The asker's `5` with no buttons to press (a new console session) is neither ignored after someone replied nor
+    looked up as a question: it says to type `solved` or `ask a human`."""
+    hint = (
+        "There is no button 5 to press here. Type `solved` to mark your question solved, or `ask a human` to pass it "
+        "to a person."
+    )
+    await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
+    (early,) = await say(bot, "5", "ann", "t1")
+    assert early.text == hint and early.visibility is Visibility.EPHEMERAL
+    assert await say(bot, "Posters at the library worked.", "sam", "t1") == []
+    (late,) = await say(bot, "5", "ann", "t1")
+    assert late.text == hint
+    assert await say(bot, "5", "sam", "t1") == []  # another member's "5" is their reply, not a button

@@ -163,6 +163,8 @@ class ConsoleAdapter:
         if reply.buttons and reply.channel is None and reply.user is None:
             self._choices = list(reply.buttons)
             lines.append(_numbered(self._choices))
+        elif typed := [b for b in reply.buttons if b.typed]:  # a post elsewhere: its buttons cannot be pressed here
+            lines.append("  ".join(f"[{b.label}: type `{b.typed}`]" for b in typed))
         return "\n".join(lines) + "\n\n"
 
     async def say(self, text: str) -> None:
@@ -186,11 +188,13 @@ class ConsoleAdapter:
         else:
             event = self._local(choice) if not self.origin.is_dm else None
             event = event if event is not None else self._message(text)
-        self._choices = []
-        if isinstance(event, str):
+        if isinstance(event, str):  # `user NAME`, a usage line: the buttons above stay (`thread` clears them)
             self._out.write(event + "\n\n")
             return
-        for reply in await self._handle(event):
+        replies = await self._handle(event)
+        if replies or isinstance(event, Action):  # else the bot's reply above keeps its buttons (Solved), as on Slack
+            self._choices = []
+        for reply in replies:
             await self.show(reply)
 
     async def _known_threads(self) -> None:
@@ -245,6 +249,7 @@ class ConsoleAdapter:
         args = rest.split()
         if word == "thread" and len(args) <= 1:
             self._enter(args[0] if args else None)
+            self._choices = []  # another thread's buttons are not pressed from here
             return f"[in thread {args[0]}]" if args else f"[in #{self.origin.channel}]"
         if word == "user" and len(args) <= 2:
             if not args or (len(args) == 2 and args[1] not in _ROLES):
@@ -264,12 +269,11 @@ class ConsoleAdapter:
             return "[react works in a thread: type thread NAME first]"
         author = args[1] if len(args) == 2 else ""
         if author and author != BOT_AUTHOR and author not in self._authors.get(self.origin.thread, set()):
-            return f"[{author} wrote nothing in thread {self.origin.thread} in this session: nothing to react to]"
+            return f"[no message by {author} in thread {self.origin.thread} in this session: nothing to react to]"
         return Action(self.origin, REACT_ACTION, " ".join(args))
 
     async def _blank(self, interactive: bool) -> None:
-        """An empty line: the answer to a form's question when one is asked (it skips an optional field), else
-        nothing at all."""
+        """An empty line: the answer to a form's question if one is asked (skipping an optional field), else nothing."""
         replies = await self._handle(Message(self.origin, "", is_mention=True))
         if replies and not interactive:
             self._out.write(">\n")

@@ -9,7 +9,7 @@ from datetime import date
 from bot.errors import UsageError
 from bot.usertext import quote
 
-__all__ = ["NOT_A_DATE", "parse_date", "parse_options", "split_args", "user_id"]
+__all__ = ["NOT_A_DATE", "OPENING_QUOTES", "parse_date", "parse_options", "split_args", "user_id"]
 
 NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
 _USER_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -56,6 +56,8 @@ _CLOSERS = {
     "‘": "’'‘",
 }
 """Each opening quote and the quotes that close it (a phone's smart quotes mix the two kinds)."""
+OPENING_QUOTES = frozenset(_CLOSERS)
+"""A word :func:`split_args` returns that starts with one of these opened a quote that never closed."""
 
 
 def _closing(args: str, start: int) -> int | None:

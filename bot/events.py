@@ -185,12 +185,15 @@ class Button:
     """A button; pressing it produces an :class:`Action` with the same ``action_id`` and ``value``.
 
     ``primary`` marks the one action a message is for (Answer, Helpful): platforms that can, show it stronger.
+    ``typed`` is the command that does the same, for where the button cannot be pressed (the console shows it under
+    a post to a channel, such as staff's "Save as recipe": ``kb save 3``).
     """
 
     label: str
     action_id: str
     value: str = ""
     primary: bool = False
+    typed: str = ""
 
 
 @dataclass(frozen=True)

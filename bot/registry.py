@@ -30,7 +30,7 @@ from bot.feature import (
     Surface,
     command_lines,
 )
-from bot.permissions import Role
+from bot.permissions import Role, only_for
 from bot.scheduler import Job
 from bot.usertext import quote
 
@@ -282,12 +282,25 @@ class Registry:
         if not lines:
             raise PermissionDenied(f"Sorry, the `{group}` commands are not available to you.")
         if unknown:
-            meant = _typo_of(
-                unknown.lower(), [c.name.split()[1] for c in self.visible_commands(role) if c.group == group]
+            lines.insert(
+                0,
+                f"Unknown subcommand {quote(repr(unknown))}.{self._hint(role, group, unknown)} The "
+                f"`{group}` commands are:",
             )
-            hint = f" Did you mean `{group} {meant}`?" if meant else ""
-            lines.insert(0, f"Unknown subcommand {quote(repr(unknown))}.{hint} The `{group}` commands are:")
         return Reply("\n".join(lines), title=f"{group} commands", visibility=Visibility.EPHEMERAL)
+
+    def _hint(self, role: Role, group: str, unknown: str) -> str:
+        """What ``unknown`` was likely meant to be: a subcommand ``role`` may run, or one it may not (named with who
+        may: a member's ``kb confrim`` is told `kb confirm` is staff's, not left to read the list for it)."""
+        subs = {c.name.split()[1]: c for c in self.commands.values() if c.group == group}
+        mine = [n for n, c in subs.items() if role >= c.min_role]
+        meant = _typo_of(unknown.lower(), mine)
+        if meant is not None:
+            return f" Did you mean `{group} {meant}`?"
+        theirs = _typo_of(unknown.lower(), [n for n in subs if n not in mine])
+        if theirs is not None:
+            return f" `{group} {theirs}` is {only_for(subs[theirs].min_role)}."
+        return ""
 
     def home_commands(self) -> list[str]:
         """The commands whose replies make up a user's home screen."""

@@ -12,10 +12,10 @@ from dateutil.rrule import weekdays as _WEEKDAYS
 
 from bot.settings import StaffHours
 
-__all__ = ["DAY_NAMES", "next_opening", "staff_time", "staff_time_before", "when_back"]
+__all__ = ["DAY_NAMES", "back_at", "next_opening", "staff_time", "staff_time_before", "when_back"]
 
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-OUTSIDE_HOURS = "Our team is away right now; they are back {opening} ({zone} time), and will reply to you after that."
+OUTSIDE_HOURS = "Our team is away right now; they are back {back}, and will reply to you after that."
 OPENING = "{weekday} {day} {month} at {time}"
 
 
@@ -95,12 +95,19 @@ def _padded(hhmm: str) -> str:
     return f"{int(hour):02d}:{minute}"
 
 
-def when_back(hours: StaffHours | None, now: datetime) -> str:
-    """For a member writing outside staff hours: when staff are back ("" while they are in, or with no hours set)."""
+def back_at(hours: StaffHours | None, at: datetime) -> str:
+    """When staff are next in after ``at``, as "Monday 9 March at 09:00 (Europe/Berlin time)"; "" while they are in
+    at ``at``, or with no hours set."""
     if hours is None:
         return ""
-    opening = next_opening(hours, now)
+    opening = next_opening(hours, at)
     if opening is None:
         return ""
     day = OPENING.format(weekday=f"{opening:%A}", day=opening.day, month=f"{opening:%B}", time=f"{opening:%H:%M}")
-    return OUTSIDE_HOURS.format(opening=day, zone=hours.timezone)
+    return f"{day} ({hours.timezone} time)"
+
+
+def when_back(hours: StaffHours | None, now: datetime) -> str:
+    """For a member writing outside staff hours: when staff are back ("" while they are in, or with no hours set)."""
+    back = back_at(hours, now)
+    return OUTSIDE_HOURS.format(back=back) if back else ""

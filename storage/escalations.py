@@ -85,9 +85,11 @@ class Escalation:
             return "solved"
         if self.closed_at is not None:
             return "recipe"
+        if self.escalated_at is not None and (self.answered_at is None or self.answered_at <= self.escalated_at):
+            return "escalated"  # a reply that came before staff were told (its asker passed it on) answered nothing
         if self.answered_at is not None:
             return "answered"
-        return "escalated" if self.escalated_at is not None else "asked_peers"
+        return "asked_peers"
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from storage.models import AskedQuestionRow, LearnedExampleRow
 from storage.models_votes import AnswerVoteRow
 from storage.upsert import insert_for
 from storage.votes import latest_votes, tally_by_recipe
+from storage.wording import same_words
 
 __all__ = [
     "AskedQuestion",
@@ -20,9 +21,11 @@ __all__ = [
     "add_learned_example",
     "change_vote",
     "claim_notification",
+    "confirm_example",
     "forget_askers",
     "forget_learned_example",
     "get_question",
+    "latest_question",
     "learned_examples",
     "log_question",
     "recipe_stats",
@@ -89,6 +92,22 @@ async def log_question(
 async def get_question(session: AsyncSession, question_id: int) -> AskedQuestion | None:
     """The logged question with ``question_id``, if any."""
     row = await session.get(AskedQuestionRow, question_id)
+    return None if row is None else _record(row)
+
+
+async def latest_question(session: AsyncSession, platform: str, asker: str, since: datetime) -> AskedQuestion | None:
+    """The last question ``asker`` asked on ``platform`` after ``since`` (wording not erased), if any."""
+    row = await session.scalar(
+        select(AskedQuestionRow)
+        .where(
+            AskedQuestionRow.platform == platform,
+            AskedQuestionRow.asker == asker,
+            AskedQuestionRow.created_at > since,
+            AskedQuestionRow.question != FORGOTTEN,
+        )
+        .order_by(AskedQuestionRow.id.desc())
+        .limit(1)
+    )
     return None if row is None else _record(row)
 
 
@@ -177,6 +196,37 @@ async def add_learned_example(session: AsyncSession, recipe_id: str, question: s
         return False
     session.add(LearnedExampleRow(recipe_id=recipe_id, question=question, source=source, created_at=now))
     return True
+
+
+async def confirm_example(
+    session: AsyncSession, recipe_id: str, question: str, now: datetime
+) -> tuple[bool, list[str]]:
+    """Staff's word (``kb confirm``): ``question`` is answered by ``recipe_id``, and by no other recipe.
+
+    The same wording (ignoring case and spacing) learned for other recipes, by votes or an earlier confirm, is
+    unlearned, so the latest confirm decides the answer. Returns whether this taught anything new (False: staff
+    had confirmed exactly this already) and the recipes it was unlearned from.
+    """
+    e = LearnedExampleRow
+    wording = same_words(question)
+    rows = await session.scalars(select(e).where(func.lower(e.question) == question.lower()))
+    unlearned, taught = [], None
+    for row in rows:
+        if same_words(row.question) != wording:
+            continue
+        if row.recipe_id == recipe_id and row.question == question:
+            taught = row
+        elif row.recipe_id != recipe_id:
+            unlearned.append(row.recipe_id)
+            await session.delete(row)
+    if taught is not None and taught.source == "staff" and not unlearned:
+        return False, []
+    if taught is None:
+        session.add(LearnedExampleRow(recipe_id=recipe_id, question=question, source="staff", created_at=now))
+    else:
+        taught.source = "staff"  # a vote taught it: now staff's word, which votes do not undo
+    await session.flush()
+    return True, sorted(set(unlearned))
 
 
 async def forget_learned_example(session: AsyncSession, recipe_id: str, question: str) -> bool:

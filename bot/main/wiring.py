@@ -78,16 +78,17 @@ class BotApp:
             self.forget_knowledge,
         )
         self.calendars = Calendars(deps)
+        knowledge = Knowledge(deps, PeersFirst(deps).ask_a_human, tell_askers)
         features = [
             Help(deps).surface(),
-            Knowledge(deps, PeersFirst(deps).ask_a_human, tell_askers).surface(),
+            knowledge.surface(),
             Leads(deps).surface(),
             Checkins(deps).surface(),
             Meetings(deps).surface(),
             self.calendars.surface(),
             People(deps).surface(),
             Escalations(deps).surface(),
-            Threads(deps).surface(),
+            Threads(deps, knowledge.typed_human).surface(),
             Webhooks(deps).surface(),
         ]
         self.forms = FormEngine(self.db, lambda form_id: self.registry.form(form_id))

@@ -32,9 +32,9 @@ def outcome(e: Escalation) -> str:
     """How one escalation ended (see the module's docstring)."""
     if e.solved_at is not None:
         return "solved"
-    if e.answered_at is None:
-        return "open"
-    return "peer" if e.escalated_at is None or e.answered_at < e.escalated_at else "staff"
+    if e.answered_at is None or e.state == "escalated":
+        return "open"  # nobody replied, or its asker passed a reply that did not solve it on to staff
+    return "peer" if e.escalated_at is None else "staff"
 
 
 def escalations_pulse(rows: Sequence[Escalation]) -> EscalationsPulse:

@@ -74,10 +74,30 @@ def test_no_credit_for_someone_who_never_wrote_in_the_thread(tmp_path: Path) -> 
         "ann",
     )
     assert said["solved"] == ""
-    assert said["react ✅ sam"] == "[sam wrote nothing in thread 1 in this session: nothing to react to]"
+    assert said["react ✅ sam"] == "[no message by sam in thread 1 in this session: nothing to react to]"
     assert said["react ✅"] == "[thread 1]\nMarked as solved.\n[tagged: Solved]"
     assert said["@bot kb helpers"] == (
         "[ephemeral]\nNobody has been credited with solving a question since 2026-10-28."
+    )
+
+
+def test_solved_pressed_after_a_reply_and_save_as_recipe_typed(tmp_path: Path) -> None:
+    """After sam answers in Ann's thread, Ann's `5` still presses Solved under the bot's answer above; the tick's
+    "Save as recipe" post for her question nothing matched says what to type, as the console cannot press it."""
+    env = {**WATCHED, "COMMUNITYBOT_HELP_CHANNEL": "staff-help"}
+    odd = "my cat ate the projector cable, what now"
+    lines = ["how do I recruit learners", "user sam", "Posters at the library worked.", "user ann", "5", "thread"]
+    lines += [odd, "user sam", "Borrow one from the library desk.", "user ann", "solved"]
+    said = session(tmp_path, lines, "--user", "ann", env=env)
+    assert said["Posters at the library worked."] == ""
+    assert said["5"] == "[thread 1]\nMarked as solved. Thanks, sam, for the answer!\n[tagged: Solved]"
+    assert said["solved"] == "[thread 2]\nMarked as solved. Thanks, sam, for the answer!\n[tagged: Solved]"
+    tick = run(tmp_path, "scheduler", "tick", "--now", "2026-11-27T12:00:00+00:00", env=env)
+    assert tick.stdout == (
+        "[posted to #staff-help]\n== Solved by a person: save it as a recipe? ==\n"
+        f"{odd}\nSolved in its thread by sam: #help-desk, thread 2\n"
+        "A recipe would answer it next time. (question 2)\n[Save as recipe: type `kb save 2`]\n\n"
+        "tick at 2026-11-27 12:00 UTC: 1 message\n"
     )
 
 

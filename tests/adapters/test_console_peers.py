@@ -163,13 +163,25 @@ async def test_the_staff_post_names_the_thread_in_watched_and_ordinary_channels(
     dm = await session(watched, [f"ask {QUESTION}", "4"], "cy")
     assert desk.endswith(staff_post("ann", 2, "Thread: #help-desk, thread 1\n"))
     assert general.endswith(staff_post("bob", 3, "Thread: #general, thread 1\n"))
-    assert dm.endswith(staff_post("cy", 4, ""))
+    assert dm.endswith(staff_post("cy", 4, DM_NOTE, DM_TOLD))
 
 
-def staff_post(who: str, number: int, thread: str) -> str:
+DM_NOTE = "Asked in a direct message: message them, or teach me the answer and I'll send it to them.\n"
+DM_TOLD = (
+    "I've passed your question to the team. Someone may message you; once they teach me the answer, I'll send it to "
+    "you here."
+)
+
+
+def staff_post(
+    who: str,
+    number: int,
+    thread: str,
+    told: str = "I've passed your question to the team; someone will answer you there.",
+) -> str:
     """The help channel's post of QUESTION, and what the asker is told, as the console prints them."""
     return (
         f"[posted to #help]\n== A question for a human ==\n{who} asked: {QUESTION}\n{thread}"
         f"(question {number}; staff can teach me the answer with `kb confirm {number} RECIPE_ID`)\n\n"
-        "[ephemeral]\nI've passed your question to the team; someone will answer you there.\n\n"
+        f"[ephemeral]\n{told}\n\n"
     )

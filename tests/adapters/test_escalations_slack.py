@@ -70,7 +70,7 @@ async def peer_asked(url: str, api: SlackApi, app: BotApp, clock: Clock) -> None
 async def test_a_peers_reply_in_the_thread_keeps_it_from_staff(
     slack: tuple[str, SlackApi, SlackAdapter], replicas: list[BotApp], clock: Clock
 ) -> None:
-    """Pat answers in Ann's thread within the 4 hours: staff never hear of it, and `kb escalations` says answered."""
+    """Pat answers in Ann's thread within the 4 hours: staff are not told, `kb escalations` says a person replied."""
     url, api, _ = slack
     asked_at = int(clock.now.timestamp())
     await peer_asked(url, api, replicas[0], clock)
@@ -85,7 +85,8 @@ async def test_a_peers_reply_in_the_thread_keeps_it_from_staff(
     await post_form(url, slash(api, "kb escalations", "U0SAM"))
     (listed,) = [p for p in await api.wait_for("chat.postEphemeral", 3) if p["user"] == "U0SAM"]
     assert listed["blocks"][1] == SECTION(
-        f"Q1 [answered] {QUESTION} (peers asked: 1; <!date^{asked_at}^{{date_long}}|2 March 2026>)"
+        f"Q1 [a person replied, not solved yet] {QUESTION} "
+        f"(peers asked: 1; <!date^{asked_at}^{{date_long}}|2 March 2026>)"
     )  # each reader sees the day in their own zone
     assert await tick_both(replicas, clock) == []
 

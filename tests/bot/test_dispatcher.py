@@ -236,6 +236,24 @@ async def test_a_misspelled_subcommand_is_named_in_the_group_help(chat: Chat) ->
     )
 
 
+async def test_a_members_typo_of_a_staff_subcommand_says_it_is_staffs(chat: Chat) -> None:
+    """A member's `kb helper` or `kb confrim` is told `kb helpers` / `kb confirm` is staff's, before the member's
+    kb commands; staff are asked whether they meant it."""
+    member_list = (
+        " The `kb` commands are:\n"
+        "• `kb search TERM`: list recipes matching some words\n    e.g. `kb search venue`\n"
+        "• `kb show ID`: show one recipe by id\n    e.g. `kb show circles/group-size`"
+    )
+    assert texts(await chat.say("kb helper")) == (
+        "kb commands\nUnknown subcommand 'helper'. `kb helpers` is only for staff." + member_list
+    )
+    assert texts(await chat.say("kb confrim 2 facilitation/first-meeting")) == (
+        "kb commands\nUnknown subcommand 'confrim'. `kb confirm` is only for staff." + member_list
+    )
+    staff = texts(await chat.say("kb helper", role="staff"))
+    assert staff.startswith("kb commands\nUnknown subcommand 'helper'. Did you mean `kb helpers`? The `kb` commands")
+
+
 async def test_an_unknown_option_lists_the_options_the_command_takes(chat: Chat) -> None:
     """`leads list --bogus` names the options `leads list` has, not only the one it lacks."""
     assert texts(await chat.say("leads list --bogus", role="staff")) == (

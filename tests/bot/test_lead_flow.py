@@ -295,7 +295,7 @@ async def test_ask_a_human_outside_staff_hours_says_when_staff_are_back(
         answer = (await chat.say("ask how many people should be in a learning circle?"))[0]
         human = next(b for b in answer.buttons if b.action_id == "kb:human")
         inside = await chat.press(human.action_id, human.value)
-        assert [r.text for r in inside if r.channel is None] == [knowledge_text.PASSED_ON]
+        assert [r.text for r in inside if r.channel is None] == [knowledge_text.PASSED_ON_DM]
         clock.now = datetime(2026, 3, 6, 16, 30, tzinfo=UTC)  # Friday 17:30 in Berlin
         answer = (await chat.say("ask how long should a meeting be?"))[0]  # a question is passed on once
         human = next(b for b in answer.buttons if b.action_id == "kb:human")
@@ -303,7 +303,7 @@ async def test_ask_a_human_outside_staff_hours_says_when_staff_are_back(
         assert [r.channel for r in outside if r.channel is not None] == ["help"]
         (told,) = [r.text for r in outside if r.channel is None]
         assert told == (
-            f"{knowledge_text.PASSED_ON} Our team is away right now; they are back Monday 9 March at 09:00 "
+            f"{knowledge_text.PASSED_ON_DM} Our team is away right now; they are back Monday 9 March at 09:00 "
             "(Europe/Berlin time), and will reply to you after that."
         )
 

@@ -16,6 +16,7 @@ from typing import ClassVar
 
 from rapidfuzz.utils import default_process
 
+from bot.args import OPENING_QUOTES, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Replies, Slash, Surface
@@ -94,25 +95,28 @@ class Escalations:
         )
 
     async def helper(self, ctx: Context, args: str) -> Replies:
-        """``helper on [topics...]``, ``helper off``, or ``helper``: your state."""
+        """``helper on [topics...]`` (adds to the topics you have; "two words" in quotes are one topic), ``helper
+        off``, or ``helper``: your state."""
         words = args.split()
         me = ctx.identities[0]
         async with ctx.db.session() as session:
+            found = await get_helper(session, me.platform, me.user)
             if not words:
-                found = await get_helper(session, me.platform, me.user)
                 if found is None:
                     return [_private(text.HELPER_WAS_OFF)]
-                topics = text.HELPER_TOPICS.format(topics=quote(", ".join(found.topics))) if found.topics else ""
-                return [_private(text.HELPER_STATE_ON.format(topics=topics, since=day(found.since)))]
+                return [_private(text.HELPER_STATE_ON.format(topics=_topics(found.topics), since=day(found.since)))]
             if words[0].lower() == "off" and len(words) == 1:
                 gone = await remove_helper(session, me.platform, me.user)
                 return [_private(text.HELPER_OFF if gone else text.HELPER_WAS_OFF)]
             if words[0].lower() != "on":
                 raise UsageError(text.HELPER_USAGE)
-            added = await set_helper(session, me.platform, me.user, words[1:], ctx.now)
-        topics = text.HELPER_TOPICS.format(topics=quote(", ".join(added.topics))) if added.topics else ""
+            had = list(found.topics) if found is not None else []
+            wanted = list(dict.fromkeys([*had, *topics_typed(args.strip()[2:])]))
+            if len(wanted) > MAX_TOPICS:
+                raise UsageError(text.TOO_MANY_TOPICS.format(count=len(wanted), limit=MAX_TOPICS))
+            added = await set_helper(session, me.platform, me.user, wanted, ctx.now)
         limit = self._settings.escalation.peer_daily_limit
-        return [_private(text.HELPER_ON.format(topics=topics, limit=limit))]
+        return [_private(text.HELPER_ON.format(topics=_topics(added.topics), limit=limit))]
 
     async def escalations(self, ctx: Context, args: str) -> Replies:
         """``kb escalations``: the latest escalations and how each stands."""
@@ -245,6 +249,33 @@ class Escalations:
         told = await tell_askers(ctx.db, recipe, draft.questions, ctx.now) if recipe is not None else []
         done = text.PUBLISHED.format(id=draft.id, title=quote(draft.title), told=counted(len(told), "member"))
         return [_private(done), *told]
+
+
+MAX_TOPICS = 10  # a helper knows a few things well; a list of everything matches every question
+MAX_TOPIC_CHARS = 40  # a word or a short phrase
+
+
+def topics_typed(typed: str) -> list[str]:
+    """The topics of ``helper on ...``: words, or phrases in quotes (straight or curly), lower-cased, each once.
+
+    Raises:
+        UsageError: a quote is not closed, or a topic is longer than :data:`MAX_TOPIC_CHARS`.
+    """
+    parts = split_args(typed)
+    if any(part[:1] in OPENING_QUOTES for part in parts):
+        raise UsageError(text.TOPIC_QUOTE)
+    topics = [" ".join(p.replace(",", " ").split()).lower() for p in parts]
+    for topic in topics:
+        if len(topic) > MAX_TOPIC_CHARS:
+            start = quote(topic[:MAX_TOPIC_CHARS])
+            raise UsageError(text.TOPIC_TOO_LONG.format(limit=MAX_TOPIC_CHARS, start=start, length=len(topic)))
+    return [t for t in dict.fromkeys(topics) if t]
+
+
+def _topics(topics: Iterable[str]) -> str:
+    """ " or about venues, “online circles”" (a topic of several words in quotes), or "" with none."""
+    shown = [f"“{t}”" if " " in t else t for t in topics]
+    return text.HELPER_TOPICS.format(topics=quote(", ".join(shown))) if shown else ""
 
 
 def _private(says: str) -> Reply:

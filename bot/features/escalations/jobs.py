@@ -75,7 +75,15 @@ class EscalationJobs:
                 Reply(
                     text.OFFER.format(question=for_others(s.question), by=by, link=link, id=s.question_id),
                     title=text.OFFER_TITLE,
-                    buttons=(Button(text.SAVE_AS_RECIPE, "esc:save", str(s.question_id), primary=True),),
+                    buttons=(
+                        Button(
+                            text.SAVE_AS_RECIPE,
+                            "esc:save",
+                            str(s.question_id),
+                            primary=True,
+                            typed=text.SAVE_TYPED.format(id=s.question_id),
+                        ),
+                    ),
                     channel=HELP,
                     platform=s.platform,
                 )

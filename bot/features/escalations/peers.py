@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from rapidfuzz import fuzz
@@ -30,10 +30,11 @@ from bot.features.knowledge.feedback import escalate
 from bot.plural import counted
 from bot.routing import HELP
 from bot.settings_models import EscalationSettings
-from bot.staff_hours import when_back
+from bot.staff_hours import back_at, when_back
 from bot.usertext import for_others, member, quote
 from knowledge.topics import tokens
 from storage.escalations import (
+    Escalation,
     Helper,
     add_peer,
     claim_escalated,
@@ -81,8 +82,8 @@ class PeersFirst:
         """The replies to "Ask a human" on ``asked``: DMs to peers and word to the user, or the help channel."""
         humans = self._channels.configured(HELP)
         async with ctx.db.session() as session:
-            if await get_escalation(session, asked.id) is not None:
-                return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+            if (existing := await get_escalation(session, asked.id)) is not None:
+                return await self._again(session, ctx, asked, existing, humans)
             place = _place(ctx.origin, await thread_of_question(session, asked.id))
             peers = await self._peers(session, ctx, asked.question) if place is not None else []
             if not peers and not humans:
@@ -109,20 +110,39 @@ class PeersFirst:
             else:
                 await claim_escalated(session, escalation.id, ctx.now)
         if peers and place is not None:
-            told = self._asked_peers(len(peers), humans)
+            told = self._asked_peers(len(peers), humans, ctx.now)
             return [*(self._peer_dm(ctx.origin, asked, place, p) for p in peers), told]
         return self._to_staff(ctx, asked, place)
+
+    async def _again(
+        self, session: AsyncSession, ctx: Context, asked: AskedQuestion, existing: Escalation, humans: bool
+    ) -> Replies:
+        """ "Ask a human" again: once a person has replied in the thread but it is not solved (nor with staff), its
+        asker passes it to staff now: a peer's reply is no answer until the asker marks the thread solved. Otherwise
+        (peers still have their hours, or staff have it) nothing new."""
+        if existing.asker != ctx.origin.user or existing.state != "answered" or existing.escalated_at is not None:
+            already = text.ALREADY_DM if existing.link is None and existing.thread is None else text.ALREADY
+            return [Reply(already, visibility=Visibility.EPHEMERAL)]
+        if not humans:
+            return [Reply(kb_text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
+        if not await claim_escalated(session, existing.id, ctx.now):  # another replica passed it on meanwhile
+            return [Reply(text.ALREADY, visibility=Visibility.EPHEMERAL)]
+        link = existing.link or ""
+        return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now), link)
 
     def _to_staff(self, ctx: Context, asked: AskedQuestion, place: Place | None) -> Replies:
         """Straight to the help channel, naming the thread it was asked in as the post after peers does."""
         link = place.link if place is not None else ""
         return escalate(ctx.origin, asked, True, when_back(self._staff_hours, ctx.now), link)
 
-    def _asked_peers(self, count: int, humans: bool) -> Reply:
-        hours = counted(self._rules.staff_after_hours, "hour")
-        says = text.ASKED_PEERS.format(members=counted(count, "member")) + (
-            text.THEN_STAFF.format(hours=hours) if humans else ""
-        )
+    def _asked_peers(self, count: int, humans: bool, now: datetime) -> Reply:
+        """What the asker is told: how many were asked and, with a help channel, when staff hear of it (and, if they
+        are away by then, when they are back, as the straight road to staff says)."""
+        says = text.ASKED_PEERS.format(members=counted(count, "member"))
+        if humans:
+            hours = counted(self._rules.staff_after_hours, "hour")
+            back = back_at(self._staff_hours, now + timedelta(hours=self._rules.staff_after_hours))
+            says += text.THEN_STAFF.format(hours=hours) + (text.STAFF_AWAY_THEN.format(back=back) if back else "")
         return Reply(says, visibility=Visibility.EPHEMERAL)
 
     def _peer_dm(self, origin: Origin, asked: AskedQuestion, place: Place, chosen: tuple[Helper, bool]) -> Reply:

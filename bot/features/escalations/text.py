@@ -15,6 +15,14 @@ HELPER_OFF = "Done: I won't send you other members' questions any more."
 HELPER_WAS_OFF = "You are not taking questions from other members. `helper on [topics...]` starts."
 HELPER_STATE_ON = "You take questions from other members{topics}, since {since}. `helper off` stops it."
 HELPER_USAGE = "Usage: `helper on [topics...]`, `helper off`, or `helper` to see your state."
+TOO_MANY_TOPICS = (
+    "That would make {count} topics; a helper names at most {limit}, the things they know best. `helper off` and "
+    "then `helper on TOPICS` starts the list again."
+)
+TOPIC_TOO_LONG = (
+    "A topic is a word or a short phrase of at most {limit} characters; “{start}…” has {length}. Nothing was changed."
+)
+TOPIC_QUOTE = 'A quote is not closed: put a topic of several words in quotes, e.g. `helper on venues "online circles"`.'
 
 # "Ask a human" (peers.py).
 PEER_TITLE = "Can you help another member?"
@@ -23,7 +31,11 @@ PEER_SOLVED = "You helped with questions like this before."
 PEER_TOPICS = "You said you know about {topics}."
 ASKED_PEERS = "I've asked {members} familiar with questions like this."
 THEN_STAFF = " If nobody answers in {hours}, I'll pass it to the team."
+STAFF_AWAY_THEN = " The team is away then; they are back {back}, and will reply to you after that."
 ALREADY = "This question has already been passed on; someone will answer you there."
+ALREADY_DM = (
+    "This question has already been passed to the team; once they teach me the answer, I'll send it to you here."
+)
 FOR_STAFF_AFTER_PEERS = (
     "{who} asked: {question}\n"
     "No answer after {hours} from the {members} asked. Thread: {link}\n"
@@ -42,7 +54,7 @@ ERASED_QUESTION = "(wording erased at the asker's request)"
 STATE_NAMES = {
     "asked_peers": "asked peers",
     "escalated": "escalated to staff",
-    "answered": "answered",
+    "answered": "a person replied, not solved yet",
     "recipe": "answered by a recipe",
     "solved": "solved",
     "staff_unreachable": "no answer from peers; could not reach staff (no help channel set)",
@@ -53,6 +65,7 @@ OFFER_TITLE = "Solved by a person: save it as a recipe?"
 OFFER = "{question}\nSolved in its thread{by}: {link}\nA recipe would answer it next time. (question {id})"
 OFFER_BY = " by {solver}"
 SAVE_AS_RECIPE = "Save as recipe"
+SAVE_TYPED = "kb save {id}"  # what the button does, typed (the console cannot press a button in a post)
 SUMMARY_SAVE = "draft a recipe from a question a person solved (what “Save as recipe” does)"
 SAVE_USAGE = "Usage: `kb save QUESTION_NUMBER` (the number is shown with escalated questions)"
 FORM_TITLE = "Save as recipe"

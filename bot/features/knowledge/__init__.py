@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import ClassVar
+
+from rapidfuzz.utils import default_process
 
 from bot.errors import NotFound, UsageError
 from bot.events import Action, Reply, Visibility
@@ -29,14 +31,16 @@ from knowledge.smalltalk import bare_reply, small_talk
 from storage import Database
 from storage.questions import (
     AskedQuestion,
-    add_learned_example,
+    confirm_example,
     get_question,
+    latest_question,
     log_question,
     recipe_stats,
     unanswered_questions,
 )
+from storage.threads import get_thread
 
-__all__ = ["AskHuman", "Knowledge", "TellAskers", "gap_stubs", "render_answer", "small_talk_reply"]
+__all__ = ["AskHuman", "Knowledge", "TellAskers", "asks_for_a_human", "gap_stubs", "render_answer", "small_talk_reply"]
 
 SEARCH_FLOOR = 0.2  # `kb search`: a recipe this sure to answer the term is listed even if it uses none of its words
 
@@ -45,6 +49,17 @@ _A_QUESTION = re.compile(
     r"(?:how|what|when|where|why|who|whom|whose|which|can|could|do|does|did|is|are|should|would|will|may)\b.*|.*\?",
     re.IGNORECASE | re.DOTALL,
 )
+
+# "ask a human" (the button's label typed, or its like): the button for the question in context, never a question.
+_A_HUMAN = frozenset({"a human", "human", "a person", "a real person", "someone", "a staff member", "staff"})
+_CONTEXT = timedelta(days=1)  # "ask a human" typed is about a question asked this recently
+
+
+def asks_for_a_human(text: str) -> bool:
+    """Whether ``text`` is "ask a human" (the button's label typed, or its like: "ask a person", "Ask a human!")."""
+    words = default_process(text)
+    return words.startswith("ask ") and words.removeprefix("ask ").strip() in _A_HUMAN
+
 
 AskHuman = Callable[[Context, AskedQuestion], Awaitable[Replies]]
 """What "Ask a human" does with a question (peers first: :class:`bot.features.escalations.PeersFirst`)."""
@@ -142,6 +157,8 @@ class Knowledge:
             raise UsageError(text.NO_BUTTON.format(given=question))
         if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
+        if default_process(question) in _A_HUMAN:  # "ask a human" typed: the button, for the question in context
+            return await self.typed_human(ctx)
         if bare_reply(question, text.LABELS):  # "yes" or "helpful" typed at buttons: not a gap to fill
             raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)
@@ -227,9 +244,14 @@ class Knowledge:
                 raise NotFound(text.NO_QUESTION.format(number=number))
             if asked.erased:
                 raise UsageError(text.ERASED_QUESTION.format(number=number))
-            await add_learned_example(session, recipe_id, asked.question, "staff", ctx.now)
+            new, unlearned = await confirm_example(session, recipe_id, asked.question, ctx.now)
+        wording = for_others(repr(asked.question))
+        if not new:
+            return [Reply(text.TAUGHT_ALREADY.format(question=wording, id=recipe_id), visibility=Visibility.EPHEMERAL)]
         await self._relearn()
-        learned = text.LEARNED.format(question=for_others(repr(asked.question)), id=recipe_id)
+        learned = text.LEARNED.format(question=wording, id=recipe_id)
+        if unlearned:
+            learned += text.UNLEARNED_FOR.format(ids=", ".join(f"`{u}`" for u in unlearned))
         if self._tell_askers is None:
             return [Reply(learned, visibility=Visibility.EPHEMERAL)]
         told = await self._tell_askers(ctx.db, self._kb().by_id[recipe_id], [asked.question], ctx.now)
@@ -260,9 +282,30 @@ class Knowledge:
             return [feedback.runners_up(self._kb(), asked, recalled.recipe_id, recalled.changed, recalled.forgot)]
         if action.action_id == "kb:more":
             return [feedback.more_results(self._kb(), asked)]
-        if action.action_id == "kb:human" and self._ask_human is not None:
-            return await self._ask_human(ctx, asked)
         if action.action_id == "kb:human":
-            away = when_back(self._staff_hours, ctx.now)
-            return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP), away)
+            return await self._human(ctx, asked)
         raise UsageError(text.STALE_BUTTON)
+
+    async def _human(self, ctx: Context, asked: AskedQuestion) -> Replies:
+        """ "Ask a human" on ``asked``: peers first when the escalations feature is there, else the help channel."""
+        if self._ask_human is not None:
+            return await self._ask_human(ctx, asked)
+        away = when_back(self._staff_hours, ctx.now)
+        return feedback.escalate(ctx.origin, asked, self._channels.configured(HELP), away)
+
+    async def typed_human(self, ctx: Context) -> Replies:
+        """ "ask a human" typed: what the button does for the question in context, the thread's (in a help thread)
+        else the asker's latest of the last day; with none, how to reach a person. Never a question "a human"."""
+        origin = ctx.origin
+        async with ctx.db.session() as session:
+            thread = None
+            if origin.thread is not None and not origin.is_dm:
+                thread = await get_thread(session, origin.platform, origin.channel, origin.thread)
+            asked = None
+            if thread is not None and thread.question_id is not None:
+                asked = await get_question(session, thread.question_id)
+            if asked is None or asked.erased:
+                asked = await latest_question(session, origin.platform, origin.user, ctx.now - _CONTEXT)
+        if asked is None:
+            return [small_talk_reply("human", self._channels.configured(HELP))]
+        return await self._human(ctx, asked)

@@ -189,17 +189,16 @@ def escalate(origin: Origin, asked: AskedQuestion, humans: bool, away: str = "",
     if not humans:
         return [Reply(text.NO_HUMANS, visibility=Visibility.EPHEMERAL)]
     who = member(origin.platform, origin.user, origin.user_name)
+    dm = origin.is_dm and not link  # no thread to answer in: the asker hears of it by DM (kb confirm tells them)
+    where = text.FOR_A_HUMAN_THREAD.format(link=link) if link else (text.FOR_A_HUMAN_DM if dm else "")
     return [
         Reply(
-            text.FOR_A_HUMAN.format(
-                who=who,
-                question=for_others(asked.question),
-                thread=text.FOR_A_HUMAN_THREAD.format(link=link) if link else "",
-                id=asked.id,
-            ),
+            text.FOR_A_HUMAN.format(who=who, question=for_others(asked.question), thread=where, id=asked.id),
             title=text.FOR_A_HUMAN_TITLE,
             channel=HELP,
             platform=origin.platform,
         ),
-        Reply(" ".join(filter(None, (text.PASSED_ON, away))), visibility=Visibility.EPHEMERAL),
+        Reply(
+            " ".join(filter(None, (text.PASSED_ON_DM if dm else text.PASSED_ON, away))), visibility=Visibility.EPHEMERAL
+        ),
     ]

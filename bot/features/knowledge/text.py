@@ -63,10 +63,16 @@ THANKS_UNHELPFUL = "Thanks for telling me; I've noted it so the team can improve
 RUNNERS_UP = "Maybe one of these answers it:"
 NO_HUMANS = "Nobody is set up to take questions here yet; please ask one of the organisers directly."
 PASSED_ON = "I've passed your question to the team; someone will answer you there."
+# Asked in a direct message: there is no thread for the team to answer in, only a DM of their own or `kb confirm`.
+PASSED_ON_DM = (
+    "I've passed your question to the team. Someone may message you; once they teach me the answer, I'll send it to "
+    "you here."
+)
 FOR_A_HUMAN_TITLE = "A question for a human"
 FOR_A_HUMAN = (
     "{who} asked: {question}\n{thread}(question {id}; staff can teach me the answer with `kb confirm {id} RECIPE_ID`)"
 )
+FOR_A_HUMAN_DM = "Asked in a direct message: message them, or teach me the answer and I'll send it to them.\n"
 FOR_A_HUMAN_THREAD = "Thread: {link}\n"  # where it was asked (a channel's thread, watched or not; never a DM)
 STALE_BUTTON = "That button no longer does anything."
 ALREADY_VOTED = "You have already voted on this answer; thanks, your vote is counted."
@@ -92,6 +98,8 @@ CONFIRM_USAGE = "Usage: `kb confirm QUESTION_NUMBER RECIPE_ID` (the number is sh
 NO_QUESTION = "There is no question number {number}."
 ERASED_QUESTION = "The wording of question {number} was erased at its asker's request: there is nothing to learn."
 LEARNED = "Learned: {question} is answered by `{id}`."
+UNLEARNED_FOR = " It is no longer taken as answered by {ids}."
+TAUGHT_ALREADY = "Already taught: {question} is answered by `{id}`. Nothing changed."
 TOLD = " I told {told} who asked about it."
 
 # Stats and gaps (gaps.py).

@@ -8,17 +8,19 @@ and thread, so two replicas seeing one new post answer it once.
 In a thread the bot answered, the asker's follow-ups are answered without a mention (read with the thread's first
 question); once anyone else replies there, the bot stays quiet unless mentioned. In a watched channel the first
 message of each thread (each new forum post) is answered only when the bot is confident; otherwise it gets one
-quiet line with the two best matches, or nothing (``help_channels_low_confidence``). Small talk never gets an answer
-there, and "thanks!" in a thread is not a new question.
+quiet line with the two best matches (or saying nothing matches), or nothing (``help_channels_low_confidence``), and
+is logged as a gap either way. Small talk never gets an answer there, and "thanks!" in a thread is not a new question.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import ClassVar
 
 from bot.errors import NotFound, UsageError
-from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply
+from bot.events import BOT_AUTHOR, REACT_ACTION, Action, Message, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, Replies, Surface
+from bot.features.knowledge import asks_for_a_human
 from bot.features.knowledge.render import no_idea
 from bot.features.threads import text
 from bot.features.threads.answers import Answering
@@ -35,9 +37,10 @@ class Threads:
 
     name: ClassVar[str] = "threads"
 
-    def __init__(self, deps: Deps) -> None:
+    def __init__(self, deps: Deps, typed_human: Callable[[Context], Awaitable[Replies]] | None = None) -> None:
         self._settings = deps.settings
         self._answers = Answering(deps.knowledge, deps.metrics, no_idea(deps.settings))
+        self._typed_human = typed_human  # "ask a human" typed (:meth:`bot.features.knowledge.Knowledge.typed_human`)
 
     def surface(self) -> Surface:
         """``kb helpers`` (staff), the ``threads:`` buttons (Solved, reactions) and the channel-message listener."""
@@ -116,9 +119,7 @@ class Threads:
         if not won or small_talk(question) is not None:
             return []  # another replica has it; small talk in a help channel gets nothing
         answer = self._answers.look_up(question)
-        suggest = self._settings.help_channels_low_confidence == "suggest" and bool(answer.suggestions)
-        if answer.best is None and not suggest:
-            return []
+        # Logged even when the bot stays quiet: a question it cannot answer is a gap staff see in `kb gaps`.
         qid = await self._answers.log(ctx, answer)
         async with ctx.db.session() as session:
             await record_answer(
@@ -131,7 +132,8 @@ class Threads:
                 bot_answered=answer.best is not None,
             )
         if answer.best is None:
-            return [self._answers.suggestion(answer)]
+            silent = self._settings.help_channels_low_confidence == "silent"
+            return [] if silent else [self._answers.suggestion(answer)]
         return [self._answers.reply(answer, qid, thread.id)]
 
     async def _in_thread(self, ctx: Context, message: Message, thread: HelpThread) -> Replies | None:
@@ -141,6 +143,10 @@ class Threads:
             return await solve(ctx, thread, thread.first_human_replier, quiet=True)
         if message.is_mention:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)
+        if user == thread.asker and self._typed_human is not None and asks_for_a_human(said):
+            return await self._typed_human(ctx)  # the button, typed without a mention: never a follow-up question
+        if user == thread.asker and said.isdigit() and len(said) < 3:  # a button's number with none to press
+            return [Reply(text.NO_BUTTON.format(given=said), visibility=Visibility.EPHEMERAL)]
         if user != thread.asker:
             async with ctx.db.session() as session:
                 await record_human_reply(session, thread.platform, thread.channel, thread.thread, user, ctx.now)

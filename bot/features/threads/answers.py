@@ -84,11 +84,12 @@ class Answering:
 
     @staticmethod
     def suggestion(answer: Answer) -> Reply:
-        """The one quiet line a watched channel gets when the bot is not confident: the two best matches."""
+        """The one quiet line a watched channel gets when the bot is not confident: the two best matches, or that no
+        recipe matches (the question is a gap: someone here may answer it)."""
         hits = answer.suggestions[:_SUGGESTED]
         titles = ", ".join(f"“{h.recipe.title}”" for h in hits)
         return Reply(
-            text.MIGHT_HELP.format(titles=titles),
+            text.MIGHT_HELP.format(titles=titles) if hits else text.NOTHING_MATCHES,
             buttons=show_buttons(hits),
             in_thread=True,
             tags=(text.TAG_NEEDS_HUMAN,),

@@ -9,6 +9,13 @@ TAG_NEEDS_HUMAN = "Needs a human"
 
 # A watched channel, when the bot is not confident (one quiet line).
 MIGHT_HELP = "These might help: {titles}. Mention me to ask again, or wait for someone here to answer."
+NOTHING_MATCHES = "I have no recipe for this yet; someone here may know. I've noted it so the team can add one."
+
+# A number typed in a thread with no buttons to press (a new console session, or the buttons scrolled away).
+NO_BUTTON = (
+    "There is no button {given} to press here. Type `solved` to mark your question solved, or `ask a human` to pass "
+    "it to a person."
+)
 
 # Mark solved.
 SOLVED = "Marked as solved. Thanks, {solver}, for the answer!"

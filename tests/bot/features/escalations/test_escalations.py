@@ -226,10 +226,28 @@ async def test_kb_confirm_tells_everyone_in_the_gap_once(chat: Chat, app: BotApp
             "What if learners stop showing up?",
         ),
     ]
-    again = await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
-    assert again[0].text.endswith("I told 0 members who asked about it.") and len(again) == 1
+    (again,) = await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
+    assert again.text == f"Already taught: '{ODD}' is answered by `people/drop-off`. Nothing changed."
     gaps = texts(await chat.say("kb gaps", user="sam", role="staff"))
     assert "who won the football game" in gaps and "dwindling" not in gaps
+
+
+async def test_the_latest_kb_confirm_wins(chat: Chat) -> None:
+    """A second `kb confirm` of a question to another recipe unlearns the first, says so, and the question is
+    answered by the second from then on; confirming that again says it was taught already."""
+    declined = (await chat.say(f"ask {ODD}"))[0]
+    qid = button(declined, "Ask a human")[1]
+    await chat.say(f"kb confirm {qid} people/drop-off", user="sam", role="staff")
+    assert (await chat.say(f"ask {ODD}"))[0].title == "What if learners stop showing up?"
+    (moved,) = await chat.say(f"kb confirm {qid} meetings/moving", user="sam", role="staff")
+    assert moved.text == (
+        f"Learned: '{ODD}' is answered by `meetings/moving`. It is no longer taken as answered by "
+        "`people/drop-off`. I told 0 members who asked about it."
+    )
+    for _ in range(3):
+        assert (await chat.say(f"ask {ODD}"))[0].title == (await chat.say("kb show meetings/moving"))[0].title
+    (again,) = await chat.say(f"kb confirm {qid} meetings/moving", user="sam", role="staff")
+    assert again.text == f"Already taught: '{ODD}' is answered by `meetings/moving`. Nothing changed."
 
 
 async def test_peers_are_limited_per_question_and_per_day(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:
@@ -281,7 +299,7 @@ async def test_direct_message_questions_and_answered_threads_skip_the_wait(
     assert await app.scheduler.tick(clock.now) == []
     listed = texts(await chat.say("kb escalations", user="sam", role="staff")).splitlines()
     assert listed[1:] == [
-        f"Q{qid} [answered] {ODD} (peers asked: 1; 2 March 2026)",
+        f"Q{qid} [a person replied, not solved yet] {ODD} (peers asked: 1; 2 March 2026)",
         f"Q{qid - 1} [escalated to staff] {ODD} (peers asked: 0; 2 March 2026)",
     ]
 

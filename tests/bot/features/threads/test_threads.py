@@ -187,3 +187,45 @@ async def test_no_credit_where_nobody_replied_and_solved_opens_no_question(bot: 
     assert await bot.dispatcher.handle(Action(origin("ann", "t2"), "threads:react", "✅ sam")) == []
     (report,) = await say(bot, "kb helpers", "sam", "x", channel="dm-sam", mention=True, role="staff")
     assert report.text.startswith("Nobody has been credited")
+
+
+async def test_a_question_nothing_matches_gets_a_line_and_is_a_gap(
+    bot: BotApp, db_target: DbTarget, tmp_path: Path, clock: Clock
+) -> None:
+    """A new post in a watched channel that no recipe matches at all gets one quiet line saying so, and staff see
+    it in `kb gaps`; with the silent setting the channel hears nothing but the question is a gap all the same."""
+    (reply,) = await say(bot, "my cat ate the projector cable, what now", "ann", "t1", starts=True)
+    assert reply.text == (
+        "I have no recipe for this yet; someone here may know. I've noted it so the team can add one."
+    )
+    assert reply.buttons == () and reply.tags == ("Needs a human",) and reply.in_thread
+    quiet = make_settings(db_target, tmp_path, help_channels={"console": [DESK]})
+    other = BotApp(quiet.model_copy(update={"help_channels_low_confidence": "silent"}), clock=clock)
+    await other.start()
+    try:
+        assert await say(other, "our kettle exploded during the break", "bo", "t2", starts=True) == []
+    finally:
+        await other.close()
+    staff = Origin("console", "dm-sam", "sam", is_dm=True, platform_roles=frozenset({"staff"}))
+    gaps = await bot.dispatcher.handle(Message(staff, "kb gaps"))
+    assert texts(gaps) == (
+        "Questions without a good answer\n"
+        "  1 × my cat ate the projector cable, what now\n"
+        "  1 × our kettle exploded during the break"
+    )
+
+
+async def test_a_buttons_number_typed_in_a_thread_says_what_to_type(bot: BotApp) -> None:
+    """The asker's `5` with no buttons to press (a new console session) is neither ignored after someone replied nor
+    looked up as a question: it says to type `solved` or `ask a human`."""
+    hint = (
+        "There is no button 5 to press here. Type `solved` to mark your question solved, or `ask a human` to pass it "
+        "to a person."
+    )
+    await say(bot, "how do I recruit learners", "ann", "t1", starts=True)
+    (early,) = await say(bot, "5", "ann", "t1")
+    assert early.text == hint and early.visibility is Visibility.EPHEMERAL
+    assert await say(bot, "Posters at the library worked.", "sam", "t1") == []
+    (late,) = await say(bot, "5", "ann", "t1")
+    assert late.text == hint
+    assert await say(bot, "5", "sam", "t1") == []  # another member's "5" is their reply, not a button

@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from adapters.console import ConsoleAdapter, read_line
+from adapters.console import ConsoleAdapter
+from adapters.terminal import read_line
 from bot.events import Event, Reply
 from tests.conftest import ROOT
 

@@ -42,6 +42,7 @@ async def test_kb_gaps_escalations_and_the_help_channel_show_contacts_masked(cha
     posted = await chat.press(*press(declined, "Ask a human"), user="ann")
     assert posted[0].channel == "help" and texts(posted[:1]) == (
         f"A question for a human\nann asked: {SHOWN}\n"
+        "Asked in a direct message: message them, or teach me the answer and I'll send it to them.\n"
         "(question 1; staff can teach me the answer with `kb confirm 1 RECIPE_ID`)"
     )
     assert texts(await chat.say("kb gaps", **STAFF)) == f"Questions without a good answer\n  1 × {SHOWN}"

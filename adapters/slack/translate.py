@@ -129,6 +129,9 @@ def notification_text(reply: Reply) -> str:
 
 
 _DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+# Message subtypes that are a person saying something: a plain message, one with files attached, and a thread reply
+# also sent to the channel (https://api.slack.com/events/message/file_share, .../message/thread_broadcast).
+_SAID = frozenset({None, "file_share", "thread_broadcast"})
 
 
 def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool, modals: bool) -> Origin:
@@ -152,13 +155,18 @@ def event_to_core(
     ``watched`` help channels; one that mentions the bot is left to its ``app_mention``, which Slack sends too.
     """
     event = body.get("event", {})
-    if event.get("bot_id") or event.get("subtype") or not event.get("user") or event.get("user") == bot_user_id:
-        return None  # the bot's own messages, other bots, edits and joins
+    if (
+        event.get("bot_id")
+        or event.get("subtype") not in _SAID
+        or not event.get("user")
+        or event.get("user") == bot_user_id
+    ):
+        return None  # the bot's own messages, other bots, edits, deletions and joins
     kind = event.get("type")
     is_dm = event.get("channel_type") == "im"
     if kind not in {"app_mention", "message"}:
         return None
-    raw = usertext.clean(event.get("text", ""))
+    raw = usertext.clean(event.get("text") or "")
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if kind == "message" and not is_dm:
         mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in raw

@@ -22,6 +22,7 @@ from typing import Any
 import discord
 
 from adapters.discord.commands import command_tree
+from adapters.discord.custom_ids import parse_custom_id
 from adapters.discord.events import ScheduledEvents
 from adapters.discord.interactions import (
     PERMISSIONS,
@@ -42,7 +43,6 @@ from adapters.discord.translate import (
     CoreButton,
     command_text,
     message_to_core,
-    parse_custom_id,
     reply_messages,
 )
 from bot.adapter import CalendarEvent, Delivery, Target

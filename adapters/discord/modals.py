@@ -10,8 +10,9 @@ from typing import Any
 
 import discord
 
+from adapters.discord.custom_ids import page_custom_id, parse_custom_id
 from adapters.discord.send import fallback, refused
-from adapters.discord.translate import modal_values, page_custom_id, page_title, parse_custom_id, text_input
+from adapters.discord.translate import modal_values, page_title, text_input
 from bot.events import Form, FormPage, FormSubmission, Origin, Reply, Visibility
 from bot.forms.engine import continue_button
 

@@ -12,7 +12,15 @@ from typing import Literal, NamedTuple
 
 from bot.events import Button, FormPage
 
-__all__ = ["BUTTON_PREFIX", "PAGE_PREFIX", "CustomId", "button_custom_id", "page_custom_id", "parse_custom_id"]
+__all__ = [
+    "BUTTON_PREFIX",
+    "PAGE_PREFIX",
+    "CustomId",
+    "button_custom_id",
+    "page_custom_id",
+    "parse_custom_id",
+    "pressed",
+]
 
 BUTTON_PREFIX = "cb"  # custom_id = "cb|<action_id>|<value>": everything a press needs, so buttons outlive restarts
 PAGE_PREFIX = "form"  # custom_id = "form|<draft token>|<page>": the page of a form the core keeps
@@ -52,3 +60,16 @@ def parse_custom_id(custom_id: str) -> CustomId | None:
 def page_custom_id(page: FormPage) -> str:
     """The custom_id of the modal showing ``page``: the core's draft token and the page, nothing else."""
     return f"{PAGE_PREFIX}|{page.token}|{page.page}"
+
+
+def pressed(custom_id: str) -> tuple[str, str]:
+    """The core action id and value of a pressed button.
+
+    Discord sends a press only to the app whose message holds the button, so a custom_id that is not a core
+    button's is one of the bot's from an older version: it goes to the core as the action id, and the core says the
+    button no longer does anything (unanswered, Discord would only say "This interaction failed").
+    """
+    parsed = parse_custom_id(custom_id)
+    if parsed is not None and parsed.kind == "button":
+        return parsed.key, parsed.value
+    return custom_id, ""

@@ -17,7 +17,7 @@ from typing import Any
 
 import discord
 
-from adapters.discord.custom_ids import button_custom_id, parse_custom_id
+from adapters.discord.custom_ids import button_custom_id, pressed
 from adapters.discord.tokens import discord_person, discord_time
 from bot import usertext, when
 from bot.events import Action, Button, FieldKind, Form, FormField, FormPage, Message, Origin, Reply, Visibility
@@ -176,12 +176,10 @@ def message_to_core(
     )
 
 
-def component_to_core(payload: Mapping[str, Any], role_names: Iterable[str] = ()) -> Action | None:
-    """A button press (interaction type 3) as a core action."""
-    parsed = parse_custom_id(str((payload.get("data") or {}).get("custom_id", "")))
-    if parsed is None or parsed.kind != "button":
-        return None
-    return Action(origin_of(payload, role_names, modals=True), parsed.key, parsed.value)
+def component_to_core(payload: Mapping[str, Any], role_names: Iterable[str] = ()) -> Action:
+    """A button press (interaction type 3) as a core action (see :func:`adapters.discord.custom_ids.pressed`)."""
+    key, value = pressed(str((payload.get("data") or {}).get("custom_id", "")))
+    return Action(origin_of(payload, role_names, modals=True), key, value)
 
 
 def modal_values(data: Mapping[str, Any]) -> dict[str, str]:

@@ -268,7 +268,10 @@ def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[d
     first: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if reply.title or reply.link or reply.fields:
         # Titles and field names show no timestamps: their times read in the group's zone.
-        embed = discord.Embed(title=_clip(safe_text(when.plain(reply.title or "")), 256) or None, url=reply.link)
+        # Discord takes only http(s) addresses as an embed's url (50035 URL_TYPE_INVALID_SCHEME otherwise): any
+        # other link (mailto:, a relative path in a recipe) is shown in the footer alone.
+        url = reply.link if reply.link and reply.link.lower().startswith(("https://", "http://")) else None
+        embed = discord.Embed(title=_clip(safe_text(when.plain(reply.title or "")), 256) or None, url=url)
         for label, value in reply.fields[:25]:
             embed.add_field(
                 name=_clip(safe_text(when.plain(label)), 256) or "-",

@@ -27,6 +27,9 @@ EMBED_FIELD_NAME_MAX = 256
 EMBED_FIELD_VALUE_MAX = 1024
 EMBED_FOOTER_MAX = 2048
 EMBED_AUTHOR_MAX = 256
+# https://discord.com/developers/docs/resources/message#embed-object-embed-structure (url: the title links to it;
+# only http and https are taken, else 400/50035 URL_TYPE_INVALID_SCHEME, as seen in discord/discord-api-docs#5837)
+EMBED_URL_SCHEMES = ("http", "https")
 # https://discord.com/developers/docs/components/reference#action-row and #button
 ACTION_ROWS_MAX = 5
 ROW_BUTTONS_MAX = 5
@@ -130,6 +133,7 @@ def _embeds(embeds: list[dict[str, Any]]) -> list[Problem]:
             (("footer", "text"), (embed.get("footer") or {}).get("text"), EMBED_FOOTER_MAX),
             (("author", "name"), (embed.get("author") or {}).get("name"), EMBED_AUTHOR_MAX),
         ]
+        problems += _url((*at, "url"), embed.get("url"))
         fields = list(embed.get("fields") or [])
         problems += _max_items((*at, "fields"), fields, EMBED_FIELDS_MAX)
         for i, item in enumerate(fields):
@@ -145,6 +149,16 @@ def _embeds(embeds: list[dict[str, Any]]) -> list[Problem]:
             (("embeds",), "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}")
         )
     return problems
+
+
+def _url(path: tuple[str | int, ...], url: Any) -> list[Problem]:
+    scheme = str(url).split(":", 1)[0].lower() if url is not None and ":" in str(url) else ""
+    if url is None or scheme in EMBED_URL_SCHEMES:
+        return []
+    supported = ", ".join(repr(s) for s in EMBED_URL_SCHEMES)
+    return [
+        (path, "URL_TYPE_INVALID_SCHEME", f'Scheme "{scheme}" is not supported. Scheme must be one of ({supported}).')
+    ]
 
 
 def _components(rows: list[dict[str, Any]]) -> list[Problem]:

@@ -114,6 +114,13 @@ MESSAGE_RULES = [
         "BASE_TYPE_MAX_LENGTH",
     ),
     (
+        "embed url http(s)",
+        {"embeds": [{"title": "t", "url": "https://docs.p2pu.org/"}]},
+        {"embeds": [{"title": "t", "url": "mailto:team@p2pu.org"}]},
+        ["embeds", "0", "url"],
+        "URL_TYPE_INVALID_SCHEME",
+    ),
+    (
         "6000 across embeds",
         {"embeds": [{"description": "d" * 3000}, {"description": "d" * 3000}]},
         {"embeds": [{"description": "d" * 3000}, {"description": "d" * 3001}]},

@@ -283,6 +283,45 @@ def _input(at: tuple[str | int, ...], item: Mapping[str, Any], seen: set[str]) -
     return [((*at, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (3, 4).')]
 
 
+def check_callback(body: Mapping[str, Any], file_sizes: Sequence[int], size_limit: int) -> None:
+    """An interaction response: a message (types 4 and 7), a modal (9) or autocomplete choices (8).
+
+    Raises:
+        Refusal: as :func:`check_message`, :func:`check_modal` and :func:`check_choices` do.
+    """
+    kind, data = body.get("type"), body.get("data") or {}
+    if kind in (4, 7):
+        check_message(data, file_sizes, size_limit)
+    elif kind == 9:
+        check_modal(data)
+    elif kind == 8:
+        check_choices(data)
+
+
+# https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+# (at most 25 choices) and .../application-commands#application-command-object-application-command-option-choice-
+# structure (name 1-100 characters; a string value at most 100)
+CHOICES_MAX = 25
+CHOICE_TEXT_MAX = 100
+
+
+def check_choices(data: Mapping[str, Any]) -> None:
+    """The choices of an autocomplete result (interaction callback type 8).
+
+    Raises:
+        Refusal: 400/50035.
+    """
+    choices = list(data.get("choices") or [])
+    problems = _max_items(("choices",), choices, CHOICES_MAX)
+    for n, choice in enumerate(choices):
+        if not 1 <= len(str(choice.get("name") or "")) <= CHOICE_TEXT_MAX:
+            problems.append(
+                (("choices", n, "name"), "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {CHOICE_TEXT_MAX} in length.")
+            )
+        problems += _max_length(("choices", n, "value"), choice.get("value"), CHOICE_TEXT_MAX)
+    _raise(problems)
+
+
 # -- application commands ---------------------------------------------------------------------------------------
 
 # https://discord.com/developers/docs/interactions/application-commands#application-command-object

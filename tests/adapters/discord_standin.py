@@ -31,9 +31,9 @@ from tests.adapters.discord_event_rules import check_scheduled_event
 from tests.adapters.discord_rules import (
     ATTACHMENT_MAX,
     Refusal,
+    check_callback,
     check_commands,
     check_message,
-    check_modal,
     error,
     invalid_form_body,
     live_mentions,
@@ -483,13 +483,7 @@ class DiscordStandIn:
             raise error(404, 10062, "Unknown interaction")
         if pending.acked:
             raise error(400, 40060, "Interaction has already been acknowledged.")
-        kind, data = body.get("type"), body.get("data") or {}
-        if kind in (4, 7):
-            check_message(data, [len(f) for f in files], pending.size_limit)
-        elif kind == 9:
-            check_modal(data)
-        elif kind == 8 and len(data.get("choices") or []) > 25:
-            raise error(400, 50035, "Invalid Form Body")
+        check_callback(body, [len(f) for f in files], pending.size_limit)
         pending.acked = True
         return {"interaction": {"id": iid, "type": 2}}
 

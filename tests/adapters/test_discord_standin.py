@@ -243,6 +243,30 @@ async def test_modal_limits(
     assert (await _post(standin, "/interactions/1/t1/callback", ok))[0] == 200
 
 
+async def test_autocomplete_choices_limits(standin: DiscordStandIn) -> None:
+    """Autocomplete: 25 choices of 1 to 100 characters (a string value at most 100) are taken; past them, 50035."""
+    choice = {"name": "n" * 100, "value": "v" * 100}
+    for n, refused in enumerate(
+        [[choice] * 26, [{"name": "", "value": "v"}], [dict(choice, name="n" * 101)], [dict(choice, value="v" * 101)]]
+    ):
+        standin.expect_interaction(str(n), f"t{n}")
+        status, answer = await _post(
+            standin, f"/interactions/{n}/t{n}/callback", {"type": 8, "data": {"choices": refused}}
+        )
+        assert (status, answer["code"], answer["message"]) == (400, 50035, "Invalid Form Body")
+    assert answer["errors"] == {
+        "choices": {
+            "0": {
+                "value": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 100 or fewer in length."}]}
+            }
+        }
+    }
+    standin.expect_interaction("9", "t9")
+    assert (await _post(standin, "/interactions/9/t9/callback", {"type": 8, "data": {"choices": [choice] * 25}}))[
+        0
+    ] == 200
+
+
 async def test_an_interaction_is_answered_once_within_the_window_then_followed_up(standin: DiscordStandIn) -> None:
     """First response within the window (else 10062), only once (40060); follow-ups only after it (10015)."""
     standin.response_window = 0.3

@@ -222,10 +222,21 @@ def action_to_core(body: Mapping[str, Any]) -> Action:
     return Action(origin, action["action_id"].split("|", 1)[0], action.get("value", ""), delivery_id=_trigger(body))
 
 
+def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`form_to_view` put in a modal's private_metadata; nothing when it holds something else (a modal
+    opened by an older version of the bot: its submission then reaches the core, which says the form is gone)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
-    """A modal's view_submission as a core form submission (values by field name)."""
+    """A modal's view_submission as a core form submission (values by field name); with no channel in its
+    metadata, the answer goes to the user by direct message."""
     view = body["view"]
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = _metadata(view)
     values: dict[str, str] = {}
     for field_name, actions in view.get("state", {}).get("values", {}).items():
         for state in actions.values():
@@ -233,7 +244,9 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
                 values[field_name] = ((state.get("selected_option") or {}).get("value")) or ""
             else:
                 values[field_name] = usertext.clean(state.get("value") or "")
-    origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
+    user = body["user"]["id"]
+    channel = str(meta.get("channel") or user)
+    origin = _origin(user, channel, thread=None, is_dm=channel == user, modals=True)
     form_id = meta.get("form_id", view.get("callback_id", ""))
     draft, page = str(meta.get("draft", "")), int(meta.get("page", 0))
     return FormSubmission(

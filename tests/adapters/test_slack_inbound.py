@@ -1,12 +1,21 @@
 """Slack events on their way in: one acknowledgement, one self-filter, one lookup of the bot's user id; which message
-subtypes are someone saying something."""
+subtypes are someone saying something; a modal the bot can no longer read."""
 
 from __future__ import annotations
 
 import copy
+import json
 
 from bot.main.wiring import BotApp
-from tests.adapters.slack_standin import FOLLOW_UP_ANSWER, answered, bot_over_http, fixture, follow_up, post_event
+from tests.adapters.slack_standin import (
+    FOLLOW_UP_ANSWER,
+    answered,
+    bot_over_http,
+    fixture,
+    follow_up,
+    post_event,
+    post_form,
+)
 
 
 async def test_mentions_look_the_bot_up_once_and_drop_its_own_messages(app: BotApp) -> None:
@@ -56,3 +65,20 @@ async def test_a_question_with_a_file_or_also_sent_to_the_channel_is_answered(ap
         ("D0ANN", FOLLOW_UP_ANSWER, ""),  # the question with a file
         ("D0ANN", FOLLOW_UP_ANSWER, ""),  # the last question
     ]
+
+
+async def test_a_modal_of_an_older_version_closes_and_the_user_reads_why(app: BotApp) -> None:
+    """A view_submission whose private_metadata is not the bot's JSON (a modal opened before an upgrade) closes the
+    modal, and the user reads by DM that the form is no longer open; before, every try got a 500 and Slack's "We had
+    some trouble connecting" in the modal."""
+    view = fixture("view_submission.json")
+    view["view"].update(callback_id="intake_v1", private_metadata="intake_v1|C0GENERAL")
+    async with bot_over_http(app) as (url, api):
+        view["trigger_id"] = api.trigger()
+        assert await post_form(url, {"payload": json.dumps(view)}) == (200, "")
+        (dm,) = await api.wait_for("chat.postMessage")
+    assert (dm["channel"], dm["text"], dm["blocks"]) == (
+        "U0ANN",
+        "That form is no longer open.",
+        [{"type": "section", "text": {"type": "mrkdwn", "text": "That form is no longer open."}}],
+    )

@@ -287,15 +287,22 @@ def check_callback(body: Mapping[str, Any], file_sizes: Sequence[int], size_limi
     """An interaction response: a message (types 4 and 7), a modal (9) or autocomplete choices (8).
 
     Raises:
-        Refusal: as :func:`check_message`, :func:`check_modal` and :func:`check_choices` do.
+        Refusal: as :func:`check_message`, :func:`check_modal` and :func:`check_choices` do, with the errors under
+            ``data``, where they are in the request body (as in discord/discord-api-docs#5837:
+            ``{"errors": {"data": {"embeds": {"0": ...}}}}``).
     """
     kind, data = body.get("type"), body.get("data") or {}
-    if kind in (4, 7):
-        check_message(data, file_sizes, size_limit)
-    elif kind == 9:
-        check_modal(data)
-    elif kind == 8:
-        check_choices(data)
+    try:
+        if kind in (4, 7):
+            check_message(data, file_sizes, size_limit)
+        elif kind == 9:
+            check_modal(data)
+        elif kind == 8:
+            check_choices(data)
+    except Refusal as refusal:
+        if "errors" in refusal.body:
+            refusal.body["errors"] = {"data": refusal.body["errors"]}
+        raise
 
 
 # https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete

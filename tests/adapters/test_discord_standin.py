@@ -236,7 +236,7 @@ async def test_modal_limits(
     standin.expect_interaction("2", "t2")
     status, answer = await _post(standin, "/interactions/2/t2/callback", refused)
     assert (status, answer["code"]) == (400, 50035)
-    node = answer["errors"]
+    node = answer["errors"]["data"]  # a callback's errors sit where its body has them
     for key in where:
         node = node[key]
     assert node["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
@@ -254,7 +254,7 @@ async def test_autocomplete_choices_limits(standin: DiscordStandIn) -> None:
             standin, f"/interactions/{n}/t{n}/callback", {"type": 8, "data": {"choices": refused}}
         )
         assert (status, answer["code"], answer["message"]) == (400, 50035, "Invalid Form Body")
-    assert answer["errors"] == {
+    assert answer["errors"]["data"] == {
         "choices": {
             "0": {
                 "value": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 100 or fewer in length."}]}

@@ -22,6 +22,7 @@ from typing import Any
 import discord
 
 from adapters.discord.commands import command_tree
+from adapters.discord.custom_ids import pressed
 from adapters.discord.events import ScheduledEvents
 from adapters.discord.interactions import (
     PERMISSIONS,
@@ -42,7 +43,6 @@ from adapters.discord.translate import (
     CoreButton,
     command_text,
     message_to_core,
-    parse_custom_id,
     reply_messages,
 )
 from bot.adapter import CalendarEvent, Delivery, Target
@@ -293,14 +293,13 @@ class DiscordAdapter:
             log.warning("could not send a Discord message: %s", exc)
 
     async def on_interaction(self, interaction: discord.Interaction[Any]) -> None:
-        """A button press or a modal submission: to the core (a modal's page with the core's draft token)."""
+        """A button press or a modal submission: to the core (a modal's page with the core's draft token), stale ones
+        too, so that every press and submission is answered."""
         origin = interaction_origin(interaction, self._guilds)
         event: Event | None = None
         if interaction.type is discord.InteractionType.component:
             data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-            parsed = parse_custom_id(str(data.get("custom_id", "")))
-            if parsed is not None and parsed.kind == "button":
-                event = Action(origin, parsed.key, parsed.value)
+            event = Action(origin, *pressed(str(data.get("custom_id", ""))))
         elif interaction.type is discord.InteractionType.modal_submit:
             event = submitted_page(interaction, origin)
         if event is not None:

@@ -10,8 +10,9 @@ from typing import Any
 
 import discord
 
+from adapters.discord.custom_ids import page_custom_id, parse_custom_id
 from adapters.discord.send import fallback, refused
-from adapters.discord.translate import modal_values, page_custom_id, page_title, parse_custom_id, text_input
+from adapters.discord.translate import modal_values, page_title, text_input
 from bot.events import Form, FormPage, FormSubmission, Origin, Reply, Visibility
 from bot.forms.engine import continue_button
 
@@ -47,10 +48,15 @@ def open_later(reply: Reply, visibility: Visibility) -> Reply:
     )
 
 
-def submitted_page(interaction: discord.Interaction[Any], origin: Origin) -> FormSubmission | None:
-    """A modal submission as the core's page submission, or None for a modal that is not one of the bot's."""
+def submitted_page(interaction: discord.Interaction[Any], origin: Origin) -> FormSubmission:
+    """A modal submission as the core's page submission.
+
+    A modal whose custom_id names no page (one opened by an older version of the bot) goes to the core as a form of
+    that id, and the core says the form is no longer open (unanswered, Discord would say "Something went wrong").
+    """
     data: dict[str, Any] = interaction.data or {}  # type: ignore[assignment]
-    parsed = parse_custom_id(str(data.get("custom_id", "")))
+    custom_id = str(data.get("custom_id", ""))
+    parsed = parse_custom_id(custom_id)
     if parsed is None or parsed.kind != "page":
-        return None
+        return FormSubmission(origin, custom_id, modal_values(data))
     return FormSubmission(origin, "", modal_values(data), draft=parsed.key, page=int(parsed.value))

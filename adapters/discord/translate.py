@@ -3,7 +3,7 @@
 Incoming: raw gateway payloads (``MESSAGE_CREATE``, and ``INTERACTION_CREATE`` of type 2 application command,
 3 component, 5 modal submit) become core events. Outgoing: a core reply becomes the keyword arguments discord.py
 sends (content, embed, view, allowed mentions, file), and the page of a core form the core asks for (at most five
-inputs) becomes a modal's inputs. Every custom_id is read by :func:`parse_custom_id`.
+inputs) becomes a modal's inputs. Custom ids are made and read in :mod:`adapters.discord.custom_ids`.
 """
 
 from __future__ import annotations
@@ -13,23 +13,20 @@ import io
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
-from typing import Any, Literal, NamedTuple
+from typing import Any
 
 import discord
 
+from adapters.discord.custom_ids import button_custom_id, pressed
 from adapters.discord.tokens import discord_person, discord_time
 from bot import usertext, when
 from bot.events import Action, Button, FieldKind, Form, FormField, FormPage, Message, Origin, Reply, Visibility
 
 __all__ = [
-    "BUTTON_PREFIX",
     "DEFAULT_FILE_LIMIT",
     "MESSAGES_MAX",
     "MODAL_LIMIT",
-    "PAGE_PREFIX",
     "CoreButton",
-    "CustomId",
-    "button_custom_id",
     "button_style",
     "buttons_view",
     "command_text",
@@ -38,21 +35,16 @@ __all__ = [
     "modal_values",
     "nonce_for",
     "origin_of",
-    "page_custom_id",
     "page_title",
-    "parse_custom_id",
     "reply_kwargs",
     "reply_messages",
     "safe_text",
     "text_input",
 ]
 
-BUTTON_PREFIX = "cb"  # custom_id = "cb|<action_id>|<value>": everything a press needs, so buttons outlive restarts
-PAGE_PREFIX = "form"  # custom_id = "form|<draft token>|<page>": the page of a form the core keeps
 MODAL_LIMIT = 5  # Discord shows at most five inputs in one modal: the form_page_size of interactions
 # Discord's limits: https://discord.com/developers/docs/resources/message#create-message (content),
 # .../resources/message#embed-object-embed-limits, .../components/reference#button, .../components/reference#label
-_CUSTOM_ID_MAX = 100
 _LABEL_MAX = 45
 _CONTENT_MAX = 2000
 _EMBED_MAX = 4096
@@ -184,47 +176,10 @@ def message_to_core(
     )
 
 
-def button_custom_id(button: Button) -> str | None:
-    """The custom_id for a core button (action and value, so the press works after a restart).
-
-    None when the value does not fit Discord's 100 characters (a very long recipe id): that button is left out.
-    """
-    custom_id = f"{BUTTON_PREFIX}|{button.action_id}|{button.value}"
-    return custom_id if len(custom_id) <= _CUSTOM_ID_MAX else None
-
-
-class CustomId(NamedTuple):
-    """One of our custom_ids, read: a core button (``key`` its action id, ``value`` its value) or the page of a
-    form (``key`` the core's draft token, ``value`` the page number)."""
-
-    kind: Literal["button", "page"]
-    key: str
-    value: str
-
-
-def parse_custom_id(custom_id: str) -> CustomId | None:
-    """The one place custom_ids are read: a button's or a modal's, or None for anything else."""
-    parts = custom_id.split("|", 2)
-    if len(parts) != 3 or not parts[1]:
-        return None
-    if parts[0] == BUTTON_PREFIX:
-        return CustomId("button", parts[1], parts[2])
-    if parts[0] == PAGE_PREFIX and parts[2].isdigit():
-        return CustomId("page", parts[1], parts[2])
-    return None
-
-
-def page_custom_id(page: FormPage) -> str:
-    """The custom_id of the modal showing ``page``: the core's draft token and the page, nothing else."""
-    return f"{PAGE_PREFIX}|{page.token}|{page.page}"
-
-
-def component_to_core(payload: Mapping[str, Any], role_names: Iterable[str] = ()) -> Action | None:
-    """A button press (interaction type 3) as a core action."""
-    parsed = parse_custom_id(str((payload.get("data") or {}).get("custom_id", "")))
-    if parsed is None or parsed.kind != "button":
-        return None
-    return Action(origin_of(payload, role_names, modals=True), parsed.key, parsed.value)
+def component_to_core(payload: Mapping[str, Any], role_names: Iterable[str] = ()) -> Action:
+    """A button press (interaction type 3) as a core action (see :func:`adapters.discord.custom_ids.pressed`)."""
+    key, value = pressed(str((payload.get("data") or {}).get("custom_id", "")))
+    return Action(origin_of(payload, role_names, modals=True), key, value)
 
 
 def modal_values(data: Mapping[str, Any]) -> dict[str, str]:
@@ -313,7 +268,10 @@ def reply_messages(reply: Reply, file_limit: int = DEFAULT_FILE_LIMIT) -> list[d
     first: dict[str, Any] = {"allowed_mentions": NO_PINGS}
     if reply.title or reply.link or reply.fields:
         # Titles and field names show no timestamps: their times read in the group's zone.
-        embed = discord.Embed(title=_clip(safe_text(when.plain(reply.title or "")), 256) or None, url=reply.link)
+        # Discord takes only http(s) addresses as an embed's url (50035 URL_TYPE_INVALID_SCHEME otherwise): any
+        # other link (mailto:, a relative path in a recipe) is shown in the footer alone.
+        url = reply.link if reply.link and reply.link.lower().startswith(("https://", "http://")) else None
+        embed = discord.Embed(title=_clip(safe_text(when.plain(reply.title or "")), 256) or None, url=url)
         for label, value in reply.fields[:25]:
             embed.add_field(
                 name=_clip(safe_text(when.plain(label)), 256) or "-",

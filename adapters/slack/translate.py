@@ -129,6 +129,9 @@ def notification_text(reply: Reply) -> str:
 
 
 _DOMAIN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
+# Message subtypes that are a person saying something: a plain message, one with files attached, and a thread reply
+# also sent to the channel (https://api.slack.com/events/message/file_share, .../message/thread_broadcast).
+_SAID = frozenset({None, "file_share", "thread_broadcast"})
 
 
 def _origin(platform_user: str, channel: str, *, thread: str | None, is_dm: bool, modals: bool) -> Origin:
@@ -152,13 +155,18 @@ def event_to_core(
     ``watched`` help channels; one that mentions the bot is left to its ``app_mention``, which Slack sends too.
     """
     event = body.get("event", {})
-    if event.get("bot_id") or event.get("subtype") or not event.get("user") or event.get("user") == bot_user_id:
-        return None  # the bot's own messages, other bots, edits and joins
+    if (
+        event.get("bot_id")
+        or event.get("subtype") not in _SAID
+        or not event.get("user")
+        or event.get("user") == bot_user_id
+    ):
+        return None  # the bot's own messages, other bots, edits, deletions and joins
     kind = event.get("type")
     is_dm = event.get("channel_type") == "im"
     if kind not in {"app_mention", "message"}:
         return None
-    raw = usertext.clean(event.get("text", ""))
+    raw = usertext.clean(event.get("text") or "")
     thread_ts, ts = event.get("thread_ts"), event.get("ts")
     if kind == "message" and not is_dm:
         mentioned = bool(bot_user_id) and f"<@{bot_user_id}" in raw
@@ -214,10 +222,21 @@ def action_to_core(body: Mapping[str, Any]) -> Action:
     return Action(origin, action["action_id"].split("|", 1)[0], action.get("value", ""), delivery_id=_trigger(body))
 
 
+def _metadata(view: Mapping[str, Any]) -> dict[str, Any]:
+    """What :func:`form_to_view` put in a modal's private_metadata; nothing when it holds something else (a modal
+    opened by an older version of the bot: its submission then reaches the core, which says the form is gone)."""
+    try:
+        meta = json.loads(view.get("private_metadata") or "{}")
+    except ValueError:
+        return {}
+    return meta if isinstance(meta, dict) else {}
+
+
 def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
-    """A modal's view_submission as a core form submission (values by field name)."""
+    """A modal's view_submission as a core form submission (values by field name); with no channel in its
+    metadata, the answer goes to the user by direct message."""
     view = body["view"]
-    meta = json.loads(view.get("private_metadata") or "{}")
+    meta = _metadata(view)
     values: dict[str, str] = {}
     for field_name, actions in view.get("state", {}).get("values", {}).items():
         for state in actions.values():
@@ -225,7 +244,9 @@ def view_to_core(body: Mapping[str, Any]) -> FormSubmission:
                 values[field_name] = ((state.get("selected_option") or {}).get("value")) or ""
             else:
                 values[field_name] = usertext.clean(state.get("value") or "")
-    origin = _origin(body["user"]["id"], meta.get("channel", body["user"]["id"]), thread=None, is_dm=False, modals=True)
+    user = body["user"]["id"]
+    channel = str(meta.get("channel") or user)
+    origin = _origin(user, channel, thread=None, is_dm=channel == user, modals=True)
     form_id = meta.get("form_id", view.get("callback_id", ""))
     draft, page = str(meta.get("draft", "")), int(meta.get("page", 0))
     return FormSubmission(

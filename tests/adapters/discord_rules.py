@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 DOCS = "https://discord.com/developers/docs"
@@ -27,6 +26,9 @@ EMBED_FIELD_NAME_MAX = 256
 EMBED_FIELD_VALUE_MAX = 1024
 EMBED_FOOTER_MAX = 2048
 EMBED_AUTHOR_MAX = 256
+# https://discord.com/developers/docs/resources/message#embed-object-embed-structure (url: the title links to it;
+# only http and https are taken, else 400/50035 URL_TYPE_INVALID_SCHEME, as seen in discord/discord-api-docs#5837)
+EMBED_URL_SCHEMES = ("http", "https")
 # https://discord.com/developers/docs/components/reference#action-row and #button
 ACTION_ROWS_MAX = 5
 ROW_BUTTONS_MAX = 5
@@ -130,6 +132,7 @@ def _embeds(embeds: list[dict[str, Any]]) -> list[Problem]:
             (("footer", "text"), (embed.get("footer") or {}).get("text"), EMBED_FOOTER_MAX),
             (("author", "name"), (embed.get("author") or {}).get("name"), EMBED_AUTHOR_MAX),
         ]
+        problems += _url((*at, "url"), embed.get("url"))
         fields = list(embed.get("fields") or [])
         problems += _max_items((*at, "fields"), fields, EMBED_FIELDS_MAX)
         for i, item in enumerate(fields):
@@ -145,6 +148,16 @@ def _embeds(embeds: list[dict[str, Any]]) -> list[Problem]:
             (("embeds",), "MAX_EMBED_SIZE_EXCEEDED", f"Embed size exceeds maximum size of {EMBED_TOTAL_MAX}")
         )
     return problems
+
+
+def _url(path: tuple[str | int, ...], url: Any) -> list[Problem]:
+    scheme = str(url).split(":", 1)[0].lower() if url is not None and ":" in str(url) else ""
+    if url is None or scheme in EMBED_URL_SCHEMES:
+        return []
+    supported = ", ".join(repr(s) for s in EMBED_URL_SCHEMES)
+    return [
+        (path, "URL_TYPE_INVALID_SCHEME", f'Scheme "{scheme}" is not supported. Scheme must be one of ({supported}).')
+    ]
 
 
 def _components(rows: list[dict[str, Any]]) -> list[Problem]:
@@ -270,6 +283,52 @@ def _input(at: tuple[str | int, ...], item: Mapping[str, Any], seen: set[str]) -
     return [((*at, "type"), "UNION_TYPE_CHOICES", 'Value of field "type" must be one of (3, 4).')]
 
 
+def check_callback(body: Mapping[str, Any], file_sizes: Sequence[int], size_limit: int) -> None:
+    """An interaction response: a message (types 4 and 7), a modal (9) or autocomplete choices (8).
+
+    Raises:
+        Refusal: as :func:`check_message`, :func:`check_modal` and :func:`check_choices` do, with the errors under
+            ``data``, where they are in the request body (as in discord/discord-api-docs#5837:
+            ``{"errors": {"data": {"embeds": {"0": ...}}}}``).
+    """
+    kind, data = body.get("type"), body.get("data") or {}
+    try:
+        if kind in (4, 7):
+            check_message(data, file_sizes, size_limit)
+        elif kind == 9:
+            check_modal(data)
+        elif kind == 8:
+            check_choices(data)
+    except Refusal as refusal:
+        if "errors" in refusal.body:
+            refusal.body["errors"] = {"data": refusal.body["errors"]}
+        raise
+
+
+# https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-autocomplete
+# (at most 25 choices) and .../application-commands#application-command-object-application-command-option-choice-
+# structure (name 1-100 characters; a string value at most 100)
+CHOICES_MAX = 25
+CHOICE_TEXT_MAX = 100
+
+
+def check_choices(data: Mapping[str, Any]) -> None:
+    """The choices of an autocomplete result (interaction callback type 8).
+
+    Raises:
+        Refusal: 400/50035.
+    """
+    choices = list(data.get("choices") or [])
+    problems = _max_items(("choices",), choices, CHOICES_MAX)
+    for n, choice in enumerate(choices):
+        if not 1 <= len(str(choice.get("name") or "")) <= CHOICE_TEXT_MAX:
+            problems.append(
+                (("choices", n, "name"), "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {CHOICE_TEXT_MAX} in length.")
+            )
+        problems += _max_length(("choices", n, "value"), choice.get("value"), CHOICE_TEXT_MAX)
+    _raise(problems)
+
+
 # -- application commands ---------------------------------------------------------------------------------------
 
 # https://discord.com/developers/docs/interactions/application-commands#application-command-object
@@ -347,69 +406,3 @@ def live_mentions(body: Mapping[str, Any]) -> list[str]:
     found += [f"role:{r}" for r in re.findall(r"<@&(\d+)>", content) if "roles" in parse or r in roles]
     found += [f"user:{u}" for u in re.findall(r"<@!?(\d+)>", content) if "users" in parse or u in users]
     return found
-
-
-# -- guild scheduled events -------------------------------------------------------------------------------------
-
-# https://discord.com/developers/docs/resources/guild-scheduled-event#create-guild-scheduled-event
-EVENT_NAME_MAX = 100
-EVENT_DESCRIPTION_MAX = 1000
-EVENT_LOCATION_MAX = 100
-GUILD_ONLY = 2  # privacy_level: the only one there is
-EXTERNAL = 3  # entity_type: needs entity_metadata.location and scheduled_end_time, and no channel_id
-EVENT_STATUSES = {1: "SCHEDULED", 2: "ACTIVE", 3: "COMPLETED", 4: "CANCELED"}
-# #guild-scheduled-event-status: SCHEDULED -> ACTIVE or CANCELED; ACTIVE -> COMPLETED; the others are final.
-EVENT_TRANSITIONS = {1: {1, 2, 4}, 2: {2, 3}, 3: set(), 4: set()}
-
-
-def _instant(path: tuple[str | int, ...], value: Any) -> tuple[datetime | None, list[Problem]]:
-    try:
-        parsed = datetime.fromisoformat(str(value))
-    except ValueError:
-        return None, [(path, "DATE_TIME_TYPE_PARSE", "Could not interpret the value as a date.")]
-    if parsed.tzinfo is None:
-        return None, [(path, "DATE_TIME_TYPE_PARSE", "Could not interpret the value as a date.")]
-    return parsed, []
-
-
-def check_scheduled_event(body: Mapping[str, Any], now: datetime, existing: Mapping[str, Any] | None = None) -> None:
-    """A scheduled event to create (``existing`` None) or to change: what Discord refuses with 50035."""
-    merged = {**(existing or {}), **body}
-    problems: list[Problem] = []
-    for key in ("name", "privacy_level", "scheduled_start_time", "entity_type") if existing is None else ():
-        if key not in body:
-            problems.append(((key,), "BASE_TYPE_REQUIRED", "This field is required"))
-    name = merged.get("name")
-    if "name" in body and (not isinstance(name, str) or not 1 <= len(name) <= EVENT_NAME_MAX):
-        problems.append((("name",), "BASE_TYPE_BAD_LENGTH", f"Must be between 1 and {EVENT_NAME_MAX} in length."))
-    problems += _max_length(("description",), body.get("description"), EVENT_DESCRIPTION_MAX)
-    if "privacy_level" in body and body["privacy_level"] != GUILD_ONLY:
-        problems.append((("privacy_level",), "ENUM_TYPE_COERCE", "Value is not a valid enum value."))
-    start, found = _instant(("scheduled_start_time",), merged.get("scheduled_start_time"))
-    problems += found if "scheduled_start_time" in merged else []
-    if start is not None and "scheduled_start_time" in body and start < now:
-        problems.append(
-            (("scheduled_start_time",), "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST", "Cannot schedule event in the past.")
-        )
-    if merged.get("entity_type") == EXTERNAL:
-        location = (merged.get("entity_metadata") or {}).get("location")
-        if not isinstance(location, str) or not 1 <= len(location) <= EVENT_LOCATION_MAX:
-            problems.append(
-                (("entity_metadata", "location"), "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
-            )
-        if merged.get("channel_id") is not None:
-            problems.append((("channel_id",), "BASE_TYPE_CHOICES", "channel_id must be null for external events."))
-        end, found = _instant(("scheduled_end_time",), merged.get("scheduled_end_time"))
-        if merged.get("scheduled_end_time") is None:
-            problems.append((("scheduled_end_time",), "BASE_TYPE_REQUIRED", "This field is required"))
-        else:
-            problems += found
-        if start is not None and end is not None and end <= start:
-            problems.append(
-                (("scheduled_end_time",), "GUILD_SCHEDULED_EVENT_END_BEFORE_START", "End time is before start time.")
-            )
-    elif merged.get("entity_type") not in (1, 2):
-        problems.append((("entity_type",), "ENUM_TYPE_COERCE", "Value is not a valid enum value."))
-    if "status" in body and (existing is None or body["status"] not in EVENT_TRANSITIONS[int(existing["status"])]):
-        problems.append((("status",), "GUILD_SCHEDULED_EVENT_INVALID_STATUS", "Invalid status transition."))
-    _raise(problems)

@@ -1,11 +1,11 @@
 """A strict loopback stand-in for Discord: the REST API and a zlib-stream gateway, for the unchanged discord.py client.
 
 It refuses what Discord refuses, in Discord's own error shapes (the rules, with the docs they come from, are in
-tests/adapters/discord_rules.py): oversized or malformed messages, embeds, buttons and modals (400/50035), an
-interaction answered late or twice (10062 / 40060), follow-ups before the answer, files over the size limit
-(413/40005), privileged intents the app was not granted (gateway close 4014), and, without the message-content
-intent, it blanks guild messages that do not mention the bot, as Discord does. Tests can make it answer 429 (with
-``retry_after`` and the ``Via`` header discord.py needs), fail a route, or drop off the network and come back.
+discord_rules.py, and discord_event_rules.py for scheduled events): oversized or malformed messages, embeds, buttons and
+modals (400/50035), an interaction answered late or twice (10062 / 40060), follow-ups before the answer, files over the
+size limit (413/40005), privileged intents the app was not granted (gateway close 4014), and, without the
+message-content intent, it blanks guild messages that do not mention the bot, as Discord does. Tests can make it answer
+429 (with ``retry_after`` and the ``Via`` header discord.py needs), fail a route, or drop off the network and come back.
 
 Payloads come from tests/fixtures/discord/ (Discord's documented shapes); this module is the one place that knows
 them. Every REST call is recorded with the status it got, so tests assert on what would have reached Discord.
@@ -27,13 +27,13 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.adapters.discord_event_rules import check_scheduled_event
 from tests.adapters.discord_rules import (
     ATTACHMENT_MAX,
     Refusal,
+    check_callback,
     check_commands,
     check_message,
-    check_modal,
-    check_scheduled_event,
     error,
     invalid_form_body,
     live_mentions,
@@ -483,13 +483,7 @@ class DiscordStandIn:
             raise error(404, 10062, "Unknown interaction")
         if pending.acked:
             raise error(400, 40060, "Interaction has already been acknowledged.")
-        kind, data = body.get("type"), body.get("data") or {}
-        if kind in (4, 7):
-            check_message(data, [len(f) for f in files], pending.size_limit)
-        elif kind == 9:
-            check_modal(data)
-        elif kind == 8 and len(data.get("choices") or []) > 25:
-            raise error(400, 50035, "Invalid Form Body")
+        check_callback(body, [len(f) for f in files], pending.size_limit)
         pending.acked = True
         return {"interaction": {"id": iid, "type": 2}}
 

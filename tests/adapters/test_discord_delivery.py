@@ -7,6 +7,7 @@ import copy
 import json
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ from tests.adapters.discord_standin import (
     Call,
     fixture,
 )
-from tests.conftest import routed
+from tests.conftest import DbTarget, routed
 
 bot = discord_bot.bot
 db_target = discord_bot.db_target
@@ -275,3 +276,26 @@ async def test_an_interaction_deferred_too_late_is_logged_once_without_a_traceba
     assert [c.path for c in bot.standin.calls if "late" in c.path] == [
         "/interactions/1619999999999999999/late/callback"
     ]
+
+
+async def test_an_answer_whose_read_more_link_is_not_a_web_address_is_shown_not_refused(
+    db_target: DbTarget, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A recipe linking ``mailto:`` (or a relative path) is answered in full: Discord takes only http(s) as an
+    embed's url, so the address shows in the footer, and the title links nowhere."""
+    (tmp_path / "recipes").mkdir()
+    (tmp_path / "recipes" / "write-to-us.md").write_text(
+        '---\ntitle: "Writing to the P2PU team"\nquestions:\n  - "how do I email the p2pu team"\n'
+        'links:\n  - "mailto:team@p2pu.org"\n---\n\nWrite to the team; someone answers within two days.\n',
+        encoding="utf-8",
+    )
+    async with discord_bot.running_bot(db_target, tmp_path, monkeypatch) as started:
+        call = await started.ask("how do I email the p2pu team")
+    (embed,) = call.body["data"]["embeds"]
+    assert (call.status, embed["title"], embed["footer"], "url" in embed) == (
+        200,
+        "Writing to the P2PU team",
+        {"text": "mailto:team@p2pu.org"},
+        False,
+    )
+    assert embed["description"] == "Write to the team; someone answers within two days."

@@ -114,6 +114,13 @@ MESSAGE_RULES = [
         "BASE_TYPE_MAX_LENGTH",
     ),
     (
+        "embed url http(s)",
+        {"embeds": [{"title": "t", "url": "https://docs.p2pu.org/"}]},
+        {"embeds": [{"title": "t", "url": "mailto:team@p2pu.org"}]},
+        ["embeds", "0", "url"],
+        "URL_TYPE_INVALID_SCHEME",
+    ),
+    (
         "6000 across embeds",
         {"embeds": [{"description": "d" * 3000}, {"description": "d" * 3000}]},
         {"embeds": [{"description": "d" * 3000}, {"description": "d" * 3001}]},
@@ -229,11 +236,35 @@ async def test_modal_limits(
     standin.expect_interaction("2", "t2")
     status, answer = await _post(standin, "/interactions/2/t2/callback", refused)
     assert (status, answer["code"]) == (400, 50035)
-    node = answer["errors"]
+    node = answer["errors"]["data"]  # a callback's errors sit where its body has them
     for key in where:
         node = node[key]
     assert node["_errors"][0]["code"] == "BASE_TYPE_MAX_LENGTH"
     assert (await _post(standin, "/interactions/1/t1/callback", ok))[0] == 200
+
+
+async def test_autocomplete_choices_limits(standin: DiscordStandIn) -> None:
+    """Autocomplete: 25 choices of 1 to 100 characters (a string value at most 100) are taken; past them, 50035."""
+    choice = {"name": "n" * 100, "value": "v" * 100}
+    for n, refused in enumerate(
+        [[choice] * 26, [{"name": "", "value": "v"}], [dict(choice, name="n" * 101)], [dict(choice, value="v" * 101)]]
+    ):
+        standin.expect_interaction(str(n), f"t{n}")
+        status, answer = await _post(
+            standin, f"/interactions/{n}/t{n}/callback", {"type": 8, "data": {"choices": refused}}
+        )
+        assert (status, answer["code"], answer["message"]) == (400, 50035, "Invalid Form Body")
+    assert answer["errors"]["data"] == {
+        "choices": {
+            "0": {
+                "value": {"_errors": [{"code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 100 or fewer in length."}]}
+            }
+        }
+    }
+    standin.expect_interaction("9", "t9")
+    assert (await _post(standin, "/interactions/9/t9/callback", {"type": 8, "data": {"choices": [choice] * 25}}))[
+        0
+    ] == 200
 
 
 async def test_an_interaction_is_answered_once_within_the_window_then_followed_up(standin: DiscordStandIn) -> None:

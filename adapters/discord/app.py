@@ -235,6 +235,7 @@ class DiscordAdapter:
             "channel_id": str(message.channel.id),
             "guild_id": str(message.guild.id) if message.guild else None,
             "author": {"id": str(message.author.id), "bot": message.author.bot, "username": message.author.name},
+            "webhook_id": str(message.webhook_id) if message.webhook_id else None,
             "mentions": [{"id": str(m.id)} for m in message.mentions],
             "member": {"roles": [str(r.id) for r in getattr(message.author, "roles", [])[1:]]},
         }

@@ -145,12 +145,15 @@ def message_to_core(
     message-content intent Discord sends guild messages that do not mention the bot with no text, and those are
     dropped here. ``payload["thread"]`` (the adapter adds it) is ``{"id", "parent_id"}`` for a message in a thread:
     its origin's channel and thread are then the thread, and a forum post's first message (whose id is the
-    thread's) starts it. It ignores bots, itself, and system messages. A form started from a server channel is not
-    asked there (its origin takes modal pages, so the core does not start it step by step): the adapter moves it
-    somewhere private instead.
+    thread's) starts it. It ignores bots, webhooks, itself, and system messages. A form started from a server
+    channel is not asked there (its origin takes modal pages, so the core does not start it step by step): the
+    adapter moves it somewhere private instead.
     """
     author = payload.get("author") or {}
-    if author.get("bot") or str(author.get("id")) == bot_id or payload.get("type", 0) not in (0, 19):
+    # A webhook's post is marked by its webhook_id (Discord does not promise author.bot on it): never a question.
+    if author.get("bot") or payload.get("webhook_id") or str(author.get("id")) == bot_id:
+        return None
+    if payload.get("type", 0) not in (0, 19):
         return None
     mentioned = any(str(m.get("id")) == bot_id for m in payload.get("mentions", []))
     is_dm = payload.get("guild_id") is None

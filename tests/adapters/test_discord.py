@@ -95,6 +95,8 @@ def test_mentions_and_dms_become_questions_and_bots_are_ignored() -> None:
     assert message_to_core(plain, BOT_ID, help_channels=[HELP_CHANNEL]) is not None  # a help channel
     bot = dict(payload, author={"id": "42", "bot": True})
     assert message_to_core(bot, BOT_ID) is None
+    webhook = dict(payload, author={"id": "43", "username": "Announcements"}, webhook_id="43")  # no author.bot
+    assert message_to_core(webhook, BOT_ID) is None
     dm = dict(plain, guild_id=None)
     assert message_to_core(dm, BOT_ID) is not None
 

@@ -88,6 +88,9 @@ async def on_answer(ctx: Context, submission: FormSubmission, blockers: BlockerH
     """A submitted answer form: save (or replace) the user's answer while the run is open; ``blockers`` adds help
     for what the member says blocks them.
 
+    Sent after the run closed (before the closing tick, or with the bot down at the close) or for a run that is
+    gone, it is answered, not raised: the form ends there rather than staying open to refuse every later message.
+
     Raises:
         FormErrors: when every answer is empty or the mood is not 1 to 5.
     """
@@ -96,9 +99,10 @@ async def on_answer(ctx: Context, submission: FormSubmission, blockers: BlockerH
         run = await get_run(session, int(run_id)) if run_id.isdigit() else None
         group = await get_group(session, run.group_id) if run else None
         if run is None or group is None:
-            raise NotFound(text.GONE)
+            return [Reply(text.GONE, visibility=Visibility.EPHEMERAL)]
         if run.status != "open" or run.closes_at <= ctx.now:
-            raise UsageError(text.CLOSED.format(closes=local(run.closes_at, group.timezone)))
+            closes = local(run.closes_at, group.timezone)
+            return [Reply(text.CLOSED.format(closes=closes), visibility=Visibility.EPHEMERAL)]
         answers = [submission.values.get(f"q{i}", "").strip()[:_MAX_ANSWER] for i in range(len(run.questions))]
         if not any(answers):
             raise FormErrors({"q0": text.ANSWER_SOMETHING})

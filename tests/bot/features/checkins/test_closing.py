@@ -45,3 +45,22 @@ async def test_a_half_filled_answer_form_is_closed_with_the_check_in(chat: Chat,
         "\nThere is no check-in open for answers right now. `checkin next` shows when the next one is."
     )
     assert await app.scheduler.tick(FIRST + timedelta(hours=25)) == []
+
+
+async def test_an_answer_sent_after_the_close_but_before_the_closing_tick_ends_the_form(
+    chat: Chat, app: BotApp, clock: Clock
+) -> None:
+    """bo's last answer came after the window closed and before the scheduler closed the run: it was refused and the
+    form stayed open, refusing `meetings list` and every later line until `cancel`. It is now told the check-in
+    closed, and the form ends."""
+    await setup_group(chat)
+    await app.scheduler.tick(FIRST)
+    clock.now = FIRST + timedelta(minutes=30)
+    for line in ("checkin answer", "Mapped the park"):
+        await chat.say(line, user="bo")
+    clock.now = FIRST + timedelta(hours=24, minutes=5)  # closed, and no tick since
+    for line in ("Chapter 2", "nothing"):
+        replies = await chat.say(line, user="bo")
+    assert texts(replies) == f"\nThis check-in closed {CLOSES}; answers are no longer accepted."
+    assert await app.dispatcher.pending_prompt(chat.origin(user="bo")) is None
+    assert "Coming meetings" in texts(await chat.say("meetings list", user="bo", channel="maps"))

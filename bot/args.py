@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 from datetime import date
@@ -9,7 +10,7 @@ from datetime import date
 from bot.errors import UsageError
 from bot.usertext import quote
 
-__all__ = ["NOT_A_DATE", "OPENING_QUOTES", "parse_date", "parse_options", "split_args", "user_id"]
+__all__ = ["NOT_A_DATE", "OPENING_DOUBLE_QUOTES", "QUOTES", "parse_date", "parse_options", "split_args", "user_id"]
 
 NOT_A_DATE = "{what} wants a date like 2026-12-24, not {text!r}"
 _USER_ID = re.compile(r"[A-Za-z0-9_.\-]{1,64}")
@@ -31,12 +32,13 @@ def split_args(args: str) -> list[str]:
     letter too. Backslashes are letters. Nothing is ever refused.
     """
     words: list[str] = []
+    ends = _word_ends(args)
     i, n = 0, len(args)
     while i < n:
         if args[i].isspace():
             i += 1
             continue
-        end = _closing(args, i)
+        end = _closing(args, i, ends)
         if end is not None:  # a quoted word: what is between the quotes, as typed
             words.append(args[i + 1 : end])
             i = end + 1
@@ -56,20 +58,31 @@ _CLOSERS = {
     "‘": "’'‘",
 }
 """Each opening quote and the quotes that close it (a phone's smart quotes mix the two kinds)."""
-OPENING_QUOTES = frozenset(_CLOSERS)
-"""A word :func:`split_args` returns that starts with one of these opened a quote that never closed."""
+QUOTES = frozenset(_CLOSERS).union(*_CLOSERS.values())
+"""Every character :func:`split_args` reads as a quote, opening or closing."""
+OPENING_DOUBLE_QUOTES = frozenset('"“„')
+"""A word :func:`split_args` returns that starts with one of these opened a quote that never closed (a single quote
+there may be an apostrophe: ``'90s``)."""
 
 
-def _closing(args: str, start: int) -> int | None:
+def _word_ends(args: str) -> dict[str, list[int]]:
+    """For each quote character, where it ends a word, in order: found in one pass, so that a message of many quotes
+    that never close is split in linear time, not rescanned from each one (a 24,000-character line took 4 s)."""
+    ends: dict[str, list[int]] = {}
+    for i, ch in enumerate(args):
+        if ch in QUOTES and (i + 1 == len(args) or args[i + 1].isspace()):
+            ends.setdefault(ch, []).append(i)
+    return ends
+
+
+def _closing(args: str, start: int, ends: dict[str, list[int]]) -> int | None:
     """Where the quote opening at ``start`` (the start of a word) closes: the first closing quote at the end of a
-    word; None when ``start`` is no quote, or one that never closes."""
+    word after it (``ends``, from :func:`_word_ends`); None when ``start`` is no quote, or one that never closes."""
     closers = _CLOSERS.get(args[start])
     if closers is None:
         return None
-    for end in range(start + 1, len(args)):
-        if args[end] in closers and (end + 1 == len(args) or args[end + 1].isspace()):
-            return end
-    return None
+    found = [at[k] for at in (ends.get(c, []) for c in closers) if (k := bisect.bisect_right(at, start)) < len(at)]
+    return min(found, default=None)
 
 
 def parse_options(

@@ -79,6 +79,13 @@ def test_split_args_reads_apostrophes_as_letters(args: str, words: list[str]) ->
     assert split_args(args) == words
 
 
+def test_split_args_reads_a_line_of_quotes_that_never_close_as_words() -> None:
+    """8,000 quotes that never close (24,000 characters): each is a letter of its word, and the line is read in one
+    pass (it was rescanned from every quote, 4 s of a blocked event loop; benchmarks are not unit tests, so this
+    checks the result)."""
+    assert split_args(" ".join(['"a'] * 8000)) == ['"a'] * 8000
+
+
 @pytest.mark.parametrize("db_target", ["sqlite"], indirect=True)
 async def test_error_messages_quote_what_was_typed(chat: Chat) -> None:
     """An error that repeats the user's text shows their link and ping, inert."""

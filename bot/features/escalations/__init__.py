@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from rapidfuzz.utils import default_process
 
-from bot.args import OPENING_QUOTES, split_args
+from bot.args import OPENING_DOUBLE_QUOTES, split_args
 from bot.errors import NotFound, UsageError
 from bot.events import Action, FieldKind, Form, FormField, FormSubmission, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, FormRoute, Replies, Slash, Surface
@@ -262,7 +262,7 @@ def topics_typed(typed: str) -> list[str]:
         UsageError: a quote is not closed, or a topic is longer than :data:`MAX_TOPIC_CHARS`.
     """
     parts = split_args(typed)
-    if any(part[:1] in OPENING_QUOTES for part in parts):
+    if any(part[:1] in OPENING_DOUBLE_QUOTES for part in parts):
         raise UsageError(text.TOPIC_QUOTE)
     topics = [" ".join(p.replace(",", " ").split()).lower() for p in parts]
     for topic in topics:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from itertools import takewhile
 
+from bot.args import QUOTES
 from bot.errors import NotFound, UsageError
 from bot.features.meetings import text
 from bot.usertext import quote
@@ -28,7 +29,6 @@ __all__ = [
 _LENGTH = re.compile(r"^(?:(\d+)h)?(?:(\d+)m?)?$")
 _MIN_LENGTH, _MAX_LENGTH = 5, 12 * 60
 _MAX_PLACE, _MAX_LINK = 200, 500
-_QUOTES = "\"'“”„‘’"
 
 
 def parse_length(given: str) -> int:
@@ -64,7 +64,7 @@ def check_words(
         at_place = max(i for i, word in enumerate(words) if word == "--place")
         after = list(takewhile(lambda w: not w.startswith("--"), words[at_place + 2 :]))[: len(rest) - 2]
         if after:
-            said = " ".join([place, *after]).strip(_QUOTES)
+            said = " ".join([place, *after]).strip("".join(QUOTES))
             raise UsageError(text.PLACE_IN_QUOTES.format(place=quote(said), usage=usage))
     extra = quote(repr(" ".join(rest[2:])))
     raise UsageError(text.TOO_MANY_WORDS.format(command=command, wants=wants, extra=extra, usage=usage))

@@ -42,3 +42,5 @@ async def test_too_many_or_too_long_topics_are_refused_and_nothing_changes(chat:
     )
     (state,) = await chat.say("helper", user="kim")
     assert state.text.startswith("You take questions from other members or about venues, since ")
+    (nineties,) = await chat.say("helper on '90s", user="kim")  # an apostrophe, not a quote left open
+    assert "venues, '90s" in nineties.text

@@ -301,8 +301,8 @@ class Knowledge:
             thread = None
             if origin.thread is not None and not origin.is_dm:
                 thread = await get_thread(session, origin.platform, origin.channel, origin.thread)
-            asked = None
-            if thread is not None and thread.question_id is not None:
+            asked = None  # the thread's question, only for its asker: "ask a human" is theirs to say
+            if thread is not None and thread.question_id is not None and thread.asker == origin.user:
                 asked = await get_question(session, thread.question_id)
             if asked is None or asked.erased:
                 asked = await latest_question(session, origin.platform, origin.user, ctx.now - _CONTEXT)

@@ -207,7 +207,7 @@ class People:
         what = data.removed_text(removed)
         said = say.ERASED.format(what=what) if what else say.ERASED_NOTHING
         done = Reply(said + data.exports_text(files, self._exports), visibility=Visibility.EPHEMERAL)
-        return [done, *data.unled_notices(unled)]
+        return [done, *(data.unled_notices(unled) if self._staff else [])]  # no staff channel: the warning was all
 
     # -- staff ----------------------------------------------------------------------------------------------------
 

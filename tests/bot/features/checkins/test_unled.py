@@ -3,13 +3,15 @@ that the group is left with nobody to run it, and staff are told so they can giv
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from bot.events import Visibility
 from bot.features.people import text as say
 from bot.main.wiring import BotApp
 from bot.when import plain
 from storage.checkins import get_group_by_channel, members
 from tests.bot.features.checkins.conftest import FAY, setup_group
-from tests.conftest import Chat
+from tests.conftest import Chat, DbTarget, make_settings
 
 UNLED = (
     "The study group **Maps Circle** (channel maps) has no facilitator any more: its only facilitator erased their "
@@ -61,3 +63,20 @@ async def test_staff_forgetting_the_only_facilitator_are_told_in_the_reply(chat:
         "`checkin add USER --facilitator` in its channel."
     )
     assert await _members(app) == [("ann", False), ("bo", False)]
+
+
+async def test_with_no_staff_channel_the_warning_is_all(db_target: DbTarget, tmp_path: Path) -> None:
+    """With no staff channel the confirm step asks to make a member facilitator first; the erasure then posts no
+    notice (it went to a channel literally named "staff")."""
+    app = BotApp(make_settings(db_target, tmp_path).model_copy(update={"staff_channel": None}))
+    await app.start()
+    try:
+        chat = Chat(app)
+        await chat.say("checkin create Maps Circle", **FAY)
+        await chat.say("checkin join", user="ann", channel="maps")
+        (confirm,) = await chat.say("mydata delete", user="fay")
+        assert "nobody to run it" in confirm.text and "I will tell the staff" not in confirm.text
+        done = await chat.press(confirm.buttons[0].action_id, confirm.buttons[0].value, user="fay")
+        assert [r.visibility for r in done] == [Visibility.EPHEMERAL]
+    finally:
+        await app.close()

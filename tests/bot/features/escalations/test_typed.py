@@ -91,6 +91,11 @@ async def test_ask_a_human_typed_in_a_thread_without_a_mention_by_its_asker(chat
     qid = int(button(declined, "Ask a human")[1])
     await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
     assert await in_thread(app, "ask a human", "bob") == []  # not bob's question
+    (not_his,) = await in_thread(app, "ask a human", "bob", mention=True)  # nor with a mention: he asked nothing
+    assert not_his.text == (
+        "Of course: ask me your question first (it may already be answered). To reach a person, press “Ask a "
+        "human” under any of my answers."
+    )
     posted, told = await in_thread(app, "Ask a human", "ann")
     assert (posted.channel, posted.text) == (
         "help",

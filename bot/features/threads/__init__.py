@@ -145,7 +145,7 @@ class Threads:
             return None if small_talk(said) is not None else await self._follow_up(ctx, said, thread)
         if user == thread.asker and self._typed_human is not None and asks_for_a_human(said):
             return await self._typed_human(ctx)  # the button, typed without a mention: never a follow-up question
-        if user == thread.asker and said.isdigit() and len(said) < 3:  # a button's number with none to press
+        if user == thread.asker and _button_number(ctx, said):  # with no buttons left to press
             return [Reply(text.NO_BUTTON.format(given=said), visibility=Visibility.EPHEMERAL)]
         if user != thread.asker:
             async with ctx.db.session() as session:
@@ -195,3 +195,9 @@ class Threads:
         else:
             solver = thread.first_human_replier
         return list(await solve(ctx, thread, solver, quiet=True))
+
+
+def _button_number(ctx: Context, said: str) -> bool:
+    """Whether ``said`` is a button's number: only the console presses buttons by typing their numbers; on Slack
+    or Discord an asker's "12" is an answer to the people in the thread."""
+    return ctx.origin.platform == "console" and said.isascii() and said.isdigit() and len(said) < 3

@@ -21,7 +21,7 @@ UNSURE = "could we stop the circle early"
 
 @pytest.fixture
 async def bot(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
-    settings = make_settings(db_target, tmp_path, help_channels={"console": [DESK]})
+    settings = make_settings(db_target, tmp_path, help_channels={"console": [DESK], "slack": [DESK]})
     app = BotApp(settings, clock=clock)
     await app.start()
     yield app
@@ -154,7 +154,7 @@ async def test_small_talk_gets_the_friendly_reply_never_not_sure(bot: BotApp) ->
 
 async def test_two_replicas_answer_a_new_post_once(bot: BotApp, db_target: DbTarget, tmp_path: Path) -> None:
     """Two replicas sharing the database both see a new post: exactly one answers it."""
-    settings = make_settings(db_target, tmp_path, help_channels={"console": [DESK]})
+    settings = make_settings(db_target, tmp_path, help_channels={"console": [DESK], "slack": [DESK]})
     twin = BotApp(settings, clock=bot.dispatcher.clock)
     await twin.start()
     try:
@@ -229,3 +229,16 @@ async def test_a_buttons_number_typed_in_a_thread_says_what_to_type(bot: BotApp)
     (late,) = await say(bot, "5", "ann", "t1")
     assert late.text == hint
     assert await say(bot, "5", "sam", "t1") == []  # another member's "5" is their reply, not a button
+
+
+async def test_on_slack_an_askers_number_is_a_reply_not_a_button(bot: BotApp) -> None:
+    """Only the console presses buttons by typing numbers: on Slack the asker's "12" (how many came, say), after a
+    member asked, is their reply to the thread, not "There is no button 12"."""
+
+    def slack(user: str, text: str, starts: bool = False) -> Message:
+        where = Origin("slack", DESK, user, user_name=user, thread="1700000000.000100")
+        return Message(where, text, starts_thread=starts)
+
+    await bot.dispatcher.handle(slack("U0ANN", "how do I recruit learners", starts=True))
+    assert await bot.dispatcher.handle(slack("U0SAM", "how many came last time?")) == []
+    assert await bot.dispatcher.handle(slack("U0ANN", "12")) == []

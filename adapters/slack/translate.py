@@ -176,6 +176,8 @@ def event_to_core(
             return None  # a channel's own conversation, not the bot's business
     text = re.sub(rf"<@{re.escape(bot_user_id)}(?:\|[^>]*)?>", "", raw) if bot_user_id else raw
     text = text.strip()
+    if not text and event.get("subtype") == "file_share":
+        return None  # a file with no words: nothing to answer, and no answer to a form's pending question
     # In a channel a form must not be filled in by typing answers where everyone reads them: the adapter offers a
     # button that opens it as a modal. In the bot's DM it is asked step by step, privately.
     origin = _origin(event["user"], event["channel"], thread=thread_ts or ts, is_dm=is_dm, modals=not is_dm)

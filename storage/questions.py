@@ -209,9 +209,10 @@ async def confirm_example(
     """
     e = LearnedExampleRow
     wording = same_words(question)
-    rows = await session.scalars(select(e).where(func.lower(e.question) == question.lower()))
+    # Compared in Python, not with SQL's lower(): SQLite folds ASCII letters only ("ÉCOLE" stays), PostgreSQL all,
+    # and neither makes runs of spaces one. Learned examples are few, and confirming is a staff action.
     unlearned, taught = [], None
-    for row in rows:
+    for row in await session.scalars(select(e)):
         if same_words(row.question) != wording:
             continue
         if row.recipe_id == recipe_id and row.question == question:

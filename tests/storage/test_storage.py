@@ -18,6 +18,7 @@ from storage.conversations import (
     update_conversation,
 )
 from storage.leads import NewLead, find_open_lead_by_email, insert_lead, list_leads, update_lead
+from storage.questions import add_learned_example, confirm_example, learned_examples
 from storage.records import Conversation
 
 NOW = datetime(2026, 3, 29, 1, 30, tzinfo=UTC)
@@ -231,3 +232,18 @@ async def test_two_clicks_changing_a_vote_at_once_change_it_once(db: Database) -
         gaps = await unanswered_questions(session)
     assert [(s.asked, s.helpful, s.not_helpful) for s in stats] == [(1, 0, 1)]
     assert [(g.question, g.feedback) for g in gaps] == [("how big is a circle?", "not_helpful")]
+
+
+async def test_a_confirm_unlearns_the_same_wording_in_any_case_or_spacing(db: Database) -> None:
+    """Votes taught "ÉCOLE hours" and "where is the  venue" (two spaces) to one recipe; staff confirm "école hours"
+    and "Where is the venue" for another. SQLite's lower() folds ASCII letters only and no SQL folded the spacing, so
+    on SQLite the first stayed learned and the answer depended on the index; now both backends unlearn both."""
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    async with db.session() as s:
+        await add_learned_example(s, "a/one", "ÉCOLE hours", "helpful", now)
+        await add_learned_example(s, "a/one", "where is the  venue", "helpful", now)
+        first = await confirm_example(s, "a/two", "école hours", now)
+        second = await confirm_example(s, "a/two", "Where is the venue", now)
+    assert (first, second) == ((True, ["a/one"]), (True, ["a/one"]))
+    async with db.session() as s:
+        assert await learned_examples(s) == {"a/two": ["école hours", "Where is the venue"]}

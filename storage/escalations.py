@@ -74,9 +74,10 @@ class Escalation:
     created_at: datetime
     staff_due_at: datetime | None
     escalated_at: datetime | None
-    answered_at: datetime | None = None
+    answered_at: datetime | None = None  # the thread's first reply by a person
     solved_at: datetime | None = None
     closed_at: datetime | None = None  # a recipe answers it now: its asker was told (or could not be)
+    last_reply_at: datetime | None = None  # the thread's latest reply by a person
 
     @property
     def state(self) -> str:
@@ -85,8 +86,8 @@ class Escalation:
             return "solved"
         if self.closed_at is not None:
             return "recipe"
-        if self.escalated_at is not None and (self.answered_at is None or self.answered_at <= self.escalated_at):
-            return "escalated"  # a reply that came before staff were told (its asker passed it on) answered nothing
+        if self.escalated_at is not None and (self.last_reply_at is None or self.last_reply_at <= self.escalated_at):
+            return "escalated"  # the replies came before staff were told (its asker passed it on): nothing since
         if self.answered_at is not None:
             return "answered"
         return "asked_peers"
@@ -155,6 +156,7 @@ def _view() -> object:
             thread.first_human_reply_at,
             thread.solved_at,
             AskedQuestionRow.notified_at,
+            thread.last_human_reply_at,
         )
         .join(AskedQuestionRow, AskedQuestionRow.id == EscalationRow.question_id)
         .outerjoin(thread, _escalated_in(thread))
@@ -162,7 +164,12 @@ def _view() -> object:
 
 
 def _escalation(
-    row: EscalationRow, question: str, answered: datetime | None, solved: datetime | None, closed: datetime | None
+    row: EscalationRow,
+    question: str,
+    answered: datetime | None,
+    solved: datetime | None,
+    closed: datetime | None,
+    last_reply: datetime | None,
 ) -> Escalation:
     return Escalation(
         row.id,
@@ -180,6 +187,7 @@ def _escalation(
         answered,
         solved,
         closed,
+        last_reply or answered,
     )
 
 

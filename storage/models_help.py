@@ -33,6 +33,7 @@ class HelpThreadRow(Base):
     bot_answered: Mapped[bool] = mapped_column(Boolean, default=False)
     first_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     first_human_replier: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
+    last_human_reply_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     solved_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     solved_by: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})
     solver: Mapped[str | None] = mapped_column(String(128), info={"personal": "id"})

@@ -188,7 +188,8 @@ async def record_answer(
 async def record_human_reply(
     session: AsyncSession, platform: str, channel: str, thread: str, user: str, at: datetime
 ) -> HelpThread:
-    """Note that ``user`` (a person, not the asker) replied; only the first such reply is kept.
+    """Note that ``user`` (a person, not the asker) replied: the first such reply is kept (its time and author),
+    and the time of the latest.
 
     Raises:
         NotFound: no such thread was opened.
@@ -198,6 +199,7 @@ async def record_human_reply(
         .where(*_key(platform, channel, thread), HelpThreadRow.first_human_reply_at.is_(None))
         .values(first_human_reply_at=at, first_human_replier=user)
     )
+    await session.execute(update(HelpThreadRow).where(*_key(platform, channel, thread)).values(last_human_reply_at=at))
     found = await get_thread(session, platform, channel, thread)
     if found is None:
         raise NotFound(f"no help thread {platform}:{channel}:{thread}")

@@ -137,6 +137,11 @@ async def test_a_peers_reply_is_no_answer_the_asker_can_still_reach_staff(chat: 
     assert texts(listed).splitlines()[1:] == [f"Q{qid} [escalated to staff] {ODD} (peers asked: 1; 2 March 2026)"]
     clock.advance(hours=5)
     assert await app.scheduler.tick(clock.now) == []  # told once
+    assert await in_thread(app, "Try the library's community room.", "sam") == []  # staff reply after being told
+    listed = await chat.say("kb escalations", user="sam", role="staff")
+    assert texts(listed).splitlines()[1:] == [
+        f"Q{qid} [a person replied, not solved yet] {ODD} (peers asked: 1; 2 March 2026)"
+    ]
 
 
 async def test_peers_first_says_when_staff_are_back_too(db_target: DbTarget, tmp_path: Path, clock: Clock) -> None:

@@ -293,7 +293,7 @@ class Registry:
         """What ``unknown`` was likely meant to be: a subcommand ``role`` may run, or one it may not (named with who
         may: a member's ``kb confrim`` is told `kb confirm` is staff's, not left to read the list for it)."""
         subs = {c.name.split()[1]: c for c in self.commands.values() if c.group == group}
-        mine = [n for n, c in subs.items() if role >= c.min_role]
+        mine = [c.name.split()[1] for c in self.visible_commands(role) if c.group == group]
         meant = _typo_of(unknown.lower(), mine)
         if meant is not None:
             return f" Did you mean `{group} {meant}`?"

@@ -157,7 +157,7 @@ class Knowledge:
             raise UsageError(text.NO_BUTTON.format(given=question))
         if not any(c.isalpha() for c in question):  # "??": not a gap to fill
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
-        if default_process(question) in _A_HUMAN:  # "ask a human" typed: the button, for the question in context
+        if asks_for_a_human(f"ask {question}"):  # "ask a human" typed: the button, for the question in context
             return await self.typed_human(ctx)
         if bare_reply(question, text.LABELS):  # "yes" or "helpful" typed at buttons: not a gap to fill
             raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))

@@ -134,9 +134,7 @@ async def on_form(ctx: Context, submission: FormSubmission) -> Replies:
     if not _open(meeting, ctx.now):
         when, closes = at(meeting.starts_at, meeting.timezone), at(closes_at(meeting), meeting.timezone)
         return [Reply(text.CLOSED_LATE.format(when=when, closes=closes), visibility=Visibility.EPHEMERAL)]
-    plus = submission.values.get("plus", "").strip()[:_MAX_TEXT]
-    delta = submission.values.get("delta", "").strip()[:_MAX_TEXT]
-    rating = submission.values.get("rating", "").strip()
+    plus, delta, rating = _cleaned(submission.values)
     if not plus and not delta:
         raise FormErrors({"plus": text.SAY_SOMETHING})
     if rating and rating not in _RATINGS:
@@ -147,6 +145,12 @@ async def on_form(ctx: Context, submission: FormSubmission) -> Replies:
     return [Reply(text.REFLECTION_EDITED if edited else text.REFLECTION_SAVED, visibility=Visibility.EPHEMERAL)]
 
 
+def _cleaned(values: Mapping[str, object]) -> tuple[str, str, str]:
+    """A Plus/Delta's plus, delta and rating as given, sent or half filled: trimmed, the texts cut to length."""
+    plus, delta = (str(values.get(key, "")).strip()[:_MAX_TEXT] for key in ("plus", "delta"))
+    return plus, delta, str(values.get("rating", "")).strip()
+
+
 async def unsent_reflections(
     session: AsyncSession, group: StudyGroup, meeting: Meeting, now: datetime
 ) -> list[Reflection]:
@@ -154,9 +158,7 @@ async def unsent_reflections(
     the latest; forms with nothing written yet left out)."""
     latest: dict[str, Reflection] = {}
     for platform, user, values in await half_filled(session, f"{REFLECT_ACTION}:{meeting.id}", now):
-        plus = str(values.get("plus", "")).strip()[:_MAX_TEXT]
-        delta = str(values.get("delta", "")).strip()[:_MAX_TEXT]
-        rating = str(values.get("rating", "")).strip()
+        plus, delta, rating = _cleaned(values)
         if platform == group.platform and (plus or delta):
             rated = int(rating) if rating in _RATINGS else None
             latest[user] = Reflection(meeting.id, user, plus, delta, rated, closes_at(meeting))

@@ -12,7 +12,8 @@ import yaml
 from bot.events import Reply
 from bot.features.knowledge.gaps import gap_stubs
 from bot.main.wiring import BotApp
-from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.bot.features.escalations.seed import bot_with_own_folder
+from tests.conftest import Chat, Clock, DbTarget, texts
 
 EMAIL, PHONE = "ann.smith@example.org", "+1 555 123 4567"
 ASKED = f"my email is {EMAIL}, call {PHONE}: how do I recruit learners"
@@ -23,11 +24,8 @@ STAFF = {"user": "sam", "role": "staff", "channel": "staff"}
 @pytest.fixture
 async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
     """A bot with a recipe folder of the community's own, for `kb publish`."""
-    (tmp_path / "ours").mkdir()
-    bot = BotApp(make_settings(db_target, tmp_path, knowledge_dirs=[str(tmp_path / "ours")]), clock=clock)
-    await bot.start()
-    yield bot
-    await bot.close()
+    async with bot_with_own_folder(db_target, tmp_path, clock) as bot:
+        yield bot
 
 
 def press(reply: Reply, label: str) -> tuple[str, str]:

@@ -2,11 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from datetime import datetime
+from pathlib import Path
 
+from bot.main.wiring import BotApp
 from storage import Database
 from storage.models import Base  # noqa: F401 - the models first: storage.threads' module imports them in turn
 from storage.threads import mark_solved, open_thread, record_human_reply
+from tests.conftest import Clock, DbTarget, make_settings
+
+
+@contextlib.asynccontextmanager
+async def bot_with_own_folder(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
+    """A bot with a recipe folder of the community's own (``tmp_path/ours``), for `kb publish`."""
+    (tmp_path / "ours").mkdir()
+    bot = BotApp(make_settings(db_target, tmp_path, knowledge_dirs=[str(tmp_path / "ours")]), clock=clock)
+    await bot.start()
+    try:
+        yield bot
+    finally:
+        await bot.close()
 
 
 async def solved_thread(

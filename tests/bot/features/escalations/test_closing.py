@@ -11,8 +11,9 @@ import pytest
 from bot.events import Reply, Visibility
 from bot.main.wiring import BotApp
 from bot.when import plain
+from tests.bot.features.escalations.seed import bot_with_own_folder
 from tests.bot.features.escalations.test_escalations import ODD, button
-from tests.conftest import Chat, Clock, DbTarget, make_settings, texts
+from tests.conftest import Chat, Clock, DbTarget, texts
 
 ANSWER = "Ask each member what changed, then move the meeting to suit them."
 DRAFT = "cohort-dwindling"
@@ -22,11 +23,8 @@ STAFF = {"user": "sam", "role": "staff"}
 @pytest.fixture
 async def app(db_target: DbTarget, tmp_path: Path, clock: Clock) -> AsyncIterator[BotApp]:
     """A bot with a recipe folder of the community's own, for `kb publish`."""
-    (tmp_path / "ours").mkdir()
-    bot = BotApp(make_settings(db_target, tmp_path, knowledge_dirs=[str(tmp_path / "ours")]), clock=clock)
-    await bot.start()
-    yield bot
-    await bot.close()
+    async with bot_with_own_folder(db_target, tmp_path, clock) as bot:
+        yield bot
 
 
 async def _escalate(chat: Chat, channel: str | None = None) -> Reply:

@@ -33,6 +33,18 @@ async def in_thread(app: BotApp, text: str, user: str, thread: str = "t1", menti
     return await app.dispatcher.handle(Message(origin, text, is_mention=mention))
 
 
+async def helper_and_thread(chat: Chat, clock: Clock) -> tuple[Reply, int]:
+    """Pat, a helper who solved a question like ODD before; Ann's declined ODD in #general, in thread t1: the reply
+    declining it and its question number."""
+    app = chat.app
+    await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
+    await chat.say("helper on", user="pat")
+    declined = (await chat.say(f"ask {ODD}", channel="general"))[0]
+    qid = int(button(declined, "Ask a human")[1])
+    await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+    return declined, qid
+
+
 async def test_ask_a_human_typed_passes_on_the_question_in_context(chat: Chat) -> None:
     """`ask a human` typed after an answer does what the button does for that question; never a question "a human"
     (nothing to pass on yet: how to reach a person)."""
@@ -66,11 +78,7 @@ async def test_ask_a_human_typed_passes_on_the_question_in_context(chat: Chat) -
 async def test_ask_a_human_typed_in_a_thread_means_the_threads_question(chat: Chat, clock: Clock) -> None:
     """`@bot ask a human` in a help thread is "Ask a human" on the thread's question, even after other questions."""
     app = chat.app
-    await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
-    await chat.say("helper on", user="pat")
-    declined = (await chat.say(f"ask {ODD}", channel="general"))[0]
-    qid = int(button(declined, "Ask a human")[1])
-    await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+    await helper_and_thread(chat, clock)
     await chat.say("ask how long should a meeting be")  # a later question elsewhere: not the thread's
     dm, told = await in_thread(app, "ask a human", "ann", mention=True)
     assert (dm.user, dm.text) == (
@@ -111,11 +119,7 @@ async def test_a_peers_reply_is_no_answer_the_asker_can_still_reach_staff(chat: 
     """Pat's "sorry, no idea" is listed as a reply, not an answer; Ann pressing "Ask a human" again passes the
     question to staff with its thread, once; a helper pressing it does nothing new."""
     app = chat.app
-    await solved_thread(app.db, "console", "help-desk", "t0", "our cohort keeps dwindling fast", "pat", clock.now)
-    await chat.say("helper on", user="pat")
-    declined = (await chat.say(f"ask {ODD}", channel="general"))[0]
-    qid = int(button(declined, "Ask a human")[1])
-    await thread_for(app.db, "console", "general", "t1", "ann", ODD, qid, clock.now)
+    declined, qid = await helper_and_thread(chat, clock)
     await chat.press(*button(declined, "Ask a human"), channel="general")
     assert await in_thread(app, "sorry, no idea", "pat") == []
     listed = await chat.say("kb escalations", user="sam", role="staff")

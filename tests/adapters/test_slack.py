@@ -149,17 +149,6 @@ def test_bots_and_own_messages_are_ignored() -> None:
         assert event_to_core(changed, "U0BOT") is None
 
 
-def test_a_file_with_no_words_never_reaches_the_core() -> None:
-    """A screenshot sent alone in a DM (file_share, empty text) reached the core as "", which a pending form took
-    for an answer (skipping an optional field, or submitting the form); with words, it is a message like any."""
-    event = fixture("message_im.json")
-    event["event"].update(subtype="file_share", files=[{"id": "F0SHOT"}], text="")
-    assert event_to_core(event, "U0BOT") is None
-    event["event"]["text"] = "is this the right venue?"
-    message = event_to_core(event, "U0BOT")
-    assert message is not None and message.text == "is this the right venue?"
-
-
 def test_mrkdwn_escapes_and_never_masks_links() -> None:
     """Escaping comes first; a Markdown link shows its address (never a masked link); bold becomes Slack's."""
     assert to_mrkdwn("<!here> & [docs](https://docs.p2pu.org/) **now**") == (

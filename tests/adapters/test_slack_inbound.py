@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
+from adapters.slack.translate import event_to_core
 from bot.main.wiring import BotApp
 from tests.adapters.slack_standin import (
     FOLLOW_UP_ANSWER,
@@ -82,3 +83,14 @@ async def test_a_modal_of_an_older_version_closes_and_the_user_reads_why(app: Bo
         "That form is no longer open.",
         [{"type": "section", "text": {"type": "mrkdwn", "text": "That form is no longer open."}}],
     )
+
+
+def test_a_file_with_no_words_never_reaches_the_core() -> None:
+    """A screenshot sent alone in a DM (file_share, empty text) reached the core as "", which a pending form took
+    for an answer (skipping an optional field, or submitting the form); with words, it is a message like any."""
+    event = fixture("message_im.json")
+    event["event"].update(subtype="file_share", files=[{"id": "F0SHOT"}], text="")
+    assert event_to_core(event, "U0BOT") is None
+    event["event"]["text"] = "is this the right venue?"
+    message = event_to_core(event, "U0BOT")
+    assert message is not None and message.text == "is this the right venue?"

@@ -30,6 +30,7 @@ async def test_a_helper_exports_that_he_solved_a_thread_not_who_asked_or_what(
         "bot_answered": False,
         "first_human_reply_at": "2026-03-02T09:00:00+00:00",
         "first_human_replier": "pat",
+        "last_human_reply_at": "2026-03-02T09:00:00+00:00",
         "solved_at": "2026-03-02T09:00:00+00:00",
         "solver": "pat",
         "created_at": "2026-03-02T09:00:00+00:00",

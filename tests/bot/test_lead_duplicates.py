@@ -154,3 +154,27 @@ async def test_identical_answers_are_one_lead_only_within_the_window(chat: Chat,
         duplicate,
         [*BUTTONS_2, ("Merge into L-0001", "leads:merge", "2:1")],
     )
+
+
+async def test_a_merge_into_a_merged_lead_is_refused_so_no_loop_can_form(chat: Chat) -> None:
+    """L-2 into L-1, L-3 into L-2, L-1 into L-3 were all taken: a loop in which every status change sent staff round
+    to the next lead, and a won L-3 became merged. A merge into a merged lead now names the lead to merge into; a
+    merged lead cannot be assigned; a repeated status or assignee changes nothing and adds no history line."""
+    staff = {"user": "sam", "role": "staff"}
+    for user in ("ann", "bo", "cy"):
+        await chat.submit("consult:intake", {**VALID, "email": f"{user}@example.org"}, user=user)
+    await chat.say("leads merge L-2 into L-1", **staff)
+    assert texts(await chat.say("leads merge L-3 into L-2", **staff)) == (
+        "\nL-0002 is itself merged into L-0001: merge L-0003 into L-0001 instead."
+    )
+    assert texts(await chat.say("leads assign L-2 kim", **staff)) == (
+        "\nL-0002 is merged into L-0001, and stays closed: assign L-0001 instead."
+    )
+    assert texts(await chat.say("leads status L-3 won", **staff)) == "\nL-0003: status is now won."
+    assert texts(await chat.say("leads status L-3 won", **staff)) == "\nL-0003 is already won; nothing changed."
+    await chat.say("leads assign L-3 slack:U0KIM", **staff)
+    assert texts(await chat.say("leads assign L-3 slack:U0KIM", **staff)) == (
+        "\nL-0003 is already assigned to slack:U0KIM; nothing changed."
+    )
+    history = texts(await chat.say("leads show L-3", **staff))
+    assert history.count("new -> won") == 1 and history.count("assigned") == 1

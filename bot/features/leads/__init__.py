@@ -257,6 +257,9 @@ class Leads:
             source, target = _found(found[0], source_id), _found(found[1], target_id)
             if source.status == "merged":
                 raise UsageError(say.ALREADY_MERGED.format(source=source.ref, target=ref(source.duplicate_of or 0)))
+            if target.status == "merged":  # into a closed lead: a chain, or a loop where no lead can change again
+                final = ref(target.duplicate_of or 0)
+                raise UsageError(say.INTO_MERGED.format(source=source.ref, target=target.ref, final=final))
             await add_lead_event(session, target_id, ctx.actor, "merged", merge_detail(source), ctx.now)
             into = say.MERGED_INTO.format(ref=target.ref)
             await add_lead_event(session, source_id, ctx.actor, "merged", into, ctx.now)
@@ -341,8 +344,14 @@ class Leads:
     ) -> Replies:
         async with ctx.db.session() as session:
             lead = after = _found(await get_lead(session, lead_id), lead_id)
-            if status is not None and lead.status == "merged":  # its details live in the lead it went into
-                raise UsageError(say.MERGED_STAYS.format(source=lead.ref, target=ref(lead.duplicate_of or 0)))
+            if lead.status == "merged" and (status is not None or assignee is not None):  # it lives on in another
+                stays = say.MERGED_STAYS if status is not None else say.MERGED_NO_ASSIGN
+                raise UsageError(stays.format(source=lead.ref, target=ref(lead.duplicate_of or 0)))
+            if status is not None and status == lead.status:  # a second press or a repeat: no second history line
+                return [Reply(say.ALREADY_STATUS.format(ref=lead.ref, status=status), visibility=Visibility.EPHEMERAL)]
+            if assignee is not None and assignee == lead.assignee:
+                already = say.ALREADY_ASSIGNED.format(ref=lead.ref, assignee=quote(assignee))
+                return [Reply(already, visibility=Visibility.EPHEMERAL)]
             if status is not None:
                 after = await update_lead(session, lead_id, ctx.now, status=status) or after
                 await add_lead_event(session, lead_id, ctx.actor, "status", f"{lead.status} -> {status}", ctx.now)

@@ -110,6 +110,10 @@ FORGET_USAGE = 'Usage: `leads forget EMAIL [--name "FULL NAME"] [--user USER_ID]
 MERGE_USAGE = "Usage: `leads merge L-0002 into L-0001` (the first is closed, its details go to the second)"
 MERGE_ITSELF = "A lead cannot be merged into itself."
 ALREADY_MERGED = "{source} is already merged into {target}."
+INTO_MERGED = "{target} is itself merged into {final}: merge {source} into {final} instead."
+MERGED_NO_ASSIGN = "{source} is merged into {target}, and stays closed: assign {target} instead."
+ALREADY_STATUS = "{ref} is already {status}; nothing changed."
+ALREADY_ASSIGNED = "{ref} is already assigned to {assignee}; nothing changed."
 MERGED_STAYS = "{source} is merged into {target}, and stays closed: change the status of {target} instead."
 CANNOT_MESSAGE = (
     "I can't message {assignee} about it: no chat account goes with that name. Assign a user id (`slack:U0123`) or a "

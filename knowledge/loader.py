@@ -12,6 +12,7 @@ import errno
 import logging
 import os
 import re
+import tomllib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -139,7 +140,7 @@ def _str_list(path: Path, line: int, key: str, value: Any, loose: bool, problems
 
 def _key_line(front: str, key: str) -> int:
     for number, text in enumerate(front.splitlines(), start=2):
-        if text.startswith(f"{key}:"):
+        if re.match(rf"{re.escape(key)}\s*[:=]", text):  # YAML's "key:", TOML's "key ="
             return number
     return 1
 
@@ -151,13 +152,16 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, str]:
         RecipeError: the front matter is unclosed, not YAML, or not a mapping.
     """
     text = text.removeprefix("\ufeff")  # a byte-order mark would hide the front matter
-    if not text.startswith("---"):
+    fence = "---" if text.startswith("---") else "+++" if text.startswith("+++") else None
+    if fence is None:
         return {}, text, ""
     lines = text.splitlines(keepends=True)
-    end = next((i for i, ln in enumerate(lines[1:], start=1) if ln.strip() == "---"), None)
+    end = next((i for i, ln in enumerate(lines[1:], start=1) if ln.strip() == fence), None)
     if end is None:
-        raise RecipeError(path, 1, "front matter opened with '---' but never closed")
+        raise RecipeError(path, 1, f"front matter opened with '{fence}' but never closed")
     front = "".join(lines[1:end])
+    if fence == "+++":  # Hugo's TOML front matter
+        return _toml(path, front), "".join(lines[end + 1 :]), front
     try:
         loaded = load_yaml(front)
     except yaml.YAMLError as exc:
@@ -166,6 +170,22 @@ def _front_matter(path: Path, text: str) -> tuple[dict[str, Any], str, str]:
     if loaded is not None and not isinstance(loaded, dict):
         raise RecipeError(path, 2, "front matter must be a mapping of keys to values")
     return loaded or {}, "".join(lines[end + 1 :]), front
+
+
+def _toml(path: Path, front: str) -> dict[str, Any]:
+    """TOML front matter (``+++``) as a mapping, its dates as text as YAML's are read.
+
+    Raises:
+        RecipeError: it is not TOML.
+    """
+    try:
+        loaded = tomllib.loads(front)
+    except tomllib.TOMLDecodeError as exc:  # "Illegal character '\\n' (at line 1, column 18)": in the front matter
+        at = re.search(r"\s*\(at line (\d+), column (\d+)\)$", str(exc))
+        line, column = (int(at.group(1)) + 1, int(at.group(2))) if at else (2, None)
+        problem = str(exc)[: at.start()] if at else str(exc)
+        raise RecipeError(path, line, f"front matter is not valid TOML: {problem}", column) from None
+    return {k: v.isoformat() if isinstance(v, dt.date | dt.time) else v for k, v in loaded.items()}
 
 
 def parse_recipe(path: Path, text: str, default_id: str, docs: bool = False) -> Recipe:

@@ -215,6 +215,25 @@ def test_docs_tree_pages_of_other_generators(tmp_path: Path) -> None:
     assert {r.id for r in load_folder(tmp_path).recipes} == {"LICENSE", "CHANGELOG", "topics/_index"}
 
 
+def test_hugo_toml_front_matter_is_read_not_shown(tmp_path: Path) -> None:
+    """A Hugo page's `+++` TOML front matter was shown to members as text; it is read as front matter (title and
+    description used, weight and dates of the tool ignored), and a broken one names the file and line."""
+    words = "Members meet every week on a video call and take turns leading the discussion. " * 2
+    (tmp_path / "online.md").write_text(
+        f'+++\ntitle = "Running circles online"\nweight = 3\ndate = 2026-01-05\n'
+        f'description = "Video calls and a shared notes pad."\n+++\n\n# Running circles online\n\n{words}\n'
+    )
+    (recipe,) = load_folder(tmp_path, BASE).recipes
+    assert (recipe.title, recipe.summary) == ("Running circles online", "Video calls and a shared notes pad.")
+    assert "+++" not in recipe.body and "weight" not in recipe.body
+    (tmp_path / "online.md").write_text(f'+++\ntitle = "unclosed\n+++\n\n{words}\n')
+    (error,) = load_folder(tmp_path, BASE).errors
+    assert (
+        str(error)
+        == f"{tmp_path / 'online.md'} line 2, column 18: front matter is not valid TOML: Illegal character '\\n'"
+    )
+
+
 def test_an_empty_page_of_a_docs_tree_is_no_answer(tmp_path: Path) -> None:
     """An empty placeholder page loads as nothing (it used to become an answer titled "empty" with no text); a
     title-only stub page is still kept, as other pages link to it."""

@@ -196,3 +196,16 @@ def test_kb_gaps_writes_stubs_with_the_questions(tmp_path: Path) -> None:
     )
     check = run(tmp_path, "kb", "check", "stubs")
     assert check.returncode == 1 and "won-football-game.md" not in check.stderr and "1 recipe OK" in check.stdout
+
+
+def test_an_output_path_that_cannot_be_written_is_refused_before_the_work(tmp_path: Path) -> None:
+    """`report --out afile` died with a FileExistsError traceback, and `kb eval --details missing/x.jsonl` with a
+    FileNotFoundError after the whole evaluation had run; both are now usage errors named at once."""
+    (tmp_path / "afile").write_text("")
+    report = run(tmp_path, "report", "--out", "afile")
+    assert report.returncode == 2 and "Traceback" not in report.stderr
+    assert report.stderr.endswith("error: argument --out: afile is a file: give a folder to write into\n")
+    (tmp_path / "q.jsonl").write_text('{"q": "hello there", "expect": []}\n')
+    evaluated = run(tmp_path, "kb", "eval", "--kb", "recipes", "--questions", "q.jsonl", "--details", "gone/x.jsonl")
+    assert evaluated.returncode == 2 and "Traceback" not in evaluated.stderr
+    assert evaluated.stderr.endswith("error: argument --details: gone/x.jsonl: the folder gone does not exist\n")

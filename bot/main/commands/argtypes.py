@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from bot.settings_models import docs_url_problem
 
-__all__ = ["aware_datetime", "day", "public_url", "question", "url_problem"]
+__all__ = ["aware_datetime", "day", "output_file", "output_folder", "public_url", "question", "url_problem"]
 
 _LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 
@@ -30,6 +32,33 @@ def day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-02") from None
+
+
+def output_folder(text: str) -> Path:
+    """A folder to write files into: there already, or one that can be made (checked before any work is done)."""
+    path = Path(text)
+    if path.exists() and not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a file: give a folder to write into")
+    _writable(next((p for p in (path, *path.parents) if p.exists()), Path(".")), text)
+    return path
+
+
+def output_file(text: str) -> Path:
+    """A file to write: in a folder that is there and writable, and not a folder itself (checked before the work
+    whose results it holds is done)."""
+    path = Path(text)
+    if path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text} is a folder: give a file name")
+    folder = path.parent
+    if not folder.is_dir():
+        raise argparse.ArgumentTypeError(f"{text}: the folder {folder} does not exist")
+    _writable(folder, text)
+    return path
+
+
+def _writable(folder: Path, given: str) -> None:
+    if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{given}: cannot write in {folder}")
 
 
 def question(text: str) -> str:

@@ -33,7 +33,7 @@ def add_parser(sub: Subparsers) -> None:
     ev.add_argument("--kb", type=Path, required=True, help="folder of recipes to answer from")
     ev.add_argument("--questions", type=Path, required=True, help='file of {"q": ..., "expect": [...]} lines')
     ev.add_argument("--json", action="store_true", help="print the summary as one JSON object")
-    ev.add_argument("--details", type=Path, help="write one JSON line per question to this file")
+    ev.add_argument("--details", type=argtypes.output_file, help="write one JSON line per question to this file")
     ev.add_argument(
         "--base-url",
         type=argtypes.docs_url,

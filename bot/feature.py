@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from bot.errors import RecipeError
 from bot.events import Action, FormSubmission, Message, Origin, Reply
 from bot.metrics import Metrics
 from bot.permissions import Role
@@ -213,7 +214,7 @@ class Deps:
         metrics: the Prometheus counters.
         channels: the logical channels (``staff``, ``help``) and where they are.
         knowledge: the current knowledge base (a callable: a reload swaps it in place).
-        reload_knowledge: load the recipe files and learned examples again.
+        reload_knowledge: load the recipe files and learned examples again; the files skipped, why.
         forget_knowledge: the same after a person's data was erased, with every cached index dropped first (one
             may hold a learned example in their words).
         commands: the commands a role may run, in registration order (for help).
@@ -223,7 +224,7 @@ class Deps:
     metrics: Metrics
     channels: Channels
     knowledge: Callable[[], KnowledgeBase]
-    reload_knowledge: Callable[[], Awaitable[None]]
+    reload_knowledge: Callable[[], Awaitable[Sequence[RecipeError]]]
     commands: Callable[[Role], list[Command]]
     forget_knowledge: Callable[[], Awaitable[None]]
 

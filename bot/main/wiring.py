@@ -132,8 +132,8 @@ class BotApp:
         await forget_events_before(db, now - timedelta(hours=1))
         return []
 
-    async def reload_knowledge(self) -> None:
-        """Load the recipe files and the learned examples again, and swap the new index in."""
+    async def reload_knowledge(self) -> list[RecipeError]:
+        """Load the recipe files and the learned examples again, and swap the new index in; the files skipped, why."""
         self._fingerprint = self._knowledge_fingerprint()
         async with self.db.session() as session:
             learned = await learned_examples(session)
@@ -151,6 +151,7 @@ class BotApp:
         origin = " (index from the cache)" if loaded.cached else ""
         skipped = len({error.path for error in loaded.errors})  # a file may have several errors
         log.info("knowledge base: %d recipes loaded, %d skipped%s", len(loaded.kb), skipped, origin)
+        return list(loaded.errors)
 
     async def forget_knowledge(self) -> None:
         """:meth:`reload_knowledge` after an erasure, every cached index removed first: they hold the learned example

@@ -53,6 +53,7 @@ _A_QUESTION = re.compile(
 # "ask a human" (the button's label typed, or its like): the button for the question in context, never a question.
 _A_HUMAN = frozenset({"a human", "human", "a person", "a real person", "someone", "a staff member", "staff"})
 _CONTEXT = timedelta(days=1)  # "ask a human" typed is about a question asked this recently
+_SKIPPED_SHOWN = 10  # problems `kb reload` lists; `communitybot kb check` lists them all
 
 
 def asks_for_a_human(text: str) -> bool:
@@ -212,10 +213,15 @@ class Knowledge:
 
     async def reload(self, ctx: Context, args: str) -> Replies:
         """``kb reload``: load the recipe files and learned examples again."""
-        await self._relearn()
-        return [
-            Reply(text.RELOADED.format(recipes=counted(len(self._kb()), "recipe")), visibility=Visibility.EPHEMERAL)
-        ]
+        skipped = await self._relearn()  # staff on Slack or Discord never read the log: say what was left out
+        said = text.RELOADED.format(recipes=counted(len(self._kb()), "recipe"))
+        if skipped:
+            shown = [f"• {error}" for error in skipped[:_SKIPPED_SHOWN]]
+            more = len(skipped) - _SKIPPED_SHOWN
+            head = text.RELOAD_SKIPPED.format(problems=counted(len(skipped), "problem"))
+            said += "\n" + "\n".join([head, *shown])
+            said += f"\n{text.RELOAD_MORE.format(more=more)}" if more > 0 else ""
+        return [Reply(said, visibility=Visibility.EPHEMERAL)]
 
     async def stats(self, ctx: Context, args: str) -> Replies:
         """``kb stats``: the most asked recipes and how helpful they were."""

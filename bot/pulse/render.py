@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -167,7 +168,11 @@ def html_document(report: Report, charts: Sequence[tuple[Chart, bytes]]) -> str:
 
 
 def _md_cell(value: object) -> str:
-    return str(value).replace("|", "\\|").replace("\n", " ")
+    """Text from people as Markdown shows it as typed: HTML tags and Markdown marks made inert, one line."""
+    return _MD_MARKS.sub(r"\\\1", escape(str(value), quote=False).replace("\n", " "))
+
+
+_MD_MARKS = re.compile(r"([\\`*_\[\]|#])")
 
 
 def _md_table(head: list[str], rows: list[Row]) -> str:
@@ -194,10 +199,10 @@ def markdown_document(report: Report, images: dict[str, str]) -> str:
             f"## {s['recipes']}\n\n{tables['recipes']}",
             f"## {s['gaps']}\n\n{img('gaps')}{tables['gaps']}",
             f"## {s['groups']}\n\n{img('participation')}{tables['groups']}",
-            f"### {s['at_risk']}\n\n{', '.join(g.name for g in report.at_risk) or 'none'}",
+            f"### {s['at_risk']}\n\n{_md_cell(', '.join(g.name for g in report.at_risk) or 'none')}",
             tables["per_group"],
             f"## {s['meetings']}\n\n{tables['meetings']}",
-            f"### {s['meetings_at_risk']}\n\n{_meetings_at_risk(report) or 'none'}",
+            f"### {s['meetings_at_risk']}\n\n{_md_cell(_meetings_at_risk(report) or 'none')}",
             tables["meetings_per_group"],
             f"## {s['leads']}\n\n{img('leads')}{tables['leads']}\n\n{_lead_note(report)}",
             f"## {s['escalations']}\n\n{tables['escalations']}\n\n{_escalation_note(report)}",

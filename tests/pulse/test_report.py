@@ -15,6 +15,7 @@ import pytest
 from bot.errors import UsageError
 from bot.main.cli import main
 from bot.pulse.charts import HEIGHT, WIDTH
+from bot.pulse.render import _md_cell
 from bot.pulse.report import build_report, cluster_gaps, period_for
 from storage import Database
 from tests.conftest import DbTarget
@@ -296,3 +297,11 @@ def test_gaps_are_grouped_like_kb_gaps() -> None:
         (4, ("How do I find a co-facilitator?", "Finding a co-facilitator")),
         (2, ("Where can we meet for free?", "where can our circle meet for free")),
     ]
+
+
+def test_markdown_shows_names_and_questions_as_typed_not_as_html_or_marks() -> None:
+    """A group named `Maps <b>Circle</b> & Co` was written raw into the Markdown report, so it rendered bold (the
+    HTML report escapes it); table cells and the at-risk lines now make HTML and Markdown marks inert."""
+    assert _md_cell("Maps <b>Circle</b> & Co | *x* [a](b) #1\nnext") == (
+        "Maps &lt;b&gt;Circle&lt;/b&gt; &amp; Co \\| \\*x\\* \\[a\\](b) \\#1 next"
+    )

@@ -26,6 +26,7 @@ __all__ = [
     "away_periods",
     "away_users",
     "clear_away",
+    "clear_zone",
     "is_away",
     "set_zone",
     "zone_of",
@@ -57,6 +58,14 @@ async def set_zone(session: AsyncSession, who: Identity, zone: str, now: datetim
     else:
         row.timezone, row.updated_at = zone, now
     await session.flush()
+
+
+async def clear_zone(session: AsyncSession, identities: Sequence[Identity]) -> bool:
+    """Forget the time zone set on any of ``identities`` (the person's accounts); whether one was set."""
+    if not identities:
+        return False
+    result = await session.execute(delete(MemberPrefsRow).where(_of(MemberPrefsRow, identities)))
+    return bool(getattr(result, "rowcount", 0))
 
 
 async def zone_of(session: AsyncSession, identities: Sequence[Identity]) -> str | None:

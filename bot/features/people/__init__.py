@@ -105,7 +105,7 @@ class People:
                     "me",
                     me,
                     say.SUMMARY_ME,
-                    usage="me [tz ZONE | away START END | away off]",
+                    usage="me [tz ZONE | tz off | away START END | away off]",
                     examples=("me tz Europe/Berlin", "me away 2026-12-20 2027-01-04", "me away off"),
                     typed_args=_ME_ARGS,
                 ),

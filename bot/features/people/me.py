@@ -16,7 +16,7 @@ from bot.features.people import text as say
 from bot.usertext import quote
 from bot.when import at
 from bot.zones import resolve_zone
-from storage.prefs import AwayPeriod, add_away, away_periods, clear_away, set_zone, zone_of
+from storage.prefs import AwayPeriod, add_away, away_periods, clear_away, clear_zone, set_zone, zone_of
 
 __all__ = ["MAX_AWAY_DAYS", "me"]
 
@@ -24,11 +24,13 @@ MAX_AWAY_DAYS = 366
 
 
 async def me(ctx: Context, args: str) -> Replies:
-    """``me``, ``me tz ZONE``, ``me away START END``, ``me away off``."""
+    """``me``, ``me tz ZONE``, ``me tz off``, ``me away START END``, ``me away off``."""
     words = args.split()
     if not words:
         return await _show(ctx)
     verb, rest = words[0].lower(), words[1:]
+    if verb == "tz" and [w.lower() for w in rest] == ["off"]:
+        return await _zone_off(ctx)
     if verb == "tz" and rest:  # `me tz new york`: a zone typed with spaces gets the name it stands for
         return await _set_zone(ctx, rest[0], rest[1:])
     if verb == "away" and [w.lower() for w in rest] == ["off"]:
@@ -57,6 +59,13 @@ async def _set_zone(ctx: Context, given: str, after: list[str]) -> Replies:
     async with ctx.db.session() as session:
         await set_zone(session, ctx.identities[0], zone, ctx.now)
     return [Reply(say.ME_ZONE_SET.format(zone=zone, now=at(ctx.now, zone)), visibility=Visibility.EPHEMERAL)]
+
+
+async def _zone_off(ctx: Context) -> Replies:
+    """``me tz off``: times shown in each group's zone (or UTC) again."""
+    async with ctx.db.session() as session:
+        had = await clear_zone(session, ctx.identities)
+    return [Reply(say.ME_ZONE_OFF if had else say.ME_ZONE_NONE, visibility=Visibility.EPHEMERAL)]
 
 
 def _date(given: str) -> date:

@@ -83,12 +83,14 @@ SELF = "the person (mydata)"
 # -- one's own settings: me ---------------------------------------------------------------------------------
 SUMMARY_ME = "your settings: `me tz ZONE` for your time zone, `me away START END` for days off"
 ME_USAGE = (
-    "Usage: `me` shows your settings; `me tz Europe/Berlin` sets your time zone; "
+    "Usage: `me` shows your settings; `me tz Europe/Berlin` sets your time zone (`me tz off` unsets it); "
     "`me away 2026-12-20 2027-01-04` pauses reminders and check-in messages for those days; `me away off` ends that."
 )
 ME_TITLE = "Your settings"
 ME_HINT = "Change them with `me tz ZONE`, `me away START END` or `me away off`."
 ME_ZONE_LABEL = "Time zone"
+ME_ZONE_OFF = "Your time zone is unset: times show in each group's zone again."
+ME_ZONE_NONE = "You have no time zone set: times show in each group's zone."
 ME_ZONE = "{zone} (it is now {now})"
 ME_NO_ZONE = "not set: times show in each group's zone (Slack and Discord show them in your device's zone)"
 ME_AWAY_LABEL = "Away"

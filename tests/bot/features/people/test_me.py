@@ -44,6 +44,15 @@ async def test_me_tz_sets_a_zone_and_me_shows_it(chat: Chat, clock: Clock) -> No
     assert "Usage: `me`" in texts(await chat.say("me tz"))
 
 
+async def test_me_tz_off_unsets_the_zone(chat: Chat) -> None:
+    """There was no way back to "not set" (`me tz off` was an unknown zone 'off'); now it unsets it, and says when
+    none was set."""
+    await chat.say("me tz Asia/Tokyo")
+    assert texts(await chat.say("me tz off")) == "\nYour time zone is unset: times show in each group's zone again."
+    assert "Time zone: not set" in texts(await chat.say("me"))
+    assert texts(await chat.say("me tz OFF")) == "\nYou have no time zone set: times show in each group's zone."
+
+
 async def test_me_shows_the_zone_in_its_own_time_and_linked_accounts(chat: Chat, app: BotApp, clock: Clock) -> None:
     """`me` after `me tz` and a link: the zone with the time there, and the accounts that share the settings."""
     async with app.db.session() as session:

@@ -71,6 +71,8 @@ def read_questions(path: Path) -> list[EvalQuestion]:
         except (ValueError, TypeError):
             raise UsageError(f"{path}:{number}: expected {_LINE}") from None
         out.append(EvalQuestion(question, tuple(str(e) for e in expect)))
+    if not out:  # every figure would read 0 as if measured
+        raise UsageError(f"{path}: no questions in it; write one a line, {_LINE}")
     return out
 
 

@@ -62,6 +62,15 @@ async def test_yes_with_no_buttons_showing_is_no_question(app: BotApp) -> None:
     ) + ("[ephemeral]\nNo gaps: every question so far was answered and nobody said it didn't help.\n\n")
 
 
+async def test_cancel_with_no_form_open_says_there_is_nothing_to_cancel(app: BotApp) -> None:
+    """`cancel` with no form open said to press one of the buttons above, when there were none."""
+    out = io.StringIO()
+    await ConsoleAdapter(app.dispatcher.handle, out, user="ann").say("Cancel.")
+    assert out.getvalue() == (
+        "[ephemeral]\nThere is nothing to cancel: no form is open. To ask me something, type your question.\n\n"
+    )
+
+
 async def test_one_button_is_pressed_with_1_not_a_number_from_1_to_1() -> None:
     """Under a single button, "yes" or "2" said "type a number from 1 to 1"; now "type 1"."""
     pressed: list[Event] = []

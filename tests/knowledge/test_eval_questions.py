@@ -37,3 +37,13 @@ def test_a_line_without_q_or_not_json_is_named(tmp_path: Path) -> None:
     assert (result.returncode, result.stderr) == (2, f'communitybot: error: q.jsonl:2: no "q"; expected {SHAPE}\n')
     result = _eval(tmp_path, '{"q": "x", "expect": []}\nnot json\n')
     assert (result.returncode, result.stderr) == (2, f"communitybot: error: q.jsonl:2: expected {SHAPE}\n")
+
+
+def test_a_file_with_no_questions_is_refused(tmp_path: Path) -> None:
+    """An empty question file printed every figure as 0, as if measured; it is refused, naming the file."""
+    result = _eval(tmp_path, "\n\n")
+    assert (result.returncode, result.stdout, result.stderr) == (
+        2,
+        "",
+        f"communitybot: error: q.jsonl: no questions in it; write one a line, {SHAPE}\n",
+    )

@@ -53,6 +53,7 @@ _A_QUESTION = re.compile(
 # "ask a human" (the button's label typed, or its like): the button for the question in context, never a question.
 _A_HUMAN = frozenset({"a human", "human", "a person", "a real person", "someone", "a staff member", "staff"})
 _CONTEXT = timedelta(days=1)  # "ask a human" typed is about a question asked this recently
+_CANCEL = frozenset({"cancel"})
 _SKIPPED_SHOWN = 10  # problems `kb reload` lists; `communitybot kb check` lists them all
 
 
@@ -160,6 +161,8 @@ class Knowledge:
             raise UsageError(text.NO_WORDS.format(given=quote(question[:40])))
         if asks_for_a_human(f"ask {question}"):  # "ask a human" typed: the button, for the question in context
             return await self.typed_human(ctx)
+        if question.strip(" .!").casefold() in _CANCEL:  # `cancel` with no form open: no buttons to press either
+            raise UsageError(text.NOTHING_TO_CANCEL)
         if bare_reply(question, text.LABELS):  # "yes" or "helpful" typed at buttons: not a gap to fill
             raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)

@@ -14,6 +14,7 @@ NO_IDEA_DOCS_AND_RECIPES = "I couldn't find that in the docs or the recipes."
 ALSO_ASKED = "You also asked: {titles}. Press a button below to see {them}."
 EMPTY = "Ask me a question, e.g. `ask how long should a learning circle meeting be`."
 NO_WORDS = "“{given}” has no words for me to look up. " + EMPTY
+NOTHING_TO_CANCEL = "There is nothing to cancel: no form is open. To ask me something, type your question."
 BARE_REPLY = (
     "“{given}” answers buttons, not a question: press one of the buttons above (on the console, type its number). "
     "To ask me something, type your question."

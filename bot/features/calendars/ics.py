@@ -61,14 +61,15 @@ def _event(group: StudyGroup, meeting: Meeting, community: str, now: datetime) -
 
 def build_ics(group: StudyGroup, meetings: Sequence[Meeting], community: str, now: datetime) -> bytes:
     """The group's calendar: every meeting, cancelled ones included (marked so), with the group's VTIMEZONE."""
-    from icalendar import Calendar
+    from icalendar import Calendar, vText
 
     calendar = Calendar()
     calendar.add("prodid", f"-//{community}//communitybot//EN")
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("x-wr-calname", text.CALENDAR_NAME.format(name=group.name))
+    # An X- property is added as given unless typed: as text, "Maps; Co" is escaped as SUMMARY is.
+    calendar.add("x-wr-calname", vText(text.CALENDAR_NAME.format(name=group.name)))
     calendar.add("x-wr-timezone", group.timezone)
     # Subscribed calendars look again within the hour (RFC 7986; X-PUBLISHED-TTL for older clients).
     calendar.add("refresh-interval", _REFRESH, parameters={"VALUE": "DURATION"})

@@ -101,6 +101,18 @@ async def test_move_raises_sequence_and_cancel_marks_cancelled(chat: Chat, clock
     )
 
 
+async def test_the_calendar_name_is_escaped_as_text(chat: Chat, clock: Clock) -> None:
+    """X-WR-CALNAME was written raw while SUMMARY was escaped: an X- property's value is TEXT unless said otherwise
+    (RFC 5545 3.8.8.2), so `;` and `,` in it are escaped like SUMMARY's."""
+    clock.now = START
+    await chat.say("checkin create Maps; Co, Ltd --tz America/New_York", **FAY)
+    await chat.say("meetings add 2026-11-03 18:00", **FAY)
+    (reply,) = await chat.say("meetings calendar", **FAY)
+    assert reply.attachment is not None
+    raw = reply.attachment.payload.decode()
+    assert "X-WR-CALNAME:Maps\\; Co\\, Ltd meetings\r\n" in raw and "SUMMARY:Maps\\; Co\\, Ltd" in raw
+
+
 async def test_the_feed_is_served_at_its_secret_address_only(chat: Chat, app: BotApp, clock: Clock) -> None:
     """`meetings calendar` gives the feed URL (no group id in it); the HTTP server serves it there, 404 elsewhere."""
     await _plan(chat, clock)

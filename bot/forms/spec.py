@@ -110,11 +110,12 @@ def _choice(spec: FormField, value: str) -> str:
     started = [(key, label) for key, label in spec.choices if label.casefold().startswith(typed)]
     if len(started) == 1:
         return started[0][0]
-    if started:
-        *most, last = [label for _, label in started]
+    if started:  # labels in quotes: "Yes, you may, No, thank you" could not be told apart
+        *most, last = [f"“{label}”" for _, label in started]
         said = say.AMBIGUOUS_CHOICE.format(typed=quote(repr(value)), options=f"{', '.join(most)} or {last}")
         raise FormErrors({spec.name: said})
-    raise FormErrors({spec.name: say.CHOOSE_ONE.format(options=", ".join(label for _, label in spec.choices))})
+    options = ", ".join(f"“{label}”" for _, label in spec.choices)
+    raise FormErrors({spec.name: say.CHOOSE_ONE.format(options=options)})
 
 
 def validate_form(form: Form, values: Mapping[str, str]) -> dict[str, str]:

@@ -24,7 +24,7 @@ def field(name: str):  # type: ignore[no-untyped-def]
         ("email", "ann.example.org", "does not look like an email address"),
         ("email", "", "Email is required"),
         ("name", "x" * 201, "at most 200 characters (got 201)"),
-        ("help_kind", "juggling", "Choose one of: Facilitator training"),
+        ("help_kind", "juggling", "Choose one of: “Facilitator training”, “Course design”"),
         ("consent", "no", "answer 'yes' to agree"),
     ],
 )

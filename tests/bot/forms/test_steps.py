@@ -378,7 +378,7 @@ async def test_a_choice_takes_the_unique_start_of_its_label(chat: Chat) -> None:
     for answer in ("Ann Lee", "ann@example.org", "Org"):
         await chat.say(answer)
     assert await _said(chat, "r") == (
-        "'r' could be Running a pilot or Research partnership: type more of it, or its number\n\n" + HELP_KIND
+        "'r' could be “Running a pilot” or “Research partnership”: type more of it, or its number\n\n" + HELP_KIND
     )
     assert await _said(chat, "Course") == (
         "Work with P2PU (5/9): Tell us about your project\n"

@@ -170,6 +170,11 @@ def _future(naive: datetime, zone_name: str, now: datetime) -> datetime:
 
 def _gap_note(naive: datetime, instant: datetime, zone_name: str) -> str:
     """What to add when wall-clock ``naive`` does not exist in the zone (the clocks jump past it that night) and the
-    meeting is at ``instant``, an hour later on the clock: said, so nobody turns up at a time that never comes."""
-    shown = instant.astimezone(load_zone(zone_name)).replace(tzinfo=None)
-    return "" if shown == naive else " " + text.CLOCK_GAP.format(asked=naive, shown=shown)
+    meeting is at ``instant``, an hour later on the clock, or happens twice (they go back) and the meeting is at the
+    first: said, so nobody turns up at a time that never comes, or an hour late."""
+    zone = load_zone(zone_name)
+    shown = instant.astimezone(zone).replace(tzinfo=None)
+    if shown != naive:
+        return " " + text.CLOCK_GAP.format(asked=naive, shown=shown)
+    first, second = (naive.replace(tzinfo=zone, fold=fold).utcoffset() for fold in (0, 1))
+    return "" if first == second else " " + text.CLOCK_TWICE.format(asked=naive, when=at(instant, zone_name))

@@ -34,6 +34,7 @@ MOVE_ONTO_TAKEN = (
     "{when} already has a meeting: move or cancel that one first (`meetings cancel {day}`), or pick another time."
 )
 ADDED = "Meeting added: {when}, {length} minutes{where}."
+CLOCK_TWICE = "({asked:%H:%M} happens twice that night: the clocks go back, and the meeting is at the first, {when}.)"
 CLOCK_GAP = "({asked:%H:%M} does not exist that night: the clocks go forward, so the meeting is at {shown:%H:%M}.)"
 AT_PLACE = ", at {place}"
 AT_LINK = ", online: {link}"

@@ -35,7 +35,8 @@ async def test_a_move_onto_a_taken_time_is_refused(chat: Chat, clock: Clock) -> 
 
 async def test_a_time_the_clocks_skip_is_said_where_the_meeting_lands(chat: Chat, clock: Clock) -> None:
     """02:30 on the night New York's clocks go forward does not exist: added or moved there, the meeting is at 03:30
-    and the reply says so (it said only the new time, easy to miss); a time that exists says nothing more."""
+    and the reply says so (it said only the new time, easy to miss); a time that exists says nothing more, and one
+    that happens twice (the clocks go back) says the meeting is at the first."""
     await setup_group(chat, clock, "ann")
     assert bodies(await chat.say("meetings add 2027-03-14 02:30", **FAY)) == (
         "Meeting added: Sun 14 Mar 2027 03:30 EDT, 90 minutes. "
@@ -47,6 +48,10 @@ async def test_a_time_the_clocks_skip_is_said_where_the_meeting_lands(chat: Chat
     )
     assert bodies(await chat.say("meetings move 2027-03-14 2027-03-14 02:15", **FAY)).endswith(
         "(02:15 does not exist that night: the clocks go forward, so the meeting is at 03:15.)"
+    )
+    assert bodies(await chat.say("meetings add 2026-11-01 01:30", **FAY)) == (  # New York falls back at 02:00
+        "Meeting added: Sun 01 Nov 2026 01:30 EDT, 90 minutes. (01:30 happens twice that night: the clocks go "
+        "back, and the meeting is at the first, Sun 01 Nov 2026 01:30 EDT.)"
     )
 
 

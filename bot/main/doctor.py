@@ -131,8 +131,10 @@ def _drafts(settings: Settings) -> Check:
     if inside is not None:
         return Check("recipe drafts", False, f"{folder} is inside the recipe folder {inside}: move drafts_dir out")
     target = live_dir(settings)
-    where = f"kb publish moves them into {target}" if target else "kb publish needs a knowledge_dirs folder"
-    return Check("recipe drafts", True, f"{folder}; {where}")
+    if target is None:  # `kb save` would write drafts that `kb publish` then refuses
+        where = "kb publish needs a folder of your own recipes in knowledge_dirs (one without a base_url)"
+        return Check("recipe drafts", True, f"{folder}; {where}", warn=True)
+    return Check("recipe drafts", True, f"{folder}; kb publish moves them into {target}")
 
 
 def _help_channel(settings: Settings) -> Check:

@@ -64,3 +64,17 @@ async def test_doctor_refuses_a_review_folder_inside_a_recipe_folder(tmp_path: P
     good = Settings(data_dir=tmp_path, knowledge_dirs=[str(tmp_path / "ours")])
     (check,) = [c for c in await run_checks(good) if c.name == "recipe drafts"]
     assert check.ok and check.detail == f"{tmp_path / 'drafts'}; kb publish moves them into {tmp_path / 'ours'}"
+
+
+async def test_doctor_warns_when_only_a_docs_tree_could_take_published_drafts(tmp_path: Path) -> None:
+    """With a docs tree as the only knowledge folder, doctor said PASS, then `kb publish` refused every draft."""
+    (tmp_path / "handbook").mkdir()
+    docs = [{"path": str(tmp_path / "handbook"), "base_url": "https://docs.example.org/"}]
+    settings = Settings(data_dir=tmp_path, knowledge_dirs=docs)  # type: ignore[arg-type]
+    (check,) = [c for c in await run_checks(settings) if c.name == "recipe drafts"]
+    assert (check.ok, check.warn, check.detail) == (
+        True,
+        True,
+        f"{tmp_path / 'drafts'}; kb publish needs a folder of your own recipes in knowledge_dirs (one without a "
+        "base_url)",
+    )

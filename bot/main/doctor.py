@@ -131,9 +131,11 @@ def _drafts(settings: Settings) -> Check:
     if inside is not None:
         return Check("recipe drafts", False, f"{folder} is inside the recipe folder {inside}: move drafts_dir out")
     target = live_dir(settings)
-    if target is None:  # `kb save` would write drafts that `kb publish` then refuses
+    if target is None and settings.knowledge_dirs:  # docs trees only: `kb publish` would refuse every draft
         where = "kb publish needs a folder of your own recipes in knowledge_dirs (one without a base_url)"
         return Check("recipe drafts", True, f"{folder}; {where}", warn=True)
+    if target is None:
+        return Check("recipe drafts", True, f"{folder}; kb publish needs a knowledge_dirs folder")
     return Check("recipe drafts", True, f"{folder}; kb publish moves them into {target}")
 
 

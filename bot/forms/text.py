@@ -82,7 +82,7 @@ REJECTED_REPLACED = (
 ANOTHER_FORM = "another form"
 BUSY = (
     "You are filling in {title}, so I did not run `{command}`. Answer the question below to go on, or type "
-    "'cancel' to stop {title}; then `{command}` works. To give it as your answer, put it in quotes: \"{command}\"."
+    "'cancel' to stop {title} first. To give it as your answer, put it in quotes: \"{command}\"."
 )
 HELP = (
     "You are filling in {title}: answer the question below, or type 'cancel' to stop; commands work after.\n"

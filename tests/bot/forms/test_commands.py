@@ -34,7 +34,7 @@ Q3 = (
 def busy(title: str, command: str) -> str:
     return (
         f"You are filling in {title}, so I did not run `{command}`. Answer the question below to go on, or type "
-        f"'cancel' to stop {title}; then `{command}` works. To give it as your answer, put it in quotes: "
+        f"'cancel' to stop {title} first. To give it as your answer, put it in quotes: "
         f'"{command}".'
     )
 

@@ -169,7 +169,7 @@ async def test_a_form_command_typed_mid_form_is_not_kept_as_an_answer(chat: Chat
     await chat.say("Ann Lee")
     busy = (
         "You are filling in Work with P2PU, so I did not run `consult`. Answer the question below to go on, or type "
-        "'cancel' to stop Work with P2PU; then `consult` works. To give it as your answer, put it in quotes: "
+        "'cancel' to stop Work with P2PU first. To give it as your answer, put it in quotes: "
         '"consult".'
     )
     assert await _said(chat, "consult") == f"{busy}\n\n{EMAIL}"

@@ -19,7 +19,14 @@ from bot.events import Action, Reply, Visibility
 from bot.feature import ActionRoute, Command, Context, Deps, Group, Replies, Slash, Surface
 from bot.features.knowledge import feedback, text
 from bot.features.knowledge.gaps import gap_stubs, gaps_reply, stats_reply
-from bot.features.knowledge.render import no_idea, picked_reply, recipe_reply, render_answer, small_talk_reply
+from bot.features.knowledge.render import (
+    example_question,
+    no_idea,
+    picked_reply,
+    recipe_reply,
+    render_answer,
+    small_talk_reply,
+)
 from bot.permissions import Role
 from bot.plural import counted
 from bot.routing import HELP
@@ -167,7 +174,7 @@ class Knowledge:
             raise UsageError(text.BARE_REPLY.format(given=quote(question[:40])))
         kind = small_talk(question)
         if kind is not None:
-            return [small_talk_reply(kind, self._channels.configured(HELP))]
+            return [small_talk_reply(kind, self._channels.configured(HELP), example_question(self._kb()))]
         answer = self._kb().answer(question)
         best = answer.best
         self._metrics.answers.labels("given" if best else "declined").inc()

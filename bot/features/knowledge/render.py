@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from bot.events import Button, Reply
 from bot.features.knowledge import text
-from knowledge import Answer, Hit, Recipe
+from knowledge import Answer, Hit, KnowledgeBase, Recipe
 from knowledge.docs import readable
 from knowledge.smalltalk import SmallTalk
 from knowledge.sources import KnowledgeSettings, loads_starter_recipes
@@ -21,13 +21,25 @@ _LABEL_CHARS = 75  # the longest button label every platform shows whole
 _PICK_VALUE_CHARS = 84
 
 
-def small_talk_reply(kind: SmallTalk, humans: bool) -> Reply:
-    """A short friendly reply to small talk: what the bot does and how to reach a human."""
+def small_talk_reply(kind: SmallTalk, humans: bool, example: str | None = None) -> Reply:
+    """A short friendly reply to small talk: what the bot does, with a question it can answer (``example``), and how
+    to reach a human."""
     human = text.HUMAN_HERE if humans else text.HUMAN_FORUM
     if kind == "human":  # asked for a person: how, not what the bot does
         return Reply(f"{text.SMALL_TALK[kind]} {human}", in_thread=True)
     more = f" {text.WHAT_ELSE}" if kind == "abilities" else ""  # asked what it can do: all of it, briefly
-    return Reply(f"{text.SMALL_TALK[kind]} {text.WHAT_I_DO}{more} {human}", in_thread=True)
+    does = text.WHAT_I_DO.format(example=example) if example else text.WHAT_I_DO_PLAIN
+    return Reply(f"{text.SMALL_TALK[kind]} {does}{more} {human}", in_thread=True)
+
+
+def example_question(kb: KnowledgeBase) -> str | None:
+    """A question to suggest that the loaded knowledge answers: the usual one when it does (the starter recipes),
+    else the shortest recipe title phrased as a question; a handbook of headings has none, and then no example is
+    better than one about meetings for a garden club."""
+    if kb.answer(text.EXAMPLE_QUESTION).best is not None:
+        return text.EXAMPLE_QUESTION
+    asked = [r.title for r in kb.recipes if r.title.endswith("?") and 15 <= len(r.title) <= 60]
+    return min(asked, key=lambda title: (len(title), title)) if asked else None
 
 
 def no_idea(settings: KnowledgeSettings) -> str:

@@ -45,10 +45,9 @@ SMALL_TALK: dict[SmallTalk, str] = {
     "abilities": "Glad you asked.",
     "human": "Of course: ask me your question first (it may already be answered).",
 }
-WHAT_I_DO = (
-    "I answer questions from this community's handbook and recipes: ask me "
-    "something like “how long should a meeting be?”."
-)
+EXAMPLE_QUESTION = "how long should a meeting be?"
+WHAT_I_DO = "I answer questions from this community's handbook and recipes: ask me something like “{example}”."
+WHAT_I_DO_PLAIN = "I answer questions from this community's handbook and recipes: ask me in your own words."
 WHAT_ELSE = (
     "I also run study groups' check-ins and meetings, and take requests for help from the team: `help` lists the "
     "commands."
